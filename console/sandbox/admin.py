@@ -1,0 +1,30 @@
+"""`/_sandbox/*`: controls for a sandbox running in another process (log, faults, keys)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from typing import Any
+
+from .errors import ApiError
+
+
+def handle_admin(backend, method: str, path: str, raw: str) -> dict[str, Any]:
+    """Serve one admin request; the caller has already checked the API key."""
+    body = json.loads(raw) if raw.strip().startswith("{") else {}
+    if path == "/_sandbox/log" and method == "GET":
+        with backend.log_lock:
+            return {"entries": [asdict(e) for e in backend.log]}
+    if path == "/_sandbox/log" and method == "DELETE":
+        with backend.log_lock:
+            backend.log.clear()
+        return {"cleared": True}
+    if path == "/_sandbox/faults" and method == "POST":
+        try:
+            backend.faults.configure(**{k: float(v) for k, v in body.items()})
+        except ValueError as exc:
+            raise ApiError(400, "invalid_request_error", str(exc)) from exc
+        return asdict(backend.faults.config)
+    if path == "/_sandbox/keys" and method == "POST":
+        return {"key": backend.keys.make(frozenset(body.get("permissions", [])))}
+    raise ApiError(404, "invalid_request_error", f"Unrecognized sandbox admin URL ({method}: {path}).")

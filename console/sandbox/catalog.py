@@ -1,0 +1,123 @@
+"""Customers, products, prices and coupons endpoints."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from . import objects
+from .call import Call
+from .errors import invalid, missing
+from .listing import expand, in_range, newest_first, page
+from .state import public
+
+_COUPON_ID = re.compile(r"[A-Za-z0-9_-]{1,200}")
+
+
+def _simple_list(call: Call, kind: str, url: str, keep) -> dict[str, Any]:
+    objs = [o for o in call.state.table(kind).values() if keep(o) and in_range(o["created"], call.params.get("created"))]
+    return page(call.state, newest_first(objs), call.params, url)
+
+
+def _retrieve(call: Call, kind: str, label: str) -> dict[str, Any]:
+    obj = call.state.get(kind, call.args[0])
+    if obj is None:
+        raise missing(label, call.args[0])
+    return expand(call.state, public(obj), call.params.get("expand") or [])
+
+
+def list_customers(call: Call) -> dict[str, Any]:
+    call.only("email", "created", "limit", "starting_after", "ending_before")
+    email = call.params.get("email")
+    return _simple_list(call, "customer", "/v1/customers", lambda c: email is None or c["email"] == email)
+
+
+def retrieve_customer(call: Call) -> dict[str, Any]:
+    return _retrieve(call, "customer", "customer")
+
+
+def list_products(call: Call) -> dict[str, Any]:
+    call.only("active", "ids", "created", "limit", "starting_after", "ending_before")
+    p = call.params
+    return _simple_list(
+        call,
+        "product",
+        "/v1/products",
+        lambda o: ("active" not in p or o["active"] == p["active"]) and ("ids" not in p or o["id"] in p["ids"]),
+    )
+
+
+def list_prices(call: Call) -> dict[str, Any]:
+    call.only("active", "product", "currency", "type", "created", "limit", "starting_after", "ending_before")
+    p = call.params
+
+    def keep(o: dict[str, Any]) -> bool:
+        return all(
+            [
+                "active" not in p or o["active"] == p["active"],
+                "product" not in p or o["product"] == p["product"],
+                "currency" not in p or o["currency"] == p["currency"],
+                "type" not in p or o["type"] == p["type"],
+            ]
+        )
+
+    return _simple_list(call, "price", "/v1/prices", keep)
+
+
+def list_coupons(call: Call) -> dict[str, Any]:
+    call.only("created", "limit", "starting_after", "ending_before")
+    return _simple_list(call, "coupon", "/v1/coupons", lambda o: True)
+
+
+def retrieve_coupon(call: Call) -> dict[str, Any]:
+    return _retrieve(call, "coupon", "coupon")
+
+
+def create_coupon(call: Call) -> dict[str, Any]:
+    p = call.params
+    call.only("id", "name", "percent_off", "amount_off", "currency", "duration", "duration_in_months", "max_redemptions", "redeem_by", "metadata")
+    validate_coupon(call, p)
+    coupon = objects.coupon(call.state, p, call.now)
+    call.state.add(coupon)
+    call.emit("coupon.created", coupon)
+    return public(coupon)
+
+
+def validate_coupon(call: Call, p: dict[str, Any]) -> None:
+    """The checks Stripe makes on coupon creation, with its parameter names."""
+    if "id" in p:
+        if not _COUPON_ID.fullmatch(p["id"]):
+            raise invalid("Coupon ids may contain only letters, digits, '-' and '_'.", "id")
+        if call.state.get("coupon", p["id"]) is not None:
+            raise invalid("Coupon already exists.", "id", code="resource_already_exists")
+    has_pct, has_amt = "percent_off" in p, "amount_off" in p
+    if has_pct == has_amt:
+        raise invalid("You must pass exactly one of percent_off or amount_off.", "percent_off")
+    if has_pct and not 0 < p["percent_off"] <= 100:
+        raise invalid("Invalid percent_off: must be greater than 0 and at most 100.", "percent_off")
+    if has_amt:
+        if p["amount_off"] <= 0:
+            raise invalid("Invalid amount_off: must be a positive integer.", "amount_off")
+        if "currency" not in p:
+            raise invalid("You must pass currency when passing amount_off.", "currency")
+    duration = p.get("duration", "once")
+    if duration == "repeating":
+        if not p.get("duration_in_months") or p["duration_in_months"] < 1:
+            raise invalid("You must pass duration_in_months when duration is repeating.", "duration_in_months")
+    elif "duration_in_months" in p:
+        raise invalid("duration_in_months can only be set when duration is repeating.", "duration_in_months")
+    if "max_redemptions" in p and p["max_redemptions"] < 1:
+        raise invalid("Invalid max_redemptions: must be a positive integer.", "max_redemptions")
+    if "redeem_by" in p and p["redeem_by"] <= call.now:
+        raise invalid("redeem_by must be in the future.", "redeem_by")
+    if len(p.get("name") or "") > 40:
+        raise invalid("Coupon names can have up to 40 characters.", "name")
+
+
+def delete_coupon(call: Call) -> dict[str, Any]:
+    coupon = call.state.get("coupon", call.args[0])
+    if coupon is None:
+        raise missing("coupon", call.args[0])
+    del call.state.table("coupon")[coupon["id"]]
+    call.emit("coupon.deleted", coupon)
+    return {"id": coupon["id"], "object": "coupon", "deleted": True}

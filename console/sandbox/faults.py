@@ -1,0 +1,75 @@
+"""Injected latency, rate limiting and faults, all drawn from a seeded RNG."""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass, field
+
+
+@dataclass
+class FaultConfig:
+    """What to inject. Rates are fractions of requests (0.1 = 10%)."""
+
+    latency_ms: float = 0.0
+    rate_limit: float = 0.0  # requests per second; 0 = unlimited
+    error_rate: float = 0.0  # 500 api_error before the request runs
+    throttle_rate: float = 0.0  # random 429s on top of the rate limit
+    drop_rate: float = 0.0  # connection closed after the request ran (response lost)
+    seed: int = 7
+
+
+@dataclass
+class Decision:
+    """What to do with one request."""
+
+    status: int | None = None  # 429 or 500 to answer without running it
+    drop: bool = False
+
+
+@dataclass
+class Faults:
+    """Thread-safe fault injector shared by all request threads."""
+
+    config: FaultConfig = field(default_factory=FaultConfig)
+
+    def __post_init__(self) -> None:
+        self._lock = threading.Lock()
+        self._rng = random.Random(self.config.seed)
+        self._recent: deque[float] = deque()
+
+    def configure(self, **changes: float) -> None:
+        with self._lock:
+            for key, value in changes.items():
+                if not hasattr(self.config, key):
+                    raise ValueError(f"unknown fault setting: {key}")
+                setattr(self.config, key, value)
+            if "seed" in changes:
+                self._rng = random.Random(int(changes["seed"]))
+            self._recent.clear()
+
+    def decide(self) -> Decision:
+        """Draw this request's fate; the rate limit counts only requests it lets through."""
+        with self._lock:
+            c = self.config
+            roll = self._rng.random()
+            drop = self._rng.random() < c.drop_rate
+            if c.rate_limit > 0:
+                now = time.monotonic()
+                while self._recent and now - self._recent[0] >= 1.0:
+                    self._recent.popleft()
+                if len(self._recent) >= c.rate_limit:
+                    return Decision(status=429)
+                self._recent.append(now)
+            if roll < c.error_rate:
+                return Decision(status=500)
+            if roll < c.error_rate + c.throttle_rate:
+                return Decision(status=429)
+            return Decision(drop=drop)
+
+    def delay(self) -> None:
+        """Sleep the injected latency (outside any lock, so requests overlap)."""
+        if self.config.latency_ms > 0:
+            time.sleep(self.config.latency_ms / 1000.0)

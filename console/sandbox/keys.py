@@ -1,0 +1,69 @@
+"""API keys the sandbox accepts, and the permissions each restricted key carries."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+
+# Every permission the sandbox's routes check (Stripe's `rak_<resource>_<read|write>`).
+# A write permission implies the matching read, as in the Dashboard.
+ALL_PERMISSIONS = frozenset(
+    {
+        "rak_subscription_write",
+        "rak_customer_read",
+        "rak_coupon_write",
+        "rak_product_read",
+        "rak_price_read",
+        "rak_billing_portal_write",
+        "rak_event_read",
+        "rak_invoice_read",
+        "rak_test_clock_write",
+    }
+)
+
+
+@dataclass(frozen=True)
+class ApiKey:
+    """A key and what it may do; `permissions is None` means a secret key (everything)."""
+
+    secret: str
+    permissions: frozenset[str] | None
+    revoked: bool = False
+
+    def allows(self, permission: str) -> bool:
+        if not permission or self.permissions is None:
+            return True
+        if permission in self.permissions:
+            return True
+        return permission.endswith("_read") and permission[: -len("_read")] + "_write" in self.permissions
+
+    @property
+    def masked(self) -> str:
+        return f"{self.secret[:8]}{'*' * 12}{self.secret[-4:]}"
+
+
+class KeyRing:
+    """The keys of one sandbox account."""
+
+    def __init__(self, livemode: bool = False) -> None:
+        self.mode = "live" if livemode else "test"
+        self._keys: dict[str, ApiKey] = {}
+
+    def make(self, permissions: frozenset[str] | set[str] | None = ALL_PERMISSIONS, *, secret_key: bool = False) -> str:
+        """Issue a key: restricted (`rk_`) with `permissions`, or a secret key (`sk_`)."""
+        prefix = "sk" if secret_key else "rk"
+        value = f"{prefix}_{self.mode}_{secrets.token_urlsafe(36).replace('-', 'A').replace('_', 'b')}"
+        self._keys[value] = ApiKey(value, None if secret_key else frozenset(permissions or ()))
+        return value
+
+    def revoke(self, value: str) -> None:
+        key = self._keys[value]
+        self._keys[value] = ApiKey(key.secret, key.permissions, revoked=True)
+
+    def is_revoked(self, value: str) -> bool:
+        key = self._keys.get(value)
+        return key is not None and key.revoked
+
+    def find(self, value: str) -> ApiKey | None:
+        key = self._keys.get(value)
+        return None if key is None or key.revoked else key

@@ -1,0 +1,65 @@
+"""What happens as sandbox time passes: renewals, invoices, ended cancellations, resumed pauses."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from . import objects
+from .state import State, diff
+from .subscriptions import ENDED, end_subscription
+
+
+def run_until(state: State, now: int) -> int:
+    """Bring every subscription up to `now`; returns how many state changes happened."""
+    changes = 0
+    for sub in sorted(state.table("subscription").values(), key=lambda s: s["_seq"]):
+        changes += _advance(state, sub, now)
+    return changes
+
+
+def _advance(state: State, sub: dict[str, Any], now: int) -> int:
+    changes = 0
+    while sub["status"] not in ENDED:
+        end = objects.period_end(sub)
+        cancel_at = sub["cancel_at"]
+        pause = sub["pause_collection"]
+        if pause and pause["resumes_at"] is not None and pause["resumes_at"] <= min(now, end):
+            before = copy.deepcopy(sub)
+            sub["pause_collection"] = None
+            state.emit("customer.subscription.resumed", sub, diff(before, sub), created=pause["resumes_at"])
+            changes += 1
+            continue
+        if cancel_at is not None and cancel_at <= min(now, end):
+            end_subscription(state, sub, cancel_at, "cancellation_requested")
+            return changes + 1
+        if end > now:
+            return changes
+        renew(state, sub, end)
+        changes += 1
+    return changes
+
+
+def renew(state: State, sub: dict[str, Any], at: int) -> None:
+    """Start the next billing period at `at`, with its invoice (void/draft/uncollectible while paused)."""
+    before = copy.deepcopy(sub)
+    if sub["status"] == "trialing":
+        sub["status"] = "active"
+    for item in sub["items"]["data"]:
+        rec = item["price"]["recurring"]
+        item["current_period_start"] = at
+        item["current_period_end"] = objects.add_interval(at, rec["interval"], rec["interval_count"])
+    inv = objects.invoice(
+        state, sub=sub, created=at, paid=sub["status"] != "past_due", period_start=at, period_end_ts=objects.period_end(sub)
+    )
+    pause = sub["pause_collection"]
+    if pause:
+        inv["status"] = {"void": "void", "keep_as_draft": "draft", "mark_uncollectible": "uncollectible"}[pause["behavior"]]
+        inv["amount_paid"] = 0
+        inv["amount_remaining"] = inv["amount_due"]
+    state.add(inv)
+    sub["latest_invoice"] = inv["id"]
+    state.emit("invoice.created", inv, created=at)
+    if inv["status"] == "paid":
+        state.emit("invoice.paid", inv, created=at)
+    state.emit("customer.subscription.updated", sub, diff(before, sub), created=at)

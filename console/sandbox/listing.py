@@ -1,0 +1,108 @@
+"""List endpoints: newest-first cursor pagination, `created` ranges and `expand[]`."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from .errors import ApiError
+from .state import State, public
+
+# Which object kind an expandable field points at.
+EXPANDABLE = {
+    "customer": "customer",
+    "discounts": "discount",
+    "latest_invoice": "invoice",
+    "product": "product",
+    "default_price": "price",
+    "subscription": "subscription",
+}
+
+
+def in_range(value: int, spec: Any) -> bool:
+    """Stripe's range filter: an exact int or a dict of gt/gte/lt/lte."""
+    if spec is None:
+        return True
+    if isinstance(spec, int):
+        return value == spec
+    ops = {"gt": value.__gt__, "gte": value.__ge__, "lt": value.__lt__, "lte": value.__le__}
+    return all(ops[k](v) for k, v in spec.items())
+
+
+def newest_first(objs: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    return sorted(objs, key=lambda o: (o.get("created", 0), o.get("_seq", 0)), reverse=True)
+
+
+def page(
+    state: State,
+    objs: list[dict[str, Any]],
+    params: dict[str, Any],
+    url: str,
+    render: Callable[[dict[str, Any]], dict[str, Any]] = public,
+) -> dict[str, Any]:
+    """One page of a newest-first list, as Stripe returns it."""
+    limit = params.get("limit", 10)
+    if not 1 <= limit <= 100:
+        raise ApiError(400, "invalid_request_error", "Invalid limit: must be between 1 and 100", param="limit")
+    after, before = params.get("starting_after"), params.get("ending_before")
+    ids = [o["id"] for o in objs]
+    if after is not None:
+        if after not in ids:
+            raise _missing_cursor(after, "starting_after")
+        start = ids.index(after) + 1
+        chunk = objs[start : start + limit]
+        has_more = start + limit < len(objs)
+    elif before is not None:
+        if before not in ids:
+            raise _missing_cursor(before, "ending_before")
+        end = ids.index(before)
+        chunk = objs[max(0, end - limit) : end]
+        has_more = end - limit > 0
+    else:
+        chunk = objs[:limit]
+        has_more = len(objs) > limit
+    data = [render(o) for o in chunk]
+    expand(state, {"data": data}, [e for e in params.get("expand", []) if e.startswith("data.")])
+    return {"object": "list", "data": data, "has_more": has_more, "url": url}
+
+
+def _missing_cursor(obj_id: str, param: str) -> ApiError:
+    return ApiError(404, "invalid_request_error", f"No such object: '{obj_id}'", param=param, code="resource_missing")
+
+
+def expand(state: State, obj: dict[str, Any], paths: list[str]) -> dict[str, Any]:
+    """Replace ids with objects along each dotted path (in place); 400 for paths that cannot expand."""
+    for path in paths:
+        if path.count(".") > 3:
+            raise ApiError(400, "invalid_request_error", f"You cannot expand more than 4 levels of a property: {path}", param="expand")
+        _expand_path(state, obj, path.split("."), path)
+    return obj
+
+
+def _expand_path(state: State, node: Any, parts: list[str], whole: str) -> None:
+    if isinstance(node, list):
+        for item in node:
+            _expand_path(state, item, parts, whole)
+        return
+    if not isinstance(node, dict):
+        return
+    head, rest = parts[0], parts[1:]
+    if head not in node:
+        raise ApiError(400, "invalid_request_error", f"This property cannot be expanded ({whole}).", param="expand")
+    if not rest:
+        kind = EXPANDABLE.get(head)
+        if kind is None:
+            raise ApiError(400, "invalid_request_error", f"This property cannot be expanded ({whole}).", param="expand")
+        node[head] = _resolve(state, kind, node[head])
+        return
+    _expand_path(state, node[head], rest, whole)
+
+
+def _resolve(state: State, kind: str, value: Any) -> Any:
+    if isinstance(value, list):
+        return [_resolve(state, kind, v) for v in value]
+    if isinstance(value, str):
+        found = state.get(kind, value)
+        return public(copy.deepcopy(found)) if found is not None else value
+    return value

@@ -1,0 +1,74 @@
+"""The sandbox's endpoints: path, handler, restricted-key permission and the SDK params class."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from . import catalog, misc, portal, subscriptions
+from .call import Call
+
+_P = "stripe.params."
+_ID = r"([A-Za-z0-9_\-]+)"
+
+
+@dataclass(frozen=True)
+class Route:
+    """One endpoint."""
+
+    method: str
+    pattern: re.Pattern[str]
+    handler: Callable[[Call], dict[str, Any]]
+    permission: str
+    params: str
+    mutates: bool
+
+
+def _r(method: str, path: str, handler, permission: str, params: str) -> Route:
+    regex = re.compile("^" + path.replace("{id}", _ID) + "$")
+    return Route(method, regex, handler, permission, _P + params, method in ("POST", "DELETE"))
+
+
+ROUTES: list[Route] = [
+    _r("GET", "/v1/subscriptions", subscriptions.list_, "rak_subscription_read", "_subscription_list_params.SubscriptionListParams"),
+    _r("POST", "/v1/subscriptions", subscriptions.create, "rak_subscription_write", "_subscription_create_params.SubscriptionCreateParams"),
+    _r("GET", "/v1/subscriptions/{id}", subscriptions.retrieve, "rak_subscription_read", "_subscription_retrieve_params.SubscriptionRetrieveParams"),
+    _r("POST", "/v1/subscriptions/{id}", subscriptions.update, "rak_subscription_write", "_subscription_update_params.SubscriptionUpdateParams"),
+    _r("DELETE", "/v1/subscriptions/{id}", subscriptions.cancel, "rak_subscription_write", "_subscription_cancel_params.SubscriptionCancelParams"),
+    _r("DELETE", "/v1/subscriptions/{id}/discount", subscriptions.delete_discount, "rak_subscription_write", "_subscription_delete_discount_params.SubscriptionDeleteDiscountParams"),
+    _r("GET", "/v1/customers", catalog.list_customers, "rak_customer_read", "_customer_list_params.CustomerListParams"),
+    _r("GET", "/v1/customers/{id}", catalog.retrieve_customer, "rak_customer_read", "_customer_retrieve_params.CustomerRetrieveParams"),
+    _r("GET", "/v1/coupons", catalog.list_coupons, "rak_coupon_read", "_coupon_list_params.CouponListParams"),
+    _r("POST", "/v1/coupons", catalog.create_coupon, "rak_coupon_write", "_coupon_create_params.CouponCreateParams"),
+    _r("GET", "/v1/coupons/{id}", catalog.retrieve_coupon, "rak_coupon_read", "_coupon_retrieve_params.CouponRetrieveParams"),
+    _r("DELETE", "/v1/coupons/{id}", catalog.delete_coupon, "rak_coupon_write", "_coupon_delete_params.CouponDeleteParams"),
+    _r("GET", "/v1/products", catalog.list_products, "rak_product_read", "_product_list_params.ProductListParams"),
+    _r("GET", "/v1/prices", catalog.list_prices, "rak_price_read", "_price_list_params.PriceListParams"),
+    _r("GET", "/v1/billing_portal/configurations", portal.list_configurations, "rak_billing_portal_read", "billing_portal._configuration_list_params.ConfigurationListParams"),
+    _r("POST", "/v1/billing_portal/configurations", portal.create_configuration, "rak_billing_portal_write", "billing_portal._configuration_create_params.ConfigurationCreateParams"),
+    _r("GET", "/v1/billing_portal/configurations/{id}", portal.retrieve_configuration, "rak_billing_portal_read", "billing_portal._configuration_retrieve_params.ConfigurationRetrieveParams"),
+    _r("POST", "/v1/billing_portal/configurations/{id}", portal.update_configuration, "rak_billing_portal_write", "billing_portal._configuration_update_params.ConfigurationUpdateParams"),
+    _r("POST", "/v1/billing_portal/sessions", portal.create_session, "rak_billing_portal_write", "billing_portal._session_create_params.SessionCreateParams"),
+    _r("GET", "/v1/events", misc.list_events, "rak_event_read", "_event_list_params.EventListParams"),
+    _r("GET", "/v1/events/{id}", misc.retrieve_event, "rak_event_read", "_event_retrieve_params.EventRetrieveParams"),
+    _r("GET", "/v1/invoices", misc.list_invoices, "rak_invoice_read", "_invoice_list_params.InvoiceListParams"),
+    _r("GET", "/v1/account", misc.retrieve_account, "", "_account_retrieve_current_params.AccountRetrieveCurrentParams"),
+    _r("GET", "/v1/test_helpers/test_clocks", misc.list_clocks, "rak_test_clock_read", "test_helpers._test_clock_list_params.TestClockListParams"),
+    _r("POST", "/v1/test_helpers/test_clocks", misc.create_clock, "rak_test_clock_write", "test_helpers._test_clock_create_params.TestClockCreateParams"),
+    _r("GET", "/v1/test_helpers/test_clocks/{id}", misc.retrieve_clock, "rak_test_clock_read", "test_helpers._test_clock_retrieve_params.TestClockRetrieveParams"),
+    _r("POST", "/v1/test_helpers/test_clocks/{id}/advance", misc.advance_clock, "rak_test_clock_write", "test_helpers._test_clock_advance_params.TestClockAdvanceParams"),
+]
+
+
+def match(method: str, path: str) -> tuple[Route, tuple[str, ...]] | None:
+    """The route for a request, with the ids captured from its path."""
+    for route in ROUTES:
+        if route.method == method and (m := route.pattern.match(path)):
+            return route, m.groups()
+    return None
+
+
+def path_exists(path: str) -> bool:
+    return any(route.pattern.match(path) for route in ROUTES)

@@ -1,0 +1,224 @@
+"""The sandbox's HTTP front: auth, permissions, params, idempotency, faults and the request log."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import urlsplit
+
+from . import portal, routes
+from .call import Call
+from .errors import ApiError
+from .faults import Faults
+from .keys import ApiKey, KeyRing
+from .params import ParamError, decode_form, load, validate
+from .state import IdempotentResult, State
+
+API_VERSION = "2026-10-28.endive"
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class LogEntry:
+    """One request as the sandbox saw it (the key is never recorded)."""
+
+    at: float
+    method: str
+    path: str
+    params: dict[str, Any]
+    status: int
+    request_id: str
+    idempotency_key: str | None = None
+    replayed: bool = False
+    fault: str | None = None
+
+
+@dataclass
+class Backend:
+    """What the request threads share."""
+
+    state: State
+    keys: KeyRing
+    faults: Faults
+    base_url: str = ""
+    log: list[LogEntry] = field(default_factory=list)
+    log_lock: threading.Lock = field(default_factory=threading.Lock)
+    _req: int = 0
+
+    def next_request_id(self) -> str:
+        with self.log_lock:
+            self._req += 1
+            return f"req_sandbox{self._req:010d}"
+
+    def record(self, entry: LogEntry) -> None:
+        with self.log_lock:
+            self.log.append(entry)
+
+
+class _Dropped(Exception):
+    """The connection is to be closed without a response."""
+
+
+class Handler(BaseHTTPRequestHandler):
+    """Serves one connection; `server.backend` holds the shared state."""
+
+    protocol_version = "HTTP/1.1"
+    server_version = "churn-console-sandbox"
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+        log.debug("%s %s", self.address_string(), format % args)
+
+    def do_GET(self) -> None:  # noqa: N802 - stdlib naming
+        self._serve("GET")
+
+    def do_POST(self) -> None:  # noqa: N802
+        self._serve("POST")
+
+    def do_DELETE(self) -> None:  # noqa: N802
+        self._serve("DELETE")
+
+    # -------------------------------------------------------------------------
+    def _serve(self, method: str) -> None:
+        backend: Backend = self.server.backend  # type: ignore[attr-defined]
+        request_id = backend.next_request_id()
+        split = urlsplit(self.path)
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length).decode("utf-8") if length else ""
+        raw = split.query if method in ("GET", "DELETE") and split.query else body
+        entry = LogEntry(time.time(), method, split.path, {}, 0, request_id, self.headers.get("Idempotency-Key"))
+        backend.faults.delay()
+        try:
+            if split.path.startswith("/p/session/"):
+                return self._html(backend, split.path.rsplit("/", 1)[-1], entry)
+            status, payload, headers = self._api(backend, method, split.path, raw, entry)
+        except _Dropped:
+            entry.status, entry.fault = 0, "drop"
+            backend.record(entry)
+            self.close_connection = True
+            self.connection.close()
+            return
+        entry.status = status
+        backend.record(entry)
+        self._send(status, payload, {"Request-Id": request_id, "Stripe-Version": API_VERSION, **headers})
+
+    def _api(self, backend: Backend, method: str, path: str, raw: str, entry: LogEntry) -> tuple[int, bytes, dict[str, str]]:
+        rid = entry.request_id
+        try:
+            key = self._authenticate(backend)
+            if path.startswith("/_sandbox/"):
+                from .admin import handle_admin
+
+                return 200, json.dumps(handle_admin(backend, method, path, raw)).encode(), {}
+            found = routes.match(method, path)
+            if found is None:
+                raise ApiError(404, "invalid_request_error", f"Unrecognized request URL ({method}: {path}). Please see https://stripe.com/docs or we can help at https://support.stripe.com/.")
+            route, args = found
+            if not key.allows(route.permission):
+                raise ApiError(
+                    403,
+                    "invalid_request_error",
+                    f"The provided key '{key.masked}' does not have the required permissions for this endpoint "
+                    f"on account '{backend.state.account.get('id')}'. Having the '{route.permission}' permission "
+                    "would allow this request to continue.",
+                )
+            decision = backend.faults.decide()
+            if decision.status == 429:
+                entry.fault = "429"
+                raise ApiError(429, "invalid_request_error", "Request rate limit exceeded. You can learn more about rate limits here https://stripe.com/docs/rate-limits.", code="rate_limit")
+            if decision.status == 500:
+                entry.fault = "500"
+                raise ApiError(500, "api_error", "An unknown error occurred (injected by the sandbox).", should_retry=True)
+            try:
+                params = validate(load(route.params), decode_form(raw))
+            except ParamError as exc:
+                raise ApiError(400, "invalid_request_error", exc.message, param=exc.param, code="parameter_unknown" if "unknown" in exc.message else "parameter_invalid") from exc
+            entry.params = params
+            status, payload, headers = self._run(backend, route, args, params, raw, entry)
+            if decision.drop:
+                entry.fault = "drop"
+                raise _Dropped()
+            return status, payload, headers
+        except ApiError as err:
+            headers = {}
+            if err.should_retry is not None:
+                headers["Stripe-Should-Retry"] = "true" if err.should_retry else "false"
+            return err.status, json.dumps(err.body(rid)).encode(), headers
+
+    def _authenticate(self, backend: Backend) -> ApiKey:
+        auth = self.headers.get("Authorization", "")
+        token = auth[7:].strip() if auth.startswith("Bearer ") else ""
+        if not token:
+            raise ApiError(401, "invalid_request_error", "You did not provide an API key. You need to provide your API key in the Authorization header, using Bearer auth (e.g. 'Authorization: Bearer YOUR_SECRET_KEY').")
+        key = backend.keys.find(token)
+        if key is None:
+            masked = f"{token[:8]}{'*' * 12}{token[-4:]}" if len(token) > 12 else "****"
+            if backend.keys.is_revoked(token):
+                raise ApiError(401, "invalid_request_error", f"Expired API Key provided: {masked}", code="api_key_expired")
+            raise ApiError(401, "invalid_request_error", f"Invalid API Key provided: {masked}")
+        return key
+
+    def _run(self, backend: Backend, route: routes.Route, args: tuple[str, ...], params: dict[str, Any], raw: str, entry: LogEntry) -> tuple[int, bytes, dict[str, str]]:
+        state = backend.state
+        ikey = entry.idempotency_key if route.mutates else None
+        fingerprint = hashlib.sha256(f"{route.method} {entry.path}\n{raw}".encode()).hexdigest()
+        call = Call(state, params, args, entry.request_id, ikey, entry.path, {"base_url": backend.base_url})
+        with state.lock:
+            if ikey:
+                token = self.headers.get("Authorization", "")
+                stored = state.idempotency.get((token, ikey))
+                if stored is not None:
+                    if stored.fingerprint != fingerprint:
+                        raise ApiError(
+                            400,
+                            "idempotency_error",
+                            f"Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '{ikey}' if you meant to execute a different request.",
+                        )
+                    entry.replayed = True
+                    return stored.status, stored.body, {"Idempotent-Replayed": "true", "Original-Request": "req"}
+            try:
+                status, payload = 200, json.dumps(route.handler(call)).encode()
+            except ApiError as err:
+                status, payload = err.status, json.dumps(err.body(entry.request_id)).encode()
+            if ikey:
+                state.idempotency[(self.headers.get("Authorization", ""), ikey)] = IdempotentResult(fingerprint, status, payload)
+        return status, payload, ({"Idempotency-Key": ikey} if ikey else {})
+
+    def _html(self, backend: Backend, secret: str, entry: LogEntry) -> None:
+        with backend.state.lock:
+            page = portal.session_page(backend.state, secret)
+        status = 200 if page else 404
+        entry.status = status
+        backend.record(entry)
+        data = (page or "<h1>This portal session has expired.</h1>").encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def _send(self, status: int, payload: bytes, headers: dict[str, str]) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(payload)))
+        for name, value in headers.items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(payload)
+
+
+class SandboxHTTPServer(ThreadingHTTPServer):
+    """A threading server: injected latency overlaps across concurrent requests."""
+
+    daemon_threads = True
+    request_queue_size = 256
+    allow_reuse_address = True
+
+    def __init__(self, address: tuple[str, int], backend: Backend) -> None:
+        super().__init__(address, Handler)
+        self.backend = backend

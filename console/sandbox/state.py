@@ -1,0 +1,168 @@
+"""The sandbox's in-memory Stripe account: objects, clock, ids, events and idempotency."""
+
+from __future__ import annotations
+
+import copy
+import json
+import random
+import string
+import threading
+import time
+from dataclasses import dataclass, field
+from importlib import resources
+from typing import Any
+
+EVENT_WINDOW_SECONDS = 30 * 86400  # Stripe keeps events for 30 days.
+
+_ID_PREFIX = {
+    "customer": "cus",
+    "subscription": "sub",
+    "subscription_item": "si",
+    "product": "prod",
+    "price": "price",
+    "coupon": "",
+    "discount": "di",
+    "billing_portal.configuration": "bpc",
+    "billing_portal.session": "bps",
+    "event": "evt",
+    "invoice": "in",
+    "test_helpers.test_clock": "clock",
+}
+_ALPHABET = string.ascii_letters + string.digits
+
+
+def template(kind: str) -> dict[str, Any]:
+    """A fresh copy of Stripe's own example object for `kind` (from openapi fixtures3.json)."""
+    return json.loads(_templates()[kind])
+
+
+_TEMPLATES: dict[str, str] = {}
+
+
+def _templates() -> dict[str, str]:
+    if not _TEMPLATES:
+        text = resources.files("console.sandbox").joinpath("shapes.json").read_text("utf-8")
+        _TEMPLATES.update({kind: json.dumps(obj) for kind, obj in json.loads(text).items()})
+    return _TEMPLATES
+
+
+class Clock:
+    """Sandbox time: wall time plus an offset that the test clock API moves forward."""
+
+    def __init__(self, start: int | None = None) -> None:
+        self._offset = 0 if start is None else start - int(time.time())
+
+    def now(self) -> int:
+        return int(time.time()) + self._offset
+
+    def advance_to(self, ts: int) -> None:
+        self._offset += max(0, ts - self.now())
+
+
+@dataclass
+class IdempotentResult:
+    """A stored response for one Idempotency-Key."""
+
+    fingerprint: str
+    status: int
+    body: bytes
+
+
+@dataclass
+class State:
+    """Everything the sandbox holds. Guard every read and write with `lock`."""
+
+    seed: int = 7
+    livemode: bool = False
+    clock: Clock = field(default_factory=Clock)
+    lock: threading.RLock = field(default_factory=threading.RLock)
+    objects: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
+    events: list[dict[str, Any]] = field(default_factory=list)
+    idempotency: dict[tuple[str, str], IdempotentResult] = field(default_factory=dict)
+    account: dict[str, Any] = field(default_factory=dict)
+    _seq: int = 0
+
+    def __post_init__(self) -> None:
+        self.rng = random.Random(self.seed)
+        self._id_rng = random.Random(self.seed * 7919 + 1)
+
+    # ids and order -----------------------------------------------------------
+    def new_id(self, kind: str) -> str:
+        body = "".join(self._id_rng.choice(_ALPHABET) for _ in range(24))
+        prefix = _ID_PREFIX.get(kind, "obj")
+        return f"{prefix}_{body}" if prefix else body[:8].upper()
+
+    def next_seq(self) -> int:
+        self._seq += 1
+        return self._seq
+
+    # objects -----------------------------------------------------------------
+    def table(self, kind: str) -> dict[str, dict[str, Any]]:
+        return self.objects.setdefault(kind, {})
+
+    def add(self, obj: dict[str, Any]) -> dict[str, Any]:
+        obj.setdefault("_seq", self.next_seq())
+        self.table(obj["object"])[obj["id"]] = obj
+        return obj
+
+    def get(self, kind: str, obj_id: str) -> dict[str, Any] | None:
+        return self.table(kind).get(obj_id)
+
+    # events ------------------------------------------------------------------
+    def emit(
+        self,
+        event_type: str,
+        obj: dict[str, Any],
+        previous: dict[str, Any] | None = None,
+        *,
+        created: int | None = None,
+        request_id: str | None = None,
+        idempotency_key: str | None = None,
+    ) -> dict[str, Any]:
+        event = template("event")
+        event.update(
+            id=self.new_id("event"),
+            api_version="2026-10-28.endive",
+            created=self.clock.now() if created is None else created,
+            livemode=self.livemode,
+            type=event_type,
+            pending_webhooks=0,
+            request={"id": request_id, "idempotency_key": idempotency_key},
+            data={"object": public(obj)},
+        )
+        event.pop("account", None)
+        if previous is not None:
+            event["data"]["previous_attributes"] = previous
+        event["_seq"] = self.next_seq()
+        self.events.append(event)
+        return event
+
+    def visible_events(self) -> list[dict[str, Any]]:
+        """Events inside Stripe's 30-day window, as `/v1/events` serves them."""
+        horizon = self.clock.now() - EVENT_WINDOW_SECONDS
+        return [e for e in self.events if e["created"] >= horizon]
+
+
+def public(obj: dict[str, Any]) -> dict[str, Any]:
+    """A deep copy without the sandbox's private `_` keys."""
+    if isinstance(obj, dict):
+        return {k: public(v) for k, v in obj.items() if not k.startswith("_")}
+    if isinstance(obj, list):
+        return [public(v) for v in obj]
+    return obj
+
+
+def diff(before: Any, after: Any) -> dict[str, Any]:
+    """Stripe's `previous_attributes`: old values of what changed, nested dicts diffed."""
+    out: dict[str, Any] = {}
+    for key in set(before) | set(after):
+        if key.startswith("_"):
+            continue
+        old, new = before.get(key), after.get(key)
+        if old == new:
+            continue
+        if isinstance(old, dict) and isinstance(new, dict) and old.get("object") != "list":
+            out[key] = diff(old, new)
+        else:
+            out[key] = copy.deepcopy(old)
+    return out
