@@ -82,6 +82,12 @@ class Sandbox:
     def clear_log(self) -> None:
         with self._backend.log_lock:
             self._backend.log.clear()
+            self._backend.max_in_flight = self._backend.in_flight
+
+    @property
+    def max_in_flight(self) -> int:
+        """The most requests that were being served at the same moment since the last clear_log()."""
+        return self._backend.max_in_flight
 
     def advance(self, seconds: int) -> None:
         """Move sandbox time forward (as the test clock's advance does)."""

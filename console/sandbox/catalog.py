@@ -75,7 +75,18 @@ def retrieve_coupon(call: Call) -> dict[str, Any]:
 
 def create_coupon(call: Call) -> dict[str, Any]:
     p = call.params
-    call.only("id", "name", "percent_off", "amount_off", "currency", "duration", "duration_in_months", "max_redemptions", "redeem_by", "metadata")
+    call.only(
+        "id",
+        "name",
+        "percent_off",
+        "amount_off",
+        "currency",
+        "duration",
+        "duration_in_months",
+        "max_redemptions",
+        "redeem_by",
+        "metadata",
+    )
     validate_coupon(call, p)
     coupon = objects.coupon(call.state, p, call.now)
     call.state.add(coupon)

@@ -75,7 +75,9 @@ def expand(state: State, obj: dict[str, Any], paths: list[str]) -> dict[str, Any
     """Replace ids with objects along each dotted path (in place); 400 for paths that cannot expand."""
     for path in paths:
         if path.count(".") > 3:
-            raise ApiError(400, "invalid_request_error", f"You cannot expand more than 4 levels of a property: {path}", param="expand")
+            raise ApiError(
+                400, "invalid_request_error", f"You cannot expand more than 4 levels of a property: {path}", param="expand"
+            )
         _expand_path(state, obj, path.split("."), path)
     return obj
 

@@ -13,7 +13,7 @@ def add_interval(ts: int, interval: str, count: int) -> int:
     """The end of a billing period that starts at `ts` (calendar-accurate for months and years)."""
     import datetime as dt
 
-    start = dt.datetime.fromtimestamp(ts, dt.timezone.utc)
+    start = dt.datetime.fromtimestamp(ts, dt.UTC)
     if interval in ("month", "year"):
         months = count * (12 if interval == "year" else 1)
         year, month0 = divmod(start.month - 1 + months, 12)

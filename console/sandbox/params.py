@@ -8,10 +8,10 @@ import re
 import sys
 import types
 import typing
-from typing import Any, Literal, Union
+from typing import Any, Literal, NotRequired, Required, Union
 from urllib.parse import parse_qsl
 
-from typing_extensions import NotRequired, Required, is_typeddict
+from typing_extensions import is_typeddict
 
 _KEY_PART = re.compile(r"\[([^\]]*)\]")
 _INT = re.compile(r"-?\d+")
@@ -176,14 +176,14 @@ def _check_one(tp: Any, raw: Any, name: str, module: str) -> Any:
         if isinstance(raw, str) and _FLOAT.fullmatch(raw):
             return float(raw)
         raise ParamError(f"Invalid decimal: {raw}", name)
-    if origin in (list, typing.List):
+    if origin in (list, list):
         (inner,) = typing.get_args(tp) or (str,)
         if isinstance(raw, dict) and not raw:
             raw = []
         if not isinstance(raw, list):
             raise ParamError(f"Invalid array: {name}", name)
         return [_check(inner, item, f"{name}[{i}]", module) for i, item in enumerate(raw)]
-    if origin in (dict, typing.Dict) or getattr(tp, "__name__", "") == "UntypedStripeObject":
+    if origin in (dict, dict) or getattr(tp, "__name__", "") == "UntypedStripeObject":
         if not isinstance(raw, dict):
             raise ParamError(f"Invalid object: {name} must be a hash.", name)
         return {str(k): v for k, v in raw.items()}

@@ -9,7 +9,7 @@ from urllib.parse import urlparse
 
 from .call import Call
 from .errors import invalid, missing
-from .listing import in_range, newest_first, page
+from .listing import newest_first, page
 from .state import diff, public, template
 
 MAX_PRODUCTS = 10
@@ -17,7 +17,10 @@ MAX_PRODUCTS = 10
 
 def pause_default() -> dict[str, Any]:
     """Stripe's default pause feature: off, with a single one-month option."""
-    return {"enabled": False, "duration": {"type": "interval_options", "interval_options": [{"interval": "month", "interval_count": 1}]}}
+    return {
+        "enabled": False,
+        "duration": {"type": "interval_options", "interval_options": [{"interval": "month", "interval_count": 1}]},
+    }
 
 
 def _blank_configuration(call: Call) -> dict[str, Any]:
@@ -265,7 +268,12 @@ def session_page(state, secret: str) -> str | None:
     flow = session["flow"]["type"] if session["flow"] else "portal homepage"
     rows = "".join(
         f"<tr><th>{html.escape(k)}</th><td>{html.escape(str(v))}</td></tr>"
-        for k, v in (("Customer", customer.get("name")), ("Email", customer.get("email")), ("Configuration", session["configuration"]), ("Flow", flow))
+        for k, v in (
+            ("Customer", customer.get("name")),
+            ("Email", customer.get("email")),
+            ("Configuration", session["configuration"]),
+            ("Flow", flow),
+        )
     )
     return (
         "<!doctype html><meta charset=utf-8><title>Customer portal (sandbox)</title>"

@@ -47,12 +47,19 @@ def add_configurations(state: State, now: int, prices: list[tuple[dict[str, Any]
         enabled=True,
         default_allowed_updates=["price", "quantity"],
         proration_behavior="create_prorations",
-        products=[{"product": pid, "prices": ids, "adjustable_quantity": {"enabled": False, "maximum": None, "minimum": 1}} for pid, ids in list(products.items())[:4]],
+        products=[
+            {"product": pid, "prices": ids, "adjustable_quantity": {"enabled": False, "maximum": None, "minimum": 1}}
+            for pid, ids in list(products.items())[:4]
+        ],
     )
     state.add(default)
 
     annual = _config(state, now - 120 * 86400, name="Annual contracts", is_default=False)
-    annual["business_profile"] = {"headline": "Annual plan billing", "privacy_policy_url": "https://acme.example/privacy", "terms_of_service_url": None}
+    annual["business_profile"] = {
+        "headline": "Annual plan billing",
+        "privacy_policy_url": "https://acme.example/privacy",
+        "terms_of_service_url": None,
+    }
     annual["features"]["invoice_history"] = {"enabled": True}
     annual["features"]["payment_method_update"] = {"enabled": True, "payment_method_configuration": None}
     state.add(annual)
@@ -73,7 +80,9 @@ def _config(state: State, created: int, *, name: str, is_default: bool) -> dict[
         login_page={"enabled": False, "url": None},
     )
     obj["features"]["subscription_cancel"]["proration_behavior"] = "none"
-    obj["features"]["subscription_update"].update(enabled=False, default_allowed_updates=[], products=[], proration_behavior="none")
+    obj["features"]["subscription_update"].update(
+        enabled=False, default_allowed_updates=[], products=[], proration_behavior="none"
+    )
     obj["features"]["customer_update"] = {"allowed_updates": [], "enabled": False}
     obj["features"]["subscription_pause"] = pause_default()
     return obj

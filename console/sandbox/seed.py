@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import copy
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from . import objects, portal_seed
@@ -31,7 +31,12 @@ PRODUCTS = [
     ("Starter", "For freelancers getting started", {"usd": (1900, 19000), "eur": (1700, 17000), "jpy": (2800, 28000)}, False),
     ("Team", "Per-seat plan for small teams", {"usd": (1200, 12000), "eur": (1100, 11000), "jpy": (1800, 18000)}, True),
     ("Business", "Advanced reporting and SSO", {"usd": (9900, 99000), "eur": (8900, 89000), "jpy": (14800, 148000)}, False),
-    ("Scale", "High-volume workspaces with priority support", {"usd": (39900, 399000), "eur": (36900, 369000), "jpy": (59800, 598000)}, False),
+    (
+        "Scale",
+        "High-volume workspaces with priority support",
+        {"usd": (39900, 399000), "eur": (36900, 369000), "jpy": (59800, 598000)},
+        False,
+    ),
 ]
 CURRENCY_WEIGHTS = (("usd", 0.62), ("eur", 0.28), ("jpy", 0.10))
 PRODUCT_WEIGHTS = (0.38, 0.32, 0.22, 0.08)
@@ -48,8 +53,17 @@ FEEDBACK_WEIGHTS = (
     (None, 0.10),
 )
 COMMENTS = {
-    "too_expensive": ["Budget cuts this quarter.", "We can't justify the price for a team of three.", "A competitor quoted half of this.", "Too pricey after the increase."],
-    "unused": ["Project ended, may be back next year.", "Nobody on the team logs in any more.", "Seasonal business, not needed until spring."],
+    "too_expensive": [
+        "Budget cuts this quarter.",
+        "We can't justify the price for a team of three.",
+        "A competitor quoted half of this.",
+        "Too pricey after the increase.",
+    ],
+    "unused": [
+        "Project ended, may be back next year.",
+        "Nobody on the team logs in any more.",
+        "Seasonal business, not needed until spring.",
+    ],
     "missing_features": ["We need SAML SSO.", "No Salesforce integration yet.", "Exports to BigQuery would keep us."],
     "switched_service": ["Moving to an all-in-one suite.", "Our parent company standardised on another tool."],
     "too_complex": ["Setup took too long for us.", "Hard to onboard new staff."],
@@ -62,7 +76,14 @@ COUPONS = [
     {"id": "HALF-1M", "name": "50% off next month", "percent_off": 50.0, "duration": "once"},
     {"id": "LOYAL10", "name": "Loyalty 10% forever", "percent_off": 10.0, "duration": "forever"},
     {"id": "USD20-ONCE", "name": "$20 off once", "amount_off": 2000, "currency": "usd", "duration": "once"},
-    {"id": "EUR15-2M", "name": "€15 off for 2 months", "amount_off": 1500, "currency": "eur", "duration": "repeating", "duration_in_months": 2},
+    {
+        "id": "EUR15-2M",
+        "name": "€15 off for 2 months",
+        "amount_off": 1500,
+        "currency": "eur",
+        "duration": "repeating",
+        "duration_in_months": 2,
+    },
     {"id": "JPY2000-ONCE", "name": "¥2,000 off once", "amount_off": 2000, "currency": "jpy", "duration": "once"},
 ]
 OPERATORS = ("Dana (CS)", "Sam (CS)", "Priya (Founder)")
@@ -94,7 +115,17 @@ def seed(state: State, customers: int = 500) -> None:
 
 def _account(state: State, now: int) -> None:
     acct = template("account")
-    acct.update(id="acct_sandbox" + str(state.seed).zfill(6), created=now - 4 * 365 * DAY, email="billing@acme.example", country="US", default_currency="usd", charges_enabled=True, payouts_enabled=True, details_submitted=True, type="standard")
+    acct.update(
+        id="acct_sandbox" + str(state.seed).zfill(6),
+        created=now - 4 * 365 * DAY,
+        email="billing@acme.example",
+        country="US",
+        default_currency="usd",
+        charges_enabled=True,
+        payouts_enabled=True,
+        details_submitted=True,
+        type="standard",
+    )
     acct["business_profile"].update(name="Acme Analytics", url="https://acme.example", support_email="support@acme.example")
     acct["settings"]["dashboard"]["display_name"] = "Acme Analytics"
     state.account = acct
@@ -107,7 +138,17 @@ def _catalog(state: State, now: int) -> list[tuple[dict[str, Any], dict[str, Any
         for currency, (monthly, annual) in amounts.items():
             for interval, amount in (("month", monthly), ("year", annual)):
                 nickname = f"{name} {'monthly' if interval == 'month' else 'annual'} ({currency.upper()})"
-                price = state.add(objects.price(state, product_id=product["id"], unit_amount=amount, currency=currency, interval=interval, nickname=nickname, created=now - 900 * DAY))
+                price = state.add(
+                    objects.price(
+                        state,
+                        product_id=product["id"],
+                        unit_amount=amount,
+                        currency=currency,
+                        interval=interval,
+                        nickname=nickname,
+                        created=now - 900 * DAY,
+                    )
+                )
                 if currency == "usd" and interval == "month":
                     product["default_price"] = price["id"]
                 out.append((product, price, seats))
@@ -122,10 +163,18 @@ def _customer_with_history(state: State, rng, n: int, now: int, prices, *, with_
     cust = state.add(objects.customer(state, name=f"{first} {last}", email=email, created=created, currency=currency))
     product_index = _pick(rng, list(enumerate(PRODUCT_WEIGHTS)))
     annual = rng.random() < 0.22
-    _, price, seats = next(p for p in prices if p[1]["currency"] == currency and p[0]["name"] == PRODUCTS[product_index][0] and (p[1]["recurring"]["interval"] == "year") == annual)
+    _, price, seats = next(
+        p
+        for p in prices
+        if p[1]["currency"] == currency
+        and p[0]["name"] == PRODUCTS[product_index][0]
+        and (p[1]["recurring"]["interval"] == "year") == annual
+    )
     quantity = rng.choice((2, 3, 5, 8, 12, 25)) if seats else 1
     period_start = _current_period_start(created, now, price["recurring"]["interval"])
-    sub = objects.subscription(state, customer_id=cust["id"], items=[(price, quantity)], created=created, period_start=period_start)
+    sub = objects.subscription(
+        state, customer_id=cust["id"], items=[(price, quantity)], created=created, period_start=period_start
+    )
     state.add(sub)
     roll = rng.random()
     if roll < 0.16:
@@ -157,7 +206,7 @@ def _feedback(rng) -> tuple[str | None, str | None]:
 
 def _ordinary(state: State, rng, sub: dict[str, Any], now: int) -> None:
     roll = rng.random()
-    if roll < 0.05 and now - sub["created"] < 60 * DAY:
+    if now - sub["created"] < 30 * DAY and roll < 0.6:
         sub["status"] = "trialing"
         sub["trial_start"] = sub["created"]
         sub["trial_end"] = objects.period_end(sub)
@@ -169,7 +218,9 @@ def _ordinary(state: State, rng, sub: dict[str, Any], now: int) -> None:
 
 def _discount(state: State, sub: dict[str, Any], coupon_id: str, start: int) -> str:
     coupon = state.get("coupon", coupon_id)
-    disc = state.add(objects.discount(state, coupon_obj=coupon, customer_id=sub["customer"], subscription_id=sub["id"], start=start))
+    disc = state.add(
+        objects.discount(state, coupon_obj=coupon, customer_id=sub["customer"], subscription_id=sub["id"], start=start)
+    )
     coupon["times_redeemed"] += 1
     sub["discounts"].append(disc["id"])
     return disc["id"]
@@ -204,7 +255,13 @@ def _churned(state: State, rng, sub: dict[str, Any], now: int) -> None:
     live = copy.deepcopy(sub)
     for item in sub["items"]["data"]:
         item["current_period_end"] = ended
-    sub.update(status="canceled", ended_at=ended, canceled_at=ended if failed else requested, cancel_at=None if failed else ended, cancel_at_period_end=False)
+    sub.update(
+        status="canceled",
+        ended_at=ended,
+        canceled_at=ended if failed else requested,
+        cancel_at=None if failed else ended,
+        cancel_at_period_end=False,
+    )
     sub["cancellation_details"] = {
         "comment": None if failed else comment,
         "feedback": None if failed else feedback,
@@ -212,7 +269,9 @@ def _churned(state: State, rng, sub: dict[str, Any], now: int) -> None:
     }
     if not failed:
         scheduled = copy.deepcopy(live)
-        scheduled.update(cancel_at_period_end=True, cancel_at=ended, canceled_at=requested, cancellation_details=sub["cancellation_details"])
+        scheduled.update(
+            cancel_at_period_end=True, cancel_at=ended, canceled_at=requested, cancellation_details=sub["cancellation_details"]
+        )
         _event(state, "customer.subscription.updated", scheduled, live, requested, now)
     _event(state, "customer.subscription.deleted", sub, live, ended, now)
 
@@ -229,7 +288,11 @@ def _saved_earlier(state: State, rng, sub: dict[str, Any], now: int) -> None:
     _event(state, "customer.subscription.updated", scheduled, live, requested, now)
     action_id = f"act_{state.new_id('event')[4:20].lower()}"
     if rng.random() < 0.7:
-        coupon = {"usd": "USD20-ONCE", "eur": "EUR15-2M", "jpy": "JPY2000-ONCE"}[sub["currency"]] if rng.random() < 0.25 else "RETAIN25-3M"
+        coupon = (
+            {"usd": "USD20-ONCE", "eur": "EUR15-2M", "jpy": "JPY2000-ONCE"}[sub["currency"]]
+            if rng.random() < 0.25
+            else "RETAIN25-3M"
+        )
         _discount(state, sub, coupon, saved)
         offer = f"coupon:{coupon}"
     else:
@@ -241,7 +304,7 @@ def _saved_earlier(state: State, rng, sub: dict[str, Any], now: int) -> None:
         churn_console_action=action_id,
         churn_console_offer=offer,
         churn_console_operator=rng.choice(OPERATORS),
-        churn_console_at=datetime.fromtimestamp(saved, timezone.utc).isoformat(timespec="seconds"),
+        churn_console_at=datetime.fromtimestamp(saved, UTC).isoformat(timespec="seconds"),
         churn_console_consent=rng.choice(CHANNELS),
         churn_console_feedback=feedback or "",
     )

@@ -49,7 +49,18 @@ class Backend:
     base_url: str = ""
     log: list[LogEntry] = field(default_factory=list)
     log_lock: threading.Lock = field(default_factory=threading.Lock)
+    in_flight: int = 0
+    max_in_flight: int = 0
     _req: int = 0
+
+    def enter(self) -> None:
+        with self.log_lock:
+            self.in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self.in_flight)
+
+    def leave(self) -> None:
+        with self.log_lock:
+            self.in_flight -= 1
 
     def next_request_id(self) -> str:
         with self.log_lock:
@@ -92,11 +103,19 @@ class Handler(BaseHTTPRequestHandler):
         body = self.rfile.read(length).decode("utf-8") if length else ""
         raw = split.query if method in ("GET", "DELETE") and split.query else body
         entry = LogEntry(time.time(), method, split.path, {}, 0, request_id, self.headers.get("Idempotency-Key"))
+        backend.enter()
+        try:
+            self._respond(backend, method, split.path, raw, entry)
+        finally:
+            backend.leave()
+
+    def _respond(self, backend: Backend, method: str, path: str, raw: str, entry: LogEntry) -> None:
+        request_id = entry.request_id
         backend.faults.delay()
         try:
-            if split.path.startswith("/p/session/"):
-                return self._html(backend, split.path.rsplit("/", 1)[-1], entry)
-            status, payload, headers = self._api(backend, method, split.path, raw, entry)
+            if path.startswith("/p/session/"):
+                return self._html(backend, path.rsplit("/", 1)[-1], entry)
+            status, payload, headers = self._api(backend, method, path, raw, entry)
         except _Dropped:
             entry.status, entry.fault = 0, "drop"
             backend.record(entry)
@@ -117,7 +136,11 @@ class Handler(BaseHTTPRequestHandler):
                 return 200, json.dumps(handle_admin(backend, method, path, raw)).encode(), {}
             found = routes.match(method, path)
             if found is None:
-                raise ApiError(404, "invalid_request_error", f"Unrecognized request URL ({method}: {path}). Please see https://stripe.com/docs or we can help at https://support.stripe.com/.")
+                raise ApiError(
+                    404,
+                    "invalid_request_error",
+                    f"Unrecognized request URL ({method}: {path}). Please see https://stripe.com/docs or we can help at https://support.stripe.com/.",
+                )
             route, args = found
             if not key.allows(route.permission):
                 raise ApiError(
@@ -130,14 +153,25 @@ class Handler(BaseHTTPRequestHandler):
             decision = backend.faults.decide()
             if decision.status == 429:
                 entry.fault = "429"
-                raise ApiError(429, "invalid_request_error", "Request rate limit exceeded. You can learn more about rate limits here https://stripe.com/docs/rate-limits.", code="rate_limit")
+                raise ApiError(
+                    429,
+                    "invalid_request_error",
+                    "Request rate limit exceeded. You can learn more about rate limits here https://stripe.com/docs/rate-limits.",
+                    code="rate_limit",
+                )
             if decision.status == 500:
                 entry.fault = "500"
                 raise ApiError(500, "api_error", "An unknown error occurred (injected by the sandbox).", should_retry=True)
             try:
                 params = validate(load(route.params), decode_form(raw))
             except ParamError as exc:
-                raise ApiError(400, "invalid_request_error", exc.message, param=exc.param, code="parameter_unknown" if "unknown" in exc.message else "parameter_invalid") from exc
+                raise ApiError(
+                    400,
+                    "invalid_request_error",
+                    exc.message,
+                    param=exc.param,
+                    code="parameter_unknown" if "unknown" in exc.message else "parameter_invalid",
+                ) from exc
             entry.params = params
             status, payload, headers = self._run(backend, route, args, params, raw, entry)
             if decision.drop:
@@ -154,7 +188,11 @@ class Handler(BaseHTTPRequestHandler):
         auth = self.headers.get("Authorization", "")
         token = auth[7:].strip() if auth.startswith("Bearer ") else ""
         if not token:
-            raise ApiError(401, "invalid_request_error", "You did not provide an API key. You need to provide your API key in the Authorization header, using Bearer auth (e.g. 'Authorization: Bearer YOUR_SECRET_KEY').")
+            raise ApiError(
+                401,
+                "invalid_request_error",
+                "You did not provide an API key. You need to provide your API key in the Authorization header, using Bearer auth (e.g. 'Authorization: Bearer YOUR_SECRET_KEY').",
+            )
         key = backend.keys.find(token)
         if key is None:
             masked = f"{token[:8]}{'*' * 12}{token[-4:]}" if len(token) > 12 else "****"
@@ -163,7 +201,9 @@ class Handler(BaseHTTPRequestHandler):
             raise ApiError(401, "invalid_request_error", f"Invalid API Key provided: {masked}")
         return key
 
-    def _run(self, backend: Backend, route: routes.Route, args: tuple[str, ...], params: dict[str, Any], raw: str, entry: LogEntry) -> tuple[int, bytes, dict[str, str]]:
+    def _run(
+        self, backend: Backend, route: routes.Route, args: tuple[str, ...], params: dict[str, Any], raw: str, entry: LogEntry
+    ) -> tuple[int, bytes, dict[str, str]]:
         state = backend.state
         ikey = entry.idempotency_key if route.mutates else None
         fingerprint = hashlib.sha256(f"{route.method} {entry.path}\n{raw}".encode()).hexdigest()

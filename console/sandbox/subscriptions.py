@@ -7,7 +7,7 @@ from typing import Any
 
 from . import objects
 from .call import Call
-from .errors import ApiError, invalid, missing
+from .errors import invalid, missing
 from .listing import expand, in_range, newest_first, page
 from .state import State, diff, public
 
@@ -88,7 +88,9 @@ def create(call: Call) -> dict[str, Any]:
 
 def update(call: Call) -> dict[str, Any]:
     p = call.params
-    call.only("cancel_at_period_end", "cancel_at", "cancellation_details", "discounts", "metadata", "pause_collection", "description")
+    call.only(
+        "cancel_at_period_end", "cancel_at", "cancellation_details", "discounts", "metadata", "pause_collection", "description"
+    )
     state = call.state
     sub = get_sub(state, call.args[0])
     if sub["status"] in ENDED:
@@ -141,7 +143,22 @@ def delete_discount(call: Call) -> dict[str, Any]:
             call.emit("customer.discount.deleted", disc)
     call.emit("customer.subscription.updated", sub, diff(before, sub))
     first = removed[0] or {}
-    out = {k: first.get(k) for k in ("checkout_session", "customer", "customer_account", "id", "invoice", "invoice_item", "promotion_code", "source", "start", "subscription", "subscription_item")}
+    out = {
+        k: first.get(k)
+        for k in (
+            "checkout_session",
+            "customer",
+            "customer_account",
+            "id",
+            "invoice",
+            "invoice_item",
+            "promotion_code",
+            "source",
+            "start",
+            "subscription",
+            "subscription_item",
+        )
+    }
     out.update(object="discount", deleted=True)
     return out
 
@@ -226,7 +243,9 @@ def _apply_metadata(obj: dict[str, Any], metadata: Any) -> None:
         if len(key) > 40:
             raise invalid(f"Metadata keys can have up to 40 characters: {key}", f"metadata[{key}]")
         if len(value) > 500:
-            raise invalid(f"Metadata values can have up to 500 characters, but the value for {key} has {len(value)}.", f"metadata[{key}]")
+            raise invalid(
+                f"Metadata values can have up to 500 characters, but the value for {key} has {len(value)}.", f"metadata[{key}]"
+            )
         if value == "":
             merged.pop(key, None)
         else:
@@ -245,7 +264,9 @@ def _discount_ids(call: Call, sub: dict[str, Any], entries: Any) -> list[str | d
     for i, entry in enumerate(entries):
         if "discount" in entry:
             if entry["discount"] not in sub["discounts"]:
-                raise invalid(f"The discount {entry['discount']} is not applied to this subscription.", f"discounts[{i}][discount]")
+                raise invalid(
+                    f"The discount {entry['discount']} is not applied to this subscription.", f"discounts[{i}][discount]"
+                )
             out.append(entry["discount"])
             disc = call.state.get("discount", entry["discount"])
             if disc:

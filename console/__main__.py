@@ -1,0 +1,7 @@
+"""`python -m console` runs the churn-console command."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())

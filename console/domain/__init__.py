@@ -1,0 +1,1 @@
+"""Plain dataclasses and pure functions: the console's vocabulary, with no I/O."""

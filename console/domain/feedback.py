@@ -1,0 +1,23 @@
+"""The customer portal's cancellation survey: Stripe's `feedback` codes and their labels."""
+
+from __future__ import annotations
+
+# Label shown to customers in the portal, per `cancellation_details.feedback` code.
+PORTAL_LABELS: dict[str, str] = {
+    "too_expensive": "It's too expensive",
+    "missing_features": "I need more features",
+    "switched_service": "I found an alternative",
+    "unused": "I no longer need it",
+    "customer_service": "Customer service was less than expected",
+    "too_complex": "Ease of use was less than expected",
+    "low_quality": "Quality was less than expected",
+    "other": "Other reason",
+}
+NO_ANSWER = "No answer"
+
+
+def label(feedback: str | None) -> str:
+    """The portal's label for a feedback code; unknown codes are shown as they are."""
+    if not feedback:
+        return NO_ANSWER
+    return PORTAL_LABELS.get(feedback, feedback.replace("_", " ").capitalize())

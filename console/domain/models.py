@@ -1,0 +1,132 @@
+"""The console's records of Stripe objects, reduced to what the console shows and decides on."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from . import feedback as feedback_labels
+from .money import monthly_minor
+
+LIVE_STATUSES = frozenset({"active", "trialing", "past_due", "unpaid", "paused", "incomplete"})
+ENDED_STATUSES = frozenset({"canceled", "incomplete_expired"})
+
+
+@dataclass(frozen=True)
+class Account:
+    """The Stripe account a key belongs to, and the key's mode."""
+
+    id: str
+    name: str
+    livemode: bool
+
+    @property
+    def mode_label(self) -> str:
+        return "LIVE" if self.livemode else "TEST"
+
+
+@dataclass(frozen=True)
+class Item:
+    """One subscription item: a price times a quantity."""
+
+    price_id: str
+    product_id: str
+    nickname: str | None
+    unit_amount: int
+    currency: str
+    interval: str
+    interval_count: int
+    quantity: int
+    current_period_end: datetime
+
+    @property
+    def mrr_minor(self) -> int:
+        return monthly_minor(self.unit_amount, self.quantity, self.interval, self.interval_count)
+
+
+@dataclass(frozen=True)
+class Subscription:
+    """A subscription with its customer, as sync and the queue need it."""
+
+    id: str
+    customer_id: str
+    customer_name: str | None
+    customer_email: str | None
+    status: str
+    currency: str
+    created: datetime
+    items: tuple[Item, ...]
+    cancel_at_period_end: bool
+    cancel_at: datetime | None
+    canceled_at: datetime | None
+    ended_at: datetime | None
+    feedback: str | None
+    comment: str | None
+    cancel_reason: str | None
+    discount_ids: tuple[str, ...] = ()
+    coupon_ids: tuple[str, ...] = ()
+    paused: bool = False
+    pause_resumes_at: datetime | None = None
+    metadata: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def ended(self) -> bool:
+        return self.status in ENDED_STATUSES
+
+    @property
+    def pending_cancellation(self) -> bool:
+        """Not ended, and set to cancel (at period end or at a date)."""
+        return not self.ended and (self.cancel_at_period_end or self.cancel_at is not None)
+
+    @property
+    def ends_at(self) -> datetime | None:
+        """When a pending cancellation takes effect: `cancel_at`, else the period end."""
+        if not self.pending_cancellation:
+            return None
+        if self.cancel_at is not None:
+            return self.cancel_at
+        return min(item.current_period_end for item in self.items) if self.items else None
+
+    @property
+    def mrr_minor(self) -> int:
+        return sum(item.mrr_minor for item in self.items)
+
+    @property
+    def plan(self) -> str:
+        if not self.items:
+            return "—"
+        first = self.items[0]
+        name = first.nickname or first.price_id
+        return name if len(self.items) == 1 else f"{name} +{len(self.items) - 1}"
+
+    @property
+    def feedback_label(self) -> str:
+        return feedback_labels.label(self.feedback)
+
+
+@dataclass(frozen=True)
+class Coupon:
+    """A coupon as the console offers it."""
+
+    id: str
+    name: str | None
+    percent_off: float | None
+    amount_off: int | None
+    currency: str | None
+    duration: str
+    duration_in_months: int | None
+    valid: bool
+    times_redeemed: int
+    max_redemptions: int | None
+
+
+@dataclass(frozen=True)
+class PortalConfigSummary:
+    """A customer portal configuration, as listed."""
+
+    id: str
+    name: str | None
+    is_default: bool
+    active: bool
+    updated: datetime
+    features_on: tuple[str, ...]

@@ -1,0 +1,48 @@
+"""Where the console's data comes from: the bundled demo sandbox or a Stripe (compatible) API."""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass
+
+from ..errors import ConsoleError
+from ..stripe_gateway import StripeGateway
+
+log = logging.getLogger(__name__)
+KEY_ENV = "STRIPE_API_KEY"
+
+
+@dataclass
+class Connection:
+    """A gateway plus a description of where it points; `close()` stops a demo sandbox."""
+
+    gateway: StripeGateway
+    where: str
+    sandbox: object | None = None
+
+    def close(self) -> None:
+        if self.sandbox is not None:
+            self.sandbox.stop()  # type: ignore[attr-defined]
+            self.sandbox = None
+
+
+def open_demo(seed: int = 7, customers: int = 500) -> Connection:
+    """Start the bundled sandbox on a free loopback port and connect to it with its restricted key."""
+    from ..sandbox.app import Sandbox
+
+    sandbox = Sandbox(seed=seed, customers=customers).start()
+    log.info("demo sandbox listening on %s", sandbox.url)
+    return Connection(StripeGateway(sandbox.key, sandbox.url), f"Demo sandbox at {sandbox.url}", sandbox)
+
+
+def open_from_environment(api_base: str | None) -> Connection:
+    """Connect with the key in STRIPE_API_KEY (never taken from the command line)."""
+    key = os.environ.get(KEY_ENV, "").strip()
+    if not key:
+        raise ConsoleError(
+            "No Stripe key is configured.",
+            f"Run with --demo to try the console, or set {KEY_ENV} to a restricted key (rk_test_… or rk_live_…).",
+        )
+    where = api_base or "api.stripe.com"
+    return Connection(StripeGateway(key, api_base), where)

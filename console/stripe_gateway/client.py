@@ -1,0 +1,33 @@
+"""Build a StripeClient for a key and an API base (Stripe itself or a sandbox)."""
+
+from __future__ import annotations
+
+import stripe
+
+API_VERSION: str = stripe.api_version
+DEFAULT_RETRIES = 2
+DEFAULT_TIMEOUT_S = 30
+
+
+def key_kind(key: str) -> str:
+    """`restricted`, `secret`, `publishable` or `unknown`, from the key's prefix only."""
+    for prefix, kind in (("rk_", "restricted"), ("sk_", "secret"), ("pk_", "publishable")):
+        if key.startswith(prefix):
+            return kind
+    return "unknown"
+
+
+def key_mode(key: str) -> str | None:
+    """`test` or `live` from the key's prefix; None when the key has neither."""
+    for mode in ("test", "live"):
+        if key[3:].startswith(mode + "_"):
+            return mode
+    return None
+
+
+def make_client(key: str, api_base: str | None = None, *, max_retries: int = DEFAULT_RETRIES) -> stripe.StripeClient:
+    """A client with retries (idempotency keys are added by the SDK on retried POSTs)."""
+    kwargs = {"max_network_retries": max_retries, "http_client": stripe.RequestsClient(timeout=DEFAULT_TIMEOUT_S)}
+    if api_base:
+        kwargs["base_addresses"] = {"api": api_base.rstrip("/")}
+    return stripe.StripeClient(key, **kwargs)

@@ -1,0 +1,100 @@
+"""SDK objects (as plain dicts) to the console's domain records."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from ..domain.models import Account, Coupon, Item, PortalConfigSummary, Subscription
+
+
+def ts(value: int | None) -> datetime | None:
+    """A Stripe timestamp as an aware UTC datetime."""
+    return None if value is None else datetime.fromtimestamp(value, UTC)
+
+
+def account(obj: dict[str, Any], livemode: bool) -> Account:
+    settings = obj.get("settings") or {}
+    name = (
+        (settings.get("dashboard") or {}).get("display_name")
+        or (obj.get("business_profile") or {}).get("name")
+        or obj.get("email")
+        or obj["id"]
+    )
+    return Account(id=obj["id"], name=name, livemode=livemode)
+
+
+def item(obj: dict[str, Any]) -> Item:
+    price = obj.get("price") or {}
+    recurring = price.get("recurring") or {}
+    return Item(
+        price_id=price.get("id", ""),
+        product_id=price.get("product") if isinstance(price.get("product"), str) else (price.get("product") or {}).get("id", ""),
+        nickname=price.get("nickname"),
+        unit_amount=price.get("unit_amount") or 0,
+        currency=price.get("currency") or "",
+        interval=recurring.get("interval") or "month",
+        interval_count=recurring.get("interval_count") or 1,
+        quantity=obj.get("quantity") or 1,
+        current_period_end=ts(obj.get("current_period_end")) or datetime.now(UTC),
+    )
+
+
+def subscription(obj: dict[str, Any]) -> Subscription:
+    customer = obj.get("customer")
+    cust = customer if isinstance(customer, dict) else {"id": customer}
+    details = obj.get("cancellation_details") or {}
+    pause = obj.get("pause_collection")
+    discounts = obj.get("discounts") or []
+    discount_ids = tuple(d if isinstance(d, str) else d.get("id", "") for d in discounts)
+    coupon_ids = tuple((d.get("source") or {}).get("coupon") or "" for d in discounts if isinstance(d, dict))
+    return Subscription(
+        id=obj["id"],
+        customer_id=cust.get("id") or "",
+        customer_name=cust.get("name"),
+        customer_email=cust.get("email"),
+        status=obj.get("status") or "active",
+        currency=obj.get("currency") or "",
+        created=ts(obj.get("created")) or datetime.now(UTC),
+        items=tuple(item(i) for i in ((obj.get("items") or {}).get("data") or [])),
+        cancel_at_period_end=bool(obj.get("cancel_at_period_end")),
+        cancel_at=ts(obj.get("cancel_at")),
+        canceled_at=ts(obj.get("canceled_at")),
+        ended_at=ts(obj.get("ended_at")),
+        feedback=details.get("feedback"),
+        comment=details.get("comment"),
+        cancel_reason=details.get("reason"),
+        discount_ids=discount_ids,
+        coupon_ids=tuple(c for c in coupon_ids if c),
+        paused=bool(pause),
+        pause_resumes_at=ts((pause or {}).get("resumes_at")),
+        metadata=dict(obj.get("metadata") or {}),
+    )
+
+
+def coupon(obj: dict[str, Any]) -> Coupon:
+    return Coupon(
+        id=obj["id"],
+        name=obj.get("name"),
+        percent_off=obj.get("percent_off"),
+        amount_off=obj.get("amount_off"),
+        currency=obj.get("currency"),
+        duration=obj.get("duration") or "once",
+        duration_in_months=obj.get("duration_in_months"),
+        valid=bool(obj.get("valid", True)),
+        times_redeemed=obj.get("times_redeemed") or 0,
+        max_redemptions=obj.get("max_redemptions"),
+    )
+
+
+def portal_config(obj: dict[str, Any]) -> PortalConfigSummary:
+    features = obj.get("features") or {}
+    on = tuple(sorted(name for name, spec in features.items() if isinstance(spec, dict) and spec.get("enabled")))
+    return PortalConfigSummary(
+        id=obj["id"],
+        name=obj.get("name"),
+        is_default=bool(obj.get("is_default")),
+        active=bool(obj.get("active")),
+        updated=ts(obj.get("updated")) or datetime.now(UTC),
+        features_on=on,
+    )

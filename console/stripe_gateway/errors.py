@@ -1,0 +1,97 @@
+"""Translate the stripe SDK's exceptions into the console's errors with a human message."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import TypeVar
+
+import stripe
+
+from ..errors import (
+    AuthenticationFailed,
+    Conflict,
+    ConsoleError,
+    InvalidRequest,
+    NotFound,
+    Offline,
+    PermissionMissing,
+    RateLimited,
+    StripeUnavailable,
+)
+
+_PERMISSION = re.compile(r"'(rak_[a-z_]+)'")
+T = TypeVar("T")
+
+# What each restricted-key permission is called in the Dashboard's key editor.
+PERMISSION_LABELS = {
+    "rak_subscription_read": "Subscriptions: Read",
+    "rak_subscription_write": "Subscriptions: Write",
+    "rak_customer_read": "Customers: Read",
+    "rak_coupon_read": "Coupons: Read",
+    "rak_coupon_write": "Coupons: Write",
+    "rak_product_read": "Products: Read",
+    "rak_price_read": "Prices: Read",
+    "rak_billing_portal_read": "Customer portal: Read",
+    "rak_billing_portal_write": "Customer portal: Write",
+    "rak_event_read": "Events: Read",
+    "rak_invoice_read": "Invoices: Read",
+    "rak_test_clock_read": "Test clocks: Read",
+    "rak_test_clock_write": "Test clocks: Write",
+}
+
+
+def translate(exc: stripe.StripeError) -> ConsoleError:
+    """The console error for an SDK exception (messages never carry the key)."""
+    rid = getattr(exc, "request_id", None)
+    message = exc.user_message or str(exc) or type(exc).__name__
+    if isinstance(exc, stripe.AuthenticationError):
+        expired = "Expired" in message
+        return AuthenticationFailed(
+            "Stripe refused this API key: it has been rolled or deleted."
+            if expired
+            else "Stripe does not recognise this API key.",
+            "Create a new restricted key in the Dashboard (Developers → API keys) and connect it again.",
+            request_id=rid,
+        )
+    if isinstance(exc, stripe.PermissionError):
+        found = _PERMISSION.search(message)
+        perm = found.group(1) if found else None
+        label = PERMISSION_LABELS.get(perm or "", perm or "the missing permission")
+        return PermissionMissing(
+            f"This restricted key is not allowed to do that (it lacks {label}).",
+            f"In the Dashboard, edit the key and set {label}, then check the key again.",
+            permission=perm,
+            request_id=rid,
+        )
+    if isinstance(exc, stripe.RateLimitError):
+        return RateLimited("Stripe is rate limiting this account right now.", "Wait a few seconds and try again.", request_id=rid)
+    if isinstance(exc, stripe.APIConnectionError):
+        return Offline("Could not reach Stripe.", "Check the network connection; cached data stays available.", request_id=rid)
+    if isinstance(exc, stripe.IdempotencyError):
+        return Conflict(message, "This action was already sent with other values; reload and try again.", request_id=rid)
+    if isinstance(exc, stripe.InvalidRequestError):
+        if exc.http_status == 404 or exc.code == "resource_missing":
+            return NotFound(message, "Check the id, and that the key is for the same account and mode.", request_id=rid)
+        if exc.http_status == 409:
+            return Conflict(message, "Someone changed this at the same moment; reload and try again.", request_id=rid)
+        return InvalidRequest(message, "", param=exc.param, request_id=rid)
+    if isinstance(exc, stripe.APIError):
+        return StripeUnavailable("Stripe had an internal error.", "Try again in a moment.", request_id=rid)
+    return ConsoleError(message, request_id=rid)
+
+
+@contextmanager
+def translated() -> Iterator[None]:
+    """`with translated(): ...` re-raises SDK errors as console errors (the SDK's cause is dropped)."""
+    try:
+        yield
+    except stripe.StripeError as exc:
+        raise translate(exc) from None
+
+
+def call(fn: Callable[[], T]) -> T:
+    """Run one SDK call with errors translated."""
+    with translated():
+        return fn()

@@ -1,0 +1,1 @@
+"""The Qt user interface: widgets bound to the services, never to `stripe`."""

@@ -1,0 +1,41 @@
+"""Start the Qt application: the window, its theme, and a headless smoke mode."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+
+from .. import __version__
+from ..services.connection import Connection
+from . import theme
+from .main_window import MainWindow
+
+
+def run(connect: Callable[[], Connection], *, smoke: bool = False, screenshot: str | None = None) -> int:
+    """Open the main window; with `smoke`, exit 0 once the data has loaded (1 on failure)."""
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("Churn Console")
+    app.setApplicationVersion(__version__)
+    app.setOrganizationName("churn-console")
+    theme.apply(app)
+    window = MainWindow(connect)
+    window.show()
+    if smoke or screenshot:
+        status = {"code": 1}
+
+        def finish(code: int) -> None:
+            status["code"] = code
+            if screenshot:
+                window.grab().save(screenshot)
+            window.close()
+            app.quit()
+
+        window.overview_loaded.connect(lambda _ov: QTimer.singleShot(300, lambda: finish(0)))
+        window.load_failed.connect(lambda _err: finish(1))
+        QTimer.singleShot(60_000, lambda: finish(1))
+        app.exec()
+        return status["code"]
+    return app.exec()

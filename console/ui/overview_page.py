@@ -1,0 +1,118 @@
+"""The Overview tab: headline figures of the connected account, as cards."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from ..domain.money import format_money
+from ..errors import ConsoleError
+from ..services.overview import Overview
+
+STATUS_ORDER = ("active", "trialing", "past_due", "unpaid", "paused", "incomplete")
+
+
+class Card(QFrame):
+    """A titled figure with a caption underneath."""
+
+    def __init__(self, key: str, title: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName(f"card_{key}")
+        self.setProperty("class", "card")
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(18, 14, 18, 14)
+        self.title = QLabel(title.upper())
+        self.title.setProperty("class", "cardTitle")
+        self.value = QLabel("…")
+        self.value.setProperty("class", "cardValue")
+        self.value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.caption = QLabel("")
+        self.caption.setProperty("class", "cardCaption")
+        self.caption.setWordWrap(True)
+        for widget in (self.title, self.value, self.caption):
+            layout.addWidget(widget)
+        layout.addStretch(1)
+
+    def show_figure(self, value: str, caption: str = "") -> None:
+        self.value.setText(value)
+        self.caption.setText(caption)
+
+
+class OverviewPage(QWidget):
+    """Cards for subscriptions, pending cancellations, MRR, coupons and portal configurations."""
+
+    retry_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(24, 20, 24, 20)
+        outer.setSpacing(16)
+        self.heading = QLabel("Connecting…")
+        self.heading.setProperty("class", "pageHeading")
+        outer.addWidget(self.heading)
+
+        self.banner = QFrame()
+        self.banner.setObjectName("errorBanner")
+        banner_row = QHBoxLayout(self.banner)
+        self.banner_text = QLabel()
+        self.banner_text.setWordWrap(True)
+        self.retry = QPushButton("Retry")
+        self.retry.clicked.connect(self.retry_requested)
+        banner_row.addWidget(self.banner_text, 1)
+        banner_row.addWidget(self.retry)
+        self.banner.hide()
+        outer.addWidget(self.banner)
+
+        grid = QGridLayout()
+        grid.setSpacing(16)
+        specs = [
+            ("subscriptions", "Live subscriptions"),
+            ("pending", "Pending cancellations"),
+            ("at_risk", "MRR at risk"),
+            ("mrr", "MRR (live, excl. trials)"),
+            ("coupons", "Coupons"),
+            ("portal", "Portal configurations"),
+        ]
+        self.cards: dict[str, Card] = {}
+        for i, (key, title) in enumerate(specs):
+            card = Card(key, title)
+            self.cards[key] = card
+            grid.addWidget(card, i // 3, i % 3)
+        for col in range(3):
+            grid.setColumnStretch(col, 1)
+        outer.addLayout(grid)
+        outer.addStretch(1)
+
+    def show_loading(self, text: str) -> None:
+        self.heading.setText(text)
+        self.banner.hide()
+
+    def show_error(self, error: ConsoleError) -> None:
+        self.banner_text.setText(f"<b>{error.message}</b><br>{error.hint}")
+        self.banner.show()
+        self.heading.setText("Could not load the overview")
+
+    def show_overview(self, ov: Overview) -> None:
+        self.banner.hide()
+        self.heading.setText(f"{ov.account.name} — {ov.account.mode_label.lower()} mode")
+        statuses = " · ".join(f"{ov.status_counts[s]} {s.replace('_', ' ')}" for s in STATUS_ORDER if ov.status_counts.get(s))
+        self.cards["subscriptions"].show_figure(f"{ov.live_subscriptions:,}", statuses)
+        share = ov.pending_cancellations / ov.live_subscriptions if ov.live_subscriptions else 0.0
+        self.cards["pending"].show_figure(f"{ov.pending_cancellations:,}", f"{share:.1%} of live subscriptions are set to cancel")
+        self.cards["at_risk"].show_figure(
+            _lines(ov.mrr_at_risk_by_currency), "per month, per currency (never summed across currencies)"
+        )
+        self.cards["mrr"].show_figure(_lines(ov.mrr_by_currency), "monthly recurring revenue, per currency")
+        self.cards["coupons"].show_figure(f"{ov.coupons_valid} valid", f"of {ov.coupons_total} coupons in this account")
+        default = f"default: {ov.default_portal}" if ov.default_portal else "no default configuration"
+        self.cards["portal"].show_figure(
+            f"{ov.portal_configurations_active} active", f"of {ov.portal_configurations} · {default}"
+        )
+
+
+def _lines(by_currency: dict[str, int]) -> str:
+    if not by_currency:
+        return "—"
+    return "\n".join(format_money(by_currency[cur], cur) for cur in sorted(by_currency))

@@ -1,0 +1,64 @@
+"""Run blocking work (network, disk) on the thread pool and report back through signals."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+
+from ..errors import ConsoleError, redact
+
+log = logging.getLogger(__name__)
+
+
+class _Signals(QObject):
+    done = Signal(object)
+    failed = Signal(object)
+
+
+class Task(QRunnable):
+    """One call of `fn` off the GUI thread; `done(result)` or `failed(ConsoleError)` on the GUI thread."""
+
+    def __init__(self, fn: Callable[[], Any]) -> None:
+        super().__init__()
+        self.fn = fn
+        self.signals = _Signals()
+        self.setAutoDelete(True)
+
+    def run(self) -> None:
+        try:
+            result = self.fn()
+        except ConsoleError as exc:
+            self.signals.failed.emit(exc)
+        except Exception as exc:  # a bug: report it instead of dying silently in a worker
+            log.exception("background task failed")
+            self.signals.failed.emit(
+                ConsoleError(f"Unexpected error: {redact(str(exc)) or type(exc).__name__}", "See the log file for details.")
+            )
+        else:
+            self.signals.done.emit(result)
+
+
+class Runner(QObject):
+    """Keeps tasks alive until they report, so their signals are never lost."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._live: set[Task] = set()
+        self.pool = QThreadPool.globalInstance()
+
+    def submit(self, fn: Callable[[], Any], on_done: Callable[[Any], None], on_error: Callable[[ConsoleError], None]) -> Task:
+        task = Task(fn)
+        self._live.add(task)
+        task.signals.done.connect(on_done)
+        task.signals.failed.connect(on_error)
+        task.signals.done.connect(lambda _r, t=task: self._live.discard(t))
+        task.signals.failed.connect(lambda _e, t=task: self._live.discard(t))
+        self.pool.start(task)
+        return task
+
+    @property
+    def busy(self) -> bool:
+        return bool(self._live)
