@@ -49,10 +49,14 @@ class Sandbox:
         return self
 
     def stop(self) -> None:
+        """Stop serving (safe to call twice)."""
+        if self._thread is None:
+            self._httpd.server_close()
+            return
         self._httpd.shutdown()
         self._httpd.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
+        self._thread.join(timeout=5)
+        self._thread = None
 
     def serve_forever(self) -> None:
         self._httpd.serve_forever()

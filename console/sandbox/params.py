@@ -55,7 +55,7 @@ def decode_form(body: str) -> dict[str, Any]:
                 if not isinstance(nxt, dict):
                     nxt = node[part] = {}
                 node = nxt
-    return _listify(root)
+    return {key: _listify(value) for key, value in root.items()}  # the root stays a dict
 
 
 def _listify(node: Any) -> Any:
@@ -151,7 +151,7 @@ def _check(tp: Any, raw: Any, name: str, module: str) -> Any:
         shown = ", ".join(f"`{v}`" for v in literals if v != "")
         raise ParamError(f"Invalid {name}: must be one of {shown}", name)
     if errors:
-        raise errors[-1]
+        raise max(errors, key=lambda e: len(e.param))  # the most specific explanation
     if closed_enum:
         shown = ", ".join(f"`{v}`" for v in literals if v != "")
         raise ParamError(f"Invalid {name}: must be one of {shown}", name)

@@ -1,0 +1,50 @@
+"""`churn-console sandbox` as a separate process, driven through the SDK."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import stripe
+
+
+def test_sandbox_command_prints_url_and_key_then_serves():
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "console", "sandbox", "--port", "0", "--seed", "3", "--customers", "40", "--live"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    try:
+        first = proc.stdout.readline().strip()
+        url_part, key_part = first.split(" ")
+        assert url_part.startswith("SANDBOX_URL=http://127.0.0.1:")
+        key = key_part.removeprefix("SANDBOX_KEY=")
+        assert key.startswith("rk_live_")
+        client = stripe.StripeClient(key, base_addresses={"api": url_part.removeprefix("SANDBOX_URL=")})
+        subs = client.v1.subscriptions.list({"limit": 100})
+        assert subs.data and all(s.livemode for s in subs.data)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+    assert proc.returncode == 0
+
+
+def test_sandbox_refuses_non_loopback_hosts():
+    done = subprocess.run([sys.executable, "-m", "console", "sandbox", "--host", "0.0.0.0"], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2
+    assert "loopback" in done.stderr
+
+
+def test_help_has_examples():
+    done = subprocess.run([sys.executable, "-m", "console", "sandbox", "--help"], capture_output=True, text=True, timeout=60)
+    assert "example:" in done.stdout and "SANDBOX_URL=" in done.stdout
+
+
+def test_window_without_a_key_says_what_to_do(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k != "STRIPE_API_KEY"}
+    env["QT_QPA_PLATFORM"] = "offscreen"
+    done = subprocess.run([sys.executable, "-m", "console", "--data-dir", str(tmp_path), "--smoke"], capture_output=True, text=True, timeout=120, env=env)
+    assert done.returncode == 1

@@ -1,0 +1,1 @@
+"""UI fixtures: the demo connection, shared by the window tests."""
