@@ -52,10 +52,13 @@ class Runner(QObject):
     def submit(self, fn: Callable[[], Any], on_done: Callable[[Any], None], on_error: Callable[[ConsoleError], None]) -> Task:
         task = Task(fn)
         self._live.add(task)
-        task.signals.done.connect(on_done)
-        task.signals.failed.connect(on_error)
-        task.signals.done.connect(lambda _r, t=task: self._live.discard(t))
-        task.signals.failed.connect(lambda _e, t=task: self._live.discard(t))
+
+        def finish(callback: Callable[[Any], None], value: Any) -> None:
+            self._live.discard(task)  # before the callback, so it may submit the next task
+            callback(value)
+
+        task.signals.done.connect(lambda result: finish(on_done, result))
+        task.signals.failed.connect(lambda error: finish(on_error, error))
         self.pool.start(task)
         return task
 
