@@ -130,8 +130,17 @@ def _members(tp: Any) -> list[Any]:
     return [tp]
 
 
+def _resolve(tp: Any, module: str) -> Any:
+    """A forward reference left inside a generic (`List["X"]`), looked up in the params module."""
+    if isinstance(tp, typing.ForwardRef):
+        ns = dict(vars(sys.modules[module]))
+        ns.update({"Literal": Literal, "NotRequired": NotRequired, "Required": Required})
+        return _unwrap(tp, ns)
+    return tp
+
+
 def _check(tp: Any, raw: Any, name: str, module: str) -> Any:
-    members = _members(tp)
+    members = [_resolve(m, module) for m in _members(_resolve(tp, module))]
     literals = [v for m in members if typing.get_origin(m) is Literal for v in typing.get_args(m)]
     others = [m for m in members if typing.get_origin(m) is not Literal]
     # `Literal['a', 'b'] | str` is the SDK's forward-compatible enum: the API itself
@@ -159,6 +168,7 @@ def _check(tp: Any, raw: Any, name: str, module: str) -> Any:
 
 
 def _check_one(tp: Any, raw: Any, name: str, module: str) -> Any:
+    tp = _resolve(tp, module)
     origin = typing.get_origin(tp)
     if tp is str:
         if not isinstance(raw, str):

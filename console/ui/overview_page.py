@@ -51,7 +51,13 @@ class OverviewPage(QWidget):
         outer.setSpacing(16)
         self.heading = QLabel("Connecting…")
         self.heading.setProperty("class", "pageHeading")
-        outer.addWidget(self.heading)
+        self.caption = QLabel("")
+        self.caption.setProperty("class", "pageCaption")
+        head = QVBoxLayout()
+        head.setSpacing(2)
+        head.addWidget(self.heading)
+        head.addWidget(self.caption)
+        outer.addLayout(head)
 
         self.banner = QFrame()
         self.banner.setObjectName("errorBanner")
@@ -86,17 +92,21 @@ class OverviewPage(QWidget):
         outer.addStretch(1)
 
     def show_loading(self, text: str) -> None:
-        self.heading.setText(text)
+        self.caption.setText(text)
         self.banner.hide()
 
     def show_error(self, error: ConsoleError) -> None:
         self.banner_text.setText(f"<b>{error.message}</b><br>{error.hint}")
         self.banner.show()
-        self.heading.setText("Could not load the overview")
+        self.heading.setText("Overview")
+        self.caption.setText("Could not load the account; figures below may be missing or out of date.")
 
     def show_overview(self, ov: Overview) -> None:
         self.banner.hide()
-        self.heading.setText(f"{ov.account.name} — {ov.account.mode_label.lower()} mode")
+        self.heading.setText("Overview")
+        self.caption.setText(
+            f"Live figures for {ov.account.name} ({ov.account.mode_label.lower()} mode), read through the Stripe API."
+        )
         statuses = " · ".join(f"{ov.status_counts[s]} {s.replace('_', ' ')}" for s in STATUS_ORDER if ov.status_counts.get(s))
         self.cards["subscriptions"].show_figure(f"{ov.live_subscriptions:,}", statuses)
         share = ov.pending_cancellations / ov.live_subscriptions if ov.live_subscriptions else 0.0

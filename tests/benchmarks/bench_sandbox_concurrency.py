@@ -37,7 +37,9 @@ def main() -> None:
         serial = args.requests * args.latency_ms / 1000
     print("| requests | latency | wall time | serial bound | serial ÷ wall | max in flight |")
     print("|---:|---:|---:|---:|---:|---:|")
-    print(f"| {args.requests} | {args.latency_ms:.0f} ms | {wall * 1000:.0f} ms | {serial * 1000:.0f} ms | {serial / wall:.1f}× | {sb.max_in_flight} |")
+    print(
+        f"| {args.requests} | {args.latency_ms:.0f} ms | {wall * 1000:.0f} ms | {serial * 1000:.0f} ms | {serial / wall:.1f}× | {sb.max_in_flight} |"
+    )
 
 
 if __name__ == "__main__":

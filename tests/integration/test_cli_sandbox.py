@@ -33,7 +33,9 @@ def test_sandbox_command_prints_url_and_key_then_serves():
 
 
 def test_sandbox_refuses_non_loopback_hosts():
-    done = subprocess.run([sys.executable, "-m", "console", "sandbox", "--host", "0.0.0.0"], capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-m", "console", "sandbox", "--host", "0.0.0.0"], capture_output=True, text=True, timeout=60
+    )
     assert done.returncode == 2
     assert "loopback" in done.stderr
 
@@ -46,5 +48,11 @@ def test_help_has_examples():
 def test_window_without_a_key_says_what_to_do(tmp_path):
     env = {k: v for k, v in os.environ.items() if k != "STRIPE_API_KEY"}
     env["QT_QPA_PLATFORM"] = "offscreen"
-    done = subprocess.run([sys.executable, "-m", "console", "--data-dir", str(tmp_path), "--smoke"], capture_output=True, text=True, timeout=120, env=env)
+    done = subprocess.run(
+        [sys.executable, "-m", "console", "--data-dir", str(tmp_path), "--smoke"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+    )
     assert done.returncode == 1

@@ -65,7 +65,13 @@ def test_gateway_repr_hides_the_key(shared_sandbox):
 
 @pytest.mark.parametrize(
     ("key", "kind", "mode"),
-    [("rk_test_abc", "restricted", "test"), ("rk_live_abc", "restricted", "live"), ("sk_test_x", "secret", "test"), ("pk_live_x", "publishable", "live"), ("hello", "unknown", None)],
+    [
+        ("rk_test_abc", "restricted", "test"),
+        ("rk_live_abc", "restricted", "live"),
+        ("sk_test_x", "secret", "test"),
+        ("pk_live_x", "publishable", "live"),
+        ("hello", "unknown", None),
+    ],
 )
 def test_key_kind_and_mode(key, kind, mode):
     assert key_kind(key) == kind and key_mode(key) == mode

@@ -212,7 +212,10 @@ def test_portal_session_url_opens_a_page(sandbox, client):
             "customer": sub.customer,
             "flow_data": {
                 "type": "subscription_cancel",
-                "subscription_cancel": {"subscription": sub.id, "retention": {"type": "coupon_offer", "coupon_offer": {"coupon": "RETAIN25-3M"}}},
+                "subscription_cancel": {
+                    "subscription": sub.id,
+                    "retention": {"type": "coupon_offer", "coupon_offer": {"coupon": "RETAIN25-3M"}},
+                },
             },
         }
     )
@@ -224,6 +227,10 @@ def test_portal_session_url_opens_a_page(sandbox, client):
 def test_portal_rejects_prorations_with_period_end_cancellation(sandbox, client):
     with pytest.raises(stripe.InvalidRequestError) as info:
         client.v1.billing_portal.configurations.create(
-            {"features": {"subscription_cancel": {"enabled": True, "mode": "at_period_end", "proration_behavior": "create_prorations"}}}
+            {
+                "features": {
+                    "subscription_cancel": {"enabled": True, "mode": "at_period_end", "proration_behavior": "create_prorations"}
+                }
+            }
         )
     assert info.value.param == "features[subscription_cancel][proration_behavior]"

@@ -55,7 +55,9 @@ def test_subscriptions_list_and_retrieve(shared_client):
 
 
 def test_discounts_expand_to_discount_objects(shared_client):
-    discounted = next(s for s in shared_client.v1.subscriptions.list({"limit": 100, "status": "all"}).auto_paging_iter() if s.discounts)
+    discounted = next(
+        s for s in shared_client.v1.subscriptions.list({"limit": 100, "status": "all"}).auto_paging_iter() if s.discounts
+    )
     sub = shared_client.v1.subscriptions.retrieve(discounted.id, {"expand": ["discounts"]})
     for disc in sub.discounts:
         check(disc, Discount, "discount")
@@ -132,7 +134,9 @@ def test_mutations_return_declared_shapes(sandbox, client):
     check(updated, Subscription, "subscription")
     deleted = client.v1.subscriptions.delete_discount(pending.id)
     assert deleted.deleted is True and deleted.object == "discount"
-    coupon = client.v1.coupons.create({"percent_off": 15, "duration": "repeating", "duration_in_months": 2, "name": "15% off for 2 months"})
+    coupon = client.v1.coupons.create(
+        {"percent_off": 15, "duration": "repeating", "duration_in_months": 2, "name": "15% off for 2 months"}
+    )
     check(coupon, Coupon, "coupon")
     assert client.v1.coupons.delete(coupon.id).deleted is True
     customer = pending.customer
@@ -165,3 +169,24 @@ def test_unknown_ids_are_resource_missing(shared_client, call, status, kind):
     assert err.code == "resource_missing"
     assert err.json_body["error"]["type"] == "invalid_request_error"
     assert "No such" in err.user_message
+
+
+def test_create_subscription(sandbox, client):
+    customer = client.v1.customers.list({"limit": 1}).data[0]
+    price = next(p for p in client.v1.prices.list({"limit": 100}).data if p.currency == "eur" and p.recurring.interval == "month")
+    sub = client.v1.subscriptions.create(
+        {
+            "customer": customer.id,
+            "items": [{"price": price.id, "quantity": 3}],
+            "metadata": {"source": "test"},
+            "trial_period_days": 14,
+        }
+    )
+    check(sub, Subscription, "subscription")
+    assert sub.status == "trialing" and sub.currency == "eur"
+    assert sub["items"].data[0].quantity == 3 and sub.metadata["source"] == "test"
+    created = client.v1.events.list({"types": ["customer.subscription.created"], "limit": 5}).data
+    assert created[0].data.object.id == sub.id
+    with pytest.raises(stripe.InvalidRequestError) as info:
+        client.v1.subscriptions.create({"customer": customer.id, "items": [{"price": "price_missing"}]})
+    assert info.value.param == "items[0][price]"

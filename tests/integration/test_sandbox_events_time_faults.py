@@ -53,7 +53,12 @@ def test_discount_and_pause_and_metadata_events(sandbox, client):
     sub = active_sub(client)
     resumes = int(time.time()) + 40 * DAY
     client.v1.subscriptions.update(
-        sub.id, {"discounts": [{"coupon": "LOYAL10"}], "pause_collection": {"behavior": "void", "resumes_at": resumes}, "metadata": {"k": "v"}}
+        sub.id,
+        {
+            "discounts": [{"coupon": "LOYAL10"}],
+            "pause_collection": {"behavior": "void", "resumes_at": resumes},
+            "metadata": {"k": "v"},
+        },
     )
     event = latest_event(client, "customer.subscription.updated", sub.id)
     prev = event.data.previous_attributes

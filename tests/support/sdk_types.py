@@ -33,7 +33,11 @@ def declared(cls: type) -> dict[str, Any]:
                 continue
             if isinstance(ann, str):
                 try:
-                    ann = eval(ann, ns, _AnyMissing({k: getattr(klass, k) for k in dir(klass) if isinstance(getattr(klass, k, None), type)}))  # noqa: S307
+                    ann = eval(
+                        ann,
+                        ns,
+                        _AnyMissing({k: getattr(klass, k) for k in dir(klass) if isinstance(getattr(klass, k, None), type)}),
+                    )  # noqa: S307
                 except Exception:
                     ann = Any
             if typing.get_origin(ann) is typing.ClassVar:
@@ -61,10 +65,12 @@ def problems(value: Any, tp: Any, path: str = "") -> list[str]:
     if tp is int:
         return [] if isinstance(value, int) and not isinstance(value, bool) else [f"{path}: expected int, got {value!r}"]
     if tp is float:
-        return [] if isinstance(value, (int, float)) and not isinstance(value, bool) else [f"{path}: expected number, got {value!r}"]
+        return (
+            [] if isinstance(value, (int, float)) and not isinstance(value, bool) else [f"{path}: expected number, got {value!r}"]
+        )
     if tp is str:
         return [] if isinstance(value, str) else [f"{path}: expected string, got {value!r}"]
-    if origin in (list, typing.List):
+    if origin is list:
         if not isinstance(value, list):
             return [f"{path}: expected list"]
         (inner,) = typing.get_args(tp) or (Any,)
@@ -77,7 +83,7 @@ def problems(value: Any, tp: Any, path: str = "") -> list[str]:
             return [f"{path}: expected a list object"]
         (inner,) = typing.get_args(tp) or (Any,)
         return [p for i, v in enumerate(value["data"]) for p in problems(v, inner, f"{path}.data[{i}]")]
-    if origin in (dict, typing.Dict) or name in ("UntypedStripeObject", "Dict"):
+    if origin is dict or name in ("UntypedStripeObject", "Dict"):
         return [] if isinstance(value, dict) else [f"{path}: expected object"]
     if isinstance(tp, type) and issubclass(tp, StripeObject):
         return shape_problems(value, tp, path)

@@ -25,7 +25,9 @@ def test_window_shows_account_mode_and_figures(qtbot, demo):
         window.show()
     ov = blocker.args[0]
     client = stripe.StripeClient(demo.key, base_addresses={"api": demo.url})
-    pending = [s for s in client.v1.subscriptions.list({"limit": 100}).auto_paging_iter() if s.cancel_at_period_end or s.cancel_at]
+    pending = [
+        s for s in client.v1.subscriptions.list({"limit": 100}).auto_paging_iter() if s.cancel_at_period_end or s.cancel_at
+    ]
     assert window.account_label.text().strip() == "Acme Analytics"
     assert window.mode_badge.text() == "TEST MODE"
     assert window.overview.cards["pending"].value.text() == str(len(pending)) == str(ov.pending_cancellations)
@@ -40,7 +42,11 @@ def test_refresh_with_f5_reads_again(qtbot, demo):
     with qtbot.waitSignal(window.overview_loaded, timeout=20000):
         window.show()
     client = stripe.StripeClient(demo.key, base_addresses={"api": demo.url})
-    sub = next(s for s in client.v1.subscriptions.list({"limit": 100}).auto_paging_iter() if not s.cancel_at_period_end and not s.cancel_at)
+    sub = next(
+        s
+        for s in client.v1.subscriptions.list({"limit": 100}).auto_paging_iter()
+        if not s.cancel_at_period_end and not s.cancel_at
+    )
     client.v1.subscriptions.update(sub.id, {"cancel_at_period_end": True})
     before = int(window.overview.cards["pending"].value.text())
     with qtbot.waitSignal(window.overview_loaded, timeout=20000):

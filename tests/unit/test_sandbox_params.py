@@ -23,7 +23,10 @@ def test_round_trip_of_nested_lists_and_dicts():
 
 
 def test_empty_string_clears():
-    assert validate(UPDATE, decode_form(encode({"pause_collection": "", "cancel_at": ""}))) == {"pause_collection": "", "cancel_at": ""}
+    assert validate(UPDATE, decode_form(encode({"pause_collection": "", "cancel_at": ""}))) == {
+        "pause_collection": "",
+        "cancel_at": "",
+    }
 
 
 @pytest.mark.parametrize(
