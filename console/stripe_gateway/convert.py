@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from ..domain.events import Change
 from ..domain.models import Account, Coupon, Item, PortalConfigSummary, Subscription
 
 
@@ -97,4 +98,29 @@ def portal_config(obj: dict[str, Any]) -> PortalConfigSummary:
         active=bool(obj.get("active")),
         updated=ts(obj.get("updated")) or datetime.now(UTC),
         features_on=on,
+    )
+
+
+def change(event: dict[str, Any]) -> Change:
+    """An event as a Change: the converted object after the event, and previous_attributes."""
+    data = event.get("data") or {}
+    obj = data.get("object") or {}
+    kind = obj.get("object")
+    fields: dict[str, Any] = {}
+    if kind == "subscription":
+        fields["subscription"] = subscription(obj)
+    elif kind == "customer":
+        fields["customer"] = (obj["id"], obj.get("name"), obj.get("email"))
+    elif kind == "coupon":
+        fields["coupon"] = coupon(obj)
+    elif kind == "discount":
+        fields["discount"] = (obj["id"], (obj.get("source") or {}).get("coupon") or "", obj.get("subscription"))
+    elif kind == "billing_portal.configuration":
+        fields["portal_configuration"] = portal_config(obj)
+    return Change(
+        id=event["id"],
+        type=event.get("type") or "",
+        created=ts(event.get("created")) or datetime.now(UTC),
+        previous=dict(data.get("previous_attributes") or {}),
+        **fields,
     )

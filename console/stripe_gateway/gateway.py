@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from ..domain.events import SYNC_EVENT_TYPES, Change
 from ..domain.models import Account, Coupon, PortalConfigSummary, Subscription
 from . import convert
 from .client import key_kind, key_mode, make_client
@@ -44,6 +45,64 @@ class StripeGateway:
         with translated():
             for obj in self._client.v1.subscriptions.list(params=params).auto_paging_iter():
                 yield convert.subscription(obj.to_dict())
+
+    def subscription_pages(
+        self, *, status: str = "all", starting_after: str | None = None, created: dict[str, int] | None = None
+    ) -> Iterator[tuple[list[Subscription], str | None]]:
+        """Pages of up to 100 subscriptions (customers inlined), each with the id to resume after it."""
+        params: dict[str, Any] = {"limit": PAGE_SIZE, "expand": ["data.customer", "data.discounts"], "status": status}
+        if starting_after:
+            params["starting_after"] = starting_after
+        if created:
+            params["created"] = created
+        with translated():
+            page = self._client.v1.subscriptions.list(params=params)
+            while True:
+                subs = [convert.subscription(obj.to_dict()) for obj in page.data]
+                yield subs, (subs[-1].id if subs else starting_after)
+                if not page.has_more or not page.data:
+                    return
+                page = page.next_page()
+
+    def newest_event(self) -> tuple[str, int] | None:
+        """The newest event of the types sync follows: where the next incremental sync starts."""
+        page = call(lambda: self._client.v1.events.list(params={"limit": 1, "types": list(SYNC_EVENT_TYPES)}))
+        return (page.data[0].id, page.data[0].created) if page.data else None
+
+    def changes_after(self, event_id: str | None, since: int | None = None) -> list[Change]:
+        """Every followed event newer than `event_id` (or created after `since`), oldest first."""
+        params: dict[str, Any] = {"limit": PAGE_SIZE, "types": list(SYNC_EVENT_TYPES)}
+        if event_id:
+            params["ending_before"] = event_id
+        elif since is not None:
+            params["created"] = {"gt": since}
+        out: list[Change] = []
+        with translated():
+            page = self._client.v1.events.list(params=params)
+            if event_id:  # pages walk toward newer events; each page is newest first
+                while True:
+                    out.extend(convert.change(e.to_dict()) for e in reversed(page.data))
+                    if not page.has_more or not page.data:
+                        break
+                    page = page.previous_page()
+            else:
+                out.extend(convert.change(e.to_dict()) for e in page.auto_paging_iter())
+                out.reverse()
+        return out
+
+    def customer(self, customer_id: str) -> tuple[str | None, str | None]:
+        obj = call(lambda: self._client.v1.customers.retrieve(customer_id))
+        return obj.get("name"), obj.get("email")
+
+    def paid_invoices(self, customer_id: str) -> dict[str, tuple[int, int]]:
+        """Amount paid and invoice count per currency, over every paid invoice of the customer."""
+        out: dict[str, tuple[int, int]] = {}
+        with translated():
+            pages = self._client.v1.invoices.list(params={"customer": customer_id, "status": "paid", "limit": PAGE_SIZE})
+            for inv in pages.auto_paging_iter():
+                amount, n = out.get(inv.currency, (0, 0))
+                out[inv.currency] = (amount + (inv.amount_paid or 0), n + 1)
+        return out
 
     def subscription(self, sub_id: str) -> Subscription:
         obj = call(lambda: self._client.v1.subscriptions.retrieve(sub_id, params={"expand": ["customer", "discounts"]}))

@@ -1,0 +1,60 @@
+"""A row of the churn queue: one subscription pending cancellation, as reps see it."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from .feedback import label
+
+DASHBOARD = "https://dashboard.stripe.com/"
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    """Everything the queue table, its filters and the CLI show for one pending cancellation."""
+
+    subscription_id: str
+    customer_id: str
+    customer_name: str | None
+    email: str | None
+    plan: str
+    mrr_minor: int
+    currency: str
+    ends_at: datetime
+    requested_at: datetime | None
+    feedback: str | None
+    comment: str | None
+    created: datetime
+    status: str
+    discount: str | None
+    livemode: bool = False
+
+    def days_left(self, now: datetime | None = None) -> int:
+        """Whole days until the cancellation takes effect (0 on its last day, never negative)."""
+        now = now or datetime.now(UTC)
+        return max(0, math.ceil((self.ends_at - now).total_seconds() / 86400) - 1) if self.ends_at > now else 0
+
+    def tenure_days(self, now: datetime | None = None) -> int:
+        now = now or datetime.now(UTC)
+        return max(0, (now - self.created).days)
+
+    @property
+    def reason(self) -> str:
+        return label(self.feedback)
+
+    @property
+    def dashboard_url(self) -> str:
+        return f"{DASHBOARD}{'' if self.livemode else 'test/'}subscriptions/{self.subscription_id}"
+
+
+def tenure_text(days: int) -> str:
+    """`12 d`, `5 mo`, `2 y 3 mo`."""
+    if days < 60:
+        return f"{days} d"
+    months = days * 12 // 365
+    if months < 24:
+        return f"{months} mo"
+    years, rest = divmod(months, 12)
+    return f"{years} y {rest} mo" if rest else f"{years} y"

@@ -1,0 +1,193 @@
+"""The per-account cache: subscriptions, coupons, portal configurations, intents, timeline, meta."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from ..domain.models import Coupon, PortalConfigSummary, Subscription
+from ..domain.queue import QueueRow
+from . import rows
+from .schema import open_database
+
+
+class Cache:
+    """One account and mode's database. Thread-safe; multi-row writes go through `transaction()`."""
+
+    def __init__(self, path: Path, *, livemode: bool = False) -> None:
+        self.path = path
+        self.livemode = livemode
+        self.db = open_database(path)
+        self._lock = threading.RLock()
+
+    @classmethod
+    def for_account(cls, data_dir: Path, account_id: str, livemode: bool) -> Cache:
+        mode = "live" if livemode else "test"
+        return cls(data_dir / f"{account_id}-{mode}.sqlite3", livemode=livemode)
+
+    def close(self) -> None:
+        with self._lock:
+            self.db.conn.close()
+
+    # transactions ---------------------------------------------------------------
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """All writes inside commit together or not at all (nested blocks become savepoints)."""
+        with self._lock, self.db.atomic():
+            yield
+
+    def _query(self, sql: str, params: Iterable[Any] = ()) -> list[dict[str, Any]]:
+        with self._lock:
+            return list(self.db.query(sql, list(params)))
+
+    # meta -------------------------------------------------------------------------
+    def get_meta(self, key: str, default: Any = None) -> Any:
+        found = self._query("SELECT value FROM meta WHERE key = ?", [key])
+        return json.loads(found[0]["value"]) if found else default
+
+    def set_meta(self, key: str, value: Any) -> None:
+        with self.transaction():
+            if value is None:
+                self.db.execute("DELETE FROM meta WHERE key = ?", [key])
+            else:
+                self.db["meta"].upsert({"key": key, "value": json.dumps(value)}, pk="key")
+
+    # subscriptions --------------------------------------------------------------
+    def upsert_subscriptions(self, subs: Iterable[Subscription], synced_at: int) -> None:
+        with self.transaction():
+            self.db["subscriptions"].upsert_all((rows.subscription_row(s, synced_at) for s in subs), pk="id")
+
+    def subscription(self, sub_id: str) -> Subscription | None:
+        found = self._query("SELECT * FROM subscriptions WHERE id = ?", [sub_id])
+        return rows.subscription_from_row(found[0]) if found else None
+
+    def subscriptions(self, ids: Iterable[str]) -> dict[str, Subscription]:
+        ids = list(ids)
+        out: dict[str, Subscription] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            for row in self._query(f"SELECT * FROM subscriptions WHERE id IN ({marks})", chunk):
+                out[row["id"]] = rows.subscription_from_row(row)
+        return out
+
+    def customer(self, customer_id: str) -> tuple[str | None, str | None] | None:
+        found = self._query("SELECT customer_name, customer_email FROM subscriptions WHERE customer_id = ? LIMIT 1", [customer_id])
+        return (found[0]["customer_name"], found[0]["customer_email"]) if found else None
+
+    def update_customer(self, customer_id: str, name: str | None, email: str | None) -> int:
+        with self.transaction():
+            cur = self.db.execute(
+                "UPDATE subscriptions SET customer_name = ?, customer_email = ? WHERE customer_id = ?", [name, email, customer_id]
+            )
+            return cur.rowcount
+
+    def queue(self) -> list[QueueRow]:
+        """Every pending cancellation, in no particular order (the views sort)."""
+        return [rows.queue_row(r, self.livemode) for r in self._query("SELECT * FROM subscriptions WHERE pending = 1")]
+
+    def counts(self) -> dict[str, int]:
+        found = self._query("SELECT count(*) AS n, coalesce(sum(pending), 0) AS pending FROM subscriptions")
+        return {"subscriptions": found[0]["n"], "pending": found[0]["pending"]}
+
+    def drop_subscriptions_not_seen(self, since: int) -> int:
+        """After a complete full sync: forget rows that sync did not see again (outside the window)."""
+        with self.transaction():
+            return self.db.execute("DELETE FROM subscriptions WHERE synced_at < ?", [since]).rowcount
+
+    # coupons and portal configurations ----------------------------------------------
+    def replace_coupons(self, coupons: Iterable[Coupon]) -> None:
+        with self.transaction():
+            self.db.execute("DELETE FROM coupons")
+            self.db["coupons"].insert_all((rows.coupon_row(c) for c in coupons), pk="id")
+
+    def upsert_coupon(self, coupon: Coupon) -> None:
+        with self.transaction():
+            self.db["coupons"].upsert(rows.coupon_row(coupon), pk="id")
+
+    def delete_coupon(self, coupon_id: str) -> None:
+        with self.transaction():
+            self.db.execute("DELETE FROM coupons WHERE id = ?", [coupon_id])
+
+    def coupons(self) -> list[dict[str, Any]]:
+        return self._query("SELECT * FROM coupons ORDER BY id")
+
+    def replace_portal_configurations(self, configs: Iterable[PortalConfigSummary]) -> None:
+        with self.transaction():
+            self.db.execute("DELETE FROM portal_configurations")
+            self.db["portal_configurations"].insert_all((rows.config_row(c) for c in configs), pk="id")
+
+    def upsert_portal_configuration(self, config: PortalConfigSummary) -> None:
+        with self.transaction():
+            self.db["portal_configurations"].upsert(rows.config_row(config), pk="id")
+
+    # intents ----------------------------------------------------------------------
+    def open_intent(self, sub_id: str) -> dict[str, Any] | None:
+        found = self._query(
+            "SELECT * FROM intents WHERE subscription_id = ? AND resolution = 'pending' ORDER BY scheduled_at DESC LIMIT 1", [sub_id]
+        )
+        return found[0] if found else None
+
+    def intent(self, intent_id: str) -> dict[str, Any] | None:
+        found = self._query("SELECT * FROM intents WHERE id = ?", [intent_id])
+        return found[0] if found else None
+
+    def add_intent(self, intent: dict[str, Any]) -> None:
+        with self.transaction():
+            self.db["intents"].insert(intent, pk="id", ignore=True)
+
+    def resolve_intent(self, intent_id: str, resolution: str, at: int, offer: str | None = None, action_id: str | None = None) -> None:
+        with self.transaction():
+            self.db.execute(
+                "UPDATE intents SET resolution = ?, resolved_at = ?, offer = coalesce(?, offer), action_id = coalesce(?, action_id) WHERE id = ?",
+                [resolution, at, offer, action_id, intent_id],
+            )
+
+    def intents(self) -> list[dict[str, Any]]:
+        return self._query("SELECT * FROM intents ORDER BY scheduled_at")
+
+    def intents_for(self, sub_id: str) -> list[dict[str, Any]]:
+        return self._query("SELECT * FROM intents WHERE subscription_id = ? ORDER BY scheduled_at", [sub_id])
+
+    # discounts: which coupon each discount id applies (events only carry the ids) ------------
+    def remember_discounts(self, pairs: Iterable[tuple[str, str, str | None]]) -> None:
+        with self.transaction():
+            self.db["discounts"].upsert_all(({"id": d, "coupon_id": c, "subscription_id": s} for d, c, s in pairs), pk="id")
+
+    def coupons_of(self, discount_ids: Iterable[str]) -> list[str]:
+        ids = list(discount_ids)
+        if not ids:
+            return []
+        found = {r["id"]: r["coupon_id"] for r in self._query(f"SELECT id, coupon_id FROM discounts WHERE id IN ({','.join('?' * len(ids))})", ids)}
+        return [found[d] for d in ids if d in found]
+
+    # timeline and lifetime value -------------------------------------------------------
+    def add_timeline(self, key: str, sub_id: str, at: int, kind: str, detail: dict[str, Any]) -> None:
+        with self.transaction():
+            self.db["timeline"].insert(
+                {"key": key, "subscription_id": sub_id, "at": at, "kind": kind, "detail": json.dumps(detail, sort_keys=True)},
+                pk="key",
+                ignore=True,
+            )
+
+    def timeline(self, sub_id: str) -> list[dict[str, Any]]:
+        found = self._query("SELECT at, kind, detail FROM timeline WHERE subscription_id = ? ORDER BY at, key", [sub_id])
+        return [{**r, "detail": json.loads(r["detail"])} for r in found]
+
+    def lifetime_value(self, customer_id: str) -> list[dict[str, Any]]:
+        return self._query("SELECT * FROM lifetime_value WHERE customer_id = ? ORDER BY currency", [customer_id])
+
+    def set_lifetime_value(self, customer_id: str, paid: dict[str, tuple[int, int]], computed_at: int) -> None:
+        with self.transaction():
+            self.db.execute("DELETE FROM lifetime_value WHERE customer_id = ?", [customer_id])
+            self.db["lifetime_value"].insert_all(
+                (
+                    {"customer_id": customer_id, "currency": cur, "paid_minor": amount, "invoices": n, "computed_at": computed_at}
+                    for cur, (amount, n) in paid.items()
+                ),
+                pk=("customer_id", "currency"),
+            )

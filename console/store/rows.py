@@ -1,0 +1,139 @@
+"""Domain records to and from SQLite rows (times as UTC epoch seconds, lists as JSON)."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from ..domain.models import Coupon, Item, PortalConfigSummary, Subscription
+from ..domain.queue import QueueRow
+
+
+def epoch(value: datetime | None) -> int | None:
+    return None if value is None else int(value.timestamp())
+
+
+def utc(value: int | None) -> datetime | None:
+    return None if value is None else datetime.fromtimestamp(value, UTC)
+
+
+def subscription_row(sub: Subscription, synced_at: int) -> dict[str, Any]:
+    items = [
+        {
+            "price_id": i.price_id,
+            "product_id": i.product_id,
+            "nickname": i.nickname,
+            "unit_amount": i.unit_amount,
+            "currency": i.currency,
+            "interval": i.interval,
+            "interval_count": i.interval_count,
+            "quantity": i.quantity,
+            "current_period_end": epoch(i.current_period_end),
+        }
+        for i in sub.items
+    ]
+    return {
+        "id": sub.id,
+        "customer_id": sub.customer_id,
+        "customer_name": sub.customer_name,
+        "customer_email": sub.customer_email,
+        "status": sub.status,
+        "currency": sub.currency,
+        "created": epoch(sub.created),
+        "cancel_at_period_end": int(sub.cancel_at_period_end),
+        "cancel_at": epoch(sub.cancel_at),
+        "canceled_at": epoch(sub.canceled_at),
+        "ended_at": epoch(sub.ended_at),
+        "feedback": sub.feedback,
+        "comment": sub.comment,
+        "cancel_reason": sub.cancel_reason,
+        "period_end": min((i["current_period_end"] for i in items), default=None),
+        "mrr_minor": sub.mrr_minor,
+        "plan": sub.plan,
+        "items": json.dumps(items),
+        "discount_ids": json.dumps(list(sub.discount_ids)),
+        "coupon_ids": json.dumps(list(sub.coupon_ids)),
+        "paused": int(sub.paused),
+        "pause_resumes_at": epoch(sub.pause_resumes_at),
+        "metadata": json.dumps(sub.metadata, sort_keys=True),
+        "pending": int(sub.pending_cancellation),
+        "ends_at": epoch(sub.ends_at),
+        "synced_at": synced_at,
+    }
+
+
+def subscription_from_row(row: dict[str, Any]) -> Subscription:
+    items = tuple(
+        Item(**{**i, "current_period_end": utc(i["current_period_end"])})  # type: ignore[arg-type]
+        for i in json.loads(row["items"])
+    )
+    return Subscription(
+        id=row["id"],
+        customer_id=row["customer_id"],
+        customer_name=row["customer_name"],
+        customer_email=row["customer_email"],
+        status=row["status"],
+        currency=row["currency"],
+        created=utc(row["created"]),  # type: ignore[arg-type]
+        items=items,
+        cancel_at_period_end=bool(row["cancel_at_period_end"]),
+        cancel_at=utc(row["cancel_at"]),
+        canceled_at=utc(row["canceled_at"]),
+        ended_at=utc(row["ended_at"]),
+        feedback=row["feedback"],
+        comment=row["comment"],
+        cancel_reason=row["cancel_reason"],
+        discount_ids=tuple(json.loads(row["discount_ids"])),
+        coupon_ids=tuple(json.loads(row["coupon_ids"])),
+        paused=bool(row["paused"]),
+        pause_resumes_at=utc(row["pause_resumes_at"]),
+        metadata=json.loads(row["metadata"]),
+    )
+
+
+def queue_row(row: dict[str, Any], livemode: bool) -> QueueRow:
+    coupons = json.loads(row["coupon_ids"])
+    return QueueRow(
+        subscription_id=row["id"],
+        customer_id=row["customer_id"],
+        customer_name=row["customer_name"],
+        email=row["customer_email"],
+        plan=row["plan"],
+        mrr_minor=row["mrr_minor"],
+        currency=row["currency"],
+        ends_at=utc(row["ends_at"]),  # type: ignore[arg-type]
+        requested_at=utc(row["canceled_at"]),
+        feedback=row["feedback"],
+        comment=row["comment"],
+        created=utc(row["created"]),  # type: ignore[arg-type]
+        status=row["status"],
+        discount=", ".join(coupons) if coupons else None,
+        livemode=livemode,
+    )
+
+
+def coupon_row(c: Coupon) -> dict[str, Any]:
+    return {
+        "id": c.id,
+        "name": c.name,
+        "percent_off": c.percent_off,
+        "amount_off": c.amount_off,
+        "currency": c.currency,
+        "duration": c.duration,
+        "duration_in_months": c.duration_in_months,
+        "valid": int(c.valid),
+        "times_redeemed": c.times_redeemed,
+        "max_redemptions": c.max_redemptions,
+    }
+
+
+def config_row(c: PortalConfigSummary) -> dict[str, Any]:
+    return {
+        "id": c.id,
+        "name": c.name,
+        "is_default": int(c.is_default),
+        "active": int(c.active),
+        "updated": epoch(c.updated),
+        "features_on": json.dumps(list(c.features_on)),
+    }

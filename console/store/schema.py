@@ -1,0 +1,131 @@
+"""Open an account's database: WAL mode, a schema version, and migrations applied in order."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+
+import sqlite_utils
+
+from ..errors import ConsoleError
+
+
+def _v1(db: sqlite_utils.Database) -> None:
+    db.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT)")
+    db.execute(
+        """CREATE TABLE subscriptions (
+            id TEXT PRIMARY KEY,
+            customer_id TEXT NOT NULL,
+            customer_name TEXT,
+            customer_email TEXT,
+            status TEXT NOT NULL,
+            currency TEXT NOT NULL,
+            created INTEGER NOT NULL,
+            cancel_at_period_end INTEGER NOT NULL,
+            cancel_at INTEGER,
+            canceled_at INTEGER,
+            ended_at INTEGER,
+            feedback TEXT,
+            comment TEXT,
+            cancel_reason TEXT,
+            period_end INTEGER,
+            mrr_minor INTEGER NOT NULL,
+            plan TEXT NOT NULL,
+            items TEXT NOT NULL,
+            discount_ids TEXT NOT NULL,
+            coupon_ids TEXT NOT NULL,
+            paused INTEGER NOT NULL,
+            pause_resumes_at INTEGER,
+            metadata TEXT NOT NULL,
+            pending INTEGER NOT NULL,
+            ends_at INTEGER,
+            synced_at INTEGER NOT NULL
+        )"""
+    )
+    db.execute("CREATE INDEX subscriptions_pending ON subscriptions (pending, ends_at)")
+    db.execute("CREATE INDEX subscriptions_customer ON subscriptions (customer_id)")
+    db.execute(
+        """CREATE TABLE coupons (
+            id TEXT PRIMARY KEY, name TEXT, percent_off REAL, amount_off INTEGER, currency TEXT,
+            duration TEXT NOT NULL, duration_in_months INTEGER, valid INTEGER NOT NULL,
+            times_redeemed INTEGER NOT NULL, max_redemptions INTEGER
+        )"""
+    )
+    db.execute(
+        """CREATE TABLE portal_configurations (
+            id TEXT PRIMARY KEY, name TEXT, is_default INTEGER NOT NULL, active INTEGER NOT NULL,
+            updated INTEGER NOT NULL, features_on TEXT NOT NULL
+        )"""
+    )
+    # One row per time a customer scheduled a cancellation, and how it ended.
+    db.execute(
+        """CREATE TABLE intents (
+            id TEXT PRIMARY KEY,
+            subscription_id TEXT NOT NULL,
+            customer_id TEXT NOT NULL,
+            scheduled_at INTEGER NOT NULL,
+            feedback TEXT,
+            comment TEXT,
+            mrr_minor INTEGER NOT NULL,
+            currency TEXT NOT NULL,
+            resolution TEXT NOT NULL DEFAULT 'pending',
+            resolved_at INTEGER,
+            offer TEXT,
+            action_id TEXT,
+            source TEXT NOT NULL
+        )"""
+    )
+    db.execute("CREATE INDEX intents_subscription ON intents (subscription_id, resolution)")
+    # What happened to a subscription, for the detail pane (from events and from sync).
+    db.execute(
+        """CREATE TABLE timeline (
+            key TEXT PRIMARY KEY,
+            subscription_id TEXT NOT NULL,
+            at INTEGER NOT NULL,
+            kind TEXT NOT NULL,
+            detail TEXT NOT NULL
+        )"""
+    )
+    db.execute("CREATE INDEX timeline_subscription ON timeline (subscription_id, at)")
+    db.execute("CREATE TABLE discounts (id TEXT PRIMARY KEY, coupon_id TEXT NOT NULL, subscription_id TEXT)")
+    db.execute(
+        """CREATE TABLE lifetime_value (
+            customer_id TEXT NOT NULL, currency TEXT NOT NULL, paid_minor INTEGER NOT NULL,
+            invoices INTEGER NOT NULL, computed_at INTEGER NOT NULL,
+            PRIMARY KEY (customer_id, currency)
+        )"""
+    )
+
+
+# Each entry moves the schema from version i to i + 1. Never edit a released entry: add one.
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+class DatabaseError(ConsoleError):
+    """The cache file cannot be opened or is damaged."""
+
+
+def open_database(path: Path) -> sqlite_utils.Database:
+    """Open (creating if needed) and migrate to SCHEMA_VERSION; refuse a newer schema."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        conn = sqlite3.connect(path, check_same_thread=False, timeout=30, isolation_level=None)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=NORMAL")
+        conn.execute("PRAGMA foreign_keys=ON")
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+    except sqlite3.DatabaseError as exc:
+        raise DatabaseError(f"The cache file {path.name} is damaged ({exc}).", "It can be rebuilt from Stripe.") from exc
+    if version > SCHEMA_VERSION:
+        raise DatabaseError(
+            f"The cache {path.name} was written by a newer churn-console (schema {version}, this one reads {SCHEMA_VERSION}).",
+            "Upgrade churn-console, or use another --data-dir.",
+        )
+    db = sqlite_utils.Database(conn)
+    for target in range(version, SCHEMA_VERSION):
+        with db.atomic():
+            MIGRATIONS[target](db)
+            db.conn.execute(f"PRAGMA user_version = {target + 1}")
+    return db

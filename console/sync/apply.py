@@ -1,0 +1,54 @@
+"""Apply a list of event changes to the cache: states, customers, coupons, intents and timeline."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable
+
+from ..domain.events import Change
+from ..store import Cache
+from ..stripe_gateway import StripeGateway
+from . import intents
+
+
+def apply_changes(cache: Cache, changes: Iterable[Change], *, gateway: StripeGateway | None, states: bool = True) -> int:
+    """Apply changes oldest first inside the caller's transaction; returns how many were applied.
+
+    With `states=False` only intents and the timeline are derived (history backfill).
+    `gateway` looks up customers the cache has not seen (one request each).
+    """
+    applied = 0
+    for change in changes:
+        at = int(change.created.timestamp())
+        if change.discount:
+            cache.remember_discounts([change.discount])
+        if change.subscription is not None:
+            sub = _complete(cache, change.subscription, gateway)
+            if states:
+                cache.upsert_subscriptions([sub], synced_at=at)
+            intents.observe(cache, sub, at, previous=change.previous)
+            intents.observe_change_for_timeline(cache, sub, change.id, at, change.previous)
+        elif change.customer is not None and states:
+            cache.update_customer(*change.customer)
+        elif change.coupon is not None and states:
+            if change.type == "coupon.deleted":
+                cache.delete_coupon(change.coupon.id)
+            else:
+                cache.upsert_coupon(change.coupon)
+        elif change.portal_configuration is not None and states:
+            cache.upsert_portal_configuration(change.portal_configuration)
+        applied += 1
+    return applied
+
+
+def _complete(cache: Cache, sub, gateway: StripeGateway | None):
+    """Fill the customer's name and e-mail (events carry only the id) and the coupons' ids."""
+    if sub.customer_name is None and sub.customer_email is None:
+        known = cache.customer(sub.customer_id)
+        if known is None and gateway is not None:
+            known = gateway.customer(sub.customer_id)
+        if known is not None:
+            sub = dataclasses.replace(sub, customer_name=known[0], customer_email=known[1])
+    if sub.discount_ids and len(sub.coupon_ids) != len(sub.discount_ids):
+        sub = dataclasses.replace(sub, coupon_ids=tuple(cache.coupons_of(sub.discount_ids)))
+    return sub

@@ -1,0 +1,26 @@
+"""Choose incremental or full sync, and run it."""
+
+from __future__ import annotations
+
+from ..store import Cache
+from ..stripe_gateway import StripeGateway
+from .full import full_sync
+from .incremental import CursorExpired, incremental_sync
+from .report import Progress, SyncReport, no_progress
+
+
+def sync(gateway: StripeGateway, cache: Cache, *, full: bool = False, progress: Progress = no_progress, now: int | None = None) -> SyncReport:
+    """Incremental when the cursor allows it; otherwise (or when asked, or to finish an interrupted one) full."""
+    if not full and cache.get_meta("full_sync") is None:
+        try:
+            report = incremental_sync(gateway, cache, now)
+            progress(1, 1, "Up to date")
+            return report
+        except CursorExpired as exc:
+            reason = str(exc)
+    else:
+        reason = "resuming" if cache.get_meta("full_sync") else "asked for"
+    report = full_sync(gateway, cache, progress, now)
+    if reason not in ("asked for", "resuming"):
+        report.fallback_reason = reason
+    return report

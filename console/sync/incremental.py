@@ -1,0 +1,40 @@
+"""Incremental sync: the events since the stored cursor, applied in one transaction with the cursor."""
+
+from __future__ import annotations
+
+import time
+
+from ..errors import NotFound
+from ..store import Cache
+from ..stripe_gateway import StripeGateway
+from .apply import apply_changes
+from .report import SyncReport
+
+EVENT_WINDOW_S = 30 * 86400
+MARGIN_S = 3600  # do not trust a cursor this close to the edge of Stripe's window
+
+
+class CursorExpired(Exception):
+    """The events since the cursor are no longer all available: a full sync is needed."""
+
+
+def incremental_sync(gateway: StripeGateway, cache: Cache, now: int | None = None) -> SyncReport:
+    now = now or int(time.time())
+    cursor = cache.get_meta("events_cursor")
+    if not cursor:
+        raise CursorExpired("first sync")
+    if cursor["at"] < now - EVENT_WINDOW_S + MARGIN_S:
+        raise CursorExpired("the last sync is older than Stripe's 30-day event window")
+    report = SyncReport("incremental", queue_before={r.subscription_id for r in cache.queue()})
+    try:
+        changes = gateway.changes_after(cursor.get("id"), since=cursor["at"])
+    except NotFound as exc:
+        raise CursorExpired("Stripe no longer has the event the last sync stopped at") from exc
+    with cache.transaction():
+        report.events = apply_changes(cache, changes, gateway=gateway)
+        if changes:
+            last = changes[-1]
+            cache.set_meta("events_cursor", {"id": last.id, "at": int(last.created.timestamp())})
+        cache.set_meta("last_sync_at", now)
+    report.queue_after = {r.subscription_id for r in cache.queue()}
+    return report

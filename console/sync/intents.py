@@ -1,0 +1,158 @@
+"""Cancellation intents and the timeline, derived from what sync sees (states and events)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from ..domain.models import Subscription
+from ..store import Cache
+
+SAVE_WINDOW_S = 2 * 86400  # a console save this close to a revoke explains it
+
+
+def _epoch(value: datetime | None) -> int | None:
+    return None if value is None else int(value.timestamp())
+
+
+def was_pending(after: Subscription, previous: dict[str, Any]) -> bool:
+    """Whether the subscription was pending before an event, from its previous_attributes."""
+    if after.ended:
+        return after.cancel_reason == "cancellation_requested" and "canceled_at" not in previous
+    cape = previous.get("cancel_at_period_end", after.cancel_at_period_end)
+    cancel_at = previous["cancel_at"] if "cancel_at" in previous else _epoch(after.cancel_at)
+    return bool(cape) or cancel_at is not None
+
+
+def console_save(sub: Subscription) -> dict[str, Any] | None:
+    """The churn_console_* metadata an operator's save left on the subscription, if any."""
+    meta = sub.metadata
+    action = meta.get("churn_console_action")
+    if not action:
+        return None
+    try:
+        at = int(datetime.fromisoformat(meta.get("churn_console_at", "")).timestamp())
+    except ValueError:
+        return None
+    return {
+        "action_id": action,
+        "offer": meta.get("churn_console_offer"),
+        "operator": meta.get("churn_console_operator"),
+        "consent": meta.get("churn_console_consent"),
+        "feedback": meta.get("churn_console_feedback"),
+        "at": at,
+    }
+
+
+def observe(cache: Cache, after: Subscription, at: int, *, previous: dict[str, Any] | None = None) -> None:
+    """Record what a subscription's state (seen at `at`, or after an event) says about its intents."""
+    save = console_save(after)
+    if save:
+        _record_console_save(cache, after, save)
+    if after.pending_cancellation:
+        _schedule(cache, after, _epoch(after.canceled_at) or at)
+    elif after.ended:
+        _end(cache, after)
+    elif previous is None or was_pending(after, previous):
+        _revoke(cache, after, at, save)  # a no-op unless an intent is open
+
+
+def _schedule(cache: Cache, sub: Subscription, scheduled: int) -> None:
+    cache.add_intent(
+        {
+            "id": f"{sub.id}:{scheduled}",
+            "subscription_id": sub.id,
+            "customer_id": sub.customer_id,
+            "scheduled_at": scheduled,
+            "feedback": sub.feedback,
+            "comment": sub.comment,
+            "mrr_minor": sub.mrr_minor,
+            "currency": sub.currency,
+            "resolution": "pending",
+            "source": "sync",
+        }
+    )
+    cache.add_timeline(
+        f"{sub.id}:cancel_scheduled:{scheduled}",
+        sub.id,
+        scheduled,
+        "cancel_scheduled",
+        {"feedback": sub.feedback, "comment": sub.comment, "ends_at": _epoch(sub.ends_at)},
+    )
+
+
+def _open_before(cache: Cache, sub_id: str, at: int) -> dict[str, Any] | None:
+    intent = cache.open_intent(sub_id)
+    return intent if intent and intent["scheduled_at"] <= at else None
+
+
+def _revoke(cache: Cache, sub: Subscription, at: int, save: dict[str, Any] | None) -> None:
+    intent = _open_before(cache, sub.id, at)
+    if intent is None:
+        return
+    if save and abs(save["at"] - at) <= SAVE_WINDOW_S and save["at"] >= intent["scheduled_at"] - SAVE_WINDOW_S:
+        cache.resolve_intent(intent["id"], "saved", at, offer=save["offer"], action_id=save["action_id"])
+        return
+    cache.resolve_intent(intent["id"], "revoked", at)
+    cache.add_timeline(f"{sub.id}:cancel_revoked:{at}", sub.id, at, "cancel_revoked", {})
+
+
+def _end(cache: Cache, sub: Subscription) -> None:
+    ended = _epoch(sub.ended_at)
+    if ended is None:
+        return
+    intent = _open_before(cache, sub.id, ended)
+    if intent is not None:
+        cache.resolve_intent(intent["id"], "ended", ended)
+    elif sub.cancel_reason == "cancellation_requested" and sub.canceled_at is not None:
+        scheduled = _epoch(sub.canceled_at) or ended
+        if cache.intent(f"{sub.id}:{scheduled}") is None:
+            _schedule(cache, sub, scheduled)
+            cache.resolve_intent(f"{sub.id}:{scheduled}", "ended", ended)
+    cache.add_timeline(f"{sub.id}:ended:{ended}", sub.id, ended, "ended", {"reason": sub.cancel_reason})
+
+
+def _record_console_save(cache: Cache, sub: Subscription, save: dict[str, Any]) -> None:
+    """A save by any console: the timeline shows it, and an intent exists for the outcomes even
+    when the cancellation itself happened before Stripe's 30-day event window."""
+    cache.add_timeline(
+        f"{sub.id}:console_save:{save['action_id']}",
+        sub.id,
+        save["at"],
+        "console_save",
+        {k: save[k] for k in ("offer", "operator", "consent", "action_id")},
+    )
+    known = [i for i in cache.intents_for(sub.id) if i["action_id"] == save["action_id"]]
+    if known or sub.pending_cancellation:
+        return
+    covering = [i for i in cache.intents_for(sub.id) if i["scheduled_at"] <= save["at"] and i["resolution"] in ("pending", "revoked")]
+    if covering:
+        cache.resolve_intent(covering[-1]["id"], "saved", save["at"], offer=save["offer"], action_id=save["action_id"])
+        return
+    intent_id = f"{sub.id}:{save['at']}"
+    cache.add_intent(
+        {
+            "id": intent_id,
+            "subscription_id": sub.id,
+            "customer_id": sub.customer_id,
+            "scheduled_at": save["at"],
+            "feedback": save["feedback"] or sub.feedback,
+            "comment": None,
+            "mrr_minor": sub.mrr_minor,
+            "currency": sub.currency,
+            "resolution": "saved",
+            "resolved_at": save["at"],
+            "offer": save["offer"],
+            "action_id": save["action_id"],
+            "source": "metadata",
+        }
+    )
+
+
+def observe_change_for_timeline(cache: Cache, sub: Subscription, event_id: str, at: int, previous: dict[str, Any]) -> None:
+    """Timeline entries for discounts and pauses that an event shows."""
+    if "discounts" in previous:
+        cache.add_timeline(f"{event_id}:discounts", sub.id, at, "discounts_changed", {"coupons": list(sub.coupon_ids), "discounts": list(sub.discount_ids)})
+    if "pause_collection" in previous:
+        kind = "paused" if sub.paused else "pause_removed"
+        cache.add_timeline(f"{event_id}:pause", sub.id, at, kind, {"resumes_at": _epoch(sub.pause_resumes_at)})

@@ -1,0 +1,47 @@
+"""What a sync did, in numbers a person (or the CLI) can read."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+# progress(done_pages, estimated_total_pages or None, message)
+Progress = Callable[[int, int | None, str], None]
+
+
+def no_progress(done: int, total: int | None, message: str) -> None:
+    return None
+
+
+@dataclass
+class SyncReport:
+    """Counts from one sync; `kind` is `full` or `incremental`."""
+
+    kind: str
+    pages: int = 0
+    subscriptions: int = 0
+    events: int = 0
+    queue_before: set[str] = field(default_factory=set)
+    queue_after: set[str] = field(default_factory=set)
+    fallback_reason: str | None = None
+    resumed: bool = False
+
+    @property
+    def joined(self) -> int:
+        return len(self.queue_after - self.queue_before)
+
+    @property
+    def left(self) -> int:
+        return len(self.queue_before - self.queue_after)
+
+    def summary(self) -> str:
+        head = (
+            f"Full sync: {self.subscriptions:,} subscriptions in {self.pages} page{'s' if self.pages != 1 else ''}"
+            if self.kind == "full"
+            else f"Incremental sync: {self.events} event{'s' if self.events != 1 else ''}"
+        )
+        if self.resumed:
+            head += " (resumed an interrupted sync)"
+        if self.fallback_reason:
+            head = f"{head} ({self.fallback_reason})"
+        return f"{head}. Queue: {len(self.queue_after)} pending cancellations ({self.joined} new, {self.left} left)."
