@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import argparse
-import ipaddress
-import signal
 import sys
 from collections.abc import Sequence
 
 from . import __version__, logs
+from .commands import sandbox, sync_queue
 from .errors import ConsoleError
 from .paths import Paths
 
 EPILOG = """examples:
   churn-console --demo                 open the window on the bundled demo sandbox
+  churn-console --demo sync            fill the demo cache; then `churn-console --demo queue`
   churn-console sandbox --port 12111   serve a Stripe-compatible sandbox for scripts and tests
   STRIPE_API_KEY=rk_test_… churn-console --api-base http://127.0.0.1:12111
 """
@@ -34,85 +34,21 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--screenshot", metavar="PNG", help="like --smoke, and save the window to PNG")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    sb = sub.add_parser(
-        "sandbox",
-        help="serve the Stripe-compatible sandbox until interrupted",
-        description="Serve a seeded, Stripe-compatible API on loopback. The first line printed is\n"
-        "SANDBOX_URL=http://127.0.0.1:PORT SANDBOX_KEY=<restricted key with every permission the console needs>.",
-        epilog="example:\n  churn-console sandbox --customers 2000 --latency-ms 60 --rate-limit 100",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    sb.add_argument("--host", default="127.0.0.1", help="loopback address to bind (default 127.0.0.1)")
-    sb.add_argument("--port", type=int, default=0, help="port, 0 for a free one (default 0)")
-    sb.add_argument("--seed", type=int, default=7, help="demo data seed (default 7)")
-    sb.add_argument("--customers", type=_non_negative, default=500, help="customers to generate (default 500)")
-    sb.add_argument("--latency-ms", type=float, default=0.0, help="latency added to every request")
-    sb.add_argument("--rate-limit", type=float, default=0.0, help="requests per second before 429s (0 = none)")
-    sb.add_argument("--fault-rate", type=_fraction, default=0.0, help="fraction of requests answered with a 500")
-    sb.add_argument("--throttle-rate", type=_fraction, default=0.0, help="fraction of requests answered with a random 429")
-    sb.add_argument("--drop-rate", type=_fraction, default=0.0, help="fraction of connections dropped after the request ran")
-    sb.add_argument("--live", action="store_true", help="behave like a live-mode account (rk_live_ keys)")
+    sandbox.add_parser(sub)
+    sync_queue.add_parsers(sub)
     return parser
-
-
-def _fraction(text: str) -> float:
-    value = float(text)
-    if not 0.0 <= value <= 1.0:
-        raise argparse.ArgumentTypeError("must be between 0 and 1")
-    return value
-
-
-def _non_negative(text: str) -> int:
-    value = int(text)
-    if value < 0:
-        raise argparse.ArgumentTypeError("must be 0 or more")
-    return value
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        if args.command == "sandbox":
-            return cmd_sandbox(args)
+        if args.command:
+            return args.run(args)
         return cmd_window(args)
     except ConsoleError as exc:
         print(f"churn-console: {exc}", file=sys.stderr)
         return 1
-
-
-def cmd_sandbox(args: argparse.Namespace) -> int:
-    from .sandbox.app import Sandbox
-    from .sandbox.faults import FaultConfig
-
-    if not _is_loopback(args.host):
-        print("churn-console: the sandbox only binds loopback addresses (127.0.0.0/8, ::1).", file=sys.stderr)
-        return 2
-    faults = FaultConfig(
-        latency_ms=args.latency_ms,
-        rate_limit=args.rate_limit,
-        error_rate=args.fault_rate,
-        throttle_rate=args.throttle_rate,
-        drop_rate=args.drop_rate,
-        seed=args.seed,
-    )
-    sandbox = Sandbox(seed=args.seed, customers=args.customers, host=args.host, port=args.port, live=args.live, faults=faults)
-    print(f"SANDBOX_URL={sandbox.url} SANDBOX_KEY={sandbox.key}", flush=True)
-    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
-    try:
-        sandbox.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    return 0
-
-
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def cmd_window(args: argparse.Namespace) -> int:

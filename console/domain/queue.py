@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import math
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -34,7 +35,7 @@ class QueueRow:
     def days_left(self, now: datetime | None = None) -> int:
         """Whole days until the cancellation takes effect (0 on its last day, never negative)."""
         now = now or datetime.now(UTC)
-        return max(0, math.ceil((self.ends_at - now).total_seconds() / 86400) - 1) if self.ends_at > now else 0
+        return max(0, (self.ends_at - now).days)
 
     def tenure_days(self, now: datetime | None = None) -> int:
         now = now or datetime.now(UTC)
@@ -47,6 +48,13 @@ class QueueRow:
     @property
     def dashboard_url(self) -> str:
         return f"{DASHBOARD}{'' if self.livemode else 'test/'}subscriptions/{self.subscription_id}"
+
+
+def currency_rank(rows: Iterable[QueueRow]) -> dict[str, int]:
+    """Currencies with the most rows first. Amounts in different currencies never compare, so
+    sorting by MRR groups by currency in this order, then sorts within each currency."""
+    counts = Counter(r.currency for r in rows)
+    return {cur: i for i, (cur, _) in enumerate(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))}
 
 
 def tenure_text(days: int) -> str:

@@ -76,7 +76,9 @@ class Cache:
         return out
 
     def customer(self, customer_id: str) -> tuple[str | None, str | None] | None:
-        found = self._query("SELECT customer_name, customer_email FROM subscriptions WHERE customer_id = ? LIMIT 1", [customer_id])
+        found = self._query(
+            "SELECT customer_name, customer_email FROM subscriptions WHERE customer_id = ? LIMIT 1", [customer_id]
+        )
         return (found[0]["customer_name"], found[0]["customer_email"]) if found else None
 
     def update_customer(self, customer_id: str, name: str | None, email: str | None) -> int:
@@ -128,7 +130,8 @@ class Cache:
     # intents ----------------------------------------------------------------------
     def open_intent(self, sub_id: str) -> dict[str, Any] | None:
         found = self._query(
-            "SELECT * FROM intents WHERE subscription_id = ? AND resolution = 'pending' ORDER BY scheduled_at DESC LIMIT 1", [sub_id]
+            "SELECT * FROM intents WHERE subscription_id = ? AND resolution = 'pending' ORDER BY scheduled_at DESC LIMIT 1",
+            [sub_id],
         )
         return found[0] if found else None
 
@@ -140,7 +143,9 @@ class Cache:
         with self.transaction():
             self.db["intents"].insert(intent, pk="id", ignore=True)
 
-    def resolve_intent(self, intent_id: str, resolution: str, at: int, offer: str | None = None, action_id: str | None = None) -> None:
+    def resolve_intent(
+        self, intent_id: str, resolution: str, at: int, offer: str | None = None, action_id: str | None = None
+    ) -> None:
         with self.transaction():
             self.db.execute(
                 "UPDATE intents SET resolution = ?, resolved_at = ?, offer = coalesce(?, offer), action_id = coalesce(?, action_id) WHERE id = ?",
@@ -162,7 +167,10 @@ class Cache:
         ids = list(discount_ids)
         if not ids:
             return []
-        found = {r["id"]: r["coupon_id"] for r in self._query(f"SELECT id, coupon_id FROM discounts WHERE id IN ({','.join('?' * len(ids))})", ids)}
+        found = {
+            r["id"]: r["coupon_id"]
+            for r in self._query(f"SELECT id, coupon_id FROM discounts WHERE id IN ({','.join('?' * len(ids))})", ids)
+        }
         return [found[d] for d in ids if d in found]
 
     # timeline and lifetime value -------------------------------------------------------

@@ -9,7 +9,9 @@ from .incremental import CursorExpired, incremental_sync
 from .report import Progress, SyncReport, no_progress
 
 
-def sync(gateway: StripeGateway, cache: Cache, *, full: bool = False, progress: Progress = no_progress, now: int | None = None) -> SyncReport:
+def sync(
+    gateway: StripeGateway, cache: Cache, *, full: bool = False, progress: Progress = no_progress, now: int | None = None
+) -> SyncReport:
     """Incremental when the cursor allows it; otherwise (or when asked, or to finish an interrupted one) full."""
     if not full and cache.get_meta("full_sync") is None:
         try:

@@ -33,7 +33,10 @@ def full_sync(gateway: StripeGateway, cache: Cache, progress: Progress = no_prog
         keep = [s for s in subs if not (s.ended and s.ended_at and s.ended_at.timestamp() < started - HISTORY_S)]
         with cache.transaction():
             cache.remember_discounts(
-                (d, c, s.id) for s in keep if len(s.discount_ids) == len(s.coupon_ids) for d, c in zip(s.discount_ids, s.coupon_ids, strict=True)
+                (d, c, s.id)
+                for s in keep
+                if len(s.discount_ids) == len(s.coupon_ids)
+                for d, c in zip(s.discount_ids, s.coupon_ids, strict=True)
             )
             cache.upsert_subscriptions(keep, synced_at=started)
             for sub in keep:

@@ -125,7 +125,9 @@ def _record_console_save(cache: Cache, sub: Subscription, save: dict[str, Any]) 
     known = [i for i in cache.intents_for(sub.id) if i["action_id"] == save["action_id"]]
     if known or sub.pending_cancellation:
         return
-    covering = [i for i in cache.intents_for(sub.id) if i["scheduled_at"] <= save["at"] and i["resolution"] in ("pending", "revoked")]
+    covering = [
+        i for i in cache.intents_for(sub.id) if i["scheduled_at"] <= save["at"] and i["resolution"] in ("pending", "revoked")
+    ]
     if covering:
         cache.resolve_intent(covering[-1]["id"], "saved", save["at"], offer=save["offer"], action_id=save["action_id"])
         return
@@ -152,7 +154,13 @@ def _record_console_save(cache: Cache, sub: Subscription, save: dict[str, Any]) 
 def observe_change_for_timeline(cache: Cache, sub: Subscription, event_id: str, at: int, previous: dict[str, Any]) -> None:
     """Timeline entries for discounts and pauses that an event shows."""
     if "discounts" in previous:
-        cache.add_timeline(f"{event_id}:discounts", sub.id, at, "discounts_changed", {"coupons": list(sub.coupon_ids), "discounts": list(sub.discount_ids)})
+        cache.add_timeline(
+            f"{event_id}:discounts",
+            sub.id,
+            at,
+            "discounts_changed",
+            {"coupons": list(sub.coupon_ids), "discounts": list(sub.discount_ids)},
+        )
     if "pause_collection" in previous:
         kind = "paused" if sub.paused else "pause_removed"
         cache.add_timeline(f"{event_id}:pause", sub.id, at, kind, {"resumes_at": _epoch(sub.pause_resumes_at)})

@@ -1,0 +1,43 @@
+"""What every data command needs: paths, logging, and a workspace (online or from the cache)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from .. import logs
+from ..errors import ConsoleError
+from ..paths import Paths
+from ..services import connection
+from ..services.workspace import Workspace
+
+
+def paths_for(args: argparse.Namespace) -> Paths:
+    paths = Paths.default(args.data_dir, demo=args.demo)
+    logs.setup(paths.logs)
+    return paths
+
+
+def open_online(args: argparse.Namespace) -> tuple[Workspace, connection.Connection]:
+    """Connect (the demo sandbox with --demo, else STRIPE_API_KEY at --api-base) and open the account's cache."""
+    paths = paths_for(args)
+    conn = connection.open_demo() if args.demo else connection.open_from_environment(args.api_base)
+    try:
+        return Workspace.connect(conn.gateway, paths.data), conn
+    except ConsoleError:
+        conn.close()
+        raise
+
+
+def open_cached(args: argparse.Namespace) -> Workspace:
+    """The last account's cache, without the network."""
+    paths = paths_for(args)
+    workspace = Workspace.last(paths.data)
+    if workspace is None:
+        raise ConsoleError(f"No cached data in {paths.data} yet.", "Run `churn-console sync` first (add --demo for the demo).")
+    return workspace
+
+
+def progress_to_stderr(done: int, total: int | None, message: str) -> None:
+    if sys.stderr.isatty():
+        print(f"\r{message}{f' ({done}/{total})' if total else ''}\033[K", end="", file=sys.stderr, flush=True)

@@ -1,0 +1,56 @@
+"""`churn-console sync` and `churn-console queue`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from .common import open_cached, open_online, progress_to_stderr
+from .queue_output import SORTS, render, select
+
+
+def add_parsers(sub) -> None:
+    p = sub.add_parser(
+        "sync",
+        help="bring the local cache up to date with Stripe and print what changed",
+        description="Incremental when the last sync is recent (events since then), full otherwise.",
+        epilog="examples:\n  churn-console --demo sync\n  STRIPE_API_KEY=rk_test_… churn-console sync --full",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("--full", action="store_true", help="list everything again instead of reading events")
+    p.set_defaults(run=run_sync)
+
+    q = sub.add_parser(
+        "queue",
+        help="print the cached queue of pending cancellations (works offline)",
+        description="Reads only the local cache: run `sync` first.",
+        epilog="examples:\n  churn-console --demo queue\n  churn-console queue --format json --sort days_left --reason too_expensive",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    q.add_argument("--format", choices=("table", "json", "csv"), default="table")
+    q.add_argument("--sort", choices=tuple(SORTS), default="mrr", help="mrr (default, then days left), days_left, customer")
+    q.add_argument("--reason", metavar="R", help="only this survey answer (e.g. too_expensive), or `none` for no answer")
+    q.set_defaults(run=run_queue)
+
+
+def run_sync(args: argparse.Namespace) -> int:
+    workspace, connection = open_online(args)
+    try:
+        report = workspace.sync(full=args.full, progress=progress_to_stderr)
+    finally:
+        if sys.stderr.isatty():
+            print(file=sys.stderr)
+        workspace.close()
+        connection.close()
+    print(report.summary())
+    return 0
+
+
+def run_queue(args: argparse.Namespace) -> int:
+    workspace = open_cached(args)
+    try:
+        rows = select(workspace.queue(), sort=args.sort, reason=args.reason)
+    finally:
+        workspace.close()
+    sys.stdout.write(render(rows, args.format))
+    return 0

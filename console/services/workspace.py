@@ -1,0 +1,96 @@
+"""An account's workspace: its cache, and its gateway when online. Opens offline from the last account."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..domain.models import Account
+from ..domain.queue import QueueRow
+from ..errors import ConsoleError
+from ..store import Cache
+from ..stripe_gateway import StripeGateway
+from ..sync import SyncReport, sync
+from ..sync.report import Progress, no_progress
+
+log = logging.getLogger(__name__)
+LAST_ACCOUNT = "last_account.json"
+LTV_MAX_AGE_S = 24 * 3600
+
+
+@dataclass
+class Workspace:
+    """What the window and the CLI work with; `gateway` is None while offline."""
+
+    data_dir: Path
+    account: Account
+    cache: Cache
+    gateway: StripeGateway | None = None
+
+    @classmethod
+    def connect(cls, gateway: StripeGateway, data_dir: Path) -> Workspace:
+        """Ask Stripe which account the key belongs to and open that account's cache."""
+        account = gateway.account()
+        data_dir.mkdir(parents=True, exist_ok=True)
+        (data_dir / LAST_ACCOUNT).write_text(json.dumps({"id": account.id, "name": account.name, "livemode": account.livemode}))
+        return cls(data_dir, account, Cache.for_account(data_dir, account.id, account.livemode), gateway)
+
+    @classmethod
+    def last(cls, data_dir: Path) -> Workspace | None:
+        """The cache of the last account used here (no network), or None."""
+        try:
+            info = json.loads((data_dir / LAST_ACCOUNT).read_text())
+        except (OSError, ValueError):
+            return None
+        account = Account(id=info["id"], name=info["name"], livemode=bool(info["livemode"]))
+        path = data_dir / f"{account.id}-{'live' if account.livemode else 'test'}.sqlite3"
+        if not path.exists():
+            return None
+        return cls(data_dir, account, Cache(path, livemode=account.livemode))
+
+    def attach(self, gateway: StripeGateway) -> Workspace:
+        """Go online: the same account, now reachable (or another one, which gets its own cache)."""
+        account = gateway.account()
+        if account.id == self.account.id and account.livemode == self.account.livemode:
+            self.gateway = gateway
+            return self
+        return Workspace.connect(gateway, self.data_dir)
+
+    @property
+    def online(self) -> bool:
+        return self.gateway is not None
+
+    def _need_gateway(self) -> StripeGateway:
+        if self.gateway is None:
+            raise ConsoleError("Stripe is not connected.", "Connect, then try again.")
+        return self.gateway
+
+    # queue ---------------------------------------------------------------------------
+    def sync(self, *, full: bool = False, progress: Progress = no_progress) -> SyncReport:
+        return sync(self._need_gateway(), self.cache, full=full, progress=progress)
+
+    def queue(self) -> list[QueueRow]:
+        return self.cache.queue()
+
+    def last_synced(self) -> int | None:
+        return self.cache.get_meta("last_sync_at")
+
+    def timeline(self, sub_id: str) -> list[dict[str, Any]]:
+        return self.cache.timeline(sub_id)
+
+    def lifetime_value(self, customer_id: str, *, refresh: bool = False) -> dict[str, tuple[int, int]]:
+        """Paid invoices per currency: from the cache when fresh, else read from Stripe and cached."""
+        cached = self.cache.lifetime_value(customer_id)
+        fresh = cached and time.time() - cached[0]["computed_at"] < LTV_MAX_AGE_S
+        if cached and (fresh or self.gateway is None) and not refresh:
+            return {r["currency"]: (r["paid_minor"], r["invoices"]) for r in cached}
+        paid = self._need_gateway().paid_invoices(customer_id)
+        self.cache.set_lifetime_value(customer_id, paid, int(time.time()))
+        return paid
+
+    def close(self) -> None:
+        self.cache.close()
