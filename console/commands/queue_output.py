@@ -15,7 +15,9 @@ from ..domain.queue import QueueRow, currency_rank, tenure_text
 SORTS = ("mrr", "days_left", "customer")
 
 
-def select(rows: Sequence[QueueRow], *, sort: str = "mrr", reason: str | None = None, now: datetime | None = None) -> list[QueueRow]:
+def select(
+    rows: Sequence[QueueRow], *, sort: str = "mrr", reason: str | None = None, now: datetime | None = None
+) -> list[QueueRow]:
     """Filter by survey answer (`none` for no answer) and sort (MRR at stake first by default)."""
     now = now or datetime.now(UTC)
     if reason:
