@@ -68,7 +68,7 @@ def cmd_window(args: argparse.Namespace) -> int:
 
     from .ui.app import run
 
-    return run(connect, smoke=args.smoke, screenshot=args.screenshot)
+    return run(connect, paths.data, smoke=args.smoke, screenshot=args.screenshot)
 
 
 if __name__ == "__main__":

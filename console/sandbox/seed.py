@@ -335,11 +335,11 @@ def _event(state: State, kind: str, after: dict[str, Any], before: dict[str, Any
 
 
 def _invoices(state: State, sub: dict[str, Any], now: int) -> None:
-    """Paid invoices for each period in the last six months of the subscription's life."""
+    """Paid invoices: every period of an annual plan, the last twelve months of a monthly one."""
     interval = sub["items"]["data"][0]["price"]["recurring"]["interval"]
     end = sub["ended_at"] or now
     start = sub["created"]
-    horizon = now - HISTORY_DAYS * DAY
+    horizon = start if interval == "year" else now - 365 * DAY
     while start < end:
         nxt = objects.add_interval(start, interval, 1)
         if nxt > horizon or start >= horizon:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
+from pathlib import Path
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
@@ -14,14 +15,14 @@ from . import theme
 from .main_window import MainWindow
 
 
-def run(connect: Callable[[], Connection], *, smoke: bool = False, screenshot: str | None = None) -> int:
+def run(connect: Callable[[], Connection], data_dir: Path, *, smoke: bool = False, screenshot: str | None = None) -> int:
     """Open the main window; with `smoke`, exit 0 once the data has loaded (1 on failure)."""
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Churn Console")
     app.setApplicationVersion(__version__)
     app.setOrganizationName("churn-console")
     theme.apply(app)
-    window = MainWindow(connect)
+    window = MainWindow(connect, data_dir)
     window.show()
     if smoke or screenshot:
         status = {"code": 1}
@@ -33,7 +34,11 @@ def run(connect: Callable[[], Connection], *, smoke: bool = False, screenshot: s
             window.close()
             app.quit()
 
-        window.overview_loaded.connect(lambda _ov: QTimer.singleShot(300, lambda: finish(0)))
+        def loaded(_ov) -> None:
+            window.queue.table.selectRow(0)  # so the detail pane shows a customer
+            QTimer.singleShot(800, lambda: finish(0))
+
+        window.overview_loaded.connect(loaded)
         window.load_failed.connect(lambda _err: finish(1))
         QTimer.singleShot(60_000, lambda: finish(1))
         app.exec()

@@ -1,36 +1,89 @@
-"""The main window: toolbar with account and mode, tabs, and a status bar."""
+"""The main window: the cached queue at once, then connect, sync and overview in the background."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from pathlib import Path
+from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QLabel, QMainWindow, QSizePolicy, QTabWidget, QToolBar, QWidget
+from PySide6.QtWidgets import QLabel, QMainWindow, QProgressBar, QSizePolicy, QTabWidget, QToolBar, QWidget
 
-from ..errors import ConsoleError
+from ..errors import ConsoleError, Offline
 from ..services.connection import Connection
 from ..services.overview import Overview, load_overview
+from ..services.workspace import Workspace
+from ..sync import SyncReport
 from .mode_badge import ModeBadge
 from .overview_page import OverviewPage
-from .workers import Runner
+from .preferences import PreferencesDialog, refresh_minutes, settings_for
+from .queue.page import QueuePage
+from .workers import ProgressRelay, Runner
+
+
+def _clock(ts: float | None) -> str:
+    return datetime.fromtimestamp(ts).strftime("%H:%M") if ts else "never"
 
 
 class MainWindow(QMainWindow):
-    """Connects in the background, then loads the overview; never blocks on the network."""
+    """Never blocks on the network: every Stripe call runs on the thread pool."""
 
     overview_loaded = Signal(object)
     load_failed = Signal(object)
+    synced = Signal(object)
+    sync_failed = Signal(object)
 
-    def __init__(self, connect: Callable[[], Connection], parent: QWidget | None = None) -> None:
+    def __init__(
+        self, connect: Callable[[], Connection], data_dir: Path, settings: QSettings | None = None, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Churn Console")
-        self.resize(1180, 720)
+        self.resize(1400, 860)
         self._connect = connect
+        self.data_dir = data_dir
+        self.settings = settings or settings_for(data_dir)
         self.connection: Connection | None = None
+        self.workspace: Workspace | None = Workspace.last(data_dir)
+        self.offline_since: datetime | None = None
         self.runner = Runner(self)
+        self.relay = ProgressRelay(self)
+        self.relay.progress.connect(self._progress)
+        self._build_toolbar()
+        self._build_menus()
 
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
+        self.queue = QueuePage(self._timeline)
+        self.queue.detail.ltv_requested.connect(self._load_ltv)
+        self.overview = OverviewPage()
+        self.overview.retry_requested.connect(self.refresh)
+        self.tabs.addTab(self.queue, "Queue")
+        self.tabs.addTab(self.overview, "Overview")
+        self.setCentralWidget(self.tabs)
+
+        self.where_label = QLabel("")
+        self.progress = QProgressBar()
+        self.progress.setObjectName("syncProgress")
+        self.progress.setMaximumWidth(220)
+        self.progress.setTextVisible(False)
+        self.progress.hide()
+        self.synced_label = QLabel("")
+        self.synced_label.setObjectName("lastSynced")
+        self.statusBar().addWidget(self.where_label, 1)
+        self.statusBar().addPermanentWidget(self.progress)
+        self.statusBar().addPermanentWidget(self.synced_label)
+
+        self.auto = QTimer(self)
+        self.auto.timeout.connect(self.refresh)
+        self._apply_refresh_setting()
+        if self.workspace is not None:
+            self._show_account(self.workspace.account.name, self.workspace.account.livemode)
+            self._show_queue()
+        self.refresh()
+
+    def _build_toolbar(self) -> None:
         toolbar = QToolBar("Account")
         toolbar.setObjectName("accountToolbar")
         toolbar.setMovable(False)
@@ -45,61 +98,152 @@ class MainWindow(QMainWindow):
         toolbar.addWidget(spacer)
         self.refresh_action = QAction("Refresh", self)
         self.refresh_action.setShortcut(QKeySequence(Qt.Key.Key_F5))
-        self.refresh_action.setToolTip("Read the account again (F5)")
+        self.refresh_action.setToolTip("Sync with Stripe now (F5)")
         self.refresh_action.triggered.connect(self.refresh)
         toolbar.addAction(self.refresh_action)
 
-        self.tabs = QTabWidget()
-        self.tabs.setDocumentMode(True)
-        self.overview = OverviewPage()
-        self.overview.retry_requested.connect(self.refresh)
-        self.tabs.addTab(self.overview, "Overview")
-        self.setCentralWidget(self.tabs)
+    def _build_menus(self) -> None:
+        file_menu = self.menuBar().addMenu("&File")
+        prefs = file_menu.addAction("&Preferences…")
+        prefs.setShortcut(QKeySequence.StandardKey.Preferences)
+        prefs.triggered.connect(self.edit_preferences)
+        file_menu.addSeparator()
+        quit_action = file_menu.addAction("&Quit")
+        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        quit_action.triggered.connect(self.close)
+        view = self.menuBar().addMenu("&View")
+        view.addAction(self.refresh_action)
 
-        self.where_label = QLabel("")
-        self.updated_label = QLabel("")
-        self.statusBar().addWidget(self.where_label, 1)
-        self.statusBar().addPermanentWidget(self.updated_label)
-        self.refresh()
-
-    # loading -----------------------------------------------------------------
+    # refresh cycle: connect → sync → queue → overview --------------------------------------------
     def refresh(self) -> None:
         if self.runner.busy:
             return
         self.refresh_action.setEnabled(False)
+        self._progress(0, None, "Connecting…")
         if self.connection is None:
-            self.overview.show_loading("Connecting…")
-            self.runner.submit(self._connect, self._connected, self._failed)
+            self.runner.submit(self._open, self._opened, self._failed)
         else:
-            self._load()
+            self._sync()
 
-    def _connected(self, connection: Connection) -> None:
-        self.connection = connection
-        self.where_label.setText(connection.where)
-        self._load()
+    def _open(self) -> tuple[Connection, Workspace]:
+        connection = self._connect()
+        try:
+            if self.workspace is not None:
+                return connection, self.workspace.attach(connection.gateway)
+            return connection, Workspace.connect(connection.gateway, self.data_dir)
+        except ConsoleError:
+            connection.close()
+            raise
 
-    def _load(self) -> None:
-        assert self.connection is not None
-        gateway = self.connection.gateway
-        self.overview.show_loading("Loading the account…")
-        self.runner.submit(lambda: load_overview(gateway), self._loaded, self._failed)
+    def _opened(self, result: tuple[Connection, Workspace]) -> None:
+        self.connection, workspace = result
+        if self.workspace is not None and workspace is not self.workspace:
+            self.workspace.close()
+        self.workspace = workspace
+        self.where_label.setText(self.connection.where)
+        self._show_account(workspace.account.name, workspace.account.livemode)
+        self._sync()
 
-    def _loaded(self, ov: Overview) -> None:
+    def _sync(self) -> None:
+        workspace = self.workspace
+        assert workspace is not None
+        self.runner.submit(lambda: workspace.sync(progress=self.relay), self._synced, self._failed)
+
+    def _synced(self, report: SyncReport) -> None:
+        self.offline_since = None
+        self.queue.show_offline(None)
+        self._show_queue()
+        self.progress.hide()
+        self.statusBar().showMessage(report.summary(), 8000)
+        self.synced.emit(report)
+        gateway = self.workspace.gateway if self.workspace else None
+        if gateway is not None:
+            self.runner.submit(lambda: load_overview(gateway), self._overview, self._overview_failed)
+
+    def _overview(self, ov: Overview) -> None:
         self.refresh_action.setEnabled(True)
-        self.account_label.setText(f"{ov.account.name}  ")
-        self.mode_badge.set_mode("live" if ov.account.livemode else "test")
-        self.updated_label.setText(f"Updated {datetime.now().strftime('%H:%M:%S')}")
         self.overview.show_overview(ov)
         self.overview_loaded.emit(ov)
 
-    def _failed(self, error: ConsoleError) -> None:
+    def _overview_failed(self, error: ConsoleError) -> None:
         self.refresh_action.setEnabled(True)
         self.overview.show_error(error)
-        self.statusBar().showMessage(str(error), 10000)
         self.load_failed.emit(error)
 
+    def _failed(self, error: ConsoleError) -> None:
+        self.refresh_action.setEnabled(True)
+        self.progress.hide()
+        if isinstance(error, Offline):
+            self.offline_since = self.offline_since or datetime.now()
+        self.queue.show_offline(self._banner_text(error))
+        self.overview.show_error(error)
+        self.statusBar().showMessage(str(error), 10000)
+        self.sync_failed.emit(error)
+        self.load_failed.emit(error)
+
+    def _banner_text(self, error: ConsoleError) -> str:
+        cached = self.workspace.last_synced() if self.workspace else None
+        if isinstance(error, Offline):
+            head = f"<b>Offline since {self.offline_since:%H:%M}</b> — Stripe cannot be reached."
+        else:
+            head = f"<b>{error.message}</b> {error.hint}"
+        if cached:
+            return f"{head} Showing the queue as last synced at {_clock(cached)}; it is read-only until the next successful sync."
+        return f"{head} There is no cached queue for this account yet."
+
+    # display -------------------------------------------------------------------------------
+    def _show_account(self, name: str, livemode: bool) -> None:
+        self.account_label.setText(f"{name}  ")
+        self.mode_badge.set_mode("live" if livemode else "test")
+
+    def _show_queue(self) -> None:
+        if self.workspace is None:
+            return
+        self.queue.set_rows(self.workspace.queue())
+        self.synced_label.setText(f"Last synced {_clock(self.workspace.last_synced())}")
+
+    def _progress(self, done: int, total: Any, message: str) -> None:
+        self.progress.show()
+        if total:
+            self.progress.setRange(0, int(total))
+            self.progress.setValue(min(done, int(total)))
+        else:
+            self.progress.setRange(0, 0)
+        self.progress.setToolTip(message)
+        self.statusBar().showMessage(message)
+
+    def _timeline(self, sub_id: str) -> list[dict[str, Any]]:
+        return self.workspace.timeline(sub_id) if self.workspace else []
+
+    def _load_ltv(self, customer_id: str) -> None:
+        workspace = self.workspace
+        if workspace is None:
+            return
+        self.runner.submit_side(
+            lambda: workspace.lifetime_value(customer_id),
+            lambda paid: self.queue.detail.show_ltv(customer_id, paid),
+            lambda err: self.queue.detail.show_ltv(
+                customer_id, None, "unavailable offline" if isinstance(err, Offline) else err.message
+            ),
+        )
+
+    # preferences and closing ------------------------------------------------------------------
+    def edit_preferences(self) -> None:
+        if PreferencesDialog(self.settings, self).exec():
+            self._apply_refresh_setting()
+
+    def _apply_refresh_setting(self) -> None:
+        minutes = refresh_minutes(self.settings)
+        if minutes:
+            self.auto.start(minutes * 60_000)
+        else:
+            self.auto.stop()
+
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt naming
-        self.runner.pool.waitForDone(3000)
+        self.auto.stop()
+        self.runner.pool.waitForDone(5000)
         if self.connection is not None:
             self.connection.close()
+        if self.workspace is not None:
+            self.workspace.close()
         super().closeEvent(event)

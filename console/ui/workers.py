@@ -47,6 +47,7 @@ class Runner(QObject):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._live: set[Task] = set()
+        self._side: set[Task] = set()
         self.pool = QThreadPool.globalInstance()
 
     def submit(self, fn: Callable[[], Any], on_done: Callable[[Any], None], on_error: Callable[[ConsoleError], None]) -> Task:
@@ -62,6 +63,31 @@ class Runner(QObject):
         self.pool.start(task)
         return task
 
+    def submit_side(
+        self, fn: Callable[[], Any], on_done: Callable[[Any], None], on_error: Callable[[ConsoleError], None]
+    ) -> Task:
+        """Work that may overlap the refresh cycle (e.g. the detail pane's lookups): not counted as busy."""
+        task = Task(fn)
+        self._side.add(task)
+
+        def finish(callback: Callable[[Any], None], value: Any) -> None:
+            self._side.discard(task)
+            callback(value)
+
+        task.signals.done.connect(lambda result: finish(on_done, result))
+        task.signals.failed.connect(lambda error: finish(on_error, error))
+        self.pool.start(task)
+        return task
+
     @property
     def busy(self) -> bool:
         return bool(self._live)
+
+
+class ProgressRelay(QObject):
+    """Carries progress callbacks from a worker thread to the GUI thread (a queued signal)."""
+
+    progress = Signal(int, object, str)
+
+    def __call__(self, done: int, total: int | None, message: str) -> None:
+        self.progress.emit(done, total, message)

@@ -1,1 +1,41 @@
-"""UI fixtures: the demo connection, shared by the window tests."""
+"""UI fixtures: a sandbox, and a main window connected to it with its own data dir."""
+
+from __future__ import annotations
+
+import pytest
+
+from console.sandbox.app import Sandbox
+from console.services.connection import Connection
+from console.stripe_gateway import StripeGateway
+from console.ui.main_window import MainWindow
+
+
+@pytest.fixture
+def demo():
+    with Sandbox(seed=5, customers=120) as sb:
+        yield sb
+
+
+@pytest.fixture
+def open_window(qtbot, tmp_path):
+    """open_window(sandbox, url=None) -> a shown MainWindow whose first sync has finished (or failed)."""
+    made = []
+
+    def make(sb, url=None, retries=0, wait=True):
+        target = url or sb.url
+        window = MainWindow(
+            lambda: Connection(StripeGateway(sb.key, target, max_retries=retries), f"sandbox at {target}"), tmp_path
+        )
+        made.append(window)
+        qtbot.addWidget(window)
+        if wait:
+            with qtbot.waitSignals([window.synced], timeout=30000, raising=False):
+                window.show()
+            qtbot.waitUntil(lambda: not window.runner.busy, timeout=30000)
+        else:
+            window.show()
+        return window
+
+    yield make
+    for window in made:
+        window.close()

@@ -1,0 +1,50 @@
+"""Preferences kept in QSettings: how often the queue refreshes itself."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QSpinBox, QWidget
+
+REFRESH_KEY = "queue/refresh_minutes"
+DEFAULT_REFRESH_MINUTES = 5
+
+
+def settings_for(data_dir: Path) -> QSettings:
+    """UI preferences beside the data they belong to (the demo keeps its own)."""
+    return QSettings(str(data_dir / "settings.ini"), QSettings.Format.IniFormat)
+
+
+def refresh_minutes(settings: QSettings) -> int:
+    try:
+        return max(0, int(settings.value(REFRESH_KEY, DEFAULT_REFRESH_MINUTES)))
+    except (TypeError, ValueError):
+        return DEFAULT_REFRESH_MINUTES
+
+
+class PreferencesDialog(QDialog):
+    """Edits the preferences; they take effect when accepted."""
+
+    def __init__(self, settings: QSettings, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Preferences")
+        self.settings = settings
+        form = QFormLayout(self)
+        self.refresh = QSpinBox()
+        self.refresh.setObjectName("refreshMinutes")
+        self.refresh.setRange(0, 240)
+        self.refresh.setSuffix(" min")
+        self.refresh.setSpecialValueText("off")
+        self.refresh.setValue(refresh_minutes(settings))
+        self.refresh.setToolTip("How often the queue syncs with Stripe by itself (0 = only when you press F5)")
+        form.addRow("Refresh the queue every", self.refresh)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+
+    def accept(self) -> None:
+        self.settings.setValue(REFRESH_KEY, self.refresh.value())
+        self.settings.sync()
+        super().accept()

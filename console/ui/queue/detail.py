@@ -1,0 +1,170 @@
+"""The detail pane: the whole comment, the timeline, lifetime value and a link to the Dashboard."""
+
+from __future__ import annotations
+
+import html
+from datetime import UTC, datetime
+from typing import Any
+
+from PySide6.QtCore import Qt, QUrl, Signal
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import QFormLayout, QFrame, QHBoxLayout, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
+
+from ...domain.feedback import label
+from ...domain.money import format_money
+from ...domain.queue import QueueRow, tenure_text
+
+TIMELINE_TEXT = {
+    "cancel_scheduled": "Asked to cancel",
+    "cancel_revoked": "Cancellation revoked",
+    "console_save": "Saved from a churn console",
+    "discounts_changed": "Discounts changed",
+    "paused": "Collection paused",
+    "pause_removed": "Collection resumed",
+    "ended": "Subscription ended",
+}
+
+
+def _local(ts: int | datetime | None) -> str:
+    if ts is None:
+        return "—"
+    when = ts if isinstance(ts, datetime) else datetime.fromtimestamp(ts, UTC)
+    return when.astimezone().strftime("%d %b %Y, %H:%M")
+
+
+def timeline_html(entries: list[dict[str, Any]]) -> str:
+    if not entries:
+        return "<i>No recorded history yet.</i>"
+    lines = []
+    for e in reversed(entries):
+        what = TIMELINE_TEXT.get(e["kind"], e["kind"].replace("_", " "))
+        d = e["detail"]
+        extra = ""
+        if e["kind"] == "cancel_scheduled":
+            extra = f" — {html.escape(label(d.get('feedback')))}"
+        elif e["kind"] == "console_save":
+            extra = f" — {html.escape(str(d.get('offer') or ''))} by {html.escape(str(d.get('operator') or 'an operator'))} ({html.escape(str(d.get('consent') or ''))})"
+        elif e["kind"] == "discounts_changed":
+            extra = f" — now {html.escape(', '.join(d.get('coupons') or []) or 'none')}"
+        elif e["kind"] == "paused" and d.get("resumes_at"):
+            extra = f" until {_local(d['resumes_at'])}"
+        lines.append(f"<b>{_local(e['at'])}</b>&nbsp; {html.escape(what)}{extra}")
+    return "<br>".join(lines)
+
+
+class DetailPane(QWidget):
+    """Shows one row; `ltv_requested(customer_id)` asks the window to load lifetime value."""
+
+    ltv_requested = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("detailPane")
+        self.row: QueueRow | None = None
+        outer = QHBoxLayout(self)
+        outer.setContentsMargins(4, 10, 4, 4)
+        outer.setSpacing(28)
+
+        facts = QVBoxLayout()
+        self.title = QLabel("Select a customer")
+        self.title.setProperty("class", "detailTitle")
+        facts.addWidget(self.title)
+        self.email = QLabel("")
+        self.email.setProperty("class", "pageCaption")
+        self.email.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        facts.addWidget(self.email)
+        form = QFormLayout()
+        form.setVerticalSpacing(3)
+        self.fields: dict[str, QLabel] = {}
+        for key in ("MRR at stake", "Plan", "Ends", "Asked on", "Customer for", "Status", "Discount", "Lifetime value"):
+            value = QLabel("—")
+            value.setWordWrap(True)
+            self.fields[key] = value
+            form.addRow(key, value)
+        facts.addLayout(form)
+        facts.addStretch(1)
+
+        words = QVBoxLayout()
+        words.addWidget(self._heading("Reason"))
+        self.reason = QLabel("—")
+        self.reason.setWordWrap(True)
+        words.addWidget(self.reason)
+        words.addSpacing(6)
+        words.addWidget(self._heading("Comment"))
+        self.comment = QLabel("—")
+        self.comment.setObjectName("detailComment")
+        self.comment.setWordWrap(True)
+        self.comment.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        words.addWidget(self.comment)
+        words.addStretch(1)
+        self.dashboard = QPushButton("Open in Stripe Dashboard")
+        self.dashboard.setObjectName("openDashboard")
+        self.dashboard.clicked.connect(self.open_dashboard)
+        words.addWidget(self.dashboard, 0, Qt.AlignmentFlag.AlignLeft)
+
+        history = QVBoxLayout()
+        history.addWidget(self._heading("Timeline"))
+        self.timeline = QLabel("")
+        self.timeline.setObjectName("detailTimeline")
+        self.timeline.setWordWrap(True)
+        self.timeline.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        scroll = QScrollArea()
+        scroll.setWidget(self.timeline)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        history.addWidget(scroll, 1)
+
+        outer.addLayout(facts, 4)
+        outer.addLayout(words, 4)
+        outer.addLayout(history, 5)
+        self.show_row(None, [])
+
+    def _heading(self, text: str) -> QLabel:
+        head = QLabel(text.upper())
+        head.setProperty("class", "cardTitle")
+        return head
+
+    def show_row(self, row: QueueRow | None, timeline: list[dict[str, Any]], now: datetime | None = None) -> None:
+        self.row = row
+        self.dashboard.setEnabled(row is not None)
+        if row is None:
+            self.title.setText("Select a customer")
+            self.email.setText("Pick a row to see its comment, history and lifetime value.")
+            for value in self.fields.values():
+                value.setText("—")
+            self.reason.setText("—")
+            self.comment.setText("—")
+            self.timeline.setText("")
+            return
+        now = now or datetime.now(UTC)
+        self.title.setText(row.customer_name or row.email or row.customer_id)
+        self.email.setText(row.email or "")
+        self.fields["MRR at stake"].setText(f"{format_money(row.mrr_minor, row.currency)} / month")
+        self.fields["Plan"].setText(row.plan)
+        self.fields["Ends"].setText(f"{_local(row.ends_at)} ({row.days_left(now)} days left)")
+        self.fields["Asked on"].setText(_local(row.requested_at))
+        self.fields["Customer for"].setText(tenure_text(row.tenure_days(now)))
+        self.fields["Status"].setText(row.status.replace("_", " "))
+        self.fields["Discount"].setText(row.discount or "none")
+        self.fields["Lifetime value"].setText("loading…")
+        self.reason.setText(row.reason)
+        self.comment.setText(html.escape(row.comment) if row.comment else "<i>No comment.</i>")
+        self.timeline.setText(timeline_html(timeline))
+        self.ltv_requested.emit(row.customer_id)
+
+    def show_ltv(self, customer_id: str, paid: dict[str, tuple[int, int]] | None, error: str | None = None) -> None:
+        if self.row is None or self.row.customer_id != customer_id:
+            return
+        if error:
+            self.fields["Lifetime value"].setText(error)
+        elif not paid:
+            self.fields["Lifetime value"].setText("no paid invoices")
+        else:
+            parts = [
+                f"{format_money(amount, cur)} ({n} invoice{'s' if n != 1 else ''})" for cur, (amount, n) in sorted(paid.items())
+            ]
+            self.fields["Lifetime value"].setText(" · ".join(parts))
+
+    def open_dashboard(self) -> None:
+        if self.row is not None:
+            QDesktopServices.openUrl(QUrl(self.row.dashboard_url))

@@ -1,0 +1,117 @@
+"""The filter bar: free text (Ctrl+F), reason, currency, days-left range and plan."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QSpinBox, QWidget
+
+from ...domain.feedback import NO_ANSWER as NO_ANSWER_LABEL
+from ...domain.feedback import PORTAL_LABELS
+from ...domain.queue import QueueRow
+from ...domain.queue_filter import NO_ANSWER, QueueFilter
+
+ANY_DAYS = -1
+
+
+class FilterBar(QWidget):
+    """Emits `changed(QueueFilter)`; typing is debounced so large queues stay responsive."""
+
+    changed = Signal(object)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.search = QLineEdit()
+        self.search.setObjectName("queueSearch")
+        self.search.setPlaceholderText("Search name, e-mail or comment  (Ctrl+F)")
+        self.search.setClearButtonEnabled(True)
+        self.reason = QComboBox()
+        self.reason.setObjectName("reasonFilter")
+        self.reason.addItem("All reasons", None)
+        for code, text in PORTAL_LABELS.items():
+            self.reason.addItem(text, code)
+        self.reason.addItem(NO_ANSWER_LABEL, NO_ANSWER)
+        self.currency = QComboBox()
+        self.currency.setObjectName("currencyFilter")
+        self.plan = QComboBox()
+        self.plan.setObjectName("planFilter")
+        self.min_days = self._days_box("from")
+        self.max_days = self._days_box("to")
+        self.clear = QPushButton("Clear")
+        self.clear.setToolTip("Show every pending cancellation")
+        self.clear.clicked.connect(self.reset)
+        layout.addWidget(self.search, 3)
+        layout.addWidget(self.reason, 2)
+        layout.addWidget(self.currency, 1)
+        layout.addWidget(self.plan, 2)
+        layout.addWidget(QLabel("Days left"))
+        layout.addWidget(self.min_days)
+        layout.addWidget(QLabel("–"))
+        layout.addWidget(self.max_days)
+        layout.addWidget(self.clear)
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(150)
+        self._debounce.timeout.connect(self._emit)
+        self.search.textChanged.connect(self._debounce.start)
+        for combo in (self.reason, self.currency, self.plan):
+            combo.currentIndexChanged.connect(self._emit)
+        for box in (self.min_days, self.max_days):
+            box.valueChanged.connect(self._emit)
+        self.set_choices([])
+
+    def _days_box(self, name: str) -> QSpinBox:
+        box = QSpinBox()
+        box.setObjectName(f"days_{name}")
+        box.setRange(ANY_DAYS, 3650)
+        box.setValue(ANY_DAYS)
+        box.setSpecialValueText("any")
+        box.setAccelerated(True)
+        return box
+
+    def set_choices(self, rows: list[QueueRow]) -> None:
+        """Offer the currencies and plans present in the queue, keeping the current choice."""
+        for combo, label, values in (
+            (self.currency, "All currencies", sorted({r.currency for r in rows})),
+            (self.plan, "All plans", sorted({r.plan for r in rows})),
+        ):
+            current = combo.currentData()
+            combo.blockSignals(True)
+            combo.clear()
+            combo.addItem(label, None)
+            for value in values:
+                combo.addItem(value.upper() if combo is self.currency else value, value)
+            found = combo.findData(current)
+            combo.setCurrentIndex(found if found >= 0 else 0)
+            combo.blockSignals(False)
+
+    def criteria(self) -> QueueFilter:
+        low, high = self.min_days.value(), self.max_days.value()
+        return QueueFilter(
+            text=self.search.text(),
+            reason=self.reason.currentData(),
+            currency=self.currency.currentData(),
+            plan=self.plan.currentData(),
+            min_days=None if low == ANY_DAYS else low,
+            max_days=None if high == ANY_DAYS else high,
+        )
+
+    def focus_search(self) -> None:
+        self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.search.selectAll()
+
+    def reset(self) -> None:
+        for widget in (self.search, self.reason, self.currency, self.plan, self.min_days, self.max_days):
+            widget.blockSignals(True)
+        self.search.clear()
+        for combo in (self.reason, self.currency, self.plan):
+            combo.setCurrentIndex(0)
+        self.min_days.setValue(ANY_DAYS)
+        self.max_days.setValue(ANY_DAYS)
+        for widget in (self.search, self.reason, self.currency, self.plan, self.min_days, self.max_days):
+            widget.blockSignals(False)
+        self._emit()
+
+    def _emit(self) -> None:
+        self.changed.emit(self.criteria())

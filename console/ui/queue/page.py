@@ -1,0 +1,209 @@
+"""The Queue tab: totals, offline banner, filter bar, the table and the detail pane."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from PySide6.QtCore import QItemSelection, QItemSelectionModel, QModelIndex, Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFrame,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ...domain.money import format_totals, totals
+from ...domain.queue import QueueRow
+from .detail import DetailPane
+from .filter_bar import FilterBar
+from .model import COLUMNS, MRR_COL, ROW_ROLE, QueueModel, QueueProxy
+
+COLUMN_WIDTHS = {
+    "Customer": 150,
+    "Email": 215,
+    "Plan": 170,
+    "MRR": 90,
+    "Days left": 84,
+    "Reason": 235,
+    "Tenure": 78,
+    "Status": 78,
+    "Discount": 105,
+}
+
+
+class QueueTable(QTableView):
+    """A table where Enter opens the detail pane."""
+
+    activated_row = Signal()
+
+    def keyPressEvent(self, event) -> None:  # noqa: N802 - Qt naming
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self.activated_row.emit()
+            return
+        super().keyPressEvent(event)
+
+
+class QueuePage(QWidget):
+    """Holds the rows of one account; the window feeds it rows and timelines."""
+
+    row_selected = Signal(object)  # QueueRow or None
+
+    def __init__(self, timeline_for: Callable[[str], list[dict[str, Any]]], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._timeline_for = timeline_for
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(16, 12, 16, 8)
+        outer.setSpacing(8)
+
+        head = QHBoxLayout()
+        title = QLabel("Churn queue")
+        title.setProperty("class", "pageHeading")
+        head.addWidget(title)
+        self.totals = QLabel("")
+        self.totals.setObjectName("queueTotals")
+        self.totals.setProperty("class", "pageCaption")
+        head.addWidget(self.totals, 1, Qt.AlignmentFlag.AlignBottom)
+        outer.addLayout(head)
+
+        self.offline = QFrame()
+        self.offline.setObjectName("offlineBanner")
+        banner_row = QHBoxLayout(self.offline)
+        self.offline_text = QLabel("")
+        self.offline_text.setWordWrap(True)
+        banner_row.addWidget(self.offline_text)
+        self.offline.hide()
+        outer.addWidget(self.offline)
+
+        self.filters = FilterBar()
+        outer.addWidget(self.filters)
+
+        self.model = QueueModel(self)
+        self.proxy = QueueProxy(self)
+        self.proxy.setSourceModel(self.model)
+        self.table = QueueTable()
+        self.table.setObjectName("queueTable")
+        self.table.setModel(self.proxy)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(MRR_COL, Qt.SortOrder.DescendingOrder)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(28)
+        header = self.table.horizontalHeader()
+        header.setHighlightSections(False)
+        for i, name in enumerate(COLUMNS):
+            if name in COLUMN_WIDTHS:
+                header.resizeSection(i, COLUMN_WIDTHS[name])
+        header.setSectionResizeMode(COLUMNS.index("Comment"), QHeaderView.ResizeMode.Stretch)
+        self.table.selectionModel().currentRowChanged.connect(self._current_changed)
+        self.table.activated_row.connect(self.open_detail)
+        self.table.doubleClicked.connect(lambda _i: self.open_detail())
+
+        self.detail = DetailPane()
+        self.splitter = QSplitter(Qt.Orientation.Vertical)
+        self.splitter.addWidget(self.table)
+        self.splitter.addWidget(self.detail)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
+        self.splitter.setSizes([460, 260])
+        outer.addWidget(self.splitter, 1)
+
+        self.filters.changed.connect(self._filter)
+        QShortcut(QKeySequence.StandardKey.Find, self, self.filters.focus_search)
+        self._update_totals()
+
+    # rows ---------------------------------------------------------------------------------
+    def set_rows(self, rows: list[QueueRow], now: datetime | None = None) -> None:
+        """Replace the rows, keeping the selection, the current row and the scroll position."""
+        selected = self.selected_ids()
+        current = self.current_row()
+        scroll = self.table.verticalScrollBar().value()
+        self.model.set_rows(rows, now)
+        self.proxy.sort(self.table.horizontalHeader().sortIndicatorSection(), self.table.horizontalHeader().sortIndicatorOrder())
+        self.filters.set_choices(rows)
+        self._reselect(selected, current.subscription_id if current else None)
+        self.table.verticalScrollBar().setValue(scroll)
+        self._update_totals()
+
+    def selected_ids(self) -> list[str]:
+        return [self.proxy.data(i, ROW_ROLE).subscription_id for i in self.table.selectionModel().selectedRows()]
+
+    def current_row(self) -> QueueRow | None:
+        index = self.table.currentIndex()
+        return self.proxy.data(index, ROW_ROLE) if index.isValid() else None
+
+    def select_subscription(self, sub_id: str) -> bool:
+        return self._reselect([sub_id], sub_id)
+
+    def _reselect(self, ids: list[str], current: str | None) -> bool:
+        selection = QItemSelection()
+        current_index = QModelIndex()
+        for sub_id in ids:
+            source_row = self.model.row_of(sub_id)
+            if source_row is None:
+                continue
+            index = self.proxy.mapFromSource(self.model.index(source_row, 0))
+            if index.isValid():
+                selection.select(index, index.siblingAtColumn(len(COLUMNS) - 1))
+                if sub_id == current:
+                    current_index = index
+        model = self.table.selectionModel()
+        model.clearSelection()
+        if current_index.isValid():
+            model.setCurrentIndex(current_index, QItemSelectionModel.SelectionFlag.NoUpdate)
+        model.select(selection, QItemSelectionModel.SelectionFlag.Select)
+        if not current_index.isValid():
+            self.detail.show_row(None, [])
+        else:
+            self._show_detail(self.proxy.data(current_index, ROW_ROLE))
+        return current_index.isValid()
+
+    # filtering and totals -------------------------------------------------------------------
+    def _filter(self, criteria) -> None:
+        self.proxy.set_filter(criteria)
+        self._update_totals()
+
+    def _update_totals(self) -> None:
+        shown = self.proxy.rowCount()
+        total = self.model.rowCount()
+        at_risk = format_totals(
+            totals((r.mrr_minor, r.currency) for r in (self.proxy.visible_rows() if shown != total else self.model.rows))
+        )
+        count = (
+            f"{total:,} pending cancellation{'s' if total != 1 else ''}" if shown == total else f"{shown:,} of {total:,} shown"
+        )
+        self.totals.setText(f"{count}  ·  MRR at risk: {at_risk}")
+
+    # detail ----------------------------------------------------------------------------------
+    def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        row = self.proxy.data(current, ROW_ROLE) if current.isValid() else None
+        self._show_detail(row)
+
+    def _show_detail(self, row: QueueRow | None) -> None:
+        self.detail.show_row(row, self._timeline_for(row.subscription_id) if row else [], self.model.now)
+        self.row_selected.emit(row)
+
+    def open_detail(self) -> None:
+        """Enter: make sure the detail pane is visible for the current row."""
+        sizes = self.splitter.sizes()
+        if sizes[1] < 160:
+            self.splitter.setSizes([max(200, sizes[0] - 260), 260])
+        self.detail.setFocus()
+
+    # offline ---------------------------------------------------------------------------------
+    def show_offline(self, text: str | None) -> None:
+        if text:
+            self.offline_text.setText(text)
+            self.offline.show()
+        else:
+            self.offline.hide()

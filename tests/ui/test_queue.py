@@ -1,0 +1,160 @@
+"""The queue tab, driven through its widgets: sort, filter, detail pane, refresh and offline."""
+
+from __future__ import annotations
+
+import stripe
+from PySide6.QtCore import Qt
+
+from console.domain.money import format_money
+from console.ui.queue.model import COLUMNS, ROW_ROLE
+
+
+def client_for(sb):
+    return stripe.StripeClient(sb.key, base_addresses={"api": sb.url})
+
+
+def shown(window) -> list:
+    proxy = window.queue.proxy
+    return [proxy.data(proxy.index(i, 0), ROW_ROLE) for i in range(proxy.rowCount())]
+
+
+def test_queue_holds_exactly_the_pending_cancellations(open_window, demo):
+    window = open_window(demo)
+    subs = [
+        s
+        for s in client_for(demo).v1.subscriptions.list({"limit": 100}).auto_paging_iter()
+        if s.cancel_at_period_end or s.cancel_at
+    ]
+    assert {r.subscription_id for r in shown(window)} == {s.id for s in subs}
+    assert f"{len(subs)} pending cancellations" in window.queue.totals.text()
+    assert "Last synced" in window.synced_label.text()
+
+
+def test_default_sort_is_mrr_within_currency_then_sort_by_clicking_headers(qtbot, open_window, demo):
+    window = open_window(demo)
+    rows = shown(window)
+    first_currency = rows[0].currency
+    same = [r for r in rows if r.currency == first_currency]
+    assert rows[: len(same)] == same  # grouped by currency
+    assert [r.mrr_minor for r in same] == sorted((r.mrr_minor for r in same), reverse=True)
+    header = window.queue.table.horizontalHeader()
+    days_col = COLUMNS.index("Days left")
+    qtbot.mouseClick(
+        header.viewport(), Qt.MouseButton.LeftButton, pos=header.rect().topLeft() + _section_center(header, days_col)
+    )
+    ends = [r.ends_at for r in shown(window)]
+    assert ends == sorted(ends) or ends == sorted(ends, reverse=True)
+    window.queue.table.sortByColumn(COLUMNS.index("Customer"), Qt.SortOrder.AscendingOrder)
+    names = [(r.customer_name or "").casefold() for r in shown(window)]
+    assert names == sorted(names)
+
+
+def _section_center(header, col):
+    from PySide6.QtCore import QPoint
+
+    return QPoint(header.sectionViewportPosition(col) + header.sectionSize(col) // 2, header.height() // 2)
+
+
+def test_filters_narrow_the_rows_and_the_totals(qtbot, open_window, demo):
+    window = open_window(demo)
+    bar = window.queue.filters
+    everyone = shown(window)
+    reason_index = bar.reason.findData("too_expensive")
+    bar.reason.setCurrentIndex(reason_index)
+    rows = shown(window)
+    assert rows and all(r.feedback == "too_expensive" for r in rows)
+    assert f"{len(rows)} of {len(everyone)} shown" in window.queue.totals.text()
+    bar.reset()
+    bar.currency.setCurrentIndex(bar.currency.findData("jpy"))
+    rows = shown(window)
+    assert rows and all(r.currency == "jpy" for r in rows)
+    total = sum(r.mrr_minor for r in rows)
+    assert format_money(total, "jpy") in window.queue.totals.text()
+    bar.reset()
+    bar.max_days.setValue(7)
+    assert all(r.days_left(window.queue.model.now) <= 7 for r in shown(window))
+    bar.reset()
+    target = next(r for r in everyone if r.comment)
+    word = target.comment.split()[-1].strip(".").lower()
+    window.queue.table.setFocus()
+    qtbot.keyClick(window.queue.table, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    assert bar.search.hasFocus()
+    qtbot.keyClicks(bar.search, word)
+    qtbot.waitUntil(lambda: len(shown(window)) < len(everyone), timeout=3000)
+    assert target in shown(window)
+    assert all(word in " ".join(filter(None, (r.customer_name, r.email, r.comment))).lower() for r in shown(window))
+    bar.reset()
+    assert len(shown(window)) == len(everyone)
+
+
+def test_detail_pane_shows_comment_timeline_and_lifetime_value(qtbot, open_window, demo):
+    window = open_window(demo)
+    rows = shown(window)
+    index = next(i for i, r in enumerate(rows) if r.comment)
+    window.queue.table.setFocus()
+    window.queue.table.selectRow(index)
+    qtbot.keyClick(window.queue.table, Qt.Key.Key_Return)
+    row = rows[index]
+    detail = window.queue.detail
+    assert detail.title.text() == row.customer_name
+    assert row.comment in detail.comment.text()
+    assert "Asked to cancel" in detail.timeline.text()
+    assert detail.dashboard.isEnabled()
+    assert row.dashboard_url == f"https://dashboard.stripe.com/test/subscriptions/{row.subscription_id}"
+    qtbot.waitUntil(lambda: detail.fields["Lifetime value"].text() != "loading…", timeout=10000)
+    paid = [
+        i
+        for i in client_for(demo)
+        .v1.invoices.list({"customer": row.customer_id, "status": "paid", "limit": 100})
+        .auto_paging_iter()
+    ]
+    if paid:
+        assert format_money(sum(i.amount_paid for i in paid), paid[0].currency) in detail.fields["Lifetime value"].text()
+    else:
+        assert detail.fields["Lifetime value"].text() == "no paid invoices"
+
+
+def test_refresh_keeps_the_selection_and_picks_up_changes(qtbot, open_window, demo):
+    window = open_window(demo)
+    rows = shown(window)
+    keep = rows[5]
+    window.queue.select_subscription(keep.subscription_id)
+    client = client_for(demo)
+    revoked = rows[0]
+    client.v1.subscriptions.update(revoked.subscription_id, {"cancel_at_period_end": False})
+    with qtbot.waitSignal(window.synced, timeout=20000) as blocker:
+        qtbot.keyClick(window, Qt.Key.Key_F5)
+    assert blocker.args[0].kind == "incremental"
+    ids = [r.subscription_id for r in shown(window)]
+    assert revoked.subscription_id not in ids
+    assert window.queue.selected_ids() == [keep.subscription_id]
+    assert window.queue.current_row().subscription_id == keep.subscription_id
+    assert window.queue.detail.title.text() == keep.customer_name
+
+
+def test_offline_keeps_the_cached_queue_readable(qtbot, open_window, demo):
+    window = open_window(demo)
+    before = [r.subscription_id for r in shown(window)]
+    demo.stop()
+    with qtbot.waitSignal(window.sync_failed, timeout=30000):
+        window.refresh()
+    assert window.queue.offline.isVisible()
+    text = window.queue.offline_text.text()
+    assert "Offline since" in text and "read-only" in text
+    assert [r.subscription_id for r in shown(window)] == before
+    window.queue.table.selectRow(0)
+    assert window.queue.detail.title.text() == shown(window)[0].customer_name
+
+
+def test_a_new_window_opens_the_cached_queue_before_any_network(qtbot, open_window, demo, tmp_path):
+    first = open_window(demo)
+    cached = {r.subscription_id for r in shown(first)}
+    first.close()
+    url = demo.url
+    demo.stop()
+    second = open_window(demo, url=url, wait=False)
+    assert {r.subscription_id for r in shown(second)} == cached  # before the connection attempt finished
+    assert second.account_label.text().strip() == "Acme Analytics"
+    with qtbot.waitSignal(second.sync_failed, timeout=30000):
+        pass
+    assert second.queue.offline.isVisible()
