@@ -158,3 +158,25 @@ def test_a_new_window_opens_the_cached_queue_before_any_network(qtbot, open_wind
     with qtbot.waitSignal(second.sync_failed, timeout=30000):
         pass
     assert second.queue.offline.isVisible()
+
+
+def test_auto_refresh_follows_the_preference(qtbot, open_window, demo):
+    from PySide6.QtWidgets import QDialog
+
+    from console.ui.preferences import REFRESH_KEY, PreferencesDialog
+
+    window = open_window(demo)
+    assert window.auto.isActive() and window.auto.interval() == 5 * 60_000
+    dialog = PreferencesDialog(window.settings, window)
+    dialog.refresh.setValue(0)
+    dialog.accept()
+    assert dialog.result() == QDialog.DialogCode.Accepted
+    window._apply_refresh_setting()
+    assert not window.auto.isActive()
+    window.settings.setValue(REFRESH_KEY, 2)
+    window._apply_refresh_setting()
+    assert window.auto.interval() == 2 * 60_000
+    window.auto.setInterval(50)  # let the timer itself start a sync
+    with qtbot.waitSignal(window.synced, timeout=20000) as blocker:
+        pass
+    assert blocker.args[0].kind == "incremental"

@@ -114,6 +114,9 @@ class DetailPane(QWidget):
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         history.addWidget(scroll, 1)
 
+        for column in (facts, words, history):
+            column.setSpacing(4)
+            column.setAlignment(Qt.AlignmentFlag.AlignTop)
         outer.addLayout(facts, 4)
         outer.addLayout(words, 4)
         outer.addLayout(history, 5)
