@@ -31,6 +31,7 @@ class QueueRow:
     status: str
     discount: str | None
     livemode: bool = False
+    interval: str = "month"
 
     def days_left(self, now: datetime | None = None) -> int:
         """Whole days until the cancellation takes effect (0 on its last day, never negative)."""

@@ -94,6 +94,7 @@ def subscription_from_row(row: dict[str, Any]) -> Subscription:
 
 def queue_row(row: dict[str, Any], livemode: bool) -> QueueRow:
     coupons = json.loads(row["coupon_ids"])
+    items = json.loads(row["items"])
     return QueueRow(
         subscription_id=row["id"],
         customer_id=row["customer_id"],
@@ -110,6 +111,7 @@ def queue_row(row: dict[str, Any], livemode: bool) -> QueueRow:
         status=row["status"],
         discount=", ".join(coupons) if coupons else None,
         livemode=livemode,
+        interval=items[0]["interval"] if items else "month",
     )
 
 

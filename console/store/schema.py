@@ -108,7 +108,13 @@ class DatabaseError(ConsoleError):
 
 
 def open_database(path: Path) -> sqlite_utils.Database:
-    """Open (creating if needed) and migrate to SCHEMA_VERSION; refuse a newer schema."""
+    """Open the cache (creating if needed) and migrate it to SCHEMA_VERSION."""
+    return open_file(path, MIGRATIONS)
+
+
+def open_file(path: Path, migrations: list[Callable[[sqlite_utils.Database], None]]) -> sqlite_utils.Database:
+    """Open a database in WAL mode and apply the migrations it lacks; refuse a newer schema."""
+    latest = len(migrations)
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         conn = sqlite3.connect(path, check_same_thread=False, timeout=30, isolation_level=None)
@@ -118,14 +124,14 @@ def open_database(path: Path) -> sqlite_utils.Database:
         version = conn.execute("PRAGMA user_version").fetchone()[0]
     except sqlite3.DatabaseError as exc:
         raise DatabaseError(f"The cache file {path.name} is damaged ({exc}).", "It can be rebuilt from Stripe.") from exc
-    if version > SCHEMA_VERSION:
+    if version > latest:
         raise DatabaseError(
-            f"The cache {path.name} was written by a newer churn-console (schema {version}, this one reads {SCHEMA_VERSION}).",
+            f"{path.name} was written by a newer churn-console (schema {version}, this one reads {latest}).",
             "Upgrade churn-console, or use another --data-dir.",
         )
     db = sqlite_utils.Database(conn)
-    for target in range(version, SCHEMA_VERSION):
+    for target in range(version, latest):
         with db.atomic():
-            MIGRATIONS[target](db)
+            migrations[target](db)
             db.conn.execute(f"PRAGMA user_version = {target + 1}")
     return db

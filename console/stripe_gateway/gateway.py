@@ -7,6 +7,7 @@ from typing import Any
 
 from ..domain.events import SYNC_EVENT_TYPES, Change
 from ..domain.models import Account, Coupon, PortalConfigSummary, Subscription
+from ..errors import NotFound
 from . import convert
 from .client import key_kind, key_mode, make_client
 from .errors import call, translated
@@ -103,6 +104,35 @@ class StripeGateway:
                 amount, n = out.get(inv.currency, (0, 0))
                 out[inv.currency] = (amount + (inv.amount_paid or 0), n + 1)
         return out
+
+    # writes --------------------------------------------------------------------------
+    def update_subscription(self, sub_id: str, params: dict[str, Any], idempotency_key: str) -> tuple[Subscription, str | None, bool]:
+        """Update with an idempotency key; returns the new state, Stripe's request id, and whether it was a replay."""
+        obj = call(lambda: self._client.v1.subscriptions.update(sub_id, params=params, options={"idempotency_key": idempotency_key}))
+        response = obj.last_response
+        replayed = bool(response and response.headers.get("Idempotent-Replayed") == "true")
+        return convert.subscription(obj.to_dict()), (response.request_id if response else None), replayed
+
+    def coupon(self, coupon_id: str) -> Coupon | None:
+        try:
+            return convert.coupon(call(lambda: self._client.v1.coupons.retrieve(coupon_id)).to_dict())
+        except NotFound:
+            return None
+
+    def create_coupon(self, params: dict[str, Any], idempotency_key: str) -> Coupon:
+        obj = call(lambda: self._client.v1.coupons.create(params=params, options={"idempotency_key": idempotency_key}))
+        return convert.coupon(obj.to_dict())
+
+    def portal_session(self, customer_id: str, *, configuration: str | None = None, return_url: str | None = None, flow: dict[str, Any] | None = None) -> str:
+        """A one-time customer portal URL."""
+        params: dict[str, Any] = {"customer": customer_id}
+        if configuration:
+            params["configuration"] = configuration
+        if return_url:
+            params["return_url"] = return_url
+        if flow:
+            params["flow_data"] = flow
+        return call(lambda: self._client.v1.billing_portal.sessions.create(params=params)).url
 
     def subscription(self, sub_id: str) -> Subscription:
         obj = call(lambda: self._client.v1.subscriptions.retrieve(sub_id, params={"expand": ["customer", "discounts"]}))

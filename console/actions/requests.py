@@ -1,0 +1,84 @@
+"""The exact Stripe requests for each action, built from the subscription as just re-read (pure)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from dateutil.relativedelta import relativedelta
+
+from ..domain.models import Subscription
+from ..domain.offers import Offer
+
+META_PREFIX = "churn_console_"
+META_KEYS = ("action", "offer", "operator", "at", "consent", "feedback")
+
+
+def epoch(value: datetime | None) -> int | None:
+    return None if value is None else int(value.timestamp())
+
+
+def resumes_at(offer: Offer, now: datetime) -> int:
+    """When a pause ends: N calendar months from now, or the chosen date."""
+    if offer.resumes_at is not None:
+        return int(offer.resumes_at.timestamp())
+    return int((now + relativedelta(months=offer.pause_months or 1)).timestamp())
+
+
+def before_of(sub: Subscription) -> dict[str, Any]:
+    """What undo needs to put back."""
+    return {
+        "cancel_at_period_end": sub.cancel_at_period_end,
+        "cancel_at": None if sub.cancel_at_period_end else epoch(sub.cancel_at),
+        "feedback": sub.feedback,
+        "comment": sub.comment,
+        "discount_ids": list(sub.discount_ids),
+        "paused": sub.paused,
+    }
+
+
+def metadata_for(action_id: str, offer: Offer, operator: str, channel: str | None, sub: Subscription, now: datetime) -> dict[str, str]:
+    """The churn_console_* keys every console reads (keys ≤ 40 chars, values ≤ 500)."""
+    values = {
+        "action": action_id,
+        "offer": offer.code,
+        "operator": operator[:500],
+        "at": now.astimezone(UTC).isoformat(timespec="seconds"),
+        "consent": channel or "",
+        "feedback": sub.feedback or "",
+    }
+    return {META_PREFIX + k: v for k, v in values.items()}
+
+
+def save_update(sub: Subscription, offer: Offer, coupon_id: str | None, metadata: dict[str, str], now: datetime) -> dict[str, Any]:
+    """One request: revoke the cancellation and apply the offer, keeping existing discounts."""
+    params: dict[str, Any] = {"cancel_at_period_end": False, "metadata": metadata, "expand": ["customer", "discounts"]}
+    if sub.cancel_at is not None:
+        params["cancel_at"] = ""
+    if offer.kind == "coupon" and coupon_id:
+        params["discounts"] = [{"discount": d} for d in sub.discount_ids] + [{"coupon": coupon_id}]
+    if offer.kind == "pause":
+        params["pause_collection"] = {"behavior": offer.behavior, "resumes_at": resumes_at(offer, now)}
+    return params
+
+
+def undo_update(sub: Subscription, before: dict[str, Any], added_discounts: list[str], kind: str, undo_id: str, now: datetime) -> dict[str, Any]:
+    """Put the cancellation back and remove what the action added (discount or pause)."""
+    params: dict[str, Any] = {"expand": ["customer", "discounts"]}
+    cancel_at = before.get("cancel_at")
+    if cancel_at and cancel_at > now.timestamp():
+        params["cancel_at"] = cancel_at
+    else:
+        params["cancel_at_period_end"] = True
+    details = {k: before[k] for k in ("feedback", "comment") if before.get(k)}
+    if details:
+        params["cancellation_details"] = details
+    if added_discounts:
+        keep = [d for d in sub.discount_ids if d not in added_discounts]
+        params["discounts"] = [{"discount": d} for d in keep] if keep else ""
+    if kind == "pause" and sub.paused:
+        params["pause_collection"] = ""
+    metadata = {META_PREFIX + k: "" for k in META_KEYS}
+    metadata[META_PREFIX + "undone"] = f"{undo_id} at {now.astimezone(UTC).isoformat(timespec='seconds')}"
+    params["metadata"] = metadata
+    return params

@@ -1,0 +1,258 @@
+"""Actions: journal first (id + idempotency key), then Stripe, then the journal again. Never twice."""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from ..domain.models import Subscription
+from ..domain.offers import CONSENT_CHANNELS, Offer, terms_of
+from ..errors import ConsoleError, Offline, RateLimited, StripeUnavailable
+from ..store import Cache
+from ..store.journal import Action, Journal
+from ..stripe_gateway import StripeGateway
+from ..sync import intents
+from . import requests
+
+log = logging.getLogger(__name__)
+RETRYABLE = (Offline, StripeUnavailable, RateLimited)
+KIND_OF_OFFER = {"coupon": "save", "pause": "pause", "revoke": "revoke", "contact": "contact"}
+
+
+class ActionRefused(ConsoleError):
+    """Nothing was sent: the state moved or the input is wrong. `problems` maps field -> message."""
+
+    def __init__(self, message: str, hint: str = "", problems: dict[str, str] | None = None) -> None:
+        super().__init__(message, hint)
+        self.problems = problems or {}
+
+
+@dataclass(frozen=True)
+class Consent:
+    """How the customer agreed: a channel (call, email, chat, ticket, in_app) and an optional note or link."""
+
+    channel: str
+    note: str | None = None
+
+
+class Actions:
+    """Applies offers to one account. `operator` is the person named in the journal and the metadata."""
+
+    def __init__(self, gateway: StripeGateway, cache: Cache, journal: Journal, operator: str, clock: Callable[[], float] = time.time) -> None:
+        self.gateway = gateway
+        self.cache = cache
+        self.journal = journal
+        self.operator = operator.strip()
+        self.clock = clock
+
+    def _now(self) -> datetime:
+        return datetime.fromtimestamp(self.clock(), UTC)
+
+    # the actions ---------------------------------------------------------------------------
+    def apply(self, sub_id: str, offer: Offer, consent: Consent | None) -> Action:
+        """Revoke the pending cancellation with this offer, in one Stripe request."""
+        now = self._now()
+        if problems := offer.problems(now):
+            raise ActionRefused("This offer cannot be sent as it is.", "Correct the highlighted fields.", problems)
+        kind = KIND_OF_OFFER[offer.kind]
+        if kind != "contact":
+            self._check_consent(consent)
+        sub = self._reread(sub_id)
+        action_id = f"act_{uuid.uuid4().hex[:20]}"
+        if kind == "contact":
+            return self._record_contact(action_id, sub, consent, now)
+        coupon_id, coupon_params = self._coupon_for(offer, sub, action_id)
+        metadata = requests.metadata_for(action_id, offer, self.operator, consent.channel if consent else None, sub, now)
+        update = requests.save_update(sub, offer, coupon_id, metadata, now)
+        action = Action(
+            id=action_id,
+            created_at=int(now.timestamp()),
+            operator=self.operator,
+            subscription_id=sub.id,
+            customer_id=sub.customer_id,
+            customer_name=sub.customer_name,
+            kind=kind,
+            offer_code=offer.code if offer.kind != "coupon" else f"coupon:{coupon_id}",
+            consent_channel=consent.channel if consent else None,
+            consent_note=consent.note if consent else None,
+            idempotency_key=f"churn-console-{uuid.uuid4()}",
+            livemode=self.gateway.livemode,
+            mrr_minor=sub.mrr_minor,
+            currency=sub.currency,
+            params={"coupon": coupon_params, "update": update},
+            before=requests.before_of(sub),
+        )
+        self.journal.add(action)  # the id and key are durable before any request
+        return self._send(action)
+
+    def undo(self, action_id: str) -> Action:
+        """Restore the cancellation and remove the discount or pause the action added."""
+        original = self.journal.get(action_id)
+        if original is None:
+            raise ActionRefused(f"There is no action {action_id} in this account's journal.", "`churn-console journal` lists them.")
+        if original.kind not in ("save", "pause", "revoke") or original.state != "applied":
+            raise ActionRefused(f"Action {action_id} is {original.state} ({original.kind}); only applied saves, pauses and revokes can be undone.")
+        now = self._now()
+        sub = self.gateway.subscription(original.subscription_id)
+        if sub.ended:
+            raise ActionRefused("The subscription has ended; there is nothing to undo.")
+        if sub.pending_cancellation:
+            raise ActionRefused("The subscription is already set to cancel again.", "Nothing was changed.")
+        if sub.metadata.get("churn_console_action") != original.id:
+            raise ActionRefused("The subscription was changed by another action since.", "Review it in the Dashboard before undoing.")
+        undo_id = f"act_{uuid.uuid4().hex[:20]}"
+        update = requests.undo_update(sub, original.before, original.before.get("added_discounts", []), original.kind, undo_id, now)
+        action = Action(
+            id=undo_id,
+            created_at=int(now.timestamp()),
+            operator=self.operator,
+            subscription_id=sub.id,
+            customer_id=sub.customer_id,
+            customer_name=sub.customer_name,
+            kind="undo",
+            offer_code=f"undo:{original.offer_code}",
+            consent_channel=None,
+            consent_note=None,
+            idempotency_key=f"churn-console-{uuid.uuid4()}",
+            livemode=self.gateway.livemode,
+            mrr_minor=sub.mrr_minor,
+            currency=sub.currency,
+            params={"coupon": None, "update": update},
+            before=requests.before_of(sub),
+            undo_of=original.id,
+        )
+        self.journal.add(action)
+        self._send(action)
+        self.journal.update(original, state="undone", undone_by=action.id)
+        for intent in self.cache.intents_for(sub.id):
+            if intent["action_id"] == original.id:
+                self.cache.resolve_intent(intent["id"], "undone", int(now.timestamp()))
+        return action
+
+    def retry(self, action_id: str) -> Action:
+        """Send a failed (or interrupted) action again with the same key and params."""
+        action = self.journal.get(action_id)
+        if action is None:
+            raise ActionRefused(f"There is no action {action_id} in this account's journal.")
+        if action.state == "applied":
+            return action
+        if action.state not in ("pending", "failed"):
+            raise ActionRefused(f"Action {action_id} is {action.state}; only failed or interrupted actions are retried.")
+        return self._resume(action)
+
+    def recover(self) -> list[Action]:
+        """After a crash: finish or report every action that was journaled but not recorded as done."""
+        done = []
+        for action in self.journal.in_state("pending"):
+            try:
+                done.append(self._resume(action))
+            except ConsoleError as exc:
+                log.warning("could not finish interrupted action %s: %s", action.id, exc)
+                done.append(self.journal.get(action.id) or action)
+        return done
+
+    def portal_link(self, customer_id: str, *, configuration: str | None = None, retention_coupon: str | None = None, subscription: str | None = None) -> str:
+        """A one-time portal URL; with a retention coupon, a deep link to the cancel flow that offers it."""
+        flow = None
+        if retention_coupon:
+            if not subscription:
+                raise ActionRefused("A retention offer needs the subscription it is for.", problems={"subscription": "required"})
+            flow = {
+                "type": "subscription_cancel",
+                "subscription_cancel": {"subscription": subscription, "retention": {"type": "coupon_offer", "coupon_offer": {"coupon": retention_coupon}}},
+            }
+        return self.gateway.portal_session(customer_id, configuration=configuration, flow=flow)
+
+    # internals -----------------------------------------------------------------------------------
+    def _check_consent(self, consent: Consent | None) -> None:
+        if not self.operator:
+            raise ActionRefused("Your name is not set.", "Set it in Preferences (or --operator) so the journal says who acted.", {"operator": "required"})
+        if consent is None or consent.channel not in CONSENT_CHANNELS:
+            raise ActionRefused(
+                "Record how the customer agreed before reversing their cancellation.",
+                f"Consent is one of: {', '.join(CONSENT_CHANNELS)}.",
+                {"consent": "required"},
+            )
+        if consent.note and len(consent.note) > 500:
+            raise ActionRefused("The consent note is too long.", "Keep it under 500 characters.", {"note": "too long"})
+
+    def _reread(self, sub_id: str) -> Subscription:
+        sub = self.gateway.subscription(sub_id)
+        if sub.ended:
+            raise ActionRefused(f"{sub.customer_name or sub.id}'s subscription has already ended.", "It cannot be saved any more.")
+        if not sub.pending_cancellation:
+            raise ActionRefused(f"{sub.customer_name or sub.id} is no longer set to cancel.", "Someone (or the customer) already revoked it; nothing was sent.")
+        return sub
+
+    def _coupon_for(self, offer: Offer, sub: Subscription, action_id: str) -> tuple[str | None, dict | None]:
+        if offer.kind != "coupon":
+            return None, None
+        coupon_id = offer.coupon_id or f"cc-{action_id[4:16]}"
+        if coupon_id in sub.coupon_ids:
+            raise ActionRefused(f"{sub.customer_name or sub.id} already has the coupon {coupon_id}.", "Pick another offer.")
+        existing = self.gateway.coupon(coupon_id)
+        if existing is None:
+            if offer.new_coupon is None:
+                raise ActionRefused(f"There is no coupon {coupon_id} in this account.", "Pick one from the list or create it.", {"coupon": "unknown"})
+            spec = offer.new_coupon
+            if spec.amount_off is not None and (spec.currency or "").lower() != sub.currency:
+                raise ActionRefused(f"An amount off in {(spec.currency or '?').upper()} cannot apply to a {sub.currency.upper()} subscription.", problems={"currency": "mismatch"})
+            return coupon_id, {**spec.params(), "id": coupon_id}
+        if not existing.valid:
+            raise ActionRefused(f"The coupon {coupon_id} can no longer be redeemed.", "Pick another one.", {"coupon": "invalid"})
+        if existing.amount_off is not None and (existing.currency or "") != sub.currency:
+            raise ActionRefused(f"{terms_of(existing)} is in {(existing.currency or '').upper()}; this subscription is in {sub.currency.upper()}.", problems={"coupon": "currency"})
+        return coupon_id, None
+
+    def _record_contact(self, action_id: str, sub: Subscription, consent: Consent | None, now: datetime) -> Action:
+        action = Action(
+            id=action_id, created_at=int(now.timestamp()), operator=self.operator, subscription_id=sub.id, customer_id=sub.customer_id,
+            customer_name=sub.customer_name, kind="contact", offer_code="contact", consent_channel=consent.channel if consent else None,
+            consent_note=consent.note if consent else None, idempotency_key=f"churn-console-{uuid.uuid4()}", livemode=self.gateway.livemode,
+            mrr_minor=sub.mrr_minor, currency=sub.currency, state="applied", applied_at=int(now.timestamp()),
+        )  # fmt: skip
+        return self.journal.add(action)
+
+    def _resume(self, action: Action) -> Action:
+        """Check Stripe first: an action whose metadata is already there was applied (never send twice)."""
+        sub = self.gateway.subscription(action.subscription_id)
+        expected = action.params["update"].get("metadata", {})
+        if action.kind != "undo" and sub.metadata.get("churn_console_action") == action.id:
+            return self._applied(action, sub, None)
+        if action.kind == "undo" and sub.metadata.get("churn_console_undone", "").startswith(action.id) and expected:
+            return self._applied(action, sub, None)
+        if action.kind != "undo" and not sub.pending_cancellation:
+            return self.journal.update(action, state="refused", error="No longer set to cancel: not sent again.", retryable=False)
+        return self._send(action)
+
+    def _send(self, action: Action) -> Action:
+        self.journal.update(action, attempts=action.attempts + 1)
+        try:
+            coupon = action.params.get("coupon")
+            if coupon and self.gateway.coupon(coupon["id"]) is None:
+                self.gateway.create_coupon(coupon, f"{action.idempotency_key}:coupon")
+            sub, request_id, replayed = self.gateway.update_subscription(action.subscription_id, action.params["update"], action.idempotency_key)
+        except RETRYABLE as exc:
+            self.journal.update(action, state="failed", error=str(exc), retryable=True)
+            raise
+        except ConsoleError as exc:
+            self.journal.update(action, state="failed", error=str(exc), retryable=False)
+            raise
+        if replayed:
+            log.info("action %s: Stripe replayed the first response (already applied)", action.id)
+        return self._applied(action, sub, request_id)
+
+    def _applied(self, action: Action, sub: Subscription, request_id: str | None) -> Action:
+        before = dict(action.before)
+        before["added_discounts"] = [d for d in sub.discount_ids if d not in before.get("discount_ids", [])]
+        self.journal.update(action, state="applied", request_id=request_id, applied_at=int(self.clock()), error=None, retryable=False, before=before)
+        now = int(self.clock())
+        with self.cache.transaction():
+            self.cache.remember_discounts((d, c, sub.id) for d, c in zip(sub.discount_ids, sub.coupon_ids, strict=False))
+            self.cache.upsert_subscriptions([sub], synced_at=now)
+            intents.observe(self.cache, sub, now)
+        return action

@@ -1,0 +1,144 @@
+"""Retention offers: a coupon, a pause, revoke only, or a personal contact; and their wording."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from .models import Coupon
+from .money import format_money
+
+KINDS = ("coupon", "pause", "revoke", "contact")
+PAUSE_BEHAVIORS = ("void", "keep_as_draft", "mark_uncollectible")
+CONSENT_CHANNELS = ("call", "email", "chat", "ticket", "in_app")
+CHANNEL_LABELS = {"call": "Phone call", "email": "E-mail", "chat": "Chat", "ticket": "Support ticket", "in_app": "In the app"}
+_COUPON_ID = re.compile(r"[A-Za-z0-9_-]{1,200}")
+
+
+class OfferInvalid(ValueError):
+    """An offer that must not be sent; `problems` maps field -> message."""
+
+    def __init__(self, problems: dict[str, str]) -> None:
+        self.problems = problems
+        super().__init__("; ".join(f"{k}: {v}" for k, v in problems.items()))
+
+
+@dataclass(frozen=True)
+class CouponSpec:
+    """A coupon to create: percent or amount (with currency); once, repeating (months) or forever."""
+
+    percent_off: float | None = None
+    amount_off: int | None = None
+    currency: str | None = None
+    duration: str = "once"
+    duration_in_months: int | None = None
+    name: str | None = None
+
+    def problems(self) -> dict[str, str]:
+        out: dict[str, str] = {}
+        if (self.percent_off is None) == (self.amount_off is None):
+            out["percent_off"] = "Give either a percentage or an amount off."
+        if self.percent_off is not None and not 0 < self.percent_off <= 100:
+            out["percent_off"] = "A percentage must be more than 0 and at most 100."
+        if self.percent_off is not None and round(self.percent_off, 2) != self.percent_off:
+            out["percent_off"] = "Use at most two decimals."
+        if self.amount_off is not None:
+            if self.amount_off <= 0:
+                out["amount_off"] = "The amount must be more than zero."
+            if not self.currency or len(self.currency) != 3:
+                out["currency"] = "An amount off needs a three-letter currency."
+        if self.duration not in ("once", "repeating", "forever"):
+            out["duration"] = "Duration is once, repeating or forever."
+        if self.duration == "repeating" and not (self.duration_in_months and 1 <= self.duration_in_months <= 36):
+            out["duration_in_months"] = "Repeating coupons need 1 to 36 months."
+        if self.duration != "repeating" and self.duration_in_months is not None:
+            out["duration_in_months"] = "Months only apply to repeating coupons."
+        if self.name is not None and len(self.name) > 40:
+            out["name"] = "Names can have up to 40 characters."
+        return out
+
+    def params(self) -> dict[str, object]:
+        """The Stripe `coupons.create` params (checked first)."""
+        if found := self.problems():
+            raise OfferInvalid(found)
+        out: dict[str, object] = {"duration": self.duration}
+        if self.percent_off is not None:
+            out["percent_off"] = self.percent_off
+        else:
+            out["amount_off"] = self.amount_off
+            out["currency"] = (self.currency or "").lower()
+        if self.duration == "repeating":
+            out["duration_in_months"] = self.duration_in_months
+        out["name"] = self.name or terms_of(self)
+        return out
+
+
+def terms_of(c: Coupon | CouponSpec) -> str:
+    """`25% off for 3 months`, `$20.00 off once`, `10% off forever`."""
+    if c.percent_off is not None:
+        amount = f"{c.percent_off:g}% off"
+    elif c.amount_off is not None and c.currency:
+        amount = f"{format_money(c.amount_off, c.currency)} off"
+    else:
+        amount = "discount"
+    if c.duration == "repeating":
+        months = c.duration_in_months or 1
+        return f"{amount} for {months} month{'s' if months != 1 else ''}"
+    return f"{amount} {'forever' if c.duration == 'forever' else 'once'}"
+
+
+@dataclass(frozen=True)
+class Offer:
+    """What an operator offers. `coupon_id` with `new_coupon` means: create it under that id if missing."""
+
+    kind: str
+    coupon_id: str | None = None
+    new_coupon: CouponSpec | None = None
+    pause_months: int | None = None
+    resumes_at: datetime | None = None
+    behavior: str = "void"
+    extras: dict[str, str] = field(default_factory=dict)
+
+    def problems(self, now: datetime | None = None) -> dict[str, str]:
+        out: dict[str, str] = {}
+        if self.kind not in KINDS:
+            out["kind"] = f"Unknown offer {self.kind!r}."
+        if self.kind == "coupon":
+            if not self.coupon_id and not self.new_coupon:
+                out["coupon"] = "Pick a coupon or describe a new one."
+            if self.coupon_id and not _COUPON_ID.fullmatch(self.coupon_id):
+                out["coupon"] = "Coupon ids use letters, digits, '-' and '_'."
+            if self.new_coupon:
+                out.update(self.new_coupon.problems())
+        if self.kind == "pause":
+            if self.behavior not in PAUSE_BEHAVIORS:
+                out["behavior"] = "Behaviour is void, keep_as_draft or mark_uncollectible."
+            if (self.pause_months is None) == (self.resumes_at is None):
+                out["pause"] = "Pause for a number of months or until a date."
+            if self.pause_months is not None and not 1 <= self.pause_months <= 12:
+                out["pause"] = "Pause for 1 to 12 months."
+            if self.resumes_at is not None and now is not None and self.resumes_at <= now:
+                out["pause"] = "The resume date must be in the future."
+        return out
+
+    @property
+    def code(self) -> str:
+        """Short, stable form for metadata and reports: coupon:ID, pause:2m, pause:until, revoke, contact."""
+        if self.kind == "coupon":
+            return f"coupon:{self.coupon_id or 'new'}"
+        if self.kind == "pause":
+            return f"pause:{self.pause_months}m" if self.pause_months else "pause:until"
+        return self.kind
+
+    def describe(self, coupons: dict[str, Coupon] | None = None) -> str:
+        if self.kind == "coupon":
+            known = (coupons or {}).get(self.coupon_id or "")
+            if known is not None:
+                return terms_of(known)
+            return terms_of(self.new_coupon) if self.new_coupon else f"coupon {self.coupon_id}"
+        if self.kind == "pause":
+            if self.pause_months:
+                return f"Pause {self.pause_months} month{'s' if self.pause_months != 1 else ''}"
+            return f"Pause until {self.resumes_at:%d %b %Y}" if self.resumes_at else "Pause"
+        return {"revoke": "Keep the plan (revoke only)", "contact": "Contact the customer"}[self.kind]

@@ -1,0 +1,133 @@
+"""The retention playbook: which offer to recommend for a reason and a customer segment."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from .feedback import PORTAL_LABELS
+from .offers import CouponSpec, Offer
+from .queue import QueueRow
+
+ANY = "*"
+NO_ANSWER = "none"
+SEGMENTS = ("any", "high_mrr", "low_mrr")
+INTERVALS = ("any", "month", "year")
+# "High MRR" per currency, in minor units (the playbook's own setting; amounts never compare across currencies).
+DEFAULT_HIGH_MRR = {"usd": 10_000, "eur": 9_000, "gbp": 8_000, "jpy": 1_500_000}
+
+
+@dataclass(frozen=True)
+class Rule:
+    """First matching rule wins. `reasons` holds feedback codes, `*` for any, `none` for no answer."""
+
+    reasons: tuple[str, ...]
+    offer: Offer
+    segment: str = "any"
+    interval: str = "any"
+    min_tenure_days: int = 0
+    note: str = ""
+
+    def matches(self, row: QueueRow, interval: str, high_mrr: dict[str, int], now: datetime) -> bool:
+        reason = row.feedback or NO_ANSWER
+        if ANY not in self.reasons and reason not in self.reasons:
+            return False
+        threshold = high_mrr.get(row.currency)
+        is_high = threshold is not None and row.mrr_minor >= threshold
+        if self.segment == "high_mrr" and not is_high:
+            return False
+        if self.segment == "low_mrr" and is_high:
+            return False
+        if self.interval != "any" and interval != self.interval:
+            return False
+        return row.tenure_days(now) >= self.min_tenure_days
+
+
+RETAIN_25 = Offer("coupon", coupon_id="churn-console-25-off-3m", new_coupon=CouponSpec(percent_off=25, duration="repeating", duration_in_months=3))
+RETAIN_15_ANNUAL = Offer("coupon", coupon_id="churn-console-15-off-once", new_coupon=CouponSpec(percent_off=15, duration="once"))
+PAUSE_2 = Offer("pause", pause_months=2)
+CONTACT = Offer("contact")
+
+DEFAULT_RULES = (
+    Rule(("too_expensive",), RETAIN_15_ANNUAL, interval="year", note="Price objection on an annual plan: a one-off discount"),
+    Rule(("too_expensive",), RETAIN_25, note="Price objection: a discount"),
+    Rule(("switched_service",), RETAIN_25, segment="high_mrr", note="Switching, but worth a discount"),
+    Rule(("unused", "too_complex"), PAUSE_2, note="Not using it now: a pause keeps the account"),
+    Rule(("missing_features", "low_quality", "customer_service"), CONTACT, note="Product or service gap: talk to them"),
+    Rule((ANY,), CONTACT, note="Everything else: ask what would keep them"),
+)
+
+
+@dataclass
+class Playbook:
+    """Rules plus the high-MRR thresholds; saved as JSON in the data dir."""
+
+    rules: list[Rule] = field(default_factory=lambda: list(DEFAULT_RULES))
+    high_mrr: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_HIGH_MRR))
+
+    def recommend(self, row: QueueRow, interval: str = "month", now: datetime | None = None) -> tuple[Offer, Rule | None]:
+        now = now or datetime.now(row.ends_at.tzinfo)
+        for rule in self.rules:
+            if rule.matches(row, interval, self.high_mrr, now):
+                return rule.offer, rule
+        return CONTACT, None
+
+    # storage ----------------------------------------------------------------------------
+    def to_json(self) -> str:
+        return json.dumps({"version": 1, "high_mrr": self.high_mrr, "rules": [_rule_dict(r) for r in self.rules]}, indent=2)
+
+    @classmethod
+    def from_json(cls, text: str) -> Playbook:
+        data = json.loads(text)
+        rules = [_rule_from(r) for r in data["rules"]]
+        for rule in rules:
+            unknown = [r for r in rule.reasons if r not in PORTAL_LABELS and r not in (ANY, NO_ANSWER)]
+            if unknown or rule.segment not in SEGMENTS or rule.interval not in INTERVALS:
+                raise ValueError(f"invalid rule: {rule}")
+            if found := rule.offer.problems():
+                raise ValueError(f"invalid offer in rule: {found}")
+        return cls(rules=rules, high_mrr={k.lower(): int(v) for k, v in data.get("high_mrr", {}).items()})
+
+    @classmethod
+    def load(cls, path: Path) -> Playbook:
+        """The saved playbook, or the defaults when there is none (a broken file is kept aside)."""
+        try:
+            return cls.from_json(path.read_text("utf-8"))
+        except FileNotFoundError:
+            return cls()
+        except (ValueError, KeyError, TypeError):
+            path.replace(path.with_suffix(".broken.json"))
+            return cls()
+
+    def save(self, path: Path) -> None:
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(self.to_json(), "utf-8")
+        tmp.replace(path)
+
+
+def _rule_dict(rule: Rule) -> dict[str, Any]:
+    offer = asdict(rule.offer)
+    offer["resumes_at"] = rule.offer.resumes_at.isoformat() if rule.offer.resumes_at else None
+    return {"reasons": list(rule.reasons), "segment": rule.segment, "interval": rule.interval, "min_tenure_days": rule.min_tenure_days, "note": rule.note, "offer": offer}
+
+
+def _rule_from(d: dict[str, Any]) -> Rule:
+    o = dict(d["offer"])
+    spec = o.pop("new_coupon", None)
+    resumes = o.pop("resumes_at", None)
+    offer = Offer(
+        new_coupon=CouponSpec(**spec) if spec else None,
+        resumes_at=datetime.fromisoformat(resumes) if resumes else None,
+        **{k: v for k, v in o.items() if k in ("kind", "coupon_id", "pause_months", "behavior", "extras")},
+    )
+    return Rule(
+        reasons=tuple(d["reasons"]),
+        offer=offer,
+        segment=d.get("segment", "any"),
+        interval=d.get("interval", "any"),
+        min_tenure_days=int(d.get("min_tenure_days", 0)),
+        note=d.get("note", ""),
+    )

@@ -1,0 +1,134 @@
+"""The action journal: what operators did, with consent. Its own file: the cache is rebuildable, this is not."""
+
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from .schema import DatabaseError, open_file
+
+STATES = ("pending", "applied", "failed", "refused", "undone")
+
+
+@dataclass
+class Action:
+    """One operator action. `id` and `idempotency_key` exist before anything is sent."""
+
+    id: str
+    created_at: int
+    operator: str
+    subscription_id: str
+    customer_id: str
+    kind: str  # save, pause, revoke, contact, undo
+    offer_code: str
+    consent_channel: str | None
+    consent_note: str | None
+    idempotency_key: str
+    livemode: bool
+    customer_name: str | None = None
+    mrr_minor: int = 0
+    currency: str = ""
+    params: dict[str, Any] = field(default_factory=dict)  # the exact request(s), re-sent on retry
+    before: dict[str, Any] = field(default_factory=dict)  # what undo restores
+    state: str = "pending"
+    request_id: str | None = None
+    error: str | None = None
+    retryable: bool = False
+    undo_of: str | None = None
+    undone_by: str | None = None
+    applied_at: int | None = None
+    attempts: int = 0
+
+    def row(self) -> dict[str, Any]:
+        out = dict(self.__dict__)
+        out["params"] = json.dumps(self.params, sort_keys=True)
+        out["before"] = json.dumps(self.before, sort_keys=True)
+        out["livemode"] = int(self.livemode)
+        out["retryable"] = int(self.retryable)
+        return out
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> Action:
+        data = dict(row)
+        data["params"] = json.loads(data["params"])
+        data["before"] = json.loads(data["before"])
+        data["livemode"] = bool(data["livemode"])
+        data["retryable"] = bool(data["retryable"])
+        return cls(**data)
+
+
+def _v1(db: sqlite_utils.Database) -> None:
+    db.execute(
+        """CREATE TABLE actions (
+            id TEXT PRIMARY KEY, created_at INTEGER NOT NULL, operator TEXT NOT NULL,
+            subscription_id TEXT NOT NULL, customer_id TEXT NOT NULL, customer_name TEXT,
+            kind TEXT NOT NULL, offer_code TEXT NOT NULL, consent_channel TEXT, consent_note TEXT,
+            idempotency_key TEXT NOT NULL UNIQUE, livemode INTEGER NOT NULL,
+            mrr_minor INTEGER NOT NULL, currency TEXT NOT NULL,
+            params TEXT NOT NULL, before TEXT NOT NULL, state TEXT NOT NULL,
+            request_id TEXT, error TEXT, retryable INTEGER NOT NULL DEFAULT 0,
+            undo_of TEXT, undone_by TEXT, applied_at INTEGER, attempts INTEGER NOT NULL DEFAULT 0
+        )"""
+    )
+    db.execute("CREATE INDEX actions_subscription ON actions (subscription_id, created_at)")
+    db.execute("CREATE INDEX actions_state ON actions (state)")
+
+
+MIGRATIONS = [_v1]
+
+
+class Journal:
+    """Every write commits at once (each step of an action must survive a crash)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.db = open_file(path, MIGRATIONS)
+        self._lock = threading.RLock()
+
+    @classmethod
+    def for_account(cls, data_dir: Path, account_id: str, livemode: bool) -> Journal:
+        return cls(data_dir / f"journal-{account_id}-{'live' if livemode else 'test'}.sqlite3")
+
+    def close(self) -> None:
+        with self._lock:
+            self.db.conn.close()
+
+    def add(self, action: Action) -> Action:
+        with self._lock, self.db.atomic():
+            self.db["actions"].insert(action.row(), pk="id")
+        return action
+
+    def update(self, action: Action, **changes: Any) -> Action:
+        for key, value in changes.items():
+            if not hasattr(action, key):
+                raise AttributeError(key)
+            setattr(action, key, value)
+        if action.state not in STATES:
+            raise DatabaseError(f"unknown action state {action.state!r}")
+        with self._lock, self.db.atomic():
+            self.db["actions"].update(action.id, action.row())
+        return action
+
+    def get(self, action_id: str) -> Action | None:
+        with self._lock:
+            found = list(self.db.query("SELECT * FROM actions WHERE id = ?", [action_id]))
+        return Action.from_row(found[0]) if found else None
+
+    def all(self, limit: int | None = None) -> list[Action]:
+        sql = "SELECT * FROM actions ORDER BY created_at DESC, rowid DESC" + (f" LIMIT {int(limit)}" if limit else "")
+        with self._lock:
+            return [Action.from_row(r) for r in self.db.query(sql)]
+
+    def in_state(self, *states: str) -> list[Action]:
+        marks = ",".join("?" * len(states))
+        with self._lock:
+            return [Action.from_row(r) for r in self.db.query(f"SELECT * FROM actions WHERE state IN ({marks}) ORDER BY created_at", list(states))]
+
+    def for_subscription(self, sub_id: str) -> list[Action]:
+        with self._lock:
+            return [Action.from_row(r) for r in self.db.query("SELECT * FROM actions WHERE subscription_id = ? ORDER BY created_at", [sub_id])]
