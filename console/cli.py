@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence
 
 from . import __version__, logs
-from .commands import sandbox, sync_queue
+from .commands import actions, sandbox, sync_queue
 from .errors import ConsoleError
 from .paths import Paths
 
@@ -36,6 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     sandbox.add_parser(sub)
     sync_queue.add_parsers(sub)
+    actions.add_parsers(sub)
     return parser
 
 
@@ -59,7 +60,7 @@ def cmd_window(args: argparse.Namespace) -> int:
     if args.demo:
 
         def connect() -> connection.Connection:
-            return connection.open_demo()
+            return connection.open_demo(paths.data)
 
     else:
 

@@ -37,7 +37,9 @@ def before_of(sub: Subscription) -> dict[str, Any]:
     }
 
 
-def metadata_for(action_id: str, offer: Offer, operator: str, channel: str | None, sub: Subscription, now: datetime) -> dict[str, str]:
+def metadata_for(
+    action_id: str, offer: Offer, operator: str, channel: str | None, sub: Subscription, now: datetime
+) -> dict[str, str]:
     """The churn_console_* keys every console reads (keys ≤ 40 chars, values ≤ 500)."""
     values = {
         "action": action_id,
@@ -50,7 +52,9 @@ def metadata_for(action_id: str, offer: Offer, operator: str, channel: str | Non
     return {META_PREFIX + k: v for k, v in values.items()}
 
 
-def save_update(sub: Subscription, offer: Offer, coupon_id: str | None, metadata: dict[str, str], now: datetime) -> dict[str, Any]:
+def save_update(
+    sub: Subscription, offer: Offer, coupon_id: str | None, metadata: dict[str, str], now: datetime
+) -> dict[str, Any]:
     """One request: revoke the cancellation and apply the offer, keeping existing discounts."""
     params: dict[str, Any] = {"cancel_at_period_end": False, "metadata": metadata, "expand": ["customer", "discounts"]}
     if sub.cancel_at is not None:
@@ -62,7 +66,9 @@ def save_update(sub: Subscription, offer: Offer, coupon_id: str | None, metadata
     return params
 
 
-def undo_update(sub: Subscription, before: dict[str, Any], added_discounts: list[str], kind: str, undo_id: str, now: datetime) -> dict[str, Any]:
+def undo_update(
+    sub: Subscription, before: dict[str, Any], added_discounts: list[str], kind: str, undo_id: str, now: datetime
+) -> dict[str, Any]:
     """Put the cancellation back and remove what the action added (discount or pause)."""
     params: dict[str, Any] = {"expand": ["customer", "discounts"]}
     cancel_at = before.get("cancel_at")

@@ -20,6 +20,7 @@ from . import requests
 
 log = logging.getLogger(__name__)
 RETRYABLE = (Offline, StripeUnavailable, RateLimited)
+IDEMPOTENCY_WINDOW_S = 23 * 3600  # Stripe keeps idempotent results for 24 hours
 KIND_OF_OFFER = {"coupon": "save", "pause": "pause", "revoke": "revoke", "contact": "contact"}
 
 
@@ -42,7 +43,9 @@ class Consent:
 class Actions:
     """Applies offers to one account. `operator` is the person named in the journal and the metadata."""
 
-    def __init__(self, gateway: StripeGateway, cache: Cache, journal: Journal, operator: str, clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self, gateway: StripeGateway, cache: Cache, journal: Journal, operator: str, clock: Callable[[], float] = time.time
+    ) -> None:
         self.gateway = gateway
         self.cache = cache
         self.journal = journal
@@ -93,9 +96,13 @@ class Actions:
         """Restore the cancellation and remove the discount or pause the action added."""
         original = self.journal.get(action_id)
         if original is None:
-            raise ActionRefused(f"There is no action {action_id} in this account's journal.", "`churn-console journal` lists them.")
+            raise ActionRefused(
+                f"There is no action {action_id} in this account's journal.", "`churn-console journal` lists them."
+            )
         if original.kind not in ("save", "pause", "revoke") or original.state != "applied":
-            raise ActionRefused(f"Action {action_id} is {original.state} ({original.kind}); only applied saves, pauses and revokes can be undone.")
+            raise ActionRefused(
+                f"Action {action_id} is {original.state} ({original.kind}); only applied saves, pauses and revokes can be undone."
+            )
         now = self._now()
         sub = self.gateway.subscription(original.subscription_id)
         if sub.ended:
@@ -103,9 +110,13 @@ class Actions:
         if sub.pending_cancellation:
             raise ActionRefused("The subscription is already set to cancel again.", "Nothing was changed.")
         if sub.metadata.get("churn_console_action") != original.id:
-            raise ActionRefused("The subscription was changed by another action since.", "Review it in the Dashboard before undoing.")
+            raise ActionRefused(
+                "The subscription was changed by another action since.", "Review it in the Dashboard before undoing."
+            )
         undo_id = f"act_{uuid.uuid4().hex[:20]}"
-        update = requests.undo_update(sub, original.before, original.before.get("added_discounts", []), original.kind, undo_id, now)
+        update = requests.undo_update(
+            sub, original.before, original.before.get("added_discounts", []), original.kind, undo_id, now
+        )
         action = Action(
             id=undo_id,
             created_at=int(now.timestamp()),
@@ -155,7 +166,14 @@ class Actions:
                 done.append(self.journal.get(action.id) or action)
         return done
 
-    def portal_link(self, customer_id: str, *, configuration: str | None = None, retention_coupon: str | None = None, subscription: str | None = None) -> str:
+    def portal_link(
+        self,
+        customer_id: str,
+        *,
+        configuration: str | None = None,
+        retention_coupon: str | None = None,
+        subscription: str | None = None,
+    ) -> str:
         """A one-time portal URL; with a retention coupon, a deep link to the cancel flow that offers it."""
         flow = None
         if retention_coupon:
@@ -163,14 +181,21 @@ class Actions:
                 raise ActionRefused("A retention offer needs the subscription it is for.", problems={"subscription": "required"})
             flow = {
                 "type": "subscription_cancel",
-                "subscription_cancel": {"subscription": subscription, "retention": {"type": "coupon_offer", "coupon_offer": {"coupon": retention_coupon}}},
+                "subscription_cancel": {
+                    "subscription": subscription,
+                    "retention": {"type": "coupon_offer", "coupon_offer": {"coupon": retention_coupon}},
+                },
             }
         return self.gateway.portal_session(customer_id, configuration=configuration, flow=flow)
 
     # internals -----------------------------------------------------------------------------------
     def _check_consent(self, consent: Consent | None) -> None:
         if not self.operator:
-            raise ActionRefused("Your name is not set.", "Set it in Preferences (or --operator) so the journal says who acted.", {"operator": "required"})
+            raise ActionRefused(
+                "Your name is not set.",
+                "Set it in Preferences (or --operator) so the journal says who acted.",
+                {"operator": "required"},
+            )
         if consent is None or consent.channel not in CONSENT_CHANNELS:
             raise ActionRefused(
                 "Record how the customer agreed before reversing their cancellation.",
@@ -183,9 +208,14 @@ class Actions:
     def _reread(self, sub_id: str) -> Subscription:
         sub = self.gateway.subscription(sub_id)
         if sub.ended:
-            raise ActionRefused(f"{sub.customer_name or sub.id}'s subscription has already ended.", "It cannot be saved any more.")
+            raise ActionRefused(
+                f"{sub.customer_name or sub.id}'s subscription has already ended.", "It cannot be saved any more."
+            )
         if not sub.pending_cancellation:
-            raise ActionRefused(f"{sub.customer_name or sub.id} is no longer set to cancel.", "Someone (or the customer) already revoked it; nothing was sent.")
+            raise ActionRefused(
+                f"{sub.customer_name or sub.id} is no longer set to cancel.",
+                "Someone (or the customer) already revoked it; nothing was sent.",
+            )
         return sub
 
     def _coupon_for(self, offer: Offer, sub: Subscription, action_id: str) -> tuple[str | None, dict | None]:
@@ -197,15 +227,25 @@ class Actions:
         existing = self.gateway.coupon(coupon_id)
         if existing is None:
             if offer.new_coupon is None:
-                raise ActionRefused(f"There is no coupon {coupon_id} in this account.", "Pick one from the list or create it.", {"coupon": "unknown"})
+                raise ActionRefused(
+                    f"There is no coupon {coupon_id} in this account.",
+                    "Pick one from the list or create it.",
+                    {"coupon": "unknown"},
+                )
             spec = offer.new_coupon
             if spec.amount_off is not None and (spec.currency or "").lower() != sub.currency:
-                raise ActionRefused(f"An amount off in {(spec.currency or '?').upper()} cannot apply to a {sub.currency.upper()} subscription.", problems={"currency": "mismatch"})
+                raise ActionRefused(
+                    f"An amount off in {(spec.currency or '?').upper()} cannot apply to a {sub.currency.upper()} subscription.",
+                    problems={"currency": "mismatch"},
+                )
             return coupon_id, {**spec.params(), "id": coupon_id}
         if not existing.valid:
             raise ActionRefused(f"The coupon {coupon_id} can no longer be redeemed.", "Pick another one.", {"coupon": "invalid"})
         if existing.amount_off is not None and (existing.currency or "") != sub.currency:
-            raise ActionRefused(f"{terms_of(existing)} is in {(existing.currency or '').upper()}; this subscription is in {sub.currency.upper()}.", problems={"coupon": "currency"})
+            raise ActionRefused(
+                f"{terms_of(existing)} is in {(existing.currency or '').upper()}; this subscription is in {sub.currency.upper()}.",
+                problems={"coupon": "currency"},
+            )
         return coupon_id, None
 
     def _record_contact(self, action_id: str, sub: Subscription, consent: Consent | None, now: datetime) -> Action:
@@ -218,12 +258,20 @@ class Actions:
         return self.journal.add(action)
 
     def _resume(self, action: Action) -> Action:
-        """Check Stripe first: an action whose metadata is already there was applied (never send twice)."""
+        """Look at Stripe before sending again, so nothing applies twice.
+
+        Already applied (its metadata is there): inside Stripe's 24-hour idempotency window, send the
+        same request with the same key to get the original response back (Stripe replays it and changes
+        nothing); after it, just record it. Not applied, and the state moved: refuse. Else send.
+        """
         sub = self.gateway.subscription(action.subscription_id)
-        expected = action.params["update"].get("metadata", {})
-        if action.kind != "undo" and sub.metadata.get("churn_console_action") == action.id:
-            return self._applied(action, sub, None)
-        if action.kind == "undo" and sub.metadata.get("churn_console_undone", "").startswith(action.id) and expected:
+        if action.kind == "undo":
+            landed = sub.metadata.get("churn_console_undone", "").startswith(action.id)
+        else:
+            landed = sub.metadata.get("churn_console_action") == action.id
+        if landed:
+            if self.clock() - action.created_at < IDEMPOTENCY_WINDOW_S:
+                return self._send(action)
             return self._applied(action, sub, None)
         if action.kind != "undo" and not sub.pending_cancellation:
             return self.journal.update(action, state="refused", error="No longer set to cancel: not sent again.", retryable=False)
@@ -235,12 +283,16 @@ class Actions:
             coupon = action.params.get("coupon")
             if coupon and self.gateway.coupon(coupon["id"]) is None:
                 self.gateway.create_coupon(coupon, f"{action.idempotency_key}:coupon")
-            sub, request_id, replayed = self.gateway.update_subscription(action.subscription_id, action.params["update"], action.idempotency_key)
+            sub, request_id, replayed = self.gateway.update_subscription(
+                action.subscription_id, action.params["update"], action.idempotency_key
+            )
         except RETRYABLE as exc:
             self.journal.update(action, state="failed", error=str(exc), retryable=True)
+            exc.action_id = action.id  # type: ignore[attr-defined]
             raise
         except ConsoleError as exc:
             self.journal.update(action, state="failed", error=str(exc), retryable=False)
+            exc.action_id = action.id  # type: ignore[attr-defined]
             raise
         if replayed:
             log.info("action %s: Stripe replayed the first response (already applied)", action.id)
@@ -249,7 +301,15 @@ class Actions:
     def _applied(self, action: Action, sub: Subscription, request_id: str | None) -> Action:
         before = dict(action.before)
         before["added_discounts"] = [d for d in sub.discount_ids if d not in before.get("discount_ids", [])]
-        self.journal.update(action, state="applied", request_id=request_id, applied_at=int(self.clock()), error=None, retryable=False, before=before)
+        self.journal.update(
+            action,
+            state="applied",
+            request_id=request_id,
+            applied_at=int(self.clock()),
+            error=None,
+            retryable=False,
+            before=before,
+        )
         now = int(self.clock())
         with self.cache.transaction():
             self.cache.remember_discounts((d, c, sub.id) for d, c in zip(sub.discount_ids, sub.coupon_ids, strict=False))

@@ -21,7 +21,7 @@ def paths_for(args: argparse.Namespace) -> Paths:
 def open_online(args: argparse.Namespace) -> tuple[Workspace, connection.Connection]:
     """Connect (the demo sandbox with --demo, else STRIPE_API_KEY at --api-base) and open the account's cache."""
     paths = paths_for(args)
-    conn = connection.open_demo() if args.demo else connection.open_from_environment(args.api_base)
+    conn = connection.open_demo(paths.data) if args.demo else connection.open_from_environment(args.api_base)
     try:
         return Workspace.connect(conn.gateway, paths.data), conn
     except ConsoleError:

@@ -46,7 +46,11 @@ class Rule:
         return row.tenure_days(now) >= self.min_tenure_days
 
 
-RETAIN_25 = Offer("coupon", coupon_id="churn-console-25-off-3m", new_coupon=CouponSpec(percent_off=25, duration="repeating", duration_in_months=3))
+RETAIN_25 = Offer(
+    "coupon",
+    coupon_id="churn-console-25-off-3m",
+    new_coupon=CouponSpec(percent_off=25, duration="repeating", duration_in_months=3),
+)
 RETAIN_15_ANNUAL = Offer("coupon", coupon_id="churn-console-15-off-once", new_coupon=CouponSpec(percent_off=15, duration="once"))
 PAUSE_2 = Offer("pause", pause_months=2)
 CONTACT = Offer("contact")
@@ -111,7 +115,14 @@ class Playbook:
 def _rule_dict(rule: Rule) -> dict[str, Any]:
     offer = asdict(rule.offer)
     offer["resumes_at"] = rule.offer.resumes_at.isoformat() if rule.offer.resumes_at else None
-    return {"reasons": list(rule.reasons), "segment": rule.segment, "interval": rule.interval, "min_tenure_days": rule.min_tenure_days, "note": rule.note, "offer": offer}
+    return {
+        "reasons": list(rule.reasons),
+        "segment": rule.segment,
+        "interval": rule.interval,
+        "min_tenure_days": rule.min_tenure_days,
+        "note": rule.note,
+        "offer": offer,
+    }
 
 
 def _rule_from(d: dict[str, Any]) -> Rule:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from .feedback import label
+from .models import Subscription
 
 DASHBOARD = "https://dashboard.stripe.com/"
 
@@ -49,6 +50,31 @@ class QueueRow:
     @property
     def dashboard_url(self) -> str:
         return f"{DASHBOARD}{'' if self.livemode else 'test/'}subscriptions/{self.subscription_id}"
+
+
+def row_from_subscription(sub: Subscription, livemode: bool) -> QueueRow | None:
+    """The queue row of a subscription, or None when it is not pending cancellation."""
+    ends = sub.ends_at
+    if ends is None:
+        return None
+    return QueueRow(
+        subscription_id=sub.id,
+        customer_id=sub.customer_id,
+        customer_name=sub.customer_name,
+        email=sub.customer_email,
+        plan=sub.plan,
+        mrr_minor=sub.mrr_minor,
+        currency=sub.currency,
+        ends_at=ends,
+        requested_at=sub.canceled_at,
+        feedback=sub.feedback,
+        comment=sub.comment,
+        created=sub.created,
+        status=sub.status,
+        discount=", ".join(sub.coupon_ids) or None,
+        livemode=livemode,
+        interval=sub.items[0].interval if sub.items else "month",
+    )
 
 
 def currency_rank(rows: Iterable[QueueRow]) -> dict[str, int]:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import threading
+from pathlib import Path
 from typing import Any
 
 from . import lifecycle
@@ -27,14 +29,21 @@ class Sandbox:
         live: bool = False,
         start_time: int | None = None,
         faults: FaultConfig | None = None,
+        state_file: Path | None = None,
     ) -> None:
-        self.state = State(seed=seed, livemode=live, clock=Clock(start_time))
-        self.keys = KeyRing(livemode=live)
+        self.state_file = state_file
+        restored = self._restore(state_file)
+        self.state = restored or State(seed=seed, livemode=live, clock=Clock(start_time))
+        self.keys = KeyRing(livemode=self.state.livemode)
         self.key = self.keys.make(ALL_PERMISSIONS)
         self.secret_key = self.keys.make(secret_key=True)
         with self.state.lock:
-            seed_module.seed(self.state, customers)
-            self.clock_id = new_clock(self.state, "Sandbox timeline")["id"]
+            if restored is None:
+                seed_module.seed(self.state, customers)
+                self.clock_id = new_clock(self.state, "Sandbox timeline")["id"]
+            else:
+                self.clock_id = next(iter(self.state.table("test_helpers.test_clock")))
+                lifecycle.run_until(self.state, self.state.clock.now())
         self.faults = Faults(faults or FaultConfig(seed=seed))
         self._backend = Backend(self.state, self.keys, self.faults)
         self._httpd = SandboxHTTPServer((host, port), self._backend)
@@ -48,8 +57,31 @@ class Sandbox:
         self._thread.start()
         return self
 
+    @staticmethod
+    def _restore(path: Path | None) -> State | None:
+        """The saved account, or None (a missing or unreadable file starts a fresh seed)."""
+        if path is None or not path.exists():
+            return None
+        try:
+            return State.load(json.loads(path.read_text("utf-8")))
+        except (OSError, ValueError, KeyError, TypeError):
+            path.replace(path.with_suffix(".broken.json"))
+            return None
+
+    def save(self) -> None:
+        """Write the account to `state_file` (atomically), so the demo keeps what was done in it."""
+        if self.state_file is None:
+            return
+        with self.state.lock:
+            text = json.dumps(self.state.dump())
+        self.state_file.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.state_file.with_suffix(".tmp")
+        tmp.write_text(text, "utf-8")
+        tmp.replace(self.state_file)
+
     def stop(self) -> None:
-        """Stop serving (safe to call twice)."""
+        """Stop serving and save the account if it has a state file (safe to call twice)."""
+        self.save()
         if self._thread is None:
             self._httpd.server_close()
             return

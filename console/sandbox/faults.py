@@ -19,6 +19,8 @@ class FaultConfig:
     throttle_rate: float = 0.0  # random 429s on top of the rate limit
     drop_rate: float = 0.0  # connection closed after the request ran (response lost)
     seed: int = 7
+    drop_next: int = 0  # deterministic: drop the next N responses after running the requests
+    fail_next: int = 0  # deterministic: answer the next N requests with a 500 before running them
 
 
 @dataclass
@@ -45,7 +47,7 @@ class Faults:
             for key, value in changes.items():
                 if not hasattr(self.config, key):
                     raise ValueError(f"unknown fault setting: {key}")
-                setattr(self.config, key, value)
+                setattr(self.config, key, type(getattr(self.config, key))(value))
             if "seed" in changes:
                 self._rng = random.Random(int(changes["seed"]))
             self._recent.clear()
@@ -54,6 +56,12 @@ class Faults:
         """Draw this request's fate; the rate limit counts only requests it lets through."""
         with self._lock:
             c = self.config
+            if c.fail_next > 0:
+                c.fail_next -= 1
+                return Decision(status=500)
+            if c.drop_next > 0:
+                c.drop_next -= 1
+                return Decision(drop=True)
             roll = self._rng.random()
             drop = self._rng.random() < c.drop_rate
             if c.rate_limit > 0:

@@ -206,7 +206,9 @@ class Handler(BaseHTTPRequestHandler):
     ) -> tuple[int, bytes, dict[str, str]]:
         state = backend.state
         ikey = entry.idempotency_key if route.mutates else None
-        fingerprint = hashlib.sha256(f"{route.method} {entry.path}\n{raw}".encode()).hexdigest()
+        # Stripe compares the parameters, not the order they were encoded in
+        canonical = json.dumps(params, sort_keys=True, default=str)
+        fingerprint = hashlib.sha256(f"{route.method} {entry.path}\n{canonical}".encode()).hexdigest()
         call = Call(state, params, args, entry.request_id, ikey, entry.path, {"base_url": backend.base_url})
         with state.lock:
             if ikey:

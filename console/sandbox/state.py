@@ -50,13 +50,13 @@ class Clock:
     """Sandbox time: wall time plus an offset that the test clock API moves forward."""
 
     def __init__(self, start: int | None = None) -> None:
-        self._offset = 0 if start is None else start - int(time.time())
+        self.offset = 0 if start is None else start - int(time.time())
 
     def now(self) -> int:
-        return int(time.time()) + self._offset
+        return int(time.time()) + self.offset
 
     def advance_to(self, ts: int) -> None:
-        self._offset += max(0, ts - self.now())
+        self.offset += max(0, ts - self.now())
 
 
 @dataclass
@@ -85,6 +85,33 @@ class State:
     def __post_init__(self) -> None:
         self.rng = random.Random(self.seed)
         self._id_rng = random.Random(self.seed * 7919 + 1)
+
+    # persistence (the demo keeps its account between runs) -------------------------
+    def dump(self) -> dict[str, Any]:
+        return {
+            "version": 1,
+            "seed": self.seed,
+            "livemode": self.livemode,
+            "clock_offset": self.clock.offset,
+            "objects": self.objects,
+            "events": self.events,
+            "account": self.account,
+            "seq": self._seq,
+            "rng": _jsonable(self.rng.getstate()),
+            "id_rng": _jsonable(self._id_rng.getstate()),
+        }
+
+    @classmethod
+    def load(cls, data: dict[str, Any]) -> State:
+        state = cls(seed=data["seed"], livemode=data["livemode"])
+        state.clock.offset = data["clock_offset"]
+        state.objects = data["objects"]
+        state.events = data["events"]
+        state.account = data["account"]
+        state._seq = data["seq"]
+        state.rng.setstate(_tupled(data["rng"]))
+        state._id_rng.setstate(_tupled(data["id_rng"]))
+        return state
 
     # ids and order -----------------------------------------------------------
     def new_id(self, kind: str) -> str:
@@ -166,3 +193,11 @@ def diff(before: Any, after: Any) -> dict[str, Any]:
         else:
             out[key] = copy.deepcopy(old)
     return out
+
+
+def _jsonable(value: Any) -> Any:
+    return [_jsonable(v) for v in value] if isinstance(value, (tuple, list)) else value
+
+
+def _tupled(value: Any) -> Any:
+    return tuple(_tupled(v) for v in value) if isinstance(value, list) else value

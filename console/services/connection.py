@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 from dataclasses import dataclass
+from pathlib import Path
 
 from ..errors import ConsoleError
 from ..stripe_gateway import StripeGateway
@@ -27,11 +28,15 @@ class Connection:
             self.sandbox = None
 
 
-def open_demo(seed: int = 7, customers: int = 500) -> Connection:
-    """Start the bundled sandbox on a free loopback port and connect to it with its restricted key."""
+def open_demo(data_dir: Path | None = None, seed: int = 7, customers: int = 500) -> Connection:
+    """Start the bundled sandbox on a free loopback port and connect to it with its restricted key.
+
+    With a data dir, the demo account is kept there between runs (saves made in the demo stay made).
+    """
     from ..sandbox.app import Sandbox
 
-    sandbox = Sandbox(seed=seed, customers=customers).start()
+    state_file = data_dir / "demo-sandbox.json" if data_dir else None
+    sandbox = Sandbox(seed=seed, customers=customers, state_file=state_file).start()
     log.info("demo sandbox listening on %s", sandbox.url)
     return Connection(StripeGateway(sandbox.key, sandbox.url), f"Demo sandbox at {sandbox.url}", sandbox)
 

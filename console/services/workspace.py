@@ -5,20 +5,24 @@ from __future__ import annotations
 import json
 import logging
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..actions import Actions
 from ..domain.models import Account
+from ..domain.playbook import Playbook
 from ..domain.queue import QueueRow
 from ..errors import ConsoleError
 from ..store import Cache
+from ..store.journal import Journal
 from ..stripe_gateway import StripeGateway
 from ..sync import SyncReport, sync
 from ..sync.report import Progress, no_progress
 
 log = logging.getLogger(__name__)
 LAST_ACCOUNT = "last_account.json"
+PLAYBOOK = "playbook.json"
 LTV_MAX_AGE_S = 24 * 3600
 
 
@@ -30,6 +34,7 @@ class Workspace:
     account: Account
     cache: Cache
     gateway: StripeGateway | None = None
+    _journal: Journal | None = field(default=None, repr=False)
 
     @classmethod
     def connect(cls, gateway: StripeGateway, data_dir: Path) -> Workspace:
@@ -92,5 +97,23 @@ class Workspace:
         self.cache.set_lifetime_value(customer_id, paid, int(time.time()))
         return paid
 
+    # actions -----------------------------------------------------------------------------
+    @property
+    def journal(self) -> Journal:
+        if self._journal is None:
+            self._journal = Journal.for_account(self.data_dir, self.account.id, self.account.livemode)
+        return self._journal
+
+    def actions(self, operator: str) -> Actions:
+        return Actions(self._need_gateway(), self.cache, self.journal, operator)
+
+    def playbook(self) -> Playbook:
+        return Playbook.load(self.data_dir / PLAYBOOK)
+
+    def save_playbook(self, playbook: Playbook) -> None:
+        playbook.save(self.data_dir / PLAYBOOK)
+
     def close(self) -> None:
         self.cache.close()
+        if self._journal is not None:
+            self._journal.close()

@@ -46,7 +46,7 @@ class Action:
 
     def row(self) -> dict[str, Any]:
         out = dict(self.__dict__)
-        out["params"] = json.dumps(self.params, sort_keys=True)
+        out["params"] = json.dumps(self.params)  # insertion order: a retry sends exactly the same request
         out["before"] = json.dumps(self.before, sort_keys=True)
         out["livemode"] = int(self.livemode)
         out["retryable"] = int(self.retryable)
@@ -127,8 +127,14 @@ class Journal:
     def in_state(self, *states: str) -> list[Action]:
         marks = ",".join("?" * len(states))
         with self._lock:
-            return [Action.from_row(r) for r in self.db.query(f"SELECT * FROM actions WHERE state IN ({marks}) ORDER BY created_at", list(states))]
+            return [
+                Action.from_row(r)
+                for r in self.db.query(f"SELECT * FROM actions WHERE state IN ({marks}) ORDER BY created_at", list(states))
+            ]
 
     def for_subscription(self, sub_id: str) -> list[Action]:
         with self._lock:
-            return [Action.from_row(r) for r in self.db.query("SELECT * FROM actions WHERE subscription_id = ? ORDER BY created_at", [sub_id])]
+            return [
+                Action.from_row(r)
+                for r in self.db.query("SELECT * FROM actions WHERE subscription_id = ? ORDER BY created_at", [sub_id])
+            ]

@@ -106,9 +106,13 @@ class StripeGateway:
         return out
 
     # writes --------------------------------------------------------------------------
-    def update_subscription(self, sub_id: str, params: dict[str, Any], idempotency_key: str) -> tuple[Subscription, str | None, bool]:
+    def update_subscription(
+        self, sub_id: str, params: dict[str, Any], idempotency_key: str
+    ) -> tuple[Subscription, str | None, bool]:
         """Update with an idempotency key; returns the new state, Stripe's request id, and whether it was a replay."""
-        obj = call(lambda: self._client.v1.subscriptions.update(sub_id, params=params, options={"idempotency_key": idempotency_key}))
+        obj = call(
+            lambda: self._client.v1.subscriptions.update(sub_id, params=params, options={"idempotency_key": idempotency_key})
+        )
         response = obj.last_response
         replayed = bool(response and response.headers.get("Idempotent-Replayed") == "true")
         return convert.subscription(obj.to_dict()), (response.request_id if response else None), replayed
@@ -123,7 +127,14 @@ class StripeGateway:
         obj = call(lambda: self._client.v1.coupons.create(params=params, options={"idempotency_key": idempotency_key}))
         return convert.coupon(obj.to_dict())
 
-    def portal_session(self, customer_id: str, *, configuration: str | None = None, return_url: str | None = None, flow: dict[str, Any] | None = None) -> str:
+    def portal_session(
+        self,
+        customer_id: str,
+        *,
+        configuration: str | None = None,
+        return_url: str | None = None,
+        flow: dict[str, Any] | None = None,
+    ) -> str:
         """A one-time customer portal URL."""
         params: dict[str, Any] = {"customer": customer_id}
         if configuration:

@@ -1,0 +1,186 @@
+"""`save`, `pause`, `revoke`, `undo`, `retry` and `journal`. Exit 0 applied, 1 refused or failed, 2 usage."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import sys
+from datetime import UTC, datetime
+
+from ..actions import ActionRefused, Consent
+from ..domain.money import format_money
+from ..domain.offers import CONSENT_CHANNELS, PAUSE_BEHAVIORS, CouponSpec, Offer
+from ..domain.queue import row_from_subscription
+from ..errors import ConsoleError
+from ..services.workspace import Workspace
+from ..store.journal import Action
+from .common import open_cached, open_online
+
+OPERATOR_ENV = "CHURN_CONSOLE_OPERATOR"
+
+
+def add_parsers(sub) -> None:
+    fmt = argparse.RawDescriptionHelpFormatter
+    save = sub.add_parser("save", help="revoke a pending cancellation with an offer (one request)", formatter_class=fmt,
+                          epilog="examples:\n  churn-console save sub_123 --offer recommended --consent call --note 'agreed on the phone'\n"
+                          "  churn-console save sub_123 --coupon RETAIN25-3M --consent email\n  churn-console save sub_123 --percent 20 --months 3 --consent chat")  # fmt: skip
+    save.add_argument("subscription")
+    what = save.add_mutually_exclusive_group()
+    what.add_argument(
+        "--offer", choices=("recommended",), default="recommended", help="the playbook's offer for this customer (default)"
+    )
+    what.add_argument("--coupon", metavar="ID", help="an existing coupon")
+    what.add_argument("--percent", type=float, metavar="P", help="create a percent-off coupon")
+    save.add_argument("--months", type=int, metavar="M", help="with --percent: repeating for M months (default: once)")
+    _consent_args(save)
+    save.set_defaults(run=run_save)
+
+    pause = sub.add_parser("pause", help="pause collection and revoke the cancellation", formatter_class=fmt,
+                           epilog="example:\n  churn-console pause sub_123 --months 2 --consent call")  # fmt: skip
+    pause.add_argument("subscription")
+    pause.add_argument("--months", type=int, required=True, choices=range(1, 13), metavar="N", help="1 to 12")
+    pause.add_argument(
+        "--behavior", choices=PAUSE_BEHAVIORS, default="void", help="what happens to invoices meanwhile (default void)"
+    )
+    _consent_args(pause)
+    pause.set_defaults(run=run_pause)
+
+    revoke = sub.add_parser("revoke", help="revoke the cancellation with no offer (the customer changed their mind)", formatter_class=fmt,
+                            epilog="example:\n  churn-console revoke sub_123 --consent email")  # fmt: skip
+    revoke.add_argument("subscription")
+    _consent_args(revoke)
+    revoke.set_defaults(run=run_revoke)
+
+    undo = sub.add_parser("undo", help="undo an action: restore the cancellation, remove its discount or pause", formatter_class=fmt,
+                          epilog="example:\n  churn-console undo act_0123456789abcdef0123")  # fmt: skip
+    undo.add_argument("action")
+    undo.add_argument("--operator", help=f"your name (default: ${OPERATOR_ENV} or your login)")
+    undo.add_argument("--confirm-live", action="store_true", help="required for actions in live mode")
+    undo.set_defaults(run=run_undo)
+
+    retry = sub.add_parser("retry", help="send a failed action again (same idempotency key: never applies twice)")
+    retry.add_argument("action")
+    retry.add_argument("--operator", help="your name")
+    retry.add_argument("--confirm-live", action="store_true", help="required for actions in live mode")
+    retry.set_defaults(run=run_retry)
+
+    journal = sub.add_parser("journal", help="list what operators did in this account (works offline)", formatter_class=fmt,
+                             epilog="example:\n  churn-console journal --format json")  # fmt: skip
+    journal.add_argument("--format", choices=("table", "json"), default="table")
+    journal.add_argument("--limit", type=int, default=100)
+    journal.set_defaults(run=run_journal)
+
+
+def _consent_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--consent", required=True, choices=CONSENT_CHANNELS, help="how the customer agreed")
+    p.add_argument("--note", help="a note or ticket link")
+    p.add_argument("--operator", help=f"your name (default: ${OPERATOR_ENV} or your login)")
+    p.add_argument("--confirm-live", action="store_true", help="required for actions in live mode")
+
+
+def _operator(args: argparse.Namespace) -> str:
+    import os
+
+    return args.operator or os.environ.get(OPERATOR_ENV) or getpass.getuser()
+
+
+def _act(args: argparse.Namespace, do) -> int:
+    workspace, connection = open_online(args)
+    try:
+        if workspace.account.livemode and not args.confirm_live:
+            print(
+                "churn-console: this key is in LIVE mode: add --confirm-live to change a real customer's subscription.",
+                file=sys.stderr,
+            )
+            return 1
+        actions = workspace.actions(_operator(args))
+        action = do(workspace, actions)
+    except ActionRefused as exc:
+        print(f"churn-console: refused: {exc}", file=sys.stderr)
+        for field, problem in exc.problems.items():
+            print(f"  {field}: {problem}", file=sys.stderr)
+        return 1
+    except ConsoleError as exc:
+        print(f"churn-console: failed: {exc}", file=sys.stderr)
+        failed = workspace.journal.in_state("failed")
+        if failed and failed[-1].retryable:
+            print(f"  Nothing applied twice: `churn-console retry {failed[-1].id}` sends it again safely.", file=sys.stderr)
+        return 1
+    finally:
+        workspace.close()
+        connection.close()
+    print(_line(action))
+    return 0
+
+
+def run_save(args: argparse.Namespace) -> int:
+    if args.months is not None and args.percent is None:
+        print("churn-console: --months goes with --percent", file=sys.stderr)
+        return 2
+
+    def do(ws: Workspace, actions):
+        if args.coupon:
+            offer = Offer("coupon", coupon_id=args.coupon)
+        elif args.percent is not None:
+            duration = "repeating" if args.months else "once"
+            offer = Offer(
+                "coupon", new_coupon=CouponSpec(percent_off=args.percent, duration=duration, duration_in_months=args.months)
+            )
+        else:
+            sub = ws.gateway.subscription(args.subscription)
+            row = row_from_subscription(sub, ws.account.livemode)
+            if row is None:
+                raise ActionRefused(f"{sub.customer_name or sub.id} is not set to cancel.", "Nothing was sent.")
+            offer, _rule = ws.playbook().recommend(row, row.interval)
+        return actions.apply(args.subscription, offer, Consent(args.consent, args.note))
+
+    return _act(args, do)
+
+
+def run_pause(args: argparse.Namespace) -> int:
+    offer = Offer("pause", pause_months=args.months, behavior=args.behavior)
+    return _act(args, lambda ws, actions: actions.apply(args.subscription, offer, Consent(args.consent, args.note)))
+
+
+def run_revoke(args: argparse.Namespace) -> int:
+    return _act(args, lambda ws, actions: actions.apply(args.subscription, Offer("revoke"), Consent(args.consent, args.note)))
+
+
+def run_undo(args: argparse.Namespace) -> int:
+    return _act(args, lambda ws, actions: actions.undo(args.action))
+
+
+def run_retry(args: argparse.Namespace) -> int:
+    return _act(args, lambda ws, actions: actions.retry(args.action))
+
+
+def _line(a: Action) -> str:
+    who = a.customer_name or a.customer_id
+    return f"{a.state}: {a.kind} {a.offer_code} for {who} ({a.subscription_id}, {format_money(a.mrr_minor, a.currency)}/mo) — action {a.id}"
+
+
+def run_journal(args: argparse.Namespace) -> int:
+    workspace = open_cached(args)
+    try:
+        actions = workspace.journal.all(limit=args.limit)
+    finally:
+        workspace.close()
+    if args.format == "json":
+        rows = [
+            {k: v for k, v in a.__dict__.items() if k not in ("params", "before")}
+            | {"created": datetime.fromtimestamp(a.created_at, UTC).isoformat()}
+            for a in actions
+        ]
+        print(json.dumps(rows, indent=2))
+        return 0
+    if not actions:
+        print("No actions yet.")
+        return 0
+    for a in actions:
+        when = datetime.fromtimestamp(a.created_at).strftime("%Y-%m-%d %H:%M")
+        consent = f"consent: {a.consent_channel}" if a.consent_channel else ""
+        print(
+            f"{when}  {a.id}  {a.state:<8} {a.kind:<8} {a.offer_code:<34} {(a.customer_name or a.customer_id)[:24]:<24} {a.operator[:16]:<16} {consent}"
+        )
+    return 0
