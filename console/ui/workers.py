@@ -6,6 +6,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
 from ..errors import ConsoleError, redact
@@ -56,7 +57,8 @@ class Runner(QObject):
 
         def finish(callback: Callable[[Any], None], value: Any) -> None:
             self._live.discard(task)  # before the callback, so it may submit the next task
-            callback(value)
+            if shiboken6.isValid(self):  # the window may have closed while the task ran
+                callback(value)
 
         task.signals.done.connect(lambda result: finish(on_done, result))
         task.signals.failed.connect(lambda error: finish(on_error, error))
@@ -72,7 +74,8 @@ class Runner(QObject):
 
         def finish(callback: Callable[[Any], None], value: Any) -> None:
             self._side.discard(task)
-            callback(value)
+            if shiboken6.isValid(self):
+                callback(value)
 
         task.signals.done.connect(lambda result: finish(on_done, result))
         task.signals.failed.connect(lambda error: finish(on_error, error))

@@ -28,12 +28,12 @@ def open_window(qtbot, tmp_path):
         )
         made.append(window)
         qtbot.addWidget(window)
+        finished = []
+        window.synced.connect(finished.append)
+        window.sync_failed.connect(finished.append)
+        window.show()
         if wait:
-            with qtbot.waitSignals([window.synced], timeout=30000, raising=False):
-                window.show()
-            qtbot.waitUntil(lambda: not window.runner.busy, timeout=30000)
-        else:
-            window.show()
+            qtbot.waitUntil(lambda: bool(finished) and not window.runner.busy, timeout=30000)
         return window
 
     yield make

@@ -179,4 +179,5 @@ def test_auto_refresh_follows_the_preference(qtbot, open_window, demo):
     window.auto.setInterval(50)  # let the timer itself start a sync
     with qtbot.waitSignal(window.synced, timeout=20000) as blocker:
         pass
+    window.auto.stop()
     assert blocker.args[0].kind == "incremental"
