@@ -115,8 +115,8 @@ class Cache:
         with self.transaction():
             self.db.execute("DELETE FROM coupons WHERE id = ?", [coupon_id])
 
-    def coupons(self) -> list[dict[str, Any]]:
-        return self._query("SELECT * FROM coupons ORDER BY id")
+    def coupons(self) -> list[Coupon]:
+        return [rows.coupon_from_row(r) for r in self._query("SELECT * FROM coupons ORDER BY id")]
 
     def replace_portal_configurations(self, configs: Iterable[PortalConfigSummary]) -> None:
         with self.transaction():

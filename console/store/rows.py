@@ -139,3 +139,18 @@ def config_row(c: PortalConfigSummary) -> dict[str, Any]:
         "updated": epoch(c.updated),
         "features_on": json.dumps(list(c.features_on)),
     }
+
+
+def coupon_from_row(row: dict[str, Any]) -> Coupon:
+    return Coupon(
+        id=row["id"],
+        name=row["name"],
+        percent_off=row["percent_off"],
+        amount_off=row["amount_off"],
+        currency=row["currency"],
+        duration=row["duration"],
+        duration_in_months=row["duration_in_months"],
+        valid=bool(row["valid"]),
+        times_redeemed=row["times_redeemed"],
+        max_redemptions=row["max_redemptions"],
+    )

@@ -11,11 +11,18 @@ from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QLabel, QMainWindow, QProgressBar, QSizePolicy, QTabWidget, QToolBar, QWidget
 
+from ..domain.models import Coupon
+from ..domain.offers import Offer
+from ..domain.playbook import Playbook
+from ..domain.queue import QueueRow
 from ..errors import ConsoleError, Offline
 from ..services.connection import Connection
 from ..services.overview import Overview, load_overview
 from ..services.workspace import Workspace
 from ..sync import SyncReport
+from .actions_controller import ActionsController
+from .dialogs.consent import OPERATOR_KEY
+from .journal_page import JournalPage
 from .mode_badge import ModeBadge
 from .overview_page import OverviewPage
 from .preferences import PreferencesDialog, refresh_minutes, settings_for
@@ -47,6 +54,7 @@ class MainWindow(QMainWindow):
         self.connection: Connection | None = None
         self.workspace: Workspace | None = Workspace.last(data_dir)
         self.offline_since: datetime | None = None
+        self.playbook = Playbook()
         self.runner = Runner(self)
         self.relay = ProgressRelay(self)
         self.relay.progress.connect(self._progress)
@@ -59,8 +67,16 @@ class MainWindow(QMainWindow):
         self.queue.detail.ltv_requested.connect(self._load_ltv)
         self.overview = OverviewPage()
         self.overview.retry_requested.connect(self.refresh)
+        self.queue.selection_changed.connect(self._selection_changed)
+        self.journal_page = JournalPage()
+        self.journal_page.undo_requested.connect(lambda action_id: self.controller.undo(action_id))
+        self.journal_page.retry_requested.connect(self._retry)
         self.tabs.addTab(self.queue, "Queue")
+        self.tabs.addTab(self.journal_page, "Journal")
         self.tabs.addTab(self.overview, "Overview")
+        self.controller = ActionsController(self)
+        self.controller.applied.connect(lambda _a: self._show_journal())
+        self.controller.failed.connect(lambda _e: self._show_journal())
         self.setCentralWidget(self.tabs)
 
         self.where_label = QLabel("")
@@ -176,6 +192,7 @@ class MainWindow(QMainWindow):
         if isinstance(error, Offline):
             self.offline_since = self.offline_since or datetime.now()
         self.queue.show_offline(self._banner_text(error))
+        self._selection_changed(self.queue.selected_rows())
         self.overview.show_error(error)
         self.statusBar().showMessage(str(error), 10000)
         self.sync_failed.emit(error)
@@ -199,8 +216,42 @@ class MainWindow(QMainWindow):
     def _show_queue(self) -> None:
         if self.workspace is None:
             return
-        self.queue.set_rows(self.workspace.queue())
+        self.playbook = self.workspace.playbook()
+        rows = self.workspace.queue()
+        coupons = {c.id: c for c in self.coupons()}
+        offers = {r.subscription_id: self.recommendation(r).describe(coupons) for r in rows}
+        self.queue.action_bar.set_coupons(list(coupons.values()))
+        self.queue.set_rows(rows, offers=offers)
         self.synced_label.setText(f"Last synced {_clock(self.workspace.last_synced())}")
+        self._selection_changed(self.queue.selected_rows())
+        self._show_journal()
+
+    def reload_queue(self) -> None:
+        """After an action: the cache already holds the new state."""
+        self._show_queue()
+
+    def recommendation(self, row: QueueRow) -> Offer:
+        return self.playbook.recommend(row, row.interval)[0]
+
+    def coupons(self) -> list[Coupon]:
+        return self.workspace.cache.coupons() if self.workspace else []
+
+    def _selection_changed(self, rows: list[QueueRow]) -> None:
+        online = bool(self.workspace and self.workspace.online and self.offline_since is None)
+        reason = "" if online else "Actions need a connection to Stripe (the queue is read-only)"
+        offer = self.recommendation(rows[0]).describe({c.id: c for c in self.coupons()}) if len(rows) == 1 else None
+        self.queue.action_bar.set_target(offer, len(rows), enabled=online and bool(rows), reason=reason or ("Select a customer" if not rows else ""))
+
+    def _show_journal(self) -> None:
+        if self.workspace is not None:
+            self.journal_page.set_actions(self.workspace.journal.all(limit=500))
+
+    def _retry(self, action_id: str) -> None:
+        operator = str(self.settings.value(OPERATOR_KEY, "") or "unknown operator")
+        if self.workspace is None or not self.workspace.online:
+            return
+        actions = self.workspace.actions(operator)
+        self.runner.submit_side(lambda: actions.retry(action_id), self.controller._applied, self.controller._failed)
 
     def _progress(self, done: int, total: Any, message: str) -> None:
         self.progress.show()

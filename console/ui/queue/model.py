@@ -12,7 +12,7 @@ from ...domain.money import format_money
 from ...domain.queue import QueueRow, currency_rank, tenure_text
 from ...domain.queue_filter import QueueFilter, search_text
 
-COLUMNS = ("Customer", "Email", "Plan", "MRR", "Days left", "Reason", "Comment", "Tenure", "Status", "Discount")
+COLUMNS = ("Customer", "Email", "Plan", "MRR", "Days left", "Reason", "Offer", "Comment", "Tenure", "Status", "Discount")
 MRR_COL, DAYS_COL = COLUMNS.index("MRR"), COLUMNS.index("Days left")
 RIGHT_ALIGNED = {MRR_COL, DAYS_COL, COLUMNS.index("Tenure")}
 ROW_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -41,7 +41,9 @@ class QueueModel(QAbstractTableModel):
         self.days: list[int] = []
         self.now = datetime.now(UTC)
 
-    def set_rows(self, rows: list[QueueRow], now: datetime | None = None) -> None:
+    def set_rows(self, rows: list[QueueRow], now: datetime | None = None, offers: dict[str, str] | None = None) -> None:
+        """`offers` maps subscription id -> the playbook's recommendation, as shown in the Offer column."""
+        offers = offers or {}
         self.beginResetModel()
         self.now = now or datetime.now(UTC)
         rank = currency_rank(rows)
@@ -61,6 +63,7 @@ class QueueModel(QAbstractTableModel):
                     format_money(row.mrr_minor, row.currency),
                     str(days),
                     row.reason,
+                    offers.get(row.subscription_id, ""),
                     (row.comment or "").replace("\n", " "),
                     tenure_text(tenure),
                     row.status.replace("_", " "),
@@ -75,6 +78,7 @@ class QueueModel(QAbstractTableModel):
                     mrr_sort_key(rank[row.currency], row.mrr_minor, row.ends_at),
                     int(row.ends_at.timestamp()),
                     row.reason,
+                    offers.get(row.subscription_id, ""),
                     (row.comment or "").casefold(),
                     tenure,
                     row.status,

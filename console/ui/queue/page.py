@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from ...domain.money import format_totals, totals
 from ...domain.queue import QueueRow
+from .action_bar import ActionBar
 from .detail import DetailPane
 from .filter_bar import FilterBar
 from .model import COLUMNS, MRR_COL, ROW_ROLE, QueueModel, QueueProxy
@@ -55,6 +56,7 @@ class QueuePage(QWidget):
     """Holds the rows of one account; the window feeds it rows and timelines."""
 
     row_selected = Signal(object)  # QueueRow or None
+    selection_changed = Signal(list)  # the selected QueueRows
 
     def __init__(self, timeline_for: Callable[[str], list[dict[str, Any]]], parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -84,6 +86,8 @@ class QueuePage(QWidget):
 
         self.filters = FilterBar()
         outer.addWidget(self.filters)
+        self.action_bar = ActionBar()
+        outer.addWidget(self.action_bar)
 
         self.model = QueueModel(self)
         self.proxy = QueueProxy(self)
@@ -106,6 +110,7 @@ class QueuePage(QWidget):
                 header.resizeSection(i, COLUMN_WIDTHS[name])
         header.setSectionResizeMode(COLUMNS.index("Comment"), QHeaderView.ResizeMode.Stretch)
         self.table.selectionModel().currentRowChanged.connect(self._current_changed)
+        self.table.selectionModel().selectionChanged.connect(lambda *_: self.selection_changed.emit(self.selected_rows()))
         self.table.activated_row.connect(self.open_detail)
         self.table.doubleClicked.connect(lambda _i: self.open_detail())
 
@@ -123,20 +128,23 @@ class QueuePage(QWidget):
         self._update_totals()
 
     # rows ---------------------------------------------------------------------------------
-    def set_rows(self, rows: list[QueueRow], now: datetime | None = None) -> None:
+    def set_rows(self, rows: list[QueueRow], now: datetime | None = None, offers: dict[str, str] | None = None) -> None:
         """Replace the rows, keeping the selection, the current row and the scroll position."""
         selected = self.selected_ids()
         current = self.current_row()
         scroll = self.table.verticalScrollBar().value()
-        self.model.set_rows(rows, now)
+        self.model.set_rows(rows, now, offers)
         self.proxy.sort(self.table.horizontalHeader().sortIndicatorSection(), self.table.horizontalHeader().sortIndicatorOrder())
         self.filters.set_choices(rows)
         self._reselect(selected, current.subscription_id if current else None)
         self.table.verticalScrollBar().setValue(scroll)
         self._update_totals()
 
+    def selected_rows(self) -> list[QueueRow]:
+        return [self.proxy.data(i, ROW_ROLE) for i in self.table.selectionModel().selectedRows()]
+
     def selected_ids(self) -> list[str]:
-        return [self.proxy.data(i, ROW_ROLE).subscription_id for i in self.table.selectionModel().selectedRows()]
+        return [r.subscription_id for r in self.selected_rows()]
 
     def current_row(self) -> QueueRow | None:
         index = self.table.currentIndex()
@@ -162,6 +170,7 @@ class QueuePage(QWidget):
         if current_index.isValid():
             model.setCurrentIndex(current_index, QItemSelectionModel.SelectionFlag.NoUpdate)
         model.select(selection, QItemSelectionModel.SelectionFlag.Select)
+        self.selection_changed.emit(self.selected_rows())
         if not current_index.isValid():
             self.detail.show_row(None, [])
         else:

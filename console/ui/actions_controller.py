@@ -1,0 +1,182 @@
+"""Runs the action bar's offers: consent, then the action off the GUI thread, then the queue reloads."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QGuiApplication
+
+from ..actions import Actions, Consent
+from ..domain.money import format_money
+from ..domain.offers import Offer
+from ..domain.queue import QueueRow
+from ..errors import ConsoleError
+from ..store.journal import Action
+from .dialogs.bulk import BulkDialog
+from .dialogs.consent import OPERATOR_KEY, ConsentDialog
+from .dialogs.offer_forms import CouponDialog, PauseDialog
+
+if TYPE_CHECKING:
+    from .main_window import MainWindow
+
+
+def describe_error(error: ConsoleError) -> str:
+    problems = getattr(error, "problems", {}) or {}
+    extra = "".join(f"<br>• {html.escape(k)}: {html.escape(v)}" for k, v in problems.items())
+    return f"<b>{html.escape(error.message)}</b> {html.escape(error.hint)}{extra}"
+
+
+class ActionsController(QObject):
+    """Owns nothing but the flow; the journal and Stripe are reached through the workspace."""
+
+    applied = Signal(object)  # Action
+    failed = Signal(object)  # ConsoleError
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+        self.bar = window.queue.action_bar
+        self.bar.offer_chosen.connect(self.offer_chosen)
+        self.bar.custom_coupon.connect(self.custom_coupon)
+        self.bar.pause_until.connect(self.pause_until)
+        self.bar.portal_link.connect(self.copy_portal_link)
+        self.bar.status.linkActivated.connect(self._link)
+        self.last_action: Action | None = None
+
+    # helpers --------------------------------------------------------------------------------
+    def _actions(self, operator: str) -> Actions | None:
+        workspace = self.window.workspace
+        if workspace is None or not workspace.online:
+            self.bar.say("Stripe is not reachable: actions are disabled until the next successful sync.", error=True)
+            return None
+        return workspace.actions(operator)
+
+    def _rows(self) -> list[QueueRow]:
+        return self.window.queue.selected_rows()
+
+    def _coupons(self) -> dict:
+        return {c.id: c for c in self.window.coupons()}
+
+    def _ask_consent(self, summary: str) -> tuple[Consent, str] | None:
+        live = bool(self.window.workspace and self.window.workspace.account.livemode)
+        dialog = ConsentDialog(self.window.settings, summary=summary, live=live, parent=self.window)
+        if not dialog.exec():
+            return None
+        return dialog.consent(), dialog.operator_name()
+
+    def _run(self, fn: Callable[[], object], done: Callable[[object], None]) -> None:
+        self.window.runner.submit_side(fn, done, self._failed)
+
+    # offers ----------------------------------------------------------------------------------
+    def offer_chosen(self, offer: Offer | None) -> None:
+        rows = self._rows()
+        if not rows:
+            return
+        if len(rows) > 1:
+            self.bulk(rows, offer)
+            return
+        row = rows[0]
+        offer = offer or self.window.recommendation(row)
+        self.apply(row, offer)
+
+    def apply(self, row: QueueRow, offer: Offer) -> None:
+        who = html.escape(row.customer_name or row.email or row.customer_id)
+        summary = f"{offer.describe(self._coupons())} for <b>{who}</b> — {format_money(row.mrr_minor, row.currency)}/month at stake"
+        if offer.kind == "contact":
+            consent, operator = None, str(self.window.settings.value(OPERATOR_KEY, "") or "")
+            if not operator:
+                asked = self._ask_consent(summary)
+                if asked is None:
+                    return
+                consent, operator = asked
+        else:
+            asked = self._ask_consent(summary)
+            if asked is None:
+                return
+            consent, operator = asked
+        actions = self._actions(operator)
+        if actions is None:
+            return
+        self.bar.say(f"Sending {html.escape(offer.describe(self._coupons()))} for {who}…")
+        self._run(lambda: actions.apply(row.subscription_id, offer, consent), self._applied)
+
+    def custom_coupon(self) -> None:
+        rows = self._rows()
+        if len(rows) != 1:
+            return
+        dialog = CouponDialog(rows[0].currency, self.window)
+        if dialog.exec():
+            self.apply(rows[0], dialog.offer())
+
+    def pause_until(self) -> None:
+        rows = self._rows()
+        if len(rows) != 1:
+            return
+        dialog = PauseDialog(self.window)
+        if dialog.exec():
+            self.apply(rows[0], dialog.offer())
+
+    def bulk(self, rows: list[QueueRow], offer: Offer | None) -> None:
+        label = offer.describe(self._coupons()) if offer else "each customer's recommended offer"
+        asked = self._ask_consent(f"{html.escape(label)} for <b>{len(rows)} customers</b>")
+        if asked is None:
+            return
+        consent, operator = asked
+        actions = self._actions(operator)
+        if actions is None:
+            return
+        items = [(r.subscription_id, offer or self.window.recommendation(r)) for r in rows]
+        dialog = BulkDialog(self.window, actions, items, consent, {r.subscription_id: r for r in rows})
+        dialog.finished.connect(lambda _code: self.window.reload_queue())
+        dialog.open()
+        dialog.start()
+
+    def undo(self, action_id: str) -> None:
+        operator = str(self.window.settings.value(OPERATOR_KEY, "") or "")
+        actions = self._actions(operator or "unknown operator")
+        if actions is None:
+            return
+        self.bar.say("Undoing…")
+        self._run(lambda: actions.undo(action_id), self._undone)
+
+    def copy_portal_link(self) -> None:
+        rows = self._rows()
+        if len(rows) != 1:
+            return
+        actions = self._actions(str(self.window.settings.value(OPERATOR_KEY, "") or "operator"))
+        if actions is None:
+            return
+        row = rows[0]
+        self._run(lambda: actions.portal_link(row.customer_id), lambda url: self._copied(url, row))
+
+    # results -----------------------------------------------------------------------------------
+    def _applied(self, action: Action) -> None:
+        self.last_action = action
+        who = html.escape(action.customer_name or action.customer_id)
+        if action.kind == "contact":
+            self.bar.say(f"Recorded a contact with {who}.")
+        else:
+            self.bar.say(f"Saved {who} ({html.escape(action.offer_code)}). <a href='undo:{action.id}'>Undo</a>")
+        self.window.reload_queue()
+        self.applied.emit(action)
+
+    def _undone(self, action: Action) -> None:
+        self.bar.say(f"Undone: {html.escape(action.customer_name or action.customer_id)} is set to cancel again.")
+        self.window.reload_queue()
+        self.applied.emit(action)
+
+    def _failed(self, error: ConsoleError) -> None:
+        self.bar.say(describe_error(error), error=True)
+        self.window.reload_queue()
+        self.failed.emit(error)
+
+    def _copied(self, url: str, row: QueueRow) -> None:
+        QGuiApplication.clipboard().setText(url)
+        self.bar.say(f"Portal link for {html.escape(row.customer_name or row.customer_id)} copied (one-time, expires soon).")
+
+    def _link(self, href: str) -> None:
+        if href.startswith("undo:"):
+            self.undo(href[5:])

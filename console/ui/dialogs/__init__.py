@@ -1,0 +1,1 @@
+"""Small dialogs: consent, new coupon, pause until a date, bulk progress, playbook."""

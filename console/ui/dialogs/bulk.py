@@ -1,0 +1,110 @@
+"""Bulk apply: progress, a result per row, and a retry for the rows that failed."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QDialog,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ...actions import Actions, Consent
+from ...actions.bulk import RowResult, apply_many, retry_failed
+from ...domain.offers import Offer
+from ...domain.queue import QueueRow
+
+OUTCOME_TEXT = {"applied": "Applied", "refused": "Refused", "failed": "Failed (retry is safe)"}
+
+
+class BulkDialog(QDialog):
+    """Runs apply_many on the thread pool; a small table (one row per selected customer) shows each outcome."""
+
+    row_done = Signal(int, object)
+
+    def __init__(self, window, actions: Actions, items: list[tuple[str, Offer]], consent: Consent, rows: dict[str, QueueRow], parent: QWidget | None = None) -> None:
+        super().__init__(parent or window)
+        self.setWindowTitle(f"Applying offers to {len(items)} customers")
+        self.resize(720, 420)
+        self.window_ = window
+        self.actions = actions
+        self.items = items
+        self.consent = consent
+        self.results: list[RowResult] = []
+        layout = QVBoxLayout(self)
+        self.progress = QProgressBar()
+        self.progress.setObjectName("bulkProgress")
+        self.progress.setRange(0, len(items))
+        layout.addWidget(self.progress)
+        self.table = QTableWidget(len(items), 3)
+        self.table.setObjectName("bulkResults")
+        self.table.setHorizontalHeaderLabels(["Customer", "Offer", "Result"])
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.verticalHeader().hide()
+        for i, (sub_id, offer) in enumerate(items):
+            row = rows.get(sub_id)
+            self.table.setItem(i, 0, QTableWidgetItem(row.customer_name if row and row.customer_name else sub_id))
+            self.table.setItem(i, 1, QTableWidgetItem(offer.describe()))
+            self.table.setItem(i, 2, QTableWidgetItem("Waiting"))
+        layout.addWidget(self.table, 1)
+        self.summary = QLabel("")
+        self.summary.setObjectName("bulkSummary")
+        layout.addWidget(self.summary)
+        buttons = QHBoxLayout()
+        self.retry = QPushButton("Retry failed")
+        self.retry.setObjectName("bulkRetry")
+        self.retry.setEnabled(False)
+        self.retry.clicked.connect(self.retry_failed)
+        self.close_button = QPushButton("Close")
+        self.close_button.setEnabled(False)
+        self.close_button.clicked.connect(self.accept)
+        buttons.addStretch(1)
+        buttons.addWidget(self.retry)
+        buttons.addWidget(self.close_button)
+        layout.addLayout(buttons)
+        self.row_done.connect(self._row_done)
+
+    def start(self) -> None:
+        def work() -> list[RowResult]:
+            # emitted from the worker thread; Qt queues it to the dialog's thread
+            return apply_many(self.actions, self.items, self.consent, progress=lambda n, _total, result: self.row_done.emit(n, result))
+
+        self.window_.runner.submit_side(work, self._finished, self._crashed)
+
+    def retry_failed(self) -> None:
+        self.retry.setEnabled(False)
+        self.close_button.setEnabled(False)
+        self.summary.setText("Retrying the failed rows…")
+        self.window_.runner.submit_side(lambda: retry_failed(self.actions, self.results, self.consent), self._finished, self._crashed)
+
+    def _row_done(self, n: int, result: RowResult) -> None:
+        self.progress.setValue(n)
+        self._show(n - 1, result)
+
+    def _show(self, i: int, result: RowResult) -> None:
+        text = OUTCOME_TEXT[result.outcome]
+        if result.error is not None and result.outcome != "applied":
+            text += f": {result.error.message}"
+        item = QTableWidgetItem(text)
+        item.setForeground(Qt.GlobalColor.darkGreen if result.outcome == "applied" else Qt.GlobalColor.darkRed)
+        self.table.setItem(i, 2, item)
+
+    def _finished(self, results: list[RowResult]) -> None:
+        self.results = results
+        for i, result in enumerate(results):
+            self._show(i, result)
+        counts = {k: sum(1 for r in results if r.outcome == k) for k in OUTCOME_TEXT}
+        self.progress.setValue(len(results))
+        self.summary.setText(f"{counts['applied']} applied, {counts['refused']} refused, {counts['failed']} failed.")
+        self.retry.setEnabled(counts["failed"] > 0)
+        self.close_button.setEnabled(True)
+
+    def _crashed(self, error) -> None:
+        self.summary.setText(f"Stopped: {error}")
+        self.close_button.setEnabled(True)

@@ -1,0 +1,67 @@
+"""The consent step: how the customer agreed, in one compact dialog (remembers the channel; Enter confirms)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QWidget
+
+from ...actions import Consent
+from ...domain.offers import CHANNEL_LABELS, CONSENT_CHANNELS
+
+CHANNEL_KEY = "actions/last_channel"
+OPERATOR_KEY = "actions/operator"
+
+
+class ConsentDialog(QDialog):
+    """Asks for the channel (and a note); in live mode it names LIVE, the customer and the amount."""
+
+    def __init__(self, settings: QSettings, *, summary: str, live: bool, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.settings = settings
+        self.setWindowTitle("Confirm with the customer's consent")
+        form = QFormLayout(self)
+        if live:
+            warning = QLabel(f"<b>LIVE MODE</b> — this changes a real customer's subscription.<br>{summary}")
+            warning.setObjectName("liveWarning")
+            warning.setStyleSheet("QLabel#liveWarning { background: #c62828; color: white; padding: 8px; border-radius: 6px; }")
+            form.addRow(warning)
+        else:
+            form.addRow(QLabel(summary))
+        self.channel = QComboBox()
+        self.channel.setObjectName("consentChannel")
+        for code in CONSENT_CHANNELS:
+            self.channel.addItem(CHANNEL_LABELS[code], code)
+        last = settings.value(CHANNEL_KEY, "call")
+        self.channel.setCurrentIndex(max(0, self.channel.findData(last)))
+        form.addRow("The customer agreed by", self.channel)
+        self.note = QLineEdit()
+        self.note.setObjectName("consentNote")
+        self.note.setPlaceholderText("Optional note or ticket link")
+        self.note.setMaxLength(500)
+        form.addRow("Note", self.note)
+        self.operator = QLineEdit(str(settings.value(OPERATOR_KEY, "") or ""))
+        self.operator.setObjectName("operatorName")
+        self.operator.setPlaceholderText("Your name, as the journal will show it")
+        if not self.operator.text():
+            form.addRow("Your name", self.operator)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        self.ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok.setText("Confirm (Enter)")
+        self.ok.setDefault(True)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+        self.operator.textChanged.connect(lambda text: self.ok.setEnabled(bool(text.strip())))
+        self.ok.setEnabled(bool(self.operator.text().strip()))
+        self.note.setFocus()
+
+    def accept(self) -> None:
+        self.settings.setValue(CHANNEL_KEY, self.channel.currentData())
+        self.settings.setValue(OPERATOR_KEY, self.operator.text().strip())
+        super().accept()
+
+    def consent(self) -> Consent:
+        return Consent(self.channel.currentData(), self.note.text().strip() or None)
+
+    def operator_name(self) -> str:
+        return self.operator.text().strip()

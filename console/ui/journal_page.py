@@ -1,0 +1,127 @@
+"""The Journal tab: every action with its operator, consent and state; undo and retry from here."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtWidgets import QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QPushButton, QTableView, QVBoxLayout, QWidget
+
+from ..domain.money import format_money
+from ..domain.offers import CHANNEL_LABELS
+from ..store.journal import Action
+
+COLUMNS = ("When", "Operator", "Customer", "Action", "Offer", "MRR", "Consent", "Note", "State", "Details")
+
+
+class JournalModel(QAbstractTableModel):
+    """Newest first, as the journal returns them."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.actions: list[Action] = []
+
+    def set_actions(self, actions: list[Action]) -> None:
+        self.beginResetModel()
+        self.actions = actions
+        self.endResetModel()
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self.actions)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return COLUMNS[section]
+        return None
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        a = self.actions[index.row()]
+        if role == Qt.ItemDataRole.UserRole:
+            return a
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        details = a.error or (f"undone by {a.undone_by}" if a.undone_by else "") or (f"undoes {a.undo_of}" if a.undo_of else "") or (a.request_id or "")
+        return (
+            datetime.fromtimestamp(a.created_at).strftime("%d %b %H:%M"),
+            a.operator,
+            a.customer_name or a.customer_id,
+            a.kind,
+            a.offer_code,
+            format_money(a.mrr_minor, a.currency) if a.currency else "",
+            CHANNEL_LABELS.get(a.consent_channel or "", "") if a.consent_channel else "",
+            a.consent_note or "",
+            a.state + (" (LIVE)" if a.livemode else ""),
+            details,
+        )[index.column()]
+
+
+class JournalPage(QWidget):
+    """Emits `undo_requested(action_id)` and `retry_requested(action_id)` for the selected action."""
+
+    undo_requested = Signal(str)
+    retry_requested = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(16, 12, 16, 8)
+        head = QHBoxLayout()
+        title = QLabel("Journal")
+        title.setProperty("class", "pageHeading")
+        head.addWidget(title)
+        self.caption = QLabel("What operators did in this account, with the customer's consent. Also written to each subscription's metadata.")
+        self.caption.setProperty("class", "pageCaption")
+        head.addWidget(self.caption, 1, Qt.AlignmentFlag.AlignBottom)
+        self.undo = QPushButton("Undo")
+        self.undo.setObjectName("journalUndo")
+        self.undo.setToolTip("Restore the cancellation and remove the discount or pause this action added")
+        self.retry = QPushButton("Retry")
+        self.retry.setObjectName("journalRetry")
+        self.retry.setToolTip("Send a failed action again: same idempotency key, so it can never apply twice")
+        head.addWidget(self.retry)
+        head.addWidget(self.undo)
+        layout.addLayout(head)
+        self.model = JournalModel(self)
+        self.table = QTableView()
+        self.table.setObjectName("journalTable")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.verticalHeader().hide()
+        self.table.setAlternatingRowColors(True)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        layout.addWidget(self.table, 1)
+        self.table.selectionModel().selectionChanged.connect(lambda *_: self._update_buttons())
+        self.undo.clicked.connect(lambda: self._emit(self.undo_requested))
+        self.retry.clicked.connect(lambda: self._emit(self.retry_requested))
+        self._update_buttons()
+
+    def set_actions(self, actions: list[Action]) -> None:
+        selected = self.selected()
+        self.model.set_actions(actions)
+        if selected is not None:
+            for i, a in enumerate(actions):
+                if a.id == selected.id:
+                    self.table.selectRow(i)
+        self._update_buttons()
+
+    def selected(self) -> Action | None:
+        rows = self.table.selectionModel().selectedRows()
+        return self.model.data(rows[0], Qt.ItemDataRole.UserRole) if rows else None
+
+    def _update_buttons(self) -> None:
+        a = self.selected()
+        self.undo.setEnabled(bool(a and a.state == "applied" and a.kind in ("save", "pause", "revoke")))
+        self.retry.setEnabled(bool(a and a.state in ("failed", "pending") and (a.retryable or a.state == "pending")))
+
+    def _emit(self, signal) -> None:
+        a = self.selected()
+        if a is not None:
+            signal.emit(a.id)

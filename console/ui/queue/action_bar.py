@@ -1,0 +1,104 @@
+"""The action bar above the queue: the one-click recommended offer, other offers, portal link."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QMenu, QPushButton, QToolButton, QVBoxLayout, QWidget
+
+from ...domain.models import Coupon
+from ...domain.offers import Offer, terms_of
+
+PAUSE_SHORTCUTS = {1: "Ctrl+1", 2: "Ctrl+2", 3: "Ctrl+3"}
+
+
+class ActionBar(QWidget):
+    """Emits `offer_chosen(Offer | None)` (None = each row's recommendation), `custom_coupon`, `pause_until`, `portal_link`."""
+
+    offer_chosen = Signal(object)
+    custom_coupon = Signal()
+    pause_until = Signal()
+    portal_link = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(2)
+        row = QHBoxLayout()
+        row.setContentsMargins(0, 0, 0, 0)
+        self.primary = QPushButton("Save")
+        self.primary.setObjectName("saveRecommended")
+        self.primary.setProperty("class", "primary")
+        self.primary.setShortcut(QKeySequence("Ctrl+Return"))
+        self.primary.clicked.connect(lambda: self.offer_chosen.emit(None))
+        self.more = QToolButton()
+        self.more.setObjectName("moreOffers")
+        self.more.setText("Other offers")
+        self.more.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.menu = QMenu(self.more)
+        self.more.setMenu(self.menu)
+        self.link = QPushButton("Copy portal link")
+        self.link.setObjectName("portalLink")
+        self.link.setShortcut(QKeySequence("Ctrl+L"))
+        self.link.setToolTip("A one-time customer portal link, where the customer can renew or update their card (Ctrl+L)")
+        self.link.clicked.connect(self.portal_link)
+        self.status = QLabel("")
+        self.status.setObjectName("actionStatus")
+        self.status.setWordWrap(True)
+        self.status.setTextFormat(Qt.TextFormat.RichText)
+        row.addWidget(self.primary)
+        row.addWidget(self.more)
+        row.addWidget(self.link)
+        row.addStretch(1)
+        outer.addLayout(row)
+        outer.addWidget(self.status)
+        self.shortcuts: list[QAction] = []
+        self.set_coupons([])
+        self.set_target(None, 0, enabled=False, reason="Select a customer")
+
+    def set_coupons(self, coupons: list[Coupon]) -> None:
+        """Rebuild the menu: valid coupons with their terms, a new one, pauses, revoke only, contact."""
+        for action in self.shortcuts:  # before clear(), which deletes them
+            self.removeAction(action)
+        self.menu.clear()
+        head = self.menu.addAction("Coupons")
+        head.setEnabled(False)
+        for coupon in sorted((c for c in coupons if c.valid), key=lambda c: c.id):
+            text = f"{terms_of(coupon)}   ({coupon.id})"
+            self.menu.addAction(text, lambda c=coupon.id: self.offer_chosen.emit(Offer("coupon", coupon_id=c)))
+        new = self.menu.addAction("New coupon…", self.custom_coupon)
+        new.setShortcut(QKeySequence("Ctrl+K"))
+        self.menu.addSeparator()
+        for months, keys in PAUSE_SHORTCUTS.items():
+            action = self.menu.addAction(f"Pause {months} month{'s' if months > 1 else ''}", lambda m=months: self.offer_chosen.emit(Offer("pause", pause_months=m)))
+            action.setShortcut(QKeySequence(keys))
+        self.menu.addAction("Pause until a date…", self.pause_until)
+        self.menu.addSeparator()
+        revoke = self.menu.addAction("Revoke only (the customer changed their mind)", lambda: self.offer_chosen.emit(Offer("revoke")))
+        revoke.setShortcut(QKeySequence("Ctrl+R"))
+        self.menu.addAction("Record a contact (no change in Stripe)", lambda: self.offer_chosen.emit(Offer("contact")))
+        # the menu's shortcuts work while it is closed too
+        self.shortcuts = [a for a in self.menu.actions() if not a.shortcut().isEmpty()]
+        for action in self.shortcuts:
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            self.addAction(action)
+
+    def set_target(self, offer_text: str | None, count: int, *, enabled: bool, reason: str = "") -> None:
+        """What the primary button does for the current selection (one row or many)."""
+        if count > 1:
+            self.primary.setText(f"Apply recommended offers to {count} selected  (Ctrl+Enter)")
+        elif offer_text:
+            self.primary.setText(f"Save: {offer_text}  (Ctrl+Enter)")
+        else:
+            self.primary.setText("Save  (Ctrl+Enter)")
+        for widget in (self.primary, self.more, self.link):
+            widget.setEnabled(enabled)
+            widget.setToolTip(reason if not enabled else "")
+        self.link.setEnabled(enabled and count == 1)
+        for action in self.shortcuts:
+            action.setEnabled(enabled)
+
+    def say(self, html: str, *, error: bool = False) -> None:
+        colour = "#b3261e" if error else "#1b5e20"
+        self.status.setText(f"<span style='color:{colour}'>{html}</span>" if html else "")

@@ -1,0 +1,193 @@
+"""Saving customers from the window: one click, consent, the row leaves, Stripe holds the change."""
+
+from __future__ import annotations
+
+import stripe
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QApplication, QLabel
+
+from console.sandbox.app import Sandbox
+from console.ui.dialogs.bulk import BulkDialog
+from console.ui.dialogs.consent import OPERATOR_KEY, ConsentDialog
+from console.ui.dialogs.offer_forms import CouponDialog
+from console.ui.queue.model import ROW_ROLE
+
+
+def client_for(sb):
+    return stripe.StripeClient(sb.key, base_addresses={"api": sb.url})
+
+
+def shown(window) -> list:
+    proxy = window.queue.proxy
+    return [proxy.data(proxy.index(i, 0), ROW_ROLE) for i in range(proxy.rowCount())]
+
+
+def when_dialog(qtbot, kind, act):
+    """Run `act(dialog)` on the next modal dialog of `kind`, as a person at the keyboard would."""
+
+    def poll():
+        dialog = QApplication.activeModalWidget()
+        if isinstance(dialog, kind):
+            act(dialog)
+        else:
+            QTimer.singleShot(20, poll)
+
+    QTimer.singleShot(0, poll)
+
+
+def confirm_with(channel: str, note: str = ""):
+    def act(dialog: ConsentDialog) -> None:
+        dialog.channel.setCurrentIndex(dialog.channel.findData(channel))
+        dialog.note.setText(note)
+        if not dialog.operator.text():
+            dialog.operator.setText("Dana (CS)")
+        dialog.ok.setFocus()
+        dialog.ok.click()  # Enter on the default button does the same
+
+    return act
+
+
+def test_one_click_save_with_consent(qtbot, open_window, demo):
+    window = open_window(demo)
+    window.settings.setValue(OPERATOR_KEY, "Dana (CS)")
+    rows = shown(window)
+    target = next(r for r in rows if r.feedback == "too_expensive")
+    window.queue.select_subscription(target.subscription_id)
+    bar = window.queue.action_bar
+    assert bar.primary.isEnabled() and "Save:" in bar.primary.text()
+    when_dialog(qtbot, ConsentDialog, confirm_with("email", "Replied to our offer"))
+    with qtbot.waitSignal(window.controller.applied, timeout=20000) as blocker:
+        qtbot.mouseClick(bar.primary, Qt.MouseButton.LeftButton)
+    action = blocker.args[0]
+    assert action.state == "applied" and action.consent_channel == "email" and action.consent_note == "Replied to our offer"
+    assert target.subscription_id not in [r.subscription_id for r in shown(window)]
+    sub = client_for(demo).v1.subscriptions.retrieve(target.subscription_id, {"expand": ["discounts"]})
+    assert sub.cancel_at_period_end is False
+    assert sub.metadata["churn_console_operator"] == "Dana (CS)" and sub.metadata["churn_console_consent"] == "email"
+    assert sub.discounts and sub.discounts[-1].source.coupon.startswith("churn-console-")
+    assert "Undo" in bar.status.text()
+    assert window.journal_page.model.rowCount() == 1
+    # the consent step remembers the channel
+    assert window.settings.value("actions/last_channel") == "email"
+
+    # undo from the status line's link
+    with qtbot.waitSignal(window.controller.applied, timeout=20000):
+        bar.status.linkActivated.emit(f"undo:{action.id}")
+    assert target.subscription_id in [r.subscription_id for r in shown(window)]
+    assert client_for(demo).v1.subscriptions.retrieve(target.subscription_id).cancel_at_period_end is True
+
+
+def test_keyboard_pause_and_cancelled_consent_sends_nothing(qtbot, open_window, demo):
+    window = open_window(demo)
+    window.settings.setValue(OPERATOR_KEY, "Sam")
+    target = shown(window)[0]
+    window.queue.select_subscription(target.subscription_id)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=5000)  # window shortcuts need an active window
+    before = len(demo.log)
+    seen = []
+
+    def cancel(dialog):
+        seen.append(dialog)
+        dialog.reject()
+
+    when_dialog(qtbot, ConsentDialog, cancel)
+    window.queue.table.setFocus()
+    qtbot.keyClick(window.queue.table, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: bool(seen) and QApplication.activeModalWidget() is None, timeout=5000)
+    assert not [e for e in demo.log[before:] if e.method == "POST"]
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=5000)
+    when_dialog(qtbot, ConsentDialog, confirm_with("chat"))
+    with qtbot.waitSignal(window.controller.applied, timeout=20000):
+        qtbot.keyClick(window.queue.table, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
+    sub = client_for(demo).v1.subscriptions.retrieve(target.subscription_id)
+    assert sub.pause_collection.behavior == "void" and sub.pause_collection.resumes_at > 0
+
+
+def test_refused_action_is_explained_inline(qtbot, open_window, demo):
+    window = open_window(demo)
+    window.settings.setValue(OPERATOR_KEY, "Sam")
+    target = shown(window)[0]
+    client_for(demo).v1.subscriptions.update(target.subscription_id, {"cancel_at_period_end": False})  # revoked elsewhere
+    window.queue.select_subscription(target.subscription_id)
+    when_dialog(qtbot, ConsentDialog, confirm_with("call"))
+    with qtbot.waitSignal(window.controller.failed, timeout=20000):
+        qtbot.mouseClick(window.queue.action_bar.primary, Qt.MouseButton.LeftButton)
+    assert "no longer set to cancel" in window.queue.action_bar.status.text()
+
+
+def test_new_coupon_form_shows_errors_at_the_field(qtbot, open_window, demo):
+    dialog = CouponDialog("usd")
+    qtbot.addWidget(dialog)
+    dialog.value.setValue(150)
+    dialog.accept()
+    assert dialog.result() == 0  # not accepted: nothing would be sent
+    assert "at most 100" in dialog.value_error.text()
+    dialog.kind.setCurrentIndex(dialog.kind.findData("amount"))
+    dialog.value.setValue(12.5)
+    dialog.duration.setCurrentIndex(dialog.duration.findData("repeating"))
+    dialog.months.setValue(2)
+    assert dialog.preview.text() == "$12.50 off for 2 months"
+    dialog.accept()
+    offer = dialog.offer()
+    assert offer.new_coupon.amount_off == 1250 and offer.new_coupon.currency == "usd"
+
+
+def test_bulk_apply_to_selected_rows(qtbot, open_window, demo):
+    window = open_window(demo)
+    window.settings.setValue(OPERATOR_KEY, "Bulk")
+    rows = shown(window)[:4]
+    window.queue.table.selectRow(0)
+    qtbot.keyClick(window.queue.table, Qt.Key.Key_Down, Qt.KeyboardModifier.ShiftModifier)
+    qtbot.keyClick(window.queue.table, Qt.Key.Key_Down, Qt.KeyboardModifier.ShiftModifier)
+    qtbot.keyClick(window.queue.table, Qt.Key.Key_Down, Qt.KeyboardModifier.ShiftModifier)
+    assert [r.subscription_id for r in window.queue.selected_rows()] == [r.subscription_id for r in rows]
+    assert "4 selected" in window.queue.action_bar.primary.text()
+    when_dialog(qtbot, ConsentDialog, confirm_with("ticket", "T-1234"))
+    qtbot.mouseClick(window.queue.action_bar.primary, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: any(isinstance(w, BulkDialog) and w.close_button.isEnabled() for w in QApplication.topLevelWidgets()), timeout=30000)
+    dialog = next(w for w in QApplication.topLevelWidgets() if isinstance(w, BulkDialog))
+    assert dialog.summary.text() == "4 applied, 0 refused, 0 failed."
+    client = client_for(demo)
+    for r, result in zip(rows, dialog.results, strict=True):
+        sub = client.v1.subscriptions.retrieve(r.subscription_id)
+        if result.action.kind == "contact":
+            assert sub.cancel_at_period_end or sub.cancel_at  # a contact changes nothing in Stripe
+        else:
+            assert sub.metadata["churn_console_action"] == result.action.id
+            assert sub.metadata["churn_console_consent"] == "ticket"
+    dialog.accept()
+
+
+def test_actions_are_disabled_offline(qtbot, open_window, demo):
+    window = open_window(demo)
+    window.queue.table.selectRow(0)
+    assert window.queue.action_bar.primary.isEnabled()
+    demo.stop()
+    with qtbot.waitSignal(window.sync_failed, timeout=30000):
+        window.refresh()
+    window.queue.table.selectRow(1)
+    assert not window.queue.action_bar.primary.isEnabled()
+    assert "read-only" in window.queue.action_bar.primary.toolTip()
+
+
+def test_live_mode_consent_names_live_customer_and_amount(qtbot, open_window):
+    with Sandbox(seed=5, customers=60, live=True) as live:
+        window = open_window(live)
+        window.settings.setValue(OPERATOR_KEY, "Priya")
+        target = next(r for r in shown(window) if window.recommendation(r).kind != "contact")  # contacts change nothing
+        window.queue.select_subscription(target.subscription_id)
+        seen = {}
+
+        def look(dialog):
+            warning = dialog.findChild(QLabel, "liveWarning")
+            seen["text"] = warning.text() if warning else ""
+            dialog.reject()
+
+        when_dialog(qtbot, ConsentDialog, look)
+        qtbot.mouseClick(window.queue.action_bar.primary, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: "text" in seen, timeout=5000)
+        assert "LIVE MODE" in seen["text"]
+        assert (target.customer_name or "") in seen["text"]
+        assert "/month at stake" in seen["text"]
