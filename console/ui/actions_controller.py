@@ -84,7 +84,9 @@ class ActionsController(QObject):
 
     def apply(self, row: QueueRow, offer: Offer) -> None:
         who = html.escape(row.customer_name or row.email or row.customer_id)
-        summary = f"{offer.describe(self._coupons())} for <b>{who}</b> — {format_money(row.mrr_minor, row.currency)}/month at stake"
+        summary = (
+            f"{offer.describe(self._coupons())} for <b>{who}</b> — {format_money(row.mrr_minor, row.currency)}/month at stake"
+        )
         if offer.kind == "contact":
             consent, operator = None, str(self.window.settings.value(OPERATOR_KEY, "") or "")
             if not operator:

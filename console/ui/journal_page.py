@@ -46,7 +46,12 @@ class JournalModel(QAbstractTableModel):
             return a
         if role != Qt.ItemDataRole.DisplayRole:
             return None
-        details = a.error or (f"undone by {a.undone_by}" if a.undone_by else "") or (f"undoes {a.undo_of}" if a.undo_of else "") or (a.request_id or "")
+        details = (
+            a.error
+            or (f"undone by {a.undone_by}" if a.undone_by else "")
+            or (f"undoes {a.undo_of}" if a.undo_of else "")
+            or (a.request_id or "")
+        )
         return (
             datetime.fromtimestamp(a.created_at).strftime("%d %b %H:%M"),
             a.operator,
@@ -75,7 +80,9 @@ class JournalPage(QWidget):
         title = QLabel("Journal")
         title.setProperty("class", "pageHeading")
         head.addWidget(title)
-        self.caption = QLabel("What operators did in this account, with the customer's consent. Also written to each subscription's metadata.")
+        self.caption = QLabel(
+            "What operators did in this account, with the customer's consent. Also written to each subscription's metadata."
+        )
         self.caption.setProperty("class", "pageCaption")
         head.addWidget(self.caption, 1, Qt.AlignmentFlag.AlignBottom)
         self.undo = QPushButton("Undo")

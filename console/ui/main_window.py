@@ -22,6 +22,7 @@ from ..services.workspace import Workspace
 from ..sync import SyncReport
 from .actions_controller import ActionsController
 from .dialogs.consent import OPERATOR_KEY
+from .dialogs.playbook import PlaybookDialog
 from .journal_page import JournalPage
 from .mode_badge import ModeBadge
 from .overview_page import OverviewPage
@@ -123,6 +124,8 @@ class MainWindow(QMainWindow):
         prefs = file_menu.addAction("&Preferences…")
         prefs.setShortcut(QKeySequence.StandardKey.Preferences)
         prefs.triggered.connect(self.edit_preferences)
+        playbook = file_menu.addAction("Retention &playbook…")
+        playbook.triggered.connect(self.edit_playbook)
         file_menu.addSeparator()
         quit_action = file_menu.addAction("&Quit")
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
@@ -240,7 +243,9 @@ class MainWindow(QMainWindow):
         online = bool(self.workspace and self.workspace.online and self.offline_since is None)
         reason = "" if online else "Actions need a connection to Stripe (the queue is read-only)"
         offer = self.recommendation(rows[0]).describe({c.id: c for c in self.coupons()}) if len(rows) == 1 else None
-        self.queue.action_bar.set_target(offer, len(rows), enabled=online and bool(rows), reason=reason or ("Select a customer" if not rows else ""))
+        self.queue.action_bar.set_target(
+            offer, len(rows), enabled=online and bool(rows), reason=reason or ("Select a customer" if not rows else "")
+        )
 
     def _show_journal(self) -> None:
         if self.workspace is not None:
@@ -279,6 +284,15 @@ class MainWindow(QMainWindow):
         )
 
     # preferences and closing ------------------------------------------------------------------
+    def edit_playbook(self) -> None:
+        if self.workspace is None:
+            return
+        rows = self.workspace.queue()
+        dialog = PlaybookDialog(self.workspace.playbook(), self.coupons(), sorted({r.currency for r in rows}), self)
+        if dialog.exec():
+            self.workspace.save_playbook(dialog.playbook())
+            self._show_queue()
+
     def edit_preferences(self) -> None:
         if PreferencesDialog(self.settings, self).exec():
             self._apply_refresh_setting()

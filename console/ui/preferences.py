@@ -5,9 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QSpinBox, QWidget
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLineEdit, QSpinBox, QWidget
 
 REFRESH_KEY = "queue/refresh_minutes"
+OPERATOR_KEY = "actions/operator"
 DEFAULT_REFRESH_MINUTES = 5
 
 
@@ -39,6 +40,10 @@ class PreferencesDialog(QDialog):
         self.refresh.setValue(refresh_minutes(settings))
         self.refresh.setToolTip("How often the queue syncs with Stripe by itself (0 = only when you press F5)")
         form.addRow("Refresh the queue every", self.refresh)
+        self.operator = QLineEdit(str(settings.value(OPERATOR_KEY, "") or ""))
+        self.operator.setObjectName("operatorName")
+        self.operator.setPlaceholderText("Shown in the journal and in Stripe's metadata")
+        form.addRow("Your name", self.operator)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
@@ -46,5 +51,6 @@ class PreferencesDialog(QDialog):
 
     def accept(self) -> None:
         self.settings.setValue(REFRESH_KEY, self.refresh.value())
+        self.settings.setValue(OPERATOR_KEY, self.operator.text().strip())
         self.settings.sync()
         super().accept()

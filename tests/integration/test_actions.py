@@ -63,7 +63,12 @@ def test_save_with_a_coupon_keeps_earlier_discounts_and_records_metadata(sandbox
 
 def test_inline_coupon_is_created_then_applied(sandbox, client, ws):
     sub = pending(client, currency="eur")
-    offer = Offer("coupon", new_coupon=CouponSpec(amount_off=500, currency="eur", duration="repeating", duration_in_months=2, name="€5 off for 2 months"))
+    offer = Offer(
+        "coupon",
+        new_coupon=CouponSpec(
+            amount_off=500, currency="eur", duration="repeating", duration_in_months=2, name="€5 off for 2 months"
+        ),
+    )
     action = ws.actions("Dana").apply(sub.id, offer, CALL)
     coupon_id = action.offer_code.split(":", 1)[1]
     coupon = client.v1.coupons.retrieve(coupon_id)
@@ -194,7 +199,9 @@ def test_bulk_over_fifty_rows_with_faults_applies_each_exactly_once(tmp_path):
         assert len(rows) >= 50
         sb.configure_faults(error_rate=0.1, throttle_rate=0.05, drop_rate=0.05, seed=4)
         actions = ws.actions("Bulk Operator")
-        results = apply_many(actions, [(r.subscription_id, Offer("coupon", coupon_id="HALF-1M")) for r in rows], CALL, attempts=6, backoff_s=0.01)
+        results = apply_many(
+            actions, [(r.subscription_id, Offer("coupon", coupon_id="HALF-1M")) for r in rows], CALL, attempts=6, backoff_s=0.01
+        )
         results = retry_failed(actions, results, CALL)
         sb.configure_faults(error_rate=0, throttle_rate=0, drop_rate=0)
         assert any(e.fault for e in sb.log)  # faults really were injected

@@ -146,7 +146,10 @@ def test_bulk_apply_to_selected_rows(qtbot, open_window, demo):
     assert "4 selected" in window.queue.action_bar.primary.text()
     when_dialog(qtbot, ConsentDialog, confirm_with("ticket", "T-1234"))
     qtbot.mouseClick(window.queue.action_bar.primary, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: any(isinstance(w, BulkDialog) and w.close_button.isEnabled() for w in QApplication.topLevelWidgets()), timeout=30000)
+    qtbot.waitUntil(
+        lambda: any(isinstance(w, BulkDialog) and w.close_button.isEnabled() for w in QApplication.topLevelWidgets()),
+        timeout=30000,
+    )
     dialog = next(w for w in QApplication.topLevelWidgets() if isinstance(w, BulkDialog))
     assert dialog.summary.text() == "4 applied, 0 refused, 0 failed."
     client = client_for(demo)
@@ -191,3 +194,30 @@ def test_live_mode_consent_names_live_customer_and_amount(qtbot, open_window):
         assert "LIVE MODE" in seen["text"]
         assert (target.customer_name or "") in seen["text"]
         assert "/month at stake" in seen["text"]
+
+
+def test_playbook_edits_change_the_recommendations_and_are_saved(qtbot, open_window, demo, tmp_path):
+    from console.domain.playbook import Playbook
+    from console.ui.dialogs.playbook import PlaybookDialog
+
+    window = open_window(demo)
+    target = next(r for r in shown(window) if r.feedback == "too_expensive" and r.interval == "month")
+    assert window.recommendation(target).kind == "coupon"
+    dialog = PlaybookDialog(window.workspace.playbook(), window.coupons(), ["usd", "eur", "jpy"], window)
+    qtbot.addWidget(dialog)
+    row = next(
+        i
+        for i in range(dialog.table.rowCount())
+        if dialog.table.cellWidget(i, 0).currentData() == "too_expensive" and dialog.table.cellWidget(i, 2).currentData() == "any"
+    )
+    offers = dialog.table.cellWidget(row, 4)
+    offers.setCurrentIndex(next(i for i in range(offers.count()) if offers.itemData(i).code == "pause:1m"))
+    dialog.high["usd"].setValue(250.0)
+    window.workspace.save_playbook(dialog.playbook())
+    window.reload_queue()
+    assert window.recommendation(target).code == "pause:1m"
+    saved = Playbook.load(tmp_path / "playbook.json")
+    assert saved.high_mrr["usd"] == 25000
+    assert any(r.offer.code == "pause:1m" and r.reasons == ("too_expensive",) for r in saved.rules)
+    offer_col = window.queue.model.index(window.queue.model.row_of(target.subscription_id), 6).data()
+    assert offer_col == "Pause 1 month"

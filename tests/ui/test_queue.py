@@ -181,3 +181,14 @@ def test_auto_refresh_follows_the_preference(qtbot, open_window, demo):
         pass
     window.auto.stop()
     assert blocker.args[0].kind == "incremental"
+
+
+def test_when_the_current_row_leaves_the_next_one_is_selected(qtbot, open_window, demo):
+    window = open_window(demo)
+    rows = shown(window)
+    window.queue.select_subscription(rows[3].subscription_id)
+    client_for(demo).v1.subscriptions.update(rows[3].subscription_id, {"cancel_at_period_end": False})
+    with qtbot.waitSignal(window.synced, timeout=20000):
+        window.refresh()
+    assert window.queue.current_row().subscription_id == rows[4].subscription_id
+    assert window.queue.detail.title.text() == rows[4].customer_name

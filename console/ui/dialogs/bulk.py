@@ -28,7 +28,15 @@ class BulkDialog(QDialog):
 
     row_done = Signal(int, object)
 
-    def __init__(self, window, actions: Actions, items: list[tuple[str, Offer]], consent: Consent, rows: dict[str, QueueRow], parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        window,
+        actions: Actions,
+        items: list[tuple[str, Offer]],
+        consent: Consent,
+        rows: dict[str, QueueRow],
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent or window)
         self.setWindowTitle(f"Applying offers to {len(items)} customers")
         self.resize(720, 420)
@@ -73,7 +81,9 @@ class BulkDialog(QDialog):
     def start(self) -> None:
         def work() -> list[RowResult]:
             # emitted from the worker thread; Qt queues it to the dialog's thread
-            return apply_many(self.actions, self.items, self.consent, progress=lambda n, _total, result: self.row_done.emit(n, result))
+            return apply_many(
+                self.actions, self.items, self.consent, progress=lambda n, _total, result: self.row_done.emit(n, result)
+            )
 
         self.window_.runner.submit_side(work, self._finished, self._crashed)
 
@@ -81,7 +91,9 @@ class BulkDialog(QDialog):
         self.retry.setEnabled(False)
         self.close_button.setEnabled(False)
         self.summary.setText("Retrying the failed rows…")
-        self.window_.runner.submit_side(lambda: retry_failed(self.actions, self.results, self.consent), self._finished, self._crashed)
+        self.window_.runner.submit_side(
+            lambda: retry_failed(self.actions, self.results, self.consent), self._finished, self._crashed
+        )
 
     def _row_done(self, n: int, result: RowResult) -> None:
         self.progress.setValue(n)

@@ -7,9 +7,9 @@ from PySide6.QtWidgets import QComboBox, QDialog, QDialogButtonBox, QFormLayout,
 
 from ...actions import Consent
 from ...domain.offers import CHANNEL_LABELS, CONSENT_CHANNELS
+from ..preferences import OPERATOR_KEY
 
 CHANNEL_KEY = "actions/last_channel"
-OPERATOR_KEY = "actions/operator"
 
 
 class ConsentDialog(QDialog):

@@ -137,7 +137,11 @@ class PauseDialog(QDialog):
         form.addRow("Resume on", self.until)
         self.behavior = QComboBox()
         self.behavior.setObjectName("pauseBehavior")
-        texts = {"void": "Void invoices (default)", "keep_as_draft": "Keep invoices as drafts", "mark_uncollectible": "Mark invoices uncollectible"}
+        texts = {
+            "void": "Void invoices (default)",
+            "keep_as_draft": "Keep invoices as drafts",
+            "mark_uncollectible": "Mark invoices uncollectible",
+        }
         for code in PAUSE_BEHAVIORS:
             self.behavior.addItem(texts[code], code)
         form.addRow("Meanwhile", self.behavior)

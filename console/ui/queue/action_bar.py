@@ -71,11 +71,16 @@ class ActionBar(QWidget):
         new.setShortcut(QKeySequence("Ctrl+K"))
         self.menu.addSeparator()
         for months, keys in PAUSE_SHORTCUTS.items():
-            action = self.menu.addAction(f"Pause {months} month{'s' if months > 1 else ''}", lambda m=months: self.offer_chosen.emit(Offer("pause", pause_months=m)))
+            action = self.menu.addAction(
+                f"Pause {months} month{'s' if months > 1 else ''}",
+                lambda m=months: self.offer_chosen.emit(Offer("pause", pause_months=m)),
+            )
             action.setShortcut(QKeySequence(keys))
         self.menu.addAction("Pause until a date…", self.pause_until)
         self.menu.addSeparator()
-        revoke = self.menu.addAction("Revoke only (the customer changed their mind)", lambda: self.offer_chosen.emit(Offer("revoke")))
+        revoke = self.menu.addAction(
+            "Revoke only (the customer changed their mind)", lambda: self.offer_chosen.emit(Offer("revoke"))
+        )
         revoke.setShortcut(QKeySequence("Ctrl+R"))
         self.menu.addAction("Record a contact (no change in Stripe)", lambda: self.offer_chosen.emit(Offer("contact")))
         # the menu's shortcuts work while it is closed too

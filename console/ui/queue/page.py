@@ -28,15 +28,16 @@ from .filter_bar import FilterBar
 from .model import COLUMNS, MRR_COL, ROW_ROLE, QueueModel, QueueProxy
 
 COLUMN_WIDTHS = {
-    "Customer": 150,
-    "Email": 215,
-    "Plan": 170,
-    "MRR": 90,
-    "Days left": 84,
-    "Reason": 235,
-    "Tenure": 78,
-    "Status": 78,
-    "Discount": 105,
+    "Customer": 130,
+    "Email": 180,
+    "Plan": 150,
+    "MRR": 85,
+    "Days left": 78,
+    "Reason": 200,
+    "Offer": 150,
+    "Tenure": 70,
+    "Status": 72,
+    "Discount": 90,
 }
 
 
@@ -109,6 +110,7 @@ class QueuePage(QWidget):
             if name in COLUMN_WIDTHS:
                 header.resizeSection(i, COLUMN_WIDTHS[name])
         header.setSectionResizeMode(COLUMNS.index("Comment"), QHeaderView.ResizeMode.Stretch)
+        header.setMinimumSectionSize(60)
         self.table.selectionModel().currentRowChanged.connect(self._current_changed)
         self.table.selectionModel().selectionChanged.connect(lambda *_: self.selection_changed.emit(self.selected_rows()))
         self.table.activated_row.connect(self.open_detail)
@@ -132,11 +134,15 @@ class QueuePage(QWidget):
         """Replace the rows, keeping the selection, the current row and the scroll position."""
         selected = self.selected_ids()
         current = self.current_row()
+        position = self.table.currentIndex().row()
         scroll = self.table.verticalScrollBar().value()
         self.model.set_rows(rows, now, offers)
         self.proxy.sort(self.table.horizontalHeader().sortIndicatorSection(), self.table.horizontalHeader().sortIndicatorOrder())
         self.filters.set_choices(rows)
-        self._reselect(selected, current.subscription_id if current else None)
+        found = self._reselect(selected, current.subscription_id if current else None)
+        if current is not None and not found and self.proxy.rowCount():
+            # the current row left the queue (saved, revoked, ended): the next one takes its place
+            self.table.selectRow(min(position, self.proxy.rowCount() - 1))
         self.table.verticalScrollBar().setValue(scroll)
         self._update_totals()
 

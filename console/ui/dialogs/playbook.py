@@ -1,0 +1,168 @@
+"""Edit the retention playbook: one rule per row (first match wins), and what counts as high MRR."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSpinBox,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ...domain.feedback import PORTAL_LABELS
+from ...domain.models import Coupon
+from ...domain.money import exponent, to_major
+from ...domain.offers import Offer
+from ...domain.playbook import ANY, DEFAULT_RULES, NO_ANSWER, RETAIN_15_ANNUAL, RETAIN_25, Playbook, Rule
+
+REASONS = [(ANY, "Any reason"), *PORTAL_LABELS.items(), (NO_ANSWER, "No answer")]
+SEGMENTS = [("any", "Any MRR"), ("high_mrr", "High MRR"), ("low_mrr", "Not high MRR")]
+INTERVALS = [("any", "Any plan"), ("month", "Monthly plans"), ("year", "Annual plans")]
+COLS = ("Reason", "MRR", "Plan", "Customer for at least", "Offer", "Note")
+
+
+def offer_choices(coupons: list[Coupon]) -> list[Offer]:
+    out = [RETAIN_25, RETAIN_15_ANNUAL]
+    out += [Offer("coupon", coupon_id=c.id) for c in coupons if c.valid]
+    out += [Offer("pause", pause_months=m) for m in (1, 2, 3)]
+    out += [Offer("revoke"), Offer("contact")]
+    return out
+
+
+class PlaybookDialog(QDialog):
+    """`playbook()` returns the edited playbook once accepted."""
+
+    def __init__(self, playbook: Playbook, coupons: list[Coupon], currencies: list[str], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Retention playbook")
+        self.resize(980, 460)
+        self.coupons = {c.id: c for c in coupons}
+        self.choices = offer_choices(coupons)
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel("The first rule that matches a customer gives the offer the one-click button applies."))
+        self.table = QTableWidget(0, len(COLS))
+        self.table.setObjectName("playbookRules")
+        self.table.setHorizontalHeaderLabels(COLS)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.verticalHeader().hide()
+        layout.addWidget(self.table, 1)
+        for rule in playbook.rules:
+            for reason in rule.reasons:
+                self.add_rule(Rule((reason,), rule.offer, rule.segment, rule.interval, rule.min_tenure_days, rule.note))
+        row = QHBoxLayout()
+        for text, slot in (
+            ("Add rule", lambda: self.add_rule(None)),
+            ("Remove", self.remove),
+            ("Move up", lambda: self.move(-1)),
+            ("Move down", lambda: self.move(1)),
+            ("Defaults", self.defaults),
+        ):
+            button = QPushButton(text)
+            button.clicked.connect(slot)
+            row.addWidget(button)
+        row.addStretch(1)
+        layout.addLayout(row)
+        thresholds = QHBoxLayout()
+        thresholds.addWidget(QLabel("High MRR starts at:"))
+        self.high: dict[str, QDoubleSpinBox] = {}
+        for cur in sorted(set(currencies) | set(playbook.high_mrr)):
+            box = QDoubleSpinBox()
+            box.setObjectName(f"high_{cur}")
+            box.setDecimals(exponent(cur))
+            box.setRange(0, 10**9)
+            box.setSuffix(f" {cur.upper()}")
+            box.setValue(float(to_major(playbook.high_mrr.get(cur, 0), cur)))
+            self.high[cur] = box
+            thresholds.addWidget(box)
+        thresholds.addStretch(1)
+        layout.addLayout(thresholds)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+
+    def _combo(self, items: list[tuple[str, str]], value: str) -> QComboBox:
+        combo = QComboBox()
+        for code, text in items:
+            combo.addItem(text, code)
+        combo.setCurrentIndex(max(0, combo.findData(value)))
+        return combo
+
+    def add_rule(self, rule: Rule | None) -> None:
+        rule = rule or Rule((ANY,), Offer("contact"))
+        i = self.table.rowCount()
+        self.table.insertRow(i)
+        self.table.setCellWidget(i, 0, self._combo(REASONS, rule.reasons[0]))
+        self.table.setCellWidget(i, 1, self._combo(SEGMENTS, rule.segment))
+        self.table.setCellWidget(i, 2, self._combo(INTERVALS, rule.interval))
+        tenure = QSpinBox()
+        tenure.setRange(0, 3650)
+        tenure.setSuffix(" days")
+        tenure.setValue(rule.min_tenure_days)
+        self.table.setCellWidget(i, 3, tenure)
+        offers = QComboBox()
+        choices = list(self.choices)
+        if rule.offer not in choices:
+            choices.insert(0, rule.offer)
+        for offer in choices:
+            offers.addItem(offer.describe(self.coupons), offer)
+        offers.setCurrentIndex(choices.index(rule.offer))
+        self.table.setCellWidget(i, 4, offers)
+        self.table.setItem(i, 5, QTableWidgetItem(rule.note))
+
+    def remove(self) -> None:
+        row = self.table.currentRow()
+        if row >= 0:
+            self.table.removeRow(row)
+
+    def move(self, step: int) -> None:
+        row = self.table.currentRow()
+        target = row + step
+        if row < 0 or not 0 <= target < self.table.rowCount():
+            return
+        rules = self.rules()
+        rules[row], rules[target] = rules[target], rules[row]
+        self._load(rules)
+        self.table.selectRow(target)
+
+    def defaults(self) -> None:
+        self._load(
+            [
+                Rule((r,), rule.offer, rule.segment, rule.interval, rule.min_tenure_days, rule.note)
+                for rule in DEFAULT_RULES
+                for r in rule.reasons
+            ]
+        )
+
+    def _load(self, rules: list[Rule]) -> None:
+        self.table.setRowCount(0)
+        for rule in rules:
+            self.add_rule(rule)
+
+    def rules(self) -> list[Rule]:
+        out = []
+        for i in range(self.table.rowCount()):
+            note = self.table.item(i, 5)
+            out.append(
+                Rule(
+                    reasons=(self.table.cellWidget(i, 0).currentData(),),
+                    segment=self.table.cellWidget(i, 1).currentData(),
+                    interval=self.table.cellWidget(i, 2).currentData(),
+                    min_tenure_days=self.table.cellWidget(i, 3).value(),
+                    offer=self.table.cellWidget(i, 4).currentData(),
+                    note=note.text() if note else "",
+                )
+            )
+        return out
+
+    def playbook(self) -> Playbook:
+        high = {cur: int(round(box.value() * 10 ** exponent(cur))) for cur, box in self.high.items()}
+        return Playbook(rules=self.rules(), high_mrr=high)

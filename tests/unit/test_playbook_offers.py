@@ -1,0 +1,86 @@
+"""The default playbook follows what retention teams report; offers word their terms plainly."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from console.domain.models import Coupon
+from console.domain.offers import CouponSpec, Offer, terms_of
+from console.domain.playbook import Playbook
+from console.domain.queue import QueueRow
+
+NOW = datetime(2026, 11, 22, tzinfo=UTC)
+
+
+def row(feedback, mrr=5000, currency="usd", interval="month", tenure_days=400):
+    return QueueRow("sub_1", "cus_1", "A", "a@example.com", "Plan", mrr, currency, NOW + timedelta(days=9), NOW, feedback, None,
+                    NOW - timedelta(days=tenure_days), "active", None, interval=interval)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("feedback", "mrr", "interval", "code"),
+    [
+        ("too_expensive", 5000, "month", "coupon:churn-console-25-off-3m"),
+        ("too_expensive", 5000, "year", "coupon:churn-console-15-off-once"),
+        ("unused", 5000, "month", "pause:2m"),
+        ("too_complex", 5000, "month", "pause:2m"),
+        ("missing_features", 50000, "month", "contact"),
+        ("low_quality", 5000, "month", "contact"),
+        ("customer_service", 5000, "month", "contact"),
+        ("switched_service", 50000, "month", "coupon:churn-console-25-off-3m"),
+        ("switched_service", 5000, "month", "contact"),
+        (None, 5000, "month", "contact"),
+    ],
+)
+def test_default_rules(feedback, mrr, interval, code):
+    offer, rule = Playbook().recommend(row(feedback, mrr, interval=interval), interval, NOW)
+    assert offer.code == code
+    assert rule is not None
+
+
+def test_high_mrr_is_per_currency():
+    pb = Playbook()
+    assert pb.recommend(row("switched_service", 1_600_000, "jpy"), "month", NOW)[0].kind == "coupon"
+    assert pb.recommend(row("switched_service", 50_000, "jpy"), "month", NOW)[0].kind == "contact"  # ¥50,000 is not high
+    assert pb.recommend(row("switched_service", 10**9, "sek"), "month", NOW)[0].kind == "contact"  # no threshold: never "high"
+
+
+def test_json_round_trip_and_a_broken_file_is_kept_aside(tmp_path):
+    pb = Playbook()
+    path = tmp_path / "playbook.json"
+    pb.save(path)
+    assert Playbook.load(path).to_json() == pb.to_json()
+    path.write_text("{ not json")
+    assert Playbook.load(path).to_json() == Playbook().to_json()
+    assert (tmp_path / "playbook.broken.json").read_text() == "{ not json"
+
+
+def test_terms():
+    assert terms_of(CouponSpec(percent_off=25, duration="repeating", duration_in_months=3)) == "25% off for 3 months"
+    assert terms_of(CouponSpec(percent_off=10, duration="forever")) == "10% off forever"
+    assert terms_of(CouponSpec(amount_off=2000, currency="usd")) == "$20.00 off once"
+    assert terms_of(Coupon("X", None, None, 2000, "jpy", "repeating", 1, True, 0, None)) == "¥2,000 off for 1 month"
+
+
+@pytest.mark.parametrize(
+    ("spec", "field"),
+    [
+        (CouponSpec(), "percent_off"),
+        (CouponSpec(percent_off=10, amount_off=5, currency="usd"), "percent_off"),
+        (CouponSpec(percent_off=0), "percent_off"),
+        (CouponSpec(percent_off=12.345), "percent_off"),
+        (CouponSpec(amount_off=-5, currency="usd"), "amount_off"),
+        (CouponSpec(amount_off=500, currency="us"), "currency"),
+        (CouponSpec(percent_off=10, duration="repeating", duration_in_months=40), "duration_in_months"),
+        (CouponSpec(percent_off=10, duration="weekly"), "duration"),
+        (CouponSpec(percent_off=10, name="x" * 41), "name"),
+    ],
+)
+def test_coupon_spec_problems(spec, field):
+    assert field in spec.problems()
+
+
+def test_pause_until_must_be_in_the_future():
+    past = Offer("pause", resumes_at=NOW - timedelta(days=1))
+    assert "pause" in past.problems(NOW)
+    assert Offer("pause", resumes_at=NOW + timedelta(days=30)).problems(NOW) == {}
