@@ -154,3 +154,14 @@ def coupon_from_row(row: dict[str, Any]) -> Coupon:
         times_redeemed=row["times_redeemed"],
         max_redemptions=row["max_redemptions"],
     )
+
+
+def config_from_row(row: dict[str, Any]) -> PortalConfigSummary:
+    return PortalConfigSummary(
+        id=row["id"],
+        name=row["name"],
+        is_default=bool(row["is_default"]),
+        active=bool(row["active"]),
+        updated=utc(row["updated"]),  # type: ignore[arg-type]
+        features_on=tuple(json.loads(row["features_on"])),
+    )

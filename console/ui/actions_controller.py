@@ -144,7 +144,7 @@ class ActionsController(QObject):
         self.bar.say("Undoing…")
         self._run(lambda: actions.undo(action_id), self._undone)
 
-    def copy_portal_link(self) -> None:
+    def copy_portal_link(self, configuration: str | None = None) -> None:
         rows = self._rows()
         if len(rows) != 1:
             return
@@ -152,7 +152,7 @@ class ActionsController(QObject):
         if actions is None:
             return
         row = rows[0]
-        self._run(lambda: actions.portal_link(row.customer_id), lambda url: self._copied(url, row))
+        self._run(lambda: actions.portal_link(row.customer_id, configuration=configuration), lambda url: self._copied(url, row))
 
     # results -----------------------------------------------------------------------------------
     def _applied(self, action: Action) -> None:

@@ -224,6 +224,7 @@ class MainWindow(QMainWindow):
         coupons = {c.id: c for c in self.coupons()}
         offers = {r.subscription_id: self.recommendation(r).describe(coupons) for r in rows}
         self.queue.action_bar.set_coupons(list(coupons.values()))
+        self.queue.action_bar.set_configurations(self.workspace.cache.portal_configurations())
         self.queue.set_rows(rows, offers=offers)
         self.synced_label.setText(f"Last synced {_clock(self.workspace.last_synced())}")
         self._selection_changed(self.queue.selected_rows())

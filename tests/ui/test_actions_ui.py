@@ -221,3 +221,18 @@ def test_playbook_edits_change_the_recommendations_and_are_saved(qtbot, open_win
     assert any(r.offer.code == "pause:1m" and r.reasons == ("too_expensive",) for r in saved.rules)
     offer_col = window.queue.model.index(window.queue.model.row_of(target.subscription_id), 6).data()
     assert offer_col == "Pause 1 month"
+
+
+def test_portal_link_with_a_chosen_configuration_is_copied(qtbot, open_window, demo):
+    window = open_window(demo)
+    window.queue.table.selectRow(0)
+    menu = window.queue.action_bar.link_menu
+    labels = [a.text() for a in menu.actions()]
+    assert any("(default)" in t for t in labels) and len(labels) == 2
+    other = next(a for a in menu.actions() if "(default)" not in a.text())
+    other.trigger()
+    qtbot.waitUntil(lambda: "copied" in window.queue.action_bar.status.text(), timeout=10000)
+    url = QApplication.clipboard().text()
+    assert url.startswith(demo.url + "/p/session/")
+    session = next(s for s in demo.state.table("billing_portal.session").values() if url.endswith(s["_secret"]))
+    assert session["configuration"] != next(c["id"] for c in demo.state.table("billing_portal.configuration").values() if c["is_default"])

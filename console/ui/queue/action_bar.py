@@ -18,7 +18,7 @@ class ActionBar(QWidget):
     offer_chosen = Signal(object)
     custom_coupon = Signal()
     pause_until = Signal()
-    portal_link = Signal()
+    portal_link = Signal(object)  # a portal configuration id, or None for the default
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -38,11 +38,15 @@ class ActionBar(QWidget):
         self.more.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.menu = QMenu(self.more)
         self.more.setMenu(self.menu)
-        self.link = QPushButton("Copy portal link")
+        self.link = QToolButton()
         self.link.setObjectName("portalLink")
+        self.link.setText("Copy portal link")
         self.link.setShortcut(QKeySequence("Ctrl+L"))
         self.link.setToolTip("A one-time customer portal link, where the customer can renew or update their card (Ctrl+L)")
-        self.link.clicked.connect(self.portal_link)
+        self.link.setPopupMode(QToolButton.ToolButtonPopupMode.MenuButtonPopup)
+        self.link.clicked.connect(lambda: self.portal_link.emit(None))
+        self.link_menu = QMenu(self.link)
+        self.link.setMenu(self.link_menu)
         self.status = QLabel("")
         self.status.setObjectName("actionStatus")
         self.status.setWordWrap(True)
@@ -88,6 +92,14 @@ class ActionBar(QWidget):
         for action in self.shortcuts:
             action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
             self.addAction(action)
+
+    def set_configurations(self, configs: list) -> None:
+        """The portal link's menu: the account's active configurations (the button uses the default)."""
+        self.link_menu.clear()
+        for config in configs:
+            if config.active:
+                label = f"{config.name or config.id}{'  (default)' if config.is_default else ''}"
+                self.link_menu.addAction(label, lambda c=config.id: self.portal_link.emit(c))
 
     def set_target(self, offer_text: str | None, count: int, *, enabled: bool, reason: str = "") -> None:
         """What the primary button does for the current selection (one row or many)."""
