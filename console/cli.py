@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
 from . import __version__, logs
-from .commands import actions, sandbox, sync_queue
+from .commands import actions, keys, sandbox, sync_queue
 from .errors import ConsoleError
 from .paths import Paths
 
@@ -30,6 +31,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--demo", action="store_true", help="use the bundled sandbox and a separate demo data dir")
     parser.add_argument("--api-base", metavar="URL", help="talk to a Stripe-compatible server (e.g. `churn-console sandbox`)")
     parser.add_argument("--data-dir", metavar="DIR", help="keep caches, journal and logs here instead of the platform default")
+    parser.add_argument("--profile", dest="global_profile", metavar="NAME", help="the account profile to use (default: the last one)")
     parser.add_argument("--smoke", action="store_true", help="open the window, load the data, exit 0 (1 on failure)")
     parser.add_argument("--screenshot", metavar="PNG", help="like --smoke, and save the window to PNG")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -37,12 +39,15 @@ def build_parser() -> argparse.ArgumentParser:
     sandbox.add_parser(sub)
     sync_queue.add_parsers(sub)
     actions.add_parsers(sub)
+    keys.add_parsers(sub)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if getattr(args, "profile", None) is None:
+        args.profile = args.global_profile
     try:
         if args.command:
             return args.run(args)
@@ -62,10 +67,15 @@ def cmd_window(args: argparse.Namespace) -> int:
         def connect() -> connection.Connection:
             return connection.open_demo(paths.data)
 
-    else:
+    elif os.environ.get(connection.KEY_ENV) and not args.profile:
 
         def connect() -> connection.Connection:
             return connection.open_from_environment(args.api_base)
+
+    else:
+
+        def connect() -> connection.Connection:
+            return connection.open_profile(paths.data, args.profile)
 
     from .ui.app import run
 

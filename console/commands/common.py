@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from .. import logs
@@ -21,7 +22,12 @@ def paths_for(args: argparse.Namespace) -> Paths:
 def open_online(args: argparse.Namespace) -> tuple[Workspace, connection.Connection]:
     """Connect (the demo sandbox with --demo, else STRIPE_API_KEY at --api-base) and open the account's cache."""
     paths = paths_for(args)
-    conn = connection.open_demo(paths.data) if args.demo else connection.open_from_environment(args.api_base)
+    if args.demo:
+        conn = connection.open_demo(paths.data)
+    elif getattr(args, "profile", None) or not os.environ.get(connection.KEY_ENV):
+        conn = connection.open_profile(paths.data, getattr(args, "profile", None))
+    else:
+        conn = connection.open_from_environment(args.api_base)
     try:
         return Workspace.connect(conn.gateway, paths.data), conn
     except ConsoleError:

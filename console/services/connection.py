@@ -51,3 +51,18 @@ def open_from_environment(api_base: str | None) -> Connection:
         )
     where = api_base or "api.stripe.com"
     return Connection(StripeGateway(key, api_base), where)
+
+
+def open_profile(data_dir: Path, name: str | None = None) -> Connection:
+    """Connect with a profile's key from the keyring (the last profile used when no name is given)."""
+    from .keys import KeyService
+
+    service = KeyService(data_dir)
+    name = name or service.profiles.last
+    if name is None:
+        raise ConsoleError(
+            "No Stripe account is connected yet.",
+            "Run `churn-console key set --profile NAME` (or Connect in the window), or try --demo.",
+        )
+    profile = service.profiles.use(name)
+    return Connection(service.gateway(name), f"{profile.name} ({profile.account_name}, {profile.mode_label})")

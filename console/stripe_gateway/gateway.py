@@ -7,7 +7,7 @@ from typing import Any
 
 from ..domain.events import SYNC_EVENT_TYPES, Change
 from ..domain.models import Account, Coupon, PortalConfigSummary, Subscription
-from ..errors import NotFound
+from ..errors import InvalidRequest, NotFound, PermissionMissing
 from . import convert
 from .client import key_kind, key_mode, make_client
 from .errors import call, translated
@@ -104,6 +104,29 @@ class StripeGateway:
                 amount, n = out.get(inv.currency, (0, 0))
                 out[inv.currency] = (amount + (inv.amount_paid or 0), n + 1)
         return out
+
+    # permissions ---------------------------------------------------------------------
+    def probe(self, permission: str) -> bool:
+        """Whether the key has `permission`, with a request that changes nothing: a read with limit=1,
+        or a write the API must refuse for its parameters (400 = allowed, 403 = not)."""
+        v1 = self._client.v1
+        probes = {
+            "rak_subscription_write": lambda: v1.subscriptions.create(params={}),  # type: ignore[typeddict-item]
+            "rak_customer_read": lambda: v1.customers.list(params={"limit": 1}),
+            "rak_coupon_write": lambda: v1.coupons.create(params={}),
+            "rak_billing_portal_write": lambda: v1.billing_portal.configurations.create(params={}),  # type: ignore[typeddict-item]
+            "rak_event_read": lambda: v1.events.list(params={"limit": 1}),
+            "rak_invoice_read": lambda: v1.invoices.list(params={"limit": 1}),
+            "rak_price_read": lambda: v1.prices.list(params={"limit": 1}),
+            "rak_product_read": lambda: v1.products.list(params={"limit": 1}),
+        }
+        try:
+            call(probes[permission])
+        except PermissionMissing:
+            return False
+        except InvalidRequest:
+            return True
+        return True
 
     # writes --------------------------------------------------------------------------
     def update_subscription(

@@ -1,0 +1,99 @@
+"""`key set | check | delete` and `profiles`: restricted keys in the OS keyring, never on the command line."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+
+from ..secrets.keys import HOW_TO
+from ..secrets.keystore import KeyringUnavailable
+from ..services.keys import KeyService
+from ..services.permissions import table
+from .common import paths_for
+
+
+def add_parsers(sub) -> None:
+    fmt = argparse.RawDescriptionHelpFormatter
+    key = sub.add_parser("key", help="store, check or delete a profile's restricted key", formatter_class=fmt,
+                         epilog="examples:\n  churn-console key set --profile 'Acme live'      (paste at the prompt)\n"
+                         "  pass show stripe/acme | churn-console key set --profile 'Acme live'\n  churn-console key check --profile 'Acme live'")  # fmt: skip
+    ksub = key.add_subparsers(dest="key_command", metavar="ACTION", required=True)
+    kset = ksub.add_parser("set", help="verify a key with Stripe and store it in the OS keyring (read from a prompt or stdin)")
+    kset.add_argument("--profile", required=True, help="a name such as 'Acme live'")
+    kset.add_argument("refused_key", nargs="?", help=argparse.SUPPRESS)
+    kset.add_argument("--allow-secret-key", action="store_true", help="accept an sk_ key (not recommended: it can do anything)")
+    kset.set_defaults(run=run_set)
+    kcheck = ksub.add_parser("check", help="show which permissions the key has and what each enables")
+    kcheck.add_argument("--profile", help="default: the last profile used")
+    kcheck.set_defaults(run=run_check)
+    kdel = ksub.add_parser("delete", help="remove the key from the keyring and forget the profile")
+    kdel.add_argument("--profile", required=True)
+    kdel.add_argument("--purge-cache", action="store_true", help="also delete the cached data (the journal is always kept)")
+    kdel.set_defaults(run=run_delete)
+    prof = sub.add_parser("profiles", help="list the profiles (accounts and modes) this console knows")
+    prof.set_defaults(run=run_profiles)
+
+
+def _read_key() -> str:
+    if sys.stdin.isatty():
+        return getpass.getpass("Paste the restricted key (rk_…, not shown): ")
+    return sys.stdin.readline()
+
+
+def run_set(args: argparse.Namespace) -> int:
+    if args.refused_key:
+        print(
+            "churn-console: never put a key on the command line: it stays in your shell history and in process lists.\n"
+            f"  Run `churn-console key set --profile {args.profile!r}` and paste it at the prompt, or pipe it on stdin.",
+            file=sys.stderr,
+        )
+        return 2
+    service = KeyService(paths_for(args).data)
+    raw = _read_key()
+    try:
+        profile, verified = service.connect(args.profile, raw, args.api_base, allow_secret=args.allow_secret_key)
+    except KeyringUnavailable as exc:
+        print(f"churn-console: {exc}", file=sys.stderr)
+        return 1
+    print(f"Stored the key for {profile.name!r}: {verified.account.name} ({profile.mode_label} mode), in {service.keystore.status().name}.")
+    print()
+    print(table(verified.permissions))
+    return 0
+
+
+def run_check(args: argparse.Namespace) -> int:
+    service = KeyService(paths_for(args).data)
+    name = args.profile or service.profiles.last
+    if name is None:
+        print(f"churn-console: no profile yet. {HOW_TO}", file=sys.stderr)
+        return 1
+    profile = service.profiles.get(name)
+    perms = service.check(name)
+    print(f"{profile.name}: {profile.account_name} ({profile.mode_label} mode)")
+    print()
+    print(table(perms))
+    return 0 if all(p.granted for p in perms) else 1
+
+
+def run_delete(args: argparse.Namespace) -> int:
+    service = KeyService(paths_for(args).data)
+    profile = service.delete(args.profile, purge_cache=args.purge_cache)
+    kept = "deleted its cache" if args.purge_cache else "kept its cache (use --purge-cache to delete it)"
+    print(f"Deleted the key and the profile {profile.name!r}; {kept}. The journal of actions is kept.")
+    return 0
+
+
+def run_profiles(args: argparse.Namespace) -> int:
+    service = KeyService(paths_for(args).data)
+    if not service.profiles.items:
+        print("No profiles yet. Add one with `churn-console key set --profile NAME`.")
+        return 0
+    for p in service.profiles.items.values():
+        mark = "*" if p.name == service.profiles.last else " "
+        missing = [code for code, ok in p.permissions.items() if not ok]
+        where = f" via {p.api_base}" if p.api_base else ""
+        note = f"  missing: {', '.join(missing)}" if missing else ""
+        stored = "" if p.stored else "  (session only)"
+        print(f"{mark} {p.name:<24} {p.mode_label:<5} {p.account_name} ({p.account_id}){where}{stored}{note}")
+    return 0
