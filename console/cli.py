@@ -31,7 +31,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--demo", action="store_true", help="use the bundled sandbox and a separate demo data dir")
     parser.add_argument("--api-base", metavar="URL", help="talk to a Stripe-compatible server (e.g. `churn-console sandbox`)")
     parser.add_argument("--data-dir", metavar="DIR", help="keep caches, journal and logs here instead of the platform default")
-    parser.add_argument("--profile", dest="global_profile", metavar="NAME", help="the account profile to use (default: the last one)")
+    parser.add_argument(
+        "--profile", dest="global_profile", metavar="NAME", help="the account profile to use (default: the last one)"
+    )
     parser.add_argument("--smoke", action="store_true", help="open the window, load the data, exit 0 (1 on failure)")
     parser.add_argument("--screenshot", metavar="PNG", help="like --smoke, and save the window to PNG")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")

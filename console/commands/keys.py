@@ -56,7 +56,9 @@ def run_set(args: argparse.Namespace) -> int:
     except KeyringUnavailable as exc:
         print(f"churn-console: {exc}", file=sys.stderr)
         return 1
-    print(f"Stored the key for {profile.name!r}: {verified.account.name} ({profile.mode_label} mode), in {service.keystore.status().name}.")
+    print(
+        f"Stored the key for {profile.name!r}: {verified.account.name} ({profile.mode_label} mode), in {service.keystore.status().name}."
+    )
     print()
     print(table(verified.permissions))
     return 0

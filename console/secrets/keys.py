@@ -21,7 +21,7 @@ NEEDED = (
 )
 HOW_TO = (
     "In the Stripe Dashboard open Developers → API keys → Create restricted key, name it "
-    "\"churn-console\", set " + ", ".join(label for _, label, _ in NEEDED) + ", and paste the rk_… key here."
+    '"churn-console", set ' + ", ".join(label for _, label, _ in NEEDED) + ", and paste the rk_… key here."
 )
 
 
@@ -48,7 +48,9 @@ def inspect_key(raw: str, *, allow_secret: bool = False) -> tuple[str, KeyInfo]:
     if match is None:
         if key.startswith(("whsec_", "acct_", "sub_", "cus_")):
             raise KeyRejected("That is a Stripe id or a webhook secret, not an API key.", HOW_TO)
-        raise KeyRejected("This does not look like a Stripe API key (they start with rk_test_ or rk_live_ and have no spaces).", HOW_TO)
+        raise KeyRejected(
+            "This does not look like a Stripe API key (they start with rk_test_ or rk_live_ and have no spaces).", HOW_TO
+        )
     prefix, mode = match.group(1), match.group(2)
     if prefix == "pk":
         raise KeyRejected("This is a publishable key (pk_…): it is meant for browsers and cannot read subscriptions.", HOW_TO)

@@ -59,11 +59,17 @@ class KeyStore:
     def store(self, profile: str, key: str) -> None:
         status = self.status()
         if not status.secure:
-            raise KeyringUnavailable("The key was not stored: this system has no secure keyring.", f"{status.advice} You can use the key for this session only.")
+            raise KeyringUnavailable(
+                "The key was not stored: this system has no secure keyring.",
+                f"{status.advice} You can use the key for this session only.",
+            )
         try:
             keyring.set_password(self.service, profile, key)
         except keyring.errors.KeyringError as exc:
-            raise KeyringUnavailable(f"The keyring refused to store the key ({type(exc).__name__}).", "Unlock the keyring, or use the key for this session only.") from None
+            raise KeyringUnavailable(
+                f"The keyring refused to store the key ({type(exc).__name__}).",
+                "Unlock the keyring, or use the key for this session only.",
+            ) from None
         self.session.pop(profile, None)
 
     def keep_for_session(self, profile: str, key: str) -> None:
@@ -87,7 +93,9 @@ class KeyStore:
         except keyring.errors.PasswordDeleteError:
             return had
         except keyring.errors.KeyringError as exc:
-            raise KeyringUnavailable(f"The keyring refused to delete the key ({type(exc).__name__}).", "Unlock the keyring and try again.") from None
+            raise KeyringUnavailable(
+                f"The keyring refused to delete the key ({type(exc).__name__}).", "Unlock the keyring and try again."
+            ) from None
 
     def __repr__(self) -> str:
         return f"KeyStore(service={self.service!r}, session_profiles={sorted(self.session)})"

@@ -45,7 +45,9 @@ class KeyService:
         self.profiles = Profiles(data_dir)
         self.keystore = keystore or KeyStore()
 
-    def connect(self, name: str, raw_key: str, api_base: str | None = None, *, session_only: bool = False, allow_secret: bool = False) -> tuple[Profile, Verified]:
+    def connect(
+        self, name: str, raw_key: str, api_base: str | None = None, *, session_only: bool = False, allow_secret: bool = False
+    ) -> tuple[Profile, Verified]:
         """Verify the key, then store it (keyring) or keep it for this session, and save the profile."""
         name = Profiles.check_name(name)
         key, verified = verify(raw_key, api_base, allow_secret=allow_secret)
@@ -85,7 +87,10 @@ class KeyService:
         key = self.keystore.get(name)
         if key is None:
             where = "was used for one session only" if not profile.stored else "is not in the keyring (or the keyring is locked)"
-            raise KeyMissing(f"The key for {name!r} {where}.", f"Paste it again: `churn-console key set --profile {name!r}` or Connect in the window.")
+            raise KeyMissing(
+                f"The key for {name!r} {where}.",
+                f"Paste it again: `churn-console key set --profile {name!r}` or Connect in the window.",
+            )
         return StripeGateway(key, profile.api_base)
 
     def check(self, name: str) -> list[Permission]:
@@ -100,7 +105,9 @@ class KeyService:
         profile = self.profiles.get(name)
         self.keystore.delete(name)
         self.profiles.remove(name)
-        if purge_cache and not any(p.account_id == profile.account_id and p.livemode == profile.livemode for p in self.profiles.items.values()):
+        if purge_cache and not any(
+            p.account_id == profile.account_id and p.livemode == profile.livemode for p in self.profiles.items.values()
+        ):
             mode = "live" if profile.livemode else "test"
             for suffix in ("", "-wal", "-shm"):
                 (self.data_dir / f"{profile.account_id}-{mode}.sqlite3{suffix}").unlink(missing_ok=True)

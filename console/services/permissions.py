@@ -27,5 +27,8 @@ def table(perms: list[Permission]) -> str:
     lines += [f"{p.label.ljust(width)}  {'yes' if p.granted else 'NO ':<7}  {p.enables}" for p in perms]
     missing = [p.label for p in perms if not p.granted]
     if missing:
-        lines += ["", f"Missing: {', '.join(missing)}. Add them to the key in the Dashboard (Developers → API keys), then check again."]
+        lines += [
+            "",
+            f"Missing: {', '.join(missing)}. Add them to the key in the Dashboard (Developers → API keys), then check again.",
+        ]
     return "\n".join(lines)

@@ -60,13 +60,15 @@ class Profiles:
     def check_name(name: str) -> str:
         name = name.strip()
         if not _NAME.fullmatch(name):
-            raise ProfileError("Profile names are 1 to 60 letters, digits, spaces or . @ ( ) + - _", "For example \"Acme live\".")
+            raise ProfileError("Profile names are 1 to 60 letters, digits, spaces or . @ ( ) + - _", 'For example "Acme live".')
         return name
 
     def get(self, name: str) -> Profile:
         if name not in self.items:
             known = ", ".join(self.items) or "none yet"
-            raise ProfileError(f"There is no profile {name!r} (profiles: {known}).", "Add one with `churn-console key set --profile NAME`.")
+            raise ProfileError(
+                f"There is no profile {name!r} (profiles: {known}).", "Add one with `churn-console key set --profile NAME`."
+            )
         return self.items[name]
 
     def put(self, profile: Profile) -> Profile:

@@ -124,7 +124,9 @@ class Cache:
             self.db["portal_configurations"].insert_all((rows.config_row(c) for c in configs), pk="id")
 
     def portal_configurations(self) -> list[PortalConfigSummary]:
-        return [rows.config_from_row(r) for r in self._query("SELECT * FROM portal_configurations ORDER BY is_default DESC, name")]
+        return [
+            rows.config_from_row(r) for r in self._query("SELECT * FROM portal_configurations ORDER BY is_default DESC, name")
+        ]
 
     def upsert_portal_configuration(self, config: PortalConfigSummary) -> None:
         with self.transaction():

@@ -235,4 +235,6 @@ def test_portal_link_with_a_chosen_configuration_is_copied(qtbot, open_window, d
     url = QApplication.clipboard().text()
     assert url.startswith(demo.url + "/p/session/")
     session = next(s for s in demo.state.table("billing_portal.session").values() if url.endswith(s["_secret"]))
-    assert session["configuration"] != next(c["id"] for c in demo.state.table("billing_portal.configuration").values() if c["is_default"])
+    assert session["configuration"] != next(
+        c["id"] for c in demo.state.table("billing_portal.configuration").values() if c["is_default"]
+    )
