@@ -64,6 +64,7 @@ def cmd_window(args: argparse.Namespace) -> int:
 
     paths = Paths.default(args.data_dir, demo=args.demo)
     logs.setup(paths.logs)
+    keys = None
     if args.demo:
 
         def connect() -> connection.Connection:
@@ -75,13 +76,18 @@ def cmd_window(args: argparse.Namespace) -> int:
             return connection.open_from_environment(args.api_base)
 
     else:
+        from .services.keys import KeyService
+
+        keys = KeyService(paths.data)
+        if args.profile:
+            keys.profiles.use(args.profile)
 
         def connect() -> connection.Connection:
-            return connection.open_profile(paths.data, args.profile)
+            return connection.open_profile(paths.data, keys.profiles.last)
 
     from .ui.app import run
 
-    return run(connect, paths.data, smoke=args.smoke, screenshot=args.screenshot)
+    return run(connect, paths.data, keys=keys, smoke=args.smoke, screenshot=args.screenshot)
 
 
 if __name__ == "__main__":

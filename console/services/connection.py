@@ -14,6 +14,10 @@ log = logging.getLogger(__name__)
 KEY_ENV = "STRIPE_API_KEY"
 
 
+class NoProfile(ConsoleError):
+    """No account has been connected yet."""
+
+
 @dataclass
 class Connection:
     """A gateway plus a description of where it points; `close()` stops a demo sandbox."""
@@ -60,7 +64,7 @@ def open_profile(data_dir: Path, name: str | None = None) -> Connection:
     service = KeyService(data_dir)
     name = name or service.profiles.last
     if name is None:
-        raise ConsoleError(
+        raise NoProfile(
             "No Stripe account is connected yet.",
             "Run `churn-console key set --profile NAME` (or Connect in the window), or try --demo.",
         )

@@ -82,6 +82,18 @@ class KeyService:
         profile.permissions = {p.code: p.granted for p in verified.permissions}
         return self.profiles.put(profile), verified
 
+    def rename(self, old: str, new: str) -> Profile:
+        """Rename the profile and move its key to the new name (in the keyring, or in memory)."""
+        profile = self.profiles.rename(old, new)
+        key = self.keystore.get(old)
+        if key is not None:
+            if profile.stored:
+                self.keystore.store(profile.name, key)
+            else:
+                self.keystore.keep_for_session(profile.name, key)
+            self.keystore.delete(old)
+        return profile
+
     def gateway(self, name: str) -> StripeGateway:
         profile = self.profiles.get(name)
         key = self.keystore.get(name)

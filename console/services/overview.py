@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from ..domain.models import Account
 from ..domain.money import totals
+from ..errors import PermissionMissing
 from ..stripe_gateway import StripeGateway
 
 
@@ -25,6 +26,7 @@ class Overview:
     portal_configurations: int = 0
     portal_configurations_active: int = 0
     default_portal: str | None = None
+    unreadable: tuple[str, ...] = ()
 
 
 def load_overview(gateway: StripeGateway) -> Overview:
@@ -32,9 +34,9 @@ def load_overview(gateway: StripeGateway) -> Overview:
     account = gateway.account()
     live = list(gateway.iter_subscriptions())
     pending = [s for s in live if s.pending_cancellation]
-    coupons = gateway.coupons()
-    configs = gateway.portal_configurations()
-    default = next((c for c in configs if c.is_default), None)
+    coupons = _optional(gateway.coupons)
+    configs = _optional(gateway.portal_configurations)
+    default = next((c for c in configs or [] if c.is_default), None)
     return Overview(
         account=account,
         live_subscriptions=len(live),
@@ -42,9 +44,18 @@ def load_overview(gateway: StripeGateway) -> Overview:
         mrr_by_currency=totals((s.mrr_minor, s.currency) for s in live if s.status != "trialing"),
         mrr_at_risk_by_currency=totals((s.mrr_minor, s.currency) for s in pending),
         status_counts=dict(Counter(s.status for s in live)),
-        coupons_valid=sum(c.valid for c in coupons),
-        coupons_total=len(coupons),
-        portal_configurations=len(configs),
-        portal_configurations_active=sum(c.active for c in configs),
+        coupons_valid=sum(c.valid for c in coupons or []),
+        coupons_total=len(coupons or []),
+        portal_configurations=len(configs or []),
+        portal_configurations_active=sum(c.active for c in configs or []),
         default_portal=(default.name or default.id) if default else None,
+        unreadable=tuple(name for name, got in (("coupons", coupons), ("portal", configs)) if got is None),
     )
+
+
+def _optional(fn):
+    """None when the key lacks the permission (the card says so) instead of failing the whole overview."""
+    try:
+        return fn()
+    except PermissionMissing:
+        return None

@@ -51,11 +51,13 @@ class Workspace:
             info = json.loads((data_dir / LAST_ACCOUNT).read_text())
         except (OSError, ValueError):
             return None
-        account = Account(id=info["id"], name=info["name"], livemode=bool(info["livemode"]))
+        return cls.cached(data_dir, Account(id=info["id"], name=info["name"], livemode=bool(info["livemode"])))
+
+    @classmethod
+    def cached(cls, data_dir: Path, account: Account) -> Workspace | None:
+        """An account's cache without the network (None when it was never synced here)."""
         path = data_dir / f"{account.id}-{'live' if account.livemode else 'test'}.sqlite3"
-        if not path.exists():
-            return None
-        return cls(data_dir, account, Cache(path, livemode=account.livemode))
+        return cls(data_dir, account, Cache(path, livemode=account.livemode)) if path.exists() else None
 
     def attach(self, gateway: StripeGateway) -> Workspace:
         """Go online: the same account, now reachable (or another one, which gets its own cache)."""

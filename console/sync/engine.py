@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..errors import PermissionMissing
 from ..store import Cache
 from ..stripe_gateway import StripeGateway
 from .full import full_sync
@@ -20,6 +21,8 @@ def sync(
             return report
         except CursorExpired as exc:
             reason = str(exc)
+        except PermissionMissing:
+            reason = "this key cannot read events, so every sync lists everything"
     else:
         reason = "resuming" if cache.get_meta("full_sync") else "asked for"
     report = full_sync(gateway, cache, progress, now)

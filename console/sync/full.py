@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 
+from ..errors import PermissionMissing
 from ..store import Cache
 from ..stripe_gateway import StripeGateway
 from . import intents
@@ -22,7 +23,7 @@ def full_sync(gateway: StripeGateway, cache: Cache, progress: Progress = no_prog
     if checkpoint:
         report.resumed = True
     else:
-        newest = gateway.newest_event()
+        newest = _optional(gateway.newest_event, "the events cursor", report)
         checkpoint = {"started_at": now, "after": None, "pages": 0, "cursor": list(newest) if newest else None}
         cache.set_meta("full_sync", checkpoint)
     started = checkpoint["started_at"]
@@ -47,12 +48,14 @@ def full_sync(gateway: StripeGateway, cache: Cache, progress: Progress = no_prog
         report.subscriptions += len(keep)
         progress(report.pages, estimate, f"Read {report.pages} page{'s' if report.pages != 1 else ''} of subscriptions")
     progress(report.pages, estimate, "Reading coupons and portal configurations…")
-    coupons = gateway.coupons()
-    configs = gateway.portal_configurations()
+    coupons = _optional(gateway.coupons, "coupons", report)
+    configs = _optional(gateway.portal_configurations, "portal configurations", report)
     first_sync = cache.get_meta("events_cursor") is None
     with cache.transaction():
-        cache.replace_coupons(coupons)
-        cache.replace_portal_configurations(configs)
+        if coupons is not None:
+            cache.replace_coupons(coupons)
+        if configs is not None:
+            cache.replace_portal_configurations(configs)
         cache.drop_subscriptions_not_seen(started)
         cursor = checkpoint["cursor"]
         cache.set_meta("events_cursor", {"id": cursor[0], "at": cursor[1]} if cursor else {"id": None, "at": started})
@@ -62,9 +65,18 @@ def full_sync(gateway: StripeGateway, cache: Cache, progress: Progress = no_prog
         cache.set_meta("last_sync_at", now)
     report.subscriptions = cache.counts()["subscriptions"] if report.resumed else report.subscriptions
     if first_sync:
-        backfill(gateway, cache, now)
+        _optional(lambda: backfill(gateway, cache, now), "recent history from events", report)
     report.queue_after = {r.subscription_id for r in cache.queue()}
     return report
+
+
+def _optional(fn, what: str, report: SyncReport):
+    """Read what the key may lack permission for; skip it (and say so) rather than fail the sync."""
+    try:
+        return fn()
+    except PermissionMissing as exc:
+        report.skipped.append(f"{what} ({exc.message})")
+        return None
 
 
 def backfill(gateway: StripeGateway, cache: Cache, now: int) -> None:

@@ -25,6 +25,7 @@ class SyncReport:
     queue_after: set[str] = field(default_factory=set)
     fallback_reason: str | None = None
     resumed: bool = False
+    skipped: list[str] = field(default_factory=list)
 
     @property
     def joined(self) -> int:
@@ -44,4 +45,5 @@ class SyncReport:
             head += " (resumed an interrupted sync)"
         if self.fallback_reason:
             head = f"{head} ({self.fallback_reason})"
-        return f"{head}. Queue: {len(self.queue_after)} pending cancellations ({self.joined} new, {self.left} left)."
+        tail = f" Skipped: {'; '.join(self.skipped)}." if self.skipped else ""
+        return f"{head}. Queue: {len(self.queue_after)} pending cancellations ({self.joined} new, {self.left} left).{tail}"

@@ -15,14 +15,16 @@ from . import theme
 from .main_window import MainWindow
 
 
-def run(connect: Callable[[], Connection], data_dir: Path, *, smoke: bool = False, screenshot: str | None = None) -> int:
+def run(
+    connect: Callable[[], Connection], data_dir: Path, *, keys=None, smoke: bool = False, screenshot: str | None = None
+) -> int:
     """Open the main window; with `smoke`, exit 0 once the data has loaded (1 on failure)."""
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Churn Console")
     app.setApplicationVersion(__version__)
     app.setOrganizationName("churn-console")
     theme.apply(app)
-    window = MainWindow(connect, data_dir)
+    window = MainWindow(connect, data_dir, keys=keys)
     window.show()
     if smoke or screenshot:
         status = {"code": 1}

@@ -11,15 +11,17 @@ from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QLabel, QMainWindow, QProgressBar, QSizePolicy, QTabWidget, QToolBar, QWidget
 
-from ..domain.models import Coupon
+from ..domain.models import Account, Coupon
 from ..domain.offers import Offer
 from ..domain.playbook import Playbook
 from ..domain.queue import QueueRow
 from ..errors import ConsoleError, Offline
-from ..services.connection import Connection
+from ..services.connection import Connection, NoProfile, open_profile
+from ..services.keys import KeyMissing, KeyService
 from ..services.overview import Overview, load_overview
 from ..services.workspace import Workspace
 from ..sync import SyncReport
+from .accounts import AccountsController
 from .actions_controller import ActionsController
 from .dialogs.consent import OPERATOR_KEY
 from .dialogs.playbook import PlaybookDialog
@@ -44,7 +46,12 @@ class MainWindow(QMainWindow):
     sync_failed = Signal(object)
 
     def __init__(
-        self, connect: Callable[[], Connection], data_dir: Path, settings: QSettings | None = None, parent: QWidget | None = None
+        self,
+        connect: Callable[[], Connection],
+        data_dir: Path,
+        settings: QSettings | None = None,
+        keys: KeyService | None = None,
+        parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Churn Console")
@@ -57,6 +64,8 @@ class MainWindow(QMainWindow):
         self.offline_since: datetime | None = None
         self.playbook = Playbook()
         self.runner = Runner(self)
+        self.keys = keys
+        self.profile_name: str | None = keys.profiles.last if keys else None
         self.relay = ProgressRelay(self)
         self.relay.progress.connect(self._progress)
         self._build_toolbar()
@@ -110,6 +119,11 @@ class MainWindow(QMainWindow):
         toolbar.addWidget(self.account_label)
         self.mode_badge = ModeBadge()
         toolbar.addWidget(self.mode_badge)
+        self.accounts: AccountsController | None = None
+        if self.keys is not None:
+            self.accounts = AccountsController(self, self.keys)
+            toolbar.addWidget(self.accounts.combo)
+            toolbar.addWidget(self.accounts.menu_button)
         spacer = QWidget()
         spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         toolbar.addWidget(spacer)
@@ -192,6 +206,8 @@ class MainWindow(QMainWindow):
     def _failed(self, error: ConsoleError) -> None:
         self.refresh_action.setEnabled(True)
         self.progress.hide()
+        if self.accounts is not None and isinstance(error, NoProfile | KeyMissing):
+            self.accounts.connect_account(rotate=self.profile_name if isinstance(error, KeyMissing) else None)
         if isinstance(error, Offline):
             self.offline_since = self.offline_since or datetime.now()
         self.queue.show_offline(self._banner_text(error))
@@ -230,6 +246,40 @@ class MainWindow(QMainWindow):
         self._selection_changed(self.queue.selected_rows())
         self._show_journal()
 
+    # profiles and permissions --------------------------------------------------------------
+    def switch_profile(self, name: str, reconnect: bool = False) -> None:
+        """Show another profile's cached queue at once, then connect to it."""
+        if self.runner.busy:  # let the running sync finish with its own workspace
+            QTimer.singleShot(200, lambda: self.switch_profile(name, reconnect))
+            return
+        self.close_account()
+        self.profile_name = name
+        assert self.keys is not None
+        profile = self.keys.profiles.get(name)
+        self._connect = lambda: open_profile(self.data_dir, name)
+        self.workspace = Workspace.cached(self.data_dir, Account(profile.account_id, profile.account_name, profile.livemode))
+        self._show_account(profile.account_name, profile.livemode)
+        self.queue.set_rows([])
+        self._show_queue()
+        self.refresh()
+
+    def close_account(self) -> None:
+        if self.connection is not None:
+            self.connection.close()
+            self.connection = None
+        if self.workspace is not None:
+            self.workspace.close()
+            self.workspace = None
+
+    def granted(self, permission: str) -> bool:
+        """What the profile's last permission check said (True where unknown: demo, STRIPE_API_KEY)."""
+        if self.keys is None or self.profile_name is None or self.profile_name not in self.keys.profiles.items:
+            return True
+        return self.keys.profiles.get(self.profile_name).permissions.get(permission, True)
+
+    def apply_permissions(self) -> None:
+        self._selection_changed(self.queue.selected_rows())
+
     def reload_queue(self) -> None:
         """After an action: the cache already holds the new state."""
         self._show_queue()
@@ -243,9 +293,20 @@ class MainWindow(QMainWindow):
     def _selection_changed(self, rows: list[QueueRow]) -> None:
         online = bool(self.workspace and self.workspace.online and self.offline_since is None)
         reason = "" if online else "Actions need a connection to Stripe (the queue is read-only)"
+        if online and not self.granted("rak_subscription_write"):
+            online, reason = False, "This key lacks Subscriptions: Write — add it to the key in the Dashboard"
         offer = self.recommendation(rows[0]).describe({c.id: c for c in self.coupons()}) if len(rows) == 1 else None
-        self.queue.action_bar.set_target(
+        bar = self.queue.action_bar
+        bar.set_target(
             offer, len(rows), enabled=online and bool(rows), reason=reason or ("Select a customer" if not rows else "")
+        )
+        bar.limit(
+            coupons=None
+            if self.granted("rak_coupon_write")
+            else "This key lacks Coupons: Write — add it to the key in the Dashboard",
+            portal=None
+            if self.granted("rak_billing_portal_write")
+            else "This key lacks Customer portal: Write — add it to the key in the Dashboard",
         )
 
     def _show_journal(self) -> None:

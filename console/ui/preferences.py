@@ -5,9 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLineEdit, QSpinBox, QWidget
+from PySide6.QtWidgets import QCheckBox, QDialog, QDialogButtonBox, QFormLayout, QLineEdit, QSpinBox, QWidget
 
 REFRESH_KEY = "queue/refresh_minutes"
+LIVE_CONFIRM_KEY = "actions/confirm_live"
 OPERATOR_KEY = "actions/operator"
 DEFAULT_REFRESH_MINUTES = 5
 
@@ -15,6 +16,11 @@ DEFAULT_REFRESH_MINUTES = 5
 def settings_for(data_dir: Path) -> QSettings:
     """UI preferences beside the data they belong to (the demo keeps its own)."""
     return QSettings(str(data_dir / "settings.ini"), QSettings.Format.IniFormat)
+
+
+def confirm_live(settings: QSettings) -> bool:
+    """On unless turned off (QSettings' ini files store booleans as text)."""
+    return str(settings.value(LIVE_CONFIRM_KEY, "true")).lower() not in ("false", "0")
 
 
 def refresh_minutes(settings: QSettings) -> int:
@@ -44,6 +50,10 @@ class PreferencesDialog(QDialog):
         self.operator.setObjectName("operatorName")
         self.operator.setPlaceholderText("Shown in the journal and in Stripe's metadata")
         form.addRow("Your name", self.operator)
+        self.confirm_live = QCheckBox("Ask for an explicit confirmation of every live-mode action")
+        self.confirm_live.setObjectName("confirmLive")
+        self.confirm_live.setChecked(confirm_live(settings))
+        form.addRow("Live mode", self.confirm_live)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
@@ -52,5 +62,6 @@ class PreferencesDialog(QDialog):
     def accept(self) -> None:
         self.settings.setValue(REFRESH_KEY, self.refresh.value())
         self.settings.setValue(OPERATOR_KEY, self.operator.text().strip())
+        self.settings.setValue(LIVE_CONFIRM_KEY, self.confirm_live.isChecked())
         self.settings.sync()
         super().accept()

@@ -177,3 +177,16 @@ def test_customer_rename_reaches_every_row(sandbox, client, workspace):
         sandbox.state.emit("customer.updated", cust, diff(before, cust))
     workspace.sync()
     assert queue_by_id(workspace)[row.subscription_id].customer_name == "Renamed Person"
+
+
+def test_a_key_without_optional_permissions_still_syncs_the_queue(sandbox, client, tmp_path):
+    from console.sandbox.keys import ALL_PERMISSIONS
+
+    key = sandbox.make_key(ALL_PERMISSIONS - {"rak_coupon_write", "rak_billing_portal_write", "rak_event_read"})
+    ws = Workspace.connect(StripeGateway(key, sandbox.url, max_retries=0), tmp_path)
+    report = ws.sync()
+    assert queue_by_id(ws).keys() == sdk_pending(client).keys()
+    assert "coupons" in report.summary() and "Coupons: Read" in report.summary()
+    again = ws.sync()
+    assert again.kind == "full" and "cannot read events" in again.fallback_reason
+    ws.close()

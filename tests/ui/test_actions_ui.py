@@ -186,6 +186,9 @@ def test_live_mode_consent_names_live_customer_and_amount(qtbot, open_window):
         def look(dialog):
             warning = dialog.findChild(QLabel, "liveWarning")
             seen["text"] = warning.text() if warning else ""
+            seen["ok_before_ack"] = dialog.ok.isEnabled()
+            dialog.live_ack.setChecked(True)
+            seen["ok_after_ack"] = dialog.ok.isEnabled()
             dialog.reject()
 
         when_dialog(qtbot, ConsentDialog, look)
@@ -194,6 +197,7 @@ def test_live_mode_consent_names_live_customer_and_amount(qtbot, open_window):
         assert "LIVE MODE" in seen["text"]
         assert (target.customer_name or "") in seen["text"]
         assert "/month at stake" in seen["text"]
+        assert seen["ok_before_ack"] is False and seen["ok_after_ack"] is True  # explicit confirmation (on by default)
 
 
 def test_playbook_edits_change_the_recommendations_and_are_saved(qtbot, open_window, demo, tmp_path):

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QWidget
+from PySide6.QtWidgets import QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QWidget
 
 from ...actions import Consent
 from ...domain.offers import CHANNEL_LABELS, CONSENT_CHANNELS
-from ..preferences import OPERATOR_KEY
+from ..preferences import OPERATOR_KEY, confirm_live
 
 CHANNEL_KEY = "actions/last_channel"
 
@@ -44,6 +44,11 @@ class ConsentDialog(QDialog):
         self.operator.setPlaceholderText("Your name, as the journal will show it")
         if not self.operator.text():
             form.addRow("Your name", self.operator)
+        self.live_ack = QCheckBox("I confirm: this changes a live customer's subscription")
+        self.live_ack.setObjectName("liveAck")
+        self.needs_ack = live and confirm_live(settings)
+        if self.needs_ack:
+            form.addRow(self.live_ack)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         self.ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
         self.ok.setText("Confirm (Enter)")
@@ -51,11 +56,17 @@ class ConsentDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
-        self.operator.textChanged.connect(lambda text: self.ok.setEnabled(bool(text.strip())))
-        self.ok.setEnabled(bool(self.operator.text().strip()))
+        self.operator.textChanged.connect(self._update_ok)
+        self.live_ack.toggled.connect(self._update_ok)
+        self._update_ok()
         self.note.setFocus()
 
+    def _update_ok(self, *_args) -> None:
+        self.ok.setEnabled(bool(self.operator.text().strip()) and (self.live_ack.isChecked() or not self.needs_ack))
+
     def accept(self) -> None:
+        if not self.ok.isEnabled():
+            return
         self.settings.setValue(CHANNEL_KEY, self.channel.currentData())
         self.settings.setValue(OPERATOR_KEY, self.operator.text().strip())
         super().accept()

@@ -116,6 +116,19 @@ class ActionBar(QWidget):
         for action in self.shortcuts:
             action.setEnabled(enabled)
 
+    def limit(self, *, coupons: str | None, portal: str | None) -> None:
+        """Disable what the key may not do, saying which permission to add (None = allowed)."""
+        for action in self.menu.actions():
+            data = action.text()
+            if "off" in data or data.startswith("New coupon"):
+                action.setEnabled(coupons is None and action.isEnabled())
+                action.setToolTip(coupons or "")
+        if coupons is not None:
+            self.primary.setToolTip(coupons if "off" in self.primary.text() else self.primary.toolTip())
+        if portal is not None:
+            self.link.setEnabled(False)
+            self.link.setToolTip(portal)
+
     def say(self, html: str, *, error: bool = False) -> None:
         colour = "#b3261e" if error else "#1b5e20"
         self.status.setText(f"<span style='color:{colour}'>{html}</span>" if html else "")

@@ -1,0 +1,106 @@
+"""Connecting accounts in the window (a real Secret Service under ./dev test) and what a key may do."""
+
+from __future__ import annotations
+
+import os
+import uuid
+
+import keyring
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+
+from console.sandbox.app import Sandbox
+from console.sandbox.keys import ALL_PERMISSIONS
+from console.secrets.keystore import SERVICE
+from console.services.connection import open_profile
+from console.services.keys import KeyService
+from console.ui.dialogs.connect import ConnectDialog
+from console.ui.main_window import MainWindow
+
+REAL = os.environ.get("CHURN_CONSOLE_REAL_KEYRING") == "1"
+pytestmark = pytest.mark.skipif(not REAL, reason="run through ./dev test, which starts gnome-keyring in a private session")
+
+
+@pytest.fixture
+def names():
+    made: list[str] = []
+    yield lambda: made.append(f"Acme {uuid.uuid4().hex[:6]}") or made[-1]
+    for name in made:
+        try:
+            keyring.delete_password(SERVICE, name)
+        except keyring.errors.KeyringError:
+            pass
+
+
+def test_first_start_opens_connect_then_the_queue_of_the_new_profile(qtbot, tmp_path, demo, names):
+    keys = KeyService(tmp_path)
+    window = MainWindow(lambda: open_profile(tmp_path, keys.profiles.last), tmp_path, keys=keys)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitUntil(
+        lambda: isinstance(QApplication.activeModalWidget(), ConnectDialog) or bool(window.findChildren(ConnectDialog)),
+        timeout=10000,
+    )
+    dialog = window.findChildren(ConnectDialog)[0]
+    qtbot.keyClicks(dialog.key, "pk_test_" + "x" * 24)
+    qtbot.mouseClick(dialog.verify_button, Qt.MouseButton.LeftButton)
+    assert "publishable" in dialog.message.text()
+    assert not dialog.store_button.isEnabled()
+    dialog.key.setText(demo.key)
+    dialog.api_base.setText(demo.url)
+    name = names()
+    dialog.name.setText(name)
+    qtbot.mouseClick(dialog.verify_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(dialog.store_button.isEnabled, timeout=10000)
+    assert "Acme Analytics" in dialog.message.text() and "TEST" in dialog.message.text()
+    assert dialog.permissions.rowCount() == 8
+    with qtbot.waitSignal(window.synced, timeout=30000):
+        qtbot.mouseClick(dialog.store_button, Qt.MouseButton.LeftButton)
+    assert keyring.get_password(SERVICE, name) == demo.key
+    assert window.queue.model.rowCount() > 0
+    assert window.accounts.combo.currentData() == name
+    assert window.mode_badge.text() == "TEST MODE"
+
+
+def test_switching_profiles_switches_account_mode_and_cache(qtbot, tmp_path, demo, names):
+    keys = KeyService(tmp_path)
+    test_name = names()
+    keys.connect(test_name, demo.key, demo.url)
+    with Sandbox(seed=8, customers=40, live=True) as live:
+        live.state.account["id"] = "acct_live_one"
+        live_name = names()
+        keys.connect(live_name, live.key, live.url)
+        keys.profiles.use(test_name)
+        window = MainWindow(lambda: open_profile(tmp_path, keys.profiles.last), tmp_path, keys=keys)
+        qtbot.addWidget(window)
+        with qtbot.waitSignal(window.synced, timeout=30000):
+            window.show()
+        test_rows = window.queue.model.rowCount()
+        with qtbot.waitSignal(window.synced, timeout=30000):
+            window.accounts.switch(live_name)
+        assert window.mode_badge.text() == "LIVE MODE"
+        assert window.queue.model.rowCount() != test_rows or window.workspace.account.id == "acct_live_one"
+        assert window.workspace.account.id == "acct_live_one"
+        assert {p.name for p in tmp_path.glob("acct_*.sqlite3")} == {
+            "acct_sandbox000005-test.sqlite3",
+            "acct_live_one-live.sqlite3",
+        }
+        window.close()
+
+
+def test_missing_permissions_disable_features_with_a_tooltip(qtbot, tmp_path, demo, names):
+    keys = KeyService(tmp_path)
+    name = names()
+    keys.connect(name, demo.make_key(ALL_PERMISSIONS - {"rak_coupon_write", "rak_billing_portal_write"}), demo.url)
+    window = MainWindow(lambda: open_profile(tmp_path, keys.profiles.last), tmp_path, keys=keys)
+    qtbot.addWidget(window)
+    with qtbot.waitSignal(window.synced, timeout=30000):
+        window.show()
+    window.queue.table.selectRow(0)
+    bar = window.queue.action_bar
+    assert not bar.link.isEnabled() and "Customer portal: Write" in bar.link.toolTip()
+    coupon_items = [a for a in bar.menu.actions() if "off" in a.text() or a.text().startswith("New coupon")]
+    assert coupon_items and all(not a.isEnabled() and "Coupons: Write" in a.toolTip() for a in coupon_items)
+    pauses = [a for a in bar.menu.actions() if a.text().startswith("Pause 1")]
+    assert pauses[0].isEnabled()
