@@ -12,8 +12,11 @@ from pathlib import Path
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
+from console.secrets.keystore import KeyStore
 from console.services.connection import open_demo
+from console.services.keys import KeyService
 from console.ui import theme
+from console.ui.dialogs.connect import ConnectDialog
 from console.ui.dialogs.consent import OPERATOR_KEY, ConsentDialog
 from console.ui.main_window import MainWindow
 from console.ui.queue.model import ROW_ROLE
@@ -59,12 +62,28 @@ def main(out: Path) -> int:
         window.tabs.setCurrentWidget(window.overview)
         QTimer.singleShot(400, lambda: (window.grab().save(str(out / "overview.png")), next_step()))
 
-    steps.extend([queue_shot, consent_shot, journal_shot, overview_shot, lambda: (window.close(), app.quit())])
+    def connect_shot() -> None:
+        sandbox = window.connection.sandbox
+        service = KeyService(Path(tempfile.mkdtemp(prefix="churn-console-shots-keys-")), KeyStore())
+        dialog = ConnectDialog(service, window.runner, api_base=sandbox.url, parent=window)
+        dialog.key.setText(sandbox.key)
+        dialog.show()
+        dialog.verify_button.click()
+
+        def wait() -> None:
+            if dialog.permissions.rowCount():
+                QTimer.singleShot(300, lambda: (dialog.grab().save(str(out / "connect.png")), dialog.reject(), next_step()))
+            else:
+                QTimer.singleShot(100, wait)
+
+        wait()
+
+    steps.extend([queue_shot, consent_shot, journal_shot, overview_shot, connect_shot, lambda: (window.close(), app.quit())])
 
     def next_step() -> None:
         steps.pop(0)()
 
-    window.overview_loaded.connect(lambda _ov: QTimer.singleShot(300, next_step) if len(steps) == 5 else None)
+    window.overview_loaded.connect(lambda _ov: QTimer.singleShot(300, next_step) if len(steps) == 6 else None)
     QTimer.singleShot(90_000, app.quit)
     app.exec()
     return 0 if len(steps) == 0 else 1

@@ -45,7 +45,7 @@ class ConnectDialog(QDialog):
         self.profile: Profile | None = None
         self.verified: Verified | None = None
         self.setWindowTitle(f"Rotate the key of {rotate}" if rotate else "Connect a Stripe account")
-        self.resize(640, 520)
+        self.resize(660, 620)
         layout = QVBoxLayout(self)
         intro = QLabel(f"The console works with a <b>restricted key</b>. {html.escape(HOW_TO)}")
         intro.setWordWrap(True)
@@ -108,6 +108,11 @@ class ConnectDialog(QDialog):
         self.key.textChanged.connect(self._invalidate)
         status = service.keystore.status()
         self.keyring_ok = status.secure
+        self.keyring_note = QLabel(f"<i>{html.escape(status.advice)} Until then the key can be used for this session only.</i>")
+        self.keyring_note.setObjectName("keyringNote")
+        self.keyring_note.setWordWrap(True)
+        self.keyring_note.setVisible(not status.secure)
+        layout.addWidget(self.keyring_note)
         if not status.secure:
             self.store_button.setToolTip(status.advice)
 
