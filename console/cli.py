@@ -8,7 +8,7 @@ import sys
 from collections.abc import Sequence
 
 from . import __version__, logs
-from .commands import actions, keys, sandbox, sync_queue
+from .commands import actions, keys, portal, sandbox, sync_queue
 from .errors import ConsoleError
 from .paths import Paths
 
@@ -42,6 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
     sync_queue.add_parsers(sub)
     actions.add_parsers(sub)
     keys.add_parsers(sub)
+    portal.add_parsers(sub)
     return parser
 
 

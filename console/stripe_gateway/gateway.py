@@ -105,6 +105,49 @@ class StripeGateway:
                 out[inv.currency] = (amount + (inv.amount_paid or 0), n + 1)
         return out
 
+    # customer portal -----------------------------------------------------------------
+    def portal_configuration_objects(self) -> list[dict[str, Any]]:
+        with translated():
+            return [
+                c.to_dict()
+                for c in self._client.v1.billing_portal.configurations.list(params={"limit": PAGE_SIZE}).auto_paging_iter()
+            ]
+
+    def portal_configuration_object(self, config_id: str) -> dict[str, Any]:
+        return call(lambda: self._client.v1.billing_portal.configurations.retrieve(config_id)).to_dict()
+
+    def create_portal_configuration(self, params: dict[str, Any]) -> dict[str, Any]:
+        return call(lambda: self._client.v1.billing_portal.configurations.create(params=params)).to_dict()  # type: ignore[arg-type]
+
+    def update_portal_configuration(self, config_id: str, params: dict[str, Any]) -> dict[str, Any]:
+        return call(lambda: self._client.v1.billing_portal.configurations.update(config_id, params=params)).to_dict()  # type: ignore[arg-type]
+
+    def catalog(self) -> list[tuple[dict[str, Any], list[dict[str, Any]]]]:
+        """Active products with their active recurring prices (for plan switching)."""
+        with translated():
+            products = [
+                p.to_dict() for p in self._client.v1.products.list(params={"limit": PAGE_SIZE, "active": True}).auto_paging_iter()
+            ]
+            prices = [
+                p.to_dict()
+                for p in self._client.v1.prices.list(
+                    params={"limit": PAGE_SIZE, "active": True, "type": "recurring"}
+                ).auto_paging_iter()
+            ]
+        return [(p, [x for x in prices if x["product"] == p["id"]]) for p in products]
+
+    def find_customer(self, text: str) -> tuple[str, str | None, str | None] | None:
+        """A customer by id (cus_…) or e-mail: (id, name, email), or None."""
+        text = text.strip()
+        if text.startswith("cus_"):
+            try:
+                obj = call(lambda: self._client.v1.customers.retrieve(text))
+            except NotFound:
+                return None
+            return obj.id, obj.get("name"), obj.get("email")
+        found = call(lambda: self._client.v1.customers.list(params={"email": text, "limit": 1})).data
+        return (found[0].id, found[0].get("name"), found[0].get("email")) if found else None
+
     # permissions ---------------------------------------------------------------------
     def probe(self, permission: str) -> bool:
         """Whether the key has `permission`, with a request that changes nothing: a read with limit=1,

@@ -1,0 +1,147 @@
+"""`churn-console portal list | show | export | apply | link`: the portal editor, scriptable."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import datetime
+from pathlib import Path
+
+from ..services.portal import PortalInvalid, PortalService
+from .common import open_online
+
+
+def add_parsers(sub) -> None:
+    fmt = argparse.RawDescriptionHelpFormatter
+    portal = sub.add_parser("portal", help="customer portal configurations: list, show, export, apply, link", formatter_class=fmt,
+                            epilog="examples:\n  churn-console portal list\n  churn-console portal export bpc_123 > portal.json\n"
+                            "  churn-console portal apply portal.json           (prints the diff)\n  churn-console portal apply portal.json --yes     (applies it)\n"
+                            "  churn-console portal link cus_123 --retention-coupon RETAIN25-3M --subscription sub_123")  # fmt: skip
+    psub = portal.add_subparsers(dest="portal_command", metavar="ACTION", required=True)
+    psub.add_parser("list", help="every configuration: name, id, default, active, updated, features on").set_defaults(
+        run=run_list
+    )
+    show = psub.add_parser("show", help="one configuration")
+    show.add_argument("id")
+    show.add_argument("--format", choices=("text", "json"), default="text")
+    show.set_defaults(run=run_show)
+    export = psub.add_parser("export", help="print a configuration as JSON (config as code)")
+    export.add_argument("id")
+    export.set_defaults(run=run_export)
+    apply = psub.add_parser("apply", help="create or update from JSON: prints the diff, applies with --yes")
+    apply.add_argument("file", help="an export (use - for stdin)")
+    apply.add_argument("--id", help="update this configuration (default: the id in the file, or create)")
+    apply.add_argument("--yes", action="store_true", help="apply the changes")
+    apply.set_defaults(run=run_apply)
+    link = psub.add_parser("link", help="a one-time portal URL for a customer (optionally a cancel flow with a retention coupon)")
+    link.add_argument("customer", help="cus_… or an e-mail")
+    link.add_argument("--configuration", help="a configuration id (default: the default one)")
+    link.add_argument("--retention-coupon", metavar="COUPON", help="offer this coupon before the customer cancels")
+    link.add_argument("--subscription", metavar="SUB", help="the subscription the cancel flow is for")
+    link.set_defaults(run=run_link)
+
+
+def _service(args):
+    workspace, connection = open_online(args)
+    return PortalService(workspace.gateway), workspace, connection
+
+
+def _done(workspace, connection) -> None:
+    workspace.close()
+    connection.close()
+
+
+def run_list(args: argparse.Namespace) -> int:
+    service, ws, conn = _service(args)
+    try:
+        configs = service.list()
+    finally:
+        _done(ws, conn)
+    for c in configs:
+        on = ", ".join(n for n, v in (("cancel", c.cancel), ("pause", c.pause), ("plan switching", c.plan_switching), ("customer updates", c.customer_update),
+                                      ("payment methods", c.payment_method_update), ("invoices", c.invoice_history)) if v)  # fmt: skip
+        flags = ("default " if c.is_default else "") + ("active" if c.active else "inactive")
+        print(
+            f"{c.id}  {(c.name or '(no name)')[:28]:<28}  {flags:<14}  updated {datetime.fromtimestamp(c.updated):%Y-%m-%d %H:%M}  {on}"
+        )
+    return 0
+
+
+def run_show(args: argparse.Namespace) -> int:
+    service, ws, conn = _service(args)
+    try:
+        config = service.load(args.id)
+    finally:
+        _done(ws, conn)
+    if args.format == "json":
+        print(
+            json.dumps(
+                {
+                    **config.editable(),
+                    "id": config.id,
+                    "is_default": config.is_default,
+                    "active": config.active,
+                    "updated": config.updated,
+                },
+                indent=2,
+            )
+        )
+    else:
+        for key, value in config.editable().items():
+            print(f"{key:<24} {value}")
+    return 0
+
+
+def run_export(args: argparse.Namespace) -> int:
+    service, ws, conn = _service(args)
+    try:
+        sys.stdout.write(service.export(args.id))
+    finally:
+        _done(ws, conn)
+    return 0
+
+
+def run_apply(args: argparse.Namespace) -> int:
+    text = sys.stdin.read() if args.file == "-" else Path(args.file).read_text("utf-8")
+    service, ws, conn = _service(args)
+    try:
+        try:
+            wanted, plan = service.plan(text, args.id)
+        except PortalInvalid as exc:
+            print(f"churn-console: {exc}", file=sys.stderr)
+            for field, problem in exc.problems.items():
+                print(f"  {field}: {problem}", file=sys.stderr)
+            return 1
+        if plan.action == "nothing":
+            print(f"No changes: {plan.target.id if plan.target else ''} already matches the file.")
+            return 0
+        print(f"Would {plan.action} {plan.target.id if plan.target else 'a new configuration'}:")
+        for field, before, after in plan.diff:
+            print(f"  {field}: {before!r} → {after!r}" if plan.action == "update" else f"  {field}: {after!r}")
+        if not args.yes:
+            print("Nothing sent. Add --yes to apply.")
+            return 0
+        result = service.apply(wanted, plan)
+        print(f"{'Created' if plan.action == 'create' else 'Updated'} {result.id}.")
+        return 0
+    finally:
+        _done(ws, conn)
+
+
+def run_link(args: argparse.Namespace) -> int:
+    service, ws, conn = _service(args)
+    try:
+        found = ws.gateway.find_customer(args.customer)
+        if found is None:
+            print(f"churn-console: no customer {args.customer!r} in this account.", file=sys.stderr)
+            return 1
+        config_id = args.configuration or next((c.id for c in service.list() if c.is_default), None)
+        if config_id is None:
+            print("churn-console: there is no default portal configuration; pass --configuration.", file=sys.stderr)
+            return 1
+        url = service.session_url(found[0], config_id, retention_coupon=args.retention_coupon, subscription=args.subscription)
+    finally:
+        _done(ws, conn)
+    print(url)
+    return 0

@@ -1,0 +1,116 @@
+"""The portal editor's use cases: list, load, save (only what changed, never over a newer version), export, apply."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from ..domain.portal import PortalConfig
+from ..errors import ConsoleError
+from ..stripe_gateway import StripeGateway
+
+
+class PortalInvalid(ConsoleError):
+    """Field problems found before anything was sent; `problems` maps field -> message."""
+
+    def __init__(self, problems: dict[str, str]) -> None:
+        super().__init__("The configuration has problems; nothing was sent.", "Correct the highlighted fields.")
+        self.problems = problems
+
+
+class ChangedOnStripe(ConsoleError):
+    """The configuration changed on Stripe since it was loaded; `remote` is the newer version."""
+
+    def __init__(self, remote: PortalConfig) -> None:
+        super().__init__(
+            "This configuration was changed on Stripe since you opened it.", "Review both versions; nothing was overwritten."
+        )
+        self.remote = remote
+
+
+@dataclass
+class Plan:
+    """What applying would do: create or update, and the field-by-field diff."""
+
+    action: str  # create, update, nothing
+    diff: list[tuple[str, object, object]]
+    target: PortalConfig | None = None
+
+
+class PortalService:
+    def __init__(self, gateway: StripeGateway) -> None:
+        self.gateway = gateway
+
+    def list(self) -> list[PortalConfig]:
+        return [PortalConfig.from_stripe(o) for o in self.gateway.portal_configuration_objects()]
+
+    def load(self, config_id: str) -> PortalConfig:
+        return PortalConfig.from_stripe(self.gateway.portal_configuration_object(config_id))
+
+    def create(self, config: PortalConfig) -> PortalConfig:
+        if problems := config.problems():
+            raise PortalInvalid(problems)
+        return PortalConfig.from_stripe(self.gateway.create_portal_configuration(config.create_params()))
+
+    def save(self, original: PortalConfig, edited: PortalConfig) -> PortalConfig:
+        """Send only what changed; refuse when Stripe's copy moved since `original` was loaded."""
+        if problems := edited.problems():
+            raise PortalInvalid(problems)
+        assert original.id is not None
+        remote = self.load(original.id)
+        if remote.updated != original.updated or remote.diff(original):
+            raise ChangedOnStripe(remote)
+        params = edited.update_params(original)
+        if not params:
+            return remote
+        return PortalConfig.from_stripe(self.gateway.update_portal_configuration(original.id, params))
+
+    def set_active(self, config_id: str, active: bool) -> PortalConfig:
+        return PortalConfig.from_stripe(self.gateway.update_portal_configuration(config_id, {"active": active}))
+
+    def export(self, config_id: str) -> str:
+        return self.load(config_id).to_json()
+
+    def plan(self, text: str, config_id: str | None = None) -> tuple[PortalConfig, Plan]:
+        """Parse and check an export, and say what applying it would change (create, or update which one)."""
+        try:
+            wanted = PortalConfig.from_json(text)
+        except (ValueError, KeyError, TypeError) as exc:
+            raise ConsoleError(
+                f"That file is not a portal configuration export: {exc}.", "Export one with `churn-console portal export ID`."
+            ) from None
+        if problems := wanted.problems():
+            raise PortalInvalid(problems)
+        target_id = config_id or wanted.id
+        if not target_id:
+            return wanted, Plan("create", wanted.diff(PortalConfig()))
+        current = self.load(target_id)
+        diff = current.diff(wanted)
+        return wanted, Plan("update" if diff else "nothing", diff, current)
+
+    def apply(self, wanted: PortalConfig, plan: Plan) -> PortalConfig:
+        if plan.action == "create":
+            return self.create(wanted)
+        assert plan.target is not None
+        if plan.action == "nothing":
+            return plan.target
+        return self.save(plan.target, _with_identity(wanted, plan.target))
+
+    def session_url(
+        self, customer_id: str, config_id: str, *, retention_coupon: str | None = None, subscription: str | None = None
+    ) -> str:
+        flow = None
+        if retention_coupon:
+            if not subscription:
+                raise ConsoleError("A retention offer needs the subscription it is for.", "Give --subscription SUB.")
+            flow = {
+                "type": "subscription_cancel",
+                "subscription_cancel": {
+                    "subscription": subscription,
+                    "retention": {"type": "coupon_offer", "coupon_offer": {"coupon": retention_coupon}},
+                },
+            }
+        return self.gateway.portal_session(customer_id, configuration=config_id, flow=flow)
+
+
+def _with_identity(wanted: PortalConfig, target: PortalConfig) -> PortalConfig:
+    return replace(wanted, id=target.id, is_default=target.is_default, active=target.active, updated=target.updated)
