@@ -28,6 +28,7 @@ from .dialogs.playbook import PlaybookDialog
 from .journal_page import JournalPage
 from .mode_badge import ModeBadge
 from .overview_page import OverviewPage
+from .portal.page import PortalPage
 from .preferences import PreferencesDialog, refresh_minutes, settings_for
 from .queue.page import QueuePage
 from .workers import ProgressRelay, Runner
@@ -83,7 +84,10 @@ class MainWindow(QMainWindow):
         self.journal_page.retry_requested.connect(self._retry)
         self.tabs.addTab(self.queue, "Queue")
         self.tabs.addTab(self.journal_page, "Journal")
+        self.portal_page = PortalPage(self)
+        self.tabs.addTab(self.portal_page, "Portal")
         self.tabs.addTab(self.overview, "Overview")
+        self.tabs.currentChanged.connect(self._tab_changed)
         self.controller = ActionsController(self)
         self.controller.applied.connect(lambda _a: self._show_journal())
         self.controller.failed.connect(lambda _e: self._show_journal())
@@ -279,6 +283,11 @@ class MainWindow(QMainWindow):
 
     def apply_permissions(self) -> None:
         self._selection_changed(self.queue.selected_rows())
+
+    def _tab_changed(self, _index: int) -> None:
+        """The portal editor loads when first opened (no requests at start-up for it)."""
+        if self.tabs.currentWidget() is self.portal_page and not self.portal_page.loaded:
+            self.portal_page.load()
 
     def reload_queue(self) -> None:
         """After an action: the cache already holds the new state."""

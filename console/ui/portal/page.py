@@ -1,0 +1,316 @@
+"""The Portal tab: the configurations, the editor, review-and-save, config as code, and "try it"."""
+
+from __future__ import annotations
+
+import html
+from dataclasses import replace
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ...domain.portal import PortalConfig
+from ...errors import ConsoleError
+from ...services.portal import ChangedOnStripe, PortalInvalid, PortalService
+from .dialogs import TryItDialog, conflict_dialog, review_dialog
+from .form import PortalForm
+
+if TYPE_CHECKING:
+    from ..main_window import MainWindow
+
+
+def _features(c: PortalConfig) -> str:
+    on = [n for n, v in (("cancel", c.cancel), ("pause", c.pause), ("plans", c.plan_switching), ("details", c.customer_update),
+                         ("cards", c.payment_method_update), ("invoices", c.invoice_history)) if v]  # fmt: skip
+    return ", ".join(on) or "nothing enabled"
+
+
+class PortalPage(QWidget):
+    """Talks to Stripe only through PortalService, always on the thread pool."""
+
+    saved = Signal(object)  # PortalConfig
+    failed = Signal(object)  # ConsoleError
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+        self.configs: list[PortalConfig] = []
+        self.catalog: list = []
+        self.original: PortalConfig | None = None  # what Stripe had when the editor was filled
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(16, 12, 16, 8)
+        head = QHBoxLayout()
+        title = QLabel("Customer portal")
+        title.setProperty("class", "pageHeading")
+        head.addWidget(title)
+        self.caption = QLabel("What customers can do in Stripe's hosted portal. Changes are reviewed before anything is sent.")
+        self.caption.setProperty("class", "pageCaption")
+        head.addWidget(self.caption, 1, Qt.AlignmentFlag.AlignBottom)
+        outer.addLayout(head)
+        split = QSplitter(Qt.Orientation.Horizontal)
+        left = QWidget()
+        lv = QVBoxLayout(left)
+        lv.setContentsMargins(0, 0, 0, 0)
+        self.list = QListWidget()
+        self.list.setObjectName("portalConfigs")
+        self.list.currentRowChanged.connect(self._selected)
+        lv.addWidget(self.list, 1)
+        buttons = [
+            ("New", self.new),
+            ("Clone", self.clone),
+            ("Deactivate", self.toggle_active),
+            ("Export…", self.export),
+            ("Import…", self.import_),
+            ("Reload", self.load),
+        ]
+        grid = QHBoxLayout()
+        self.buttons: dict[str, QPushButton] = {}
+        for text, slot in buttons:
+            button = QPushButton(text)
+            button.setObjectName(f"portal_{text.strip('…').lower()}")
+            button.clicked.connect(slot)
+            self.buttons[text] = button
+            grid.addWidget(button)
+        lv.addLayout(grid)
+        split.addWidget(left)
+        right = QWidget()
+        rv = QVBoxLayout(right)
+        rv.setContentsMargins(0, 0, 0, 0)
+        self.form = PortalForm()
+        scroll = QScrollArea()
+        scroll.setWidget(self.form)
+        scroll.setWidgetResizable(True)
+        rv.addWidget(scroll, 1)
+        bar = QHBoxLayout()
+        self.status = QLabel("")
+        self.status.setObjectName("portalStatus")
+        self.status.setWordWrap(True)
+        bar.addWidget(self.status, 1)
+        self.try_it = QPushButton("Open portal as customer…")
+        self.try_it.setObjectName("portalTryIt")
+        self.try_it.clicked.connect(self.try_portal)
+        self.discard = QPushButton("Discard changes")
+        self.discard.clicked.connect(lambda: self._fill(self.original) if self.original else None)
+        self.save = QPushButton("Review and save…")
+        self.save.setObjectName("portalSave")
+        self.save.setProperty("class", "primary")
+        self.save.clicked.connect(self.review)
+        for widget in (self.try_it, self.discard, self.save):
+            bar.addWidget(widget)
+        rv.addLayout(bar)
+        split.addWidget(right)
+        split.setSizes([330, 1000])
+        outer.addWidget(split, 1)
+        self.loaded = False
+
+    # helpers ------------------------------------------------------------------------------------
+    def _service(self) -> PortalService | None:
+        ws = self.window.workspace
+        if ws is None or not ws.online:
+            self.say("Stripe is not reachable: the portal editor needs a connection.", error=True)
+            return None
+        if not self.window.granted("rak_billing_portal_write"):
+            self.say("This key lacks Customer portal: Write — add it to the key in the Dashboard.", error=True)
+            return None
+        return PortalService(ws.gateway)
+
+    def _run(self, fn, done) -> None:
+        self.window.runner.submit_side(fn, done, self._failed)
+
+    def say(self, text: str, error: bool = False) -> None:
+        self.status.setText(f"<span style='color:{'#b3261e' if error else '#1b5e20'}'>{text}</span>")
+
+    def _failed(self, error: ConsoleError) -> None:
+        if isinstance(error, PortalInvalid):
+            self.form.show_problems(error.problems)
+        self.say(f"<b>{html.escape(error.message)}</b> {html.escape(error.hint)}", error=True)
+        self.failed.emit(error)
+
+    # loading ------------------------------------------------------------------------------------
+    def load(self) -> None:
+        service = self._service()
+        if service is None:
+            return
+        gateway = service.gateway
+        self.say("Loading the configurations…")
+        self._run(lambda: (service.list(), gateway.catalog()), self._loaded)
+
+    def _loaded(self, result) -> None:
+        self.configs, self.catalog = result
+        self.loaded = True
+        current = self.original.id if self.original else None
+        self.list.blockSignals(True)
+        self.list.clear()
+        for c in self.configs:
+            flags = " · ".join(x for x in ("default" if c.is_default else "", "active" if c.active else "inactive") if x)
+            item = QListWidgetItem(
+                f"{c.name or '(no name)'}\n{c.id} · {flags}\nupdated {datetime.fromtimestamp(c.updated):%d %b %Y %H:%M} · {_features(c)}"
+            )
+            item.setData(Qt.ItemDataRole.UserRole, c.id)
+            self.list.addItem(item)
+        self.list.blockSignals(False)
+        index = next((i for i, c in enumerate(self.configs) if c.id == current), 0)
+        if self.configs:
+            self.list.setCurrentRow(index)
+            self._selected(index)
+        self.say(f"{len(self.configs)} configurations.")
+
+    def _selected(self, row: int) -> None:
+        if 0 <= row < len(self.configs):
+            self._fill(self.configs[row])
+
+    def _fill(self, config: PortalConfig | None) -> None:
+        if config is None:
+            return
+        self.original = config
+        self.form.load(config, self.catalog)
+        self.buttons["Deactivate"].setText("Deactivate" if config.active else "Reactivate")
+        self.buttons["Deactivate"].setEnabled(config.id is not None and not config.is_default)
+        self.try_it.setEnabled(config.id is not None and config.active)
+
+    # editing ------------------------------------------------------------------------------------
+    def new(self) -> None:
+        self._fill(PortalConfig(name="New configuration", invoice_history=True, payment_method_update=True))
+        self.say("A new configuration: fill it in, then Review and save.")
+
+    def clone(self) -> None:
+        if self.original is not None:
+            self._fill(
+                replace(
+                    self.form.value(),
+                    id=None,
+                    is_default=False,
+                    active=True,
+                    updated=0,
+                    name=f"Copy of {self.original.name or self.original.id}",
+                )
+            )
+            self.say("A copy: change it, then Review and save to create it.")
+
+    def review(self) -> None:
+        if self.original is None:
+            return
+        edited = self.form.value()
+        problems = edited.problems()
+        self.form.show_problems(problems)
+        if problems:
+            self.say("Correct the fields marked in red; nothing was sent.", error=True)
+            return
+        rows = (self.original if self.original.id else PortalConfig()).diff(edited)
+        if not rows:
+            self.say("No changes to save.")
+            return
+        if review_dialog(rows, self).exec() != 1:
+            return
+        service = self._service()
+        if service is None:
+            return
+        original = self.original
+        if original.id is None:
+            self._run(lambda: service.create(edited), self._saved)
+        else:
+            self._run(lambda: self._save(service, original, edited), self._saved)
+
+    @staticmethod
+    def _save(service: PortalService, original: PortalConfig, edited: PortalConfig):
+        try:
+            return service.save(original, edited)
+        except ChangedOnStripe as exc:
+            return exc
+
+    def _saved(self, result) -> None:
+        if isinstance(result, ChangedOnStripe):
+            self.say(f"<b>{html.escape(result.message)}</b> {html.escape(result.hint)}", error=True)
+            dialog = conflict_dialog(self.form.value().diff(result.remote), self)
+            if dialog.exec() == 1:
+                self._fill(result.remote)
+                self.say("Loaded Stripe's version.")
+            else:
+                self.original = result.remote  # keep my edits; the next save goes on top of the newer version
+            self.failed.emit(result)
+            return
+        self.original = result
+        self.say(f"Saved {html.escape(result.name or result.id)} ({result.id}).")
+        self.saved.emit(result)
+        self.load()
+
+    def toggle_active(self) -> None:
+        service = self._service()
+        if service is None or self.original is None or self.original.id is None:
+            return
+        config_id, active = self.original.id, not self.original.active
+        self._run(lambda: service.set_active(config_id, active), self._saved)
+
+    # config as code ------------------------------------------------------------------------------
+    def export(self) -> None:
+        if self.original is None or self.original.id is None:
+            return
+        path, _ = QFileDialog.getSaveFileName(self, "Export configuration", f"{self.original.id}.json", "JSON (*.json)")
+        if path:
+            Path(path).write_text(self.original.to_json(), "utf-8")
+            self.say(f"Exported to {html.escape(path)}.")
+
+    def import_(self, path: str | None = None) -> None:
+        if not path:
+            path, _ = QFileDialog.getOpenFileName(self, "Import configuration", "", "JSON (*.json)")
+        if not path:
+            return
+        try:
+            wanted = PortalConfig.from_json(Path(path).read_text("utf-8"))
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            self.say(f"That file is not a portal configuration export: {html.escape(str(exc))}", error=True)
+            return
+        target = next((c for c in self.configs if c.id == wanted.id), None)
+        if target is None:
+            self._fill(replace(wanted, id=None))
+            self.say("Imported as a new configuration: Review and save to create it.")
+        else:
+            self.list.setCurrentRow(self.configs.index(target))
+            self.original = target
+            self.form.load(
+                replace(wanted, id=target.id, is_default=target.is_default, active=target.active, updated=target.updated),
+                self.catalog,
+            )
+            self.form.base = target
+            self.say(f"Imported onto {html.escape(target.id)}: Review and save shows what changes.")
+
+    # try it ----------------------------------------------------------------------------------------
+    def try_portal(self) -> None:
+        if self.original is None or self.original.id is None:
+            return
+        dialog = TryItDialog(self.window.coupons(), self)
+        if dialog.exec() != 1:
+            return
+        service = self._service()
+        if service is None:
+            return
+        config_id, who = self.original.id, dialog.customer.text()
+        coupon, sub = dialog.coupon.currentData(), dialog.subscription.text().strip() or None
+
+        def work() -> str:
+            found = service.gateway.find_customer(who)
+            if found is None:
+                raise ConsoleError(
+                    f"There is no customer {who!r} in this account.", "Use the customer's id (cus_…) or exact e-mail."
+                )
+            return service.session_url(found[0], config_id, retention_coupon=coupon, subscription=sub)
+
+        self._run(work, self._link)
+
+    def _link(self, url: str) -> None:
+        QGuiApplication.clipboard().setText(url)
+        self.say(f"Portal link copied: {html.escape(url)}")

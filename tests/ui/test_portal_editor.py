@@ -1,0 +1,146 @@
+"""The portal editor, driven through its widgets; Stripe (the sandbox) is read back with the SDK."""
+
+from __future__ import annotations
+
+import stripe
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QApplication
+
+from console.domain.portal import PortalConfig
+from console.ui.portal.dialogs import DiffDialog
+
+REASONS = ["too_expensive", "missing_features", "switched_service", "unused", "too_complex", "other"]
+
+
+def client_for(sb):
+    return stripe.StripeClient(sb.key, base_addresses={"api": sb.url})
+
+
+def on_dialog(qtbot, act, seen: list, count: int = 1):
+    """Answer the next `count` review/conflict dialogs with `act`, as they open."""
+
+    def poll():
+        dialog = QApplication.activeModalWidget()
+        if isinstance(dialog, DiffDialog) and dialog not in seen:
+            seen.append(dialog)
+            act(dialog)
+        if len(seen) < count:
+            QTimer.singleShot(20, poll)
+
+    QTimer.singleShot(0, poll)
+
+
+def open_portal(qtbot, window):
+    page = window.portal_page
+    window.tabs.setCurrentWidget(page)
+    qtbot.waitUntil(lambda: page.loaded and page.list.count() == 2, timeout=15000)
+    return page
+
+
+def test_create_the_asked_configuration_through_the_editor(qtbot, open_window, demo):
+    window = open_window(demo)
+    page = open_portal(qtbot, window)
+    qtbot.mouseClick(page.buttons["New"], Qt.MouseButton.LeftButton)
+    form = page.form
+    form.name.setText("Retention first")
+    form.headline.setText("Manage your subscription")
+    form.privacy.setText("https://acme.example/privacy")
+    form.terms.setText("https://acme.example/terms")
+    form.customer_update.setChecked(True)
+    for code in ("email", "address", "phone"):
+        form.customer_fields[code].setChecked(True)
+    form.payment_method_update.setChecked(True)
+    form.cancel.setChecked(True)
+    form.reasons_enabled.setChecked(True)
+    for code in REASONS:
+        form.reasons[code].setChecked(True)
+    form.plan_switching.setChecked(True)
+    form.plan_updates["price"].setChecked(True)
+    form.plan_updates["quantity"].setChecked(True)
+    form.plan_proration.setCurrentIndex(form.plan_proration.findData("create_prorations"))
+    team = next(
+        form.products.topLevelItem(i)
+        for i in range(form.products.topLevelItemCount())
+        if form.products.topLevelItem(i).text(0) == "Team"
+    )
+    team.setCheckState(0, Qt.CheckState.Checked)
+    usd = [team.child(j) for j in range(team.childCount()) if "(USD)" in team.child(j).text(0)][:2]
+    for child in usd:
+        child.setCheckState(0, Qt.CheckState.Checked)
+    form.invoice_history.setChecked(True)
+    seen: list = []
+    on_dialog(qtbot, lambda d: d.accept(), seen)
+    with qtbot.waitSignal(page.saved, timeout=15000) as blocker:
+        qtbot.mouseClick(page.save, Qt.MouseButton.LeftButton)
+    assert seen and seen[0].table.rowCount() >= 10  # the review listed the fields before sending
+    created = blocker.args[0]
+    obj = client_for(demo).v1.billing_portal.configurations.retrieve(created.id)
+    f = obj.features
+    assert obj.name == "Retention first" and obj.business_profile.headline == "Manage your subscription"
+    assert obj.business_profile.privacy_policy_url == "https://acme.example/privacy"
+    assert obj.business_profile.terms_of_service_url == "https://acme.example/terms"
+    assert sorted(f.customer_update.allowed_updates) == ["address", "email", "phone"] and f.customer_update.enabled
+    assert f.payment_method_update.enabled and f.invoice_history.enabled
+    assert f.subscription_cancel.enabled and f.subscription_cancel.mode == "at_period_end"
+    assert f.subscription_cancel.cancellation_reason.options == REASONS
+    assert f.subscription_update.enabled and f.subscription_update.default_allowed_updates == ["price", "quantity"]
+    assert f.subscription_update.proration_behavior == "create_prorations"
+    assert [(p.product, p.prices) for p in f.subscription_update.products] == [
+        (team.data(0, Qt.ItemDataRole.UserRole), [c.data(0, Qt.ItemDataRole.UserRole) for c in usd])
+    ]
+
+
+def test_invalid_fields_show_at_the_field_and_nothing_is_sent(qtbot, open_window, demo):
+    window = open_window(demo)
+    page = open_portal(qtbot, window)
+    form = page.form
+    form.privacy.setText("http://insecure.example")
+    form.return_url.setText("not a url")
+    form.headline.setText("x" * 70)
+    form.cancel_mode.setCurrentIndex(form.cancel_mode.findData("at_period_end"))
+    form.cancel_proration.setCurrentIndex(form.cancel_proration.findData("always_invoice"))
+    form.reasons_enabled.setChecked(True)
+    for box in form.reasons.values():
+        box.setChecked(False)
+    before = len(demo.log)
+    qtbot.mouseClick(page.save, Qt.MouseButton.LeftButton)
+    for field in ("privacy_policy_url", "default_return_url", "headline", "cancel_proration", "reasons"):
+        assert form.errors[field].isVisible() or form.errors[field].text(), field
+        assert form.errors[field].text()
+    assert "nothing was sent" in page.status.text()
+    assert not [e for e in demo.log[before:] if e.method == "POST"]
+
+
+def test_a_change_made_elsewhere_is_shown_not_overwritten(qtbot, open_window, demo):
+    window = open_window(demo)
+    page = open_portal(qtbot, window)
+    config = page.original
+    client_for(demo).v1.billing_portal.configurations.update(
+        config.id, {"business_profile": {"headline": "A colleague's headline"}}
+    )
+    page.form.headline.setText("My headline")
+    seen: list = []
+    on_dialog(qtbot, lambda d: d.accept() if d.objectName() == "reviewDialog" else d.reject(), seen, count=2)
+    with qtbot.waitSignal(page.failed, timeout=15000):
+        qtbot.mouseClick(page.save, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: len(seen) == 2, timeout=5000)
+    assert [d.objectName() for d in seen] == ["reviewDialog", "conflictDialog"]
+    conflict_fields = [seen[1].table.item(i, 0).text() for i in range(seen[1].table.rowCount())]
+    assert conflict_fields == ["headline"]
+    assert (
+        client_for(demo).v1.billing_portal.configurations.retrieve(config.id).business_profile.headline
+        == "A colleague's headline"
+    )
+    assert "changed on Stripe" in page.status.text()
+
+
+def test_export_then_import_shows_no_changes(qtbot, open_window, demo, tmp_path):
+    window = open_window(demo)
+    page = open_portal(qtbot, window)
+    path = tmp_path / "portal.json"
+    path.write_text(page.original.to_json())
+    page.import_(str(path))
+    assert page.form.value().diff(page.original) == []
+    qtbot.mouseClick(page.save, Qt.MouseButton.LeftButton)
+    assert "No changes" in page.status.text()
+    assert PortalConfig.from_json(path.read_text()).to_json() == page.original.to_json()
