@@ -62,6 +62,18 @@ def main(out: Path) -> int:
         window.tabs.setCurrentWidget(window.overview)
         QTimer.singleShot(400, lambda: (window.grab().save(str(out / "overview.png")), next_step()))
 
+    def portal_shot() -> None:
+        window.tabs.setCurrentWidget(window.portal_page)
+
+        def wait() -> None:
+            if window.portal_page.loaded:
+                window.portal_page.list.setCurrentRow(1)
+                QTimer.singleShot(400, lambda: (window.grab().save(str(out / "portal.png")), next_step()))
+            else:
+                QTimer.singleShot(100, wait)
+
+        wait()
+
     def connect_shot() -> None:
         sandbox = window.connection.sandbox
         service = KeyService(Path(tempfile.mkdtemp(prefix="churn-console-shots-keys-")), KeyStore())
@@ -78,12 +90,12 @@ def main(out: Path) -> int:
 
         wait()
 
-    steps.extend([queue_shot, consent_shot, journal_shot, overview_shot, connect_shot, lambda: (window.close(), app.quit())])
+    steps.extend([queue_shot, consent_shot, journal_shot, overview_shot, portal_shot, connect_shot, lambda: (window.close(), app.quit())])
 
     def next_step() -> None:
         steps.pop(0)()
 
-    window.overview_loaded.connect(lambda _ov: QTimer.singleShot(300, next_step) if len(steps) == 6 else None)
+    window.overview_loaded.connect(lambda _ov: QTimer.singleShot(300, next_step) if len(steps) == 7 else None)
     QTimer.singleShot(90_000, app.quit)
     app.exec()
     return 0 if len(steps) == 0 else 1

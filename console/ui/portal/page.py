@@ -67,6 +67,8 @@ class PortalPage(QWidget):
         lv.setContentsMargins(0, 0, 0, 0)
         self.list = QListWidget()
         self.list.setObjectName("portalConfigs")
+        self.list.setSpacing(6)
+        self.list.setMinimumWidth(300)
         self.list.currentRowChanged.connect(self._selected)
         lv.addWidget(self.list, 1)
         buttons = [
@@ -113,7 +115,9 @@ class PortalPage(QWidget):
             bar.addWidget(widget)
         rv.addLayout(bar)
         split.addWidget(right)
-        split.setSizes([330, 1000])
+        split.setStretchFactor(0, 0)
+        split.setStretchFactor(1, 1)
+        split.setSizes([380, 1000])
         outer.addWidget(split, 1)
         self.loaded = False
 
