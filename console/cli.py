@@ -8,7 +8,7 @@ import sys
 from collections.abc import Sequence
 
 from . import __version__, logs
-from .commands import actions, keys, portal, sandbox, sync_queue
+from .commands import actions, keys, portal, report, sandbox, sync_queue
 from .errors import ConsoleError
 from .paths import Paths
 
@@ -43,6 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
     actions.add_parsers(sub)
     keys.add_parsers(sub)
     portal.add_parsers(sub)
+    report.add_parsers(sub)
     return parser
 
 

@@ -252,6 +252,8 @@ def _churned(state: State, rng, sub: dict[str, Any], now: int) -> None:
     requested = max(sub["created"] + DAY, ended - int(rng.uniform(1, 28) * DAY))
     feedback, comment = _feedback(rng)
     failed = rng.random() < 0.12
+    if not failed and rng.random() < 0.2 and requested - sub["created"] > 40 * DAY:
+        _saved_then_lost(state, rng, sub, requested - int(rng.uniform(12, 70) * DAY), now)
     live = copy.deepcopy(sub)
     for item in sub["items"]["data"]:
         item["current_period_end"] = ended
@@ -274,6 +276,19 @@ def _churned(state: State, rng, sub: dict[str, Any], now: int) -> None:
         )
         _event(state, "customer.subscription.updated", scheduled, live, requested, now)
     _event(state, "customer.subscription.deleted", sub, live, ended, now)
+
+
+def _saved_then_lost(state: State, rng, sub: dict[str, Any], saved: int, now: int) -> None:
+    """An earlier save by the console (a coupon) that did not hold: the customer cancels again later."""
+    _discount(state, sub, "RETAIN25-3M", saved)
+    sub["metadata"].update(
+        churn_console_action=f"act_{state.new_id('event')[4:20].lower()}",
+        churn_console_offer="coupon:RETAIN25-3M",
+        churn_console_operator=rng.choice(OPERATORS),
+        churn_console_at=datetime.fromtimestamp(saved, UTC).isoformat(timespec="seconds"),
+        churn_console_consent=rng.choice(CHANNELS),
+        churn_console_feedback="too_expensive",
+    )
 
 
 def _saved_earlier(state: State, rng, sub: dict[str, Any], now: int) -> None:

@@ -157,6 +157,10 @@ class Cache:
                 [resolution, at, offer, action_id, intent_id],
             )
 
+    def delete_intent(self, intent_id: str) -> None:
+        with self.transaction():
+            self.db.execute("DELETE FROM intents WHERE id = ?", [intent_id])
+
     def intents(self) -> list[dict[str, Any]]:
         return self._query("SELECT * FROM intents ORDER BY scheduled_at")
 

@@ -62,6 +62,8 @@ def full_sync(gateway: StripeGateway, cache: Cache, progress: Progress = no_prog
         cache.set_meta("full_sync", None)
         cache.set_meta("full_sync_pages", report.pages)
         cache.set_meta("last_full_sync_at", now)
+        if cache.get_meta("first_sync_at") is None:
+            cache.set_meta("first_sync_at", now)
         cache.set_meta("last_sync_at", now)
     report.subscriptions = cache.counts()["subscriptions"] if report.resumed else report.subscriptions
     if first_sync:

@@ -92,6 +92,10 @@ def _revoke(cache: Cache, sub: Subscription, at: int, save: dict[str, Any] | Non
         return
     if save and abs(save["at"] - at) <= SAVE_WINDOW_S and save["at"] >= intent["scheduled_at"] - SAVE_WINDOW_S:
         cache.resolve_intent(intent["id"], "saved", at, offer=save["offer"], action_id=save["action_id"])
+        # the intent first made from the metadata alone (before its events were read) is this same save
+        for other in cache.intents_for(sub.id):
+            if other["action_id"] == save["action_id"] and other["source"] == "metadata" and other["id"] != intent["id"]:
+                cache.delete_intent(other["id"])
         return
     cache.resolve_intent(intent["id"], "revoked", at)
     cache.add_timeline(f"{sub.id}:cancel_revoked:{at}", sub.id, at, "cancel_revoked", {})

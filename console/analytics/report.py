@@ -1,0 +1,177 @@
+"""The figures behind the outcome charts, for a date range and (optionally) one currency."""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from ..domain.feedback import label
+from .outcomes import DAY, Outcome
+
+WEEK = 7 * DAY
+RETENTION_DAYS = (30, 60, 90)
+
+
+def wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
+    """Wilson score interval for a proportion k/n (95% by default); (0, 0) when n is 0."""
+    if n == 0:
+        return 0.0, 0.0
+    p = k / n
+    denom = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / denom
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+@dataclass
+class Week:
+    start: int
+    intents: int = 0
+    saves: int = 0
+    losses: int = 0
+    pending: int = 0
+
+    @property
+    def save_rate(self) -> float | None:
+        decided = self.saves + self.losses
+        return self.saves / decided if decided else None
+
+
+@dataclass
+class ReasonRow:
+    feedback: str | None
+    label: str
+    n: int
+    saves: int
+    low: float
+    high: float
+
+    @property
+    def rate(self) -> float:
+        return self.saves / self.n if self.n else 0.0
+
+
+@dataclass
+class OfferRow:
+    offer: str
+    accepted: int
+    retained: dict[int, tuple[int, int]]  # days -> (still subscribed, saves old enough to tell)
+    late_losses: int
+
+
+@dataclass
+class Report:
+    since: int
+    until: int
+    currency: str | None
+    outcomes: list[Outcome]
+    weeks: list[Week] = field(default_factory=list)
+    reasons: list[ReasonRow] = field(default_factory=list)
+    mrr_kept: dict[str, list[tuple[int, int]]] = field(default_factory=dict)  # currency -> [(time, cumulative)]
+    offers: list[OfferRow] = field(default_factory=list)
+    coverage_note: str | None = None
+
+    # summary cards ---------------------------------------------------------------------------
+    @property
+    def decided(self) -> list[Outcome]:
+        return [o for o in self.outcomes if o.kind != "pending"]
+
+    @property
+    def save_rate(self) -> float | None:
+        decided = self.decided
+        return sum(o.saved for o in decided) / len(decided) if decided else None
+
+    def mrr_saved(self) -> dict[str, int]:
+        out: dict[str, int] = defaultdict(int)
+        for o in self.outcomes:
+            if o.mrr_kept:
+                out[o.currency] += o.mrr_kept
+        return dict(out)
+
+    def counts(self) -> dict[str, int]:
+        out = {"intents": len(self.outcomes), "saved_operator": 0, "saved_customer": 0, "churned": 0, "pending": 0, "late_losses": 0}
+        for o in self.outcomes:
+            out[o.kind] += 1
+            out["late_losses"] += o.late_loss
+        return out
+
+
+def build(all_outcomes: list[Outcome], since: int, until: int, *, currency: str | None = None, now: int | None = None, data_since: int | None = None) -> Report:
+    """Intents scheduled in [since, until); `data_since` is when the cache's knowledge starts."""
+    now = now or int(datetime.now(UTC).timestamp())
+    chosen = [o for o in all_outcomes if since <= o.scheduled_at < until and (currency is None or o.currency == currency)]
+    report = Report(since, until, currency, chosen)
+    report.weeks = _weeks(chosen, since, until)
+    report.reasons = _reasons(chosen)
+    report.mrr_kept = _mrr_kept(chosen)
+    report.offers = _offers(chosen, now)
+    if data_since is not None and since < data_since:
+        report.coverage_note = (
+            f"Before {datetime.fromtimestamp(data_since, UTC):%d %b %Y} customers' own revokes are not known "
+            "(Stripe keeps events for 30 days): saves by customers are undercounted there."
+        )
+    return report
+
+
+def _monday(ts: int) -> int:
+    day = datetime.fromtimestamp(ts, UTC).date()
+    start = day - timedelta(days=day.weekday())
+    return int(datetime(start.year, start.month, start.day, tzinfo=UTC).timestamp())
+
+
+def _weeks(outcomes: list[Outcome], since: int, until: int) -> list[Week]:
+    weeks: dict[int, Week] = {}
+    start = _monday(since)
+    while start < until:
+        weeks[start] = Week(start)
+        start += WEEK
+    for o in outcomes:
+        week = weeks.setdefault(_monday(o.scheduled_at), Week(_monday(o.scheduled_at)))
+        week.intents += 1
+        if o.kind == "pending":
+            week.pending += 1
+        elif o.saved:
+            week.saves += 1
+        else:
+            week.losses += 1
+    return [weeks[k] for k in sorted(weeks)]
+
+
+def _reasons(outcomes: list[Outcome]) -> list[ReasonRow]:
+    groups: dict[str | None, list[Outcome]] = defaultdict(list)
+    for o in outcomes:
+        if o.kind != "pending":
+            groups[o.feedback].append(o)
+    rows = []
+    for feedback, items in groups.items():
+        saves = sum(o.saved for o in items)
+        low, high = wilson(saves, len(items))
+        rows.append(ReasonRow(feedback, label(feedback), len(items), saves, low, high))
+    return sorted(rows, key=lambda r: (-r.n, r.label))
+
+
+def _mrr_kept(outcomes: list[Outcome]) -> dict[str, list[tuple[int, int]]]:
+    series: dict[str, list[tuple[int, int]]] = {}
+    for o in sorted((o for o in outcomes if o.mrr_kept), key=lambda o: o.resolved_at or 0):
+        points = series.setdefault(o.currency, [])
+        total = (points[-1][1] if points else 0) + o.mrr_kept
+        points.append((o.resolved_at or o.scheduled_at, total))
+    return series
+
+
+def _offers(outcomes: list[Outcome], now: int) -> list[OfferRow]:
+    groups: dict[str, list[Outcome]] = defaultdict(list)
+    for o in outcomes:
+        if o.kind == "saved_operator" and o.offer:
+            groups[o.offer].append(o)
+    rows = []
+    for offer, items in sorted(groups.items()):
+        retained = {}
+        for days in RETENTION_DAYS:
+            known = [o.subscribed_after(days, now) for o in items]
+            told = [k for k in known if k is not None]
+            retained[days] = (sum(told), len(told))
+        rows.append(OfferRow(offer, len(items), retained, sum(o.late_loss for o in items)))
+    return rows

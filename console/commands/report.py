@@ -1,0 +1,130 @@
+"""`churn-console report`: the outcome figures from the local cache (offline), as a table, JSON, CSV or charts."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import sys
+from dataclasses import asdict
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from ..analytics.outcomes import outcomes
+from ..analytics.report import Report, build
+from ..domain.money import format_money, format_totals
+from .common import open_cached
+
+
+def add_parsers(sub) -> None:
+    p = sub.add_parser(
+        "report",
+        help="save outcomes: intents, save rate, MRR kept, by reason and by offer (reads the cache, works offline)",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="examples:\n  churn-console --demo report\n  churn-console report --since 2026-09-01 --format json\n  churn-console report --png charts/",
+    )
+    p.add_argument("--since", type=_date, help="first day (default: 12 weeks ago)")
+    p.add_argument("--until", type=_date, help="last day (default: today)")
+    p.add_argument("--currency", help="only this currency (e.g. usd)")
+    p.add_argument("--format", choices=("table", "json", "csv"), default="table")
+    p.add_argument("--png", metavar="DIR", help="also render each chart to a PNG in DIR (no screen needed)")
+    p.set_defaults(run=run_report)
+
+
+def _date(text: str) -> datetime:
+    try:
+        return datetime.strptime(text, "%Y-%m-%d").replace(tzinfo=UTC)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-09-01") from None
+
+
+def make_report(args: argparse.Namespace) -> Report:
+    workspace = open_cached(args)
+    try:
+        today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+        until = (args.until or today) + timedelta(days=1)
+        since = args.since or (today - timedelta(weeks=12))
+        if since >= until:
+            raise SystemExit("churn-console: --since must be before --until")
+        data_since = workspace.cache.get_meta("first_sync_at")
+        return build(
+            outcomes(workspace.cache),
+            int(since.timestamp()),
+            int(until.timestamp()),
+            currency=args.currency.lower() if args.currency else None,
+            data_since=data_since - 30 * 86400 if data_since else None,
+        )
+    finally:
+        workspace.close()
+
+
+def run_report(args: argparse.Namespace) -> int:
+    report = make_report(args)
+    if args.format == "json":
+        print(json.dumps(as_data(report), indent=2))
+    elif args.format == "csv":
+        sys.stdout.write(as_csv(report))
+    else:
+        sys.stdout.write(as_table(report))
+    if args.png:
+        from ..ui.analytics.render import render_pngs  # Qt only when charts are asked for
+
+        for path in render_pngs(report, Path(args.png)):
+            print(f"wrote {path}", file=sys.stderr)
+    return 0
+
+
+def as_data(r: Report) -> dict:
+    return {
+        "since": datetime.fromtimestamp(r.since, UTC).date().isoformat(),
+        "until": datetime.fromtimestamp(r.until - 1, UTC).date().isoformat(),
+        "currency": r.currency,
+        "counts": r.counts(),
+        "save_rate": r.save_rate,
+        "mrr_saved_minor": r.mrr_saved(),
+        "weeks": [{**asdict(w), "start": datetime.fromtimestamp(w.start, UTC).date().isoformat(), "save_rate": w.save_rate} for w in r.weeks],
+        "by_reason": [{**asdict(x), "rate": x.rate} for x in r.reasons],
+        "mrr_kept": {cur: [[datetime.fromtimestamp(t, UTC).isoformat(), v] for t, v in pts] for cur, pts in r.mrr_kept.items()},
+        "offers": [{"offer": o.offer, "accepted": o.accepted, "late_losses": o.late_losses, "retained": {str(d): list(v) for d, v in o.retained.items()}} for o in r.offers],
+        "coverage_note": r.coverage_note,
+    }
+
+
+def as_csv(r: Report) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["week", "intents", "saves", "losses", "pending", "save_rate"])
+    for w in r.weeks:
+        writer.writerow([datetime.fromtimestamp(w.start, UTC).date().isoformat(), w.intents, w.saves, w.losses, w.pending, "" if w.save_rate is None else f"{w.save_rate:.4f}"])
+    return out.getvalue()
+
+
+def as_table(r: Report) -> str:
+    c = r.counts()
+    rate = "—" if r.save_rate is None else f"{r.save_rate:.0%}"
+    lines = [
+        f"From {datetime.fromtimestamp(r.since, UTC):%d %b %Y} to {datetime.fromtimestamp(r.until - 1, UTC):%d %b %Y}" + (f" ({r.currency.upper()})" if r.currency else ""),
+        "",
+        f"Cancellation intents  {c['intents']}",
+        f"  saved by an operator  {c['saved_operator']}",
+        f"  revoked by the customer  {c['saved_customer']}",
+        f"  churned  {c['churned']}",
+        f"  still pending  {c['pending']}",
+        f"Save rate (decided)  {rate}",
+        f"MRR kept  {format_totals(r.mrr_saved())}",
+        f"Late losses (saved, then ended within 90 days)  {c['late_losses']}",
+        "",
+        "By reason                                   n  saved  rate  95% interval",
+    ]
+    for x in r.reasons:
+        lines.append(f"  {x.label[:38]:<38} {x.n:>4} {x.saves:>6} {x.rate:>5.0%}  {x.low:.0%}–{x.high:.0%}")
+    lines += ["", "By offer     accepted  still subscribed after 30 / 60 / 90 days  late losses"]
+    for o in r.offers:
+        kept = "  ".join(f"{k}/{n}" if n else "—" for k, n in (o.retained[d] for d in (30, 60, 90)))
+        lines.append(f"  {o.offer:<10} {o.accepted:>8}  {kept:<40} {o.late_losses:>4}")
+    if r.coverage_note:
+        lines += ["", f"Note: {r.coverage_note}"]
+    for cur, pts in r.mrr_kept.items():
+        lines.append(f"MRR kept in {cur.upper()}: {format_money(pts[-1][1], cur)}")
+    return "\n".join(lines) + "\n"

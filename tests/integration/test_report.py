@@ -1,0 +1,68 @@
+"""The report's figures equal ones computed independently from the sandbox's history through the SDK."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from datetime import datetime
+
+from console.analytics.outcomes import outcomes
+from console.analytics.report import build
+from console.sandbox.app import Sandbox
+from console.services.workspace import Workspace
+from console.stripe_gateway import StripeGateway
+from tests.integration.conftest import client_for
+
+DAY = 86400
+YEAR_AGO = 380 * DAY
+
+
+def mrr(sub) -> int:
+    from console.domain.money import monthly_minor
+
+    return sum(monthly_minor(i.price.unit_amount, i.quantity, i.price.recurring.interval, i.price.recurring.interval_count) for i in sub["items"].data)
+
+
+def expected_from_sdk(client, since: int) -> tuple[Counter, dict]:
+    """Straight from Stripe's objects: ended with a requested cancellation = churned; pending = pending;
+    churn_console_* metadata = an operator's save; an event that revoked a cancellation with no console
+    metadata behind it = the customer's own save."""
+    kinds: Counter = Counter()
+    stake: dict = defaultdict(int)
+    subs = {s.id: s for s in client.v1.subscriptions.list({"limit": 100, "status": "all"}).auto_paging_iter()}
+    for sub in subs.values():
+        meta = sub.metadata.to_dict()
+        if meta.get("churn_console_at"):
+            saved_at = int(datetime.fromisoformat(meta["churn_console_at"]).timestamp())
+            if saved_at >= since:
+                kinds["saved_operator"] += 1
+                stake[("saved_operator", sub.currency)] += mrr(sub)
+        if sub.status == "canceled" and sub.cancellation_details.reason == "cancellation_requested" and sub.canceled_at >= since:
+            kinds["churned"] += 1
+            stake[("churned", sub.currency)] += mrr(sub)
+        elif sub.status != "canceled" and (sub.cancel_at_period_end or sub.cancel_at) and sub.canceled_at >= since:
+            kinds["pending"] += 1
+    for event in client.v1.events.list({"types": ["customer.subscription.updated"], "limit": 100}).auto_paging_iter():
+        data = event.data.to_dict()
+        prev, obj = data.get("previous_attributes") or {}, data["object"]
+        if prev.get("cancel_at_period_end") is True and not obj["cancel_at_period_end"] and not obj["metadata"].get("churn_console_action"):
+            kinds["saved_customer"] += 1
+    return kinds, stake
+
+
+def test_report_matches_an_independent_count_from_the_sdk(tmp_path):
+    with Sandbox(seed=31, customers=400) as sb:
+        ws = Workspace.connect(StripeGateway(sb.key, sb.url), tmp_path)
+        ws.sync()
+        now = sb.state.clock.now()
+        since = now - YEAR_AGO
+        report = build(outcomes(ws.cache), since, now + 1, now=now)
+        kinds, stake = expected_from_sdk(client_for(sb), since)
+        counts = report.counts()
+        for kind in ("saved_operator", "saved_customer", "churned", "pending"):
+            assert counts[kind] == kinds[kind], kind
+        for (kind, currency), amount in stake.items():
+            got = sum(o.mrr_at_stake for o in report.outcomes if o.kind == kind and o.currency == currency)
+            assert got == amount, (kind, currency)
+        late = [o for o in report.outcomes if o.late_loss]
+        assert late and all(o.kind == "saved_operator" and o.ended_at - o.resolved_at <= 90 * DAY for o in late)
+        ws.close()

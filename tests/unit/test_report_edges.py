@@ -1,0 +1,62 @@
+"""Outcome figures at the edges: no data, one currency, an empty range, n = 1, saved then churned."""
+
+from console.analytics.outcomes import Outcome
+from console.analytics.report import build, wilson
+
+DAY = 86400
+NOW = 1_795_000_000
+
+
+def outcome(kind, day, feedback="too_expensive", currency="usd", mrr=1000, offer=None, ended_after=None):
+    scheduled = NOW - day * DAY
+    resolved = None if kind == "pending" else scheduled + DAY
+    ended = resolved + ended_after * DAY if ended_after is not None else (resolved if kind == "churned" else None)
+    return Outcome(f"i{day}{kind}", f"sub_{day}", scheduled, resolved, feedback, currency, mrr, kind, offer, f"{offer}:x" if offer else None, ended)
+
+
+def test_no_data():
+    r = build([], NOW - 30 * DAY, NOW, now=NOW)
+    assert r.counts()["intents"] == 0 and r.save_rate is None and r.reasons == [] and r.offers == [] and r.mrr_saved() == {}
+    assert all(w.intents == 0 for w in r.weeks) and len(r.weeks) >= 4
+
+
+def test_one_currency_and_a_range_with_no_intents():
+    data = [outcome("saved_operator", 5, offer="coupon"), outcome("churned", 6)]
+    assert build(data, NOW - 30 * DAY, NOW, now=NOW).mrr_saved() == {"usd": 1000}
+    empty = build(data, NOW - 90 * DAY, NOW - 60 * DAY, now=NOW)
+    assert empty.counts()["intents"] == 0 and empty.save_rate is None
+
+
+def test_a_reason_with_a_single_intent_has_a_wide_interval():
+    r = build([outcome("saved_customer", 3, feedback="low_quality")], NOW - 30 * DAY, NOW, now=NOW)
+    (row,) = r.reasons
+    assert (row.n, row.saves, row.rate) == (1, 1, 1.0)
+    assert row.low < 0.25 and row.high == 1.0
+
+
+def test_saved_then_churned_is_a_late_loss_for_its_offer_and_keeps_no_mrr():
+    lost = outcome("saved_operator", 100, offer="coupon", ended_after=40)
+    kept = outcome("saved_operator", 99, offer="coupon")
+    r = build([lost, kept], NOW - 200 * DAY, NOW, now=NOW)
+    assert lost.late_loss and not kept.late_loss
+    assert r.mrr_saved() == {"usd": 1000}
+    (offer,) = r.offers
+    assert offer.late_losses == 1 and offer.retained[30] == (2, 2) and offer.retained[60] == (1, 2)
+
+
+def test_currencies_are_never_summed():
+    r = build([outcome("saved_customer", 2, currency="usd"), outcome("saved_customer", 3, currency="jpy", mrr=2800)], NOW - 30 * DAY, NOW, now=NOW)
+    assert r.mrr_saved() == {"usd": 1000, "jpy": 2800}
+    assert set(r.mrr_kept) == {"usd", "jpy"}
+
+
+def test_wilson():
+    assert wilson(0, 0) == (0.0, 0.0)
+    low, high = wilson(50, 100)
+    assert 0.40 < low < 0.41 and 0.59 < high < 0.60
+
+
+def test_coverage_note_when_the_range_reaches_before_the_data():
+    r = build([], NOW - 200 * DAY, NOW, now=NOW, data_since=NOW - 40 * DAY)
+    assert r.coverage_note and "not known" in r.coverage_note
+    assert build([], NOW - 20 * DAY, NOW, now=NOW, data_since=NOW - 40 * DAY).coverage_note is None
