@@ -62,6 +62,11 @@ def main(out: Path) -> int:
         window.tabs.setCurrentWidget(window.overview)
         QTimer.singleShot(400, lambda: (window.grab().save(str(out / "overview.png")), next_step()))
 
+    def outcomes_shot() -> None:
+        window.tabs.setCurrentWidget(window.analytics_page)
+        window.analytics_page.preset.setCurrentIndex(2)
+        QTimer.singleShot(600, lambda: (window.grab().save(str(out / "outcomes.png")), next_step()))
+
     def portal_shot() -> None:
         window.tabs.setCurrentWidget(window.portal_page)
 
@@ -90,12 +95,23 @@ def main(out: Path) -> int:
 
         wait()
 
-    steps.extend([queue_shot, consent_shot, journal_shot, overview_shot, portal_shot, connect_shot, lambda: (window.close(), app.quit())])
+    steps.extend(
+        [
+            queue_shot,
+            consent_shot,
+            journal_shot,
+            overview_shot,
+            outcomes_shot,
+            portal_shot,
+            connect_shot,
+            lambda: (window.close(), app.quit()),
+        ]
+    )
 
     def next_step() -> None:
         steps.pop(0)()
 
-    window.overview_loaded.connect(lambda _ov: QTimer.singleShot(300, next_step) if len(steps) == 7 else None)
+    window.overview_loaded.connect(lambda _ov: QTimer.singleShot(300, next_step) if len(steps) == 8 else None)
     QTimer.singleShot(90_000, app.quit)
     app.exec()
     return 0 if len(steps) == 0 else 1

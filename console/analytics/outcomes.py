@@ -36,7 +36,12 @@ class Outcome:
 
     @property
     def late_loss(self) -> bool:
-        return self.saved and self.ended_at is not None and self.resolved_at is not None and self.ended_at - self.resolved_at <= LATE_LOSS_S
+        return (
+            self.saved
+            and self.ended_at is not None
+            and self.resolved_at is not None
+            and self.ended_at - self.resolved_at <= LATE_LOSS_S
+        )
 
     @property
     def mrr_kept(self) -> int:

@@ -91,14 +91,29 @@ class Report:
         return dict(out)
 
     def counts(self) -> dict[str, int]:
-        out = {"intents": len(self.outcomes), "saved_operator": 0, "saved_customer": 0, "churned": 0, "pending": 0, "late_losses": 0}
+        out = {
+            "intents": len(self.outcomes),
+            "saved_operator": 0,
+            "saved_customer": 0,
+            "churned": 0,
+            "pending": 0,
+            "late_losses": 0,
+        }
         for o in self.outcomes:
             out[o.kind] += 1
             out["late_losses"] += o.late_loss
         return out
 
 
-def build(all_outcomes: list[Outcome], since: int, until: int, *, currency: str | None = None, now: int | None = None, data_since: int | None = None) -> Report:
+def build(
+    all_outcomes: list[Outcome],
+    since: int,
+    until: int,
+    *,
+    currency: str | None = None,
+    now: int | None = None,
+    data_since: int | None = None,
+) -> Report:
     """Intents scheduled in [since, until); `data_since` is when the cache's knowledge starts."""
     now = now or int(datetime.now(UTC).timestamp())
     chosen = [o for o in all_outcomes if since <= o.scheduled_at < until and (currency is None or o.currency == currency)]

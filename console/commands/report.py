@@ -83,10 +83,21 @@ def as_data(r: Report) -> dict:
         "counts": r.counts(),
         "save_rate": r.save_rate,
         "mrr_saved_minor": r.mrr_saved(),
-        "weeks": [{**asdict(w), "start": datetime.fromtimestamp(w.start, UTC).date().isoformat(), "save_rate": w.save_rate} for w in r.weeks],
+        "weeks": [
+            {**asdict(w), "start": datetime.fromtimestamp(w.start, UTC).date().isoformat(), "save_rate": w.save_rate}
+            for w in r.weeks
+        ],
         "by_reason": [{**asdict(x), "rate": x.rate} for x in r.reasons],
         "mrr_kept": {cur: [[datetime.fromtimestamp(t, UTC).isoformat(), v] for t, v in pts] for cur, pts in r.mrr_kept.items()},
-        "offers": [{"offer": o.offer, "accepted": o.accepted, "late_losses": o.late_losses, "retained": {str(d): list(v) for d, v in o.retained.items()}} for o in r.offers],
+        "offers": [
+            {
+                "offer": o.offer,
+                "accepted": o.accepted,
+                "late_losses": o.late_losses,
+                "retained": {str(d): list(v) for d, v in o.retained.items()},
+            }
+            for o in r.offers
+        ],
         "coverage_note": r.coverage_note,
     }
 
@@ -96,7 +107,16 @@ def as_csv(r: Report) -> str:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["week", "intents", "saves", "losses", "pending", "save_rate"])
     for w in r.weeks:
-        writer.writerow([datetime.fromtimestamp(w.start, UTC).date().isoformat(), w.intents, w.saves, w.losses, w.pending, "" if w.save_rate is None else f"{w.save_rate:.4f}"])
+        writer.writerow(
+            [
+                datetime.fromtimestamp(w.start, UTC).date().isoformat(),
+                w.intents,
+                w.saves,
+                w.losses,
+                w.pending,
+                "" if w.save_rate is None else f"{w.save_rate:.4f}",
+            ]
+        )
     return out.getvalue()
 
 
@@ -104,7 +124,8 @@ def as_table(r: Report) -> str:
     c = r.counts()
     rate = "—" if r.save_rate is None else f"{r.save_rate:.0%}"
     lines = [
-        f"From {datetime.fromtimestamp(r.since, UTC):%d %b %Y} to {datetime.fromtimestamp(r.until - 1, UTC):%d %b %Y}" + (f" ({r.currency.upper()})" if r.currency else ""),
+        f"From {datetime.fromtimestamp(r.since, UTC):%d %b %Y} to {datetime.fromtimestamp(r.until - 1, UTC):%d %b %Y}"
+        + (f" ({r.currency.upper()})" if r.currency else ""),
         "",
         f"Cancellation intents  {c['intents']}",
         f"  saved by an operator  {c['saved_operator']}",

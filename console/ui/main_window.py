@@ -23,6 +23,7 @@ from ..services.workspace import Workspace
 from ..sync import SyncReport
 from .accounts import AccountsController
 from .actions_controller import ActionsController
+from .analytics.page import AnalyticsPage
 from .dialogs.consent import OPERATOR_KEY
 from .dialogs.playbook import PlaybookDialog
 from .journal_page import JournalPage
@@ -86,6 +87,8 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.journal_page, "Journal")
         self.portal_page = PortalPage(self)
         self.tabs.addTab(self.portal_page, "Portal")
+        self.analytics_page = AnalyticsPage(self)
+        self.tabs.addTab(self.analytics_page, "Outcomes")
         self.tabs.addTab(self.overview, "Overview")
         self.tabs.currentChanged.connect(self._tab_changed)
         self.controller = ActionsController(self)
@@ -288,6 +291,8 @@ class MainWindow(QMainWindow):
         """The portal editor loads when first opened (no requests at start-up for it)."""
         if self.tabs.currentWidget() is self.portal_page and not self.portal_page.loaded:
             self.portal_page.load()
+        if self.tabs.currentWidget() is self.analytics_page:
+            self.analytics_page.refresh()
 
     def reload_queue(self) -> None:
         """After an action: the cache already holds the new state."""

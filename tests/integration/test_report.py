@@ -19,7 +19,10 @@ YEAR_AGO = 380 * DAY
 def mrr(sub) -> int:
     from console.domain.money import monthly_minor
 
-    return sum(monthly_minor(i.price.unit_amount, i.quantity, i.price.recurring.interval, i.price.recurring.interval_count) for i in sub["items"].data)
+    return sum(
+        monthly_minor(i.price.unit_amount, i.quantity, i.price.recurring.interval, i.price.recurring.interval_count)
+        for i in sub["items"].data
+    )
 
 
 def expected_from_sdk(client, since: int) -> tuple[Counter, dict]:
@@ -44,7 +47,11 @@ def expected_from_sdk(client, since: int) -> tuple[Counter, dict]:
     for event in client.v1.events.list({"types": ["customer.subscription.updated"], "limit": 100}).auto_paging_iter():
         data = event.data.to_dict()
         prev, obj = data.get("previous_attributes") or {}, data["object"]
-        if prev.get("cancel_at_period_end") is True and not obj["cancel_at_period_end"] and not obj["metadata"].get("churn_console_action"):
+        if (
+            prev.get("cancel_at_period_end") is True
+            and not obj["cancel_at_period_end"]
+            and not obj["metadata"].get("churn_console_action")
+        ):
             kinds["saved_customer"] += 1
     return kinds, stake
 
@@ -66,3 +73,27 @@ def test_report_matches_an_independent_count_from_the_sdk(tmp_path):
         late = [o for o in report.outcomes if o.late_loss]
         assert late and all(o.kind == "saved_operator" and o.ended_at - o.resolved_at <= 90 * DAY for o in late)
         ws.close()
+
+
+def test_report_command_prints_figures_and_renders_pngs(tmp_path):
+    import json
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    base = [sys.executable, "-m", "console", "--demo", "--data-dir", str(tmp_path / "data")]
+    assert subprocess.run([*base, "sync"], capture_output=True, text=True, env=env, timeout=120).returncode == 0
+    out = subprocess.run(
+        [*base, "report", "--format", "json", "--png", str(tmp_path / "png")],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout)
+    assert data["counts"]["intents"] > 0 and set(data["mrr_saved_minor"]) <= {"usd", "eur", "jpy"}
+    assert all(r["low"] <= r["rate"] <= r["high"] for r in data["by_reason"])
+    for name in ("weekly", "by_reason", "mrr_kept", "offers"):
+        assert (tmp_path / "png" / f"{name}.png").read_bytes()[:4] == b"\x89PNG"

@@ -102,7 +102,11 @@ def test_events_stay_inside_stripes_30_day_window(shared_client, shared_sandbox)
 def test_advancing_the_clock_ends_pending_cancellations(sandbox, client):
     now = sandbox.state.clock.now()
     # cancellations ending within 20 days: their deletion events stay inside Stripe's 30-day window
-    pending = [s for s in client.v1.subscriptions.list({"limit": 100}).auto_paging_iter() if s.cancel_at_period_end and s.cancel_at < now + 20 * DAY]
+    pending = [
+        s
+        for s in client.v1.subscriptions.list({"limit": 100}).auto_paging_iter()
+        if s.cancel_at_period_end and s.cancel_at < now + 20 * DAY
+    ]
     assert pending
     target = max(s.cancel_at for s in pending) + 60
     clock = client.v1.test_helpers.test_clocks.list().data[0]

@@ -155,7 +155,11 @@ def test_an_expired_cursor_event_falls_back_to_full(sandbox, workspace):
 
 def test_first_sync_learns_customers_own_revokes_from_recent_events(sandbox, client, workspace):
     # before the console ever synced, a customer scheduled a cancellation and took it back in the portal
-    quiet = next(s for s in client.v1.subscriptions.list({"limit": 100, "status": "active"}).auto_paging_iter() if not s.cancel_at_period_end)
+    quiet = next(
+        s
+        for s in client.v1.subscriptions.list({"limit": 100, "status": "active"}).auto_paging_iter()
+        if not s.cancel_at_period_end
+    )
     client.v1.subscriptions.update(quiet.id, {"cancel_at_period_end": True, "cancellation_details": {"feedback": "unused"}})
     client.v1.subscriptions.update(quiet.id, {"cancel_at_period_end": False})
     workspace.sync()

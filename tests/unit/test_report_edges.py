@@ -11,7 +11,19 @@ def outcome(kind, day, feedback="too_expensive", currency="usd", mrr=1000, offer
     scheduled = NOW - day * DAY
     resolved = None if kind == "pending" else scheduled + DAY
     ended = resolved + ended_after * DAY if ended_after is not None else (resolved if kind == "churned" else None)
-    return Outcome(f"i{day}{kind}", f"sub_{day}", scheduled, resolved, feedback, currency, mrr, kind, offer, f"{offer}:x" if offer else None, ended)
+    return Outcome(
+        f"i{day}{kind}",
+        f"sub_{day}",
+        scheduled,
+        resolved,
+        feedback,
+        currency,
+        mrr,
+        kind,
+        offer,
+        f"{offer}:x" if offer else None,
+        ended,
+    )
 
 
 def test_no_data():
@@ -45,7 +57,12 @@ def test_saved_then_churned_is_a_late_loss_for_its_offer_and_keeps_no_mrr():
 
 
 def test_currencies_are_never_summed():
-    r = build([outcome("saved_customer", 2, currency="usd"), outcome("saved_customer", 3, currency="jpy", mrr=2800)], NOW - 30 * DAY, NOW, now=NOW)
+    r = build(
+        [outcome("saved_customer", 2, currency="usd"), outcome("saved_customer", 3, currency="jpy", mrr=2800)],
+        NOW - 30 * DAY,
+        NOW,
+        now=NOW,
+    )
     assert r.mrr_saved() == {"usd": 1000, "jpy": 2800}
     assert set(r.mrr_kept) == {"usd", "jpy"}
 
