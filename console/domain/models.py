@@ -19,6 +19,7 @@ class Account:
     id: str
     name: str
     livemode: bool
+    created: int = 0
 
     @property
     def mode_label(self) -> str:

@@ -8,15 +8,15 @@ from typing import Any
 from . import objects
 from .call import Call
 from .errors import invalid, missing
-from .listing import expand, in_range, newest_first, page
+from .listing import expand, in_range, page
 from .state import public
 
 _COUPON_ID = re.compile(r"[A-Za-z0-9_-]{1,200}")
 
 
 def _simple_list(call: Call, kind: str, url: str, keep) -> dict[str, Any]:
-    objs = [o for o in call.state.table(kind).values() if keep(o) and in_range(o["created"], call.params.get("created"))]
-    return page(call.state, newest_first(objs), call.params, url)
+    objs = [o for o in call.state.ordered(kind) if keep(o) and in_range(o["created"], call.params.get("created"))]
+    return page(call.state, objs, call.params, url)
 
 
 def _retrieve(call: Call, kind: str, label: str) -> dict[str, Any]:
@@ -129,6 +129,6 @@ def delete_coupon(call: Call) -> dict[str, Any]:
     coupon = call.state.get("coupon", call.args[0])
     if coupon is None:
         raise missing("coupon", call.args[0])
-    del call.state.table("coupon")[coupon["id"]]
+    call.state.remove("coupon", coupon["id"])
     call.emit("coupon.deleted", coupon)
     return {"id": coupon["id"], "object": "coupon", "deleted": True}

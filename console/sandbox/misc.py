@@ -41,13 +41,13 @@ def list_invoices(call: Call) -> dict[str, Any]:
     call.only("customer", "subscription", "status", "created", "limit", "starting_after", "ending_before")
     invoices = [
         i
-        for i in call.state.table("invoice").values()
+        for i in call.state.ordered("invoice")
         if ("customer" not in p or i["customer"] == p["customer"])
         and ("subscription" not in p or i["parent"]["subscription_details"]["subscription"] == p["subscription"])
         and ("status" not in p or i["status"] == p["status"])
         and in_range(i["created"], p.get("created"))
     ]
-    return page(call.state, newest_first(invoices), p, "/v1/invoices")
+    return page(call.state, invoices, p, "/v1/invoices")
 
 
 def retrieve_account(call: Call) -> dict[str, Any]:

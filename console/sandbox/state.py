@@ -83,6 +83,7 @@ class State:
     _seq: int = 0
 
     def __post_init__(self) -> None:
+        self._orders: dict[str, tuple[list[dict[str, Any]], list[int]]] = {}
         self.rng = random.Random(self.seed)
         self._id_rng = random.Random(self.seed * 7919 + 1)
 
@@ -130,7 +131,28 @@ class State:
     def add(self, obj: dict[str, Any]) -> dict[str, Any]:
         obj.setdefault("_seq", self.next_seq())
         self.table(obj["object"])[obj["id"]] = obj
+        self._orders.pop(obj["object"], None)
         return obj
+
+    def remove(self, kind: str, obj_id: str) -> None:
+        del self.table(kind)[obj_id]
+        self._orders.pop(kind, None)
+
+    def ordered(self, kind: str) -> list[dict[str, Any]]:
+        """Objects of `kind`, newest first (as lists return them), cached until one is added or removed."""
+        return self._order(kind)[0]
+
+    def created_keys(self, kind: str) -> list[int]:
+        """-created of ordered(kind), ascending: for binary search by created range."""
+        return self._order(kind)[1]
+
+    def _order(self, kind: str) -> tuple[list[dict[str, Any]], list[int]]:
+        order = self._orders.get(kind)
+        if order is None:
+            objs = sorted(self.table(kind).values(), key=lambda o: (o.get("created", 0), o.get("_seq", 0)), reverse=True)
+            order = (objs, [-o.get("created", 0) for o in objs])
+            self._orders[kind] = order
+        return order
 
     def get(self, kind: str, obj_id: str) -> dict[str, Any] | None:
         return self.table(kind).get(obj_id)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import bisect
 import copy
 from typing import Any
 
 from . import objects
 from .call import Call
 from .errors import invalid, missing
-from .listing import expand, in_range, newest_first, page
+from .listing import expand, in_range, page
 from .state import State, diff, public
 
 ENDED = ("canceled", "incomplete_expired")
@@ -31,7 +32,7 @@ def list_(call: Call) -> dict[str, Any]:
     call.only("customer", "price", "status", "created", "limit", "starting_after", "ending_before", "collection_method")
     status = p.get("status")
     subs = []
-    for sub in call.state.table("subscription").values():
+    for sub in _created_slice(call.state, p.get("created")):
         if status is None and sub["status"] in ENDED:
             continue
         if status == "ended" and sub["status"] not in ENDED:
@@ -47,7 +48,23 @@ def list_(call: Call) -> dict[str, Any]:
         if not in_range(sub["created"], p.get("created")):
             continue
         subs.append(sub)
-    return page(call.state, newest_first(subs), p, "/v1/subscriptions")
+    return page(call.state, subs, p, "/v1/subscriptions")
+
+
+def _created_slice(state: State, spec: Any) -> list[dict[str, Any]]:
+    """The part of the newest-first list a created range can match (binary search, no full scan)."""
+    ordered = state.ordered("subscription")
+    if not isinstance(spec, dict):
+        return ordered
+    keys = state.created_keys("subscription")
+    lo, hi = 0, len(ordered)
+    upper = spec.get("lt", spec.get("lte"))
+    lower = spec.get("gte", spec.get("gt"))
+    if upper is not None:
+        lo = bisect.bisect_left(keys, -upper)
+    if lower is not None:
+        hi = bisect.bisect_right(keys, -lower)
+    return ordered[max(0, lo - 1) : hi + 1]  # in_range() settles the exact edges
 
 
 def retrieve(call: Call) -> dict[str, Any]:

@@ -140,6 +140,16 @@ class Cache:
         )
         return found[0] if found else None
 
+    def with_open_intents(self, sub_ids: list[str]) -> set[str]:
+        """Which of these subscriptions have a pending intent (one query for a whole page)."""
+        if not sub_ids:
+            return set()
+        marks = ",".join("?" * len(sub_ids))
+        rows = self._query(
+            f"SELECT DISTINCT subscription_id FROM intents WHERE resolution = 'pending' AND subscription_id IN ({marks})", sub_ids
+        )
+        return {r["subscription_id"] for r in rows}
+
     def intent(self, intent_id: str) -> dict[str, Any] | None:
         found = self._query("SELECT * FROM intents WHERE id = ?", [intent_id])
         return found[0] if found else None

@@ -22,7 +22,7 @@ def account(obj: dict[str, Any], livemode: bool) -> Account:
         or obj.get("email")
         or obj["id"]
     )
-    return Account(id=obj["id"], name=name, livemode=livemode)
+    return Account(id=obj["id"], name=name, livemode=livemode, created=int(obj.get("created") or 0))
 
 
 def item(obj: dict[str, Any]) -> Item:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -47,23 +48,20 @@ class StripeGateway:
             for obj in self._client.v1.subscriptions.list(params=params).auto_paging_iter():
                 yield convert.subscription(obj.to_dict())
 
-    def subscription_pages(
-        self, *, status: str = "all", starting_after: str | None = None, created: dict[str, int] | None = None
-    ) -> Iterator[tuple[list[Subscription], str | None]]:
-        """Pages of up to 100 subscriptions (customers inlined), each with the id to resume after it."""
-        params: dict[str, Any] = {"limit": PAGE_SIZE, "expand": ["data.customer", "data.discounts"], "status": status}
+    def subscription_page(self, *, created: dict[str, int], starting_after: str | None = None) -> tuple[list[Subscription], bool]:
+        """One page of up to 100 subscriptions in a `created` range, read as plain JSON (no SDK objects:
+        they cost milliseconds each). Returns the page and whether more follow."""
+        params: dict[str, Any] = {
+            "limit": PAGE_SIZE,
+            "expand": ["data.customer", "data.discounts"],
+            "status": "all",
+            "created": created,
+        }
         if starting_after:
             params["starting_after"] = starting_after
-        if created:
-            params["created"] = created
-        with translated():
-            page = self._client.v1.subscriptions.list(params=params)
-            while True:
-                subs = [convert.subscription(obj.to_dict()) for obj in page.data]
-                yield subs, (subs[-1].id if subs else starting_after)
-                if not page.has_more or not page.data:
-                    return
-                page = page.next_page()
+        response = call(lambda: self._client.raw_request("get", "/v1/subscriptions", **params))
+        data = json.loads(response.body)
+        return [convert.subscription(obj) for obj in data["data"]], bool(data["has_more"])
 
     def newest_event(self) -> tuple[str, int] | None:
         """The newest event of the types sync follows: where the next incremental sync starts."""
@@ -71,25 +69,41 @@ class StripeGateway:
         return (page.data[0].id, page.data[0].created) if page.data else None
 
     def changes_after(self, event_id: str | None, since: int | None = None) -> list[Change]:
-        """Every followed event newer than `event_id` (or created after `since`), oldest first."""
+        """Every followed event newer than `event_id` (or created after `since`), oldest first.
+
+        Read as plain JSON: each event carries a whole object, and SDK objects cost milliseconds each.
+        """
         params: dict[str, Any] = {"limit": PAGE_SIZE, "types": list(SYNC_EVENT_TYPES)}
         if event_id:
             params["ending_before"] = event_id
         elif since is not None:
             params["created"] = {"gt": since}
-        out: list[Change] = []
-        with translated():
-            page = self._client.v1.events.list(params=params)
-            if event_id:  # pages walk toward newer events; each page is newest first
-                while True:
-                    out.extend(convert.change(e.to_dict()) for e in reversed(page.data))
-                    if not page.has_more or not page.data:
-                        break
-                    page = page.previous_page()
+        pages: list[list[dict[str, Any]]] = []
+        while True:
+            data = json.loads(call(lambda: self._client.raw_request("get", "/v1/events", **params)).body)
+            pages.append(data["data"])
+            if not data["has_more"] or not data["data"]:
+                break
+            if event_id:  # walking toward newer events: the next page ends before this one's newest
+                params["ending_before"] = data["data"][0]["id"]
             else:
-                out.extend(convert.change(e.to_dict()) for e in page.auto_paging_iter())
-                out.reverse()
-        return out
+                params["starting_after"] = data["data"][-1]["id"]
+        if event_id:
+            ordered = [e for page in reversed(pages) for e in page]
+        else:
+            ordered = [e for page in pages for e in page]
+        return [convert.change(e) for e in reversed(ordered)]
+
+    def events_in(self, created: dict[str, int]) -> list[dict[str, Any]]:
+        """Every followed event in a created range, newest first, as plain JSON (for concurrent backfill)."""
+        params: dict[str, Any] = {"limit": PAGE_SIZE, "types": list(SYNC_EVENT_TYPES), "created": created}
+        out: list[dict[str, Any]] = []
+        while True:
+            data = json.loads(call(lambda: self._client.raw_request("get", "/v1/events", **params)).body)
+            out.extend(data["data"])
+            if not data["has_more"] or not data["data"]:
+                return out
+            params["starting_after"] = data["data"][-1]["id"]
 
     def customer(self, customer_id: str) -> tuple[str | None, str | None]:
         obj = call(lambda: self._client.v1.customers.retrieve(customer_id))

@@ -1,0 +1,55 @@
+"""A token bucket shared by sync's threads, and backoff for 429s: stay under the account's rate limit."""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+from collections.abc import Callable
+from typing import TypeVar
+
+from ..errors import RateLimited
+
+T = TypeVar("T")
+TEST_MODE_RATE = 25.0  # requests per second Stripe allows in test mode
+LIVE_MODE_RATE = 100.0
+
+
+class TokenBucket:
+    """`rate` tokens per second, bursts up to `capacity`; acquire() blocks until a token is free."""
+
+    def __init__(self, rate: float, capacity: float | None = None, clock: Callable[[], float] = time.monotonic) -> None:
+        self.rate = rate
+        self.capacity = capacity if capacity is not None else max(1.0, rate / 5)
+        self.tokens = self.capacity
+        self.clock = clock
+        self.updated = clock()
+        self._lock = threading.Lock()
+
+    def acquire(self) -> None:
+        while True:
+            with self._lock:
+                now = self.clock()
+                self.tokens = min(self.capacity, self.tokens + (now - self.updated) * self.rate)
+                self.updated = now
+                if self.tokens >= 1:
+                    self.tokens -= 1
+                    return
+                wait = (1 - self.tokens) / self.rate
+            time.sleep(wait)
+
+
+def with_backoff(
+    fn: Callable[[], T], bucket: TokenBucket, *, attempts: int = 6, base_s: float = 0.5, rng: random.Random | None = None
+) -> T:
+    """Call `fn` under the bucket; on a 429, wait (exponential, with jitter) and try again."""
+    rng = rng or random.Random()
+    for attempt in range(attempts):
+        bucket.acquire()
+        try:
+            return fn()
+        except RateLimited:
+            if attempt == attempts - 1:
+                raise
+            time.sleep(base_s * (2**attempt) * (0.5 + rng.random()))
+    raise AssertionError("unreachable")

@@ -1,0 +1,116 @@
+"""Full and incremental sync against a sandbox with latency and a rate limit, beside the naive SDK loop.
+
+Run: .venv/bin/python tests/benchmarks/bench_sync.py [--customers 20000] [--latency-ms 60] [--rate-limit 100]
+It starts `churn-console sandbox` in its own process (so the two do not share a GIL), runs
+(a) the naive approach: auto-paging subscriptions and one customers.retrieve per pending cancellation,
+(b) the console's full sync, (c) an incremental sync after 50 changes, and prints a table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+import stripe
+
+from console.services.workspace import Workspace
+from console.stripe_gateway import StripeGateway
+from console.sync.full import CONCURRENCY
+
+
+def log_count(url: str, key: str) -> int:
+    request = urllib.request.Request(f"{url}/_sandbox/log", headers={"Authorization": f"Bearer {key}"})
+    with urllib.request.urlopen(request) as response:
+        return sum(1 for e in json.load(response)["entries"] if e["path"].startswith("/v1/"))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--customers", type=int, default=20_000)
+    parser.add_argument("--latency-ms", type=float, default=60.0)
+    parser.add_argument("--rate-limit", type=float, default=100.0)
+    parser.add_argument("--skip-naive", action="store_true", help="skip (a): it takes minutes by design")
+    args = parser.parse_args()
+    cmd = [
+        sys.executable,
+        "-m",
+        "console",
+        "sandbox",
+        "--customers",
+        str(args.customers),
+        "--latency-ms",
+        str(args.latency_ms),
+        "--rate-limit",
+        str(args.rate_limit),
+    ]
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
+    first = proc.stdout.readline().split()
+    url, key = first[0].split("=", 1)[1], first[1].split("=", 1)[1]
+    print(f"sandbox with {args.customers:,} customers ready in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
+    rows = []
+    try:
+        client = stripe.StripeClient(key, base_addresses={"api": url}, max_network_retries=5)
+        if not args.skip_naive:
+            before = log_count(url, key)
+            t0 = time.perf_counter()
+            pending = 0
+            for sub in client.v1.subscriptions.list({"limit": 100, "status": "all"}).auto_paging_iter():
+                if sub.status != "canceled" and (sub.cancel_at_period_end or sub.cancel_at):
+                    client.v1.customers.retrieve(sub.customer)
+                    pending += 1
+            naive_s = time.perf_counter() - t0
+            rows.append(("naive SDK loop", log_count(url, key) - before, naive_s))
+        with tempfile.TemporaryDirectory() as tmp:
+            ws = Workspace.connect(StripeGateway(key, url, max_retries=3), Path(tmp))
+            before = log_count(url, key)
+            t0 = time.perf_counter()
+            report = ws.sync(full=True)
+            full_s = time.perf_counter() - t0
+            full_requests = log_count(url, key) - before
+            rows.append(("console full sync", full_requests, full_s))
+            queue = ws.queue()
+            for row in queue[:25]:
+                client.v1.subscriptions.update(row.subscription_id, {"cancel_at_period_end": False})
+            quiet = [
+                s for s in client.v1.subscriptions.list({"limit": 100, "status": "active"}).data if not s.cancel_at_period_end
+            ][:25]
+            for sub in quiet:
+                client.v1.subscriptions.update(sub.id, {"cancel_at_period_end": True})
+            before = log_count(url, key)
+            t0 = time.perf_counter()
+            inc = ws.sync()
+            inc_s = time.perf_counter() - t0
+            rows.append((f"incremental after 50 changes ({inc.events} events)", log_count(url, key) - before, inc_s))
+            subs = report.subscriptions
+            ws.close()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+    latency = args.latency_ms / 1000
+    print(
+        f"\n{args.customers:,} customers ({subs:,} subscriptions cached), {args.latency_ms:.0f} ms latency, {args.rate_limit:.0f} requests/s, {CONCURRENCY} ranges\n"
+    )
+    print("| run | requests | wall time | subscriptions/s | bound | time ÷ bound |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for name, requests, seconds in rows:
+        concurrency = 1 if name.startswith("naive") else CONCURRENCY
+        bound = max(requests / args.rate_limit, requests * latency / concurrency)
+        rate = f"{subs / seconds:,.0f}" if "incremental" not in name else "—"
+        print(f"| {name} | {requests:,} | {seconds:.1f} s | {rate} | {bound:.1f} s | {seconds / bound:.1f}× |")
+    if not args.skip_naive:
+        print(f"\nnaive ÷ console full sync: {rows[0][2] / rows[1][2]:.1f}× (target ≥ 15×)")
+    print(
+        f"console full sync ÷ its bound: {rows[-2][2] / max(rows[-2][1] / args.rate_limit, rows[-2][1] * latency / CONCURRENCY):.1f}× (target ≤ 1.5×)"
+    )
+    print(f"incremental sync requests: {rows[-1][1]} (target ≤ 2)")
+
+
+if __name__ == "__main__":
+    main()
