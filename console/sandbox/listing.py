@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -62,9 +61,9 @@ def page(
     else:
         chunk = objs[:limit]
         has_more = len(objs) > limit
-    data = [render(o) for o in chunk]
-    expand(state, {"data": data}, [e for e in params.get("expand", []) if e.startswith("data.")])
-    return {"object": "list", "data": data, "has_more": has_more, "url": url}
+    container = {"data": [render(o) for o in chunk]}
+    expand(state, container, [e for e in params.get("expand", []) if e.startswith("data.")])
+    return {"object": "list", "data": container["data"], "has_more": has_more, "url": url}
 
 
 def _missing_cursor(obj_id: str, param: str) -> ApiError:
@@ -90,6 +89,10 @@ def _expand_path(state: State, node: Any, parts: list[str], whole: str) -> None:
     if not isinstance(node, dict):
         return
     head, rest = parts[0], parts[1:]
+    if rest and isinstance(node.get(head), dict):
+        node[head] = dict(node[head])  # copy on write: the stored object is shared with the response
+    elif rest and isinstance(node.get(head), list):
+        node[head] = [dict(x) if isinstance(x, dict) else x for x in node[head]]
     if head not in node:
         raise ApiError(400, "invalid_request_error", f"This property cannot be expanded ({whole}).", param="expand")
     if not rest:
@@ -106,5 +109,5 @@ def _resolve(state: State, kind: str, value: Any) -> Any:
         return [_resolve(state, kind, v) for v in value]
     if isinstance(value, str):
         found = state.get(kind, value)
-        return public(copy.deepcopy(found)) if found is not None else value
+        return public(found) if found is not None else value
     return value

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .state import State, template
+from .state import State, public, template
 
 INTERVAL_SECONDS = {"day": 86400, "week": 7 * 86400, "month": 30 * 86400, "year": 365 * 86400}
 
@@ -133,7 +133,7 @@ def subscription_item(state: State, *, price_obj: dict[str, Any], quantity: int,
     obj.update(
         id=state.new_id("subscription_item"),
         created=start,
-        price=dict(price_obj),
+        price=public(price_obj),
         quantity=quantity,
         subscription=sub_id,
         current_period_start=start,

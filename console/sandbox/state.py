@@ -177,7 +177,7 @@ class State:
             type=event_type,
             pending_webhooks=0,
             request={"id": request_id, "idempotency_key": idempotency_key},
-            data={"object": public(obj)},
+            data={"object": snapshot(obj)},
         )
         event.pop("account", None)
         if previous is not None:
@@ -193,12 +193,16 @@ class State:
 
 
 def public(obj: dict[str, Any]) -> dict[str, Any]:
-    """A deep copy without the sandbox's private `_` keys."""
-    if isinstance(obj, dict):
-        return {k: public(v) for k, v in obj.items() if not k.startswith("_")}
-    if isinstance(obj, list):
-        return [public(v) for v in obj]
-    return obj
+    """A shallow copy without the sandbox's private `_` keys (only top-level keys are private).
+
+    For responses, which are serialised at once; expansion copies what it changes below the top.
+    """
+    return {k: v for k, v in obj.items() if not k.startswith("_")}
+
+
+def snapshot(obj: dict[str, Any]) -> dict[str, Any]:
+    """A deep, independent copy without private keys (for events: the object changes later)."""
+    return json.loads(json.dumps(public(obj)))
 
 
 def diff(before: Any, after: Any) -> dict[str, Any]:
