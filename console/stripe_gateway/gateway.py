@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -59,8 +58,7 @@ class StripeGateway:
         }
         if starting_after:
             params["starting_after"] = starting_after
-        response = call(lambda: self._client.raw_request("get", "/v1/subscriptions", **params))
-        data = json.loads(response.body)
+        data = call(lambda: self._client.raw_request("get", "/v1/subscriptions", **params)).data  # parsed once, by the SDK
         return [convert.subscription(obj) for obj in data["data"]], bool(data["has_more"])
 
     def newest_event(self) -> tuple[str, int] | None:
@@ -80,7 +78,7 @@ class StripeGateway:
             params["created"] = {"gt": since}
         pages: list[list[dict[str, Any]]] = []
         while True:
-            data = json.loads(call(lambda: self._client.raw_request("get", "/v1/events", **params)).body)
+            data = call(lambda: self._client.raw_request("get", "/v1/events", **params)).data
             pages.append(data["data"])
             if not data["has_more"] or not data["data"]:
                 break
@@ -99,7 +97,7 @@ class StripeGateway:
         params: dict[str, Any] = {"limit": PAGE_SIZE, "types": list(SYNC_EVENT_TYPES), "created": created}
         out: list[dict[str, Any]] = []
         while True:
-            data = json.loads(call(lambda: self._client.raw_request("get", "/v1/events", **params)).body)
+            data = call(lambda: self._client.raw_request("get", "/v1/events", **params)).data
             out.extend(data["data"])
             if not data["has_more"] or not data["data"]:
                 return out
