@@ -52,9 +52,9 @@ class Cache:
     def set_meta(self, key: str, value: Any) -> None:
         with self.transaction():
             if value is None:
-                self.db.execute("DELETE FROM meta WHERE key = ?", [key])
-            else:
-                self.db["meta"].upsert({"key": key, "value": json.dumps(value)}, pk="key")
+                self.db.conn.execute("DELETE FROM meta WHERE key = ?", [key])
+            else:  # called once per synced page: a plain statement, no table introspection
+                self.db.conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", [key, json.dumps(value)])
 
     # subscriptions --------------------------------------------------------------
     def upsert_subscriptions(self, subs: Iterable[Subscription], synced_at: int) -> None:
@@ -186,8 +186,10 @@ class Cache:
 
     # discounts: which coupon each discount id applies (events only carry the ids) ------------
     def remember_discounts(self, pairs: Iterable[tuple[str, str, str | None]]) -> None:
-        with self.transaction():
-            self.db["discounts"].upsert_all(({"id": d, "coupon_id": c, "subscription_id": s} for d, c, s in pairs), pk="id")
+        batch = list(pairs)
+        if batch:
+            with self.transaction():
+                self.db.conn.executemany("INSERT OR REPLACE INTO discounts (id, coupon_id, subscription_id) VALUES (?, ?, ?)", batch)
 
     def coupons_of(self, discount_ids: Iterable[str]) -> list[str]:
         ids = list(discount_ids)
