@@ -123,6 +123,24 @@ class QueueModel(QAbstractTableModel):
             return QColor("#b3261e")
         return None
 
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """Sort the rows in Python on the precomputed keys: one sorted() call instead of Qt calling
+        data() for every comparison (seconds on 20,000 rows). Stable, so ties keep the soonest end first."""
+        if not 0 <= column < len(COLUMNS) or not self.rows:
+            return
+        self.layoutAboutToBeChanged.emit()
+        order_idx = sorted(range(len(self.rows)), key=lambda i: self._sort[i][column], reverse=order == Qt.SortOrder.DescendingOrder)
+        old_rows = self.rows
+        self.rows = [old_rows[i] for i in order_idx]
+        self._display = [self._display[i] for i in order_idx]
+        self._sort = [self._sort[i] for i in order_idx]
+        self.haystacks = [self.haystacks[i] for i in order_idx]
+        self.days = [self.days[i] for i in order_idx]
+        new_pos = {old: new for new, old in enumerate(order_idx)}
+        persistent = self.persistentIndexList()
+        self.changePersistentIndexList(persistent, [self.index(new_pos[i.row()], i.column()) for i in persistent])
+        self.layoutChanged.emit()
+
     def row_of(self, subscription_id: str) -> int | None:
         for i, row in enumerate(self.rows):
             if row.subscription_id == subscription_id:
@@ -131,13 +149,15 @@ class QueueModel(QAbstractTableModel):
 
 
 class QueueProxy(QSortFilterProxyModel):
-    """Sorts on precomputed keys (compared by Qt) and filters with a QueueFilter."""
+    """Filters with a QueueFilter; sorting is delegated to the source model (fast, in Python)."""
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self.criteria = QueueFilter()
-        self.setSortRole(SORT_ROLE)
         self.setDynamicSortFilter(False)
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        self.sourceModel().sort(column, order)
 
     def set_filter(self, criteria: QueueFilter) -> None:
         if hasattr(self, "beginFilterChange"):  # Qt >= 6.9
