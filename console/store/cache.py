@@ -60,13 +60,12 @@ class Cache:
     def upsert_subscriptions(self, subs: Iterable[Subscription], synced_at: int) -> None:
         """One prepared INSERT OR REPLACE for the batch: sync's hot path (sqlite-utils re-reads the
         table's columns on every call, which cost more than the writes)."""
-        batch = [rows.subscription_row(s, synced_at) for s in subs]
+        batch = [tuple(rows.subscription_row(s, synced_at).values()) for s in subs]
         if not batch:
             return
-        columns = list(batch[0])
-        sql = f"INSERT OR REPLACE INTO subscriptions ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+        sql = f"INSERT OR REPLACE INTO subscriptions ({', '.join(rows.SUBSCRIPTION_COLUMNS)}) VALUES ({', '.join('?' * len(rows.SUBSCRIPTION_COLUMNS))})"
         with self.transaction():
-            self.db.conn.executemany(sql, [tuple(r[c] for c in columns) for r in batch])
+            self.db.conn.executemany(sql, batch)
 
     def subscription(self, sub_id: str) -> Subscription | None:
         found = self._query("SELECT * FROM subscriptions WHERE id = ?", [sub_id])
@@ -189,7 +188,9 @@ class Cache:
         batch = list(pairs)
         if batch:
             with self.transaction():
-                self.db.conn.executemany("INSERT OR REPLACE INTO discounts (id, coupon_id, subscription_id) VALUES (?, ?, ?)", batch)
+                self.db.conn.executemany(
+                    "INSERT OR REPLACE INTO discounts (id, coupon_id, subscription_id) VALUES (?, ?, ?)", batch
+                )
 
     def coupons_of(self, discount_ids: Iterable[str]) -> list[str]:
         ids = list(discount_ids)

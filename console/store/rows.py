@@ -18,7 +18,15 @@ def utc(value: int | None) -> datetime | None:
     return None if value is None else datetime.fromtimestamp(value, UTC)
 
 
+SUBSCRIPTION_COLUMNS = (
+    "id", "customer_id", "customer_name", "customer_email", "status", "currency", "created", "cancel_at_period_end",
+    "cancel_at", "canceled_at", "ended_at", "feedback", "comment", "cancel_reason", "period_end", "mrr_minor", "plan",
+    "items", "discount_ids", "coupon_ids", "paused", "pause_resumes_at", "metadata", "pending", "ends_at", "synced_at",
+)  # fmt: skip
+
+
 def subscription_row(sub: Subscription, synced_at: int) -> dict[str, Any]:
+    """The row, its keys in SUBSCRIPTION_COLUMNS order."""
     items = [
         {
             "price_id": i.price_id,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import UTC, datetime
 from typing import Any
 
@@ -18,6 +19,12 @@ RIGHT_ALIGNED = {MRR_COL, DAYS_COL, COLUMNS.index("Tenure")}
 ROW_ROLE = Qt.ItemDataRole.UserRole + 1
 SORT_ROLE = Qt.ItemDataRole.UserRole + 2
 URGENT_DAYS = 3
+
+
+@functools.lru_cache(maxsize=4096)
+def _money(amount: int, currency: str) -> str:
+    """Amounts repeat across thousands of rows: format each once."""
+    return format_money(amount, currency)
 
 
 def mrr_sort_key(rank: int, mrr_minor: int, ends_at: datetime) -> str:
@@ -60,7 +67,7 @@ class QueueModel(QAbstractTableModel):
                     row.customer_name or "—",
                     row.email or "",
                     row.plan,
-                    format_money(row.mrr_minor, row.currency),
+                    _money(row.mrr_minor, row.currency),
                     str(days),
                     row.reason,
                     offers.get(row.subscription_id, ""),
@@ -129,7 +136,9 @@ class QueueModel(QAbstractTableModel):
         if not 0 <= column < len(COLUMNS) or not self.rows:
             return
         self.layoutAboutToBeChanged.emit()
-        order_idx = sorted(range(len(self.rows)), key=lambda i: self._sort[i][column], reverse=order == Qt.SortOrder.DescendingOrder)
+        order_idx = sorted(
+            range(len(self.rows)), key=lambda i: self._sort[i][column], reverse=order == Qt.SortOrder.DescendingOrder
+        )
         old_rows = self.rows
         self.rows = [old_rows[i] for i in order_idx]
         self._display = [self._display[i] for i in order_idx]
@@ -154,12 +163,24 @@ class QueueProxy(QSortFilterProxyModel):
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self.criteria = QueueFilter()
+        self._accepted: list[bool] | None = None
         self.setDynamicSortFilter(False)
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         self.sourceModel().sort(column, order)
+        self.refilter()
+
+    def refilter(self) -> None:
+        """Re-decide the rows after the source changed (sorted or reloaded)."""
+        self.set_filter(self.criteria)
 
     def set_filter(self, criteria: QueueFilter) -> None:
+        """Decide every row in one Python pass; filterAcceptsRow then only looks the answer up."""
+        model: QueueModel = self.sourceModel()  # type: ignore[assignment]
+        if criteria.active:
+            self._accepted = [criteria.matches(row, model.now, hay) for row, hay in zip(model.rows, model.haystacks, strict=True)]
+        else:
+            self._accepted = None
         if hasattr(self, "beginFilterChange"):  # Qt >= 6.9
             self.beginFilterChange()
             self.criteria = criteria
@@ -169,10 +190,8 @@ class QueueProxy(QSortFilterProxyModel):
             self.invalidateRowsFilter()
 
     def filterAcceptsRow(self, source_row: int, source_parent: QModelIndex | QPersistentModelIndex) -> bool:  # noqa: N802
-        model: QueueModel = self.sourceModel()  # type: ignore[assignment]
-        if not self.criteria.active:
-            return True
-        return self.criteria.matches(model.rows[source_row], model.now, model.haystacks[source_row])
+        accepted = self._accepted
+        return True if accepted is None or source_row >= len(accepted) else accepted[source_row]
 
     def visible_rows(self) -> list[QueueRow]:
         model: QueueModel = self.sourceModel()  # type: ignore[assignment]

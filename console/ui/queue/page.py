@@ -137,7 +137,9 @@ class QueuePage(QWidget):
         position = self.table.currentIndex().row()
         scroll = self.table.verticalScrollBar().value()
         self.model.set_rows(rows, now, offers)
-        self.proxy.sort(self.table.horizontalHeader().sortIndicatorSection(), self.table.horizontalHeader().sortIndicatorOrder())
+        self.proxy.sort(
+            self.table.horizontalHeader().sortIndicatorSection(), self.table.horizontalHeader().sortIndicatorOrder()
+        )  # also re-filters
         self.filters.set_choices(rows)
         found = self._reselect(selected, current.subscription_id if current else None)
         if current is not None and not found and self.proxy.rowCount():
