@@ -71,24 +71,8 @@ class Actions:
         coupon_id, coupon_params = self._coupon_for(offer, sub, action_id)
         metadata = requests.metadata_for(action_id, offer, self.operator, consent.channel if consent else None, sub, now)
         update = requests.save_update(sub, offer, coupon_id, metadata, now)
-        action = Action(
-            id=action_id,
-            created_at=int(now.timestamp()),
-            operator=self.operator,
-            subscription_id=sub.id,
-            customer_id=sub.customer_id,
-            customer_name=sub.customer_name,
-            kind=kind,
-            offer_code=offer.code if offer.kind != "coupon" else f"coupon:{coupon_id}",
-            consent_channel=consent.channel if consent else None,
-            consent_note=consent.note if consent else None,
-            idempotency_key=f"churn-console-{uuid.uuid4()}",
-            livemode=self.gateway.livemode,
-            mrr_minor=sub.mrr_minor,
-            currency=sub.currency,
-            params={"coupon": coupon_params, "update": update},
-            before=requests.before_of(sub),
-        )
+        code = offer.code if offer.kind != "coupon" else f"coupon:{coupon_id}"
+        action = self._entry(action_id, sub, kind, code, consent, now, {"coupon": coupon_params, "update": update})
         self.journal.add(action)  # the id and key are durable before any request
         return self._send(action)
 
@@ -117,23 +101,14 @@ class Actions:
         update = requests.undo_update(
             sub, original.before, original.before.get("added_discounts", []), original.kind, undo_id, now
         )
-        action = Action(
-            id=undo_id,
-            created_at=int(now.timestamp()),
-            operator=self.operator,
-            subscription_id=sub.id,
-            customer_id=sub.customer_id,
-            customer_name=sub.customer_name,
-            kind="undo",
-            offer_code=f"undo:{original.offer_code}",
-            consent_channel=None,
-            consent_note=None,
-            idempotency_key=f"churn-console-{uuid.uuid4()}",
-            livemode=self.gateway.livemode,
-            mrr_minor=sub.mrr_minor,
-            currency=sub.currency,
-            params={"coupon": None, "update": update},
-            before=requests.before_of(sub),
+        action = self._entry(
+            undo_id,
+            sub,
+            "undo",
+            f"undo:{original.offer_code}",
+            None,
+            now,
+            {"coupon": None, "update": update},
             undo_of=original.id,
         )
         self.journal.add(action)
@@ -248,14 +223,44 @@ class Actions:
             )
         return coupon_id, None
 
+    def _entry(
+        self,
+        action_id: str,
+        sub: Subscription,
+        kind: str,
+        code: str,
+        consent: Consent | None,
+        now: datetime,
+        params: dict,
+        **extra,
+    ) -> Action:
+        """A journal entry with a fresh idempotency key, and what undo will need to put back."""
+        return Action(
+            id=action_id,
+            created_at=int(now.timestamp()),
+            operator=self.operator,
+            subscription_id=sub.id,
+            customer_id=sub.customer_id,
+            customer_name=sub.customer_name,
+            kind=kind,
+            offer_code=code,
+            consent_channel=consent.channel if consent else None,
+            consent_note=consent.note if consent else None,
+            idempotency_key=f"churn-console-{uuid.uuid4()}",
+            livemode=self.gateway.livemode,
+            mrr_minor=sub.mrr_minor,
+            currency=sub.currency,
+            params=params,
+            before=requests.before_of(sub),
+            **extra,
+        )
+
     def _record_contact(self, action_id: str, sub: Subscription, consent: Consent | None, now: datetime) -> Action:
-        action = Action(
-            id=action_id, created_at=int(now.timestamp()), operator=self.operator, subscription_id=sub.id, customer_id=sub.customer_id,
-            customer_name=sub.customer_name, kind="contact", offer_code="contact", consent_channel=consent.channel if consent else None,
-            consent_note=consent.note if consent else None, idempotency_key=f"churn-console-{uuid.uuid4()}", livemode=self.gateway.livemode,
-            mrr_minor=sub.mrr_minor, currency=sub.currency, state="applied", applied_at=int(now.timestamp()),
-        )  # fmt: skip
-        return self.journal.add(action)
+        """A contact changes nothing in Stripe: journaled as applied at once."""
+        entry = self._entry(
+            action_id, sub, "contact", "contact", consent, now, {}, state="applied", applied_at=int(now.timestamp())
+        )
+        return self.journal.add(entry)
 
     def _resume(self, action: Action) -> Action:
         """Look at Stripe before sending again, so nothing applies twice.

@@ -142,3 +142,14 @@ class Offer:
                 return f"Pause {self.pause_months} month{'s' if self.pause_months != 1 else ''}"
             return f"Pause until {self.resumes_at:%d %b %Y}" if self.resumes_at else "Pause"
         return {"revoke": "Keep the plan (revoke only)", "contact": "Contact the customer"}[self.kind]
+
+
+def retention_flow(subscription: str, coupon: str) -> dict[str, object]:
+    """The portal's cancel flow that offers `coupon` before the customer can cancel (Stripe's flow_data)."""
+    return {
+        "type": "subscription_cancel",
+        "subscription_cancel": {
+            "subscription": subscription,
+            "retention": {"type": "coupon_offer", "coupon_offer": {"coupon": coupon}},
+        },
+    }
