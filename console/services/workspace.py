@@ -78,7 +78,20 @@ class Workspace:
 
     # queue ---------------------------------------------------------------------------
     def sync(self, *, full: bool = False, progress: Progress = no_progress) -> SyncReport:
-        return sync(self._need_gateway(), self.cache, full=full, progress=progress)
+        report = sync(self._need_gateway(), self.cache, full=full, progress=progress)
+        if self.journal.set_aside is not None and not self.cache.get_meta("journal_recovered"):
+            subs = self.cache.subscriptions(
+                r["id"] for r in self.cache.db.query("SELECT id FROM subscriptions WHERE metadata LIKE '%churn_console_action%'")
+            )
+            recovered = self.journal.recover_from_metadata(subs.values(), self.account.livemode)
+            self.cache.set_meta("journal_recovered", len(recovered))
+            report.skipped.append(
+                f"the journal was damaged and set aside as {self.journal.set_aside.name}; {len(recovered)} saves recovered from Stripe's metadata"
+            )
+        if self.cache.set_aside is not None:
+            report.notes.append(f"the cache was damaged and set aside as {self.cache.set_aside.name}; rebuilt from Stripe")
+            self.cache.set_aside = None
+        return report
 
     def queue(self) -> list[QueueRow]:
         return self.cache.queue()

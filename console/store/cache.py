@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -12,7 +13,9 @@ from typing import Any
 from ..domain.models import Coupon, PortalConfigSummary, Subscription
 from ..domain.queue import QueueRow
 from . import rows
-from .schema import open_database
+from .schema import DatabaseDamaged, open_database, set_aside
+
+log = logging.getLogger(__name__)
 
 
 class Cache:
@@ -21,7 +24,13 @@ class Cache:
     def __init__(self, path: Path, *, livemode: bool = False) -> None:
         self.path = path
         self.livemode = livemode
-        self.db = open_database(path)
+        self.set_aside: Path | None = None  # where a damaged file went, if one was found
+        try:
+            self.db = open_database(path)
+        except DatabaseDamaged:
+            self.set_aside = set_aside(path)  # kept, never deleted; the next full sync rebuilds the cache
+            log.warning("cache %s was damaged: moved to %s, rebuilding from Stripe", path.name, self.set_aside.name)
+            self.db = open_database(path)
         self._lock = threading.RLock()
 
     @classmethod

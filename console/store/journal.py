@@ -10,7 +10,7 @@ from typing import Any
 
 import sqlite_utils
 
-from .schema import DatabaseError, open_file
+from .schema import DatabaseDamaged, DatabaseError, open_file, set_aside
 
 STATES = ("pending", "applied", "failed", "refused", "undone")
 
@@ -87,8 +87,43 @@ class Journal:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self.db = open_file(path, MIGRATIONS)
+        self.set_aside: Path | None = None
+        try:
+            self.db = open_file(path, MIGRATIONS)
+        except DatabaseDamaged:
+            # kept, never deleted; saves are recovered from the subscriptions' metadata (recover_from_metadata)
+            self.set_aside = set_aside(path)
+            self.db = open_file(path, MIGRATIONS)
         self._lock = threading.RLock()
+
+    def recover_from_metadata(self, subscriptions, livemode: bool) -> list[Action]:
+        """Re-create journal entries for saves that the subscriptions' churn_console_* metadata records
+        and this journal does not know (after a damaged journal was set aside)."""
+        from datetime import datetime
+
+        known = {a.id for a in self.all()}
+        recovered = []
+        for sub in subscriptions:
+            meta = sub.metadata
+            action_id = meta.get("churn_console_action")
+            if not action_id or action_id in known:
+                continue
+            offer = meta.get("churn_console_offer", "")
+            try:
+                at = int(datetime.fromisoformat(meta.get("churn_console_at", "")).timestamp())
+            except ValueError:
+                at = 0
+            kind = {"coupon": "save", "pause": "pause"}.get(offer.split(":", 1)[0], "revoke")
+            action = Action(
+                id=action_id, created_at=at, operator=meta.get("churn_console_operator", "unknown"), subscription_id=sub.id,
+                customer_id=sub.customer_id, customer_name=sub.customer_name, kind=kind, offer_code=offer,
+                consent_channel=meta.get("churn_console_consent") or None, consent_note="recovered from Stripe metadata",
+                idempotency_key=f"recovered-{action_id}", livemode=livemode, mrr_minor=sub.mrr_minor, currency=sub.currency,
+                state="applied", applied_at=at,
+            )  # fmt: skip
+            self.add(action)
+            recovered.append(action)
+        return recovered
 
     @classmethod
     def for_account(cls, data_dir: Path, account_id: str, livemode: bool) -> Journal:

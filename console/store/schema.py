@@ -107,6 +107,24 @@ class DatabaseError(ConsoleError):
     """The cache file cannot be opened or is damaged."""
 
 
+class DatabaseDamaged(DatabaseError):
+    """The file fails SQLite's integrity check (corrupt, truncated, or not a database)."""
+
+
+def set_aside(path: Path) -> Path:
+    """Move a damaged database (and its WAL files) aside, keeping it: `NAME.damaged-YYYYmmdd-HHMMSS`."""
+    import time
+
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    target = path.with_name(f"{path.name}.damaged-{stamp}")
+    path.replace(target)
+    for suffix in ("-wal", "-shm"):
+        extra = path.with_name(path.name + suffix)
+        if extra.exists():
+            extra.replace(target.with_name(target.name + suffix))
+    return target
+
+
 def open_database(path: Path) -> sqlite_utils.Database:
     """Open the cache (creating if needed) and migrate it to SCHEMA_VERSION."""
     return open_file(path, MIGRATIONS)
@@ -122,8 +140,12 @@ def open_file(path: Path, migrations: list[Callable[[sqlite_utils.Database], Non
         conn.execute("PRAGMA synchronous=NORMAL")
         conn.execute("PRAGMA foreign_keys=ON")
         version = conn.execute("PRAGMA user_version").fetchone()[0]
+        check = conn.execute("PRAGMA quick_check").fetchone()[0]
     except sqlite3.DatabaseError as exc:
-        raise DatabaseError(f"The cache file {path.name} is damaged ({exc}).", "It can be rebuilt from Stripe.") from exc
+        raise DatabaseDamaged(f"{path.name} is damaged ({exc}).", "It is moved aside and rebuilt.") from None
+    if check != "ok":
+        conn.close()
+        raise DatabaseDamaged(f"{path.name} failed its integrity check ({check}).", "It is moved aside and rebuilt.")
     if version > latest:
         raise DatabaseError(
             f"{path.name} was written by a newer churn-console (schema {version}, this one reads {latest}).",

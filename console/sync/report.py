@@ -26,6 +26,7 @@ class SyncReport:
     fallback_reason: str | None = None
     resumed: bool = False
     skipped: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
     @property
     def joined(self) -> int:
@@ -46,4 +47,5 @@ class SyncReport:
         if self.fallback_reason:
             head = f"{head} ({self.fallback_reason})"
         tail = f" Skipped: {'; '.join(self.skipped)}." if self.skipped else ""
+        tail += f" Note: {'; '.join(self.notes)}." if self.notes else ""
         return f"{head}. Queue: {len(self.queue_after)} pending cancellations ({self.joined} new, {self.left} left).{tail}"

@@ -1,0 +1,59 @@
+"""A damaged cache or journal is detected at start, kept aside, and rebuilt from Stripe."""
+
+from __future__ import annotations
+
+import pytest
+
+from console.actions import Consent
+from console.domain.offers import Offer
+from console.services.workspace import Workspace
+from console.stripe_gateway import StripeGateway
+
+
+def sdk_pending(client) -> set[str]:
+    return {
+        s.id for s in client.v1.subscriptions.list({"limit": 100}).auto_paging_iter() if s.cancel_at_period_end or s.cancel_at
+    }
+
+
+@pytest.mark.parametrize("damage", ["garbage", "truncated", "empty_header"])
+def test_a_damaged_cache_is_set_aside_and_rebuilt(sandbox, client, tmp_path, damage):
+    ws = Workspace.connect(StripeGateway(sandbox.key, sandbox.url), tmp_path)
+    ws.sync()
+    path = ws.cache.path
+    ws.close()
+    data = path.read_bytes()
+    if damage == "garbage":
+        path.write_bytes(b"this is not a database" * 500)
+    elif damage == "truncated":
+        path.write_bytes(data[: len(data) // 3])
+    else:
+        path.write_bytes(data[:100] + b"\0" * (len(data) - 100))
+    for extra in (path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        extra.unlink(missing_ok=True)
+    damaged = path.read_bytes()
+    again = Workspace.connect(StripeGateway(sandbox.key, sandbox.url), tmp_path)
+    kept = [p for p in tmp_path.glob(f"{path.name}.damaged-*") if not p.name.endswith(("-wal", "-shm"))]
+    assert len(kept) == 1 and kept[0].read_bytes() == damaged  # the damaged file is kept as it was, not deleted
+    report = again.sync()
+    assert report.kind == "full" and "set aside" in report.summary()
+    assert {r.subscription_id for r in again.queue()} == sdk_pending(client)
+    again.close()
+
+
+def test_a_damaged_journal_recovers_its_saves_from_stripe_metadata(sandbox, client, tmp_path):
+    ws = Workspace.connect(StripeGateway(sandbox.key, sandbox.url), tmp_path)
+    ws.sync()
+    row = ws.queue()[0]
+    saved = ws.actions("Dana").apply(row.subscription_id, Offer("coupon", coupon_id="HALF-1M"), Consent("call"))
+    journal_path = ws.journal.path
+    ws.close()
+    journal_path.write_bytes(b"\x00garbage" * 300)
+    again = Workspace.connect(StripeGateway(sandbox.key, sandbox.url), tmp_path)
+    report = again.sync()
+    assert "saves recovered" in report.summary()
+    assert list(tmp_path.glob(f"{journal_path.name}.damaged-*"))
+    recovered = again.journal.get(saved.id)
+    assert recovered is not None and recovered.state == "applied" and recovered.operator == "Dana"
+    assert recovered.offer_code == "coupon:HALF-1M" and recovered.consent_channel == "call"
+    again.close()
