@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from ..domain.models import Subscription
-from ..domain.offers import CONSENT_CHANNELS, Offer, terms_of
+from ..domain.offers import CONSENT_CHANNELS, Offer, retention_flow, terms_of
 from ..errors import ConsoleError, Offline, RateLimited, StripeUnavailable
 from ..store import Cache
 from ..store.journal import Action, Journal
@@ -154,13 +154,7 @@ class Actions:
         if retention_coupon:
             if not subscription:
                 raise ActionRefused("A retention offer needs the subscription it is for.", problems={"subscription": "required"})
-            flow = {
-                "type": "subscription_cancel",
-                "subscription_cancel": {
-                    "subscription": subscription,
-                    "retention": {"type": "coupon_offer", "coupon_offer": {"coupon": retention_coupon}},
-                },
-            }
+            flow = retention_flow(subscription, retention_coupon)
         return self.gateway.portal_session(customer_id, configuration=configuration, flow=flow)
 
     # internals -----------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from ..domain.offers import retention_flow
 from ..domain.portal import PortalConfig
 from ..errors import ConsoleError
 from ..stripe_gateway import StripeGateway
@@ -102,13 +103,7 @@ class PortalService:
         if retention_coupon:
             if not subscription:
                 raise ConsoleError("A retention offer needs the subscription it is for.", "Give --subscription SUB.")
-            flow = {
-                "type": "subscription_cancel",
-                "subscription_cancel": {
-                    "subscription": subscription,
-                    "retention": {"type": "coupon_offer", "coupon_offer": {"coupon": retention_coupon}},
-                },
-            }
+            flow = retention_flow(subscription, retention_coupon)
         return self.gateway.portal_session(customer_id, configuration=config_id, flow=flow)
 
 

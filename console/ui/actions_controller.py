@@ -106,18 +106,17 @@ class ActionsController(QObject):
         self._run(lambda: actions.apply(row.subscription_id, offer, consent), self._applied)
 
     def custom_coupon(self) -> None:
-        rows = self._rows()
-        if len(rows) != 1:
-            return
-        dialog = CouponDialog(rows[0].currency, self.window)
-        if dialog.exec():
-            self.apply(rows[0], dialog.offer())
+        self._offer_from_dialog(lambda row: CouponDialog(row.currency, self.window))
 
     def pause_until(self) -> None:
+        self._offer_from_dialog(lambda row: PauseDialog(self.window))
+
+    def _offer_from_dialog(self, make) -> None:
+        """For one selected row: ask for the offer's details in a dialog, then apply it."""
         rows = self._rows()
         if len(rows) != 1:
             return
-        dialog = PauseDialog(self.window)
+        dialog = make(rows[0])
         if dialog.exec():
             self.apply(rows[0], dialog.offer())
 
