@@ -49,9 +49,20 @@ class Cache:
         with self._lock, self.db.atomic():
             yield
 
+    def _write(self, sql: str, params: Iterable[Any] = ()) -> None:
+        """One statement: inside a running transaction as is (no savepoint), else in its own."""
+        with self._lock:
+            if self.db.conn.in_transaction:
+                self.db.conn.execute(sql, list(params))
+                return
+        with self.transaction():
+            self.db.conn.execute(sql, list(params))
+
     def _query(self, sql: str, params: Iterable[Any] = ()) -> list[dict[str, Any]]:
         with self._lock:
-            return list(self.db.query(sql, list(params)))
+            cursor = self.db.conn.execute(sql, list(params))
+            keys = [d[0] for d in cursor.description]
+            return [dict(zip(keys, row, strict=True)) for row in cursor]
 
     # meta -------------------------------------------------------------------------
     def get_meta(self, key: str, default: Any = None) -> Any:
@@ -106,6 +117,13 @@ class Cache:
     def queue(self) -> list[QueueRow]:
         """Every pending cancellation, in no particular order (the views sort)."""
         return [rows.queue_row(r, self.livemode) for r in self._query("SELECT * FROM subscriptions WHERE pending = 1")]
+
+    def live_totals(self) -> list[dict[str, Any]]:
+        """Subscriptions Stripe lists by default (all but canceled): count and MRR per status, currency, pending."""
+        return self._query(
+            "SELECT status, currency, pending, count(*) AS n, coalesce(sum(mrr_minor), 0) AS mrr FROM subscriptions"
+            " WHERE status != 'canceled' GROUP BY status, currency, pending"
+        )
 
     def counts(self) -> dict[str, int]:
         found = self._query("SELECT count(*) AS n, coalesce(sum(pending), 0) AS pending FROM subscriptions")
@@ -170,21 +188,19 @@ class Cache:
         return found[0] if found else None
 
     def add_intent(self, intent: dict[str, Any]) -> None:
-        with self.transaction():
-            self.db["intents"].insert(intent, pk="id", ignore=True)
+        columns = ", ".join(intent)
+        self._write(f"INSERT OR IGNORE INTO intents ({columns}) VALUES ({', '.join('?' * len(intent))})", intent.values())
 
     def resolve_intent(
         self, intent_id: str, resolution: str, at: int, offer: str | None = None, action_id: str | None = None
     ) -> None:
-        with self.transaction():
-            self.db.execute(
-                "UPDATE intents SET resolution = ?, resolved_at = ?, offer = coalesce(?, offer), action_id = coalesce(?, action_id) WHERE id = ?",
-                [resolution, at, offer, action_id, intent_id],
-            )
+        self._write(
+            "UPDATE intents SET resolution = ?, resolved_at = ?, offer = coalesce(?, offer), action_id = coalesce(?, action_id) WHERE id = ?",
+            [resolution, at, offer, action_id, intent_id],
+        )
 
     def delete_intent(self, intent_id: str) -> None:
-        with self.transaction():
-            self.db.execute("DELETE FROM intents WHERE id = ?", [intent_id])
+        self._write("DELETE FROM intents WHERE id = ?", [intent_id])
 
     def intents(self) -> list[dict[str, Any]]:
         return self._query("SELECT * FROM intents ORDER BY scheduled_at")
@@ -213,12 +229,10 @@ class Cache:
 
     # timeline and lifetime value -------------------------------------------------------
     def add_timeline(self, key: str, sub_id: str, at: int, kind: str, detail: dict[str, Any]) -> None:
-        with self.transaction():
-            self.db["timeline"].insert(
-                {"key": key, "subscription_id": sub_id, "at": at, "kind": kind, "detail": json.dumps(detail, sort_keys=True)},
-                pk="key",
-                ignore=True,
-            )
+        self._write(
+            "INSERT OR IGNORE INTO timeline (key, subscription_id, at, kind, detail) VALUES (?, ?, ?, ?, ?)",
+            [key, sub_id, at, kind, json.dumps(detail, sort_keys=True)],
+        )
 
     def timeline(self, sub_id: str) -> list[dict[str, Any]]:
         found = self._query("SELECT at, kind, detail FROM timeline WHERE subscription_id = ? ORDER BY at, key", [sub_id])

@@ -25,6 +25,10 @@ SUBSCRIPTION_COLUMNS = (
 )  # fmt: skip
 
 
+_encode = json.JSONEncoder().encode  # one encoder for the hot path (json.dumps builds one per call with options)
+_encode_sorted = json.JSONEncoder(sort_keys=True).encode
+
+
 def subscription_row(sub: Subscription, synced_at: int) -> dict[str, Any]:
     """The row, its keys in SUBSCRIPTION_COLUMNS order."""
     items = [
@@ -59,12 +63,12 @@ def subscription_row(sub: Subscription, synced_at: int) -> dict[str, Any]:
         "period_end": min((i["current_period_end"] for i in items), default=None),
         "mrr_minor": sub.mrr_minor,
         "plan": sub.plan,
-        "items": json.dumps(items),
-        "discount_ids": json.dumps(list(sub.discount_ids)),
-        "coupon_ids": json.dumps(list(sub.coupon_ids)),
+        "items": _encode(items),
+        "discount_ids": _encode(list(sub.discount_ids)) if sub.discount_ids else "[]",
+        "coupon_ids": _encode(list(sub.coupon_ids)) if sub.coupon_ids else "[]",
         "paused": int(sub.paused),
         "pause_resumes_at": epoch(sub.pause_resumes_at),
-        "metadata": json.dumps(sub.metadata, sort_keys=True),
+        "metadata": _encode_sorted(sub.metadata) if sub.metadata else "{}",
         "pending": int(sub.pending_cancellation),
         "ends_at": epoch(sub.ends_at),
         "synced_at": synced_at,
