@@ -17,6 +17,7 @@ from ..errors import ConsoleError
 from ..store import Cache
 from ..store.journal import Journal
 from ..stripe_gateway import StripeGateway
+from ..sync.collector import collector_paused
 from ..sync import SyncReport, sync
 from ..sync.report import Progress, no_progress
 
@@ -78,7 +79,8 @@ class Workspace:
 
     # queue ---------------------------------------------------------------------------
     def sync(self, *, full: bool = False, progress: Progress = no_progress) -> SyncReport:
-        report = sync(self._need_gateway(), self.cache, full=full, progress=progress)
+        with collector_paused():
+            report = sync(self._need_gateway(), self.cache, full=full, progress=progress)
         if self.journal.set_aside is not None and not self.cache.get_meta("journal_recovered"):
             subs = self.cache.subscriptions(
                 r["id"] for r in self.cache.db.query("SELECT id FROM subscriptions WHERE metadata LIKE '%churn_console_action%'")

@@ -9,7 +9,6 @@ from concurrent.futures import ThreadPoolExecutor
 from ..errors import PermissionMissing
 from ..store import Cache
 from ..stripe_gateway import StripeGateway
-from ..stripe_gateway.convert import change
 from . import intents
 from .apply import apply_changes
 from .ratelimit import LIVE_MODE_RATE, TEST_MODE_RATE, TokenBucket, with_backoff
@@ -147,4 +146,4 @@ def backfill(
         )
     newest_first = [e for part in reversed(parts) for e in part]  # ranges are disjoint and ascending
     with cache.transaction():
-        apply_changes(cache, [change(e) for e in reversed(newest_first)], gateway=None, states=False)
+        apply_changes(cache, newest_first[::-1], gateway=None, states=False)
