@@ -1,4 +1,4 @@
-"""The account overview: what a rep or founder sees first, read live through the gateway."""
+"""The account overview: what a rep or founder sees first, summed from the synced cache."""
 
 from __future__ import annotations
 
@@ -7,8 +7,7 @@ from dataclasses import dataclass, field
 
 from ..domain.models import Account
 from ..domain.money import totals
-from ..errors import PermissionMissing
-from ..stripe_gateway import StripeGateway
+from .workspace import Workspace
 
 
 @dataclass(frozen=True)
@@ -29,33 +28,31 @@ class Overview:
     unreadable: tuple[str, ...] = ()
 
 
-def load_overview(gateway: StripeGateway) -> Overview:
-    """Read the account, its live subscriptions, coupons and portal configurations."""
-    account = gateway.account()
-    live = list(gateway.iter_subscriptions())
-    pending = [s for s in live if s.pending_cancellation]
-    coupons = _optional(gateway.coupons)
-    configs = _optional(gateway.portal_configurations)
-    default = next((c for c in configs or [] if c.is_default), None)
+def load_overview(workspace: Workspace, unreadable: tuple[str, ...] = ()) -> Overview:
+    """The figures from the cache a sync just brought up to date (no requests: sums in SQLite).
+
+    `unreadable` names what the key may not read ("coupons", "portal"), so its card says so
+    instead of showing zero.
+    """
+    cache = workspace.cache
+    groups = cache.live_totals()
+    configs = [] if "portal" in unreadable else cache.portal_configurations()
+    coupons = [] if "coupons" in unreadable else cache.coupons()
+    default = next((c for c in configs if c.is_default), None)
+    status_counts: Counter[str] = Counter()
+    for g in groups:
+        status_counts[g["status"]] += g["n"]
     return Overview(
-        account=account,
-        live_subscriptions=len(live),
-        pending_cancellations=len(pending),
-        mrr_by_currency=totals((s.mrr_minor, s.currency) for s in live if s.status != "trialing"),
-        mrr_at_risk_by_currency=totals((s.mrr_minor, s.currency) for s in pending),
-        status_counts=dict(Counter(s.status for s in live)),
-        coupons_valid=sum(c.valid for c in coupons or []),
-        coupons_total=len(coupons or []),
-        portal_configurations=len(configs or []),
-        portal_configurations_active=sum(c.active for c in configs or []),
+        account=workspace.account,
+        live_subscriptions=sum(g["n"] for g in groups),
+        pending_cancellations=sum(g["n"] for g in groups if g["pending"]),
+        mrr_by_currency=totals((g["mrr"], g["currency"]) for g in groups if g["status"] != "trialing"),
+        mrr_at_risk_by_currency=totals((g["mrr"], g["currency"]) for g in groups if g["pending"]),
+        status_counts=dict(status_counts),
+        coupons_valid=sum(c.valid for c in coupons),
+        coupons_total=len(coupons),
+        portal_configurations=len(configs),
+        portal_configurations_active=sum(c.active for c in configs),
         default_portal=(default.name or default.id) if default else None,
-        unreadable=tuple(name for name, got in (("coupons", coupons), ("portal", configs)) if got is None),
+        unreadable=unreadable,
     )
-
-
-def _optional(fn):
-    """None when the key lacks the permission (the card says so) instead of failing the whole overview."""
-    try:
-        return fn()
-    except PermissionMissing:
-        return None

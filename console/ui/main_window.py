@@ -19,6 +19,7 @@ from ..errors import ConsoleError, Offline
 from ..services.connection import Connection, NoProfile, open_profile
 from ..services.keys import KeyMissing, KeyService
 from ..services.overview import Overview, load_overview
+from ..services.queue_view import QueueData
 from ..services.workspace import Workspace
 from ..sync import SyncReport
 from .accounts import AccountsController
@@ -27,11 +28,13 @@ from .analytics.page import AnalyticsPage
 from .dialogs.consent import OPERATOR_KEY
 from .dialogs.playbook import PlaybookDialog
 from .journal_page import JournalPage
+from .menus import build_menus
 from .mode_badge import ModeBadge
 from .overview_page import OverviewPage
 from .portal.page import PortalPage
 from .preferences import PreferencesDialog, refresh_minutes, settings_for
 from .queue.page import QueuePage
+from .queue.table import PreparedQueue
 from .workers import ProgressRelay, Runner
 
 
@@ -71,7 +74,7 @@ class MainWindow(QMainWindow):
         self.relay = ProgressRelay(self)
         self.relay.progress.connect(self._progress)
         self._build_toolbar()
-        self._build_menus()
+        build_menus(self)
 
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
@@ -140,20 +143,6 @@ class MainWindow(QMainWindow):
         self.refresh_action.triggered.connect(self.refresh)
         toolbar.addAction(self.refresh_action)
 
-    def _build_menus(self) -> None:
-        file_menu = self.menuBar().addMenu("&File")
-        prefs = file_menu.addAction("&Preferences…")
-        prefs.setShortcut(QKeySequence.StandardKey.Preferences)
-        prefs.triggered.connect(self.edit_preferences)
-        playbook = file_menu.addAction("Retention &playbook…")
-        playbook.triggered.connect(self.edit_playbook)
-        file_menu.addSeparator()
-        quit_action = file_menu.addAction("&Quit")
-        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
-        quit_action.triggered.connect(self.close)
-        view = self.menuBar().addMenu("&View")
-        view.addAction(self.refresh_action)
-
     # refresh cycle: connect → sync → queue → overview --------------------------------------------
     def refresh(self) -> None:
         if self.runner.busy:
@@ -187,18 +176,29 @@ class MainWindow(QMainWindow):
     def _sync(self) -> None:
         workspace = self.workspace
         assert workspace is not None
-        self.runner.submit(lambda: workspace.sync(progress=self.relay), self._synced, self._failed)
 
-    def _synced(self, report: SyncReport) -> None:
+        def work() -> tuple[SyncReport, QueueData, PreparedQueue]:
+            report = workspace.sync(progress=self.relay)
+            data = QueueData.read(workspace)
+            return report, data, PreparedQueue.build(data.rows, offers=data.offers)  # the GUI thread only swaps it in
+
+        self.runner.submit(work, self._synced, self._failed)
+
+    def _synced(self, result: tuple[SyncReport, QueueData, PreparedQueue]) -> None:
+        report, data, table = result
         self.offline_since = None
         self.queue.show_offline(None)
-        self._show_queue()
+        self._show_queue(data, table)
         self.progress.hide()
         self.statusBar().showMessage(report.summary(), 8000)
         self.synced.emit(report)
-        gateway = self.workspace.gateway if self.workspace else None
-        if gateway is not None:
-            self.runner.submit(lambda: load_overview(gateway), self._overview, self._overview_failed)
+        workspace = self.workspace
+        if workspace is not None:
+            unreadable = tuple(
+                name for name, permission in (("coupons", "rak_coupon_read"), ("portal", "rak_billing_portal_read"))
+                if not self.granted(permission)
+            )  # fmt: skip
+            self.runner.submit(lambda: load_overview(workspace, unreadable), self._overview, self._overview_failed)
 
     def _overview(self, ov: Overview) -> None:
         self.refresh_action.setEnabled(True)
@@ -239,17 +239,16 @@ class MainWindow(QMainWindow):
         self.account_label.setText(f"{name}  ")
         self.mode_badge.set_mode("live" if livemode else "test")
 
-    def _show_queue(self) -> None:
+    def _show_queue(self, data: QueueData | None = None, table: PreparedQueue | None = None) -> None:
+        """Show the cached queue; `data` and `table` when a worker already read and prepared it (after a sync)."""
         if self.workspace is None:
             return
-        self.playbook = self.workspace.playbook()
-        rows = self.workspace.queue()
-        coupons = {c.id: c for c in self.coupons()}
-        offers = {r.subscription_id: self.recommendation(r).describe(coupons) for r in rows}
-        self.queue.action_bar.set_coupons(list(coupons.values()))
-        self.queue.action_bar.set_configurations(self.workspace.cache.portal_configurations())
-        self.queue.set_rows(rows, offers=offers)
-        self.synced_label.setText(f"Last synced {_clock(self.workspace.last_synced())}")
+        data = data or QueueData.read(self.workspace)
+        self.playbook = data.playbook
+        self.queue.action_bar.set_coupons(data.coupons)
+        self.queue.action_bar.set_configurations(data.configurations)
+        self.queue.set_table(table or PreparedQueue.build(data.rows, offers=data.offers))
+        self.synced_label.setText(f"Last synced {_clock(data.synced_at)}")
         self._selection_changed(self.queue.selected_rows())
         self._show_journal()
 

@@ -32,14 +32,21 @@ class Task(QRunnable):
         try:
             result = self.fn()
         except ConsoleError as exc:
-            self.signals.failed.emit(exc)
+            self._report(self.signals.failed, exc)
         except Exception as exc:  # a bug: report it instead of dying silently in a worker
             log.exception("background task failed")
-            self.signals.failed.emit(
-                ConsoleError(f"Unexpected error: {redact(str(exc)) or type(exc).__name__}", "See the log file for details.")
-            )
+            error = ConsoleError(f"Unexpected error: {redact(str(exc)) or type(exc).__name__}", "See the log file for details.")
+            self._report(self.signals.failed, error)
         else:
-            self.signals.done.emit(result)
+            self._report(self.signals.done, result)
+
+    def _report(self, signal: Any, value: Any) -> None:
+        """Emit unless the application is already gone (a task finishing after the window closed)."""
+        if shiboken6.isValid(self.signals):
+            try:
+                signal.emit(value)
+            except RuntimeError:
+                log.debug("a background task finished after its receiver was deleted")
 
 
 class Runner(QObject):

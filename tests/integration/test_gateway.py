@@ -7,11 +7,15 @@ import pytest
 from console.errors import AuthenticationFailed, NotFound, Offline, PermissionMissing
 from console.sandbox.keys import ALL_PERMISSIONS
 from console.services.overview import load_overview
+from console.services.workspace import Workspace
 from console.stripe_gateway import StripeGateway, key_kind, key_mode
 
 
-def test_overview_matches_what_the_sdk_lists(shared_sandbox, shared_client):
-    ov = load_overview(StripeGateway(shared_sandbox.key, shared_sandbox.url))
+def test_overview_from_the_synced_cache_matches_what_the_sdk_lists(shared_sandbox, shared_client, tmp_path):
+    workspace = Workspace.connect(StripeGateway(shared_sandbox.key, shared_sandbox.url), tmp_path)
+    workspace.sync()
+    ov = load_overview(workspace)
+    workspace.close()
     subs = list(shared_client.v1.subscriptions.list({"limit": 100}).auto_paging_iter())
     pending = [s for s in subs if s.cancel_at_period_end or s.cancel_at]
     assert ov.account.name == "Acme Analytics" and not ov.account.livemode

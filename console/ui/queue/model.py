@@ -2,38 +2,21 @@
 
 from __future__ import annotations
 
-import functools
 from datetime import UTC, datetime
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
 from PySide6.QtGui import QColor
 
-from ...domain.money import format_money
-from ...domain.queue import QueueRow, currency_rank, tenure_text
-from ...domain.queue_filter import QueueFilter, search_text
+from ...domain.queue import QueueRow
+from ...domain.queue_filter import QueueFilter
+from .table import COLUMNS, PreparedQueue
 
-COLUMNS = ("Customer", "Email", "Plan", "MRR", "Days left", "Reason", "Offer", "Comment", "Tenure", "Status", "Discount")
 MRR_COL, DAYS_COL = COLUMNS.index("MRR"), COLUMNS.index("Days left")
 RIGHT_ALIGNED = {MRR_COL, DAYS_COL, COLUMNS.index("Tenure")}
 ROW_ROLE = Qt.ItemDataRole.UserRole + 1
 SORT_ROLE = Qt.ItemDataRole.UserRole + 2
 URGENT_DAYS = 3
-
-
-@functools.lru_cache(maxsize=4096)
-def _money(amount: int, currency: str) -> str:
-    """Amounts repeat across thousands of rows: format each once."""
-    return format_money(amount, currency)
-
-
-def mrr_sort_key(rank: int, mrr_minor: int, ends_at: datetime) -> str:
-    """One string that sorts (descending) by currency group, then MRR, then the soonest end.
-
-    Amounts never compare across currencies; Qt reverses ties in a descending sort, so the
-    tiebreak is part of the key. Fixed-width digits make string order numeric order.
-    """
-    return f"{999 - rank:03d}{min(mrr_minor, 10**18 - 1):018d}{10**11 - int(ends_at.timestamp()):011d}"
 
 
 class QueueModel(QAbstractTableModel):
@@ -50,48 +33,13 @@ class QueueModel(QAbstractTableModel):
 
     def set_rows(self, rows: list[QueueRow], now: datetime | None = None, offers: dict[str, str] | None = None) -> None:
         """`offers` maps subscription id -> the playbook's recommendation, as shown in the Offer column."""
-        offers = offers or {}
+        self.set_table(PreparedQueue.build(rows, now, offers))
+
+    def set_table(self, table: PreparedQueue) -> None:
+        """Swap in rows a worker already prepared: the GUI thread only resets the views."""
         self.beginResetModel()
-        self.now = now or datetime.now(UTC)
-        rank = currency_rank(rows)
-        # pre-sorted by days left so that ties in any column keep the most urgent first (Qt's sort is stable)
-        self.rows = sorted(rows, key=lambda r: (r.ends_at, r.subscription_id))
-        self.days = [r.days_left(self.now) for r in self.rows]
-        self.haystacks = [search_text(r) for r in self.rows]
-        self._display = []
-        self._sort = []
-        for row, days in zip(self.rows, self.days, strict=True):
-            tenure = row.tenure_days(self.now)
-            self._display.append(
-                (
-                    row.customer_name or "—",
-                    row.email or "",
-                    row.plan,
-                    _money(row.mrr_minor, row.currency),
-                    str(days),
-                    row.reason,
-                    offers.get(row.subscription_id, ""),
-                    (row.comment or "").replace("\n", " "),
-                    tenure_text(tenure),
-                    row.status.replace("_", " "),
-                    row.discount or "",
-                )
-            )
-            self._sort.append(
-                (
-                    (row.customer_name or row.email or "").casefold(),
-                    (row.email or "").casefold(),
-                    row.plan.casefold(),
-                    mrr_sort_key(rank[row.currency], row.mrr_minor, row.ends_at),
-                    int(row.ends_at.timestamp()),
-                    row.reason,
-                    offers.get(row.subscription_id, ""),
-                    (row.comment or "").casefold(),
-                    tenure,
-                    row.status,
-                    row.discount or "",
-                )
-            )
+        self.now, self.rows, self.days, self.haystacks = table.now, table.rows, table.days, table.haystacks
+        self._display, self._sort = table.display, table.sort
         self.endResetModel()
 
     # Qt model API ---------------------------------------------------------------------

@@ -26,6 +26,7 @@ from .action_bar import ActionBar
 from .detail import DetailPane
 from .filter_bar import FilterBar
 from .model import COLUMNS, MRR_COL, ROW_ROLE, QueueModel, QueueProxy
+from .table import PreparedQueue
 
 COLUMN_WIDTHS = {
     "Customer": 130,
@@ -132,15 +133,19 @@ class QueuePage(QWidget):
     # rows ---------------------------------------------------------------------------------
     def set_rows(self, rows: list[QueueRow], now: datetime | None = None, offers: dict[str, str] | None = None) -> None:
         """Replace the rows, keeping the selection, the current row and the scroll position."""
+        self.set_table(PreparedQueue.build(rows, now, offers))
+
+    def set_table(self, prepared: PreparedQueue) -> None:
+        """As set_rows, with the rows already prepared (on a worker, after a sync)."""
         selected = self.selected_ids()
         current = self.current_row()
         position = self.table.currentIndex().row()
         scroll = self.table.verticalScrollBar().value()
-        self.model.set_rows(rows, now, offers)
+        self.model.set_table(prepared)
         self.proxy.sort(
             self.table.horizontalHeader().sortIndicatorSection(), self.table.horizontalHeader().sortIndicatorOrder()
         )  # also re-filters
-        self.filters.set_choices(rows)
+        self.filters.set_choices(prepared.rows)
         found = self._reselect(selected, current.subscription_id if current else None)
         if current is not None and not found and self.proxy.rowCount():
             # the current row left the queue (saved, revoked, ended): the next one takes its place

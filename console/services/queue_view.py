@@ -1,0 +1,34 @@
+"""What the queue tab shows, read from the cache in one go (on a worker thread after a sync)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from ..domain.models import Coupon
+from ..domain.playbook import Playbook
+from ..domain.queue import QueueRow
+from .workspace import Workspace
+
+
+@dataclass(frozen=True)
+class QueueData:
+    """The queue's rows with their recommended offers, the coupons and portal configurations to offer."""
+
+    playbook: Playbook
+    rows: list[QueueRow]
+    offers: dict[str, str]
+    coupons: list[Coupon]
+    configurations: list[Any]
+    synced_at: int | None
+
+    @classmethod
+    def read(cls, workspace: Workspace) -> QueueData:
+        """Touches no widget: safe on a worker thread, so the GUI thread only fills the model."""
+        playbook = workspace.playbook()
+        rows = workspace.queue()
+        coupons = {c.id: c for c in workspace.cache.coupons()}
+        offers = {r.subscription_id: playbook.recommend(r, r.interval)[0].describe(coupons) for r in rows}
+        return cls(
+            playbook, rows, offers, list(coupons.values()), workspace.cache.portal_configurations(), workspace.last_synced()
+        )
