@@ -164,12 +164,12 @@ class Journal:
         with self._lock:
             return [
                 Action.from_row(r)
-                for r in self.db.query(f"SELECT * FROM actions WHERE state IN ({marks}) ORDER BY created_at", list(states))
+                for r in self.db.query(f"SELECT * FROM actions WHERE state IN ({marks}) ORDER BY created_at, rowid", list(states))
             ]
 
     def for_subscription(self, sub_id: str) -> list[Action]:
         with self._lock:
             return [
                 Action.from_row(r)
-                for r in self.db.query("SELECT * FROM actions WHERE subscription_id = ? ORDER BY created_at", [sub_id])
+                for r in self.db.query("SELECT * FROM actions WHERE subscription_id = ? ORDER BY created_at, rowid", [sub_id])
             ]
