@@ -112,12 +112,7 @@ class Actions:
             undo_of=original.id,
         )
         self.journal.add(action)
-        self._send(action)
-        self.journal.update(original, state="undone", undone_by=action.id)
-        for intent in self.cache.intents_for(sub.id):
-            if intent["action_id"] == original.id:
-                self.cache.resolve_intent(intent["id"], "undone", int(now.timestamp()))
-        return action
+        return self._send(action)  # _applied marks the original undone
 
     def retry(self, action_id: str) -> Action:
         """Send a failed (or interrupted) action again with the same key and params."""
@@ -310,8 +305,15 @@ class Actions:
             before=before,
         )
         now = int(self.clock())
+        original = self.journal.get(action.undo_of) if action.undo_of else None
+        if original is not None and original.state != "undone":  # also when an undo is finished by recover()
+            self.journal.update(original, state="undone", undone_by=action.id)
         with self.cache.transaction():
             self.cache.remember_discounts((d, c, sub.id) for d, c in zip(sub.discount_ids, sub.coupon_ids, strict=False))
             self.cache.upsert_subscriptions([sub], synced_at=now)
+            if original is not None:
+                for intent in self.cache.intents_for(sub.id):
+                    if intent["action_id"] == original.id:
+                        self.cache.resolve_intent(intent["id"], "undone", now)
             intents.observe(self.cache, sub, now)
-        return action
+        return self.journal.get(action.id) or action

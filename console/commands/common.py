@@ -29,7 +29,13 @@ def open_online(args: argparse.Namespace) -> tuple[Workspace, connection.Connect
     else:
         conn = connection.open_from_environment(args.api_base)
     try:
-        return Workspace.connect(conn.gateway, paths.data), conn
+        workspace = Workspace.connect(conn.gateway, paths.data)
+        for action in workspace.finish_interrupted():
+            print(
+                f"churn-console: an action interrupted earlier ({action.id}, {action.kind}) is now {action.state}",
+                file=sys.stderr,
+            )
+        return workspace, conn
     except ConsoleError:
         conn.close()
         raise

@@ -125,6 +125,11 @@ class Sandbox:
         """The most requests that were being served at the same moment since the last clear_log()."""
         return self._backend.max_in_flight
 
+    @property
+    def in_flight(self) -> int:
+        """Requests being served right now."""
+        return self._backend.in_flight
+
     def advance(self, seconds: int) -> None:
         """Move sandbox time forward (as the test clock's advance does)."""
         with self.state.lock:

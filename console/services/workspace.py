@@ -15,10 +15,10 @@ from ..domain.playbook import Playbook
 from ..domain.queue import QueueRow
 from ..errors import ConsoleError
 from ..store import Cache
-from ..store.journal import Journal
+from ..store.journal import Action, Journal
 from ..stripe_gateway import StripeGateway
-from ..sync.collector import collector_paused
 from ..sync import SyncReport, sync
+from ..sync.collector import collector_paused
 from ..sync.report import Progress, no_progress
 
 log = logging.getLogger(__name__)
@@ -81,6 +81,9 @@ class Workspace:
     def sync(self, *, full: bool = False, progress: Progress = no_progress) -> SyncReport:
         with collector_paused():
             report = sync(self._need_gateway(), self.cache, full=full, progress=progress)
+        if finished := self.finish_interrupted():
+            states = ", ".join(f"{a.id} {a.state}" for a in finished)
+            report.notes.append(f"{len(finished)} action{'s' if len(finished) != 1 else ''} interrupted earlier: {states}")
         if self.journal.set_aside is not None and not self.cache.get_meta("journal_recovered"):
             subs = self.cache.subscriptions(
                 r["id"] for r in self.cache.db.query("SELECT id FROM subscriptions WHERE metadata LIKE '%churn_console_action%'")
@@ -94,6 +97,16 @@ class Workspace:
             report.notes.append(f"the cache was damaged and set aside as {self.cache.set_aside.name}; rebuilt from Stripe")
             self.cache.set_aside = None
         return report
+
+    def finish_interrupted(self) -> list[Action]:
+        """Actions journaled but never recorded as done (the console was killed mid-request): look
+        at Stripe and finish or report each; never applies one twice (see Actions.recover)."""
+        if self.gateway is None or not self.journal.in_state("pending"):
+            return []
+        finished = self.actions("recovery").recover()  # resumed actions re-send their own journaled params
+        for action in finished:
+            log.info("interrupted action %s (%s) is now %s", action.id, action.kind, action.state)
+        return finished
 
     def queue(self) -> list[QueueRow]:
         return self.cache.queue()
