@@ -65,5 +65,9 @@ class InvalidRequest(ConsoleError):
         self.param = param
 
 
+class UnexpectedResponse(ConsoleError):
+    """Stripe's answer did not have the shape the console reads (a field missing, null or of another type)."""
+
+
 class StripeUnavailable(ConsoleError):
     """Stripe answered with a server error."""

@@ -222,17 +222,59 @@ class PortalConfig:
         data = json.loads(text)
         if not isinstance(data, dict) or data.get("format") != FORMAT:
             raise ValueError(f"not a churn-console portal configuration (expected format {FORMAT!r})")
+        if not isinstance(data.get("configuration"), dict):
+            raise ValueError("it has no configuration object")
         body = dict(data["configuration"])
-        known = set(cls().editable())
-        if unknown := set(body) - known:
+        defaults = cls().editable()
+        if unknown := set(body) - set(defaults):
             raise ValueError(f"unknown fields: {', '.join(sorted(unknown))}")
-        body["pause_options"] = [(str(i), int(n)) for i, n in body.get("pause_options", [("month", 1)])]
-        body["plan_products"] = [(str(p["product"]), [str(x) for x in p["prices"]]) for p in body.get("plan_products", [])]
-        config = replace(cls(), **body, id=data.get("id"))
-        for key in ("customer_update_fields", "reasons", "plan_updates"):
-            if not isinstance(getattr(config, key), list):
-                raise ValueError(f"{key} must be a list")
-        return config
+        for key, value in body.items():
+            if key not in ("pause_options", "plan_products") and not _same_shape(value, defaults[key]):
+                raise ValueError(f"{key} must be {_shape_name(defaults[key])}")
+        try:
+            body["pause_options"] = [(_text(i), _count(n)) for i, n in body.get("pause_options", [("month", 1)])]
+            body["plan_products"] = [
+                (_text(p["product"]), [_text(x) for x in p["prices"]]) for p in body.get("plan_products", [])
+            ]
+        except (TypeError, ValueError, KeyError) as exc:
+            raise ValueError("pause_options must be [interval, count] pairs and plan_products {product, prices} objects") from exc
+        identifier = data.get("id")
+        if identifier is not None and not isinstance(identifier, str):
+            raise ValueError("id must be a string")
+        return replace(cls(), **body, id=identifier)
+
+
+def _same_shape(value: Any, default: Any) -> bool:
+    """Does an imported value have the type of the field's default (lists of text, text to text maps)?"""
+    if isinstance(default, bool):
+        return isinstance(value, bool)
+    if isinstance(default, str):
+        return isinstance(value, str)
+    if isinstance(default, list):
+        return isinstance(value, list) and all(isinstance(x, str) for x in value)
+    if isinstance(default, dict):
+        return isinstance(value, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in value.items())
+    return True
+
+
+def _shape_name(default: Any) -> str:
+    if isinstance(default, bool):
+        return "true or false"
+    if isinstance(default, str):
+        return "text"
+    return "a list of text" if isinstance(default, list) else "an object of text values"
+
+
+def _text(value: Any) -> str:
+    if not isinstance(value, str):
+        raise TypeError("expected text")
+    return value
+
+
+def _count(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError("expected a whole number")
+    return value
 
 
 def _https(url: str) -> bool:

@@ -11,6 +11,7 @@ from . import lifecycle
 from . import seed as seed_module
 from .faults import FaultConfig, Faults
 from .keys import ALL_PERMISSIONS, KeyRing
+from .mangle import Mangle
 from .misc import new_clock
 from .server import Backend, LogEntry, SandboxHTTPServer
 from .state import Clock, State
@@ -124,6 +125,10 @@ class Sandbox:
     def max_in_flight(self) -> int:
         """The most requests that were being served at the same moment since the last clear_log()."""
         return self._backend.max_in_flight
+
+    def mangle_next(self, kind: str, path_prefix: str = "/v1/", field: str | None = None) -> None:
+        """Spoil the next answer to a matching path (see sandbox/mangle.py): for tests of malformed responses."""
+        self._backend.mangler.add(Mangle(kind, path_prefix, field))
 
     @property
     def in_flight(self) -> int:

@@ -18,6 +18,7 @@ from .call import Call
 from .errors import ApiError
 from .faults import Faults
 from .keys import ApiKey, KeyRing
+from .mangle import Mangler
 from .params import ParamError, decode_form, load, validate
 from .state import IdempotentResult, State
 
@@ -52,6 +53,7 @@ class Backend:
     log_lock: threading.Lock = field(default_factory=threading.Lock)
     in_flight: int = 0
     max_in_flight: int = 0
+    mangler: Mangler = field(default_factory=Mangler)
     _req: int = 0
 
     def enter(self) -> None:
@@ -124,6 +126,7 @@ class Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             self.connection.close()
             return
+        status, payload, headers = backend.mangler.apply(path, status, payload, headers)
         entry.status = status
         backend.record(entry)
         self._send(status, payload, {"Request-Id": request_id, "Stripe-Version": API_VERSION, **headers})
@@ -248,7 +251,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def _send(self, status: int, payload: bytes, headers: dict[str, str]) -> None:
         self.send_response(status)
-        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Type", headers.pop("Content-Type", "application/json"))
         self.send_header("Content-Length", str(len(payload)))
         for name, value in headers.items():
             self.send_header(name, value)

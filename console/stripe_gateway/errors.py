@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import functools
+import inspect
+import logging
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import stripe
 
@@ -19,8 +22,10 @@ from ..errors import (
     PermissionMissing,
     RateLimited,
     StripeUnavailable,
+    UnexpectedResponse,
 )
 
+log = logging.getLogger(__name__)
 _PERMISSION = re.compile(r"'(rak_[a-z_]+)'")
 T = TypeVar("T")
 
@@ -95,3 +100,39 @@ def call(fn: Callable[[], T]) -> T:
     """Run one SDK call with errors translated."""
     with translated():
         return fn()
+
+
+UNREADABLE = (KeyError, TypeError, AttributeError, ValueError, IndexError)
+
+
+def unexpected(exc: BaseException) -> UnexpectedResponse:
+    detail = f"missing {exc}" if isinstance(exc, KeyError) else type(exc).__name__
+    return UnexpectedResponse(
+        f"Stripe sent an answer the console could not read ({detail}); nothing was changed locally.",
+        "Try again in a moment; if it keeps happening, check status.stripe.com or the log file.",
+    )
+
+
+def readable(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Wrap a gateway method: an answer of an unexpected shape becomes UnexpectedResponse, never a KeyError."""
+    if inspect.isgeneratorfunction(fn):
+
+        @functools.wraps(fn)
+        def generate(*args: Any, **kwargs: Any) -> Any:
+            try:
+                yield from fn(*args, **kwargs)
+            except UNREADABLE as exc:
+                log.warning("unreadable answer from Stripe in %s: %r", fn.__name__, exc)
+                raise unexpected(exc) from None
+
+        return generate
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except UNREADABLE as exc:
+            log.warning("unreadable answer from Stripe in %s: %r", fn.__name__, exc)
+            raise unexpected(exc) from None
+
+    return wrapper

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Iterator
 from typing import Any
 
@@ -10,7 +11,7 @@ from ..domain.models import Account, Coupon, PortalConfigSummary, Subscription
 from ..errors import InvalidRequest, NotFound, PermissionMissing
 from . import convert
 from .client import key_kind, key_mode, make_client
-from .errors import call, translated
+from .errors import call, readable, translated
 
 PAGE_SIZE = 100
 
@@ -241,3 +242,8 @@ class StripeGateway:
         with translated():
             pages = self._client.v1.billing_portal.configurations.list(params={"limit": PAGE_SIZE})
             return [convert.portal_config(c.to_dict()) for c in pages.auto_paging_iter()]
+
+
+for _name, _fn in list(vars(StripeGateway).items()):
+    if inspect.isfunction(_fn) and not _name.startswith("_"):
+        setattr(StripeGateway, _name, readable(_fn))  # every answer read through the gateway fails as a ConsoleError

@@ -40,6 +40,9 @@ def consistent(data: Path) -> None:
     db = sqlite3.connect(found[0])
     try:
         assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        if db.execute("PRAGMA user_version").fetchone()[0] == 0:  # killed while creating it: all or nothing
+            assert not db.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
+            return
         meta = {k: json.loads(v) for k, v in db.execute("SELECT key, value FROM meta")}
         created = dict(db.execute("SELECT id, created FROM subscriptions").fetchall())
         ids = set(created)
