@@ -89,7 +89,7 @@ def cmd_window(args: argparse.Namespace) -> int:
 
     from .ui.app import run
 
-    return run(connect, paths.data, keys=keys, smoke=args.smoke, screenshot=args.screenshot)
+    return run(connect, paths.data, keys=keys, smoke=args.smoke, screenshot=args.screenshot, log_dir=paths.logs)
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""Logging to a rotating file in the platform's log dir, with Stripe keys redacted everywhere."""
+"""Logging to a rotating file in the platform's log dir, with Stripe keys and e-mail addresses redacted everywhere."""
 
 from __future__ import annotations
 
@@ -6,19 +6,19 @@ import logging
 import logging.handlers
 from pathlib import Path
 
-from .errors import redact
+from .crash import scrub
 
 
 class RedactingFilter(logging.Filter):
-    """Rewrites each record's final text so nothing shaped like a key reaches a handler."""
+    """Rewrites each record's final text so nothing shaped like a key or an e-mail address reaches a handler."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         text = record.getMessage()
-        clean = redact(text)
+        clean = scrub(text)
         if clean != text or record.args:
             record.msg, record.args = clean, None
         if record.exc_info and record.exc_info[1] is not None:
-            record.exc_text = redact(logging.Formatter().formatException(record.exc_info))
+            record.exc_text = scrub(logging.Formatter().formatException(record.exc_info))
             record.exc_info = None
         return True
 

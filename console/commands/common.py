@@ -6,7 +6,7 @@ import argparse
 import os
 import sys
 
-from .. import logs
+from .. import crash, logs
 from ..errors import ConsoleError
 from ..paths import Paths
 from ..services import connection
@@ -16,6 +16,7 @@ from ..services.workspace import Workspace
 def paths_for(args: argparse.Namespace) -> Paths:
     paths = Paths.default(args.data_dir, demo=args.demo)
     logs.setup(paths.logs)
+    crash.install(paths.logs)
     return paths
 
 

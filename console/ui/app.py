@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QApplication
 from .. import __version__
 from ..services.connection import Connection
 from . import theme
+from .crash_dialog import CrashNotifier
 from .main_window import MainWindow
 
 
@@ -25,7 +26,13 @@ def settle_heap() -> None:
 
 
 def run(
-    connect: Callable[[], Connection], data_dir: Path, *, keys=None, smoke: bool = False, screenshot: str | None = None
+    connect: Callable[[], Connection],
+    data_dir: Path,
+    *,
+    keys=None,
+    smoke: bool = False,
+    screenshot: str | None = None,
+    log_dir: Path | None = None,
 ) -> int:
     """Open the main window; with `smoke`, exit 0 once the data has loaded (1 on failure)."""
     app = QApplication.instance() or QApplication(sys.argv[:1])
@@ -33,6 +40,7 @@ def run(
     app.setApplicationVersion(__version__)
     app.setOrganizationName("churn-console")
     theme.apply(app)
+    notifier = CrashNotifier(log_dir or data_dir / "logs")  # noqa: F841 - lives as long as the app runs
     window = MainWindow(connect, data_dir, keys=keys)
     window.show()
     settle_heap()
