@@ -1,14 +1,40 @@
-"""Load the application's style sheet from resources/ (kept out of the code)."""
+"""Light and dark themes that follow the OS (or CHURN_CONSOLE_THEME), and the style sheets from resources/."""
 
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from pathlib import Path
 
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPalette
+from PySide6.QtWidgets import QApplication, QStyleFactory
 
 log = logging.getLogger(__name__)
+THEME_ENV = "CHURN_CONSOLE_THEME"  # light, dark or system (the default)
+ICON_SIZES = (16, 24, 32, 48, 64, 128, 256, 512)
+
+DARK = {
+    QPalette.ColorRole.Window: "#1f2227",
+    QPalette.ColorRole.WindowText: "#e6e6e6",
+    QPalette.ColorRole.Base: "#16181c",
+    QPalette.ColorRole.AlternateBase: "#23262c",
+    QPalette.ColorRole.ToolTipBase: "#2b2f36",
+    QPalette.ColorRole.ToolTipText: "#e6e6e6",
+    QPalette.ColorRole.PlaceholderText: "#9aa0a6",
+    QPalette.ColorRole.Text: "#e6e6e6",
+    QPalette.ColorRole.Button: "#2b2f36",
+    QPalette.ColorRole.ButtonText: "#e6e6e6",
+    QPalette.ColorRole.BrightText: "#ff6b6b",
+    QPalette.ColorRole.Light: "#3a3f47",
+    QPalette.ColorRole.Midlight: "#30343b",
+    QPalette.ColorRole.Mid: "#454a53",
+    QPalette.ColorRole.Dark: "#111316",
+    QPalette.ColorRole.Highlight: "#2f6fb2",
+    QPalette.ColorRole.HighlightedText: "#ffffff",
+    QPalette.ColorRole.Link: "#7fb2ef",
+}
 
 
 def resources_dir() -> Path:
@@ -19,10 +45,50 @@ def resources_dir() -> Path:
     return Path(__file__).resolve().parents[2] / "resources"
 
 
+def wanted_scheme(app: QGuiApplication) -> str:
+    """`dark` or `light`: CHURN_CONSOLE_THEME when set, else what the OS says (light when it says nothing)."""
+    choice = os.environ.get(THEME_ENV, "system").strip().lower()
+    if choice in ("light", "dark"):
+        return choice
+    return "dark" if app.styleHints().colorScheme() == Qt.ColorScheme.Dark else "light"
+
+
+def palette_for(scheme: str) -> QPalette:
+    palette = QStyleFactory.create("Fusion").standardPalette()
+    if scheme == "dark":
+        for role, colour in DARK.items():
+            palette.setColor(role, QColor(colour))
+        for role in (QPalette.ColorRole.Text, QPalette.ColorRole.ButtonText, QPalette.ColorRole.WindowText):
+            palette.setColor(QPalette.ColorGroup.Disabled, role, QColor("#6f757d"))
+    return palette
+
+
+def app_icon() -> QIcon:
+    icon = QIcon()
+    folder = resources_dir() / "icons"
+    for size in ICON_SIZES:
+        png = folder / f"churn-console-{size}.png"
+        if png.exists():
+            icon.addFile(str(png))
+    return icon
+
+
 def apply(app: QApplication) -> None:
-    """Apply style.qss; a missing file leaves Qt's native style, with a log line."""
-    path = resources_dir() / "style.qss"
+    """Fusion with a light or dark palette and the style sheets; follows the OS when it switches."""
+    app.setStyle("Fusion")  # the same look on every platform, and a palette that dark mode can set
+    app.setWindowIcon(app_icon())
+    _apply_scheme(app)
+    if not getattr(app, "_churn_follows_os", False):
+        app.styleHints().colorSchemeChanged.connect(lambda _scheme: _apply_scheme(app))
+        app._churn_follows_os = True  # type: ignore[attr-defined]
+
+
+def _apply_scheme(app: QApplication) -> None:
+    scheme = wanted_scheme(app)
+    app.setPalette(palette_for(scheme))
+    sheets = [resources_dir() / "style.qss"] + ([resources_dir() / "style-dark.qss"] if scheme == "dark" else [])
     try:
-        app.setStyleSheet(path.read_text("utf-8"))
+        app.setStyleSheet("\n".join(path.read_text("utf-8") for path in sheets))
     except OSError:
-        log.warning("style sheet not found at %s; using the platform style", path)
+        log.warning("style sheet not found in %s; using the platform style", resources_dir())
+    app.setProperty("colorScheme", scheme)
