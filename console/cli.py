@@ -79,6 +79,7 @@ def cmd_window(args: argparse.Namespace) -> int:
 
     else:
         from .services.keys import KeyService
+        from .services.workspace import Workspace
 
         keys = KeyService(paths.data)
         if args.profile:
@@ -86,6 +87,18 @@ def cmd_window(args: argparse.Namespace) -> int:
 
         def connect() -> connection.Connection:
             return connection.open_profile(paths.data, keys.profiles.last)
+
+        if not keys.profiles.items and Workspace.last(paths.data) is None and not args.smoke:
+            from .ui.app import first_run_choice
+
+            choice = first_run_choice()  # the welcome screen: the demo, or how to create the key
+            if choice is None:
+                return 0
+            if choice == "demo":
+                paths, keys = Paths.default(args.data_dir, demo=True), None
+
+                def connect() -> connection.Connection:
+                    return connection.open_demo(paths.data)
 
     from .ui.app import run
 

@@ -15,6 +15,7 @@ from ..services.connection import Connection
 from . import theme
 from .crash_dialog import CrashNotifier
 from .main_window import MainWindow
+from .welcome import WelcomeDialog
 
 
 def settle_heap() -> None:
@@ -23,6 +24,27 @@ def settle_heap() -> None:
     the GUI thread no longer stalls 50-100 ms for each one (measured by tests/benchmarks/bench_ui.py)."""
     gc.collect()
     gc.freeze()
+
+
+def application() -> QApplication:
+    """The one QApplication, named, themed and with its icon (created on first use)."""
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    if not app.property("churnConfigured"):
+        app.setApplicationName("Churn Console")
+        app.setApplicationVersion(__version__)
+        app.setOrganizationName("churn-console")
+        app.setDesktopFileName("churn-console")  # matches resources/churn-console.desktop
+        theme.apply(app)
+        app.setProperty("churnConfigured", True)
+    return app
+
+
+def first_run_choice() -> str | None:
+    """The welcome screen: "demo", "connect", or None when the user closed it."""
+    application()
+    dialog = WelcomeDialog()
+    dialog.exec()
+    return dialog.choice
 
 
 def run(
@@ -35,11 +57,7 @@ def run(
     log_dir: Path | None = None,
 ) -> int:
     """Open the main window; with `smoke`, exit 0 once the data has loaded (1 on failure)."""
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    app.setApplicationName("Churn Console")
-    app.setApplicationVersion(__version__)
-    app.setOrganizationName("churn-console")
-    theme.apply(app)
+    app = application()
     notifier = CrashNotifier(log_dir or data_dir / "logs")  # noqa: F841 - lives as long as the app runs
     window = MainWindow(connect, data_dir, keys=keys)
     window.show()

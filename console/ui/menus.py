@@ -1,10 +1,12 @@
-"""The main window's menu bar: File, View and Help."""
+"""The main window's menu bar: File, View and Help (shortcuts, about)."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QKeySequence
+
+from .help import ShortcutsDialog, show_about
 
 if TYPE_CHECKING:
     from .main_window import MainWindow
@@ -13,7 +15,7 @@ if TYPE_CHECKING:
 def build_menus(window: MainWindow) -> None:
     file_menu = window.menuBar().addMenu("&File")
     prefs = file_menu.addAction("&Preferences…")
-    prefs.setShortcut(QKeySequence.StandardKey.Preferences)
+    prefs.setShortcut(QKeySequence("Ctrl+,"))  # StandardKey.Preferences is empty on most Linux desktops
     prefs.triggered.connect(window.edit_preferences)
     playbook = file_menu.addAction("Retention &playbook…")
     playbook.triggered.connect(window.edit_playbook)
@@ -23,3 +25,8 @@ def build_menus(window: MainWindow) -> None:
     quit_action.triggered.connect(window.close)
     view = window.menuBar().addMenu("&View")
     view.addAction(window.refresh_action)
+    help_menu = window.menuBar().addMenu("&Help")
+    shortcuts = help_menu.addAction("&Keyboard shortcuts")
+    shortcuts.setShortcut(QKeySequence("Ctrl+/"))
+    shortcuts.triggered.connect(lambda: ShortcutsDialog(window).open())
+    help_menu.addAction("&About Churn Console", lambda: show_about(window))

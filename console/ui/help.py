@@ -1,0 +1,97 @@
+"""Help: the keyboard shortcuts, and About with the versions that matter when reporting a problem."""
+
+from __future__ import annotations
+
+import platform
+from importlib import metadata
+
+from PySide6 import __version__ as pyside_version
+from PySide6.QtCore import Qt, qVersion
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QMessageBox, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
+
+from .. import __version__
+from .theme import app_icon
+
+SHORTCUTS = (
+    ("Everywhere", "F5", "Sync with Stripe now"),
+    ("Everywhere", "Ctrl+,", "Preferences (auto-refresh, operator name)"),
+    ("Everywhere", "Ctrl+Q", "Quit"),
+    ("Queue", "Ctrl+F", "Search by name, e-mail or comment"),
+    ("Queue", "↑ / ↓", "Move between customers"),
+    ("Queue", "Enter", "Open the detail pane"),
+    ("Queue", "Ctrl+Enter", "Apply the playbook's recommended offer"),
+    ("Queue", "Ctrl+1 / Ctrl+2 / Ctrl+3", "Pause for 1, 2 or 3 months"),
+    ("Queue", "Ctrl+K", "Offer a new coupon"),
+    ("Queue", "Ctrl+R", "Revoke the cancellation only"),
+    ("Queue", "Ctrl+L", "Copy a customer portal link"),
+    ("Everywhere", "Ctrl+/", "This list"),
+    ("Consent step", "Enter", "Confirm with the remembered channel"),
+    ("Consent step", "Esc", "Cancel: nothing is sent"),
+)
+
+
+def library_version(name: str) -> str:
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return "not installed"
+
+
+def versions() -> list[tuple[str, str]]:
+    return [
+        ("Churn Console", __version__),
+        ("Python", platform.python_version()),
+        ("Qt", qVersion()),
+        ("PySide6", pyside_version),
+        ("Stripe SDK", library_version("stripe")),
+        ("keyring", library_version("keyring")),
+        ("pyqtgraph", library_version("pyqtgraph")),
+        ("System", platform.platform()),
+    ]
+
+
+class ShortcutsDialog(QDialog):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("shortcutsDialog")
+        self.setWindowTitle("Keyboard shortcuts")
+        self.resize(560, 460)
+        self.table = QTableWidget(len(SHORTCUTS), 3)
+        self.table.setHorizontalHeaderLabels(["Where", "Keys", "What it does"])
+        self.table.verticalHeader().hide()
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        for row, cells in enumerate(SHORTCUTS):
+            for col, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                if col == 1:
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
+                self.table.setItem(row, col, item)
+        self.table.resizeColumnsToContents()
+        self.table.horizontalHeader().setStretchLastSection(True)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.table)
+        layout.addWidget(buttons)
+
+
+def about_text() -> str:
+    rows = "".join(f"<tr><td>{name}</td><td style='padding-left:12px'>{value}</td></tr>" for name, value in versions())
+    return (
+        "<h3>Churn Console</h3>"
+        "<p>A desktop console for Stripe subscription churn: the queue of pending cancellations, one-click saves, "
+        "save outcomes and the customer portal editor.</p>"
+        f"<table>{rows}</table>"
+        "<p>Your restricted key stays in the system keyring; the cache and the journal stay on this computer.</p>"
+    )
+
+
+def show_about(parent: QWidget | None) -> QMessageBox:
+    box = QMessageBox(parent)
+    box.setObjectName("aboutDialog")
+    box.setWindowTitle("About Churn Console")
+    box.setIconPixmap(app_icon().pixmap(64, 64))
+    box.setTextFormat(Qt.TextFormat.RichText)
+    box.setText(about_text())
+    box.open()
+    return box

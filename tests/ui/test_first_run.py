@@ -1,0 +1,109 @@
+"""First run, help and themes: the welcome screen, Help → Shortcuts / About, light and dark palettes."""
+
+from __future__ import annotations
+
+import logging
+import sys
+import threading
+
+import pytest
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QApplication
+
+from console import __version__, cli
+from console.secrets.keys import NEEDED
+from console.ui import theme
+from console.ui.help import SHORTCUTS, ShortcutsDialog, about_text
+from console.ui.main_window import MainWindow
+from console.ui.welcome import CONNECT, DEMO, WelcomeDialog
+
+
+def test_welcome_offers_the_demo(qtbot):
+    dialog = WelcomeDialog()
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.mouseClick(dialog.demo_button, Qt.MouseButton.LeftButton)
+    assert dialog.choice == DEMO and not dialog.isVisible()
+
+
+def test_connecting_first_lists_exactly_the_permissions_to_set(qtbot):
+    dialog = WelcomeDialog()
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.mouseClick(dialog.connect_button, Qt.MouseButton.LeftButton)
+    assert dialog.pages.currentIndex() == 1
+    shown = [dialog.permissions.item(r, 0).text() for r in range(dialog.permissions.rowCount())]
+    assert shown == [label for _code, label, _why in NEEDED]
+    qtbot.mouseClick(dialog.open_connect, Qt.MouseButton.LeftButton)
+    assert dialog.choice == CONNECT
+
+
+@pytest.fixture
+def process_hooks():
+    """cli.main installs a crash handler and a log file: put the test process back as it was."""
+    saved = sys.excepthook, threading.excepthook, list(logging.getLogger().handlers)
+    yield
+    sys.excepthook, threading.excepthook = saved[0], saved[1]
+    for handler in set(logging.getLogger().handlers) - set(saved[2]):
+        handler.close()
+        logging.getLogger().removeHandler(handler)
+
+
+def test_a_new_user_who_picks_the_demo_reaches_the_demo_queue(qtbot, tmp_path, monkeypatch, process_hooks):
+    """`churn-console` on a machine with no profile and no cache: welcome → Try the demo → the queue."""
+    monkeypatch.delenv("STRIPE_API_KEY", raising=False)
+    seen = {}
+
+    def click_demo():
+        dialog = next((w for w in QApplication.topLevelWidgets() if isinstance(w, WelcomeDialog) and w.isVisible()), None)
+        if dialog is None:
+            QTimer.singleShot(50, click_demo)
+            return
+        seen["welcome"] = True
+        dialog.demo_button.click()
+        QTimer.singleShot(100, wait_for_queue)
+
+    def wait_for_queue():
+        window = next((w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()), None)
+        if window is None or window.queue.model.rowCount() == 0 or window.runner.busy:
+            QTimer.singleShot(100, wait_for_queue)
+            return
+        seen["rows"] = window.queue.model.rowCount()
+        seen["badge"] = window.mode_badge.text()
+        window.close()
+
+    QTimer.singleShot(0, click_demo)
+    assert cli.main(["--data-dir", str(tmp_path)]) == 0
+    assert seen.get("welcome") and seen.get("rows", 0) > 10 and seen["badge"] == "TEST MODE"
+    assert (tmp_path / "demo-sandbox.json").exists() or any(tmp_path.rglob("demo-sandbox.json"))
+
+
+def test_help_lists_the_shortcuts_and_about_names_the_versions(qtbot, open_window, demo):
+    window = open_window(demo)
+    help_menu = next(a.menu() for a in window.menuBar().actions() if a.text() == "&Help")
+    shortcuts, about = help_menu.actions()[:2]
+    assert shortcuts.shortcut().toString() == "Ctrl+/"
+    shortcuts.trigger()
+    dialog = next(w for w in QApplication.topLevelWidgets() if isinstance(w, ShortcutsDialog) and w.isVisible())
+    assert dialog.table.rowCount() == len(SHORTCUTS)
+    keys = {dialog.table.item(r, 1).text() for r in range(dialog.table.rowCount())}
+    assert {"F5", "Ctrl+Enter", "Ctrl+F", "Ctrl+K"} <= keys
+    dialog.close()
+    text = about_text()
+    assert __version__ in text and "PySide6" in text and "Stripe SDK" in text and "not installed" not in text
+
+
+def test_themes_follow_the_setting_and_the_os(qtbot, monkeypatch):
+    app = QApplication.instance()
+    monkeypatch.setenv(theme.THEME_ENV, "dark")
+    theme.apply(app)
+    assert app.property("colorScheme") == "dark"
+    assert app.palette().window().color().lightness() < 60
+    assert "errorBanner" in app.styleSheet() and "#3b1d1d" in app.styleSheet()
+    monkeypatch.setenv(theme.THEME_ENV, "light")
+    theme.apply(app)
+    assert app.property("colorScheme") == "light" and app.palette().window().color().lightness() > 200
+    monkeypatch.setenv(theme.THEME_ENV, "system")
+    theme.apply(app)  # offscreen reports no scheme: light
+    assert theme.wanted_scheme(app) in ("light", "dark")
+    assert not theme.app_icon().isNull() and len(theme.app_icon().availableSizes()) == len(theme.ICON_SIZES)
