@@ -5,6 +5,7 @@ Usage: python packaging/screenshots.py OUT_DIR
 
 from __future__ import annotations
 
+import os
 import sys
 import tempfile
 from pathlib import Path
@@ -18,12 +19,15 @@ from console.services.keys import KeyService
 from console.ui import theme
 from console.ui.dialogs.connect import ConnectDialog
 from console.ui.dialogs.consent import OPERATOR_KEY, ConsentDialog
+from console.ui.help import ShortcutsDialog
 from console.ui.main_window import MainWindow
 from console.ui.queue.model import ROW_ROLE
+from console.ui.welcome import WelcomeDialog
 
 
 def main(out: Path) -> int:
     out.mkdir(parents=True, exist_ok=True)
+    os.environ[theme.THEME_ENV] = "light"  # the README's screenshots, whatever the machine's theme
     app = QApplication(sys.argv[:1])
     theme.apply(app)
     data = Path(tempfile.mkdtemp(prefix="churn-console-shots-"))
@@ -95,6 +99,34 @@ def main(out: Path) -> int:
 
         wait()
 
+    def welcome_shots() -> None:
+        dialog = WelcomeDialog(window)
+        dialog.show()
+
+        def second() -> None:
+            dialog.connect_button.click()
+            QTimer.singleShot(300, lambda: (dialog.grab().save(str(out / "welcome-key.png")), dialog.reject(), next_step()))
+
+        QTimer.singleShot(300, lambda: (dialog.grab().save(str(out / "welcome.png")), second()))
+
+    def shortcuts_shot() -> None:
+        dialog = ShortcutsDialog(window)
+        dialog.show()
+        QTimer.singleShot(300, lambda: (dialog.grab().save(str(out / "shortcuts.png")), dialog.reject(), next_step()))
+
+    def dark_shot() -> None:
+        os.environ[theme.THEME_ENV] = "dark"
+        theme.apply(app)
+        window.tabs.setCurrentWidget(window.queue)
+
+        def back_to_light() -> None:
+            window.grab().save(str(out / "queue-dark.png"))
+            os.environ[theme.THEME_ENV] = "light"
+            theme.apply(app)
+            next_step()
+
+        QTimer.singleShot(600, back_to_light)
+
     steps.extend(
         [
             queue_shot,
@@ -104,6 +136,9 @@ def main(out: Path) -> int:
             outcomes_shot,
             portal_shot,
             connect_shot,
+            welcome_shots,
+            shortcuts_shot,
+            dark_shot,
             lambda: (window.close(), app.quit()),
         ]
     )
@@ -111,7 +146,7 @@ def main(out: Path) -> int:
     def next_step() -> None:
         steps.pop(0)()
 
-    window.overview_loaded.connect(lambda _ov: QTimer.singleShot(300, next_step) if len(steps) == 8 else None)
+    window.overview_loaded.connect(lambda _ov: QTimer.singleShot(300, next_step) if len(steps) == 11 else None)
     QTimer.singleShot(90_000, app.quit)
     app.exec()
     return 0 if len(steps) == 0 else 1
