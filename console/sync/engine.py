@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import time
+
 from ..errors import PermissionMissing
 from ..store import Cache
 from ..stripe_gateway import StripeGateway
-from .full import full_sync
+from .full import BACKFILLED, backfill, full_sync
 from .incremental import CursorExpired, incremental_sync
 from .report import Progress, SyncReport, no_progress
 
@@ -17,6 +19,8 @@ def sync(
     if not full and cache.get_meta("full_sync") is None:
         try:
             report = incremental_sync(gateway, cache, now)
+            if cache.get_meta(BACKFILLED) is None:  # a first sync was stopped before its backfill
+                backfill(gateway, cache, now or int(time.time()))
             progress(1, 1, "Up to date")
             return report
         except CursorExpired as exc:

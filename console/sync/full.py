@@ -99,7 +99,6 @@ def full_sync(
     progress(report.pages, estimate, "Reading coupons and portal configurations…")
     coupons = _optional(gateway.coupons, "coupons", report)
     configs = _optional(gateway.portal_configurations, "portal configurations", report)
-    first_sync = cache.get_meta("events_cursor") is None
     with cache.transaction():
         if coupons is not None:
             cache.replace_coupons(coupons)
@@ -115,7 +114,7 @@ def full_sync(
             cache.set_meta("first_sync_at", now)
         cache.set_meta("last_sync_at", now)
     report.subscriptions = cache.counts()["subscriptions"]
-    if first_sync:
+    if cache.get_meta(BACKFILLED) is None:  # the first sync, or one killed before its backfill was written
         _optional(lambda: backfill(gateway, cache, now), "recent history from events", report)
     report.queue_after = {r.subscription_id for r in cache.queue()}
     return report
@@ -128,6 +127,9 @@ def _optional(fn, what: str, report: SyncReport):
     except PermissionMissing as exc:
         report.skipped.append(f"{what} ({exc.message})")
         return None
+
+
+BACKFILLED = "events_backfilled_at"
 
 
 def backfill(
@@ -147,3 +149,4 @@ def backfill(
     newest_first = [e for part in reversed(parts) for e in part]  # ranges are disjoint and ascending
     with cache.transaction():
         apply_changes(cache, newest_first[::-1], gateway=None, states=False)
+        cache.set_meta(BACKFILLED, now)  # with the changes: a crash before this line backfills again
