@@ -37,6 +37,19 @@ DARK = {
 }
 
 
+STATUS_COLOURS = {  # (light, dark): readable on each theme's background
+    "error": ("#b3261e", "#ff8a80"),
+    "ok": ("#1b5e20", "#81c995"),
+}
+
+
+def colour(kind: str) -> str:
+    """The hex colour for an error or success text in the theme now applied."""
+    app = QGuiApplication.instance()
+    dark = app is not None and app.property("colorScheme") == "dark"
+    return STATUS_COLOURS[kind][1 if dark else 0]
+
+
 def resources_dir() -> Path:
     """resources/ beside the package (source tree) or inside a PyInstaller bundle."""
     bundle = getattr(sys, "_MEIPASS", None)

@@ -23,6 +23,7 @@ from ...errors import ConsoleError
 from ...secrets.keys import HOW_TO, inspect_key
 from ...services.keys import KeyService, Verified, verify
 from ...services.profiles import Profile
+from .. import theme
 from ..workers import Runner
 
 
@@ -117,7 +118,7 @@ class ConnectDialog(QDialog):
             self.store_button.setToolTip(status.advice)
 
     def _say(self, text: str, error: bool = False) -> None:
-        colour = "#b3261e" if error else "#1b5e20"
+        colour = theme.colour("error" if error else "ok")
         self.message.setText(f"<span style='color:{colour}'>{text}</span>")
 
     def _invalidate(self) -> None:

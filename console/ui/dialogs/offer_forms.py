@@ -20,11 +20,12 @@ from PySide6.QtWidgets import (
 
 from ...domain.money import exponent, to_minor
 from ...domain.offers import PAUSE_BEHAVIORS, CouponSpec, Offer, terms_of
+from .. import theme
 
 
 def _error_label() -> QLabel:
     label = QLabel("")
-    label.setStyleSheet("color: #b3261e;")
+    label.setStyleSheet(f"color: {theme.colour('error')};")
     label.hide()
     return label
 

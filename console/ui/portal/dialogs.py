@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 
 from ...domain.models import Coupon
 from ...domain.offers import terms_of
+from .. import theme
 
 
 def _value(v) -> str:
@@ -118,7 +119,7 @@ class TryItDialog(QDialog):
         self.subscription.setPlaceholderText("sub_… (needed for the cancel flow)")
         form.addRow("Subscription", self.subscription)
         self.error = QLabel("")
-        self.error.setStyleSheet("color: #b3261e;")
+        self.error.setStyleSheet(f"color: {theme.colour('error')};")
         form.addRow(self.error)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Create and copy the link")

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from ...domain.feedback import PORTAL_LABELS
 from ...domain.money import format_money
 from ...domain.portal import CUSTOMER_FIELDS, PLAN_UPDATES, PortalConfig
+from .. import theme
 
 PAUSE_CHOICES = (("week", 1), ("week", 2), ("month", 1), ("month", 2), ("month", 3), ("month", 6))
 PRORATION_TEXT = {
@@ -43,7 +44,7 @@ FIELD_TEXT = {
 def _error() -> QLabel:
     label = QLabel("")
     label.setProperty("class", "fieldError")
-    label.setStyleSheet("color: #b3261e;")
+    label.setStyleSheet(f"color: {theme.colour('error')};")
     label.setWordWrap(True)
     label.hide()
     return label

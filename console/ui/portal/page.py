@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from ...domain.portal import PortalConfig
 from ...errors import ConsoleError
 from ...services.portal import ChangedOnStripe, PortalInvalid, PortalService
+from .. import theme
 from .dialogs import TryItDialog, conflict_dialog, review_dialog
 from .form import PortalForm
 
@@ -136,7 +137,7 @@ class PortalPage(QWidget):
         self.window.runner.submit_side(fn, done, self._failed)
 
     def say(self, text: str, error: bool = False) -> None:
-        self.status.setText(f"<span style='color:{'#b3261e' if error else '#1b5e20'}'>{text}</span>")
+        self.status.setText(f"<span style='color:{theme.colour('error' if error else 'ok')}'>{text}</span>")
 
     def _failed(self, error: ConsoleError) -> None:
         if isinstance(error, PortalInvalid):

@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QMenu, QPushButton, QToolButt
 
 from ...domain.models import Coupon
 from ...domain.offers import Offer, terms_of
+from .. import theme
 
 PAUSE_SHORTCUTS = {1: "Ctrl+1", 2: "Ctrl+2", 3: "Ctrl+3"}
 
@@ -130,5 +131,5 @@ class ActionBar(QWidget):
             self.link.setToolTip(portal)
 
     def say(self, html: str, *, error: bool = False) -> None:
-        colour = "#b3261e" if error else "#1b5e20"
+        colour = theme.colour("error" if error else "ok")
         self.status.setText(f"<span style='color:{colour}'>{html}</span>" if html else "")

@@ -10,6 +10,7 @@ from PySide6.QtGui import QColor
 
 from ...domain.queue import QueueRow
 from ...domain.queue_filter import QueueFilter
+from .. import theme
 from .table import COLUMNS, PreparedQueue
 
 MRR_COL, DAYS_COL = COLUMNS.index("MRR"), COLUMNS.index("Days left")
@@ -75,7 +76,7 @@ class QueueModel(QAbstractTableModel):
             if c == DAYS_COL:
                 return f"Ends {row.ends_at.astimezone():%a %d %b %Y, %H:%M}"
         if role == Qt.ItemDataRole.ForegroundRole and c == DAYS_COL and self.days[r] <= URGENT_DAYS:
-            return QColor("#b3261e")
+            return QColor(theme.colour("error"))
         return None
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
