@@ -16,6 +16,7 @@ SHORTCUTS = (
     ("Everywhere", "F5", "Sync with Stripe now"),
     ("Everywhere", "Ctrl+,", "Preferences (auto-refresh, operator name)"),
     ("Everywhere", "Ctrl+Q", "Quit"),
+    ("Everywhere", "Ctrl+/", "This list"),
     ("Queue", "Ctrl+F", "Search by name, e-mail or comment"),
     ("Queue", "↑ / ↓", "Move between customers"),
     ("Queue", "Enter", "Open the detail pane"),
@@ -24,7 +25,6 @@ SHORTCUTS = (
     ("Queue", "Ctrl+K", "Offer a new coupon"),
     ("Queue", "Ctrl+R", "Revoke the cancellation only"),
     ("Queue", "Ctrl+L", "Copy a customer portal link"),
-    ("Everywhere", "Ctrl+/", "This list"),
     ("Consent step", "Enter", "Confirm with the remembered channel"),
     ("Consent step", "Esc", "Cancel: nothing is sent"),
 )
@@ -55,7 +55,7 @@ class ShortcutsDialog(QDialog):
         super().__init__(parent)
         self.setObjectName("shortcutsDialog")
         self.setWindowTitle("Keyboard shortcuts")
-        self.resize(560, 460)
+        self.resize(720, 520)
         self.table = QTableWidget(len(SHORTCUTS), 3)
         self.table.setHorizontalHeaderLabels(["Where", "Keys", "What it does"])
         self.table.verticalHeader().hide()
@@ -68,6 +68,8 @@ class ShortcutsDialog(QDialog):
                 self.table.setItem(row, col, item)
         self.table.resizeColumnsToContents()
         self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.table.setSelectionMode(QTableWidget.SelectionMode.NoSelection)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
