@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -21,6 +22,8 @@ from . import requests
 log = logging.getLogger(__name__)
 RETRYABLE = (Offline, StripeUnavailable, RateLimited)
 IDEMPOTENCY_WINDOW_S = 23 * 3600  # Stripe keeps idempotent results for 24 hours
+_sending: set[str] = set()  # actions this process is sending right now: not "interrupted", just busy
+_sending_lock = threading.Lock()
 KIND_OF_OFFER = {"coupon": "save", "pause": "pause", "revoke": "revoke", "contact": "contact"}
 
 
@@ -73,8 +76,7 @@ class Actions:
         update = requests.save_update(sub, offer, coupon_id, metadata, now)
         code = offer.code if offer.kind != "coupon" else f"coupon:{coupon_id}"
         action = self._entry(action_id, sub, kind, code, consent, now, {"coupon": coupon_params, "update": update})
-        self.journal.add(action)  # the id and key are durable before any request
-        return self._send(action)
+        return self._journal_and_send(action)  # the id and key are durable before any request
 
     def undo(self, action_id: str) -> Action:
         """Restore the cancellation and remove the discount or pause the action added."""
@@ -111,8 +113,7 @@ class Actions:
             {"coupon": None, "update": update},
             undo_of=original.id,
         )
-        self.journal.add(action)
-        return self._send(action)  # _applied marks the original undone
+        return self._journal_and_send(action)  # _applied marks the original undone
 
     def retry(self, action_id: str) -> Action:
         """Send a failed (or interrupted) action again with the same key and params."""
@@ -129,6 +130,9 @@ class Actions:
         """After a crash: finish or report every action that was journaled but not recorded as done."""
         done = []
         for action in self.journal.in_state("pending"):
+            with _sending_lock:
+                if action.id in _sending:  # being sent by another thread of this process (the window)
+                    continue
             try:
                 done.append(self._resume(action))
             except ConsoleError as exc:
@@ -271,7 +275,27 @@ class Actions:
             return self.journal.update(action, state="refused", error="No longer set to cancel: not sent again.", retryable=False)
         return self._send(action)
 
+    def _journal_and_send(self, action: Action) -> Action:
+        with _sending_lock:
+            _sending.add(action.id)  # before it is journaled as pending: recover() never picks it up meanwhile
+        try:
+            self.journal.add(action)
+        except BaseException:
+            with _sending_lock:
+                _sending.discard(action.id)
+            raise
+        return self._send(action)
+
     def _send(self, action: Action) -> Action:
+        with _sending_lock:
+            _sending.add(action.id)
+        try:
+            return self._send_once(action)
+        finally:
+            with _sending_lock:
+                _sending.discard(action.id)
+
+    def _send_once(self, action: Action) -> Action:
         self.journal.update(action, attempts=action.attempts + 1)
         try:
             coupon = action.params.get("coupon")

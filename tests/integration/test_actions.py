@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 
 import pytest
@@ -221,3 +222,24 @@ def test_bulk_over_fifty_rows_with_faults_applies_each_exactly_once(tmp_path):
         journal_applied = [a for a in ws.journal.all() if a.state == "applied"]
         assert len({a.subscription_id for a in journal_applied}) == len(journal_applied) == applied
         ws.close()
+
+
+def test_recover_leaves_alone_an_action_this_process_is_still_sending(tmp_path):
+    """The window's sync finishes interrupted actions; one another thread is sending is not interrupted."""
+    with Sandbox(seed=21, customers=120) as sb:
+        ws = Workspace.connect(StripeGateway(sb.key, sb.url, max_retries=0), tmp_path)
+        ws.sync()
+        row = ws.queue()[0]
+        sb.configure_faults(latency_ms=400)
+        sending = threading.Thread(target=lambda: ws.actions("Dana").apply(row.subscription_id, Offer("revoke"), CALL))
+        sending.start()
+        deadline = time.monotonic() + 10
+        while not ws.journal.in_state("pending") and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert ws.journal.in_state("pending"), "the action is journaled before it is sent"
+        assert ws.finish_interrupted() == []
+        sending.join()
+        sb.configure_faults(latency_ms=0)
+        posts = [e for e in sb.log if e.method == "POST" and e.path.endswith(row.subscription_id)]
+        ws.close()
+    assert len(posts) == 1 and not posts[0].replayed
