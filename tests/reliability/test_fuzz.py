@@ -242,3 +242,4 @@ def test_a_malformed_page_mid_sync_half_applies_nothing(tmp_path, kind):
         ws.close()
         CASES["answers"] += 1
     assert snapshot(cache_file(tmp_path / "reference")) == snapshot(cache_file(tmp_path / "spoiled"))
+    record(syncs_compared=1)
