@@ -88,7 +88,7 @@ def cmd_window(args: argparse.Namespace) -> int:
         def connect() -> connection.Connection:
             return connection.open_profile(paths.data, keys.profiles.last)
 
-        if not keys.profiles.items and Workspace.last(paths.data) is None and not args.smoke:
+        if not keys.profiles.items and not Workspace.exists(paths.data) and not args.smoke:
             from .ui.app import first_run_choice
 
             choice = first_run_choice()  # the welcome screen: the demo, or how to create the key

@@ -45,6 +45,11 @@ class Workspace:
         (data_dir / LAST_ACCOUNT).write_text(json.dumps({"id": account.id, "name": account.name, "livemode": account.livemode}))
         return cls(data_dir, account, Cache.for_account(data_dir, account.id, account.livemode), gateway)
 
+    @staticmethod
+    def exists(data_dir: Path) -> bool:
+        """Has any account been used here (without opening its cache)?"""
+        return (data_dir / LAST_ACCOUNT).exists()
+
     @classmethod
     def last(cls, data_dir: Path) -> Workspace | None:
         """The cache of the last account used here (no network), or None."""
