@@ -107,3 +107,36 @@ def test_themes_follow_the_setting_and_the_os(qtbot, monkeypatch):
     theme.apply(app)  # offscreen reports no scheme: light
     assert theme.wanted_scheme(app) in ("light", "dark")
     assert not theme.app_icon().isNull() and len(theme.app_icon().availableSizes()) == len(theme.ICON_SIZES)
+
+
+def test_a_new_user_who_picks_connect_reaches_the_connect_dialog(qtbot, tmp_path, monkeypatch, process_hooks):
+    """welcome → Connect your Stripe account → the permissions → the connect dialog, over the main window."""
+    from console.ui.dialogs.connect import ConnectDialog
+
+    monkeypatch.delenv("STRIPE_API_KEY", raising=False)
+    seen = {}
+
+    def click_connect():
+        dialog = next((w for w in QApplication.topLevelWidgets() if isinstance(w, WelcomeDialog) and w.isVisible()), None)
+        if dialog is None:
+            QTimer.singleShot(50, click_connect)
+            return
+        dialog.connect_button.click()
+        seen["permissions"] = dialog.permissions.rowCount()
+        dialog.open_connect.click()
+        QTimer.singleShot(100, wait_for_connect_dialog)
+
+    def wait_for_connect_dialog():
+        found = next((w for w in QApplication.topLevelWidgets() if isinstance(w, ConnectDialog) and w.isVisible()), None)
+        if found is None:
+            QTimer.singleShot(100, wait_for_connect_dialog)
+            return
+        seen["connect"] = found.windowTitle()
+        found.reject()
+        for window in QApplication.topLevelWidgets():
+            if isinstance(window, MainWindow):
+                window.close()
+
+    QTimer.singleShot(0, click_connect)
+    assert cli.main(["--data-dir", str(tmp_path)]) == 0
+    assert seen.get("permissions") == len(NEEDED) and seen.get("connect")
