@@ -25,8 +25,16 @@ def account(obj: dict[str, Any], livemode: bool) -> Account:
     return Account(id=obj["id"], name=name, livemode=livemode, created=int(obj.get("created") or 0))
 
 
+def _required(obj: dict[str, Any], key: str, kind: type) -> Any:
+    """A field the console cannot do without: missing, null or of another type raises (never a silent zero)."""
+    value = obj[key]
+    if not isinstance(value, kind):
+        raise TypeError(f"{key} is {type(value).__name__}, expected {kind.__name__}")
+    return value
+
+
 def item(obj: dict[str, Any]) -> Item:
-    price = obj.get("price") or {}
+    price = _required(obj, "price", dict)  # a subscription item always has its price: MRR comes from it
     recurring = price.get("recurring") or {}
     return Item(
         price_id=price.get("id", ""),
@@ -42,8 +50,8 @@ def item(obj: dict[str, Any]) -> Item:
 
 
 def subscription(obj: dict[str, Any]) -> Subscription:
-    customer = obj.get("customer")
-    cust = customer if isinstance(customer, dict) else {"id": customer}
+    customer = obj["customer"]
+    cust = customer if isinstance(customer, dict) else {"id": _required(obj, "customer", str)}
     details = obj.get("cancellation_details") or {}
     pause = obj.get("pause_collection")
     discounts = obj.get("discounts") or []
@@ -51,13 +59,13 @@ def subscription(obj: dict[str, Any]) -> Subscription:
     coupon_ids = tuple((d.get("source") or {}).get("coupon") or "" for d in discounts if isinstance(d, dict))
     return Subscription(
         id=obj["id"],
-        customer_id=cust.get("id") or "",
+        customer_id=_required(cust, "id", str),
         customer_name=cust.get("name"),
         customer_email=cust.get("email"),
         status=obj.get("status") or "active",
-        currency=obj.get("currency") or "",
-        created=ts(obj.get("created")) or datetime.now(UTC),
-        items=tuple(item(i) for i in ((obj.get("items") or {}).get("data") or [])),
+        currency=_required(obj, "currency", str),
+        created=ts(_required(obj, "created", int)),
+        items=tuple(item(i) for i in _required(_required(obj, "items", dict), "data", list)),
         cancel_at_period_end=bool(obj.get("cancel_at_period_end")),
         cancel_at=ts(obj.get("cancel_at")),
         canceled_at=ts(obj.get("canceled_at")),
