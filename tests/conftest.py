@@ -31,3 +31,22 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
     terminalreporter.section("reliability summary")
     for line in table(directory):
         terminalreporter.write_line(line)
+
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture
+def process_hooks():
+    """Code under test installs a crash handler and a log file: put the test process back as it was."""
+    import logging
+    import sys
+    import threading
+
+    root = logging.getLogger()
+    saved = sys.excepthook, threading.excepthook, list(root.handlers)
+    yield
+    sys.excepthook, threading.excepthook = saved[0], saved[1]
+    for handler in set(root.handlers) - set(saved[2]):
+        handler.close()
+        root.removeHandler(handler)

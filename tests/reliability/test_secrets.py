@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import sys
 import threading
 
 import pytest
@@ -22,15 +21,8 @@ KEY = "rk_test_51Hx" + "Q" * 90
 EMAIL = "olivia.martin@example.com"
 
 
-@pytest.fixture
-def restore_hooks():
-    saved = sys.excepthook, threading.excepthook
-    yield
-    sys.excepthook, threading.excepthook = saved
-
-
 @pytest.mark.qt_no_exception_capture
-def test_a_crash_in_the_window_writes_a_redacted_report_and_shows_a_dialog(qtbot, tmp_path, restore_hooks):
+def test_a_crash_in_the_window_writes_a_redacted_report_and_shows_a_dialog(qtbot, tmp_path, process_hooks):
     notifier = CrashNotifier(tmp_path)
 
     def slot_that_fails():
@@ -48,7 +40,7 @@ def test_a_crash_in_the_window_writes_a_redacted_report_and_shows_a_dialog(qtbot
     notifier.last.close()
 
 
-def test_a_crash_in_a_worker_thread_is_reported_too(qtbot, tmp_path, restore_hooks):
+def test_a_crash_in_a_worker_thread_is_reported_too(qtbot, tmp_path, process_hooks):
     notifier = CrashNotifier(tmp_path)
     thread = threading.Thread(target=lambda: 1 / 0)
     thread.start()
@@ -58,29 +50,22 @@ def test_a_crash_in_a_worker_thread_is_reported_too(qtbot, tmp_path, restore_hoo
     notifier.last.close()
 
 
-def test_info_logs_of_a_whole_session_name_no_customer(tmp_path):
-    root = logging.getLogger()
-    before = list(root.handlers)
-    path = logs.setup(tmp_path / "logs", level=logging.DEBUG)
-    try:
-        with Sandbox(seed=13, customers=80) as sb:
-            client = client_for(sb)
-            customers = list(client.v1.customers.list({"limit": 100}).auto_paging_iter())
-            ws = Workspace.connect(StripeGateway(sb.key, sb.url), tmp_path / "data")
-            ws.sync(full=True)
-            row = ws.queue()[0]
-            ws.lifetime_value(row.customer_id)
-            actions = ws.actions("Dana")
-            saved = actions.apply(
-                row.subscription_id, Offer("coupon", coupon_id="HALF-1M"), Consent("call", f"spoke to {row.email}")
-            )
-            actions.undo(saved.id)
-            logging.getLogger("console.test").info("customer wrote from %s", row.email)  # a careless line elsewhere
-            ws.close()
-    finally:
-        for handler in set(root.handlers) - set(before):
-            handler.close()
-            root.removeHandler(handler)
+def test_info_logs_of_a_whole_session_name_no_customer(tmp_path, process_hooks):
+    path = logs.setup(tmp_path / "logs", level=logging.DEBUG)  # process_hooks removes the handler afterwards
+    with Sandbox(seed=13, customers=80) as sb:
+        client = client_for(sb)
+        customers = list(client.v1.customers.list({"limit": 100}).auto_paging_iter())
+        ws = Workspace.connect(StripeGateway(sb.key, sb.url), tmp_path / "data")
+        ws.sync(full=True)
+        row = ws.queue()[0]
+        ws.lifetime_value(row.customer_id)
+        actions = ws.actions("Dana")
+        saved = actions.apply(row.subscription_id, Offer("coupon", coupon_id="HALF-1M"), Consent("call", f"spoke to {row.email}"))
+        actions.undo(saved.id)
+        logging.getLogger("console.test").info("customer wrote from %s", row.email)  # a careless line elsewhere
+        ws.close()
+    for handler in logging.getLogger().handlers:
+        handler.flush()
     text = path.read_text()
     assert "customer wrote from <email>" in text  # the filter caught it
     info = [line for line in text.splitlines() if " DEBUG " not in line]

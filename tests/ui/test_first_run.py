@@ -2,11 +2,6 @@
 
 from __future__ import annotations
 
-import logging
-import sys
-import threading
-
-import pytest
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
@@ -36,17 +31,6 @@ def test_connecting_first_lists_exactly_the_permissions_to_set(qtbot):
     assert shown == [label for _code, label, _why in NEEDED]
     qtbot.mouseClick(dialog.open_connect, Qt.MouseButton.LeftButton)
     assert dialog.choice == CONNECT
-
-
-@pytest.fixture
-def process_hooks():
-    """cli.main installs a crash handler and a log file: put the test process back as it was."""
-    saved = sys.excepthook, threading.excepthook, list(logging.getLogger().handlers)
-    yield
-    sys.excepthook, threading.excepthook = saved[0], saved[1]
-    for handler in set(logging.getLogger().handlers) - set(saved[2]):
-        handler.close()
-        logging.getLogger().removeHandler(handler)
 
 
 def test_a_new_user_who_picks_the_demo_reaches_the_demo_queue(qtbot, tmp_path, monkeypatch, process_hooks):
