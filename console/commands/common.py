@@ -30,7 +30,7 @@ def open_online(args: argparse.Namespace) -> tuple[Workspace, connection.Connect
     else:
         conn = connection.open_from_environment(args.api_base)
     try:
-        workspace = Workspace.connect(conn.gateway, paths.data)
+        workspace = Workspace.connect(conn.gateway, paths.data, conn.label)
         for action in workspace.finish_interrupted():
             print(
                 f"churn-console: an action interrupted earlier ({action.id}, {action.kind}) is now {action.state}",

@@ -20,6 +20,7 @@ class Account:
     name: str
     livemode: bool
     created: int = 0
+    readable: bool = True  # False: the key may not read /v1/account; `name` is the profile's
 
     @property
     def mode_label(self) -> str:

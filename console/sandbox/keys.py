@@ -22,6 +22,11 @@ ALL_PERMISSIONS = frozenset(
 )
 
 
+# The permission Stripe names when a restricted key asks for GET /v1/account (stripe-node issue 2246).
+# Not in ALL_PERMISSIONS: ordinary restricted keys cannot read the account.
+ACCOUNT_READ = "rak_accounts_kyc_id_numbers_read"
+
+
 @dataclass(frozen=True)
 class ApiKey:
     """A key and what it may do; `permissions is None` means a secret key (everything)."""

@@ -9,6 +9,7 @@ from typing import Any
 
 from . import catalog, misc, portal, subscriptions
 from .call import Call
+from .keys import ACCOUNT_READ
 
 _P = "stripe.params."
 _ID = r"([A-Za-z0-9_\-]+)"
@@ -126,7 +127,15 @@ ROUTES: list[Route] = [
     _r("GET", "/v1/events", misc.list_events, "rak_event_read", "_event_list_params.EventListParams"),
     _r("GET", "/v1/events/{id}", misc.retrieve_event, "rak_event_read", "_event_retrieve_params.EventRetrieveParams"),
     _r("GET", "/v1/invoices", misc.list_invoices, "rak_invoice_read", "_invoice_list_params.InvoiceListParams"),
-    _r("GET", "/v1/account", misc.retrieve_account, "", "_account_retrieve_current_params.AccountRetrieveCurrentParams"),
+    # Restricted keys may not read the account: Stripe answers 403 naming rak_accounts_kyc_id_numbers_read
+    # (stripe-node issue 2246; dj-stripe PR 1131). Secret keys read it.
+    _r(
+        "GET",
+        "/v1/account",
+        misc.retrieve_account,
+        ACCOUNT_READ,
+        "_account_retrieve_current_params.AccountRetrieveCurrentParams",
+    ),
     _r(
         "GET",
         "/v1/test_helpers/test_clocks",

@@ -25,6 +25,7 @@ class Connection:
     gateway: StripeGateway
     where: str
     sandbox: object | None = None
+    label: str = ""  # the account's display name when the key may not read /v1/account (restricted keys)
 
     def close(self) -> None:
         if self.sandbox is not None:
@@ -42,7 +43,7 @@ def open_demo(data_dir: Path | None = None, seed: int = 7, customers: int = 500)
     state_file = data_dir / "demo-sandbox.json" if data_dir else None
     sandbox = Sandbox(seed=seed, customers=customers, state_file=state_file).start()
     log.info("demo sandbox listening on %s", sandbox.url)
-    return Connection(StripeGateway(sandbox.key, sandbox.url), f"Demo sandbox at {sandbox.url}", sandbox)
+    return Connection(StripeGateway(sandbox.key, sandbox.url), f"Demo sandbox at {sandbox.url}", sandbox, "Demo account")
 
 
 def open_from_environment(api_base: str | None) -> Connection:
@@ -54,7 +55,7 @@ def open_from_environment(api_base: str | None) -> Connection:
             f"Run with --demo to try the console, or set {KEY_ENV} to a restricted key (rk_test_… or rk_live_…).",
         )
     where = api_base or "api.stripe.com"
-    return Connection(StripeGateway(key, api_base), where)
+    return Connection(StripeGateway(key, api_base), where, label=KEY_ENV)
 
 
 def open_profile(data_dir: Path, name: str | None = None) -> Connection:
@@ -69,4 +70,4 @@ def open_profile(data_dir: Path, name: str | None = None) -> Connection:
             "Run `churn-console key set --profile NAME` (or Connect in the window), or try --demo.",
         )
     profile = service.profiles.use(name)
-    return Connection(service.gateway(name), f"{profile.name} ({profile.account_name}, {profile.mode_label})")
+    return Connection(service.gateway(name), f"{profile.name} ({profile.account_name}, {profile.mode_label})", label=profile.name)

@@ -27,14 +27,19 @@ class Verified:
     permissions: list[Permission]
 
 
-def verify(raw_key: str, api_base: str | None, *, allow_secret: bool = False) -> tuple[str, Verified]:
-    """Check the format, then ask Stripe which account it is and what it may do. Nothing is stored."""
+def verify(raw_key: str, api_base: str | None, *, allow_secret: bool = False, name: str = "") -> tuple[str, Verified]:
+    """Check the format, then ask Stripe which account it is and what it may do. Nothing is stored.
+
+    The mode is the key's prefix, checked against the `livemode` of an answer when one has objects;
+    `name` stands for the account's name when the key may not read it (see StripeGateway.account)."""
     key, info = inspect_key(raw_key, allow_secret=allow_secret)
     gateway = StripeGateway(key, api_base, max_retries=1)
-    account = gateway.account()
-    if account.livemode != info.livemode:
+    account = gateway.account(name)
+    permissions = check_permissions(gateway)
+    answered = gateway.answers_livemode()
+    if answered is not None and answered != info.livemode:
         raise ConsoleError("The key's prefix and the account's mode disagree.", "Check that you pasted the whole key.")
-    return key, Verified(account, gateway, check_permissions(gateway))
+    return key, Verified(account, gateway, permissions)
 
 
 class KeyService:
@@ -50,7 +55,7 @@ class KeyService:
     ) -> tuple[Profile, Verified]:
         """Verify the key, then store it (keyring) or keep it for this session, and save the profile."""
         name = Profiles.check_name(name)
-        key, verified = verify(raw_key, api_base, allow_secret=allow_secret)
+        key, verified = verify(raw_key, api_base, allow_secret=allow_secret, name=name)
         if session_only:
             self.keystore.keep_for_session(name, key)
         else:
@@ -69,10 +74,11 @@ class KeyService:
     def rotate(self, name: str, raw_key: str, *, allow_secret: bool = False) -> tuple[Profile, Verified]:
         """Replace a profile's key with a new one for the same account and mode."""
         profile = self.profiles.get(name)
-        key, verified = verify(raw_key, profile.api_base, allow_secret=allow_secret)
+        key, verified = verify(raw_key, profile.api_base, allow_secret=allow_secret, name=profile.account_name)
         if verified.account.id != profile.account_id or verified.account.livemode != profile.livemode:
             raise ProfileError(
-                f"This key belongs to {verified.account.name} ({verified.account.mode_label}), not to {profile.account_name} ({profile.mode_label}).",
+                f"This key belongs to account {verified.account.id} ({verified.account.mode_label}), "
+                f"not to {profile.account_name} ({profile.account_id}, {profile.mode_label}).",
                 "Add it as a new profile instead.",
             )
         if profile.stored:

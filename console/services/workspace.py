@@ -38,9 +38,11 @@ class Workspace:
     _journal: Journal | None = field(default=None, repr=False)
 
     @classmethod
-    def connect(cls, gateway: StripeGateway, data_dir: Path) -> Workspace:
-        """Ask Stripe which account the key belongs to and open that account's cache."""
-        account = gateway.account()
+    def connect(cls, gateway: StripeGateway, data_dir: Path, name: str = "") -> Workspace:
+        """Ask Stripe which account the key belongs to and open that account's cache.
+
+        `name` is shown when the key may not read the account's own name (restricted keys)."""
+        account = gateway.account(name)
         data_dir.mkdir(parents=True, exist_ok=True)
         (data_dir / LAST_ACCOUNT).write_text(json.dumps({"id": account.id, "name": account.name, "livemode": account.livemode}))
         return cls(data_dir, account, Cache.for_account(data_dir, account.id, account.livemode), gateway)
@@ -65,13 +67,13 @@ class Workspace:
         path = data_dir / f"{account.id}-{'live' if account.livemode else 'test'}.sqlite3"
         return cls(data_dir, account, Cache(path, livemode=account.livemode)) if path.exists() else None
 
-    def attach(self, gateway: StripeGateway) -> Workspace:
+    def attach(self, gateway: StripeGateway, name: str = "") -> Workspace:
         """Go online: the same account, now reachable (or another one, which gets its own cache)."""
-        account = gateway.account()
+        account = gateway.account(name or self.account.name)
         if account.id == self.account.id and account.livemode == self.account.livemode:
             self.gateway = gateway
             return self
-        return Workspace.connect(gateway, self.data_dir)
+        return Workspace.connect(gateway, self.data_dir, name)
 
     @property
     def online(self) -> bool:

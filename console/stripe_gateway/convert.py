@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from typing import Any
 
@@ -22,7 +23,17 @@ def account(obj: dict[str, Any], livemode: bool) -> Account:
         or obj.get("email")
         or obj["id"]
     )
-    return Account(id=obj["id"], name=name, livemode=livemode, created=int(obj.get("created") or 0))
+    return Account(id=obj["id"], name=name, livemode=livemode, created=int(obj.get("created") or 0), readable=True)
+
+
+_REFUSED_ACCOUNT = re.compile(r"on account '(acct_\w+)'")
+
+
+def account_from_refusal(message: str, livemode: bool, name: str, *, fallback_id: str) -> Account:
+    """The account named in Stripe's 403 to `GET /v1/account` (its display name cannot be read)."""
+    found = _REFUSED_ACCOUNT.search(message)
+    account_id = found.group(1) if found else fallback_id
+    return Account(id=account_id, name=name or account_id, livemode=livemode, readable=False)
 
 
 def _required(obj: dict[str, Any], key: str, kind: type) -> Any:

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import hashlib
 import inspect
 from collections.abc import Iterator
 from typing import Any
+
+import stripe
 
 from ..domain.events import SYNC_EVENT_TYPES, Change
 from ..domain.models import Account, Coupon, PortalConfigSummary, Subscription
 from ..errors import InvalidRequest, NotFound, PermissionMissing
 from . import convert
 from .client import key_kind, key_mode, make_client
-from .errors import call, readable, translated
+from .errors import call, readable, translate, translated
 
 PAGE_SIZE = 100
 
@@ -24,6 +27,8 @@ class StripeGateway:
         self.mode = key_mode(key) or "test"
         self.key_kind = key_kind(key)
         self.api_base = api_base
+        # A stable stand-in id for an account Stripe would not name (never the key itself).
+        self._local_account_id = "acct_local_" + hashlib.sha256(key.encode()).hexdigest()[:16]
 
     def __repr__(self) -> str:  # never show the key
         return f"StripeGateway(mode={self.mode!r}, api_base={self.api_base!r})"
@@ -33,9 +38,53 @@ class StripeGateway:
         return self.mode == "live"
 
     # reads ---------------------------------------------------------------------
-    def account(self) -> Account:
-        obj = call(lambda: self._client.v1.accounts.retrieve_current())
+    def account(self, name_if_unreadable: str = "") -> Account:
+        """Which account the key belongs to, without needing a permission the console does not ask for.
+
+        Stripe refuses `GET /v1/account` to ordinary restricted keys with a 403 that names the account
+        ("... on account 'acct_…'. Having the 'rak_accounts_kyc_id_numbers_read' permission would allow
+        this request to continue": stripe-node issue 2246; dj-stripe PR 1131). The id then comes from
+        that refusal and the name from `name_if_unreadable` (the profile's name). An older refusal that
+        names no account (singer-io/tap-stripe issue 38) gives a local id derived from the key.
+        """
+        try:
+            obj = self._client.v1.accounts.retrieve_current()
+        except stripe.PermissionError as exc:
+            return convert.account_from_refusal(
+                exc.user_message or str(exc), self.livemode, name_if_unreadable, fallback_id=self._local_account_id
+            )
+        except stripe.StripeError as exc:
+            raise translate(exc) from None
         return convert.account(obj.to_dict(), self.livemode)
+
+    def oldest_subscription_since(self, floor: int, now: int) -> int:
+        """About when the account's oldest subscription was created (to a day), found by bisection with
+        `limit=1` lists (`created[lt]`): a full sync plans its ranges from there without reading the
+        account (which restricted keys may not do). `now` when there are none."""
+        lo, hi = floor, now
+        if not self._any_subscription_before(hi):
+            return now
+        while hi - lo > 86400:
+            mid = (lo + hi) // 2
+            if self._any_subscription_before(mid):
+                hi = mid
+            else:
+                lo = mid
+        return lo
+
+    def answers_livemode(self) -> bool | None:
+        """The `livemode` Stripe reports on this key's objects (None when it has none to show or may not read them)."""
+        try:
+            data = call(lambda: self._client.raw_request("get", "/v1/subscriptions", limit=1, status="all")).data
+        except PermissionMissing:
+            return None
+        found = data["data"]
+        return bool(found[0]["livemode"]) if found else None
+
+    def _any_subscription_before(self, ts: int) -> bool:
+        params = {"limit": 1, "status": "all", "created": {"lt": ts}}
+        data = call(lambda: self._client.raw_request("get", "/v1/subscriptions", **params)).data
+        return bool(data["data"])
 
     def iter_subscriptions(self, *, status: str | None = None, created: dict[str, int] | None = None) -> Iterator[Subscription]:
         """Every subscription matching the filters, customers inlined (one request per 100)."""

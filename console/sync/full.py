@@ -48,7 +48,7 @@ def full_sync(
         report.resumed = True
     else:
         newest = _optional(gateway.newest_event, "the events cursor", report)
-        since = gateway.account().created or EPOCH_FLOOR
+        since = gateway.oldest_subscription_since(EPOCH_FLOOR, now)  # ranges start where the data does
         checkpoint = {
             "started_at": now,
             "pages": 0,

@@ -158,8 +158,8 @@ class MainWindow(QMainWindow):
         connection = self._connect()
         try:
             if self.workspace is not None:
-                return connection, self.workspace.attach(connection.gateway)
-            return connection, Workspace.connect(connection.gateway, self.data_dir)
+                return connection, self.workspace.attach(connection.gateway, connection.label)
+            return connection, Workspace.connect(connection.gateway, self.data_dir, connection.label)
         except ConsoleError:
             connection.close()
             raise

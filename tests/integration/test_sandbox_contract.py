@@ -21,6 +21,7 @@ from stripe.billing_portal._configuration import Configuration
 from stripe.billing_portal._session import Session
 from stripe.test_helpers._test_clock import TestClock as StripeTestClock
 
+from tests.integration.conftest import client_for
 from tests.support.sdk_types import shape_problems
 
 SHAPES = json.loads(resources.files("console.sandbox").joinpath("shapes.json").read_text("utf-8"))
@@ -116,8 +117,8 @@ def test_events_and_invoices(shared_client):
     check(shared_client.v1.events.retrieve(events[0].id), Event, "event")
 
 
-def test_account(shared_client):
-    account = shared_client.v1.accounts.retrieve_current()
+def test_account(shared_sandbox):
+    account = client_for(shared_sandbox, shared_sandbox.secret_key).v1.accounts.retrieve_current()  # sk_ keys read it
     check(account, Account, "account")
     assert account.settings.dashboard.display_name == "Acme Analytics"
 

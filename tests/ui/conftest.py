@@ -24,7 +24,8 @@ def open_window(qtbot, tmp_path):
     def make(sb, url=None, retries=0, wait=True):
         target = url or sb.url
         window = MainWindow(
-            lambda: Connection(StripeGateway(sb.key, target, max_retries=retries), f"sandbox at {target}"), tmp_path
+            lambda: Connection(StripeGateway(sb.key, target, max_retries=retries), f"sandbox at {target}", label="Acme profile"),
+            tmp_path,
         )
         made.append(window)
         qtbot.addWidget(window)

@@ -53,7 +53,7 @@ def test_first_start_opens_connect_then_the_queue_of_the_new_profile(qtbot, tmp_
     dialog.name.setText(name)
     qtbot.mouseClick(dialog.verify_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(dialog.store_button.isEnabled, timeout=10000)
-    assert "Acme Analytics" in dialog.message.text() and "TEST" in dialog.message.text()
+    assert f"Stripe account {demo.state.account['id']}" in dialog.message.text() and "TEST" in dialog.message.text()
     assert dialog.permissions.rowCount() == 8
     with qtbot.waitSignal(window.synced, timeout=30000):
         qtbot.mouseClick(dialog.store_button, Qt.MouseButton.LeftButton)

@@ -17,7 +17,7 @@ def pending_ids(sb) -> set[str]:
 
 def test_window_shows_account_mode_and_figures(open_window, demo):
     window = open_window(demo)
-    assert window.account_label.text().strip() == "Acme Analytics"
+    assert window.account_label.text().strip() == "Acme profile"  # the key cannot read the account: the profile names it
     assert window.mode_badge.text() == "TEST MODE"
     assert window.overview.cards["pending"].value.text() == str(len(pending_ids(demo)))
     assert "$" in window.overview.cards["at_risk"].value.text()

@@ -156,7 +156,7 @@ def test_a_new_window_opens_the_cached_queue_before_any_network(qtbot, open_wind
     demo.stop()
     second = open_window(demo, url=url, wait=False)
     assert {r.subscription_id for r in shown(second)} == cached  # before the connection attempt finished
-    assert second.account_label.text().strip() == "Acme Analytics"
+    assert second.account_label.text().strip() == "Acme profile"
     with qtbot.waitSignal(second.sync_failed, timeout=30000):
         pass
     assert second.queue.offline.isVisible()

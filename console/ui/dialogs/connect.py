@@ -153,9 +153,12 @@ class ConnectDialog(QDialog):
             if missing
             else " Every permission the console needs is granted."
         )
-        self._say(f"{html.escape(account.name)} ({account.id}), {mode} mode.{html.escape(extra)}")
+        # A restricted key cannot read the account's name (Stripe answers 403): only its id is known.
+        who = f"{html.escape(account.name)} ({account.id})" if account.readable else f"Stripe account {account.id}"
+        self._say(f"{who}, {mode} mode.{html.escape(extra)}")
         if not self.name.text().strip():
-            self.name.setText(f"{account.name} {'live' if account.livemode else 'test'}")
+            stem = account.name if account.readable else "Stripe"
+            self.name.setText(f"{stem} {'live' if account.livemode else 'test'}")
         self.permissions.setRowCount(len(verified.permissions))
         for i, p in enumerate(verified.permissions):
             self.permissions.setItem(i, 0, QTableWidgetItem(p.label))
