@@ -38,6 +38,7 @@ def as_dict(row: QueueRow, now: datetime) -> dict[str, Any]:
         "customer": row.customer_id,
         "name": row.customer_name,
         "email": row.email,
+        "customer_deleted": row.customer_deleted,
         "plan": row.plan,
         "status": row.status,
         "mrr_minor": row.mrr_minor,
@@ -74,7 +75,7 @@ def _table(rows: Sequence[QueueRow], now: datetime) -> str:
     head = ("Customer", "Plan", "MRR", "Days left", "Reason", "Tenure", "Status", "Discount")
     body = [
         (
-            (r.customer_name or r.email or r.customer_id)[:28],
+            r.display_name[:28],
             r.plan[:28],
             format_money(r.mrr_minor, r.currency),
             str(r.days_left(now)),

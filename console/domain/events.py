@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from .models import Coupon, PortalConfigSummary, Subscription
+from .models import Coupon, Customer, PortalConfigSummary, Subscription
 
 # The event types incremental sync asks for (and the full sync's cursor is taken over).
 SYNC_EVENT_TYPES = (
@@ -16,6 +16,7 @@ SYNC_EVENT_TYPES = (
     "customer.subscription.paused",
     "customer.subscription.resumed",
     "customer.updated",
+    "customer.deleted",
     "customer.discount.created",
     "coupon.created",
     "coupon.updated",
@@ -33,7 +34,7 @@ class Change:
     type: str
     created: datetime
     subscription: Subscription | None = None
-    customer: tuple[str, str | None, str | None] | None = None  # id, name, email
+    customer: Customer | None = None
     discount: tuple[str, str, str | None] | None = None  # id, coupon, subscription
     coupon: Coupon | None = None
     portal_configuration: PortalConfigSummary | None = None

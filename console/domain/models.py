@@ -28,6 +28,16 @@ class Account:
 
 
 @dataclass(frozen=True)
+class Customer:
+    """A customer as the queue shows it; `deleted` once Stripe answers with its deleted object."""
+
+    id: str
+    name: str | None
+    email: str | None
+    deleted: bool = False
+
+
+@dataclass(frozen=True)
 class Item:
     """One subscription item: a price times a quantity."""
 
@@ -70,6 +80,7 @@ class Subscription:
     paused: bool = False
     pause_resumes_at: datetime | None = None
     metadata: dict[str, str] = field(default_factory=dict)
+    customer_deleted: bool = False
 
     @property
     def ended(self) -> bool:

@@ -33,6 +33,7 @@ class QueueRow:
     discount: str | None
     livemode: bool = False
     interval: str = "month"
+    customer_deleted: bool = False
 
     def days_left(self, now: datetime | None = None) -> int:
         """Whole days until the cancellation takes effect (0 on its last day, never negative)."""
@@ -42,6 +43,12 @@ class QueueRow:
     def tenure_days(self, now: datetime | None = None) -> int:
         now = now or datetime.now(UTC)
         return max(0, (now - self.created).days)
+
+    @property
+    def display_name(self) -> str:
+        """The name to show: the customer's name (or e-mail, or id), marked when Stripe deleted the customer."""
+        name = self.customer_name or self.email or self.customer_id
+        return f"{name} (deleted customer)" if self.customer_deleted else name
 
     @property
     def reason(self) -> str:
@@ -74,6 +81,7 @@ def row_from_subscription(sub: Subscription, livemode: bool) -> QueueRow | None:
         discount=", ".join(sub.coupon_ids) or None,
         livemode=livemode,
         interval=sub.items[0].interval if sub.items else "month",
+        customer_deleted=sub.customer_deleted,
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import re
 from typing import Any
 
@@ -9,7 +10,7 @@ from . import objects
 from .call import Call
 from .errors import invalid, missing
 from .listing import expand, in_range, page
-from .state import public
+from .state import diff, public
 
 _COUPON_ID = re.compile(r"[A-Za-z0-9_-]{1,200}")
 
@@ -29,11 +30,73 @@ def _retrieve(call: Call, kind: str, label: str) -> dict[str, Any]:
 def list_customers(call: Call) -> dict[str, Any]:
     call.only("email", "created", "limit", "starting_after", "ending_before")
     email = call.params.get("email")
-    return _simple_list(call, "customer", "/v1/customers", lambda c: email is None or c["email"] == email)
+    return _simple_list(
+        call, "customer", "/v1/customers", lambda c: not c.get("deleted") and (email is None or c["email"] == email)
+    )
 
 
 def retrieve_customer(call: Call) -> dict[str, Any]:
+    """A deleted customer still answers, as `{"id", "object": "customer", "deleted": true}` (the SDK's
+    `Customer.retrieve` returns `Customer | DeletedCustomer`)."""
     return _retrieve(call, "customer", "customer")
+
+
+def _live_customer(call: Call) -> dict[str, Any]:
+    cust = call.state.get("customer", call.args[0])
+    if cust is None or cust.get("deleted"):  # Stripe: a deleted customer cannot be updated or deleted again
+        raise missing("customer", call.args[0])
+    return cust
+
+
+def create_customer(call: Call) -> dict[str, Any]:
+    """POST /v1/customers: a new signup, with `customer.created` (Stripe API reference, "Create a customer")."""
+    call.only("name", "email", "description", "metadata")
+    p = call.params
+    cust = objects.customer(call.state, name=p.get("name"), email=p.get("email"), created=call.now, currency=None)
+    cust["description"] = p.get("description") or None
+    cust["metadata"] = {k: v for k, v in (p.get("metadata") or {}).items() if v}
+    call.state.add(cust)
+    call.emit("customer.created", cust)
+    return public(cust)
+
+
+def update_customer(call: Call) -> dict[str, Any]:
+    """POST /v1/customers/{id}: customers edit their own name and e-mail in the portal; `customer.updated`
+    carries the old values in previous_attributes."""
+    call.only("name", "email", "description", "metadata")
+    cust = _live_customer(call)
+    before = copy.deepcopy(cust)
+    for key in ("name", "email", "description"):
+        if key in call.params:
+            cust[key] = call.params[key] or None
+    if "metadata" in call.params:
+        merged = dict(cust.get("metadata") or {})
+        for key, value in (call.params["metadata"] or {}).items():
+            if value:
+                merged[key] = value
+            else:
+                merged.pop(key, None)
+        cust["metadata"] = merged
+    previous = diff(before, cust)
+    if previous:
+        call.emit("customer.updated", cust, previous)
+    return public(cust)
+
+
+def delete_customer(call: Call) -> dict[str, Any]:
+    """DELETE /v1/customers/{id}: permanent; "also immediately cancels any active subscriptions on the
+    customer" (Stripe API reference, "Delete a customer"). Later reads and expansions give the deleted object."""
+    from .subscriptions import end_subscription
+
+    state = call.state
+    cust = _live_customer(call)
+    for sub in list(state.table("subscription").values()):
+        if sub["customer"] == cust["id"] and sub["status"] not in ("canceled", "incomplete_expired"):
+            end_subscription(state, sub, call.now, "cancellation_requested", request=call)
+    call.emit("customer.deleted", cust)
+    stub = {"id": cust["id"], "object": "customer", "deleted": True, "_seq": cust.get("_seq", 0)}  # DeletedCustomer
+    state.add(stub)
+    return {"id": cust["id"], "object": "customer", "deleted": True}
 
 
 def list_products(call: Call) -> dict[str, Any]:

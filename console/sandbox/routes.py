@@ -76,6 +76,21 @@ ROUTES: list[Route] = [
         "_subscription_delete_discount_params.SubscriptionDeleteDiscountParams",
     ),
     _r("GET", "/v1/customers", catalog.list_customers, "rak_customer_read", "_customer_list_params.CustomerListParams"),
+    _r("POST", "/v1/customers", catalog.create_customer, "rak_customer_write", "_customer_create_params.CustomerCreateParams"),
+    _r(
+        "POST",
+        "/v1/customers/{id}",
+        catalog.update_customer,
+        "rak_customer_write",
+        "_customer_update_params.CustomerUpdateParams",
+    ),
+    _r(
+        "DELETE",
+        "/v1/customers/{id}",
+        catalog.delete_customer,
+        "rak_customer_write",
+        "_customer_delete_params.CustomerDeleteParams",
+    ),
     _r(
         "GET",
         "/v1/customers/{id}",

@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from ..domain.models import Coupon, PortalConfigSummary, Subscription
+from ..domain.models import Coupon, Customer, PortalConfigSummary, Subscription
 from ..domain.queue import QueueRow
 from . import rows
 from .schema import DatabaseDamaged, open_database, set_aside
@@ -101,18 +101,29 @@ class Cache:
                 out[row["id"]] = rows.subscription_from_row(row)
         return out
 
-    def customer(self, customer_id: str) -> tuple[str | None, str | None] | None:
+    def customer(self, customer_id: str) -> Customer | None:
         found = self._query(
-            "SELECT customer_name, customer_email FROM subscriptions WHERE customer_id = ? LIMIT 1", [customer_id]
+            "SELECT customer_name, customer_email, customer_deleted FROM subscriptions WHERE customer_id = ? LIMIT 1",
+            [customer_id],
         )
-        return (found[0]["customer_name"], found[0]["customer_email"]) if found else None
+        if not found:
+            return None
+        row = found[0]
+        return Customer(customer_id, row["customer_name"], row["customer_email"], bool(row["customer_deleted"]))
 
-    def update_customer(self, customer_id: str, name: str | None, email: str | None) -> int:
+    def update_customer(self, customer: Customer) -> int:
+        """A customer's new name and e-mail on every subscription of theirs; a deletion keeps the last
+        known name and e-mail (the deleted object has none) and marks the rows."""
         with self.transaction():
-            cur = self.db.execute(
-                "UPDATE subscriptions SET customer_name = ?, customer_email = ? WHERE customer_id = ?", [name, email, customer_id]
-            )
-            return cur.rowcount
+            if customer.deleted:
+                sql, params = "UPDATE subscriptions SET customer_deleted = 1 WHERE customer_id = ?", [customer.id]
+            else:
+                sql = "UPDATE subscriptions SET customer_name = ?, customer_email = ? WHERE customer_id = ?"
+                params = [customer.name, customer.email, customer.id]
+            return self.db.execute(sql, params).rowcount
+
+    def subscription_ids_of(self, customer_id: str) -> list[str]:
+        return [r["id"] for r in self._query("SELECT id FROM subscriptions WHERE customer_id = ?", [customer_id])]
 
     def queue(self) -> list[QueueRow]:
         """Every pending cancellation, in no particular order (the views sort)."""

@@ -22,6 +22,7 @@ SUBSCRIPTION_COLUMNS = (
     "id", "customer_id", "customer_name", "customer_email", "status", "currency", "created", "cancel_at_period_end",
     "cancel_at", "canceled_at", "ended_at", "feedback", "comment", "cancel_reason", "period_end", "mrr_minor", "plan",
     "items", "discount_ids", "coupon_ids", "paused", "pause_resumes_at", "metadata", "pending", "ends_at", "synced_at",
+    "customer_deleted",
 )  # fmt: skip
 
 
@@ -72,6 +73,7 @@ def subscription_row(sub: Subscription, synced_at: int) -> dict[str, Any]:
         "pending": int(sub.pending_cancellation),
         "ends_at": epoch(sub.ends_at),
         "synced_at": synced_at,
+        "customer_deleted": int(sub.customer_deleted),
     }
 
 
@@ -101,6 +103,7 @@ def subscription_from_row(row: dict[str, Any]) -> Subscription:
         paused=bool(row["paused"]),
         pause_resumes_at=utc(row["pause_resumes_at"]),
         metadata=json.loads(row["metadata"]),
+        customer_deleted=bool(row["customer_deleted"]),
     )
 
 
@@ -124,6 +127,7 @@ def queue_row(row: dict[str, Any], livemode: bool) -> QueueRow:
         discount=", ".join(coupons) if coupons else None,
         livemode=livemode,
         interval=items[0]["interval"] if items else "month",
+        customer_deleted=bool(row["customer_deleted"]),
     )
 
 

@@ -98,8 +98,13 @@ def _v1(db: sqlite_utils.Database) -> None:
     )
 
 
+def _v2(db: sqlite_utils.Database) -> None:
+    """Deleted customers (Stripe still answers for them with `deleted: true`)."""
+    db.execute("ALTER TABLE subscriptions ADD COLUMN customer_deleted INTEGER NOT NULL DEFAULT 0")
+
+
 # Each entry moves the schema from version i to i + 1. Never edit a released entry: add one.
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1]
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

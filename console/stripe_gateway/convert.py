@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ..domain.events import Change
-from ..domain.models import Account, Coupon, Item, PortalConfigSummary, Subscription
+from ..domain.models import Account, Coupon, Customer, Item, PortalConfigSummary, Subscription
 
 
 def ts(value: int | None) -> datetime | None:
@@ -60,6 +60,16 @@ def item(obj: dict[str, Any]) -> Item:
     )
 
 
+def customer(obj: dict[str, Any], *, deleted: bool = False) -> Customer:
+    """A customer object, or Stripe's deleted one (`{"id", "object": "customer", "deleted": true}`)."""
+    return Customer(
+        id=_required(obj, "id", str),
+        name=obj.get("name"),
+        email=obj.get("email"),
+        deleted=deleted or bool(obj.get("deleted")),
+    )
+
+
 def subscription(obj: dict[str, Any]) -> Subscription:
     customer = obj["customer"]
     cust = customer if isinstance(customer, dict) else {"id": _required(obj, "customer", str)}
@@ -89,6 +99,7 @@ def subscription(obj: dict[str, Any]) -> Subscription:
         paused=bool(pause),
         pause_resumes_at=ts((pause or {}).get("resumes_at")),
         metadata=dict(obj.get("metadata") or {}),
+        customer_deleted=bool(cust.get("deleted")),
     )
 
 
@@ -129,7 +140,7 @@ def change(event: dict[str, Any]) -> Change:
     if kind == "subscription":
         fields["subscription"] = subscription(obj)
     elif kind == "customer":
-        fields["customer"] = (obj["id"], obj.get("name"), obj.get("email"))
+        fields["customer"] = customer(obj, deleted=event.get("type") == "customer.deleted")
     elif kind == "coupon":
         fields["coupon"] = coupon(obj)
     elif kind == "discount":

@@ -10,7 +10,7 @@ from typing import Any
 import stripe
 
 from ..domain.events import SYNC_EVENT_TYPES, Change
-from ..domain.models import Account, Coupon, PortalConfigSummary, Subscription
+from ..domain.models import Account, Coupon, Customer, PortalConfigSummary, Subscription
 from ..errors import InvalidRequest, NotFound, PermissionMissing
 from . import convert
 from .client import key_kind, key_mode, make_client
@@ -157,9 +157,9 @@ class StripeGateway:
                 return out
             params["starting_after"] = data["data"][-1]["id"]
 
-    def customer(self, customer_id: str) -> tuple[str | None, str | None]:
-        obj = call(lambda: self._client.v1.customers.retrieve(customer_id))
-        return obj.get("name"), obj.get("email")
+    def customer(self, customer_id: str) -> Customer:
+        """A customer, or its deleted stand-in: Stripe still answers for a deleted customer (`deleted: true`)."""
+        return convert.customer(call(lambda: self._client.v1.customers.retrieve(customer_id)).to_dict())
 
     def paid_invoices(self, customer_id: str) -> dict[str, tuple[int, int]]:
         """Amount paid and invoice count per currency, over every paid invoice of the customer."""
@@ -202,17 +202,16 @@ class StripeGateway:
             ]
         return [(p, [x for x in prices if x["product"] == p["id"]]) for p in products]
 
-    def find_customer(self, text: str) -> tuple[str, str | None, str | None] | None:
-        """A customer by id (cus_…) or e-mail: (id, name, email), or None."""
+    def find_customer(self, text: str) -> Customer | None:
+        """A customer by id (cus_…) or e-mail, or None (a deleted customer is found, and says so)."""
         text = text.strip()
         if text.startswith("cus_"):
             try:
-                obj = call(lambda: self._client.v1.customers.retrieve(text))
+                return self.customer(text)
             except NotFound:
                 return None
-            return obj.id, obj.get("name"), obj.get("email")
         found = call(lambda: self._client.v1.customers.list(params={"email": text, "limit": 1})).data
-        return (found[0].id, found[0].get("name"), found[0].get("email")) if found else None
+        return convert.customer(found[0].to_dict()) if found else None
 
     # permissions ---------------------------------------------------------------------
     def probe(self, permission: str) -> bool:

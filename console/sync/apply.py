@@ -6,6 +6,7 @@ import dataclasses
 from collections.abc import Iterable
 
 from ..domain.events import Change
+from ..domain.models import Subscription
 from ..store import Cache
 from ..stripe_gateway import StripeGateway
 from . import intents
@@ -29,7 +30,10 @@ def apply_changes(cache: Cache, changes: Iterable[Change], *, gateway: StripeGat
             intents.observe(cache, sub, at, previous=change.previous)
             intents.observe_change_for_timeline(cache, sub, change.id, at, change.previous)
         elif change.customer is not None and states:
-            cache.update_customer(*change.customer)
+            cache.update_customer(change.customer)
+            if change.customer.deleted:
+                for sub_id in cache.subscription_ids_of(change.customer.id):
+                    cache.add_timeline(f"{change.id}:customer", sub_id, at, "customer_deleted", {})
         elif change.coupon is not None and states:
             if change.type == "coupon.deleted":
                 cache.delete_coupon(change.coupon.id)
@@ -41,14 +45,17 @@ def apply_changes(cache: Cache, changes: Iterable[Change], *, gateway: StripeGat
     return applied
 
 
-def _complete(cache: Cache, sub, gateway: StripeGateway | None):
-    """Fill the customer's name and e-mail (events carry only the id) and the coupons' ids."""
+def _complete(cache: Cache, sub: Subscription, gateway: StripeGateway | None) -> Subscription:
+    """Fill the customer's name and e-mail (events carry only the id: a new signup's customer is read
+    once from Stripe) and the coupons' ids."""
     if sub.customer_name is None and sub.customer_email is None:
         known = cache.customer(sub.customer_id)
         if known is None and gateway is not None:
             known = gateway.customer(sub.customer_id)
         if known is not None:
-            sub = dataclasses.replace(sub, customer_name=known[0], customer_email=known[1])
+            sub = dataclasses.replace(
+                sub, customer_name=known.name, customer_email=known.email, customer_deleted=known.deleted or sub.customer_deleted
+            )
     if sub.discount_ids and len(sub.coupon_ids) != len(sub.discount_ids):
         sub = dataclasses.replace(sub, coupon_ids=tuple(cache.coupons_of(sub.discount_ids)))
     return sub

@@ -308,11 +308,12 @@ class PortalPage(QWidget):
 
         def work() -> str:
             found = service.gateway.find_customer(who)
-            if found is None:
+            if found is None or found.deleted:
                 raise ConsoleError(
-                    f"There is no customer {who!r} in this account.", "Use the customer's id (cus_…) or exact e-mail."
+                    f"The customer {who!r} {'was deleted' if found else 'is not in this account'}.",
+                    "Use the id (cus_…) or exact e-mail of a customer who still exists.",
                 )
-            return service.session_url(found[0], config_id, retention_coupon=coupon, subscription=sub)
+            return service.session_url(found.id, config_id, retention_coupon=coupon, subscription=sub)
 
         self._run(work, self._link)
 

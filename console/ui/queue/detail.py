@@ -22,6 +22,7 @@ TIMELINE_TEXT = {
     "paused": "Collection paused",
     "pause_removed": "Collection resumed",
     "ended": "Subscription ended",
+    "customer_deleted": "Customer deleted in Stripe",
 }
 
 
@@ -140,7 +141,7 @@ class DetailPane(QWidget):
             self.timeline.setText("")
             return
         now = now or datetime.now(UTC)
-        self.title.setText(row.customer_name or row.email or row.customer_id)
+        self.title.setText(row.display_name)
         self.email.setText(row.email or "")
         self.fields["MRR at stake"].setText(f"{format_money(row.mrr_minor, row.currency)} / month")
         self.fields["Plan"].setText(row.plan)

@@ -54,7 +54,7 @@ class PreparedQueue:
             offer = offers.get(row.subscription_id, "")
             table.display.append(
                 (
-                    row.customer_name or "—",
+                    row.display_name if (row.customer_name or row.customer_deleted) else "—",
                     row.email or "",
                     row.plan,
                     _money(row.mrr_minor, row.currency),
