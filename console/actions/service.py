@@ -138,6 +138,7 @@ class Actions:
             except ConsoleError as exc:
                 log.warning("could not finish interrupted action %s: %s", action.id, exc)
                 done.append(self.journal.get(action.id) or action)
+        done.extend(self._reconcile_failed())
         return done
 
     def portal_link(
@@ -263,17 +264,38 @@ class Actions:
         nothing); after it, just record it. Not applied, and the state moved: refuse. Else send.
         """
         sub = self.gateway.subscription(action.subscription_id)
-        if action.kind == "undo":
-            landed = sub.metadata.get("churn_console_undone", "").startswith(action.id)
-        else:
-            landed = sub.metadata.get("churn_console_action") == action.id
-        if landed:
-            if self.clock() - action.created_at < IDEMPOTENCY_WINDOW_S:
-                return self._send(action)
-            return self._applied(action, sub, None)
+        if _landed(action, sub):
+            return self._confirm(action, sub)
         if action.kind != "undo" and not sub.pending_cancellation:
             return self.journal.update(action, state="refused", error="No longer set to cancel: not sent again.", retryable=False)
         return self._send(action)
+
+    def _confirm(self, action: Action, sub: Subscription) -> Action:
+        """An action Stripe holds: inside the 24-hour idempotency window, the same request with the same key
+        gets the original response back (a replay changes nothing); after it, it is just recorded."""
+        if self.clock() - action.created_at < IDEMPOTENCY_WINDOW_S:
+            return self._send(action)
+        return self._applied(action, sub, None)
+
+    def unsettled_failures(self) -> list[Action]:
+        """Failures with no answer inside Stripe's 24-hour idempotency window: they may yet show as applied."""
+        horizon = self.clock() - IDEMPOTENCY_WINDOW_S
+        return [a for a in self.journal.in_state("failed") if a.retryable and a.created_at >= horizon]
+
+    def _reconcile_failed(self) -> list[Action]:
+        """A failure with no answer (offline, 5xx, dropped) may still have been applied by Stripe: re-read,
+        and record what landed. What did not land stays failed (retrying is the operator's choice)."""
+        out = []
+        for action in self.unsettled_failures():
+            if action.id in _sending:
+                continue
+            try:
+                sub = self.gateway.subscription(action.subscription_id)
+                if _landed(action, sub):
+                    out.append(self._confirm(action, sub))
+            except ConsoleError as exc:
+                log.warning("could not check failed action %s: %s", action.id, exc)
+        return out
 
     def _journal_and_send(self, action: Action) -> Action:
         with _sending_lock:
@@ -333,11 +355,17 @@ class Actions:
         if original is not None and original.state != "undone":  # also when an undo is finished by recover()
             self.journal.update(original, state="undone", undone_by=action.id)
         with self.cache.transaction():
-            self.cache.remember_discounts((d, c, sub.id) for d, c in zip(sub.discount_ids, sub.coupon_ids, strict=False))
-            self.cache.upsert_subscriptions([sub], synced_at=now)
+            sub = self.cache.upsert_subscriptions([sub], synced_at=now)[0]
             if original is not None:
                 for intent in self.cache.intents_for(sub.id):
                     if intent["action_id"] == original.id:
                         self.cache.resolve_intent(intent["id"], "undone", now)
             intents.observe(self.cache, sub, now)
         return self.journal.get(action.id) or action
+
+
+def _landed(action: Action, sub: Subscription) -> bool:
+    """Stripe's subscription shows this action (its metadata names it)."""
+    if action.kind == "undo":
+        return sub.metadata.get("churn_console_undone", "").startswith(action.id)
+    return sub.metadata.get("churn_console_action") == action.id

@@ -35,7 +35,7 @@ class Change:
     created: datetime
     subscription: Subscription | None = None
     customer: Customer | None = None
-    discount: tuple[str, str, str | None] | None = None  # id, coupon, subscription
+    discount: tuple[str, str, str | None, int | None] | None = None  # id, coupon, subscription, end
     coupon: Coupon | None = None
     portal_configuration: PortalConfigSummary | None = None
     previous: dict[str, Any] = field(default_factory=dict)

@@ -49,10 +49,18 @@ class Item:
     interval: str
     interval_count: int
     quantity: int
-    current_period_end: datetime
+    current_period_end: datetime | None
+    item_id: str = ""
+    billing_scheme: str = "per_unit"  # or tiered (then unit_amount is null and the tiers are on the price)
+    tiers_mode: str | None = None  # graduated | volume
+    transform_divide_by: int | None = None
+    transform_round: str | None = None  # up | down
+    usage_type: str = "licensed"  # or metered (no quantity; valued from invoices)
+    unit_amount_decimal: str | None = None
 
     @property
     def mrr_minor(self) -> int:
+        """List MRR of a plain per-unit item (domain.mrr values every kind, with discounts)."""
         return monthly_minor(self.unit_amount, self.quantity, self.interval, self.interval_count)
 
 
@@ -81,6 +89,9 @@ class Subscription:
     pause_resumes_at: datetime | None = None
     metadata: dict[str, str] = field(default_factory=dict)
     customer_deleted: bool = False
+    discount_ends: tuple[datetime | None, ...] = ()  # per discount_ids entry, when known
+    mrr: int | None = None  # net MRR in minor units once valued (domain.mrr); None: not valued yet
+    trial_end: datetime | None = None
 
     @property
     def ended(self) -> bool:
@@ -102,7 +113,8 @@ class Subscription:
 
     @property
     def mrr_minor(self) -> int:
-        return sum(item.mrr_minor for item in self.items)
+        """Net MRR once valued (domain.mrr, applied when the cache records it), else the plain list sum."""
+        return self.mrr if self.mrr is not None else sum(item.mrr_minor for item in self.items)
 
     @property
     def plan(self) -> str:

@@ -34,6 +34,8 @@ class QueueRow:
     livemode: bool = False
     interval: str = "month"
     customer_deleted: bool = False
+    usage_based: bool = False
+    list_mrr_minor: int | None = None  # before discounts (None: same as mrr_minor)
 
     def days_left(self, now: datetime | None = None) -> int:
         """Whole days until the cancellation takes effect (0 on its last day, never negative)."""
@@ -82,6 +84,7 @@ def row_from_subscription(sub: Subscription, livemode: bool) -> QueueRow | None:
         livemode=livemode,
         interval=sub.items[0].interval if sub.items else "month",
         customer_deleted=sub.customer_deleted,
+        usage_based=any(i.usage_type == "metered" for i in sub.items),
     )
 
 

@@ -124,7 +124,28 @@ def list_prices(call: Call) -> dict[str, Any]:
             ]
         )
 
-    return _simple_list(call, "price", "/v1/prices", keep)
+    return _prices(call, [o for o in call.state.ordered("price") if keep(o) and in_range(o["created"], p.get("created"))])
+
+
+def _tiers_asked(call: Call, path: str) -> list[str]:
+    """Take `tiers` out of `expand[]` (an includable field, not an id to expand) and say whether it was asked."""
+    asked = call.params.get("expand") or []
+    call.params["expand"] = [e for e in asked if e != path]
+    return [e for e in asked if e == path]
+
+
+def _prices(call: Call, prices: list[dict[str, Any]]) -> dict[str, Any]:
+    """A page of prices; `expand[]=data.tiers` includes each tiered price's tiers (Stripe API reference, Prices)."""
+    included = bool(_tiers_asked(call, "data.tiers"))
+    return page(call.state, prices, call.params, "/v1/prices", render=lambda o: objects.with_tiers(o, included))
+
+
+def retrieve_price(call: Call) -> dict[str, Any]:
+    included = bool(_tiers_asked(call, "tiers"))
+    price = call.state.get("price", call.args[0])
+    if price is None:
+        raise missing("price", call.args[0])
+    return expand(call.state, objects.with_tiers(price, included), call.params.get("expand") or [])
 
 
 def list_coupons(call: Call) -> dict[str, Any]:

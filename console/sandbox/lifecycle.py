@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from . import objects
+from . import invoices, objects
 from .state import State, diff
 from .subscriptions import ENDED, end_subscription
 
@@ -49,7 +49,7 @@ def renew(state: State, sub: dict[str, Any], at: int) -> None:
         rec = item["price"]["recurring"]
         item["current_period_start"] = at
         item["current_period_end"] = objects.add_interval(at, rec["interval"], rec["interval_count"])
-    inv = objects.invoice(
+    inv = invoices.invoice(
         state, sub=sub, created=at, paid=sub["status"] != "past_due", period_start=at, period_end_ts=objects.period_end(sub)
     )
     pause = sub["pause_collection"]

@@ -66,28 +66,58 @@ def price(
     state: State,
     *,
     product_id: str,
-    unit_amount: int,
+    unit_amount: int | None,
     currency: str,
     interval: str,
     interval_count: int = 1,
     nickname: str | None = None,
     created: int,
+    tiers: list[dict[str, Any]] | None = None,
+    tiers_mode: str | None = None,
+    transform: tuple[int, str] | None = None,
+    meter: str | None = None,
 ) -> dict[str, Any]:
+    """A recurring price. Tiered prices have `unit_amount: null` and keep their tiers out of sight until
+    expanded (`expand[]=tiers`, Stripe's "includable" field); `transform_quantity` bills
+    round(quantity ÷ divide_by); metered prices (`usage_type=metered`) name a Billing Meter."""
     obj = template("price")
     obj.update(
         id=state.new_id("price"),
         product=product_id,
-        unit_amount=unit_amount,
-        unit_amount_decimal=str(unit_amount),
+        billing_scheme="tiered" if tiers else "per_unit",
+        tiers_mode=tiers_mode if tiers else None,
+        unit_amount=None if tiers else unit_amount,
+        unit_amount_decimal=None if tiers or unit_amount is None else str(unit_amount),
         currency=currency,
         nickname=nickname,
         created=created,
         livemode=state.livemode,
-        transform_quantity=None,
+        transform_quantity={"divide_by": transform[0], "round": transform[1]} if transform else None,
         custom_unit_amount=None,
     )
-    obj["recurring"].update(interval=interval, interval_count=interval_count)
+    obj["recurring"].update(
+        interval=interval, interval_count=interval_count, usage_type="metered" if meter else "licensed", meter=meter
+    )
+    if tiers:
+        obj["_tiers"] = [
+            {
+                "up_to": t.get("up_to"),
+                "unit_amount": t.get("unit_amount"),
+                "unit_amount_decimal": None if t.get("unit_amount") is None else str(t["unit_amount"]),
+                "flat_amount": t.get("flat_amount"),
+                "flat_amount_decimal": None if t.get("flat_amount") is None else str(t["flat_amount"]),
+            }
+            for t in tiers
+        ]
     return obj
+
+
+def with_tiers(price_obj: dict[str, Any], included: bool) -> dict[str, Any]:
+    """The price as an answer: `tiers` only when the request expanded them."""
+    out = public(price_obj)
+    if included:
+        out["tiers"] = [dict(t) for t in price_obj.get("_tiers") or []] if price_obj.get("_tiers") else None
+    return out
 
 
 def coupon(state: State, params: dict[str, Any], created: int) -> dict[str, Any]:
@@ -128,6 +158,7 @@ def discount(state: State, *, coupon_obj: dict[str, Any], customer_id: str, subs
 
 
 def subscription_item(state: State, *, price_obj: dict[str, Any], quantity: int, sub_id: str, start: int) -> dict[str, Any]:
+    """An item; a metered price's item has no `quantity` (usage is reported to its meter instead)."""
     obj = template("subscription_item")
     rec = price_obj["recurring"]
     obj.update(
@@ -142,6 +173,8 @@ def subscription_item(state: State, *, price_obj: dict[str, Any], quantity: int,
         metadata={},
         tax_rates=[],
     )
+    if rec.get("usage_type") == "metered":
+        del obj["quantity"]
     obj["billing_thresholds"] = None
     obj["plan"] = _plan_mirror(price_obj)
     return obj
@@ -154,7 +187,7 @@ def _plan_mirror(price_obj: dict[str, Any]) -> dict[str, Any]:
         "active": price_obj["active"],
         "amount": price_obj["unit_amount"],
         "amount_decimal": price_obj["unit_amount_decimal"],
-        "billing_scheme": "per_unit",
+        "billing_scheme": price_obj["billing_scheme"],
         "created": price_obj["created"],
         "currency": price_obj["currency"],
         "id": price_obj["id"],
@@ -162,14 +195,14 @@ def _plan_mirror(price_obj: dict[str, Any]) -> dict[str, Any]:
         "interval_count": rec["interval_count"],
         "livemode": price_obj["livemode"],
         "metadata": {},
-        "meter": None,
+        "meter": rec.get("meter"),
         "nickname": price_obj["nickname"],
         "object": "plan",
         "product": price_obj["product"],
-        "tiers_mode": None,
-        "transform_usage": None,
+        "tiers_mode": price_obj["tiers_mode"],
+        "transform_usage": price_obj["transform_quantity"],
         "trial_period_days": None,
-        "usage_type": "licensed",
+        "usage_type": rec.get("usage_type") or "licensed",
     }
 
 
@@ -215,6 +248,7 @@ def subscription(
         next_pending_invoice_item_invoice=None,
         transfer_data=None,
         managed_payments=None,
+        billing_schedules=[],
     )
     obj["items"] = {
         "object": "list",
@@ -229,40 +263,3 @@ def subscription(
 def period_end(sub: dict[str, Any]) -> int:
     """The subscription's current period end: the earliest of its items' (API 2025-03-31+)."""
     return min(item["current_period_end"] for item in sub["items"]["data"])
-
-
-def invoice(
-    state: State, *, sub: dict[str, Any], created: int, paid: bool, period_start: int, period_end_ts: int
-) -> dict[str, Any]:
-    obj = template("invoice")
-    total = sum(i["price"]["unit_amount"] * i["quantity"] for i in sub["items"]["data"])
-    obj.pop("subscription", None)
-    obj.update(
-        id=state.new_id("invoice"),
-        customer=sub["customer"],
-        currency=sub["currency"],
-        created=created,
-        livemode=state.livemode,
-        amount_due=total,
-        amount_paid=total if paid else 0,
-        amount_remaining=0 if paid else total,
-        subtotal=total,
-        total=total,
-        status="paid" if paid else "open",
-        billing_reason="subscription_cycle",
-        period_start=period_start,
-        period_end=period_end_ts,
-        attempted=True,
-        attempt_count=1,
-        paid_out_of_band=False if "paid_out_of_band" in obj else None,
-    )
-    if obj.get("paid_out_of_band") is None:
-        obj.pop("paid_out_of_band", None)
-    obj["parent"] = {
-        "type": "subscription_details",
-        "quote_details": None,
-        "subscription_details": {"metadata": {}, "subscription": sub["id"]},
-    }
-    if isinstance(obj.get("lines"), dict):
-        obj["lines"] = {"object": "list", "data": [], "has_more": False, "url": f"/v1/invoices/{obj['id']}/lines"}
-    return obj

@@ -6,7 +6,8 @@ import copy
 from datetime import UTC, datetime
 from typing import Any
 
-from . import objects, portal_seed
+from . import invoices, objects, portal_seed, seed_catalog
+from .seed_catalog import PRODUCTS, Specials
 from .state import State, template
 
 DAY = 86400
@@ -26,18 +27,6 @@ LAST = (
 ).split()
 DOMAINS = "example.com example.org example.net mail.example.com acme.example studio.example".split()
 
-PRODUCTS = [
-    # name, description, {currency: (monthly, annual)}, seats
-    ("Starter", "For freelancers getting started", {"usd": (1900, 19000), "eur": (1700, 17000), "jpy": (2800, 28000)}, False),
-    ("Team", "Per-seat plan for small teams", {"usd": (1200, 12000), "eur": (1100, 11000), "jpy": (1800, 18000)}, True),
-    ("Business", "Advanced reporting and SSO", {"usd": (9900, 99000), "eur": (8900, 89000), "jpy": (14800, 148000)}, False),
-    (
-        "Scale",
-        "High-volume workspaces with priority support",
-        {"usd": (39900, 399000), "eur": (36900, 369000), "jpy": (59800, 598000)},
-        False,
-    ),
-]
 CURRENCY_WEIGHTS = (("usd", 0.62), ("eur", 0.28), ("jpy", 0.10))
 PRODUCT_WEIGHTS = (0.38, 0.32, 0.22, 0.08)
 # How customers answer the portal's survey, most common first (share of pending cancellations).
@@ -85,6 +74,8 @@ COUPONS = [
         "duration_in_months": 2,
     },
     {"id": "JPY2000-ONCE", "name": "¥2,000 off once", "amount_off": 2000, "currency": "jpy", "duration": "once"},
+    {"id": "FRIENDS100", "name": "Friends and family", "percent_off": 100.0, "duration": "forever"},
+    {"id": "USD10-FOREVER", "name": "$10 off forever", "amount_off": 1000, "currency": "usd", "duration": "forever"},
 ]
 OPERATORS = ("Dana (CS)", "Sam (CS)", "Priya (Founder)")
 CHANNELS = ("call", "email", "chat", "ticket", "in_app")
@@ -104,13 +95,13 @@ def seed(state: State, customers: int = 500) -> None:
     rng = state.rng
     now = state.clock.now()
     _account(state, now)
-    prices = _catalog(state, now)
+    prices, specials = seed_catalog.add(state, now)
     for spec in COUPONS:
         coupon = objects.coupon(state, spec, now - 200 * DAY)
         state.add(coupon)
     portal_seed.add_configurations(state, now, prices)
     for n in range(customers):
-        _customer_with_history(state, rng, n, now, prices, with_invoices=n < INVOICE_HISTORY_CAP)
+        _customer_with_history(state, rng, n, now, prices, specials, with_invoices=n < INVOICE_HISTORY_CAP)
 
 
 def _account(state: State, now: int) -> None:
@@ -131,31 +122,7 @@ def _account(state: State, now: int) -> None:
     state.account = acct
 
 
-def _catalog(state: State, now: int) -> list[tuple[dict[str, Any], dict[str, Any], bool]]:
-    out = []
-    for name, description, amounts, seats in PRODUCTS:
-        product = state.add(objects.product(state, name=name, description=description, created=now - 900 * DAY))
-        for currency, (monthly, annual) in amounts.items():
-            for interval, amount in (("month", monthly), ("year", annual)):
-                nickname = f"{name} {'monthly' if interval == 'month' else 'annual'} ({currency.upper()})"
-                price = state.add(
-                    objects.price(
-                        state,
-                        product_id=product["id"],
-                        unit_amount=amount,
-                        currency=currency,
-                        interval=interval,
-                        nickname=nickname,
-                        created=now - 900 * DAY,
-                    )
-                )
-                if currency == "usd" and interval == "month":
-                    product["default_price"] = price["id"]
-                out.append((product, price, seats))
-    return out
-
-
-def _customer_with_history(state: State, rng, n: int, now: int, prices, *, with_invoices: bool) -> None:
+def _customer_with_history(state: State, rng, n: int, now: int, prices, specials: Specials, *, with_invoices: bool) -> None:
     first, last = rng.choice(FIRST), rng.choice(LAST)
     created = now - int(rng.uniform(20, 3 * 365) * DAY)
     currency = _pick(rng, CURRENCY_WEIGHTS)
@@ -171,10 +138,10 @@ def _customer_with_history(state: State, rng, n: int, now: int, prices, *, with_
         and (p[1]["recurring"]["interval"] == "year") == annual
     )
     quantity = rng.choice((2, 3, 5, 8, 12, 25)) if seats else 1
-    period_start = _current_period_start(created, now, price["recurring"]["interval"])
-    sub = objects.subscription(
-        state, customer_id=cust["id"], items=[(price, quantity)], created=created, period_start=period_start
-    )
+    items = _plan_shape(rng, currency, price, quantity, specials, annual)
+    recurring = items[0][0]["recurring"]
+    period_start = _current_period_start(created, now, recurring["interval"], recurring["interval_count"])
+    sub = objects.subscription(state, customer_id=cust["id"], items=items, created=created, period_start=period_start)
     state.add(sub)
     roll = rng.random()
     if roll < 0.16:
@@ -191,9 +158,32 @@ def _customer_with_history(state: State, rng, n: int, now: int, prices, *, with_
         _invoices(state, sub, now)
 
 
-def _current_period_start(created: int, now: int, interval: str) -> int:
+def _plan_shape(rng, currency: str, price, quantity: int, specials: Specials, annual: bool) -> list[tuple[dict, int]]:
+    """The subscription's items: mostly one flat plan; some tiered, per-1,000, weekly, quarterly, or a
+    plan plus an add-on (items of one subscription share its billing interval, as Stripe requires)."""
+    roll = rng.random()
+    if annual:
+        return [(price, quantity)]
+    if roll < 0.06:
+        return [(specials.graduated[currency], rng.choice((3, 8, 14, 30)))]
+    if roll < 0.10:
+        return [(specials.volume[currency], rng.choice((6, 25, 60)))]
+    if roll < 0.14:
+        return [(specials.per_thousand[currency], rng.choice((4200, 12500, 48000)))]
+    if roll < 0.20:
+        return [(price, quantity), (specials.metered[currency], 0)]
+    if roll < 0.23:
+        return [(specials.weekly[currency], 1)]
+    if roll < 0.27:
+        return [(specials.quarterly[currency], 1)]
+    if roll < 0.30:
+        return [(price, quantity), (specials.per_thousand[currency], 2000)]
+    return [(price, quantity)]
+
+
+def _current_period_start(created: int, now: int, interval: str, count: int = 1) -> int:
     start = created
-    while (nxt := objects.add_interval(start, interval, 1)) <= now:
+    while (nxt := objects.add_interval(start, interval, count)) <= now:
         start = nxt
     return start
 
@@ -213,7 +203,14 @@ def _ordinary(state: State, rng, sub: dict[str, Any], now: int) -> None:
     elif roll < 0.10:
         sub["status"] = "past_due"
     elif roll < 0.18:
-        _discount(state, sub, rng.choice(("LOYAL10", "RETAIN25-3M")), sub["created"] + 30 * DAY)
+        _discount(state, sub, rng.choice(("LOYAL10", "RETAIN25-3M", "HALF-1M")), sub["created"] + 30 * DAY)
+    elif roll < 0.20:  # stacked: a loyalty discount, then a retention one on top (both running now)
+        _discount(state, sub, "LOYAL10", max(sub["created"], now - 200 * DAY))
+        _discount(state, sub, "RETAIN25-3M", max(sub["created"], now - 20 * DAY))
+    elif roll < 0.21:
+        _discount(state, sub, "FRIENDS100", sub["created"])
+    elif roll < 0.22 and sub["currency"] == "usd":
+        _discount(state, sub, "USD10-FOREVER", sub["created"] + 10 * DAY)
 
 
 def _discount(state: State, sub: dict[str, Any], coupon_id: str, start: int) -> str:
@@ -351,14 +348,15 @@ def _event(state: State, kind: str, after: dict[str, Any], before: dict[str, Any
 
 def _invoices(state: State, sub: dict[str, Any], now: int) -> None:
     """Paid invoices: every period of an annual plan, the last twelve months of a monthly one."""
-    interval = sub["items"]["data"][0]["price"]["recurring"]["interval"]
+    recurring = sub["items"]["data"][0]["price"]["recurring"]
+    interval, count = recurring["interval"], recurring["interval_count"]
     end = sub["ended_at"] or now
     start = sub["created"]
     horizon = start if interval == "year" else now - 365 * DAY
     while start < end:
-        nxt = objects.add_interval(start, interval, 1)
+        nxt = objects.add_interval(start, interval, count)
         if nxt > horizon or start >= horizon:
             paid = not (sub["status"] == "past_due" and nxt > now)
-            inv = state.add(objects.invoice(state, sub=sub, created=start, paid=paid, period_start=start, period_end_ts=nxt))
+            inv = state.add(invoices.invoice(state, sub=sub, created=start, paid=paid, period_start=start, period_end_ts=nxt))
             sub["latest_invoice"] = inv["id"]
         start = nxt

@@ -108,9 +108,12 @@ class Workspace:
     def finish_interrupted(self) -> list[Action]:
         """Actions journaled but never recorded as done (the console was killed mid-request): look
         at Stripe and finish or report each; never applies one twice (see Actions.recover)."""
-        if self.gateway is None or not self.journal.in_state("pending"):
+        if self.gateway is None:
             return []
-        finished = self.actions("recovery").recover()  # resumed actions re-send their own journaled params
+        actions = self.actions("recovery")
+        if not self.journal.in_state("pending") and not actions.unsettled_failures():
+            return []
+        finished = actions.recover()  # resumed actions re-send their own journaled params
         for action in finished:
             log.info("interrupted action %s (%s) is now %s", action.id, action.kind, action.state)
         return finished

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from ..domain.models import Coupon, Customer, PortalConfigSummary, Subscription
+from ..domain.mrr import PriceTiers, Usage, Valuation
 from ..domain.queue import QueueRow
-from . import rows
+from . import rows, valuation
 from .schema import DatabaseDamaged, open_database, set_aside
+from .valuation import Book
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +36,7 @@ class Cache:
             log.warning("cache %s was damaged: moved to %s, rebuilding from Stripe", path.name, self.set_aside.name)
             self.db = open_database(path)
         self._lock = threading.RLock()
+        self.book = Book(lambda sql: self._query(sql))
 
     @classmethod
     def for_account(cls, data_dir: Path, account_id: str, livemode: bool) -> Cache:
@@ -77,15 +82,78 @@ class Cache:
                 self.db.conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", [key, json.dumps(value)])
 
     # subscriptions --------------------------------------------------------------
-    def upsert_subscriptions(self, subs: Iterable[Subscription], synced_at: int) -> None:
-        """One prepared INSERT OR REPLACE for the batch: sync's hot path (sqlite-utils re-reads the
-        table's columns on every call, which cost more than the writes)."""
-        batch = [tuple(rows.subscription_row(s, synced_at).values()) for s in subs]
+    def upsert_subscriptions(self, subs: Iterable[Subscription], synced_at: int) -> list[Subscription]:
+        """Record subscriptions' new state (sync and actions both come here): each valued (net MRR, see
+        domain/mrr.py), its discounts remembered, one prepared INSERT OR REPLACE for the batch (sync's
+        hot path: sqlite-utils re-reads the table's columns on every call). Returns them valued."""
+        now = datetime.now(UTC)
+        valued: list[Subscription] = []
+        batch = []
+        discounts = []
+        for s in subs:
+            valuation = self.book.value(s, now)
+            batch.append(tuple(rows.subscription_row(s, synced_at, valuation).values()))
+            valued.append(s if s.mrr == valuation.net_minor else dataclasses.replace(s, mrr=valuation.net_minor))
+            if s.discount_ids and len(s.discount_ids) == len(s.coupon_ids):
+                ends = s.discount_ends or (None,) * len(s.discount_ids)
+                discounts.extend((d, c, s.id, rows.epoch(e)) for d, c, e in zip(s.discount_ids, s.coupon_ids, ends, strict=False))
         if not batch:
-            return
+            return valued
         sql = f"INSERT OR REPLACE INTO subscriptions ({', '.join(rows.SUBSCRIPTION_COLUMNS)}) VALUES ({', '.join('?' * len(rows.SUBSCRIPTION_COLUMNS))})"
         with self.transaction():
             self.db.conn.executemany(sql, batch)
+            if discounts:
+                self.remember_discounts(discounts)
+        return valued
+
+    def valued(self, sub: Subscription) -> Subscription:
+        """The subscription with its net MRR, without recording it (history read from events)."""
+        return dataclasses.replace(sub, mrr=self.book.value(sub, datetime.now(UTC)).net_minor)
+
+    def valuation(self, sub: Subscription) -> Valuation:
+        """How a subscription's MRR was reached, in words (for the detail pane and the CLI)."""
+        return self.book.value(sub, datetime.now(UTC), explain=True)
+
+    def put_price_tiers(self, tiers: Iterable[PriceTiers]) -> None:
+        batch = [valuation.tiers_row(t) for t in tiers]
+        if batch:
+            with self.transaction():
+                self.db.conn.executemany("INSERT OR REPLACE INTO price_tiers (price_id, mode, tiers) VALUES (?, ?, ?)", batch)
+            self.book.invalidate()
+
+    def known_tiered_prices(self) -> set[str]:
+        return {r["price_id"] for r in self._query("SELECT price_id FROM price_tiers")}
+
+    def put_usage(self, found: Iterable[tuple[str, Usage]]) -> None:
+        """(subscription id, what its latest invoice charged for a metered item)."""
+        batch = [valuation.usage_row(u, sub_id) for sub_id, u in found]
+        if batch:
+            with self.transaction():
+                self.db.conn.executemany("INSERT OR REPLACE INTO usage VALUES (?, ?, ?, ?, ?, ?, ?)", batch)
+            self.book.invalidate()
+
+    def pending_metered(self) -> set[str]:
+        """Pending cancellations with a metered item (their MRR at stake comes from invoices)."""
+        sql = """SELECT id FROM subscriptions WHERE pending = 1 AND items LIKE '%"usage_type": "metered"%'"""
+        return {r["id"] for r in self._query(sql)}
+
+    def subscriptions_with_usage(self) -> set[str]:
+        return {r["subscription_id"] for r in self._query("SELECT DISTINCT subscription_id FROM usage")}
+
+    def revalue(self, sub_ids: Iterable[str]) -> None:
+        """Value these subscriptions again (after their tiers, usage or coupons were learnt)."""
+        found = self.subscriptions(sub_ids)
+        if found:
+            synced = {r["id"]: r["synced_at"] for r in self._query(
+                f"SELECT id, synced_at FROM subscriptions WHERE id IN ({','.join('?' * len(found))})", list(found)
+            )}  # fmt: skip
+            with self.transaction():
+                for sub_id, sub in found.items():
+                    valued = self.upsert_subscriptions([sub], synced_at=synced[sub_id])[0]
+                    self._write(  # an open intent's MRR at stake follows (it was recorded before usage was known)
+                        "UPDATE intents SET mrr_minor = ? WHERE subscription_id = ? AND resolution = 'pending'",
+                        [valued.mrr_minor, sub_id],
+                    )
 
     def subscription(self, sub_id: str) -> Subscription | None:
         found = self._query("SELECT * FROM subscriptions WHERE id = ?", [sub_id])
@@ -150,14 +218,17 @@ class Cache:
         with self.transaction():
             self.db.execute("DELETE FROM coupons")
             self.db["coupons"].insert_all((rows.coupon_row(c) for c in coupons), pk="id")
+        self.book.invalidate()
 
     def upsert_coupon(self, coupon: Coupon) -> None:
         with self.transaction():
             self.db["coupons"].upsert(rows.coupon_row(coupon), pk="id")
+        self.book.invalidate()
 
     def delete_coupon(self, coupon_id: str) -> None:
         with self.transaction():
             self.db.execute("DELETE FROM coupons WHERE id = ?", [coupon_id])
+        self.book.invalidate()
 
     def coupons(self) -> list[Coupon]:
         return [rows.coupon_from_row(r) for r in self._query("SELECT * FROM coupons ORDER BY id")]
@@ -220,21 +291,23 @@ class Cache:
         return self._query("SELECT * FROM intents WHERE subscription_id = ? ORDER BY scheduled_at", [sub_id])
 
     # discounts: which coupon each discount id applies (events only carry the ids) ------------
-    def remember_discounts(self, pairs: Iterable[tuple[str, str, str | None]]) -> None:
-        batch = list(pairs)
+    def remember_discounts(self, found: Iterable[tuple[str, str, str | None, int | None]]) -> None:
+        """(discount id, coupon id, subscription id, end): events name a subscription's discounts by id only."""
+        batch = list(found)
         if batch:
             with self.transaction():
                 self.db.conn.executemany(
-                    "INSERT OR REPLACE INTO discounts (id, coupon_id, subscription_id) VALUES (?, ?, ?)", batch
+                    "INSERT OR REPLACE INTO discounts (id, coupon_id, subscription_id, end_at) VALUES (?, ?, ?, ?)", batch
                 )
 
-    def coupons_of(self, discount_ids: Iterable[str]) -> list[str]:
+    def discounts_of(self, discount_ids: Iterable[str]) -> list[tuple[str, int | None]]:
+        """(coupon id, end) of each known discount, in the order given."""
         ids = list(discount_ids)
         if not ids:
             return []
         found = {
-            r["id"]: r["coupon_id"]
-            for r in self._query(f"SELECT id, coupon_id FROM discounts WHERE id IN ({','.join('?' * len(ids))})", ids)
+            r["id"]: (r["coupon_id"], r["end_at"])
+            for r in self._query(f"SELECT id, coupon_id, end_at FROM discounts WHERE id IN ({','.join('?' * len(ids))})", ids)
         }
         return [found[d] for d in ids if d in found]
 

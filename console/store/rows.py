@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ..domain.models import Coupon, Item, PortalConfigSummary, Subscription
+from ..domain.mrr import Valuation
 from ..domain.queue import QueueRow
 
 
@@ -22,7 +23,7 @@ SUBSCRIPTION_COLUMNS = (
     "id", "customer_id", "customer_name", "customer_email", "status", "currency", "created", "cancel_at_period_end",
     "cancel_at", "canceled_at", "ended_at", "feedback", "comment", "cancel_reason", "period_end", "mrr_minor", "plan",
     "items", "discount_ids", "coupon_ids", "paused", "pause_resumes_at", "metadata", "pending", "ends_at", "synced_at",
-    "customer_deleted",
+    "customer_deleted", "mrr_list_minor", "mrr_usage", "discount_ends", "trial_end",
 )  # fmt: skip
 
 
@@ -30,8 +31,8 @@ _encode = json.JSONEncoder().encode  # one encoder for the hot path (json.dumps 
 _encode_sorted = json.JSONEncoder(sort_keys=True).encode
 
 
-def subscription_row(sub: Subscription, synced_at: int) -> dict[str, Any]:
-    """The row, its keys in SUBSCRIPTION_COLUMNS order."""
+def subscription_row(sub: Subscription, synced_at: int, valuation: Valuation) -> dict[str, Any]:
+    """The row, its keys in SUBSCRIPTION_COLUMNS order; MRR as `valuation` found it."""
     items = [
         {
             "price_id": i.price_id,
@@ -43,6 +44,13 @@ def subscription_row(sub: Subscription, synced_at: int) -> dict[str, Any]:
             "interval_count": i.interval_count,
             "quantity": i.quantity,
             "current_period_end": epoch(i.current_period_end),
+            "item_id": i.item_id,
+            "billing_scheme": i.billing_scheme,
+            "tiers_mode": i.tiers_mode,
+            "transform_divide_by": i.transform_divide_by,
+            "transform_round": i.transform_round,
+            "usage_type": i.usage_type,
+            "unit_amount_decimal": i.unit_amount_decimal,
         }
         for i in sub.items
     ]
@@ -61,8 +69,8 @@ def subscription_row(sub: Subscription, synced_at: int) -> dict[str, Any]:
         "feedback": sub.feedback,
         "comment": sub.comment,
         "cancel_reason": sub.cancel_reason,
-        "period_end": min((i["current_period_end"] for i in items), default=None),
-        "mrr_minor": sub.mrr_minor,
+        "period_end": min((i["current_period_end"] for i in items if i["current_period_end"] is not None), default=None),
+        "mrr_minor": valuation.net_minor,
         "plan": sub.plan,
         "items": _encode(items),
         "discount_ids": _encode(list(sub.discount_ids)) if sub.discount_ids else "[]",
@@ -74,14 +82,15 @@ def subscription_row(sub: Subscription, synced_at: int) -> dict[str, Any]:
         "ends_at": epoch(sub.ends_at),
         "synced_at": synced_at,
         "customer_deleted": int(sub.customer_deleted),
+        "mrr_list_minor": valuation.list_minor,
+        "mrr_usage": int(valuation.usage_based),
+        "discount_ends": _encode([epoch(e) for e in sub.discount_ends]) if sub.discount_ends else "[]",
+        "trial_end": epoch(sub.trial_end),
     }
 
 
 def subscription_from_row(row: dict[str, Any]) -> Subscription:
-    items = tuple(
-        Item(**{**i, "current_period_end": utc(i["current_period_end"])})  # type: ignore[arg-type]
-        for i in json.loads(row["items"])
-    )
+    items = tuple(Item(**{**i, "current_period_end": utc(i["current_period_end"])}) for i in json.loads(row["items"]))
     return Subscription(
         id=row["id"],
         customer_id=row["customer_id"],
@@ -104,6 +113,9 @@ def subscription_from_row(row: dict[str, Any]) -> Subscription:
         pause_resumes_at=utc(row["pause_resumes_at"]),
         metadata=json.loads(row["metadata"]),
         customer_deleted=bool(row["customer_deleted"]),
+        discount_ends=tuple(utc(e) for e in json.loads(row["discount_ends"])),
+        mrr=row["mrr_minor"],
+        trial_end=utc(row["trial_end"]),
     )
 
 
@@ -128,6 +140,8 @@ def queue_row(row: dict[str, Any], livemode: bool) -> QueueRow:
         livemode=livemode,
         interval=items[0]["interval"] if items else "month",
         customer_deleted=bool(row["customer_deleted"]),
+        usage_based=bool(row["mrr_usage"]),
+        list_mrr_minor=row["mrr_list_minor"] if row["mrr_list_minor"] is not None else row["mrr_minor"],
     )
 
 

@@ -99,8 +99,23 @@ def _v1(db: sqlite_utils.Database) -> None:
 
 
 def _v2(db: sqlite_utils.Database) -> None:
-    """Deleted customers (Stripe still answers for them with `deleted: true`)."""
+    """Deleted customers; MRR valued as analytics tools do (tiers, usage, discounts: domain/mrr.py)."""
     db.execute("ALTER TABLE subscriptions ADD COLUMN customer_deleted INTEGER NOT NULL DEFAULT 0")
+    db.execute("ALTER TABLE subscriptions ADD COLUMN mrr_list_minor INTEGER")
+    db.execute("ALTER TABLE subscriptions ADD COLUMN mrr_usage INTEGER NOT NULL DEFAULT 0")
+    db.execute("ALTER TABLE subscriptions ADD COLUMN discount_ends TEXT NOT NULL DEFAULT '[]'")
+    db.execute("ALTER TABLE subscriptions ADD COLUMN trial_end INTEGER")
+    db.execute("ALTER TABLE discounts ADD COLUMN end_at INTEGER")
+    # A tiered price's tiers (Stripe sends them only with expand[]=tiers): read once, kept.
+    db.execute("CREATE TABLE price_tiers (price_id TEXT PRIMARY KEY, mode TEXT NOT NULL, tiers TEXT NOT NULL)")
+    # What the latest invoice charged for each metered subscription item.
+    db.execute(
+        """CREATE TABLE usage (
+            item_id TEXT PRIMARY KEY, subscription_id TEXT NOT NULL, price_id TEXT NOT NULL,
+            amount_minor INTEGER NOT NULL, quantity INTEGER NOT NULL, invoice_id TEXT NOT NULL, period_end INTEGER
+        )"""
+    )
+    db.execute("CREATE INDEX usage_subscription ON usage (subscription_id)")
 
 
 # Each entry moves the schema from version i to i + 1. Never edit a released entry: add one.

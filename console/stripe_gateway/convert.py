@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 from ..domain.events import Change
 from ..domain.models import Account, Coupon, Customer, Item, PortalConfigSummary, Subscription
+from ..domain.mrr import PriceTiers, Tier, Usage, decimal_of
 
 
 def ts(value: int | None) -> datetime | None:
@@ -36,6 +38,26 @@ def account_from_refusal(message: str, livemode: bool, name: str, *, fallback_id
     return Account(id=account_id, name=name or account_id, livemode=livemode, readable=False)
 
 
+def plain(obj: Any) -> dict[str, Any]:
+    """An SDK object as a plain dict (an answer that is not an object fails here, as unreadable)."""
+    return obj.to_dict()
+
+
+def page(data: Any) -> tuple[list[dict[str, Any]], bool]:
+    """A list answer's objects and whether more follow."""
+    if not isinstance(data, dict):
+        raise TypeError(f"a list answer is {type(data).__name__}")
+    return _required(data, "data", list), bool(_required(data, "has_more", bool))
+
+
+def livemode(obj: Any) -> bool:
+    return _required(obj, "livemode", bool)
+
+
+def object_id(obj: Any) -> str:
+    return _required(obj, "id", str)
+
+
 def _required(obj: dict[str, Any], key: str, kind: type) -> Any:
     """A field the console cannot do without: missing, null or of another type raises (never a silent zero)."""
     value = obj[key]
@@ -44,19 +66,31 @@ def _required(obj: dict[str, Any], key: str, kind: type) -> Any:
     return value
 
 
-def item(obj: dict[str, Any]) -> Item:
+def item(obj: dict[str, Any], period_end: int | None = None) -> Item:
+    """A subscription item. Its billing period is on the item since API 2025-03-31; an event rendered in an
+    older version has it on the subscription (`period_end`); when neither has it, it stays unknown."""
     price = _required(obj, "price", dict)  # a subscription item always has its price: MRR comes from it
-    recurring = price.get("recurring") or {}
+    recurring = _required(price, "recurring", dict)
+    transform = price.get("transform_quantity") or {}
+    decimal = price.get("unit_amount_decimal")
+    metered = recurring.get("usage_type") == "metered"
     return Item(
-        price_id=price.get("id", ""),
+        price_id=_required(price, "id", str),
         product_id=price.get("product") if isinstance(price.get("product"), str) else (price.get("product") or {}).get("id", ""),
         nickname=price.get("nickname"),
         unit_amount=price.get("unit_amount") or 0,
         currency=price.get("currency") or "",
-        interval=recurring.get("interval") or "month",
+        interval=_required(recurring, "interval", str),
         interval_count=recurring.get("interval_count") or 1,
-        quantity=obj.get("quantity") or 1,
-        current_period_end=ts(obj.get("current_period_end")) or datetime.now(UTC),
+        quantity=0 if metered else (obj.get("quantity") if obj.get("quantity") is not None else 1),
+        current_period_end=ts(obj.get("current_period_end", period_end)),
+        item_id=obj.get("id") or "",
+        billing_scheme=price.get("billing_scheme") or "per_unit",
+        tiers_mode=price.get("tiers_mode"),
+        transform_divide_by=transform.get("divide_by"),
+        transform_round=transform.get("round"),
+        usage_type="metered" if metered else "licensed",
+        unit_amount_decimal=None if decimal is None else str(decimal),
     )
 
 
@@ -77,7 +111,9 @@ def subscription(obj: dict[str, Any]) -> Subscription:
     pause = obj.get("pause_collection")
     discounts = obj.get("discounts") or []
     discount_ids = tuple(d if isinstance(d, str) else d.get("id", "") for d in discounts)
-    coupon_ids = tuple((d.get("source") or {}).get("coupon") or "" for d in discounts if isinstance(d, dict))
+    expanded = [d for d in discounts if isinstance(d, dict)]
+    coupon_ids = tuple(_coupon_of(d) for d in expanded)
+    period_end = obj.get("current_period_end")  # API versions before 2025-03-31 (older events)
     return Subscription(
         id=obj["id"],
         customer_id=_required(cust, "id", str),
@@ -86,7 +122,7 @@ def subscription(obj: dict[str, Any]) -> Subscription:
         status=obj.get("status") or "active",
         currency=_required(obj, "currency", str),
         created=ts(_required(obj, "created", int)),
-        items=tuple(item(i) for i in _required(_required(obj, "items", dict), "data", list)),
+        items=tuple(item(i, period_end) for i in _required(_required(obj, "items", dict), "data", list)),
         cancel_at_period_end=bool(obj.get("cancel_at_period_end")),
         cancel_at=ts(obj.get("cancel_at")),
         canceled_at=ts(obj.get("canceled_at")),
@@ -95,12 +131,52 @@ def subscription(obj: dict[str, Any]) -> Subscription:
         comment=details.get("comment"),
         cancel_reason=details.get("reason"),
         discount_ids=discount_ids,
-        coupon_ids=tuple(c for c in coupon_ids if c),
+        coupon_ids=coupon_ids if all(coupon_ids) else tuple(c for c in coupon_ids if c),
         paused=bool(pause),
         pause_resumes_at=ts((pause or {}).get("resumes_at")),
         metadata=dict(obj.get("metadata") or {}),
         customer_deleted=bool(cust.get("deleted")),
+        discount_ends=tuple(ts(d.get("end")) for d in expanded) if len(expanded) == len(discounts) else (),
+        trial_end=ts(obj.get("trial_end")),
     )
+
+
+def _coupon_of(discount: dict[str, Any]) -> str:
+    """The coupon of an applied discount: `source.coupon` (an id, or the coupon when expanded)."""
+    coupon = (discount.get("source") or {}).get("coupon") or ""
+    return coupon.get("id", "") if isinstance(coupon, dict) else coupon
+
+
+def price_tiers(obj: dict[str, Any]) -> PriceTiers:
+    """A tiered price's tiers (`up_to: null` is the last, unbounded tier; amounts may be decimal strings)."""
+    tiers = []
+    for t in _required(obj, "tiers", list):
+        unit = decimal_of(t.get("unit_amount_decimal")) or decimal_of(t.get("unit_amount")) or Decimal(0)
+        flat = decimal_of(t.get("flat_amount_decimal")) or decimal_of(t.get("flat_amount")) or Decimal(0)
+        tiers.append(Tier(t.get("up_to"), unit, flat))
+    return PriceTiers(_required(obj, "id", str), _required(obj, "tiers_mode", str), tuple(tiers))
+
+
+def usage_lines(invoice: dict[str, Any]) -> list[Usage]:
+    """The lines of an invoice that bill a metered subscription item (`pricing.price_details.price`)."""
+    out = []
+    for line in _required(_required(invoice, "lines", dict), "data", list):
+        details = (line.get("parent") or {}).get("subscription_item_details") or {}
+        price = ((line.get("pricing") or {}).get("price_details") or {}).get("price")
+        price_id = price.get("id") if isinstance(price, dict) else price
+        item_id = details.get("subscription_item")
+        if item_id and price_id and not details.get("proration"):
+            out.append(
+                Usage(
+                    item_id=item_id,
+                    price_id=price_id,
+                    amount_minor=_required(line, "amount", int),
+                    quantity=int(line.get("quantity") or 0),
+                    invoice_id=_required(invoice, "id", str),
+                    period_end=(line.get("period") or {}).get("end"),
+                )
+            )
+    return out
 
 
 def coupon(obj: dict[str, Any]) -> Coupon:
@@ -144,7 +220,7 @@ def change(event: dict[str, Any]) -> Change:
     elif kind == "coupon":
         fields["coupon"] = coupon(obj)
     elif kind == "discount":
-        fields["discount"] = (obj["id"], (obj.get("source") or {}).get("coupon") or "", obj.get("subscription"))
+        fields["discount"] = (obj["id"], _coupon_of(obj), obj.get("subscription"), obj.get("end"))
     elif kind == "billing_portal.configuration":
         fields["portal_configuration"] = portal_config(obj)
     return Change(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import inspect
 import logging
+import os
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -82,6 +83,8 @@ def translate(exc: stripe.StripeError) -> ConsoleError:
         if exc.http_status == 409:
             return Conflict(message, "Someone changed this at the same moment; reload and try again.", request_id=rid)
         return InvalidRequest(message, "", param=exc.param, request_id=rid)
+    if isinstance(exc, stripe.APIError) and message.startswith("Invalid response body"):
+        return unexpected(ValueError("not JSON"))  # the SDK could not parse the answer at all
     if isinstance(exc, stripe.APIError):
         return StripeUnavailable("Stripe had an internal error.", "Try again in a moment.", request_id=rid)
     return ConsoleError(message, request_id=rid)
@@ -102,7 +105,28 @@ def call(fn: Callable[[], T]) -> T:
         return fn()
 
 
-UNREADABLE = (KeyError, TypeError, AttributeError, ValueError, IndexError)
+UNREADABLE = (KeyError, TypeError, AttributeError, ValueError, IndexError, ArithmeticError, OSError)
+
+
+_SDK_DIR = os.path.dirname(stripe.__file__)
+_MISUSE = "is a dict method"  # the SDK's word for `.get()` on one of its objects: always our bug
+
+
+def _while_reading(exc: BaseException) -> bool:
+    """Raised in convert.py reading an answer, or inside the SDK decoding it (a field missing, null or
+    retyped): Stripe's answer is malformed. Raised anywhere else, or by using an SDK object as a dict, it is
+    a bug in the console and must not be reported as Stripe's."""
+    from . import convert
+
+    if _MISUSE in str(exc):
+        return False
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    if tb is None:
+        return False
+    where = tb.tb_frame.f_code.co_filename
+    return where == convert.__file__ or where.startswith(_SDK_DIR + os.sep)
 
 
 def unexpected(exc: BaseException) -> UnexpectedResponse:
@@ -122,6 +146,8 @@ def readable(fn: Callable[..., Any]) -> Callable[..., Any]:
             try:
                 yield from fn(*args, **kwargs)
             except UNREADABLE as exc:
+                if not _while_reading(exc):
+                    raise
                 log.warning("unreadable answer from Stripe in %s: %r", fn.__name__, exc)
                 raise unexpected(exc) from None
 
@@ -132,6 +158,8 @@ def readable(fn: Callable[..., Any]) -> Callable[..., Any]:
         try:
             return fn(*args, **kwargs)
         except UNREADABLE as exc:
+            if not _while_reading(exc):
+                raise
             log.warning("unreadable answer from Stripe in %s: %r", fn.__name__, exc)
             raise unexpected(exc) from None
 

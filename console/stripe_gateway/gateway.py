@@ -11,6 +11,7 @@ import stripe
 
 from ..domain.events import SYNC_EVENT_TYPES, Change
 from ..domain.models import Account, Coupon, Customer, PortalConfigSummary, Subscription
+from ..domain.mrr import PriceTiers, Usage
 from ..errors import InvalidRequest, NotFound, PermissionMissing
 from . import convert
 from .client import key_kind, key_mode, make_client
@@ -55,7 +56,7 @@ class StripeGateway:
             )
         except stripe.StripeError as exc:
             raise translate(exc) from None
-        return convert.account(obj.to_dict(), self.livemode)
+        return convert.account(convert.plain(obj), self.livemode)
 
     def oldest_subscription_since(self, floor: int, now: int) -> int:
         """About when the account's oldest subscription was created (to a day), found by bisection with
@@ -78,13 +79,13 @@ class StripeGateway:
             data = call(lambda: self._client.raw_request("get", "/v1/subscriptions", limit=1, status="all")).data
         except PermissionMissing:
             return None
-        found = data["data"]
-        return bool(found[0]["livemode"]) if found else None
+        found, _ = convert.page(data)
+        return convert.livemode(found[0]) if found else None
 
     def _any_subscription_before(self, ts: int) -> bool:
         params = {"limit": 1, "status": "all", "created": {"lt": ts}}
         data = call(lambda: self._client.raw_request("get", "/v1/subscriptions", **params)).data
-        return bool(data["data"])
+        return bool(convert.page(data)[0])
 
     def iter_subscriptions(self, *, status: str | None = None, created: dict[str, int] | None = None) -> Iterator[Subscription]:
         """Every subscription matching the filters, customers inlined (one request per 100)."""
@@ -95,7 +96,7 @@ class StripeGateway:
             params["created"] = created
         with translated():
             for obj in self._client.v1.subscriptions.list(params=params).auto_paging_iter():
-                yield convert.subscription(obj.to_dict())
+                yield convert.subscription(convert.plain(obj))
 
     def subscription_page(self, *, created: dict[str, int], starting_after: str | None = None) -> tuple[list[Subscription], bool]:
         """One page of up to 100 subscriptions in a `created` range, read as plain JSON (no SDK objects:
@@ -109,7 +110,8 @@ class StripeGateway:
         if starting_after:
             params["starting_after"] = starting_after
         data = call(lambda: self._client.raw_request("get", "/v1/subscriptions", **params)).data  # parsed once, by the SDK
-        return [convert.subscription(obj) for obj in data["data"]], bool(data["has_more"])
+        found, more = convert.page(data)
+        return [convert.subscription(obj) for obj in found], more
 
     def newest_event(self) -> tuple[str, int] | None:
         """The newest event of the types sync follows: where the next incremental sync starts."""
@@ -129,13 +131,14 @@ class StripeGateway:
         pages: list[list[dict[str, Any]]] = []
         while True:
             data = call(lambda: self._client.raw_request("get", "/v1/events", **params)).data
-            pages.append(data["data"])
-            if not data["has_more"] or not data["data"]:
+            found, more = convert.page(data)
+            pages.append(found)
+            if not more or not found:
                 break
             if event_id:  # walking toward newer events: the next page ends before this one's newest
-                params["ending_before"] = data["data"][0]["id"]
+                params["ending_before"] = convert.object_id(found[0])
             else:
-                params["starting_after"] = data["data"][-1]["id"]
+                params["starting_after"] = convert.object_id(found[-1])
         if event_id:
             ordered = [e for page in reversed(pages) for e in page]
         else:
@@ -152,14 +155,15 @@ class StripeGateway:
         out: list[Change] = []
         while True:
             data = call(lambda: self._client.raw_request("get", "/v1/events", **params)).data
-            out.extend(convert.change(e) for e in data["data"])
-            if not data["has_more"] or not data["data"]:
+            found, more = convert.page(data)
+            out.extend(convert.change(e) for e in found)
+            if not more or not found:
                 return out
-            params["starting_after"] = data["data"][-1]["id"]
+            params["starting_after"] = convert.object_id(found[-1])
 
     def customer(self, customer_id: str) -> Customer:
         """A customer, or its deleted stand-in: Stripe still answers for a deleted customer (`deleted: true`)."""
-        return convert.customer(call(lambda: self._client.v1.customers.retrieve(customer_id)).to_dict())
+        return convert.customer(convert.plain(call(lambda: self._client.v1.customers.retrieve(customer_id))))
 
     def paid_invoices(self, customer_id: str) -> dict[str, tuple[int, int]]:
         """Amount paid and invoice count per currency, over every paid invoice of the customer."""
@@ -175,27 +179,28 @@ class StripeGateway:
     def portal_configuration_objects(self) -> list[dict[str, Any]]:
         with translated():
             return [
-                c.to_dict()
+                convert.plain(c)
                 for c in self._client.v1.billing_portal.configurations.list(params={"limit": PAGE_SIZE}).auto_paging_iter()
             ]
 
     def portal_configuration_object(self, config_id: str) -> dict[str, Any]:
-        return call(lambda: self._client.v1.billing_portal.configurations.retrieve(config_id)).to_dict()
+        return convert.plain(call(lambda: self._client.v1.billing_portal.configurations.retrieve(config_id)))
 
     def create_portal_configuration(self, params: dict[str, Any]) -> dict[str, Any]:
-        return call(lambda: self._client.v1.billing_portal.configurations.create(params=params)).to_dict()  # type: ignore[arg-type]
+        return convert.plain(call(lambda: self._client.v1.billing_portal.configurations.create(params=params)))  # type: ignore[arg-type]
 
     def update_portal_configuration(self, config_id: str, params: dict[str, Any]) -> dict[str, Any]:
-        return call(lambda: self._client.v1.billing_portal.configurations.update(config_id, params=params)).to_dict()  # type: ignore[arg-type]
+        return convert.plain(call(lambda: self._client.v1.billing_portal.configurations.update(config_id, params=params)))  # type: ignore[arg-type]
 
     def catalog(self) -> list[tuple[dict[str, Any], list[dict[str, Any]]]]:
         """Active products with their active recurring prices (for plan switching)."""
         with translated():
             products = [
-                p.to_dict() for p in self._client.v1.products.list(params={"limit": PAGE_SIZE, "active": True}).auto_paging_iter()
+                convert.plain(p)
+                for p in self._client.v1.products.list(params={"limit": PAGE_SIZE, "active": True}).auto_paging_iter()
             ]
             prices = [
-                p.to_dict()
+                convert.plain(p)
                 for p in self._client.v1.prices.list(
                     params={"limit": PAGE_SIZE, "active": True, "type": "recurring"}
                 ).auto_paging_iter()
@@ -211,7 +216,7 @@ class StripeGateway:
             except NotFound:
                 return None
         found = call(lambda: self._client.v1.customers.list(params={"email": text, "limit": 1})).data
-        return convert.customer(found[0].to_dict()) if found else None
+        return convert.customer(convert.plain(found[0])) if found else None
 
     # permissions ---------------------------------------------------------------------
     def probe(self, permission: str) -> bool:
@@ -246,17 +251,37 @@ class StripeGateway:
         )
         response = obj.last_response
         replayed = bool(response and response.headers.get("Idempotent-Replayed") == "true")
-        return convert.subscription(obj.to_dict()), (response.request_id if response else None), replayed
+        return convert.subscription(convert.plain(obj)), (response.request_id if response else None), replayed
+
+    def price_tiers(self) -> list[PriceTiers]:
+        """Every tiered price's tiers, in one paged list (`expand[]=data.tiers`: Stripe sends tiers only when
+        asked, and a subscription list cannot expand that deep)."""
+        params = {"limit": PAGE_SIZE, "expand": ["data.tiers"]}
+        with translated():
+            pages = self._client.v1.prices.list(params=params).auto_paging_iter()  # type: ignore[arg-type]
+            found = [convert.plain(p) for p in pages]
+        return [convert.price_tiers(p) for p in found if p.get("billing_scheme") == "tiered"]
+
+    def price_tiers_of(self, price_id: str) -> PriceTiers | None:
+        """One price's tiers (a tiered price met after the full sync listed them)."""
+        obj = convert.plain(call(lambda: self._client.v1.prices.retrieve(price_id, params={"expand": ["tiers"]})))
+        return convert.price_tiers(obj) if obj.get("billing_scheme") == "tiered" else None
+
+    def latest_usage(self, sub_id: str) -> list[Usage]:
+        """What the subscription's latest invoice charged for each metered item (its lines carry the usage)."""
+        data = call(lambda: self._client.raw_request("get", "/v1/invoices", subscription=sub_id, limit=1)).data
+        invoices, _ = convert.page(data)
+        return convert.usage_lines(invoices[0]) if invoices else []
 
     def coupon(self, coupon_id: str) -> Coupon | None:
         try:
-            return convert.coupon(call(lambda: self._client.v1.coupons.retrieve(coupon_id)).to_dict())
+            return convert.coupon(convert.plain(call(lambda: self._client.v1.coupons.retrieve(coupon_id))))
         except NotFound:
             return None
 
     def create_coupon(self, params: dict[str, Any], idempotency_key: str) -> Coupon:
         obj = call(lambda: self._client.v1.coupons.create(params=params, options={"idempotency_key": idempotency_key}))
-        return convert.coupon(obj.to_dict())
+        return convert.coupon(convert.plain(obj))
 
     def portal_session(
         self,
@@ -278,18 +303,19 @@ class StripeGateway:
 
     def subscription(self, sub_id: str) -> Subscription:
         obj = call(lambda: self._client.v1.subscriptions.retrieve(sub_id, params={"expand": ["customer", "discounts"]}))
-        return convert.subscription(obj.to_dict())
+        return convert.subscription(convert.plain(obj))
 
     def coupons(self) -> list[Coupon]:
         with translated():
             return [
-                convert.coupon(c.to_dict()) for c in self._client.v1.coupons.list(params={"limit": PAGE_SIZE}).auto_paging_iter()
+                convert.coupon(convert.plain(c))
+                for c in self._client.v1.coupons.list(params={"limit": PAGE_SIZE}).auto_paging_iter()
             ]
 
     def portal_configurations(self) -> list[PortalConfigSummary]:
         with translated():
             pages = self._client.v1.billing_portal.configurations.list(params={"limit": PAGE_SIZE})
-            return [convert.portal_config(c.to_dict()) for c in pages.auto_paging_iter()]
+            return [convert.portal_config(convert.plain(c)) for c in pages.auto_paging_iter()]
 
 
 for _name, _fn in list(vars(StripeGateway).items()):

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from ..domain.events import Change
 from ..domain.models import Subscription
 from ..store import Cache
+from ..store.rows import utc as to_utc
 from ..stripe_gateway import StripeGateway
 from . import intents
 
@@ -26,7 +27,9 @@ def apply_changes(cache: Cache, changes: Iterable[Change], *, gateway: StripeGat
         if change.subscription is not None:
             sub = _complete(cache, change.subscription, gateway)
             if states:
-                cache.upsert_subscriptions([sub], synced_at=at)
+                sub = cache.upsert_subscriptions([sub], synced_at=at)[0]
+            else:
+                sub = cache.valued(sub)
             intents.observe(cache, sub, at, previous=change.previous)
             intents.observe_change_for_timeline(cache, sub, change.id, at, change.previous)
         elif change.customer is not None and states:
@@ -56,6 +59,11 @@ def _complete(cache: Cache, sub: Subscription, gateway: StripeGateway | None) ->
             sub = dataclasses.replace(
                 sub, customer_name=known.name, customer_email=known.email, customer_deleted=known.deleted or sub.customer_deleted
             )
-    if sub.discount_ids and len(sub.coupon_ids) != len(sub.discount_ids):
-        sub = dataclasses.replace(sub, coupon_ids=tuple(cache.coupons_of(sub.discount_ids)))
+    tiered = {i.price_id for i in sub.items if i.billing_scheme == "tiered"}
+    if tiered and gateway is not None and (unknown := tiered - cache.known_tiered_prices()):
+        found = [gateway.price_tiers_of(p) for p in sorted(unknown)]  # a price created since the last full sync
+        cache.put_price_tiers(t for t in found if t is not None)
+    if sub.discount_ids and (len(sub.coupon_ids) != len(sub.discount_ids) or not sub.discount_ends):
+        known = cache.discounts_of(sub.discount_ids)
+        sub = dataclasses.replace(sub, coupon_ids=tuple(c for c, _ in known), discount_ends=tuple(to_utc(e) for _, e in known))
     return sub

@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 from ..errors import PermissionMissing
 from ..store import Cache
 from ..stripe_gateway import StripeGateway
-from . import intents
+from . import intents, usage
 from .apply import apply_changes
 from .ratelimit import LIVE_MODE_RATE, TEST_MODE_RATE, TokenBucket, with_backoff
 from .report import Progress, SyncReport, no_progress
@@ -61,6 +61,14 @@ def full_sync(
     report.pages = checkpoint["pages"]
     bucket = TokenBucket(rate or (LIVE_MODE_RATE if gateway.livemode else TEST_MODE_RATE))
     lock = threading.Lock()
+    # What MRR is valued with comes first: the coupons (discounts) and the tiered prices' tiers.
+    progress(report.pages, estimate, "Reading coupons, prices and portal configurations…")
+    coupons = _optional(gateway.coupons, "coupons", report)
+    if coupons is not None:
+        cache.replace_coupons(coupons)
+    tiers = _optional(gateway.price_tiers, "the tiers of tiered prices", report)
+    if tiers is not None:
+        cache.put_price_tiers(tiers)
     progress(report.pages, estimate, "Reading subscriptions…")
 
     def run(rng: dict) -> int:
@@ -72,13 +80,7 @@ def full_sync(
             )
             keep = [s for s in subs if not (s.ended and s.ended_at and s.ended_at.timestamp() < started - HISTORY_S)]
             with lock, cache.transaction():
-                cache.remember_discounts(
-                    (d, c, s.id)
-                    for s in keep
-                    if len(s.discount_ids) == len(s.coupon_ids)
-                    for d, c in zip(s.discount_ids, s.coupon_ids, strict=True)
-                )
-                cache.upsert_subscriptions(keep, synced_at=started)
+                keep = cache.upsert_subscriptions(keep, synced_at=started)
                 open_ids = cache.with_open_intents([s.id for s in keep])
                 for sub in keep:
                     # most subscriptions are plainly active with nothing to record: skip them cheaply
@@ -96,12 +98,9 @@ def full_sync(
 
     with ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="sync") as pool:
         report.subscriptions = sum(pool.map(run, [r for r in checkpoint["ranges"] if not r["done"]]))
-    progress(report.pages, estimate, "Reading coupons and portal configurations…")
-    coupons = _optional(gateway.coupons, "coupons", report)
     configs = _optional(gateway.portal_configurations, "portal configurations", report)
+    usage.read_latest(gateway, cache, bucket, report)
     with cache.transaction():
-        if coupons is not None:
-            cache.replace_coupons(coupons)
         if configs is not None:
             cache.replace_portal_configurations(configs)
         cache.drop_subscriptions_not_seen(started)

@@ -7,7 +7,9 @@ import time
 from ..errors import NotFound
 from ..store import Cache
 from ..stripe_gateway import StripeGateway
+from . import usage
 from .apply import apply_changes
+from .ratelimit import LIVE_MODE_RATE, TEST_MODE_RATE, TokenBucket
 from .report import SyncReport
 
 EVENT_WINDOW_S = 30 * 86400
@@ -36,5 +38,8 @@ def incremental_sync(gateway: StripeGateway, cache: Cache, now: int | None = Non
             last = changes[-1]
             cache.set_meta("events_cursor", {"id": last.id, "at": int(last.created.timestamp())})
         cache.set_meta("last_sync_at", now)
+    if changes:
+        rate = LIVE_MODE_RATE if gateway.livemode else TEST_MODE_RATE
+        usage.read_latest(gateway, cache, TokenBucket(rate), report)  # new pending cancellations on metered prices
     report.queue_after = {r.subscription_id for r in cache.queue()}
     return report

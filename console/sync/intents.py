@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime
 from typing import Any
 
@@ -144,7 +145,7 @@ def _record_console_save(cache: Cache, sub: Subscription, save: dict[str, Any]) 
             "scheduled_at": save["at"],
             "feedback": save["feedback"] or sub.feedback,
             "comment": None,
-            "mrr_minor": sub.mrr_minor,
+            "mrr_minor": cache.valued(before_save(sub, save["offer"])).mrr_minor,
             "currency": sub.currency,
             "resolution": "saved",
             "resolved_at": save["at"],
@@ -168,3 +169,19 @@ def observe_change_for_timeline(cache: Cache, sub: Subscription, event_id: str, 
     if "pause_collection" in previous:
         kind = "paused" if sub.paused else "pause_removed"
         cache.add_timeline(f"{event_id}:pause", sub.id, at, kind, {"resumes_at": _epoch(sub.pause_resumes_at)})
+
+
+def before_save(sub: Subscription, offer: str | None) -> Subscription:
+    """The subscription as it was at stake: without the coupon the save itself added (MRR at stake is
+    what the customer paid when they asked to cancel, as an intent read from events records it)."""
+    coupon = offer[len("coupon:") :] if offer and offer.startswith("coupon:") else None
+    if coupon is None or coupon not in sub.coupon_ids:
+        return sub
+    i = len(sub.coupon_ids) - 1 - sub.coupon_ids[::-1].index(coupon)
+
+    def drop(values: tuple) -> tuple:
+        return values[:i] + values[i + 1 :] if len(values) > i else values
+
+    return dataclasses.replace(
+        sub, coupon_ids=drop(sub.coupon_ids), discount_ids=drop(sub.discount_ids), discount_ends=drop(sub.discount_ends), mrr=None
+    )

@@ -11,26 +11,19 @@ from console.sandbox.app import Sandbox
 from console.services.workspace import Workspace
 from console.stripe_gateway import StripeGateway
 from tests.integration.conftest import client_for
+from tests.support.mrr_oracle import Oracle
 
 DAY = 86400
 YEAR_AGO = 380 * DAY
 
 
-def mrr(sub) -> int:
-    from console.domain.money import monthly_minor
-
-    return sum(
-        monthly_minor(i.price.unit_amount, i.quantity, i.price.recurring.interval, i.price.recurring.interval_count)
-        for i in sub["items"].data
-    )
-
-
-def expected_from_sdk(client, since: int) -> tuple[Counter, dict]:
+def expected_from_sdk(client, since: int, now: int) -> tuple[Counter, dict]:
     """Straight from Stripe's objects: ended with a requested cancellation = churned; pending = pending;
     churn_console_* metadata = an operator's save; an event that revoked a cancellation with no console
     metadata behind it = the customer's own save."""
     kinds: Counter = Counter()
     stake: dict = defaultdict(int)
+    mrr = Oracle(client, now).mrr  # net MRR, computed independently (tests/support/mrr_oracle.py)
     subs = {s.id: s for s in client.v1.subscriptions.list({"limit": 100, "status": "all"}).auto_paging_iter()}
     for sub in subs.values():
         meta = sub.metadata.to_dict()
@@ -38,7 +31,7 @@ def expected_from_sdk(client, since: int) -> tuple[Counter, dict]:
             saved_at = int(datetime.fromisoformat(meta["churn_console_at"]).timestamp())
             if saved_at >= since:
                 kinds["saved_operator"] += 1
-                stake[("saved_operator", sub.currency)] += mrr(sub)
+                stake[("saved_operator", sub.currency)] += mrr(sub, before=saved_at)  # before the save's coupon
         if sub.status == "canceled" and sub.cancellation_details.reason == "cancellation_requested" and sub.canceled_at >= since:
             kinds["churned"] += 1
             stake[("churned", sub.currency)] += mrr(sub)
@@ -63,7 +56,7 @@ def test_report_matches_an_independent_count_from_the_sdk(tmp_path):
         now = sb.state.clock.now()
         since = now - YEAR_AGO
         report = build(outcomes(ws.cache), since, now + 1, now=now)
-        kinds, stake = expected_from_sdk(client_for(sb), since)
+        kinds, stake = expected_from_sdk(client_for(sb, sb.secret_key), since, now)
         counts = report.counts()
         for kind in ("saved_operator", "saved_customer", "churned", "pending"):
             assert counts[kind] == kinds[kind], kind

@@ -74,7 +74,7 @@ def test_customers(shared_client):
 
 def test_coupons(shared_client):
     page = shared_client.v1.coupons.list({"limit": 10})
-    assert len(page.data) == 6
+    assert len(page.data) == 8
     for coupon in page.data:
         check(coupon, Coupon, "coupon")
     check(shared_client.v1.coupons.retrieve("RETAIN25-3M"), Coupon, "coupon")
@@ -82,14 +82,36 @@ def test_coupons(shared_client):
 
 def test_products_and_prices(shared_client):
     products = shared_client.v1.products.list({"limit": 10}).data
-    assert len(products) == 4
+    assert len(products) == 10
     for product in products:
         check(product, Product, "product")
     prices = shared_client.v1.prices.list({"limit": 100}).data
     assert {p.currency for p in prices} == {"usd", "eur", "jpy"}
-    assert {p.recurring.interval for p in prices} == {"month", "year"}
+    assert {p.recurring.interval for p in prices} == {"month", "year", "week"}
+    assert {p.billing_scheme for p in prices} == {"per_unit", "tiered"}
+    assert {p.recurring.usage_type for p in prices} == {"licensed", "metered"}
     for price in prices:
         check(price, Price, "price")
+        assert "tiers" not in price  # Stripe sends tiers only when they are expanded
+    tiered = shared_client.v1.prices.list({"limit": 100, "expand": ["data.tiers"]}).data
+    for price in tiered:
+        check(price, Price, "price")
+        assert (price.tiers is not None) == (price.billing_scheme == "tiered")
+    one = next(p for p in tiered if p.billing_scheme == "tiered")
+    assert shared_client.v1.prices.retrieve(one.id, {"expand": ["tiers"]}).tiers[-1].up_to is None
+
+
+def test_invoices_hold_coherent_values_and_usage_lines(shared_client):
+    """No fixture filler (amount_overpaid, last_finalization_error, due_date 1234567890); lines name their price."""
+    invoices = list(shared_client.v1.invoices.list({"limit": 100}).auto_paging_iter())
+    assert invoices
+    for inv in invoices[:200]:
+        check(inv, Invoice, "invoice")
+        assert inv.amount_overpaid == 0 and inv.last_finalization_error is None and inv.due_date is None
+        assert inv.subtotal == sum(line.amount for line in inv.lines.data)
+        assert inv.total == inv.subtotal - sum(d.amount for d in inv.total_discount_amounts)
+        for line in inv.lines.data:
+            assert line.pricing.price_details.price.startswith("price_")
 
 
 def test_portal_configurations(shared_client):

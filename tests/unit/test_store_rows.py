@@ -1,7 +1,9 @@
 """The store writes subscription rows by column position: the row's keys must follow SUBSCRIPTION_COLUMNS."""
 
+import dataclasses
 from datetime import UTC, datetime
 
+from console.domain import mrr
 from console.domain.models import Item, Subscription
 from console.store.rows import SUBSCRIPTION_COLUMNS, subscription_from_row, subscription_row
 
@@ -13,6 +15,7 @@ def test_row_keys_follow_the_column_order_and_round_trip():
         "sub_1", "cus_1", "Ana", "ana@example.com", "active", "eur", NOW, (Item("price_1", "prod_1", "Team", 1100, "eur", "month", 1, 3, NOW),),
         True, NOW, NOW, None, "unused", "Back in spring", "cancellation_requested", ("di_1",), ("LOYAL10",), False, None, {"k": "v"},
     )  # fmt: skip
-    row = subscription_row(sub, 123)
+    valuation = mrr.value(sub, coupons={}, now=NOW)
+    row = subscription_row(sub, 123, valuation)
     assert tuple(row) == SUBSCRIPTION_COLUMNS
-    assert subscription_from_row(row) == sub
+    assert subscription_from_row(row) == dataclasses.replace(sub, mrr=valuation.net_minor)

@@ -1,0 +1,34 @@
+"""Metered items' usage: what the latest invoice charged, read for pending cancellations (their MRR at stake)."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+from ..errors import PermissionMissing
+from ..store import Cache
+from ..stripe_gateway import StripeGateway
+from .ratelimit import TokenBucket, with_backoff
+from .report import SyncReport
+
+CONCURRENCY = 4
+
+
+def read_latest(
+    gateway: StripeGateway, cache: Cache, bucket: TokenBucket, report: SyncReport, only: set[str] | None = None
+) -> int:
+    """One invoice request per pending subscription with a metered item whose usage is not known yet
+    (or each of `only`); values them again. A key without Invoices: Read skips it and says so."""
+    wanted = cache.pending_metered() if only is None else set(only)
+    if only is None:
+        wanted -= cache.subscriptions_with_usage()
+    if not wanted:
+        return 0
+    try:
+        with ThreadPoolExecutor(max_workers=CONCURRENCY, thread_name_prefix="usage") as pool:
+            found = list(pool.map(lambda s: (s, with_backoff(lambda: gateway.latest_usage(s), bucket)), sorted(wanted)))
+    except PermissionMissing as exc:
+        report.skipped.append(f"usage of metered prices ({exc.message})")
+        return 0
+    cache.put_usage((sub_id, u) for sub_id, lines in found for u in lines)
+    cache.revalue(wanted)
+    return len(wanted)
