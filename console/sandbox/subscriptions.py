@@ -96,9 +96,10 @@ def create(call: Call) -> dict[str, Any]:
             item["current_period_end"] = sub["trial_end"]
     _apply_metadata(sub, p.get("metadata"))
     _apply_cancel(call, sub, p)
-    if p.get("discounts"):
-        sub["discounts"] = _discount_ids(call, sub, p["discounts"])
+    entries = _discount_ids(call, sub, p["discounts"]) if p.get("discounts") else []
     state.add(sub)
+    if entries:
+        _replace_discounts(call, sub, entries)  # coupons redeemed into discount objects, as on update
     call.emit("customer.subscription.created", sub)
     return render(state, sub, p.get("expand"))
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from ..actions import Actions
 from ..domain.models import Account
+from ..domain.mrr import Valuation
 from ..domain.playbook import Playbook
 from ..domain.queue import QueueRow
 from ..errors import ConsoleError
@@ -126,6 +127,11 @@ class Workspace:
 
     def timeline(self, sub_id: str) -> list[dict[str, Any]]:
         return self.cache.timeline(sub_id)
+
+    def mrr_explained(self, sub_id: str) -> Valuation | None:
+        """How the subscription's MRR was worked out (list, tiers or usage, discounts), in words."""
+        sub = self.cache.subscription(sub_id)
+        return self.cache.valuation(sub) if sub is not None else None
 
     def lifetime_value(self, customer_id: str, *, refresh: bool = False) -> dict[str, tuple[int, int]]:
         """Paid invoices per currency: from the cache when fresh, else read from Stripe and cached."""

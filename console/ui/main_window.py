@@ -12,6 +12,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QLabel, QMainWindow, QProgressBar, QSizePolicy, QTabWidget, QToolBar, QWidget
 
 from ..domain.models import Account, Coupon
+from ..domain.mrr import Valuation
 from ..domain.offers import Offer
 from ..domain.playbook import Playbook
 from ..domain.queue import QueueRow
@@ -78,7 +79,7 @@ class MainWindow(QMainWindow):
 
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
-        self.queue = QueuePage(self._timeline)
+        self.queue = QueuePage(self._timeline, self._mrr_explained)
         self.queue.detail.ltv_requested.connect(self._load_ltv)
         self.overview = OverviewPage()
         self.overview.retry_requested.connect(self.refresh)
@@ -345,6 +346,9 @@ class MainWindow(QMainWindow):
 
     def _timeline(self, sub_id: str) -> list[dict[str, Any]]:
         return self.workspace.timeline(sub_id) if self.workspace else []
+
+    def _mrr_explained(self, sub_id: str) -> Valuation | None:
+        return self.workspace.mrr_explained(sub_id) if self.workspace else None
 
     def _load_ltv(self, customer_id: str) -> None:
         workspace = self.workspace

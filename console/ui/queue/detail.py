@@ -11,6 +11,7 @@ from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QFormLayout, QFrame, QHBoxLayout, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
 
 from ...domain.feedback import label
+from ...domain.mrr import Valuation
 from ...domain.money import format_money
 from ...domain.queue import QueueRow, tenure_text
 
@@ -77,9 +78,10 @@ class DetailPane(QWidget):
         form = QFormLayout()
         form.setVerticalSpacing(3)
         self.fields: dict[str, QLabel] = {}
-        for key in ("MRR at stake", "Plan", "Ends", "Asked on", "Customer for", "Status", "Discount", "Lifetime value"):
+        for key in ("MRR at stake", "Worked out", "Plan", "Ends", "Asked on", "Customer for", "Status", "Discount", "Lifetime value"):
             value = QLabel("—")
             value.setWordWrap(True)
+            value.setTextFormat(Qt.TextFormat.PlainText)  # plan and coupon names are anyone's text
             self.fields[key] = value
             form.addRow(key, value)
         facts.addLayout(form)
@@ -128,7 +130,13 @@ class DetailPane(QWidget):
         head.setProperty("class", "cardTitle")
         return head
 
-    def show_row(self, row: QueueRow | None, timeline: list[dict[str, Any]], now: datetime | None = None) -> None:
+    def show_row(
+        self,
+        row: QueueRow | None,
+        timeline: list[dict[str, Any]],
+        now: datetime | None = None,
+        valuation: Valuation | None = None,
+    ) -> None:
         self.row = row
         self.dashboard.setEnabled(row is not None)
         if row is None:
@@ -143,7 +151,14 @@ class DetailPane(QWidget):
         now = now or datetime.now(UTC)
         self.title.setText(row.display_name)
         self.email.setText(row.email or "")
-        self.fields["MRR at stake"].setText(f"{format_money(row.mrr_minor, row.currency)} / month")
+        usage = " (usage-based)" if row.usage_based else ""
+        if valuation is not None:
+            self.fields["MRR at stake"].setText(valuation.summary + usage)
+            worked = list(valuation.lines) + [f"Not known: {u}" for u in valuation.unknown]
+            self.fields["Worked out"].setText("\n".join(worked) or "—")
+        else:
+            self.fields["MRR at stake"].setText(f"{format_money(row.mrr_minor, row.currency)} / month{usage}")
+            self.fields["Worked out"].setText("—")
         self.fields["Plan"].setText(row.plan)
         self.fields["Ends"].setText(f"{_local(row.ends_at)} ({row.days_left(now)} days left)")
         self.fields["Asked on"].setText(_local(row.requested_at))

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...domain.mrr import Valuation
 from ...domain.money import format_totals, totals
 from ...domain.queue import QueueRow
 from .action_bar import ActionBar
@@ -60,9 +61,15 @@ class QueuePage(QWidget):
     row_selected = Signal(object)  # QueueRow or None
     selection_changed = Signal(list)  # the selected QueueRows
 
-    def __init__(self, timeline_for: Callable[[str], list[dict[str, Any]]], parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        timeline_for: Callable[[str], list[dict[str, Any]]],
+        mrr_for: Callable[[str], Valuation | None] | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self._timeline_for = timeline_for
+        self._mrr_for = mrr_for or (lambda _sub_id: None)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(16, 12, 16, 8)
         outer.setSpacing(8)
@@ -212,7 +219,11 @@ class QueuePage(QWidget):
         self._show_detail(row)
 
     def _show_detail(self, row: QueueRow | None) -> None:
-        self.detail.show_row(row, self._timeline_for(row.subscription_id) if row else [], self.model.now)
+        if row is None:
+            self.detail.show_row(None, [])
+        else:
+            timeline, valuation = self._timeline_for(row.subscription_id), self._mrr_for(row.subscription_id)
+            self.detail.show_row(row, timeline, self.model.now, valuation)
         self.row_selected.emit(row)
 
     def open_detail(self) -> None:

@@ -57,7 +57,7 @@ class PreparedQueue:
                     row.display_name if (row.customer_name or row.customer_deleted) else "—",
                     row.email or "",
                     row.plan,
-                    _money(row.mrr_minor, row.currency),
+                    ("~" if row.usage_based else "") + _money(row.mrr_minor, row.currency),  # ~: from the last invoice's usage
                     str(days),
                     row.reason,
                     offer,
