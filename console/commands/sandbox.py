@@ -7,6 +7,8 @@ import ipaddress
 import signal
 import sys
 
+from ..sandbox.state import API_VERSION, OLDER_API_VERSION
+
 
 def add_parser(sub) -> None:
     sb = sub.add_parser(
@@ -27,6 +29,12 @@ def add_parser(sub) -> None:
     sb.add_argument("--throttle-rate", type=_fraction, default=0.0, help="fraction of requests answered with a random 429")
     sb.add_argument("--drop-rate", type=_fraction, default=0.0, help="fraction of connections dropped after the request ran")
     sb.add_argument("--live", action="store_true", help="behave like a live-mode account (rk_live_ keys)")
+    sb.add_argument(
+        "--event-api-version",
+        choices=(API_VERSION, OLDER_API_VERSION),
+        default=API_VERSION,
+        help=f"render events as an account on this API version would receive them (default {API_VERSION})",
+    )
     sb.set_defaults(run=run)
 
 
@@ -72,7 +80,15 @@ def run(args: argparse.Namespace) -> int:
         drop_rate=args.drop_rate,
         seed=args.seed,
     )
-    sandbox = Sandbox(seed=args.seed, customers=args.customers, host=args.host, port=args.port, live=args.live, faults=faults)
+    sandbox = Sandbox(
+        seed=args.seed,
+        customers=args.customers,
+        host=args.host,
+        port=args.port,
+        live=args.live,
+        faults=faults,
+        event_api_version=args.event_api_version,
+    )
     print(f"SANDBOX_URL={sandbox.url} SANDBOX_KEY={sandbox.key}", flush=True)
     signal.signal(signal.SIGTERM, _stop)
     try:

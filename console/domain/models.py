@@ -109,7 +109,8 @@ class Subscription:
             return None
         if self.cancel_at is not None:
             return self.cancel_at
-        return min(item.current_period_end for item in self.items) if self.items else None
+        ends = [item.current_period_end for item in self.items if item.current_period_end is not None]
+        return min(ends) if ends else None  # unknown (never "now"): the caller reads the subscription again
 
     @property
     def mrr_minor(self) -> int:

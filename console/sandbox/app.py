@@ -31,10 +31,13 @@ class Sandbox:
         start_time: int | None = None,
         faults: FaultConfig | None = None,
         state_file: Path | None = None,
+        event_api_version: str | None = None,
     ) -> None:
         self.state_file = state_file
         restored = self._restore(state_file)
         self.state = restored or State(seed=seed, livemode=live, clock=Clock(start_time))
+        if event_api_version:
+            self.state.event_api_version = event_api_version
         self.keys = KeyRing(livemode=self.state.livemode)
         self.key = self.keys.make(ALL_PERMISSIONS)
         self.secret_key = self.keys.make(secret_key=True)

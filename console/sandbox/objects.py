@@ -213,7 +213,10 @@ def subscription(
     items: list[tuple[dict[str, Any], int]],
     created: int,
     period_start: int | None = None,
+    billing_mode: str = "flexible",
 ) -> dict[str, Any]:
+    """A subscription; `billing_mode` is `flexible` for new ones (Stripe's default since 2025-10, SDK type
+    `Subscription.BillingMode`), `classic` for older ones."""
     obj = template("subscription")
     sub_id = state.new_id("subscription")
     start = period_start if period_start is not None else created
@@ -249,6 +252,11 @@ def subscription(
         transfer_data=None,
         managed_payments=None,
         billing_schedules=[],
+        billing_mode={
+            "type": billing_mode,
+            "flexible": {"proration_discounts": "included"} if billing_mode == "flexible" else None,
+            "updated_at": created if billing_mode == "flexible" else None,
+        },
     )
     obj["items"] = {
         "object": "list",

@@ -141,7 +141,11 @@ def _customer_with_history(state: State, rng, n: int, now: int, prices, specials
     items = _plan_shape(rng, currency, price, quantity, specials, annual)
     recurring = items[0][0]["recurring"]
     period_start = _current_period_start(created, now, recurring["interval"], recurring["interval_count"])
-    sub = objects.subscription(state, customer_id=cust["id"], items=items, created=created, period_start=period_start)
+    # Accounts older than flexible billing mode keep classic subscriptions; newer ones are flexible.
+    mode = "flexible" if now - created < 300 * DAY else "classic"
+    sub = objects.subscription(
+        state, customer_id=cust["id"], items=items, created=created, period_start=period_start, billing_mode=mode
+    )
     state.add(sub)
     roll = rng.random()
     if roll < 0.16:
@@ -234,6 +238,10 @@ def _pending(state: State, rng, sub: dict[str, Any], now: int) -> None:
     before = copy.deepcopy(sub)
     if rng.random() < 0.12:
         sub["cancel_at"] = now + int(rng.uniform(3, 40) * DAY)
+    elif sub["billing_mode"]["type"] == "flexible":
+        # In flexible billing mode a portal cancellation sets cancel_at to the period end and leaves
+        # cancel_at_period_end false (STRIPE.md, "Billing mode"; changelog 2025-10 "billing mode flexible").
+        sub["cancel_at"] = objects.period_end(sub)
     else:
         sub["cancel_at_period_end"] = True
         sub["cancel_at"] = objects.period_end(sub)

@@ -13,6 +13,11 @@ from importlib import resources
 from typing import Any
 
 EVENT_WINDOW_SECONDS = 30 * 86400  # Stripe keeps events for 30 days.
+API_VERSION = "2026-10-28.endive"
+# An event's data.object is rendered in the API version the account had when it happened
+# (docs: "Versioning", event.api_version). Before 2025-03-31.basil the billing period was on the
+# subscription, not on its items (changelog "Deprecate subscription current period start and end").
+OLDER_API_VERSION = "2025-02-24.acacia"
 
 _ID_PREFIX = {
     "customer": "cus",
@@ -80,6 +85,7 @@ class State:
     events: list[dict[str, Any]] = field(default_factory=list)
     idempotency: dict[tuple[str, str], IdempotentResult] = field(default_factory=dict)
     account: dict[str, Any] = field(default_factory=dict)
+    event_api_version: str = API_VERSION  # OLDER_API_VERSION: events rendered as an older account's
     _seq: int = 0
 
     def __post_init__(self) -> None:
@@ -171,13 +177,13 @@ class State:
         event = template("event")
         event.update(
             id=self.new_id("event"),
-            api_version="2026-10-28.endive",
+            api_version=self.event_api_version,
             created=self.clock.now() if created is None else created,
             livemode=self.livemode,
             type=event_type,
             pending_webhooks=0,
             request={"id": request_id, "idempotency_key": idempotency_key},
-            data={"object": snapshot(obj)},
+            data={"object": in_version(snapshot(obj), self.event_api_version)},
         )
         event.pop("account", None)
         if previous is not None:
@@ -203,6 +209,19 @@ def public(obj: dict[str, Any]) -> dict[str, Any]:
 def snapshot(obj: dict[str, Any]) -> dict[str, Any]:
     """A deep, independent copy without private keys (for events: the object changes later)."""
     return json.loads(json.dumps(public(obj)))
+
+
+def in_version(obj: dict[str, Any], version: str) -> dict[str, Any]:
+    """An object as an account on `version` would see it in an event (only the differences the console
+    reads: before 2025-03-31 the billing period was on the subscription, not on its items)."""
+    if version >= "2025-03-31" or obj.get("object") != "subscription":
+        return obj
+    items = (obj.get("items") or {}).get("data") or []
+    starts = [i.pop("current_period_start", None) for i in items]
+    ends = [i.pop("current_period_end", None) for i in items]
+    obj["current_period_start"] = min((s for s in starts if s is not None), default=None)
+    obj["current_period_end"] = min((e for e in ends if e is not None), default=None)
+    return obj
 
 
 def diff(before: Any, after: Any) -> dict[str, Any]:

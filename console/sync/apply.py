@@ -50,7 +50,10 @@ def apply_changes(cache: Cache, changes: Iterable[Change], *, gateway: StripeGat
 
 def _complete(cache: Cache, sub: Subscription, gateway: StripeGateway | None) -> Subscription:
     """Fill the customer's name and e-mail (events carry only the id: a new signup's customer is read
-    once from Stripe) and the coupons' ids."""
+    once from Stripe) and the coupons' ids. A pending cancellation whose end the event does not say
+    (an event rendered in an API version whose shape lacks the period) is read again, never guessed."""
+    if sub.pending_cancellation and sub.ends_at is None and gateway is not None:
+        sub = gateway.subscription(sub.id)
     if sub.customer_name is None and sub.customer_email is None:
         known = cache.customer(sub.customer_id)
         if known is None and gateway is not None:

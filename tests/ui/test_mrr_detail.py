@@ -26,7 +26,9 @@ def test_detail_pane_explains_a_tiered_discounted_mrr(qtbot, open_window, demo, 
     assert detail.fields["MRR at stake"].text() == "$179.00 list − 25% coupon = $134.25/mo"
     worked = detail.fields["Worked out"].text()
     assert "12 units, graduated tiers = $179.00/mo" in worked and "− 25% coupon ($44.75/mo until" in worked
-    mrr_column = next(c for c in range(window.queue.proxy.columnCount()) if window.queue.proxy.headerData(c, Qt.Orientation.Horizontal) == "MRR")
+    mrr_column = next(
+        c for c in range(window.queue.proxy.columnCount()) if window.queue.proxy.headerData(c, Qt.Orientation.Horizontal) == "MRR"
+    )
     assert window.queue.proxy.index(0, mrr_column).data() == "$134.25"
     window.resize(1400, 900)
     assert window.grab().save(str(tmp_path / "detail-tiered-mrr.png"))  # README's copy: resources/screenshots/

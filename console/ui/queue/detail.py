@@ -11,8 +11,8 @@ from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QFormLayout, QFrame, QHBoxLayout, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
 
 from ...domain.feedback import label
-from ...domain.mrr import Valuation
 from ...domain.money import format_money
+from ...domain.mrr import Valuation
 from ...domain.queue import QueueRow, tenure_text
 
 TIMELINE_TEXT = {
@@ -78,7 +78,17 @@ class DetailPane(QWidget):
         form = QFormLayout()
         form.setVerticalSpacing(3)
         self.fields: dict[str, QLabel] = {}
-        for key in ("MRR at stake", "Worked out", "Plan", "Ends", "Asked on", "Customer for", "Status", "Discount", "Lifetime value"):
+        for key in (
+            "MRR at stake",
+            "Worked out",
+            "Plan",
+            "Ends",
+            "Asked on",
+            "Customer for",
+            "Status",
+            "Discount",
+            "Lifetime value",
+        ):
             value = QLabel("—")
             value.setWordWrap(True)
             value.setTextFormat(Qt.TextFormat.PlainText)  # plan and coupon names are anyone's text

@@ -20,8 +20,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...domain.mrr import Valuation
 from ...domain.money import format_totals, totals
+from ...domain.mrr import Valuation
 from ...domain.queue import QueueRow
 from .action_bar import ActionBar
 from .detail import DetailPane
