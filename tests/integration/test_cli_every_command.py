@@ -1,0 +1,132 @@
+"""Every CLI command and flag run to completion against the sandbox: the output, and what Stripe then holds."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+
+from console.cli import main
+from console.sandbox.app import Sandbox
+from tests.integration.conftest import client_for
+
+
+@pytest.fixture(scope="module")
+def account(tmp_path_factory):
+    with Sandbox(seed=17, customers=220) as sb:
+        yield sb, tmp_path_factory.mktemp("cli-data")
+
+
+@pytest.fixture
+def run(account, monkeypatch, capsys, process_hooks):
+    sb, data = account
+    monkeypatch.setenv("STRIPE_API_KEY", sb.key)
+    monkeypatch.setenv("CHURN_CONSOLE_OPERATOR", "Casey (CS)")
+
+    def cli(*argv: str) -> tuple[int, str, str]:
+        code = main(["--data-dir", str(data), "--api-base", sb.url, *argv])
+        out = capsys.readouterr()
+        return code, out.out, out.err
+
+    return cli
+
+
+def pending_ids(sb) -> list[str]:
+    client = client_for(sb, sb.secret_key)
+    subs = client.v1.subscriptions.list({"limit": 100}).auto_paging_iter()
+    return [s.id for s in subs if (s.cancel_at_period_end or s.cancel_at) and not s.discounts and not s.pause_collection]
+
+
+def test_sync_then_queue_in_every_format_and_order(account, run):
+    sb, _ = account
+    code, out, _ = run("sync")
+    assert code == 0 and "Queue:" in out
+    pending = set(pending_ids(sb))
+    code, table, _ = run("queue")
+    assert code == 0 and "MRR" in table.splitlines()[0]
+    code, out, _ = run("queue", "--format", "json", "--sort", "days_left")
+    rows = json.loads(out)
+    assert {r["subscription"] for r in rows} >= pending
+    assert [r["days_left"] for r in rows] == sorted(r["days_left"] for r in rows)
+    code, out, _ = run("queue", "--format", "csv", "--sort", "customer", "--reason", "too_expensive")
+    records = list(csv.DictReader(io.StringIO(out)))
+    assert records and all(r["feedback"] == "too_expensive" for r in records)
+    code, out, _ = run("queue", "--format", "json", "--sort", "mrr")
+    assert code == 0 and json.loads(out)
+
+
+def test_save_pause_revoke_undo_retry_and_the_journal(account, run):
+    sb, _ = account
+    run("sync")
+    client = client_for(sb, sb.secret_key)
+    a, b, c, d = pending_ids(sb)[:4]
+    code, out, _ = run("save", a, "--coupon", "RETAIN25-3M", "--consent", "call", "--note", "Agreed by phone")
+    assert code == 0, out
+    saved = client.v1.subscriptions.retrieve(a, {"expand": ["discounts"]})
+    assert not saved.cancel_at_period_end and saved.cancel_at is None
+    assert saved.discounts[-1].source.coupon == "RETAIN25-3M" and saved.metadata["churn_console_operator"] == "Casey (CS)"
+    code, out, _ = run("save", b, "--percent", "20", "--months", "2", "--consent", "email")
+    assert code == 0, out
+    assert client.v1.subscriptions.retrieve(b, {"expand": ["discounts"]}).discounts[-1].source.coupon
+    code, out, _ = run("pause", c, "--months", "2", "--behavior", "keep_as_draft", "--consent", "chat")
+    assert code == 0, out
+    assert client.v1.subscriptions.retrieve(c).pause_collection.behavior == "keep_as_draft"
+    code, out, _ = run("revoke", d, "--consent", "ticket", "--operator", "Robin")
+    assert code == 0, out
+    revoked = client.v1.subscriptions.retrieve(d)
+    assert (
+        not revoked.cancel_at_period_end and revoked.cancel_at is None and revoked.metadata["churn_console_operator"] == "Robin"
+    )
+    code, out, _ = run("journal", "--format", "json", "--limit", "10")
+    entries = json.loads(out)
+    by_sub = {e["subscription_id"]: e for e in entries}
+    assert {a, b, c, d} <= set(by_sub) and all(e["state"] == "applied" for e in entries)
+    code, out, _ = run("undo", by_sub[c]["id"])
+    assert code == 0, out
+    undone = client.v1.subscriptions.retrieve(c)
+    assert undone.pause_collection is None and (undone.cancel_at_period_end or undone.cancel_at)
+    code, out, _ = run("retry", by_sub[a]["id"])  # already applied: nothing is sent again
+    assert code == 0 and by_sub[a]["id"] in out
+    assert len(client.v1.subscriptions.retrieve(a, {"expand": ["discounts"]}).discounts) == len(saved.discounts)
+    code, table, _ = run("journal")
+    assert code == 0 and by_sub[a]["id"] in table
+
+
+def test_refusals_exit_1_with_a_message(account, run):
+    code, _, err = run("save", "sub_doesnotexist", "--coupon", "RETAIN25-3M", "--consent", "call")
+    assert code == 1 and err.startswith("churn-console: ")
+    code, _, err = run("undo", "act_nope")
+    assert code == 1 and "act_nope" in err
+
+
+def test_report_in_every_format_and_pngs(account, run, tmp_path):
+    run("sync")
+    code, out, _ = run("report")
+    assert code == 0 and "save rate" in out.lower()
+    code, out, _ = run("report", "--format", "json", "--currency", "usd", "--since", "2026-01-01")
+    assert code == 0 and json.loads(out)
+    code, out, _ = run("report", "--format", "csv", "--png", str(tmp_path))
+    assert code == 0 and list(csv.reader(io.StringIO(out)))
+    assert list(tmp_path.glob("*.png"))
+
+
+def test_portal_list_show_export_link(account, run):
+    sb, _ = account
+    code, out, _ = run("portal", "list")
+    assert code == 0
+    config = next(c for c in sb.state.table("billing_portal.configuration").values() if c["is_default"])
+    assert config["id"] in out
+    code, out, _ = run("portal", "show", config["id"])
+    assert code == 0 and config["business_profile"]["headline"] in out
+    code, out, _ = run("portal", "export", config["id"])
+    exported = json.loads(out)
+    assert exported
+    customer = next(iter(c for c in sb.state.table("customer").values() if not c.get("deleted")))
+    code, out, _ = run("portal", "link", customer["id"])
+    assert code == 0 and out.strip().startswith("http")
+    code, out, _ = run("portal", "link", customer["email"])  # by e-mail too
+    assert code == 0 and out.strip().startswith("http")
+    code, _, err = run("portal", "link", "nobody@example.invalid")
+    assert code == 1 and "not in this account" in err
