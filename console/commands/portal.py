@@ -28,6 +28,9 @@ def add_parsers(sub) -> None:
     show.set_defaults(run=run_show)
     export = psub.add_parser("export", help="print a configuration as JSON (config as code)")
     export.add_argument("id")
+    export.add_argument(
+        "--format", choices=("console", "stripe"), default="console", help="console (default, for apply) or stripe (the API body)"
+    )
     export.set_defaults(run=run_export)
     apply = psub.add_parser("apply", help="create or update from JSON: prints the diff, applies with --yes")
     apply.add_argument("file", help="an export (use - for stdin)")
@@ -96,7 +99,7 @@ def run_show(args: argparse.Namespace) -> int:
 def run_export(args: argparse.Namespace) -> int:
     service, ws, conn = _service(args)
     try:
-        sys.stdout.write(service.export(args.id))
+        sys.stdout.write(service.export(args.id, args.format))
     finally:
         _done(ws, conn)
     return 0
@@ -116,10 +119,12 @@ def run_apply(args: argparse.Namespace) -> int:
         if plan.action == "nothing":
             print(f"No changes: {plan.target.id if plan.target else ''} already matches the file.")
             return 0
-        print(f"Would {plan.action} {plan.target.id if plan.target else 'a new configuration'}:")
-        for field, before, after in plan.diff:
-            print(f"  {field}: {before!r} → {after!r}" if plan.action == "update" else f"  {field}: {after!r}")
         if not args.yes:
+            print(f"Would {plan.action} {plan.target.id if plan.target else 'a new configuration'}:")
+            for field, before, after in plan.diff:
+                print(f"  {field}: {before!r} → {after!r}" if plan.action == "update" else f"  {field}: {after!r}")
+            print("These parameters would be sent:")
+            print(json.dumps(plan.sent, indent=2))
             print("Nothing sent. Add --yes to apply.")
             return 0
         result = service.apply(wanted, plan)

@@ -216,10 +216,17 @@ class PortalConfig:
         body["plan_products"] = [{"product": p, "prices": prices} for p, prices in self.plan_products]
         return json.dumps({"format": FORMAT, "id": self.id, "configuration": body}, indent=2, sort_keys=False) + "\n"
 
+    def to_stripe_json(self) -> str:
+        """The configuration as the body Stripe's API takes (`billing_portal.configurations.create`)."""
+        return json.dumps(self.create_params(), indent=2) + "\n"
+
     @classmethod
     def from_json(cls, text: str) -> PortalConfig:
-        """Parse an export; raises ValueError naming what is wrong (a bad field or an unknown one)."""
+        """Parse an export, or Stripe's own configuration JSON (the API body or object, as in Stripe's docs);
+        raises ValueError naming what is wrong (a bad field or an unknown one)."""
         data = json.loads(text)
+        if isinstance(data, dict) and "format" not in data and ("features" in data or "business_profile" in data):
+            return cls.from_stripe_json(data)
         if not isinstance(data, dict) or data.get("format") != FORMAT:
             raise ValueError(f"not a churn-console portal configuration (expected format {FORMAT!r})")
         if not isinstance(data.get("configuration"), dict):
@@ -242,6 +249,62 @@ class PortalConfig:
         if identifier is not None and not isinstance(identifier, str):
             raise ValueError("id must be a string")
         return replace(cls(), **body, id=identifier)
+
+    @classmethod
+    def from_stripe_json(cls, data: dict[str, Any]) -> PortalConfig:
+        """Stripe's configuration JSON: the body its API takes, or a configuration object it returned."""
+        _check_stripe_shape(data)
+        try:
+            config = cls.from_stripe(data)
+        except (KeyError, TypeError, AttributeError) as exc:
+            raise ValueError(f"a field of the Stripe configuration is not as Stripe's API describes it ({exc})") from None
+        return replace(config, is_default=False, active=True, updated=0)
+
+
+_STRIPE_KEYS = {
+    "id", "object", "active", "application", "business_profile", "created", "default_return_url", "features",
+    "is_default", "livemode", "login_page", "metadata", "name", "updated",
+}  # fmt: skip
+# path -> the type Stripe's schema gives it (what from_stripe reads); anything else is refused by name.
+_STRIPE_TYPES: dict[str, type | tuple[type, ...]] = {
+    "name": str, "default_return_url": str, "business_profile": dict, "business_profile.headline": str,
+    "business_profile.privacy_policy_url": str, "business_profile.terms_of_service_url": str, "login_page": dict,
+    "login_page.enabled": bool, "metadata": dict, "features": dict, "features.customer_update": dict,
+    "features.customer_update.enabled": bool, "features.customer_update.allowed_updates": list,
+    "features.invoice_history": dict, "features.invoice_history.enabled": bool, "features.payment_method_update": dict,
+    "features.payment_method_update.enabled": bool, "features.subscription_cancel": dict,
+    "features.subscription_cancel.enabled": bool, "features.subscription_cancel.mode": str,
+    "features.subscription_cancel.proration_behavior": str, "features.subscription_cancel.cancellation_reason": dict,
+    "features.subscription_cancel.cancellation_reason.enabled": bool,
+    "features.subscription_cancel.cancellation_reason.options": list, "features.subscription_pause": dict,
+    "features.subscription_pause.enabled": bool, "features.subscription_pause.duration": dict,
+    "features.subscription_update": dict, "features.subscription_update.enabled": bool,
+    "features.subscription_update.default_allowed_updates": list, "features.subscription_update.products": list,
+    "features.subscription_update.proration_behavior": str,
+}  # fmt: skip
+
+
+def _check_stripe_shape(data: dict[str, Any]) -> None:
+    """Refuse Stripe JSON whose fields have another type than Stripe's schema (a string where a list belongs
+    would otherwise be read letter by letter)."""
+    if unknown := set(data) - _STRIPE_KEYS:
+        raise ValueError(f"unknown fields: {', '.join(sorted(unknown))}")
+
+    def walk(node: Any, path: str) -> None:
+        if not isinstance(node, dict):
+            return
+        for key, value in node.items():
+            here = f"{path}.{key}" if path else key
+            kind = _STRIPE_TYPES.get(here)
+            if value is None or kind is None or (kind is list and value == ""):  # "" unsets a list, as Stripe takes it
+                continue
+            if not isinstance(value, kind):
+                raise ValueError(f"{here} must be {getattr(kind, '__name__', 'of another type')}")
+            if kind is list and not all(isinstance(v, (str, dict)) for v in value):
+                raise ValueError(f"{here} must be a list of texts")
+            walk(value, here)
+
+    walk(data, "")
 
 
 def _same_shape(value: Any, default: Any) -> bool:

@@ -35,6 +35,7 @@ class Plan:
     action: str  # create, update, nothing
     diff: list[tuple[str, object, object]]
     target: PortalConfig | None = None
+    sent: dict[str, object] | None = None  # exactly the params applying would send
 
 
 class PortalService:
@@ -68,8 +69,10 @@ class PortalService:
     def set_active(self, config_id: str, active: bool) -> PortalConfig:
         return PortalConfig.from_stripe(self.gateway.update_portal_configuration(config_id, {"active": active}))
 
-    def export(self, config_id: str) -> str:
-        return self.load(config_id).to_json()
+    def export(self, config_id: str, fmt: str = "console") -> str:
+        """Config as code: the console's format (with its id, for `apply`), or Stripe's API body."""
+        config = self.load(config_id)
+        return config.to_stripe_json() if fmt == "stripe" else config.to_json()
 
     def plan(self, text: str, config_id: str | None = None) -> tuple[PortalConfig, Plan]:
         """Parse and check an export, and say what applying it would change (create, or update which one)."""
@@ -77,16 +80,18 @@ class PortalService:
             wanted = PortalConfig.from_json(text)
         except (ValueError, KeyError, TypeError) as exc:
             raise ConsoleError(
-                f"That file is not a portal configuration export: {exc}.", "Export one with `churn-console portal export ID`."
+                f"That file is not a portal configuration (a churn-console export or Stripe's configuration JSON): {exc}.",
+                "Export one with `churn-console portal export ID` (add `--format stripe` for Stripe's shape).",
             ) from None
         if problems := wanted.problems():
             raise PortalInvalid(problems)
         target_id = config_id or wanted.id
         if not target_id:
-            return wanted, Plan("create", wanted.diff(PortalConfig()))
+            return wanted, Plan("create", PortalConfig().diff(wanted), sent=wanted.create_params())
         current = self.load(target_id)
         diff = current.diff(wanted)
-        return wanted, Plan("update" if diff else "nothing", diff, current)
+        sent = _with_identity(wanted, current).update_params(current) if diff else None
+        return wanted, Plan("update" if diff else "nothing", diff, current, sent)
 
     def apply(self, wanted: PortalConfig, plan: Plan) -> PortalConfig:
         if plan.action == "create":

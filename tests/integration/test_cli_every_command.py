@@ -130,3 +130,55 @@ def test_portal_list_show_export_link(account, run):
     assert code == 0 and out.strip().startswith("http")
     code, _, err = run("portal", "link", "nobody@example.invalid")
     assert code == 1 and "not in this account" in err
+
+
+def test_portal_apply_takes_stripes_own_configuration_json(account, run, tmp_path):
+    """The body Stripe's API takes (as in Stripe's docs and the customer portal article), not only our export."""
+    sb, _ = account
+    client = client_for(sb, sb.secret_key)
+    price = next(p for p in client.v1.prices.list({"limit": 100}).auto_paging_iter() if p.currency == "usd")
+    body = {
+        "business_profile": {"headline": "Acme partners with Stripe for simplified billing."},
+        "features": {
+            "invoice_history": {"enabled": True},
+            "subscription_cancel": {
+                "enabled": True,
+                "mode": "at_period_end",
+                "cancellation_reason": {"enabled": True, "options": ["too_expensive", "unused"]},
+            },
+            "subscription_update": {
+                "enabled": True,
+                "default_allowed_updates": ["price"],
+                "products": [{"product": price.product, "prices": [price.id]}],
+                "proration_behavior": "create_prorations",
+            },
+        },
+    }
+    path = tmp_path / "stripe.json"
+    path.write_text(json.dumps(body))
+    before = len(sb.state.table("billing_portal.configuration"))
+    code, out, _ = run("portal", "apply", str(path))  # dry run: exactly what would be sent, nothing sent
+    assert code == 0 and "Nothing sent" in out
+    sent = json.loads(out.split("These parameters would be sent:\n", 1)[1].rsplit("Nothing sent", 1)[0])
+    assert sent["business_profile"] == {"headline": "Acme partners with Stripe for simplified billing."}
+    assert sent["features"]["subscription_cancel"]["cancellation_reason"]["options"] == ["too_expensive", "unused"]
+    assert len(sb.state.table("billing_portal.configuration")) == before
+    code, out, _ = run("portal", "apply", str(path), "--yes")
+    assert code == 0 and out.startswith("Created bpc_"), out
+    new_id = out.split()[1].rstrip(".")
+    made = client.v1.billing_portal.configurations.retrieve(new_id)
+    assert made.business_profile.headline == body["business_profile"]["headline"]
+    assert made.features.subscription_update.products[0].prices == [price.id]
+    code, out, _ = run("portal", "export", new_id, "--format", "stripe")
+    path.write_text(out)
+    code, out, _ = run("portal", "apply", str(path), "--id", new_id)
+    assert code == 0 and out.startswith("No changes"), out
+
+
+def test_portal_apply_refuses_a_string_where_stripe_has_a_list(account, run, tmp_path):
+    path = tmp_path / "bad.json"
+    path.write_text(
+        json.dumps({"features": {"subscription_cancel": {"cancellation_reason": {"enabled": True, "options": "unused"}}}})
+    )
+    code, _, err = run("portal", "apply", str(path))
+    assert code == 1 and "features.subscription_cancel.cancellation_reason.options must be list" in err
