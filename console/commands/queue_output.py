@@ -22,7 +22,7 @@ def select(
     now = now or datetime.now(UTC)
     if reason:
         wanted = None if reason == "none" else reason
-        rows = [r for r in rows if r.feedback == wanted]
+        rows = [r for r in rows if r.reason_key == wanted]
     rank = currency_rank(rows)
     keys = {
         "mrr": lambda r: (rank[r.currency], -r.mrr_minor, r.days_left(now), r.subscription_id),

@@ -29,7 +29,11 @@ def add_parsers(sub) -> None:
     )
     q.add_argument("--format", choices=("table", "json", "csv"), default="table")
     q.add_argument("--sort", choices=tuple(SORTS), default="mrr", help="mrr (default, then days left), days_left, customer")
-    q.add_argument("--reason", metavar="R", help="only this survey answer (e.g. too_expensive), or `none` for no answer")
+    q.add_argument(
+        "--reason",
+        metavar="R",
+        help="only this survey answer (e.g. too_expensive), a custom reason's id (fo_…), or `none` for no answer",
+    )
     q.set_defaults(run=run_queue)
 
 

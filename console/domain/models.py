@@ -92,6 +92,8 @@ class Subscription:
     discount_ends: tuple[datetime | None, ...] = ()  # per discount_ids entry, when known
     mrr: int | None = None  # net MRR in minor units once valued (domain.mrr); None: not valued yet
     trial_end: datetime | None = None
+    feedback_option: str | None = None  # a custom reason's id (Feedback Options API)
+    feedback_text: str | None = None  # its description, as the customer read it
 
     @property
     def ended(self) -> bool:

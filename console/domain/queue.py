@@ -36,6 +36,8 @@ class QueueRow:
     customer_deleted: bool = False
     usage_based: bool = False
     list_mrr_minor: int | None = None  # before discounts (None: same as mrr_minor)
+    feedback_option: str | None = None
+    feedback_text: str | None = None
 
     def days_left(self, now: datetime | None = None) -> int:
         """Whole days until the cancellation takes effect (0 on its last day, never negative)."""
@@ -54,7 +56,13 @@ class QueueRow:
 
     @property
     def reason(self) -> str:
-        return label(self.feedback)
+        """The survey answer's label, or the custom reason's own text when the customer picked one."""
+        return self.feedback_text or label(self.feedback)
+
+    @property
+    def reason_key(self) -> str | None:
+        """What filters and rules match on: the custom reason's id (fo_…), else the survey code."""
+        return self.feedback_option or self.feedback
 
     @property
     def dashboard_url(self) -> str:
@@ -85,6 +93,8 @@ def row_from_subscription(sub: Subscription, livemode: bool) -> QueueRow | None:
         interval=sub.items[0].interval if sub.items else "month",
         customer_deleted=sub.customer_deleted,
         usage_based=any(i.usage_type == "metered" for i in sub.items),
+        feedback_option=sub.feedback_option,
+        feedback_text=sub.feedback_text,
     )
 
 

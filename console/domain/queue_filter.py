@@ -29,7 +29,7 @@ class QueueFilter:
 
     def matches(self, row: QueueRow, now: datetime, haystack: str | None = None) -> bool:
         """`haystack` is the row's lower-cased name, e-mail and comment (precomputed by callers that filter often)."""
-        if self.reason is not None and row.feedback != (None if self.reason == NO_ANSWER else self.reason):
+        if self.reason is not None and row.reason_key != (None if self.reason == NO_ANSWER else self.reason):
             return False
         if self.currency and row.currency != self.currency:
             return False

@@ -16,6 +16,7 @@ EXPANDABLE = {
     "product": "product",
     "default_price": "price",
     "subscription": "subscription",
+    "feedback_option": "billing.feedback_option",
 }
 
 

@@ -232,7 +232,7 @@ def subscription(
         cancel_at_period_end=False,
         canceled_at=None,
         ended_at=None,
-        cancellation_details={"comment": None, "feedback": None, "reason": None},
+        cancellation_details={"comment": None, "feedback": None, "feedback_option": None, "reason": None},
         currency=items[0][0]["currency"],
         discounts=[],
         latest_invoice=None,

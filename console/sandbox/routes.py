@@ -7,12 +7,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from . import catalog, misc, portal, subscriptions
+from . import catalog, feedback, misc, portal, subscriptions
 from .call import Call
 from .keys import ACCOUNT_READ
 
 _P = "stripe.params."
 _ID = r"([A-Za-z0-9_\-]+)"
+_FO = "billing._feedback_option_{}_params.FeedbackOption"
 
 
 @dataclass(frozen=True)
@@ -139,6 +140,33 @@ ROUTES: list[Route] = [
         portal.create_session,
         "rak_billing_portal_write",
         "billing_portal._session_create_params.SessionCreateParams",
+    ),
+    # Custom cancellation reasons (Feedback Options API). Stripe's permission name for them is not
+    # documented: the sandbox asks for the customer portal's, the stricter of the plausible ones.
+    _r("GET", "/v1/billing/feedback_options", feedback.list_, "rak_billing_portal_read", _FO.format("list") + "ListParams"),
+    _r(
+        "POST", "/v1/billing/feedback_options", feedback.create, "rak_billing_portal_write", _FO.format("create") + "CreateParams"
+    ),
+    _r(
+        "GET",
+        "/v1/billing/feedback_options/{id}",
+        feedback.retrieve,
+        "rak_billing_portal_read",
+        _FO.format("retrieve") + "RetrieveParams",
+    ),
+    _r(
+        "POST",
+        "/v1/billing/feedback_options/{id}",
+        feedback.update,
+        "rak_billing_portal_write",
+        _FO.format("update") + "UpdateParams",
+    ),
+    _r(
+        "POST",
+        "/v1/billing/feedback_options/{id}/deactivate",
+        feedback.deactivate,
+        "rak_billing_portal_write",
+        "billing._feedback_option_deactivate_params.FeedbackOptionDeactivateParams",
     ),
     _r("GET", "/v1/events", misc.list_events, "rak_event_read", "_event_list_params.EventListParams"),
     _r("GET", "/v1/events/{id}", misc.retrieve_event, "rak_event_read", "_event_retrieve_params.EventRetrieveParams"),

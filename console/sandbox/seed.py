@@ -6,6 +6,7 @@ import copy
 from datetime import UTC, datetime
 from typing import Any
 
+from . import feedback as feedback_options
 from . import invoices, objects, portal_seed, seed_catalog
 from .seed_catalog import PRODUCTS, Specials
 from .state import State, template
@@ -60,6 +61,7 @@ COMMENTS = {
     "customer_service": ["Waited a week for a reply."],
     "other": ["Company is closing.", "Merging accounts with a colleague."],
 }
+CUSTOM_REASONS = ("Moving to an in-house tool", "Our project ended early", "Budget approval fell through")
 COUPONS = [
     {"id": "RETAIN25-3M", "name": "25% off for 3 months", "percent_off": 25.0, "duration": "repeating", "duration_in_months": 3},
     {"id": "HALF-1M", "name": "50% off next month", "percent_off": 50.0, "duration": "once"},
@@ -99,6 +101,10 @@ def seed(state: State, customers: int = 500) -> None:
     for spec in COUPONS:
         coupon = objects.coupon(state, spec, now - 200 * DAY)
         state.add(coupon)
+    for text in CUSTOM_REASONS:
+        feedback_options.new(state, text)
+    retired = feedback_options.new(state, "Missing an integration we need")
+    retired.update(status="inactive", status_transitions={"deactivated_at": now - 40 * DAY})
     portal_seed.add_configurations(state, now, prices)
     for n in range(customers):
         _customer_with_history(state, rng, n, now, prices, specials, with_invoices=n < INVOICE_HISTORY_CAP)
@@ -246,7 +252,15 @@ def _pending(state: State, rng, sub: dict[str, Any], now: int) -> None:
         sub["cancel_at_period_end"] = True
         sub["cancel_at"] = objects.period_end(sub)
     sub["canceled_at"] = requested
-    sub["cancellation_details"] = {"comment": comment, "feedback": feedback, "reason": "cancellation_requested"}
+    sub["cancellation_details"] = {
+        "comment": comment,
+        "feedback": feedback,
+        "feedback_option": None,
+        "reason": "cancellation_requested",
+    }
+    if rng.random() < 0.15:  # a custom reason from the portal's own list (Feedback Options API)
+        options = [o for o in state.ordered("billing.feedback_option") if o["status"] == "active"]
+        sub["cancellation_details"].update(feedback=None, feedback_option=rng.choice(options)["id"])
     _event(state, "customer.subscription.updated", sub, before, requested, now)
 
 
@@ -272,6 +286,7 @@ def _churned(state: State, rng, sub: dict[str, Any], now: int) -> None:
     sub["cancellation_details"] = {
         "comment": None if failed else comment,
         "feedback": None if failed else feedback,
+        "feedback_option": None,
         "reason": "payment_failed" if failed else "cancellation_requested",
     }
     if not failed:
@@ -304,7 +319,12 @@ def _saved_earlier(state: State, rng, sub: dict[str, Any], now: int) -> None:
     live = copy.deepcopy(sub)
     scheduled = copy.deepcopy(sub)
     scheduled.update(cancel_at_period_end=True, cancel_at=objects.period_end(sub), canceled_at=requested)
-    scheduled["cancellation_details"] = {"comment": comment, "feedback": feedback, "reason": "cancellation_requested"}
+    scheduled["cancellation_details"] = {
+        "comment": comment,
+        "feedback": feedback,
+        "feedback_option": None,
+        "reason": "cancellation_requested",
+    }
     _event(state, "customer.subscription.updated", scheduled, live, requested, now)
     action_id = f"act_{state.new_id('event')[4:20].lower()}"
     if rng.random() < 0.7:
@@ -340,7 +360,12 @@ def _self_revoked(state: State, rng, sub: dict[str, Any], now: int) -> None:
     feedback, comment = _feedback(rng)
     scheduled = copy.deepcopy(sub)
     scheduled.update(cancel_at_period_end=True, cancel_at=objects.period_end(sub), canceled_at=requested)
-    scheduled["cancellation_details"] = {"comment": comment, "feedback": feedback, "reason": "cancellation_requested"}
+    scheduled["cancellation_details"] = {
+        "comment": comment,
+        "feedback": feedback,
+        "feedback_option": None,
+        "reason": "cancellation_requested",
+    }
     _event(state, "customer.subscription.updated", scheduled, sub, requested, now)
     _event(state, "customer.subscription.updated", sub, scheduled, min(revoked, now - 60), now)
 

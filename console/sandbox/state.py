@@ -32,6 +32,7 @@ _ID_PREFIX = {
     "event": "evt",
     "invoice": "in",
     "test_helpers.test_clock": "clock",
+    "billing.feedback_option": "fo",
 }
 _ALPHABET = string.ascii_letters + string.digits
 

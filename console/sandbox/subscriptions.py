@@ -123,6 +123,11 @@ def update(call: Call) -> dict[str, Any]:
         for key in ("comment", "feedback"):
             if key in details:
                 sub["cancellation_details"][key] = details[key] or None
+        if "feedback_option" in details:  # a custom reason the customer picked (Feedback Options API)
+            chosen = details["feedback_option"] or None
+            if chosen is not None and call.state.get("billing.feedback_option", chosen) is None:
+                raise missing("billing.feedback_option", chosen, "cancellation_details[feedback_option]")
+            sub["cancellation_details"]["feedback_option"] = chosen
     if "pause_collection" in p:
         sub["pause_collection"] = _pause(call, p["pause_collection"])
     if "description" in p:
@@ -236,7 +241,7 @@ def _apply_cancel(call: Call, sub: dict[str, Any], p: dict[str, Any]) -> None:
         sub["canceled_at"] = call.now  # Stripe: when the cancellation was requested
     if not pending and sub["status"] not in ENDED:
         sub["canceled_at"] = None
-        sub["cancellation_details"] = {"comment": None, "feedback": None, "reason": None}
+        sub["cancellation_details"] = {"comment": None, "feedback": None, "feedback_option": None, "reason": None}
 
 
 def _pause(call: Call, value: Any) -> dict[str, Any] | None:

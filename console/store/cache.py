@@ -190,6 +190,13 @@ class Cache:
                 params = [customer.name, customer.email, customer.id]
             return self.db.execute(sql, params).rowcount
 
+    def feedback_text(self, option_id: str) -> str | None:
+        """A custom cancellation reason's text, as another subscription already showed it."""
+        found = self._query(
+            "SELECT feedback_text FROM subscriptions WHERE feedback_option = ? AND feedback_text IS NOT NULL LIMIT 1", [option_id]
+        )
+        return found[0]["feedback_text"] if found else None
+
     def subscription_ids_of(self, customer_id: str) -> list[str]:
         return [r["id"] for r in self._query("SELECT id FROM subscriptions WHERE customer_id = ?", [customer_id])]
 

@@ -23,7 +23,7 @@ SUBSCRIPTION_COLUMNS = (
     "id", "customer_id", "customer_name", "customer_email", "status", "currency", "created", "cancel_at_period_end",
     "cancel_at", "canceled_at", "ended_at", "feedback", "comment", "cancel_reason", "period_end", "mrr_minor", "plan",
     "items", "discount_ids", "coupon_ids", "paused", "pause_resumes_at", "metadata", "pending", "ends_at", "synced_at",
-    "customer_deleted", "mrr_list_minor", "mrr_usage", "discount_ends", "trial_end",
+    "customer_deleted", "mrr_list_minor", "mrr_usage", "discount_ends", "trial_end", "feedback_option", "feedback_text",
 )  # fmt: skip
 
 
@@ -86,6 +86,8 @@ def subscription_row(sub: Subscription, synced_at: int, valuation: Valuation) ->
         "mrr_usage": int(valuation.usage_based),
         "discount_ends": _encode([epoch(e) for e in sub.discount_ends]) if sub.discount_ends else "[]",
         "trial_end": epoch(sub.trial_end),
+        "feedback_option": sub.feedback_option,
+        "feedback_text": sub.feedback_text,
     }
 
 
@@ -116,6 +118,8 @@ def subscription_from_row(row: dict[str, Any]) -> Subscription:
         discount_ends=tuple(utc(e) for e in json.loads(row["discount_ends"])),
         mrr=row["mrr_minor"],
         trial_end=utc(row["trial_end"]),
+        feedback_option=row["feedback_option"],
+        feedback_text=row["feedback_text"],
     )
 
 
@@ -142,6 +146,8 @@ def queue_row(row: dict[str, Any], livemode: bool) -> QueueRow:
         customer_deleted=bool(row["customer_deleted"]),
         usage_based=bool(row["mrr_usage"]),
         list_mrr_minor=row["mrr_list_minor"] if row["mrr_list_minor"] is not None else row["mrr_minor"],
+        feedback_option=row["feedback_option"],
+        feedback_text=row["feedback_text"],
     )
 
 

@@ -106,6 +106,8 @@ def _v2(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE subscriptions ADD COLUMN discount_ends TEXT NOT NULL DEFAULT '[]'")
     db.execute("ALTER TABLE subscriptions ADD COLUMN trial_end INTEGER")
     db.execute("ALTER TABLE discounts ADD COLUMN end_at INTEGER")
+    db.execute("ALTER TABLE subscriptions ADD COLUMN feedback_option TEXT")
+    db.execute("ALTER TABLE subscriptions ADD COLUMN feedback_text TEXT")
     # A tiered price's tiers (Stripe sends them only with expand[]=tiers): read once, kept.
     db.execute("CREATE TABLE price_tiers (price_id TEXT PRIMARY KEY, mode TEXT NOT NULL, tiers TEXT NOT NULL)")
     # What the latest invoice charged for each metered subscription item.

@@ -128,6 +128,8 @@ def subscription(obj: dict[str, Any]) -> Subscription:
         canceled_at=ts(obj.get("canceled_at")),
         ended_at=ts(obj.get("ended_at")),
         feedback=details.get("feedback"),
+        feedback_option=_feedback_option(details)[0],
+        feedback_text=_feedback_option(details)[1],
         comment=details.get("comment"),
         cancel_reason=details.get("reason"),
         discount_ids=discount_ids,
@@ -139,6 +141,14 @@ def subscription(obj: dict[str, Any]) -> Subscription:
         discount_ends=tuple(ts(d.get("end")) for d in expanded) if len(expanded) == len(discounts) else (),
         trial_end=ts(obj.get("trial_end")),
     )
+
+
+def _feedback_option(details: dict[str, Any]) -> tuple[str | None, str | None]:
+    """`cancellation_details.feedback_option`: an id, or the option itself when expanded (id, text)."""
+    option = details.get("feedback_option")
+    if isinstance(option, dict):
+        return _required(option, "id", str), option.get("description")
+    return option, None
 
 
 def _coupon_of(discount: dict[str, Any]) -> str:

@@ -103,7 +103,7 @@ class StripeGateway:
         they cost milliseconds each). Returns the page and whether more follow."""
         params: dict[str, Any] = {
             "limit": PAGE_SIZE,
-            "expand": ["data.customer", "data.discounts"],
+            "expand": ["data.customer", "data.discounts", "data.cancellation_details.feedback_option"],
             "status": "all",
             "created": created,
         }
@@ -302,7 +302,8 @@ class StripeGateway:
         return call(lambda: self._client.v1.billing_portal.sessions.create(params=params)).url
 
     def subscription(self, sub_id: str) -> Subscription:
-        obj = call(lambda: self._client.v1.subscriptions.retrieve(sub_id, params={"expand": ["customer", "discounts"]}))
+        expand = ["customer", "discounts", "cancellation_details.feedback_option"]
+        obj = call(lambda: self._client.v1.subscriptions.retrieve(sub_id, params={"expand": expand}))
         return convert.subscription(convert.plain(obj))
 
     def coupons(self) -> list[Coupon]:

@@ -54,6 +54,11 @@ def _complete(cache: Cache, sub: Subscription, gateway: StripeGateway | None) ->
     (an event rendered in an API version whose shape lacks the period) is read again, never guessed."""
     if sub.pending_cancellation and sub.ends_at is None and gateway is not None:
         sub = gateway.subscription(sub.id)
+    if sub.feedback_option and not sub.feedback_text:  # events name a custom reason by id: its text once
+        known = cache.feedback_text(sub.feedback_option)
+        if known is None and gateway is not None:
+            known = gateway.subscription(sub.id).feedback_text
+        sub = dataclasses.replace(sub, feedback_text=known)
     if sub.customer_name is None and sub.customer_email is None:
         known = cache.customer(sub.customer_id)
         if known is None and gateway is not None:

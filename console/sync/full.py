@@ -63,10 +63,10 @@ def full_sync(
     lock = threading.Lock()
     # What MRR is valued with comes first: the coupons (discounts) and the tiered prices' tiers.
     progress(report.pages, estimate, "Reading coupons, prices and portal configurations…")
-    coupons = _optional(gateway.coupons, "coupons", report)
+    coupons = _optional(lambda: with_backoff(gateway.coupons, bucket), "coupons", report)
     if coupons is not None:
         cache.replace_coupons(coupons)
-    tiers = _optional(gateway.price_tiers, "the tiers of tiered prices", report)
+    tiers = _optional(lambda: with_backoff(gateway.price_tiers, bucket), "the tiers of tiered prices", report)
     if tiers is not None:
         cache.put_price_tiers(tiers)
     progress(report.pages, estimate, "Reading subscriptions…")
@@ -98,7 +98,7 @@ def full_sync(
 
     with ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="sync") as pool:
         report.subscriptions = sum(pool.map(run, [r for r in checkpoint["ranges"] if not r["done"]]))
-    configs = _optional(gateway.portal_configurations, "portal configurations", report)
+    configs = _optional(lambda: with_backoff(gateway.portal_configurations, bucket), "portal configurations", report)
     usage.read_latest(gateway, cache, bucket, report)
     with cache.transaction():
         if configs is not None:

@@ -55,7 +55,9 @@ def test_full_sync_queue_is_exactly_what_the_sdk_lists(sandbox, client, workspac
     all_subs = list(client.v1.subscriptions.list({"limit": 100, "status": "all"}).auto_paging_iter())
     lists = [e for e in sync_requests if e.path == "/v1/subscriptions"]
     pages = [e for e in lists if e.params.get("limit") == 100]
-    assert all(e.params.get("expand") == ["data.customer", "data.discounts"] for e in pages)
+    assert all(
+        e.params.get("expand") == ["data.customer", "data.discounts", "data.cancellation_details.feedback_option"] for e in pages
+    )
     # where the data starts is found by bisection with limit=1 lists, to a day (the account may be unreadable)
     probes = [e for e in lists if e.params.get("limit") == 1]
     assert len(probes) <= 14 and len(lists) == len(pages) + len(probes)

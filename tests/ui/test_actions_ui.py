@@ -62,7 +62,7 @@ def test_one_click_save_with_consent(qtbot, open_window, demo):
     assert action.state == "applied" and action.consent_channel == "email" and action.consent_note == "Replied to our offer"
     assert target.subscription_id not in [r.subscription_id for r in shown(window)]
     sub = client_for(demo).v1.subscriptions.retrieve(target.subscription_id, {"expand": ["discounts"]})
-    assert sub.cancel_at_period_end is False
+    assert sub.cancel_at_period_end is False and sub.cancel_at is None
     assert sub.metadata["churn_console_operator"] == "Dana (CS)" and sub.metadata["churn_console_consent"] == "email"
     assert sub.discounts and sub.discounts[-1].source.coupon.startswith("churn-console-")
     assert "Undo" in bar.status.text()
@@ -74,7 +74,8 @@ def test_one_click_save_with_consent(qtbot, open_window, demo):
     with qtbot.waitSignal(window.controller.applied, timeout=20000):
         bar.status.linkActivated.emit(f"undo:{action.id}")
     assert target.subscription_id in [r.subscription_id for r in shown(window)]
-    assert client_for(demo).v1.subscriptions.retrieve(target.subscription_id).cancel_at_period_end is True
+    back = client_for(demo).v1.subscriptions.retrieve(target.subscription_id)
+    assert back.cancel_at_period_end or back.cancel_at  # restored as it was, in either billing mode
 
 
 def test_keyboard_pause_and_cancelled_consent_sends_nothing(qtbot, open_window, demo):
@@ -109,7 +110,9 @@ def test_refused_action_is_explained_inline(qtbot, open_window, demo):
     window = open_window(demo)
     window.settings.setValue(OPERATOR_KEY, "Sam")
     target = shown(window)[0]
-    client_for(demo).v1.subscriptions.update(target.subscription_id, {"cancel_at_period_end": False})  # revoked elsewhere
+    client_for(demo).v1.subscriptions.update(
+        target.subscription_id, {"cancel_at_period_end": False, "cancel_at": ""}
+    )  # revoked elsewhere
     window.queue.select_subscription(target.subscription_id)
     when_dialog(qtbot, ConsentDialog, confirm_with("call"))
     with qtbot.waitSignal(window.controller.failed, timeout=20000):

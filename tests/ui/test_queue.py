@@ -189,8 +189,12 @@ def test_when_the_current_row_leaves_the_next_one_is_selected(qtbot, open_window
     window = open_window(demo)
     rows = shown(window)
     window.queue.select_subscription(rows[3].subscription_id)
-    client_for(demo).v1.subscriptions.update(rows[3].subscription_id, {"cancel_at_period_end": False})
+    client_for(demo).v1.subscriptions.update(rows[3].subscription_id, {"cancel_at_period_end": False, "cancel_at": ""})
     with qtbot.waitSignal(window.synced, timeout=20000):
         window.refresh()
-    assert window.queue.current_row().subscription_id == rows[4].subscription_id
-    assert window.queue.detail.title.text() == rows[4].customer_name
+    # the selection stays where the rep was: the row now at that position (groups may reorder: the
+    # currency with the most rows sorts first)
+    after = shown(window)
+    assert rows[3].subscription_id not in {r.subscription_id for r in after}
+    assert window.queue.current_row().subscription_id == after[3].subscription_id
+    assert window.queue.detail.title.text() == after[3].customer_name

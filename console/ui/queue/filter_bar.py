@@ -85,6 +85,22 @@ class FilterBar(QWidget):
             found = combo.findData(current)
             combo.setCurrentIndex(found if found >= 0 else 0)
             combo.blockSignals(False)
+        self._custom_reasons(rows)
+
+    def _custom_reasons(self, rows: list[QueueRow]) -> None:
+        """The portal's custom reasons (Feedback Options) the queue holds, after the survey's eight."""
+        custom = sorted(
+            {(r.feedback_option, r.feedback_text or r.feedback_option) for r in rows if r.feedback_option}, key=lambda x: x[1]
+        )
+        current = self.reason.currentData()
+        self.reason.blockSignals(True)
+        while self.reason.count() > len(PORTAL_LABELS) + 2:  # All reasons, the eight, No answer
+            self.reason.removeItem(self.reason.count() - 1)
+        for option_id, text in custom:
+            self.reason.addItem(text, option_id)
+        found = self.reason.findData(current)
+        self.reason.setCurrentIndex(found if found >= 0 else 0)
+        self.reason.blockSignals(False)
 
     def criteria(self) -> QueueFilter:
         low, high = self.min_days.value(), self.max_days.value()

@@ -1,0 +1,49 @@
+"""Custom cancellation reasons (Feedback Options API, SDK `stripe.billing.FeedbackOption`): their text, not "No answer"."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+import stripe
+
+from console.domain.queue_filter import QueueFilter
+from console.services.workspace import Workspace
+from console.stripe_gateway import StripeGateway
+from tests.integration.conftest import client_for
+
+
+def test_sandbox_feedback_options_create_list_update_deactivate(sandbox):
+    admin = client_for(sandbox, sandbox.secret_key)
+    made = admin.v1.billing.feedback_options.create({"description": "Switching to annual invoicing elsewhere"})
+    assert made.status == "active" and made.id.startswith("fo_")
+    assert made.id in {o.id for o in admin.v1.billing.feedback_options.list({"status": "active", "limit": 100}).data}
+    updated = admin.v1.billing.feedback_options.update(made.id, {"description": "Switching vendors"})
+    assert updated.description == "Switching vendors"
+    gone = admin.v1.billing.feedback_options.deactivate(made.id)
+    assert gone.status == "inactive" and gone.status_transitions.deactivated_at
+    with pytest.raises(stripe.InvalidRequestError):
+        admin.v1.billing.feedback_options.create({"description": "x" * 101})  # "Maximum 100 characters."
+
+
+def test_a_custom_reason_shows_its_text_in_the_queue_and_the_filter(sandbox, tmp_path):
+    ws = Workspace.connect(StripeGateway(sandbox.key, sandbox.url), tmp_path, "Acme")
+    ws.sync()
+    admin = client_for(sandbox, sandbox.secret_key)
+    option = admin.v1.billing.feedback_options.create({"description": "Our project ended early"})
+    quiet = next(
+        s
+        for s in admin.v1.subscriptions.list({"limit": 100, "status": "active"}).auto_paging_iter()
+        if not s.cancel_at_period_end and not s.cancel_at
+    )
+    admin.v1.subscriptions.update(
+        quiet.id, {"cancel_at_period_end": True, "cancellation_details": {"feedback_option": option.id}}
+    )
+    assert ws.sync().kind == "incremental"  # the event names the option by id only
+    row = next(r for r in ws.queue() if r.subscription_id == quiet.id)
+    assert row.reason == "Our project ended early" and row.reason_key == option.id
+    assert [r.subscription_id for r in ws.queue() if QueueFilter(reason=option.id).matches(r, datetime.now(UTC))] == [quiet.id]
+    ws.sync(full=True)  # and as a full sync reads it (expanded in the list)
+    again = next(r for r in ws.queue() if r.subscription_id == quiet.id)
+    assert again.reason == "Our project ended early"
+    ws.close()
