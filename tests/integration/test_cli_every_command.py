@@ -182,3 +182,67 @@ def test_portal_apply_refuses_a_string_where_stripe_has_a_list(account, run, tmp
     )
     code, _, err = run("portal", "apply", str(path))
     assert code == 1 and "features.subscription_cancel.cancellation_reason.options must be list" in err
+
+
+from tests.integration.test_keys import needs_secret_service  # noqa: E402
+
+
+@needs_secret_service
+def test_key_set_check_profiles_and_delete_through_the_cli(sandbox, tmp_path, monkeypatch, capsys, process_hooks):
+    """The key is read from stdin (never argv), verified, stored in the keyring; profiles lists it; check
+    probes it; delete forgets it. A key given as an argument is refused."""
+    import uuid
+
+    import keyring
+
+    from console.secrets.keystore import SERVICE
+
+    name = f"cli-test-{uuid.uuid4().hex[:8]}"
+    monkeypatch.delenv("STRIPE_API_KEY", raising=False)
+    base = ["--data-dir", str(tmp_path), "--api-base", sandbox.url]
+
+    def cli(*argv: str, stdin: str = "") -> tuple[int, str, str]:
+        monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
+        code = main([*base, *argv])
+        out = capsys.readouterr()
+        return code, out.out, out.err
+
+    code, out, err = cli("key", "set", "--profile", name, sandbox.key)
+    assert code != 0 and sandbox.key not in out + err  # a key on the command line is refused, not echoed
+    code, out, err = cli("key", "set", "--profile", name, stdin=sandbox.key + "\n")
+    assert code == 0, err
+    assert keyring.get_password(SERVICE, name) == sandbox.key and "Missing" not in out
+    code, out, _ = cli("profiles")
+    assert code == 0 and name in out and "TEST" in out
+    code, out, _ = cli("key", "check", "--profile", name)
+    assert code == 0 and "Subscriptions: Write" in out and "NO " not in out
+    code, out, _ = cli("--profile", name, "sync")
+    assert code == 0 and "Queue:" in out
+    code, out, _ = cli("key", "delete", "--profile", name, "--purge-cache")
+    assert code == 0 and "Deleted" in out and keyring.get_password(SERVICE, name) is None
+    code, out, _ = cli("profiles")
+    assert name not in out
+    code, _, err = cli("key", "check")
+    assert code == 1 and "no profile" in err
+
+
+def test_the_sandbox_command_serves_events_in_an_older_api_version(tmp_path):
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "console", "sandbox", "--customers", "20", "--event-api-version", "2025-02-24.acacia"],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        first = proc.stdout.readline().split()
+        url, key = first[0].split("=", 1)[1], first[1].split("=", 1)[1]
+        import stripe
+
+        client = stripe.StripeClient(key, base_addresses={"api": url})
+        events = client.v1.events.list({"limit": 5}).data
+        assert events and all(e.api_version == "2025-02-24.acacia" for e in events)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)

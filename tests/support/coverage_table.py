@@ -8,8 +8,8 @@ from pathlib import Path
 
 import coverage
 
-# Floors this run must keep (raised as tests are added; the target is 90% for both).
-FLOORS = {"console/commands": 84.0, "total": 90.0}
+# The floors a whole run must keep (the 90% for the commands and for the whole package).
+FLOORS = {"console/commands": 90.0, "total": 90.0}
 TARGET = 90.0
 
 
