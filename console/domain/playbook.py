@@ -22,7 +22,8 @@ DEFAULT_HIGH_MRR = {"usd": 10_000, "eur": 9_000, "gbp": 8_000, "jpy": 1_500_000}
 
 @dataclass(frozen=True)
 class Rule:
-    """First matching rule wins. `reasons` holds feedback codes, `*` for any, `none` for no answer."""
+    """First matching rule wins. `reasons` holds feedback codes, custom reasons' ids (fo_…), `*` for any,
+    `none` for no answer."""
 
     reasons: tuple[str, ...]
     offer: Offer
@@ -32,7 +33,7 @@ class Rule:
     note: str = ""
 
     def matches(self, row: QueueRow, interval: str, high_mrr: dict[str, int], now: datetime) -> bool:
-        reason = row.feedback or NO_ANSWER
+        reason = row.reason_key or NO_ANSWER  # a custom reason (fo_…) or the survey's code
         if ANY not in self.reasons and reason not in self.reasons:
             return False
         threshold = high_mrr.get(row.currency)
@@ -88,7 +89,7 @@ class Playbook:
         data = json.loads(text)
         rules = [_rule_from(r) for r in data["rules"]]
         for rule in rules:
-            unknown = [r for r in rule.reasons if r not in PORTAL_LABELS and r not in (ANY, NO_ANSWER)]
+            unknown = [r for r in rule.reasons if r not in PORTAL_LABELS and r not in (ANY, NO_ANSWER) and not is_custom(r)]
             if unknown or rule.segment not in SEGMENTS or rule.interval not in INTERVALS:
                 raise ValueError(f"invalid rule: {rule}")
             if found := rule.offer.problems():
@@ -142,3 +143,8 @@ def _rule_from(d: dict[str, Any]) -> Rule:
         min_tenure_days=int(d.get("min_tenure_days", 0)),
         note=d.get("note", ""),
     )
+
+
+def is_custom(reason: str) -> bool:
+    """A custom cancellation reason's id (Feedback Options API)."""
+    return reason.startswith("fo_") and reason[3:].replace("_", "").isalnum()

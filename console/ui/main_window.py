@@ -367,7 +367,10 @@ class MainWindow(QMainWindow):
         if self.workspace is None:
             return
         rows = self.workspace.queue()
-        dialog = PlaybookDialog(self.workspace.playbook(), self.coupons(), sorted({r.currency for r in rows}), self)
+        custom = sorted(
+            {(r.feedback_option, r.feedback_text or r.feedback_option) for r in rows if r.feedback_option}, key=lambda x: x[1]
+        )
+        dialog = PlaybookDialog(self.workspace.playbook(), self.coupons(), sorted({r.currency for r in rows}), self, custom)
         if dialog.exec():
             self.workspace.save_playbook(dialog.playbook())
             self._show_queue()

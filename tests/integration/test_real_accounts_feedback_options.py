@@ -47,3 +47,36 @@ def test_a_custom_reason_shows_its_text_in_the_queue_and_the_filter(sandbox, tmp
     again = next(r for r in ws.queue() if r.subscription_id == quiet.id)
     assert again.reason == "Our project ended early"
     ws.close()
+
+
+def test_a_playbook_rule_on_a_custom_reason_recommends_its_offer(sandbox, tmp_path, qtbot):
+    from console.domain.offers import Offer
+    from console.domain.playbook import Playbook, Rule
+    from console.ui.dialogs.playbook import PlaybookDialog
+
+    admin = client_for(sandbox, sandbox.secret_key)
+    option = admin.v1.billing.feedback_options.create({"description": "Moving to an in-house tool"})
+    quiet = next(
+        s
+        for s in admin.v1.subscriptions.list({"limit": 100, "status": "active"}).auto_paging_iter()
+        if not s.cancel_at_period_end and not s.cancel_at
+    )
+    admin.v1.subscriptions.update(
+        quiet.id, {"cancel_at_period_end": True, "cancellation_details": {"feedback_option": option.id}}
+    )
+    ws = Workspace.connect(StripeGateway(sandbox.key, sandbox.url), tmp_path, "Acme")
+    ws.sync()
+    row = next(r for r in ws.queue() if r.subscription_id == quiet.id)
+    book = Playbook.from_json(
+        Playbook(
+            rules=[Rule((option.id,), Offer("pause", pause_months=2)), *Playbook.load(tmp_path / "none.json").rules]
+        ).to_json()
+    )  # a custom reason's id survives the playbook file
+    offer, rule = book.recommend(row, row.interval)
+    assert offer.kind == "pause" and rule is not None and rule.reasons == (option.id,)
+    dialog = PlaybookDialog(book, [], ["usd"], None, [(option.id, "Moving to an in-house tool")])
+    qtbot.addWidget(dialog)
+    combo = dialog.table.cellWidget(0, 0)
+    assert combo.currentText() == "Moving to an in-house tool" and combo.currentData() == option.id
+    assert dialog.playbook().rules[0].reasons == (option.id,)
+    ws.close()

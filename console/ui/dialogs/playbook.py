@@ -21,7 +21,7 @@ from ...domain.feedback import PORTAL_LABELS
 from ...domain.models import Coupon
 from ...domain.money import exponent, to_major
 from ...domain.offers import Offer
-from ...domain.playbook import ANY, DEFAULT_RULES, NO_ANSWER, RETAIN_15_ANNUAL, RETAIN_25, Playbook, Rule
+from ...domain.playbook import ANY, DEFAULT_RULES, NO_ANSWER, RETAIN_15_ANNUAL, RETAIN_25, Playbook, Rule, is_custom
 
 REASONS = [(ANY, "Any reason"), *PORTAL_LABELS.items(), (NO_ANSWER, "No answer")]
 SEGMENTS = [("any", "Any MRR"), ("high_mrr", "High MRR"), ("low_mrr", "Not high MRR")]
@@ -40,8 +40,20 @@ def offer_choices(coupons: list[Coupon]) -> list[Offer]:
 class PlaybookDialog(QDialog):
     """`playbook()` returns the edited playbook once accepted."""
 
-    def __init__(self, playbook: Playbook, coupons: list[Coupon], currencies: list[str], parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        playbook: Playbook,
+        coupons: list[Coupon],
+        currencies: list[str],
+        parent: QWidget | None = None,
+        custom_reasons: list[tuple[str, str]] | None = None,
+    ) -> None:
         super().__init__(parent)
+        # the survey's answers, then the portal's custom reasons the queue holds (id, text), then No answer
+        known = list(custom_reasons or [])
+        ids = {i for i, _ in known}
+        known += [(r, f"Custom reason {r}") for rule in playbook.rules for r in rule.reasons if is_custom(r) and r not in ids]
+        self.reasons = [*REASONS[:-1], *known, REASONS[-1]]
         self.setWindowTitle("Retention playbook")
         self.resize(980, 460)
         self.coupons = {c.id: c for c in coupons}
@@ -100,7 +112,7 @@ class PlaybookDialog(QDialog):
         rule = rule or Rule((ANY,), Offer("contact"))
         i = self.table.rowCount()
         self.table.insertRow(i)
-        self.table.setCellWidget(i, 0, self._combo(REASONS, rule.reasons[0]))
+        self.table.setCellWidget(i, 0, self._combo(self.reasons, rule.reasons[0]))
         self.table.setCellWidget(i, 1, self._combo(SEGMENTS, rule.segment))
         self.table.setCellWidget(i, 2, self._combo(INTERVALS, rule.interval))
         tenure = QSpinBox()
