@@ -121,9 +121,6 @@ class Cache:
                 self.db.conn.executemany("INSERT OR REPLACE INTO price_tiers (price_id, mode, tiers) VALUES (?, ?, ?)", batch)
             self.book.invalidate()
 
-    def known_tiered_prices(self) -> set[str]:
-        return {r["price_id"] for r in self._query("SELECT price_id FROM price_tiers")}
-
     def put_usage(self, found: Iterable[tuple[str, Usage]]) -> None:
         """(subscription id, what its latest invoice charged for a metered item)."""
         batch = [valuation.usage_row(u, sub_id) for sub_id, u in found]

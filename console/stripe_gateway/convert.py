@@ -114,6 +114,7 @@ def subscription(obj: dict[str, Any]) -> Subscription:
     expanded = [d for d in discounts if isinstance(d, dict)]
     coupon_ids = tuple(_coupon_of(d) for d in expanded)
     period_end = obj.get("current_period_end")  # API versions before 2025-03-31 (older events)
+    option_id, option_text = _feedback_option(details)
     return Subscription(
         id=obj["id"],
         customer_id=_required(cust, "id", str),
@@ -128,8 +129,8 @@ def subscription(obj: dict[str, Any]) -> Subscription:
         canceled_at=ts(obj.get("canceled_at")),
         ended_at=ts(obj.get("ended_at")),
         feedback=details.get("feedback"),
-        feedback_option=_feedback_option(details)[0],
-        feedback_text=_feedback_option(details)[1],
+        feedback_option=option_id,
+        feedback_text=option_text,
         comment=details.get("comment"),
         cancel_reason=details.get("reason"),
         discount_ids=discount_ids,

@@ -68,7 +68,7 @@ def _complete(cache: Cache, sub: Subscription, gateway: StripeGateway | None) ->
                 sub, customer_name=known.name, customer_email=known.email, customer_deleted=known.deleted or sub.customer_deleted
             )
     tiered = {i.price_id for i in sub.items if i.billing_scheme == "tiered"}
-    if tiered and gateway is not None and (unknown := tiered - cache.known_tiered_prices()):
+    if tiered and gateway is not None and (unknown := tiered - cache.book.maps()[1].keys()):
         found = [gateway.price_tiers_of(p) for p in sorted(unknown)]  # a price created since the last full sync
         cache.put_price_tiers(t for t in found if t is not None)
     if sub.discount_ids and (len(sub.coupon_ids) != len(sub.discount_ids) or not sub.discount_ends):

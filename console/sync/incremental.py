@@ -40,6 +40,7 @@ def incremental_sync(gateway: StripeGateway, cache: Cache, now: int | None = Non
         cache.set_meta("last_sync_at", now)
     if changes:
         rate = LIVE_MODE_RATE if gateway.livemode else TEST_MODE_RATE
-        usage.read_latest(gateway, cache, TokenBucket(rate), report)  # new pending cancellations on metered prices
+        changed = {c.subscription.id for c in changes if c.subscription is not None}
+        usage.read_latest(gateway, cache, TokenBucket(rate), report, among=changed)  # only what this sync touched
     report.queue_after = {r.subscription_id for r in cache.queue()}
     return report

@@ -14,13 +14,14 @@ CONCURRENCY = 4
 
 
 def read_latest(
-    gateway: StripeGateway, cache: Cache, bucket: TokenBucket, report: SyncReport, only: set[str] | None = None
+    gateway: StripeGateway, cache: Cache, bucket: TokenBucket, report: SyncReport, among: set[str] | None = None
 ) -> int:
     """One invoice request per pending subscription with a metered item whose usage is not known yet
-    (or each of `only`); values them again. A key without Invoices: Read skips it and says so."""
-    wanted = cache.pending_metered() if only is None else set(only)
-    if only is None:
-        wanted -= cache.subscriptions_with_usage()
+    (only those `among` the given ids, when given); values them again. A key without Invoices: Read
+    skips it and says so."""
+    wanted = cache.pending_metered() - cache.subscriptions_with_usage()
+    if among is not None:
+        wanted &= among
     if not wanted:
         return 0
     try:

@@ -13,6 +13,20 @@ from console.stripe_gateway import StripeGateway
 from tests.integration.conftest import client_for
 
 
+def cancel_with_custom_reason(admin: stripe.StripeClient, text: str):
+    """A custom reason, and an active subscription whose customer cancels picking it in the portal."""
+    option = admin.v1.billing.feedback_options.create({"description": text})
+    quiet = next(
+        s
+        for s in admin.v1.subscriptions.list({"limit": 100, "status": "active"}).auto_paging_iter()
+        if not s.cancel_at_period_end and not s.cancel_at
+    )
+    admin.v1.subscriptions.update(
+        quiet.id, {"cancel_at_period_end": True, "cancellation_details": {"feedback_option": option.id}}
+    )
+    return option, quiet
+
+
 def test_sandbox_feedback_options_create_list_update_deactivate(sandbox):
     admin = client_for(sandbox, sandbox.secret_key)
     made = admin.v1.billing.feedback_options.create({"description": "Switching to annual invoicing elsewhere"})
@@ -30,15 +44,7 @@ def test_a_custom_reason_shows_its_text_in_the_queue_and_the_filter(sandbox, tmp
     ws = Workspace.connect(StripeGateway(sandbox.key, sandbox.url), tmp_path, "Acme")
     ws.sync()
     admin = client_for(sandbox, sandbox.secret_key)
-    option = admin.v1.billing.feedback_options.create({"description": "Our project ended early"})
-    quiet = next(
-        s
-        for s in admin.v1.subscriptions.list({"limit": 100, "status": "active"}).auto_paging_iter()
-        if not s.cancel_at_period_end and not s.cancel_at
-    )
-    admin.v1.subscriptions.update(
-        quiet.id, {"cancel_at_period_end": True, "cancellation_details": {"feedback_option": option.id}}
-    )
+    option, quiet = cancel_with_custom_reason(admin, "Our project ended early")
     assert ws.sync().kind == "incremental"  # the event names the option by id only
     row = next(r for r in ws.queue() if r.subscription_id == quiet.id)
     assert row.reason == "Our project ended early" and row.reason_key == option.id
@@ -55,15 +61,7 @@ def test_a_playbook_rule_on_a_custom_reason_recommends_its_offer(sandbox, tmp_pa
     from console.ui.dialogs.playbook import PlaybookDialog
 
     admin = client_for(sandbox, sandbox.secret_key)
-    option = admin.v1.billing.feedback_options.create({"description": "Moving to an in-house tool"})
-    quiet = next(
-        s
-        for s in admin.v1.subscriptions.list({"limit": 100, "status": "active"}).auto_paging_iter()
-        if not s.cancel_at_period_end and not s.cancel_at
-    )
-    admin.v1.subscriptions.update(
-        quiet.id, {"cancel_at_period_end": True, "cancellation_details": {"feedback_option": option.id}}
-    )
+    option, quiet = cancel_with_custom_reason(admin, "Moving to an in-house tool")
     ws = Workspace.connect(StripeGateway(sandbox.key, sandbox.url), tmp_path, "Acme")
     ws.sync()
     row = next(r for r in ws.queue() if r.subscription_id == quiet.id)
