@@ -32,6 +32,7 @@ def before_of(sub: Subscription) -> dict[str, Any]:
         "cancel_at": None if sub.cancel_at_period_end else epoch(sub.cancel_at),
         "feedback": sub.feedback,
         "comment": sub.comment,
+        "feedback_option": sub.feedback_option,
         "discount_ids": list(sub.discount_ids),
         "paused": sub.paused,
     }
@@ -61,8 +62,40 @@ def save_update(
         params["cancel_at"] = ""
     if offer.kind == "coupon" and coupon_id:
         params["discounts"] = [{"discount": d} for d in sub.discount_ids] + [{"coupon": coupon_id}]
-    if offer.kind == "pause":
+    if offer.kind == "pause" and not offer.pauses_subscription:
         params["pause_collection"] = {"behavior": offer.behavior, "resumes_at": resumes_at(offer, now)}
+    return params
+
+
+def pause_request() -> dict[str, Any]:
+    """A real pause, sent after the update that revoked the cancellation (Stripe refuses to pause a
+    subscription set to cancel: sandbox/pausing.py). Stripe's defaults otherwise: the unused part of the
+    period is credited on a pending invoice item, metered usage so far is billed."""
+    return {"type": "subscription", "expand": ["customer", "discounts"]}
+
+
+def resume_request() -> dict[str, Any]:
+    """Undo of a real pause: resume on the original billing cycle, prorating the paused time, so the customer
+    pays for what they use until the cancellation takes effect again (not a new full period from now)."""
+    return {
+        "billing_cycle_anchor": {"type": "unchanged"},
+        "proration_behavior": "create_prorations",
+        "expand": ["customer", "discounts"],
+    }
+
+
+def rollback_update(before: dict[str, Any], now: datetime) -> dict[str, Any]:
+    """Put back the cancellation an action revoked when its second request (the pause) was refused."""
+    params: dict[str, Any] = {"expand": ["customer", "discounts"]}
+    cancel_at = before.get("cancel_at")
+    if cancel_at and cancel_at > now.timestamp():
+        params["cancel_at"] = cancel_at
+    else:
+        params["cancel_at_period_end"] = True
+    details = {k: before[k] for k in ("feedback", "comment", "feedback_option") if before.get(k)}
+    if details:
+        params["cancellation_details"] = details
+    params["metadata"] = {META_PREFIX + k: "" for k in META_KEYS}
     return params
 
 
@@ -70,21 +103,11 @@ def undo_update(
     sub: Subscription, before: dict[str, Any], added_discounts: list[str], kind: str, undo_id: str, now: datetime
 ) -> dict[str, Any]:
     """Put the cancellation back and remove what the action added (discount or pause)."""
-    params: dict[str, Any] = {"expand": ["customer", "discounts"]}
-    cancel_at = before.get("cancel_at")
-    if cancel_at and cancel_at > now.timestamp():
-        params["cancel_at"] = cancel_at
-    else:
-        params["cancel_at_period_end"] = True
-    details = {k: before[k] for k in ("feedback", "comment") if before.get(k)}
-    if details:
-        params["cancellation_details"] = details
+    params = rollback_update(before, now)
     if added_discounts:
         keep = [d for d in sub.discount_ids if d not in added_discounts]
         params["discounts"] = [{"discount": d} for d in keep] if keep else ""
     if kind == "pause" and sub.paused:
         params["pause_collection"] = ""
-    metadata = {META_PREFIX + k: "" for k in META_KEYS}
-    metadata[META_PREFIX + "undone"] = f"{undo_id} at {now.astimezone(UTC).isoformat(timespec='seconds')}"
-    params["metadata"] = metadata
+    params["metadata"][META_PREFIX + "undone"] = f"{undo_id} at {now.astimezone(UTC).isoformat(timespec='seconds')}"
     return params

@@ -12,15 +12,15 @@ from datetime import UTC, datetime
 
 from ..domain.models import Subscription
 from ..domain.offers import CONSENT_CHANNELS, Offer, retention_flow, terms_of
-from ..errors import ConsoleError, Offline, RateLimited, StripeUnavailable
+from ..errors import ConsoleError
 from ..store import Cache
 from ..store.journal import Action, Journal
 from ..stripe_gateway import StripeGateway
 from ..sync import intents
-from . import requests
+from . import requests, steps
 
 log = logging.getLogger(__name__)
-RETRYABLE = (Offline, StripeUnavailable, RateLimited)
+RETRYABLE = steps.RETRYABLE
 IDEMPOTENCY_WINDOW_S = 23 * 3600  # Stripe keeps idempotent results for 24 hours
 _sending: set[str] = set()  # actions this process is sending right now: not "interrupted", just busy
 _sending_lock = threading.Lock()
@@ -71,12 +71,16 @@ class Actions:
         action_id = f"act_{uuid.uuid4().hex[:20]}"
         if kind == "contact":
             return self._record_contact(action_id, sub, consent, now)
+        if offer.pauses_subscription and (why := sub.pause_blocker):
+            raise ActionRefused(why, "Nothing was sent.", {"pause": why})
         coupon_id, coupon_params = self._coupon_for(offer, sub, action_id)
         metadata = requests.metadata_for(action_id, offer, self.operator, consent.channel if consent else None, sub, now)
-        update = requests.save_update(sub, offer, coupon_id, metadata, now)
+        params = {"coupon": coupon_params, "update": requests.save_update(sub, offer, coupon_id, metadata, now)}
+        if offer.pauses_subscription:
+            params["pause"] = requests.pause_request()
         code = offer.code if offer.kind != "coupon" else f"coupon:{coupon_id}"
-        action = self._entry(action_id, sub, kind, code, consent, now, {"coupon": coupon_params, "update": update})
-        return self._journal_and_send(action)  # the id and key are durable before any request
+        action = self._entry(action_id, sub, kind, code, consent, now, params)
+        return self._journal_and_send(action, sub)  # the id and key are durable before any request
 
     def undo(self, action_id: str) -> Action:
         """Restore the cancellation and remove the discount or pause the action added."""
@@ -103,17 +107,11 @@ class Actions:
         update = requests.undo_update(
             sub, original.before, original.before.get("added_discounts", []), original.kind, undo_id, now
         )
-        action = self._entry(
-            undo_id,
-            sub,
-            "undo",
-            f"undo:{original.offer_code}",
-            None,
-            now,
-            {"coupon": None, "update": update},
-            undo_of=original.id,
-        )
-        return self._journal_and_send(action)  # _applied marks the original undone
+        params: dict = {"coupon": None, "update": update}
+        if sub.status == "paused" and "pause" in original.params:
+            params["resume"] = requests.resume_request()  # first: Stripe will not set a paused subscription to cancel
+        action = self._entry(undo_id, sub, "undo", f"undo:{original.offer_code}", None, now, params, undo_of=original.id)
+        return self._journal_and_send(action, sub)  # _applied marks the original undone
 
     def retry(self, action_id: str) -> Action:
         """Send a failed (or interrupted) action again with the same key and params."""
@@ -264,17 +262,17 @@ class Actions:
         nothing); after it, just record it. Not applied, and the state moved: refuse. Else send.
         """
         sub = self.gateway.subscription(action.subscription_id)
-        if _landed(action, sub):
+        if steps.landed(action, sub):
             return self._confirm(action, sub)
-        if action.kind != "undo" and not sub.pending_cancellation:
+        if action.kind != "undo" and not sub.pending_cancellation and not steps.half_done(action, sub):
             return self.journal.update(action, state="refused", error="No longer set to cancel: not sent again.", retryable=False)
-        return self._send(action)
+        return self._send(action, sub)
 
     def _confirm(self, action: Action, sub: Subscription) -> Action:
         """An action Stripe holds: inside the 24-hour idempotency window, the same request with the same key
         gets the original response back (a replay changes nothing); after it, it is just recorded."""
         if self.clock() - action.created_at < IDEMPOTENCY_WINDOW_S:
-            return self._send(action)
+            return self._send(action, sub)
         return self._applied(action, sub, None)
 
     def unsettled_failures(self) -> list[Action]:
@@ -291,13 +289,13 @@ class Actions:
                 continue
             try:
                 sub = self.gateway.subscription(action.subscription_id)
-                if _landed(action, sub):
+                if steps.landed(action, sub):
                     out.append(self._confirm(action, sub))
             except ConsoleError as exc:
                 log.warning("could not check failed action %s: %s", action.id, exc)
         return out
 
-    def _journal_and_send(self, action: Action) -> Action:
+    def _journal_and_send(self, action: Action, sub: Subscription) -> Action:
         with _sending_lock:
             _sending.add(action.id)  # before it is journaled as pending: recover() never picks it up meanwhile
         try:
@@ -306,26 +304,21 @@ class Actions:
             with _sending_lock:
                 _sending.discard(action.id)
             raise
-        return self._send(action)
+        return self._send(action, sub)
 
-    def _send(self, action: Action) -> Action:
+    def _send(self, action: Action, sub: Subscription) -> Action:
         with _sending_lock:
             _sending.add(action.id)
         try:
-            return self._send_once(action)
+            return self._send_once(action, sub)
         finally:
             with _sending_lock:
                 _sending.discard(action.id)
 
-    def _send_once(self, action: Action) -> Action:
+    def _send_once(self, action: Action, sub: Subscription) -> Action:
         self.journal.update(action, attempts=action.attempts + 1)
         try:
-            coupon = action.params.get("coupon")
-            if coupon and self.gateway.coupon(coupon["id"]) is None:
-                self.gateway.create_coupon(coupon, f"{action.idempotency_key}:coupon")
-            sub, request_id, replayed = self.gateway.update_subscription(
-                action.subscription_id, action.params["update"], action.idempotency_key
-            )
+            sub, request_id, replayed = steps.send(self.gateway, action, sub, self._now)
         except RETRYABLE as exc:
             self.journal.update(action, state="failed", error=str(exc), retryable=True)
             exc.action_id = action.id  # type: ignore[attr-defined]
@@ -362,10 +355,3 @@ class Actions:
                         self.cache.resolve_intent(intent["id"], "undone", now)
             intents.observe(self.cache, sub, now)
         return self.journal.get(action.id) or action
-
-
-def _landed(action: Action, sub: Subscription) -> bool:
-    """Stripe's subscription shows this action (its metadata names it)."""
-    if action.kind == "undo":
-        return sub.metadata.get("churn_console_undone", "").startswith(action.id)
-    return sub.metadata.get("churn_console_action") == action.id

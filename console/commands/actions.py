@@ -36,12 +36,20 @@ def add_parsers(sub) -> None:
     _consent_args(save)
     save.set_defaults(run=run_save)
 
-    pause = sub.add_parser("pause", help="pause collection and revoke the cancellation", formatter_class=fmt,
-                           epilog="example:\n  churn-console pause sub_123 --months 2 --consent call")  # fmt: skip
+    pause = sub.add_parser("pause", help="pause collection (or the subscription) and revoke the cancellation", formatter_class=fmt,
+                           epilog="examples:\n  churn-console pause sub_123 --months 2 --consent call\n"
+                                  "  churn-console pause sub_123 --subscription --consent email")  # fmt: skip
     pause.add_argument("subscription")
-    pause.add_argument("--months", type=int, required=True, choices=range(1, 13), metavar="N", help="1 to 12")
+    how_long = pause.add_mutually_exclusive_group(required=True)
+    how_long.add_argument("--months", type=int, choices=range(1, 13), metavar="N", help="pause collection for 1 to 12 months")
+    how_long.add_argument(
+        "--subscription",
+        dest="whole",
+        action="store_true",
+        help="a real pause: status paused, no invoices until resumed (flexible billing mode only; undo resumes it)",
+    )
     pause.add_argument(
-        "--behavior", choices=PAUSE_BEHAVIORS, default="void", help="what happens to invoices meanwhile (default void)"
+        "--behavior", choices=PAUSE_BEHAVIORS, help="with --months: what happens to invoices meanwhile (default void)"
     )
     _consent_args(pause)
     pause.set_defaults(run=run_pause)
@@ -139,7 +147,13 @@ def run_save(args: argparse.Namespace) -> int:
 
 
 def run_pause(args: argparse.Namespace) -> int:
-    offer = Offer("pause", pause_months=args.months, behavior=args.behavior)
+    if args.whole and args.behavior:
+        print("churn-console pause: --behavior applies to a pause of collection (--months), not --subscription", file=sys.stderr)
+        return 2
+    if args.whole:
+        offer = Offer("pause", pause_mode="subscription")
+    else:
+        offer = Offer("pause", pause_months=args.months, behavior=args.behavior or "void")
     return _act(args, lambda ws, actions: actions.apply(args.subscription, offer, Consent(args.consent, args.note)))
 
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from . import feedback as feedback_labels
+from . import pausing
 from .money import monthly_minor
 
 LIVE_STATUSES = frozenset({"active", "trialing", "past_due", "unpaid", "paused", "incomplete"})
@@ -94,6 +95,10 @@ class Subscription:
     trial_end: datetime | None = None
     feedback_option: str | None = None  # a custom reason's id (Feedback Options API)
     feedback_text: str | None = None  # its description, as the customer read it
+    billing_mode: str = "classic"  # `billing_mode.type`: classic or flexible (a real pause needs flexible)
+    schedule_id: str | None = None  # an attached subscription schedule (no real pause then)
+    collection_method: str = "charge_automatically"
+    paused_at: datetime | None = None  # `status_details.paused.transitioned_at` while status is `paused`
 
     @property
     def ended(self) -> bool:
@@ -113,6 +118,17 @@ class Subscription:
             return self.cancel_at
         ends = [item.current_period_end for item in self.items if item.current_period_end is not None]
         return min(ends) if ends else None  # unknown (never "now"): the caller reads the subscription again
+
+    @property
+    def pause_blocker(self) -> str | None:
+        """Why Stripe would not pause this subscription (a real pause), or None when it would."""
+        return pausing.blocker(
+            status=self.status,
+            billing_mode=self.billing_mode,
+            schedule_id=self.schedule_id,
+            collection_method=self.collection_method,
+            collection_paused=self.paused,
+        )
 
     @property
     def mrr_minor(self) -> int:

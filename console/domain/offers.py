@@ -11,6 +11,7 @@ from .money import format_money
 
 KINDS = ("coupon", "pause", "revoke", "contact")
 PAUSE_BEHAVIORS = ("void", "keep_as_draft", "mark_uncollectible")
+PAUSE_MODES = ("collection", "subscription")
 CONSENT_CHANNELS = ("call", "email", "chat", "ticket", "in_app")
 CHANNEL_LABELS = {"call": "Phone call", "email": "E-mail", "chat": "Chat", "ticket": "Support ticket", "in_app": "In the app"}
 _COUPON_ID = re.compile(r"[A-Za-z0-9_-]{1,200}")
@@ -99,6 +100,12 @@ class Offer:
     resumes_at: datetime | None = None
     behavior: str = "void"
     extras: dict[str, str] = field(default_factory=dict)
+    pause_mode: str = "collection"  # collection (pause_collection; status stays active) or subscription (status paused)
+
+    @property
+    def pauses_subscription(self) -> bool:
+        """A real pause (POST /v1/subscriptions/{id}/pause): no invoices, no end date, undone by resume."""
+        return self.kind == "pause" and self.pause_mode == "subscription"
 
     def problems(self, now: datetime | None = None) -> dict[str, str]:
         out: dict[str, str] = {}
@@ -111,7 +118,12 @@ class Offer:
                 out["coupon"] = "Coupon ids use letters, digits, '-' and '_'."
             if self.new_coupon:
                 out.update(self.new_coupon.problems())
-        if self.kind == "pause":
+        if self.kind == "pause" and self.pause_mode not in PAUSE_MODES:
+            out["pause"] = "A pause is of collection or of the subscription."
+        elif self.pauses_subscription:
+            if self.pause_months is not None or self.resumes_at is not None:
+                out["pause"] = "Stripe resumes a paused subscription only when asked: give no end date."
+        elif self.kind == "pause":
             if self.behavior not in PAUSE_BEHAVIORS:
                 out["behavior"] = "Behaviour is void, keep_as_draft or mark_uncollectible."
             if (self.pause_months is None) == (self.resumes_at is None):
@@ -127,6 +139,8 @@ class Offer:
         """Short, stable form for metadata and reports: coupon:ID, pause:2m, pause:until, revoke, contact."""
         if self.kind == "coupon":
             return f"coupon:{self.coupon_id or 'new'}"
+        if self.pauses_subscription:
+            return "pause:subscription"
         if self.kind == "pause":
             return f"pause:{self.pause_months}m" if self.pause_months else "pause:until"
         return self.kind
@@ -137,6 +151,8 @@ class Offer:
             if known is not None:
                 return terms_of(known)
             return terms_of(self.new_coupon) if self.new_coupon else f"coupon {self.coupon_id}"
+        if self.pauses_subscription:
+            return "Pause the subscription (no invoices until resumed)"
         if self.kind == "pause":
             if self.pause_months:
                 return f"Pause {self.pause_months} month{'s' if self.pause_months != 1 else ''}"

@@ -133,7 +133,7 @@ def _rule_from(d: dict[str, Any]) -> Rule:
     offer = Offer(
         new_coupon=CouponSpec(**spec) if spec else None,
         resumes_at=datetime.fromisoformat(resumes) if resumes else None,
-        **{k: v for k, v in o.items() if k in ("kind", "coupon_id", "pause_months", "behavior", "extras")},
+        **{k: v for k, v in o.items() if k in ("kind", "coupon_id", "pause_months", "behavior", "extras", "pause_mode")},
     )
     return Rule(
         reasons=tuple(d["reasons"]),

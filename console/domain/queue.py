@@ -38,6 +38,7 @@ class QueueRow:
     list_mrr_minor: int | None = None  # before discounts (None: same as mrr_minor)
     feedback_option: str | None = None
     feedback_text: str | None = None
+    pause_blocker: str | None = "Not known yet: sync again."  # why no real pause (domain/pausing.py); None: allowed
 
     def days_left(self, now: datetime | None = None) -> int:
         """Whole days until the cancellation takes effect (0 on its last day, never negative)."""
@@ -95,6 +96,7 @@ def row_from_subscription(sub: Subscription, livemode: bool) -> QueueRow | None:
         usage_based=any(i.usage_type == "metered" for i in sub.items),
         feedback_option=sub.feedback_option,
         feedback_text=sub.feedback_text,
+        pause_blocker=sub.pause_blocker,
     )
 
 

@@ -20,14 +20,17 @@ def run_until(state: State, now: int) -> int:
 
 def _advance(state: State, sub: dict[str, Any], now: int) -> int:
     changes = 0
-    while sub["status"] not in ENDED:
+    # A paused subscription (status `paused`) "will not advance to new billing periods" until resumed
+    # (SDK `SubscriptionService.pause`): time passing changes nothing.
+    while sub["status"] not in ENDED and sub["status"] != "paused":
         end = objects.period_end(sub)
         cancel_at = sub["cancel_at"]
         pause = sub["pause_collection"]
         if pause and pause["resumes_at"] is not None and pause["resumes_at"] <= min(now, end):
             before = copy.deepcopy(sub)
             sub["pause_collection"] = None
-            state.emit("customer.subscription.resumed", sub, diff(before, sub), created=pause["resumes_at"])
+            # collection resuming is an update; `customer.subscription.resumed` is for status paused -> active
+            state.emit("customer.subscription.updated", sub, diff(before, sub), created=pause["resumes_at"])
             changes += 1
             continue
         if cancel_at is not None and cancel_at <= min(now, end):

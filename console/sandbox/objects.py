@@ -240,6 +240,7 @@ def subscription(
         metadata={},
         pause_collection=None,
         status="active",
+        status_details=None,  # set while paused (SDK `Subscription.status_details`, API 2026-09-30)
         trial_start=None,
         trial_end=None,
         test_clock=None,

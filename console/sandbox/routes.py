@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from . import catalog, feedback, misc, portal, subscriptions
+from . import catalog, feedback, misc, pausing, portal, subscriptions
 from .call import Call
 from .keys import ACCOUNT_READ
 
@@ -68,6 +68,20 @@ ROUTES: list[Route] = [
         subscriptions.cancel,
         "rak_subscription_write",
         "_subscription_cancel_params.SubscriptionCancelParams",
+    ),
+    _r(
+        "POST",
+        "/v1/subscriptions/{id}/pause",
+        pausing.pause,
+        "rak_subscription_write",
+        "_subscription_pause_params.SubscriptionPauseParams",
+    ),
+    _r(
+        "POST",
+        "/v1/subscriptions/{id}/resume",
+        pausing.resume,
+        "rak_subscription_write",
+        "_subscription_resume_params.SubscriptionResumeParams",
     ),
     _r(
         "DELETE",

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from . import feedback as feedback_options
-from . import invoices, objects, portal_seed, seed_catalog
+from . import invoices, objects, pausing, portal_seed, seed_catalog
 from .seed_catalog import PRODUCTS, Specials
 from .state import State, template
 
@@ -152,6 +152,7 @@ def _customer_with_history(state: State, rng, n: int, now: int, prices, specials
     sub = objects.subscription(
         state, customer_id=cust["id"], items=items, created=created, period_start=period_start, billing_mode=mode
     )
+    _billing_setup(sub, n)
     state.add(sub)
     roll = rng.random()
     if roll < 0.16:
@@ -337,9 +338,13 @@ def _saved_earlier(state: State, rng, sub: dict[str, Any], now: int) -> None:
         offer = f"coupon:{coupon}"
     else:
         resumes = saved + rng.choice((1, 2, 3)) * 30 * DAY
-        if resumes > now:
-            sub["pause_collection"] = {"behavior": "void", "resumes_at": resumes}
-        offer = f"pause:{(resumes - saved) // (30 * DAY)}m"
+        if pausing.refusal(sub) is None and sub["created"] % 2 == 0:
+            pausing.enter_pause(sub, saved)  # a real pause (flexible billing mode), which Stripe never ends by itself
+            offer = "pause:subscription"
+        else:
+            if resumes > now:
+                sub["pause_collection"] = {"behavior": "void", "resumes_at": resumes}
+            offer = f"pause:{(resumes - saved) // (30 * DAY)}m"
     sub["metadata"].update(
         churn_console_action=action_id,
         churn_console_offer=offer,
@@ -351,6 +356,16 @@ def _saved_earlier(state: State, rng, sub: dict[str, Any], now: int) -> None:
     if not sub["metadata"]["churn_console_feedback"]:
         del sub["metadata"]["churn_console_feedback"]
     _event(state, "customer.subscription.updated", sub, scheduled, saved, now)
+
+
+def _billing_setup(sub: dict[str, Any], n: int) -> None:
+    """A few subscriptions on a schedule, and a few invoiced (send_invoice, B2B terms), as real accounts have:
+    neither can take a real pause (pausing.py). Chosen by position, so the random stream stays the same."""
+    if n % 41 == 7:
+        sub["schedule"] = "sub_sched_" + sub["id"].removeprefix("sub_")
+    if n % 29 == 11:
+        sub["collection_method"] = "send_invoice"
+        sub["days_until_due"] = 30
 
 
 def _self_revoked(state: State, rng, sub: dict[str, Any], now: int) -> None:
@@ -383,7 +398,8 @@ def _invoices(state: State, sub: dict[str, Any], now: int) -> None:
     """Paid invoices: every period of an annual plan, the last twelve months of a monthly one."""
     recurring = sub["items"]["data"][0]["price"]["recurring"]
     interval, count = recurring["interval"], recurring["interval_count"]
-    end = sub["ended_at"] or now
+    paused = ((sub.get("status_details") or {}).get("paused") or {}).get("transitioned_at")
+    end = sub["ended_at"] or paused or now  # a paused subscription makes no invoices
     start = sub["created"]
     horizon = start if interval == "year" else now - 365 * DAY
     while start < end:

@@ -115,6 +115,8 @@ def update(call: Call) -> dict[str, Any]:
         moved = [k for k in p if k not in ("cancellation_details", "metadata", "expand")]
         if moved:
             raise invalid("A canceled subscription can only update its cancellation_details and metadata.", moved[0])
+    if sub["status"] == "paused":
+        _check_paused_update(p)
     before = copy.deepcopy(sub)
     new_discounts = _discount_ids(call, sub, p["discounts"]) if "discounts" in p else None
     _apply_cancel(call, sub, p)
@@ -242,6 +244,16 @@ def _apply_cancel(call: Call, sub: dict[str, Any], p: dict[str, Any]) -> None:
     if not pending and sub["status"] not in ENDED:
         sub["canceled_at"] = None
         sub["cancellation_details"] = {"comment": None, "feedback": None, "feedback_option": None, "reason": None}
+
+
+def _check_paused_update(p: dict[str, Any]) -> None:
+    """A paused subscription (status `paused`, pausing.py) cannot schedule a cancellation or pause collection:
+    its period ended at the pause, and paused collection cannot coexist with the pause (docs.stripe.com/billing/
+    subscriptions/pause). Stripe does not document the first; the sandbox takes the stricter side."""
+    if p.get("cancel_at_period_end") or p.get("cancel_at") not in (None, ""):
+        raise invalid("A paused subscription cannot be set to cancel. Resume it first.", "cancel_at_period_end")
+    if p.get("pause_collection") not in (None, ""):
+        raise invalid("A paused subscription cannot pause collection. Resume it first.", "pause_collection")
 
 
 def _pause(call: Call, value: Any) -> dict[str, Any] | None:

@@ -6,6 +6,7 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
+from ..domain import pausing
 from ..domain.models import Coupon, Item, PortalConfigSummary, Subscription
 from ..domain.mrr import Valuation
 from ..domain.queue import QueueRow
@@ -24,6 +25,7 @@ SUBSCRIPTION_COLUMNS = (
     "cancel_at", "canceled_at", "ended_at", "feedback", "comment", "cancel_reason", "period_end", "mrr_minor", "plan",
     "items", "discount_ids", "coupon_ids", "paused", "pause_resumes_at", "metadata", "pending", "ends_at", "synced_at",
     "customer_deleted", "mrr_list_minor", "mrr_usage", "discount_ends", "trial_end", "feedback_option", "feedback_text",
+    "billing_mode", "schedule_id", "collection_method", "paused_at",
 )  # fmt: skip
 
 
@@ -88,6 +90,10 @@ def subscription_row(sub: Subscription, synced_at: int, valuation: Valuation) ->
         "trial_end": epoch(sub.trial_end),
         "feedback_option": sub.feedback_option,
         "feedback_text": sub.feedback_text,
+        "billing_mode": sub.billing_mode,
+        "schedule_id": sub.schedule_id,
+        "collection_method": sub.collection_method,
+        "paused_at": epoch(sub.paused_at),
     }
 
 
@@ -120,6 +126,10 @@ def subscription_from_row(row: dict[str, Any]) -> Subscription:
         trial_end=utc(row["trial_end"]),
         feedback_option=row["feedback_option"],
         feedback_text=row["feedback_text"],
+        billing_mode=row["billing_mode"],
+        schedule_id=row["schedule_id"],
+        collection_method=row["collection_method"],
+        paused_at=utc(row["paused_at"]),
     )
 
 
@@ -148,6 +158,13 @@ def queue_row(row: dict[str, Any], livemode: bool) -> QueueRow:
         list_mrr_minor=row["mrr_list_minor"] if row["mrr_list_minor"] is not None else row["mrr_minor"],
         feedback_option=row["feedback_option"],
         feedback_text=row["feedback_text"],
+        pause_blocker=pausing.blocker(
+            status=row["status"],
+            billing_mode=row["billing_mode"],
+            schedule_id=row["schedule_id"],
+            collection_method=row["collection_method"],
+            collection_paused=bool(row["paused"]),
+        ),
     )
 
 

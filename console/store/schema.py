@@ -108,6 +108,11 @@ def _v2(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE discounts ADD COLUMN end_at INTEGER")
     db.execute("ALTER TABLE subscriptions ADD COLUMN feedback_option TEXT")
     db.execute("ALTER TABLE subscriptions ADD COLUMN feedback_text TEXT")
+    # What decides whether Stripe allows a real pause (domain/pausing.py), and when one began.
+    db.execute("ALTER TABLE subscriptions ADD COLUMN billing_mode TEXT NOT NULL DEFAULT 'classic'")
+    db.execute("ALTER TABLE subscriptions ADD COLUMN schedule_id TEXT")
+    db.execute("ALTER TABLE subscriptions ADD COLUMN collection_method TEXT NOT NULL DEFAULT 'charge_automatically'")
+    db.execute("ALTER TABLE subscriptions ADD COLUMN paused_at INTEGER")
     # A tiered price's tiers (Stripe sends them only with expand[]=tiers): read once, kept.
     db.execute("CREATE TABLE price_tiers (price_id TEXT PRIMARY KEY, mode TEXT NOT NULL, tiers TEXT NOT NULL)")
     # What the latest invoice charged for each metered subscription item.

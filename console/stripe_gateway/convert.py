@@ -141,7 +141,16 @@ def subscription(obj: dict[str, Any]) -> Subscription:
         customer_deleted=bool(cust.get("deleted")),
         discount_ends=tuple(ts(d.get("end")) for d in expanded) if len(expanded) == len(discounts) else (),
         trial_end=ts(obj.get("trial_end")),
+        billing_mode=(obj.get("billing_mode") or {}).get("type") or "classic",
+        schedule_id=_id_of(obj.get("schedule")),
+        collection_method=obj.get("collection_method") or "charge_automatically",
+        paused_at=ts(((obj.get("status_details") or {}).get("paused") or {}).get("transitioned_at")),
     )
+
+
+def _id_of(value: Any) -> str | None:
+    """An expandable field: its id, whether Stripe sent the id or the object."""
+    return value.get("id") if isinstance(value, dict) else value
 
 
 def _feedback_option(details: dict[str, Any]) -> tuple[str | None, str | None]:

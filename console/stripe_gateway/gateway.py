@@ -246,9 +246,22 @@ class StripeGateway:
         self, sub_id: str, params: dict[str, Any], idempotency_key: str
     ) -> tuple[Subscription, str | None, bool]:
         """Update with an idempotency key; returns the new state, Stripe's request id, and whether it was a replay."""
-        obj = call(
-            lambda: self._client.v1.subscriptions.update(sub_id, params=params, options={"idempotency_key": idempotency_key})
-        )
+        return self._written(self._client.v1.subscriptions.update, sub_id, params, idempotency_key)
+
+    def pause_subscription(
+        self, sub_id: str, params: dict[str, Any], idempotency_key: str
+    ) -> tuple[Subscription, str | None, bool]:
+        """A real pause (status `paused`, API 2026-09-30): as update_subscription answers."""
+        return self._written(self._client.v1.subscriptions.pause, sub_id, params, idempotency_key)
+
+    def resume_subscription(
+        self, sub_id: str, params: dict[str, Any], idempotency_key: str
+    ) -> tuple[Subscription, str | None, bool]:
+        """Resume a paused subscription: as update_subscription answers."""
+        return self._written(self._client.v1.subscriptions.resume, sub_id, params, idempotency_key)
+
+    def _written(self, method, sub_id: str, params: dict[str, Any], idempotency_key: str):
+        obj = call(lambda: method(sub_id, params=params, options={"idempotency_key": idempotency_key}))
         response = obj.last_response
         replayed = bool(response and response.headers.get("Idempotent-Replayed") == "true")
         return convert.subscription(convert.plain(obj)), (response.request_id if response else None), replayed

@@ -314,6 +314,9 @@ class MainWindow(QMainWindow):
         bar.set_target(
             offer, len(rows), enabled=online and bool(rows), reason=reason or ("Select a customer" if not rows else "")
         )
+        bar.allow_real_pause(
+            rows[0].pause_blocker if len(rows) == 1 else "Select one customer: a real pause is per subscription."
+        )
         bar.limit(
             coupons=None
             if self.granted("rak_coupon_write")

@@ -94,6 +94,34 @@ def test_save_pause_revoke_undo_retry_and_the_journal(account, run):
     assert code == 0 and by_sub[a]["id"] in table
 
 
+def test_pause_subscription_pauses_for_real_and_undo_resumes(account, run):
+    sb, _ = account
+    run("sync")
+    client = client_for(sb, sb.secret_key)
+    pausable = [
+        s
+        for s in pending_ids(sb)
+        if (o := sb.state.get("subscription", s))["billing_mode"]["type"] == "flexible"
+        and not o["schedule"]
+        and o["collection_method"] == "charge_automatically"
+        and o["status"] == "active"
+    ]
+    code, out, _ = run("pause", pausable[0], "--subscription", "--consent", "call")
+    assert code == 0 and "pause:subscription" in out, out
+    assert client.v1.subscriptions.retrieve(pausable[0]).status == "paused"
+    code, out, _ = run("journal", "--format", "json", "--limit", "1")
+    code, out, _ = run("undo", json.loads(out)[0]["id"])
+    assert code == 0, out
+    back = client.v1.subscriptions.retrieve(pausable[0])
+    assert back.status == "active" and (back.cancel_at_period_end or back.cancel_at)
+    code, _, err = run("pause", pausable[1], "--subscription", "--behavior", "void", "--consent", "call")
+    assert code == 2 and "--behavior" in err
+    classic = next(s for s in pending_ids(sb) if sb.state.get("subscription", s)["billing_mode"]["type"] == "classic")
+    code, _, err = run("pause", classic, "--subscription", "--consent", "call")
+    assert code == 1 and "flexible billing mode" in err
+    assert client.v1.subscriptions.retrieve(classic).status == "active"
+
+
 def test_refusals_exit_1_with_a_message(account, run):
     code, _, err = run("save", "sub_doesnotexist", "--coupon", "RETAIN25-3M", "--consent", "call")
     assert code == 1 and err.startswith("churn-console: ")

@@ -245,3 +245,24 @@ def test_portal_link_with_a_chosen_configuration_is_copied(qtbot, open_window, d
     assert session["configuration"] != next(
         c["id"] for c in demo.state.table("billing_portal.configuration").values() if c["is_default"]
     )
+
+
+def test_real_pause_menu_entry_is_offered_where_stripe_allows_it(qtbot, open_window, demo):
+    """Other offers → "Pause the subscription": disabled with Stripe's reason on a classic-mode subscription,
+    and on a flexible one it pauses for real (status paused); the row leaves the queue."""
+    window = open_window(demo)
+    window.settings.setValue(OPERATOR_KEY, "Sam")
+    bar = window.queue.action_bar
+    rows = shown(window)
+    blocked = next(r for r in rows if r.pause_blocker and "flexible billing mode" in r.pause_blocker)
+    window.queue.select_subscription(blocked.subscription_id)
+    assert not bar.real_pause.isEnabled() and "flexible billing mode" in bar.real_pause.toolTip()
+    allowed = next(r for r in rows if r.pause_blocker is None)
+    window.queue.select_subscription(allowed.subscription_id)
+    assert bar.real_pause.isEnabled() and "paused" in bar.real_pause.toolTip()
+    when_dialog(qtbot, ConsentDialog, confirm_with("call", "Taking the summer off"))
+    with qtbot.waitSignal(window.controller.applied, timeout=20000) as done:
+        bar.real_pause.trigger()
+    assert done.args[0].offer_code == "pause:subscription"
+    assert client_for(demo).v1.subscriptions.retrieve(allowed.subscription_id).status == "paused"
+    assert allowed.subscription_id not in {r.subscription_id for r in shown(window)}

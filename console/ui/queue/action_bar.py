@@ -38,6 +38,7 @@ class ActionBar(QWidget):
         self.more.setText("Other offers")
         self.more.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.menu = QMenu(self.more)
+        self.menu.setToolTipsVisible(True)  # a disabled offer says why
         self.more.setMenu(self.menu)
         self.link = QToolButton()
         self.link.setObjectName("portalLink")
@@ -59,6 +60,7 @@ class ActionBar(QWidget):
         outer.addLayout(row)
         outer.addWidget(self.status)
         self.shortcuts: list[QAction] = []
+        self._pause_blocker: str | None = "Select a customer"
         self.set_coupons([])
         self.set_target(None, 0, enabled=False, reason="Select a customer")
 
@@ -82,6 +84,12 @@ class ActionBar(QWidget):
             )
             action.setShortcut(QKeySequence(keys))
         self.menu.addAction("Pause until a date…", self.pause_until)
+        self.real_pause = self.menu.addAction(
+            "Pause the subscription (no invoices until resumed)",
+            lambda: self.offer_chosen.emit(Offer("pause", pause_mode="subscription")),
+        )
+        self.real_pause.setObjectName("realPause")
+        self.allow_real_pause(self._pause_blocker)
         self.menu.addSeparator()
         revoke = self.menu.addAction(
             "Revoke only (the customer changed their mind)", lambda: self.offer_chosen.emit(Offer("revoke"))
@@ -116,6 +124,14 @@ class ActionBar(QWidget):
         self.link.setEnabled(enabled and count == 1)
         for action in self.shortcuts:
             action.setEnabled(enabled)
+
+    def allow_real_pause(self, blocker: str | None) -> None:
+        """Stripe's real pause (status paused) where it allows one; else disabled, saying why (None = allowed)."""
+        self._pause_blocker = blocker
+        self.real_pause.setEnabled(blocker is None and self.more.isEnabled())
+        self.real_pause.setToolTip(
+            blocker or "Status becomes paused: no invoices and no access until you resume it (undo resumes it)."
+        )
 
     def limit(self, *, coupons: str | None, portal: str | None) -> None:
         """Disable what the key may not do, saying which permission to add (None = allowed)."""

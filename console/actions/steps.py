@@ -1,0 +1,81 @@
+"""The Stripe requests of one journaled action, in order, each with its own idempotency key; safe to run again.
+
+Most actions are one update. A real pause is two: the update that revokes the cancellation (and records the
+action in metadata), then `POST /pause`, which Stripe refuses while the subscription is set to cancel. Undoing
+one is `POST /resume`, then the update that puts the cancellation back. Each step is skipped when the
+subscription, as just re-read, shows it done, so a crash between the two steps is finished, not repeated.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from ..domain.models import Subscription
+from ..errors import ConsoleError, Offline, RateLimited, StripeUnavailable
+from ..store.journal import Action
+from ..stripe_gateway import StripeGateway
+from . import requests
+
+RETRYABLE = (Offline, StripeUnavailable, RateLimited)
+Sent = tuple[Subscription, str | None, bool]  # the new state, Stripe's request id, whether it was a replay
+
+
+class PauseRefused(ConsoleError):
+    """Stripe refused the pause after the cancellation was revoked; the cancellation was put back."""
+
+
+def send(gateway: StripeGateway, action: Action, sub: Subscription, now: Callable[[], datetime]) -> Sent:
+    """Run what is left of the action on `sub` (the subscription as just re-read)."""
+    params, key, sub_id = action.params, action.idempotency_key, action.subscription_id
+    if "resume" in params and sub.status == "paused":
+        gateway.resume_subscription(sub_id, params["resume"], f"{key}:resume")
+    coupon = params.get("coupon")
+    if coupon and gateway.coupon(coupon["id"]) is None:
+        gateway.create_coupon(coupon, f"{key}:coupon")
+    # Sent again even when it landed: inside 24 hours Stripe replays the first answer and changes nothing.
+    sent = gateway.update_subscription(sub_id, params["update"], key)
+    if "pause" not in params or sent[0].status == "paused":
+        return sent
+    try:
+        return gateway.pause_subscription(sub_id, params["pause"], f"{key}:pause")
+    except RETRYABLE:
+        raise  # the cancellation stays revoked; retry (or the next start) sends the pause
+    except ConsoleError as exc:
+        raise _rolled_back(gateway, action, sub_id, now(), exc) from exc
+
+
+def _rolled_back(gateway: StripeGateway, action: Action, sub_id: str, now: datetime, refusal: ConsoleError) -> PauseRefused:
+    """Stripe refused the pause: put the cancellation back, so the customer is never saved without the offer."""
+    try:
+        gateway.update_subscription(sub_id, requests.rollback_update(action.before, now), f"{action.idempotency_key}:rollback")
+    except ConsoleError as exc:
+        return PauseRefused(
+            f"Stripe refused the pause: {refusal.message} The cancellation was revoked and could not be put back ({exc.message}).",
+            "Retry the action, or undo it from the journal, so the customer is not left saved without the pause.",
+            request_id=refusal.request_id,
+        )
+    return PauseRefused(
+        f"Stripe refused the pause: {refusal.message}",
+        "The cancellation was put back; nothing else changed. Offer a pause of collection instead.",
+        request_id=refusal.request_id,
+    )
+
+
+def landed(action: Action, sub: Subscription) -> bool:
+    """Stripe's subscription shows the whole action (its metadata names it; a real pause is in place)."""
+    if action.kind == "undo":
+        return sub.metadata.get("churn_console_undone", "").startswith(action.id)
+    named = sub.metadata.get("churn_console_action") == action.id
+    return named and ("pause" not in action.params or sub.status == "paused")
+
+
+def half_done(action: Action, sub: Subscription) -> bool:
+    """The update landed but the pause did not (interrupted between the two): finish it."""
+    return (
+        action.kind != "undo"
+        and "pause" in action.params
+        and sub.metadata.get("churn_console_action") == action.id
+        and sub.status != "paused"
+        and not sub.ended
+    )
