@@ -157,7 +157,7 @@ def _record_console_save(cache: Cache, sub: Subscription, save: dict[str, Any]) 
 
 
 def observe_change_for_timeline(cache: Cache, sub: Subscription, event_id: str, at: int, previous: dict[str, Any]) -> None:
-    """Timeline entries for discounts and pauses that an event shows."""
+    """Timeline entries for discounts and pauses (of collection, or of the subscription) that an event shows."""
     if "discounts" in previous:
         cache.add_timeline(
             f"{event_id}:discounts",
@@ -169,6 +169,10 @@ def observe_change_for_timeline(cache: Cache, sub: Subscription, event_id: str, 
     if "pause_collection" in previous:
         kind = "paused" if sub.paused else "pause_removed"
         cache.add_timeline(f"{event_id}:pause", sub.id, at, kind, {"resumes_at": _epoch(sub.pause_resumes_at)})
+    if "status" in previous and "paused" in (previous["status"], sub.status):  # a real pause, or its end
+        kind = "subscription_paused" if sub.status == "paused" else "subscription_resumed"
+        # Stripe sends `.paused` (or `.resumed`) and `.updated` for one change: one entry for both
+        cache.add_timeline(f"{sub.id}:{kind}:{at}", sub.id, at, kind, {})
 
 
 def before_save(sub: Subscription, offer: str | None) -> Subscription:

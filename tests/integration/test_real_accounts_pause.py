@@ -114,6 +114,9 @@ def test_save_with_a_real_pause_then_undo_with_resume(account):
     )
     assert back["cancellation_details"]["feedback"] == before["cancellation_details"]["feedback"]
     assert row.subscription_id in {r.subscription_id for r in ws.queue()}
+    ws.sync()  # the events: .paused/.resumed with .updated, one timeline entry each
+    kinds = [e["kind"] for e in ws.cache.timeline(row.subscription_id)]
+    assert kinds.count("subscription_paused") == 1 and kinds.count("subscription_resumed") == 1
 
 
 def test_a_real_pause_counts_as_a_pause_in_outcomes(account):

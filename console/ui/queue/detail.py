@@ -22,6 +22,8 @@ TIMELINE_TEXT = {
     "discounts_changed": "Discounts changed",
     "paused": "Collection paused",
     "pause_removed": "Collection resumed",
+    "subscription_paused": "Subscription paused (no invoices)",
+    "subscription_resumed": "Subscription resumed",
     "ended": "Subscription ended",
     "customer_deleted": "Customer deleted in Stripe",
 }
