@@ -29,6 +29,13 @@ class Outcome:
     offer: str | None  # coupon, pause, revoke for operator saves
     offer_code: str | None
     ended_at: int | None  # when the subscription ended, if it has
+    feedback_option: str | None = None  # a custom reason's id (fo_…), when the customer picked one
+    feedback_text: str | None = None  # its text
+
+    @property
+    def reason_key(self) -> str | None:
+        """What outcomes group by: the custom reason (fo_…) where one was chosen, else the survey code."""
+        return self.feedback_option or self.feedback
 
     @property
     def saved(self) -> bool:
@@ -88,6 +95,8 @@ def outcomes(cache: Cache) -> list[Outcome]:
                 offer=offer_family(i["offer"]) if kind == "saved_operator" else None,
                 offer_code=i["offer"] if kind == "saved_operator" else None,
                 ended_at=ended.get(i["subscription_id"]) if kind != "churned" else i["resolved_at"],
+                feedback_option=i["feedback_option"],
+                feedback_text=i["feedback_text"],
             )
         )
     return out

@@ -158,12 +158,13 @@ def _reasons(outcomes: list[Outcome]) -> list[ReasonRow]:
     groups: dict[str | None, list[Outcome]] = defaultdict(list)
     for o in outcomes:
         if o.kind != "pending":
-            groups[o.feedback].append(o)
+            groups[o.reason_key].append(o)
     rows = []
-    for feedback, items in groups.items():
+    for key, items in groups.items():
         saves = sum(o.saved for o in items)
         low, high = wilson(saves, len(items))
-        rows.append(ReasonRow(feedback, label(feedback), len(items), saves, low, high))
+        text = next((o.feedback_text for o in items if o.feedback_text), None)  # a custom reason's own words
+        rows.append(ReasonRow(key, text or label(key), len(items), saves, low, high))
     return sorted(rows, key=lambda r: (-r.n, r.label))
 
 

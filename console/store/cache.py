@@ -274,8 +274,13 @@ class Cache:
         return found[0] if found else None
 
     def add_intent(self, intent: dict[str, Any]) -> None:
+        """A new intent; for a known one, fill in the reason and comment it lacked (the survey answer can
+        arrive in a second event seconds after the cancellation: better-auth issue 9321)."""
         columns = ", ".join(intent)
-        self._write(f"INSERT OR IGNORE INTO intents ({columns}) VALUES ({', '.join('?' * len(intent))})", intent.values())
+        filled = [c for c in ("feedback", "comment", "feedback_option", "feedback_text") if c in intent]
+        update = ", ".join(f"{c} = coalesce(intents.{c}, excluded.{c})" for c in filled)
+        conflict = f" ON CONFLICT(id) DO UPDATE SET {update}" if update else " ON CONFLICT(id) DO NOTHING"
+        self._write(f"INSERT INTO intents ({columns}) VALUES ({', '.join('?' * len(intent))}){conflict}", intent.values())
 
     def resolve_intent(
         self, intent_id: str, resolution: str, at: int, offer: str | None = None, action_id: str | None = None

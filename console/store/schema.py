@@ -108,6 +108,8 @@ def _v2(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE discounts ADD COLUMN end_at INTEGER")
     db.execute("ALTER TABLE subscriptions ADD COLUMN feedback_option TEXT")
     db.execute("ALTER TABLE subscriptions ADD COLUMN feedback_text TEXT")
+    db.execute("ALTER TABLE intents ADD COLUMN feedback_option TEXT")  # a custom reason (Feedback Options API)
+    db.execute("ALTER TABLE intents ADD COLUMN feedback_text TEXT")
     # What decides whether Stripe allows a real pause (domain/pausing.py), and when one began.
     db.execute("ALTER TABLE subscriptions ADD COLUMN billing_mode TEXT NOT NULL DEFAULT 'classic'")
     db.execute("ALTER TABLE subscriptions ADD COLUMN schedule_id TEXT")

@@ -78,3 +78,35 @@ def test_a_playbook_rule_on_a_custom_reason_recommends_its_offer(sandbox, tmp_pa
     assert combo.currentText() == "Moving to an in-house tool" and combo.currentData() == option.id
     assert dialog.playbook().rules[0].reasons == (option.id,)
     ws.close()
+
+
+def test_outcomes_and_their_chart_group_by_the_custom_reason_with_its_text(sandbox, tmp_path, qtbot):
+    """Feedback Options API: the outcome report and the "save rate by reason" chart name the custom reason,
+    not "No answer", and a save of that customer counts under it."""
+    import time
+
+    from console.actions import Consent
+    from console.analytics.outcomes import outcomes
+    from console.analytics.report import build
+    from console.domain.offers import Offer
+    from console.ui.analytics.charts import by_reason
+
+    admin = client_for(sandbox, sandbox.secret_key)
+    ws = Workspace.connect(StripeGateway(sandbox.key, sandbox.url), tmp_path, "Acme")
+    ws.sync()
+    option, quiet = cancel_with_custom_reason(admin, "Budget frozen until <Q3>")
+    ws.sync()
+    ws.actions("Dana").apply(quiet.id, Offer("revoke"), Consent("call"))
+    ws.sync()
+    report = build(outcomes(ws.cache), 0, int(time.time()) + 86400)
+    row = next(r for r in report.reasons if r.feedback == option.id)
+    assert (row.label, row.n, row.saves) == ("Budget frozen until <Q3>", 1, 1)
+    import pyqtgraph as pg
+
+    plot = pg.PlotWidget()
+    qtbot.addWidget(plot)
+    drawn = by_reason(plot, report)
+    ticks = dict(plot.getAxis("bottom")._tickLevels[0])
+    at = [i for i, r in enumerate(report.reasons) if r.feedback == option.id][0]
+    assert ticks[at] == "Budget frozen u…" and drawn.rows[at][-1] == "Budget frozen until <Q3>"
+    ws.close()

@@ -25,7 +25,7 @@ def test_outcomes_tab_cards_charts_and_exports(qtbot, open_window, demo, tmp_pat
     path = tmp_path / "by_reason.csv"
     page.panels["by_reason"].save_csv(path)
     rows = list(csv.reader(path.open()))
-    assert rows[0] == ["reason", "n", "saved", "save_rate", "low_95", "high_95"] and len(rows) == len(reasons.rows) + 1
+    assert rows[0] == ["reason", "n", "saved", "save_rate", "low_95", "high_95", "label"] and len(rows) == len(reasons.rows) + 1
     png = tmp_path / "weekly.png"
     page.panels["weekly"].save_png(png)
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

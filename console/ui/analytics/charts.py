@@ -131,7 +131,7 @@ def by_reason(plot: pg.PlotWidget, report: Report) -> Drawn:
     """Save rate by reason with Wilson 95% intervals; n above each bar."""
     _clear(plot)
     style(plot)
-    drawn = Drawn(["reason", "n", "saved", "save_rate", "low_95", "high_95"])
+    drawn = Drawn(["reason", "n", "saved", "save_rate", "low_95", "high_95", "label"])
     rows = report.reasons
     xs = list(range(len(rows)))
     plot.addItem(pg.BarGraphItem(x=xs, height=[r.rate * 100 for r in rows], width=0.6, brush=SAVED))
@@ -150,11 +150,11 @@ def by_reason(plot: pg.PlotWidget, report: Report) -> Drawn:
         text = pg.TextItem(f"n={r.n}", color=QApplication.palette().color(QPalette.ColorRole.Text), anchor=(0.5, 1))
         text.setPos(x, r.high * 100 + 2)
         plot.addItem(text)
-        drawn.rows.append([r.feedback or "none", r.n, r.saves, round(r.rate, 4), round(r.low, 4), round(r.high, 4)])
+        drawn.rows.append([r.feedback or "none", r.n, r.saves, round(r.rate, 4), round(r.low, 4), round(r.high, 4), r.label])
         drawn.hover.append(
             (x - 0.3, x + 0.3, f"{r.label}\n{r.saves} of {r.n} saved ({r.rate:.0%})\n95% interval {r.low:.0%}–{r.high:.0%}")
         )
-    short = [(x, SHORT_LABELS.get(r.feedback or "", "No answer")) for x, r in zip(xs, rows, strict=True)]
+    short = [(x, _short(r.feedback, r.label)) for x, r in zip(xs, rows, strict=True)]
     plot.getAxis("bottom").setTicks([short])
     plot.setYRange(0, 110)
     plot.setLabel("left", "Save rate", units="%")
@@ -238,3 +238,12 @@ def offers(plot: pg.PlotWidget, report: Report) -> Drawn:
     plot.getAxis("bottom").setTicks([[(i, o.offer) for i, o in enumerate(report.offers)]])
     plot.setLabel("left", "Customers")
     return drawn
+
+
+def _short(key: str | None, label: str) -> str:
+    """An axis label: the survey answer's short form, or a custom reason's own words, cut to fit."""
+    if key in SHORT_LABELS:
+        return SHORT_LABELS[key]
+    if key is None:
+        return "No answer"
+    return label if len(label) <= 16 else label[:15] + "…"

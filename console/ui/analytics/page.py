@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import html
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -79,7 +80,8 @@ class ChartPanel(QWidget):
         point = self.plot.getPlotItem().vb.mapSceneToView(pos)
         text = self.drawn.text_at(point.x())
         if text:
-            QToolTip.showText(QCursor.pos(), text, self.plot)
+            # escaped: a custom reason's text is anyone's text, and tooltips guess rich text
+            QToolTip.showText(QCursor.pos(), f"<p style='white-space:pre'>{html.escape(text)}</p>", self.plot)
         else:
             QToolTip.hideText()
 
