@@ -38,6 +38,7 @@ class PortalConfig:
     cancel_proration: str = "none"
     reasons_enabled: bool = False
     reasons: list[str] = field(default_factory=list)
+    feedback_options: list[str] = field(default_factory=list)  # custom reasons (fo_…) offered beside `reasons`
     pause: bool = False
     pause_indefinite: bool = False
     pause_options: list[tuple[str, int]] = field(default_factory=lambda: [("month", 1)])
@@ -78,6 +79,7 @@ class PortalConfig:
             cancel_proration=cancel.get("proration_behavior") or "none",
             reasons_enabled=bool(reason.get("enabled")),
             reasons=list(reason.get("options") or []),
+            feedback_options=[o if isinstance(o, str) else o["id"] for o in reason.get("feedback_options") or []],
             pause=bool(pause.get("enabled")),
             pause_indefinite=duration.get("type") == "indefinite",
             pause_options=[(o["interval"], o.get("interval_count") or 1) for o in duration.get("interval_options") or []]
@@ -103,7 +105,11 @@ class PortalConfig:
                 "enabled": self.cancel,
                 "mode": self.cancel_mode,
                 "proration_behavior": self.cancel_proration,
-                "cancellation_reason": {"enabled": self.reasons_enabled, "options": list(self.reasons) or ""},
+                "cancellation_reason": {
+                    "enabled": self.reasons_enabled,
+                    "options": list(self.reasons) or "",
+                    "feedback_options": list(self.feedback_options) or "",
+                },
             },
             "subscription_pause": {
                 "enabled": self.pause,
@@ -169,8 +175,12 @@ class PortalConfig:
             out["cancel_proration"] = "Prorations only apply when cancellations are immediate."
         if self.cancel_mode not in ("at_period_end", "immediately"):
             out["cancel_mode"] = "At period end or immediately."
-        if self.reasons_enabled and not self.reasons:
+        if self.reasons_enabled and not self.reasons and not self.feedback_options:
             out["reasons"] = "Pick at least one reason to ask about."
+        if bad := [o for o in self.feedback_options if not o.startswith("fo_")]:
+            out["feedback_options"] = f"Custom reasons are feedback option ids (fo_…), not {', '.join(bad)}."
+        elif len(set(self.feedback_options)) != len(self.feedback_options):
+            out["feedback_options"] = "Each custom reason can be offered once."
         if bad := [r for r in self.reasons if r not in REASONS]:
             out["reasons"] = f"Unknown reasons: {', '.join(bad)}."
         if self.customer_update and not self.customer_update_fields:
@@ -276,7 +286,8 @@ _STRIPE_TYPES: dict[str, type | tuple[type, ...]] = {
     "features.subscription_cancel.enabled": bool, "features.subscription_cancel.mode": str,
     "features.subscription_cancel.proration_behavior": str, "features.subscription_cancel.cancellation_reason": dict,
     "features.subscription_cancel.cancellation_reason.enabled": bool,
-    "features.subscription_cancel.cancellation_reason.options": list, "features.subscription_pause": dict,
+    "features.subscription_cancel.cancellation_reason.options": list,
+    "features.subscription_cancel.cancellation_reason.feedback_options": list, "features.subscription_pause": dict,
     "features.subscription_pause.enabled": bool, "features.subscription_pause.duration": dict,
     "features.subscription_update": dict, "features.subscription_update.enabled": bool,
     "features.subscription_update.default_allowed_updates": list, "features.subscription_update.products": list,

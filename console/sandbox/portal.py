@@ -42,7 +42,7 @@ def _blank_configuration(call: Call) -> dict[str, Any]:
         "invoice_history": {"enabled": False},
         "payment_method_update": {"enabled": False, "payment_method_configuration": None},
         "subscription_cancel": {
-            "cancellation_reason": {"enabled": False, "options": []},
+            "cancellation_reason": {"enabled": False, "feedback_options": [], "options": []},
             "enabled": False,
             "mode": "at_period_end",
             "proration_behavior": "none",
@@ -133,6 +133,21 @@ def _apply(call: Call, obj: dict[str, Any], p: dict[str, Any]) -> None:
     _check(call, obj)
 
 
+def _check_feedback_options(call: Call, ids: list[str]) -> None:
+    """Custom reasons on the survey (SDK `Configuration.Features.SubscriptionCancel.CancellationReason
+    .feedback_options`, API 2026-09-30): each must exist; a deactivated one is refused (the stricter side:
+    Stripe does not say whether it would show one), and none twice."""
+    param = "features[subscription_cancel][cancellation_reason][feedback_options]"
+    for i, option_id in enumerate(ids):
+        option = call.state.get("billing.feedback_option", option_id)
+        if option is None:
+            raise missing("billing.feedback_option", option_id, f"{param}[{i}]")
+        if option["status"] != "active":
+            raise invalid(f"The feedback option {option_id} is inactive and cannot be offered.", f"{param}[{i}]")
+    if len(set(ids)) != len(ids):
+        raise invalid("Each feedback option can be listed once.", param)
+
+
 def _merge(target: dict[str, Any], settings: dict[str, Any]) -> None:
     for key, value in settings.items():
         if isinstance(value, dict) and isinstance(target.get(key), dict):
@@ -159,11 +174,12 @@ def _check(call: Call, obj: dict[str, Any]) -> None:
             "features[subscription_cancel][proration_behavior]",
         )
     reasons = cancel["cancellation_reason"]
-    if reasons["enabled"] and not reasons["options"]:
+    if reasons["enabled"] and not reasons["options"] and not reasons.get("feedback_options"):
         raise invalid(
             "At least one cancellation reason option is required when the reason survey is enabled.",
             "features[subscription_cancel][cancellation_reason][options]",
         )
+    _check_feedback_options(call, reasons.get("feedback_options") or [])
     update = f["subscription_update"]
     products = update.get("products") or []
     if len(products) > MAX_PRODUCTS:

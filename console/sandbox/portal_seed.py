@@ -33,7 +33,12 @@ def add_configurations(state: State, now: int, prices: list[tuple[dict[str, Any]
     f["invoice_history"] = {"enabled": True}
     f["payment_method_update"] = {"enabled": True, "payment_method_configuration": None}
     f["subscription_cancel"] = {
-        "cancellation_reason": {"enabled": True, "options": list(ALL_REASONS)},
+        "cancellation_reason": {
+            "enabled": True,
+            "options": list(ALL_REASONS),
+            # the account's active custom reasons offered beside the standard ones (Feedback Options API)
+            "feedback_options": [o["id"] for o in state.ordered("billing.feedback_option") if o["status"] == "active"],
+        },
         "enabled": True,
         "mode": "at_period_end",
         "proration_behavior": "none",
@@ -80,6 +85,7 @@ def _config(state: State, created: int, *, name: str, is_default: bool) -> dict[
         login_page={"enabled": False, "url": None},
     )
     obj["features"]["subscription_cancel"]["proration_behavior"] = "none"
+    obj["features"]["subscription_cancel"]["cancellation_reason"]["feedback_options"] = []
     obj["features"]["subscription_update"].update(
         enabled=False, default_allowed_updates=[], products=[], proration_behavior="none"
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from ..domain.feedback import FeedbackOption, option_text_problem
 from ..domain.offers import retention_flow
 from ..domain.portal import PortalConfig
 from ..errors import ConsoleError
@@ -101,6 +102,21 @@ class PortalService:
             return plan.target
         return self.save(plan.target, _with_identity(wanted, plan.target))
 
+    # custom reasons (Feedback Options API) ---------------------------------------------------------
+    def reasons(self) -> list[FeedbackOption]:
+        return self.gateway.feedback_options()
+
+    def add_reason(self, text: str) -> FeedbackOption:
+        return self.gateway.create_feedback_option(_checked(text))
+
+    def rename_reason(self, option_id: str, text: str) -> FeedbackOption:
+        """Customers who already chose it see the new words too (their subscriptions name the option)."""
+        return self.gateway.update_feedback_option(option_id, _checked(text))
+
+    def deactivate_reason(self, option_id: str) -> FeedbackOption:
+        """No longer offered in new surveys; past answers keep it."""
+        return self.gateway.deactivate_feedback_option(option_id)
+
     def session_url(
         self, customer_id: str, config_id: str, *, retention_coupon: str | None = None, subscription: str | None = None
     ) -> str:
@@ -110,6 +126,13 @@ class PortalService:
                 raise ConsoleError("A retention offer needs the subscription it is for.", "Give --subscription SUB.")
             flow = retention_flow(subscription, retention_coupon)
         return self.gateway.portal_session(customer_id, configuration=config_id, flow=flow)
+
+
+def _checked(text: str) -> str:
+    text = text.strip()
+    if problem := option_text_problem(text):
+        raise PortalInvalid({"feedback_options": problem})
+    return text
 
 
 def _with_identity(wanted: PortalConfig, target: PortalConfig) -> PortalConfig:

@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from ..domain.events import Change
+from ..domain.feedback import FeedbackOption
 from ..domain.models import Account, Coupon, Customer, Item, PortalConfigSummary, Subscription
 from ..domain.mrr import PriceTiers, Tier, Usage, decimal_of
 
@@ -249,4 +250,13 @@ def change(event: dict[str, Any]) -> Change:
         created=ts(event.get("created")) or datetime.now(UTC),
         previous=dict(data.get("previous_attributes") or {}),
         **fields,
+    )
+
+
+def feedback_option(obj: dict[str, Any]) -> FeedbackOption:
+    """A `billing.feedback_option`: `status` is active or inactive (SDK type `FeedbackOption.status`)."""
+    return FeedbackOption(
+        id=_required(obj, "id", str),
+        description=_required(obj, "description", str),
+        active=obj.get("status", "active") == "active",
     )

@@ -10,6 +10,7 @@ from typing import Any
 import stripe
 
 from ..domain.events import SYNC_EVENT_TYPES, Change
+from ..domain.feedback import FeedbackOption
 from ..domain.models import Account, Coupon, Customer, PortalConfigSummary, Subscription
 from ..domain.mrr import PriceTiers, Usage
 from ..errors import InvalidRequest, NotFound, PermissionMissing
@@ -191,6 +192,25 @@ class StripeGateway:
 
     def update_portal_configuration(self, config_id: str, params: dict[str, Any]) -> dict[str, Any]:
         return convert.plain(call(lambda: self._client.v1.billing_portal.configurations.update(config_id, params=params)))  # type: ignore[arg-type]
+
+    def feedback_options(self) -> list[FeedbackOption]:
+        """Every custom cancellation reason, active or not (a configuration may still name an inactive one)."""
+        with translated():
+            pages = self._client.v1.billing.feedback_options.list(params={"limit": PAGE_SIZE}).auto_paging_iter()
+            return [convert.feedback_option(convert.plain(o)) for o in pages]
+
+    def create_feedback_option(self, description: str) -> FeedbackOption:
+        obj = call(lambda: self._client.v1.billing.feedback_options.create(params={"description": description}))
+        return convert.feedback_option(convert.plain(obj))
+
+    def update_feedback_option(self, option_id: str, description: str) -> FeedbackOption:
+        obj = call(lambda: self._client.v1.billing.feedback_options.update(option_id, params={"description": description}))
+        return convert.feedback_option(convert.plain(obj))
+
+    def deactivate_feedback_option(self, option_id: str) -> FeedbackOption:
+        return convert.feedback_option(
+            convert.plain(call(lambda: self._client.v1.billing.feedback_options.deactivate(option_id)))
+        )
 
     def catalog(self) -> list[tuple[dict[str, Any], list[dict[str, Any]]]]:
         """Active products with their active recurring prices (for plan switching)."""

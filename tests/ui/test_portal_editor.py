@@ -144,3 +144,73 @@ def test_export_then_import_shows_no_changes(qtbot, open_window, demo, tmp_path)
     qtbot.mouseClick(page.save, Qt.MouseButton.LeftButton)
     assert "No changes" in page.status.text()
     assert PortalConfig.from_json(path.read_text()).to_json() == page.original.to_json()
+
+
+def answer_input(qtbot, text: str):
+    """Type `text` into the next QInputDialog and press OK."""
+    from PySide6.QtWidgets import QInputDialog
+
+    def poll():
+        dialog = QApplication.activeModalWidget()
+        if isinstance(dialog, QInputDialog):
+            dialog.setTextValue(text)
+            dialog.accept()
+        else:
+            QTimer.singleShot(20, poll)
+
+    QTimer.singleShot(0, poll)
+
+
+def test_custom_reasons_are_created_renamed_deactivated_and_offered(qtbot, open_window, demo):
+    """Feedback Options API from the portal editor: New reason…, Rename…, Deactivate act on Stripe at once;
+    ticking a reason is saved with the configuration (`cancellation_reason.feedback_options`)."""
+    admin = client_for(demo)
+    window = open_window(demo)
+    page = open_portal(qtbot, window)
+    page.list.setCurrentRow(next(i for i, c in enumerate(page.configs) if c.is_default))
+    custom = page.form.custom
+    seeded = [o.id for o in admin.v1.billing.feedback_options.list({"status": "active"}).data]
+    assert sorted(custom.selected()) == sorted(seeded)  # the demo's default survey offers them all
+    answer_input(qtbot, "Budget <b>frozen</b> until Q3")
+    qtbot.mouseClick(custom.new, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: custom.list.count() == len(seeded) + 1, timeout=10000)
+    made = next(o for o in admin.v1.billing.feedback_options.list({"limit": 100}).data if o.description.startswith("Budget"))
+    assert made.description == "Budget <b>frozen</b> until Q3" and made.id in custom.selected()
+    item = next(
+        custom.list.item(i) for i in range(custom.list.count()) if custom.list.item(i).data(Qt.ItemDataRole.UserRole) == made.id
+    )
+    assert item.text() == "Budget <b>frozen</b> until Q3"  # plain text, as typed
+    custom.list.setCurrentItem(item)
+    answer_input(qtbot, "Budget frozen until next year")
+    qtbot.mouseClick(custom.rename, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(
+        lambda: admin.v1.billing.feedback_options.retrieve(made.id).description == "Budget frozen until next year", timeout=10000
+    )
+    retired = seeded[0]
+    custom.list.setCurrentItem(
+        next(
+            custom.list.item(i)
+            for i in range(custom.list.count())
+            if custom.list.item(i).data(Qt.ItemDataRole.UserRole) == retired
+        )
+    )
+    qtbot.mouseClick(custom.deactivate, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: retired not in custom.selected(), timeout=10000)
+    assert admin.v1.billing.feedback_options.retrieve(retired).status == "inactive"
+    seen: list = []
+    on_dialog(qtbot, lambda d: d.accept(), seen)
+    with qtbot.waitSignal(page.saved, timeout=15000) as saved:
+        qtbot.mouseClick(page.save, Qt.MouseButton.LeftButton)
+    offered = admin.v1.billing_portal.configurations.retrieve(saved.args[0].id).features.subscription_cancel.cancellation_reason
+    assert made.id in offered.feedback_options and retired not in offered.feedback_options
+
+
+def test_a_too_long_custom_reason_is_refused_under_the_list(qtbot, open_window, demo):
+    window = open_window(demo)
+    page = open_portal(qtbot, window)
+    before = len(client_for(demo).v1.billing.feedback_options.list({"limit": 100}).data)
+    answer_input(qtbot, "x" * 101)
+    with qtbot.waitSignal(page.failed, timeout=10000):
+        qtbot.mouseClick(page.form.custom.new, Qt.MouseButton.LeftButton)
+    assert "100 characters" in page.form.errors["feedback_options"].text()
+    assert len(client_for(demo).v1.billing.feedback_options.list({"limit": 100}).data) == before

@@ -20,10 +20,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...domain.feedback import PORTAL_LABELS
+from ...domain.feedback import PORTAL_LABELS, FeedbackOption
 from ...domain.money import format_money
 from ...domain.portal import CUSTOMER_FIELDS, PLAN_UPDATES, PortalConfig
 from .. import theme
+from .custom_reasons import CustomReasons
 
 PAUSE_CHOICES = (("week", 1), ("week", 2), ("month", 1), ("month", 2), ("month", 3), ("month", 6))
 PRORATION_TEXT = {
@@ -43,6 +44,7 @@ FIELD_TEXT = {
 
 def _error() -> QLabel:
     label = QLabel("")
+    label.setTextFormat(Qt.TextFormat.PlainText)  # messages can quote what was typed or imported
     label.setProperty("class", "fieldError")
     label.setStyleSheet(f"color: {theme.colour('error')};")
     label.setWordWrap(True)
@@ -58,6 +60,7 @@ class PortalForm(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.base = PortalConfig()
+        self.feedback_options: list[FeedbackOption] = []  # the account's custom reasons (set by the page)
         self.errors: dict[str, QLabel] = {}
         outer = QVBoxLayout(self)
 
@@ -97,6 +100,10 @@ class PortalForm(QWidget):
             grid.addWidget(box, i // 2, i % 2)
         form.addRow("Reasons", grid)
         form.addRow(self._err("reasons"))
+        self.custom = CustomReasons()
+        self.custom.changed.connect(self.changed.emit)
+        form.addRow("Custom reasons", self.custom)
+        form.addRow(self._err("feedback_options"))
         outer.addWidget(cancel)
 
         pause = QGroupBox("Pausing")
@@ -213,6 +220,7 @@ class PortalForm(QWidget):
         self.reasons_enabled.setChecked(config.reasons_enabled)
         for code, box in self.reasons.items():
             box.setChecked(code in config.reasons)
+        self.custom.show_options(self.feedback_options, config.feedback_options)
         self.pause.setChecked(config.pause)
         self.pause_indefinite.setChecked(config.pause_indefinite)
         for key, box in self.pause_options.items():
@@ -281,6 +289,7 @@ class PortalForm(QWidget):
             cancel_proration=self.cancel_proration.currentData(),
             reasons_enabled=self.reasons_enabled.isChecked(),
             reasons=[code for code, box in self.reasons.items() if box.isChecked()],
+            feedback_options=self.custom.selected(),
             pause=self.pause.isChecked(),
             pause_indefinite=self.pause_indefinite.isChecked(),
             pause_options=[key for key, box in self.pause_options.items() if box.isChecked()]

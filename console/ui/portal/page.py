@@ -94,6 +94,9 @@ class PortalPage(QWidget):
         rv = QVBoxLayout(right)
         rv.setContentsMargins(0, 0, 0, 0)
         self.form = PortalForm()
+        self.form.custom.create_requested.connect(self.create_reason)
+        self.form.custom.rename_requested.connect(self.rename_reason)
+        self.form.custom.deactivate_requested.connect(self.deactivate_reason)
         scroll = QScrollArea()
         scroll.setWidget(self.form)
         scroll.setWidgetResizable(True)
@@ -152,10 +155,10 @@ class PortalPage(QWidget):
             return
         gateway = service.gateway
         self.say("Loading the configurations…")
-        self._run(lambda: (service.list(), gateway.catalog()), self._loaded)
+        self._run(lambda: (service.list(), gateway.catalog(), service.reasons()), self._loaded)
 
     def _loaded(self, result) -> None:
-        self.configs, self.catalog = result
+        self.configs, self.catalog, self.form.feedback_options = result
         self.loaded = True
         current = self.original.id if self.original else None
         self.list.blockSignals(True)
@@ -259,6 +262,26 @@ class PortalPage(QWidget):
             return
         config_id, active = self.original.id, not self.original.active
         self._run(lambda: service.set_active(config_id, active), self._saved)
+
+    # custom reasons: the account's, changed on Stripe at once; ticking one is part of the configuration ----
+    def create_reason(self, text: str) -> None:
+        if (service := self._service()) is not None:
+            self._run(lambda: service.add_reason(text), lambda o: self._reason_done(o, "Added", tick=True))
+
+    def rename_reason(self, option_id: str, text: str) -> None:
+        if (service := self._service()) is not None:
+            self._run(lambda: service.rename_reason(option_id, text), lambda o: self._reason_done(o, "Renamed", tick=False))
+
+    def deactivate_reason(self, option_id: str) -> None:
+        if (service := self._service()) is not None:
+            self._run(lambda: service.deactivate_reason(option_id), lambda o: self._reason_done(o, "Deactivated", tick=False))
+
+    def _reason_done(self, option, verb: str, *, tick: bool) -> None:
+        self.form.feedback_options = [o for o in self.form.feedback_options if o.id != option.id] + [option]
+        self.form.custom.add(option, tick=tick)
+        self.form.show_problems({})
+        where = " Review and save to offer it in this configuration." if tick else ""
+        self.say(f"{verb} the reason “{html.escape(option.description)}” ({option.id}) on Stripe.{where}")
 
     # config as code ------------------------------------------------------------------------------
     def export(self) -> None:
