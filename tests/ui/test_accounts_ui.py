@@ -104,3 +104,78 @@ def test_missing_permissions_disable_features_with_a_tooltip(qtbot, tmp_path, de
     assert coupon_items and all(not a.isEnabled() and "Coupons: Write" in a.toolTip() for a in coupon_items)
     pauses = [a for a in bar.menu.actions() if a.text().startswith("Pause 1")]
     assert pauses[0].isEnabled()
+
+
+def _menu_action(window, text: str):
+    return next(a for a in window.accounts.menu_button.menu().actions() if a.text().startswith(text))
+
+
+def _answer(kind, act):
+    from PySide6.QtCore import QTimer
+
+    def poll():
+        dialog = QApplication.activeModalWidget()
+        if isinstance(dialog, kind):
+            act(dialog)
+        else:
+            QTimer.singleShot(20, poll)
+
+    QTimer.singleShot(0, poll)
+
+
+def test_account_menu_check_rotate_rename_and_delete(qtbot, tmp_path, demo, names):
+    """Account → Check the key's permissions, Rotate the key…, Rename this profile…, Delete this profile…,
+    each run to completion: the report, the keyring and the profile list afterwards."""
+    from PySide6.QtWidgets import QInputDialog, QMessageBox
+
+    keys = KeyService(tmp_path)
+    name = names()
+    keys.connect(name, demo.key, demo.url)
+    window = MainWindow(lambda: open_profile(tmp_path, keys.profiles.last), tmp_path, keys=keys)
+    qtbot.addWidget(window)
+    with qtbot.waitSignal(window.synced, timeout=30000):
+        window.show()
+
+    _menu_action(window, "Check the key").trigger()
+    qtbot.waitUntil(
+        lambda: any(w.objectName() == "permissionReport" and w.isVisible() for w in window.findChildren(QMessageBox)),
+        timeout=10000,
+    )
+    report = next(w for w in window.findChildren(QMessageBox) if w.objectName() == "permissionReport")
+    assert "rak_subscription_write" in report.text() or "Subscriptions" in report.text()
+    report.close()
+
+    fresh = demo.make_key()
+    _menu_action(window, "Rotate the key").trigger()
+    qtbot.waitUntil(
+        lambda: bool(window.findChildren(ConnectDialog)) and window.findChildren(ConnectDialog)[-1].isVisible(), timeout=10000
+    )
+    dialog = window.findChildren(ConnectDialog)[-1]
+    assert not dialog.name.isEnabled() and dialog.name.text() == name
+    dialog.key.setText(fresh)
+    qtbot.mouseClick(dialog.verify_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(dialog.store_button.isEnabled, timeout=10000)
+    with qtbot.waitSignal(window.synced, timeout=30000):
+        qtbot.mouseClick(dialog.store_button, Qt.MouseButton.LeftButton)
+    assert keyring.get_password(SERVICE, name) == fresh
+
+    renamed = names()
+
+    def rename(box: QInputDialog) -> None:
+        box.setTextValue(renamed)
+        box.accept()
+
+    _answer(QInputDialog, rename)
+    _menu_action(window, "Rename this profile").trigger()
+    assert keyring.get_password(SERVICE, renamed) == fresh and keyring.get_password(SERVICE, name) is None
+    assert window.accounts.combo.currentData() == renamed
+
+    def delete(box: QMessageBox) -> None:
+        box.checkBox().setChecked(True)
+        box.button(QMessageBox.StandardButton.Yes).click()
+
+    _answer(QMessageBox, delete)
+    _menu_action(window, "Delete this profile").trigger()
+    assert keyring.get_password(SERVICE, renamed) is None and renamed not in keys.profiles.items
+    assert not list(tmp_path.glob("acct_*-test.sqlite3"))  # purged: no other profile uses that cache
+    window.close()

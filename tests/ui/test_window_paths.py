@@ -1,0 +1,99 @@
+"""Window paths run to completion against the sandbox: Journal → Retry and Undo, Portal → "Open portal as customer…"."""
+
+from __future__ import annotations
+
+import pytest
+import stripe
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QApplication
+
+from console.actions import Consent
+from console.domain.offers import Offer
+from console.errors import StripeUnavailable
+from console.ui.portal.dialogs import TryItDialog
+
+
+def client_for(sb):
+    return stripe.StripeClient(sb.secret_key, base_addresses={"api": sb.url})
+
+
+def fill_dialog(kind, act):
+    def poll():
+        dialog = QApplication.activeModalWidget()
+        if isinstance(dialog, kind):
+            act(dialog)
+        else:
+            QTimer.singleShot(20, poll)
+
+    QTimer.singleShot(0, poll)
+
+
+def select_action(page, action_id: str) -> None:
+    row = next(
+        i
+        for i in range(page.model.rowCount())
+        if page.model.data(page.model.index(i, 0), Qt.ItemDataRole.UserRole).id == action_id
+    )
+    page.table.selectRow(row)
+
+
+def test_journal_retry_sends_a_failed_action_once_and_undo_puts_it_back(qtbot, open_window, demo):
+    window = open_window(demo)
+    sub_id = window.workspace.queue()[0].subscription_id
+    actions = window.workspace.actions("Sam")
+    reread = actions._reread
+
+    def then_fail(sub):  # the re-read succeeds; Stripe then answers the update with a 500, before running it
+        found = reread(sub)
+        demo.configure_faults(fail_next=1)
+        return found
+
+    actions._reread = then_fail
+    with pytest.raises(StripeUnavailable):
+        actions.apply(sub_id, Offer("revoke"), Consent("call"))
+    failed = window.workspace.journal.all(limit=1)[0]
+    assert failed.state == "failed" and failed.retryable
+    window.tabs.setCurrentWidget(window.journal_page)
+    window._show_journal()
+    page = window.journal_page
+    select_action(page, failed.id)
+    assert page.retry.isEnabled() and not page.undo.isEnabled()
+    qtbot.mouseClick(page.retry, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.workspace.journal.get(failed.id).state == "applied", timeout=20000)
+    live = client_for(demo).v1.subscriptions.retrieve(sub_id)
+    assert live.metadata["churn_console_action"] == failed.id and not live.cancel_at_period_end and live.cancel_at is None
+    window._show_journal()
+    select_action(page, failed.id)
+    assert page.undo.isEnabled()
+    with qtbot.waitSignal(window.controller.applied, timeout=20000):
+        qtbot.mouseClick(page.undo, Qt.MouseButton.LeftButton)
+    back = client_for(demo).v1.subscriptions.retrieve(sub_id)
+    assert back.cancel_at_period_end or back.cancel_at
+    assert window.workspace.journal.get(failed.id).state == "undone"
+
+
+def test_open_portal_as_customer_copies_a_working_link(qtbot, open_window, demo):
+    window = open_window(demo)
+    page = window.portal_page
+    window.tabs.setCurrentWidget(page)
+    qtbot.waitUntil(lambda: page.loaded and page.list.count() == 2, timeout=15000)
+    row = window.workspace.queue()[0]
+    email = row.email
+
+    def fill(dialog: TryItDialog) -> None:
+        dialog.customer.setText(email)
+        dialog.coupon.setCurrentIndex(dialog.coupon.findData("RETAIN25-3M"))
+        dialog.subscription.setText(row.subscription_id)
+        dialog.accept()
+
+    fill_dialog(TryItDialog, fill)
+    QGuiApplication.clipboard().clear()
+    qtbot.mouseClick(page.try_it, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: QGuiApplication.clipboard().text().startswith("http"), timeout=15000)
+    url = QGuiApplication.clipboard().text()
+    sessions = list(demo.state.table("billing_portal.session").values())
+    made = next(s for s in sessions if s["url"] == url)
+    assert made["customer"] == row.customer_id and made["configuration"] == page.original.id
+    assert made["flow"]["type"] == "subscription_cancel"
+    assert "Portal link copied" in page.status.text()
