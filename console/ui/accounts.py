@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QCheckBox, QComboBox, QInputDialog, QMenu, QMessageBox, QToolButton
 
 from ..errors import ConsoleError
@@ -88,7 +88,9 @@ class AccountsController(QObject):
         box.open()
 
     def _error(self, error: ConsoleError) -> None:
-        QMessageBox.warning(self.window, "Account", f"{error.message}\n\n{error.hint}")
+        box = QMessageBox(QMessageBox.Icon.Warning, "Account", f"{error.message}\n\n{error.hint}", parent=self.window)
+        box.setTextFormat(Qt.TextFormat.PlainText)  # a message can quote a profile or account name
+        box.exec()
 
     def rotate(self) -> None:
         if self.current:
@@ -117,6 +119,7 @@ class AccountsController(QObject):
             f"Delete the profile {name!r} and remove its key from the keyring?",
             parent=self.window,
         )
+        box.setTextFormat(Qt.TextFormat.PlainText)
         purge = QCheckBox("Also delete its cached data (the journal of actions is always kept)")
         box.setCheckBox(purge)
         box.setStandardButtons(QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel)

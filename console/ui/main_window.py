@@ -126,6 +126,7 @@ class MainWindow(QMainWindow):
         toolbar.setMovable(False)
         self.addToolBar(toolbar)
         self.account_label = QLabel("Not connected")
+        self.account_label.setTextFormat(Qt.TextFormat.PlainText)  # a profile or account name
         self.account_label.setObjectName("accountName")
         toolbar.addWidget(self.account_label)
         self.mode_badge = ModeBadge()

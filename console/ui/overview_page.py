@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
@@ -96,7 +98,7 @@ class OverviewPage(QWidget):
         self.banner.hide()
 
     def show_error(self, error: ConsoleError) -> None:
-        self.banner_text.setText(f"<b>{error.message}</b><br>{error.hint}")
+        self.banner_text.setText(f"<b>{html.escape(error.message)}</b><br>{html.escape(error.hint)}")
         self.banner.show()
         self.heading.setText("Overview")
         self.caption.setText("Could not load the account; figures below may be missing or out of date.")

@@ -62,6 +62,7 @@ class BulkDialog(QDialog):
             self.table.setItem(i, 2, QTableWidgetItem("Waiting"))
         layout.addWidget(self.table, 1)
         self.summary = QLabel("")
+        self.summary.setTextFormat(Qt.TextFormat.PlainText)
         self.summary.setObjectName("bulkSummary")
         layout.addWidget(self.summary)
         buttons = QHBoxLayout()

@@ -8,7 +8,17 @@ from typing import Any
 
 from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QFormLayout, QFrame, QHBoxLayout, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ...domain.feedback import label
 from ...domain.money import format_money
@@ -71,9 +81,11 @@ class DetailPane(QWidget):
 
         facts = QVBoxLayout()
         self.title = QLabel("Select a customer")
+        self.title.setTextFormat(Qt.TextFormat.PlainText)  # names, e-mails, reasons and comments are customers' text
         self.title.setProperty("class", "detailTitle")
         facts.addWidget(self.title)
         self.email = QLabel("")
+        self.email.setTextFormat(Qt.TextFormat.PlainText)
         self.email.setProperty("class", "pageCaption")
         self.email.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         facts.addWidget(self.email)
@@ -98,15 +110,24 @@ class DetailPane(QWidget):
             form.addRow(key, value)
         facts.addLayout(form)
         facts.addStretch(1)
+        facts_box = QWidget()  # scrolls rather than squeezing wrapped lines into each other on a low pane
+        facts_box.setLayout(facts)
+        facts_scroll = QScrollArea()
+        facts_scroll.setWidget(facts_box)
+        facts_scroll.setWidgetResizable(True)
+        facts_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        facts_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
 
         words = QVBoxLayout()
         words.addWidget(self._heading("Reason"))
         self.reason = QLabel("—")
+        self.reason.setTextFormat(Qt.TextFormat.PlainText)
         self.reason.setWordWrap(True)
         words.addWidget(self.reason)
         words.addSpacing(6)
         words.addWidget(self._heading("Comment"))
         self.comment = QLabel("—")
+        self.comment.setTextFormat(Qt.TextFormat.PlainText)
         self.comment.setObjectName("detailComment")
         self.comment.setWordWrap(True)
         self.comment.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -132,7 +153,11 @@ class DetailPane(QWidget):
         for column in (facts, words, history):
             column.setSpacing(4)
             column.setAlignment(Qt.AlignmentFlag.AlignTop)
-        outer.addLayout(facts, 4)
+        facts.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(facts_scroll, 4)
+        for text in (self.title, self.email, self.reason, self.comment, *self.fields.values()):
+            # a 300-character word (or an 8,000 px image tag) must not widen the window: clip it instead
+            text.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         outer.addLayout(words, 4)
         outer.addLayout(history, 5)
         self.show_row(None, [])
@@ -179,7 +204,7 @@ class DetailPane(QWidget):
         self.fields["Discount"].setText(row.discount or "none")
         self.fields["Lifetime value"].setText("loading…")
         self.reason.setText(row.reason)
-        self.comment.setText(html.escape(row.comment) if row.comment else "<i>No comment.</i>")
+        self.comment.setText(row.comment or "No comment.")
         self.timeline.setText(timeline_html(timeline))
         self.ltv_requested.emit(row.customer_id)
 

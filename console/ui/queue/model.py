@@ -10,7 +10,7 @@ from PySide6.QtGui import QColor
 
 from ...domain.queue import QueueRow
 from ...domain.queue_filter import QueueFilter
-from .. import theme
+from .. import plain, theme
 from .table import COLUMNS, PreparedQueue
 
 MRR_COL, DAYS_COL = COLUMNS.index("MRR"), COLUMNS.index("Days left")
@@ -72,7 +72,7 @@ class QueueModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             row = self.rows[r]
             if c == COLUMNS.index("Comment") and row.comment:
-                return row.comment
+                return plain.tooltip(row.comment)
             if c == DAYS_COL:
                 return f"Ends {row.ends_at.astimezone():%a %d %b %Y, %H:%M}"
         if role == Qt.ItemDataRole.ForegroundRole and c == DAYS_COL and self.days[r] <= URGENT_DAYS:

@@ -1,0 +1,44 @@
+"""Customer-controlled text is text: names, e-mails and comments that look like markup are shown as typed."""
+
+from __future__ import annotations
+
+import stripe
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel
+
+from console.ui.queue.model import ROW_ROLE
+
+NAME = "<h1>ACCOUNT LOCKED</h1><a href=https://evil.example>re-verify your Stripe login</a><img width=8000 src=x>"
+COMMENT = "can't <b>stop</b> & won't"
+
+
+def test_a_hostile_name_and_comment_show_as_plain_text_everywhere(qtbot, open_window, demo):
+    admin = stripe.StripeClient(demo.secret_key, base_addresses={"api": demo.url})
+    target = next(
+        s
+        for s in admin.v1.subscriptions.list({"limit": 100}).auto_paging_iter()
+        if s.cancel_at_period_end and s.status == "active"
+    )
+    admin.v1.customers.update(target.customer, {"name": NAME})
+    admin.v1.subscriptions.update(target.id, {"cancellation_details": {"comment": COMMENT}})
+    window = open_window(demo)
+    window.resize(1280, 800)
+    window.queue.select_subscription(target.id)
+    detail = window.queue.detail
+    qtbot.waitUntil(lambda: detail.title.text() == NAME, timeout=10000)
+    for label in (detail.title, detail.email, detail.reason, detail.comment):
+        assert label.textFormat() == Qt.TextFormat.PlainText
+    assert detail.comment.text() == COMMENT  # not "can&#x27;t"
+    assert window.width() < 2000 and detail.width() < 2000  # an <img width=8000> does not widen anything
+    proxy = window.queue.proxy
+    row = next(i for i in range(proxy.rowCount()) if proxy.data(proxy.index(i, 0), ROW_ROLE).subscription_id == target.id)
+    comment_col = next(c for c in range(proxy.columnCount()) if proxy.headerData(c, Qt.Orientation.Horizontal) == "Comment")
+    tip = proxy.data(proxy.index(row, comment_col), Qt.ItemDataRole.ToolTipRole)
+    assert "&lt;b&gt;stop&lt;/b&gt;" in tip and "<b>stop" not in tip  # escaped: Qt would render it
+    assert proxy.data(proxy.index(row, 0), Qt.ItemDataRole.DisplayRole).startswith("<h1>")  # the cell: plain text
+    rich = [
+        w
+        for w in window.findChildren(QLabel)
+        if "ACCOUNT LOCKED" in w.text() and w.textFormat() != Qt.TextFormat.PlainText and "&lt;h1&gt;" not in w.text()
+    ]
+    assert rich == []
