@@ -77,6 +77,9 @@ def add_parsers(sub) -> None:
                              epilog="example:\n  churn-console journal --format json")  # fmt: skip
     journal.add_argument("--format", choices=("table", "json"), default="table")
     journal.add_argument("--limit", type=int, default=100)
+    journal.add_argument(
+        "--recover-damaged", action="store_true", help="merge back the actions of damaged journal copies kept aside"
+    )
     journal.set_defaults(run=run_journal)
 
 
@@ -177,9 +180,18 @@ def _line(a: Action) -> str:
 def run_journal(args: argparse.Namespace) -> int:
     workspace = open_cached(args)
     try:
+        if args.recover_damaged:
+            return _recover(workspace)
         actions = workspace.journal.all(limit=args.limit)
+        copies = workspace.journal.damaged_copies()
     finally:
         workspace.close()
+    if copies:
+        print(
+            f"churn-console: a damaged journal copy is kept aside ({copies[0].name}); "
+            "`churn-console journal --recover-damaged` merges its actions back",
+            file=sys.stderr,
+        )
     if args.format == "json":
         rows = [
             {k: v for k, v in a.__dict__.items() if k not in ("params", "before")}
@@ -197,4 +209,13 @@ def run_journal(args: argparse.Namespace) -> int:
         print(
             f"{when}  {a.id}  {a.state:<8} {a.kind:<8} {a.offer_code:<34} {(a.customer_name or a.customer_id)[:24]:<24} {a.operator[:16]:<16} {consent}"
         )
+    return 0
+
+
+def _recover(workspace: Workspace) -> int:
+    found = workspace.recover_damaged_journals()
+    if not found:
+        print("No damaged journal copies to recover.")
+    for copy, count in found:
+        print(f"Merged {count} action{'s' if count != 1 else ''} from {copy.name} (kept as {copy.name}.merged).")
     return 0

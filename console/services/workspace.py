@@ -104,7 +104,16 @@ class Workspace:
         if self.cache.set_aside is not None:
             report.notes.append(f"the cache was damaged and set aside as {self.cache.set_aside.name}; rebuilt from Stripe")
             self.cache.set_aside = None
+        if copies := self.journal.damaged_copies():
+            report.notes.append(
+                f"{len(copies)} damaged journal cop{'ies' if len(copies) > 1 else 'y'} kept aside ({copies[0].name}): "
+                "recover its actions with Journal → Recover or `churn-console journal --recover-damaged`"
+            )
         return report
+
+    def recover_damaged_journals(self) -> list[tuple[Path, int]]:
+        """Merge back what each damaged journal copy still holds; each copy is kept, renamed `….merged`."""
+        return [(copy, self.journal.merge_damaged(copy)) for copy in self.journal.damaged_copies()]
 
     def finish_interrupted(self) -> list[Action]:
         """Actions journaled but never recorded as done (the console was killed mid-request): look

@@ -16,7 +16,7 @@ from ..domain.models import Coupon, Customer, PortalConfigSummary, Subscription
 from ..domain.mrr import PriceTiers, Usage, Valuation
 from ..domain.queue import QueueRow
 from . import rows, valuation
-from .schema import DatabaseDamaged, open_database, set_aside
+from .schema import DatabaseDamaged, open_database, set_aside, translated
 from .valuation import Book
 
 log = logging.getLogger(__name__)
@@ -51,12 +51,12 @@ class Cache:
     @contextmanager
     def transaction(self) -> Iterator[None]:
         """All writes inside commit together or not at all (nested blocks become savepoints)."""
-        with self._lock, self.db.atomic():
+        with self._lock, translated(self.path), self.db.atomic():
             yield
 
     def _write(self, sql: str, params: Iterable[Any] = ()) -> None:
         """One statement: inside a running transaction as is (no savepoint), else in its own."""
-        with self._lock:
+        with self._lock, translated(self.path):
             if self.db.conn.in_transaction:
                 self.db.conn.execute(sql, list(params))
                 return
@@ -64,7 +64,7 @@ class Cache:
             self.db.conn.execute(sql, list(params))
 
     def _query(self, sql: str, params: Iterable[Any] = ()) -> list[dict[str, Any]]:
-        with self._lock:
+        with self._lock, translated(self.path):
             cursor = self.db.conn.execute(sql, list(params))
             keys = [d[0] for d in cursor.description]
             return [dict(zip(keys, row, strict=True)) for row in cursor]

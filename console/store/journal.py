@@ -10,7 +10,7 @@ from typing import Any
 
 import sqlite_utils
 
-from .schema import DatabaseDamaged, DatabaseError, open_file, set_aside
+from .schema import DatabaseDamaged, DatabaseError, open_file, set_aside, translated
 
 STATES = ("pending", "applied", "failed", "refused", "undone")
 
@@ -125,6 +125,27 @@ class Journal:
             recovered.append(action)
         return recovered
 
+    # damaged copies: set aside, never forgotten ---------------------------------------------------------
+    def damaged_copies(self) -> list[Path]:
+        """Journals set aside as damaged (`NAME.damaged-…`) whose actions were not merged back yet."""
+        found = self.path.parent.glob(f"{self.path.name}.damaged-*")
+        return sorted(p for p in found if not p.name.endswith(("-wal", "-shm", ".merged")))
+
+    def merge_damaged(self, copy: Path) -> int:
+        """Read what can still be read of a damaged copy and add its actions this journal lacks (or holds only
+        as recovered from metadata, with less detail). The copy is kept, renamed `….merged`. Returns the count."""
+        readable = salvage(copy)
+        merged = 0
+        with self._lock, translated(self.path), self.db.atomic():
+            for row in readable:
+                mine = list(self.db.query("SELECT idempotency_key FROM actions WHERE id = ?", [row["id"]]))
+                if mine and not str(mine[0]["idempotency_key"]).startswith("recovered-"):
+                    continue
+                self.db["actions"].insert(row, pk="id", replace=True)
+                merged += 1
+        copy.replace(copy.with_name(copy.name + ".merged"))
+        return merged
+
     @classmethod
     def for_account(cls, data_dir: Path, account_id: str, livemode: bool) -> Journal:
         return cls(data_dir / f"journal-{account_id}-{'live' if livemode else 'test'}.sqlite3")
@@ -134,7 +155,7 @@ class Journal:
             self.db.conn.close()
 
     def add(self, action: Action) -> Action:
-        with self._lock, self.db.atomic():
+        with self._lock, translated(self.path), self.db.atomic():
             self.db["actions"].insert(action.row(), pk="id")
         return action
 
@@ -145,31 +166,54 @@ class Journal:
             setattr(action, key, value)
         if action.state not in STATES:
             raise DatabaseError(f"unknown action state {action.state!r}")
-        with self._lock, self.db.atomic():
+        with self._lock, translated(self.path), self.db.atomic():
             self.db["actions"].update(action.id, action.row())
         return action
 
     def get(self, action_id: str) -> Action | None:
-        with self._lock:
+        with self._lock, translated(self.path):
             found = list(self.db.query("SELECT * FROM actions WHERE id = ?", [action_id]))
         return Action.from_row(found[0]) if found else None
 
     def all(self, limit: int | None = None) -> list[Action]:
         sql = "SELECT * FROM actions ORDER BY created_at DESC, rowid DESC" + (f" LIMIT {int(limit)}" if limit else "")
-        with self._lock:
+        with self._lock, translated(self.path):
             return [Action.from_row(r) for r in self.db.query(sql)]
 
     def in_state(self, *states: str) -> list[Action]:
         marks = ",".join("?" * len(states))
-        with self._lock:
+        with self._lock, translated(self.path):
             return [
                 Action.from_row(r)
                 for r in self.db.query(f"SELECT * FROM actions WHERE state IN ({marks}) ORDER BY created_at, rowid", list(states))
             ]
 
     def for_subscription(self, sub_id: str) -> list[Action]:
-        with self._lock:
+        with self._lock, translated(self.path):
             return [
                 Action.from_row(r)
                 for r in self.db.query("SELECT * FROM actions WHERE subscription_id = ? ORDER BY created_at, rowid", [sub_id])
             ]
+
+
+def salvage(copy: Path) -> list[dict[str, Any]]:
+    """The action rows SQLite can still read from a damaged journal (read-only; stops at the first bad page)."""
+    import sqlite3
+
+    rows: list[dict[str, Any]] = []
+    try:
+        conn = sqlite3.connect(f"{copy.as_uri()}?mode=ro&immutable=1", uri=True)
+    except sqlite3.Error:
+        return rows
+    try:
+        cursor = conn.execute("SELECT * FROM actions")
+        keys = [d[0] for d in cursor.description]
+        for values in cursor:
+            row = dict(zip(keys, values, strict=True))
+            if all(row.get(k) is not None for k in ("id", "idempotency_key", "params", "before", "state")):
+                rows.append(row)
+    except sqlite3.Error:
+        pass  # what was read before the damage is kept
+    finally:
+        conn.close()
+    return rows

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import sqlite_utils
@@ -140,6 +141,50 @@ class DatabaseDamaged(DatabaseError):
     """The file fails SQLite's integrity check (corrupt, truncated, or not a database)."""
 
 
+class DatabaseUnavailable(DatabaseError):
+    """The file is fine but cannot be used now (locked by another program, disk full, read-only): kept as it is."""
+
+
+BUSY_WAIT_S = 10  # how long to wait for another program's lock before saying so
+_DAMAGE = ("SQLITE_CORRUPT", "SQLITE_NOTADB")  # only these are damage (https://sqlite.org/rescode.html)
+
+
+def unavailable(path: Path, exc: sqlite3.Error) -> DatabaseError:
+    """What an SQLite error on `path` means for the user: damage (set aside), or a passing condition that
+    changes nothing (the file is kept and the user told what to do)."""
+    name = getattr(exc, "sqlite_errorname", "") or ""
+    if name.startswith(_DAMAGE):
+        return DatabaseDamaged(f"{path.name} is damaged ({exc}).", "It is moved aside and rebuilt.")
+    if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or "locked" in str(exc):
+        return DatabaseUnavailable(
+            f"{path} is in use by another program (still locked after {BUSY_WAIT_S} s). Nothing was changed.",
+            "Close the other program (or another churn-console on this folder), then try again.",
+        )
+    if name.startswith("SQLITE_FULL"):
+        return DatabaseUnavailable(
+            f"The disk holding {path} is full. Nothing was changed and the file is kept.",
+            "Free some space, then try again.",
+        )
+    if name.startswith(("SQLITE_READONLY", "SQLITE_CANTOPEN", "SQLITE_PERM", "SQLITE_AUTH")):
+        return DatabaseUnavailable(
+            f"{path} cannot be written (read-only file or folder, or no permission). Nothing was changed.",
+            "Make the folder writable for your user, or choose another with --data-dir.",
+        )
+    return DatabaseUnavailable(
+        f"{path} cannot be used right now ({exc}). Nothing was changed and the file is kept.",
+        "Check the disk, then try again.",
+    )
+
+
+@contextmanager
+def translated(path: Path) -> Iterator[None]:
+    """SQLite errors while using `path` as the console's own errors (never "damaged" unless it is)."""
+    try:
+        yield
+    except sqlite3.Error as exc:
+        raise unavailable(path, exc) from exc
+
+
 def set_aside(path: Path) -> Path:
     """Move a damaged database (and its WAL files) aside, keeping it: `NAME.damaged-YYYYmmdd-HHMMSS`."""
     import time
@@ -162,16 +207,22 @@ def open_database(path: Path) -> sqlite_utils.Database:
 def open_file(path: Path, migrations: list[Callable[[sqlite_utils.Database], None]]) -> sqlite_utils.Database:
     """Open a database in WAL mode and apply the migrations it lacks; refuse a newer schema."""
     latest = len(migrations)
-    path.parent.mkdir(parents=True, exist_ok=True)
     try:
-        conn = sqlite3.connect(path, check_same_thread=False, timeout=30, isolation_level=None)
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise DatabaseUnavailable(
+            f"The folder {path.parent} cannot be created ({exc.strerror}). Nothing was changed.",
+            "Choose a folder you can write to with --data-dir.",
+        ) from None
+    try:
+        conn = sqlite3.connect(path, check_same_thread=False, timeout=BUSY_WAIT_S, isolation_level=None)
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=NORMAL")
         conn.execute("PRAGMA foreign_keys=ON")
         version = conn.execute("PRAGMA user_version").fetchone()[0]
         check = conn.execute("PRAGMA quick_check").fetchone()[0]
-    except sqlite3.DatabaseError as exc:
-        raise DatabaseDamaged(f"{path.name} is damaged ({exc}).", "It is moved aside and rebuilt.") from None
+    except sqlite3.Error as exc:
+        raise unavailable(path, exc) from None
     if check != "ok":
         conn.close()
         raise DatabaseDamaged(f"{path.name} failed its integrity check ({check}).", "It is moved aside and rebuilt.")
@@ -181,8 +232,12 @@ def open_file(path: Path, migrations: list[Callable[[sqlite_utils.Database], Non
             "Upgrade churn-console, or use another --data-dir.",
         )
     db = sqlite_utils.Database(conn)
-    for target in range(version, latest):
-        with db.atomic():
-            migrations[target](db)
-            db.conn.execute(f"PRAGMA user_version = {target + 1}")
+    try:
+        for target in range(version, latest):
+            with db.atomic():
+                migrations[target](db)
+                db.conn.execute(f"PRAGMA user_version = {target + 1}")
+    except sqlite3.Error as exc:
+        conn.close()
+        raise unavailable(path, exc) from None
     return db

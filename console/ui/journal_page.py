@@ -22,6 +22,15 @@ class JournalModel(QAbstractTableModel):
         super().__init__(parent)
         self.actions: list[Action] = []
 
+    def show_damaged(self, copies: list) -> None:
+        """A damaged journal copy set aside is never forgotten: say so until its actions are merged back."""
+        text = (
+            f"A damaged copy of this journal is kept aside ({copies[0].name}). Its actions can be merged back." if copies else ""
+        )
+        self.damaged.setText(text)
+        self.damaged.setVisible(bool(copies))
+        self.recover.setVisible(bool(copies))
+
     def set_actions(self, actions: list[Action]) -> None:
         self.beginResetModel()
         self.actions = actions
@@ -71,6 +80,7 @@ class JournalPage(QWidget):
 
     undo_requested = Signal(str)
     retry_requested = Signal(str)
+    recover_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -94,6 +104,18 @@ class JournalPage(QWidget):
         head.addWidget(self.retry)
         head.addWidget(self.undo)
         layout.addLayout(head)
+        self.damaged = QLabel("")
+        self.damaged.setObjectName("journalDamaged")
+        self.damaged.setTextFormat(Qt.TextFormat.PlainText)
+        self.damaged.setWordWrap(True)
+        self.recover = QPushButton("Recover its actions")
+        self.recover.setObjectName("journalRecover")
+        self.recover.clicked.connect(self.recover_requested)
+        notice = QHBoxLayout()
+        notice.addWidget(self.damaged, 1)
+        notice.addWidget(self.recover)
+        layout.addLayout(notice)
+        self.show_damaged([])
         self.model = JournalModel(self)
         self.table = QTableView()
         self.table.setObjectName("journalTable")

@@ -87,6 +87,7 @@ class MainWindow(QMainWindow):
         self.journal_page = JournalPage()
         self.journal_page.undo_requested.connect(lambda action_id: self.controller.undo(action_id))
         self.journal_page.retry_requested.connect(self._retry)
+        self.journal_page.recover_requested.connect(self._recover_journal)
         self.tabs.addTab(self.queue, "Queue")
         self.tabs.addTab(self.journal_page, "Journal")
         self.portal_page = PortalPage(self)
@@ -330,6 +331,13 @@ class MainWindow(QMainWindow):
     def _show_journal(self) -> None:
         if self.workspace is not None:
             self.journal_page.set_actions(self.workspace.journal.all(limit=500))
+            self.journal_page.show_damaged(self.workspace.journal.damaged_copies())
+
+    def _recover_journal(self) -> None:
+        if self.workspace is not None:
+            found = self.workspace.recover_damaged_journals()
+            self.statusBar().showMessage(f"Merged {sum(n for _, n in found)} actions back from the damaged journal copy.", 10000)
+            self._show_journal()
 
     def _retry(self, action_id: str) -> None:
         operator = str(self.settings.value(OPERATOR_KEY, "") or "unknown operator")
