@@ -54,11 +54,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.profile = args.global_profile
     try:
         if args.command:
-            return args.run(args)
+            code = args.run(args)
+            sys.stdout.flush()  # here, not at exit: a closed pipe is then caught below
+            return code
         return cmd_window(args)
     except ConsoleError as exc:
         print(f"churn-console: {exc}", file=sys.stderr)
         return 1
+    except BrokenPipeError:
+        # `churn-console journal | head -1`: the reader has what it wanted. Python's documented recipe:
+        # point stdout at devnull so the flush at exit does not fail again (docs.python.org, "SIGPIPE").
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 def cmd_window(args: argparse.Namespace) -> int:
