@@ -9,6 +9,8 @@ from collections.abc import Sequence
 
 from . import __version__, logs
 from .commands import actions, keys, portal, report, sandbox, sync_queue
+from .commands.safe_output import terminal_safe
+from .domain.text import terminal
 from .errors import ConsoleError
 from .paths import Paths
 
@@ -54,12 +56,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.profile = args.global_profile
     try:
         if args.command:
-            code = args.run(args)
-            sys.stdout.flush()  # here, not at exit: a closed pipe is then caught below
+            with terminal_safe():
+                code = args.run(args)
+                sys.stdout.flush()  # here, not at exit: a closed pipe is then caught below
             return code
         return cmd_window(args)
     except ConsoleError as exc:
-        print(f"churn-console: {exc}", file=sys.stderr)
+        print(f"churn-console: {terminal(str(exc))}", file=sys.stderr)
         return 1
     except BrokenPipeError:
         # `churn-console journal | head -1`: the reader has what it wanted. Python's documented recipe:

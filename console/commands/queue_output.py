@@ -11,6 +11,7 @@ from typing import Any
 
 from ..domain.money import format_money, format_totals, totals
 from ..domain.queue import QueueRow, currency_rank, tenure_text
+from ..domain.text import csv_cell
 
 SORTS = ("mrr", "days_left", "customer")
 
@@ -66,7 +67,7 @@ def render(rows: Sequence[QueueRow], fmt: str, now: datetime | None = None) -> s
         writer = csv.DictWriter(out, fieldnames=fields, lineterminator="\n")
         writer.writeheader()
         for r in rows:
-            writer.writerow(as_dict(r, now))
+            writer.writerow({k: csv_cell(v) for k, v in as_dict(r, now).items()})
         return out.getvalue()
     return _table(rows, now)
 

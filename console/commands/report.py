@@ -14,6 +14,7 @@ from pathlib import Path
 from ..analytics.outcomes import outcomes
 from ..analytics.report import Report, build
 from ..domain.money import format_money, format_totals
+from ..domain.text import csv_row
 from .common import open_cached
 
 
@@ -108,14 +109,16 @@ def as_csv(r: Report) -> str:
     writer.writerow(["week", "intents", "saves", "losses", "pending", "save_rate"])
     for w in r.weeks:
         writer.writerow(
-            [
-                datetime.fromtimestamp(w.start, UTC).date().isoformat(),
-                w.intents,
-                w.saves,
-                w.losses,
-                w.pending,
-                "" if w.save_rate is None else f"{w.save_rate:.4f}",
-            ]
+            csv_row(
+                [
+                    datetime.fromtimestamp(w.start, UTC).date().isoformat(),
+                    w.intents,
+                    w.saves,
+                    w.losses,
+                    w.pending,
+                    "" if w.save_rate is None else f"{w.save_rate:.4f}",
+                ]
+            )
         )
     return out.getvalue()
 

@@ -22,15 +22,6 @@ class JournalModel(QAbstractTableModel):
         super().__init__(parent)
         self.actions: list[Action] = []
 
-    def show_damaged(self, copies: list) -> None:
-        """A damaged journal copy set aside is never forgotten: say so until its actions are merged back."""
-        text = (
-            f"A damaged copy of this journal is kept aside ({copies[0].name}). Its actions can be merged back." if copies else ""
-        )
-        self.damaged.setText(text)
-        self.damaged.setVisible(bool(copies))
-        self.recover.setVisible(bool(copies))
-
     def set_actions(self, actions: list[Action]) -> None:
         self.beginResetModel()
         self.actions = actions
@@ -131,6 +122,15 @@ class JournalPage(QWidget):
         self.undo.clicked.connect(lambda: self._emit(self.undo_requested))
         self.retry.clicked.connect(lambda: self._emit(self.retry_requested))
         self._update_buttons()
+
+    def show_damaged(self, copies: list) -> None:
+        """A damaged journal copy set aside is never forgotten: say so until its actions are merged back."""
+        text = (
+            f"A damaged copy of this journal is kept aside ({copies[0].name}). Its actions can be merged back." if copies else ""
+        )
+        self.damaged.setText(text)
+        self.damaged.setVisible(bool(copies))
+        self.recover.setVisible(bool(copies))
 
     def set_actions(self, actions: list[Action]) -> None:
         selected = self.selected()

@@ -97,3 +97,22 @@ def test_open_portal_as_customer_copies_a_working_link(qtbot, open_window, demo)
     assert made["customer"] == row.customer_id and made["configuration"] == page.original.id
     assert made["flow"]["type"] == "subscription_cancel"
     assert "Portal link copied" in page.status.text()
+
+
+def test_journal_offers_a_damaged_copy_and_recover_merges_it_back(qtbot, open_window, demo):
+    import shutil
+
+    window = open_window(demo)
+    ws = window.workspace
+    action = ws.actions("Sam").apply(ws.queue()[0].subscription_id, Offer("revoke"), Consent("call"))
+    journal = ws.journal
+    journal.db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    shutil.copy(journal.path, journal.path.with_name(journal.path.name + ".damaged-20260101-000000"))
+    journal.db.conn.execute("DELETE FROM actions WHERE id = ?", [action.id])  # what the damage lost
+    window.tabs.setCurrentWidget(window.journal_page)
+    window._show_journal()
+    page = window.journal_page
+    assert page.recover.isVisible() and "damaged copy" in page.damaged.text()
+    qtbot.mouseClick(page.recover, Qt.MouseButton.LeftButton)
+    assert journal.get(action.id).state == "applied" and not page.recover.isVisible()
+    assert page.model.rowCount() == 1

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from ...analytics.outcomes import outcomes
 from ...analytics.report import Report, build
 from ...domain.money import format_totals
+from ...domain.text import csv_row
 from ..overview_page import Card
 from . import charts
 from .render import CHARTS, TITLES
@@ -93,7 +94,7 @@ class ChartPanel(QWidget):
         with path.open("w", newline="", encoding="utf-8") as handle:
             writer = csv.writer(handle)
             writer.writerow(self.drawn.header)
-            writer.writerows(self.drawn.rows)
+            writer.writerows(csv_row(row) for row in self.drawn.rows)  # a custom reason's text is anyone's
 
     def export_png(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, "Export chart", f"{self.name}.png", "PNG (*.png)")

@@ -1,0 +1,28 @@
+"""Anyone's text on its way out: terminal-safe (no escape sequences) and spreadsheet-safe (no formulas)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+# C0 controls but newline and tab, DEL, C1 controls, and the bidirectional overrides that can reorder what a
+# terminal shows ("Trojan Source", CVE-2021-42574): each is shown as a visible escape instead.
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # OWASP "CSV Injection"
+
+
+def terminal(text: str) -> str:
+    """`text` with every control character shown as `\\xNN` / `\\uNNNN`, so none reaches the terminal."""
+    return _UNSAFE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+
+
+def csv_cell(value: Any) -> Any:
+    """A cell a spreadsheet will not run: text starting with = + - @ tab or CR gets a leading apostrophe
+    (OWASP's rule). Numbers stay numbers (a negative amount is not a formula)."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def csv_row(values: list[Any]) -> list[Any]:
+    return [csv_cell(v) for v in values]
