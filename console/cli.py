@@ -36,6 +36,17 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--profile", dest="global_profile", metavar="NAME", help="the account profile to use (default: the last one)"
     )
+    parser.add_argument(
+        "--allow-live-key-to",
+        metavar="URL",
+        help="send a LIVE key to this server instead of https://api.stripe.com (the window shows a red banner naming it)",
+    )
+    parser.add_argument(
+        "--allow-secret-key",
+        dest="env_allow_secret",
+        action="store_true",
+        help="accept an sk_ key in STRIPE_API_KEY (not recommended: it can do anything)",
+    )
     parser.add_argument("--smoke", action="store_true", help="open the window, load the data, exit 0 (1 on failure)")
     parser.add_argument("--screenshot", metavar="PNG", help="like --smoke, and save the window to PNG")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -54,6 +65,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if getattr(args, "profile", None) is None:
         args.profile = args.global_profile
+    if args.allow_live_key_to:
+        from .secrets.destination import allow_live_key_to
+
+        allow_live_key_to(args.allow_live_key_to)
+        print(f"churn-console: a live key may be sent to {args.allow_live_key_to} in this run", file=sys.stderr)
     try:
         if args.command:
             with terminal_safe():
@@ -85,7 +101,7 @@ def cmd_window(args: argparse.Namespace) -> int:
     elif os.environ.get(connection.KEY_ENV) and not args.profile:
 
         def connect() -> connection.Connection:
-            return connection.open_from_environment(args.api_base)
+            return connection.open_from_environment(args.api_base, allow_secret=args.env_allow_secret, data_dir=paths.data)
 
     else:
         from .services.keys import KeyService

@@ -28,7 +28,11 @@ def open_online(args: argparse.Namespace) -> tuple[Workspace, connection.Connect
     elif getattr(args, "profile", None) or not os.environ.get(connection.KEY_ENV):
         conn = connection.open_profile(paths.data, getattr(args, "profile", None))
     else:
-        conn = connection.open_from_environment(args.api_base)
+        conn = connection.open_from_environment(
+            args.api_base, allow_secret=getattr(args, "env_allow_secret", False), data_dir=paths.data
+        )
+        if shadowed := connection.environment_overrides(paths.data):
+            print(f"churn-console: using the key in {connection.KEY_ENV}, not the stored profile {shadowed!r}", file=sys.stderr)
     try:
         workspace = Workspace.connect(conn.gateway, paths.data, conn.label)
         for action in workspace.finish_interrupted():

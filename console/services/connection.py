@@ -46,16 +46,38 @@ def open_demo(data_dir: Path | None = None, seed: int = 7, customers: int = 500)
     return Connection(StripeGateway(sandbox.key, sandbox.url), f"Demo sandbox at {sandbox.url}", sandbox, "Demo account")
 
 
-def open_from_environment(api_base: str | None) -> Connection:
-    """Connect with the key in STRIPE_API_KEY (never taken from the command line)."""
-    key = os.environ.get(KEY_ENV, "").strip()
-    if not key:
+def open_from_environment(api_base: str | None, *, allow_secret: bool = False, data_dir: Path | None = None) -> Connection:
+    """Connect with the key in STRIPE_API_KEY (never taken from the command line), checked as a pasted key is:
+    a publishable or malformed key is refused, a secret key only with --allow-secret-key."""
+    from ..secrets.keys import inspect_key
+
+    raw = os.environ.get(KEY_ENV, "").strip()
+    if not raw:
         raise ConsoleError(
             "No Stripe key is configured.",
             f"Run with --demo to try the console, or set {KEY_ENV} to a restricted key (rk_test_… or rk_live_…).",
         )
-    where = api_base or "api.stripe.com"
+    try:
+        key, info = inspect_key(raw, allow_secret=allow_secret)
+    except ConsoleError as exc:
+        hint = " Or pass --allow-secret-key." if raw.startswith("sk_") else ""
+        raise type(exc)(f"{KEY_ENV}: {exc.message}", f"Set {KEY_ENV} to a restricted key (rk_…).{hint}") from None
+    where = f"key from {KEY_ENV} ({info.kind}, {info.mode}) at {api_base or 'api.stripe.com'}"
+    if (shadowed := environment_overrides(data_dir)) is not None:
+        where += f"; it overrides the stored profile {shadowed!r}"
     return Connection(StripeGateway(key, api_base), where, label=KEY_ENV)
+
+
+def environment_overrides(data_dir: Path | None) -> str | None:
+    """The stored profile STRIPE_API_KEY is used instead of, if there is one (say so: it surprises people)."""
+    if data_dir is None or not os.environ.get(KEY_ENV):
+        return None
+    from .profiles import Profiles
+
+    try:
+        return Profiles(data_dir).last
+    except ConsoleError:
+        return None
 
 
 def open_profile(data_dir: Path, name: str | None = None) -> Connection:

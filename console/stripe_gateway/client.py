@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import stripe
 
+from ..secrets.destination import destination
+
 API_VERSION: str = stripe.api_version
 DEFAULT_RETRIES = 2
 DEFAULT_TIMEOUT_S = 30
+stripe.enable_telemetry = False  # no request timings sent back to Stripe, and nothing written about this machine
 
 
 def key_kind(key: str) -> str:
@@ -26,8 +29,8 @@ def key_mode(key: str) -> str | None:
 
 
 def make_client(key: str, api_base: str | None = None, *, max_retries: int = DEFAULT_RETRIES) -> stripe.StripeClient:
-    """A client with retries (idempotency keys are added by the SDK on retried POSTs)."""
+    """A client with retries (idempotency keys are added by the SDK on retried POSTs), for a checked destination."""
     kwargs = {"max_network_retries": max_retries, "http_client": stripe.RequestsClient(timeout=DEFAULT_TIMEOUT_S)}
-    if api_base:
-        kwargs["base_addresses"] = {"api": api_base.rstrip("/")}
+    if base := destination(key, api_base):
+        kwargs["base_addresses"] = {"api": base}
     return stripe.StripeClient(key, **kwargs)

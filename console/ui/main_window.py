@@ -17,6 +17,7 @@ from ..domain.offers import Offer
 from ..domain.playbook import Playbook
 from ..domain.queue import QueueRow
 from ..errors import ConsoleError, Offline
+from ..secrets.destination import custom_server
 from ..services.connection import Connection, NoProfile, open_profile
 from ..services.keys import KeyMissing, KeyService
 from ..services.overview import Overview, load_overview
@@ -240,7 +241,8 @@ class MainWindow(QMainWindow):
     # display -------------------------------------------------------------------------------
     def _show_account(self, name: str, livemode: bool) -> None:
         self.account_label.setText(f"{name}  ")
-        self.mode_badge.set_mode("live" if livemode else "test")
+        gateway = self.connection.gateway if self.connection else None
+        self.mode_badge.set_mode("live" if livemode else "test", custom_server(gateway.api_base) if gateway else None)
 
     def _show_queue(self, data: QueueData | None = None, table: PreparedQueue | None = None) -> None:
         """Show the cached queue; `data` and `table` when a worker already read and prepared it (after a sync)."""

@@ -18,13 +18,18 @@ class ModeBadge(QLabel):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("modeBadge")
+        self.setTextFormat(Qt.TextFormat.PlainText)
         self.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.mode: str | None = None
         self.set_mode(None)
 
-    def set_mode(self, mode: str | None) -> None:
+    def set_mode(self, mode: str | None, server: str | None = None) -> None:
+        """The mode; a live key sent to a server other than Stripe's (the user's --allow-live-key-to) is named
+        in red, always in view."""
         self.mode = mode
         text, fg, bg, tip = STYLES[mode]
+        if mode == "live" and server:
+            text, tip = f"LIVE KEY SENT TO {server}", f"This run sends your live key to {server}, not to Stripe."
         self.setText(text)
         self.setToolTip(tip)
         self.setAccessibleName(text)

@@ -67,7 +67,10 @@ def test_switching_profiles_switches_account_mode_and_cache(qtbot, tmp_path, dem
     keys = KeyService(tmp_path)
     test_name = names()
     keys.connect(test_name, demo.key, demo.url)
+    from console.secrets.destination import allow_live_key_to
+
     with Sandbox(seed=8, customers=40, live=True) as live:
+        allow_live_key_to(live.url)  # as --allow-live-key-to does: a live key to a server that is not Stripe
         live.state.account["id"] = "acct_live_one"
         live_name = names()
         keys.connect(live_name, live.key, live.url)

@@ -179,7 +179,10 @@ def test_actions_are_disabled_offline(qtbot, open_window, demo):
 
 
 def test_live_mode_consent_names_live_customer_and_amount(qtbot, open_window):
+    from console.secrets.destination import allow_live_key_to
+
     with Sandbox(seed=5, customers=60, live=True) as live:
+        allow_live_key_to(live.url)  # the user's --allow-live-key-to: a live key to a server that is not Stripe
         window = open_window(live)
         window.settings.setValue(OPERATOR_KEY, "Priya")
         target = next(r for r in shown(window) if window.recommendation(r).kind != "contact")  # contacts change nothing

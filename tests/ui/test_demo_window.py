@@ -37,10 +37,20 @@ def test_unreachable_server_with_no_cache_says_so(qtbot, open_window, demo):
     assert window.refresh_action.isEnabled()
 
 
-def test_live_key_shows_the_live_badge(open_window):
+def test_a_live_key_goes_to_another_server_only_when_named_and_the_badge_says_so(qtbot, open_window):
+    """A live key is sent only to https://api.stripe.com; --allow-live-key-to names another server, and the red
+    badge then names it for as long as the window is open."""
+    from console.secrets.destination import allow_live_key_to
+
     with Sandbox(seed=5, customers=10, live=True) as live:
+        refused = open_window(live, wait=False)
+        with qtbot.waitSignal(refused.sync_failed, timeout=30000) as failed:
+            pass
+        assert "live key is sent only to https://api.stripe.com" in failed.args[0].message
+        assert not [e for e in live.log]  # nothing reached the server
+        allow_live_key_to(live.url)
         window = open_window(live)
-        assert window.mode_badge.text() == "LIVE MODE"
+        assert window.mode_badge.text() == f"LIVE KEY SENT TO {live.url}"
 
 
 def test_failure_signal_carries_a_console_error(qtbot, open_window, demo):
