@@ -12,7 +12,7 @@ from .commands import actions, keys, portal, report, sandbox, sync_queue
 from .commands.safe_output import terminal_safe
 from .domain.text import terminal
 from .errors import ConsoleError
-from .paths import Paths
+from .paths import Paths, private_files
 
 EPILOG = """examples:
   churn-console --demo                 open the window on the bundled demo sandbox
@@ -61,6 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    private_files()
     parser = build_parser()
     args = parser.parse_args(argv)
     if getattr(args, "profile", None) is None:

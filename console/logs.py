@@ -7,6 +7,7 @@ import logging.handlers
 from pathlib import Path
 
 from .crash import scrub
+from .paths import tighten
 
 
 class RedactingFilter(logging.Filter):
@@ -25,7 +26,8 @@ class RedactingFilter(logging.Filter):
 
 def setup(log_dir: Path, level: int = logging.INFO) -> Path:
     """Send the console's logs to `log_dir/churn-console.log` (5 × 1 MB, rotated)."""
-    log_dir.mkdir(parents=True, exist_ok=True)
+    log_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    tighten(log_dir)
     path = log_dir / "churn-console.log"
     handler = logging.handlers.RotatingFileHandler(path, maxBytes=1_000_000, backupCount=5, encoding="utf-8")
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))

@@ -2,12 +2,34 @@
 
 from __future__ import annotations
 
+import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
 import platformdirs
 
 APP = "churn-console"
+PRIVATE_UMASK = 0o077  # files 0600, folders 0700: caches, journal, logs, crash reports, settings and exports hold customers
+
+
+def private_files() -> None:
+    """Everything this process creates from now on is readable by its user only (POSIX; Windows ACLs already are)."""
+    if os.name == "posix":
+        os.umask(PRIVATE_UMASK)
+
+
+def tighten(folder: Path) -> None:
+    """Make the console's own files in `folder` (written by an older version, or copied in) owner-only too."""
+    if os.name != "posix" or not folder.is_dir():
+        return
+    for path in folder.iterdir():
+        try:
+            mode = path.lstat().st_mode
+            if stat.S_ISREG(mode) and mode & 0o077:
+                path.chmod(0o600)
+        except OSError:
+            continue  # not ours to change (another user's file in a shared folder): leave it
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from ..domain.mrr import Valuation
 from ..domain.playbook import Playbook
 from ..domain.queue import QueueRow
 from ..errors import ConsoleError
+from ..paths import tighten
 from ..store import Cache
 from ..store.journal import Action, Journal
 from ..stripe_gateway import StripeGateway
@@ -44,7 +45,8 @@ class Workspace:
 
         `name` is shown when the key may not read the account's own name (restricted keys)."""
         account = gateway.account(name)
-        data_dir.mkdir(parents=True, exist_ok=True)
+        data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        tighten(data_dir)
         (data_dir / LAST_ACCOUNT).write_text(json.dumps({"id": account.id, "name": account.name, "livemode": account.livemode}))
         return cls(data_dir, account, Cache.for_account(data_dir, account.id, account.livemode), gateway)
 
