@@ -60,10 +60,15 @@ def save_update(
     params: dict[str, Any] = {"cancel_at_period_end": False, "metadata": metadata, "expand": ["customer", "discounts"]}
     if sub.cancel_at is not None:
         params["cancel_at"] = ""
-    if offer.kind == "coupon" and coupon_id:
-        params["discounts"] = [{"discount": d} for d in sub.discount_ids] + [{"coupon": coupon_id}]
+    # The offer state is written whole, as this console read it plus its own offer: if another console saved
+    # the customer a moment before (on another machine), its discount or pause is withdrawn by this write, so
+    # exactly one offer remains, the last one, and the metadata names it (the other console then shows it).
+    kept = [{"discount": d} for d in sub.discount_ids]
+    params["discounts"] = kept + [{"coupon": coupon_id}] if offer.kind == "coupon" and coupon_id else kept or ""
     if offer.kind == "pause" and not offer.pauses_subscription:
         params["pause_collection"] = {"behavior": offer.behavior, "resumes_at": resumes_at(offer, now)}
+    elif not sub.paused:
+        params["pause_collection"] = ""
     return params
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -18,12 +17,11 @@ from ..store.journal import Action, Journal
 from ..stripe_gateway import StripeGateway
 from ..sync import intents
 from . import requests, steps
+from .locks import SubscriptionLocks
 
 log = logging.getLogger(__name__)
 RETRYABLE = steps.RETRYABLE
 IDEMPOTENCY_WINDOW_S = 23 * 3600  # Stripe keeps idempotent results for 24 hours
-_sending: set[str] = set()  # actions this process is sending right now: not "interrupted", just busy
-_sending_lock = threading.Lock()
 KIND_OF_OFFER = {"coupon": "save", "pause": "pause", "revoke": "revoke", "contact": "contact"}
 
 
@@ -54,6 +52,7 @@ class Actions:
         self.journal = journal
         self.operator = operator.strip()
         self.clock = clock
+        self.locks = SubscriptionLocks(journal.path.parent / "locks")
 
     def _now(self) -> datetime:
         return datetime.fromtimestamp(self.clock(), UTC)
@@ -67,6 +66,10 @@ class Actions:
         kind = KIND_OF_OFFER[offer.kind]
         if kind != "contact":
             self._check_consent(consent)
+        with self.locks.held(sub_id):  # another console on this machine finishes first; then this one re-reads
+            return self._apply(sub_id, offer, consent, kind, now)
+
+    def _apply(self, sub_id: str, offer: Offer, consent: Consent | None, kind: str, now: datetime) -> Action:
         sub = self._reread(sub_id)
         action_id = f"act_{uuid.uuid4().hex[:20]}"
         if kind == "contact":
@@ -93,6 +96,10 @@ class Actions:
             raise ActionRefused(
                 f"Action {action_id} is {original.state} ({original.kind}); only applied saves, pauses and revokes can be undone."
             )
+        with self.locks.held(original.subscription_id):
+            return self._undo(original)
+
+    def _undo(self, original: Action) -> Action:
         now = self._now()
         sub = self.gateway.subscription(original.subscription_id)
         if sub.ended:
@@ -122,20 +129,24 @@ class Actions:
             return action
         if action.state not in ("pending", "failed"):
             raise ActionRefused(f"Action {action_id} is {action.state}; only failed or interrupted actions are retried.")
-        return self._resume(action)
+        with self.locks.held(action.subscription_id):
+            return self._resume(self.journal.get(action_id) or action)
 
     def recover(self) -> list[Action]:
         """After a crash: finish or report every action that was journaled but not recorded as done."""
         done = []
         for action in self.journal.in_state("pending"):
-            with _sending_lock:
-                if action.id in _sending:  # being sent by another thread of this process (the window)
+            with self.locks.if_free(action.subscription_id) as mine:
+                if not mine:  # being sent right now by a live console (this process's window, or another one)
                     continue
-            try:
-                done.append(self._resume(action))
-            except ConsoleError as exc:
-                log.warning("could not finish interrupted action %s: %s", action.id, exc)
-                done.append(self.journal.get(action.id) or action)
+                current = self.journal.get(action.id) or action
+                if current.state != "pending":  # finished while this one waited for the lock
+                    continue
+                try:
+                    done.append(self._resume(current))
+                except ConsoleError as exc:
+                    log.warning("could not finish interrupted action %s: %s", action.id, exc)
+                    done.append(self.journal.get(action.id) or action)
         done.extend(self._reconcile_failed())
         return done
 
@@ -179,9 +190,10 @@ class Actions:
                 f"{sub.customer_name or sub.id}'s subscription has already ended.", "It cannot be saved any more."
             )
         if not sub.pending_cancellation:
+            who = saved_by(sub)
             raise ActionRefused(
-                f"{sub.customer_name or sub.id} is no longer set to cancel.",
-                "Someone (or the customer) already revoked it; nothing was sent.",
+                f"{sub.customer_name or sub.id} is no longer set to cancel{f': {who}' if who else ''}.",
+                "Nothing was sent." if who else "Someone (or the customer) already revoked it; nothing was sent.",
             )
         return sub
 
@@ -275,6 +287,26 @@ class Actions:
             return self._send(action, sub)
         return self._applied(action, sub, None)
 
+    def reconcile_overridden(self, since_s: float = 7 * 86400) -> list[Action]:
+        """Saves another console replaced right after (two operators, two machines, one customer): the cache,
+        just synced, names the other action on the subscription. Each is marked `overridden`, saying who saved."""
+        out = []
+        for action in self.journal.in_state("applied"):
+            if action.kind not in ("save", "pause", "revoke") or action.created_at < self.clock() - since_s:
+                continue
+            sub = self.cache.subscription(action.subscription_id)
+            other = sub.metadata.get("churn_console_action") if sub else None
+            if sub is None or not other or other == action.id:
+                continue
+            try:
+                other_at = datetime.fromisoformat(sub.metadata.get("churn_console_at", "")).timestamp()
+            except ValueError:
+                continue
+            if other_at >= action.created_at:
+                note = f"Another console's save replaced it: {saved_by(sub)}."
+                out.append(self.journal.update(action, state="overridden", error=note))
+        return out
+
     def unsettled_failures(self) -> list[Action]:
         """Failures with no answer inside Stripe's 24-hour idempotency window: they may yet show as applied."""
         horizon = self.clock() - IDEMPOTENCY_WINDOW_S
@@ -285,37 +317,23 @@ class Actions:
         and record what landed. What did not land stays failed (retrying is the operator's choice)."""
         out = []
         for action in self.unsettled_failures():
-            if action.id in _sending:
-                continue
-            try:
-                sub = self.gateway.subscription(action.subscription_id)
-                if steps.landed(action, sub):
-                    out.append(self._confirm(action, sub))
-            except ConsoleError as exc:
-                log.warning("could not check failed action %s: %s", action.id, exc)
+            with self.locks.if_free(action.subscription_id) as mine:
+                if not mine:
+                    continue
+                try:
+                    sub = self.gateway.subscription(action.subscription_id)
+                    if steps.landed(action, sub):
+                        out.append(self._confirm(action, sub))
+                except ConsoleError as exc:
+                    log.warning("could not check failed action %s: %s", action.id, exc)
         return out
 
     def _journal_and_send(self, action: Action, sub: Subscription) -> Action:
-        with _sending_lock:
-            _sending.add(action.id)  # before it is journaled as pending: recover() never picks it up meanwhile
-        try:
-            self.journal.add(action)
-        except BaseException:
-            with _sending_lock:
-                _sending.discard(action.id)
-            raise
+        """Called with the subscription's lock held: recover() in any process leaves the action alone meanwhile."""
+        self.journal.add(action)
         return self._send(action, sub)
 
     def _send(self, action: Action, sub: Subscription) -> Action:
-        with _sending_lock:
-            _sending.add(action.id)
-        try:
-            return self._send_once(action, sub)
-        finally:
-            with _sending_lock:
-                _sending.discard(action.id)
-
-    def _send_once(self, action: Action, sub: Subscription) -> Action:
         self.journal.update(action, attempts=action.attempts + 1)
         try:
             sub, request_id, replayed = steps.send(self.gateway, action, sub, self._now)
@@ -355,3 +373,15 @@ class Actions:
                         self.cache.resolve_intent(intent["id"], "undone", now)
             intents.observe(self.cache, sub, now)
         return self.journal.get(action.id) or action
+
+
+def saved_by(sub: Subscription) -> str | None:
+    """`saved by Robin at 2026-11-23 14:02 UTC (coupon:RETAIN25-3M)` from the metadata every console writes."""
+    meta = sub.metadata
+    if not meta.get("churn_console_action"):
+        return None
+    try:
+        at = datetime.fromisoformat(meta.get("churn_console_at", "")).astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    except ValueError:
+        at = "an unknown time"
+    return f"saved by {meta.get('churn_console_operator') or 'another operator'} at {at} ({meta.get('churn_console_offer', '?')})"

@@ -106,6 +106,8 @@ class Workspace:
         if self.cache.set_aside is not None:
             report.notes.append(f"the cache was damaged and set aside as {self.cache.set_aside.name}; rebuilt from Stripe")
             self.cache.set_aside = None
+        if overridden := self.actions("sync").reconcile_overridden():
+            report.notes.append("; ".join(f"{a.customer_name or a.subscription_id}: {a.error}" for a in overridden))
         if copies := self.journal.damaged_copies():
             report.notes.append(
                 f"{len(copies)} damaged journal cop{'ies' if len(copies) > 1 else 'y'} kept aside ({copies[0].name}): "

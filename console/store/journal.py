@@ -12,7 +12,9 @@ import sqlite_utils
 
 from .schema import DatabaseDamaged, DatabaseError, open_file, set_aside, translated
 
-STATES = ("pending", "applied", "failed", "refused", "undone")
+# overridden: applied, then another console (on another machine) saved the same customer right after; its
+# offer is the one on the subscription (requests.save_update writes the offer state whole).
+STATES = ("pending", "applied", "failed", "refused", "undone", "overridden")
 
 
 @dataclass

@@ -14,6 +14,7 @@ from console.services.workspace import Workspace
 from console.store import schema
 from console.store.journal import Journal
 from console.stripe_gateway import StripeGateway
+from tests.support.reliability import record
 
 
 @pytest.fixture
@@ -44,6 +45,7 @@ def test_a_journal_locked_by_another_program_is_said_busy_and_kept(saved, monkey
         other.execute("ROLLBACK")
         other.close()
     assert not list(tmp_path.glob("*.damaged-*"))  # not set aside
+    record(unusable_files=1, set_aside_wrongly=len(list(tmp_path.glob("*.damaged-*"))))
     again = Journal(path)
     assert again.get(action.id).state == "applied"  # nothing lost
     again.close()
@@ -62,6 +64,7 @@ def test_a_full_disk_stops_the_action_before_anything_is_sent(sandbox, tmp_path)
             ws.actions("Dana").apply(row.subscription_id, Offer("contact"), Consent("call", "x" * 400))
     assert [e for e in sandbox.log if e.method == "POST"] == posts  # journal first: nothing was sent
     assert not list(tmp_path.glob("*.damaged-*"))
+    record(unusable_files=1, set_aside_wrongly=len(list(tmp_path.glob("*.damaged-*"))))
     ws.close()
 
 
@@ -72,6 +75,7 @@ def test_sqlite_errors_that_are_not_damage_are_never_called_damage(tmp_path):
     with pytest.raises(sqlite3.Error) as readonly:
         ro.execute("INSERT INTO t VALUES (1)")
     assert isinstance(schema.unavailable(path, readonly.value), schema.DatabaseUnavailable)
+    record(unusable_files=1)
     assert "cannot be written" in schema.unavailable(path, readonly.value).message
     path.write_bytes(b"not a database at all" * 100)
     with pytest.raises(sqlite3.Error) as notadb:

@@ -45,3 +45,4 @@ def test_a_hostile_customer_is_harmless_in_queue_table_csv_journal_and_errors(sa
     assert code == 0 and "\x1b" not in journal and "EVIL" in journal
     code, _, err = run("revoke", target.id, "--consent", "call")  # refused: its message names the customer
     assert code == 1 and "EVIL" in err and "\x1b" not in err
+    record(hostile_inputs=5)

@@ -14,6 +14,11 @@ COLUMNS = (
     ("duplicates", "duplicates found (must be 0)"),
     ("lost_updates", "lost updates found (must be 0)"),
     ("fuzz_cases", "fuzz cases tried"),
+    ("races", "two operators saving one customer at once"),
+    ("double_offers", "subscriptions left with two offers (must be 0)"),
+    ("unusable_files", "locked, full or read-only files met"),
+    ("set_aside_wrongly", "healthy files set aside as damaged (must be 0)"),
+    ("hostile_inputs", "hostile texts and imports tried"),
 )
 
 

@@ -7,6 +7,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel
 
 from console.ui.queue.model import ROW_ROLE
+from tests.support.reliability import record
 
 NAME = "<h1>ACCOUNT LOCKED</h1><a href=https://evil.example>re-verify your Stripe login</a><img width=8000 src=x>"
 COMMENT = "can't <b>stop</b> & won't"
@@ -42,3 +43,4 @@ def test_a_hostile_name_and_comment_show_as_plain_text_everywhere(qtbot, open_wi
         if "ACCOUNT LOCKED" in w.text() and w.textFormat() != Qt.TextFormat.PlainText and "&lt;h1&gt;" not in w.text()
     ]
     assert rich == []
+    record(hostile_inputs=2)

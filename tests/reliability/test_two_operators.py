@@ -1,0 +1,100 @@
+"""Two operators, one customer, the same moment, as separate processes against the sandbox with latency.
+
+Two machines (two data dirs): both sends may land; each writes the whole offer state, so the last one wins
+and exactly one offer remains; after a sync the other console's journal says who saved the customer and when.
+One machine (one data dir): a per-subscription lock serialises them; the second is refused, naming the first.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from console.sandbox.app import Sandbox
+from console.services.workspace import Workspace
+from console.stripe_gateway import StripeGateway
+from tests.integration.conftest import client_for
+from tests.support.reliability import record
+
+OFFERS = {
+    "Ann": ["save", "--coupon", "RETAIN25-3M", "--consent", "call"],
+    "Bo": ["pause", "--months", "2", "--consent", "email"],
+}
+
+
+@pytest.fixture(scope="module")
+def account():
+    with Sandbox(seed=31, customers=160) as sb:
+        sb.configure_faults(latency_ms=120)  # requests overlap as on a real network
+        yield sb
+
+
+def _console(sb, data, operator: str, *argv: str) -> subprocess.Popen:
+    env = {**os.environ, "STRIPE_API_KEY": sb.key, "CHURN_CONSOLE_OPERATOR": operator}
+    return subprocess.Popen(
+        [sys.executable, "-m", "console", "--data-dir", str(data), "--api-base", sb.url, *argv],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def _journal(sb, data) -> list[dict]:
+    proc = _console(sb, data, "x", "journal", "--format", "json")
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0, err
+    return json.loads(out)
+
+
+def _offers(sb, sub_id: str) -> tuple[list[str], object]:
+    live = client_for(sb, sb.secret_key).v1.subscriptions.retrieve(sub_id, {"expand": ["discounts"]})
+    return [d.source.coupon for d in live.discounts], live
+
+
+def _pending(sb) -> list[str]:
+    return [
+        s["id"]
+        for s in sb.state.ordered("subscription")
+        if (s["cancel_at_period_end"] or s["cancel_at"])
+        and s["status"] == "active"
+        and not s["discounts"]
+        and not s["pause_collection"]
+    ]
+
+
+@pytest.mark.parametrize("machines", ["two machines", "one machine"])
+def test_two_operators_saving_one_customer_leave_exactly_one_offer_and_both_see_who(account, tmp_path, machines):
+    sb = account
+    dirs = {"Ann": tmp_path / "ann", "Bo": tmp_path / ("bo" if machines == "two machines" else "ann")}
+    for data in set(dirs.values()):
+        ws = Workspace.connect(StripeGateway(sb.key, sb.url), data, "Acme")
+        ws.sync()
+        ws.close()
+    for sub_id in _pending(sb)[:3] if machines == "two machines" else _pending(sb)[3:5]:
+        procs = {who: _console(sb, dirs[who], who, OFFERS[who][0], sub_id, *OFFERS[who][1:]) for who in OFFERS}
+        results = {who: (p.wait(timeout=120), p.stderr.read()) for who, p in procs.items()}
+        coupons, live = _offers(sb, sub_id)
+        has_coupon, has_pause = "RETAIN25-3M" in coupons, live.pause_collection is not None
+        record(races=1, double_offers=int(has_coupon and has_pause))
+        assert has_coupon != has_pause, f"exactly one offer must remain ({results})"
+        assert not live.cancel_at_period_end and live.cancel_at is None
+        winner = live.metadata["churn_console_operator"]
+        loser = "Bo" if winner == "Ann" else "Ann"
+        assert (winner == "Ann") == has_coupon  # the metadata names the offer that is there
+        code, err = results[loser]
+        if code == 1:  # it re-read after the winner's write: refused, naming who saved
+            assert f"saved by {winner}" in err
+        else:  # both sent; the winner's write came last: after a sync the loser's journal says who
+            sync = _console(sb, dirs[loser], loser, "sync")
+            assert sync.wait(timeout=120) == 0
+            mine = next(a for a in _journal(sb, dirs[loser]) if a["subscription_id"] == sub_id and a["operator"] == loser)
+            assert mine["state"] == "overridden" and f"saved by {winner}" in mine["error"]
+        theirs = next(a for a in _journal(sb, dirs[winner]) if a["subscription_id"] == sub_id and a["operator"] == winner)
+        assert theirs["state"] == "applied"
+        if machines == "one machine":
+            assert code == 1  # the lock serialised them: the second re-read and sent nothing
