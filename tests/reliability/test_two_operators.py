@@ -98,3 +98,36 @@ def test_two_operators_saving_one_customer_leave_exactly_one_offer_and_both_see_
         assert theirs["state"] == "applied"
         if machines == "one machine":
             assert code == 1  # the lock serialised them: the second re-read and sent nothing
+
+
+def test_an_action_another_process_is_sending_is_not_finished_by_this_one(tmp_path):
+    """Process A is sending (slowly); process B starts on the same data dir and finishes interrupted actions:
+    A's is not interrupted (its lock is held by a live process), so it is sent once, not twice."""
+    import time
+
+    from console.store.journal import Journal
+
+    with Sandbox(seed=33, customers=80) as sb:
+        ws = Workspace.connect(StripeGateway(sb.key, sb.url), tmp_path, "Acme")
+        ws.sync()
+        sub_id = ws.queue()[0].subscription_id
+        journal_path = ws.journal.path
+        ws.close()
+        sb.configure_faults(latency_ms=1500)
+        sender = _console(sb, tmp_path, "Ann", "revoke", sub_id, "--consent", "call")
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            journal = Journal(journal_path)
+            pending = journal.in_state("pending")
+            journal.close()
+            if pending:
+                break
+            time.sleep(0.05)
+        assert pending, "A journals its action before sending it"
+        starter = _console(sb, tmp_path, "Bo", "sync")
+        assert starter.wait(timeout=120) == 0, starter.stderr.read()
+        assert sender.wait(timeout=120) == 0, sender.stderr.read()
+        sb.configure_faults(latency_ms=0)
+        posts = [e for e in sb.log if e.method == "POST" and e.path.endswith(sub_id)]
+        assert len(posts) == 1 and not posts[0].replayed
+        record(races=1, duplicates=len(posts) - 1)
