@@ -64,8 +64,7 @@ class Actions:
         if problems := offer.problems(now):
             raise ActionRefused("This offer cannot be sent as it is.", "Correct the highlighted fields.", problems)
         kind = KIND_OF_OFFER[offer.kind]
-        if kind != "contact":
-            self._check_consent(consent)
+        self._check_consent(consent, required=kind != "contact")  # a contact changes nothing, but is journaled
         with self.locks.held(sub_id):  # another console on this machine finishes first; then this one re-reads
             return self._apply(sub_id, offer, consent, kind, now)
 
@@ -167,13 +166,15 @@ class Actions:
         return self.gateway.portal_session(customer_id, configuration=configuration, flow=flow)
 
     # internals -----------------------------------------------------------------------------------
-    def _check_consent(self, consent: Consent | None) -> None:
+    def _check_consent(self, consent: Consent | None, *, required: bool = True) -> None:
         if not self.operator:
             raise ActionRefused(
                 "Your name is not set.",
                 "Set it in Preferences (or --operator) so the journal says who acted.",
                 {"operator": "required"},
             )
+        if consent is None and not required:
+            return
         if consent is None or consent.channel not in CONSENT_CHANNELS:
             raise ActionRefused(
                 "Record how the customer agreed before reversing their cancellation.",

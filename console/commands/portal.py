@@ -6,9 +6,9 @@ import argparse
 import json
 import sys
 from datetime import datetime
-from pathlib import Path
 
-from ..services.portal import PortalInvalid, PortalService
+from ..errors import ConsoleError
+from ..services.portal import MAX_IMPORT_BYTES, PortalInvalid, PortalService, decode_import, read_import
 from .common import open_online
 
 
@@ -106,7 +106,7 @@ def run_export(args: argparse.Namespace) -> int:
 
 
 def run_apply(args: argparse.Namespace) -> int:
-    text = sys.stdin.read() if args.file == "-" else Path(args.file).read_text("utf-8")
+    text = _stdin() if args.file == "-" else read_import(args.file)
     service, ws, conn = _service(args)
     try:
         try:
@@ -132,6 +132,13 @@ def run_apply(args: argparse.Namespace) -> int:
         return 0
     finally:
         _done(ws, conn)
+
+
+def _stdin() -> str:
+    raw = sys.stdin.buffer.read(MAX_IMPORT_BYTES + 1) if hasattr(sys.stdin, "buffer") else sys.stdin.read().encode()
+    if len(raw) > MAX_IMPORT_BYTES:
+        raise ConsoleError("Standard input holds more than 1 MB; a portal configuration is a few KB.")
+    return decode_import(raw, "standard input")
 
 
 def run_link(args: argparse.Namespace) -> int:

@@ -16,6 +16,7 @@ PRORATIONS = ("none", "create_prorations", "always_invoice")
 PAUSE_INTERVALS = ("day", "week", "month", "year")
 MAX_PRODUCTS = 10
 MAX_HEADLINE = 60
+MAX_LIST = 50  # no list in a portal configuration comes near this; a bigger one is a broken or hostile file
 FORMAT = "churn-console/portal-configuration@1"
 
 
@@ -183,6 +184,14 @@ class PortalConfig:
             out["feedback_options"] = "Each custom reason can be offered once."
         if bad := [r for r in self.reasons if r not in REASONS]:
             out["reasons"] = f"Unknown reasons: {', '.join(bad)}."
+        for key in ("reasons", "feedback_options", "customer_update_fields", "plan_updates", "pause_options"):
+            values = getattr(self, key)
+            if len(values) > MAX_LIST:
+                out[key] = f"At most {MAX_LIST} entries ({len(values)} given)."
+            elif len(set(values)) != len(values):
+                out[key] = "Each entry can be listed once."
+        if any(len(set(prices)) != len(prices) or len(prices) > MAX_LIST for _, prices in self.plan_products):
+            out["plan_products"] = "Each price can be listed once per product."
         if self.customer_update and not self.customer_update_fields:
             out["customer_update_fields"] = "Pick at least one detail customers may update."
         if bad := [f for f in self.customer_update_fields if f not in CUSTOMER_FIELDS]:
@@ -234,7 +243,10 @@ class PortalConfig:
     def from_json(cls, text: str) -> PortalConfig:
         """Parse an export, or Stripe's own configuration JSON (the API body or object, as in Stripe's docs);
         raises ValueError naming what is wrong (a bad field or an unknown one)."""
-        data = json.loads(text)
+        try:
+            data = json.loads(text)
+        except RecursionError:
+            raise ValueError("the JSON is nested too deeply to be a portal configuration") from None
         if isinstance(data, dict) and "format" not in data and ("features" in data or "business_profile" in data):
             return cls.from_stripe_json(data)
         if not isinstance(data, dict) or data.get("format") != FORMAT:
@@ -251,10 +263,12 @@ class PortalConfig:
         try:
             body["pause_options"] = [(_text(i), _count(n)) for i, n in body.get("pause_options", [("month", 1)])]
             body["plan_products"] = [
-                (_text(p["product"]), [_text(x) for x in p["prices"]]) for p in body.get("plan_products", [])
+                (_text(p["product"]), [_text(x) for x in _list(p["prices"])]) for p in body.get("plan_products", [])
             ]
         except (TypeError, ValueError, KeyError) as exc:
-            raise ValueError("pause_options must be [interval, count] pairs and plan_products {product, prices} objects") from exc
+            raise ValueError(
+                "pause_options must be [interval, count] pairs and plan_products {product, prices: [price ids]} objects"
+            ) from exc
         identifier = data.get("id")
         if identifier is not None and not isinstance(identifier, str):
             raise ValueError("id must be a string")
@@ -292,6 +306,10 @@ _STRIPE_TYPES: dict[str, type | tuple[type, ...]] = {
     "features.subscription_update": dict, "features.subscription_update.enabled": bool,
     "features.subscription_update.default_allowed_updates": list, "features.subscription_update.products": list,
     "features.subscription_update.proration_behavior": str,
+    "features.subscription_update.products[].product": str, "features.subscription_update.products[].prices": list,
+    "features.subscription_pause.duration.type": str, "features.subscription_pause.duration.interval_options": list,
+    "features.subscription_pause.duration.interval_options[].interval": str,
+    "features.subscription_pause.duration.interval_options[].interval_count": int,
 }  # fmt: skip
 
 
@@ -313,6 +331,9 @@ def _check_stripe_shape(data: dict[str, Any]) -> None:
                 raise ValueError(f"{here} must be {getattr(kind, '__name__', 'of another type')}")
             if kind is list and not all(isinstance(v, (str, dict)) for v in value):
                 raise ValueError(f"{here} must be a list of texts")
+            if kind is list:
+                for item in value:
+                    walk(item, here + "[]")  # e.g. each product's `prices` must be a list, not "price_abc"
             walk(value, here)
 
     walk(data, "")
@@ -339,6 +360,12 @@ def _shape_name(default: Any) -> str:
     return "a list of text" if isinstance(default, list) else "an object of text values"
 
 
+def _list(value: Any) -> list[Any]:
+    if not isinstance(value, list):
+        raise TypeError("expected a list")  # "price_abc" would otherwise be read letter by letter
+    return value
+
+
 def _text(value: Any) -> str:
     if not isinstance(value, str):
         raise TypeError("expected text")
@@ -352,8 +379,10 @@ def _count(value: Any) -> int:
 
 
 def _https(url: str) -> bool:
+    if any(ord(c) < 33 or ord(c) == 127 for c in url):  # spaces, tabs, newlines, control characters
+        return False
     parsed = urlparse(url)
-    return parsed.scheme == "https" and bool(parsed.netloc) and " " not in url
+    return parsed.scheme == "https" and bool(parsed.netloc)
 
 
 def _changed(new: Any, old: Any) -> Any:

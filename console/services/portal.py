@@ -128,6 +128,39 @@ class PortalService:
         return self.gateway.portal_session(customer_id, configuration=config_id, flow=flow)
 
 
+MAX_IMPORT_BYTES = 1_000_000  # a configuration is a few KB; anything this big is not one
+
+
+def read_import(path: str) -> str:
+    """A configuration file's text, or a ConsoleError that says what is wrong with the file (nothing is sent)."""
+    from pathlib import Path
+
+    file = Path(path).expanduser()
+    hint = "Export one with `churn-console portal export ID > file.json`."
+    try:
+        if file.is_dir():
+            raise ConsoleError(f"{path} is a folder, not a configuration file.", hint)
+        size = file.stat().st_size
+        if size > MAX_IMPORT_BYTES:
+            raise ConsoleError(f"{path} is {size / 1e6:.1f} MB; a portal configuration is a few KB.", hint)
+        data = file.read_bytes()
+    except FileNotFoundError:
+        raise ConsoleError(f"There is no file {path}.", hint) from None
+    except OSError as exc:
+        raise ConsoleError(f"{path} cannot be read ({exc.strerror}).", "Check the file's permissions.") from None
+    return decode_import(data, path)
+
+
+def decode_import(data: bytes, name: str) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ConsoleError(
+            f"{name} is not UTF-8 text (byte {exc.start} is 0x{data[exc.start]:02x}).",
+            "Save it as UTF-8 JSON, as `churn-console portal export` writes it.",
+        ) from None
+
+
 def _checked(text: str) -> str:
     text = text.strip()
     if problem := option_text_problem(text):

@@ -11,6 +11,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
 from .. import __version__
+from ..domain.text import terminal
 from ..services.connection import Connection
 from . import theme
 from .crash_dialog import CrashNotifier
@@ -80,9 +81,17 @@ def run(
             window.queue.table.selectRow(0)  # so the detail pane shows a customer
             QTimer.singleShot(800, lambda: finish(0))
 
+        def failed(error) -> None:
+            print(f"churn-console: the smoke test failed: {terminal(str(error))}", file=sys.stderr)
+            finish(1)
+
+        def timed_out() -> None:
+            print("churn-console: the smoke test failed: the data did not load within 60 s", file=sys.stderr)
+            finish(1)
+
         window.overview_loaded.connect(loaded)
-        window.load_failed.connect(lambda _err: finish(1))
-        QTimer.singleShot(60_000, lambda: finish(1))
+        window.load_failed.connect(failed)
+        QTimer.singleShot(60_000, timed_out)
         app.exec()
         return status["code"]
     return app.exec()

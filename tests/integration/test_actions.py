@@ -246,3 +246,17 @@ def test_recover_leaves_alone_an_action_this_process_is_still_sending(tmp_path):
         posts = [e for e in sb.log if e.method == "POST" and e.path.endswith(row.subscription_id)]
         ws.close()
     assert len(posts) == 1 and not posts[0].replayed
+
+
+def test_a_contact_checks_the_operator_and_the_note_like_a_save(sandbox, tmp_path):
+    ws = Workspace.connect(StripeGateway(sandbox.key, sandbox.url), tmp_path)
+    ws.sync()
+    sub_id = ws.queue()[0].subscription_id
+    with pytest.raises(ActionRefused, match="Your name is not set"):
+        ws.actions("  ").apply(sub_id, Offer("contact"), None)
+    with pytest.raises(ActionRefused, match="too long"):
+        ws.actions("Dana").apply(sub_id, Offer("contact"), Consent("call", "x" * 501))
+    assert ws.journal.all() == []  # nothing journaled
+    done = ws.actions("Dana").apply(sub_id, Offer("contact"), None)
+    assert done.state == "applied" and done.kind == "contact"
+    ws.close()

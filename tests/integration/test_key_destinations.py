@@ -103,3 +103,15 @@ def test_nothing_is_written_outside_the_consoles_folders(sandbox, tmp_path):
     assert run.returncode == 0, run.stderr
     outside = [p for p in home.rglob("*") if data not in p.parents and p != data]
     assert outside == []
+
+
+def test_smoke_says_why_it_failed(tmp_path):
+    env = {**os.environ, "STRIPE_API_KEY": "rk_test_" + "a" * 24, "QT_QPA_PLATFORM": "offscreen", "HOME": str(tmp_path)}
+    run = subprocess.run(
+        [sys.executable, "-m", "console", "--data-dir", str(tmp_path / "d"), "--api-base", "http://127.0.0.1:9", "--smoke"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert run.returncode == 1 and "the smoke test failed:" in run.stderr and "Stripe" in run.stderr

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from ...domain.portal import PortalConfig
 from ...errors import ConsoleError
-from ...services.portal import ChangedOnStripe, PortalInvalid, PortalService
+from ...services.portal import ChangedOnStripe, PortalInvalid, PortalService, read_import
 from .. import theme
 from .dialogs import TryItDialog, conflict_dialog, review_dialog
 from .form import PortalForm
@@ -298,9 +298,16 @@ class PortalPage(QWidget):
         if not path:
             return
         try:
-            wanted = PortalConfig.from_json(Path(path).read_text("utf-8"))
-        except (OSError, ValueError, KeyError, TypeError) as exc:
+            wanted = PortalConfig.from_json(read_import(path))
+        except ConsoleError as exc:
+            self.say(f"<b>{html.escape(exc.message)}</b> {html.escape(exc.hint)}", error=True)
+            return
+        except (ValueError, KeyError, TypeError) as exc:
             self.say(f"That file is not a portal configuration export: {html.escape(str(exc))}", error=True)
+            return
+        if problems := wanted.problems():
+            listed = "; ".join(f"{field}: {problem}" for field, problem in problems.items())
+            self.say(f"<b>The file has problems; nothing was loaded.</b> {html.escape(listed)}", error=True)
             return
         target = next((c for c in self.configs if c.id == wanted.id), None)
         if target is None:
