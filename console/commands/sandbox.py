@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import ipaddress
 import signal
 import sys
@@ -15,7 +16,8 @@ def add_parser(sub) -> None:
         "sandbox",
         help="serve the Stripe-compatible sandbox until interrupted",
         description="Serve a seeded, Stripe-compatible API on loopback. The first line printed is\n"
-        "SANDBOX_URL=http://127.0.0.1:PORT SANDBOX_KEY=<restricted key with every permission the console needs>.",
+        "SANDBOX_URL=http://127.0.0.1:PORT SANDBOX_KEY=<restricted key with every permission the console needs>\n"
+        "SANDBOX_ADMIN_KEY=<the key for /_sandbox/* only: log, faults, minting keys>.",
         epilog="example:\n  churn-console sandbox --customers 2000 --latency-ms 60 --rate-limit 100",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -80,16 +82,26 @@ def run(args: argparse.Namespace) -> int:
         drop_rate=args.drop_rate,
         seed=args.seed,
     )
-    sandbox = Sandbox(
-        seed=args.seed,
-        customers=args.customers,
-        host=args.host,
-        port=args.port,
-        live=args.live,
-        faults=faults,
-        event_api_version=args.event_api_version,
-    )
-    print(f"SANDBOX_URL={sandbox.url} SANDBOX_KEY={sandbox.key}", flush=True)
+    try:
+        sandbox = Sandbox(
+            seed=args.seed,
+            customers=args.customers,
+            host=args.host,
+            port=args.port,
+            live=args.live,
+            faults=faults,
+            event_api_version=args.event_api_version,
+        )
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            print(
+                f"churn-console: port {args.port} on {args.host} is in use; pick another with --port (0: any free one).",
+                file=sys.stderr,
+            )
+        else:
+            print(f"churn-console: cannot listen on {args.host} port {args.port}: {exc.strerror or exc}.", file=sys.stderr)
+        return 2
+    print(f"SANDBOX_URL={sandbox.url} SANDBOX_KEY={sandbox.key} SANDBOX_ADMIN_KEY={sandbox.admin_key}", flush=True)
     signal.signal(signal.SIGTERM, _stop)
     try:
         sandbox.serve_forever()

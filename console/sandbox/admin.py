@@ -7,6 +7,9 @@ from dataclasses import asdict
 from typing import Any
 
 from .errors import ApiError
+from .keys import ACCOUNT_READ, ALL_PERMISSIONS
+
+MINTABLE = ALL_PERMISSIONS | {ACCOUNT_READ}
 
 
 def handle_admin(backend, method: str, path: str, raw: str) -> dict[str, Any]:
@@ -26,5 +29,8 @@ def handle_admin(backend, method: str, path: str, raw: str) -> dict[str, Any]:
             raise ApiError(400, "invalid_request_error", str(exc)) from exc
         return asdict(backend.faults.config)
     if path == "/_sandbox/keys" and method == "POST":
-        return {"key": backend.keys.make(frozenset(body.get("permissions", [])))}
+        wanted = body.get("permissions", [])
+        if not isinstance(wanted, list) or not set(wanted) <= MINTABLE:
+            raise ApiError(400, "invalid_request_error", f"permissions are a list of: {', '.join(sorted(MINTABLE))}.")
+        return {"key": backend.keys.make(frozenset(wanted))}  # a restricted key: never an admin or secret one
     raise ApiError(404, "invalid_request_error", f"Unrecognized sandbox admin URL ({method}: {path}).")

@@ -41,6 +41,7 @@ class Sandbox:
         self.keys = KeyRing(livemode=self.state.livemode)
         self.key = self.keys.make(ALL_PERMISSIONS)
         self.secret_key = self.keys.make(secret_key=True)
+        self.admin_key = self.keys.make_admin()
         with self.state.lock:
             if restored is None:
                 seed_module.seed(self.state, customers)
@@ -51,7 +52,8 @@ class Sandbox:
         self.faults = Faults(faults or FaultConfig(seed=seed))
         self._backend = Backend(self.state, self.keys, self.faults)
         self._httpd = SandboxHTTPServer((host, port), self._backend)
-        self.url = f"http://{host}:{self._httpd.server_address[1]}"
+        shown = f"[{host}]" if ":" in host else host
+        self.url = f"http://{shown}:{self._httpd.server_address[1]}"
         self._backend.base_url = self.url
         self._thread: threading.Thread | None = None
 

@@ -34,6 +34,7 @@ class ApiKey:
     secret: str
     permissions: frozenset[str] | None
     revoked: bool = False
+    admin: bool = False  # the sandbox's own controls (/_sandbox/*): only its admin key, never a Stripe-shaped one
 
     def allows(self, permission: str) -> bool:
         if not permission or self.permissions is None:
@@ -61,9 +62,16 @@ class KeyRing:
         self._keys[value] = ApiKey(value, None if secret_key else frozenset(permissions or ()))
         return value
 
+    def make_admin(self) -> str:
+        """The key for `/_sandbox/*` (log, faults, minting keys). It cannot call the Stripe API, and no key the
+        sandbox mints through its admin endpoint is one."""
+        value = f"sbx_admin_{secrets.token_urlsafe(32)}"
+        self._keys[value] = ApiKey(value, frozenset(), admin=True)
+        return value
+
     def revoke(self, value: str) -> None:
         key = self._keys[value]
-        self._keys[value] = ApiKey(key.secret, key.permissions, revoked=True)
+        self._keys[value] = ApiKey(key.secret, key.permissions, revoked=True, admin=key.admin)
 
     def is_revoked(self, value: str) -> bool:
         key = self._keys.get(value)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import html
+import secrets
 from typing import Any
 from urllib.parse import urlparse
 
@@ -226,7 +227,7 @@ def create_session(call: Call) -> dict[str, Any]:
             raise invalid("No default portal configuration: save one in the Dashboard first.", "configuration")
     flow = _flow(call, p.get("flow_data"), customer["id"])
     session = template("billing_portal.session")
-    secret = state.new_id("billing_portal.session")[4:]
+    secret = secrets.token_urlsafe(24)  # unguessable, as Stripe's are: not from the seeded id generator
     session.update(
         id=state.new_id("billing_portal.session"),
         configuration=config["id"],

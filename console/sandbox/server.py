@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import socket
 import sys
 import threading
 import time
@@ -135,6 +136,14 @@ class Handler(BaseHTTPRequestHandler):
         rid = entry.request_id
         try:
             key = self._authenticate(backend)
+            if path.startswith("/_sandbox/") != key.admin:
+                raise ApiError(
+                    403,
+                    "invalid_request_error",
+                    "The sandbox's admin endpoints need its admin key (SANDBOX_ADMIN_KEY)."
+                    if not key.admin
+                    else "The sandbox's admin key only opens /_sandbox/*.",
+                )
             if path.startswith("/_sandbox/"):
                 from .admin import handle_admin
 
@@ -260,13 +269,15 @@ class Handler(BaseHTTPRequestHandler):
 
 
 class SandboxHTTPServer(ThreadingHTTPServer):
-    """A threading server: injected latency overlaps across concurrent requests."""
+    """A threading server: injected latency overlaps across concurrent requests. IPv6 for an IPv6 host (::1)."""
 
     daemon_threads = True
     request_queue_size = 256
     allow_reuse_address = True
 
     def __init__(self, address: tuple[str, int], backend: Backend) -> None:
+        if ":" in address[0]:
+            self.address_family = socket.AF_INET6
         super().__init__(address, Handler)
         self.backend = backend
 

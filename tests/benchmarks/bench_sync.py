@@ -63,13 +63,13 @@ def main() -> None:
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
     first = proc.stdout.readline().split()
-    url, key = first[0].split("=", 1)[1], first[1].split("=", 1)[1]
+    url, key, admin = (part.split("=", 1)[1] for part in first[:3])
     print(f"sandbox with {args.customers:,} customers ready in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
     rows = []
     try:
         client = stripe.StripeClient(key, base_addresses={"api": url}, max_network_retries=5)
         if not args.skip_naive:
-            before = log_count(url, key)
+            before = log_count(url, admin)
             t0 = time.perf_counter()
             pending = 0
             for sub in client.v1.subscriptions.list({"limit": 100, "status": "all"}).auto_paging_iter():
@@ -77,15 +77,15 @@ def main() -> None:
                     client.v1.customers.retrieve(sub.customer)
                     pending += 1
             naive_s = time.perf_counter() - t0
-            rows.append(("naive SDK loop", log_count(url, key) - before, naive_s))
+            rows.append(("naive SDK loop", log_count(url, admin) - before, naive_s))
         with tempfile.TemporaryDirectory() as tmp:
             ws = Workspace.connect(StripeGateway(key, url, max_retries=3), Path(tmp))
-            before = log_count(url, key)
+            before = log_count(url, admin)
             t0, own0, sandbox0 = time.perf_counter(), cpu_seconds(), cpu_seconds(proc.pid)
             report = ws.sync(full=True)
             full_s = time.perf_counter() - t0
             own_cpu, sandbox_cpu = cpu_seconds() - own0, cpu_seconds(proc.pid) - sandbox0
-            full_requests = log_count(url, key) - before
+            full_requests = log_count(url, admin) - before
             rows.append(("console full sync", full_requests, full_s))
             queue = ws.queue()
             for row in queue[:25]:
@@ -95,11 +95,11 @@ def main() -> None:
             ][:25]
             for sub in quiet:
                 client.v1.subscriptions.update(sub.id, {"cancel_at_period_end": True})
-            before = log_count(url, key)
+            before = log_count(url, admin)
             t0 = time.perf_counter()
             inc = ws.sync()
             inc_s = time.perf_counter() - t0
-            rows.append((f"incremental after 50 changes ({inc.events} events)", log_count(url, key) - before, inc_s))
+            rows.append((f"incremental after 50 changes ({inc.events} events)", log_count(url, admin) - before, inc_s))
             subs = report.subscriptions
             ws.close()
     finally:

@@ -19,7 +19,8 @@ def test_sandbox_command_prints_url_and_key_then_serves():
     )
     try:
         first = proc.stdout.readline().strip()
-        url_part, key_part = first.split(" ")
+        url_part, key_part, admin_part = first.split(" ")
+        assert admin_part.startswith("SANDBOX_ADMIN_KEY=sbx_admin_")
         assert url_part.startswith("SANDBOX_URL=http://127.0.0.1:")
         key = key_part.removeprefix("SANDBOX_KEY=")
         assert key.startswith("rk_live_")

@@ -201,7 +201,7 @@ def test_request_log_is_readable_over_http_and_never_holds_the_key(sandbox, clie
     import requests
 
     client.v1.coupons.list({"limit": 2})
-    resp = requests.get(f"{sandbox.url}/_sandbox/log", headers={"Authorization": f"Bearer {sandbox.key}"}, timeout=5)
+    resp = requests.get(f"{sandbox.url}/_sandbox/log", headers={"Authorization": f"Bearer {sandbox.admin_key}"}, timeout=5)
     entries = resp.json()["entries"]
     assert entries[-1]["path"] == "/v1/coupons" and entries[-1]["params"] == {"limit": 2}
     assert sandbox.key not in resp.text
