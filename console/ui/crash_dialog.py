@@ -26,6 +26,7 @@ class CrashNotifier(QObject):
         box = QMessageBox(QApplication.activeWindow())
         box.setObjectName("crashDialog")
         box.setIcon(QMessageBox.Icon.Critical)
+        box.setTextFormat(Qt.TextFormat.PlainText)  # the summary can quote anyone's text
         box.setWindowTitle("Churn Console: unexpected error")
         box.setText("Something went wrong inside the console. Nothing was sent to Stripe twice, and the journal is intact.")
         box.setInformativeText(
