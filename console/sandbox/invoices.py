@@ -6,7 +6,10 @@ import hashlib
 import math
 from typing import Any
 
+from . import objects
 from .state import State, template
+
+DAY = 86400
 
 USAGE_RANGE = (300, 6000)  # units a metered item reports in a period (deterministic per item and period)
 
@@ -170,3 +173,20 @@ def invoice(
     }
     obj["lines"] = {"object": "list", "data": lines, "has_more": False, "url": f"/v1/invoices/{inv_id}/lines"}
     return obj
+
+
+def history(state: State, sub: dict[str, Any], now: int) -> None:
+    """Paid invoices: every period of an annual plan, the last twelve months of a monthly one."""
+    recurring = sub["items"]["data"][0]["price"]["recurring"]
+    interval, count = recurring["interval"], recurring["interval_count"]
+    paused = ((sub.get("status_details") or {}).get("paused") or {}).get("transitioned_at")
+    end = sub["ended_at"] or paused or now  # a paused subscription makes no invoices
+    start = sub["created"]
+    horizon = start if interval == "year" else now - 365 * DAY
+    while start < end:
+        nxt = objects.add_interval(start, interval, count)
+        if nxt > horizon or start >= horizon:
+            paid = not (sub["status"] == "past_due" and nxt > now)
+            inv = state.add(invoice(state, sub=sub, created=start, paid=paid, period_start=start, period_end_ts=nxt))
+            sub["latest_invoice"] = inv["id"]
+        start = nxt

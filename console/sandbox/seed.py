@@ -166,7 +166,7 @@ def _customer_with_history(state: State, rng, n: int, now: int, prices, specials
     else:
         _ordinary(state, rng, sub, now)
     if with_invoices:
-        _invoices(state, sub, now)
+        invoices.history(state, sub, now)
 
 
 def _plan_shape(rng, currency: str, price, quantity: int, specials: Specials, annual: bool) -> list[tuple[dict, int]]:
@@ -392,20 +392,3 @@ def _event(state: State, kind: str, after: dict[str, Any], before: dict[str, Any
     if at < now - EVENT_WINDOW_SECONDS:
         return
     state.emit(kind, after, diff(before, after), created=at)
-
-
-def _invoices(state: State, sub: dict[str, Any], now: int) -> None:
-    """Paid invoices: every period of an annual plan, the last twelve months of a monthly one."""
-    recurring = sub["items"]["data"][0]["price"]["recurring"]
-    interval, count = recurring["interval"], recurring["interval_count"]
-    paused = ((sub.get("status_details") or {}).get("paused") or {}).get("transitioned_at")
-    end = sub["ended_at"] or paused or now  # a paused subscription makes no invoices
-    start = sub["created"]
-    horizon = start if interval == "year" else now - 365 * DAY
-    while start < end:
-        nxt = objects.add_interval(start, interval, count)
-        if nxt > horizon or start >= horizon:
-            paid = not (sub["status"] == "past_due" and nxt > now)
-            inv = state.add(invoices.invoice(state, sub=sub, created=start, paid=paid, period_start=start, period_end_ts=nxt))
-            sub["latest_invoice"] = inv["id"]
-        start = nxt

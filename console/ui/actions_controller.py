@@ -143,6 +143,21 @@ class ActionsController(QObject):
         self.bar.say("Undoing…")
         self._run(lambda: actions.undo(action_id), self._undone)
 
+    def retry(self, action_id: str) -> None:
+        """Journal → Retry: the same request with the same idempotency key."""
+        actions = self._actions(str(self.window.settings.value(OPERATOR_KEY, "") or "unknown operator"))
+        if actions is not None:
+            self._run(lambda: actions.retry(action_id), self._applied)
+
+    def recover_journal(self) -> None:
+        """Journal → Recover its actions: merge a damaged journal copy back."""
+        workspace = self.window.workspace
+        if workspace is not None:
+            found = workspace.recover_damaged_journals()
+            merged = sum(n for _, n in found)
+            self.window.statusBar().showMessage(f"Merged {merged} actions back from the damaged journal copy.", 10000)
+            self.window._show_journal()
+
     def copy_portal_link(self, configuration: str | None = None) -> None:
         rows = self._rows()
         if len(rows) != 1:

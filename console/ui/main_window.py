@@ -27,7 +27,6 @@ from ..sync import SyncReport
 from .accounts import AccountsController
 from .actions_controller import ActionsController
 from .analytics.page import AnalyticsPage
-from .dialogs.consent import OPERATOR_KEY
 from .dialogs.playbook import PlaybookDialog
 from .journal_page import JournalPage
 from .menus import build_menus
@@ -87,8 +86,8 @@ class MainWindow(QMainWindow):
         self.queue.selection_changed.connect(self._selection_changed)
         self.journal_page = JournalPage()
         self.journal_page.undo_requested.connect(lambda action_id: self.controller.undo(action_id))
-        self.journal_page.retry_requested.connect(self._retry)
-        self.journal_page.recover_requested.connect(self._recover_journal)
+        self.journal_page.retry_requested.connect(lambda action_id: self.controller.retry(action_id))
+        self.journal_page.recover_requested.connect(lambda: self.controller.recover_journal())
         self.tabs.addTab(self.queue, "Queue")
         self.tabs.addTab(self.journal_page, "Journal")
         self.portal_page = PortalPage(self)
@@ -334,19 +333,6 @@ class MainWindow(QMainWindow):
         if self.workspace is not None:
             self.journal_page.set_actions(self.workspace.journal.all(limit=500))
             self.journal_page.show_damaged(self.workspace.journal.damaged_copies())
-
-    def _recover_journal(self) -> None:
-        if self.workspace is not None:
-            found = self.workspace.recover_damaged_journals()
-            self.statusBar().showMessage(f"Merged {sum(n for _, n in found)} actions back from the damaged journal copy.", 10000)
-            self._show_journal()
-
-    def _retry(self, action_id: str) -> None:
-        operator = str(self.settings.value(OPERATOR_KEY, "") or "unknown operator")
-        if self.workspace is None or not self.workspace.online:
-            return
-        actions = self.workspace.actions(operator)
-        self.runner.submit_side(lambda: actions.retry(action_id), self.controller._applied, self.controller._failed)
 
     def _progress(self, done: int, total: Any, message: str) -> None:
         self.progress.show()

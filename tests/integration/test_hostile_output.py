@@ -9,6 +9,7 @@ import io
 from console.cli import main
 from console.domain.text import csv_cell, terminal
 from tests.integration.conftest import client_for
+from tests.support.reliability import record
 
 NAME = "\x1b[2J\x1b[31mEVIL\x07 \u202eoops"
 COMMENT = '=HYPERLINK("https://evil.example","Click")'
@@ -38,8 +39,8 @@ def test_a_hostile_customer_is_harmless_in_queue_table_csv_journal_and_errors(sa
     code, table, _ = run("queue", "--sort", "customer")
     assert code == 0 and "\\x1b[2J" in table and "\x1b" not in table and "\u202e" not in table
     code, out, _ = run("queue", "--format", "csv")
-    record = next(r for r in csv.DictReader(io.StringIO(out)) if r["subscription"] == target.id)
-    assert record["comment"] == "'" + COMMENT and "\x1b" not in out
+    row = next(r for r in csv.DictReader(io.StringIO(out)) if r["subscription"] == target.id)
+    assert row["comment"] == "'" + COMMENT and "\x1b" not in out
     assert run("revoke", target.id, "--consent", "call")[0] == 0
     code, journal, _ = run("journal")
     assert code == 0 and "\x1b" not in journal and "EVIL" in journal

@@ -82,7 +82,7 @@ def test_switching_profiles_switches_account_mode_and_cache(qtbot, tmp_path, dem
         test_rows = window.queue.model.rowCount()
         with qtbot.waitSignal(window.synced, timeout=30000):
             window.accounts.switch(live_name)
-        assert window.mode_badge.text() == "LIVE MODE"
+        assert window.mode_badge.text() == f"LIVE KEY SENT TO {live.url}"  # live, and not to Stripe: named in red
         assert window.queue.model.rowCount() != test_rows or window.workspace.account.id == "acct_live_one"
         assert window.workspace.account.id == "acct_live_one"
         assert {p.name for p in tmp_path.glob("acct_*.sqlite3")} == {
