@@ -60,3 +60,18 @@ def test_failure_signal_carries_a_console_error(qtbot, open_window, demo):
     with qtbot.waitSignal(window.sync_failed, timeout=30000) as blocker:
         pass
     assert isinstance(blocker.args[0], Offline)
+
+
+def test_the_window_says_when_stripe_api_key_overrides_a_stored_profile(qtbot, tmp_path, demo, monkeypatch):
+    from console.services.connection import open_from_environment
+    from console.services.keys import KeyService
+    from console.ui.main_window import MainWindow
+
+    KeyService(tmp_path).connect("Acme stored", demo.key, demo.url, session_only=True)
+    monkeypatch.setenv("STRIPE_API_KEY", demo.key)
+    window = MainWindow(lambda: open_from_environment(demo.url, data_dir=tmp_path), tmp_path)
+    qtbot.addWidget(window)
+    with qtbot.waitSignal(window.synced, timeout=30000):
+        window.show()
+    assert "key from STRIPE_API_KEY" in window.where_label.text()
+    assert "overrides the stored profile 'Acme stored'" in window.where_label.text()
