@@ -31,6 +31,8 @@ def write_report(log_dir: Path, exc_type: type[BaseException], exc: BaseExceptio
     log_dir.mkdir(parents=True, exist_ok=True)
     path = log_dir / f"crash-{datetime.now():%Y%m%d-%H%M%S-%f}.log"
     body = "".join(traceback.format_exception(exc_type, exc, tb))
+    if tb is None:  # raised inside Qt (a slot it could not call): say where Python was instead
+        body += "\nNo Python frames (raised inside Qt). The stack when it was reported:\n" + "".join(traceback.format_stack())
     head = (
         f"Churn Console {__version__} crashed at {datetime.now().isoformat(timespec='seconds')}\n"
         f"Python {platform.python_version()} on {platform.platform()}\n\n"

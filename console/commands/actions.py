@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 
 from ..actions import ActionRefused, Consent
 from ..domain.money import format_money
-from ..domain.offers import CONSENT_CHANNELS, PAUSE_BEHAVIORS, CouponSpec, Offer
+from ..domain.offers import CHANNEL_LABELS, CONSENT_CHANNELS, PAUSE_BEHAVIORS, STATE_WORDS, CouponSpec, Offer, action_words
 from ..domain.queue import row_from_subscription
 from ..errors import ConsoleError
 from ..services.workspace import Workspace
@@ -169,12 +169,22 @@ def run_undo(args: argparse.Namespace) -> int:
 
 
 def run_retry(args: argparse.Namespace) -> int:
-    return _act(args, lambda ws, actions: actions.retry(args.action))
+    def retry(ws: Workspace, actions) -> Action:
+        before = ws.journal.get(args.action)
+        action = actions.retry(args.action)
+        if before is not None and before.state == "applied":
+            print(f"Nothing to retry: {action_words(action.kind, action.offer_code).lower()} was already done; nothing was sent.")
+        return action
+
+    return _act(args, retry)
 
 
 def _line(a: Action) -> str:
     who = a.customer_name or a.customer_id
-    return f"{a.state}: {a.kind} {a.offer_code} for {who} ({a.subscription_id}, {format_money(a.mrr_minor, a.currency)}/mo) — action {a.id}"
+    return (
+        f"{STATE_WORDS.get(a.state, a.state)}: {action_words(a.kind, a.offer_code)} for {who} "
+        f"({format_money(a.mrr_minor, a.currency)}/month, {a.subscription_id}). Action {a.id}."
+    )
 
 
 def run_journal(args: argparse.Namespace) -> int:
@@ -203,12 +213,22 @@ def run_journal(args: argparse.Namespace) -> int:
     if not actions:
         print("No actions yet.")
         return 0
-    for a in actions:
-        when = datetime.fromtimestamp(a.created_at).strftime("%Y-%m-%d %H:%M")
-        consent = f"consent: {a.consent_channel}" if a.consent_channel else ""
-        print(
-            f"{when}  {a.id}  {a.state:<8} {a.kind:<8} {a.offer_code:<34} {(a.customer_name or a.customer_id)[:24]:<24} {a.operator[:16]:<16} {consent}"
+    rows = [
+        (
+            datetime.fromtimestamp(a.created_at).strftime("%Y-%m-%d %H:%M"),
+            STATE_WORDS.get(a.state, a.state),
+            action_words(a.kind, a.offer_code),
+            a.customer_name or a.customer_id,
+            a.operator,
+            CHANNEL_LABELS.get(a.consent_channel or "", ""),
+            a.id,
         )
+        for a in actions
+    ]
+    head = ("When", "State", "What", "Customer", "Operator", "Consent", "Action id")
+    widths = [min(40, max(len(h), *(len(r[i]) for r in rows))) for i, h in enumerate(head)]
+    for line in (head, tuple("─" * w for w in widths), *rows):
+        print("  ".join(cell[:w].ljust(w) for cell, w in zip(line, widths, strict=True)).rstrip())
     return 0
 
 

@@ -169,3 +169,34 @@ def retention_flow(subscription: str, coupon: str) -> dict[str, object]:
             "retention": {"type": "coupon_offer", "coupon_offer": {"coupon": coupon}},
         },
     }
+
+
+STATE_WORDS = {
+    "pending": "Being sent",
+    "applied": "Done",
+    "failed": "Failed",
+    "refused": "Not sent",
+    "undone": "Undone",
+    "overridden": "Replaced by another save",
+}
+
+
+def action_words(kind: str, code: str) -> str:
+    """What an action did, in words: `coupon:RETAIN25-3M` → "Saved with coupon RETAIN25-3M" (codes stay in details)."""
+    family, _, detail = code.partition(":")
+    if kind == "undo":
+        return f"Undid: {action_words(_kind_of(detail), detail).lower()}"
+    if family == "coupon":
+        return f"Saved with coupon {detail}" if detail not in ("", "new") else "Saved with a new coupon"
+    if family == "pause":
+        if detail == "subscription":
+            return "Paused the subscription"
+        if detail.endswith("m") and detail[:-1].isdigit():
+            months = int(detail[:-1])
+            return f"Paused collection for {months} month{'s' if months != 1 else ''}"
+        return "Paused collection until a date"
+    return {"revoke": "Revoked the cancellation", "contact": "Recorded a contact"}.get(family, code)
+
+
+def _kind_of(code: str) -> str:
+    return {"coupon": "save", "pause": "pause"}.get(code.partition(":")[0], code.partition(":")[0])

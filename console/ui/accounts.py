@@ -32,7 +32,7 @@ class AccountsController(QObject):
         self.menu_button.setText("Account")
         self.menu_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         menu = QMenu(self.menu_button)
-        menu.addAction("Connect an account…", self.connect_account)
+        menu.addAction("Connect an account…", lambda: self.connect_account())
         menu.addAction("Check the key's permissions", self.check)
         menu.addAction("Rotate the key…", self.rotate)
         menu.addAction("Rename this profile…", self.rename)

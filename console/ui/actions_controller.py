@@ -11,7 +11,7 @@ from PySide6.QtGui import QGuiApplication
 
 from ..actions import Actions, Consent
 from ..domain.money import format_money
-from ..domain.offers import Offer
+from ..domain.offers import Offer, action_words
 from ..domain.queue import QueueRow
 from ..errors import ConsoleError
 from ..store.journal import Action
@@ -87,18 +87,12 @@ class ActionsController(QObject):
         summary = (
             f"{offer.describe(self._coupons())} for <b>{who}</b> — {format_money(row.mrr_minor, row.currency)}/month at stake"
         )
-        if offer.kind == "contact":
-            consent, operator = None, str(self.window.settings.value(OPERATOR_KEY, "") or "")
-            if not operator:
-                asked = self._ask_consent(summary)
-                if asked is None:
-                    return
-                consent, operator = asked
-        else:
-            asked = self._ask_consent(summary)
-            if asked is None:
-                return
-            consent, operator = asked
+        if offer.kind == "contact":  # nothing changes in Stripe, but the journal says how and what was said
+            summary = f"Record a contact with <b>{who}</b>: how you reached them, and what was agreed or said"
+        asked = self._ask_consent(summary)
+        if asked is None:
+            return
+        consent, operator = asked
         actions = self._actions(operator)
         if actions is None:
             return
@@ -175,7 +169,8 @@ class ActionsController(QObject):
         if action.kind == "contact":
             self.bar.say(f"Recorded a contact with {who}.")
         else:
-            self.bar.say(f"Saved {who} ({html.escape(action.offer_code)}). <a href='undo:{action.id}'>Undo</a>")
+            what = html.escape(action_words(action.kind, action.offer_code).lower())
+            self.bar.say(f"Saved {who}: {what}. <a href='undo:{action.id}'>Undo</a>")
         self.window.reload_queue()
         self.applied.emit(action)
 

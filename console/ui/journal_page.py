@@ -9,10 +9,11 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtWidgets import QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QPushButton, QTableView, QVBoxLayout, QWidget
 
 from ..domain.money import format_money
-from ..domain.offers import CHANNEL_LABELS
+from ..domain.offers import CHANNEL_LABELS, STATE_WORDS, action_words
 from ..store.journal import Action
+from . import plain
 
-COLUMNS = ("When", "Operator", "Customer", "Action", "Offer", "MRR", "Consent", "Note", "State", "Details")
+COLUMNS = ("When", "Operator", "Customer", "What", "MRR", "Consent", "Note", "State", "Details")
 
 
 class JournalModel(QAbstractTableModel):
@@ -46,22 +47,21 @@ class JournalModel(QAbstractTableModel):
             return a
         if role != Qt.ItemDataRole.DisplayRole:
             return None
-        details = (
-            a.error
-            or (f"undone by {a.undone_by}" if a.undone_by else "")
-            or (f"undoes {a.undo_of}" if a.undo_of else "")
-            or (a.request_id or "")
-        )
+        if role == Qt.ItemDataRole.ToolTipRole:  # the codes, for support: action, offer, Stripe's request id
+            ids = [f"action {a.id}", f"offer {a.offer_code}", a.request_id and f"Stripe request {a.request_id}"]
+            return plain.tooltip("\n".join(x for x in ids if x))
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        details = a.error or ("undone later" if a.undone_by else "") or ("undoes an earlier action" if a.undo_of else "")
         return (
             datetime.fromtimestamp(a.created_at).strftime("%d %b %H:%M"),
             a.operator,
             a.customer_name or a.customer_id,
-            a.kind,
-            a.offer_code,
+            action_words(a.kind, a.offer_code),
             format_money(a.mrr_minor, a.currency) if a.currency else "",
             CHANNEL_LABELS.get(a.consent_channel or "", "") if a.consent_channel else "",
             a.consent_note or "",
-            a.state + (" (LIVE)" if a.livemode else ""),
+            STATE_WORDS.get(a.state, a.state) + (" (LIVE)" if a.livemode else ""),
             details,
         )[index.column()]
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QMenu, QPushButton, QToolButton, QVBoxLayout, QWidget
 
 from ...domain.models import Coupon
@@ -31,8 +31,14 @@ class ActionBar(QWidget):
         self.primary = QPushButton("Save")
         self.primary.setObjectName("saveRecommended")
         self.primary.setProperty("class", "primary")
-        self.primary.setShortcut(QKeySequence("Ctrl+Return"))
         self.primary.clicked.connect(lambda: self.offer_chosen.emit(None))
+        # Not the button's own shortcut: Qt drops that each time the button's text changes (every selection).
+        self.save_shortcuts = []
+        for keys in ("Ctrl+Return", "Ctrl+Enter"):  # the main Enter key and the keypad's
+            shortcut = QShortcut(QKeySequence(keys), self)
+            shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
+            shortcut.activated.connect(self._save_by_keyboard)
+            self.save_shortcuts.append(shortcut)
         self.more = QToolButton()
         self.more.setObjectName("moreOffers")
         self.more.setText("Other offers")
@@ -64,6 +70,10 @@ class ActionBar(QWidget):
         self.set_coupons([])
         self.set_target(None, 0, enabled=False, reason="Select a customer")
 
+    def _save_by_keyboard(self) -> None:
+        if self.primary.isEnabled() and self.primary.isVisible():
+            self.primary.click()
+
     def set_coupons(self, coupons: list[Coupon]) -> None:
         """Rebuild the menu: valid coupons with their terms, a new one, pauses, revoke only, contact."""
         for action in self.shortcuts:  # before clear(), which deletes them
@@ -74,7 +84,7 @@ class ActionBar(QWidget):
         for coupon in sorted((c for c in coupons if c.valid), key=lambda c: c.id):
             text = f"{terms_of(coupon)}   ({coupon.id})"
             self.menu.addAction(text, lambda c=coupon.id: self.offer_chosen.emit(Offer("coupon", coupon_id=c)))
-        new = self.menu.addAction("New coupon…", self.custom_coupon)
+        new = self.menu.addAction("New coupon…", lambda: self.custom_coupon.emit())
         new.setShortcut(QKeySequence("Ctrl+K"))
         self.menu.addSeparator()
         for months, keys in PAUSE_SHORTCUTS.items():
@@ -83,7 +93,7 @@ class ActionBar(QWidget):
                 lambda m=months: self.offer_chosen.emit(Offer("pause", pause_months=m)),
             )
             action.setShortcut(QKeySequence(keys))
-        self.menu.addAction("Pause until a date…", self.pause_until)
+        self.menu.addAction("Pause until a date…", lambda: self.pause_until.emit())
         self.real_pause = self.menu.addAction(
             "Pause the subscription (no invoices until resumed)",
             lambda: self.offer_chosen.emit(Offer("pause", pause_mode="subscription")),
