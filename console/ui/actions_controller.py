@@ -43,6 +43,7 @@ class ActionsController(QObject):
         self.bar.custom_coupon.connect(self.custom_coupon)
         self.bar.pause_until.connect(self.pause_until)
         self.bar.portal_link.connect(self.copy_portal_link)
+        self.bar.undo_last.connect(lambda: self.undo(self.last_action.id) if self.last_action else None)
         self.bar.status.linkActivated.connect(self._link)
         self.last_action: Action | None = None
 
@@ -171,10 +172,13 @@ class ActionsController(QObject):
         else:
             what = html.escape(action_words(action.kind, action.offer_code).lower())
             self.bar.say(f"Saved {who}: {what}. <a href='undo:{action.id}'>Undo</a>")
+            self.bar.undo.show()
         self.window.reload_queue()
         self.applied.emit(action)
 
     def _undone(self, action: Action) -> None:
+        self.bar.undo.hide()
+        self.last_action = None
         self.bar.say(f"Undone: {html.escape(action.customer_name or action.customer_id)} is set to cancel again.")
         self.window.reload_queue()
         self.applied.emit(action)

@@ -18,6 +18,7 @@ SHORTCUTS = (
     ("Everywhere", "Ctrl+Q", "Quit"),
     ("Everywhere", "Ctrl+/", "This list"),
     ("Queue", "Ctrl+F", "Search by name, e-mail or comment"),
+    ("Queue", "↓ (in the search box)", "Into the results, on the first customer"),
     ("Queue", "↑ / ↓", "Move between customers"),
     ("Queue", "Enter", "Open the detail pane"),
     ("Queue", "Ctrl+Enter", "Apply the playbook's recommended offer"),
@@ -25,6 +26,7 @@ SHORTCUTS = (
     ("Queue", "Ctrl+K", "Offer a new coupon"),
     ("Queue", "Ctrl+R", "Revoke the cancellation only"),
     ("Queue", "Ctrl+L", "Copy a customer portal link"),
+    ("Queue", "Ctrl+Z", "Undo the last save"),
     ("Consent step", "Enter", "Confirm with the remembered channel"),
     ("Consent step", "Esc", "Cancel: nothing is sent"),
 )

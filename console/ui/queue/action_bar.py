@@ -20,6 +20,7 @@ class ActionBar(QWidget):
     custom_coupon = Signal()
     pause_until = Signal()
     portal_link = Signal(object)  # a portal configuration id, or None for the default
+    undo_last = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -55,6 +56,14 @@ class ActionBar(QWidget):
         self.link.clicked.connect(lambda: self.portal_link.emit(None))
         self.link_menu = QMenu(self.link)
         self.link.setMenu(self.link_menu)
+        self.undo = QPushButton("Undo  (Ctrl+Z)")
+        self.undo.setObjectName("undoLast")
+        self.undo.setToolTip("Put the last save back as it was: the cancellation, and no discount or pause")
+        self.undo.clicked.connect(lambda: self.undo_last.emit())
+        self.undo.hide()
+        undo_key = QShortcut(QKeySequence.StandardKey.Undo, self)
+        undo_key.setContext(Qt.ShortcutContext.WindowShortcut)
+        undo_key.activated.connect(lambda: self.undo.click() if self.undo.isVisible() and self.undo.isEnabled() else None)
         self.status = QLabel("")
         self.status.setObjectName("actionStatus")
         self.status.setWordWrap(True)
@@ -62,6 +71,7 @@ class ActionBar(QWidget):
         row.addWidget(self.primary)
         row.addWidget(self.more)
         row.addWidget(self.link)
+        row.addWidget(self.undo)
         row.addStretch(1)
         outer.addLayout(row)
         outer.addWidget(self.status)

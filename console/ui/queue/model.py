@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt, Signal
 from PySide6.QtGui import QColor
 
 from ...domain.queue import QueueRow
@@ -107,7 +107,11 @@ class QueueModel(QAbstractTableModel):
 
 
 class QueueProxy(QSortFilterProxyModel):
-    """Filters with a QueueFilter; sorting is delegated to the source model (fast, in Python)."""
+    """Filters with a QueueFilter; sorting is delegated to the source model (fast, in Python).
+    `reordering` / `reordered` bracket a sort, so the page can keep the selection on the same customers."""
+
+    reordering = Signal()
+    reordered = Signal()
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
@@ -116,8 +120,10 @@ class QueueProxy(QSortFilterProxyModel):
         self.setDynamicSortFilter(False)
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        self.reordering.emit()
         self.sourceModel().sort(column, order)
         self.refilter()
+        self.reordered.emit()
 
     def refilter(self) -> None:
         """Re-decide the rows after the source changed (sorted or reloaded)."""

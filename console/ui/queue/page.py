@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import QItemSelection, QItemSelectionModel, QModelIndex, Qt, Signal
+from PySide6.QtCore import QEvent, QItemSelection, QItemSelectionModel, QModelIndex, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -134,8 +134,24 @@ class QueuePage(QWidget):
         outer.addWidget(self.splitter, 1)
 
         self.filters.changed.connect(self._filter)
+        self._kept: tuple[list[str], str | None] = ([], None)
+        self.proxy.reordering.connect(self._keep_selection)
+        self.proxy.reordered.connect(self._restore_selection)
         QShortcut(QKeySequence.StandardKey.Find, self, self.filters.focus_search)
+        self.filters.search.installEventFilter(self)  # Down from the search box goes into the results
         self._update_totals()
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt naming
+        if watched is self.filters.search and event.type() == QEvent.Type.KeyPress and event.key() == Qt.Key.Key_Down:
+            self.focus_results()
+            return True
+        return super().eventFilter(watched, event)
+
+    def focus_results(self) -> None:
+        """Into the table: the first result is selected (the next Down then goes to the second)."""
+        self.table.setFocus(Qt.FocusReason.TabFocusReason)
+        if not self.table.selectionModel().hasSelection() and self.proxy.rowCount():
+            self.table.selectRow(0)
 
     # rows ---------------------------------------------------------------------------------
     def set_rows(self, rows: list[QueueRow], now: datetime | None = None, offers: dict[str, str] | None = None) -> None:
@@ -199,8 +215,20 @@ class QueuePage(QWidget):
 
     # filtering and totals -------------------------------------------------------------------
     def _filter(self, criteria) -> None:
+        self._keep_selection()
         self.proxy.set_filter(criteria)
+        self._restore_selection()  # a selected customer the filter hides is no longer selected, anywhere
         self._update_totals()
+
+    def _keep_selection(self) -> None:
+        current = self.current_row()
+        self._kept = (self.selected_ids(), current.subscription_id if current else None)
+
+    def _restore_selection(self) -> None:
+        """The same customers stay selected through sorts and filters; the detail pane and the Save button follow."""
+        ids, current = self._kept
+        if ids or current:
+            self._reselect(ids, current if current in ids else (ids[0] if ids else None))
 
     def _update_totals(self) -> None:
         shown = self.proxy.rowCount()

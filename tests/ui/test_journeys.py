@@ -1,0 +1,168 @@
+"""User journeys driven only as a person drives the window: keys sent to the focused widget (shortcuts resolved
+by Qt), menus opened and their items chosen, clicks on headers, typing into fields, dialogs answered by keyboard.
+No page method is called and no signal emitted by the test."""
+
+from __future__ import annotations
+
+import stripe
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
+
+from console.ui.dialogs.consent import OPERATOR_KEY, ConsentDialog
+from console.ui.dialogs.offer_forms import CouponDialog, PauseDialog
+from console.ui.queue.model import ROW_ROLE
+
+
+def admin(sb):
+    return stripe.StripeClient(sb.secret_key, base_addresses={"api": sb.url})
+
+
+def shown(window) -> list:
+    proxy = window.queue.proxy
+    return [proxy.data(proxy.index(i, 0), ROW_ROLE) for i in range(proxy.rowCount())]
+
+
+def answer(kind, act, seen: list | None = None):
+    """When a modal dialog of `kind` opens, act on it as a person at the keyboard would."""
+
+    def poll():
+        dialog = QApplication.activeModalWidget()
+        if isinstance(dialog, kind):
+            if seen is not None:
+                seen.append(dialog)
+            act(dialog)
+        else:
+            QTimer.singleShot(20, poll)
+
+    QTimer.singleShot(0, poll)
+
+
+def type_note_and_enter(note: str):
+    def act(dialog: ConsentDialog) -> None:
+        QTest.keyClicks(dialog.note, note)
+        QTest.keyClick(dialog.note, Qt.Key.Key_Return)  # Enter confirms (the default button)
+
+    return act
+
+
+def keys(window, key, modifier=Qt.KeyboardModifier.NoModifier) -> None:
+    """A key press to whatever has focus in the window, as the keyboard sends it."""
+    target = QApplication.focusWidget() or window
+    QTest.keyClick(target, key, modifier)
+
+
+def active(qtbot, window) -> None:
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=5000)
+
+
+def test_rep_searches_saves_with_ctrl_enter_and_undoes_with_ctrl_z(qtbot, open_window, demo):
+    window = open_window(demo)
+    window.settings.setValue(OPERATOR_KEY, "Dana (CS)")
+    active(qtbot, window)
+    target = next(r for r in shown(window) if r.customer_name and window.recommendation(r).kind == "coupon")
+    keys(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)  # Ctrl+F
+    assert QApplication.focusWidget() is window.queue.filters.search
+    QTest.keyClicks(QApplication.focusWidget(), target.customer_name)
+    qtbot.waitUntil(lambda: shown(window) and shown(window)[0].customer_name == target.customer_name, timeout=5000)
+    keys(window, Qt.Key.Key_Down)  # into the results, on the first one
+    assert QApplication.focusWidget() is window.queue.table
+    rows = window.queue.selected_rows()
+    assert len(rows) == 1
+    chosen = rows[0]
+    answer(ConsentDialog, type_note_and_enter("Agreed on the phone"))
+    with qtbot.waitSignal(window.controller.applied, timeout=20000):
+        keys(window, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)  # Ctrl+Enter
+    live = admin(demo).v1.subscriptions.retrieve(chosen.subscription_id)
+    assert not live.cancel_at_period_end and live.cancel_at is None and live.metadata["churn_console_operator"] == "Dana (CS)"
+    assert chosen.subscription_id not in {r.subscription_id for r in shown(window)}
+    assert window.queue.action_bar.undo.isVisible()
+    active(qtbot, window)
+    with qtbot.waitSignal(window.controller.applied, timeout=20000):
+        keys(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)  # Ctrl+Z
+    back = admin(demo).v1.subscriptions.retrieve(chosen.subscription_id)
+    assert back.cancel_at_period_end or back.cancel_at
+
+
+def test_ctrl_enter_still_works_after_the_selection_changed_many_times(qtbot, open_window, demo):
+    window = open_window(demo)
+    window.settings.setValue(OPERATOR_KEY, "Dana (CS)")
+    active(qtbot, window)
+    window.queue.table.setFocus()
+    QTest.mouseClick(
+        window.queue.table.viewport(),
+        Qt.MouseButton.LeftButton,
+        pos=window.queue.table.visualRect(window.queue.proxy.index(0, 0)).center(),
+    )
+    for _ in range(3):
+        keys(window, Qt.Key.Key_Down)
+    posts = [e for e in demo.log if e.method == "POST"]
+    seen: list = []
+    answer(ConsentDialog, lambda d: QTest.keyClick(d.note, Qt.Key.Key_Escape), seen)  # Esc: nothing is sent
+    keys(window, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: bool(seen) and QApplication.activeModalWidget() is None, timeout=5000)
+    assert [e for e in demo.log if e.method == "POST"] == posts
+
+
+def test_new_coupon_and_pause_until_a_date_open_their_forms_from_the_menu_and_by_shortcut(qtbot, open_window, demo):
+    window = open_window(demo)
+    window.settings.setValue(OPERATOR_KEY, "Dana (CS)")
+    active(qtbot, window)
+    window.queue.table.setFocus()
+    keys(window, Qt.Key.Key_Down)
+    opened: list = []
+    answer(CouponDialog, lambda d: d.reject(), opened)
+    keys(window, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)  # Ctrl+K
+    qtbot.waitUntil(lambda: bool(opened) and QApplication.activeModalWidget() is None, timeout=5000)
+    menu = window.queue.action_bar.menu
+    item = next(a for a in menu.actions() if a.text().startswith("Pause until a date"))
+    answer(PauseDialog, lambda d: d.reject(), opened)
+    QTest.mouseClick(window.queue.action_bar.more, Qt.MouseButton.LeftButton)  # opens the menu
+    qtbot.waitUntil(menu.isVisible, timeout=5000)
+    QTest.mouseClick(menu, Qt.MouseButton.LeftButton, pos=menu.actionGeometry(item).center())
+    qtbot.waitUntil(lambda: len(opened) == 2 and QApplication.activeModalWidget() is None, timeout=5000)
+    assert [type(d) for d in opened] == [CouponDialog, PauseDialog]
+
+
+def test_sorting_keeps_the_same_customer_selected_and_the_detail_follows(qtbot, open_window, demo):
+    window = open_window(demo)
+    active(qtbot, window)
+    table = window.queue.table
+    QTest.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=table.visualRect(window.queue.proxy.index(2, 0)).center())
+    chosen = window.queue.selected_rows()[0]
+    header = table.horizontalHeader()
+    for column in (0, 3, 4):  # Customer, MRR, Days left
+        QTest.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=_center(header, column))
+        assert [r.subscription_id for r in window.queue.selected_rows()] == [chosen.subscription_id]
+        assert window.queue.detail.title.text() == chosen.display_name
+        assert "Save" in window.queue.action_bar.primary.text()
+    filters = window.queue.filters
+    filters.search.setFocus()
+    QTest.keyClicks(filters.search, "zzzz-nobody")
+    qtbot.waitUntil(lambda: not shown(window), timeout=5000)
+    assert window.queue.selected_rows() == [] and window.queue.detail.title.text() == "Select a customer"
+    assert not window.queue.action_bar.primary.isEnabled()
+
+
+def _center(header, column):
+    from PySide6.QtCore import QPoint
+
+    return QPoint(header.sectionViewportPosition(column) + header.sectionSize(column) // 2, header.height() // 2)
+
+
+def test_a_contact_recommendation_asks_how_and_what_before_recording(qtbot, open_window, demo):
+    window = open_window(demo)
+    window.settings.setValue(OPERATOR_KEY, "Dana (CS)")
+    active(qtbot, window)
+    target = next(r for r in shown(window) if window.recommendation(r).kind == "contact")
+    window.queue.filters.search.setFocus()
+    QTest.keyClicks(window.queue.filters.search, target.email)
+    qtbot.waitUntil(lambda: [r.subscription_id for r in shown(window)] == [target.subscription_id], timeout=5000)
+    keys(window, Qt.Key.Key_Down)
+    seen: list = []
+    answer(ConsentDialog, type_note_and_enter("Left a voicemail, will call Friday"), seen)
+    with qtbot.waitSignal(window.controller.applied, timeout=20000) as done:
+        keys(window, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert seen and done.args[0].kind == "contact" and done.args[0].consent_note == "Left a voicemail, will call Friday"
+    assert "Recorded a contact" in window.queue.action_bar.status.text()
