@@ -200,3 +200,22 @@ def action_words(kind: str, code: str) -> str:
 
 def _kind_of(code: str) -> str:
     return {"coupon": "save", "pause": "pause"}.get(code.partition(":")[0], code.partition(":")[0])
+
+
+def why_not(offer: Offer, currency: str | None, coupons: dict[str, Coupon], *, coupons_allowed: bool) -> str | None:
+    """Why this offer cannot apply to a subscription in `currency` (None: any currency), said before the consent
+    step; None when it can."""
+    if offer.kind != "coupon":
+        return None
+    if not coupons_allowed:
+        return "This key lacks Coupons: Write — add it to the key in the Dashboard to offer coupons."
+    coupon = coupons.get(offer.coupon_id or "")
+    spec = offer.new_coupon
+    if coupon is not None and not coupon.valid:
+        return f"The coupon {coupon.id} can no longer be redeemed."
+    amount_currency = coupon.currency if coupon is not None and coupon.amount_off is not None else None
+    if spec is not None and spec.amount_off is not None:
+        amount_currency = spec.currency
+    if amount_currency and currency and amount_currency.lower() != currency.lower():
+        return f"An amount off in {amount_currency.upper()} cannot apply to a {currency.upper()} subscription."
+    return None

@@ -11,7 +11,7 @@ from PySide6.QtGui import QGuiApplication
 
 from ..actions import Actions, Consent
 from ..domain.money import format_money
-from ..domain.offers import Offer, action_words
+from ..domain.offers import Offer, action_words, why_not
 from ..domain.queue import QueueRow
 from ..errors import ConsoleError
 from ..store.journal import Action
@@ -55,6 +55,30 @@ class ActionsController(QObject):
             return None
         return workspace.actions(operator)
 
+    def fit_bar(self, rows: list[QueueRow], online: bool, reason: str) -> None:
+        """The action bar for this selection: what Save does, and which offers apply, each refusal said."""
+        window, bar = self.window, self.bar
+        offer = window.recommendation(rows[0]).describe(self._coupons()) if len(rows) == 1 else None
+        bar.set_target(
+            offer, len(rows), enabled=online and bool(rows), reason=reason or ("Select a customer" if not rows else "")
+        )
+        bar.allow_real_pause(
+            rows[0].pause_blocker if len(rows) == 1 else "Select one customer: a real pause is per subscription."
+        )
+        allowed = window.granted("rak_coupon_write")
+        bar.limit(
+            coupons=None if allowed else "This key lacks Coupons: Write — add it to the key in the Dashboard",
+            portal=None
+            if window.granted("rak_billing_portal_write")
+            else "This key lacks Customer portal: Write — add it to the key in the Dashboard",
+        )
+        bar.fit_to(rows[0].currency if len(rows) == 1 else None, coupons_allowed=allowed)
+        if len(rows) == 1 and (
+            why := why_not(window.recommendation(rows[0]), rows[0].currency, bar.coupons, coupons_allowed=allowed)
+        ):
+            bar.primary.setEnabled(False)
+            bar.primary.setToolTip(why)
+
     def _rows(self) -> list[QueueRow]:
         return self.window.queue.selected_rows()
 
@@ -85,6 +109,9 @@ class ActionsController(QObject):
 
     def apply(self, row: QueueRow, offer: Offer) -> None:
         who = html.escape(row.customer_name or row.email or row.customer_id)
+        if why := why_not(offer, row.currency, self._coupons(), coupons_allowed=self.window.granted("rak_coupon_write")):
+            self.bar.say(f"<b>{html.escape(why)}</b> Nothing was sent.", error=True)  # before the consent step
+            return
         summary = (
             f"{offer.describe(self._coupons())} for <b>{who}</b> — {format_money(row.mrr_minor, row.currency)}/month at stake"
         )

@@ -312,22 +312,7 @@ class MainWindow(QMainWindow):
         reason = "" if online else "Actions need a connection to Stripe (the queue is read-only)"
         if online and not self.granted("rak_subscription_write"):
             online, reason = False, "This key lacks Subscriptions: Write — add it to the key in the Dashboard"
-        offer = self.recommendation(rows[0]).describe({c.id: c for c in self.coupons()}) if len(rows) == 1 else None
-        bar = self.queue.action_bar
-        bar.set_target(
-            offer, len(rows), enabled=online and bool(rows), reason=reason or ("Select a customer" if not rows else "")
-        )
-        bar.allow_real_pause(
-            rows[0].pause_blocker if len(rows) == 1 else "Select one customer: a real pause is per subscription."
-        )
-        bar.limit(
-            coupons=None
-            if self.granted("rak_coupon_write")
-            else "This key lacks Coupons: Write — add it to the key in the Dashboard",
-            portal=None
-            if self.granted("rak_billing_portal_write")
-            else "This key lacks Customer portal: Write — add it to the key in the Dashboard",
-        )
+        self.controller.fit_bar(rows, online, reason)
 
     def _show_journal(self) -> None:
         if self.workspace is not None:

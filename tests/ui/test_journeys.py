@@ -166,3 +166,17 @@ def test_a_contact_recommendation_asks_how_and_what_before_recording(qtbot, open
         keys(window, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     assert seen and done.args[0].kind == "contact" and done.args[0].consent_note == "Left a voicemail, will call Friday"
     assert "Recorded a contact" in window.queue.action_bar.status.text()
+
+
+def test_a_coupon_in_another_currency_is_disabled_with_the_reason_before_any_consent(qtbot, open_window, demo):
+    window = open_window(demo)
+    active(qtbot, window)
+    usd = next(r for r in shown(window) if r.currency == "usd")
+    window.queue.filters.search.setFocus()
+    QTest.keyClicks(window.queue.filters.search, usd.email)
+    qtbot.waitUntil(lambda: [r.subscription_id for r in shown(window)] == [usd.subscription_id], timeout=5000)
+    keys(window, Qt.Key.Key_Down)
+    bar = window.queue.action_bar
+    eur = bar.coupon_actions["EUR15-2M"]
+    assert not eur.isEnabled() and "EUR cannot apply to a USD subscription" in eur.toolTip()
+    assert bar.coupon_actions["RETAIN25-3M"].isEnabled()  # a percentage applies in any currency

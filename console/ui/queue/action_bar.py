@@ -7,7 +7,7 @@ from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QMenu, QPushButton, QToolButton, QVBoxLayout, QWidget
 
 from ...domain.models import Coupon
-from ...domain.offers import Offer, terms_of
+from ...domain.offers import Offer, terms_of, why_not
 from .. import theme
 
 PAUSE_SHORTCUTS = {1: "Ctrl+1", 2: "Ctrl+2", 3: "Ctrl+3"}
@@ -91,9 +91,12 @@ class ActionBar(QWidget):
         self.menu.clear()
         head = self.menu.addAction("Coupons")
         head.setEnabled(False)
+        self.coupon_actions: dict[str, QAction] = {}
         for coupon in sorted((c for c in coupons if c.valid), key=lambda c: c.id):
             text = f"{terms_of(coupon)}   ({coupon.id})"
-            self.menu.addAction(text, lambda c=coupon.id: self.offer_chosen.emit(Offer("coupon", coupon_id=c)))
+            action = self.menu.addAction(text, lambda c=coupon.id: self.offer_chosen.emit(Offer("coupon", coupon_id=c)))
+            self.coupon_actions[coupon.id] = action
+        self.coupons = {c.id: c for c in coupons}
         new = self.menu.addAction("New coupon…", lambda: self.custom_coupon.emit())
         new.setShortcut(QKeySequence("Ctrl+K"))
         self.menu.addSeparator()
@@ -144,6 +147,14 @@ class ActionBar(QWidget):
         self.link.setEnabled(enabled and count == 1)
         for action in self.shortcuts:
             action.setEnabled(enabled)
+
+    def fit_to(self, currency: str | None, *, coupons_allowed: bool) -> None:
+        """Coupons that cannot apply to the selected customer (another currency; or the key may not use
+        coupons) are disabled, saying why, before any consent step."""
+        for coupon_id, action in self.coupon_actions.items():
+            why = why_not(Offer("coupon", coupon_id=coupon_id), currency, self.coupons, coupons_allowed=coupons_allowed)
+            action.setEnabled(why is None and self.more.isEnabled())
+            action.setToolTip(why or "")
 
     def allow_real_pause(self, blocker: str | None) -> None:
         """Stripe's real pause (status paused) where it allows one; else disabled, saying why (None = allowed)."""
