@@ -6,7 +6,17 @@ from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
-from PySide6.QtWidgets import QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QPushButton, QTableView, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ..domain.money import format_money
 from ..domain.offers import CHANNEL_LABELS, STATE_WORDS, action_words
@@ -85,6 +95,8 @@ class JournalPage(QWidget):
             "What operators did in this account, with the customer's consent. Also written to each subscription's metadata."
         )
         self.caption.setProperty("class", "pageCaption")
+        self.caption.setWordWrap(True)
+        self.caption.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)  # wraps, never widens
         head.addWidget(self.caption, 1, Qt.AlignmentFlag.AlignBottom)
         self.undo = QPushButton("Undo")
         self.undo.setObjectName("journalUndo")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
 from ..domain.money import format_money
 from ..errors import ConsoleError
@@ -29,6 +29,8 @@ class Card(QFrame):
         self.value = QLabel("…")
         self.value.setProperty("class", "cardValue")
         self.value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.value.setWordWrap(True)  # several currencies wrap at their " · " instead of widening the window
+        self.value.setTextFormat(Qt.TextFormat.PlainText)
         self.caption = QLabel("")
         self.caption.setProperty("class", "cardCaption")
         self.caption.setWordWrap(True)
@@ -55,6 +57,8 @@ class OverviewPage(QWidget):
         self.heading.setProperty("class", "pageHeading")
         self.caption = QLabel("")
         self.caption.setProperty("class", "pageCaption")
+        self.caption.setWordWrap(True)
+        self.caption.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)  # wraps, never widens
         head = QVBoxLayout()
         head.setSpacing(2)
         head.addWidget(self.heading)

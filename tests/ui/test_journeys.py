@@ -180,3 +180,15 @@ def test_a_coupon_in_another_currency_is_disabled_with_the_reason_before_any_con
     eur = bar.coupon_actions["EUR15-2M"]
     assert not eur.isEnabled() and "EUR cannot apply to a USD subscription" in eur.toolTip()
     assert bar.coupon_actions["RETAIN25-3M"].isEnabled()  # a percentage applies in any currency
+
+
+def test_the_window_works_at_1024_by_700(qtbot, open_window, demo):
+    window = open_window(demo)
+    window.resize(1024, 700)
+    qtbot.waitUntil(lambda: window.size().width() == 1024 and window.size().height() == 700, timeout=5000)
+    for i in range(window.tabs.count()):
+        window.tabs.setCurrentIndex(i)
+        qtbot.wait(50)
+        hint = window.minimumSizeHint()
+        assert hint.width() <= 1024 and hint.height() <= 700, (window.tabs.tabText(i), hint)
+        assert (window.width(), window.height()) == (1024, 700), window.tabs.tabText(i)

@@ -16,10 +16,13 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
     QFileDialog,
+    QFrame,
     QGridLayout,
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QScrollArea,
+    QSizePolicy,
     QToolTip,
     QVBoxLayout,
     QWidget,
@@ -51,6 +54,8 @@ class ChartPanel(QWidget):
         head = QHBoxLayout()
         title = QLabel(TITLES[name])
         title.setProperty("class", "cardTitle")
+        title.setToolTip(TITLES[name])
+        title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)  # clipped on a narrow window
         head.addWidget(title, 1)
         self.png = QPushButton("PNG…")
         self.png.clicked.connect(self.export_png)
@@ -116,11 +121,10 @@ class AnalyticsPage(QWidget):
         self.report: Report | None = None
         outer = QVBoxLayout(self)
         outer.setContentsMargins(16, 12, 16, 8)
-        head = QHBoxLayout()
         title = QLabel("Save outcomes")
         title.setProperty("class", "pageHeading")
-        head.addWidget(title)
-        head.addStretch(1)
+        outer.addWidget(title)
+        head = QHBoxLayout()  # under the title: the page fits a 1024 px wide window
         self.preset = QComboBox()
         self.preset.setObjectName("rangePreset")
         for text, weeks in PRESETS:
@@ -146,6 +150,7 @@ class AnalyticsPage(QWidget):
             self.currency,
         ):
             head.addWidget(widget)
+        head.addStretch(1)
         outer.addLayout(head)
         cards = QHBoxLayout()
         self.cards = {
@@ -161,7 +166,13 @@ class AnalyticsPage(QWidget):
             grid.addWidget(self.panels[name], i // 2, i % 2)
         grid.setRowStretch(0, 1)
         grid.setRowStretch(1, 1)
-        outer.addLayout(grid, 1)
+        charts = QWidget()
+        charts.setLayout(grid)
+        scroll = QScrollArea()  # on a low window the charts scroll instead of squeezing below readability
+        scroll.setWidget(charts)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        outer.addWidget(scroll, 1)
         self._apply_preset()
         self.preset.currentIndexChanged.connect(self._apply_preset)
         self.since.dateChanged.connect(self.refresh)

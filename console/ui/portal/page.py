@@ -12,12 +12,14 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QFileDialog,
+    QGridLayout,
     QHBoxLayout,
     QLabel,
     QListWidget,
     QListWidgetItem,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -60,6 +62,8 @@ class PortalPage(QWidget):
         head.addWidget(title)
         self.caption = QLabel("What customers can do in Stripe's hosted portal. Changes are reviewed before anything is sent.")
         self.caption.setProperty("class", "pageCaption")
+        self.caption.setWordWrap(True)
+        self.caption.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)  # wraps, never widens
         head.addWidget(self.caption, 1, Qt.AlignmentFlag.AlignBottom)
         outer.addLayout(head)
         split = QSplitter(Qt.Orientation.Horizontal)
@@ -69,7 +73,7 @@ class PortalPage(QWidget):
         self.list = QListWidget()
         self.list.setObjectName("portalConfigs")
         self.list.setSpacing(6)
-        self.list.setMinimumWidth(300)
+        self.list.setMinimumWidth(260)
         self.list.currentRowChanged.connect(self._selected)
         lv.addWidget(self.list, 1)
         buttons = [
@@ -80,14 +84,14 @@ class PortalPage(QWidget):
             ("Import…", self.import_),
             ("Reload", self.load),
         ]
-        grid = QHBoxLayout()
+        grid = QGridLayout()  # two rows of three: the page fits a 1024 px window
         self.buttons: dict[str, QPushButton] = {}
-        for text, slot in buttons:
+        for i, (text, slot) in enumerate(buttons):
             button = QPushButton(text)
             button.setObjectName(f"portal_{text.strip('…').lower()}")
             button.clicked.connect(slot)
             self.buttons[text] = button
-            grid.addWidget(button)
+            grid.addWidget(button, i // 3, i % 3)
         lv.addLayout(grid)
         split.addWidget(left)
         right = QWidget()
@@ -105,7 +109,9 @@ class PortalPage(QWidget):
         self.status = QLabel("")
         self.status.setObjectName("portalStatus")
         self.status.setWordWrap(True)
-        bar.addWidget(self.status, 1)
+        self.status.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        rv.addWidget(self.status)  # above the buttons, so a long message wraps instead of widening the page
+        bar.addStretch(1)
         self.try_it = QPushButton("Open portal as customer…")
         self.try_it.setObjectName("portalTryIt")
         self.try_it.clicked.connect(self.try_portal)
@@ -121,7 +127,7 @@ class PortalPage(QWidget):
         split.addWidget(right)
         split.setStretchFactor(0, 0)
         split.setStretchFactor(1, 1)
-        split.setSizes([380, 1000])
+        split.setSizes([300, 1000])
         outer.addWidget(split, 1)
         self.loaded = False
 

@@ -35,6 +35,9 @@ class FilterBar(QWidget):
         self.currency = QComboBox()
         self.currency.setObjectName("currencyFilter")
         self.plan = QComboBox()
+        for combo in (self.reason, self.currency, self.plan):  # long reasons or plan names must not widen the window
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(10)
         self.plan.setObjectName("planFilter")
         self.min_days = self._days_box("from")
         self.max_days = self._days_box("to")
