@@ -113,7 +113,7 @@ def cmd_window(args: argparse.Namespace) -> int:
             keys.profiles.use(args.profile)
 
         def connect() -> connection.Connection:
-            return connection.open_profile(paths.data, keys.profiles.last)
+            return connection.open_profile(paths.data, keys.profiles.last, service=keys)
 
         if not keys.profiles.items and not Workspace.exists(paths.data) and not args.smoke:
             from .ui.app import first_run_choice

@@ -80,11 +80,12 @@ def environment_overrides(data_dir: Path | None) -> str | None:
         return None
 
 
-def open_profile(data_dir: Path, name: str | None = None) -> Connection:
-    """Connect with a profile's key from the keyring (the last profile used when no name is given)."""
+def open_profile(data_dir: Path, name: str | None = None, service=None) -> Connection:
+    """Connect with a profile's key from the keyring (the last profile used when no name is given). Pass the
+    window's KeyService: a key kept for this session only lives in it, not in the keyring."""
     from .keys import KeyService
 
-    service = KeyService(data_dir)
+    service = service or KeyService(data_dir)
     name = name or service.profiles.last
     if name is None:
         raise NoProfile(

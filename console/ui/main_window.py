@@ -266,7 +266,7 @@ class MainWindow(QMainWindow):
         self.profile_name = name
         assert self.keys is not None
         profile = self.keys.profiles.get(name)
-        self._connect = lambda: open_profile(self.data_dir, name)
+        self._connect = lambda: open_profile(self.data_dir, name, service=self.keys)
         self.workspace = Workspace.cached(self.data_dir, Account(profile.account_id, profile.account_name, profile.livemode))
         self._show_account(profile.account_name, profile.livemode)
         self.queue.set_rows([])

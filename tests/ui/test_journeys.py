@@ -192,3 +192,32 @@ def test_the_window_works_at_1024_by_700(qtbot, open_window, demo):
         hint = window.minimumSizeHint()
         assert hint.width() <= 1024 and hint.height() <= 700, (window.tabs.tabText(i), hint)
         assert (window.width(), window.height()) == (1024, 700), window.tabs.tabText(i)
+
+
+def test_first_run_with_a_key_for_this_session_only_reaches_the_queue(qtbot, tmp_path, demo):
+    """Connect → Verify → "Use for this session only" (the only way in without a keyring): the queue fills,
+    and nothing about the key is written."""
+    from console.services.connection import open_profile
+    from console.services.keys import KeyService
+    from console.ui.dialogs.connect import ConnectDialog
+    from console.ui.main_window import MainWindow
+
+    keys = KeyService(tmp_path)
+    window = MainWindow(lambda: open_profile(tmp_path, keys.profiles.last, service=keys), tmp_path, keys=keys)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitUntil(
+        lambda: bool(window.findChildren(ConnectDialog)) and window.findChildren(ConnectDialog)[0].isVisible(), timeout=10000
+    )
+    dialog = window.findChildren(ConnectDialog)[0]
+    dialog.key.setFocus()
+    QTest.keyClicks(dialog.key, demo.key)
+    dialog.api_base.setFocus()
+    QTest.keyClicks(dialog.api_base, demo.url)
+    QTest.mouseClick(dialog.verify_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(dialog.session_button.isEnabled, timeout=10000)
+    with qtbot.waitSignal(window.synced, timeout=30000):
+        QTest.mouseClick(dialog.session_button, Qt.MouseButton.LeftButton)
+    assert window.queue.model.rowCount() > 0
+    assert not [d for d in window.findChildren(ConnectDialog) if d.isVisible()]  # no second dialog
+    assert demo.key not in "".join(p.read_text(errors="ignore") for p in tmp_path.rglob("*") if p.is_file())

@@ -67,6 +67,8 @@ class ConnectDialog(QDialog):
         self.name.setPlaceholderText("e.g. Acme live")
         self.name.setEnabled(rotate is None)
         form.addRow("Profile name", self.name)
+        if rotate is not None and rotate in service.profiles.items:
+            api_base = service.profiles.get(rotate).api_base  # the profile's server, shown (it cannot change here)
         self.api_base = QLineEdit(api_base or "")
         self.api_base.setObjectName("apiBase")
         self.api_base.setPlaceholderText("https://api.stripe.com (leave empty)")
