@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from ..domain.models import Subscription
-from ..domain.offers import CONSENT_CHANNELS, Offer, retention_flow, terms_of
+from ..domain.offers import CONSENT_CHANNELS, Offer, action_words, retention_flow, terms_of
 from ..errors import ConsoleError
 from ..store import Cache
 from ..store.journal import Action, Journal
@@ -368,10 +368,13 @@ class Actions:
             self.journal.update(original, state="undone", undone_by=action.id)
         with self.cache.transaction():
             sub = self.cache.upsert_subscriptions([sub], synced_at=now)[0]
-            if original is not None:
+            if original is not None:  # the customer's ask stands again, from when they asked, not from the undo
                 for intent in self.cache.intents_for(sub.id):
                     if intent["action_id"] == original.id:
-                        self.cache.resolve_intent(intent["id"], "undone", now)
+                        self.cache.reopen_intent(intent["id"])
+                what = action_words(original.kind, original.offer_code).lower()
+                detail = {"operator": action.operator, "what": what}
+                self.cache.add_timeline(f"{sub.id}:undone:{action.id}", sub.id, now, "save_undone", detail)
             intents.observe(self.cache, sub, now)
         return self.journal.get(action.id) or action
 

@@ -198,8 +198,22 @@ class Cache:
         return [r["id"] for r in self._query("SELECT id FROM subscriptions WHERE customer_id = ?", [customer_id])]
 
     def queue(self) -> list[QueueRow]:
-        """Every pending cancellation, in no particular order (the views sort)."""
-        return [rows.queue_row(r, self.livemode) for r in self._query("SELECT * FROM subscriptions WHERE pending = 1")]
+        """Every pending cancellation, in no particular order (the views sort). "Asked on" is when the customer
+        asked (their open intent), not when an undo set the cancellation again (Stripe's `canceled_at` then)."""
+        asked = {
+            r["subscription_id"]: r["at"]
+            for r in self._query(
+                "SELECT subscription_id, MIN(scheduled_at) AS at FROM intents WHERE resolution = 'pending' GROUP BY subscription_id"
+            )
+        }
+        out = []
+        for r in self._query("SELECT * FROM subscriptions WHERE pending = 1"):
+            row = rows.queue_row(r, self.livemode)
+            when = asked.get(row.subscription_id)
+            out.append(
+                dataclasses.replace(row, requested_at=rows.utc(when)) if when and rows.epoch(row.requested_at) != when else row
+            )
+        return out
 
     def live_totals(self) -> list[dict[str, Any]]:
         """Subscriptions Stripe lists by default (all but canceled): count and MRR per status, currency, pending."""
@@ -281,6 +295,13 @@ class Cache:
         update = ", ".join(f"{c} = coalesce(intents.{c}, excluded.{c})" for c in filled)
         conflict = f" ON CONFLICT(id) DO UPDATE SET {update}" if update else " ON CONFLICT(id) DO NOTHING"
         self._write(f"INSERT INTO intents ({columns}) VALUES ({', '.join('?' * len(intent))}){conflict}", intent.values())
+
+    def reopen_intent(self, intent_id: str) -> None:
+        """An undone save: the customer's ask is open again, as it was."""
+        self._write(
+            "UPDATE intents SET resolution = 'pending', resolved_at = NULL, offer = NULL, action_id = NULL WHERE id = ?",
+            [intent_id],
+        )
 
     def resolve_intent(
         self, intent_id: str, resolution: str, at: int, offer: str | None = None, action_id: str | None = None

@@ -10,6 +10,7 @@ from ..domain.models import Subscription
 from ..store import Cache
 
 SAVE_WINDOW_S = 2 * 86400  # a console save this close to a revoke explains it
+UNDO_WINDOW_S = 300  # Stripe's canceled_at after an undo is the undo's own moment, within a request or two
 
 
 def _epoch(value: datetime | None) -> int | None:
@@ -59,6 +60,13 @@ def observe(cache: Cache, after: Subscription, at: int, *, previous: dict[str, A
 
 
 def _schedule(cache: Cache, sub: Subscription, scheduled: int) -> None:
+    if (open_ := cache.open_intent(sub.id)) is not None and open_["id"] != f"{sub.id}:{scheduled}":
+        return  # the same ask, open again (a save was undone): not a second "Asked to cancel"
+    if (undone_at := _undone_at(sub)) is not None and abs(undone_at - scheduled) <= UNDO_WINDOW_S:
+        saved = [i for i in cache.intents_for(sub.id) if i["resolution"] == "saved" and i["scheduled_at"] <= scheduled]
+        if saved:  # set to cancel again by an undo (this console's or another's): the customer's ask reopens
+            cache.reopen_intent(saved[-1]["id"])
+            return
     cache.add_intent(
         {
             "id": f"{sub.id}:{scheduled}",
@@ -82,6 +90,15 @@ def _schedule(cache: Cache, sub: Subscription, scheduled: int) -> None:
         "cancel_scheduled",
         {"feedback": sub.feedback, "comment": sub.comment, "ends_at": _epoch(sub.ends_at)},
     )
+
+
+def _undone_at(sub: Subscription) -> int | None:
+    """When a console's undo set the cancellation again (`churn_console_undone`: "act_… at ISO")."""
+    value = sub.metadata.get("churn_console_undone", "")
+    try:
+        return int(datetime.fromisoformat(value.split(" at ", 1)[1]).timestamp()) if " at " in value else None
+    except ValueError:
+        return None
 
 
 def _open_before(cache: Cache, sub_id: str, at: int) -> dict[str, Any] | None:

@@ -260,3 +260,27 @@ def test_a_contact_checks_the_operator_and_the_note_like_a_save(sandbox, tmp_pat
     done = ws.actions("Dana").apply(sub_id, Offer("contact"), None)
     assert done.state == "applied" and done.kind == "contact"
     ws.close()
+
+
+def test_undo_keeps_when_the_customer_asked_and_says_who_undid(sandbox, tmp_path):
+    """After save → undo: "Asked on" is still the customer's own ask; the timeline has one "Asked to cancel"
+    and a "Save undone by …"; after a sync (the undo's event) still one ask, and outcomes see it pending once."""
+    from console.analytics.outcomes import outcomes
+
+    ws = Workspace.connect(StripeGateway(sandbox.key, sandbox.url), tmp_path)
+    ws.sync()
+    row = ws.queue()[0]
+    asked = row.requested_at
+    saved = ws.actions("Dana").apply(row.subscription_id, Offer("revoke"), CALL)
+    time.sleep(1.1)  # the undo happens in a later second than the ask
+    ws.actions("Robin").undo(saved.id)
+    ws.sync()
+    again = next(r for r in ws.queue() if r.subscription_id == row.subscription_id)
+    assert again.requested_at == asked
+    kinds = [e["kind"] for e in ws.cache.timeline(row.subscription_id)]
+    assert kinds.count("cancel_scheduled") == 1 and "save_undone" in kinds
+    undone = next(e for e in ws.cache.timeline(row.subscription_id) if e["kind"] == "save_undone")
+    assert undone["detail"]["operator"] == "Robin"
+    mine = [o for o in outcomes(ws.cache) if o.subscription_id == row.subscription_id]
+    assert [o.kind for o in mine] == ["pending"]
+    ws.close()

@@ -33,6 +33,7 @@ TIMELINE_TEXT = {
     "paused": "Collection paused",
     "pause_removed": "Collection resumed",
     "subscription_paused": "Subscription paused (no invoices)",
+    "save_undone": "Save undone",
     "subscription_resumed": "Subscription resumed",
     "ended": "Subscription ended",
     "customer_deleted": "Customer deleted in Stripe",
@@ -60,6 +61,8 @@ def timeline_html(entries: list[dict[str, Any]]) -> str:
             extra = f" — {html.escape(str(d.get('offer') or ''))} by {html.escape(str(d.get('operator') or 'an operator'))} ({html.escape(str(d.get('consent') or ''))})"
         elif e["kind"] == "discounts_changed":
             extra = f" — now {html.escape(', '.join(d.get('coupons') or []) or 'none')}"
+        elif e["kind"] == "save_undone":
+            extra = f" by {html.escape(str(d.get('operator') or 'an operator'))} ({html.escape(str(d.get('what') or ''))}): set to cancel again"
         elif e["kind"] == "paused" and d.get("resumes_at"):
             extra = f" until {_local(d['resumes_at'])}"
         lines.append(f"<b>{_local(e['at'])}</b>&nbsp; {html.escape(what)}{extra}")
