@@ -83,6 +83,14 @@ class Report:
         decided = self.decided
         return sum(o.saved for o in decided) / len(decided) if decided else None
 
+    @property
+    def desk_save_rate(self) -> float | None:
+        """Saves by operators among the intents that ended either saved by the desk or churned: customers who
+        revoked on their own are the customers' doing, counted apart (`self_revoked`)."""
+        desk = sum(o.kind == "saved_operator" for o in self.outcomes)
+        lost = sum(o.kind == "churned" for o in self.outcomes)
+        return desk / (desk + lost) if desk + lost else None
+
     def mrr_saved(self) -> dict[str, int]:
         out: dict[str, int] = defaultdict(int)
         for o in self.outcomes:

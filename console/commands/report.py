@@ -83,6 +83,7 @@ def as_data(r: Report) -> dict:
         "currency": r.currency,
         "counts": r.counts(),
         "save_rate": r.save_rate,
+        "desk_save_rate": r.desk_save_rate,
         "mrr_saved_minor": r.mrr_saved(),
         "weeks": [
             {**asdict(w), "start": datetime.fromtimestamp(w.start, UTC).date().isoformat(), "save_rate": w.save_rate}
@@ -125,7 +126,7 @@ def as_csv(r: Report) -> str:
 
 def as_table(r: Report) -> str:
     c = r.counts()
-    rate = "—" if r.save_rate is None else f"{r.save_rate:.0%}"
+    rate = "—" if r.desk_save_rate is None else f"{r.desk_save_rate:.0%}"
     lines = [
         f"From {datetime.fromtimestamp(r.since, UTC):%d %b %Y} to {datetime.fromtimestamp(r.until - 1, UTC):%d %b %Y}"
         + (f" ({r.currency.upper()})" if r.currency else ""),
@@ -135,7 +136,7 @@ def as_table(r: Report) -> str:
         f"  revoked by the customer  {c['saved_customer']}",
         f"  churned  {c['churned']}",
         f"  still pending  {c['pending']}",
-        f"Save rate (decided)  {rate}",
+        f"Desk save rate  {rate}  (saved by an operator, of those saved by one or churned)",
         f"MRR kept  {format_totals(r.mrr_saved())}",
         f"Late losses (saved, then ended within 90 days)  {c['late_losses']}",
         "",

@@ -77,3 +77,12 @@ def test_coverage_note_when_the_range_reaches_before_the_data():
     r = build([], NOW - 200 * DAY, NOW, now=NOW, data_since=NOW - 40 * DAY)
     assert r.coverage_note and "not known" in r.coverage_note
     assert build([], NOW - 20 * DAY, NOW, now=NOW, data_since=NOW - 40 * DAY).coverage_note is None
+
+
+def test_the_desk_save_rate_leaves_out_customers_own_revokes():
+    """The issue's figures: 24 saved by the desk, 14 by themselves, 29 churned: the desk's rate is 45%, not 57%."""
+    made = [outcome("saved_operator", 5, offer="coupon") for _ in range(24)]
+    made += [outcome("saved_customer", 5) for _ in range(14)]
+    made += [outcome("churned", 5) for _ in range(29)]
+    r = build(made, NOW - 30 * DAY, NOW, now=NOW)
+    assert round(r.desk_save_rate, 2) == 0.45 and round(r.save_rate, 2) == 0.57

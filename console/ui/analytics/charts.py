@@ -18,6 +18,9 @@ SAVED, LOST, PENDING, RATE = "#2e7d32", "#c62828", "#9e9e9e", "#1565c0"
 CURRENCY_COLOURS = ("#1565c0", "#6a1b9a", "#ef6c00", "#00838f", "#5d4037")
 
 
+MIN_DECIDED = 5  # decided intents a week needs before its save rate is drawn
+
+
 @dataclass
 class Drawn:
     """A chart's data (for CSV) and what hovering over x shows."""
@@ -87,7 +90,10 @@ def weekly(plot: pg.PlotWidget, report: Report) -> Drawn:
         )
     )
     plot.setLabel("left", "Cancellation intents")
-    rates = [(x, w.save_rate) for x, w in zip(xs, weeks, strict=True) if w.save_rate is not None]
+    # a rate from one or two decided intents says nothing: the line shows only weeks with enough of them
+    rates = [
+        (x, w.save_rate) for x, w in zip(xs, weeks, strict=True) if w.save_rate is not None and w.saves + w.losses >= MIN_DECIDED
+    ]
     twin = pg.ViewBox()
     twin._churn_twin = True
     plot.showAxis("right")
@@ -95,9 +101,12 @@ def weekly(plot: pg.PlotWidget, report: Report) -> Drawn:
     plot.getAxis("right").linkToView(twin)
     plot.getAxis("right").setLabel("Save rate", units="%")
     twin.setXLink(plot.getPlotItem())
-    twin.setYRange(0, 100)
+    twin.setYRange(0, 100, padding=0.04)
+    twin.setLimits(yMin=-4, yMax=104)  # 0 and 100% stay in view: the line is never clipped or below zero
     if rates:
-        twin.addItem(pg.PlotCurveItem([x for x, _ in rates], [r * 100 for _, r in rates], pen=pg.mkPen(RATE, width=2)))
+        line = pg.PlotCurveItem([x for x, _ in rates], [r * 100 for _, r in rates], pen=pg.mkPen(RATE, width=2))
+        twin.addItem(line)
+        plot.getPlotItem().legend.addItem(line, f"save rate (weeks with ≥{MIN_DECIDED} decided)")
 
     def sync() -> None:
         twin.setGeometry(plot.getPlotItem().vb.sceneBoundingRect())

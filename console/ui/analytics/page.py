@@ -215,11 +215,16 @@ class AnalyticsPage(QWidget):
         c, p = now.counts(), before.counts()
         self.cards["intents"].show_figure(
             f"{c['intents']}",
-            f"{c['saved_operator']} saved by you, {c['saved_customer']} by themselves, {c['churned']} churned, {c['pending']} pending · previous period {p['intents']}",
+            f"{c['saved_operator']} saved by the desk, {c['saved_customer']} revoked on their own, {c['churned']} churned, "
+            f"{c['pending']} pending · previous period {p['intents']}",
         )
-        rate = "—" if now.save_rate is None else f"{now.save_rate:.0%}"
-        prev = "—" if before.save_rate is None else f"{before.save_rate:.0%}"
-        self.cards["rate"].show_figure(rate, f"of decided intents · previous period {prev}")
+        rate = "—" if now.desk_save_rate is None else f"{now.desk_save_rate:.0%}"
+        prev = "—" if before.desk_save_rate is None else f"{before.desk_save_rate:.0%}"
+        self.cards["rate"].show_figure(
+            rate,
+            f"saved by the desk, of those saved by it or churned · {c['saved_customer']} more revoked on their own · "
+            f"previous period {prev}",
+        )
         self.cards["mrr"].show_figure(
             format_totals(now.mrr_saved()),
             f"previous period {format_totals(before.mrr_saved())} · late losses {c['late_losses']}",
