@@ -17,7 +17,9 @@ NO_ANSWER = "none"
 SEGMENTS = ("any", "high_mrr", "low_mrr")
 INTERVALS = ("any", "month", "year")
 # "High MRR" per currency, in minor units (the playbook's own setting; amounts never compare across currencies).
-DEFAULT_HIGH_MRR = {"usd": 10_000, "eur": 9_000, "gbp": 8_000, "jpy": 1_500_000}
+# Minor units per month: $100, €90, £80 and ¥15,000 (JPY has no minor unit: ¥1 is 1).
+DEFAULT_HIGH_MRR = {"usd": 10_000, "eur": 9_000, "gbp": 8_000, "jpy": 15_000}
+_OLD_JPY_DEFAULT = 1_500_000  # version 1 files carried this 100x mistake as the default
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,12 @@ DEFAULT_RULES = (
     Rule(("too_expensive",), RETAIN_15_ANNUAL, interval="year", note="Price objection on an annual plan: a one-off discount"),
     Rule(("too_expensive",), RETAIN_25, note="Price objection: a discount"),
     Rule(("switched_service",), RETAIN_25, segment="high_mrr", note="Switching, but worth a discount"),
+    Rule(
+        ("unused", "too_complex"),
+        CONTACT,
+        interval="year",
+        note="Annual plan not in use: talk about the renewal (pausing a yearly invoice changes nothing for months)",
+    ),
     Rule(("unused", "too_complex"), PAUSE_2, note="Not using it now: a pause keeps the account"),
     Rule(("missing_features", "low_quality", "customer_service"), CONTACT, note="Product or service gap: talk to them"),
     Rule((ANY,), CONTACT, note="Everything else: ask what would keep them"),
@@ -82,7 +90,7 @@ class Playbook:
 
     # storage ----------------------------------------------------------------------------
     def to_json(self) -> str:
-        return json.dumps({"version": 1, "high_mrr": self.high_mrr, "rules": [_rule_dict(r) for r in self.rules]}, indent=2)
+        return json.dumps({"version": 2, "high_mrr": self.high_mrr, "rules": [_rule_dict(r) for r in self.rules]}, indent=2)
 
     @classmethod
     def from_json(cls, text: str) -> Playbook:
@@ -94,7 +102,10 @@ class Playbook:
                 raise ValueError(f"invalid rule: {rule}")
             if found := rule.offer.problems():
                 raise ValueError(f"invalid offer in rule: {found}")
-        return cls(rules=rules, high_mrr={k.lower(): int(v) for k, v in data.get("high_mrr", {}).items()})
+        high = {k.lower(): int(v) for k, v in data.get("high_mrr", {}).items()}
+        if data.get("version", 1) < 2 and high.get("jpy") == _OLD_JPY_DEFAULT:
+            high["jpy"] = DEFAULT_HIGH_MRR["jpy"]  # the old default, never chosen by anyone: corrected
+        return cls(rules=rules, high_mrr=high)
 
     @classmethod
     def load(cls, path: Path) -> Playbook:

@@ -221,3 +221,20 @@ def test_first_run_with_a_key_for_this_session_only_reaches_the_queue(qtbot, tmp
     assert window.queue.model.rowCount() > 0
     assert not [d for d in window.findChildren(ConnectDialog) if d.isVisible()]  # no second dialog
     assert demo.key not in "".join(p.read_text(errors="ignore") for p in tmp_path.rglob("*") if p.is_file())
+
+
+def test_add_rule_goes_before_the_catch_all_where_it_can_match(qtbot):
+    from console.domain.playbook import Playbook
+    from console.ui.dialogs.playbook import PlaybookDialog
+
+    dialog = PlaybookDialog(Playbook(), [], ["usd"], None, [])
+    qtbot.addWidget(dialog)
+    add = next(
+        b
+        for b in dialog.findChildren(__import__("PySide6.QtWidgets", fromlist=["QPushButton"]).QPushButton)
+        if b.text() == "Add rule"
+    )
+    QTest.mouseClick(add, Qt.MouseButton.LeftButton)
+    rules = dialog.playbook().rules
+    assert rules[-1].reasons == ("*",)  # the catch-all stays last
+    assert rules[-2].note == "New rule" and dialog.table.currentRow() == len(rules) - 2

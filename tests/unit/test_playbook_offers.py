@@ -40,8 +40,8 @@ def test_default_rules(feedback, mrr, interval, code):
 
 def test_high_mrr_is_per_currency():
     pb = Playbook()
-    assert pb.recommend(row("switched_service", 1_600_000, "jpy"), "month", NOW)[0].kind == "coupon"
-    assert pb.recommend(row("switched_service", 50_000, "jpy"), "month", NOW)[0].kind == "contact"  # ¥50,000 is not high
+    assert pb.recommend(row("switched_service", 20_000, "jpy"), "month", NOW)[0].kind == "coupon"  # ¥20,000 ≈ $130
+    assert pb.recommend(row("switched_service", 10_000, "jpy"), "month", NOW)[0].kind == "contact"  # ¥10,000 is not high
     assert pb.recommend(row("switched_service", 10**9, "sek"), "month", NOW)[0].kind == "contact"  # no threshold: never "high"
 
 
@@ -84,3 +84,26 @@ def test_pause_until_must_be_in_the_future():
     past = Offer("pause", resumes_at=NOW - timedelta(days=1))
     assert "pause" in past.problems(NOW)
     assert Offer("pause", resumes_at=NOW + timedelta(days=30)).problems(NOW) == {}
+
+
+def test_playbook_defaults_fit_real_plans():
+    """JPY has no minor unit: high MRR starts at ¥15,000 (not ¥1,500,000); an annual plan not in use is a
+    conversation, not a two-month pause of a yearly invoice; an old file's wrong JPY default is corrected."""
+    import json
+    from datetime import UTC, datetime, timedelta
+
+    from console.domain.playbook import Playbook
+    from console.domain.queue import QueueRow
+
+    book = Playbook()
+    assert book.high_mrr["jpy"] == 15_000
+    now = datetime(2026, 11, 23, tzinfo=UTC)
+    row = QueueRow(
+        "sub_1", "cus_1", "A", "a@x", "Scale annual", 30_000, "usd", now + timedelta(days=200), now, "unused", None,
+        now - timedelta(days=400), "active", None, interval="year",
+    )  # fmt: skip
+    assert book.recommend(row, "year", now)[0].kind == "contact"
+    assert book.recommend(row, "month", now)[0].kind == "pause"
+    old = json.loads(book.to_json())
+    old.update(version=1, high_mrr={**old["high_mrr"], "jpy": 1_500_000})
+    assert Playbook.from_json(json.dumps(old)).high_mrr["jpy"] == 15_000

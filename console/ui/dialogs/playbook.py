@@ -71,7 +71,7 @@ class PlaybookDialog(QDialog):
                 self.add_rule(Rule((reason,), rule.offer, rule.segment, rule.interval, rule.min_tenure_days, rule.note))
         row = QHBoxLayout()
         for text, slot in (
-            ("Add rule", lambda: self.add_rule(None)),
+            ("Add rule", self.add_new_rule),
             ("Remove", self.remove),
             ("Move up", lambda: self.move(-1)),
             ("Move down", lambda: self.move(1)),
@@ -129,6 +129,14 @@ class PlaybookDialog(QDialog):
         offers.setCurrentIndex(choices.index(rule.offer))
         self.table.setCellWidget(i, 4, offers)
         self.table.setItem(i, 5, QTableWidgetItem(rule.note))
+
+    def add_new_rule(self) -> None:
+        """A new rule goes before a trailing catch-all ("Any reason"), where it can still match; selected."""
+        rules = self.rules()
+        at = len(rules) - 1 if rules and rules[-1].reasons == (ANY,) else len(rules)
+        rules.insert(at, Rule(("too_expensive",), Offer("contact"), note="New rule"))
+        self._load(rules)
+        self.table.selectRow(at)
 
     def remove(self) -> None:
         row = self.table.currentRow()
