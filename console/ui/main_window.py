@@ -173,6 +173,10 @@ class MainWindow(QMainWindow):
             self.workspace.close()
         self.workspace = workspace
         self.where_label.setText(self.connection.where)
+        demo = self.connection.sandbox is not None or (self.connection.gateway.api_base or "").startswith("http://")
+        self.queue.detail.dashboard_unavailable(
+            "These ids live in a sandbox, not in a Stripe account: the Dashboard would not find them." if demo else None
+        )
         self._show_account(workspace.account.name, workspace.account.livemode)
         self._sync()
 

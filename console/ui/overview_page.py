@@ -110,9 +110,7 @@ class OverviewPage(QWidget):
     def show_overview(self, ov: Overview) -> None:
         self.banner.hide()
         self.heading.setText("Overview")
-        self.caption.setText(
-            f"Live figures for {ov.account.name} ({ov.account.mode_label.lower()} mode), read through the Stripe API."
-        )
+        self.caption.setText(f"{ov.account.name}, {ov.account.mode_label.lower()} mode: figures from the last sync with Stripe.")
         statuses = " · ".join(f"{ov.status_counts[s]} {s.replace('_', ' ')}" for s in STATUS_ORDER if ov.status_counts.get(s))
         self.cards["subscriptions"].show_figure(f"{ov.live_subscriptions:,}", statuses)
         share = ov.pending_cancellations / ov.live_subscriptions if ov.live_subscriptions else 0.0

@@ -42,10 +42,10 @@ class PreferencesDialog(QDialog):
         self.refresh.setObjectName("refreshMinutes")
         self.refresh.setRange(0, 240)
         self.refresh.setSuffix(" min")
-        self.refresh.setSpecialValueText("off")
+        self.refresh.setSpecialValueText("Off: only F5 or Refresh")  # 0 means no automatic refresh
         self.refresh.setValue(refresh_minutes(settings))
         self.refresh.setToolTip("How often the queue syncs with Stripe by itself (0 = only when you press F5)")
-        form.addRow("Refresh the queue every", self.refresh)
+        form.addRow("Sync the queue by itself every", self.refresh)
         self.operator = QLineEdit(str(settings.value(OPERATOR_KEY, "") or ""))
         self.operator.setObjectName("operatorName")
         self.operator.setPlaceholderText("Shown in the journal and in Stripe's metadata")

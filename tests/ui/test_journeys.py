@@ -238,3 +238,27 @@ def test_add_rule_goes_before_the_catch_all_where_it_can_match(qtbot):
     rules = dialog.playbook().rules
     assert rules[-1].reasons == ("*",)  # the catch-all stays last
     assert rules[-2].note == "New rule" and dialog.table.currentRow() == len(rules) - 2
+
+
+def test_small_words_that_mislead_are_gone(qtbot, open_window, demo):
+    """The Dashboard button does not send sandbox ids to Stripe; an inverted days-left range still shows rows;
+    the overview does not call test figures "live"; a 0-minute refresh reads "Off"."""
+    from console.ui.preferences import PreferencesDialog
+
+    window = open_window(demo)
+    active(qtbot, window)
+    window.queue.table.setFocus()
+    keys(window, Qt.Key.Key_Down)
+    detail = window.queue.detail
+    assert not detail.dashboard.isEnabled() and "sandbox" in detail.dashboard.toolTip()
+    filters = window.queue.filters
+    filters.min_days.setFocus()
+    filters.min_days.setValue(30)
+    filters.max_days.setValue(7)
+    qtbot.waitUntil(lambda: bool(shown(window)), timeout=5000)
+    assert all(7 <= r.days_left() <= 30 for r in shown(window))
+    assert "Live figures" not in window.overview.caption.text()
+    prefs = PreferencesDialog(window.settings, window)
+    qtbot.addWidget(prefs)
+    prefs.refresh.setValue(0)
+    assert prefs.refresh.text().startswith("Off")

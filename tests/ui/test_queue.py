@@ -101,7 +101,7 @@ def test_detail_pane_shows_comment_timeline_and_lifetime_value(qtbot, open_windo
     assert detail.title.text() == row.customer_name
     assert row.comment in detail.comment.text()
     assert "Asked to cancel" in detail.timeline.text()
-    assert detail.dashboard.isEnabled()
+    assert not detail.dashboard.isEnabled() and "sandbox" in detail.dashboard.toolTip()  # a sandbox id: not on Stripe
     assert row.dashboard_url == f"https://dashboard.stripe.com/test/subscriptions/{row.subscription_id}"
     qtbot.waitUntil(lambda: detail.fields["Lifetime value"].text() != "loading…", timeout=10000)
     paid = [

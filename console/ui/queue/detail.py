@@ -139,6 +139,7 @@ class DetailPane(QWidget):
         self.dashboard = QPushButton("Open in Stripe Dashboard")
         self.dashboard.setObjectName("openDashboard")
         self.dashboard.clicked.connect(self.open_dashboard)
+        self.dashboard_reason: str | None = None  # why the Dashboard cannot show these ids (the demo's sandbox)
         words.addWidget(self.dashboard, 0, Qt.AlignmentFlag.AlignLeft)
 
         history = QVBoxLayout()
@@ -178,7 +179,7 @@ class DetailPane(QWidget):
         valuation: Valuation | None = None,
     ) -> None:
         self.row = row
-        self.dashboard.setEnabled(row is not None)
+        self.dashboard.setEnabled(row is not None and self.dashboard_reason is None)
         if row is None:
             self.title.setText("Select a customer")
             self.email.setText("Pick a row to see its comment, history and lifetime value.")
@@ -223,6 +224,11 @@ class DetailPane(QWidget):
                 f"{format_money(amount, cur)} ({n} invoice{'s' if n != 1 else ''})" for cur, (amount, n) in sorted(paid.items())
             ]
             self.fields["Lifetime value"].setText(" · ".join(parts))
+
+    def dashboard_unavailable(self, reason: str | None) -> None:
+        self.dashboard_reason = reason
+        self.dashboard.setToolTip(reason or "")
+        self.dashboard.setEnabled(reason is None and self.row is not None)
 
     def open_dashboard(self) -> None:
         if self.row is not None:

@@ -107,6 +107,8 @@ class FilterBar(QWidget):
 
     def criteria(self) -> QueueFilter:
         low, high = self.min_days.value(), self.max_days.value()
+        if low != ANY_DAYS and high != ANY_DAYS and low > high:  # "30 – 7" means 7 to 30, not nothing
+            low, high = high, low
         return QueueFilter(
             text=self.search.text(),
             reason=self.reason.currentData(),
