@@ -51,7 +51,8 @@ def open_cached(args: argparse.Namespace) -> Workspace:
     paths = paths_for(args)
     workspace = Workspace.last(paths.data)
     if workspace is None:
-        raise ConsoleError(f"No cached data in {paths.data} yet.", "Run `churn-console sync` first (add --demo for the demo).")
+        first = "churn-console --demo sync" if args.demo else "churn-console sync"
+        raise ConsoleError(f"No cached data in {paths.data} yet.", f"Run `{first}` first.")
     return workspace
 
 

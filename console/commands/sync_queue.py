@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from ..domain.feedback import PORTAL_LABELS
+from ..domain.playbook import is_custom
 from .common import open_cached, open_online, progress_to_stderr
 from .queue_output import SORTS, render, select
 
@@ -51,6 +53,13 @@ def run_sync(args: argparse.Namespace) -> int:
 
 
 def run_queue(args: argparse.Namespace) -> int:
+    if args.reason and not _known_reason(args.reason):
+        known = ", ".join(PORTAL_LABELS)
+        print(
+            f"churn-console: queue: unknown reason {args.reason!r}. Use one of {known}, none, or a custom reason's id (fo_…).",
+            file=sys.stderr,
+        )
+        return 2
     workspace = open_cached(args)
     try:
         rows = select(workspace.queue(), sort=args.sort, reason=args.reason)
@@ -58,3 +67,7 @@ def run_queue(args: argparse.Namespace) -> int:
         workspace.close()
     sys.stdout.write(render(rows, args.format))
     return 0
+
+
+def _known_reason(reason: str) -> bool:
+    return reason in PORTAL_LABELS or reason == "none" or is_custom(reason)

@@ -57,7 +57,8 @@ def inspect_key(raw: str, *, allow_secret: bool = False) -> tuple[str, KeyInfo]:
     if prefix == "sk" and not allow_secret:
         raise KeyRejected(
             "This is a secret key (sk_…): it can do anything in the account, including refunds and payouts. "
-            "The console needs only a few permissions, so it asks for a restricted key.",
+            "The console needs only a few permissions, so it asks for a restricted key "
+            "(to use this one anyway: --allow-secret-key, or the checkbox when connecting).",
             HOW_TO,
         )
     return key, KeyInfo("restricted" if prefix == "rk" else "secret", mode)

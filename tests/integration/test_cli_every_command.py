@@ -127,6 +127,17 @@ def test_refusals_exit_1_with_a_message(account, run):
     assert code == 1 and err.startswith("churn-console: ")
     code, _, err = run("undo", "act_nope")
     assert code == 1 and "act_nope" in err
+    code, _, err = run("queue", "--reason", "bogus")  # not silence: an unknown reason is said, with the known ones
+    assert code == 2 and "unknown reason 'bogus'" in err and "too_expensive" in err
+
+
+def test_words_that_tell_what_to_do(tmp_path, monkeypatch, capsys):
+    code = main(["--demo", "--data-dir", str(tmp_path / "empty"), "report"])
+    err = capsys.readouterr().err
+    assert code == 1 and "churn-console --demo sync" in err
+    monkeypatch.setenv("STRIPE_API_KEY", "sk_test_" + "a" * 24)
+    code = main(["--data-dir", str(tmp_path / "d"), "--api-base", "http://127.0.0.1:9", "sync"])
+    assert code == 1 and "--allow-secret-key" in capsys.readouterr().err
 
 
 def test_report_in_every_format_and_pngs(account, run, tmp_path):
