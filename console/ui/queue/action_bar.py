@@ -130,7 +130,8 @@ class ActionBar(QWidget):
         self.link_menu.clear()
         for config in configs:
             if config.active:
-                label = f"{config.name or config.id}{'  (default)' if config.is_default else ''}"
+                name = config.name or config.id
+                label = f"{name}  (default)" if config.is_default and "default" not in name.lower() else name
                 self.link_menu.addAction(label, lambda c=config.id: self.portal_link.emit(c))
 
     def set_target(self, offer_text: str | None, count: int, *, enabled: bool, reason: str = "") -> None:
