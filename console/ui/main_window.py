@@ -376,6 +376,9 @@ class MainWindow(QMainWindow):
             self.auto.stop()
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt naming
+        if self.portal_page.loaded and not self.portal_page.confirm_discard():
+            event.ignore()  # unsaved portal edits: the user chose to keep working
+            return
         self.auto.stop()
         self.runner.pool.waitForDone(5000)
         if self.connection is not None:

@@ -10,6 +10,14 @@ from console.stripe_gateway import StripeGateway
 from console.ui.main_window import MainWindow
 
 
+@pytest.fixture(autouse=True)
+def _answers_end_with_their_test():
+    from . import gestures
+
+    yield
+    gestures.TEST[0] += 1
+
+
 @pytest.fixture
 def demo():
     with Sandbox(seed=5, customers=120) as sb:
@@ -28,7 +36,7 @@ def open_window(qtbot, tmp_path):
             tmp_path,
         )
         made.append(window)
-        qtbot.addWidget(window)
+        qtbot.addWidget(window, before_close_func=answer_discard)  # pytest-qt closes it after the test
         finished = []
         window.synced.connect(finished.append)
         window.sync_failed.connect(finished.append)
@@ -39,4 +47,20 @@ def open_window(qtbot, tmp_path):
 
     yield make
     for window in made:
+        answer_discard(window)
         window.close()
+
+
+def answer_discard(window) -> None:
+    """Before closing: answer "Discard" if the window asks about unsaved portal edits, as a user would."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    def answer() -> None:
+        box = QApplication.activeModalWidget()
+        if isinstance(box, QMessageBox) and box.button(QMessageBox.StandardButton.Discard) is not None:
+            box.button(QMessageBox.StandardButton.Discard).click()
+        elif window.isVisible():
+            QTimer.singleShot(20, answer)
+
+    QTimer.singleShot(0, answer)

@@ -4,38 +4,14 @@ No page method is called and no signal emitted by the test."""
 
 from __future__ import annotations
 
-import stripe
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
 from console.ui.dialogs.consent import OPERATOR_KEY, ConsentDialog
 from console.ui.dialogs.offer_forms import CouponDialog, PauseDialog
-from console.ui.queue.model import ROW_ROLE
 
-
-def admin(sb):
-    return stripe.StripeClient(sb.secret_key, base_addresses={"api": sb.url})
-
-
-def shown(window) -> list:
-    proxy = window.queue.proxy
-    return [proxy.data(proxy.index(i, 0), ROW_ROLE) for i in range(proxy.rowCount())]
-
-
-def answer(kind, act, seen: list | None = None):
-    """When a modal dialog of `kind` opens, act on it as a person at the keyboard would."""
-
-    def poll():
-        dialog = QApplication.activeModalWidget()
-        if isinstance(dialog, kind):
-            if seen is not None:
-                seen.append(dialog)
-            act(dialog)
-        else:
-            QTimer.singleShot(20, poll)
-
-    QTimer.singleShot(0, poll)
+from .gestures import active, admin, answer, keys, shown
 
 
 def type_note_and_enter(note: str):
@@ -44,17 +20,6 @@ def type_note_and_enter(note: str):
         QTest.keyClick(dialog.note, Qt.Key.Key_Return)  # Enter confirms (the default button)
 
     return act
-
-
-def keys(window, key, modifier=Qt.KeyboardModifier.NoModifier) -> None:
-    """A key press to whatever has focus in the window, as the keyboard sends it."""
-    target = QApplication.focusWidget() or window
-    QTest.keyClick(target, key, modifier)
-
-
-def active(qtbot, window) -> None:
-    window.activateWindow()
-    qtbot.waitUntil(window.isActiveWindow, timeout=5000)
 
 
 def test_rep_searches_saves_with_ctrl_enter_and_undoes_with_ctrl_z(qtbot, open_window, demo):

@@ -126,7 +126,7 @@ def test_a_change_made_elsewhere_is_shown_not_overwritten(qtbot, open_window, de
     qtbot.waitUntil(lambda: len(seen) == 2, timeout=5000)
     assert [d.objectName() for d in seen] == ["reviewDialog", "conflictDialog"]
     conflict_fields = [seen[1].table.item(i, 0).text() for i in range(seen[1].table.rowCount())]
-    assert conflict_fields == ["headline"]
+    assert conflict_fields == ["Headline"]  # in words; the code is in the tooltip
     assert (
         client_for(demo).v1.billing_portal.configurations.retrieve(config.id).business_profile.headline
         == "A colleague's headline"

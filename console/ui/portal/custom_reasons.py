@@ -33,6 +33,7 @@ class CustomReasons(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.options: dict[str, FeedbackOption] = {}
+        self.offering = True  # ticks can change only while the configuration's survey is on
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         self.list = QListWidget()
@@ -81,11 +82,21 @@ class CustomReasons(QWidget):
             item = QListWidgetItem(text)  # an item's text is plain text
             item.setData(ID_ROLE, option_id)
             item.setToolTip(option_id)
-            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(Qt.CheckState.Checked if option_id in selected else Qt.CheckState.Unchecked)
             self.list.addItem(item)
         self.list.blockSignals(False)
+        self.set_offering(self.offering)
         self._enable()
+
+    def set_offering(self, on: bool) -> None:
+        """Ticks follow the configuration's survey switch; the reasons themselves (the account's) stay editable."""
+        self.offering = on
+        self.list.blockSignals(True)
+        for i in range(self.list.count()):
+            item = self.list.item(i)
+            flags = item.flags() | Qt.ItemFlag.ItemIsUserCheckable if on else item.flags() & ~Qt.ItemFlag.ItemIsUserCheckable
+            item.setFlags(flags)
+        self.list.blockSignals(False)
 
     def selected(self) -> list[str]:
         items = (self.list.item(i) for i in range(self.list.count()))

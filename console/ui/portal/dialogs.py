@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QTableWidget,
@@ -18,23 +21,11 @@ from PySide6.QtWidgets import (
 from ...domain.models import Coupon
 from ...domain.offers import terms_of
 from .. import theme
-
-
-def _value(v) -> str:
-    if isinstance(v, bool):
-        return "on" if v else "off"
-    if isinstance(v, list):
-        return (
-            ", ".join(f"{p[0]} ({len(p[1])} prices)" if isinstance(p, tuple) and isinstance(p[1], list) else str(p) for p in v)
-            or "—"
-        )
-    if isinstance(v, dict):
-        return ", ".join(f"{k}={x}" for k, x in v.items()) or "—"
-    return str(v) if v not in ("", None) else "—"
+from .wording import PortalWording
 
 
 class DiffDialog(QDialog):
-    """A table of (field, left, right) with the dialog's own buttons."""
+    """A table of (field, left, right) in words, wrapped to fit the screen; the codes are in each cell's tooltip."""
 
     def __init__(
         self,
@@ -43,45 +34,61 @@ class DiffDialog(QDialog):
         rows: list[tuple[str, object, object]],
         headers: tuple[str, str],
         buttons,
+        wording: PortalWording,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle(title)
-        self.resize(760, 380)
         layout = QVBoxLayout(self)
         label = QLabel(intro)
         label.setWordWrap(True)
         layout.addWidget(label)
         self.table = QTableWidget(len(rows), 3)
         self.table.setObjectName("diffTable")
-        self.table.setHorizontalHeaderLabels(["Field", *headers])
+        self.table.setHorizontalHeaderLabels(["Setting", *headers])
         self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.setWordWrap(True)
+        self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         for i, (field, left, right) in enumerate(rows):
-            for j, text in enumerate((field.replace("_", " "), _value(left), _value(right))):
-                self.table.setItem(i, j, QTableWidgetItem(text))
-        self.table.resizeColumnsToContents()
+            cells = [(wording.field(field), field)] + [(wording.value(field, v), wording.code(v)) for v in (left, right)]
+            for j, (text, code) in enumerate(cells):
+                item = QTableWidgetItem(text)  # an item's text is plain text: names and URLs are anyone's
+                item.setToolTip(code)
+                self.table.setItem(i, j, item)
         layout.addWidget(self.table, 1)
         self.buttons = QDialogButtonBox(buttons)
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
+        screen = (parent.screen() if parent is not None else QGuiApplication.primaryScreen()).availableGeometry()
+        self.resize(min(900, int(screen.width() * 0.9)), min(520, int(screen.height() * 0.8)))
+        self.table.resizeRowsToContents()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt naming
+        super().resizeEvent(event)
+        self.table.resizeRowsToContents()  # wrapped cells grow or shrink with the width
 
 
-def review_dialog(rows, parent: QWidget) -> DiffDialog:
+def review_dialog(rows, wording: PortalWording, parent: QWidget) -> DiffDialog:
     dialog = DiffDialog(
         "Review changes",
-        "Only these fields will be sent to Stripe.",
+        "Only these settings will be sent to Stripe. Hover over a value to see it as Stripe stores it.",
         rows,
         ("Now on Stripe", "After saving"),
         QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel,
+        wording,
         parent,
     )
     dialog.setObjectName("reviewDialog")
     return dialog
 
 
-def conflict_dialog(rows, parent: QWidget) -> DiffDialog:
+def conflict_dialog(rows, wording: PortalWording, parent: QWidget) -> DiffDialog:
     dialog = DiffDialog(
         "Changed on Stripe",
         "Someone changed this configuration on Stripe after you opened it. Nothing was overwritten. "
@@ -89,6 +96,7 @@ def conflict_dialog(rows, parent: QWidget) -> DiffDialog:
         rows,
         ("Your version", "Stripe's version"),
         QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel,
+        wording,
         parent,
     )
     dialog.setObjectName("conflictDialog")

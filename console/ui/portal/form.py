@@ -183,6 +183,8 @@ class PortalForm(QWidget):
         for widget in self.findChildren(QComboBox):
             widget.currentIndexChanged.connect(lambda *_: self.changed.emit())
         self.metadata.textChanged.connect(self.changed.emit)
+        self.changed.connect(self.follow_features)
+        self.changed.connect(lambda: self.show_problems(self.value().problems()))  # checked as you type
 
     # building helpers -------------------------------------------------------------------------
     def _err(self, field: str) -> QLabel:
@@ -238,6 +240,7 @@ class PortalForm(QWidget):
         self.metadata.setPlainText("\n".join(f"{k}={v}" for k, v in sorted(config.metadata.items())))
         self.show_problems({})
         self.blockSignals(False)
+        self.follow_features()
 
     def _load_products(self, config: PortalConfig, catalog: list[tuple[dict, list[dict]]]) -> None:
         chosen = dict(config.plan_products)
@@ -271,6 +274,9 @@ class PortalForm(QWidget):
             ]
             if top.checkState(0) == Qt.CheckState.Checked or prices:
                 products.append((top.data(0, Qt.ItemDataRole.UserRole), prices))
+        order = {p: i for i, (p, _) in enumerate(self.base.plan_products)}  # Stripe's order kept: no false changes
+        products.sort(key=lambda p: order.get(p[0], len(order)))
+        products = [(p, sorted(prices, key=lambda x: _index(self.base.plan_products, p, x))) for p, prices in products]
         metadata: dict[str, str] = {}
         for line in self.metadata.toPlainText().splitlines():
             if line.strip():
@@ -305,8 +311,35 @@ class PortalForm(QWidget):
             metadata=metadata,
         )
 
+    def follow_features(self) -> None:
+        """A feature's own settings are editable only while the feature is on."""
+        groups = (
+            (self.cancel, [self.cancel_mode, self.cancel_proration, self.reasons_enabled]),
+            (self.reasons_enabled, list(self.reasons.values())),
+            (self.pause, [self.pause_indefinite, *self.pause_options.values()]),
+            (self.plan_switching, [*self.plan_updates.values(), self.plan_proration, self.products]),
+            (self.customer_update, list(self.customer_fields.values())),
+        )
+        for switch, widgets in groups:
+            for widget in widgets:
+                widget.setEnabled(switch.isChecked())
+        survey = self.cancel.isChecked() and self.reasons_enabled.isChecked()
+        for box in self.reasons.values():
+            box.setEnabled(survey)
+        self.custom.set_offering(survey)
+        for box in self.pause_options.values():
+            box.setEnabled(self.pause.isChecked() and not self.pause_indefinite.isChecked())
+
     def show_problems(self, problems: dict[str, str]) -> None:
         for field, label in self.errors.items():
             text = problems.get(field, "")
             label.setText(text)
             label.setVisible(bool(text))
+
+
+def _index(products: list[tuple[str, list[str]]], product: str, price: str) -> int:
+    """Where a price stood in the configuration as loaded (new ones go last)."""
+    for p, prices in products:
+        if p == product and price in prices:
+            return prices.index(price)
+    return 10**6

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QListWidgetItem,
+    QMessageBox,
     QPushButton,
     QScrollArea,
     QSizePolicy,
@@ -31,6 +32,7 @@ from ...services.portal import ChangedOnStripe, PortalInvalid, PortalService, re
 from .. import theme
 from .dialogs import TryItDialog, conflict_dialog, review_dialog
 from .form import PortalForm
+from .wording import PortalWording
 
 if TYPE_CHECKING:
     from ..main_window import MainWindow
@@ -82,7 +84,7 @@ class PortalPage(QWidget):
             ("Deactivate", self.toggle_active),
             ("Export…", self.export),
             ("Import…", self.import_),
-            ("Reload", self.load),
+            ("Reload", self.reload),
         ]
         grid = QGridLayout()  # two rows of three: the page fits a 1024 px window
         self.buttons: dict[str, QPushButton] = {}
@@ -142,6 +144,9 @@ class PortalPage(QWidget):
             return None
         return PortalService(ws.gateway)
 
+    def _wording(self) -> PortalWording:
+        return PortalWording(self.catalog, self.form.feedback_options)
+
     def _run(self, fn, done) -> None:
         self.window.runner.submit_side(fn, done, self._failed)
 
@@ -163,6 +168,11 @@ class PortalPage(QWidget):
         self.say("Loading the configurations…")
         self._run(lambda: (service.list(), gateway.catalog(), service.reasons()), self._loaded)
 
+    def reload(self) -> None:
+        """Read the configurations again; unsaved edits are lost only if the admin says so."""
+        if self.confirm_discard():
+            self.load()
+
     def _loaded(self, result) -> None:
         self.configs, self.catalog, self.form.feedback_options = result
         self.loaded = True
@@ -183,9 +193,35 @@ class PortalPage(QWidget):
             self._selected(index)
         self.say(f"{len(self.configs)} configurations.")
 
+    def unsaved(self) -> bool:
+        """Edits in the form that were not saved (compared field by field with what was loaded)."""
+        return self.original is not None and bool((self.original if self.original.id else PortalConfig()).diff(self.form.value()))
+
+    def confirm_discard(self) -> bool:
+        """Ask before edits are lost; True when they may be."""
+        if not self.unsaved():
+            return True
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            "Unsaved changes",
+            f"Discard your changes to {self.original.name or 'this configuration'}?",
+            QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+            self,
+        )
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        return box.exec() == QMessageBox.StandardButton.Discard
+
     def _selected(self, row: int) -> None:
-        if 0 <= row < len(self.configs):
-            self._fill(self.configs[row])
+        if not 0 <= row < len(self.configs):
+            return
+        if self.original is not None and self.configs[row].id != self.original.id and not self.confirm_discard():
+            back = next((i for i, c in enumerate(self.configs) if c.id == self.original.id), -1)
+            self.list.blockSignals(True)
+            self.list.setCurrentRow(back)
+            self.list.blockSignals(False)
+            return
+        self._fill(self.configs[row])
 
     def _fill(self, config: PortalConfig | None) -> None:
         if config is None:
@@ -194,10 +230,17 @@ class PortalPage(QWidget):
         self.form.load(config, self.catalog)
         self.buttons["Deactivate"].setText("Deactivate" if config.active else "Reactivate")
         self.buttons["Deactivate"].setEnabled(config.id is not None and not config.is_default)
+        self.buttons["Deactivate"].setToolTip(
+            "The default configuration cannot be deactivated: make another one the default in Stripe first."
+            if config.is_default
+            else ("Save it first." if config.id is None else "")
+        )
         self.try_it.setEnabled(config.id is not None and config.active)
 
     # editing ------------------------------------------------------------------------------------
     def new(self) -> None:
+        if not self.confirm_discard():
+            return
         self._fill(PortalConfig(name="New configuration", invoice_history=True, payment_method_update=True))
         self.say("A new configuration: fill it in, then Review and save.")
 
@@ -228,7 +271,7 @@ class PortalPage(QWidget):
         if not rows:
             self.say("No changes to save.")
             return
-        if review_dialog(rows, self).exec() != 1:
+        if review_dialog(rows, self._wording(), self).exec() != 1:
             return
         service = self._service()
         if service is None:
@@ -249,7 +292,7 @@ class PortalPage(QWidget):
     def _saved(self, result) -> None:
         if isinstance(result, ChangedOnStripe):
             self.say(f"<b>{html.escape(result.message)}</b> {html.escape(result.hint)}", error=True)
-            dialog = conflict_dialog(self.form.value().diff(result.remote), self)
+            dialog = conflict_dialog(self.form.value().diff(result.remote), self._wording(), self)
             if dialog.exec() == 1:
                 self._fill(result.remote)
                 self.say("Loaded Stripe's version.")
@@ -299,6 +342,8 @@ class PortalPage(QWidget):
             self.say(f"Exported to {html.escape(path)}.")
 
     def import_(self, path: str | None = None) -> None:
+        if not self.confirm_discard():
+            return
         if not path:
             path, _ = QFileDialog.getOpenFileName(self, "Import configuration", "", "JSON (*.json)")
         if not path:

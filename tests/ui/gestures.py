@@ -1,0 +1,144 @@
+"""What a person does to the window, for the journey tests: keys to the focused widget, clicks on widgets,
+rows, headers, tabs, list items and menu items, and answers to modal dialogs as they open."""
+
+from __future__ import annotations
+
+import stripe
+from PySide6.QtCore import QPoint, Qt, QTimer
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from console.ui.queue.model import ROW_ROLE
+
+
+def admin(sb):
+    """The sandbox read back with the SDK and its admin key (the Stripe side of a journey)."""
+    return stripe.StripeClient(sb.secret_key, base_addresses={"api": sb.url})
+
+
+def shown(window) -> list:
+    """The queue rows in the order the table shows them."""
+    proxy = window.queue.proxy
+    return [proxy.data(proxy.index(i, 0), ROW_ROLE) for i in range(proxy.rowCount())]
+
+
+TEST = [0]  # which test is running: bumped after each (tests/ui/conftest.py), so no answer outlives its test
+
+
+def answer(kind, act, seen: list | None = None):
+    """When a modal dialog of `kind` opens (during this test), act on it as a person at the keyboard would."""
+    test = TEST[0]
+
+    def poll():
+        if TEST[0] != test:
+            return
+        dialog = QApplication.activeModalWidget()
+        if isinstance(dialog, kind) and (seen is None or dialog not in seen):
+            if seen is not None:
+                seen.append(dialog)
+            act(dialog)
+        else:
+            QTimer.singleShot(20, poll)
+
+    QTimer.singleShot(0, poll)
+
+
+def answer_box(button: QMessageBox.StandardButton, seen: list | None = None):
+    """When a question box opens, record its text and click `button`."""
+
+    def act(box: QMessageBox) -> None:
+        QTest.mouseClick(box.button(button), Qt.MouseButton.LeftButton)
+
+    answer(QMessageBox, act, seen)
+
+
+def keys(window, key, modifier=Qt.KeyboardModifier.NoModifier) -> None:
+    """A key press to whatever has focus in the window, as the keyboard sends it."""
+    target = QApplication.focusWidget() or window
+    QTest.keyClick(target, key, modifier)
+
+
+def sequence(window, text: str) -> None:
+    """A shortcut as written in Help → Keyboard shortcuts ("Ctrl+Shift+F"), pressed on the focused widget."""
+    from PySide6.QtGui import QKeySequence
+
+    combo = QKeySequence(text)[0]
+    target = QApplication.focusWidget() or window
+    QTest.keyClick(target, combo.key(), combo.keyboardModifiers())
+
+
+def active(qtbot, window) -> None:
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=5000)
+
+
+def click(widget, pos: QPoint | None = None) -> None:
+    if pos is None:
+        QTest.mouseClick(widget, Qt.MouseButton.LeftButton)
+    else:
+        QTest.mouseClick(widget, Qt.MouseButton.LeftButton, pos=pos)
+
+
+def tick(box) -> None:
+    """Click a check box on its indicator, where a person aims (the widget may be wider than its text)."""
+    from PySide6.QtWidgets import QStyle, QStyleOptionButton
+
+    option = QStyleOptionButton()
+    box.initStyleOption(option)
+    rect = box.style().subElementRect(QStyle.SubElement.SE_CheckBoxIndicator, option, box)
+    click(box, rect.center())
+
+
+def click_tab(window, page) -> None:
+    bar = window.tabs.tabBar()
+    click(bar, bar.tabRect(window.tabs.indexOf(page)).center())
+
+
+def click_row(view, row: int, column: int = 0, modifier=Qt.KeyboardModifier.NoModifier) -> None:
+    view.scrollTo(view.model().index(row, column))
+    pos = view.visualRect(view.model().index(row, column)).center()
+    QTest.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, modifier, pos)
+
+
+def click_list_item(widget, row: int) -> None:
+    item = widget.item(row)
+    widget.scrollToItem(item)
+    click(widget.viewport(), widget.visualItemRect(item).center())
+
+
+def click_header(view, column: int) -> None:
+    header = view.horizontalHeader()
+    pos = QPoint(header.sectionViewportPosition(column) + header.sectionSize(column) // 2, header.height() // 2)
+    click(header.viewport(), pos)
+
+
+def retype(widget, text: str) -> None:
+    """Click into a field, select what is there and type over it."""
+    widget.setFocus()
+    click(widget)
+    QTest.keyClick(widget, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    QTest.keyClick(widget, Qt.Key.Key_Delete)
+    QTest.keyClicks(widget, text)
+
+
+def choose_menu_item(qtbot, button, menu, text_start: str) -> None:
+    """Open a tool button's menu with the mouse and click the item whose text starts with `text_start`."""
+    item = next(a for a in menu.actions() if a.text().startswith(text_start))
+    click(button)
+    qtbot.waitUntil(menu.isVisible, timeout=5000)
+    click(menu, menu.actionGeometry(item).center())
+
+
+def choose_from_menu_bar(qtbot, window, *path: str) -> None:
+    """Open a menu of the menu bar by its title and choose an item, as with the mouse."""
+    bar = window.menuBar()
+    top = next(a for a in bar.actions() if a.text().replace("&", "") == path[0])
+    click(bar, bar.actionGeometry(top).center())
+    menu = top.menu()
+    qtbot.waitUntil(menu.isVisible, timeout=5000)
+    for name in path[1:]:
+        item = next(a for a in menu.actions() if a.text().replace("&", "").split("\t")[0] == name)
+        click(menu, menu.actionGeometry(item).center())
+        if item.menu() is not None:
+            menu = item.menu()
+            qtbot.waitUntil(menu.isVisible, timeout=5000)
