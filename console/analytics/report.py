@@ -12,6 +12,8 @@ from .outcomes import DAY, Outcome
 
 WEEK = 7 * DAY
 RETENTION_DAYS = (30, 60, 90)
+ROLLING_WEEKS = 4  # the weekly save rate is read over this many weeks, ending with the week drawn
+MIN_ROLLING = 10  # decided intents a rolling window needs before its rate is shown
 
 
 def wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
@@ -27,26 +29,39 @@ def wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
 
 @dataclass
 class Week:
+    """A week's intents by what came of them. The desk's save rate leaves customers' own revokes out."""
+
     start: int
     intents: int = 0
-    saves: int = 0
+    saves: int = 0  # saved by the desk (an operator's offer)
+    revoked: int = 0  # revoked by the customer on their own
     losses: int = 0
     pending: int = 0
+    rolling_saves: int = 0  # the desk's saves and its decided intents over the ROLLING_WEEKS ending here
+    rolling_decided: int = 0
 
     @property
     def save_rate(self) -> float | None:
         decided = self.saves + self.losses
         return self.saves / decided if decided else None
 
+    @property
+    def rolling_rate(self) -> float | None:
+        """The desk's save rate over the last ROLLING_WEEKS, where enough intents were decided to say one."""
+        return self.rolling_saves / self.rolling_decided if self.rolling_decided >= MIN_ROLLING else None
+
 
 @dataclass
 class ReasonRow:
+    """Per reason: `n` intents the desk saved or lost, `saves` by the desk; `revoked` by customers apart."""
+
     feedback: str | None
     label: str
     n: int
     saves: int
     low: float
     high: float
+    revoked: int = 0
 
     @property
     def rate(self) -> float:
@@ -59,6 +74,11 @@ class OfferRow:
     accepted: int
     retained: dict[int, tuple[int, int]]  # days -> (still subscribed, saves old enough to tell)
     late_losses: int
+
+    def kept_share(self, days: int) -> float | None:
+        """Of the saves old enough to tell, the share still subscribed `days` later (None: none old enough)."""
+        kept, known = self.retained[days]
+        return kept / known if known else None
 
 
 @dataclass
@@ -155,24 +175,34 @@ def _weeks(outcomes: list[Outcome], since: int, until: int) -> list[Week]:
         week.intents += 1
         if o.kind == "pending":
             week.pending += 1
-        elif o.saved:
+        elif o.kind == "saved_operator":
             week.saves += 1
+        elif o.kind == "saved_customer":
+            week.revoked += 1
         else:
             week.losses += 1
-    return [weeks[k] for k in sorted(weeks)]
+    ordered = [weeks[k] for k in sorted(weeks)]
+    for i, week in enumerate(ordered):
+        window = ordered[max(0, i - ROLLING_WEEKS + 1) : i + 1]
+        week.rolling_saves = sum(w.saves for w in window)
+        week.rolling_decided = sum(w.saves + w.losses for w in window)
+    return ordered
 
 
 def _reasons(outcomes: list[Outcome]) -> list[ReasonRow]:
+    """The desk's save rate per reason (saved by an operator, of those saved by one or churned)."""
     groups: dict[str | None, list[Outcome]] = defaultdict(list)
     for o in outcomes:
         if o.kind != "pending":
             groups[o.reason_key].append(o)
     rows = []
     for key, items in groups.items():
-        saves = sum(o.saved for o in items)
-        low, high = wilson(saves, len(items))
+        decided = [o for o in items if o.kind in ("saved_operator", "churned")]
+        saves = sum(o.kind == "saved_operator" for o in decided)
+        low, high = wilson(saves, len(decided))
         text = next((o.feedback_text for o in items if o.feedback_text), None)  # a custom reason's own words
-        rows.append(ReasonRow(key, text or label(key), len(items), saves, low, high))
+        revoked = sum(o.kind == "saved_customer" for o in items)
+        rows.append(ReasonRow(key, text or label(key), len(decided), saves, low, high, revoked))
     return sorted(rows, key=lambda r: (-r.n, r.label))
 
 

@@ -16,6 +16,7 @@ from ..errors import ConsoleError
 from ..services.workspace import Workspace
 from ..store.journal import Action
 from .common import open_cached, open_online
+from .text_table import text_table
 
 OPERATOR_ENV = "CHURN_CONSOLE_OPERATOR"
 
@@ -225,10 +226,8 @@ def run_journal(args: argparse.Namespace) -> int:
         )
         for a in actions
     ]
-    head = ("When", "State", "What", "Customer", "Operator", "Consent", "Action id")
-    widths = [min(40, max(len(h), *(len(r[i]) for r in rows))) for i, h in enumerate(head)]
-    for line in (head, tuple("─" * w for w in widths), *rows):
-        print("  ".join(cell[:w].ljust(w) for cell, w in zip(line, widths, strict=True)).rstrip())
+    for line in text_table(("When", "State", "What", "Customer", "Operator", "Consent", "Action id"), rows):
+        print(line)
     return 0
 
 

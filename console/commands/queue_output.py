@@ -12,6 +12,7 @@ from typing import Any
 from ..domain.money import format_money, format_totals, totals
 from ..domain.queue import QueueRow, currency_rank, tenure_text
 from ..domain.text import csv_cell
+from .text_table import text_table
 
 SORTS = ("mrr", "days_left", "customer")
 
@@ -87,16 +88,7 @@ def _table(rows: Sequence[QueueRow], now: datetime) -> str:
         )
         for r in rows
     ]
-    widths = [max(len(h), *(len(b[i]) for b in body)) if body else len(h) for i, h in enumerate(head)]
-    right = {2, 3, 5}
-
-    def line(cells: Sequence[str]) -> str:
-        return "  ".join(
-            c.rjust(w) if i in right else c.ljust(w) for i, (c, w) in enumerate(zip(cells, widths, strict=True))
-        ).rstrip()
-
-    lines = [line(head), line(["─" * w for w in widths])]
-    lines += [line(b) for b in body]
+    lines = text_table(head, body, right={2, 3, 5})
     at_risk = format_totals(totals((r.mrr_minor, r.currency) for r in rows))
     lines.append("")
     lines.append(f"{len(rows)} pending cancellation{'s' if len(rows) != 1 else ''} · MRR at risk: {at_risk}")

@@ -12,10 +12,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from ..analytics.outcomes import outcomes
-from ..analytics.report import Report, build
-from ..domain.money import format_money, format_totals
+from ..analytics.report import RETENTION_DAYS, Report, build
+from ..domain.money import format_totals
 from ..domain.text import csv_row
 from .common import open_cached
+from .text_table import text_table
 
 
 def add_parsers(sub) -> None:
@@ -107,7 +108,9 @@ def as_data(r: Report) -> dict:
 def as_csv(r: Report) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["week", "intents", "saves", "losses", "pending", "save_rate"])
+    writer.writerow(
+        ["week", "intents", "saved_by_desk", "revoked_by_customer", "lost", "pending", "desk_save_rate", "desk_save_rate_4w"]
+    )
     for w in r.weeks:
         writer.writerow(
             csv_row(
@@ -115,9 +118,11 @@ def as_csv(r: Report) -> str:
                     datetime.fromtimestamp(w.start, UTC).date().isoformat(),
                     w.intents,
                     w.saves,
+                    w.revoked,
                     w.losses,
                     w.pending,
                     "" if w.save_rate is None else f"{w.save_rate:.4f}",
+                    "" if w.rolling_rate is None else f"{w.rolling_rate:.4f}",
                 ]
             )
         )
@@ -131,25 +136,55 @@ def as_table(r: Report) -> str:
         f"From {datetime.fromtimestamp(r.since, UTC):%d %b %Y} to {datetime.fromtimestamp(r.until - 1, UTC):%d %b %Y}"
         + (f" ({r.currency.upper()})" if r.currency else ""),
         "",
-        f"Cancellation intents  {c['intents']}",
-        f"  saved by an operator  {c['saved_operator']}",
-        f"  revoked by the customer  {c['saved_customer']}",
-        f"  churned  {c['churned']}",
-        f"  still pending  {c['pending']}",
-        f"Desk save rate  {rate}  (saved by an operator, of those saved by one or churned)",
-        f"MRR kept  {format_totals(r.mrr_saved())}",
-        f"Late losses (saved, then ended within 90 days)  {c['late_losses']}",
+        *_figures(
+            [
+                ("Cancellation intents", str(c["intents"])),
+                ("  saved by the desk (an operator's offer)", str(c["saved_operator"])),
+                ("  revoked by the customer on their own", str(c["saved_customer"])),
+                ("  churned", str(c["churned"])),
+                ("  still pending", str(c["pending"])),
+                ("Desk save rate (saved by the desk, of those it saved or churned)", rate),
+                ("Late losses (saved, then ended within 90 days)", str(c["late_losses"])),
+                ("MRR kept", format_totals(r.mrr_saved())),
+            ]
+        ),
         "",
-        "By reason                                   n  saved  rate  95% interval",
+        "By reason (the desk's save rate; customers' own revokes apart)",
+        *text_table(
+            ("Reason", "n", "Saved", "Rate", "95% interval", "Revoked on their own"),
+            [
+                (
+                    x.label,
+                    str(x.n),
+                    str(x.saves),
+                    f"{x.rate:.0%}" if x.n else "—",
+                    f"{x.low:.0%}–{x.high:.0%}" if x.n else "—",
+                    str(x.revoked),
+                )
+                for x in r.reasons
+            ],  # fmt: skip
+            right={1, 2, 3, 5},
+            indent="  ",
+        ),
+        "",
+        "By offer (still subscribed of the saves old enough to tell)",
+        *text_table(
+            ("Offer", "Saves", "After 30 days", "After 60 days", "After 90 days", "Late losses"),
+            [(o.offer, str(o.accepted), *(_kept(o.retained[d]) for d in RETENTION_DAYS), str(o.late_losses)) for o in r.offers],
+            right={1, 2, 3, 4, 5},
+            indent="  ",
+        ),
     ]
-    for x in r.reasons:
-        lines.append(f"  {x.label[:38]:<38} {x.n:>4} {x.saves:>6} {x.rate:>5.0%}  {x.low:.0%}–{x.high:.0%}")
-    lines += ["", "By offer     accepted  still subscribed after 30 / 60 / 90 days  late losses"]
-    for o in r.offers:
-        kept = "  ".join(f"{k}/{n}" if n else "—" for k, n in (o.retained[d] for d in (30, 60, 90)))
-        lines.append(f"  {o.offer:<10} {o.accepted:>8}  {kept:<40} {o.late_losses:>4}")
     if r.coverage_note:
         lines += ["", f"Note: {r.coverage_note}"]
-    for cur, pts in r.mrr_kept.items():
-        lines.append(f"MRR kept in {cur.upper()}: {format_money(pts[-1][1], cur)}")
     return "\n".join(lines) + "\n"
+
+
+def _figures(pairs: list[tuple[str, str]]) -> list[str]:
+    width = max(len(label) for label, _ in pairs)
+    return [f"{label.ljust(width)}  {value}" for label, value in pairs]
+
+
+def _kept(value: tuple[int, int]) -> str:
+    kept, known = value
+    return f"{kept}/{known} ({kept / known:.0%})" if known else "too recent"

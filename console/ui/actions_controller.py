@@ -10,7 +10,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QGuiApplication
 
 from ..actions import Actions, Consent
-from ..domain.money import format_money
+from ..domain.money import format_money, format_totals, totals
 from ..domain.offers import Offer, action_words, why_not
 from ..domain.queue import QueueRow
 from ..errors import ConsoleError
@@ -58,6 +58,7 @@ class ActionsController(QObject):
     def fit_bar(self, rows: list[QueueRow], online: bool, reason: str) -> None:
         """The action bar for this selection: what Save does, and which offers apply, each refusal said."""
         window, bar = self.window, self.bar
+        bar.selection_is([r.subscription_id for r in rows])
         offer = window.recommendation(rows[0]).describe(self._coupons()) if len(rows) == 1 else None
         bar.set_target(
             offer, len(rows), enabled=online and bool(rows), reason=reason or ("Select a customer" if not rows else "")
@@ -85,9 +86,9 @@ class ActionsController(QObject):
     def _coupons(self) -> dict:
         return {c.id: c for c in self.window.coupons()}
 
-    def _ask_consent(self, summary: str) -> tuple[Consent, str] | None:
+    def _ask_consent(self, summary: str, customers: list[tuple[str, str, str]] | None = None) -> tuple[Consent, str] | None:
         live = bool(self.window.workspace and self.window.workspace.account.livemode)
-        dialog = ConsentDialog(self.window.settings, summary=summary, live=live, parent=self.window)
+        dialog = ConsentDialog(self.window.settings, summary=summary, live=live, parent=self.window, customers=customers)
         if not dialog.exec():
             return None
         return dialog.consent(), dialog.operator_name()
@@ -124,7 +125,7 @@ class ActionsController(QObject):
         actions = self._actions(operator)
         if actions is None:
             return
-        self.bar.say(f"Sending {html.escape(offer.describe(self._coupons()))} for {who}…")
+        self.bar.say(f"Sending {html.escape(offer.describe(self._coupons()))} for {who}…", progress=True)
         self._run(lambda: actions.apply(row.subscription_id, offer, consent), self._applied)
 
     def custom_coupon(self) -> None:
@@ -143,15 +144,23 @@ class ActionsController(QObject):
             self.apply(rows[0], dialog.offer())
 
     def bulk(self, rows: list[QueueRow], offer: Offer | None) -> None:
-        label = offer.describe(self._coupons()) if offer else "each customer's recommended offer"
-        asked = self._ask_consent(f"{html.escape(label)} for <b>{len(rows)} customers</b>")
+        coupons = self._coupons()
+        items = [(r.subscription_id, offer or self.window.recommendation(r)) for r in rows]
+        label = offer.describe(coupons) if offer else "each customer's recommended offer"
+        at_stake = format_totals(totals((r.mrr_minor, r.currency) for r in rows))
+        listed = [
+            (r.display_name, o.describe(coupons), format_money(r.mrr_minor, r.currency))
+            for r, (_, o) in zip(rows, items, strict=True)
+        ]
+        asked = self._ask_consent(
+            f"{html.escape(label)} for <b>{len(rows)} customers</b> — {html.escape(at_stake)}/month at stake", listed
+        )
         if asked is None:
             return
         consent, operator = asked
         actions = self._actions(operator)
         if actions is None:
             return
-        items = [(r.subscription_id, offer or self.window.recommendation(r)) for r in rows]
         dialog = BulkDialog(self.window, actions, items, consent, {r.subscription_id: r for r in rows})
         dialog.finished.connect(lambda _code: self.window.reload_queue())
         dialog.open()
@@ -162,7 +171,7 @@ class ActionsController(QObject):
         actions = self._actions(operator or "unknown operator")
         if actions is None:
             return
-        self.bar.say("Undoing…")
+        self.bar.say("Undoing…", progress=True)
         self._run(lambda: actions.undo(action_id), self._undone)
 
     def retry(self, action_id: str) -> None:

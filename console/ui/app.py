@@ -61,8 +61,8 @@ def run(
     app = application()
     notifier = CrashNotifier(log_dir or data_dir / "logs")  # noqa: F841 - lives as long as the app runs
     window = MainWindow(connect, data_dir, keys=keys)
+    settle_heap()  # before the window is shown: collecting after it would hold up its first paint (a black window)
     window.show()
-    settle_heap()
     if smoke or screenshot:
         status = {"code": 1}
 

@@ -55,8 +55,6 @@ class JournalModel(QAbstractTableModel):
         a = self.actions[index.row()]
         if role == Qt.ItemDataRole.UserRole:
             return a
-        if role != Qt.ItemDataRole.DisplayRole:
-            return None
         if role == Qt.ItemDataRole.ToolTipRole:  # the codes, for support: action, offer, Stripe's request id
             ids = [f"action {a.id}", f"offer {a.offer_code}", a.request_id and f"Stripe request {a.request_id}"]
             return plain.tooltip("\n".join(x for x in ids if x))

@@ -29,6 +29,7 @@ from .actions_controller import ActionsController
 from .analytics.page import AnalyticsPage
 from .dialogs.playbook import PlaybookDialog
 from .journal_page import JournalPage
+from .layout_memory import restore_layout, save_layout
 from .menus import build_menus
 from .mode_badge import ModeBadge
 from .overview_page import OverviewPage
@@ -61,7 +62,6 @@ class MainWindow(QMainWindow):
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Churn Console")
-        self.resize(1400, 860)
         self._connect = connect
         self.data_dir = data_dir
         self.settings = settings or settings_for(data_dir)
@@ -113,6 +113,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.progress)
         self.statusBar().addPermanentWidget(self.synced_label)
 
+        restore_layout(self)
         self.auto = QTimer(self)
         self.auto.timeout.connect(self.refresh)
         self._apply_refresh_setting()
@@ -380,6 +381,7 @@ class MainWindow(QMainWindow):
             event.ignore()  # unsaved portal edits: the user chose to keep working
             return
         self.auto.stop()
+        save_layout(self)
         self.runner.pool.waitForDone(5000)
         if self.connection is not None:
             self.connection.close()

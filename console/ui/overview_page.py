@@ -41,6 +41,11 @@ class Card(QFrame):
     def show_figure(self, value: str, caption: str = "") -> None:
         self.value.setText(value)
         self.caption.setText(caption)
+        long = "cardValueLong" if len(value) > 16 else "cardValue"  # several currencies: smaller, not three lines
+        if self.value.property("class") != long:
+            self.value.setProperty("class", long)
+            self.value.style().unpolish(self.value)
+            self.value.style().polish(self.value)
 
 
 class OverviewPage(QWidget):

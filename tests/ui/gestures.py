@@ -33,10 +33,10 @@ def answer(kind, act, seen: list | None = None):
         if TEST[0] != test:
             return
         dialog = QApplication.activeModalWidget()
-        if isinstance(dialog, kind) and (seen is None or dialog not in seen):
+        if isinstance(dialog, kind) and dialog.isVisible() and (seen is None or dialog not in seen):
             if seen is not None:
                 seen.append(dialog)
-            act(dialog)
+            QTimer.singleShot(30, lambda: act(dialog))  # once it has been shown and laid out, as a person sees it
         else:
             QTimer.singleShot(20, poll)
 
@@ -142,3 +142,20 @@ def choose_from_menu_bar(qtbot, window, *path: str) -> None:
         if item.menu() is not None:
             menu = item.menu()
             qtbot.waitUntil(menu.isVisible, timeout=5000)
+
+
+def answer_file_dialog(path, seen: list | None = None):
+    """Answer the next file dialog (save or open) as a person does: type the path into "File name", press Enter.
+    `seen` gets the folder the dialog opened in."""
+    from PySide6.QtWidgets import QFileDialog, QLineEdit
+
+    def act(dialog: QFileDialog) -> None:
+        if seen is not None:
+            seen.append(dialog.directory().absolutePath())
+        name = dialog.findChild(QLineEdit, "fileNameEdit")
+        name.setFocus()
+        QTest.keyClick(name, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+        QTest.keyClicks(name, str(path))
+        QTest.keyClick(name, Qt.Key.Key_Return)
+
+    answer(QFileDialog, act)

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from console.ui.portal.dialogs import DiffDialog
 
-from .gestures import admin, answer, answer_box, click, click_list_item, click_tab, retype, tick
+from .gestures import admin, answer, answer_box, answer_file_dialog, click, click_list_item, click_tab, retype, tick
 
 
 def open_portal(qtbot, window, default: bool = True):
@@ -157,3 +157,25 @@ def test_the_default_configuration_says_why_it_cannot_be_deactivated(qtbot, open
     page = open_portal(qtbot, window, default=False)
     assert button.isEnabled()
     assert [page.list.item(i).text().count("(default)") for i in range(page.list.count())] in ([1, 0], [0, 1])
+
+
+def test_export_then_import_through_the_file_dialogs_changes_nothing(qtbot, open_window, demo, tmp_path):
+    window = open_window(demo)
+    page = open_portal(qtbot, window)
+    path = tmp_path / "portal.json"
+    answer_file_dialog(path)
+    click(page.buttons["Export…"])
+    qtbot.waitUntil(path.exists, timeout=5000)
+    assert "Exported to" in page.status.text()
+    retype(page.form.headline, "Edited after the export")
+    asked: list = []
+    answer_box(QMessageBox.StandardButton.Discard, asked)  # importing replaces the form: it asks first
+    folders: list = []
+    answer_file_dialog(path, folders)
+    click(page.buttons["Import…"])
+    qtbot.waitUntil(lambda: "Imported onto" in page.status.text(), timeout=5000)
+    assert asked and folders == [str(tmp_path)]  # the open dialog started where the export went
+    reviews: list = []
+    answer(DiffDialog, lambda d: d.reject(), reviews)
+    click(page.save)
+    assert not reviews and "No changes to save" in page.status.text()

@@ -21,11 +21,15 @@ def test_outcomes_tab_cards_charts_and_exports(qtbot, open_window, demo, tmp_pat
     text = weekly.text_at(weekly.hover[-1][0] + 1)
     assert text and "intents" in text
     reasons = page.panels["by_reason"].drawn
-    assert sum(int(r[1]) for r in reasons.rows) == counts["intents"] - counts["pending"]
+    # the desk's rate per reason: n = saved by the desk or churned; customers' own revokes counted apart
+    assert sum(int(r[1]) for r in reasons.rows) == counts["saved_operator"] + counts["churned"]
+    assert sum(int(r[2]) for r in reasons.rows) == counts["saved_operator"]
+    assert sum(int(r[6]) for r in reasons.rows) == counts["saved_customer"]
     path = tmp_path / "by_reason.csv"
     page.panels["by_reason"].save_csv(path)
     rows = list(csv.reader(path.open()))
-    assert rows[0] == ["reason", "n", "saved", "save_rate", "low_95", "high_95", "label"] and len(rows) == len(reasons.rows) + 1
+    assert rows[0] == ["reason", "n", "saved", "save_rate", "low_95", "high_95", "revoked_on_their_own", "label"]
+    assert len(rows) == len(reasons.rows) + 1
     png = tmp_path / "weekly.png"
     page.panels["weekly"].save_png(png)
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -192,9 +192,12 @@ def test_when_the_current_row_leaves_the_next_one_is_selected(qtbot, open_window
     client_for(demo).v1.subscriptions.update(rows[3].subscription_id, {"cancel_at_period_end": False, "cancel_at": ""})
     with qtbot.waitSignal(window.synced, timeout=20000):
         window.refresh()
-    # the selection stays where the rep was: the row now at that position (groups may reorder: the
-    # currency with the most rows sorts first)
+    # the selection stays where the rep was: on the customer who came next (even if the currency groups,
+    # ranked by their number of rows, swap places when this one leaves)
     after = shown(window)
-    assert rows[3].subscription_id not in {r.subscription_id for r in after}
-    assert window.queue.current_row().subscription_id == after[3].subscription_id
-    assert window.queue.detail.title.text() == after[3].customer_name
+    left = {r.subscription_id for r in after}
+    assert rows[3].subscription_id not in left
+    following = next(r for r in rows[4:] if r.subscription_id in left)
+    assert window.queue.current_row().subscription_id == following.subscription_id
+    assert window.queue.selected_rows() == [window.queue.current_row()]
+    assert window.queue.detail.title.text() == following.display_name

@@ -40,10 +40,37 @@ def test_one_currency_and_a_range_with_no_intents():
 
 
 def test_a_reason_with_a_single_intent_has_a_wide_interval():
-    r = build([outcome("saved_customer", 3, feedback="low_quality")], NOW - 30 * DAY, NOW, now=NOW)
+    r = build([outcome("saved_operator", 3, feedback="low_quality", offer="coupon")], NOW - 30 * DAY, NOW, now=NOW)
     (row,) = r.reasons
     assert (row.n, row.saves, row.rate) == (1, 1, 1.0)
     assert row.low < 0.25 and row.high == 1.0
+
+
+def test_a_customers_own_revoke_is_counted_apart_from_the_desks_rate_per_reason():
+    data = [
+        outcome("saved_operator", 3, offer="coupon"),
+        outcome("churned", 4),
+        outcome("saved_customer", 5),
+        outcome("saved_customer", 6),
+    ]
+    (row,) = build(data, NOW - 30 * DAY, NOW, now=NOW).reasons
+    assert (row.n, row.saves, row.revoked, row.rate) == (2, 1, 2, 0.5)
+
+
+def test_the_weekly_rate_is_the_desks_over_four_weeks_and_only_with_ten_decided():
+    from console.analytics.report import _monday
+
+    first = _monday(NOW - 40 * DAY)
+    back = (NOW - first) // DAY  # outcome(kind, back - n) falls on day n after `first`
+    # four whole weeks: 3 decided (2 desk saves, 1 loss) in each of the first three, then 1 desk save and 1 self-revoke
+    data = [
+        outcome(k, back - 7 * w - i - 1) for w in range(3) for i, k in enumerate(("saved_operator", "saved_operator", "churned"))
+    ]
+    data += [outcome("saved_operator", back - 22), outcome("saved_customer", back - 23)]
+    weeks = build(data, first, first + 28 * DAY, now=NOW).weeks
+    assert [(w.saves, w.revoked, w.losses) for w in weeks] == [(2, 0, 1), (2, 0, 1), (2, 0, 1), (1, 1, 0)]
+    assert [w.rolling_decided for w in weeks] == [3, 6, 9, 10]
+    assert [w.rolling_rate for w in weeks] == [None, None, None, 0.7]  # 7 desk saves of 10; the self-revoke left out
 
 
 def test_saved_then_churned_is_a_late_loss_for_its_offer_and_keeps_no_mrr():

@@ -2,199 +2,226 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtGui import QColor, QPalette
+from PySide6.QtGui import QColor, QFontMetrics, QPalette
 from PySide6.QtWidgets import QApplication
 
-from ...analytics.report import RETENTION_DAYS, Report
-from ...domain.feedback import SHORT_LABELS
+from ...analytics.report import MIN_ROLLING, RETENTION_DAYS, ROLLING_WEEKS, Report
 from ...domain.money import format_money, to_major
 
-SAVED, LOST, PENDING, RATE = "#2e7d32", "#c62828", "#9e9e9e", "#1565c0"
+SAVED, REVOKED, LOST, PENDING, RATE = "#2e7d32", "#81c784", "#c62828", "#9e9e9e", "#1565c0"
 CURRENCY_COLOURS = ("#1565c0", "#6a1b9a", "#ef6c00", "#00838f", "#5d4037")
-
-
-MIN_DECIDED = 5  # decided intents a week needs before its save rate is drawn
+RETENTION_COLOURS = ("#43a047", "#fb8c00", "#8e24aa")
+OFFER_WORDS = {"coupon": "Coupon", "pause": "Pause", "revoke": "Revoke only"}
+TOO_RECENT = "too recent"
+HEADROOM = 1.4  # the weekly chart's axes reach 40 % past the data: room for the legend above the bars and the line
 
 
 @dataclass
 class Drawn:
-    """A chart's data (for CSV) and what hovering over x shows."""
+    """A chart's data (for CSV) and what hovering shows (over x, or over y for a horizontal chart)."""
 
     header: list[str]
     rows: list[list[object]] = field(default_factory=list)
-    hover: list[tuple[float, float, str]] = field(default_factory=list)  # (x from, x to, text)
+    hover: list[tuple[float, float, str]] = field(default_factory=list)  # (from, to, text)
     note: str | None = None
+    horizontal: bool = False
 
-    def text_at(self, x: float) -> str | None:
+    def text_at(self, at: float) -> str | None:
         for lo, hi, text in self.hover:
-            if lo <= x <= hi:
+            if lo <= at <= hi:
                 return text
         return None
+
+
+def ink() -> QColor:
+    return QApplication.palette().color(QPalette.ColorRole.Text)
 
 
 def style(plot: pg.PlotWidget) -> None:
     """Colours from the application palette, so light and dark themes both read well."""
     palette = QApplication.palette()
     plot.setBackground(palette.color(QPalette.ColorRole.Base))
-    ink = palette.color(QPalette.ColorRole.Text)
     for name in ("left", "bottom", "right"):
         axis = plot.getAxis(name)
-        axis.setPen(pg.mkPen(ink))
-        axis.setTextPen(pg.mkPen(ink))
+        axis.setPen(pg.mkPen(ink()))
+        axis.setTextPen(pg.mkPen(ink()))
     plot.showGrid(x=False, y=True, alpha=0.2)
 
 
 def _clear(plot: pg.PlotWidget) -> None:
+    """Empty the plot for a redraw: items, the legend (else a second one is drawn over it) and the twin axis."""
+    item = plot.getPlotItem()
     plot.clear()
-    for item in list(plot.getPlotItem().scene().items()):
-        if getattr(item, "_churn_twin", False):
-            plot.getPlotItem().scene().removeItem(item)
-    plot.getPlotItem().legend = None
+    twin = getattr(plot, "_churn_twin", None)
+    if twin is not None:
+        twin.clear()
+    if item.legend is not None:
+        if item.legend.scene() is not None:
+            item.legend.scene().removeItem(item.legend)
+        item.legend = None
+    plot.setLogMode(x=False, y=False)
+    plot.hideAxis("right")
+    plot.getAxis("bottom").setTicks(None)
+    plot.getAxis("left").setTicks(None)
+    plot.enableAutoRange()
 
 
-def _note(plot: pg.PlotWidget, text: str | None) -> None:
-    if text:
-        label = pg.TextItem(text, color=QColor("#7a4b00"), anchor=(0, 0))
-        label.setPos(*plot.getViewBox().viewRange()[0][:1], plot.getViewBox().viewRange()[1][1])
-        plot.addItem(label)
+def _legend(plot: pg.PlotWidget, offset: tuple[int, int], columns: int = 1) -> pg.LegendItem:
+    legend = plot.addLegend(offset=offset, labelTextColor=ink(), colCount=columns)
+    legend.setBrush(pg.mkBrush(QApplication.palette().color(QPalette.ColorRole.Base)))
+    return legend
+
+
+def _twin(plot: pg.PlotWidget) -> pg.ViewBox:
+    """A second y axis on the right (0–100 %), made once per plot and kept over the main view box."""
+    twin = getattr(plot, "_churn_twin", None)
+    if twin is None:
+        twin = pg.ViewBox()
+        plot.getPlotItem().scene().addItem(twin)
+        plot.getAxis("right").linkToView(twin)
+        twin.setXLink(plot.getPlotItem())
+        vb = plot.getPlotItem().vb
+        vb.sigResized.connect(lambda: twin.setGeometry(vb.sceneBoundingRect()))
+        twin.setGeometry(vb.sceneBoundingRect())
+        plot._churn_twin = twin
+    twin.setLimits(yMin=None, yMax=None)
+    twin.setYRange(0, HEADROOM * 100, padding=0)  # 100 % sits below the legend; the line is never clipped
+    twin.enableAutoRange(enable=False)
+    plot.showAxis("right")
+    plot.getAxis("right").setTicks([[(v, f"{v}%") for v in range(0, 101, 20)]])
+    return twin
 
 
 def weekly(plot: pg.PlotWidget, report: Report) -> Drawn:
-    """Intents per week as stacked bars (saved, lost, pending), the save rate as a line on the right axis."""
+    """Intents per week stacked by outcome; the desk's save rate over 4 weeks as a line on the right axis."""
     _clear(plot)
     style(plot)
     plot.setAxisItems({"bottom": pg.DateAxisItem()})
-    drawn = Drawn(["week", "intents", "saved", "lost", "pending", "save_rate"], note=report.coverage_note)
+    drawn = Drawn(
+        ["week", "intents", "saved_by_desk", "revoked_by_customer", "lost", "pending", "desk_save_rate_4w", "decided_4w"],
+        note=report.coverage_note,
+    )
     weeks = report.weeks
     width = 7 * 86400 * 0.8
     xs = [w.start + 3.5 * 86400 for w in weeks]
-    saves = [w.saves for w in weeks]
-    losses = [w.losses for w in weeks]
-    pending = [w.pending for w in weeks]
-    plot.addLegend(offset=(10, 5))
-    plot.addItem(pg.BarGraphItem(x=xs, height=saves, width=width, brush=SAVED, name="saved"))
-    plot.addItem(pg.BarGraphItem(x=xs, y0=saves, height=losses, width=width, brush=LOST, name="lost"))
-    plot.addItem(
-        pg.BarGraphItem(
-            x=xs,
-            y0=[a + b for a, b in zip(saves, losses, strict=True)],
-            height=pending,
-            width=width,
-            brush=PENDING,
-            name="pending",
-        )
-    )
+    legend = _legend(plot, (10, 5), columns=3)
+    base = [0] * len(weeks)
+    for name, colour, values in (
+        ("saved by the desk", SAVED, [w.saves for w in weeks]),
+        ("revoked on their own", REVOKED, [w.revoked for w in weeks]),
+        ("lost", LOST, [w.losses for w in weeks]),
+        ("pending", PENDING, [w.pending for w in weeks]),
+    ):
+        plot.addItem(pg.BarGraphItem(x=xs, y0=base, height=values, width=width, brush=colour, name=name))
+        base = [a + b for a, b in zip(base, values, strict=True)]
     plot.setLabel("left", "Cancellation intents")
-    # a rate from one or two decided intents says nothing: the line shows only weeks with enough of them
-    rates = [
-        (x, w.save_rate) for x, w in zip(xs, weeks, strict=True) if w.save_rate is not None and w.saves + w.losses >= MIN_DECIDED
-    ]
-    twin = pg.ViewBox()
-    twin._churn_twin = True
-    plot.showAxis("right")
-    plot.getPlotItem().scene().addItem(twin)
-    plot.getAxis("right").linkToView(twin)
-    plot.getAxis("right").setLabel("Save rate", units="%")
-    twin.setXLink(plot.getPlotItem())
-    twin.setYRange(0, 100, padding=0.04)
-    twin.setLimits(yMin=-4, yMax=104)  # 0 and 100% stay in view: the line is never clipped or below zero
-    if rates:
-        line = pg.PlotCurveItem([x for x, _ in rates], [r * 100 for _, r in rates], pen=pg.mkPen(RATE, width=2))
+    plot.setYRange(0, max(max(base, default=0), 1) * HEADROOM, padding=0)
+    twin = _twin(plot)
+    plot.getAxis("right").setLabel(f"Desk save rate, {ROLLING_WEEKS} weeks")
+    # a rate from a handful of intents says nothing: gaps where fewer than MIN_ROLLING were decided
+    ys = [math.nan if w.rolling_rate is None else w.rolling_rate * 100 for w in weeks]
+    if any(not math.isnan(y) for y in ys):
+        line = pg.PlotDataItem(xs, ys, pen=pg.mkPen(RATE, width=2), connect="finite", symbol="o", symbolSize=4, symbolBrush=RATE)
         twin.addItem(line)
-        plot.getPlotItem().legend.addItem(line, f"save rate (weeks with ≥{MIN_DECIDED} decided)")
-
-    def sync() -> None:
-        twin.setGeometry(plot.getPlotItem().vb.sceneBoundingRect())
-
-    plot.getPlotItem().vb.sigResized.connect(sync)
-    sync()
+        legend.addItem(line, f"desk save rate, {ROLLING_WEEKS} weeks (from {MIN_ROLLING} decided)")
     for x, w in zip(xs, weeks, strict=True):
         day = datetime.fromtimestamp(w.start, UTC)
-        rate = "—" if w.save_rate is None else f"{w.save_rate:.0%}"
+        rate = "not enough decided" if w.rolling_rate is None else f"{w.rolling_rate:.0%}"
+        rolling = "" if w.rolling_rate is None else round(w.rolling_rate, 4)
         drawn.rows.append(
-            [
-                day.date().isoformat(),
-                w.intents,
-                w.saves,
-                w.losses,
-                w.pending,
-                "" if w.save_rate is None else round(w.save_rate, 4),
-            ]
+            [day.date().isoformat(), w.intents, w.saves, w.revoked, w.losses, w.pending, rolling, w.rolling_decided]
         )
         drawn.hover.append(
             (
                 x - width / 2,
                 x + width / 2,
-                f"Week of {day:%d %b %Y}\n{w.intents} intents: {w.saves} saved, {w.losses} lost, {w.pending} pending\nSave rate {rate}",
+                f"Week of {day:%d %b %Y}: {w.intents} intents\n{w.saves} saved by the desk, {w.revoked} revoked on their own, "
+                f"{w.losses} lost, {w.pending} pending\nDesk save rate over {ROLLING_WEEKS} weeks: {rate} "
+                f"(n = {w.rolling_decided})",
             )
         )
     return drawn
 
 
 def by_reason(plot: pg.PlotWidget, report: Report) -> Drawn:
-    """Save rate by reason with Wilson 95% intervals; n above each bar."""
+    """The desk's save rate per reason as horizontal bars (labels never overlap), Wilson 95% intervals, n."""
     _clear(plot)
     style(plot)
-    drawn = Drawn(["reason", "n", "saved", "save_rate", "low_95", "high_95", "label"])
-    rows = report.reasons
-    xs = list(range(len(rows)))
-    plot.addItem(pg.BarGraphItem(x=xs, height=[r.rate * 100 for r in rows], width=0.6, brush=SAVED))
+    plot.showGrid(x=True, y=False, alpha=0.2)
+    drawn = Drawn(["reason", "n", "saved", "save_rate", "low_95", "high_95", "revoked_on_their_own", "label"], horizontal=True)
+    rows = report.reasons  # a reason only customers revoked has no bar, but its n=0 and revokes are said
+    ys = list(range(len(rows) - 1, -1, -1))  # the most frequent reason on top
     if rows:
+        rates = np.array([r.rate * 100 for r in rows])
+        plot.addItem(pg.BarGraphItem(x0=0, width=rates, y=ys, height=0.6, brush=SAVED))
         plot.addItem(
             pg.ErrorBarItem(
-                x=np.array(xs, dtype=float),
-                y=np.array([r.rate * 100 for r in rows]),
-                top=np.array([(r.high - r.rate) * 100 for r in rows]),
-                bottom=np.array([(r.rate - r.low) * 100 for r in rows]),
+                x=rates,
+                y=np.array(ys, dtype=float),
+                left=np.array([(r.rate - r.low) * 100 for r in rows]),
+                right=np.array([(r.high - r.rate) * 100 for r in rows]),
                 beam=0.2,
-                pen=pg.mkPen(QApplication.palette().color(QPalette.ColorRole.Text)),
+                pen=pg.mkPen(ink()),
             )
         )
-    for x, r in zip(xs, rows, strict=True):
-        text = pg.TextItem(f"n={r.n}", color=QApplication.palette().color(QPalette.ColorRole.Text), anchor=(0.5, 1))
-        text.setPos(x, r.high * 100 + 2)
+    for y, r in zip(ys, rows, strict=True):
+        text = pg.TextItem(f"n={r.n}", color=ink(), anchor=(0, 0.5))  # revokes by customers: in the hover and CSV
+        text.setPos(r.high * 100 + 1.5, y)
         plot.addItem(text)
-        drawn.rows.append([r.feedback or "none", r.n, r.saves, round(r.rate, 4), round(r.low, 4), round(r.high, 4), r.label])
-        drawn.hover.append(
-            (x - 0.3, x + 0.3, f"{r.label}\n{r.saves} of {r.n} saved ({r.rate:.0%})\n95% interval {r.low:.0%}–{r.high:.0%}")
+        drawn.rows.append(
+            [r.feedback or "none", r.n, r.saves, round(r.rate, 4), round(r.low, 4), round(r.high, 4), r.revoked, r.label]
         )
-    short = [(x, _short(r.feedback, r.label)) for x, r in zip(xs, rows, strict=True)]
-    plot.getAxis("bottom").setTicks([short])
-    plot.setYRange(0, 110)
-    plot.setLabel("left", "Save rate", units="%")
+        drawn.hover.append(
+            (
+                y - 0.35,
+                y + 0.35,
+                f"{r.label}\n{r.saves} of {r.n} saved by the desk ({r.rate:.0%}), 95% interval {r.low:.0%}–{r.high:.0%}"
+                + (f"\n{r.revoked} more revoked on their own (not counted in the rate)" if r.revoked else ""),
+            )
+        )
+    labels = [(y, _fit(r.label)) for y, r in zip(ys, rows, strict=True)]
+    left = plot.getAxis("left")
+    left.setTicks([labels])
+    metrics = QFontMetrics(left.style.get("tickFont") or QApplication.font())
+    left.setWidth(min(240, max((metrics.horizontalAdvance(t) for _, t in labels), default=40) + 16))
+    plot.setXRange(0, 118, padding=0)  # room right of 100 % for the n labels
+    plot.setYRange(-0.6, max(len(rows) - 0.4, 0.4), padding=0)
+    plot.getAxis("bottom").setTicks([[(v, f"{v}%") for v in range(0, 101, 20)]])
+    plot.setLabel("bottom", "Saved by the desk, of those it saved or lost")
     return drawn
 
 
 def mrr_kept(plot: pg.PlotWidget, report: Report) -> Drawn:
     """Cumulative MRR kept, one line per currency (never summed across currencies).
 
-    A log scale keeps every currency readable on one axis (¥ amounts would flatten $ ones otherwise).
+    One currency reads on a plain axis in its own money; several share a log axis (¥ would flatten $ otherwise).
     """
     _clear(plot)
     style(plot)
     plot.setAxisItems({"bottom": pg.DateAxisItem()})
-    plot.setLogMode(x=False, y=True)
-    plot.addLegend(offset=(10, 5))
+    series = sorted(report.mrr_kept.items())
+    several = len(series) > 1
+    plot.setLogMode(x=False, y=several)
+    _legend(plot, (10, 5))
     drawn = Drawn(["time", "currency", "cumulative_mrr_minor"])
-    for i, (cur, points) in enumerate(sorted(report.mrr_kept.items())):
+    end = min(report.until, int(datetime.now(UTC).timestamp()))
+    for i, (cur, points) in enumerate(series):
         colour = CURRENCY_COLOURS[i % len(CURRENCY_COLOURS)]
-        xs = [t for t, _ in points]
-        ys = [float(to_major(v, cur)) for _, v in points]
+        # a running total holds until the next save: steps, carried on to the end of the range (from 0 on a plain axis)
+        steps = ([] if several else [(report.since, 0)]) + points + [(max(end, points[-1][0]), points[-1][1])]
+        xs = [t for t, _ in steps]
+        ys = [float(to_major(v, cur)) for _, v in steps]
         plot.plot(
-            xs,
-            ys,
-            pen=pg.mkPen(colour, width=2),
-            stepMode=None,
-            symbol="o",
-            symbolSize=5,
-            symbolBrush=colour,
-            name=f"{cur.upper()} ({format_money(points[-1][1], cur)})",
+            xs, ys, pen=pg.mkPen(colour, width=2), stepMode="right", name=f"{cur.upper()} ({format_money(points[-1][1], cur)})"
         )
+        plot.plot([t for t, _ in points], [float(to_major(v, cur)) for _, v in points], pen=None, symbol="o", symbolSize=5,
+                  symbolBrush=colour, symbolPen=colour)  # fmt: skip
         for t, v in points:
             drawn.rows.append([datetime.fromtimestamp(t, UTC).isoformat(), cur, v])
             drawn.hover.append(
@@ -204,15 +231,22 @@ def mrr_kept(plot: pg.PlotWidget, report: Report) -> Drawn:
                     f"{datetime.fromtimestamp(t, UTC):%d %b %Y}: {format_money(v, cur)} kept so far ({cur.upper()})",
                 )
             )
-    plot.setLabel("left", "MRR kept (own units, log scale)")
+    if several:
+        plot.setLabel("left", "MRR kept, each currency in its own units (log scale)")
+    else:
+        plot.setLabel("left", f"MRR kept ({series[0][0].upper()})" if series else "MRR kept")
+        plot.setYRange(0, max((float(to_major(p[-1][1], c)) for c, p in series), default=1) * 1.15, padding=0)
     return drawn
 
 
 def offers(plot: pg.PlotWidget, report: Report) -> Drawn:
-    """Per offer: how many accepted, and how many are still subscribed 30, 60 and 90 days later."""
+    """Per offer: of the saves old enough to tell, the share still subscribed 30, 60 and 90 days later.
+
+    Every bar has its own base (k of n shown on it); a day no save has reached yet has no bar, only "too recent".
+    """
     _clear(plot)
     style(plot)
-    plot.addLegend(offset=(-10, 5))
+    legend = _legend(plot, (-10, 5))
     drawn = Drawn(
         [
             "offer",
@@ -222,16 +256,24 @@ def offers(plot: pg.PlotWidget, report: Report) -> Drawn:
             "late_losses",
         ]
     )
-    colours = ("#1565c0", "#43a047", "#fb8c00", "#8e24aa")
-    width = 0.18
-    for j, (label, values) in enumerate(
-        [("accepted", [o.accepted for o in report.offers])]
-        + [(f"subscribed after {d} d", [o.retained[d][0] for o in report.offers]) for d in RETENTION_DAYS]
-    ):
-        xs = [i + (j - 1.5) * width for i in range(len(report.offers))]
-        plot.addItem(pg.BarGraphItem(x=xs, height=values, width=width, brush=colours[j], name=label))
+    width = 0.26
+    for j, days in enumerate(RETENTION_DAYS):
+        xs = [i + (j - 1) * width for i in range(len(report.offers))]
+        shares = [o.kept_share(days) for o in report.offers]
+        known = [(x, s * 100) for x, s in zip(xs, shares, strict=True) if s is not None]
+        bars = pg.BarGraphItem(
+            x=[x for x, _ in known], height=[h for _, h in known], width=width * 0.92, brush=RETENTION_COLOURS[j]
+        )
+        plot.addItem(bars)
+        legend.addItem(bars, f"after {days} days")
+        for x, o in zip(xs, report.offers, strict=True):
+            kept, told = o.retained[days]
+            label = pg.TextItem(f"{kept}/{told}" if told else TOO_RECENT, color=ink(), anchor=(0.5, 1))
+            label.setPos(x, (kept / told * 100 if told else 0) + 2)
+            plot.addItem(label)
     for i, o in enumerate(report.offers):
-        kept = ", ".join(f"{o.retained[d][0]}/{o.retained[d][1]} after {d} d" for d in RETENTION_DAYS)
+        kept = ", ".join(f"{k} of {n} after {d} days" if n else f"{TOO_RECENT} to tell after {d} days"
+                         for d, (k, n) in ((d, o.retained[d]) for d in RETENTION_DAYS))  # fmt: skip
         drawn.rows.append(
             [
                 o.offer,
@@ -242,17 +284,23 @@ def offers(plot: pg.PlotWidget, report: Report) -> Drawn:
             ]
         )
         drawn.hover.append(
-            (i - 0.45, i + 0.45, f"{o.offer}: {o.accepted} accepted\nStill subscribed: {kept}\nLate losses: {o.late_losses}")
+            (
+                i - 0.45,
+                i + 0.45,
+                f"{OFFER_WORDS.get(o.offer, o.offer)}: {o.accepted} saves\nStill subscribed: {kept}\n"
+                f"Late losses (ended within 90 days): {o.late_losses}",
+            )  # fmt: skip
         )
-    plot.getAxis("bottom").setTicks([[(i, o.offer) for i, o in enumerate(report.offers)]])
-    plot.setLabel("left", "Customers")
+    plot.getAxis("bottom").setTicks(
+        [[(i, f"{OFFER_WORDS.get(o.offer, o.offer)} ({o.accepted} saves)") for i, o in enumerate(report.offers)]]
+    )
+    plot.setYRange(0, 125, padding=0)  # room above 100 % for the k/n labels and the legend
+    plot.setXRange(-0.6, max(len(report.offers) - 0.4, 0.4), padding=0)
+    plot.getAxis("left").setTicks([[(v, f"{v}%") for v in range(0, 101, 20)]])
+    plot.setLabel("left", "Still subscribed")
     return drawn
 
 
-def _short(key: str | None, label: str) -> str:
-    """An axis label: the survey answer's short form, or a custom reason's own words, cut to fit."""
-    if key in SHORT_LABELS:
-        return SHORT_LABELS[key]
-    if key is None:
-        return "No answer"
-    return label if len(label) <= 16 else label[:15] + "…"
+def _fit(label: str) -> str:
+    """An axis label: the reason's own words, cut to fit beside the bars (the whole text is in the tooltip)."""
+    return label if len(label) <= 32 else label[:31] + "…"

@@ -4,18 +4,17 @@ from __future__ import annotations
 
 import csv
 import html
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pyqtgraph as pg
-import pyqtgraph.exporters
-from PySide6.QtCore import QDate, QPointF
+from PySide6.QtCore import QDate, QEvent, QPointF, QSettings, Qt
 from PySide6.QtGui import QCursor
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
-    QFileDialog,
     QFrame,
     QGridLayout,
     QHBoxLayout,
@@ -32,23 +31,29 @@ from ...analytics.outcomes import outcomes
 from ...analytics.report import Report, build
 from ...domain.money import format_totals
 from ...domain.text import csv_row
+from .. import theme
+from ..files import save_path, write_problem
 from ..overview_page import Card
 from . import charts
-from .render import CHARTS, TITLES
+from .render import CHARTS, SIZE, TITLES, file_stem, render_chart
 
 if TYPE_CHECKING:
     from ..main_window import MainWindow
 
+WIDE = 1300  # px: from here the charts sit two a row
 PRESETS = (("Last 4 weeks", 4), ("Last 12 weeks", 12), ("Last 26 weeks", 26), ("Last 52 weeks", 52))
 
 
 class ChartPanel(QWidget):
     """A titled chart with its own PNG and CSV export; hovering shows the exact numbers."""
 
-    def __init__(self, name: str, parent: QWidget | None = None) -> None:
+    def __init__(self, name: str, settings: QSettings, say: Callable[[str, bool], None], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.name = name
+        self.settings = settings
+        self.say = say
         self.drawn: charts.Drawn | None = None
+        self.report: Report | None = None
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         head = QHBoxLayout()
@@ -58,8 +63,10 @@ class ChartPanel(QWidget):
         title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)  # clipped on a narrow window
         head.addWidget(title, 1)
         self.png = QPushButton("PNG…")
+        self.png.setToolTip(f"Save this chart as a {SIZE[0]}×{SIZE[1]} image, titled with its range and currency")
         self.png.clicked.connect(self.export_png)
         self.csv = QPushButton("CSV…")
+        self.csv.setToolTip("Save the numbers behind this chart")
         self.csv.clicked.connect(self.export_csv)
         head.addWidget(self.png)
         head.addWidget(self.csv)
@@ -67,15 +74,17 @@ class ChartPanel(QWidget):
         self.plot = pg.PlotWidget()
         self.plot.setObjectName(f"chart_{name}")
         self.plot.setMouseEnabled(x=False, y=False)
+        self.plot.setMenuEnabled(False)  # pyqtgraph's own menu would export the bare, untitled plot
         self.plot.scene().sigMouseMoved.connect(self._hover)
         self.plot.setMinimumHeight(220)
         layout.addWidget(self.plot, 1)
         self.note = QLabel("")
         self.note.setWordWrap(True)
-        self.note.setStyleSheet("color: #7a4b00;")
+        self.note.setProperty("class", "chartNote")
         layout.addWidget(self.note)
 
     def draw(self, report: Report) -> None:
+        self.report = report
         self.drawn = getattr(charts, self.name)(self.plot, report)
         self.note.setText(self.drawn.note or "")
         self.note.setVisible(bool(self.drawn.note))
@@ -84,7 +93,7 @@ class ChartPanel(QWidget):
         if self.drawn is None:
             return
         point = self.plot.getPlotItem().vb.mapSceneToView(pos)
-        text = self.drawn.text_at(point.x())
+        text = self.drawn.text_at(point.y() if self.drawn.horizontal else point.x())
         if text:
             # escaped: a custom reason's text is anyone's text, and tooltips guess rich text
             QToolTip.showText(QCursor.pos(), f"<p style='white-space:pre'>{html.escape(text)}</p>", self.plot)
@@ -92,7 +101,8 @@ class ChartPanel(QWidget):
             QToolTip.hideText()
 
     def save_png(self, path: Path) -> None:
-        pyqtgraph.exporters.ImageExporter(self.plot.getPlotItem().scene()).export(str(path))
+        assert self.report is not None
+        render_chart(self.name, self.report, path)
 
     def save_csv(self, path: Path) -> None:
         assert self.drawn is not None
@@ -102,14 +112,23 @@ class ChartPanel(QWidget):
             writer.writerows(csv_row(row) for row in self.drawn.rows)  # a custom reason's text is anyone's
 
     def export_png(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Export chart", f"{self.name}.png", "PNG (*.png)")
-        if path:
-            self.save_png(Path(path))
+        self._export("Export chart", "png", "PNG image (*.png)", self.save_png, f"the chart ({SIZE[0]}×{SIZE[1]})")
 
     def export_csv(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Export data", f"{self.name}.csv", "CSV (*.csv)")
-        if path:
-            self.save_csv(Path(path))
+        self._export("Export data", "csv", "CSV (*.csv)", self.save_csv, "the chart's numbers")
+
+    def _export(self, title: str, suffix: str, kinds: str, write: Callable[[Path], None], what: str) -> None:
+        if self.report is None:
+            return
+        path = save_path(self, self.settings, title, f"{file_stem(self.name, self.report)}.{suffix}", kinds)
+        if path is None:
+            return
+        try:
+            write(path)
+        except OSError as exc:
+            self.say(write_problem(path, exc), True)
+            return
+        self.say(f"Saved {what} to {path}.", False)
 
 
 class AnalyticsPage(QWidget):
@@ -152,32 +171,68 @@ class AnalyticsPage(QWidget):
             head.addWidget(widget)
         head.addStretch(1)
         outer.addLayout(head)
+        self.status = QLabel("")
+        self.status.setObjectName("outcomesStatus")
+        self.status.setTextFormat(Qt.TextFormat.PlainText)  # a path is anyone's text
+        self.status.setWordWrap(True)
+        self.status.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.status.hide()
+        outer.addWidget(self.status)
         cards = QHBoxLayout()
         self.cards = {
             key: Card(key, text)
-            for key, text in (("intents", "Cancellation intents"), ("rate", "Save rate"), ("mrr", "MRR kept this period"))
+            for key, text in (("intents", "Cancellation intents"), ("rate", "Desk save rate"), ("mrr", "MRR kept this period"))
         }
         for card in self.cards.values():
             cards.addWidget(card)
         outer.addLayout(cards)
-        grid = QGridLayout()
-        self.panels = {name: ChartPanel(name) for name in CHARTS}
-        for i, name in enumerate(CHARTS):
-            grid.addWidget(self.panels[name], i // 2, i % 2)
-        grid.setRowStretch(0, 1)
-        grid.setRowStretch(1, 1)
+        self.grid = QGridLayout()
+        self.panels = {name: ChartPanel(name, window.settings, self.say) for name in CHARTS}
+        self.columns = 0
+        self._lay_out(2)
         charts = QWidget()
-        charts.setLayout(grid)
-        scroll = QScrollArea()  # on a low window the charts scroll instead of squeezing below readability
-        scroll.setWidget(charts)
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        outer.addWidget(scroll, 1)
+        charts.setLayout(self.grid)
+        self.scroll = QScrollArea()  # on a low window the charts scroll instead of squeezing below readability
+        self.scroll.setWidget(charts)
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        outer.addWidget(self.scroll, 1)
+        self.scroll.viewport().installEventFilter(self)
         self._apply_preset()
         self.preset.currentIndexChanged.connect(self._apply_preset)
         self.since.dateChanged.connect(self.refresh)
         self.until.dateChanged.connect(self.refresh)
         self.currency.currentIndexChanged.connect(self.refresh)
+
+    def _lay_out(self, columns: int) -> None:
+        """Two charts a row on a wide window, one on a narrow one (each stays wide enough to read)."""
+        if columns == self.columns:
+            return
+        self.columns = columns
+        for panel in self.panels.values():
+            self.grid.removeWidget(panel)
+        for i, name in enumerate(CHARTS):
+            self.grid.addWidget(self.panels[name], i // columns, i % columns)
+        for row in range(4):
+            self.grid.setRowStretch(row, 1 if row < len(CHARTS) // columns else 0)
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt naming
+        """The charts' visible area was resized: lay the charts out for its width and height."""
+        if watched is self.scroll.viewport() and event.type() == QEvent.Type.Resize:
+            self._lay_out(2 if self.width() >= WIDE else 1)
+            # one a row: each chart as tall as the visible area, so a scroll shows one whole chart
+            tall = max(260, event.size().height() - 8) if self.columns == 1 else 0
+            for panel in self.panels.values():
+                panel.setMinimumHeight(tall)
+                panel.setMaximumHeight(tall or 16777215)
+        return False
+
+    def say(self, text: str, error: bool = False) -> None:
+        """A line under the range: what an export did, or why it could not."""
+        self.status.setText(text)
+        self.status.setProperty("class", "statusError" if error else "statusOk")
+        self.status.setStyleSheet(f"color: {theme.colour('error' if error else 'ok')};")
+        self.status.setVisible(bool(text))
 
     def _apply_preset(self) -> None:
         weeks = self.preset.currentData()
@@ -200,8 +255,9 @@ class AnalyticsPage(QWidget):
             self.currency.addItem(cur.upper(), cur)
         self.currency.setCurrentIndex(max(0, self.currency.findData(chosen)))
         self.currency.blockSignals(False)
-        since = datetime(*self.since.date().getDate(), tzinfo=UTC)
-        until = datetime(*self.until.date().getDate(), tzinfo=UTC) + timedelta(days=1)
+        first_day, last_day = sorted((self.since.date(), self.until.date()))  # an inverted range means the range
+        since = datetime(*first_day.getDate(), tzinfo=UTC)
+        until = datetime(*last_day.getDate(), tzinfo=UTC) + timedelta(days=1)
         start, end = int(since.timestamp()), int(until.timestamp())
         first = cache.get_meta("first_sync_at")
         data_since = first - 30 * 86400 if first else None

@@ -1,28 +1,73 @@
-"""Render the outcome charts to PNG files without a screen (used by `churn-console report --png`)."""
+"""Render the outcome charts to PNG files, titled with their range and currency (the Outcomes tab's PNG… button
+and `churn-console report --png`, which needs no screen)."""
 
 from __future__ import annotations
 
 import os
+from datetime import UTC, datetime
 from pathlib import Path
 
 from ...analytics.report import Report
 
 CHARTS = ("weekly", "by_reason", "mrr_kept", "offers")
 TITLES = {
-    "weekly": "Intents, saves and losses per week (line: save rate)",
-    "by_reason": "Save rate by reason (95% Wilson intervals)",
+    "weekly": "Intents per week by outcome (line: the desk's save rate over 4 weeks)",
+    "by_reason": "The desk's save rate by reason (95% Wilson intervals)",
     "mrr_kept": "MRR kept, cumulative, per currency",
-    "offers": "Offers: accepted and still subscribed after 30/60/90 days",
+    "offers": "Offers: still subscribed 30, 60 and 90 days after the save",
 }
+SIZE = (1600, 800)
 
 
-def render_pngs(report: Report, out: Path, size: tuple[int, int] = (1000, 520)) -> list[Path]:
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+def caption(report: Report) -> str:
+    """`02 Jun 2026 – 01 Dec 2026 · USD`: what a chart covers, printed under its title."""
+    since = datetime.fromtimestamp(report.since, UTC)
+    until = datetime.fromtimestamp(report.until - 1, UTC)
+    money = report.currency.upper() if report.currency else "every currency, each on its own"
+    return f"{since:%d %b %Y} – {until:%d %b %Y} · {money}"
+
+
+def file_stem(name: str, report: Report) -> str:
+    """A file name that says what the chart covers: `weekly-2026-06-02-to-2026-12-01-usd`."""
+    since = datetime.fromtimestamp(report.since, UTC).date().isoformat()
+    until = datetime.fromtimestamp(report.until - 1, UTC).date().isoformat()
+    return f"{name}-{since}-to-{until}-{report.currency or 'all'}"
+
+
+def render_chart(name: str, report: Report, path: Path, size: tuple[int, int] = SIZE) -> Path:
+    """Draw one chart off screen at `size`, with its title and caption, and save it as a PNG."""
     import pyqtgraph as pg
     import pyqtgraph.exporters
+    from PySide6.QtCore import QBuffer, QIODevice, Qt
     from PySide6.QtWidgets import QApplication
 
     from . import charts
+
+    plot = pg.PlotWidget()
+    plot.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen)  # laid out and painted, never shown
+    plot.resize(*size)
+    colour = charts.ink().name()
+    plot.setTitle(f"<b>{TITLES[name]}</b><br><span style='font-size:10pt'>{caption(report)}</span>", color=colour, size="13pt")
+    getattr(charts, name)(plot, report)
+    plot.getPlotItem().layout.setContentsMargins(16, 16, 24, 12)  # the title and the last tick label are not clipped
+    plot.show()
+    QApplication.processEvents()
+    exporter = pyqtgraph.exporters.ImageExporter(plot.getPlotItem().scene())
+    exporter.parameters()["width"] = size[0]
+    image = exporter.export(toBytes=True)
+    plot.close()
+    plot.deleteLater()
+    buffer = QBuffer()
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    image.save(buffer, "PNG")
+    path.write_bytes(bytes(buffer.data()))  # Python's write says why it failed (full, read-only); QImage.save would not
+    return path
+
+
+def render_pngs(report: Report, out: Path, size: tuple[int, int] = SIZE) -> list[Path]:
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    import pyqtgraph as pg
+    from PySide6.QtWidgets import QApplication
 
     pg.setConfigOption("exitCleanup", False)  # its atexit cleanup crashes a finalizing interpreter under PySide6
     app = QApplication.instance() or QApplication([])
@@ -30,19 +75,6 @@ def render_pngs(report: Report, out: Path, size: tuple[int, int] = (1000, 520)) 
 
     theme.apply(app)
     out.mkdir(parents=True, exist_ok=True)
-    written = []
-    for name in CHARTS:
-        plot = pg.PlotWidget(title=TITLES[name])
-        plot.resize(*size)
-        getattr(charts, name)(plot, report)
-        plot.show()
-        app.processEvents()
-        path = out / f"{name}.png"
-        exporter = pyqtgraph.exporters.ImageExporter(plot.getPlotItem().scene())
-        exporter.parameters()["width"] = size[0]
-        exporter.export(str(path))
-        plot.close()
-        plot.deleteLater()
-        written.append(path)
+    written = [render_chart(name, report, out / f"{name}.png", size) for name in CHARTS]
     app.processEvents()
     return written

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QProgressBar,
     QPushButton,
@@ -19,6 +21,7 @@ from ...actions import Actions, Consent
 from ...actions.bulk import RowResult, apply_many, retry_failed
 from ...domain.offers import Offer
 from ...domain.queue import QueueRow
+from .. import theme
 
 OUTCOME_TEXT = {"applied": "Applied", "refused": "Refused", "failed": "Failed (retry is safe)"}
 
@@ -53,11 +56,16 @@ class BulkDialog(QDialog):
         self.table = QTableWidget(len(items), 3)
         self.table.setObjectName("bulkResults")
         self.table.setHorizontalHeaderLabels(["Customer", "Offer", "Result"])
-        self.table.horizontalHeader().setStretchLastSection(True)
+        header = self.table.horizontalHeader()  # names whole; the result takes what is left and wraps
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.table.setWordWrap(True)
         self.table.verticalHeader().hide()
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         for i, (sub_id, offer) in enumerate(items):
             row = rows.get(sub_id)
-            self.table.setItem(i, 0, QTableWidgetItem(row.customer_name if row and row.customer_name else sub_id))
+            self.table.setItem(i, 0, QTableWidgetItem(row.display_name if row else sub_id))
             self.table.setItem(i, 1, QTableWidgetItem(offer.describe()))
             self.table.setItem(i, 2, QTableWidgetItem("Waiting"))
         layout.addWidget(self.table, 1)
@@ -105,8 +113,9 @@ class BulkDialog(QDialog):
         if result.error is not None and result.outcome != "applied":
             text += f": {result.error.message}"
         item = QTableWidgetItem(text)
-        item.setForeground(Qt.GlobalColor.darkGreen if result.outcome == "applied" else Qt.GlobalColor.darkRed)
+        item.setForeground(QColor(theme.colour("ok" if result.outcome == "applied" else "error")))  # readable in both themes
         self.table.setItem(i, 2, item)
+        self.table.resizeRowToContents(i)
 
     def _finished(self, results: list[RowResult]) -> None:
         self.results = results

@@ -2,8 +2,20 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QWidget
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QTableWidget,
+    QTableWidgetItem,
+    QWidget,
+)
 
 from ...actions import Consent
 from ...domain.offers import CHANNEL_LABELS, CONSENT_CHANNELS
@@ -15,10 +27,18 @@ CHANNEL_KEY = "actions/last_channel"
 class ConsentDialog(QDialog):
     """Asks for the channel (and a note); in live mode it names LIVE, the customer and the amount."""
 
-    def __init__(self, settings: QSettings, *, summary: str, live: bool, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        settings: QSettings,
+        *,
+        summary: str,
+        live: bool,
+        parent: QWidget | None = None,
+        customers: list[tuple[str, str, str]] | None = None,
+    ) -> None:
         super().__init__(parent)
         self.settings = settings
-        self.setWindowTitle("Confirm with the customer's consent")
+        self.setWindowTitle("Confirm with the customer's consent" if not customers else "Confirm with the customers' consent")
         form = QFormLayout(self)
         if live:
             warning = QLabel(f"<b>LIVE MODE</b> — this changes a real customer's subscription.<br>{summary}")
@@ -27,6 +47,27 @@ class ConsentDialog(QDialog):
             form.addRow(warning)
         else:
             form.addRow(QLabel(summary))
+        self.customers = None
+        if customers:  # a bulk action: who, what and how much, before anything is sent
+            self.customers = QTableWidget(len(customers), 3)
+            self.customers.setObjectName("consentCustomers")
+            self.customers.setHorizontalHeaderLabels(["Customer", "Offer", "MRR at stake"])
+            self.customers.verticalHeader().hide()
+            self.customers.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+            self.customers.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Enter still confirms from the note
+            for i, cells in enumerate(customers):
+                for j, text in enumerate(cells):
+                    item = QTableWidgetItem(text)  # plain text: names are the customers' own
+                    if j == 2:
+                        item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                    self.customers.setItem(i, j, item)
+            header = self.customers.horizontalHeader()
+            header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+            header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+            header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
+            self.customers.setMinimumWidth(560)
+            self.customers.setMaximumHeight(min(320, 30 + 26 * len(customers)))
+            form.addRow(self.customers)
         self.channel = QComboBox()
         self.channel.setObjectName("consentChannel")
         for code in CONSENT_CHANNELS:

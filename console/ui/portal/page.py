@@ -5,13 +5,11 @@ from __future__ import annotations
 import html
 from dataclasses import replace
 from datetime import datetime
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
-    QFileDialog,
     QGridLayout,
     QHBoxLayout,
     QLabel,
@@ -30,6 +28,7 @@ from ...domain.portal import PortalConfig
 from ...errors import ConsoleError
 from ...services.portal import ChangedOnStripe, PortalInvalid, PortalService, read_import
 from .. import theme
+from ..files import open_path, save_path, write_problem
 from .dialogs import TryItDialog, conflict_dialog, review_dialog
 from .form import PortalForm
 from .wording import PortalWording
@@ -336,16 +335,22 @@ class PortalPage(QWidget):
     def export(self) -> None:
         if self.original is None or self.original.id is None:
             return
-        path, _ = QFileDialog.getSaveFileName(self, "Export configuration", f"{self.original.id}.json", "JSON (*.json)")
-        if path:
-            Path(path).write_text(self.original.to_json(), "utf-8")
-            self.say(f"Exported to {html.escape(path)}.")
+        path = save_path(self, self.window.settings, "Export configuration", f"{self.original.id}.json", "JSON (*.json)")
+        if path is None:
+            return
+        try:
+            path.write_text(self.original.to_json(), "utf-8")
+        except OSError as exc:
+            self.say(html.escape(write_problem(path, exc)), error=True)
+            return
+        self.say(f"Exported to {html.escape(str(path))}.")
 
     def import_(self, path: str | None = None) -> None:
         if not self.confirm_discard():
             return
         if not path:
-            path, _ = QFileDialog.getOpenFileName(self, "Import configuration", "", "JSON (*.json)")
+            chosen = open_path(self, self.window.settings, "Import configuration", "JSON (*.json)")
+            path = str(chosen) if chosen else None
         if not path:
             return
         try:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QMenu, QPushButton, QToolButton, QVBoxLayout, QWidget
 
@@ -11,6 +11,7 @@ from ...domain.offers import Offer, terms_of, why_not
 from .. import theme
 
 PAUSE_SHORTCUTS = {1: "Ctrl+1", 2: "Ctrl+2", 3: "Ctrl+3"}
+OK_SECONDS = 30  # a success line (with its Undo link) stays this long; the Undo button stays until the next action
 
 
 class ActionBar(QWidget):
@@ -76,6 +77,11 @@ class ActionBar(QWidget):
         outer.addLayout(row)
         outer.addWidget(self.status)
         self.shortcuts: list[QAction] = []
+        self._targets: tuple[str, ...] = ()
+        self._said_for: tuple[str, ...] | None = None  # an error's customers: it clears when others are selected
+        self._clear_timer = QTimer(self)
+        self._clear_timer.setSingleShot(True)
+        self._clear_timer.timeout.connect(lambda: self.say(""))
         self._pause_blocker: str | None = "Select a customer"
         self.set_coupons([])
         self.set_target(None, 0, enabled=False, reason="Select a customer")
@@ -178,6 +184,19 @@ class ActionBar(QWidget):
             self.link.setEnabled(False)
             self.link.setToolTip(portal)
 
-    def say(self, html: str, *, error: bool = False) -> None:
+    def say(self, html: str, *, error: bool = False, progress: bool = False) -> None:
+        """A line under the buttons about the last action, that clears itself: a success after OK_SECONDS; a
+        refusal or an error once the operator selects other customers (it was about the ones selected then);
+        a progress line ("Sending…") when its answer replaces it."""
         colour = theme.colour("error" if error else "ok")
         self.status.setText(f"<span style='color:{colour}'>{html}</span>" if html else "")
+        self._said_for = self._targets if error else None
+        self._clear_timer.stop()
+        if html and not error and not progress:
+            self._clear_timer.start(OK_SECONDS * 1000)
+
+    def selection_is(self, ids: list[str]) -> None:
+        """The customers now selected: a refusal or error about others is cleared."""
+        self._targets = tuple(ids)
+        if self._said_for is not None and set(self._targets) - set(self._said_for):
+            self.say("")

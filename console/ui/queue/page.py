@@ -162,7 +162,11 @@ class QueuePage(QWidget):
         """As set_rows, with the rows already prepared (on a worker, after a sync)."""
         selected = self.selected_ids()
         current = self.current_row()
-        position = self.table.currentIndex().row()
+        rows = self.table.selectionModel().selectedRows()
+        top = min((i.row() for i in rows), default=self.table.currentIndex().row())
+        after = [
+            self.proxy.data(self.proxy.index(i, 0), ROW_ROLE).subscription_id for i in range(max(top, 0), self.proxy.rowCount())
+        ]
         scroll = self.table.verticalScrollBar().value()
         self.model.set_table(prepared)
         self.proxy.sort(
@@ -171,8 +175,12 @@ class QueuePage(QWidget):
         self.filters.set_choices(prepared.rows)
         found = self._reselect(selected, current.subscription_id if current else None)
         if current is not None and not found and self.proxy.rowCount():
-            # the current row left the queue (saved, revoked, ended): the next one takes its place
-            self.table.selectRow(min(position, self.proxy.rowCount() - 1))
+            # the selected rows left the queue (saved, revoked, ended): the first row after them takes their place
+            following = next((i for i in after if self._shown(i)), None)
+            if following is not None:
+                self.select_subscription(following)
+            else:
+                self.table.selectRow(self.proxy.rowCount() - 1)
         self.table.verticalScrollBar().setValue(scroll)
         self._update_totals()
 
@@ -185,6 +193,10 @@ class QueuePage(QWidget):
     def current_row(self) -> QueueRow | None:
         index = self.table.currentIndex()
         return self.proxy.data(index, ROW_ROLE) if index.isValid() else None
+
+    def _shown(self, sub_id: str) -> bool:
+        source_row = self.model.row_of(sub_id)
+        return source_row is not None and self.proxy.mapFromSource(self.model.index(source_row, 0)).isValid()
 
     def select_subscription(self, sub_id: str) -> bool:
         return self._reselect([sub_id], sub_id)
