@@ -1,8 +1,24 @@
 """Suite-wide setup: Qt offscreen before any Qt import, and no test touches the real home dir."""
 
+import json
 import os
+import tempfile
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+def _desktop_sized_offscreen() -> None:
+    """Offscreen, on a 1920×1200 screen like a desktop's (the plugin's own is 800×600, smaller than the window's
+    minimum, so Qt would clamp every window and restored geometry to it)."""
+    platform = os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    if platform != "offscreen":
+        return
+    screen = {"name": "desktop", "x": 0, "y": 0, "width": 1920, "height": 1200, "logicalDpi": 96, "logicalBaseDpi": 96, "dpr": 1}
+    path = os.path.join(tempfile.gettempdir(), f"churn-console-offscreen-{os.getuid()}.json")
+    with open(path, "w", encoding="utf-8") as handle:
+        json.dump({"screens": [screen]}, handle)
+    os.environ["QT_QPA_PLATFORM"] = f"offscreen:configfile={path}"
+
+
+_desktop_sized_offscreen()
 
 
 def _reliability_dir(config):

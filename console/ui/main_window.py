@@ -120,7 +120,15 @@ class MainWindow(QMainWindow):
         if self.workspace is not None:
             self._show_account(self.workspace.account.name, self.workspace.account.livemode)
             self._show_queue()
-        self.refresh()
+        self._started = False  # the first connect waits for the first paint (see paintEvent)
+
+    def paintEvent(self, event) -> None:  # noqa: N802 - Qt naming
+        """Connect once the window has painted: the worker that connects (and, in the demo, seeds the sandbox)
+        would otherwise hold the interpreter while the window paints its first frame, which shows as black."""
+        super().paintEvent(event)
+        if not self._started:
+            self._started = True
+            QTimer.singleShot(0, self.refresh)
 
     def _build_toolbar(self) -> None:
         toolbar = QToolBar("Account")

@@ -21,7 +21,7 @@ def build_menus(window: MainWindow) -> None:
     playbook.triggered.connect(window.edit_playbook)
     file_menu.addSeparator()
     quit_action = file_menu.addAction("&Quit")
-    quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+    quit_action.setShortcut(QKeySequence("Ctrl+Q"))  # StandardKey.Quit is empty where the platform names no key
     quit_action.triggered.connect(window.close)
     view = window.menuBar().addMenu("&View")
     view.addAction(window.refresh_action)

@@ -227,3 +227,24 @@ def test_small_words_that_mislead_are_gone(qtbot, open_window, demo):
     qtbot.addWidget(prefs)
     prefs.refresh.setValue(0)
     assert prefs.refresh.text().startswith("Off")
+
+
+def test_the_window_comes_back_as_it_was_left(qtbot, open_window, demo):
+    from PySide6.QtCore import QPoint
+
+    first = open_window(demo)
+    first.resize(1111, 733)  # as the window manager does when the edge is dragged
+    qtbot.waitUntil(lambda: (first.width(), first.height()) == (1111, 733), timeout=5000)
+    splitter = first.queue.splitter
+    handle = splitter.handle(1)
+    QTest.mousePress(handle, Qt.MouseButton.LeftButton, pos=QPoint(handle.width() // 2, 1))
+    QTest.mouseMove(handle, QPoint(handle.width() // 2, -120))
+    QTest.mouseRelease(handle, Qt.MouseButton.LeftButton, pos=QPoint(handle.width() // 2, -120))
+    split = splitter.sizes()
+    header = first.queue.table.horizontalHeader()
+    header.resizeSection(1, 260)  # the rep widened the Email column
+    first.close()
+    again = open_window(demo)
+    assert (again.width(), again.height()) == (1111, 733)
+    assert again.queue.splitter.sizes() == split
+    assert again.queue.table.horizontalHeader().sectionSize(1) == 260

@@ -134,6 +134,7 @@ class PauseDialog(QDialog):
         self.until = QDateEdit(QDate.currentDate().addMonths(1))
         self.until.setObjectName("pauseUntil")
         self.until.setCalendarPopup(True)
+        self.until.setDisplayFormat("yyyy-MM-dd")  # typed as the CLI takes it (pause --until), whatever the locale
         self.until.setMinimumDate(QDate.currentDate().addDays(1))
         form.addRow("Resume on", self.until)
         self.behavior = QComboBox()

@@ -1,0 +1,152 @@
+"""Every shortcut Help → Keyboard shortcuts lists, pressed on the focused widget (Qt resolves it) and seen to do
+what the list says. A shortcut added to the list without a test here fails the last test."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
+
+from console.ui.dialogs.consent import OPERATOR_KEY, ConsentDialog
+from console.ui.dialogs.offer_forms import CouponDialog
+from console.ui.help import SHORTCUTS, ShortcutsDialog
+from console.ui.preferences import PreferencesDialog
+
+from .gestures import active, admin, answer, click_row, keys, sequence, shown
+
+
+def pressed(*cells: str) -> None:
+    """Names the "Keys" cells of SHORTCUTS a test pressed (the last test reads these names in this file)."""
+
+
+def opened(qtbot, kind, seen: list, close=lambda d: QTest.keyClick(d, Qt.Key.Key_Escape)):
+    answer(kind, lambda d: (seen.append(d), close(d)))
+
+
+def consent_summary(dialog: ConsentDialog) -> str:
+    from PySide6.QtWidgets import QLabel
+
+    return " ".join(label.text() for label in dialog.findChildren(QLabel))
+
+
+def test_everywhere_shortcuts(qtbot, open_window, demo):
+    window = open_window(demo)
+    active(qtbot, window)
+    with qtbot.waitSignal(window.synced, timeout=20000):
+        sequence(window, "F5")
+    pressed("F5")
+    seen: list = []
+    opened(qtbot, PreferencesDialog, seen)
+    sequence(window, "Ctrl+,")
+    qtbot.waitUntil(lambda: bool(seen), timeout=5000)
+    pressed("Ctrl+,")
+    active(qtbot, window)
+    sequence(window, "Ctrl+/")
+    qtbot.waitUntil(lambda: any(d.isVisible() for d in window.findChildren(ShortcutsDialog)), timeout=5000)
+    listed = next(d for d in window.findChildren(ShortcutsDialog) if d.isVisible())
+    assert listed.table.rowCount() == len(SHORTCUTS)
+    listed.reject()
+    pressed("Ctrl+/")
+    active(qtbot, window)
+    sequence(window, "Ctrl+Q")
+    qtbot.waitUntil(lambda: not window.isVisible(), timeout=5000)
+    pressed("Ctrl+Q")
+
+
+def test_queue_navigation_shortcuts(qtbot, open_window, demo):
+    window = open_window(demo)
+    active(qtbot, window)
+    queue = window.queue
+    sequence(window, "Ctrl+F")
+    assert QApplication.focusWidget() is queue.filters.search
+    pressed("Ctrl+F")
+    keys(window, Qt.Key.Key_Down)
+    assert QApplication.focusWidget() is queue.table and queue.table.currentIndex().row() == 0
+    pressed("↓ (in the search box)")
+    keys(window, Qt.Key.Key_Down)
+    keys(window, Qt.Key.Key_Down)
+    assert queue.table.currentIndex().row() == 2
+    keys(window, Qt.Key.Key_Up)
+    assert queue.table.currentIndex().row() == 1 and queue.detail.title.text() == shown(window)[1].display_name
+    pressed("↑ / ↓")
+    # the rep dragged the detail pane shut; Enter opens it again and puts the focus in it
+    handle = queue.splitter.handle(1)
+    QTest.mousePress(handle, Qt.MouseButton.LeftButton, pos=QPoint(handle.width() // 2, 1))
+    QTest.mouseMove(handle, QPoint(handle.width() // 2, queue.splitter.height()))
+    QTest.mouseRelease(handle, Qt.MouseButton.LeftButton, pos=QPoint(handle.width() // 2, queue.splitter.height()))
+    qtbot.waitUntil(lambda: queue.splitter.sizes()[1] < 160, timeout=5000)
+    queue.table.setFocus()
+    keys(window, Qt.Key.Key_Return)
+    assert queue.splitter.sizes()[1] >= 160 and queue.detail.hasFocus()
+    pressed("Enter")
+
+
+def test_offer_shortcuts_open_the_consent_for_what_they_name(qtbot, open_window, demo):
+    window = open_window(demo)
+    window.settings.setValue(OPERATOR_KEY, "Dana (CS)")
+    active(qtbot, window)
+    at = next(i for i, r in enumerate(shown(window)) if window.recommendation(r).kind == "coupon")
+    click_row(window.queue.table, at)
+    row = window.queue.selected_rows()[0]
+    posts = [e for e in demo.log if e.method == "POST"]
+    for keys_text, words in (
+        ("Ctrl+Enter", window.recommendation(row).describe({c.id: c for c in window.coupons()})),
+        ("Ctrl+1", "Pause 1 month for"),
+        ("Ctrl+2", "Pause 2 months for"),
+        ("Ctrl+3", "Pause 3 months for"),
+        ("Ctrl+R", "Revoke"),
+    ):
+        seen: list = []
+        opened(qtbot, ConsentDialog, seen)  # Esc: nothing is sent
+        active(qtbot, window)
+        sequence(window, keys_text)
+        qtbot.waitUntil(lambda seen=seen: bool(seen) and QApplication.activeModalWidget() is None, timeout=5000)
+        assert words.lower() in consent_summary(seen[0]).lower(), (keys_text, consent_summary(seen[0]))
+    assert [e for e in demo.log if e.method == "POST"] == posts
+    pressed("Ctrl+Enter", "Ctrl+1 / Ctrl+2 / Ctrl+3", "Esc")
+    seen = []
+    opened(qtbot, CouponDialog, seen)
+    active(qtbot, window)
+    sequence(window, "Ctrl+K")
+    qtbot.waitUntil(lambda: bool(seen), timeout=5000)
+    pressed("Ctrl+K")
+
+
+def test_revoke_by_keyboard_confirmed_by_enter_then_undone_with_ctrl_z(qtbot, open_window, demo):
+    window = open_window(demo)
+    window.settings.setValue(OPERATOR_KEY, "Dana (CS)")
+    active(qtbot, window)
+    click_row(window.queue.table, 0)
+    row = window.queue.selected_rows()[0]
+    answer(ConsentDialog, lambda d: QTest.keyClick(d.note, Qt.Key.Key_Return))
+    with qtbot.waitSignal(window.controller.applied, timeout=20000):
+        sequence(window, "Ctrl+R")
+    assert not admin(demo).v1.subscriptions.retrieve(row.subscription_id).cancel_at_period_end
+    pressed("Ctrl+R", "Enter")
+    active(qtbot, window)
+    with qtbot.waitSignal(window.controller.applied, timeout=20000):
+        sequence(window, "Ctrl+Z")
+    back = admin(demo).v1.subscriptions.retrieve(row.subscription_id)
+    assert back.cancel_at_period_end or back.cancel_at
+    pressed("Ctrl+Z")
+
+
+def test_ctrl_l_copies_a_portal_link(qtbot, open_window, demo):
+    window = open_window(demo)
+    active(qtbot, window)
+    click_row(window.queue.table, 0)
+    QGuiApplication.clipboard().setText("")
+    sequence(window, "Ctrl+L")
+    qtbot.waitUntil(lambda: QGuiApplication.clipboard().text().startswith(demo.url), timeout=10000)
+    assert "copied" in window.queue.action_bar.status.text()
+    pressed("Ctrl+L")
+
+
+def test_every_listed_shortcut_was_pressed_above():
+    """Runs last in this module (pytest keeps file order; xdist sends a module's tests to one worker only with
+    --dist loadfile, so the check reads the list itself, not the other tests' record)."""
+    listed = {keys for _, keys, _ in SHORTCUTS}
+    source = open(__file__, encoding="utf-8").read()
+    missing = {k for k in listed if f'"{k}"' not in source.split("def test_every_listed_shortcut")[0]}
+    assert not missing, f"shortcuts in Help → Keyboard shortcuts with no test pressing them: {sorted(missing)}"
