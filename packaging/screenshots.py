@@ -1,6 +1,10 @@
 """Render the README's screenshots from the real demo (run under Xvfb by `./dev shots`).
 
 Usage: python packaging/screenshots.py OUT_DIR
+
+Every tab at 1024×700 and at 1600×1000, in the light and the dark theme ({tab}-{size}-{theme}.png), then the
+dialogs a user meets (consent, bulk consent, the portal review, the playbook, connect, welcome, shortcuts).
+Each step waits for what it shows (a loaded tab, an open dialog) instead of a fixed delay where it can.
 """
 
 from __future__ import annotations
@@ -8,10 +12,11 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QItemSelectionModel, QTimer
+from PySide6.QtWidgets import QApplication, QWidget
 
 from console.secrets.keystore import KeyStore
 from console.services.connection import open_demo
@@ -19,138 +24,176 @@ from console.services.keys import KeyService
 from console.ui import theme
 from console.ui.dialogs.connect import ConnectDialog
 from console.ui.dialogs.consent import OPERATOR_KEY, ConsentDialog
+from console.ui.dialogs.playbook import PlaybookDialog
 from console.ui.help import ShortcutsDialog
 from console.ui.main_window import MainWindow
+from console.ui.portal.dialogs import DiffDialog
 from console.ui.queue.model import ROW_ROLE
 from console.ui.welcome import WelcomeDialog
+
+SIZES = ((1024, 700), (1600, 1000))
+TABS = ("queue", "journal", "portal", "outcomes", "overview")
+
+
+class Shots:
+    """Runs steps one after another on the event loop; a step calls `self.next()` (or `later`/`when`) when done."""
+
+    def __init__(self, app: QApplication, window: MainWindow, out: Path) -> None:
+        self.app, self.window, self.out = app, window, out
+        self.steps: list[Callable[[], None]] = []
+        self.failed: str | None = None
+
+    def next(self) -> None:
+        if self.steps:
+            self.steps.pop(0)()
+        else:
+            self.window.close()
+            self.app.quit()
+
+    def later(self, ms: int, fn: Callable[[], None]) -> None:
+        QTimer.singleShot(ms, fn)
+
+    def when(self, ready: Callable[[], object], fn: Callable[[object], None], waited: int = 0) -> None:
+        found = ready()
+        if found:
+            QTimer.singleShot(250, lambda: fn(found))  # painted once more after it appeared
+        elif waited > 30_000:
+            self.failed = f"timed out waiting at step {len(self.steps)}"
+            self.app.quit()
+        else:
+            QTimer.singleShot(50, lambda: self.when(ready, fn, waited + 50))
+
+    def grab(self, widget: QWidget, name: str) -> None:
+        widget.grab().save(str(self.out / f"{name}.png"))
+
+    def modal(self, kind: type) -> Callable[[], object]:
+        return lambda: (w := QApplication.activeModalWidget()) is not None and isinstance(w, kind) and w.isVisible() and w
 
 
 def main(out: Path) -> int:
     out.mkdir(parents=True, exist_ok=True)
-    os.environ[theme.THEME_ENV] = "light"  # the README's screenshots, whatever the machine's theme
+    os.environ[theme.THEME_ENV] = "light"
     app = QApplication(sys.argv[:1])
     theme.apply(app)
     data = Path(tempfile.mkdtemp(prefix="churn-console-shots-"))
     window = MainWindow(lambda: open_demo(data), data)
     window.settings.setValue(OPERATOR_KEY, "Dana (CS)")
-    window.resize(1400, 860)
+    window.resize(*SIZES[1])
     window.show()
-    steps: list = []
+    s = Shots(app, window, out)
+    queue = window.queue
 
-    def queue_shot() -> None:
-        rows = [window.queue.proxy.index(i, 0).data(ROW_ROLE) for i in range(window.queue.proxy.rowCount())]
-        pick = next((i for i, r in enumerate(rows) if window.recommendation(r).kind == "coupon" and r.comment), 0)
-        window.queue.table.selectRow(pick)
-        QTimer.singleShot(700, lambda: (window.grab().save(str(out / "queue.png")), next_step()))
+    def rows():
+        return [queue.proxy.index(i, 0).data(ROW_ROLE) for i in range(queue.proxy.rowCount())]
 
-    def consent_shot() -> None:
-        def grab_dialog() -> None:
-            dialog = QApplication.activeModalWidget()
-            if isinstance(dialog, ConsentDialog):
-                dialog.note.setText("Agreed on the phone, ticket T-4821")
-                QTimer.singleShot(300, lambda: (dialog.grab().save(str(out / "consent.png")), dialog.accept()))
-            else:
-                QTimer.singleShot(50, grab_dialog)
+    def pick_customer() -> None:
+        """A customer with a comment whose recommended offer is a coupon: the detail pane has something to say."""
+        found = rows()
+        at = next((i for i, r in enumerate(found) if window.recommendation(r).kind == "coupon" and r.comment), 0)
+        queue.table.selectRow(at)
 
-        window.controller.applied.connect(
-            lambda _a: QTimer.singleShot(500, lambda: (window.grab().save(str(out / "saved.png")), next_step()))
-        )
-        QTimer.singleShot(0, grab_dialog)
+    def consent() -> None:
+        window.tabs.setCurrentWidget(queue)
+        pick_customer()
+
+        def shoot(dialog) -> None:
+            dialog.note.setText("Agreed on the phone, ticket T-4821")
+            s.later(200, lambda: (s.grab(dialog, "consent"), dialog.accept()))
+
+        window.controller.applied.connect(lambda _a: s.later(600, lambda: (s.grab(window, "saved"), s.next())))
+        s.when(s.modal(ConsentDialog), shoot)
         window.queue.action_bar.primary.click()
 
-    def journal_shot() -> None:
-        window.tabs.setCurrentWidget(window.journal_page)
-        QTimer.singleShot(400, lambda: (window.grab().save(str(out / "journal.png")), next_step()))
+    def bulk_consent() -> None:
+        queue.table.clearSelection()
+        flags = QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows
+        for i in range(1, 5):
+            queue.table.selectionModel().select(queue.proxy.index(i, 0), flags)
+        s.when(s.modal(ConsentDialog), lambda d: (s.grab(d, "bulk-consent"), d.reject(), s.later(100, s.next)))
+        window.queue.action_bar.primary.click()
 
-    def overview_shot() -> None:
-        window.tabs.setCurrentWidget(window.overview)
-        QTimer.singleShot(400, lambda: (window.grab().save(str(out / "overview.png")), next_step()))
+    def tab(name: str, size: tuple[int, int], scheme: str) -> Callable[[], None]:
+        def step() -> None:
+            window.resize(*size)
+            page = {"queue": queue, "journal": window.journal_page, "portal": window.portal_page,
+                    "outcomes": window.analytics_page, "overview": window.overview}[name]  # fmt: skip
+            window.tabs.setCurrentWidget(page)
+            if name == "queue":
+                pick_customer()
+            if name == "outcomes":
+                window.analytics_page.preset.setCurrentIndex(2)
+            ready = (lambda: window.portal_page.loaded) if name == "portal" else (lambda: True)
+            s.when(ready, lambda _r: s.later(400, lambda: (s.grab(window, f"{name}-{size[0]}x{size[1]}-{scheme}"), s.next())))
 
-    def outcomes_shot() -> None:
-        window.tabs.setCurrentWidget(window.analytics_page)
-        window.analytics_page.preset.setCurrentIndex(2)
-        QTimer.singleShot(600, lambda: (window.grab().save(str(out / "outcomes.png")), next_step()))
+        return step
 
-    def portal_shot() -> None:
+    def switch(scheme: str) -> Callable[[], None]:
+        def step() -> None:
+            os.environ[theme.THEME_ENV] = scheme
+            theme.apply(app)
+            s.later(300, s.next)
+
+        return step
+
+    def review() -> None:
+        window.resize(*SIZES[1])
         window.tabs.setCurrentWidget(window.portal_page)
+        form = window.portal_page.form
+        form.headline.setText("Acme: manage your plan, pause or switch")
+        form.pause.setChecked(True)
+        form.reasons["low_quality"].setChecked(False)
+        s.when(s.modal(DiffDialog), lambda d: (s.grab(d, "portal-review"), d.reject(), s.later(100, discard)))
+        window.portal_page.save.click()
 
-        def wait() -> None:
-            if window.portal_page.loaded:
-                window.portal_page.list.setCurrentRow(1)
-                QTimer.singleShot(400, lambda: (window.grab().save(str(out / "portal.png")), next_step()))
-            else:
-                QTimer.singleShot(100, wait)
+    def discard() -> None:
+        window.portal_page.discard.click()
+        s.next()
 
-        wait()
+    def playbook() -> None:
+        window.tabs.setCurrentWidget(queue)
+        s.when(s.modal(PlaybookDialog), lambda d: (s.grab(d, "playbook"), d.reject(), s.later(100, s.next)))
+        window.edit_playbook()
 
-    def connect_shot() -> None:
+    def connect() -> None:
         sandbox = window.connection.sandbox
         service = KeyService(Path(tempfile.mkdtemp(prefix="churn-console-shots-keys-")), KeyStore())
         dialog = ConnectDialog(service, window.runner, api_base=sandbox.url, parent=window)
         dialog.key.setText(sandbox.key)
         dialog.show()
         dialog.verify_button.click()
+        s.when(lambda: dialog.permissions.rowCount(), lambda _n: (s.grab(dialog, "connect"), dialog.reject(), s.next()))
 
-        def wait() -> None:
-            if dialog.permissions.rowCount():
-                QTimer.singleShot(300, lambda: (dialog.grab().save(str(out / "connect.png")), dialog.reject(), next_step()))
-            else:
-                QTimer.singleShot(100, wait)
-
-        wait()
-
-    def welcome_shots() -> None:
+    def welcome() -> None:
         dialog = WelcomeDialog(window)
         dialog.show()
 
         def second() -> None:
             dialog.connect_button.click()
-            QTimer.singleShot(300, lambda: (dialog.grab().save(str(out / "welcome-key.png")), dialog.reject(), next_step()))
+            s.later(300, lambda: (s.grab(dialog, "welcome-key"), dialog.reject(), s.next()))
 
-        QTimer.singleShot(300, lambda: (dialog.grab().save(str(out / "welcome.png")), second()))
+        s.later(300, lambda: (s.grab(dialog, "welcome"), second()))
 
-    def shortcuts_shot() -> None:
+    def shortcuts() -> None:
         dialog = ShortcutsDialog(window)
         dialog.show()
-        QTimer.singleShot(300, lambda: (dialog.grab().save(str(out / "shortcuts.png")), dialog.reject(), next_step()))
+        s.later(300, lambda: (s.grab(dialog, "shortcuts"), dialog.reject(), s.next()))
 
-    def dark_shot() -> None:
-        os.environ[theme.THEME_ENV] = "dark"
-        theme.apply(app)
-        window.tabs.setCurrentWidget(window.queue)
-
-        def back_to_light() -> None:
-            window.grab().save(str(out / "queue-dark.png"))
-            os.environ[theme.THEME_ENV] = "light"
-            theme.apply(app)
-            next_step()
-
-        QTimer.singleShot(600, back_to_light)
-
-    steps.extend(
-        [
-            queue_shot,
-            consent_shot,
-            journal_shot,
-            overview_shot,
-            outcomes_shot,
-            portal_shot,
-            connect_shot,
-            welcome_shots,
-            shortcuts_shot,
-            dark_shot,
-            lambda: (window.close(), app.quit()),
-        ]
-    )
-
-    def next_step() -> None:
-        steps.pop(0)()
-
-    window.overview_loaded.connect(lambda _ov: QTimer.singleShot(300, next_step) if len(steps) == 11 else None)
-    QTimer.singleShot(90_000, app.quit)
+    s.steps += [consent, bulk_consent]
+    for scheme in ("light", "dark"):
+        s.steps.append(switch(scheme))
+        s.steps += [tab(name, size, scheme) for size in SIZES for name in TABS]
+    s.steps += [switch("light"), review, playbook, connect, welcome, shortcuts]
+    started = []
+    window.overview_loaded.connect(lambda _ov: None if started else (started.append(1), s.later(300, s.next)))
+    QTimer.singleShot(240_000, lambda: (setattr(s, "failed", "timed out"), app.quit()))
     app.exec()
-    return 0 if len(steps) == 0 else 1
+    if s.failed or s.steps:
+        print(f"screenshots: {s.failed or 'not every step ran'}", file=sys.stderr)
+        return 1
+    return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main(Path(sys.argv[1] if len(sys.argv) > 1 else "resources/screenshots")))
+    code = main(Path(sys.argv[1] if len(sys.argv) > 1 else "resources/screenshots"))
+    sys.stdout.flush()
+    os._exit(code)  # the PNGs are written: skip tearing down the demo's widgets and threads at interpreter exit

@@ -22,6 +22,7 @@ from .locks import SubscriptionLocks
 log = logging.getLogger(__name__)
 RETRYABLE = steps.RETRYABLE
 IDEMPOTENCY_WINDOW_S = 23 * 3600  # Stripe keeps idempotent results for 24 hours
+RACE_S = 3600  # two consoles acting on one pending cancellation act within this of each other
 KIND_OF_OFFER = {"coupon": "save", "pause": "pause", "revoke": "revoke", "contact": "contact"}
 
 
@@ -303,7 +304,9 @@ class Actions:
                 other_at = datetime.fromisoformat(sub.metadata.get("churn_console_at", "")).timestamp()
             except ValueError:
                 continue
-            if other_at >= action.created_at:
+            # Stripe keeps the last write, so another action named there landed after this one, even when it was
+            # created a little earlier (its console was slower to send): within RACE_S of this one, or after it.
+            if other_at >= action.created_at - RACE_S:
                 note = f"Another console's save replaced it: {saved_by(sub)}."
                 out.append(self.journal.update(action, state="overridden", error=note))
         return out
@@ -372,7 +375,7 @@ class Actions:
                 for intent in self.cache.intents_for(sub.id):
                     if intent["action_id"] == original.id:
                         self.cache.reopen_intent(intent["id"])
-                what = action_words(original.kind, original.offer_code).lower()
+                what = action_words(original.kind, original.offer_code, {c.id: c for c in self.cache.coupons()}).lower()
                 detail = {"operator": action.operator, "what": what}
                 self.cache.add_timeline(f"{sub.id}:undone:{action.id}", sub.id, now, "save_undone", detail)
             intents.observe(self.cache, sub, now)

@@ -108,6 +108,7 @@ def _act(args: argparse.Namespace, do) -> int:
             return 1
         actions = workspace.actions(_operator(args))
         action = do(workspace, actions)
+        coupons = {c.id: c for c in workspace.cache.coupons()}  # the action's coupon in words, not its id
     except ActionRefused as exc:
         print(f"churn-console: refused: {exc}", file=sys.stderr)
         for field, problem in exc.problems.items():
@@ -122,7 +123,7 @@ def _act(args: argparse.Namespace, do) -> int:
     finally:
         workspace.close()
         connection.close()
-    print(_line(action))
+    print(_line(action, coupons))
     return 0
 
 
@@ -174,16 +175,17 @@ def run_retry(args: argparse.Namespace) -> int:
         before = ws.journal.get(args.action)
         action = actions.retry(args.action)
         if before is not None and before.state == "applied":
-            print(f"Nothing to retry: {action_words(action.kind, action.offer_code).lower()} was already done; nothing was sent.")
+            what = action_words(action.kind, action.offer_code, {c.id: c for c in ws.cache.coupons()}).lower()
+            print(f"Nothing to retry: {what} was already done; nothing was sent.")
         return action
 
     return _act(args, retry)
 
 
-def _line(a: Action) -> str:
+def _line(a: Action, coupons: dict) -> str:
     who = a.customer_name or a.customer_id
     return (
-        f"{STATE_WORDS.get(a.state, a.state)}: {action_words(a.kind, a.offer_code)} for {who} "
+        f"{STATE_WORDS.get(a.state, a.state)}: {action_words(a.kind, a.offer_code, coupons)} for {who} "
         f"({format_money(a.mrr_minor, a.currency)}/month, {a.subscription_id}). Action {a.id}."
     )
 
@@ -195,6 +197,7 @@ def run_journal(args: argparse.Namespace) -> int:
             return _recover(workspace)
         actions = workspace.journal.all(limit=args.limit)
         copies = workspace.journal.damaged_copies()
+        coupons = {c.id: c for c in workspace.cache.coupons()}
     finally:
         workspace.close()
     if copies:
@@ -218,7 +221,7 @@ def run_journal(args: argparse.Namespace) -> int:
         (
             datetime.fromtimestamp(a.created_at).strftime("%Y-%m-%d %H:%M"),
             STATE_WORDS.get(a.state, a.state),
-            action_words(a.kind, a.offer_code),
+            action_words(a.kind, a.offer_code, coupons),
             a.customer_name or a.customer_id,
             a.operator,
             CHANNEL_LABELS.get(a.consent_channel or "", ""),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -181,13 +182,22 @@ STATE_WORDS = {
 }
 
 
-def action_words(kind: str, code: str) -> str:
-    """What an action did, in words: `coupon:RETAIN25-3M` → "Saved with coupon RETAIN25-3M" (codes stay in details)."""
+CONSOLE_COUPON = "churn-console-"  # the prefix of coupons the console creates (playbook defaults, New coupon…)
+
+
+def action_words(kind: str, code: str, coupons: Mapping[str, Coupon] | None = None) -> str:
+    """What an action did, in words: `coupon:RETAIN25-3M` → "Saved with 25% off for 3 months" when the coupon is
+    known (`coupons`), else with the coupon's name; codes of the console's own coupons are never shown."""
     family, _, detail = code.partition(":")
     if kind == "undo":
-        return f"Undid: {action_words(_kind_of(detail), detail).lower()}"
+        return f"Undid: {action_words(_kind_of(detail), detail, coupons).lower()}"
     if family == "coupon":
-        return f"Saved with coupon {detail}" if detail not in ("", "new") else "Saved with a new coupon"
+        known = (coupons or {}).get(detail)
+        if known is not None:
+            return f"Saved with {terms_of(known)}"
+        if detail in ("", "new") or detail.startswith(CONSOLE_COUPON):
+            return "Saved with a new coupon"
+        return f"Saved with coupon {detail}"
     if family == "pause":
         if detail == "subscription":
             return "Paused the subscription"

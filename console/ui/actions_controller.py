@@ -125,8 +125,9 @@ class ActionsController(QObject):
         actions = self._actions(operator)
         if actions is None:
             return
-        self.bar.say(f"Sending {html.escape(offer.describe(self._coupons()))} for {who}…", progress=True)
-        self._run(lambda: actions.apply(row.subscription_id, offer, consent), self._applied)
+        words = offer.describe(self._coupons())  # in words now: a new coupon's id is Stripe's, and random
+        self.bar.say(f"Sending {html.escape(words)} for {who}…", progress=True)
+        self._run(lambda: actions.apply(row.subscription_id, offer, consent), lambda a: self._applied(a, words))
 
     def custom_coupon(self) -> None:
         self._offer_from_dialog(lambda row: CouponDialog(row.currency, self.window))
@@ -200,13 +201,13 @@ class ActionsController(QObject):
         self._run(lambda: actions.portal_link(row.customer_id, configuration=configuration), lambda url: self._copied(url, row))
 
     # results -----------------------------------------------------------------------------------
-    def _applied(self, action: Action) -> None:
+    def _applied(self, action: Action, words: str | None = None) -> None:
         self.last_action = action
         who = html.escape(action.customer_name or action.customer_id)
         if action.kind == "contact":
             self.bar.say(f"Recorded a contact with {who}.")
         else:
-            what = html.escape(action_words(action.kind, action.offer_code).lower())
+            what = html.escape(words or action_words(action.kind, action.offer_code, self._coupons()).lower())
             self.bar.say(f"Saved {who}: {what}. <a href='undo:{action.id}'>Undo</a>")
             self.bar.undo.show()
         self.window.reload_queue()

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..domain.models import Coupon
 from ..domain.money import format_money
 from ..domain.offers import CHANNEL_LABELS, STATE_WORDS, action_words
 from ..store.journal import Action
@@ -32,10 +33,12 @@ class JournalModel(QAbstractTableModel):
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self.actions: list[Action] = []
+        self.coupons: dict[str, Coupon] = {}
 
-    def set_actions(self, actions: list[Action]) -> None:
+    def set_actions(self, actions: list[Action], coupons: dict[str, Coupon] | None = None) -> None:
         self.beginResetModel()
         self.actions = actions
+        self.coupons = coupons or {}
         self.endResetModel()
 
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
@@ -65,7 +68,7 @@ class JournalModel(QAbstractTableModel):
             datetime.fromtimestamp(a.created_at).strftime("%d %b %H:%M"),
             a.operator,
             a.customer_name or a.customer_id,
-            action_words(a.kind, a.offer_code),
+            action_words(a.kind, a.offer_code, self.coupons),
             format_money(a.mrr_minor, a.currency) if a.currency else "",
             CHANNEL_LABELS.get(a.consent_channel or "", "") if a.consent_channel else "",
             a.consent_note or "",
@@ -142,9 +145,9 @@ class JournalPage(QWidget):
         self.damaged.setVisible(bool(copies))
         self.recover.setVisible(bool(copies))
 
-    def set_actions(self, actions: list[Action]) -> None:
+    def set_actions(self, actions: list[Action], coupons: dict[str, Coupon] | None = None) -> None:
         selected = self.selected()
-        self.model.set_actions(actions)
+        self.model.set_actions(actions, coupons)
         if selected is not None:
             for i, a in enumerate(actions):
                 if a.id == selected.id:

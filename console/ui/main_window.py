@@ -329,7 +329,7 @@ class MainWindow(QMainWindow):
 
     def _show_journal(self) -> None:
         if self.workspace is not None:
-            self.journal_page.set_actions(self.workspace.journal.all(limit=500))
+            self.journal_page.set_actions(self.workspace.journal.all(limit=500), {c.id: c for c in self.coupons()})
             self.journal_page.show_damaged(self.workspace.journal.damaged_copies())
 
     def _progress(self, done: int, total: Any, message: str) -> None:

@@ -131,3 +131,27 @@ def test_an_action_another_process_is_sending_is_not_finished_by_this_one(tmp_pa
         posts = [e for e in sb.log if e.method == "POST" and e.path.endswith(sub_id)]
         assert len(posts) == 1 and not posts[0].replayed
         record(races=1, duplicates=len(posts) - 1)
+
+
+def test_the_save_that_landed_last_wins_even_if_its_console_created_it_first(tmp_path):
+    """The order under load: Bo's console creates its action first but sends it second (a slow process), so the
+    winner's `churn_console_at` is earlier than Ann's action. Ann's journal must still say she was replaced."""
+    from console.actions import Actions, Consent
+    from console.domain.offers import Offer
+
+    with Sandbox(seed=31, customers=60) as sb:
+        ann_ws, bo_ws = (Workspace.connect(StripeGateway(sb.key, sb.url), tmp_path / who, "Acme") for who in ("ann", "bo"))
+        for ws in (ann_ws, bo_ws):
+            ws.sync()
+        sub_id = ann_ws.queue()[0].subscription_id
+        bo = Actions(bo_ws.gateway, bo_ws.cache, bo_ws.journal, "Bo", clock=lambda: 1_900_000_000.0)  # created first …
+        ann = Actions(ann_ws.gateway, ann_ws.cache, ann_ws.journal, "Ann", clock=lambda: 1_900_000_002.0)
+        stale = bo._reread(sub_id)  # both consoles read the subscription before either writes
+        bo._reread = lambda _sub: stale
+        mine = ann.apply(sub_id, Offer("coupon", coupon_id="RETAIN25-3M"), Consent("call"))
+        bo.apply(sub_id, Offer("pause", pause_months=2), Consent("email"))  # … and lands last
+        ann_ws.sync()
+        after = ann_ws.journal.get(mine.id)
+        assert after.state == "overridden" and "saved by Bo" in after.error
+        for ws in (ann_ws, bo_ws):
+            ws.close()

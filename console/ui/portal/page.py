@@ -38,9 +38,10 @@ if TYPE_CHECKING:
 
 
 def _features(c: PortalConfig) -> str:
-    on = [n for n, v in (("cancel", c.cancel), ("pause", c.pause), ("plans", c.plan_switching), ("details", c.customer_update),
-                         ("cards", c.payment_method_update), ("invoices", c.invoice_history)) if v]  # fmt: skip
-    return ", ".join(on) or "nothing enabled"
+    on = [n for n, v in (("cancel", c.cancel), ("pause", c.pause), ("switch plans", c.plan_switching),
+                         ("update details", c.customer_update), ("update cards", c.payment_method_update),
+                         ("see invoices", c.invoice_history)) if v]  # fmt: skip
+    return ", ".join(on) or "nothing (every feature is off)"
 
 
 class PortalPage(QWidget):
@@ -75,6 +76,8 @@ class PortalPage(QWidget):
         self.list.setObjectName("portalConfigs")
         self.list.setSpacing(6)
         self.list.setMinimumWidth(260)
+        self.list.setWordWrap(True)  # long names and feature lists wrap in the column instead of scrolling sideways
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.list.currentRowChanged.connect(self._selected)
         lv.addWidget(self.list, 1)
         buttons = [
@@ -180,9 +183,11 @@ class PortalPage(QWidget):
         self.list.clear()
         for c in self.configs:
             flags = " · ".join(x for x in ("default" if c.is_default else "", "active" if c.active else "inactive") if x)
-            item = QListWidgetItem(
-                f"{c.name or '(no name)'}\n{c.id} · {flags}\nupdated {datetime.fromtimestamp(c.updated):%d %b %Y %H:%M} · {_features(c)}"
+            item = QListWidgetItem(  # plain text: a configuration's name is anyone's
+                f"{c.name or '(no name)'}\n{flags.capitalize()} · updated {datetime.fromtimestamp(c.updated):%d %b %Y}\n"
+                f"Customers can: {_features(c)}"
             )
+            item.setToolTip(f"{c.id}, updated {datetime.fromtimestamp(c.updated):%d %b %Y %H:%M}")  # the id, for support
             item.setData(Qt.ItemDataRole.UserRole, c.id)
             self.list.addItem(item)
         self.list.blockSignals(False)
