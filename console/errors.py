@@ -13,6 +13,12 @@ def redact(text: str) -> str:
     return _KEY_SHAPE.sub(lambda m: f"{m.group(1)}_{m.group(2)}_…", text)
 
 
+def sentence(text: str) -> str:
+    """Text that reads as a sentence before the next one: Stripe's messages often end without a full stop."""
+    text = text.rstrip()
+    return text if not text or text[-1] in ".!?…:)" else text + "."
+
+
 class ConsoleError(Exception):
     """Base class: `message` says what happened, `hint` what to do about it."""
 
@@ -23,7 +29,7 @@ class ConsoleError(Exception):
         super().__init__(self.message)
 
     def __str__(self) -> str:
-        return f"{self.message} {self.hint}".strip()
+        return f"{sentence(self.message)} {self.hint}".strip()
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.message!r})"

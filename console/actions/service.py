@@ -63,7 +63,7 @@ class Actions:
         """Revoke the pending cancellation with this offer, in one Stripe request."""
         now = self._now()
         if problems := offer.problems(now):
-            raise ActionRefused("This offer cannot be sent as it is.", "Correct the highlighted fields.", problems)
+            raise ActionRefused("This offer cannot be sent as it is.", "Correct each field listed, then try again.", problems)
         kind = KIND_OF_OFFER[offer.kind]
         self._check_consent(consent, required=kind != "contact")  # a contact changes nothing, but is journaled
         with self.locks.held(sub_id):  # another console on this machine finishes first; then this one re-reads

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import os
 import sys
 
 from ..secrets.keys import HOW_TO
 from ..secrets.keystore import KeyringUnavailable
+from ..services.connection import KEY_ENV, open_from_environment
 from ..services.keys import KeyService
-from ..services.permissions import table
+from ..services.permissions import check_permissions, table
 from .common import paths_for
 
 
@@ -25,7 +27,7 @@ def add_parsers(sub) -> None:
     kset.add_argument("--allow-secret-key", action="store_true", help="accept an sk_ key (not recommended: it can do anything)")
     kset.set_defaults(run=run_set)
     kcheck = ksub.add_parser("check", help="show which permissions the key has and what each enables")
-    kcheck.add_argument("--profile", help="default: the last profile used")
+    kcheck.add_argument("--profile", help="default: the key in STRIPE_API_KEY when it is set, else the last profile used")
     kcheck.set_defaults(run=run_check)
     kdel = ksub.add_parser("delete", help="remove the key from the keyring and forget the profile")
     kdel.add_argument("--profile", required=True)
@@ -66,9 +68,19 @@ def run_set(args: argparse.Namespace) -> int:
 
 def run_check(args: argparse.Namespace) -> int:
     service = KeyService(paths_for(args).data)
+    if not args.profile and os.environ.get(KEY_ENV):  # the key the other commands would use, checked the same way
+        connection = open_from_environment(args.api_base, allow_secret=getattr(args, "env_allow_secret", False))
+        try:
+            perms = check_permissions(connection.gateway)
+        finally:
+            connection.close()
+        print(f"Checked the {connection.where}.")
+        print()
+        print(table(perms))
+        return 0 if all(p.granted for p in perms) else 1
     name = args.profile or service.profiles.last
     if name is None:
-        print(f"churn-console: no profile yet. {HOW_TO}", file=sys.stderr)
+        print(f"churn-console: no profile yet, and {KEY_ENV} is not set. {HOW_TO}", file=sys.stderr)
         return 1
     profile = service.profiles.get(name)
     perms = service.check(name)

@@ -128,7 +128,8 @@ def run_apply(args: argparse.Namespace) -> int:
             print("Nothing sent. Add --yes to apply.")
             return 0
         result = service.apply(wanted, plan)
-        print(f"{'Created' if plan.action == 'create' else 'Updated'} {result.id}.")
+        changed = ", ".join(field.replace("_", " ") for field, _, _ in plan.diff)
+        print(f"{'Created' if plan.action == 'create' else 'Updated'} {result.id} ({changed}).")
         return 0
     finally:
         _done(ws, conn)

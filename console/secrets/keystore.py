@@ -21,8 +21,12 @@ SECURE_MODULES = (
     "keyring.backends.Windows",
 )
 ADVICE = (
-    "No secure keyring is available. On Linux, install and unlock a Secret Service (GNOME Keyring or KWallet: "
+    "On Linux, install and unlock a Secret Service (GNOME Keyring or KWallet: "
     "`sudo apt-get install gnome-keyring`, then log in to a desktop session); macOS and Windows have one built in."
+)
+SESSION_ONLY = (
+    'Meanwhile the key works for one session: in the window, Connect → Verify → "Use for this session only"; '
+    "in a terminal, set STRIPE_API_KEY for the command (`read -s STRIPE_API_KEY; export STRIPE_API_KEY; churn-console sync`)."
 )
 
 
@@ -60,8 +64,7 @@ class KeyStore:
         status = self.status()
         if not status.secure:
             raise KeyringUnavailable(
-                "The key was not stored: this system has no secure keyring.",
-                f"{status.advice} You can use the key for this session only.",
+                "The key was not stored: this system has no secure keyring.", f"{status.advice} {SESSION_ONLY}"
             )
         try:
             keyring.set_password(self.service, profile, key)

@@ -15,7 +15,7 @@ class PortalInvalid(ConsoleError):
     """Field problems found before anything was sent; `problems` maps field -> message."""
 
     def __init__(self, problems: dict[str, str]) -> None:
-        super().__init__("The configuration has problems; nothing was sent.", "Correct the highlighted fields.")
+        super().__init__("The configuration has problems; nothing was sent.", "Correct each field listed, then save again.")
         self.problems = problems
 
 

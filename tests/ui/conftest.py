@@ -14,8 +14,10 @@ from console.ui.main_window import MainWindow
 def _answers_end_with_their_test():
     from . import gestures
 
+    gestures.STUCK.clear()
     yield
     gestures.TEST[0] += 1
+    assert not gestures.STUCK, gestures.STUCK
 
 
 @pytest.fixture

@@ -23,6 +23,7 @@ def shown(window) -> list:
 
 
 TEST = [0]  # which test is running: bumped after each (tests/ui/conftest.py), so no answer outlives its test
+STUCK: list[str] = []  # dialogs an answer acted on that were still open 10 s later (closed, and the test fails)
 
 
 def answer(kind, act, seen: list | None = None):
@@ -37,10 +38,21 @@ def answer(kind, act, seen: list | None = None):
             if seen is not None:
                 seen.append(dialog)
             QTimer.singleShot(30, lambda: act(dialog))  # once it has been shown and laid out, as a person sees it
+            QTimer.singleShot(10_000, lambda: unstick(dialog))
         else:
             QTimer.singleShot(20, poll)
 
     QTimer.singleShot(0, poll)
+
+
+def unstick(dialog) -> None:
+    """A dialog the test answered but that did not close: say which, and close it, so the test fails instead of
+    waiting forever on a modal loop."""
+    from shiboken6 import isValid
+
+    if isValid(dialog) and dialog.isVisible() and QApplication.activeModalWidget() is dialog:
+        STUCK.append(f"{type(dialog).__name__} {dialog.windowTitle()!r} stayed open after it was answered")
+        dialog.reject()
 
 
 def answer_box(button: QMessageBox.StandardButton, seen: list | None = None):
@@ -148,6 +160,7 @@ def answer_file_dialog(path, seen: list | None = None):
     """Answer the next file dialog (save or open) as a person does: type the path into "File name", press Enter.
     `seen` gets the folder the dialog opened in."""
     from PySide6.QtWidgets import QFileDialog, QLineEdit
+    from shiboken6 import isValid
 
     def act(dialog: QFileDialog) -> None:
         if seen is not None:
@@ -156,6 +169,17 @@ def answer_file_dialog(path, seen: list | None = None):
         name.setFocus()
         QTest.keyClick(name, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
         QTest.keyClicks(name, str(path))
-        QTest.keyClick(name, Qt.Key.Key_Return)
+        enter(dialog, 6)
+
+    def enter(dialog: QFileDialog, tries: int) -> None:
+        # the name field completes as you type: once the folder has been read, an Enter may go to the completion
+        # pop-up first and the next one saves, as for a person typing quickly; so Enter until the dialog closes
+        if not (isValid(dialog) and dialog.isVisible()):
+            return
+        name = dialog.findChild(QLineEdit, "fileNameEdit")
+        popup = name.completer().popup() if name is not None and name.completer() is not None else None
+        QTest.keyClick(popup if popup is not None and popup.isVisible() else (name or dialog), Qt.Key.Key_Return)
+        if tries > 1:
+            QTimer.singleShot(150, lambda: enter(dialog, tries - 1))
 
     answer(QFileDialog, act)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -20,18 +22,41 @@ from PySide6.QtWidgets import (
 from ...domain.feedback import PORTAL_LABELS
 from ...domain.models import Coupon
 from ...domain.money import exponent, to_major
-from ...domain.offers import Offer
+from ...domain.offers import CONSOLE_COUPON, Offer
 from ...domain.playbook import ANY, DEFAULT_RULES, NO_ANSWER, RETAIN_15_ANNUAL, RETAIN_25, Playbook, Rule, is_custom
 
-REASONS = [(ANY, "Any reason"), *PORTAL_LABELS.items(), (NO_ANSWER, "No answer")]
+# Stripe's codes in words, short enough for a table cell ("Too expensive"); the portal's sentence is the tooltip
+REASONS = [
+    (ANY, "Any reason"),
+    *((code, code.replace("_", " ").capitalize()) for code in PORTAL_LABELS),
+    (NO_ANSWER, "No answer"),
+]
 SEGMENTS = [("any", "Any MRR"), ("high_mrr", "High MRR"), ("low_mrr", "Not high MRR")]
 INTERVALS = [("any", "Any plan"), ("month", "Monthly plans"), ("year", "Annual plans")]
-COLS = ("Reason", "MRR", "Plan", "Customer for at least", "Offer", "Note")
+COLS = ("Reason", "MRR", "Plan", "Min. tenure", "Offer", "Note")
+COL_TIPS = {3: "The customer has been subscribed at least this long", 4: "What the one-click Save applies"}
+
+
+def offer_text(offer: Offer, coupons: dict[str, Coupon]) -> str:
+    """An offer as the editor lists it: two coupons with the same terms are told apart by where they come from."""
+    words = offer.describe(coupons)
+    if offer.kind != "coupon":
+        return words
+    if offer.coupon_id and offer.coupon_id in coupons and not offer.coupon_id.startswith(CONSOLE_COUPON):
+        return f"{words} ({offer.coupon_id})"
+    return f"{words} (console)" if offer.new_coupon else f"{words} ({offer.coupon_id})"
+
+
+def offer_tip(offer: Offer) -> str:
+    if offer.kind == "coupon" and offer.new_coupon:
+        return "A coupon the console creates in your account the first time it is used, then reuses"
+    return f"Your account's coupon {offer.coupon_id}" if offer.kind == "coupon" else ""
 
 
 def offer_choices(coupons: list[Coupon]) -> list[Offer]:
     out = [RETAIN_25, RETAIN_15_ANNUAL]
-    out += [Offer("coupon", coupon_id=c.id) for c in coupons if c.valid]
+    own = {o.coupon_id for o in out}  # once created, the console's coupons are in the account: listed once
+    out += [Offer("coupon", coupon_id=c.id) for c in coupons if c.valid and c.id not in own]
     out += [Offer("pause", pause_months=m) for m in (1, 2, 3)]
     out += [Offer("revoke"), Offer("contact")]
     return out
@@ -55,7 +80,8 @@ class PlaybookDialog(QDialog):
         known += [(r, f"Custom reason {r}") for rule in playbook.rules for r in rule.reasons if is_custom(r) and r not in ids]
         self.reasons = [*REASONS[:-1], *known, REASONS[-1]]
         self.setWindowTitle("Retention playbook")
-        self.resize(980, 460)
+        room = (parent.screen() if parent is not None else QGuiApplication.primaryScreen()).availableGeometry()
+        self.resize(min(1200, room.width() - 40), min(560, room.height() - 60))
         self.coupons = {c.id: c for c in coupons}
         self.choices = offer_choices(coupons)
         layout = QVBoxLayout(self)
@@ -63,12 +89,15 @@ class PlaybookDialog(QDialog):
         self.table = QTableWidget(0, len(COLS))
         self.table.setObjectName("playbookRules")
         self.table.setHorizontalHeaderLabels(COLS)
+        for column, tip in COL_TIPS.items():
+            self.table.horizontalHeaderItem(column).setToolTip(tip)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.verticalHeader().hide()
         layout.addWidget(self.table, 1)
         for rule in playbook.rules:
             for reason in rule.reasons:
                 self.add_rule(Rule((reason,), rule.offer, rule.segment, rule.interval, rule.min_tenure_days, rule.note))
+        self._fit_columns()
         row = QHBoxLayout()
         for text, slot in (
             ("Add rule", self.add_new_rule),
@@ -101,10 +130,20 @@ class PlaybookDialog(QDialog):
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
 
+    def _fit_columns(self) -> None:
+        """Each column as wide as its widest choice (combo boxes are never cut); the note takes the rest."""
+        for column in range(len(COLS) - 1):
+            widths = [self.table.cellWidget(i, column).sizeHint().width() for i in range(self.table.rowCount())]
+            header = self.table.horizontalHeader().sectionSizeFromContents(column).width()
+            self.table.setColumnWidth(column, max([header, *widths]) + 4)
+
     def _combo(self, items: list[tuple[str, str]], value: str) -> QComboBox:
         combo = QComboBox()
+        combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         for code, text in items:
             combo.addItem(text, code)
+            if code in PORTAL_LABELS:
+                combo.setItemData(combo.count() - 1, PORTAL_LABELS[code], Qt.ItemDataRole.ToolTipRole)
         combo.setCurrentIndex(max(0, combo.findData(value)))
         return combo
 
@@ -124,11 +163,15 @@ class PlaybookDialog(QDialog):
         choices = list(self.choices)
         if rule.offer not in choices:
             choices.insert(0, rule.offer)
+        offers.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         for offer in choices:
-            offers.addItem(offer.describe(self.coupons), offer)
+            offers.addItem(offer_text(offer, self.coupons), offer)
+            offers.setItemData(offers.count() - 1, offer_tip(offer), Qt.ItemDataRole.ToolTipRole)
         offers.setCurrentIndex(choices.index(rule.offer))
         self.table.setCellWidget(i, 4, offers)
-        self.table.setItem(i, 5, QTableWidgetItem(rule.note))
+        note = QTableWidgetItem(rule.note)
+        note.setToolTip(rule.note)  # a long note is cut in the cell; whole on hover
+        self.table.setItem(i, 5, note)
 
     def add_new_rule(self) -> None:
         """A new rule goes before a trailing catch-all ("Any reason"), where it can still match; selected."""
@@ -166,6 +209,7 @@ class PlaybookDialog(QDialog):
         self.table.setRowCount(0)
         for rule in rules:
             self.add_rule(rule)
+        self._fit_columns()
 
     def rules(self) -> list[Rule]:
         out = []

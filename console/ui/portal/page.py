@@ -156,9 +156,12 @@ class PortalPage(QWidget):
         self.status.setText(f"<span style='color:{theme.colour('error' if error else 'ok')}'>{text}</span>")
 
     def _failed(self, error: ConsoleError) -> None:
+        listed = ""
         if isinstance(error, PortalInvalid):
-            self.form.show_problems(error.problems)
-        self.say(f"<b>{html.escape(error.message)}</b> {html.escape(error.hint)}", error=True)
+            self.form.show_problems(error.problems)  # at each field, and listed here
+            wording = self._wording()
+            listed = "".join(f"<br>• {html.escape(wording.field(k))}: {html.escape(v)}" for k, v in error.problems.items())
+        self.say(f"<b>{html.escape(error.message)}</b> {html.escape(error.hint)}{listed}", error=True)
         self.failed.emit(error)
 
     # loading ------------------------------------------------------------------------------------
