@@ -340,7 +340,7 @@ class Actions:
     def _send(self, action: Action, sub: Subscription) -> Action:
         self.journal.update(action, attempts=action.attempts + 1)
         try:
-            sub, request_id, replayed = steps.send(self.gateway, action, sub, self._now)
+            sub, request_id, replayed = steps.send(self.gateway, action, sub, self._now, self.cache.upsert_coupon)
         except RETRYABLE as exc:
             self.journal.update(action, state="failed", error=str(exc), retryable=True)
             exc.action_id = action.id  # type: ignore[attr-defined]

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from ..domain.models import Subscription
+from ..domain.models import Coupon, Subscription
 from ..errors import ConsoleError, Offline, RateLimited, StripeUnavailable
 from ..store.journal import Action
 from ..stripe_gateway import StripeGateway
@@ -25,14 +25,23 @@ class PauseRefused(ConsoleError):
     """Stripe refused the pause after the cancellation was revoked; the cancellation was put back."""
 
 
-def send(gateway: StripeGateway, action: Action, sub: Subscription, now: Callable[[], datetime]) -> Sent:
-    """Run what is left of the action on `sub` (the subscription as just re-read)."""
+def send(
+    gateway: StripeGateway,
+    action: Action,
+    sub: Subscription,
+    now: Callable[[], datetime],
+    keep_coupon: Callable[[Coupon], None] | None = None,
+) -> Sent:
+    """Run what is left of the action on `sub` (the subscription as just re-read); `keep_coupon` gets the
+    action's coupon as Stripe holds it (created here if need be), so the console can say its terms at once."""
     params, key, sub_id = action.params, action.idempotency_key, action.subscription_id
     if "resume" in params and sub.status == "paused":
         gateway.resume_subscription(sub_id, params["resume"], f"{key}:resume")
     coupon = params.get("coupon")
-    if coupon and gateway.coupon(coupon["id"]) is None:
-        gateway.create_coupon(coupon, f"{key}:coupon")
+    if coupon:
+        found = gateway.coupon(coupon["id"]) or gateway.create_coupon(coupon, f"{key}:coupon")
+        if keep_coupon is not None:
+            keep_coupon(found)
     # Sent again even when it landed: inside 24 hours Stripe replays the first answer and changes nothing.
     sent = gateway.update_subscription(sub_id, params["update"], key)
     if "pause" not in params or sent[0].status == "paused":

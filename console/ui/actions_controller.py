@@ -147,7 +147,7 @@ class ActionsController(QObject):
     def bulk(self, rows: list[QueueRow], offer: Offer | None) -> None:
         coupons = self._coupons()
         items = [(r.subscription_id, offer or self.window.recommendation(r)) for r in rows]
-        label = offer.describe(coupons) if offer else "each customer's recommended offer"
+        label = offer.describe(coupons) if offer else "Each customer's recommended offer"
         at_stake = format_totals(totals((r.mrr_minor, r.currency) for r in rows))
         listed = [
             (r.display_name, o.describe(coupons), format_money(r.mrr_minor, r.currency))

@@ -41,7 +41,8 @@ class Card(QFrame):
     def show_figure(self, value: str, caption: str = "") -> None:
         self.value.setText(value)
         self.caption.setText(caption)
-        long = "cardValueLong" if len(value) > 16 else "cardValue"  # several currencies: smaller, not three lines
+        # several currencies on one line: smaller, so they do not wrap into three (one a line keeps the big size)
+        long = "cardValueLong" if max((len(line) for line in value.splitlines()), default=0) > 16 else "cardValue"
         if self.value.property("class") != long:
             self.value.setProperty("class", long)
             self.value.style().unpolish(self.value)
@@ -85,10 +86,10 @@ class OverviewPage(QWidget):
         grid = QGridLayout()
         grid.setSpacing(16)
         specs = [
-            ("subscriptions", "Live subscriptions"),
+            ("subscriptions", "Current subscriptions"),  # not "live": that word is the mode's
             ("pending", "Pending cancellations"),
             ("at_risk", "MRR at risk"),
-            ("mrr", "MRR (live, excl. trials)"),
+            ("mrr", "MRR (current, excl. trials)"),
             ("coupons", "Coupons"),
             ("portal", "Portal configurations"),
         ]
@@ -119,7 +120,9 @@ class OverviewPage(QWidget):
         statuses = " · ".join(f"{ov.status_counts[s]} {s.replace('_', ' ')}" for s in STATUS_ORDER if ov.status_counts.get(s))
         self.cards["subscriptions"].show_figure(f"{ov.live_subscriptions:,}", statuses)
         share = ov.pending_cancellations / ov.live_subscriptions if ov.live_subscriptions else 0.0
-        self.cards["pending"].show_figure(f"{ov.pending_cancellations:,}", f"{share:.1%} of live subscriptions are set to cancel")
+        self.cards["pending"].show_figure(
+            f"{ov.pending_cancellations:,}", f"{share:.1%} of current subscriptions are set to cancel"
+        )
         self.cards["at_risk"].show_figure(
             _lines(ov.mrr_at_risk_by_currency), "per month, per currency (never summed across currencies)"
         )

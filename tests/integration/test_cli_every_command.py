@@ -125,6 +125,7 @@ def test_pause_subscription_pauses_for_real_and_undo_resumes(account, run):
 def test_refusals_exit_1_with_a_message(account, run):
     code, _, err = run("save", "sub_doesnotexist", "--coupon", "RETAIN25-3M", "--consent", "call")
     assert code == 1 and err.startswith("churn-console: ")
+    assert "'sub_doesnotexist'. Check the id" in err  # Stripe's message has no full stop; ours adds one
     code, _, err = run("undo", "act_nope")
     assert code == 1 and "act_nope" in err
     code, _, err = run("queue", "--reason", "bogus")  # not silence: an unknown reason is said, with the known ones
@@ -203,7 +204,7 @@ def test_portal_apply_takes_stripes_own_configuration_json(account, run, tmp_pat
     assert sent["features"]["subscription_cancel"]["cancellation_reason"]["options"] == ["too_expensive", "unused"]
     assert len(sb.state.table("billing_portal.configuration")) == before
     code, out, _ = run("portal", "apply", str(path), "--yes")
-    assert code == 0 and out.startswith("Created bpc_"), out
+    assert code == 0 and out.startswith("Created bpc_") and "headline" in out and "Would" not in out, out
     new_id = out.split()[1].rstrip(".")
     made = client.v1.billing_portal.configurations.retrieve(new_id)
     assert made.business_profile.headline == body["business_profile"]["headline"]
@@ -262,7 +263,27 @@ def test_key_set_check_profiles_and_delete_through_the_cli(sandbox, tmp_path, mo
     code, out, _ = cli("profiles")
     assert name not in out
     code, _, err = cli("key", "check")
-    assert code == 1 and "no profile" in err
+    assert code == 1 and "no profile" in err and "STRIPE_API_KEY is not set" in err
+    monkeypatch.setenv("STRIPE_API_KEY", sandbox.key)  # the key the other commands would use, checked the same way
+    code, out, _ = cli("key", "check")
+    assert code == 0 and "STRIPE_API_KEY (restricted, test)" in out and "Subscriptions: Write" in out
+
+
+def test_key_set_without_a_keyring_says_how_to_use_the_key_for_one_session(sandbox, tmp_path, monkeypatch, capsys, process_hooks):
+    import keyring
+    import keyring.backends.fail
+
+    previous = keyring.get_keyring()
+    keyring.set_keyring(keyring.backends.fail.Keyring())
+    monkeypatch.delenv("STRIPE_API_KEY", raising=False)
+    monkeypatch.setattr("sys.stdin", io.StringIO(sandbox.key + "\n"))
+    try:
+        code = main(["--data-dir", str(tmp_path), "--api-base", sandbox.url, "key", "set", "--profile", "Acme"])
+    finally:
+        keyring.set_keyring(previous)
+    err = capsys.readouterr().err
+    assert code == 1 and err.count("secure keyring") == 1, err
+    assert "Use for this session only" in err and "STRIPE_API_KEY" in err and sandbox.key not in err
 
 
 def test_the_sandbox_command_serves_events_in_an_older_api_version(tmp_path):

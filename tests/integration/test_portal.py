@@ -95,7 +95,8 @@ def test_portal_apply_on_the_command_line(sandbox, client, tmp_path):
     assert not [e for e in sandbox.log if e.method == "POST" and e.path == "/v1/billing_portal/configurations"]
     done = subprocess.run([*base, "--yes"], capture_output=True, text=True, env=env, timeout=60)
     assert done.returncode == 0, done.stderr
-    new_id = done.stdout.strip().split()[-1].rstrip(".")
+    new_id = done.stdout.split()[1]  # "Created bpc_… (the fields it sets)."
+    assert done.stdout.startswith("Created bpc_") and "Would" not in done.stdout
     assert_is_wanted(client.v1.billing_portal.configurations.retrieve(new_id), wanted)
 
 

@@ -248,3 +248,35 @@ def test_the_window_comes_back_as_it_was_left(qtbot, open_window, demo):
     assert (again.width(), again.height()) == (1111, 733)
     assert again.queue.splitter.sizes() == split
     assert again.queue.table.horizontalHeader().sectionSize(1) == 260
+
+
+def test_playbook_from_the_menu_changes_what_save_offers(qtbot, open_window, demo):
+    """File → Retention playbook…: the price-objection rule's offer changed by keyboard, saved with Enter; the
+    queue's Offer column and the one-click Save follow."""
+    from console.domain.playbook import Playbook
+    from console.ui.dialogs.playbook import PlaybookDialog
+
+    from .gestures import choose_from_menu_bar
+
+    window = open_window(demo)
+    active(qtbot, window)
+    row = next(r for r in shown(window) if r.feedback == "too_expensive" and r.interval == "month")
+
+    def edit(dialog: PlaybookDialog) -> None:
+        at = next(i for i, rule in enumerate(dialog.rules()) if rule.reasons == ("too_expensive",) and rule.interval == "any")
+        offers = dialog.table.cellWidget(at, 4)
+        offers.setFocus()
+        QTest.keyClicks(offers, "Pause 1")  # a combo box finds its item as you type
+        assert offers.currentText() == "Pause 1 month"
+        QTest.keyClick(offers, Qt.Key.Key_Return)  # Enter: Save, the default button
+
+    answer(PlaybookDialog, edit)
+    choose_from_menu_bar(qtbot, window, "File", "Retention playbook…")
+    qtbot.waitUntil(lambda: window.recommendation(row).describe() == "Pause 1 month", timeout=5000)
+    assert Playbook.load(window.data_dir / "playbook.json").recommend(row, row.interval)[0].pause_months == 1
+    active(qtbot, window)
+    keys(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    QTest.keyClicks(window.queue.filters.search, row.email)
+    qtbot.waitUntil(lambda: [r.subscription_id for r in shown(window)] == [row.subscription_id], timeout=5000)
+    keys(window, Qt.Key.Key_Down)
+    assert "Pause 1 month" in window.queue.action_bar.primary.text()

@@ -232,7 +232,7 @@ def mrr_kept(plot: pg.PlotWidget, report: Report) -> Drawn:
                 )
             )
     if several:
-        plot.setLabel("left", "MRR kept, each currency in its own units (log scale)")
+        plot.setLabel("left", "MRR kept (log scale, own units)")
     else:
         plot.setLabel("left", f"MRR kept ({series[0][0].upper()})" if series else "MRR kept")
         plot.setYRange(0, max((float(to_major(p[-1][1], c)) for c, p in series), default=1) * 1.15, padding=0)
@@ -294,7 +294,7 @@ def offers(plot: pg.PlotWidget, report: Report) -> Drawn:
     plot.getAxis("bottom").setTicks(
         [[(i, f"{OFFER_WORDS.get(o.offer, o.offer)} ({o.accepted} saves)") for i, o in enumerate(report.offers)]]
     )
-    plot.setYRange(0, 125, padding=0)  # room above 100 % for the k/n labels and the legend
+    plot.setYRange(0, 135, padding=0)  # room above 100 % for the k/n labels and the legend
     plot.setXRange(-0.6, max(len(report.offers) - 0.4, 0.4), padding=0)
     plot.getAxis("left").setTicks([[(v, f"{v}%") for v in range(0, 101, 20)]])
     plot.setLabel("left", "Still subscribed")

@@ -66,7 +66,10 @@ class ConsentDialog(QDialog):
             header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
             header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
             self.customers.setMinimumWidth(560)
-            self.customers.setMaximumHeight(min(320, 30 + 26 * len(customers)))
+            self.customers.resizeRowsToContents()
+            rows = sum(self.customers.rowHeight(i) for i in range(len(customers)))
+            whole = self.customers.horizontalHeader().sizeHint().height() + rows + 2 * self.customers.frameWidth()
+            self.customers.setFixedHeight(min(320, whole))  # every customer in view, up to a dozen; then it scrolls
             form.addRow(self.customers)
         self.channel = QComboBox()
         self.channel.setObjectName("consentChannel")

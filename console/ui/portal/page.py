@@ -75,7 +75,7 @@ class PortalPage(QWidget):
         self.list = QListWidget()
         self.list.setObjectName("portalConfigs")
         self.list.setSpacing(6)
-        self.list.setMinimumWidth(260)
+        self.list.setMinimumWidth(220)
         self.list.setWordWrap(True)  # long names and feature lists wrap in the column instead of scrolling sideways
         self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.list.currentRowChanged.connect(self._selected)
@@ -84,18 +84,18 @@ class PortalPage(QWidget):
             ("New", self.new),
             ("Clone", self.clone),
             ("Deactivate", self.toggle_active),
+            ("Reload", self.reload),
             ("Export…", self.export),
             ("Import…", self.import_),
-            ("Reload", self.reload),
         ]
-        grid = QGridLayout()  # two rows of three: the page fits a 1024 px window
+        grid = QGridLayout()  # three rows of two: a narrow list leaves the form its width at 1024 px
         self.buttons: dict[str, QPushButton] = {}
         for i, (text, slot) in enumerate(buttons):
             button = QPushButton(text)
             button.setObjectName(f"portal_{text.strip('…').lower()}")
             button.clicked.connect(slot)
             self.buttons[text] = button
-            grid.addWidget(button, i // 3, i % 3)
+            grid.addWidget(button, i // 2, i % 2)
         lv.addLayout(grid)
         split.addWidget(left)
         right = QWidget()
@@ -131,7 +131,7 @@ class PortalPage(QWidget):
         split.addWidget(right)
         split.setStretchFactor(0, 0)
         split.setStretchFactor(1, 1)
-        split.setSizes([300, 1000])
+        split.setSizes([240, 1000])  # the form keeps its two columns of reasons at 1024 px
         outer.addWidget(split, 1)
         self.loaded = False
 
