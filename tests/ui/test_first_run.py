@@ -84,6 +84,15 @@ def test_themes_follow_the_setting_and_the_os(qtbot, monkeypatch):
     assert app.property("colorScheme") == "dark"
     assert app.palette().window().color().lightness() < 60
     assert "errorBanner" in app.styleSheet() and "#3b1d1d" in app.styleSheet()
+    # dark check boxes draw their own frame and mark: the style sheet names images that exist and load
+    import re
+    from pathlib import Path
+
+    from PySide6.QtGui import QImage
+
+    images = re.findall(r"url\(([^)]+)\)", app.styleSheet())
+    assert images and "{resources}" not in app.styleSheet()
+    assert all(Path(i).is_file() and not QImage(i).isNull() for i in images), images
     monkeypatch.setenv(theme.THEME_ENV, "light")
     theme.apply(app)
     assert app.property("colorScheme") == "light" and app.palette().window().color().lightness() > 200
@@ -124,3 +133,57 @@ def test_a_new_user_who_picks_connect_reaches_the_connect_dialog(qtbot, tmp_path
     QTimer.singleShot(0, click_connect)
     assert cli.main(["--data-dir", str(tmp_path)]) == 0
     assert seen.get("permissions") == len(NEEDED) and seen.get("connect")
+
+
+def test_first_run_all_the_way_welcome_connect_session_only_key_queue(qtbot, tmp_path, monkeypatch, process_hooks, demo):
+    """`churn-console` with nothing set up: welcome → Connect your Stripe account → Open the connect dialog →
+    the key and server typed → Verify → "Use for this session only" → the queue, from the account's own data."""
+    from PySide6.QtTest import QTest
+
+    from console.ui.dialogs.connect import ConnectDialog
+
+    monkeypatch.delenv("STRIPE_API_KEY", raising=False)
+    seen: dict = {}
+
+    def welcome():
+        dialog = next((w for w in QApplication.topLevelWidgets() if isinstance(w, WelcomeDialog) and w.isVisible()), None)
+        if dialog is None:
+            QTimer.singleShot(50, welcome)
+            return
+        QTest.mouseClick(dialog.connect_button, Qt.MouseButton.LeftButton)
+        QTest.mouseClick(dialog.open_connect, Qt.MouseButton.LeftButton)
+        QTimer.singleShot(100, connect)
+
+    def connect():
+        found = next((w for w in QApplication.topLevelWidgets() if isinstance(w, ConnectDialog) and w.isVisible()), None)
+        if found is None:
+            QTimer.singleShot(100, connect)
+            return
+        found.key.setFocus()
+        QTest.keyClicks(found.key, demo.key)
+        found.api_base.setFocus()
+        QTest.keyClicks(found.api_base, demo.url)
+        QTest.mouseClick(found.verify_button, Qt.MouseButton.LeftButton)
+        QTimer.singleShot(100, lambda: session_only(found))
+
+    def session_only(found):
+        if not found.session_button.isEnabled():
+            QTimer.singleShot(100, lambda: session_only(found))
+            return
+        QTest.mouseClick(found.session_button, Qt.MouseButton.LeftButton)
+        QTimer.singleShot(100, queue)
+
+    def queue():
+        window = next((w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()), None)
+        if window is None or window.queue.model.rowCount() == 0 or window.runner.busy:
+            QTimer.singleShot(100, queue)
+            return
+        seen["rows"] = window.queue.model.rowCount()
+        seen["account"] = window.workspace.account.id
+        window.close()
+
+    QTimer.singleShot(0, welcome)
+    QTimer.singleShot(60_000, lambda: [w.close() for w in QApplication.topLevelWidgets() if w.isVisible()])
+    assert cli.main(["--data-dir", str(tmp_path)]) == 0
+    assert seen.get("rows", 0) > 5 and seen["account"] == demo.state.account["id"]
+    assert demo.key not in "".join(p.read_text(errors="ignore") for p in tmp_path.rglob("*") if p.is_file())
