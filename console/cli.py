@@ -108,14 +108,14 @@ def cmd_window(args: argparse.Namespace) -> int:
         from .services.keys import KeyService
         from .services.workspace import Workspace
 
-        keys = KeyService(paths.data)
+        service = keys = KeyService(paths.data)
         if args.profile:
-            keys.profiles.use(args.profile)
+            service.profiles.use(args.profile)
 
         def connect() -> connection.Connection:
-            return connection.open_profile(paths.data, keys.profiles.last, service=keys)
+            return connection.open_profile(paths.data, service.profiles.last, service=service)
 
-        if not keys.profiles.items and not Workspace.exists(paths.data) and not args.smoke:
+        if not service.profiles.items and not Workspace.exists(paths.data) and not args.smoke:
             from .ui.app import first_run_choice
 
             choice = first_run_choice()  # the welcome screen: the demo, or how to create the key

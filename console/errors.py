@@ -20,7 +20,10 @@ def sentence(text: str) -> str:
 
 
 class ConsoleError(Exception):
-    """Base class: `message` says what happened, `hint` what to do about it."""
+    """Base class: `message` says what happened, `hint` what to do about it; `action_id` the journal's action
+    it interrupted, when an action was being sent."""
+
+    action_id: str | None = None
 
     def __init__(self, message: str, hint: str = "", *, request_id: str | None = None) -> None:
         self.message = redact(message)

@@ -141,7 +141,7 @@ def run_save(args: argparse.Namespace) -> int:
                 "coupon", new_coupon=CouponSpec(percent_off=args.percent, duration=duration, duration_in_months=args.months)
             )
         else:
-            sub = ws.gateway.subscription(args.subscription)
+            sub = ws.need_gateway().subscription(args.subscription)
             row = row_from_subscription(sub, ws.account.livemode)
             if row is None:
                 raise ActionRefused(f"{sub.customer_name or sub.id} is not set to cancel.", "Nothing was sent.")
@@ -207,12 +207,12 @@ def run_journal(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     if args.format == "json":
-        rows = [
+        records = [
             {k: v for k, v in a.__dict__.items() if k not in ("params", "before")}
             | {"created": datetime.fromtimestamp(a.created_at, UTC).isoformat()}
             for a in actions
         ]
-        print(json.dumps(rows, indent=2))
+        print(json.dumps(records, indent=2))
         return 0
     if not actions:
         print("No actions yet.")

@@ -47,7 +47,7 @@ def add_parsers(sub) -> None:
 
 def _service(args):
     workspace, connection = open_online(args)
-    return PortalService(workspace.gateway), workspace, connection
+    return PortalService(workspace.need_gateway()), workspace, connection
 
 
 def _done(workspace, connection) -> None:

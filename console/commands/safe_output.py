@@ -31,7 +31,7 @@ class TerminalSafe:
 @contextmanager
 def terminal_safe() -> Iterator[None]:
     out, err = sys.stdout, sys.stderr
-    sys.stdout, sys.stderr = TerminalSafe(out), TerminalSafe(err)  # type: ignore[assignment]
+    sys.stdout, sys.stderr = TerminalSafe(out), TerminalSafe(err)
     try:
         yield
     finally:

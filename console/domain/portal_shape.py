@@ -48,9 +48,9 @@ def check_stripe_shape(data: dict[str, Any]) -> None:
                 continue
             if not isinstance(value, kind):
                 raise ValueError(f"{here} must be {getattr(kind, '__name__', 'of another type')}")
-            if kind is list and not all(isinstance(v, (str, dict)) for v in value):
+            if isinstance(value, list) and not all(isinstance(v, (str, dict)) for v in value):
                 raise ValueError(f"{here} must be a list of texts")
-            if kind is list:
+            if isinstance(value, list):
                 for item in value:
                     walk(item, here + "[]")  # e.g. each product's `prices` must be a list, not "price_abc"
             walk(value, here)

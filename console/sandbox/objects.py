@@ -29,7 +29,7 @@ def _days_in_month(year: int, month: int) -> int:
     return calendar.monthrange(year, month)[1]
 
 
-def customer(state: State, *, name: str, email: str, created: int, currency: str | None) -> dict[str, Any]:
+def customer(state: State, *, name: str | None, email: str | None, created: int, currency: str | None) -> dict[str, Any]:
     obj = template("customer")
     obj.update(
         id=state.new_id("customer"),

@@ -225,7 +225,7 @@ def _ordinary(state: State, rng, sub: dict[str, Any], now: int) -> None:
 
 
 def _discount(state: State, sub: dict[str, Any], coupon_id: str, start: int) -> str:
-    coupon = state.get("coupon", coupon_id)
+    coupon = state.table("coupon")[coupon_id]  # the seed's own coupons: always there
     disc = state.add(
         objects.discount(state, coupon_obj=coupon, customer_id=sub["customer"], subscription_id=sub["id"], start=start)
     )

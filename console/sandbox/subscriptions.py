@@ -348,6 +348,6 @@ def _replace_discounts(call: Call, sub: dict[str, Any], entries: list[str | dict
         call.emit("customer.discount.created", disc)
         ids.append(disc["id"])
     for old in sub["discounts"]:
-        if old not in ids and (disc := state.get("discount", old)) is not None:
-            call.emit("customer.discount.deleted", disc)
+        if old not in ids and (gone := state.get("discount", old)) is not None:
+            call.emit("customer.discount.deleted", gone)
     sub["discounts"] = ids

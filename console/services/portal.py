@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 from dataclasses import dataclass, replace
 
 from ..domain.feedback import FeedbackOption, option_text_problem
@@ -103,7 +104,7 @@ class PortalService:
         return self.save(plan.target, _with_identity(wanted, plan.target))
 
     # custom reasons (Feedback Options API) ---------------------------------------------------------
-    def reasons(self) -> list[FeedbackOption]:
+    def reasons(self) -> builtins.list[FeedbackOption]:  # `list` here is the method above
         return self.gateway.feedback_options()
 
     def add_reason(self, text: str) -> FeedbackOption:

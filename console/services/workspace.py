@@ -82,7 +82,7 @@ class Workspace:
     def online(self) -> bool:
         return self.gateway is not None
 
-    def _need_gateway(self) -> StripeGateway:
+    def need_gateway(self) -> StripeGateway:
         if self.gateway is None:
             raise ConsoleError("Stripe is not connected.", "Connect, then try again.")
         return self.gateway
@@ -90,7 +90,7 @@ class Workspace:
     # queue ---------------------------------------------------------------------------
     def sync(self, *, full: bool = False, progress: Progress = no_progress) -> SyncReport:
         with collector_paused():
-            report = sync(self._need_gateway(), self.cache, full=full, progress=progress)
+            report = sync(self.need_gateway(), self.cache, full=full, progress=progress)
         if finished := self.finish_interrupted():
             states = ", ".join(f"{a.id} {a.state}" for a in finished)
             report.notes.append(f"{len(finished)} action{'s' if len(finished) != 1 else ''} interrupted earlier: {states}")
@@ -152,7 +152,7 @@ class Workspace:
         fresh = cached and time.time() - cached[0]["computed_at"] < LTV_MAX_AGE_S
         if cached and (fresh or self.gateway is None) and not refresh:
             return {r["currency"]: (r["paid_minor"], r["invoices"]) for r in cached}
-        paid = self._need_gateway().paid_invoices(customer_id)
+        paid = self.need_gateway().paid_invoices(customer_id)
         self.cache.set_lifetime_value(customer_id, paid, int(time.time()))
         return paid
 
@@ -164,7 +164,7 @@ class Workspace:
         return self._journal
 
     def actions(self, operator: str) -> Actions:
-        return Actions(self._need_gateway(), self.cache, self.journal, operator)
+        return Actions(self.need_gateway(), self.cache, self.journal, operator)
 
     def playbook(self) -> Playbook:
         return Playbook.load(self.data_dir / PLAYBOOK)

@@ -89,7 +89,7 @@ class Cache:
         now = datetime.now(UTC)
         valued: list[Subscription] = []
         batch = []
-        discounts = []
+        discounts: list[tuple[str, str, str, int | None]] = []
         for s in subs:
             valuation = self.book.value(s, now)
             batch.append(tuple(rows.subscription_row(s, synced_at, valuation).values()))
@@ -179,6 +179,7 @@ class Cache:
     def update_customer(self, customer: Customer) -> int:
         """A customer's new name and e-mail on every subscription of theirs; a deletion keeps the last
         known name and e-mail (the deleted object has none) and marks the rows."""
+        params: list[str | None]
         with self.transaction():
             if customer.deleted:
                 sql, params = "UPDATE subscriptions SET customer_deleted = 1 WHERE customer_id = ?", [customer.id]
@@ -235,12 +236,12 @@ class Cache:
     def replace_coupons(self, coupons: Iterable[Coupon]) -> None:
         with self.transaction():
             self.db.execute("DELETE FROM coupons")
-            self.db["coupons"].insert_all((rows.coupon_row(c) for c in coupons), pk="id")
+            self.db.table("coupons").insert_all((rows.coupon_row(c) for c in coupons), pk="id")
         self.book.invalidate()
 
     def upsert_coupon(self, coupon: Coupon) -> None:
         with self.transaction():
-            self.db["coupons"].upsert(rows.coupon_row(coupon), pk="id")
+            self.db.table("coupons").upsert(rows.coupon_row(coupon), pk="id")
         self.book.invalidate()
 
     def delete_coupon(self, coupon_id: str) -> None:
@@ -254,7 +255,7 @@ class Cache:
     def replace_portal_configurations(self, configs: Iterable[PortalConfigSummary]) -> None:
         with self.transaction():
             self.db.execute("DELETE FROM portal_configurations")
-            self.db["portal_configurations"].insert_all((rows.config_row(c) for c in configs), pk="id")
+            self.db.table("portal_configurations").insert_all((rows.config_row(c) for c in configs), pk="id")
 
     def portal_configurations(self) -> list[PortalConfigSummary]:
         return [
@@ -263,7 +264,7 @@ class Cache:
 
     def upsert_portal_configuration(self, config: PortalConfigSummary) -> None:
         with self.transaction():
-            self.db["portal_configurations"].upsert(rows.config_row(config), pk="id")
+            self.db.table("portal_configurations").upsert(rows.config_row(config), pk="id")
 
     # intents ----------------------------------------------------------------------
     def open_intent(self, sub_id: str) -> dict[str, Any] | None:
@@ -358,7 +359,7 @@ class Cache:
     def set_lifetime_value(self, customer_id: str, paid: dict[str, tuple[int, int]], computed_at: int) -> None:
         with self.transaction():
             self.db.execute("DELETE FROM lifetime_value WHERE customer_id = ?", [customer_id])
-            self.db["lifetime_value"].insert_all(
+            self.db.table("lifetime_value").insert_all(
                 (
                     {"customer_id": customer_id, "currency": cur, "paid_minor": amount, "invoices": n, "computed_at": computed_at}
                     for cur, (amount, n) in paid.items()

@@ -143,7 +143,7 @@ class Journal:
                 mine = list(self.db.query("SELECT idempotency_key FROM actions WHERE id = ?", [row["id"]]))
                 if mine and not str(mine[0]["idempotency_key"]).startswith("recovered-"):
                     continue
-                self.db["actions"].insert(row, pk="id", replace=True)
+                self.db.table("actions").insert(row, pk="id", replace=True)
                 merged += 1
         copy.replace(copy.with_name(copy.name + ".merged"))
         return merged
@@ -158,7 +158,7 @@ class Journal:
 
     def add(self, action: Action) -> Action:
         with self._lock, translated(self.path), self.db.atomic():
-            self.db["actions"].insert(action.row(), pk="id")
+            self.db.table("actions").insert(action.row(), pk="id")
         return action
 
     def update(self, action: Action, **changes: Any) -> Action:
@@ -169,7 +169,7 @@ class Journal:
         if action.state not in STATES:
             raise DatabaseError(f"unknown action state {action.state!r}")
         with self._lock, translated(self.path), self.db.atomic():
-            self.db["actions"].update(action.id, action.row())
+            self.db.table("actions").update(action.id, action.row())
         return action
 
     def get(self, action_id: str) -> Action | None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -204,7 +204,7 @@ def open_database(path: Path) -> sqlite_utils.Database:
     return open_file(path, MIGRATIONS)
 
 
-def open_file(path: Path, migrations: list[Callable[[sqlite_utils.Database], None]]) -> sqlite_utils.Database:
+def open_file(path: Path, migrations: Sequence[Callable[[sqlite_utils.Database], None]]) -> sqlite_utils.Database:
     """Open a database in WAL mode and apply the migrations it lacks; refuse a newer schema."""
     latest = len(migrations)
     try:

@@ -30,7 +30,10 @@ def key_mode(key: str) -> str | None:
 
 def make_client(key: str, api_base: str | None = None, *, max_retries: int = DEFAULT_RETRIES) -> stripe.StripeClient:
     """A client with retries (idempotency keys are added by the SDK on retried POSTs), for a checked destination."""
-    kwargs = {"max_network_retries": max_retries, "http_client": stripe.RequestsClient(timeout=DEFAULT_TIMEOUT_S)}
-    if base := destination(key, api_base):
-        kwargs["base_addresses"] = {"api": base}
-    return stripe.StripeClient(key, **kwargs)
+    base = destination(key, api_base)
+    return stripe.StripeClient(
+        key,
+        max_network_retries=max_retries,
+        http_client=stripe.RequestsClient(timeout=DEFAULT_TIMEOUT_S),
+        base_addresses={"api": base} if base else {},
+    )

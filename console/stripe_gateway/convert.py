@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, overload
 
 from ..domain.events import Change
 from ..domain.feedback import FeedbackOption
@@ -13,6 +13,10 @@ from ..domain.models import Account, Coupon, Customer, Item, PortalConfigSummary
 from ..domain.mrr import PriceTiers, Tier, Usage, decimal_of
 
 
+@overload
+def ts(value: int) -> datetime: ...
+@overload
+def ts(value: int | None) -> datetime | None: ...
 def ts(value: int | None) -> datetime | None:
     """A Stripe timestamp as an aware UTC datetime."""
     return None if value is None else datetime.fromtimestamp(value, UTC)
@@ -83,7 +87,7 @@ def item(obj: dict[str, Any], period_end: int | None = None) -> Item:
         currency=price.get("currency") or "",
         interval=_required(recurring, "interval", str),
         interval_count=recurring.get("interval_count") or 1,
-        quantity=0 if metered else (obj.get("quantity") if obj.get("quantity") is not None else 1),
+        quantity=0 if metered else int(obj["quantity"] if obj.get("quantity") is not None else 1),
         current_period_end=ts(obj.get("current_period_end", period_end)),
         item_id=obj.get("id") or "",
         billing_scheme=price.get("billing_scheme") or "per_unit",

@@ -5,9 +5,13 @@ from __future__ import annotations
 import hashlib
 import inspect
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import stripe
+
+if TYPE_CHECKING:  # the SDK's own parameter types (its generated TypedDicts)
+    from stripe.params import CouponCreateParams, SubscriptionCreateParams, SubscriptionListParams
+    from stripe.params.billing_portal import SessionCreateParams
 
 from ..domain.events import SYNC_EVENT_TYPES, Change
 from ..domain.feedback import FeedbackOption
@@ -96,7 +100,7 @@ class StripeGateway:
         if created:
             params["created"] = created
         with translated():
-            for obj in self._client.v1.subscriptions.list(params=params).auto_paging_iter():
+            for obj in self._client.v1.subscriptions.list(params=cast("SubscriptionListParams", params)).auto_paging_iter():
                 yield convert.subscription(convert.plain(obj))
 
     def subscription_page(self, *, created: dict[str, int], starting_after: str | None = None) -> tuple[list[Subscription], bool]:
@@ -244,7 +248,7 @@ class StripeGateway:
         or a write the API must refuse for its parameters (400 = allowed, 403 = not)."""
         v1 = self._client.v1
         probes = {
-            "rak_subscription_write": lambda: v1.subscriptions.create(params={}),  # type: ignore[typeddict-item]
+            "rak_subscription_write": lambda: v1.subscriptions.create(params=cast("SubscriptionCreateParams", {})),
             "rak_customer_read": lambda: v1.customers.list(params={"limit": 1}),
             "rak_coupon_write": lambda: v1.coupons.create(params={}),
             "rak_billing_portal_write": lambda: v1.billing_portal.configurations.create(params={}),  # type: ignore[typeddict-item]
@@ -313,7 +317,8 @@ class StripeGateway:
             return None
 
     def create_coupon(self, params: dict[str, Any], idempotency_key: str) -> Coupon:
-        obj = call(lambda: self._client.v1.coupons.create(params=params, options={"idempotency_key": idempotency_key}))
+        typed = cast("CouponCreateParams", params)  # built and checked by domain.offers.CouponSpec.params()
+        obj = call(lambda: self._client.v1.coupons.create(params=typed, options={"idempotency_key": idempotency_key}))
         return convert.coupon(convert.plain(obj))
 
     def portal_session(
@@ -332,7 +337,7 @@ class StripeGateway:
             params["return_url"] = return_url
         if flow:
             params["flow_data"] = flow
-        return call(lambda: self._client.v1.billing_portal.sessions.create(params=params)).url
+        return call(lambda: self._client.v1.billing_portal.sessions.create(params=cast("SessionCreateParams", params))).url
 
     def subscription(self, sub_id: str) -> Subscription:
         expand = ["customer", "discounts", "cancellation_details.feedback_option"]

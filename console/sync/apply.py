@@ -55,23 +55,24 @@ def _complete(cache: Cache, sub: Subscription, gateway: StripeGateway | None) ->
     if sub.pending_cancellation and sub.ends_at is None and gateway is not None:
         sub = gateway.subscription(sub.id)
     if sub.feedback_option and not sub.feedback_text:  # events name a custom reason by id: its text once
-        known = cache.feedback_text(sub.feedback_option)
-        if known is None and gateway is not None:
-            known = gateway.subscription(sub.id).feedback_text
-        sub = dataclasses.replace(sub, feedback_text=known)
+        text = cache.feedback_text(sub.feedback_option)
+        if text is None and gateway is not None:
+            text = gateway.subscription(sub.id).feedback_text
+        sub = dataclasses.replace(sub, feedback_text=text)
     if sub.customer_name is None and sub.customer_email is None:
-        known = cache.customer(sub.customer_id)
-        if known is None and gateway is not None:
-            known = gateway.customer(sub.customer_id)
-        if known is not None:
+        customer = cache.customer(sub.customer_id)
+        if customer is None and gateway is not None:
+            customer = gateway.customer(sub.customer_id)
+        if customer is not None:
             sub = dataclasses.replace(
-                sub, customer_name=known.name, customer_email=known.email, customer_deleted=known.deleted or sub.customer_deleted
-            )
+                sub, customer_name=customer.name, customer_email=customer.email,
+                customer_deleted=customer.deleted or sub.customer_deleted,
+            )  # fmt: skip
     tiered = {i.price_id for i in sub.items if i.billing_scheme == "tiered"}
     if tiered and gateway is not None and (unknown := tiered - cache.book.maps()[1].keys()):
         found = [gateway.price_tiers_of(p) for p in sorted(unknown)]  # a price created since the last full sync
         cache.put_price_tiers(t for t in found if t is not None)
     if sub.discount_ids and (len(sub.coupon_ids) != len(sub.discount_ids) or not sub.discount_ends):
-        known = cache.discounts_of(sub.discount_ids)
-        sub = dataclasses.replace(sub, coupon_ids=tuple(c for c, _ in known), discount_ends=tuple(to_utc(e) for _, e in known))
+        held = cache.discounts_of(sub.discount_ids)
+        sub = dataclasses.replace(sub, coupon_ids=tuple(c for c, _ in held), discount_ends=tuple(to_utc(e) for _, e in held))
     return sub

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QGuiApplication
@@ -18,6 +18,8 @@ from ..store.journal import Action
 from .dialogs.bulk import BulkDialog
 from .dialogs.consent import OPERATOR_KEY, ConsentDialog
 from .dialogs.offer_forms import CouponDialog, PauseDialog
+
+T = TypeVar("T")
 
 if TYPE_CHECKING:
     from .main_window import MainWindow
@@ -93,7 +95,7 @@ class ActionsController(QObject):
             return None
         return dialog.consent(), dialog.operator_name()
 
-    def _run(self, fn: Callable[[], object], done: Callable[[object], None]) -> None:
+    def _run(self, fn: Callable[[], T], done: Callable[[T], None]) -> None:
         self.window.runner.submit_side(fn, done, self._failed)
 
     # offers ----------------------------------------------------------------------------------

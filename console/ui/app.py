@@ -30,6 +30,7 @@ def settle_heap() -> None:
 def application() -> QApplication:
     """The one QApplication, named, themed and with its icon (created on first use)."""
     app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)  # never a QCoreApplication: this process shows windows
     if not app.property("churnConfigured"):
         app.setApplicationName("Churn Console")
         app.setApplicationVersion(__version__)

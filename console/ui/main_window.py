@@ -47,6 +47,7 @@ def _clock(ts: float | None) -> str:
 class MainWindow(QMainWindow):
     """Never blocks on the network: every Stripe call runs on the thread pool."""
 
+    controller: ActionsController  # made after the pages it serves (their signals reach it through lambdas)
     overview_loaded = Signal(object)
     load_failed = Signal(object)
     synced = Signal(object)

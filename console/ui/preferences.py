@@ -25,7 +25,7 @@ def confirm_live(settings: QSettings) -> bool:
 
 def refresh_minutes(settings: QSettings) -> int:
     try:
-        return max(0, int(settings.value(REFRESH_KEY, DEFAULT_REFRESH_MINUTES)))
+        return max(0, int(str(settings.value(REFRESH_KEY, DEFAULT_REFRESH_MINUTES))))
     except (TypeError, ValueError):
         return DEFAULT_REFRESH_MINUTES
 

@@ -272,8 +272,8 @@ def offers(plot: pg.PlotWidget, report: Report) -> Drawn:
             label.setPos(x, (kept / told * 100 if told else 0) + 2)
             plot.addItem(label)
     for i, o in enumerate(report.offers):
-        kept = ", ".join(f"{k} of {n} after {d} days" if n else f"{TOO_RECENT} to tell after {d} days"
-                         for d, (k, n) in ((d, o.retained[d]) for d in RETENTION_DAYS))  # fmt: skip
+        still = ", ".join(f"{k} of {n} after {d} days" if n else f"{TOO_RECENT} to tell after {d} days"
+                          for d, (k, n) in ((d, o.retained[d]) for d in RETENTION_DAYS))  # fmt: skip
         drawn.rows.append(
             [
                 o.offer,
@@ -287,7 +287,7 @@ def offers(plot: pg.PlotWidget, report: Report) -> Drawn:
             (
                 i - 0.45,
                 i + 0.45,
-                f"{OFFER_WORDS.get(o.offer, o.offer)}: {o.accepted} saves\nStill subscribed: {kept}\n"
+                f"{OFFER_WORDS.get(o.offer, o.offer)}: {o.accepted} saves\nStill subscribed: {still}\n"
                 f"Late losses (ended within 90 days): {o.late_losses}",
             )  # fmt: skip
         )

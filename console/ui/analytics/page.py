@@ -136,7 +136,7 @@ class AnalyticsPage(QWidget):
 
     def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
-        self.window = window
+        self.host = window
         self.report: Report | None = None
         outer = QVBoxLayout(self)
         outer.setContentsMargins(16, 12, 16, 8)
@@ -192,12 +192,12 @@ class AnalyticsPage(QWidget):
         self._lay_out(2)
         charts = QWidget()
         charts.setLayout(self.grid)
-        self.scroll = QScrollArea()  # on a low window the charts scroll instead of squeezing below readability
-        self.scroll.setWidget(charts)
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
-        outer.addWidget(self.scroll, 1)
-        self.scroll.viewport().installEventFilter(self)
+        self.chart_area = QScrollArea()  # on a low window the charts scroll instead of squeezing below readability
+        self.chart_area.setWidget(charts)
+        self.chart_area.setWidgetResizable(True)
+        self.chart_area.setFrameShape(QFrame.Shape.NoFrame)
+        outer.addWidget(self.chart_area, 1)
+        self.chart_area.viewport().installEventFilter(self)
         self._apply_preset()
         self.preset.currentIndexChanged.connect(self._apply_preset)
         self.since.dateChanged.connect(self.refresh)
@@ -218,7 +218,7 @@ class AnalyticsPage(QWidget):
 
     def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt naming
         """The charts' visible area was resized: lay the charts out for its width and height."""
-        if watched is self.scroll.viewport() and event.type() == QEvent.Type.Resize:
+        if watched is self.chart_area.viewport() and event.type() == QEvent.Type.Resize:
             self._lay_out(2 if self.width() >= WIDE else 1)
             # one a row: each chart as tall as the visible area, so a scroll shows one whole chart
             tall = max(260, event.size().height() - 8) if self.columns == 1 else 0
@@ -242,7 +242,7 @@ class AnalyticsPage(QWidget):
         self.since.setDate(QDate.currentDate().addDays(-7 * weeks))
 
     def refresh(self) -> None:
-        cache = self.window.workspace.cache if self.window.workspace else None
+        cache = self.host.workspace.cache if self.host.workspace else None
         if cache is None:
             return
         all_outcomes = outcomes(cache)

@@ -60,7 +60,7 @@ def render_chart(name: str, report: Report, path: Path, size: tuple[int, int] = 
     buffer = QBuffer()
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
     image.save(buffer, "PNG")
-    path.write_bytes(bytes(buffer.data()))  # Python's write says why it failed (full, read-only); QImage.save would not
+    path.write_bytes(buffer.data().data())  # Python's write says why it failed (full, read-only); QImage.save would not
     return path
 
 
@@ -70,9 +70,10 @@ def render_pngs(report: Report, out: Path, size: tuple[int, int] = SIZE) -> list
     from PySide6.QtWidgets import QApplication
 
     pg.setConfigOption("exitCleanup", False)  # its atexit cleanup crashes a finalizing interpreter under PySide6
-    app = QApplication.instance() or QApplication([])
     from .. import theme
 
+    app = QApplication.instance() or QApplication([])
+    assert isinstance(app, QApplication)  # a widget application: charts are widgets
     theme.apply(app)
     out.mkdir(parents=True, exist_ok=True)
     written = [render_chart(name, report, out / f"{name}.png", size) for name in CHARTS]

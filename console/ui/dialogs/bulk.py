@@ -44,7 +44,7 @@ class BulkDialog(QDialog):
         self.setWindowTitle(f"Applying offers to {len(items)} customers")
         self.resize(720, 420)
         self.window_ = window
-        self.actions = actions
+        self.service = actions
         self.items = items
         self.consent = consent
         self.results: list[RowResult] = []
@@ -91,7 +91,7 @@ class BulkDialog(QDialog):
         def work() -> list[RowResult]:
             # emitted from the worker thread; Qt queues it to the dialog's thread
             return apply_many(
-                self.actions, self.items, self.consent, progress=lambda n, _total, result: self.row_done.emit(n, result)
+                self.service, self.items, self.consent, progress=lambda n, _total, result: self.row_done.emit(n, result)
             )
 
         self.window_.runner.submit_side(work, self._finished, self._crashed)
@@ -101,7 +101,7 @@ class BulkDialog(QDialog):
         self.close_button.setEnabled(False)
         self.summary.setText("Retrying the failed rows…")
         self.window_.runner.submit_side(
-            lambda: retry_failed(self.actions, self.results, self.consent), self._finished, self._crashed
+            lambda: retry_failed(self.service, self.results, self.consent), self._finished, self._crashed
         )
 
     def _row_done(self, n: int, result: RowResult) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time
+from datetime import UTC, date, datetime, time
 
 from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
@@ -153,5 +153,5 @@ class PauseDialog(QDialog):
         form.addRow(buttons)
 
     def offer(self) -> Offer:
-        day = self.until.date().toPython()
+        day = date(self.until.date().year(), self.until.date().month(), self.until.date().day())
         return Offer("pause", resumes_at=datetime.combine(day, time(9, 0), tzinfo=UTC), behavior=self.behavior.currentData())

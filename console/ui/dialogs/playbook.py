@@ -90,7 +90,8 @@ class PlaybookDialog(QDialog):
         self.table.setObjectName("playbookRules")
         self.table.setHorizontalHeaderLabels(COLS)
         for column, tip in COL_TIPS.items():
-            self.table.horizontalHeaderItem(column).setToolTip(tip)
+            if (header := self.table.horizontalHeaderItem(column)) is not None:
+                header.setToolTip(tip)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.verticalHeader().hide()
         layout.addWidget(self.table, 1)
@@ -102,8 +103,8 @@ class PlaybookDialog(QDialog):
         for text, slot in (
             ("Add rule", self.add_new_rule),
             ("Remove", self.remove),
-            ("Move up", lambda: self.move(-1)),
-            ("Move down", lambda: self.move(1)),
+            ("Move up", lambda: self.move_rule(-1)),
+            ("Move down", lambda: self.move_rule(1)),
             ("Defaults", self.defaults),
         ):
             button = QPushButton(text)
@@ -129,6 +130,11 @@ class PlaybookDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
+
+    def _combo_at(self, row: int, column: int) -> QComboBox:
+        widget = self.table.cellWidget(row, column)
+        assert isinstance(widget, QComboBox)  # every rule row is built by add_rule
+        return widget
 
     def _fit_columns(self) -> None:
         """Each column as wide as its widest choice (combo boxes are never cut); the note takes the rest."""
@@ -186,7 +192,7 @@ class PlaybookDialog(QDialog):
         if row >= 0:
             self.table.removeRow(row)
 
-    def move(self, step: int) -> None:
+    def move_rule(self, step: int) -> None:
         row = self.table.currentRow()
         target = row + step
         if row < 0 or not 0 <= target < self.table.rowCount():
@@ -215,13 +221,16 @@ class PlaybookDialog(QDialog):
         out = []
         for i in range(self.table.rowCount()):
             note = self.table.item(i, 5)
+            reason, segment, interval, offer = (self._combo_at(i, c) for c in (0, 1, 2, 4))
+            tenure = self.table.cellWidget(i, 3)
+            assert isinstance(tenure, QSpinBox)
             out.append(
                 Rule(
-                    reasons=(self.table.cellWidget(i, 0).currentData(),),
-                    segment=self.table.cellWidget(i, 1).currentData(),
-                    interval=self.table.cellWidget(i, 2).currentData(),
-                    min_tenure_days=self.table.cellWidget(i, 3).value(),
-                    offer=self.table.cellWidget(i, 4).currentData(),
+                    reasons=(reason.currentData(),),
+                    segment=segment.currentData(),
+                    interval=interval.currentData(),
+                    min_tenure_days=tenure.value(),
+                    offer=offer.currentData(),
                     note=note.text() if note else "",
                 )
             )

@@ -69,9 +69,9 @@ class DiffDialog(QDialog):
         width = min(900, int(screen.width() * 0.9))
         self.resize(width, 200)
         self.table.resizeRowsToContents()
-        rows = sum(self.table.rowHeight(i) for i in range(self.table.rowCount()))
+        tall = sum(self.table.rowHeight(i) for i in range(self.table.rowCount()))
         chrome = self.sizeHint().height() - self.table.sizeHint().height()  # the intro and the buttons
-        wanted = chrome + self.table.horizontalHeader().sizeHint().height() + rows + 2 * self.table.frameWidth() + 8
+        wanted = chrome + self.table.horizontalHeader().sizeHint().height() + tall + 2 * self.table.frameWidth() + 8
         self.resize(width, max(220, min(wanted, int(screen.height() * 0.8))))  # as tall as its rows, within the screen
 
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt naming

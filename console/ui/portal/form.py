@@ -176,12 +176,12 @@ class PortalForm(QWidget):
         form.addRow(self._err("metadata"))
         outer.addWidget(other)
         outer.addStretch(1)
-        for widget in self.findChildren(QCheckBox):
-            widget.toggled.connect(lambda *_: self.changed.emit())
-        for widget in self.findChildren(QLineEdit):
-            widget.textChanged.connect(lambda *_: self.changed.emit())
-        for widget in self.findChildren(QComboBox):
-            widget.currentIndexChanged.connect(lambda *_: self.changed.emit())
+        for box in self.findChildren(QCheckBox):
+            box.toggled.connect(lambda *_: self.changed.emit())
+        for line in self.findChildren(QLineEdit):
+            line.textChanged.connect(lambda *_: self.changed.emit())
+        for combo in self.findChildren(QComboBox):
+            combo.currentIndexChanged.connect(lambda *_: self.changed.emit())
         self.metadata.textChanged.connect(self.changed.emit)
         self.changed.connect(self.follow_features)
         self.changed.connect(lambda: self.show_problems(self.value().problems()))  # checked as you type
@@ -265,12 +265,11 @@ class PortalForm(QWidget):
 
     def value(self) -> PortalConfig:
         products = []
-        for i in range(self.products.topLevelItemCount()):
-            top = self.products.topLevelItem(i)
+        for top in _top_items(self.products):
             prices = [
-                top.child(j).data(0, Qt.ItemDataRole.UserRole)
-                for j in range(top.childCount())
-                if top.child(j).checkState(0) == Qt.CheckState.Checked
+                child.data(0, Qt.ItemDataRole.UserRole)
+                for child in (top.child(j) for j in range(top.childCount()))
+                if child is not None and child.checkState(0) == Qt.CheckState.Checked
             ]
             if top.checkState(0) == Qt.CheckState.Checked or prices:
                 products.append((top.data(0, Qt.ItemDataRole.UserRole), prices))
@@ -343,3 +342,7 @@ def _index(products: list[tuple[str, list[str]]], product: str, price: str) -> i
         if p == product and price in prices:
             return prices.index(price)
     return 10**6
+
+
+def _top_items(tree: QTreeWidget) -> list[QTreeWidgetItem]:
+    return [item for item in (tree.topLevelItem(i) for i in range(tree.topLevelItemCount())) if item is not None]

@@ -52,7 +52,7 @@ class PortalPage(QWidget):
 
     def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
-        self.window = window
+        self.host = window
         self.configs: list[PortalConfig] = []
         self.catalog: list = []
         self.original: PortalConfig | None = None  # what Stripe had when the editor was filled
@@ -137,20 +137,20 @@ class PortalPage(QWidget):
 
     # helpers ------------------------------------------------------------------------------------
     def _service(self) -> PortalService | None:
-        ws = self.window.workspace
+        ws = self.host.workspace
         if ws is None or not ws.online:
             self.say("Stripe is not reachable: the portal editor needs a connection.", error=True)
             return None
-        if not self.window.granted("rak_billing_portal_write"):
+        if not self.host.granted("rak_billing_portal_write"):
             self.say("This key lacks Customer portal: Write — add it to the key in the Dashboard.", error=True)
             return None
-        return PortalService(ws.gateway)
+        return PortalService(ws.need_gateway())
 
     def _wording(self) -> PortalWording:
         return PortalWording(self.catalog, self.form.feedback_options)
 
     def _run(self, fn, done) -> None:
-        self.window.runner.submit_side(fn, done, self._failed)
+        self.host.runner.submit_side(fn, done, self._failed)
 
     def say(self, text: str, error: bool = False) -> None:
         self.status.setText(f"<span style='color:{theme.colour('error' if error else 'ok')}'>{text}</span>")
@@ -206,7 +206,7 @@ class PortalPage(QWidget):
 
     def confirm_discard(self) -> bool:
         """Ask before edits are lost; True when they may be."""
-        if not self.unsaved():
+        if not self.unsaved() or self.original is None:
             return True
         box = QMessageBox(
             QMessageBox.Icon.Question,
@@ -343,7 +343,7 @@ class PortalPage(QWidget):
     def export(self) -> None:
         if self.original is None or self.original.id is None:
             return
-        path = save_path(self, self.window.settings, "Export configuration", f"{self.original.id}.json", "JSON (*.json)")
+        path = save_path(self, self.host.settings, "Export configuration", f"{self.original.id}.json", "JSON (*.json)")
         if path is None:
             return
         try:
@@ -357,7 +357,7 @@ class PortalPage(QWidget):
         if not self.confirm_discard():
             return
         if not path:
-            chosen = open_path(self, self.window.settings, "Import configuration", "JSON (*.json)")
+            chosen = open_path(self, self.host.settings, "Import configuration", "JSON (*.json)")
             path = str(chosen) if chosen else None
         if not path:
             return
@@ -385,13 +385,13 @@ class PortalPage(QWidget):
                 self.catalog,
             )
             self.form.base = target
-            self.say(f"Imported onto {html.escape(target.id)}: Review and save shows what changes.")
+            self.say(f"Imported onto {html.escape(target.id or '')}: Review and save shows what changes.")
 
     # try it ----------------------------------------------------------------------------------------
     def try_portal(self) -> None:
         if self.original is None or self.original.id is None:
             return
-        dialog = TryItDialog(self.window.coupons(), self)
+        dialog = TryItDialog(self.host.coupons(), self)
         if dialog.exec() != 1:
             return
         service = self._service()

@@ -81,7 +81,7 @@ class PortalWording:
         if name == "metadata":
             return ", ".join(f"{k} = {v}" for k, v in value.items())
         if isinstance(value, list):
-            return "; ".join(CODES.get(v, v) for v in value)
+            return "; ".join(CODES.get(str(v), str(v)) for v in value)
         if isinstance(value, str) and name in ("cancel_mode", "cancel_proration", "plan_proration"):
             return CODES.get(value, value)
         return str(value)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QMenu, QPushButton, QToolButton, QVBoxLayout, QWidget
@@ -90,6 +92,9 @@ class ActionBar(QWidget):
         if self.primary.isEnabled() and self.primary.isVisible():
             self.primary.click()
 
+    def _choose(self, offer: Offer) -> None:
+        self.offer_chosen.emit(offer)
+
     def set_coupons(self, coupons: list[Coupon]) -> None:
         """Rebuild the menu: valid coupons with their terms, a new one, pauses, revoke only, contact."""
         for action in self.shortcuts:  # before clear(), which deletes them
@@ -100,7 +105,7 @@ class ActionBar(QWidget):
         self.coupon_actions: dict[str, QAction] = {}
         for coupon in sorted((c for c in coupons if c.valid), key=lambda c: c.id):
             text = f"{terms_of(coupon)}   ({coupon.id})"
-            action = self.menu.addAction(text, lambda c=coupon.id: self.offer_chosen.emit(Offer("coupon", coupon_id=c)))
+            action = self.menu.addAction(text, partial(self._choose, Offer("coupon", coupon_id=coupon.id)))
             self.coupon_actions[coupon.id] = action
         self.coupons = {c.id: c for c in coupons}
         new = self.menu.addAction("New coupon…", lambda: self.custom_coupon.emit())
@@ -109,7 +114,7 @@ class ActionBar(QWidget):
         for months, keys in PAUSE_SHORTCUTS.items():
             action = self.menu.addAction(
                 f"Pause {months} month{'s' if months > 1 else ''}",
-                lambda m=months: self.offer_chosen.emit(Offer("pause", pause_months=m)),
+                partial(self._choose, Offer("pause", pause_months=months)),
             )
             action.setShortcut(QKeySequence(keys))
         self.menu.addAction("Pause until a date…", lambda: self.pause_until.emit())
