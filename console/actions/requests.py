@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
 
+from ..domain import stamp
 from ..domain.models import Subscription
 from ..domain.offers import Offer
-
-META_PREFIX = "churn_console_"
-META_KEYS = ("action", "offer", "operator", "at", "consent", "feedback")
 
 
 def epoch(value: datetime | None) -> int | None:
@@ -41,16 +39,8 @@ def before_of(sub: Subscription) -> dict[str, Any]:
 def metadata_for(
     action_id: str, offer: Offer, operator: str, channel: str | None, sub: Subscription, now: datetime
 ) -> dict[str, str]:
-    """The churn_console_* keys every console reads (keys ≤ 40 chars, values ≤ 500)."""
-    values = {
-        "action": action_id,
-        "offer": offer.code,
-        "operator": operator[:500],
-        "at": now.astimezone(UTC).isoformat(timespec="seconds"),
-        "consent": channel or "",
-        "feedback": sub.feedback or "",
-    }
-    return {META_PREFIX + k: v for k, v in values.items()}
+    """The churn_console_* keys every console reads (domain/stamp.py)."""
+    return stamp.for_save(action_id, offer.code, operator, channel, sub.feedback, now)
 
 
 def save_update(
@@ -100,7 +90,7 @@ def rollback_update(before: dict[str, Any], now: datetime) -> dict[str, Any]:
     details = {k: before[k] for k in ("feedback", "comment", "feedback_option") if before.get(k)}
     if details:
         params["cancellation_details"] = details
-    params["metadata"] = {META_PREFIX + k: "" for k in META_KEYS}
+    params["metadata"] = {stamp.PREFIX + k: "" for k in stamp.SAVE_KEYS}
     return params
 
 
@@ -114,5 +104,5 @@ def undo_update(
         params["discounts"] = [{"discount": d} for d in keep] if keep else ""
     if kind == "pause" and sub.paused:
         params["pause_collection"] = ""
-    params["metadata"][META_PREFIX + "undone"] = f"{undo_id} at {now.astimezone(UTC).isoformat(timespec='seconds')}"
+    params["metadata"] = stamp.for_undo(undo_id, now)
     return params

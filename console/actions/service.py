@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from ..domain import stamp
 from ..domain.models import Subscription
 from ..domain.offers import CONSENT_CHANNELS, Offer, action_words, retention_flow, terms_of
 from ..errors import ConsoleError
@@ -106,7 +107,7 @@ class Actions:
             raise ActionRefused("The subscription has ended; there is nothing to undo.")
         if sub.pending_cancellation:
             raise ActionRefused("The subscription is already set to cancel again.", "Nothing was changed.")
-        if sub.metadata.get("churn_console_action") != original.id:
+        if not stamp.names(sub.metadata, original.id):
             raise ActionRefused(
                 "The subscription was changed by another action since.", "Review it in the Dashboard before undoing."
             )
@@ -297,17 +298,13 @@ class Actions:
             if action.kind not in ("save", "pause", "revoke") or action.created_at < self.clock() - since_s:
                 continue
             sub = self.cache.subscription(action.subscription_id)
-            other = sub.metadata.get("churn_console_action") if sub else None
-            if sub is None or not other or other == action.id:
-                continue
-            try:
-                other_at = datetime.fromisoformat(sub.metadata.get("churn_console_at", "")).timestamp()
-            except ValueError:
+            other = stamp.read(sub.metadata) if sub else None
+            if other is None or other.action_id == action.id or other.at is None:
                 continue
             # Stripe keeps the last write, so another action named there landed after this one, even when it was
             # created a little earlier (its console was slower to send): within RACE_S of this one, or after it.
-            if other_at >= action.created_at - RACE_S:
-                note = f"Another console's save replaced it: {saved_by(sub)}."
+            if other.at.timestamp() >= action.created_at - RACE_S:
+                note = f"Another console's save replaced it: {other.saved_by()}."
                 out.append(self.journal.update(action, state="overridden", error=note))
         return out
 
@@ -384,11 +381,5 @@ class Actions:
 
 def saved_by(sub: Subscription) -> str | None:
     """`saved by Robin at 2026-11-23 14:02 UTC (coupon:RETAIN25-3M)` from the metadata every console writes."""
-    meta = sub.metadata
-    if not meta.get("churn_console_action"):
-        return None
-    try:
-        at = datetime.fromisoformat(meta.get("churn_console_at", "")).astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
-    except ValueError:
-        at = "an unknown time"
-    return f"saved by {meta.get('churn_console_operator') or 'another operator'} at {at} ({meta.get('churn_console_offer', '?')})"
+    found = stamp.read(sub.metadata)
+    return found.saved_by() if found else None

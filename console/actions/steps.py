@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
+from ..domain import stamp
 from ..domain.models import Coupon, Subscription
 from ..errors import ConsoleError, Offline, RateLimited, StripeUnavailable
 from ..store.journal import Action
@@ -74,8 +75,9 @@ def _rolled_back(gateway: StripeGateway, action: Action, sub_id: str, now: datet
 def landed(action: Action, sub: Subscription) -> bool:
     """Stripe's subscription shows the whole action (its metadata names it; a real pause is in place)."""
     if action.kind == "undo":
-        return sub.metadata.get("churn_console_undone", "").startswith(action.id)
-    named = sub.metadata.get("churn_console_action") == action.id
+        undone = stamp.undone_by(sub.metadata)
+        return undone is not None and undone[0] == action.id
+    named = stamp.names(sub.metadata, action.id)
     return named and ("pause" not in action.params or sub.status == "paused")
 
 
@@ -84,7 +86,7 @@ def half_done(action: Action, sub: Subscription) -> bool:
     return (
         action.kind != "undo"
         and "pause" in action.params
-        and sub.metadata.get("churn_console_action") == action.id
+        and stamp.names(sub.metadata, action.id)
         and sub.status != "paused"
         and not sub.ended
     )

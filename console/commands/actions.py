@@ -16,6 +16,7 @@ from ..errors import ConsoleError
 from ..services.workspace import Workspace
 from ..store.journal import Action
 from .common import open_cached, open_online
+from .documented import command
 from .text_table import text_table
 
 OPERATOR_ENV = "CHURN_CONSOLE_OPERATOR"
@@ -68,8 +69,9 @@ def add_parsers(sub) -> None:
     undo.add_argument("--confirm-live", action="store_true", help="required for actions in live mode")
     undo.set_defaults(run=run_undo)
 
-    retry = sub.add_parser("retry", help="send a failed action again (same idempotency key: never applies twice)")
-    retry.add_argument("action")
+    retry = command(sub, "retry", "send a failed action again (same idempotency key: never applies twice)",
+                    "churn-console retry act_0123456789abcdef0123")  # fmt: skip
+    retry.add_argument("action", help="the action's id, as `churn-console journal` lists it")
     retry.add_argument("--operator", help="your name")
     retry.add_argument("--confirm-live", action="store_true", help="required for actions in live mode")
     retry.set_defaults(run=run_retry)

@@ -13,27 +13,33 @@ from ..services.connection import KEY_ENV, open_from_environment
 from ..services.keys import KeyService
 from ..services.permissions import check_permissions, table
 from .common import paths_for
+from .documented import command
 
 
 def add_parsers(sub) -> None:
     fmt = argparse.RawDescriptionHelpFormatter
     key = sub.add_parser("key", help="store, check or delete a profile's restricted key", formatter_class=fmt,
+                         description="A profile's restricted key: stored only in the OS keyring, never in a file or argv.",
                          epilog="examples:\n  churn-console key set --profile 'Acme live'      (paste at the prompt)\n"
                          "  pass show stripe/acme | churn-console key set --profile 'Acme live'\n  churn-console key check --profile 'Acme live'")  # fmt: skip
     ksub = key.add_subparsers(dest="key_command", metavar="ACTION", required=True)
-    kset = ksub.add_parser("set", help="verify a key with Stripe and store it in the OS keyring (read from a prompt or stdin)")
+    kset = command(ksub, "set", "verify a key with Stripe and store it in the OS keyring (read from a prompt or stdin)",
+                   "churn-console key set --profile 'Acme live'      (paste at the prompt)",
+                   "pass show stripe/acme | churn-console key set --profile 'Acme live'")  # fmt: skip
     kset.add_argument("--profile", required=True, help="a name such as 'Acme live'")
     kset.add_argument("refused_key", nargs="?", help=argparse.SUPPRESS)
     kset.add_argument("--allow-secret-key", action="store_true", help="accept an sk_ key (not recommended: it can do anything)")
     kset.set_defaults(run=run_set)
-    kcheck = ksub.add_parser("check", help="show which permissions the key has and what each enables")
+    kcheck = command(ksub, "check", "show which permissions the key has and what each enables",
+                     "churn-console key check --profile 'Acme live'", "STRIPE_API_KEY=rk_test_… churn-console key check")  # fmt: skip
     kcheck.add_argument("--profile", help="default: the key in STRIPE_API_KEY when it is set, else the last profile used")
     kcheck.set_defaults(run=run_check)
-    kdel = ksub.add_parser("delete", help="remove the key from the keyring and forget the profile")
+    kdel = command(ksub, "delete", "remove the key from the keyring and forget the profile (the journal is kept)",
+                   "churn-console key delete --profile 'Acme test' --purge-cache")  # fmt: skip
     kdel.add_argument("--profile", required=True)
     kdel.add_argument("--purge-cache", action="store_true", help="also delete the cached data (the journal is always kept)")
     kdel.set_defaults(run=run_delete)
-    prof = sub.add_parser("profiles", help="list the profiles (accounts and modes) this console knows")
+    prof = command(sub, "profiles", "list the profiles (accounts and modes) this console knows", "churn-console profiles")
     prof.set_defaults(run=run_profiles)
 
 

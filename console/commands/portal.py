@@ -10,34 +10,40 @@ from datetime import datetime
 from ..errors import ConsoleError
 from ..services.portal import MAX_IMPORT_BYTES, PortalInvalid, PortalService, decode_import, read_import
 from .common import open_online
+from .documented import command
 
 
 def add_parsers(sub) -> None:
     fmt = argparse.RawDescriptionHelpFormatter
     portal = sub.add_parser("portal", help="customer portal configurations: list, show, export, apply, link", formatter_class=fmt,
+                            description="The customer portal's configurations, as Stripe holds them; apply prints before it sends.",
                             epilog="examples:\n  churn-console portal list\n  churn-console portal export bpc_123 > portal.json\n"
                             "  churn-console portal apply portal.json           (prints the diff)\n  churn-console portal apply portal.json --yes     (applies it)\n"
                             "  churn-console portal link cus_123 --retention-coupon RETAIN25-3M --subscription sub_123")  # fmt: skip
     psub = portal.add_subparsers(dest="portal_command", metavar="ACTION", required=True)
-    psub.add_parser("list", help="every configuration: name, id, default, active, updated, features on").set_defaults(
-        run=run_list
-    )
-    show = psub.add_parser("show", help="one configuration")
-    show.add_argument("id")
+    command(psub, "list", "every configuration: name, id, default, active, updated, features on",
+            "churn-console portal list").set_defaults(run=run_list)  # fmt: skip
+    show = command(psub, "show", "one configuration, every field", "churn-console portal show bpc_123 --format json")
+    show.add_argument("id", help="the configuration's id (bpc_…)")
     show.add_argument("--format", choices=("text", "json"), default="text")
     show.set_defaults(run=run_show)
-    export = psub.add_parser("export", help="print a configuration as JSON (config as code)")
-    export.add_argument("id")
+    export = command(psub, "export", "print a configuration as JSON (config as code)",
+                     "churn-console portal export bpc_123 > portal.json", "churn-console portal export bpc_123 --format stripe")  # fmt: skip
+    export.add_argument("id", help="the configuration's id (bpc_…)")
     export.add_argument(
         "--format", choices=("console", "stripe"), default="console", help="console (default, for apply) or stripe (the API body)"
     )
     export.set_defaults(run=run_export)
-    apply = psub.add_parser("apply", help="create or update from JSON: prints the diff, applies with --yes")
+    apply = command(psub, "apply", "create or update from JSON: prints the diff, applies with --yes",
+                    "churn-console portal apply portal.json           (prints the diff and the params, sends nothing)",
+                    "churn-console portal apply portal.json --yes     (applies it)")  # fmt: skip
     apply.add_argument("file", help="an export (use - for stdin)")
     apply.add_argument("--id", help="update this configuration (default: the id in the file, or create)")
     apply.add_argument("--yes", action="store_true", help="apply the changes")
     apply.set_defaults(run=run_apply)
-    link = psub.add_parser("link", help="a one-time portal URL for a customer (optionally a cancel flow with a retention coupon)")
+    link = command(psub, "link", "a one-time portal URL for a customer (optionally a cancel flow with a retention coupon)",
+                   "churn-console portal link jane@example.com",
+                   "churn-console portal link cus_123 --retention-coupon RETAIN25-3M --subscription sub_123")  # fmt: skip
     link.add_argument("customer", help="cus_… or an e-mail")
     link.add_argument("--configuration", help="a configuration id (default: the default one)")
     link.add_argument("--retention-coupon", metavar="COUPON", help="offer this coupon before the customer cancels")

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from ..actions import Actions
+from ..domain import stamp
 from ..domain.models import Account
 from ..domain.mrr import Valuation
 from ..domain.playbook import Playbook
@@ -96,7 +97,7 @@ class Workspace:
             report.notes.append(f"{len(finished)} action{'s' if len(finished) != 1 else ''} interrupted earlier: {states}")
         if self.journal.set_aside is not None and not self.cache.get_meta("journal_recovered"):
             subs = self.cache.subscriptions(
-                r["id"] for r in self.cache.db.query("SELECT id FROM subscriptions WHERE metadata LIKE '%churn_console_action%'")
+                r["id"] for r in self.cache.db.query(f"SELECT id FROM subscriptions WHERE metadata LIKE '%{stamp.PREFIX}action%'")
             )
             recovered = self.journal.recover_from_metadata(subs.values(), self.account.livemode)
             self.cache.set_meta("journal_recovered", len(recovered))

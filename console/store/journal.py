@@ -10,6 +10,7 @@ from typing import Any
 
 import sqlite_utils
 
+from ..domain import stamp
 from .schema import DatabaseDamaged, DatabaseError, open_file, set_aside, translated
 
 # overridden: applied, then another console (on another machine) saved the same customer right after; its
@@ -101,25 +102,19 @@ class Journal:
     def recover_from_metadata(self, subscriptions, livemode: bool) -> list[Action]:
         """Re-create journal entries for saves that the subscriptions' churn_console_* metadata records
         and this journal does not know (after a damaged journal was set aside)."""
-        from datetime import datetime
-
         known = {a.id for a in self.all()}
         recovered = []
         for sub in subscriptions:
-            meta = sub.metadata
-            action_id = meta.get("churn_console_action")
-            if not action_id or action_id in known:
+            found = stamp.read(sub.metadata)
+            if found is None or found.action_id in known:
                 continue
-            offer = meta.get("churn_console_offer", "")
-            try:
-                at = int(datetime.fromisoformat(meta.get("churn_console_at", "")).timestamp())
-            except ValueError:
-                at = 0
+            action_id, offer = found.action_id, found.offer
+            at = int(found.at.timestamp()) if found.at else 0
             kind = {"coupon": "save", "pause": "pause"}.get(offer.split(":", 1)[0], "revoke")
             action = Action(
-                id=action_id, created_at=at, operator=meta.get("churn_console_operator", "unknown"), subscription_id=sub.id,
+                id=action_id, created_at=at, operator=found.operator or "unknown", subscription_id=sub.id,
                 customer_id=sub.customer_id, customer_name=sub.customer_name, kind=kind, offer_code=offer,
-                consent_channel=meta.get("churn_console_consent") or None, consent_note="recovered from Stripe metadata",
+                consent_channel=found.consent or None, consent_note="recovered from Stripe metadata",
                 idempotency_key=f"recovered-{action_id}", livemode=livemode, mrr_minor=sub.mrr_minor, currency=sub.currency,
                 state="applied", applied_at=at,
             )  # fmt: skip

@@ -6,6 +6,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
+from ..domain import stamp
 from ..errors import PermissionMissing
 from ..store import Cache
 from ..stripe_gateway import StripeGateway
@@ -84,7 +85,7 @@ def full_sync(
                 open_ids = cache.with_open_intents([s.id for s in keep])
                 for sub in keep:
                     # most subscriptions are plainly active with nothing to record: skip them cheaply
-                    if sub.pending_cancellation or sub.ended or sub.id in open_ids or "churn_console_action" in sub.metadata:
+                    if sub.pending_cancellation or sub.ended or sub.id in open_ids or stamp.has_save(sub.metadata):
                         intents.observe(cache, sub, now)
                 rng["after"] = subs[-1].id if subs else rng["after"]
                 rng["done"] = not more

@@ -6,6 +6,7 @@ import dataclasses
 from datetime import datetime
 from typing import Any
 
+from ..domain import stamp
 from ..domain.models import Subscription
 from ..store import Cache
 
@@ -27,22 +28,17 @@ def was_pending(after: Subscription, previous: dict[str, Any]) -> bool:
 
 
 def console_save(sub: Subscription) -> dict[str, Any] | None:
-    """The churn_console_* metadata an operator's save left on the subscription, if any."""
-    meta = sub.metadata
-    action = meta.get("churn_console_action")
-    if not action:
-        return None
-    try:
-        at = int(datetime.fromisoformat(meta.get("churn_console_at", "")).timestamp())
-    except ValueError:
+    """The churn_console_* metadata an operator's save left on the subscription, if any (domain/stamp.py)."""
+    found = stamp.read(sub.metadata)
+    if found is None or found.at is None:
         return None
     return {
-        "action_id": action,
-        "offer": meta.get("churn_console_offer"),
-        "operator": meta.get("churn_console_operator"),
-        "consent": meta.get("churn_console_consent"),
-        "feedback": meta.get("churn_console_feedback"),
-        "at": at,
+        "action_id": found.action_id,
+        "offer": found.offer or None,
+        "operator": found.operator or None,
+        "consent": found.consent or None,
+        "feedback": found.feedback or None,
+        "at": int(found.at.timestamp()),
     }
 
 
@@ -94,11 +90,8 @@ def _schedule(cache: Cache, sub: Subscription, scheduled: int) -> None:
 
 def _undone_at(sub: Subscription) -> int | None:
     """When a console's undo set the cancellation again (`churn_console_undone`: "act_… at ISO")."""
-    value = sub.metadata.get("churn_console_undone", "")
-    try:
-        return int(datetime.fromisoformat(value.split(" at ", 1)[1]).timestamp()) if " at " in value else None
-    except ValueError:
-        return None
+    undone = stamp.undone_by(sub.metadata)
+    return int(undone[1].timestamp()) if undone and undone[1] else None
 
 
 def _open_before(cache: Cache, sub_id: str, at: int) -> dict[str, Any] | None:

@@ -1,0 +1,85 @@
+"""The `churn_console_*` metadata every console writes on a subscription it saved, and reads back: the one place
+those keys are spelled (Stripe: keys of at most 40 characters, values of at most 500, "" deletes a key)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+PREFIX = "churn_console_"
+SAVE_KEYS = ("action", "offer", "operator", "at", "consent", "feedback")  # what a save writes, all of them
+UNDONE = PREFIX + "undone"  # "act_… at 2026-11-23T14:02:00+00:00": which undo set the cancellation again
+
+
+@dataclass(frozen=True)
+class Stamp:
+    """What the last console save on a subscription recorded; `at` is when it was made (UTC), None when the
+    time written there cannot be read (edited by hand)."""
+
+    action_id: str
+    offer: str
+    operator: str
+    at: datetime | None
+    consent: str
+    feedback: str
+
+    def saved_by(self) -> str:
+        """`saved by Robin at 2026-11-23 14:02 UTC (coupon:RETAIN25-3M)`."""
+        when = f"{self.at:%Y-%m-%d %H:%M} UTC" if self.at else "an unknown time"
+        return f"saved by {self.operator or 'another operator'} at {when} ({self.offer or '?'})"
+
+
+def read(metadata: Mapping[str, str]) -> Stamp | None:
+    """The save a subscription's metadata names, or None."""
+    action = metadata.get(PREFIX + "action")
+    if not action:
+        return None
+    try:
+        at: datetime | None = datetime.fromisoformat(metadata.get(PREFIX + "at", "")).astimezone(UTC)
+    except ValueError:
+        at = None
+    value = {key: metadata.get(PREFIX + key, "") for key in ("offer", "operator", "consent", "feedback")}
+    return Stamp(action, value["offer"], value["operator"], at, value["consent"], value["feedback"])
+
+
+def names(metadata: Mapping[str, str], action_id: str) -> bool:
+    """Does the metadata name this action as the last save?"""
+    return metadata.get(PREFIX + "action") == action_id
+
+
+def has_save(metadata: Mapping[str, str]) -> bool:
+    return bool(metadata.get(PREFIX + "action"))
+
+
+def for_save(
+    action_id: str, offer_code: str, operator: str, channel: str | None, feedback: str | None, now: datetime
+) -> dict[str, str]:
+    """The keys a save writes (every one, so a later save replaces an earlier one whole)."""
+    values = {
+        "action": action_id,
+        "offer": offer_code,
+        "operator": operator[:500],
+        "at": now.astimezone(UTC).isoformat(timespec="seconds"),
+        "consent": channel or "",
+        "feedback": feedback or "",
+    }
+    return {PREFIX + k: v for k, v in values.items()}
+
+
+def for_undo(undo_id: str, now: datetime) -> dict[str, str]:
+    """An undo clears the save's keys and says which undo it was, and when."""
+    cleared = {PREFIX + k: "" for k in SAVE_KEYS}
+    return cleared | {UNDONE: f"{undo_id} at {now.astimezone(UTC).isoformat(timespec='seconds')}"}
+
+
+def undone_by(metadata: Mapping[str, str]) -> tuple[str, datetime | None] | None:
+    """(the undo's action id, when) from `churn_console_undone`, or None."""
+    value = metadata.get(UNDONE, "")
+    if not value:
+        return None
+    action, _, when = value.partition(" at ")
+    try:
+        return action, datetime.fromisoformat(when) if when else None
+    except ValueError:
+        return action, None
