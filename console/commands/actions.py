@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import getpass
 import json
 import sys
 from datetime import UTC, datetime
@@ -13,13 +12,12 @@ from ..domain.money import format_money
 from ..domain.offers import CHANNEL_LABELS, CONSENT_CHANNELS, PAUSE_BEHAVIORS, STATE_WORDS, CouponSpec, Offer, action_words
 from ..domain.queue import row_from_subscription
 from ..errors import ConsoleError
+from ..services.operator import OPERATOR_ENV, operator_name
 from ..services.workspace import Workspace
 from ..store.journal import Action
 from .common import open_cached, open_online
 from .documented import command
 from .text_table import text_table
-
-OPERATOR_ENV = "CHURN_CONSOLE_OPERATOR"
 
 
 def add_parsers(sub) -> None:
@@ -94,9 +92,7 @@ def _consent_args(p: argparse.ArgumentParser) -> None:
 
 
 def _operator(args: argparse.Namespace) -> str:
-    import os
-
-    return args.operator or os.environ.get(OPERATOR_ENV) or getpass.getuser()
+    return operator_name(args.operator)
 
 
 def _act(args: argparse.Namespace, do) -> int:

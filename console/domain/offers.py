@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from . import permissions
 from .models import Coupon
 from .money import format_money
 
@@ -218,7 +219,7 @@ def why_not(offer: Offer, currency: str | None, coupons: dict[str, Coupon], *, c
     if offer.kind != "coupon":
         return None
     if not coupons_allowed:
-        return "This key lacks Coupons: Write — add it to the key in the Dashboard to offer coupons."
+        return permissions.lacks("rak_coupon_write") + " to offer coupons."
     coupon = coupons.get(offer.coupon_id or "")
     spec = offer.new_coupon
     if coupon is not None and not coupon.valid:

@@ -5,20 +5,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ..domain import permissions
 from ..errors import ConsoleError
 
 KEY_SHAPE = re.compile(r"(rk|sk|pk)_(test|live)_[A-Za-z0-9]{16,247}")
 
-NEEDED = (
-    ("rak_subscription_write", "Subscriptions: Write", "The queue, and saving, pausing, revoking and undoing"),
-    ("rak_customer_read", "Customers: Read", "Customer names and e-mails in the queue"),
-    ("rak_coupon_write", "Coupons: Write", "Offering coupons, and creating new ones"),
-    ("rak_billing_portal_write", "Customer portal: Write", "Portal links and the portal configuration editor"),
-    ("rak_event_read", "Events: Read", "Fast incremental sync and each customer's timeline"),
-    ("rak_invoice_read", "Invoices: Read", "Lifetime value from paid invoices"),
-    ("rak_price_read", "Prices: Read", "Plan switching choices in the portal editor"),
-    ("rak_product_read", "Products: Read", "Plan switching choices in the portal editor"),
-)
+NEEDED = tuple((p.code, p.label, p.enables) for p in permissions.NEEDED)  # (code, label, what it enables)
 HOW_TO = (
     "In the Stripe Dashboard open Developers → API keys → Create restricted key, name it "
     '"churn-console", set ' + ", ".join(label for _, label, _ in NEEDED) + ", and paste the rk_… key here."

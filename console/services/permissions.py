@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..secrets.keys import NEEDED
+from ..domain import permissions
 from ..stripe_gateway import StripeGateway
 
 
@@ -18,7 +18,7 @@ class Permission:
 
 def check_permissions(gateway: StripeGateway) -> list[Permission]:
     """One harmless request per permission (see StripeGateway.probe). Auth and network errors propagate."""
-    return [Permission(code, label, enables, gateway.probe(code)) for code, label, enables in NEEDED]
+    return [Permission(p.code, p.label, p.enables, gateway.probe(p.code)) for p in permissions.NEEDED]
 
 
 def table(perms: list[Permission]) -> str:

@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 
 import stripe
 
+from ..domain import permissions
 from ..errors import (
     AuthenticationFailed,
     Conflict,
@@ -29,23 +30,6 @@ from ..errors import (
 log = logging.getLogger(__name__)
 _PERMISSION = re.compile(r"'(rak_[a-z_]+)'")
 T = TypeVar("T")
-
-# What each restricted-key permission is called in the Dashboard's key editor.
-PERMISSION_LABELS = {
-    "rak_subscription_read": "Subscriptions: Read",
-    "rak_subscription_write": "Subscriptions: Write",
-    "rak_customer_read": "Customers: Read",
-    "rak_coupon_read": "Coupons: Read",
-    "rak_coupon_write": "Coupons: Write",
-    "rak_product_read": "Products: Read",
-    "rak_price_read": "Prices: Read",
-    "rak_billing_portal_read": "Customer portal: Read",
-    "rak_billing_portal_write": "Customer portal: Write",
-    "rak_event_read": "Events: Read",
-    "rak_invoice_read": "Invoices: Read",
-    "rak_test_clock_read": "Test clocks: Read",
-    "rak_test_clock_write": "Test clocks: Write",
-}
 
 
 def translate(exc: stripe.StripeError) -> ConsoleError:
@@ -64,7 +48,7 @@ def translate(exc: stripe.StripeError) -> ConsoleError:
     if isinstance(exc, stripe.PermissionError):
         found = _PERMISSION.search(message)
         perm = found.group(1) if found else None
-        label = PERMISSION_LABELS.get(perm or "", perm or "the missing permission")
+        label = permissions.label(perm) if perm else "the missing permission"
         return PermissionMissing(
             f"This restricted key is not allowed to do that (it lacks {label}).",
             f"In the Dashboard, edit the key and set {label}, then check the key again.",

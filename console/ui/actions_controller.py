@@ -10,10 +10,12 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QGuiApplication
 
 from ..actions import Actions, Consent
+from ..domain import permissions
 from ..domain.money import format_money, format_totals, totals
 from ..domain.offers import Offer, action_words, why_not
 from ..domain.queue import QueueRow
 from ..errors import ConsoleError
+from ..services.operator import operator_name
 from ..store.journal import Action
 from .dialogs.bulk import BulkDialog
 from .dialogs.consent import OPERATOR_KEY, ConsentDialog
@@ -70,10 +72,8 @@ class ActionsController(QObject):
         )
         allowed = window.granted("rak_coupon_write")
         bar.limit(
-            coupons=None if allowed else "This key lacks Coupons: Write — add it to the key in the Dashboard",
-            portal=None
-            if window.granted("rak_billing_portal_write")
-            else "This key lacks Customer portal: Write — add it to the key in the Dashboard",
+            coupons=None if allowed else permissions.lacks("rak_coupon_write"),
+            portal=None if window.granted("rak_billing_portal_write") else permissions.lacks("rak_billing_portal_write"),
         )
         bar.fit_to(rows[0].currency if len(rows) == 1 else None, coupons_allowed=allowed)
         if len(rows) == 1 and (
@@ -94,6 +94,10 @@ class ActionsController(QObject):
         if not dialog.exec():
             return None
         return dialog.consent(), dialog.operator_name()
+
+    def _operator(self) -> str:
+        """The name Preferences holds, by the one rule (services/operator.py)."""
+        return operator_name(str(self.window.settings.value(OPERATOR_KEY, "") or ""))
 
     def _run(self, fn: Callable[[], T], done: Callable[[T], None]) -> None:
         self.window.runner.submit_side(fn, done, self._failed)
@@ -170,8 +174,7 @@ class ActionsController(QObject):
         dialog.start()
 
     def undo(self, action_id: str) -> None:
-        operator = str(self.window.settings.value(OPERATOR_KEY, "") or "")
-        actions = self._actions(operator or "unknown operator")
+        actions = self._actions(self._operator())
         if actions is None:
             return
         self.bar.say("Undoing…", progress=True)
@@ -179,7 +182,7 @@ class ActionsController(QObject):
 
     def retry(self, action_id: str) -> None:
         """Journal → Retry: the same request with the same idempotency key."""
-        actions = self._actions(str(self.window.settings.value(OPERATOR_KEY, "") or "unknown operator"))
+        actions = self._actions(self._operator())
         if actions is not None:
             self._run(lambda: actions.retry(action_id), self._applied)
 
@@ -196,7 +199,7 @@ class ActionsController(QObject):
         rows = self._rows()
         if len(rows) != 1:
             return
-        actions = self._actions(str(self.window.settings.value(OPERATOR_KEY, "") or "operator"))
+        actions = self._actions(self._operator())
         if actions is None:
             return
         row = rows[0]

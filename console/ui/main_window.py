@@ -11,6 +11,7 @@ from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QLabel, QMainWindow, QProgressBar, QSizePolicy, QTabWidget, QToolBar, QWidget
 
+from ..domain import permissions
 from ..domain.models import Account, Coupon
 from ..domain.mrr import Valuation
 from ..domain.offers import Offer
@@ -325,7 +326,7 @@ class MainWindow(QMainWindow):
         online = bool(self.workspace and self.workspace.online and self.offline_since is None)
         reason = "" if online else "Actions need a connection to Stripe (the queue is read-only)"
         if online and not self.granted("rak_subscription_write"):
-            online, reason = False, "This key lacks Subscriptions: Write — add it to the key in the Dashboard"
+            online, reason = False, permissions.lacks("rak_subscription_write")
         self.controller.fit_bar(rows, online, reason)
 
     def _show_journal(self) -> None:

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...domain import permissions
 from ...domain.portal import PortalConfig
 from ...errors import ConsoleError
 from ...services.portal import ChangedOnStripe, PortalInvalid, PortalService, read_import
@@ -142,7 +143,7 @@ class PortalPage(QWidget):
             self.say("Stripe is not reachable: the portal editor needs a connection.", error=True)
             return None
         if not self.host.granted("rak_billing_portal_write"):
-            self.say("This key lacks Customer portal: Write — add it to the key in the Dashboard.", error=True)
+            self.say(permissions.lacks("rak_billing_portal_write") + ".", error=True)
             return None
         return PortalService(ws.need_gateway())
 
