@@ -16,7 +16,7 @@ from ..errors import ConsoleError
 from ..store import Cache
 from ..store.journal import Action, Journal
 from ..stripe_gateway import StripeGateway
-from ..sync import intents
+from ..sync.state import record as record_state
 from . import requests, steps
 from .locks import SubscriptionLocks
 
@@ -367,7 +367,6 @@ class Actions:
         if original is not None and original.state != "undone":  # also when an undo is finished by recover()
             self.journal.update(original, state="undone", undone_by=action.id)
         with self.cache.transaction():
-            sub = self.cache.upsert_subscriptions([sub], synced_at=now)[0]
             if original is not None:  # the customer's ask stands again, from when they asked, not from the undo
                 for intent in self.cache.intents_for(sub.id):
                     if intent["action_id"] == original.id:
@@ -375,7 +374,7 @@ class Actions:
                 what = action_words(original.kind, original.offer_code, {c.id: c for c in self.cache.coupons()}).lower()
                 detail = {"operator": action.operator, "what": what}
                 self.cache.add_timeline(f"{sub.id}:undone:{action.id}", sub.id, now, "save_undone", detail)
-            intents.observe(self.cache, sub, now)
+            record_state(self.cache, [sub], now)  # the new state, as sync records it
         return self.journal.get(action.id) or action
 
 

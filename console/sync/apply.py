@@ -10,7 +10,7 @@ from ..domain.models import Subscription
 from ..store import Cache
 from ..store.rows import utc as to_utc
 from ..stripe_gateway import StripeGateway
-from . import intents
+from . import intents, state
 
 
 def apply_changes(cache: Cache, changes: Iterable[Change], *, gateway: StripeGateway | None, states: bool = True) -> int:
@@ -27,10 +27,10 @@ def apply_changes(cache: Cache, changes: Iterable[Change], *, gateway: StripeGat
         if change.subscription is not None:
             sub = _complete(cache, change.subscription, gateway)
             if states:
-                sub = cache.upsert_subscriptions([sub], synced_at=at)[0]
+                sub = state.record(cache, [sub], at, previous=change.previous)[0]
             else:
                 sub = cache.valued(sub)
-            intents.observe(cache, sub, at, previous=change.previous)
+                intents.observe(cache, sub, at, previous=change.previous)
             intents.observe_change_for_timeline(cache, sub, change.id, at, change.previous)
         elif change.customer is not None and states:
             cache.update_customer(change.customer)

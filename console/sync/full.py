@@ -6,11 +6,10 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from ..domain import stamp
 from ..errors import PermissionMissing
 from ..store import Cache
 from ..stripe_gateway import StripeGateway
-from . import intents, usage
+from . import state, usage
 from .apply import apply_changes
 from .ratelimit import LIVE_MODE_RATE, TEST_MODE_RATE, TokenBucket, with_backoff
 from .report import Progress, SyncReport, no_progress
@@ -81,12 +80,8 @@ def full_sync(
             )
             keep = [s for s in subs if not (s.ended and s.ended_at and s.ended_at.timestamp() < started - HISTORY_S)]
             with lock, cache.transaction():
-                keep = cache.upsert_subscriptions(keep, synced_at=started)
-                open_ids = cache.with_open_intents([s.id for s in keep])
-                for sub in keep:
-                    # most subscriptions are plainly active with nothing to record: skip them cheaply
-                    if sub.pending_cancellation or sub.ended or sub.id in open_ids or stamp.has_save(sub.metadata):
-                        intents.observe(cache, sub, now)
+                # most subscriptions are plainly active with nothing to record: only the others are observed
+                keep = state.record(cache, keep, started, seen_at=now, every=False)
                 rng["after"] = subs[-1].id if subs else rng["after"]
                 rng["done"] = not more
                 checkpoint["pages"] += 1

@@ -1,0 +1,32 @@
+"""Record subscriptions' new state in the cache: sync (pages and events) and actions all come here."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..domain import stamp
+from ..domain.models import Subscription
+from ..store import Cache
+from . import intents
+
+
+def record(
+    cache: Cache,
+    subs: list[Subscription],
+    synced_at: int,
+    *,
+    seen_at: int | None = None,
+    previous: dict[str, Any] | None = None,
+    every: bool = True,
+) -> list[Subscription]:
+    """Write `subs` (valued: domain/mrr.py) and what their state says about cancellation intents, in one
+    transaction; returns them valued. `seen_at` is when the state was seen (default `synced_at`), `previous`
+    an event's previous attributes. With `every=False` (a full sync's pages), only subscriptions with
+    something to record are observed: pending, ended, with an open intent, or saved by a console."""
+    with cache.transaction():
+        valued = cache.upsert_subscriptions(subs, synced_at=synced_at)
+        open_ids = set() if every else cache.with_open_intents([s.id for s in valued])
+        for sub in valued:
+            if every or sub.pending_cancellation or sub.ended or sub.id in open_ids or stamp.has_save(sub.metadata):
+                intents.observe(cache, sub, synced_at if seen_at is None else seen_at, previous=previous)
+    return valued
