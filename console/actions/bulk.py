@@ -6,9 +6,9 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from ..domain.action import Action
 from ..domain.offers import Offer
 from ..errors import ConsoleError
-from ..store.journal import Action
 from .service import RETRYABLE, ActionRefused, Actions, Consent
 
 

@@ -10,11 +10,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from ..domain import stamp
+from ..domain.action import KIND_OF_OFFER, UNDOABLE, Action, ActionKind
 from ..domain.models import Subscription
 from ..domain.offers import CONSENT_CHANNELS, Offer, action_words, retention_flow, terms_of
 from ..errors import ConsoleError
 from ..store import Cache
-from ..store.journal import Action, Journal
+from ..store.journal import Journal
 from ..stripe_gateway import StripeGateway
 from ..sync.state import record as record_state
 from . import requests, steps
@@ -24,7 +25,6 @@ log = logging.getLogger(__name__)
 RETRYABLE = steps.RETRYABLE
 IDEMPOTENCY_WINDOW_S = 23 * 3600  # Stripe keeps idempotent results for 24 hours
 RACE_S = 3600  # two consoles acting on one pending cancellation act within this of each other
-KIND_OF_OFFER = {"coupon": "save", "pause": "pause", "revoke": "revoke", "contact": "contact"}
 
 
 class ActionRefused(ConsoleError):
@@ -70,7 +70,7 @@ class Actions:
         with self.locks.held(sub_id):  # another console on this machine finishes first; then this one re-reads
             return self._apply(sub_id, offer, consent, kind, now)
 
-    def _apply(self, sub_id: str, offer: Offer, consent: Consent | None, kind: str, now: datetime) -> Action:
+    def _apply(self, sub_id: str, offer: Offer, consent: Consent | None, kind: ActionKind, now: datetime) -> Action:
         sub = self._reread(sub_id)
         action_id = f"act_{uuid.uuid4().hex[:20]}"
         if kind == "contact":
@@ -93,7 +93,7 @@ class Actions:
             raise ActionRefused(
                 f"There is no action {action_id} in this account's journal.", "`churn-console journal` lists them."
             )
-        if original.kind not in ("save", "pause", "revoke") or original.state != "applied":
+        if original.kind not in UNDOABLE or original.state != "applied":
             raise ActionRefused(
                 f"Action {action_id} is {original.state} ({original.kind}); only applied saves, pauses and revokes can be undone."
             )
@@ -234,7 +234,7 @@ class Actions:
         self,
         action_id: str,
         sub: Subscription,
-        kind: str,
+        kind: ActionKind,
         code: str,
         consent: Consent | None,
         now: datetime,
@@ -295,7 +295,7 @@ class Actions:
         just synced, names the other action on the subscription. Each is marked `overridden`, saying who saved."""
         out = []
         for action in self.journal.in_state("applied"):
-            if action.kind not in ("save", "pause", "revoke") or action.created_at < self.clock() - since_s:
+            if action.kind not in UNDOABLE or action.created_at < self.clock() - since_s:
                 continue
             sub = self.cache.subscription(action.subscription_id)
             other = stamp.read(sub.metadata) if sub else None

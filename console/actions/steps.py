@@ -12,9 +12,9 @@ from collections.abc import Callable
 from datetime import datetime
 
 from ..domain import stamp
+from ..domain.action import Action
 from ..domain.models import Coupon, Subscription
 from ..errors import ConsoleError, Offline, RateLimited, StripeUnavailable
-from ..store.journal import Action
 from ..stripe_gateway import StripeGateway
 from . import requests
 

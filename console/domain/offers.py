@@ -5,13 +5,15 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Literal, get_args
 from datetime import datetime
 
 from . import permissions
 from .models import Coupon
 from .money import format_money
 
-KINDS = ("coupon", "pause", "revoke", "contact")
+OfferKind = Literal["coupon", "pause", "revoke", "contact"]
+KINDS: tuple[OfferKind, ...] = get_args(OfferKind)
 PAUSE_BEHAVIORS = ("void", "keep_as_draft", "mark_uncollectible")
 PAUSE_MODES = ("collection", "subscription")
 CONSENT_CHANNELS = ("call", "email", "chat", "ticket", "in_app")
@@ -95,7 +97,7 @@ def terms_of(c: Coupon | CouponSpec) -> str:
 class Offer:
     """What an operator offers. `coupon_id` with `new_coupon` means: create it under that id if missing."""
 
-    kind: str
+    kind: OfferKind
     coupon_id: str | None = None
     new_coupon: CouponSpec | None = None
     pause_months: int | None = None

@@ -11,6 +11,7 @@ from typing import Any
 
 from ..actions import Actions
 from ..domain import stamp
+from ..domain.action import Action
 from ..domain.models import Account
 from ..domain.mrr import Valuation
 from ..domain.playbook import Playbook
@@ -18,7 +19,7 @@ from ..domain.queue import QueueRow
 from ..errors import ConsoleError
 from ..paths import tighten
 from ..store import Cache
-from ..store.journal import Action, Journal
+from ..store.journal import Journal
 from ..stripe_gateway import StripeGateway
 from ..sync import SyncReport, sync
 from ..sync.collector import collector_paused

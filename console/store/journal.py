@@ -2,67 +2,15 @@
 
 from __future__ import annotations
 
-import json
 import threading
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import sqlite_utils
 
 from ..domain import stamp
+from ..domain.action import KIND_OF_OFFER, STATES, Action
 from .schema import DatabaseDamaged, DatabaseError, open_file, set_aside, translated
-
-# overridden: applied, then another console (on another machine) saved the same customer right after; its
-# offer is the one on the subscription (requests.save_update writes the offer state whole).
-STATES = ("pending", "applied", "failed", "refused", "undone", "overridden")
-
-
-@dataclass
-class Action:
-    """One operator action. `id` and `idempotency_key` exist before anything is sent."""
-
-    id: str
-    created_at: int
-    operator: str
-    subscription_id: str
-    customer_id: str
-    kind: str  # save, pause, revoke, contact, undo
-    offer_code: str
-    consent_channel: str | None
-    consent_note: str | None
-    idempotency_key: str
-    livemode: bool
-    customer_name: str | None = None
-    mrr_minor: int = 0
-    currency: str = ""
-    params: dict[str, Any] = field(default_factory=dict)  # the exact request(s), re-sent on retry
-    before: dict[str, Any] = field(default_factory=dict)  # what undo restores
-    state: str = "pending"
-    request_id: str | None = None
-    error: str | None = None
-    retryable: bool = False
-    undo_of: str | None = None
-    undone_by: str | None = None
-    applied_at: int | None = None
-    attempts: int = 0
-
-    def row(self) -> dict[str, Any]:
-        out = dict(self.__dict__)
-        out["params"] = json.dumps(self.params)  # insertion order: a retry sends exactly the same request
-        out["before"] = json.dumps(self.before, sort_keys=True)
-        out["livemode"] = int(self.livemode)
-        out["retryable"] = int(self.retryable)
-        return out
-
-    @classmethod
-    def from_row(cls, row: dict[str, Any]) -> Action:
-        data = dict(row)
-        data["params"] = json.loads(data["params"])
-        data["before"] = json.loads(data["before"])
-        data["livemode"] = bool(data["livemode"])
-        data["retryable"] = bool(data["retryable"])
-        return cls(**data)
 
 
 def _v1(db: sqlite_utils.Database) -> None:
@@ -110,7 +58,7 @@ class Journal:
                 continue
             action_id, offer = found.action_id, found.offer
             at = int(found.at.timestamp()) if found.at else 0
-            kind = {"coupon": "save", "pause": "pause"}.get(offer.split(":", 1)[0], "revoke")
+            kind = KIND_OF_OFFER.get(offer.split(":", 1)[0], "revoke")
             action = Action(
                 id=action_id, created_at=at, operator=found.operator or "unknown", subscription_id=sub.id,
                 customer_id=sub.customer_id, customer_name=sub.customer_name, kind=kind, offer_code=offer,

@@ -11,12 +11,12 @@ from PySide6.QtGui import QGuiApplication
 
 from ..actions import Actions, Consent
 from ..domain import permissions
+from ..domain.action import Action
 from ..domain.money import format_money, format_totals, totals
 from ..domain.offers import Offer, action_words, why_not
 from ..domain.queue import QueueRow
 from ..errors import ConsoleError
 from ..services.operator import operator_name
-from ..store.journal import Action
 from .dialogs.bulk import BulkDialog
 from .dialogs.consent import OPERATOR_KEY, ConsentDialog
 from .dialogs.offer_forms import CouponDialog, PauseDialog

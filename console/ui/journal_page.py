@@ -18,10 +18,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..domain.action import UNDOABLE, Action
 from ..domain.models import Coupon
 from ..domain.money import format_money
 from ..domain.offers import CHANNEL_LABELS, STATE_WORDS, action_words
-from ..store.journal import Action
 from . import plain
 
 COLUMNS = ("When", "Operator", "Customer", "What", "MRR", "Consent", "Note", "State", "Details")
@@ -160,7 +160,7 @@ class JournalPage(QWidget):
 
     def _update_buttons(self) -> None:
         a = self.selected()
-        self.undo.setEnabled(bool(a and a.state == "applied" and a.kind in ("save", "pause", "revoke")))
+        self.undo.setEnabled(bool(a and a.state == "applied" and a.kind in UNDOABLE))
         self.retry.setEnabled(bool(a and a.state in ("failed", "pending") and (a.retryable or a.state == "pending")))
 
     def _emit(self, signal) -> None:
