@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Literal, get_args
 from datetime import datetime
+from typing import Literal, get_args
 
 from . import permissions
 from .models import Coupon

@@ -9,14 +9,17 @@ from typing import TYPE_CHECKING, TypeVar
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QGuiApplication
 
-from ..actions import Actions, Consent
+from ..actions import Consent
 from ..domain import permissions
 from ..domain.action import Action
 from ..domain.money import format_money, format_totals, totals
 from ..domain.offers import Offer, action_words, why_not
 from ..domain.queue import QueueRow
 from ..errors import ConsoleError
+from ..services import operations
+from ..services.changes import AFTER_ACTION, Done
 from ..services.operator import operator_name
+from ..services.workspace import Workspace
 from .dialogs.bulk import BulkDialog
 from .dialogs.consent import OPERATOR_KEY, ConsentDialog
 from .dialogs.offer_forms import CouponDialog, PauseDialog
@@ -52,12 +55,12 @@ class ActionsController(QObject):
         self.last_action: Action | None = None
 
     # helpers --------------------------------------------------------------------------------
-    def _actions(self, operator: str) -> Actions | None:
+    def _online(self) -> Workspace | None:
         workspace = self.window.workspace
         if workspace is None or not workspace.online:
             self.bar.say("Stripe is not reachable: actions are disabled until the next successful sync.", error=True)
             return None
-        return workspace.actions(operator)
+        return workspace
 
     def fit_bar(self, rows: list[QueueRow], online: bool, reason: str) -> None:
         """The action bar for this selection: what Save does, and which offers apply, each refusal said."""
@@ -99,8 +102,9 @@ class ActionsController(QObject):
         """The name Preferences holds, by the one rule (services/operator.py)."""
         return operator_name(str(self.window.settings.value(OPERATOR_KEY, "") or ""))
 
-    def _run(self, fn: Callable[[], T], done: Callable[[T], None]) -> None:
-        self.window.runner.submit_side(fn, done, self._failed)
+    def _act(self, op: Callable[[], Done[T]], done: Callable[[T], None]) -> None:
+        """An action's operation: its answer said here, what it changed announced (a failure is journaled too)."""
+        self.window.ops.run(op, done, self._failed, if_failed=AFTER_ACTION)
 
     # offers ----------------------------------------------------------------------------------
     def offer_chosen(self, offer: Offer | None) -> None:
@@ -128,12 +132,13 @@ class ActionsController(QObject):
         if asked is None:
             return
         consent, operator = asked
-        actions = self._actions(operator)
-        if actions is None:
+        workspace = self._online()
+        if workspace is None:
             return
         words = offer.describe(self._coupons())  # in words now: a new coupon's id is Stripe's, and random
         self.bar.say(f"Sending {html.escape(words)} for {who}…", progress=True)
-        self._run(lambda: actions.apply(row.subscription_id, offer, consent), lambda a: self._applied(a, words))
+        sub_id = row.subscription_id
+        self._act(lambda: operations.apply_offer(workspace, operator, sub_id, offer, consent), lambda a: self._applied(a, words))
 
     def custom_coupon(self) -> None:
         self._offer_from_dialog(lambda row: CouponDialog(row.currency, self.window))
@@ -165,45 +170,48 @@ class ActionsController(QObject):
         if asked is None:
             return
         consent, operator = asked
-        actions = self._actions(operator)
-        if actions is None:
+        workspace = self._online()
+        if workspace is None:
             return
-        dialog = BulkDialog(self.window, actions, items, consent, {r.subscription_id: r for r in rows})
-        dialog.finished.connect(lambda _code: self.window.reload_queue())
+        dialog = BulkDialog(self.window, workspace, operator, items, consent, {r.subscription_id: r for r in rows})
         dialog.open()
         dialog.start()
 
     def undo(self, action_id: str) -> None:
-        actions = self._actions(self._operator())
-        if actions is None:
+        workspace, operator = self._online(), self._operator()
+        if workspace is None:
             return
         self.bar.say("Undoing…", progress=True)
-        self._run(lambda: actions.undo(action_id), self._undone)
+        self._act(lambda: operations.undo(workspace, operator, action_id), self._undone)
 
     def retry(self, action_id: str) -> None:
         """Journal → Retry: the same request with the same idempotency key."""
-        actions = self._actions(self._operator())
-        if actions is not None:
-            self._run(lambda: actions.retry(action_id), self._applied)
+        workspace, operator = self._online(), self._operator()
+        if workspace is not None:
+            self._act(lambda: operations.retry(workspace, operator, action_id), self._applied)
 
     def recover_journal(self) -> None:
         """Journal → Recover its actions: merge a damaged journal copy back."""
         workspace = self.window.workspace
         if workspace is not None:
-            found = workspace.recover_damaged_journals()
-            merged = sum(n for _, n in found)
-            self.window.statusBar().showMessage(f"Merged {merged} actions back from the damaged journal copy.", 10000)
-            self.window._show_journal()
+            self.window.ops.run(
+                lambda: operations.recover_journal(workspace),
+                lambda merged: self.window.statusBar().showMessage(
+                    f"Merged {merged} actions back from the damaged journal copy.", 10000
+                ),
+            )
 
     def copy_portal_link(self, configuration: str | None = None) -> None:
         rows = self._rows()
-        if len(rows) != 1:
+        workspace = self._online() if len(rows) == 1 else None
+        if workspace is None:
             return
-        actions = self._actions(self._operator())
-        if actions is None:
-            return
-        row = rows[0]
-        self._run(lambda: actions.portal_link(row.customer_id, configuration=configuration), lambda url: self._copied(url, row))
+        row, operator = rows[0], self._operator()
+        self.window.ops.run(
+            lambda: operations.portal_link(workspace, operator, row.customer_id, configuration),
+            lambda url: self._copied(url, row),
+            self._failed,
+        )
 
     # results -----------------------------------------------------------------------------------
     def _applied(self, action: Action, words: str | None = None) -> None:
@@ -215,19 +223,16 @@ class ActionsController(QObject):
             what = html.escape(words or action_words(action.kind, action.offer_code, self._coupons()).lower())
             self.bar.say(f"Saved {who}: {what}. <a href='undo:{action.id}'>Undo</a>")
             self.bar.undo.show()
-        self.window.reload_queue()
         self.applied.emit(action)
 
     def _undone(self, action: Action) -> None:
         self.bar.undo.hide()
         self.last_action = None
         self.bar.say(f"Undone: {html.escape(action.customer_name or action.customer_id)} is set to cancel again.")
-        self.window.reload_queue()
         self.applied.emit(action)
 
     def _failed(self, error: ConsoleError) -> None:
         self.bar.say(describe_error(error), error=True)
-        self.window.reload_queue()
         self.failed.emit(error)
 
     def _copied(self, url: str, row: QueueRow) -> None:

@@ -80,6 +80,7 @@ class JournalModel(QAbstractTableModel):
 class JournalPage(QWidget):
     """Emits `undo_requested(action_id)` and `retry_requested(action_id)` for the selected action."""
 
+    refreshed = Signal()  # the actions are in the table
     undo_requested = Signal(str)
     retry_requested = Signal(str)
     recover_requested = Signal()
@@ -153,6 +154,7 @@ class JournalPage(QWidget):
                 if a.id == selected.id:
                     self.table.selectRow(i)
         self._update_buttons()
+        self.refreshed.emit()
 
     def selected(self) -> Action | None:
         rows = self.table.selectionModel().selectedRows()

@@ -19,6 +19,7 @@ from ..domain.playbook import Playbook
 from ..domain.queue import QueueRow
 from ..errors import ConsoleError, Offline
 from ..secrets.destination import custom_server
+from ..services.changes import Changes
 from ..services.connection import Connection, NoProfile, open_profile
 from ..services.keys import KeyMissing, KeyService
 from ..services.overview import Overview, load_overview
@@ -33,6 +34,7 @@ from .journal_page import JournalPage
 from .layout_memory import restore_layout, save_layout
 from .menus import build_menus
 from .mode_badge import ModeBadge
+from .operations import ChangeBus, Operations
 from .overview_page import OverviewPage
 from .portal.page import PortalPage
 from .preferences import PreferencesDialog, refresh_minutes, settings_for
@@ -72,6 +74,10 @@ class MainWindow(QMainWindow):
         self.offline_since: datetime | None = None
         self.playbook = Playbook()
         self.runner = Runner(self)
+        self.bus = ChangeBus(self)
+        self.ops = Operations(self.runner, self.bus, lambda e: self.statusBar().showMessage(str(e), 10000), self)
+        self.bus.changed.connect(self._changed)
+        self._reads = {"queue": 0, "journal": 0}  # the latest refresh of each wins (an older one may finish later)
         self.keys = keys
         self.profile_name: str | None = keys.profiles.last if keys else None
         self.relay = ProgressRelay(self)
@@ -99,8 +105,6 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.overview, "Overview")
         self.tabs.currentChanged.connect(self._tab_changed)
         self.controller = ActionsController(self)
-        self.controller.applied.connect(lambda _a: self._show_journal())
-        self.controller.failed.connect(lambda _e: self._show_journal())
         self.setCentralWidget(self.tabs)
 
         self.where_label = QLabel("")
@@ -121,7 +125,8 @@ class MainWindow(QMainWindow):
         self._apply_refresh_setting()
         if self.workspace is not None:
             self._show_account(self.workspace.account.name, self.workspace.account.livemode)
-            self._show_queue()
+            self._show_queue()  # the cached queue before the first paint: the window opens on it
+            self._refresh_journal()
         self._started = False  # the first connect waits for the first paint (see paintEvent)
 
     def paintEvent(self, event) -> None:  # noqa: N802 - Qt naming
@@ -209,6 +214,7 @@ class MainWindow(QMainWindow):
         self._show_queue(data, table)
         self.progress.hide()
         self.statusBar().showMessage(report.summary(), 8000)
+        self.bus.announce(Changes(journal=True, outcomes=True))  # the queue is in: the worker read it with the sync
         self.synced.emit(report)
         workspace = self.workspace
         if workspace is not None:
@@ -269,7 +275,49 @@ class MainWindow(QMainWindow):
         self.queue.set_table(table or PreparedQueue.build(data.rows, offers=data.offers))
         self.synced_label.setText(f"Last synced {_clock(data.synced_at)}")
         self._selection_changed(self.queue.selected_rows())
-        self._show_journal()
+
+    # what changed: each page is refreshed from the cache by a worker, the GUI thread only swaps it in ----------
+    def _changed(self, changes: Changes) -> None:
+        if changes.queue or changes.coupons:
+            self._refresh_queue()
+        if changes.journal:
+            self._refresh_journal()
+        if changes.outcomes and self.tabs.currentWidget() is self.analytics_page:
+            self.analytics_page.refresh()  # otherwise when the tab is opened
+
+    def _refresh_queue(self) -> None:
+        workspace = self.workspace
+        if workspace is None:
+            return
+        self._reads["queue"] = mine = self._reads["queue"] + 1
+
+        def work() -> tuple[QueueData, PreparedQueue]:
+            data = QueueData.read(workspace)
+            return data, PreparedQueue.build(data.rows, offers=data.offers)
+
+        def show(result: tuple[QueueData, PreparedQueue]) -> None:
+            if mine == self._reads["queue"] and workspace is self.workspace:
+                self._show_queue(*result)
+
+        self.runner.submit_side(work, show, lambda e: self.statusBar().showMessage(str(e), 10000))
+
+    def _refresh_journal(self) -> None:
+        workspace = self.workspace
+        if workspace is None:
+            return
+        self._reads["journal"] = mine = self._reads["journal"] + 1
+
+        def work() -> tuple[list, dict, list]:
+            coupons = {c.id: c for c in workspace.cache.coupons()}
+            return workspace.journal.all(limit=500), coupons, workspace.journal.damaged_copies()
+
+        def show(result: tuple[list, dict, list]) -> None:
+            if mine == self._reads["journal"] and workspace is self.workspace:
+                actions, coupons, damaged = result
+                self.journal_page.set_actions(actions, coupons)
+                self.journal_page.show_damaged(damaged)
+
+        self.runner.submit_side(work, show, lambda e: self.statusBar().showMessage(str(e), 10000))
 
     # profiles and permissions --------------------------------------------------------------
     def switch_profile(self, name: str, reconnect: bool = False) -> None:
@@ -286,6 +334,7 @@ class MainWindow(QMainWindow):
         self._show_account(profile.account_name, profile.livemode)
         self.queue.set_rows([])
         self._show_queue()
+        self._refresh_journal()
         self.refresh()
 
     def close_account(self) -> None:
@@ -312,10 +361,6 @@ class MainWindow(QMainWindow):
         if self.tabs.currentWidget() is self.analytics_page:
             self.analytics_page.refresh()
 
-    def reload_queue(self) -> None:
-        """After an action: the cache already holds the new state."""
-        self._show_queue()
-
     def recommendation(self, row: QueueRow) -> Offer:
         return self.playbook.recommend(row, row.interval)[0]
 
@@ -328,11 +373,6 @@ class MainWindow(QMainWindow):
         if online and not self.granted("rak_subscription_write"):
             online, reason = False, permissions.lacks("rak_subscription_write")
         self.controller.fit_bar(rows, online, reason)
-
-    def _show_journal(self) -> None:
-        if self.workspace is not None:
-            self.journal_page.set_actions(self.workspace.journal.all(limit=500), {c.id: c for c in self.coupons()})
-            self.journal_page.show_damaged(self.workspace.journal.damaged_copies())
 
     def _progress(self, done: int, total: Any, message: str) -> None:
         self.progress.show()
@@ -373,7 +413,7 @@ class MainWindow(QMainWindow):
         dialog = PlaybookDialog(self.workspace.playbook(), self.coupons(), sorted({r.currency for r in rows}), self, custom)
         if dialog.exec():
             self.workspace.save_playbook(dialog.playbook())
-            self._show_queue()
+            self.bus.announce(Changes(queue=True))  # each row's recommended offer
 
     def edit_preferences(self) -> None:
         if PreferencesDialog(self.settings, self).exec():

@@ -3,6 +3,8 @@ rows, headers, tabs, list items and menu items, and answers to modal dialogs as 
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import stripe
 from PySide6.QtCore import QPoint, Qt, QTimer
 from PySide6.QtTest import QTest
@@ -183,3 +185,14 @@ def answer_file_dialog(path, seen: list | None = None):
             QTimer.singleShot(150, lambda: enter(dialog, tries - 1))
 
     answer(QFileDialog, act)
+
+
+@contextmanager
+def acted(qtbot, window, *, queue: bool = True, timeout: int = 20000):
+    """Wait for an action's answer and the pages refreshed from what it changed, as a person sees the row go and
+    the journal line appear (the refresh runs on a worker after the answer). `queue=False` for a contact, which
+    changes nothing in Stripe."""
+    with qtbot.waitSignal(window.controller.applied, timeout=timeout) as blocker:
+        pages = [window.journal_page.refreshed] + ([window.queue.refreshed] if queue else [])
+        with qtbot.waitSignals(pages, timeout=timeout):
+            yield blocker

@@ -7,10 +7,12 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QLabel
 
 from console.sandbox.app import Sandbox
+from console.services.changes import Changes
 from console.ui.dialogs.bulk import BulkDialog
 from console.ui.dialogs.consent import OPERATOR_KEY, ConsentDialog
 from console.ui.dialogs.offer_forms import CouponDialog
 from console.ui.queue.model import ROW_ROLE
+from tests.ui.gestures import acted
 
 
 def client_for(sb):
@@ -56,7 +58,7 @@ def test_one_click_save_with_consent(qtbot, open_window, demo):
     bar = window.queue.action_bar
     assert bar.primary.isEnabled() and "Save:" in bar.primary.text()
     when_dialog(qtbot, ConsentDialog, confirm_with("email", "Replied to our offer"))
-    with qtbot.waitSignal(window.controller.applied, timeout=20000) as blocker:
+    with acted(qtbot, window) as blocker:
         qtbot.mouseClick(bar.primary, Qt.MouseButton.LeftButton)
     action = blocker.args[0]
     assert action.state == "applied" and action.consent_channel == "email" and action.consent_note == "Replied to our offer"
@@ -71,7 +73,7 @@ def test_one_click_save_with_consent(qtbot, open_window, demo):
     assert window.settings.value("actions/last_channel") == "email"
 
     # undo from the status line's link
-    with qtbot.waitSignal(window.controller.applied, timeout=20000):
+    with acted(qtbot, window):
         bar.status.linkActivated.emit(f"undo:{action.id}")
     assert target.subscription_id in [r.subscription_id for r in shown(window)]
     back = client_for(demo).v1.subscriptions.retrieve(target.subscription_id)
@@ -100,7 +102,7 @@ def test_keyboard_pause_and_cancelled_consent_sends_nothing(qtbot, open_window, 
     window.activateWindow()
     qtbot.waitUntil(window.isActiveWindow, timeout=5000)
     when_dialog(qtbot, ConsentDialog, confirm_with("chat"))
-    with qtbot.waitSignal(window.controller.applied, timeout=20000):
+    with acted(qtbot, window):
         qtbot.keyClick(window.queue.table, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
     sub = client_for(demo).v1.subscriptions.retrieve(target.subscription_id)
     assert sub.pause_collection.behavior == "void" and sub.pause_collection.resumes_at > 0
@@ -224,7 +226,8 @@ def test_playbook_edits_change_the_recommendations_and_are_saved(qtbot, open_win
     offers.setCurrentIndex(next(i for i in range(offers.count()) if offers.itemData(i).code == "pause:1m"))
     dialog.high["usd"].setValue(250.0)
     window.workspace.save_playbook(dialog.playbook())
-    window.reload_queue()
+    with qtbot.waitSignal(window.queue.refreshed, timeout=10000):  # as the window does once the dialog is saved
+        window.bus.announce(Changes(queue=True))
     assert window.recommendation(target).code == "pause:1m"
     saved = Playbook.load(tmp_path / "playbook.json")
     assert saved.high_mrr["usd"] == 25000
@@ -264,7 +267,7 @@ def test_real_pause_menu_entry_is_offered_where_stripe_allows_it(qtbot, open_win
     window.queue.select_subscription(allowed.subscription_id)
     assert bar.real_pause.isEnabled() and "paused" in bar.real_pause.toolTip()
     when_dialog(qtbot, ConsentDialog, confirm_with("call", "Taking the summer off"))
-    with qtbot.waitSignal(window.controller.applied, timeout=20000) as done:
+    with acted(qtbot, window) as done:
         bar.real_pause.trigger()
     assert done.args[0].offer_code == "pause:subscription"
     assert client_for(demo).v1.subscriptions.retrieve(allowed.subscription_id).status == "paused"

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QLabel
 from console.ui.dialogs.consent import OPERATOR_KEY, ConsentDialog
 from console.ui.dialogs.offer_forms import CouponDialog, PauseDialog
 
-from .gestures import active, admin, answer, choose_menu_item, keys, retype, shown
+from .gestures import acted, active, admin, answer, choose_menu_item, keys, retype, shown
 
 
 def consent_by_keyboard(note: str):
@@ -47,14 +47,14 @@ def rep(qtbot, open_window, demo):
     return window
 
 
-def choose(qtbot, window, item: str, form=None, fill=None, note="Agreed on the phone"):
+def choose(qtbot, window, item: str, form=None, fill=None, note="Agreed on the phone", queue=True):
     """Other offers → `item`; fill its form (if any) by keyboard; confirm the consent by Enter; wait for the answer."""
     bar = window.queue.action_bar
     if form is not None:
         answer(form, fill)
     seen: list = []
     answer(ConsentDialog, consent_by_keyboard(note), seen)
-    with qtbot.waitSignal(window.controller.applied, timeout=20000) as done:
+    with acted(qtbot, window, queue=queue) as done:
         choose_menu_item(qtbot, bar.more, bar.menu, item)
     assert seen, "the consent step was shown"
     return done.args[0], seen[0]
@@ -152,7 +152,7 @@ def test_revoke_only_and_record_a_contact(qtbot, rep, demo):
     assert action.kind == "revoke" and not admin(demo).v1.subscriptions.retrieve(row.subscription_id).cancel_at_period_end
     find_and_select(qtbot, rep, other)
     posts = [e for e in demo.log if e.method == "POST"]
-    action, dialog = choose(qtbot, rep, "Record a contact", note="Left a voicemail")
+    action, dialog = choose(qtbot, rep, "Record a contact", note="Left a voicemail", queue=False)
     assert action.kind == "contact" and action.consent_note == "Left a voicemail"
     assert [e for e in demo.log if e.method == "POST"] == posts  # nothing changes in Stripe
     assert other.subscription_id in {r.subscription_id for r in shown(rep)}  # still pending

@@ -13,7 +13,7 @@ from console.ui.dialogs.offer_forms import CouponDialog
 from console.ui.help import SHORTCUTS, ShortcutsDialog
 from console.ui.preferences import PreferencesDialog
 
-from .gestures import active, admin, answer, click_row, keys, sequence, shown
+from .gestures import acted, active, admin, answer, click_row, keys, sequence, shown
 
 
 def pressed(*cells: str) -> None:
@@ -120,12 +120,12 @@ def test_revoke_by_keyboard_confirmed_by_enter_then_undone_with_ctrl_z(qtbot, op
     click_row(window.queue.table, 0)
     row = window.queue.selected_rows()[0]
     answer(ConsentDialog, lambda d: QTest.keyClick(d.note, Qt.Key.Key_Return))
-    with qtbot.waitSignal(window.controller.applied, timeout=20000):
+    with acted(qtbot, window):
         sequence(window, "Ctrl+R")
     assert not admin(demo).v1.subscriptions.retrieve(row.subscription_id).cancel_at_period_end
     pressed("Ctrl+R", "Enter")
     active(qtbot, window)
-    with qtbot.waitSignal(window.controller.applied, timeout=20000):
+    with acted(qtbot, window):
         sequence(window, "Ctrl+Z")
     back = admin(demo).v1.subscriptions.retrieve(row.subscription_id)
     assert back.cancel_at_period_end or back.cancel_at

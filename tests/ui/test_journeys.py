@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QApplication
 from console.ui.dialogs.consent import OPERATOR_KEY, ConsentDialog
 from console.ui.dialogs.offer_forms import CouponDialog, PauseDialog
 
-from .gestures import active, admin, answer, keys, shown
+from .gestures import acted, active, admin, answer, keys, shown
 
 
 def type_note_and_enter(note: str):
@@ -37,14 +37,14 @@ def test_rep_searches_saves_with_ctrl_enter_and_undoes_with_ctrl_z(qtbot, open_w
     assert len(rows) == 1
     chosen = rows[0]
     answer(ConsentDialog, type_note_and_enter("Agreed on the phone"))
-    with qtbot.waitSignal(window.controller.applied, timeout=20000):
+    with acted(qtbot, window):
         keys(window, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)  # Ctrl+Enter
     live = admin(demo).v1.subscriptions.retrieve(chosen.subscription_id)
     assert not live.cancel_at_period_end and live.cancel_at is None and live.metadata["churn_console_operator"] == "Dana (CS)"
     assert chosen.subscription_id not in {r.subscription_id for r in shown(window)}
     assert window.queue.action_bar.undo.isVisible()
     active(qtbot, window)
-    with qtbot.waitSignal(window.controller.applied, timeout=20000):
+    with acted(qtbot, window):
         keys(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)  # Ctrl+Z
     back = admin(demo).v1.subscriptions.retrieve(chosen.subscription_id)
     assert back.cancel_at_period_end or back.cancel_at
@@ -127,7 +127,7 @@ def test_a_contact_recommendation_asks_how_and_what_before_recording(qtbot, open
     keys(window, Qt.Key.Key_Down)
     seen: list = []
     answer(ConsentDialog, type_note_and_enter("Left a voicemail, will call Friday"), seen)
-    with qtbot.waitSignal(window.controller.applied, timeout=20000) as done:
+    with acted(qtbot, window, queue=False) as done:
         keys(window, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     assert seen and done.args[0].kind == "contact" and done.args[0].consent_note == "Left a voicemail, will call Friday"
     assert "Recorded a contact" in window.queue.action_bar.status.text()

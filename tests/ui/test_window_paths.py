@@ -11,7 +11,9 @@ from PySide6.QtWidgets import QApplication
 from console.actions import Consent
 from console.domain.offers import Offer
 from console.errors import StripeUnavailable
+from console.services.changes import Changes
 from console.ui.portal.dialogs import TryItDialog
+from tests.ui.gestures import acted
 
 
 def client_for(sb):
@@ -55,18 +57,19 @@ def test_journal_retry_sends_a_failed_action_once_and_undo_puts_it_back(qtbot, o
     failed = window.workspace.journal.all(limit=1)[0]
     assert failed.state == "failed" and failed.retryable
     window.tabs.setCurrentWidget(window.journal_page)
-    window._show_journal()
     page = window.journal_page
+    with qtbot.waitSignal(page.refreshed, timeout=10000):  # as after any change to the journal
+        window.bus.announce(Changes(journal=True))
     select_action(page, failed.id)
     assert page.retry.isEnabled() and not page.undo.isEnabled()
     qtbot.mouseClick(page.retry, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: window.workspace.journal.get(failed.id).state == "applied", timeout=20000)
     live = client_for(demo).v1.subscriptions.retrieve(sub_id)
     assert live.metadata["churn_console_action"] == failed.id and not live.cancel_at_period_end and live.cancel_at is None
-    window._show_journal()
+    qtbot.waitUntil(lambda: any(a.id == failed.id and a.state == "applied" for a in page.model.actions), timeout=10000)
     select_action(page, failed.id)
     assert page.undo.isEnabled()
-    with qtbot.waitSignal(window.controller.applied, timeout=20000):
+    with acted(qtbot, window):
         qtbot.mouseClick(page.undo, Qt.MouseButton.LeftButton)
     back = client_for(demo).v1.subscriptions.retrieve(sub_id)
     assert back.cancel_at_period_end or back.cancel_at
@@ -110,9 +113,11 @@ def test_journal_offers_a_damaged_copy_and_recover_merges_it_back(qtbot, open_wi
     shutil.copy(journal.path, journal.path.with_name(journal.path.name + ".damaged-20260101-000000"))
     journal.db.conn.execute("DELETE FROM actions WHERE id = ?", [action.id])  # what the damage lost
     window.tabs.setCurrentWidget(window.journal_page)
-    window._show_journal()
     page = window.journal_page
+    with qtbot.waitSignal(page.refreshed, timeout=10000):  # as after any change to the journal
+        window.bus.announce(Changes(journal=True))
     assert page.recover.isVisible() and "damaged copy" in page.damaged.text()
-    qtbot.mouseClick(page.recover, Qt.MouseButton.LeftButton)
+    with qtbot.waitSignal(page.refreshed, timeout=10000):
+        qtbot.mouseClick(page.recover, Qt.MouseButton.LeftButton)
     assert journal.get(action.id).state == "applied" and not page.recover.isVisible()
     assert page.model.rowCount() == 1

@@ -17,10 +17,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...actions import Actions, Consent
-from ...actions.bulk import RowResult, apply_many, retry_failed
+from ...actions import Consent
+from ...actions.bulk import RowResult
 from ...domain.offers import Offer
 from ...domain.queue import QueueRow
+from ...services import operations
+from ...services.changes import AFTER_ACTION
+from ...services.workspace import Workspace
 from .. import theme
 
 OUTCOME_TEXT = {"applied": "Applied", "refused": "Refused", "failed": "Failed (retry is safe)"}
@@ -34,7 +37,8 @@ class BulkDialog(QDialog):
     def __init__(
         self,
         window,
-        actions: Actions,
+        workspace: Workspace,
+        operator: str,
         items: list[tuple[str, Offer]],
         consent: Consent,
         rows: dict[str, QueueRow],
@@ -44,7 +48,7 @@ class BulkDialog(QDialog):
         self.setWindowTitle(f"Applying offers to {len(items)} customers")
         self.resize(720, 420)
         self.window_ = window
-        self.service = actions
+        self.workspace, self.operator = workspace, operator
         self.items = items
         self.consent = consent
         self.results: list[RowResult] = []
@@ -88,20 +92,21 @@ class BulkDialog(QDialog):
         self.row_done.connect(self._row_done)
 
     def start(self) -> None:
-        def work() -> list[RowResult]:
-            # emitted from the worker thread; Qt queues it to the dialog's thread
-            return apply_many(
-                self.service, self.items, self.consent, progress=lambda n, _total, result: self.row_done.emit(n, result)
-            )
+        def progress(n: int, _total: int, result: RowResult) -> None:
+            self.row_done.emit(n, result)  # emitted from the worker thread; Qt queues it to the dialog's thread
 
-        self.window_.runner.submit_side(work, self._finished, self._crashed)
+        ws, operator, items, consent = self.workspace, self.operator, self.items, self.consent
+        self.window_.ops.run(
+            lambda: operations.apply_bulk(ws, operator, items, consent, progress), self._finished, self._crashed, AFTER_ACTION
+        )
 
     def retry_failed(self) -> None:
         self.retry.setEnabled(False)
         self.close_button.setEnabled(False)
         self.summary.setText("Retrying the failed rows…")
-        self.window_.runner.submit_side(
-            lambda: retry_failed(self.service, self.results, self.consent), self._finished, self._crashed
+        ws, operator, results, consent = self.workspace, self.operator, self.results, self.consent
+        self.window_.ops.run(
+            lambda: operations.retry_bulk(ws, operator, results, consent), self._finished, self._crashed, AFTER_ACTION
         )
 
     def _row_done(self, n: int, result: RowResult) -> None:

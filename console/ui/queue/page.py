@@ -59,6 +59,7 @@ class QueuePage(QWidget):
     """Holds the rows of one account; the window feeds it rows and timelines."""
 
     row_selected = Signal(object)  # QueueRow or None
+    refreshed = Signal()  # new rows are in the table (after a sync, an action, a playbook change)
     selection_changed = Signal(list)  # the selected QueueRows
 
     def __init__(
@@ -183,6 +184,7 @@ class QueuePage(QWidget):
                 self.table.selectRow(self.proxy.rowCount() - 1)
         self.table.verticalScrollBar().setValue(scroll)
         self._update_totals()
+        self.refreshed.emit()
 
     def selected_rows(self) -> list[QueueRow]:
         return [self.proxy.data(i, ROW_ROLE) for i in self.table.selectionModel().selectedRows()]
