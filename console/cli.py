@@ -90,42 +90,29 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def cmd_window(args: argparse.Namespace) -> int:
     from .services import connection
+    from .services.session import connector
 
     paths = Paths.default(args.data_dir, demo=args.demo)
     logs.setup(paths.logs)
     keys = None
-    if args.demo:
-
-        def connect() -> connection.Connection:
-            return connection.open_demo(paths.data)
-
-    elif os.environ.get(connection.KEY_ENV) and not args.profile:
-
-        def connect() -> connection.Connection:
-            return connection.open_from_environment(args.api_base, allow_secret=args.env_allow_secret, data_dir=paths.data)
-
-    else:
+    if not args.demo and not (os.environ.get(connection.KEY_ENV) and not args.profile):  # a stored profile
         from .services.keys import KeyService
         from .services.workspace import Workspace
 
-        service = keys = KeyService(paths.data)
+        keys = KeyService(paths.data)
         if args.profile:
-            service.profiles.use(args.profile)
-
-        def connect() -> connection.Connection:
-            return connection.open_profile(paths.data, service.profiles.last, service=service)
-
-        if not service.profiles.items and not Workspace.exists(paths.data) and not args.smoke:
+            keys.profiles.use(args.profile)
+        if not keys.profiles.items and not Workspace.exists(paths.data) and not args.smoke:
             from .ui.app import first_run_choice
 
             choice = first_run_choice()  # the welcome screen: the demo, or how to create the key
             if choice is None:
                 return 0
             if choice == "demo":
-                paths, keys = Paths.default(args.data_dir, demo=True), None
-
-                def connect() -> connection.Connection:
-                    return connection.open_demo(paths.data)
+                paths, keys, args.demo = Paths.default(args.data_dir, demo=True), None, True
+    connect = connector(
+        paths.data, demo=args.demo, profile=args.profile, api_base=args.api_base, allow_secret=args.env_allow_secret, keys=keys
+    )  # the one rule, as every command connects (services/session.py)
 
     from .ui.app import run
 

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 
 from .. import crash, logs
 from ..errors import ConsoleError
 from ..paths import Paths
 from ..services import connection
+from ..services.session import connector
 from ..services.workspace import Workspace
 
 
@@ -23,16 +23,13 @@ def paths_for(args: argparse.Namespace) -> Paths:
 def open_online(args: argparse.Namespace) -> tuple[Workspace, connection.Connection]:
     """Connect (the demo sandbox with --demo, else STRIPE_API_KEY at --api-base) and open the account's cache."""
     paths = paths_for(args)
-    if args.demo:
-        conn = connection.open_demo(paths.data)
-    elif getattr(args, "profile", None) or not os.environ.get(connection.KEY_ENV):
-        conn = connection.open_profile(paths.data, getattr(args, "profile", None))
-    else:
-        conn = connection.open_from_environment(
-            args.api_base, allow_secret=getattr(args, "env_allow_secret", False), data_dir=paths.data
-        )
-        if shadowed := connection.environment_overrides(paths.data):
-            print(f"churn-console: using the key in {connection.KEY_ENV}, not the stored profile {shadowed!r}", file=sys.stderr)
+    profile = getattr(args, "profile", None)
+    connect = connector(
+        paths.data, demo=args.demo, profile=profile, api_base=args.api_base, allow_secret=getattr(args, "env_allow_secret", False)
+    )  # the one rule (services/session.py): demo, else STRIPE_API_KEY unless --profile, else a stored profile
+    conn = connect()
+    if not args.demo and not profile and (shadowed := connection.environment_overrides(paths.data)):
+        print(f"churn-console: using the key in {connection.KEY_ENV}, not the stored profile {shadowed!r}", file=sys.stderr)
     try:
         workspace = Workspace.connect(conn.gateway, paths.data, conn.label)
         for action in workspace.finish_interrupted():

@@ -24,6 +24,7 @@ from ..services.connection import Connection, NoProfile, open_profile
 from ..services.keys import KeyMissing, KeyService
 from ..services.overview import Overview, load_overview
 from ..services.queue_view import QueueData
+from ..services.session import Session
 from ..services.workspace import Workspace
 from ..sync import SyncReport
 from .accounts import AccountsController
@@ -66,11 +67,10 @@ class MainWindow(QMainWindow):
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Churn Console")
-        self._connect = connect
         self.data_dir = data_dir
         self.settings = settings or settings_for(data_dir)
-        self.connection: Connection | None = None
-        self.workspace: Workspace | None = Workspace.last(data_dir)
+        # the account, its connection and workspace, what the key may do: Qt-free (services/session.py)
+        self.session = Session(data_dir, connect, keys=keys, profile=keys.profiles.last if keys else None)
         self.offline_since: datetime | None = None
         self.playbook = Playbook()
         self.runner = Runner(self)
@@ -78,8 +78,6 @@ class MainWindow(QMainWindow):
         self.ops = Operations(self.runner, self.bus, lambda e: self.statusBar().showMessage(str(e), 10000), self)
         self.bus.changed.connect(self._changed)
         self._reads = {"queue": 0, "journal": 0}  # the latest refresh of each wins (an older one may finish later)
-        self.keys = keys
-        self.profile_name: str | None = keys.profiles.last if keys else None
         self.relay = ProgressRelay(self)
         self.relay.progress.connect(self._progress)
         self._build_toolbar()
@@ -169,27 +167,15 @@ class MainWindow(QMainWindow):
         self.refresh_action.setEnabled(False)
         self._progress(0, None, "Connecting…")
         if self.connection is None:
-            self.runner.submit(self._open, self._opened, self._failed)
+            self.runner.submit(self.session.open, self._opened, self._failed)
         else:
             self._sync()
 
-    def _open(self) -> tuple[Connection, Workspace]:
-        connection = self._connect()
-        try:
-            if self.workspace is not None:
-                return connection, self.workspace.attach(connection.gateway, connection.label)
-            return connection, Workspace.connect(connection.gateway, self.data_dir, connection.label)
-        except ConsoleError:
-            connection.close()
-            raise
-
-    def _opened(self, result: tuple[Connection, Workspace]) -> None:
-        self.connection, workspace = result
-        if self.workspace is not None and workspace is not self.workspace:
-            self.workspace.close()
-        self.workspace = workspace
-        self.where_label.setText(self.connection.where)
-        demo = self.connection.sandbox is not None or (self.connection.gateway.api_base or "").startswith("http://")
+    def _opened(self, workspace: Workspace) -> None:
+        connection = self.connection
+        assert connection is not None  # session.open() connected
+        self.where_label.setText(connection.where)
+        demo = connection.sandbox is not None or (connection.gateway.api_base or "").startswith("http://")
         self.queue.detail.dashboard_unavailable(
             "These ids live in a sandbox, not in a Stripe account: the Dashboard would not find them." if demo else None
         )
@@ -325,31 +311,43 @@ class MainWindow(QMainWindow):
         if self.runner.busy:  # let the running sync finish with its own workspace
             QTimer.singleShot(200, lambda: self.switch_profile(name, reconnect))
             return
-        self.close_account()
-        self.profile_name = name
         assert self.keys is not None
         profile = self.keys.profiles.get(name)
-        self._connect = lambda: open_profile(self.data_dir, name, service=self.keys)
-        self.workspace = Workspace.cached(self.data_dir, Account(profile.account_id, profile.account_name, profile.livemode))
+        cached = Workspace.cached(self.data_dir, Account(profile.account_id, profile.account_name, profile.livemode))
+        self.session.switch(name, lambda: open_profile(self.data_dir, name, service=self.keys), cached)
         self._show_account(profile.account_name, profile.livemode)
         self.queue.set_rows([])
         self._show_queue()
         self._refresh_journal()
         self.refresh()
 
+    # the session's, for the pages and controllers that still reach the window ---------------------------
+    @property
+    def workspace(self) -> Workspace | None:
+        return self.session.workspace
+
+    @property
+    def connection(self) -> Connection | None:
+        return self.session.connection
+
+    @property
+    def keys(self) -> KeyService | None:
+        return self.session.keys
+
+    @property
+    def profile_name(self) -> str | None:
+        return self.session.profile
+
+    @profile_name.setter
+    def profile_name(self, name: str | None) -> None:
+        self.session.profile = name
+
     def close_account(self) -> None:
-        if self.connection is not None:
-            self.connection.close()
-            self.connection = None
-        if self.workspace is not None:
-            self.workspace.close()
-            self.workspace = None
+        self.session.close()
 
     def granted(self, permission: str) -> bool:
         """What the profile's last permission check said (True where unknown: demo, STRIPE_API_KEY)."""
-        if self.keys is None or self.profile_name is None or self.profile_name not in self.keys.profiles.items:
-            return True
-        return self.keys.profiles.get(self.profile_name).permissions.get(permission, True)
+        return self.session.granted(permission)
 
     def apply_permissions(self) -> None:
         self._selection_changed(self.queue.selected_rows())
@@ -433,8 +431,5 @@ class MainWindow(QMainWindow):
         self.auto.stop()
         save_layout(self)
         self.runner.pool.waitForDone(5000)
-        if self.connection is not None:
-            self.connection.close()
-        if self.workspace is not None:
-            self.workspace.close()
+        self.session.close()
         super().closeEvent(event)

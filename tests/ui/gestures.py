@@ -161,6 +161,7 @@ def choose_from_menu_bar(qtbot, window, *path: str) -> None:
 def answer_file_dialog(path, seen: list | None = None):
     """Answer the next file dialog (save or open) as a person does: type the path into "File name", press Enter.
     `seen` gets the folder the dialog opened in."""
+    from PySide6.QtGui import QGuiApplication
     from PySide6.QtWidgets import QFileDialog, QLineEdit
     from shiboken6 import isValid
 
@@ -170,7 +171,10 @@ def answer_file_dialog(path, seen: list | None = None):
         name = dialog.findChild(QLineEdit, "fileNameEdit")
         name.setFocus()
         QTest.keyClick(name, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
-        QTest.keyClicks(name, str(path))
+        # pasted, not typed: typed "/dev/" makes the dialog step into that folder as the completion catches up
+        QGuiApplication.clipboard().setText(str(path))
+        QTest.keyClick(name, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
+        assert name.text() == str(path), name.text()
         enter(dialog, 6)
 
     def enter(dialog: QFileDialog, tries: int) -> None:
