@@ -23,6 +23,7 @@ from ..domain.models import Coupon
 from ..domain.money import format_money
 from ..domain.offers import CHANNEL_LABELS, STATE_WORDS, action_words
 from . import plain
+from .context import PageContext
 
 COLUMNS = ("When", "Operator", "Customer", "What", "MRR", "Consent", "Note", "State", "Details")
 
@@ -85,8 +86,11 @@ class JournalPage(QWidget):
     retry_requested = Signal(str)
     recover_requested = Signal()
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, context: PageContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.context = context
+        self._reads = 0  # the latest read wins (an older one may finish later)
+        context.bus.changed.connect(lambda changes: self.refresh() if changes.journal or changes.coupons else None)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 12, 16, 8)
         head = QHBoxLayout()
@@ -136,6 +140,27 @@ class JournalPage(QWidget):
         self.undo.clicked.connect(lambda: self._emit(self.undo_requested))
         self.retry.clicked.connect(lambda: self._emit(self.retry_requested))
         self._update_buttons()
+
+    def refresh(self) -> None:
+        """Read the journal (and the coupons its lines are said with) on a worker; show it when read."""
+        workspace = self.context.workspace
+        if workspace is None:
+            self.set_actions([])
+            self.show_damaged([])
+            return
+        self._reads = mine = self._reads + 1
+
+        def work() -> tuple[list[Action], dict[str, Coupon], list]:
+            coupons = {c.id: c for c in workspace.cache.coupons()}
+            return workspace.journal.all(limit=500), coupons, workspace.journal.damaged_copies()
+
+        def show(result: tuple[list[Action], dict[str, Coupon], list]) -> None:
+            if mine == self._reads and workspace is self.context.workspace:
+                actions, coupons, damaged = result
+                self.set_actions(actions, coupons)
+                self.show_damaged(damaged)
+
+        self.context.runner.submit_side(work, show, self.context.ops.show_error)
 
     def show_damaged(self, copies: list) -> None:
         """A damaged journal copy set aside is never forgotten: say so until its actions are merged back."""

@@ -30,6 +30,7 @@ from ..sync import SyncReport
 from .accounts import AccountsController
 from .actions_controller import ActionsController
 from .analytics.page import AnalyticsPage
+from .context import PageContext
 from .dialogs.playbook import PlaybookDialog
 from .journal_page import JournalPage
 from .layout_memory import restore_layout, save_layout
@@ -77,7 +78,8 @@ class MainWindow(QMainWindow):
         self.bus = ChangeBus(self)
         self.ops = Operations(self.runner, self.bus, lambda e: self.statusBar().showMessage(str(e), 10000), self)
         self.bus.changed.connect(self._changed)
-        self._reads = {"queue": 0, "journal": 0}  # the latest refresh of each wins (an older one may finish later)
+        self.context = PageContext(self.session, self.ops, self.bus, self.runner, self.settings)
+        self._reads = {"queue": 0}  # the latest refresh wins (an older one may finish later)
         self.relay = ProgressRelay(self)
         self.relay.progress.connect(self._progress)
         self._build_toolbar()
@@ -90,18 +92,17 @@ class MainWindow(QMainWindow):
         self.overview = OverviewPage()
         self.overview.retry_requested.connect(self.refresh)
         self.queue.selection_changed.connect(self._selection_changed)
-        self.journal_page = JournalPage()
+        self.journal_page = JournalPage(self.context)
         self.journal_page.undo_requested.connect(lambda action_id: self.controller.undo(action_id))
         self.journal_page.retry_requested.connect(lambda action_id: self.controller.retry(action_id))
         self.journal_page.recover_requested.connect(lambda: self.controller.recover_journal())
         self.tabs.addTab(self.queue, "Queue")
         self.tabs.addTab(self.journal_page, "Journal")
-        self.portal_page = PortalPage(self)
+        self.portal_page = PortalPage(self.context)
         self.tabs.addTab(self.portal_page, "Portal")
-        self.analytics_page = AnalyticsPage(self)
+        self.analytics_page = AnalyticsPage(self.context)
         self.tabs.addTab(self.analytics_page, "Outcomes")
         self.tabs.addTab(self.overview, "Overview")
-        self.tabs.currentChanged.connect(self._tab_changed)
         self.controller = ActionsController(self)
         self.setCentralWidget(self.tabs)
 
@@ -124,7 +125,7 @@ class MainWindow(QMainWindow):
         if self.workspace is not None:
             self._show_account(self.workspace.account.name, self.workspace.account.livemode)
             self._show_queue()  # the cached queue before the first paint: the window opens on it
-            self._refresh_journal()
+            self.journal_page.refresh()
         self._started = False  # the first connect waits for the first paint (see paintEvent)
 
     def paintEvent(self, event) -> None:  # noqa: N802 - Qt naming
@@ -266,10 +267,6 @@ class MainWindow(QMainWindow):
     def _changed(self, changes: Changes) -> None:
         if changes.queue or changes.coupons:
             self._refresh_queue()
-        if changes.journal:
-            self._refresh_journal()
-        if changes.outcomes and self.tabs.currentWidget() is self.analytics_page:
-            self.analytics_page.refresh()  # otherwise when the tab is opened
 
     def _refresh_queue(self) -> None:
         workspace = self.workspace
@@ -287,25 +284,6 @@ class MainWindow(QMainWindow):
 
         self.runner.submit_side(work, show, lambda e: self.statusBar().showMessage(str(e), 10000))
 
-    def _refresh_journal(self) -> None:
-        workspace = self.workspace
-        if workspace is None:
-            return
-        self._reads["journal"] = mine = self._reads["journal"] + 1
-
-        def work() -> tuple[list, dict, list]:
-            coupons = {c.id: c for c in workspace.cache.coupons()}
-            return workspace.journal.all(limit=500), coupons, workspace.journal.damaged_copies()
-
-        def show(result: tuple[list, dict, list]) -> None:
-            if mine == self._reads["journal"] and workspace is self.workspace:
-                actions, coupons, damaged = result
-                self.journal_page.set_actions(actions, coupons)
-                self.journal_page.show_damaged(damaged)
-
-        self.runner.submit_side(work, show, lambda e: self.statusBar().showMessage(str(e), 10000))
-
-    # profiles and permissions --------------------------------------------------------------
     def switch_profile(self, name: str, reconnect: bool = False) -> None:
         """Show another profile's cached queue at once, then connect to it."""
         if self.runner.busy:  # let the running sync finish with its own workspace
@@ -318,7 +296,7 @@ class MainWindow(QMainWindow):
         self._show_account(profile.account_name, profile.livemode)
         self.queue.set_rows([])
         self._show_queue()
-        self._refresh_journal()
+        self.journal_page.refresh()
         self.refresh()
 
     # the session's, for the pages and controllers that still reach the window ---------------------------
@@ -351,13 +329,6 @@ class MainWindow(QMainWindow):
 
     def apply_permissions(self) -> None:
         self._selection_changed(self.queue.selected_rows())
-
-    def _tab_changed(self, _index: int) -> None:
-        """The portal editor loads when first opened (no requests at start-up for it)."""
-        if self.tabs.currentWidget() is self.portal_page and not self.portal_page.loaded:
-            self.portal_page.load()
-        if self.tabs.currentWidget() is self.analytics_page:
-            self.analytics_page.refresh()
 
     def recommendation(self, row: QueueRow) -> Offer:
         return self.playbook.recommend(row, row.interval)[0]

@@ -7,7 +7,6 @@ import html
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pyqtgraph as pg
 from PySide6.QtCore import QDate, QEvent, QPointF, QSettings, Qt
@@ -32,13 +31,11 @@ from ...analytics.report import Report, build
 from ...domain.money import format_totals
 from ...domain.text import csv_row
 from .. import theme
+from ..context import PageContext
 from ..files import save_path, write_problem
 from ..overview_page import Card
 from . import charts
 from .render import CHARTS, SIZE, TITLES, file_stem, render_chart
-
-if TYPE_CHECKING:
-    from ..main_window import MainWindow
 
 WIDE = 1300  # px: from here the charts sit two a row
 PRESETS = (("Last 4 weeks", 4), ("Last 12 weeks", 12), ("Last 26 weeks", 26), ("Last 52 weeks", 52))
@@ -134,9 +131,9 @@ class ChartPanel(QWidget):
 class AnalyticsPage(QWidget):
     """Reads only the local cache: opens instantly and works offline."""
 
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        self.host = window
+    def __init__(self, context: PageContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.context = context
         self.report: Report | None = None
         outer = QVBoxLayout(self)
         outer.setContentsMargins(16, 12, 16, 8)
@@ -187,7 +184,7 @@ class AnalyticsPage(QWidget):
             cards.addWidget(card)
         outer.addLayout(cards)
         self.grid = QGridLayout()
-        self.panels = {name: ChartPanel(name, window.settings, self.say) for name in CHARTS}
+        self.panels = {name: ChartPanel(name, context.settings, self.say) for name in CHARTS}
         self.columns = 0
         self._lay_out(2)
         charts = QWidget()
@@ -198,6 +195,7 @@ class AnalyticsPage(QWidget):
         self.chart_area.setFrameShape(QFrame.Shape.NoFrame)
         outer.addWidget(self.chart_area, 1)
         self.chart_area.viewport().installEventFilter(self)
+        context.bus.changed.connect(lambda changes: self.refresh() if changes.outcomes and self.isVisible() else None)
         self._apply_preset()
         self.preset.currentIndexChanged.connect(self._apply_preset)
         self.since.dateChanged.connect(self.refresh)
@@ -234,6 +232,11 @@ class AnalyticsPage(QWidget):
         self.status.setStyleSheet(f"color: {theme.colour('error' if error else 'ok')};")
         self.status.setVisible(bool(text))
 
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt naming
+        """Read the cache when shown: it opens at once, and follows what changed while it was hidden."""
+        super().showEvent(event)
+        self.refresh()
+
     def _apply_preset(self) -> None:
         weeks = self.preset.currentData()
         self.until.blockSignals(True)
@@ -242,7 +245,7 @@ class AnalyticsPage(QWidget):
         self.since.setDate(QDate.currentDate().addDays(-7 * weeks))
 
     def refresh(self) -> None:
-        cache = self.host.workspace.cache if self.host.workspace else None
+        cache = self.context.workspace.cache if self.context.workspace else None
         if cache is None:
             return
         all_outcomes = outcomes(cache)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import html
 from dataclasses import replace
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QGuiApplication
@@ -27,15 +26,14 @@ from PySide6.QtWidgets import (
 from ...domain import permissions
 from ...domain.portal import PortalConfig
 from ...errors import ConsoleError
+from ...services.changes import Changes
 from ...services.portal import ChangedOnStripe, PortalInvalid, PortalService, read_import
 from .. import theme
+from ..context import PageContext
 from ..files import open_path, save_path, write_problem
 from .dialogs import TryItDialog, conflict_dialog, review_dialog
 from .form import PortalForm
 from .wording import PortalWording
-
-if TYPE_CHECKING:
-    from ..main_window import MainWindow
 
 
 def _features(c: PortalConfig) -> str:
@@ -51,9 +49,9 @@ class PortalPage(QWidget):
     saved = Signal(object)  # PortalConfig
     failed = Signal(object)  # ConsoleError
 
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        self.host = window
+    def __init__(self, context: PageContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.context = context
         self.configs: list[PortalConfig] = []
         self.catalog: list = []
         self.original: PortalConfig | None = None  # what Stripe had when the editor was filled
@@ -136,13 +134,19 @@ class PortalPage(QWidget):
         outer.addWidget(split, 1)
         self.loaded = False
 
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt naming
+        """The configurations are read when the tab is first opened (no requests at start-up for it)."""
+        super().showEvent(event)
+        if not self.loaded:
+            self.load()
+
     # helpers ------------------------------------------------------------------------------------
     def _service(self) -> PortalService | None:
-        ws = self.host.workspace
+        ws = self.context.workspace
         if ws is None or not ws.online:
             self.say("Stripe is not reachable: the portal editor needs a connection.", error=True)
             return None
-        if not self.host.granted("rak_billing_portal_write"):
+        if not self.context.granted("rak_billing_portal_write"):
             self.say(permissions.lacks("rak_billing_portal_write") + ".", error=True)
             return None
         return PortalService(ws.need_gateway())
@@ -151,7 +155,7 @@ class PortalPage(QWidget):
         return PortalWording(self.catalog, self.form.feedback_options)
 
     def _run(self, fn, done) -> None:
-        self.host.runner.submit_side(fn, done, self._failed)
+        self.context.runner.submit_side(fn, done, self._failed)
 
     def say(self, text: str, error: bool = False) -> None:
         self.status.setText(f"<span style='color:{theme.colour('error' if error else 'ok')}'>{text}</span>")
@@ -311,6 +315,7 @@ class PortalPage(QWidget):
         self.original = result
         self.say(f"Saved {html.escape(result.name or result.id)} ({result.id}).")
         self.saved.emit(result)
+        self.context.bus.announce(Changes(portal=True))
         self.load()
 
     def toggle_active(self) -> None:
@@ -344,7 +349,7 @@ class PortalPage(QWidget):
     def export(self) -> None:
         if self.original is None or self.original.id is None:
             return
-        path = save_path(self, self.host.settings, "Export configuration", f"{self.original.id}.json", "JSON (*.json)")
+        path = save_path(self, self.context.settings, "Export configuration", f"{self.original.id}.json", "JSON (*.json)")
         if path is None:
             return
         try:
@@ -358,7 +363,7 @@ class PortalPage(QWidget):
         if not self.confirm_discard():
             return
         if not path:
-            chosen = open_path(self, self.host.settings, "Import configuration", "JSON (*.json)")
+            chosen = open_path(self, self.context.settings, "Import configuration", "JSON (*.json)")
             path = str(chosen) if chosen else None
         if not path:
             return
@@ -392,7 +397,7 @@ class PortalPage(QWidget):
     def try_portal(self) -> None:
         if self.original is None or self.original.id is None:
             return
-        dialog = TryItDialog(self.host.coupons(), self)
+        dialog = TryItDialog(self.context.coupons(), self)
         if dialog.exec() != 1:
             return
         service = self._service()

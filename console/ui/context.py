@@ -1,0 +1,33 @@
+"""What a page is built from, instead of the window: the session, the operation runner, the change bus, settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import QSettings
+
+from ..domain.models import Coupon
+from ..services.session import Session
+from ..services.workspace import Workspace
+from .operations import ChangeBus, Operations
+from .workers import Runner
+
+
+@dataclass
+class PageContext:
+    session: Session
+    ops: Operations
+    bus: ChangeBus
+    runner: Runner
+    settings: QSettings
+
+    @property
+    def workspace(self) -> Workspace | None:
+        return self.session.workspace
+
+    def granted(self, code: str) -> bool:
+        return self.session.granted(code)
+
+    def coupons(self) -> list[Coupon]:
+        workspace = self.session.workspace
+        return workspace.cache.coupons() if workspace else []
