@@ -13,6 +13,8 @@ from ..domain.money import format_money
 from ..domain.offers import CHANNEL_LABELS, CONSENT_CHANNELS, PAUSE_BEHAVIORS, STATE_WORDS, CouponSpec, Offer, action_words
 from ..domain.queue import row_from_subscription
 from ..errors import ConsoleError
+from ..services import operations
+from ..services.changes import Done
 from ..services.operator import OPERATOR_ENV, operator_name
 from ..services.workspace import Workspace
 from .common import open_cached, open_online
@@ -104,8 +106,7 @@ def _act(args: argparse.Namespace, do) -> int:
                 file=sys.stderr,
             )
             return 1
-        actions = workspace.actions(_operator(args))
-        action = do(workspace, actions)
+        action = do(workspace, _operator(args)).result  # an operation (services/operations.py), as the window runs it
         coupons = {c.id: c for c in workspace.cache.coupons()}  # the action's coupon in words, not its id
     except ActionRefused as exc:
         print(f"churn-console: refused: {exc}", file=sys.stderr)
@@ -130,7 +131,7 @@ def run_save(args: argparse.Namespace) -> int:
         print("churn-console: --months goes with --percent", file=sys.stderr)
         return 2
 
-    def do(ws: Workspace, actions):
+    def do(ws: Workspace, operator: str):
         if args.coupon:
             offer = Offer("coupon", coupon_id=args.coupon)
         elif args.percent is not None:
@@ -144,7 +145,7 @@ def run_save(args: argparse.Namespace) -> int:
             if row is None:
                 raise ActionRefused(f"{sub.customer_name or sub.id} is not set to cancel.", "Nothing was sent.")
             offer, _rule = ws.playbook().recommend(row, row.interval)
-        return actions.apply(args.subscription, offer, Consent(args.consent, args.note))
+        return operations.apply_offer(ws, operator, args.subscription, offer, Consent(args.consent, args.note))
 
     return _act(args, do)
 
@@ -157,25 +158,26 @@ def run_pause(args: argparse.Namespace) -> int:
         offer = Offer("pause", pause_mode="subscription")
     else:
         offer = Offer("pause", pause_months=args.months, behavior=args.behavior or "void")
-    return _act(args, lambda ws, actions: actions.apply(args.subscription, offer, Consent(args.consent, args.note)))
+    return _act(args, lambda ws, who: operations.apply_offer(ws, who, args.subscription, offer, Consent(args.consent, args.note)))
 
 
 def run_revoke(args: argparse.Namespace) -> int:
-    return _act(args, lambda ws, actions: actions.apply(args.subscription, Offer("revoke"), Consent(args.consent, args.note)))
+    consent = Consent(args.consent, args.note)
+    return _act(args, lambda ws, who: operations.apply_offer(ws, who, args.subscription, Offer("revoke"), consent))
 
 
 def run_undo(args: argparse.Namespace) -> int:
-    return _act(args, lambda ws, actions: actions.undo(args.action))
+    return _act(args, lambda ws, who: operations.undo(ws, who, args.action))
 
 
 def run_retry(args: argparse.Namespace) -> int:
-    def retry(ws: Workspace, actions) -> Action:
+    def retry(ws: Workspace, who: str) -> Done[Action]:
         before = ws.journal.get(args.action)
-        action = actions.retry(args.action)
+        done = operations.retry(ws, who, args.action)
         if before is not None and before.state == "applied":
-            what = action_words(action.kind, action.offer_code, {c.id: c for c in ws.cache.coupons()}).lower()
+            what = action_words(done.result.kind, done.result.offer_code, {c.id: c for c in ws.cache.coupons()}).lower()
             print(f"Nothing to retry: {what} was already done; nothing was sent.")
-        return action
+        return done
 
     return _act(args, retry)
 

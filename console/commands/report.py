@@ -11,10 +11,10 @@ from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from ..analytics.outcomes import outcomes
-from ..analytics.report import RETENTION_DAYS, Report, build
+from ..analytics.report import RETENTION_DAYS, Report
 from ..domain.money import format_totals
 from ..domain.text import csv_row
+from ..services.outcomes_report import outcome_report
 from .common import open_cached
 from .text_table import text_table
 
@@ -49,14 +49,8 @@ def make_report(args: argparse.Namespace) -> Report:
         since = args.since or (today - timedelta(weeks=12))
         if since >= until:
             raise SystemExit("churn-console: --since must be before --until")
-        data_since = workspace.cache.get_meta("first_sync_at")
-        return build(
-            outcomes(workspace.cache),
-            int(since.timestamp()),
-            int(until.timestamp()),
-            currency=args.currency.lower() if args.currency else None,
-            data_since=data_since - 30 * 86400 if data_since else None,
-        )
+        currency = args.currency.lower() if args.currency else None
+        return outcome_report(workspace.cache, int(since.timestamp()), int(until.timestamp()), currency)
     finally:
         workspace.close()
 

@@ -30,6 +30,7 @@ from ...analytics.outcomes import outcomes
 from ...analytics.report import Report, build
 from ...domain.money import format_totals
 from ...domain.text import csv_row
+from ...services.outcomes_report import outcome_report
 from .. import theme
 from ..context import PageContext
 from ..files import save_path, write_problem
@@ -262,9 +263,7 @@ class AnalyticsPage(QWidget):
         since = datetime(*first_day.getDate(), tzinfo=UTC)
         until = datetime(*last_day.getDate(), tzinfo=UTC) + timedelta(days=1)
         start, end = int(since.timestamp()), int(until.timestamp())
-        first = cache.get_meta("first_sync_at")
-        data_since = first - 30 * 86400 if first else None
-        self.report = build(all_outcomes, start, end, currency=self.currency.currentData(), data_since=data_since)
+        self.report = outcome_report(cache, start, end, self.currency.currentData(), all_outcomes)
         previous = build(all_outcomes, start - (end - start), start, currency=self.currency.currentData())
         self._cards(self.report, previous)
         for panel in self.panels.values():

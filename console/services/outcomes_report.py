@@ -1,0 +1,23 @@
+"""The outcome report for a range and currency, as the Outcomes tab and `churn-console report` both read it."""
+
+from __future__ import annotations
+
+from ..analytics.outcomes import Outcome, outcomes
+from ..analytics.report import Report, build
+from ..store import Cache
+
+EVENT_WINDOW_S = 30 * 86400  # Stripe keeps events for 30 days: customers' own revokes are known from then on
+
+
+def known_since(cache: Cache) -> int | None:
+    """From when the cache knows every outcome: 30 days before the first sync (the events it could still read)."""
+    first = cache.get_meta("first_sync_at")
+    return first - EVENT_WINDOW_S if first else None
+
+
+def outcome_report(
+    cache: Cache, since: int, until: int, currency: str | None = None, every: list[Outcome] | None = None
+) -> Report:
+    """Intents scheduled in [since, until), in `currency` or all; with the note on what the cache cannot know."""
+    found = outcomes(cache) if every is None else every
+    return build(found, since, until, currency=currency, data_since=known_since(cache))
