@@ -6,11 +6,10 @@ import logging
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from ..domain import stamp
-from ..domain.action import KIND_OF_OFFER, UNDOABLE, Action, ActionKind
+from ..domain.action import KIND_OF_OFFER, UNDOABLE, Action, ActionKind, Consent
 from ..domain.models import Subscription
 from ..domain.offers import CONSENT_CHANNELS, Offer, action_words, retention_flow, terms_of
 from ..errors import ConsoleError
@@ -33,14 +32,6 @@ class ActionRefused(ConsoleError):
     def __init__(self, message: str, hint: str = "", problems: dict[str, str] | None = None) -> None:
         super().__init__(message, hint)
         self.problems = problems or {}
-
-
-@dataclass(frozen=True)
-class Consent:
-    """How the customer agreed: a channel (call, email, chat, ticket, in_app) and an optional note or link."""
-
-    channel: str
-    note: str | None = None
 
 
 class Actions:

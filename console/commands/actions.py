@@ -7,14 +7,14 @@ import json
 import sys
 from datetime import UTC, datetime
 
-from ..actions import ActionRefused, Consent
-from ..domain.action import Action
+from ..domain.action import Action, Consent
 from ..domain.money import format_money
 from ..domain.offers import CHANNEL_LABELS, CONSENT_CHANNELS, PAUSE_BEHAVIORS, STATE_WORDS, CouponSpec, Offer, action_words
 from ..domain.queue import row_from_subscription
 from ..errors import ConsoleError
 from ..services import operations
 from ..services.changes import Done
+from ..services.operations import ActionRefused
 from ..services.operator import OPERATOR_ENV, operator_name
 from ..services.workspace import Workspace
 from .common import open_cached, open_online

@@ -7,10 +7,8 @@ import getpass
 import os
 import sys
 
-from ..secrets.keys import HOW_TO
-from ..secrets.keystore import KeyringUnavailable
 from ..services.connection import KEY_ENV, open_from_environment
-from ..services.keys import KeyService
+from ..services.keys import HOW_TO, KeyringUnavailable, KeyService
 from ..services.permissions import check_permissions, table
 from .common import paths_for
 from .documented import command

@@ -11,10 +11,9 @@ from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from ..analytics.report import RETENTION_DAYS, Report
 from ..domain.money import format_totals
 from ..domain.text import csv_row
-from ..services.outcomes_report import outcome_report
+from ..services.outcomes_report import RETENTION_DAYS, Report, outcome_report
 from .common import open_cached
 from .text_table import text_table
 

@@ -7,6 +7,7 @@ import sys
 
 from ..domain.feedback import PORTAL_LABELS
 from ..domain.playbook import is_custom
+from ..services import operations
 from .common import open_cached, open_online, progress_to_stderr
 from .queue_output import SORTS, render, select
 
@@ -42,7 +43,7 @@ def add_parsers(sub) -> None:
 def run_sync(args: argparse.Namespace) -> int:
     workspace, connection = open_online(args)
     try:
-        report = workspace.sync(full=args.full, progress=progress_to_stderr)
+        report = operations.sync(workspace, full=args.full, progress=progress_to_stderr).result
     finally:
         if sys.stderr.isatty():
             print(file=sys.stderr)

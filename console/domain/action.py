@@ -16,6 +16,14 @@ UNDOABLE: tuple[ActionKind, ...] = ("save", "pause", "revoke")  # what changed S
 KIND_OF_OFFER: dict[str, ActionKind] = {"coupon": "save", "pause": "pause", "revoke": "revoke", "contact": "contact"}
 
 
+@dataclass(frozen=True)
+class Consent:
+    """How the customer agreed: a channel (call, email, chat, ticket, in_app) and an optional note or link."""
+
+    channel: str
+    note: str | None = None
+
+
 @dataclass
 class Action:
     """One operator action. `id` and `idempotency_key` exist before anything is sent."""

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import ConsoleError
+from ..secrets.destination import custom_server as custom_server  # re-exported: the mode badge names the server
 from ..stripe_gateway import StripeGateway
 
 log = logging.getLogger(__name__)

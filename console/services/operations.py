@@ -3,12 +3,18 @@ both call these; the window broadcasts the changes to its pages)."""
 
 from __future__ import annotations
 
-from ..actions import Consent
+from ..actions import ActionRefused as ActionRefused  # re-exported: the window and the CLI say why an action was refused
 from ..actions.bulk import RowResult, apply_many, retry_failed
-from ..domain.action import Action
+from ..domain.action import Action, Consent
 from ..domain.offers import Offer
-from .changes import AFTER_ACTION, Changes, Done
+from ..domain.portal import PortalConfig
+from ..sync import SyncReport
+from ..sync.report import Progress, no_progress
+from .changes import AFTER_ACTION, AFTER_SYNC, Changes, Done
+from .portal import ChangedOnStripe, PortalService
 from .workspace import Workspace
+
+PORTAL_SAVED = Changes(portal=True, overview=True)  # the editor's list and the Overview's portal card
 
 
 def apply_offer(workspace: Workspace, operator: str, sub_id: str, offer: Offer, consent: Consent | None) -> Done[Action]:
@@ -46,3 +52,22 @@ def recover_journal(workspace: Workspace) -> Done[int]:
     """Merge damaged journal copies kept aside back into the journal; how many actions came back."""
     found = workspace.recover_damaged_journals()
     return Done(sum(n for _, n in found), Changes(journal=True))
+
+
+def sync(workspace: Workspace, *, full: bool = False, progress: Progress = no_progress) -> Done[SyncReport]:
+    """Bring the cache up to date with Stripe (events since the last sync, or everything)."""
+    return Done(workspace.sync(full=full, progress=progress), AFTER_SYNC)
+
+
+def save_portal(service: PortalService, original: PortalConfig, edited: PortalConfig) -> Done[PortalConfig | ChangedOnStripe]:
+    """Create the configuration, or send only what changed since `original` was loaded. A newer version on Stripe
+    is returned, not raised: the editor shows both and overwrites nothing."""
+    try:
+        saved = service.create(edited) if original.id is None else service.save(original, edited)
+    except ChangedOnStripe as newer:
+        return Done(newer)
+    return Done(saved, PORTAL_SAVED)
+
+
+def set_portal_active(service: PortalService, config_id: str, active: bool) -> Done[PortalConfig]:
+    return Done(service.set_active(config_id, active), PORTAL_SAVED)

@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 from ..analytics.outcomes import Outcome, outcomes
-from ..analytics.report import Report, build
+from ..analytics.report import MIN_ROLLING, RETENTION_DAYS, ROLLING_WEEKS, Report, build
 from ..store import Cache
+
+# what the Outcomes tab and the report command read from here (ui and commands import services, not analytics)
+__all__ = [
+    "EVENT_WINDOW_S", "MIN_ROLLING", "RETENTION_DAYS", "ROLLING_WEEKS", "Outcome", "Report", "build", "known_since",
+    "outcome_report", "outcomes",
+]  # fmt: skip
 
 EVENT_WINDOW_S = 30 * 86400  # Stripe keeps events for 30 days: customers' own revokes are known from then on
 

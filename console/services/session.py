@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 
 from ..domain import permissions
@@ -41,6 +42,16 @@ class Session:
         self.profile = profile
         self.connection: Connection | None = None
         self.workspace: Workspace | None = Workspace.last(data_dir)  # the cached queue opens before any network
+        self.offline_since: datetime | None = None  # when Stripe last stopped answering (None: it answers)
+
+    def went_offline(self) -> None:
+        self.offline_since = self.offline_since or datetime.now()
+
+    def why_actions_off(self) -> str | None:
+        """Why the queue's actions are off now (the words for the action bar), or None when they can run."""
+        if not (self.workspace and self.workspace.online and self.offline_since is None):
+            return "Actions need a connection to Stripe (the queue is read-only)"
+        return self.why_not("rak_subscription_write")
 
     @property
     def online(self) -> bool:
@@ -66,6 +77,7 @@ class Session:
         """Another profile: its cached workspace at once (None when never synced here), its connection on open()."""
         self.close()
         self.profile, self.connect, self.workspace = profile, connect, workspace
+        self.offline_since = None
 
     def close(self) -> None:
         if self.connection is not None:

@@ -3,26 +3,27 @@
 from __future__ import annotations
 
 import html
-from typing import TYPE_CHECKING
+from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Qt
-from PySide6.QtWidgets import QCheckBox, QComboBox, QInputDialog, QMenu, QMessageBox, QToolButton
+from PySide6.QtWidgets import QCheckBox, QComboBox, QInputDialog, QMenu, QMessageBox, QToolButton, QWidget
 
 from ..errors import ConsoleError
 from ..services.keys import KeyService
 from ..services.permissions import table
+from .context import PageContext
 from .dialogs.connect import ConnectDialog
-
-if TYPE_CHECKING:
-    from .main_window import MainWindow
 
 
 class AccountsController(QObject):
-    """Owns the profile combo and the Account menu; asks the window to switch when the profile changes."""
+    """Owns the profile combo and the Account menu; `switch_to(name)` shows another profile (the window's, which
+    re-lays its pages on the new account)."""
 
-    def __init__(self, window: MainWindow, service: KeyService) -> None:
-        super().__init__(window)
-        self.window = window
+    def __init__(self, context: PageContext, service: KeyService, switch_to: Callable[[str], None], parent: QWidget) -> None:
+        super().__init__(parent)
+        self.context = context
+        self.window = parent  # the dialogs' parent
+        self.switch_to = switch_to
         self.service = service
         self.combo = QComboBox()
         self.combo.setObjectName("profileSwitcher")
@@ -55,20 +56,20 @@ class AccountsController(QObject):
         self.combo.blockSignals(False)
 
     def switch(self, name: str) -> None:
-        if name and name != self.window.profile_name:
+        if name and name != self.context.session.profile:
             self.service.profiles.use(name)
-            self.window.switch_profile(name)
+            self.switch_to(name)
         self.fill()
 
     # menu ----------------------------------------------------------------------------------
     def connect_account(self, rotate: str | None = None) -> None:
-        dialog = ConnectDialog(self.service, self.window.runner, rotate=rotate, parent=self.window)
+        dialog = ConnectDialog(self.service, self.context.runner, rotate=rotate, parent=self.window)
         dialog.setObjectName("connectDialog")
 
         def done(code: int) -> None:
             if code and dialog.profile is not None:
                 self.fill()
-                self.window.switch_profile(dialog.profile.name, reconnect=True)
+                self.switch_to(dialog.profile.name)
 
         dialog.finished.connect(done)
         dialog.open()
@@ -77,10 +78,10 @@ class AccountsController(QObject):
         name = self.current
         if not name:
             return
-        self.window.runner.submit_side(lambda: self.service.check(name), lambda perms: self._show(name, perms), self._error)
+        self.context.runner.submit_side(lambda: self.service.check(name), lambda perms: self._show(name, perms), self._error)
 
     def _show(self, name: str, perms) -> None:
-        self.window.apply_permissions()
+        self.context.bus.permissions_checked.emit()
         box = QMessageBox(
             QMessageBox.Icon.Information, "Key permissions", f"<pre>{html.escape(table(perms))}</pre>", parent=self.window
         )
@@ -106,7 +107,7 @@ class AccountsController(QObject):
                 self.service.rename(name, new)
             except ConsoleError as exc:
                 self._error(exc)
-            self.window.profile_name = self.service.profiles.last
+            self.context.session.profile = self.service.profiles.last
             self.fill()
 
     def delete(self) -> None:
@@ -125,11 +126,11 @@ class AccountsController(QObject):
         box.setStandardButtons(QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel)
         if box.exec() != QMessageBox.StandardButton.Yes:
             return
-        self.window.close_account()
+        self.context.session.close()
         try:
             self.service.delete(name, purge_cache=purge.isChecked())
         except ConsoleError as exc:
             self._error(exc)
         self.fill()
         if self.current:
-            self.window.switch_profile(self.current)
+            self.switch_to(self.current)

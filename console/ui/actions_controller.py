@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING, TypeVar
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QWidget
 
-from ..actions import Consent
 from ..domain import permissions
-from ..domain.action import Action
+from ..domain.action import Action, Consent
 from ..domain.money import format_money, format_totals, totals
 from ..domain.offers import Offer, action_words, why_not
 from ..domain.queue import QueueRow
@@ -20,6 +20,7 @@ from ..services import operations
 from ..services.changes import AFTER_ACTION, Done
 from ..services.operator import operator_name
 from ..services.workspace import Workspace
+from .context import PageContext
 from .dialogs.bulk import BulkDialog
 from .dialogs.consent import OPERATOR_KEY, ConsentDialog
 from .dialogs.offer_forms import CouponDialog, PauseDialog
@@ -27,7 +28,7 @@ from .dialogs.offer_forms import CouponDialog, PauseDialog
 T = TypeVar("T")
 
 if TYPE_CHECKING:
-    from .main_window import MainWindow
+    from .queue.page import QueuePage
 
 
 def describe_error(error: ConsoleError) -> str:
@@ -42,10 +43,10 @@ class ActionsController(QObject):
     applied = Signal(object)  # Action
     failed = Signal(object)  # ConsoleError
 
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        self.window = window
-        self.bar = window.queue.action_bar
+    def __init__(self, context: PageContext, page: QueuePage) -> None:
+        super().__init__(page)
+        self.context, self.page = context, page
+        self.bar = page.action_bar
         self.bar.offer_chosen.connect(self.offer_chosen)
         self.bar.custom_coupon.connect(self.custom_coupon)
         self.bar.pause_until.connect(self.pause_until)
@@ -55,8 +56,13 @@ class ActionsController(QObject):
         self.last_action: Action | None = None
 
     # helpers --------------------------------------------------------------------------------
+    @property
+    def window(self) -> QWidget:
+        """The dialogs' parent: the window the queue page sits in."""
+        return self.page.window()
+
     def _online(self) -> Workspace | None:
-        workspace = self.window.workspace
+        workspace = self.context.workspace
         if workspace is None or not workspace.online:
             self.bar.say("Stripe is not reachable: actions are disabled until the next successful sync.", error=True)
             return None
@@ -64,47 +70,47 @@ class ActionsController(QObject):
 
     def fit_bar(self, rows: list[QueueRow], online: bool, reason: str) -> None:
         """The action bar for this selection: what Save does, and which offers apply, each refusal said."""
-        window, bar = self.window, self.bar
+        page, bar = self.page, self.bar
         bar.selection_is([r.subscription_id for r in rows])
-        offer = window.recommendation(rows[0]).describe(self._coupons()) if len(rows) == 1 else None
+        offer = page.recommendation(rows[0]).describe(self._coupons()) if len(rows) == 1 else None
         bar.set_target(
             offer, len(rows), enabled=online and bool(rows), reason=reason or ("Select a customer" if not rows else "")
         )
         bar.allow_real_pause(
             rows[0].pause_blocker if len(rows) == 1 else "Select one customer: a real pause is per subscription."
         )
-        allowed = window.granted("rak_coupon_write")
+        allowed = self.context.granted("rak_coupon_write")
         bar.limit(
             coupons=None if allowed else permissions.lacks("rak_coupon_write"),
-            portal=None if window.granted("rak_billing_portal_write") else permissions.lacks("rak_billing_portal_write"),
+            portal=None if self.context.granted("rak_billing_portal_write") else permissions.lacks("rak_billing_portal_write"),
         )
         bar.fit_to(rows[0].currency if len(rows) == 1 else None, coupons_allowed=allowed)
         if len(rows) == 1 and (
-            why := why_not(window.recommendation(rows[0]), rows[0].currency, bar.coupons, coupons_allowed=allowed)
+            why := why_not(page.recommendation(rows[0]), rows[0].currency, bar.coupons, coupons_allowed=allowed)
         ):
             bar.primary.setEnabled(False)
             bar.primary.setToolTip(why)
 
     def _rows(self) -> list[QueueRow]:
-        return self.window.queue.selected_rows()
+        return self.page.selected_rows()
 
     def _coupons(self) -> dict:
-        return {c.id: c for c in self.window.coupons()}
+        return {c.id: c for c in self.context.coupons()}
 
     def _ask_consent(self, summary: str, customers: list[tuple[str, str, str]] | None = None) -> tuple[Consent, str] | None:
-        live = bool(self.window.workspace and self.window.workspace.account.livemode)
-        dialog = ConsentDialog(self.window.settings, summary=summary, live=live, parent=self.window, customers=customers)
+        live = bool(self.context.workspace and self.context.workspace.account.livemode)
+        dialog = ConsentDialog(self.context.settings, summary=summary, live=live, parent=self.window, customers=customers)
         if not dialog.exec():
             return None
         return dialog.consent(), dialog.operator_name()
 
     def _operator(self) -> str:
         """The name Preferences holds, by the one rule (services/operator.py)."""
-        return operator_name(str(self.window.settings.value(OPERATOR_KEY, "") or ""))
+        return operator_name(str(self.context.settings.value(OPERATOR_KEY, "") or ""))
 
     def _act(self, op: Callable[[], Done[T]], done: Callable[[T], None]) -> None:
         """An action's operation: its answer said here, what it changed announced (a failure is journaled too)."""
-        self.window.ops.run(op, done, self._failed, if_failed=AFTER_ACTION)
+        self.context.ops.run(op, done, self._failed, if_failed=AFTER_ACTION)
 
     # offers ----------------------------------------------------------------------------------
     def offer_chosen(self, offer: Offer | None) -> None:
@@ -115,12 +121,12 @@ class ActionsController(QObject):
             self.bulk(rows, offer)
             return
         row = rows[0]
-        offer = offer or self.window.recommendation(row)
+        offer = offer or self.page.recommendation(row)
         self.apply(row, offer)
 
     def apply(self, row: QueueRow, offer: Offer) -> None:
         who = html.escape(row.customer_name or row.email or row.customer_id)
-        if why := why_not(offer, row.currency, self._coupons(), coupons_allowed=self.window.granted("rak_coupon_write")):
+        if why := why_not(offer, row.currency, self._coupons(), coupons_allowed=self.context.granted("rak_coupon_write")):
             self.bar.say(f"<b>{html.escape(why)}</b> Nothing was sent.", error=True)  # before the consent step
             return
         summary = (
@@ -157,7 +163,7 @@ class ActionsController(QObject):
 
     def bulk(self, rows: list[QueueRow], offer: Offer | None) -> None:
         coupons = self._coupons()
-        items = [(r.subscription_id, offer or self.window.recommendation(r)) for r in rows]
+        items = [(r.subscription_id, offer or self.page.recommendation(r)) for r in rows]
         label = offer.describe(coupons) if offer else "Each customer's recommended offer"
         at_stake = format_totals(totals((r.mrr_minor, r.currency) for r in rows))
         listed = [
@@ -192,13 +198,11 @@ class ActionsController(QObject):
 
     def recover_journal(self) -> None:
         """Journal → Recover its actions: merge a damaged journal copy back."""
-        workspace = self.window.workspace
+        workspace = self.context.workspace
         if workspace is not None:
-            self.window.ops.run(
+            self.context.ops.run(
                 lambda: operations.recover_journal(workspace),
-                lambda merged: self.window.statusBar().showMessage(
-                    f"Merged {merged} actions back from the damaged journal copy.", 10000
-                ),
+                lambda merged: self.context.say(f"Merged {merged} actions back from the damaged journal copy."),
             )
 
     def copy_portal_link(self, configuration: str | None = None) -> None:
@@ -207,7 +211,7 @@ class ActionsController(QObject):
         if workspace is None:
             return
         row, operator = rows[0], self._operator()
-        self.window.ops.run(
+        self.context.ops.run(
             lambda: operations.portal_link(workspace, operator, row.customer_id, configuration),
             lambda url: self._copied(url, row),
             self._failed,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from PySide6.QtCore import QSettings
@@ -20,6 +21,7 @@ class PageContext:
     bus: ChangeBus
     runner: Runner
     settings: QSettings
+    say: Callable[[str], None] = lambda _text: None  # a passing note: the window's status line (none for a page alone)
 
     @property
     def workspace(self) -> Workspace | None:

@@ -1,9 +1,10 @@
-"""The main window: the cached queue at once, then connect, sync and overview in the background."""
+"""The shell: the window, its toolbar, menus and status bar, the pages laid out in tabs, and the refresh cycle
+(connect, then sync). The pages are built from a page context and refresh themselves from what changed."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -11,22 +12,18 @@ from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QLabel, QMainWindow, QProgressBar, QSizePolicy, QTabWidget, QToolBar, QWidget
 
-from ..domain import permissions
 from ..domain.models import Account, Coupon
-from ..domain.mrr import Valuation
 from ..domain.offers import Offer
-from ..domain.playbook import Playbook
 from ..domain.queue import QueueRow
 from ..errors import ConsoleError, Offline
-from ..secrets.destination import custom_server
-from ..services.changes import Changes
-from ..services.connection import Connection, NoProfile, open_profile
+from ..services import operations
+from ..services.changes import Changes, Done
+from ..services.connection import Connection, NoProfile, custom_server, open_profile
 from ..services.keys import KeyMissing, KeyService
-from ..services.overview import Overview, load_overview
+from ..services.operations import SyncReport
 from ..services.queue_view import QueueData
 from ..services.session import Session
 from ..services.workspace import Workspace
-from ..sync import SyncReport
 from .accounts import AccountsController
 from .actions_controller import ActionsController
 from .analytics.page import AnalyticsPage
@@ -40,19 +37,14 @@ from .operations import ChangeBus, Operations
 from .overview_page import OverviewPage
 from .portal.page import PortalPage
 from .preferences import PreferencesDialog, refresh_minutes, settings_for
-from .queue.page import QueuePage
+from .queue.page import QueuePage, clock_text, prepare
 from .queue.table import PreparedQueue
 from .workers import ProgressRelay, Runner
-
-
-def _clock(ts: float | None) -> str:
-    return datetime.fromtimestamp(ts).strftime("%H:%M") if ts else "never"
 
 
 class MainWindow(QMainWindow):
     """Never blocks on the network: every Stripe call runs on the thread pool."""
 
-    controller: ActionsController  # made after the pages it serves (their signals reach it through lambdas)
     overview_loaded = Signal(object)
     load_failed = Signal(object)
     synced = Signal(object)
@@ -72,14 +64,12 @@ class MainWindow(QMainWindow):
         self.settings = settings or settings_for(data_dir)
         # the account, its connection and workspace, what the key may do: Qt-free (services/session.py)
         self.session = Session(data_dir, connect, keys=keys, profile=keys.profiles.last if keys else None)
-        self.offline_since: datetime | None = None
-        self.playbook = Playbook()
         self.runner = Runner(self)
         self.bus = ChangeBus(self)
         self.ops = Operations(self.runner, self.bus, lambda e: self.statusBar().showMessage(str(e), 10000), self)
-        self.bus.changed.connect(self._changed)
-        self.context = PageContext(self.session, self.ops, self.bus, self.runner, self.settings)
-        self._reads = {"queue": 0}  # the latest refresh wins (an older one may finish later)
+        self.context = PageContext(
+            self.session, self.ops, self.bus, self.runner, self.settings, lambda text: self.statusBar().showMessage(text, 10000)
+        )
         self.relay = ProgressRelay(self)
         self.relay.progress.connect(self._progress)
         self._build_toolbar()
@@ -87,23 +77,26 @@ class MainWindow(QMainWindow):
 
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
-        self.queue = QueuePage(self._timeline, self._mrr_explained)
-        self.queue.detail.ltv_requested.connect(self._load_ltv)
-        self.overview = OverviewPage()
-        self.overview.retry_requested.connect(self.refresh)
-        self.queue.selection_changed.connect(self._selection_changed)
+        self.queue = QueuePage(self.context)
+        self.controller: ActionsController = self.queue.controller
         self.journal_page = JournalPage(self.context)
-        self.journal_page.undo_requested.connect(lambda action_id: self.controller.undo(action_id))
-        self.journal_page.retry_requested.connect(lambda action_id: self.controller.retry(action_id))
-        self.journal_page.recover_requested.connect(lambda: self.controller.recover_journal())
-        self.tabs.addTab(self.queue, "Queue")
-        self.tabs.addTab(self.journal_page, "Journal")
+        self.journal_page.undo_requested.connect(self.controller.undo)
+        self.journal_page.retry_requested.connect(self.controller.retry)
+        self.journal_page.recover_requested.connect(self.controller.recover_journal)
         self.portal_page = PortalPage(self.context)
-        self.tabs.addTab(self.portal_page, "Portal")
         self.analytics_page = AnalyticsPage(self.context)
-        self.tabs.addTab(self.analytics_page, "Outcomes")
-        self.tabs.addTab(self.overview, "Overview")
-        self.controller = ActionsController(self)
+        self.overview = OverviewPage(self.context)
+        self.overview.retry_requested.connect(self.refresh)
+        self.overview.loaded.connect(self._overview_done)
+        self.overview.failed.connect(self._overview_done)
+        for page, title in (
+            (self.queue, "Queue"),
+            (self.journal_page, "Journal"),
+            (self.portal_page, "Portal"),
+            (self.analytics_page, "Outcomes"),
+            (self.overview, "Overview"),
+        ):
+            self.tabs.addTab(page, title)
         self.setCentralWidget(self.tabs)
 
         self.where_label = QLabel("")
@@ -117,6 +110,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addWidget(self.where_label, 1)
         self.statusBar().addPermanentWidget(self.progress)
         self.statusBar().addPermanentWidget(self.synced_label)
+        self.queue.refreshed.connect(lambda: self.synced_label.setText(f"Last synced {clock_text(self.queue.synced_at)}"))
 
         restore_layout(self)
         self.auto = QTimer(self)
@@ -124,7 +118,7 @@ class MainWindow(QMainWindow):
         self._apply_refresh_setting()
         if self.workspace is not None:
             self._show_account(self.workspace.account.name, self.workspace.account.livemode)
-            self._show_queue()  # the cached queue before the first paint: the window opens on it
+            self.queue.show_data()  # the cached queue before the first paint: the window opens on it
             self.journal_page.refresh()
         self._started = False  # the first connect waits for the first paint (see paintEvent)
 
@@ -149,7 +143,7 @@ class MainWindow(QMainWindow):
         toolbar.addWidget(self.mode_badge)
         self.accounts: AccountsController | None = None
         if self.keys is not None:
-            self.accounts = AccountsController(self, self.keys)
+            self.accounts = AccountsController(self.context, self.keys, self.switch_profile, self)
             toolbar.addWidget(self.accounts.combo)
             toolbar.addWidget(self.accounts.menu_button)
         spacer = QWidget()
@@ -161,7 +155,7 @@ class MainWindow(QMainWindow):
         self.refresh_action.triggered.connect(self.refresh)
         toolbar.addAction(self.refresh_action)
 
-    # refresh cycle: connect → sync → queue → overview --------------------------------------------
+    # refresh cycle: connect → sync; the pages refresh themselves from what the sync changed -----------------
     def refresh(self) -> None:
         if self.runner.busy:
             return
@@ -187,39 +181,25 @@ class MainWindow(QMainWindow):
         workspace = self.workspace
         assert workspace is not None
 
-        def work() -> tuple[SyncReport, QueueData, PreparedQueue]:
-            report = workspace.sync(progress=self.relay)
-            data = QueueData.read(workspace)
-            return report, data, PreparedQueue.build(data.rows, offers=data.offers)  # the GUI thread only swaps it in
+        def work() -> tuple[Done[SyncReport], QueueData, PreparedQueue]:
+            done = operations.sync(workspace, progress=self.relay)
+            return (done, *prepare(workspace))  # the queue read with the sync: the GUI thread only swaps it in
 
         self.runner.submit(work, self._synced, self._failed)
 
-    def _synced(self, result: tuple[SyncReport, QueueData, PreparedQueue]) -> None:
-        report, data, table = result
-        self.offline_since = None
-        self.queue.show_offline(None)
-        self._show_queue(data, table)
+    def _synced(self, result: tuple[Done[SyncReport], QueueData, PreparedQueue]) -> None:
+        done, data, table = result
+        self.session.offline_since = None
+        self.queue.show_data(data, table)
         self.progress.hide()
-        self.statusBar().showMessage(report.summary(), 8000)
-        self.bus.announce(Changes(journal=True, outcomes=True))  # the queue is in: the worker read it with the sync
-        self.synced.emit(report)
-        workspace = self.workspace
-        if workspace is not None:
-            unreadable = tuple(
-                name for name, permission in (("coupons", "rak_coupon_read"), ("portal", "rak_billing_portal_read"))
-                if not self.granted(permission)
-            )  # fmt: skip
-            self.runner.submit(lambda: load_overview(workspace, unreadable), self._overview, self._overview_failed)
+        self.statusBar().showMessage(done.result.summary(), 8000)
+        self.bus.synced.emit(done.result)
+        self.bus.announce(replace(done.changes, queue=False))  # the queue is in already; the other pages read theirs
+        self.synced.emit(done.result)
 
-    def _overview(self, ov: Overview) -> None:
+    def _overview_done(self, result: Any) -> None:
         self.refresh_action.setEnabled(True)
-        self.overview.show_overview(ov)
-        self.overview_loaded.emit(ov)
-
-    def _overview_failed(self, error: ConsoleError) -> None:
-        self.refresh_action.setEnabled(True)
-        self.overview.show_error(error)
-        self.load_failed.emit(error)
+        (self.load_failed if isinstance(result, ConsoleError) else self.overview_loaded).emit(result)
 
     def _failed(self, error: ConsoleError) -> None:
         self.refresh_action.setEnabled(True)
@@ -227,23 +207,11 @@ class MainWindow(QMainWindow):
         if self.accounts is not None and isinstance(error, NoProfile | KeyMissing):
             self.accounts.connect_account(rotate=self.profile_name if isinstance(error, KeyMissing) else None)
         if isinstance(error, Offline):
-            self.offline_since = self.offline_since or datetime.now()
-        self.queue.show_offline(self._banner_text(error))
-        self._selection_changed(self.queue.selected_rows())
-        self.overview.show_error(error)
+            self.session.went_offline()
+        self.bus.sync_failed.emit(error)  # the queue's banner, the overview's
         self.statusBar().showMessage(str(error), 10000)
         self.sync_failed.emit(error)
         self.load_failed.emit(error)
-
-    def _banner_text(self, error: ConsoleError) -> str:
-        cached = self.workspace.last_synced() if self.workspace else None
-        if isinstance(error, Offline):
-            head = f"<b>Offline since {self.offline_since:%H:%M}</b> — Stripe cannot be reached."
-        else:
-            head = f"<b>{error.message}</b> {error.hint}"
-        if cached:
-            return f"{head} Showing the queue as last synced at {_clock(cached)}; it is read-only until the next successful sync."
-        return f"{head} There is no cached queue for this account yet."
 
     # display -------------------------------------------------------------------------------
     def _show_account(self, name: str, livemode: bool) -> None:
@@ -251,43 +219,10 @@ class MainWindow(QMainWindow):
         gateway = self.connection.gateway if self.connection else None
         self.mode_badge.set_mode("live" if livemode else "test", custom_server(gateway.api_base) if gateway else None)
 
-    def _show_queue(self, data: QueueData | None = None, table: PreparedQueue | None = None) -> None:
-        """Show the cached queue; `data` and `table` when a worker already read and prepared it (after a sync)."""
-        if self.workspace is None:
-            return
-        data = data or QueueData.read(self.workspace)
-        self.playbook = data.playbook
-        self.queue.action_bar.set_coupons(data.coupons)
-        self.queue.action_bar.set_configurations(data.configurations)
-        self.queue.set_table(table or PreparedQueue.build(data.rows, offers=data.offers))
-        self.synced_label.setText(f"Last synced {_clock(data.synced_at)}")
-        self._selection_changed(self.queue.selected_rows())
-
-    # what changed: each page is refreshed from the cache by a worker, the GUI thread only swaps it in ----------
-    def _changed(self, changes: Changes) -> None:
-        if changes.queue or changes.coupons:
-            self._refresh_queue()
-
-    def _refresh_queue(self) -> None:
-        workspace = self.workspace
-        if workspace is None:
-            return
-        self._reads["queue"] = mine = self._reads["queue"] + 1
-
-        def work() -> tuple[QueueData, PreparedQueue]:
-            data = QueueData.read(workspace)
-            return data, PreparedQueue.build(data.rows, offers=data.offers)
-
-        def show(result: tuple[QueueData, PreparedQueue]) -> None:
-            if mine == self._reads["queue"] and workspace is self.workspace:
-                self._show_queue(*result)
-
-        self.runner.submit_side(work, show, lambda e: self.statusBar().showMessage(str(e), 10000))
-
-    def switch_profile(self, name: str, reconnect: bool = False) -> None:
+    def switch_profile(self, name: str) -> None:
         """Show another profile's cached queue at once, then connect to it."""
         if self.runner.busy:  # let the running sync finish with its own workspace
-            QTimer.singleShot(200, lambda: self.switch_profile(name, reconnect))
+            QTimer.singleShot(200, lambda: self.switch_profile(name))
             return
         assert self.keys is not None
         profile = self.keys.profiles.get(name)
@@ -295,11 +230,11 @@ class MainWindow(QMainWindow):
         self.session.switch(name, lambda: open_profile(self.data_dir, name, service=self.keys), cached)
         self._show_account(profile.account_name, profile.livemode)
         self.queue.set_rows([])
-        self._show_queue()
+        self.queue.show_data()
         self.journal_page.refresh()
         self.refresh()
 
-    # the session's, for the pages and controllers that still reach the window ---------------------------
+    # the session's and the pages', by their short names ---------------------------------------------------
     @property
     def workspace(self) -> Workspace | None:
         return self.session.workspace
@@ -316,32 +251,11 @@ class MainWindow(QMainWindow):
     def profile_name(self) -> str | None:
         return self.session.profile
 
-    @profile_name.setter
-    def profile_name(self, name: str | None) -> None:
-        self.session.profile = name
-
-    def close_account(self) -> None:
-        self.session.close()
-
-    def granted(self, permission: str) -> bool:
-        """What the profile's last permission check said (True where unknown: demo, STRIPE_API_KEY)."""
-        return self.session.granted(permission)
-
-    def apply_permissions(self) -> None:
-        self._selection_changed(self.queue.selected_rows())
-
     def recommendation(self, row: QueueRow) -> Offer:
-        return self.playbook.recommend(row, row.interval)[0]
+        return self.queue.recommendation(row)
 
     def coupons(self) -> list[Coupon]:
-        return self.workspace.cache.coupons() if self.workspace else []
-
-    def _selection_changed(self, rows: list[QueueRow]) -> None:
-        online = bool(self.workspace and self.workspace.online and self.offline_since is None)
-        reason = "" if online else "Actions need a connection to Stripe (the queue is read-only)"
-        if online and not self.granted("rak_subscription_write"):
-            online, reason = False, permissions.lacks("rak_subscription_write")
-        self.controller.fit_bar(rows, online, reason)
+        return self.context.coupons()
 
     def _progress(self, done: int, total: Any, message: str) -> None:
         self.progress.show()
@@ -352,24 +266,6 @@ class MainWindow(QMainWindow):
             self.progress.setRange(0, 0)
         self.progress.setToolTip(message)
         self.statusBar().showMessage(message)
-
-    def _timeline(self, sub_id: str) -> list[dict[str, Any]]:
-        return self.workspace.timeline(sub_id) if self.workspace else []
-
-    def _mrr_explained(self, sub_id: str) -> Valuation | None:
-        return self.workspace.mrr_explained(sub_id) if self.workspace else None
-
-    def _load_ltv(self, customer_id: str) -> None:
-        workspace = self.workspace
-        if workspace is None:
-            return
-        self.runner.submit_side(
-            lambda: workspace.lifetime_value(customer_id),
-            lambda paid: self.queue.detail.show_ltv(customer_id, paid),
-            lambda err: self.queue.detail.show_ltv(
-                customer_id, None, "unavailable offline" if isinstance(err, Offline) else err.message
-            ),
-        )
 
     # preferences and closing ------------------------------------------------------------------
     def edit_playbook(self) -> None:

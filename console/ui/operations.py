@@ -15,9 +15,13 @@ T = TypeVar("T")
 
 
 class ChangeBus(QObject):
-    """Broadcasts what an operation changed; each page listens and refreshes what it shows."""
+    """Broadcasts what an operation changed; each page listens and refreshes what it shows. A sync's end is said
+    too (`synced` with its report, `sync_failed` with the error), so pages show or clear their offline notes."""
 
     changed = Signal(object)  # Changes
+    synced = Signal(object)  # SyncReport
+    sync_failed = Signal(object)  # ConsoleError
+    permissions_checked = Signal()  # the key's permissions were read again: what is allowed may have changed
 
     def announce(self, changes: Changes) -> None:
         if changes:

@@ -1,4 +1,4 @@
-"""The Overview tab: headline figures of the connected account, as cards."""
+"""The Overview tab: headline figures of the connected account, as cards, summed from the cache after each sync."""
 
 from __future__ import annotations
 
@@ -9,7 +9,9 @@ from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QPushBut
 
 from ..domain.money import format_money
 from ..errors import ConsoleError
-from ..services.overview import Overview
+from ..services.changes import Changes
+from ..services.overview import Overview, load_overview
+from .context import PageContext
 
 STATUS_ORDER = ("active", "trialing", "past_due", "unpaid", "paused", "incomplete")
 
@@ -53,9 +55,14 @@ class OverviewPage(QWidget):
     """Cards for subscriptions, pending cancellations, MRR, coupons and portal configurations."""
 
     retry_requested = Signal()
+    loaded = Signal(object)  # Overview
+    failed = Signal(object)  # ConsoleError
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, context: PageContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.context = context
+        context.bus.changed.connect(self._changed)
+        context.bus.sync_failed.connect(self.show_error)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(24, 20, 24, 20)
         outer.setSpacing(16)
@@ -102,6 +109,29 @@ class OverviewPage(QWidget):
             grid.setColumnStretch(col, 1)
         outer.addLayout(grid)
         outer.addStretch(1)
+
+    def _changed(self, changes: Changes) -> None:
+        if changes.overview:
+            self.refresh()
+
+    def refresh(self) -> None:
+        """Sum the figures from the cache on a worker; the refresh cycle counts it (Refresh waits for it)."""
+        workspace = self.context.workspace
+        if workspace is None:
+            return
+        unreadable = tuple(
+            name for name, code in (("coupons", "rak_coupon_read"), ("portal", "rak_billing_portal_read"))
+            if not self.context.granted(code)
+        )  # fmt: skip
+        self.context.runner.submit(lambda: load_overview(workspace, unreadable), self._loaded, self._failed)
+
+    def _loaded(self, ov: Overview) -> None:
+        self.show_overview(ov)
+        self.loaded.emit(ov)
+
+    def _failed(self, error: ConsoleError) -> None:
+        self.show_error(error)
+        self.failed.emit(error)
 
     def show_loading(self, text: str) -> None:
         self.caption.setText(text)

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..secrets.keys import NEEDED
+from ..services.keys import NEEDED
 from .theme import app_icon
 
 DEMO, CONNECT = "demo", "connect"

@@ -56,7 +56,7 @@ def measure(window: MainWindow, start) -> tuple[float, float]:
 def old_way(window: MainWindow) -> None:
     """What reload_queue() did after every action, all on the GUI thread."""
     data = QueueData.read(window.workspace)
-    window._show_queue(data, PreparedQueue.build(data.rows, offers=data.offers))
+    window.queue.show_data(data, PreparedQueue.build(data.rows, offers=data.offers))
     window.journal_page.set_actions(window.workspace.journal.all(limit=500))
 
 

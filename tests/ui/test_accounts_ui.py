@@ -182,3 +182,48 @@ def test_account_menu_check_rotate_rename_and_delete(qtbot, tmp_path, demo, name
     assert keyring.get_password(SERVICE, renamed) is None and renamed not in keys.profiles.items
     assert not list(tmp_path.glob("acct_*-test.sqlite3"))  # purged: no other profile uses that cache
     window.close()
+
+
+def test_the_account_controls_work_on_a_page_context_without_a_window(qtbot, tmp_path, demo, names):
+    """AccountsController on a session and a change bus (no MainWindow): choosing another profile in the combo
+    asks `switch_to` for it; checking the key says so on the bus (the queue re-fits what is allowed)."""
+    from PySide6.QtCore import QSettings
+    from PySide6.QtWidgets import QMessageBox, QWidget
+
+    from console.services.session import Session
+    from console.ui.accounts import AccountsController
+    from console.ui.context import PageContext
+    from console.ui.operations import ChangeBus, Operations
+    from console.ui.workers import Runner
+
+    keys = KeyService(tmp_path)
+    first, second = names(), names()
+    keys.connect(first, demo.key, demo.url)
+    keys.connect(second, demo.make_key(ALL_PERMISSIONS - {"rak_coupon_write"}), demo.url)
+    keys.profiles.use(first)
+    session = Session(tmp_path, lambda: open_profile(tmp_path, keys.profiles.last), keys=keys, profile=first)
+    runner, bus = Runner(), ChangeBus()
+    context = PageContext(
+        session, Operations(runner, bus, print), bus, runner, QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
+    )
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    asked: list[str] = []
+    accounts = AccountsController(context, keys, asked.append, parent)
+    assert [accounts.combo.itemData(i) for i in range(accounts.combo.count())] == [first, second]
+    accounts.combo.setCurrentIndex(1)
+    accounts.combo.activated.emit(1)
+    assert asked == [second] and keys.profiles.last == second
+    session.profile = second
+    with qtbot.waitSignal(bus.permissions_checked, timeout=10000):
+        _menu_action_of(accounts, "Check the key").trigger()
+    assert session.granted("rak_coupon_write") is False and session.why_not("rak_coupon_write")
+    qtbot.waitUntil(lambda: any(w.objectName() == "permissionReport" for w in parent.findChildren(QMessageBox)), timeout=5000)
+    for box in parent.findChildren(QMessageBox):
+        box.close()
+    runner.pool.waitForDone(5000)
+    session.close()
+
+
+def _menu_action_of(accounts, text: str):
+    return next(a for a in accounts.menu_button.menu().actions() if a.text().startswith(text))

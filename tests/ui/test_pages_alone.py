@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import QSettings
 
-from console.actions import Consent
 from console.analytics.outcomes import outcomes
+from console.domain.action import Consent
 from console.domain.offers import Offer
 from console.services import operations
 from console.services.changes import Changes
@@ -18,8 +18,10 @@ from console.ui.analytics.page import AnalyticsPage
 from console.ui.context import PageContext
 from console.ui.journal_page import JournalPage
 from console.ui.operations import ChangeBus, Operations
+from console.ui.overview_page import OverviewPage
 from console.ui.portal.dialogs import DiffDialog
 from console.ui.portal.page import PortalPage
+from console.ui.queue.page import QueuePage
 from console.ui.workers import Runner
 
 from .gestures import admin, answer, click, retype
@@ -91,3 +93,73 @@ def test_the_portal_page_loads_when_shown_saves_after_its_review_and_announces_i
         "Standalone headline"
     )
     assert [c.portal for c in announced] == [True]
+
+
+def test_the_queue_page_shows_the_cache_works_its_action_bar_and_refreshes_itself(qtbot, context, demo):
+    from console.ui.dialogs.consent import OPERATOR_KEY, ConsentDialog
+
+    page = QueuePage(context)
+    qtbot.addWidget(page)
+    page.show()
+    page.show_data()
+    pending = {r.subscription_id for r in context.workspace.queue()}
+    assert {r.subscription_id for r in page.model.rows} == pending and pending
+    target = next(r for r in page.model.rows if r.feedback == "too_expensive")
+    assert page.select_subscription(target.subscription_id)
+    assert page.detail.isVisible() and page.action_bar.primary.isEnabled()
+    context.settings.setValue(OPERATOR_KEY, "Robin")
+
+    def consent(dialog):
+        dialog.channel.setCurrentIndex(dialog.channel.findData("call"))
+        dialog.ok.click()
+
+    answer(ConsentDialog, consent)
+    with qtbot.waitSignal(page.controller.applied, timeout=15000) as blocker, qtbot.waitSignal(page.refreshed, timeout=15000):
+        click(page.action_bar.primary)
+    assert blocker.args[0].state == "applied" and blocker.args[0].operator == "Robin"
+    assert target.subscription_id not in {r.subscription_id for r in page.model.rows}  # read again on a worker
+    sub = admin(demo).v1.subscriptions.retrieve(target.subscription_id)
+    assert sub.cancel_at_period_end is False and sub.cancel_at is None
+    # a change announced by anyone (here: another console's undo, synced) is read again; a portal change is not
+    done = operations.undo(context.workspace, "Robin", blocker.args[0].id)
+    with qtbot.waitSignal(page.refreshed, timeout=10000):
+        context.bus.announce(done.changes)
+    assert target.subscription_id in {r.subscription_id for r in page.model.rows}
+    with qtbot.assertNotEmitted(page.refreshed, wait=200):
+        context.bus.announce(Changes(portal=True))
+    assert not context.errors
+
+
+def test_the_queue_page_turns_read_only_when_a_sync_fails_and_back_when_one_succeeds(qtbot, context):
+    from console.errors import Offline
+
+    page = QueuePage(context)
+    qtbot.addWidget(page)
+    page.show()
+    page.show_data()
+    page.select_subscription(page.model.rows[0].subscription_id)
+    assert page.action_bar.primary.isEnabled()
+    context.session.went_offline()
+    context.bus.sync_failed.emit(Offline("Could not reach Stripe."))
+    assert page.offline.isVisible() and "Offline since" in page.offline_text.text()
+    assert "last synced at" in page.offline_text.text() and not page.action_bar.primary.isEnabled()
+    assert "read-only" in page.action_bar.primary.toolTip()
+    context.session.offline_since = None
+    context.bus.synced.emit(None)
+    page.refit()
+    assert page.offline.isHidden() and page.action_bar.primary.isEnabled()
+
+
+def test_the_overview_page_sums_the_cache_when_a_sync_says_so(qtbot, context, demo):
+    page = OverviewPage(context)
+    qtbot.addWidget(page)
+    with qtbot.waitSignal(page.loaded, timeout=10000) as loaded:
+        context.bus.announce(Changes(overview=True))
+    assert page.cards["pending"].value.text() == str(loaded.args[0].pending_cancellations)
+    assert loaded.args[0].pending_cancellations == len(context.workspace.queue())
+    with qtbot.assertNotEmitted(page.loaded, wait=200):
+        context.bus.announce(Changes(journal=True))
+    from console.errors import Offline
+
+    context.bus.sync_failed.emit(Offline("Could not reach Stripe.", "Check the connection, then Retry."))
+    assert not page.banner.isHidden() and "Could not reach Stripe" in page.banner_text.text()

@@ -11,8 +11,8 @@ import pyqtgraph as pg
 from PySide6.QtGui import QColor, QFontMetrics, QPalette
 from PySide6.QtWidgets import QApplication
 
-from ...analytics.report import MIN_ROLLING, RETENTION_DAYS, ROLLING_WEEKS, Report
 from ...domain.money import format_money, to_major
+from ...services.outcomes_report import MIN_ROLLING, RETENTION_DAYS, ROLLING_WEEKS, Report
 
 SAVED, REVOKED, LOST, PENDING, RATE = "#2e7d32", "#81c784", "#c62828", "#9e9e9e", "#1565c0"
 CURRENCY_COLOURS = ("#1565c0", "#6a1b9a", "#ef6c00", "#00838f", "#5d4037")

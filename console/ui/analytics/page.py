@@ -26,11 +26,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...analytics.outcomes import outcomes
-from ...analytics.report import Report, build
 from ...domain.money import format_totals
 from ...domain.text import csv_row
-from ...services.outcomes_report import outcome_report
+from ...services.outcomes_report import Report, build, outcome_report, outcomes
 from .. import theme
 from ..context import PageContext
 from ..files import save_path, write_problem

@@ -7,7 +7,7 @@ import os
 from datetime import UTC, datetime
 from pathlib import Path
 
-from ...analytics.report import Report
+from ...services.outcomes_report import Report
 
 CHARTS = ("weekly", "by_reason", "mrr_kept", "offers")
 TITLES = {

@@ -17,12 +17,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...actions import Consent
-from ...actions.bulk import RowResult
+from ...domain.action import Consent
 from ...domain.offers import Offer
 from ...domain.queue import QueueRow
 from ...services import operations
 from ...services.changes import AFTER_ACTION
+from ...services.operations import RowResult
 from ...services.workspace import Workspace
 from .. import theme
 

@@ -20,8 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...errors import ConsoleError
-from ...secrets.keys import HOW_TO, inspect_key
-from ...services.keys import KeyService, Verified, verify
+from ...services.keys import HOW_TO, KeyService, Verified, inspect_key, verify
 from ...services.profiles import Profile
 from .. import theme
 from ..workers import Runner

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...actions import Consent
+from ...domain.action import Consent
 from ...domain.offers import CHANNEL_LABELS, CONSENT_CHANNELS
 from ..preferences import OPERATOR_KEY, confirm_live
 

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 from ...domain import permissions
 from ...domain.portal import PortalConfig
 from ...errors import ConsoleError
-from ...services.changes import Changes
+from ...services import operations
 from ...services.portal import ChangedOnStripe, PortalInvalid, PortalService, read_import
 from .. import theme
 from ..context import PageContext
@@ -289,17 +289,7 @@ class PortalPage(QWidget):
         if service is None:
             return
         original = self.original
-        if original.id is None:
-            self._run(lambda: service.create(edited), self._saved)
-        else:
-            self._run(lambda: self._save(service, original, edited), self._saved)
-
-    @staticmethod
-    def _save(service: PortalService, original: PortalConfig, edited: PortalConfig):
-        try:
-            return service.save(original, edited)
-        except ChangedOnStripe as exc:
-            return exc
+        self.context.ops.run(lambda: operations.save_portal(service, original, edited), self._saved, self._failed)
 
     def _saved(self, result) -> None:
         if isinstance(result, ChangedOnStripe):
@@ -314,8 +304,7 @@ class PortalPage(QWidget):
             return
         self.original = result
         self.say(f"Saved {html.escape(result.name or result.id)} ({result.id}).")
-        self.saved.emit(result)
-        self.context.bus.announce(Changes(portal=True))
+        self.saved.emit(result)  # the operation announces what changed (the portal, the Overview's card)
         self.load()
 
     def toggle_active(self) -> None:
@@ -323,7 +312,7 @@ class PortalPage(QWidget):
         if service is None or self.original is None or self.original.id is None:
             return
         config_id, active = self.original.id, not self.original.active
-        self._run(lambda: service.set_active(config_id, active), self._saved)
+        self.context.ops.run(lambda: operations.set_portal_active(service, config_id, active), self._saved, self._failed)
 
     # custom reasons: the account's, changed on Stripe at once; ticking one is part of the configuration ----
     def create_reason(self, text: str) -> None:

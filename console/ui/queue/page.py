@@ -1,10 +1,10 @@
-"""The Queue tab: totals, offline banner, filter bar, the table and the detail pane."""
+"""The Queue tab: totals, offline banner, filter bar, the table and the detail pane; it reads the queue from the
+session's cache on a worker whenever an operation says the queue changed, and after each sync."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import html
 from datetime import datetime
-from typing import Any
 
 from PySide6.QtCore import QEvent, QItemSelection, QItemSelectionModel, QModelIndex, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -21,8 +21,14 @@ from PySide6.QtWidgets import (
 )
 
 from ...domain.money import format_totals, totals
-from ...domain.mrr import Valuation
+from ...domain.offers import Offer
+from ...domain.playbook import Playbook
 from ...domain.queue import QueueRow
+from ...errors import ConsoleError, Offline
+from ...services.changes import Changes
+from ...services.queue_view import QueueData
+from ..actions_controller import ActionsController
+from ..context import PageContext
 from .action_bar import ActionBar
 from .detail import DetailPane
 from .filter_bar import FilterBar
@@ -55,22 +61,29 @@ class QueueTable(QTableView):
         super().keyPressEvent(event)
 
 
+def clock_text(ts: float | None) -> str:
+    return datetime.fromtimestamp(ts).strftime("%H:%M") if ts else "never"
+
+
+def prepare(workspace) -> tuple[QueueData, PreparedQueue]:
+    """The queue read from the cache and prepared for the table (on a worker: the GUI thread only swaps it in)."""
+    data = QueueData.read(workspace)
+    return data, PreparedQueue.build(data.rows, offers=data.offers)
+
+
 class QueuePage(QWidget):
-    """Holds the rows of one account; the window feeds it rows and timelines."""
+    """The pending cancellations of the session's account, and the action bar that works them."""
 
     row_selected = Signal(object)  # QueueRow or None
     refreshed = Signal()  # new rows are in the table (after a sync, an action, a playbook change)
     selection_changed = Signal(list)  # the selected QueueRows
 
-    def __init__(
-        self,
-        timeline_for: Callable[[str], list[dict[str, Any]]],
-        mrr_for: Callable[[str], Valuation | None] | None = None,
-        parent: QWidget | None = None,
-    ) -> None:
+    def __init__(self, context: PageContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._timeline_for = timeline_for
-        self._mrr_for = mrr_for or (lambda _sub_id: None)
+        self.context = context
+        self.playbook = Playbook()
+        self.synced_at: float | None = None
+        self._reads = 0  # the latest read wins (an older one may finish later)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(16, 12, 16, 8)
         outer.setSpacing(8)
@@ -141,6 +154,55 @@ class QueuePage(QWidget):
         QShortcut(QKeySequence.StandardKey.Find, self, self.filters.focus_search)
         self.filters.search.installEventFilter(self)  # Down from the search box goes into the results
         self._update_totals()
+
+        self.controller = ActionsController(context, self)
+        self.selection_changed.connect(lambda _rows: self.refit())
+        self.detail.ltv_requested.connect(self._load_ltv)
+        context.bus.changed.connect(self._changed)
+        context.bus.synced.connect(lambda _report: self.show_offline(None))
+        context.bus.sync_failed.connect(self._sync_failed)
+        context.bus.permissions_checked.connect(self.refit)
+
+    # reading the queue: on a worker, the GUI thread only swaps it in ---------------------------------------
+    def _changed(self, changes: Changes) -> None:
+        if changes.queue or changes.coupons:
+            self.refresh()
+
+    def refresh(self) -> None:
+        """Read the queue again from the cache, off the GUI thread."""
+        workspace = self.context.workspace
+        if workspace is None:
+            return
+        self._reads = mine = self._reads + 1
+
+        def show(result: tuple[QueueData, PreparedQueue]) -> None:
+            if mine == self._reads and workspace is self.context.workspace:
+                self.show_data(*result)
+
+        self.context.runner.submit_side(lambda: prepare(workspace), show, self.context.ops.show_error)
+
+    def show_data(self, data: QueueData | None = None, table: PreparedQueue | None = None) -> None:
+        """Show the cached queue; `data` and `table` when a worker already read and prepared it."""
+        workspace = self.context.workspace
+        if workspace is None:
+            self.set_rows([])
+            return
+        if data is None:
+            data, table = prepare(workspace)  # only before the window's first paint: it opens on the cached queue
+        self.playbook = data.playbook
+        self.synced_at = data.synced_at
+        self.action_bar.set_coupons(data.coupons)
+        self.action_bar.set_configurations(data.configurations)
+        self.set_table(table or PreparedQueue.build(data.rows, offers=data.offers))
+        self.refit()
+
+    def recommendation(self, row: QueueRow) -> Offer:
+        return self.playbook.recommend(row, row.interval)[0]
+
+    def refit(self) -> None:
+        """The action bar for the selection and for what the session allows now."""
+        reason = self.context.session.why_actions_off()
+        self.controller.fit_bar(self.selected_rows(), reason is None, reason or "")
 
     def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt naming
         if watched is self.filters.search and event.type() == QEvent.Type.KeyPress and event.key() == Qt.Key.Key_Down:
@@ -264,7 +326,9 @@ class QueuePage(QWidget):
         if row is None:
             self.detail.show_row(None, [])
         else:
-            timeline, valuation = self._timeline_for(row.subscription_id), self._mrr_for(row.subscription_id)
+            workspace, sub_id = self.context.workspace, row.subscription_id
+            timeline = workspace.timeline(sub_id) if workspace else []
+            valuation = workspace.mrr_explained(sub_id) if workspace else None
             self.detail.show_row(row, timeline, self.model.now, valuation)
         self.row_selected.emit(row)
 
@@ -275,7 +339,34 @@ class QueuePage(QWidget):
             self.splitter.setSizes([max(200, sizes[0] - 260), 260])
         self.detail.setFocus()
 
+    def _load_ltv(self, customer_id: str) -> None:
+        workspace = self.context.workspace
+        if workspace is None:
+            return
+        self.context.runner.submit_side(
+            lambda: workspace.lifetime_value(customer_id),
+            lambda paid: self.detail.show_ltv(customer_id, paid),
+            lambda err: self.detail.show_ltv(
+                customer_id, None, "unavailable offline" if isinstance(err, Offline) else err.message
+            ),
+        )
+
     # offline ---------------------------------------------------------------------------------
+    def _sync_failed(self, error: ConsoleError) -> None:
+        self.show_offline(self.banner_text(error))
+        self.refit()
+
+    def banner_text(self, error: ConsoleError) -> str:
+        workspace, since = self.context.workspace, self.context.session.offline_since
+        cached = workspace.last_synced() if workspace else None
+        if isinstance(error, Offline) and since is not None:
+            head = f"<b>Offline since {since:%H:%M}</b> — Stripe cannot be reached."
+        else:
+            head = f"<b>{html.escape(error.message)}</b> {html.escape(error.hint)}"
+        if cached:
+            return f"{head} Showing the queue as last synced at {clock_text(cached)}; it is read-only until the next successful sync."
+        return f"{head} There is no cached queue for this account yet."
+
     def show_offline(self, text: str | None) -> None:
         if text:
             self.offline_text.setText(text)
