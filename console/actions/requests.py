@@ -9,14 +9,14 @@ from dateutil.relativedelta import relativedelta
 
 from ..domain import stamp
 from ..domain.models import Subscription
-from ..domain.offers import Offer
+from ..domain.offers import Offer, PauseOffer
 
 
 def epoch(value: datetime | None) -> int | None:
     return None if value is None else int(value.timestamp())
 
 
-def resumes_at(offer: Offer, now: datetime) -> int:
+def resumes_at(offer: PauseOffer, now: datetime) -> int:
     """When a pause ends: N calendar months from now, or the chosen date."""
     if offer.resumes_at is not None:
         return int(offer.resumes_at.timestamp())
@@ -55,7 +55,7 @@ def save_update(
     # exactly one offer remains, the last one, and the metadata names it (the other console then shows it).
     kept = [{"discount": d} for d in sub.discount_ids]
     params["discounts"] = kept + [{"coupon": coupon_id}] if offer.kind == "coupon" and coupon_id else kept or ""
-    if offer.kind == "pause" and not offer.pauses_subscription:
+    if isinstance(offer, PauseOffer) and not offer.pauses_subscription:
         params["pause_collection"] = {"behavior": offer.behavior, "resumes_at": resumes_at(offer, now)}
     elif not sub.paused:
         params["pause_collection"] = ""

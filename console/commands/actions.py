@@ -9,7 +9,18 @@ from datetime import UTC, datetime
 
 from ..domain.action import Action, Consent
 from ..domain.money import format_money
-from ..domain.offers import CHANNEL_LABELS, CONSENT_CHANNELS, PAUSE_BEHAVIORS, STATE_WORDS, CouponSpec, Offer, action_words
+from ..domain.offers import (
+    CHANNEL_LABELS,
+    CONSENT_CHANNELS,
+    PAUSE_BEHAVIORS,
+    STATE_WORDS,
+    CouponOffer,
+    CouponSpec,
+    Offer,
+    PauseOffer,
+    RevokeOffer,
+    action_words,
+)
 from ..domain.queue import row_from_subscription
 from ..errors import ConsoleError
 from ..services import operations
@@ -132,12 +143,13 @@ def run_save(args: argparse.Namespace) -> int:
         return 2
 
     def do(ws: Workspace, operator: str):
+        offer: Offer
         if args.coupon:
-            offer = Offer("coupon", coupon_id=args.coupon)
+            offer = CouponOffer(coupon_id=args.coupon)
         elif args.percent is not None:
             duration = "repeating" if args.months else "once"
-            offer = Offer(
-                "coupon", new_coupon=CouponSpec(percent_off=args.percent, duration=duration, duration_in_months=args.months)
+            offer = CouponOffer(
+                new_coupon=CouponSpec(percent_off=args.percent, duration=duration, duration_in_months=args.months)
             )
         else:
             sub = ws.need_gateway().subscription(args.subscription)
@@ -155,15 +167,15 @@ def run_pause(args: argparse.Namespace) -> int:
         print("churn-console pause: --behavior applies to a pause of collection (--months), not --subscription", file=sys.stderr)
         return 2
     if args.whole:
-        offer = Offer("pause", pause_mode="subscription")
+        offer = PauseOffer(pause_mode="subscription")
     else:
-        offer = Offer("pause", pause_months=args.months, behavior=args.behavior or "void")
+        offer = PauseOffer(pause_months=args.months, behavior=args.behavior or "void")
     return _act(args, lambda ws, who: operations.apply_offer(ws, who, args.subscription, offer, Consent(args.consent, args.note)))
 
 
 def run_revoke(args: argparse.Namespace) -> int:
     consent = Consent(args.consent, args.note)
-    return _act(args, lambda ws, who: operations.apply_offer(ws, who, args.subscription, Offer("revoke"), consent))
+    return _act(args, lambda ws, who: operations.apply_offer(ws, who, args.subscription, RevokeOffer(), consent))
 
 
 def run_undo(args: argparse.Namespace) -> int:

@@ -1,12 +1,12 @@
-"""Retention offers: a coupon, a pause, revoke only, or a personal contact; and their wording."""
+"""Retention offers, one small dataclass per kind (a coupon, a pause, revoke only, a personal contact), and their wording."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass
 from datetime import datetime
-from typing import Literal, get_args
+from typing import Any, ClassVar, Literal, get_args
 
 from . import permissions
 from .models import Coupon
@@ -94,40 +94,61 @@ def terms_of(c: Coupon | CouponSpec) -> str:
 
 
 @dataclass(frozen=True)
-class Offer:
-    """What an operator offers. `coupon_id` with `new_coupon` means: create it under that id if missing."""
+class CouponOffer:
+    """Save with a coupon: an existing one (`coupon_id`), or `new_coupon` created under `coupon_id` if missing
+    (a random id when none is given)."""
 
-    kind: OfferKind
     coupon_id: str | None = None
     new_coupon: CouponSpec | None = None
+    kind: ClassVar[Literal["coupon"]] = "coupon"
+    pauses_subscription: ClassVar[bool] = False
+
+    def problems(self, now: datetime | None = None) -> dict[str, str]:
+        out: dict[str, str] = {}
+        if not self.coupon_id and not self.new_coupon:
+            out["coupon"] = "Pick a coupon or describe a new one."
+        if self.coupon_id and not _COUPON_ID.fullmatch(self.coupon_id):
+            out["coupon"] = "Coupon ids use letters, digits, '-' and '_'."
+        if self.new_coupon:
+            out.update(self.new_coupon.problems())
+        return out
+
+    @property
+    def code(self) -> str:
+        """Short, stable form for metadata and reports (see `Offer`)."""
+        return f"coupon:{self.coupon_id or 'new'}"
+
+    def describe(self, coupons: Mapping[str, Coupon] | None = None) -> str:
+        known = (coupons or {}).get(self.coupon_id or "")
+        if known is not None:
+            return terms_of(known)
+        return terms_of(self.new_coupon) if self.new_coupon else f"coupon {self.coupon_id}"
+
+
+@dataclass(frozen=True)
+class PauseOffer:
+    """A pause: of collection (`pause_collection`, for `pause_months` or until `resumes_at`; the status stays
+    active) or, with `pause_mode="subscription"`, of the subscription itself (no invoices, no end date)."""
+
     pause_months: int | None = None
     resumes_at: datetime | None = None
     behavior: str = "void"
-    extras: dict[str, str] = field(default_factory=dict)
-    pause_mode: str = "collection"  # collection (pause_collection; status stays active) or subscription (status paused)
+    pause_mode: str = "collection"
+    kind: ClassVar[Literal["pause"]] = "pause"
 
     @property
     def pauses_subscription(self) -> bool:
         """A real pause (POST /v1/subscriptions/{id}/pause): no invoices, no end date, undone by resume."""
-        return self.kind == "pause" and self.pause_mode == "subscription"
+        return self.pause_mode == "subscription"
 
     def problems(self, now: datetime | None = None) -> dict[str, str]:
         out: dict[str, str] = {}
-        if self.kind not in KINDS:
-            out["kind"] = f"Unknown offer {self.kind!r}."
-        if self.kind == "coupon":
-            if not self.coupon_id and not self.new_coupon:
-                out["coupon"] = "Pick a coupon or describe a new one."
-            if self.coupon_id and not _COUPON_ID.fullmatch(self.coupon_id):
-                out["coupon"] = "Coupon ids use letters, digits, '-' and '_'."
-            if self.new_coupon:
-                out.update(self.new_coupon.problems())
-        if self.kind == "pause" and self.pause_mode not in PAUSE_MODES:
+        if self.pause_mode not in PAUSE_MODES:
             out["pause"] = "A pause is of collection or of the subscription."
         elif self.pauses_subscription:
             if self.pause_months is not None or self.resumes_at is not None:
                 out["pause"] = "Stripe resumes a paused subscription only when asked: give no end date."
-        elif self.kind == "pause":
+        else:
             if self.behavior not in PAUSE_BEHAVIORS:
                 out["behavior"] = "Behaviour is void, keep_as_draft or mark_uncollectible."
             if (self.pause_months is None) == (self.resumes_at is None):
@@ -140,28 +161,83 @@ class Offer:
 
     @property
     def code(self) -> str:
-        """Short, stable form for metadata and reports: coupon:ID, pause:2m, pause:until, revoke, contact."""
-        if self.kind == "coupon":
-            return f"coupon:{self.coupon_id or 'new'}"
         if self.pauses_subscription:
             return "pause:subscription"
-        if self.kind == "pause":
-            return f"pause:{self.pause_months}m" if self.pause_months else "pause:until"
-        return self.kind
+        return f"pause:{self.pause_months}m" if self.pause_months else "pause:until"
 
-    def describe(self, coupons: dict[str, Coupon] | None = None) -> str:
-        if self.kind == "coupon":
-            known = (coupons or {}).get(self.coupon_id or "")
-            if known is not None:
-                return terms_of(known)
-            return terms_of(self.new_coupon) if self.new_coupon else f"coupon {self.coupon_id}"
+    def describe(self, coupons: Mapping[str, Coupon] | None = None) -> str:
         if self.pauses_subscription:
             return "Pause the subscription (no invoices until resumed)"
-        if self.kind == "pause":
-            if self.pause_months:
-                return f"Pause {self.pause_months} month{'s' if self.pause_months != 1 else ''}"
-            return f"Pause until {self.resumes_at:%d %b %Y}" if self.resumes_at else "Pause"
-        return {"revoke": "Keep the plan (revoke only)", "contact": "Contact the customer"}[self.kind]
+        if self.pause_months:
+            return f"Pause {self.pause_months} month{'s' if self.pause_months != 1 else ''}"
+        return f"Pause until {self.resumes_at:%d %b %Y}" if self.resumes_at else "Pause"
+
+
+@dataclass(frozen=True)
+class RevokeOffer:
+    """Keep the plan as it is: the pending cancellation is revoked, nothing else changes."""
+
+    kind: ClassVar[Literal["revoke"]] = "revoke"
+    pauses_subscription: ClassVar[bool] = False
+    code: ClassVar[str] = "revoke"
+
+    def problems(self, now: datetime | None = None) -> dict[str, str]:
+        return {}
+
+    def describe(self, coupons: Mapping[str, Coupon] | None = None) -> str:
+        return "Keep the plan (revoke only)"
+
+
+@dataclass(frozen=True)
+class ContactOffer:
+    """A personal contact: nothing changes in Stripe; the journal records how and what was said."""
+
+    kind: ClassVar[Literal["contact"]] = "contact"
+    pauses_subscription: ClassVar[bool] = False
+    code: ClassVar[str] = "contact"
+
+    def problems(self, now: datetime | None = None) -> dict[str, str]:
+        return {}
+
+    def describe(self, coupons: Mapping[str, Coupon] | None = None) -> str:
+        return "Contact the customer"
+
+
+# What an operator offers, one small dataclass per kind. `code` is the short, stable form for metadata and
+# reports: coupon:ID, pause:2m, pause:until, pause:subscription, revoke, contact.
+Offer = CouponOffer | PauseOffer | RevokeOffer | ContactOffer
+OFFER_TYPES: dict[str, type[CouponOffer] | type[PauseOffer] | type[RevokeOffer] | type[ContactOffer]] = {
+    "coupon": CouponOffer, "pause": PauseOffer, "revoke": RevokeOffer, "contact": ContactOffer,
+}  # fmt: skip
+
+
+def offer_to_dict(offer: Offer) -> dict[str, Any]:
+    """The offer as the playbook file keeps it: its kind and its own fields (a date in ISO 8601)."""
+    out: dict[str, Any] = {"kind": offer.kind, **asdict(offer)}
+    if isinstance(offer, PauseOffer) and offer.resumes_at is not None:
+        out["resumes_at"] = offer.resumes_at.isoformat()
+    return out
+
+
+def offer_from_dict(d: Mapping[str, Any]) -> Offer:
+    """An offer read back (older files carry every kind's fields: only this kind's are taken)."""
+    kind = d.get("kind")
+    if kind == "coupon":
+        spec = d.get("new_coupon")
+        return CouponOffer(d.get("coupon_id"), CouponSpec(**spec) if spec else None)
+    if kind == "pause":
+        resumes = d.get("resumes_at")
+        return PauseOffer(
+            d.get("pause_months"),
+            datetime.fromisoformat(resumes) if resumes else None,
+            d.get("behavior") or "void",
+            d.get("pause_mode") or "collection",
+        )
+    if kind == "revoke":
+        return RevokeOffer()
+    if kind == "contact":
+        return ContactOffer()
+    raise OfferInvalid({"kind": f"Unknown offer {kind!r}."})
 
 
 def retention_flow(subscription: str, coupon: str) -> dict[str, object]:
@@ -218,7 +294,7 @@ def _kind_of(code: str) -> str:
 def why_not(offer: Offer, currency: str | None, coupons: dict[str, Coupon], *, coupons_allowed: bool) -> str | None:
     """Why this offer cannot apply to a subscription in `currency` (None: any currency), said before the consent
     step; None when it can."""
-    if offer.kind != "coupon":
+    if not isinstance(offer, CouponOffer):
         return None
     if not coupons_allowed:
         return permissions.lacks("rak_coupon_write") + " to offer coupons."

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from .feedback import PORTAL_LABELS
-from .offers import CouponSpec, Offer
+from .offers import ContactOffer, CouponOffer, CouponSpec, Offer, PauseOffer, offer_from_dict, offer_to_dict
 from .queue import QueueRow
 
 ANY = "*"
@@ -49,14 +49,13 @@ class Rule:
         return row.tenure_days(now) >= self.min_tenure_days
 
 
-RETAIN_25 = Offer(
-    "coupon",
+RETAIN_25 = CouponOffer(
     coupon_id="churn-console-25-off-3m",
     new_coupon=CouponSpec(percent_off=25, duration="repeating", duration_in_months=3),
 )
-RETAIN_15_ANNUAL = Offer("coupon", coupon_id="churn-console-15-off-once", new_coupon=CouponSpec(percent_off=15, duration="once"))
-PAUSE_2 = Offer("pause", pause_months=2)
-CONTACT = Offer("contact")
+RETAIN_15_ANNUAL = CouponOffer(coupon_id="churn-console-15-off-once", new_coupon=CouponSpec(percent_off=15, duration="once"))
+PAUSE_2 = PauseOffer(pause_months=2)
+CONTACT = ContactOffer()
 
 DEFAULT_RULES = (
     Rule(("too_expensive",), RETAIN_15_ANNUAL, interval="year", note="Price objection on an annual plan: a one-off discount"),
@@ -125,8 +124,7 @@ class Playbook:
 
 
 def _rule_dict(rule: Rule) -> dict[str, Any]:
-    offer = asdict(rule.offer)
-    offer["resumes_at"] = rule.offer.resumes_at.isoformat() if rule.offer.resumes_at else None
+    offer = offer_to_dict(rule.offer)
     return {
         "reasons": list(rule.reasons),
         "segment": rule.segment,
@@ -138,14 +136,7 @@ def _rule_dict(rule: Rule) -> dict[str, Any]:
 
 
 def _rule_from(d: dict[str, Any]) -> Rule:
-    o = dict(d["offer"])
-    spec = o.pop("new_coupon", None)
-    resumes = o.pop("resumes_at", None)
-    offer = Offer(
-        new_coupon=CouponSpec(**spec) if spec else None,
-        resumes_at=datetime.fromisoformat(resumes) if resumes else None,
-        **{k: v for k, v in o.items() if k in ("kind", "coupon_id", "pause_months", "behavior", "extras", "pause_mode")},
-    )
+    offer = offer_from_dict(d["offer"])
     return Rule(
         reasons=tuple(d["reasons"]),
         offer=offer,

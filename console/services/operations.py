@@ -6,7 +6,7 @@ from __future__ import annotations
 from ..actions import ActionRefused as ActionRefused  # re-exported: the window and the CLI say why an action was refused
 from ..actions.bulk import RowResult, apply_many, retry_failed
 from ..domain.action import Action, Consent
-from ..domain.offers import Offer
+from ..domain.offers import CouponOffer, Offer
 from ..domain.portal import PortalConfig
 from ..sync import SyncReport
 from ..sync.report import Progress, no_progress
@@ -21,7 +21,7 @@ def apply_offer(workspace: Workspace, operator: str, sub_id: str, offer: Offer, 
     """Save, pause, revoke or record a contact for one subscription (the journal first, then one Stripe request)."""
     action = workspace.actions(operator).apply(sub_id, offer, consent)
     changes = Changes(journal=True) if action.kind == "contact" else AFTER_ACTION  # a contact changes nothing in Stripe
-    return Done(action, changes | Changes(coupons=offer.new_coupon is not None))
+    return Done(action, changes | Changes(coupons=isinstance(offer, CouponOffer) and offer.new_coupon is not None))
 
 
 def undo(workspace: Workspace, operator: str, action_id: str) -> Done[Action]:

@@ -9,7 +9,7 @@ import pytest
 
 from console.actions import ActionRefused, Actions, Consent
 from console.actions.bulk import apply_many, retry_failed
-from console.domain.offers import CouponSpec, Offer
+from console.domain.offers import ContactOffer, CouponOffer, CouponSpec, PauseOffer, RevokeOffer
 from console.errors import Offline
 from console.sandbox.app import Sandbox
 from console.services.workspace import Workspace
@@ -45,7 +45,7 @@ def test_save_with_a_coupon_keeps_earlier_discounts_and_records_metadata(sandbox
     sub = pending(client, with_discount=True)
     earlier = list(sub.discounts)
     assert earlier
-    action = ws.actions("Dana").apply(sub.id, Offer("coupon", coupon_id="HALF-1M"), CALL)
+    action = ws.actions("Dana").apply(sub.id, CouponOffer(coupon_id="HALF-1M"), CALL)
     after = client.v1.subscriptions.retrieve(sub.id, {"expand": ["discounts"]})
     assert after.cancel_at_period_end is False and after.cancel_at is None
     assert [d.id for d in after.discounts][: len(earlier)] == earlier
@@ -64,8 +64,7 @@ def test_save_with_a_coupon_keeps_earlier_discounts_and_records_metadata(sandbox
 
 def test_inline_coupon_is_created_then_applied(sandbox, client, ws):
     sub = pending(client, currency="eur")
-    offer = Offer(
-        "coupon",
+    offer = CouponOffer(
         new_coupon=CouponSpec(
             amount_off=500, currency="eur", duration="repeating", duration_in_months=2, name="€5 off for 2 months"
         ),
@@ -79,7 +78,7 @@ def test_inline_coupon_is_created_then_applied(sandbox, client, ws):
 def test_pause_sets_pause_collection_with_resumes_at(sandbox, client, ws):
     sub = pending(client)
     before = time.time()
-    ws.actions("Sam").apply(sub.id, Offer("pause", pause_months=2, behavior="keep_as_draft"), Consent("email"))
+    ws.actions("Sam").apply(sub.id, PauseOffer(pause_months=2, behavior="keep_as_draft"), Consent("email"))
     after = client.v1.subscriptions.retrieve(sub.id)
     assert after.pause_collection.behavior == "keep_as_draft"
     assert 58 * 86400 < after.pause_collection.resumes_at - before < 63 * 86400
@@ -89,7 +88,7 @@ def test_pause_sets_pause_collection_with_resumes_at(sandbox, client, ws):
 def test_undo_restores_the_cancellation_and_removes_what_was_added(sandbox, client, ws):
     sub = pending(client, with_discount=True)
     actions = ws.actions("Dana")
-    save = actions.apply(sub.id, Offer("coupon", coupon_id="HALF-1M"), CALL)
+    save = actions.apply(sub.id, CouponOffer(coupon_id="HALF-1M"), CALL)
     undo = actions.undo(save.id)
     after = client.v1.subscriptions.retrieve(sub.id)
     assert (after.cancel_at_period_end, after.cancel_at) == (sub.cancel_at_period_end, sub.cancel_at)  # either billing mode
@@ -105,7 +104,7 @@ def test_undo_restores_the_cancellation_and_removes_what_was_added(sandbox, clie
 def test_undo_of_a_pause_removes_the_pause(sandbox, client, ws):
     sub = pending(client)
     actions = ws.actions("Dana")
-    pause = actions.apply(sub.id, Offer("pause", pause_months=1), CALL)
+    pause = actions.apply(sub.id, PauseOffer(pause_months=1), CALL)
     actions.undo(pause.id)
     after = client.v1.subscriptions.retrieve(sub.id)
     assert after.pause_collection is None and (after.cancel_at_period_end or after.cancel_at)
@@ -124,7 +123,7 @@ def test_action_replayed_after_a_crash_applies_once(sandbox, client, ws):
 
     ws.gateway.update_subscription = update_then_crash
     with pytest.raises(Offline):
-        actions.apply(sub.id, Offer("coupon", coupon_id="HALF-1M"), CALL)
+        actions.apply(sub.id, CouponOffer(coupon_id="HALF-1M"), CALL)
     ws.gateway.update_subscription = real_update
     crashed = ws.journal.all(limit=1)[0]
     ws.journal.update(crashed, state="pending", error=None)  # as if the process died right after sending
@@ -143,7 +142,7 @@ def test_moved_state_is_refused_and_nothing_is_sent(sandbox, client, ws):
     client.v1.subscriptions.update(sub.id, {"cancel_at_period_end": False, "cancel_at": ""})  # the customer revoked meanwhile
     before = len(sandbox.log)
     with pytest.raises(ActionRefused) as info:
-        ws.actions("Dana").apply(sub.id, Offer("coupon", coupon_id="HALF-1M"), CALL)
+        ws.actions("Dana").apply(sub.id, CouponOffer(coupon_id="HALF-1M"), CALL)
     assert "no longer set to cancel" in str(info.value)
     assert not [e for e in sandbox.log[before:] if e.method == "POST"]
 
@@ -151,12 +150,12 @@ def test_moved_state_is_refused_and_nothing_is_sent(sandbox, client, ws):
 @pytest.mark.parametrize(
     ("offer", "field"),
     [
-        (Offer("coupon", new_coupon=CouponSpec(percent_off=150)), "percent_off"),
-        (Offer("coupon", new_coupon=CouponSpec(amount_off=500)), "currency"),
-        (Offer("coupon", new_coupon=CouponSpec(percent_off=10, duration="repeating")), "duration_in_months"),
-        (Offer("pause", pause_months=0), "pause"),
-        (Offer("pause", pause_months=1, behavior="nap"), "behavior"),
-        (Offer("coupon", coupon_id="bad id!"), "coupon"),
+        (CouponOffer(new_coupon=CouponSpec(percent_off=150)), "percent_off"),
+        (CouponOffer(new_coupon=CouponSpec(amount_off=500)), "currency"),
+        (CouponOffer(new_coupon=CouponSpec(percent_off=10, duration="repeating")), "duration_in_months"),
+        (PauseOffer(pause_months=0), "pause"),
+        (PauseOffer(pause_months=1, behavior="nap"), "behavior"),
+        (CouponOffer(coupon_id="bad id!"), "coupon"),
     ],
 )
 def test_invalid_offers_are_refused_before_anything_is_sent(sandbox, client, ws, offer, field):
@@ -171,10 +170,10 @@ def test_invalid_offers_are_refused_before_anything_is_sent(sandbox, client, ws,
 def test_consent_and_operator_are_required(sandbox, client, ws):
     sub = pending(client)
     with pytest.raises(ActionRefused) as info:
-        ws.actions("Dana").apply(sub.id, Offer("revoke"), None)
+        ws.actions("Dana").apply(sub.id, RevokeOffer(), None)
     assert "consent" in info.value.problems
     with pytest.raises(ActionRefused) as info:
-        ws.actions("  ").apply(sub.id, Offer("revoke"), CALL)
+        ws.actions("  ").apply(sub.id, RevokeOffer(), CALL)
     assert "operator" in info.value.problems
 
 
@@ -182,7 +181,7 @@ def test_a_coupon_already_on_the_subscription_is_refused(sandbox, client, ws):
     sub = pending(client, with_discount=True)
     coupon = client.v1.subscriptions.retrieve(sub.id, {"expand": ["discounts"]}).discounts[0].source.coupon
     with pytest.raises(ActionRefused) as info:
-        ws.actions("Dana").apply(sub.id, Offer("coupon", coupon_id=coupon), CALL)
+        ws.actions("Dana").apply(sub.id, CouponOffer(coupon_id=coupon), CALL)
     assert "already has the coupon" in str(info.value)
 
 
@@ -203,7 +202,7 @@ def test_bulk_over_fifty_rows_with_faults_applies_each_exactly_once(tmp_path):
         sb.configure_faults(error_rate=0.1, throttle_rate=0.05, drop_rate=0.05, seed=4)
         actions = ws.actions("Bulk Operator")
         results = apply_many(
-            actions, [(r.subscription_id, Offer("coupon", coupon_id="HALF-1M")) for r in rows], CALL, attempts=6, backoff_s=0.01
+            actions, [(r.subscription_id, CouponOffer(coupon_id="HALF-1M")) for r in rows], CALL, attempts=6, backoff_s=0.01
         )
         results = retry_failed(actions, results, CALL)
         sb.configure_faults(error_rate=0, throttle_rate=0, drop_rate=0)
@@ -234,7 +233,7 @@ def test_recover_leaves_alone_an_action_this_process_is_still_sending(tmp_path):
         ws.sync()
         row = ws.queue()[0]
         sb.configure_faults(latency_ms=400)
-        sending = threading.Thread(target=lambda: ws.actions("Dana").apply(row.subscription_id, Offer("revoke"), CALL))
+        sending = threading.Thread(target=lambda: ws.actions("Dana").apply(row.subscription_id, RevokeOffer(), CALL))
         sending.start()
         deadline = time.monotonic() + 10
         while not ws.journal.in_state("pending") and time.monotonic() < deadline:
@@ -253,11 +252,11 @@ def test_a_contact_checks_the_operator_and_the_note_like_a_save(sandbox, tmp_pat
     ws.sync()
     sub_id = ws.queue()[0].subscription_id
     with pytest.raises(ActionRefused, match="Your name is not set"):
-        ws.actions("  ").apply(sub_id, Offer("contact"), None)
+        ws.actions("  ").apply(sub_id, ContactOffer(), None)
     with pytest.raises(ActionRefused, match="too long"):
-        ws.actions("Dana").apply(sub_id, Offer("contact"), Consent("call", "x" * 501))
+        ws.actions("Dana").apply(sub_id, ContactOffer(), Consent("call", "x" * 501))
     assert ws.journal.all() == []  # nothing journaled
-    done = ws.actions("Dana").apply(sub_id, Offer("contact"), None)
+    done = ws.actions("Dana").apply(sub_id, ContactOffer(), None)
     assert done.state == "applied" and done.kind == "contact"
     ws.close()
 
@@ -271,7 +270,7 @@ def test_undo_keeps_when_the_customer_asked_and_says_who_undid(sandbox, tmp_path
     ws.sync()
     row = ws.queue()[0]
     asked = row.requested_at
-    saved = ws.actions("Dana").apply(row.subscription_id, Offer("revoke"), CALL)
+    saved = ws.actions("Dana").apply(row.subscription_id, RevokeOffer(), CALL)
     time.sleep(1.1)  # the undo happens in a later second than the ask
     ws.actions("Robin").undo(saved.id)
     ws.sync()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from console.actions import Consent
-from console.domain.offers import Offer
+from console.domain.offers import CouponOffer
 from console.services.workspace import Workspace
 from console.stripe_gateway import StripeGateway
 
@@ -45,7 +45,7 @@ def test_a_damaged_journal_recovers_its_saves_from_stripe_metadata(sandbox, clie
     ws = Workspace.connect(StripeGateway(sandbox.key, sandbox.url), tmp_path)
     ws.sync()
     row = ws.queue()[0]
-    saved = ws.actions("Dana").apply(row.subscription_id, Offer("coupon", coupon_id="HALF-1M"), Consent("call"))
+    saved = ws.actions("Dana").apply(row.subscription_id, CouponOffer(coupon_id="HALF-1M"), Consent("call"))
     journal_path = ws.journal.path
     ws.close()
     journal_path.write_bytes(b"\x00garbage" * 300)

@@ -9,7 +9,7 @@ import pytest
 
 from console.actions import Consent
 from console.cli import main
-from console.domain.offers import Offer
+from console.domain.offers import ContactOffer, RevokeOffer
 from console.services.workspace import Workspace
 from console.store import schema
 from console.store.journal import Journal
@@ -22,7 +22,7 @@ def saved(sandbox, tmp_path):
     """A workspace with one applied save in its journal."""
     ws = Workspace.connect(StripeGateway(sandbox.key, sandbox.url), tmp_path, "Acme")
     ws.sync()
-    action = ws.actions("Dana").apply(ws.queue()[0].subscription_id, Offer("revoke"), Consent("call"))
+    action = ws.actions("Dana").apply(ws.queue()[0].subscription_id, RevokeOffer(), Consent("call"))
     path = ws.journal.path
     ws.close()
     return path, action
@@ -61,7 +61,7 @@ def test_a_full_disk_stops_the_action_before_anything_is_sent(sandbox, tmp_path)
     posts = [e for e in sandbox.log if e.method == "POST"]
     with pytest.raises(schema.DatabaseUnavailable, match="full"):
         for _ in range(50):  # a few rows fit in the last page; then the disk is full
-            ws.actions("Dana").apply(row.subscription_id, Offer("contact"), Consent("call", "x" * 400))
+            ws.actions("Dana").apply(row.subscription_id, ContactOffer(), Consent("call", "x" * 400))
     assert [e for e in sandbox.log if e.method == "POST"] == posts  # journal first: nothing was sent
     assert not list(tmp_path.glob("*.damaged-*"))
     record(unusable_files=1, set_aside_wrongly=len(list(tmp_path.glob("*.damaged-*"))))

@@ -160,7 +160,7 @@ def test_an_insecure_keyring_is_refused_and_the_session_only_choice_works(sandbo
 def test_no_file_log_setting_exception_or_repr_holds_the_key(qtbot, sandbox, tmp_path, profile_name, caplog):
     """A whole session: store, sync, act, open the window, rotate, fail with a bad key; then look everywhere."""
     from console.actions import Consent
-    from console.domain.offers import Offer
+    from console.domain.offers import RevokeOffer
     from console.services.connection import open_profile
     from console.ui.main_window import MainWindow
 
@@ -172,7 +172,7 @@ def test_no_file_log_setting_exception_or_repr_holds_the_key(qtbot, sandbox, tmp
     ws = Workspace.connect(service.gateway(profile_name), tmp_path)
     ws.sync()
     row = ws.queue()[0]
-    ws.actions("Dana").apply(row.subscription_id, Offer("revoke"), Consent("call"))
+    ws.actions("Dana").apply(row.subscription_id, RevokeOffer(), Consent("call"))
     logging.getLogger("console.test").info("gateway in use: %r, workspace %r", ws.gateway, ws)
     ws.close()
     window = MainWindow(lambda: open_profile(tmp_path, profile_name), tmp_path)

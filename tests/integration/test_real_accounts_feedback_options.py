@@ -56,7 +56,7 @@ def test_a_custom_reason_shows_its_text_in_the_queue_and_the_filter(sandbox, tmp
 
 
 def test_a_playbook_rule_on_a_custom_reason_recommends_its_offer(sandbox, tmp_path, qtbot):
-    from console.domain.offers import Offer
+    from console.domain.offers import PauseOffer
     from console.domain.playbook import Playbook, Rule
     from console.ui.dialogs.playbook import PlaybookDialog
 
@@ -66,9 +66,7 @@ def test_a_playbook_rule_on_a_custom_reason_recommends_its_offer(sandbox, tmp_pa
     ws.sync()
     row = next(r for r in ws.queue() if r.subscription_id == quiet.id)
     book = Playbook.from_json(
-        Playbook(
-            rules=[Rule((option.id,), Offer("pause", pause_months=2)), *Playbook.load(tmp_path / "none.json").rules]
-        ).to_json()
+        Playbook(rules=[Rule((option.id,), PauseOffer(pause_months=2)), *Playbook.load(tmp_path / "none.json").rules]).to_json()
     )  # a custom reason's id survives the playbook file
     offer, rule = book.recommend(row, row.interval)
     assert offer.kind == "pause" and rule is not None and rule.reasons == (option.id,)
@@ -88,7 +86,7 @@ def test_outcomes_and_their_chart_group_by_the_custom_reason_with_its_text(sandb
     from console.actions import Consent
     from console.analytics.outcomes import outcomes
     from console.analytics.report import build
-    from console.domain.offers import Offer
+    from console.domain.offers import RevokeOffer
     from console.ui.analytics.charts import by_reason
 
     admin = client_for(sandbox, sandbox.secret_key)
@@ -96,7 +94,7 @@ def test_outcomes_and_their_chart_group_by_the_custom_reason_with_its_text(sandb
     ws.sync()
     option, quiet = cancel_with_custom_reason(admin, "Budget frozen until <Q3>")
     ws.sync()
-    ws.actions("Dana").apply(quiet.id, Offer("revoke"), Consent("call"))
+    ws.actions("Dana").apply(quiet.id, RevokeOffer(), Consent("call"))
     ws.sync()
     report = build(outcomes(ws.cache), 0, int(time.time()) + 86400)
     row = next(r for r in report.reasons if r.feedback == option.id)

@@ -48,7 +48,7 @@ def test_a_refusal_that_names_no_account_gets_a_stable_local_id():
 def test_the_eight_permissions_and_no_account_permission_verify_sync_and_act(sandbox, tmp_path):
     """Verify (permissions checked, no KYC permission asked for), sync, and save a customer."""
     from console.actions import Consent
-    from console.domain.offers import Offer
+    from console.domain.offers import RevokeOffer
 
     key = sandbox.make_key(ALL_PERMISSIONS)
     _, verified = verify(key, sandbox.url, name="Acme")
@@ -59,7 +59,7 @@ def test_the_eight_permissions_and_no_account_permission_verify_sync_and_act(san
     report = workspace.sync()
     assert report.subscriptions > 0 and not report.skipped
     row = workspace.queue()[0]
-    action = workspace.actions("Dana").apply(row.subscription_id, Offer("revoke"), Consent("call"))
+    action = workspace.actions("Dana").apply(row.subscription_id, RevokeOffer(), Consent("call"))
     assert action.state == "applied"
     assert sandbox.state.get("subscription", row.subscription_id)["cancel_at_period_end"] is False
     # nothing the console sent asked for the account

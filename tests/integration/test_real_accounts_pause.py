@@ -11,14 +11,14 @@ from console.actions import Consent
 from console.actions.service import ActionRefused
 from console.actions.steps import PauseRefused
 from console.analytics.outcomes import outcomes
-from console.domain.offers import Offer
+from console.domain.offers import PauseOffer
 from console.errors import StripeUnavailable
 from console.sandbox.app import Sandbox
 from console.services.workspace import Workspace
 from console.stripe_gateway import StripeGateway
 from tests.integration.conftest import client_for
 
-REAL_PAUSE = Offer("pause", pause_mode="subscription")
+REAL_PAUSE = PauseOffer(pause_mode="subscription")
 CALL = Consent("call", "agreed to a break")
 
 

@@ -62,7 +62,7 @@ def test_save_and_undo_on_both_billing_modes(tmp_path):
     """Flexible mode: a portal cancellation sets cancel_at and leaves cancel_at_period_end false (STRIPE.md,
     "Billing mode"); classic mode sets cancel_at_period_end. Both are saved and undone exactly."""
     from console.actions import Consent
-    from console.domain.offers import Offer
+    from console.domain.offers import PauseOffer
 
     with Sandbox(seed=14, customers=200) as sb:
         ws = Workspace.connect(StripeGateway(sb.key, sb.url), tmp_path, "Acme")
@@ -79,7 +79,7 @@ def test_save_and_undo_on_both_billing_modes(tmp_path):
         actions = ws.actions("Dana")
         for sub_id in by_mode.values():
             before = admin.v1.subscriptions.retrieve(sub_id)
-            save = actions.apply(sub_id, Offer("pause", pause_months=1), Consent("call"))
+            save = actions.apply(sub_id, PauseOffer(pause_months=1), Consent("call"))
             saved = admin.v1.subscriptions.retrieve(sub_id)
             assert save.state == "applied" and saved.cancel_at is None and not saved.cancel_at_period_end
             actions.undo(save.id)

@@ -9,7 +9,7 @@ import stripe
 
 from console.actions.bulk import apply_many
 from console.actions.service import Consent
-from console.domain.offers import Offer
+from console.domain.offers import CouponOffer, PauseOffer, RevokeOffer
 from console.errors import ConsoleError
 from console.sandbox.app import Sandbox
 from console.services.workspace import Workspace
@@ -70,7 +70,7 @@ def test_200_random_actions_under_faults_apply_once_or_fail_cleanly(tmp_path):
                     assert isinstance(exc, ConsoleError) and exc.message, repr(exc)
                     outcomes["undo refused or failed"] += 1
                 continue
-            offer = rng.choice([Offer("coupon", coupon_id="HALF-1M"), Offer("pause", pause_months=1), Offer("revoke")])
+            offer = rng.choice([CouponOffer(coupon_id="HALF-1M"), PauseOffer(pause_months=1), RevokeOffer()])
             result = apply_many(actions, [(sub_id, offer)], CALL, attempts=5, backoff_s=0.01)[0]
             outcomes[f"{offer.kind} {result.outcome}"] += 1
             if result.outcome == "failed":

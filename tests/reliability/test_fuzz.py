@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from console import cli
-from console.domain.offers import CouponSpec, Offer, OfferInvalid
+from console.domain.offers import CouponSpec, OfferInvalid, PauseOffer
 from console.domain.portal import PortalConfig
 from console.errors import ConsoleError
 from console.sandbox.app import Sandbox
@@ -92,7 +92,7 @@ def test_coupon_fields_are_valid_params_or_named_problems(percent, amount, curre
 )
 def test_pause_dates_are_refused_before_anything_is_sent(months, resumes, behavior):
     CASES["pause"] += 1
-    offer = Offer("pause", pause_months=months, resumes_at=resumes, behavior=behavior)
+    offer = PauseOffer(pause_months=months, resumes_at=resumes, behavior=behavior)
     problems = offer.problems(NOW)
     if resumes is not None and resumes <= NOW:
         assert "pause" in problems

@@ -10,7 +10,7 @@ from PySide6.QtCore import QTimer
 
 from console import logs
 from console.actions.service import Consent
-from console.domain.offers import Offer
+from console.domain.offers import CouponOffer
 from console.sandbox.app import Sandbox
 from console.services.workspace import Workspace
 from console.stripe_gateway import StripeGateway
@@ -60,7 +60,7 @@ def test_info_logs_of_a_whole_session_name_no_customer(tmp_path, process_hooks):
         row = ws.queue()[0]
         ws.lifetime_value(row.customer_id)
         actions = ws.actions("Dana")
-        saved = actions.apply(row.subscription_id, Offer("coupon", coupon_id="HALF-1M"), Consent("call", f"spoke to {row.email}"))
+        saved = actions.apply(row.subscription_id, CouponOffer(coupon_id="HALF-1M"), Consent("call", f"spoke to {row.email}"))
         actions.undo(saved.id)
         logging.getLogger("console.test").info("customer wrote from %s", row.email)  # a careless line elsewhere
         ws.close()

@@ -137,7 +137,7 @@ def test_the_save_that_landed_last_wins_even_if_its_console_created_it_first(tmp
     """The order under load: Bo's console creates its action first but sends it second (a slow process), so the
     winner's `churn_console_at` is earlier than Ann's action. Ann's journal must still say she was replaced."""
     from console.actions import Actions, Consent
-    from console.domain.offers import Offer
+    from console.domain.offers import CouponOffer, PauseOffer
 
     with Sandbox(seed=31, customers=60) as sb:
         ann_ws, bo_ws = (Workspace.connect(StripeGateway(sb.key, sb.url), tmp_path / who, "Acme") for who in ("ann", "bo"))
@@ -148,8 +148,8 @@ def test_the_save_that_landed_last_wins_even_if_its_console_created_it_first(tmp
         ann = Actions(ann_ws.gateway, ann_ws.cache, ann_ws.journal, "Ann", clock=lambda: 1_900_000_002.0)
         stale = bo._reread(sub_id)  # both consoles read the subscription before either writes
         bo._reread = lambda _sub: stale
-        mine = ann.apply(sub_id, Offer("coupon", coupon_id="RETAIN25-3M"), Consent("call"))
-        bo.apply(sub_id, Offer("pause", pause_months=2), Consent("email"))  # … and lands last
+        mine = ann.apply(sub_id, CouponOffer(coupon_id="RETAIN25-3M"), Consent("call"))
+        bo.apply(sub_id, PauseOffer(pause_months=2), Consent("email"))  # … and lands last
         ann_ws.sync()
         after = ann_ws.journal.get(mine.id)
         assert after.state == "overridden" and "saved by Bo" in after.error

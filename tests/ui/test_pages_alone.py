@@ -8,7 +8,7 @@ from PySide6.QtCore import QSettings
 
 from console.analytics.outcomes import outcomes
 from console.domain.action import Consent
-from console.domain.offers import Offer
+from console.domain.offers import RevokeOffer
 from console.services import operations
 from console.services.changes import Changes
 from console.services.connection import Connection
@@ -53,7 +53,7 @@ def test_the_journal_page_refreshes_itself_from_an_announced_change(qtbot, conte
         page.refresh()
     assert page.model.rowCount() == 0
     sub_id = context.workspace.queue()[0].subscription_id
-    done = operations.apply_offer(context.workspace, "Robin", sub_id, Offer("revoke"), Consent("call"))
+    done = operations.apply_offer(context.workspace, "Robin", sub_id, RevokeOffer(), Consent("call"))
     with qtbot.waitSignal(page.refreshed, timeout=10000):
         context.bus.announce(done.changes)
     assert [a.id for a in page.model.actions] == [done.result.id] and page.undo.isEnabled() is False

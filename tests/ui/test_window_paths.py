@@ -9,7 +9,7 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication
 
 from console.actions import Consent
-from console.domain.offers import Offer
+from console.domain.offers import RevokeOffer
 from console.errors import StripeUnavailable
 from console.services.changes import Changes
 from console.ui.portal.dialogs import TryItDialog
@@ -53,7 +53,7 @@ def test_journal_retry_sends_a_failed_action_once_and_undo_puts_it_back(qtbot, o
 
     actions._reread = then_fail
     with pytest.raises(StripeUnavailable):
-        actions.apply(sub_id, Offer("revoke"), Consent("call"))
+        actions.apply(sub_id, RevokeOffer(), Consent("call"))
     failed = window.workspace.journal.all(limit=1)[0]
     assert failed.state == "failed" and failed.retryable
     window.tabs.setCurrentWidget(window.journal_page)
@@ -107,7 +107,7 @@ def test_journal_offers_a_damaged_copy_and_recover_merges_it_back(qtbot, open_wi
 
     window = open_window(demo)
     ws = window.workspace
-    action = ws.actions("Sam").apply(ws.queue()[0].subscription_id, Offer("revoke"), Consent("call"))
+    action = ws.actions("Sam").apply(ws.queue()[0].subscription_id, RevokeOffer(), Consent("call"))
     journal = ws.journal
     journal.db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     shutil.copy(journal.path, journal.path.with_name(journal.path.name + ".damaged-20260101-000000"))

@@ -1,11 +1,22 @@
 """The default playbook follows what retention teams report; offers word their terms plainly."""
 
+import dataclasses
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from console.domain.models import Coupon
-from console.domain.offers import CouponSpec, Offer, terms_of
+from console.domain.offers import (
+    ContactOffer,
+    CouponOffer,
+    CouponSpec,
+    OfferInvalid,
+    PauseOffer,
+    RevokeOffer,
+    offer_from_dict,
+    offer_to_dict,
+    terms_of,
+)
 from console.domain.playbook import Playbook
 from console.domain.queue import QueueRow
 
@@ -81,9 +92,9 @@ def test_coupon_spec_problems(spec, field):
 
 
 def test_pause_until_must_be_in_the_future():
-    past = Offer("pause", resumes_at=NOW - timedelta(days=1))
+    past = PauseOffer(resumes_at=NOW - timedelta(days=1))
     assert "pause" in past.problems(NOW)
-    assert Offer("pause", resumes_at=NOW + timedelta(days=30)).problems(NOW) == {}
+    assert PauseOffer(resumes_at=NOW + timedelta(days=30)).problems(NOW) == {}
 
 
 def test_playbook_defaults_fit_real_plans():
@@ -107,3 +118,35 @@ def test_playbook_defaults_fit_real_plans():
     old = json.loads(book.to_json())
     old.update(version=1, high_mrr={**old["high_mrr"], "jpy": 1_500_000})
     assert Playbook.from_json(json.dumps(old)).high_mrr["jpy"] == 15_000
+
+
+@pytest.mark.parametrize(
+    "offer",
+    [
+        CouponOffer(coupon_id="RETAIN25-3M"),
+        CouponOffer(new_coupon=CouponSpec(percent_off=10, duration="repeating", duration_in_months=2, name="Ten")),
+        PauseOffer(pause_months=2, behavior="keep_as_draft"),
+        PauseOffer(resumes_at=datetime(2027, 3, 1, 9, tzinfo=UTC)),
+        PauseOffer(pause_mode="subscription"),
+        RevokeOffer(),
+        ContactOffer(),
+    ],
+    ids=lambda o: o.code,
+)
+def test_each_kind_of_offer_is_its_own_dataclass_and_survives_the_playbook_file(offer):
+    kept = offer_to_dict(offer)
+    assert kept["kind"] == offer.kind and offer_from_dict(kept) == offer
+    assert set(kept) - {"kind"} == {f.name for f in dataclasses.fields(offer)}  # only its own fields
+
+
+def test_a_playbook_file_from_before_one_class_per_kind_still_reads():
+    """Files written when an offer was one class carry every kind's fields (and the unused `extras`)."""
+    old = {
+        "kind": "pause", "coupon_id": None, "new_coupon": None, "pause_months": 3, "resumes_at": None,
+        "behavior": "void", "extras": {}, "pause_mode": "collection",
+    }  # fmt: skip
+    assert offer_from_dict(old) == PauseOffer(pause_months=3)
+    assert offer_from_dict({**old, "kind": "revoke"}) == RevokeOffer()
+    with pytest.raises(OfferInvalid) as refused:
+        offer_from_dict({**old, "kind": "gift"})
+    assert refused.value.problems == {"kind": "Unknown offer 'gift'."}

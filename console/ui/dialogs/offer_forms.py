@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...domain.money import exponent, to_minor
-from ...domain.offers import PAUSE_BEHAVIORS, CouponSpec, Offer, terms_of
+from ...domain.offers import PAUSE_BEHAVIORS, CouponOffer, CouponSpec, Offer, PauseOffer, terms_of
 from .. import theme
 
 
@@ -121,7 +121,7 @@ class CouponDialog(QDialog):
     def offer(self) -> Offer:
         spec, _ = self._spec()
         assert spec is not None
-        return Offer("coupon", new_coupon=spec)
+        return CouponOffer(new_coupon=spec)
 
 
 class PauseDialog(QDialog):
@@ -154,4 +154,4 @@ class PauseDialog(QDialog):
 
     def offer(self) -> Offer:
         day = date(self.until.date().year(), self.until.date().month(), self.until.date().day())
-        return Offer("pause", resumes_at=datetime.combine(day, time(9, 0), tzinfo=UTC), behavior=self.behavior.currentData())
+        return PauseOffer(resumes_at=datetime.combine(day, time(9, 0), tzinfo=UTC), behavior=self.behavior.currentData())

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 from ...domain.feedback import PORTAL_LABELS
 from ...domain.models import Coupon
 from ...domain.money import exponent, to_major
-from ...domain.offers import CONSOLE_COUPON, Offer
+from ...domain.offers import CONSOLE_COUPON, ContactOffer, CouponOffer, Offer, PauseOffer, RevokeOffer
 from ...domain.playbook import ANY, DEFAULT_RULES, NO_ANSWER, RETAIN_15_ANNUAL, RETAIN_25, Playbook, Rule, is_custom
 
 # Stripe's codes in words, short enough for a table cell ("Too expensive"); the portal's sentence is the tooltip
@@ -54,11 +54,11 @@ def offer_tip(offer: Offer) -> str:
 
 
 def offer_choices(coupons: list[Coupon]) -> list[Offer]:
-    out = [RETAIN_25, RETAIN_15_ANNUAL]
-    own = {o.coupon_id for o in out}  # once created, the console's coupons are in the account: listed once
-    out += [Offer("coupon", coupon_id=c.id) for c in coupons if c.valid and c.id not in own]
-    out += [Offer("pause", pause_months=m) for m in (1, 2, 3)]
-    out += [Offer("revoke"), Offer("contact")]
+    out: list[Offer] = [RETAIN_25, RETAIN_15_ANNUAL]
+    own = {RETAIN_25.coupon_id, RETAIN_15_ANNUAL.coupon_id}  # once created, the console's coupons are in the account: listed once
+    out += [CouponOffer(coupon_id=c.id) for c in coupons if c.valid and c.id not in own]
+    out += [PauseOffer(pause_months=m) for m in (1, 2, 3)]
+    out += [RevokeOffer(), ContactOffer()]
     return out
 
 
@@ -154,7 +154,7 @@ class PlaybookDialog(QDialog):
         return combo
 
     def add_rule(self, rule: Rule | None) -> None:
-        rule = rule or Rule((ANY,), Offer("contact"))
+        rule = rule or Rule((ANY,), ContactOffer())
         i = self.table.rowCount()
         self.table.insertRow(i)
         self.table.setCellWidget(i, 0, self._combo(self.reasons, rule.reasons[0]))
@@ -183,7 +183,7 @@ class PlaybookDialog(QDialog):
         """A new rule goes before a trailing catch-all ("Any reason"), where it can still match; selected."""
         rules = self.rules()
         at = len(rules) - 1 if rules and rules[-1].reasons == (ANY,) else len(rules)
-        rules.insert(at, Rule(("too_expensive",), Offer("contact"), note="New rule"))
+        rules.insert(at, Rule(("too_expensive",), ContactOffer(), note="New rule"))
         self._load(rules)
         self.table.selectRow(at)
 

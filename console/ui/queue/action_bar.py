@@ -9,7 +9,7 @@ from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QMenu, QPushButton, QToolButton, QVBoxLayout, QWidget
 
 from ...domain.models import Coupon
-from ...domain.offers import Offer, terms_of, why_not
+from ...domain.offers import ContactOffer, CouponOffer, Offer, PauseOffer, RevokeOffer, terms_of, why_not
 from .. import theme
 
 PAUSE_SHORTCUTS = {1: "Ctrl+1", 2: "Ctrl+2", 3: "Ctrl+3"}
@@ -105,7 +105,7 @@ class ActionBar(QWidget):
         self.coupon_actions: dict[str, QAction] = {}
         for coupon in sorted((c for c in coupons if c.valid), key=lambda c: c.id):
             text = f"{terms_of(coupon)}   ({coupon.id})"
-            action = self.menu.addAction(text, partial(self._choose, Offer("coupon", coupon_id=coupon.id)))
+            action = self.menu.addAction(text, partial(self._choose, CouponOffer(coupon_id=coupon.id)))
             self.coupon_actions[coupon.id] = action
         self.coupons = {c.id: c for c in coupons}
         new = self.menu.addAction("New coupon…", lambda: self.custom_coupon.emit())
@@ -114,22 +114,22 @@ class ActionBar(QWidget):
         for months, keys in PAUSE_SHORTCUTS.items():
             action = self.menu.addAction(
                 f"Pause {months} month{'s' if months > 1 else ''}",
-                partial(self._choose, Offer("pause", pause_months=months)),
+                partial(self._choose, PauseOffer(pause_months=months)),
             )
             action.setShortcut(QKeySequence(keys))
         self.menu.addAction("Pause until a date…", lambda: self.pause_until.emit())
         self.real_pause = self.menu.addAction(
             "Pause the subscription (no invoices until resumed)",
-            lambda: self.offer_chosen.emit(Offer("pause", pause_mode="subscription")),
+            lambda: self.offer_chosen.emit(PauseOffer(pause_mode="subscription")),
         )
         self.real_pause.setObjectName("realPause")
         self.allow_real_pause(self._pause_blocker)
         self.menu.addSeparator()
         revoke = self.menu.addAction(
-            "Revoke only (the customer changed their mind)", lambda: self.offer_chosen.emit(Offer("revoke"))
+            "Revoke only (the customer changed their mind)", lambda: self.offer_chosen.emit(RevokeOffer())
         )
         revoke.setShortcut(QKeySequence("Ctrl+R"))
-        self.menu.addAction("Record a contact (no change in Stripe)", lambda: self.offer_chosen.emit(Offer("contact")))
+        self.menu.addAction("Record a contact (no change in Stripe)", lambda: self.offer_chosen.emit(ContactOffer()))
         # the menu's shortcuts work while it is closed too
         self.shortcuts = [a for a in self.menu.actions() if not a.shortcut().isEmpty()]
         for action in self.shortcuts:
@@ -164,7 +164,7 @@ class ActionBar(QWidget):
         """Coupons that cannot apply to the selected customer (another currency; or the key may not use
         coupons) are disabled, saying why, before any consent step."""
         for coupon_id, action in self.coupon_actions.items():
-            why = why_not(Offer("coupon", coupon_id=coupon_id), currency, self.coupons, coupons_allowed=coupons_allowed)
+            why = why_not(CouponOffer(coupon_id=coupon_id), currency, self.coupons, coupons_allowed=coupons_allowed)
             action.setEnabled(why is None and self.more.isEnabled())
             action.setToolTip(why or "")
 
