@@ -18,17 +18,6 @@ PORTAL_LABELS: dict[str, str] = {
     "other": "Other reason",
 }
 NO_ANSWER = "No answer"
-# Short forms for chart axes (the portal's labels stay in tooltips and tables).
-SHORT_LABELS: dict[str, str] = {
-    "too_expensive": "Too expensive",
-    "missing_features": "Features",
-    "switched_service": "Switched",
-    "unused": "Unused",
-    "customer_service": "Service",
-    "too_complex": "Too complex",
-    "low_quality": "Quality",
-    "other": "Other",
-}
 
 
 def label(feedback: str | None) -> str:

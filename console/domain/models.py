@@ -5,11 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from . import feedback as feedback_labels
 from . import pausing
 from .money import monthly_minor
 
-LIVE_STATUSES = frozenset({"active", "trialing", "past_due", "unpaid", "paused", "incomplete"})
 ENDED_STATUSES = frozenset({"canceled", "incomplete_expired"})
 
 
@@ -142,10 +140,6 @@ class Subscription:
         first = self.items[0]
         name = first.nickname or first.price_id
         return name if len(self.items) == 1 else f"{name} +{len(self.items) - 1}"
-
-    @property
-    def feedback_label(self) -> str:
-        return feedback_labels.label(self.feedback)
 
 
 @dataclass(frozen=True)

@@ -206,9 +206,6 @@ class ContactOffer:
 # What an operator offers, one small dataclass per kind. `code` is the short, stable form for metadata and
 # reports: coupon:ID, pause:2m, pause:until, pause:subscription, revoke, contact.
 Offer = CouponOffer | PauseOffer | RevokeOffer | ContactOffer
-OFFER_TYPES: dict[str, type[CouponOffer] | type[PauseOffer] | type[RevokeOffer] | type[ContactOffer]] = {
-    "coupon": CouponOffer, "pause": PauseOffer, "revoke": RevokeOffer, "contact": ContactOffer,
-}  # fmt: skip
 
 
 def offer_to_dict(offer: Offer) -> dict[str, Any]:

@@ -35,7 +35,6 @@ class QueueRow:
     interval: str = "month"
     customer_deleted: bool = False
     usage_based: bool = False
-    list_mrr_minor: int | None = None  # before discounts (None: same as mrr_minor)
     feedback_option: str | None = None
     feedback_text: str | None = None
     pause_blocker: str | None = "Not known yet: sync again."  # why no real pause (domain/pausing.py); None: allowed

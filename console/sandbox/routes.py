@@ -231,7 +231,3 @@ def match(method: str, path: str) -> tuple[Route, tuple[str, ...]] | None:
         if route.method == method and (m := route.pattern.match(path)):
             return route, m.groups()
     return None
-
-
-def path_exists(path: str) -> bool:
-    return any(route.pattern.match(path) for route in ROUTES)

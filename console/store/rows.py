@@ -155,7 +155,6 @@ def queue_row(row: dict[str, Any], livemode: bool) -> QueueRow:
         interval=items[0]["interval"] if items else "month",
         customer_deleted=bool(row["customer_deleted"]),
         usage_based=bool(row["mrr_usage"]),
-        list_mrr_minor=row["mrr_list_minor"] if row["mrr_list_minor"] is not None else row["mrr_minor"],
         feedback_option=row["feedback_option"],
         feedback_text=row["feedback_text"],
         pause_blocker=pausing.blocker(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -60,7 +60,3 @@ class Book:
     def value(self, sub: Subscription, now: datetime, *, explain: bool = False) -> mrr.Valuation:
         coupons, tiers, usage = self.maps()
         return mrr.value(sub, coupons=coupons, tiers=tiers, usage=usage, now=now, explain=explain)
-
-
-def tiered_price_ids(subs: Iterable[Subscription]) -> set[str]:
-    return {i.price_id for s in subs for i in s.items if i.billing_scheme == "tiered"}

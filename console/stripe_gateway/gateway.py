@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import inspect
-from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, cast
 
 import stripe
 
 if TYPE_CHECKING:  # the SDK's own parameter types (its generated TypedDicts)
-    from stripe.params import CouponCreateParams, SubscriptionCreateParams, SubscriptionListParams
+    from stripe.params import CouponCreateParams, SubscriptionCreateParams
     from stripe.params.billing_portal import SessionCreateParams
 
 from ..domain.events import SYNC_EVENT_TYPES, Change
@@ -91,17 +90,6 @@ class StripeGateway:
         params = {"limit": 1, "status": "all", "created": {"lt": ts}}
         data = call(lambda: self._client.raw_request("get", "/v1/subscriptions", **params)).data
         return bool(convert.page(data)[0])
-
-    def iter_subscriptions(self, *, status: str | None = None, created: dict[str, int] | None = None) -> Iterator[Subscription]:
-        """Every subscription matching the filters, customers inlined (one request per 100)."""
-        params: dict[str, Any] = {"limit": PAGE_SIZE, "expand": ["data.customer"]}
-        if status:
-            params["status"] = status
-        if created:
-            params["created"] = created
-        with translated():
-            for obj in self._client.v1.subscriptions.list(params=cast("SubscriptionListParams", params)).auto_paging_iter():
-                yield convert.subscription(convert.plain(obj))
 
     def subscription_page(self, *, created: dict[str, int], starting_after: str | None = None) -> tuple[list[Subscription], bool]:
         """One page of up to 100 subscriptions in a `created` range, read as plain JSON (no SDK objects:

@@ -133,10 +133,6 @@ class OverviewPage(QWidget):
         self.show_error(error)
         self.failed.emit(error)
 
-    def show_loading(self, text: str) -> None:
-        self.caption.setText(text)
-        self.banner.hide()
-
     def show_error(self, error: ConsoleError) -> None:
         self.banner_text.setText(f"<b>{html.escape(error.message)}</b><br>{html.escape(error.hint)}")
         self.banner.show()

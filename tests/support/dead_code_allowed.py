@@ -1,0 +1,51 @@
+"""Names vulture cannot see used (./dev test runs `vulture console` with this file): each is read by a framework,
+a protocol, the SDK or a test, never by our own calls. Anything else vulture reports is dead: remove it."""
+
+# ruff: noqa
+# mypy: ignore-errors
+_ = object()
+
+# Qt calls these overrides (QAbstractTableModel, QSortFilterProxyModel) by name
+_.columnCount
+_.headerData
+_.filterAcceptsRow
+source_parent
+# http.server and socketserver read these class attributes and call do_* / log_message by name
+protocol_version
+server_version
+disable_nagle_algorithm
+daemon_threads
+request_queue_size
+allow_reuse_address
+_.address_family
+_.close_connection
+_.log_message
+_.do_GET
+_.do_POST
+_.do_DELETE
+# the sandbox's log entries are read over /_sandbox/log (as JSON) by tests and benchmarks
+fault
+_.fault
+# the sandbox's Python API for tests and the CLI's sandbox command (keys, faults, the log, the clock)
+_.make_key
+_.revoke_key
+_.configure_faults
+_.clear_log
+_.mangle_next
+_.advance
+# logging.LogRecord fields the redacting handler rewrites; the stripe module's switch
+_.msg
+_.exc_text
+_.enable_telemetry
+# the TextIO protocol of the escaping output stream
+_.writelines
+# a journal column the dataclass carries to and from SQLite
+applied_at
+# the SDK's parameter TypedDicts, named in cast("...") strings
+CouponCreateParams
+SubscriptionCreateParams
+SessionCreateParams
+# drawn by name: render.CHARTS lists the chart functions
+by_reason
+# the journal's per-subscription history, read by the reliability tests
+_.for_subscription
