@@ -66,7 +66,13 @@ def translate(exc: stripe.StripeError) -> ConsoleError:
             return NotFound(message, "Check the id, and that the key is for the same account and mode.", request_id=rid)
         if exc.http_status == 409:
             return Conflict(message, "Someone changed this at the same moment; reload and try again.", request_id=rid)
-        return InvalidRequest(message, "", param=exc.param, request_id=rid)
+        field = f" ({exc.param})" if exc.param else ""
+        return InvalidRequest(
+            message,
+            f"Stripe refused the request as sent{field}; nothing changed. Correct the value and try again, or see the log.",
+            param=exc.param,
+            request_id=rid,
+        )
     if isinstance(exc, stripe.APIError) and message.startswith("Invalid response body"):
         return unexpected(ValueError("not JSON"))  # the SDK could not parse the answer at all
     if isinstance(exc, stripe.APIError):

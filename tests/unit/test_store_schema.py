@@ -1,0 +1,89 @@
+"""store/schema.py and store/valuation.py: opening and migrating a database; what an SQLite error means for the
+user (damage is set aside, a lock, a full disk or a read-only file keeps the file); the valuation's maps."""
+
+from __future__ import annotations
+
+import sqlite3
+from decimal import Decimal
+
+import pytest
+
+from console.domain import mrr
+from console.store import Cache
+from console.store.schema import (
+    SCHEMA_VERSION,
+    DatabaseDamaged,
+    DatabaseError,
+    DatabaseUnavailable,
+    open_database,
+    set_aside,
+    unavailable,
+)
+from console.store.valuation import tiers_from_row, tiers_row
+
+
+def sqlite_error(name: str, text: str = "it failed") -> sqlite3.Error:
+    exc = sqlite3.OperationalError(text)
+    exc.sqlite_errorname = name  # as sqlite3 sets it (Python 3.11+)
+    return exc
+
+
+@pytest.mark.parametrize(
+    "name, text, kind, words",
+    [
+        ("SQLITE_CORRUPT", "database disk image is malformed", DatabaseDamaged, "is damaged"),
+        ("SQLITE_NOTADB", "file is not a database", DatabaseDamaged, "is damaged"),
+        ("SQLITE_BUSY", "database is locked", DatabaseUnavailable, "in use by another program"),
+        ("", "database table is locked", DatabaseUnavailable, "in use by another program"),
+        ("SQLITE_FULL", "database or disk is full", DatabaseUnavailable, "disk holding"),
+        ("SQLITE_READONLY", "attempt to write a readonly database", DatabaseUnavailable, "cannot be written"),
+        ("SQLITE_CANTOPEN", "unable to open database file", DatabaseUnavailable, "cannot be written"),
+        ("SQLITE_IOERR", "disk I/O error", DatabaseUnavailable, "cannot be used right now"),
+    ],
+)
+def test_only_real_corruption_is_damage_everything_else_keeps_the_file(tmp_path, name, text, kind, words):
+    found = unavailable(tmp_path / "c.sqlite3", sqlite_error(name, text))
+    assert type(found) is kind and words in found.message and found.hint
+
+
+def test_a_new_file_is_migrated_to_the_latest_schema_and_a_newer_one_is_refused(tmp_path):
+    path = tmp_path / "c.sqlite3"
+    db = open_database(path)
+    assert db.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    assert {"subscriptions", "intents", "timeline", "coupons", "price_tiers"} <= set(db.table_names())
+    db.conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    db.conn.close()
+    with pytest.raises(DatabaseError, match="written by a newer churn-console"):
+        open_database(path)
+    assert path.exists()  # kept as it is
+
+
+def test_a_damaged_file_is_moved_aside_with_its_wal_files(tmp_path):
+    path = tmp_path / "c.sqlite3"
+    path.write_bytes(b"x" * 4096)
+    (tmp_path / "c.sqlite3-wal").write_bytes(b"wal")
+    with pytest.raises(DatabaseDamaged):
+        open_database(path)
+    target = set_aside(path)
+    assert not path.exists() and target.name.startswith("c.sqlite3.damaged-") and target.read_bytes() == b"x" * 4096
+    assert target.with_name(target.name + "-wal").read_bytes() == b"wal"
+
+
+def test_a_folder_that_cannot_be_made_is_said_not_damaged(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    with pytest.raises(DatabaseUnavailable, match="cannot be created"):
+        open_database(blocker / "sub" / "c.sqlite3")
+
+
+def test_tiers_round_trip_and_the_book_reloads_after_a_change(tmp_path):
+    tiers = mrr.PriceTiers(
+        "price_t", "graduated", (mrr.Tier(10, Decimal("5"), Decimal(0)), mrr.Tier(None, Decimal("2.5"), Decimal("100")))
+    )
+    price_id, mode, text = tiers_row(tiers)
+    assert tiers_from_row({"price_id": price_id, "mode": mode, "tiers": text}) == tiers
+    cache = Cache(tmp_path / "c.sqlite3")
+    assert cache.book.maps()[1] == {}
+    cache.put_price_tiers([tiers])
+    assert cache.book.maps()[1] == {"price_t": tiers}  # written through the cache: the book reloads
+    cache.close()

@@ -1,0 +1,113 @@
+"""sync/engine.py, sync/full.py, sync/incremental.py, sync/ratelimit.py, sync/report.py, sync/collector.py and
+sync/usage.py: which sync runs, how a full one splits its work, the rate limit, and what a sync reports."""
+
+from __future__ import annotations
+
+import gc
+import random
+import time
+
+import pytest
+
+from console.errors import RateLimited
+from console.sandbox.app import Sandbox
+from console.store import Cache
+from console.stripe_gateway import StripeGateway
+from console.sync import usage
+from console.sync.collector import collector_paused
+from console.sync.engine import sync
+from console.sync.full import plan_ranges
+from console.sync.incremental import EVENT_WINDOW_S, CursorExpired, incremental_sync
+from console.sync.ratelimit import TokenBucket, with_backoff
+from console.sync.report import SyncReport
+
+
+@pytest.fixture
+def cache(tmp_path):
+    made = Cache(tmp_path / "c.sqlite3")
+    yield made
+    made.close()
+
+
+def test_full_sync_ranges_are_disjoint_and_cover_the_span():
+    ranges = plan_ranges(1000, 2001, 8)
+    assert ranges[0]["gte"] == 1000 and ranges[-1]["lt"] == 2001
+    assert all(a["lt"] == b["gte"] for a, b in zip(ranges, ranges[1:], strict=False))
+    assert len(ranges) <= 8 and not any(r["done"] or r["after"] for r in ranges)
+    assert plan_ranges(5, 6, 8) == [{"gte": 5, "lt": 6, "after": None, "done": False}]
+
+
+def test_the_token_bucket_allows_a_burst_then_the_rate():
+    now = [0.0]
+    bucket = TokenBucket(rate=10, capacity=2, clock=lambda: now[0])
+    bucket.acquire()
+    bucket.acquire()  # the burst
+    assert bucket.tokens < 1
+    now[0] += 0.1  # one token's worth of time
+    start = time.monotonic()
+    bucket.acquire()
+    assert time.monotonic() - start < 0.05  # no wait: the token had come
+    assert TokenBucket(rate=25).capacity == 5 and TokenBucket(rate=2).capacity == 1
+
+
+def test_a_429_is_retried_with_backoff_and_the_last_one_is_raised():
+    calls = []
+
+    def limited():
+        calls.append(1)
+        if len(calls) < 3:
+            raise RateLimited("Too many requests")
+        return "page"
+
+    bucket = TokenBucket(rate=1000, capacity=100)
+    assert with_backoff(limited, bucket, base_s=0.001, rng=random.Random(1)) == "page" and len(calls) == 3
+    with pytest.raises(RateLimited):
+        with_backoff(lambda: (_ for _ in ()).throw(RateLimited("again")), bucket, attempts=2, base_s=0.001)
+
+
+def test_a_sync_report_says_what_changed_in_the_queue():
+    report = SyncReport("full", pages=1, subscriptions=120, queue_before={"a", "b"}, queue_after={"b", "c", "d"})
+    assert (report.joined, report.left) == (2, 1)
+    assert report.summary() == "Full sync: 120 subscriptions in 1 page. Queue: 3 pending cancellations (2 new, 1 left)."
+    inc = SyncReport("incremental", events=1, fallback_reason=None, skipped=["usage"], notes=["older API version"])
+    assert inc.summary() == (
+        "Incremental sync: 1 event. Queue: 0 pending cancellations (0 new, 0 left). Skipped: usage. Note: older API version."
+    )
+    assert "(resumed an interrupted sync)" in SyncReport("full", resumed=True).summary()
+
+
+def test_overlapping_syncs_share_one_pause_of_the_collector():
+    assert gc.isenabled()
+    with collector_paused():
+        with collector_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()  # the other sync still runs
+    assert gc.isenabled()
+
+
+def test_no_cursor_or_one_older_than_stripes_window_needs_a_full_sync_before_any_request(cache):
+    nowhere = StripeGateway("rk_test_" + "x" * 24, "http://127.0.0.1:9")  # nothing listens: a request would fail
+    with pytest.raises(CursorExpired, match="first sync"):
+        incremental_sync(nowhere, cache)
+    now = int(time.time())
+    cache.set_meta("events_cursor", {"id": "evt_1", "at": now - EVENT_WINDOW_S})
+    with pytest.raises(CursorExpired, match="30-day event window"):
+        incremental_sync(nowhere, cache, now)
+    report = SyncReport("incremental")
+    assert usage.read_latest(nowhere, cache, TokenBucket(10), report) == 0  # nothing metered pending: no request
+
+
+def test_the_engine_runs_full_first_then_incremental_and_full_again_when_the_cursor_is_too_old(cache):
+    with Sandbox(seed=3, customers=25) as sb:
+        gateway = StripeGateway(sb.key, sb.url)
+        first = sync(gateway, cache)
+        assert first.kind == "full" and first.fallback_reason == "first sync" and first.queue_after
+        assert cache.get_meta("events_cursor") is not None and cache.get_meta("full_sync") is None
+        second = sync(gateway, cache)
+        assert second.kind == "incremental" and second.queue_after == first.queue_after
+        asked = sync(gateway, cache, full=True)
+        assert asked.kind == "full" and asked.fallback_reason is None
+        cursor = cache.get_meta("events_cursor")
+        cache.set_meta("events_cursor", {**cursor, "at": int(time.time()) - EVENT_WINDOW_S - 10})
+        fallback = sync(gateway, cache)
+        assert fallback.kind == "full" and "30-day event window" in fallback.fallback_reason
