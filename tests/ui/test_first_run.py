@@ -13,6 +13,17 @@ from console.ui.main_window import MainWindow
 from console.ui.welcome import CONNECT, DEMO, WelcomeDialog
 
 
+def fresh_screen():
+    """For a test that runs the whole app (cli.main): a window an earlier test in this process left open would
+    keep app.exec() running after this run's window closes, and could be taken for it. Closes those, and
+    returns what lists only the visible windows this run opens."""
+    before = set(QApplication.topLevelWidgets())
+    for stale in before:
+        if stale.isVisible():
+            stale.close()
+    return lambda: [w for w in QApplication.topLevelWidgets() if w not in before and w.isVisible()]
+
+
 def test_welcome_offers_the_demo(qtbot):
     dialog = WelcomeDialog()
     qtbot.addWidget(dialog)
@@ -37,9 +48,10 @@ def test_a_new_user_who_picks_the_demo_reaches_the_demo_queue(qtbot, tmp_path, m
     """`churn-console` on a machine with no profile and no cache: welcome → Try the demo → the queue."""
     monkeypatch.delenv("STRIPE_API_KEY", raising=False)
     seen = {}
+    mine = fresh_screen()
 
     def click_demo():
-        dialog = next((w for w in QApplication.topLevelWidgets() if isinstance(w, WelcomeDialog) and w.isVisible()), None)
+        dialog = next((w for w in mine() if isinstance(w, WelcomeDialog)), None)
         if dialog is None:
             QTimer.singleShot(50, click_demo)
             return
@@ -48,7 +60,7 @@ def test_a_new_user_who_picks_the_demo_reaches_the_demo_queue(qtbot, tmp_path, m
         QTimer.singleShot(100, wait_for_queue)
 
     def wait_for_queue():
-        window = next((w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()), None)
+        window = next((w for w in mine() if isinstance(w, MainWindow)), None)
         if window is None or window.queue.model.rowCount() == 0 or window.runner.busy:
             QTimer.singleShot(100, wait_for_queue)
             return
@@ -57,6 +69,7 @@ def test_a_new_user_who_picks_the_demo_reaches_the_demo_queue(qtbot, tmp_path, m
         window.close()
 
     QTimer.singleShot(0, click_demo)
+    QTimer.singleShot(60_000, lambda: [w.close() for w in mine()])  # a journey stuck: fail, not hang
     assert cli.main(["--data-dir", str(tmp_path)]) == 0
     assert seen.get("welcome") and seen.get("rows", 0) > 10 and seen["badge"] == "TEST MODE"
     assert (tmp_path / "demo-sandbox.json").exists() or any(tmp_path.rglob("demo-sandbox.json"))
@@ -108,9 +121,10 @@ def test_a_new_user_who_picks_connect_reaches_the_connect_dialog(qtbot, tmp_path
 
     monkeypatch.delenv("STRIPE_API_KEY", raising=False)
     seen = {}
+    mine = fresh_screen()
 
     def click_connect():
-        dialog = next((w for w in QApplication.topLevelWidgets() if isinstance(w, WelcomeDialog) and w.isVisible()), None)
+        dialog = next((w for w in mine() if isinstance(w, WelcomeDialog)), None)
         if dialog is None:
             QTimer.singleShot(50, click_connect)
             return
@@ -120,13 +134,13 @@ def test_a_new_user_who_picks_connect_reaches_the_connect_dialog(qtbot, tmp_path
         QTimer.singleShot(100, wait_for_connect_dialog)
 
     def wait_for_connect_dialog():
-        found = next((w for w in QApplication.topLevelWidgets() if isinstance(w, ConnectDialog) and w.isVisible()), None)
+        found = next((w for w in mine() if isinstance(w, ConnectDialog)), None)
         if found is None:
             QTimer.singleShot(100, wait_for_connect_dialog)
             return
         seen["connect"] = found.windowTitle()
         found.reject()
-        for window in QApplication.topLevelWidgets():
+        for window in mine():
             if isinstance(window, MainWindow):
                 window.close()
 
@@ -144,9 +158,10 @@ def test_first_run_all_the_way_welcome_connect_session_only_key_queue(qtbot, tmp
 
     monkeypatch.delenv("STRIPE_API_KEY", raising=False)
     seen: dict = {}
+    mine = fresh_screen()
 
     def welcome():
-        dialog = next((w for w in QApplication.topLevelWidgets() if isinstance(w, WelcomeDialog) and w.isVisible()), None)
+        dialog = next((w for w in mine() if isinstance(w, WelcomeDialog)), None)
         if dialog is None:
             QTimer.singleShot(50, welcome)
             return
@@ -155,7 +170,7 @@ def test_first_run_all_the_way_welcome_connect_session_only_key_queue(qtbot, tmp
         QTimer.singleShot(100, connect)
 
     def connect():
-        found = next((w for w in QApplication.topLevelWidgets() if isinstance(w, ConnectDialog) and w.isVisible()), None)
+        found = next((w for w in mine() if isinstance(w, ConnectDialog)), None)
         if found is None:
             QTimer.singleShot(100, connect)
             return
@@ -174,7 +189,7 @@ def test_first_run_all_the_way_welcome_connect_session_only_key_queue(qtbot, tmp
         QTimer.singleShot(100, queue)
 
     def queue():
-        window = next((w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()), None)
+        window = next((w for w in mine() if isinstance(w, MainWindow)), None)
         if window is None or window.queue.model.rowCount() == 0 or window.runner.busy:
             QTimer.singleShot(100, queue)
             return
@@ -183,7 +198,7 @@ def test_first_run_all_the_way_welcome_connect_session_only_key_queue(qtbot, tmp
         window.close()
 
     QTimer.singleShot(0, welcome)
-    QTimer.singleShot(60_000, lambda: [w.close() for w in QApplication.topLevelWidgets() if w.isVisible()])
+    QTimer.singleShot(60_000, lambda: [w.close() for w in mine()])  # a journey stuck: fail, not hang
     assert cli.main(["--data-dir", str(tmp_path)]) == 0
     assert seen.get("rows", 0) > 5 and seen["account"] == demo.state.account["id"]
     assert demo.key not in "".join(p.read_text(errors="ignore") for p in tmp_path.rglob("*") if p.is_file())
