@@ -7,8 +7,8 @@ import os
 import sys
 from collections.abc import Sequence
 
-from . import __version__, logs
-from .commands import actions, keys, portal, report, sandbox, sync_queue
+from . import __version__
+from .commands import actions, keys, portal, report, sandbox, sync_queue  # parsers only: each runs' imports load later
 from .commands.safe_output import terminal_safe
 from .domain.text import terminal
 from .errors import ConsoleError
@@ -89,6 +89,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def cmd_window(args: argparse.Namespace) -> int:
+    from . import logs
     from .services import connection
     from .services.session import connector
 

@@ -7,8 +7,6 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
-import platformdirs
-
 APP = "churn-console"
 PRIVATE_UMASK = 0o077  # files 0600, folders 0700: caches, journal, logs, crash reports, settings and exports hold customers
 
@@ -44,6 +42,8 @@ class Paths:
         if data_dir:
             base = Path(data_dir).expanduser()
             return cls(base, base / "logs")
+        import platformdirs  # here: `churn-console --version` never needs it
+
         data = Path(platformdirs.user_data_dir(APP, appauthor=False))
         if demo:
             data = data / "demo"

@@ -6,31 +6,20 @@ import argparse
 import json
 import sys
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
-from ..domain.action import Action, Consent
-from ..domain.money import format_money
-from ..domain.offers import (
-    CHANNEL_LABELS,
-    CONSENT_CHANNELS,
-    PAUSE_BEHAVIORS,
-    STATE_WORDS,
-    CouponOffer,
-    CouponSpec,
-    Offer,
-    PauseOffer,
-    RevokeOffer,
-    action_words,
-)
-from ..domain.queue import row_from_subscription
+from ..domain.choices import CHANNEL_LABELS, CONSENT_CHANNELS, PAUSE_BEHAVIORS, STATE_WORDS
 from ..errors import ConsoleError
-from ..services import operations
-from ..services.changes import Done
-from ..services.operations import ActionRefused
 from ..services.operator import OPERATOR_ENV, operator_name
-from ..services.workspace import Workspace
 from .common import open_cached, open_online
 from .documented import command
 from .text_table import text_table
+
+# The use cases are imported when a command runs: building the parser (--help, --version) stays light.
+if TYPE_CHECKING:
+    from ..domain.action import Action
+    from ..services.changes import Done
+    from ..services.workspace import Workspace
 
 
 def add_parsers(sub) -> None:
@@ -109,6 +98,8 @@ def _operator(args: argparse.Namespace) -> str:
 
 
 def _act(args: argparse.Namespace, do) -> int:
+    from ..services.operations import ActionRefused
+
     workspace, connection = open_online(args)
     try:
         if workspace.account.livemode and not args.confirm_live:
@@ -138,6 +129,12 @@ def _act(args: argparse.Namespace, do) -> int:
 
 
 def run_save(args: argparse.Namespace) -> int:
+    from ..domain.action import Consent
+    from ..domain.offers import CouponOffer, CouponSpec, Offer
+    from ..domain.queue import row_from_subscription
+    from ..services import operations
+    from ..services.operations import ActionRefused
+
     if args.months is not None and args.percent is None:
         print("churn-console: --months goes with --percent", file=sys.stderr)
         return 2
@@ -163,6 +160,10 @@ def run_save(args: argparse.Namespace) -> int:
 
 
 def run_pause(args: argparse.Namespace) -> int:
+    from ..domain.action import Consent
+    from ..domain.offers import PauseOffer
+    from ..services import operations
+
     if args.whole and args.behavior:
         print("churn-console pause: --behavior applies to a pause of collection (--months), not --subscription", file=sys.stderr)
         return 2
@@ -174,15 +175,24 @@ def run_pause(args: argparse.Namespace) -> int:
 
 
 def run_revoke(args: argparse.Namespace) -> int:
+    from ..domain.action import Consent
+    from ..domain.offers import RevokeOffer
+    from ..services import operations
+
     consent = Consent(args.consent, args.note)
     return _act(args, lambda ws, who: operations.apply_offer(ws, who, args.subscription, RevokeOffer(), consent))
 
 
 def run_undo(args: argparse.Namespace) -> int:
+    from ..services import operations
+
     return _act(args, lambda ws, who: operations.undo(ws, who, args.action))
 
 
 def run_retry(args: argparse.Namespace) -> int:
+    from ..domain.offers import action_words
+    from ..services import operations
+
     def retry(ws: Workspace, who: str) -> Done[Action]:
         before = ws.journal.get(args.action)
         done = operations.retry(ws, who, args.action)
@@ -195,6 +205,9 @@ def run_retry(args: argparse.Namespace) -> int:
 
 
 def _line(a: Action, coupons: dict) -> str:
+    from ..domain.money import format_money
+    from ..domain.offers import action_words
+
     who = a.customer_name or a.customer_id
     return (
         f"{STATE_WORDS.get(a.state, a.state)}: {action_words(a.kind, a.offer_code, coupons)} for {who} "
@@ -203,6 +216,8 @@ def _line(a: Action, coupons: dict) -> str:
 
 
 def run_journal(args: argparse.Namespace) -> int:
+    from ..domain.offers import action_words
+
     workspace = open_cached(args)
     try:
         if args.recover_damaged:

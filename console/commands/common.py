@@ -1,27 +1,37 @@
-"""What every data command needs: paths, logging, and a workspace (online or from the cache)."""
+"""What every data command needs: paths, logging, and a workspace (online or from the cache).
+
+The services are imported when a command runs, not when the parser is built: `churn-console --version` and
+`--help` never load the SDK, SQLite or the keyring (tests/benchmarks/bench_startup.py)."""
 
 from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
 
-from .. import crash, logs
 from ..errors import ConsoleError
 from ..paths import Paths
-from ..services import connection
-from ..services.session import connector
-from ..services.workspace import Workspace
+
+if TYPE_CHECKING:
+    from ..services.connection import Connection
+    from ..services.workspace import Workspace
 
 
 def paths_for(args: argparse.Namespace) -> Paths:
+    from .. import crash, logs
+
     paths = Paths.default(args.data_dir, demo=args.demo)
     logs.setup(paths.logs)
     crash.install(paths.logs)
     return paths
 
 
-def open_online(args: argparse.Namespace) -> tuple[Workspace, connection.Connection]:
+def open_online(args: argparse.Namespace) -> tuple[Workspace, Connection]:
     """Connect (the demo sandbox with --demo, else STRIPE_API_KEY at --api-base) and open the account's cache."""
+    from ..services import connection
+    from ..services.session import connector
+    from ..services.workspace import Workspace
+
     paths = paths_for(args)
     profile = getattr(args, "profile", None)
     connect = connector(
@@ -45,6 +55,8 @@ def open_online(args: argparse.Namespace) -> tuple[Workspace, connection.Connect
 
 def open_cached(args: argparse.Namespace) -> Workspace:
     """The last account's cache, without the network."""
+    from ..services.workspace import Workspace
+
     paths = paths_for(args)
     workspace = Workspace.last(paths.data)
     if workspace is None:

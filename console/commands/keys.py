@@ -6,12 +6,19 @@ import argparse
 import getpass
 import os
 import sys
+from typing import TYPE_CHECKING
 
-from ..services.connection import KEY_ENV, open_from_environment
-from ..services.keys import HOW_TO, KeyringUnavailable, KeyService
-from ..services.permissions import check_permissions, table
 from .common import paths_for
 from .documented import command
+
+if TYPE_CHECKING:  # the keyring and the SDK load when a command runs, not when the parser is built
+    from ..services.keys import KeyService
+
+
+def _keys(args: argparse.Namespace) -> KeyService:
+    from ..services.keys import KeyService
+
+    return KeyService(paths_for(args).data)
 
 
 def add_parsers(sub) -> None:
@@ -55,7 +62,10 @@ def run_set(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    service = KeyService(paths_for(args).data)
+    from ..services.keys import KeyringUnavailable
+    from ..services.permissions import table
+
+    service = _keys(args)
     raw = _read_key()
     try:
         profile, verified = service.connect(args.profile, raw, args.api_base, allow_secret=args.allow_secret_key)
@@ -71,7 +81,11 @@ def run_set(args: argparse.Namespace) -> int:
 
 
 def run_check(args: argparse.Namespace) -> int:
-    service = KeyService(paths_for(args).data)
+    from ..services.connection import KEY_ENV, open_from_environment
+    from ..services.keys import HOW_TO
+    from ..services.permissions import check_permissions, table
+
+    service = _keys(args)
     if not args.profile and os.environ.get(KEY_ENV):  # the key the other commands would use, checked the same way
         connection = open_from_environment(args.api_base, allow_secret=getattr(args, "env_allow_secret", False))
         try:
@@ -95,7 +109,7 @@ def run_check(args: argparse.Namespace) -> int:
 
 
 def run_delete(args: argparse.Namespace) -> int:
-    service = KeyService(paths_for(args).data)
+    service = _keys(args)
     profile = service.delete(args.profile, purge_cache=args.purge_cache)
     kept = "deleted its cache" if args.purge_cache else "kept its cache (use --purge-cache to delete it)"
     print(f"Deleted the key and the profile {profile.name!r}; {kept}. The journal of actions is kept.")
@@ -103,7 +117,7 @@ def run_delete(args: argparse.Namespace) -> int:
 
 
 def run_profiles(args: argparse.Namespace) -> int:
-    service = KeyService(paths_for(args).data)
+    service = _keys(args)
     if not service.profiles.items:
         print("No profiles yet. Add one with `churn-console key set --profile NAME`.")
         return 0

@@ -8,7 +8,6 @@ import sys
 from datetime import datetime
 
 from ..errors import ConsoleError
-from ..services.portal import MAX_IMPORT_BYTES, PortalInvalid, PortalService, decode_import, read_import
 from .common import open_online
 from .documented import command
 
@@ -52,6 +51,8 @@ def add_parsers(sub) -> None:
 
 
 def _service(args):
+    from ..services.portal import PortalService  # with the SDK: when a command runs, not for --help
+
     workspace, connection = open_online(args)
     return PortalService(workspace.need_gateway()), workspace, connection
 
@@ -112,6 +113,8 @@ def run_export(args: argparse.Namespace) -> int:
 
 
 def run_apply(args: argparse.Namespace) -> int:
+    from ..services.portal import PortalInvalid, read_import
+
     text = _stdin() if args.file == "-" else read_import(args.file)
     service, ws, conn = _service(args)
     try:
@@ -142,6 +145,8 @@ def run_apply(args: argparse.Namespace) -> int:
 
 
 def _stdin() -> str:
+    from ..services.portal import MAX_IMPORT_BYTES, decode_import
+
     raw = sys.stdin.buffer.read(MAX_IMPORT_BYTES + 1) if hasattr(sys.stdin, "buffer") else sys.stdin.read().encode()
     if len(raw) > MAX_IMPORT_BYTES:
         raise ConsoleError("Standard input holds more than 1 MB; a portal configuration is a few KB.")

@@ -14,8 +14,6 @@ from ..domain.queue import QueueRow, currency_rank, tenure_text
 from ..domain.text import csv_cell
 from .text_table import text_table
 
-SORTS = ("mrr", "days_left", "customer")
-
 
 def select(
     rows: Sequence[QueueRow], *, sort: str = "mrr", reason: str | None = None, now: datetime | None = None

@@ -10,12 +10,14 @@ import sys
 from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from ..domain.money import format_totals
 from ..domain.text import csv_row
-from ..services.outcomes_report import RETENTION_DAYS, Report, outcome_report
 from .common import open_cached
 from .text_table import text_table
+
+if TYPE_CHECKING:  # the report's figures load when the command runs, not for --help
+    from ..services.outcomes_report import Report
 
 
 def add_parsers(sub) -> None:
@@ -41,6 +43,8 @@ def _date(text: str) -> datetime:
 
 
 def make_report(args: argparse.Namespace) -> Report:
+    from ..services.outcomes_report import outcome_report
+
     workspace = open_cached(args)
     try:
         today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
@@ -123,6 +127,9 @@ def as_csv(r: Report) -> str:
 
 
 def as_table(r: Report) -> str:
+    from ..domain.money import format_totals
+    from ..services.outcomes_report import RETENTION_DAYS
+
     c = r.counts()
     rate = "—" if r.desk_save_rate is None else f"{r.desk_save_rate:.0%}"
     lines = [

@@ -5,11 +5,9 @@ from __future__ import annotations
 import argparse
 import sys
 
+from ..domain.choices import QUEUE_SORTS
 from ..domain.feedback import PORTAL_LABELS
-from ..domain.playbook import is_custom
-from ..services import operations
 from .common import open_cached, open_online, progress_to_stderr
-from .queue_output import SORTS, render, select
 
 
 def add_parsers(sub) -> None:
@@ -31,7 +29,7 @@ def add_parsers(sub) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     q.add_argument("--format", choices=("table", "json", "csv"), default="table")
-    q.add_argument("--sort", choices=tuple(SORTS), default="mrr", help="mrr (default, then days left), days_left, customer")
+    q.add_argument("--sort", choices=QUEUE_SORTS, default="mrr", help="mrr (default, then days left), days_left, customer")
     q.add_argument(
         "--reason",
         metavar="R",
@@ -41,6 +39,8 @@ def add_parsers(sub) -> None:
 
 
 def run_sync(args: argparse.Namespace) -> int:
+    from ..services import operations  # the SDK and SQLite: when the command runs, not for --help
+
     workspace, connection = open_online(args)
     try:
         report = operations.sync(workspace, full=args.full, progress=progress_to_stderr).result
@@ -61,6 +61,8 @@ def run_queue(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
+    from .queue_output import render, select
+
     workspace = open_cached(args)
     try:
         rows = select(workspace.queue(), sort=args.sort, reason=args.reason)
@@ -71,4 +73,6 @@ def run_queue(args: argparse.Namespace) -> int:
 
 
 def _known_reason(reason: str) -> bool:
+    from ..domain.playbook import is_custom
+
     return reason in PORTAL_LABELS or reason == "none" or is_custom(reason)

@@ -9,15 +9,15 @@ from datetime import datetime
 from typing import Any, ClassVar, Literal, get_args
 
 from . import permissions
+from .choices import CHANNEL_LABELS as CHANNEL_LABELS  # re-exported: offers and their words in one place
+from .choices import CONSENT_CHANNELS as CONSENT_CHANNELS
+from .choices import PAUSE_BEHAVIORS, PAUSE_MODES
+from .choices import STATE_WORDS as STATE_WORDS
 from .models import Coupon
 from .money import format_money
 
 OfferKind = Literal["coupon", "pause", "revoke", "contact"]
 KINDS: tuple[OfferKind, ...] = get_args(OfferKind)
-PAUSE_BEHAVIORS = ("void", "keep_as_draft", "mark_uncollectible")
-PAUSE_MODES = ("collection", "subscription")
-CONSENT_CHANNELS = ("call", "email", "chat", "ticket", "in_app")
-CHANNEL_LABELS = {"call": "Phone call", "email": "E-mail", "chat": "Chat", "ticket": "Support ticket", "in_app": "In the app"}
 _COUPON_ID = re.compile(r"[A-Za-z0-9_-]{1,200}")
 
 
@@ -246,16 +246,6 @@ def retention_flow(subscription: str, coupon: str) -> dict[str, object]:
             "retention": {"type": "coupon_offer", "coupon_offer": {"coupon": coupon}},
         },
     }
-
-
-STATE_WORDS = {
-    "pending": "Being sent",
-    "applied": "Done",
-    "failed": "Failed",
-    "refused": "Not sent",
-    "undone": "Undone",
-    "overridden": "Replaced by another save",
-}
 
 
 CONSOLE_COUPON = "churn-console-"  # the prefix of coupons the console creates (playbook defaults, New coupon…)

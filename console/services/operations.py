@@ -10,7 +10,7 @@ from ..domain.offers import CouponOffer, Offer
 from ..domain.portal import PortalConfig
 from ..sync import SyncReport
 from ..sync.report import Progress, no_progress
-from .changes import AFTER_ACTION, AFTER_SYNC, Changes, Done
+from .changes import AFTER_ACTION, AFTER_SYNC, NOTHING, Changes, Done
 from .portal import ChangedOnStripe, PortalService
 from .workspace import Workspace
 
@@ -55,8 +55,12 @@ def recover_journal(workspace: Workspace) -> Done[int]:
 
 
 def sync(workspace: Workspace, *, full: bool = False, progress: Progress = no_progress) -> Done[SyncReport]:
-    """Bring the cache up to date with Stripe (events since the last sync, or everything)."""
-    return Done(workspace.sync(full=full, progress=progress), AFTER_SYNC)
+    """Bring the cache up to date with Stripe (events since the last sync, or everything). An incremental sync
+    that found no event and has nothing to say changed nothing: no page reads its data again (the refresh
+    every few minutes on a large account then costs one request and no GUI work)."""
+    report = workspace.sync(full=full, progress=progress)
+    quiet = report.kind == "incremental" and not report.events and not report.notes and not report.skipped
+    return Done(report, NOTHING if quiet else AFTER_SYNC)
 
 
 def save_portal(service: PortalService, original: PortalConfig, edited: PortalConfig) -> Done[PortalConfig | ChangedOnStripe]:

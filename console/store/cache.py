@@ -216,6 +216,10 @@ class Cache:
             )
         return out
 
+    def pending_ids(self) -> set[str]:
+        """The ids of every pending cancellation (what a sync compares before and after: no rows built)."""
+        return {r["id"] for r in self._query("SELECT id FROM subscriptions WHERE pending = 1")}
+
     def live_totals(self) -> list[dict[str, Any]]:
         """Subscriptions Stripe lists by default (all but canceled): count and MRR per status, currency, pending."""
         return self._query(

@@ -42,7 +42,7 @@ def full_sync(
     first page) is only stored when every range is done.
     """
     now = now or int(time.time())
-    report = SyncReport("full", queue_before={r.subscription_id for r in cache.queue()})
+    report = SyncReport("full", queue_before=cache.pending_ids())
     checkpoint = cache.get_meta("full_sync")
     if checkpoint and "ranges" in checkpoint:
         report.resumed = True
@@ -111,7 +111,7 @@ def full_sync(
     report.subscriptions = cache.counts()["subscriptions"]
     if cache.get_meta(BACKFILLED) is None:  # the first sync, or one killed before its backfill was written
         _optional(lambda: backfill(gateway, cache, now), "recent history from events", report)
-    report.queue_after = {r.subscription_id for r in cache.queue()}
+    report.queue_after = cache.pending_ids()
     return report
 
 

@@ -27,7 +27,7 @@ def incremental_sync(gateway: StripeGateway, cache: Cache, now: int | None = Non
         raise CursorExpired("first sync")
     if cursor["at"] < now - EVENT_WINDOW_S + MARGIN_S:
         raise CursorExpired("the last sync is older than Stripe's 30-day event window")
-    report = SyncReport("incremental", queue_before={r.subscription_id for r in cache.queue()})
+    report = SyncReport("incremental", queue_before=cache.pending_ids())
     try:
         changes = gateway.changes_after(cursor.get("id"), since=cursor["at"])
     except NotFound as exc:
@@ -42,5 +42,5 @@ def incremental_sync(gateway: StripeGateway, cache: Cache, now: int | None = Non
         rate = LIVE_MODE_RATE if gateway.livemode else TEST_MODE_RATE
         changed = {c.subscription.id for c in changes if c.subscription is not None}
         usage.read_latest(gateway, cache, TokenBucket(rate), report, among=changed)  # only what this sync touched
-    report.queue_after = {r.subscription_id for r in cache.queue()}
+    report.queue_after = cache.pending_ids() if changes else set(report.queue_before)
     return report

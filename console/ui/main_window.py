@@ -181,16 +181,26 @@ class MainWindow(QMainWindow):
         workspace = self.workspace
         assert workspace is not None
 
-        def work() -> tuple[Done[SyncReport], QueueData, PreparedQueue]:
+        def work() -> tuple[Done[SyncReport], tuple[QueueData, PreparedQueue] | None]:
             done = operations.sync(workspace, progress=self.relay)
-            return (done, *prepare(workspace))  # the queue read with the sync: the GUI thread only swaps it in
+            # the queue read with the sync, when it changed: the GUI thread only swaps it in
+            return done, prepare(workspace) if done.changes.queue else None
 
         self.runner.submit(work, self._synced, self._failed)
 
-    def _synced(self, result: tuple[Done[SyncReport], QueueData, PreparedQueue]) -> None:
-        done, data, table = result
+    def _synced(self, result: tuple[Done[SyncReport], tuple[QueueData, PreparedQueue] | None]) -> None:
+        done, read = result
         self.session.offline_since = None
-        self.queue.show_data(data, table)
+        if read is not None:
+            self.queue.show_data(*read)
+        elif self.queue.stale():
+            self.queue.refresh()  # nothing changed on Stripe, but days left have (on a worker)
+        else:
+            self.queue.refit()  # back online: the actions may run again
+        if self.workspace is not None:
+            self.synced_label.setText(f"Last synced {clock_text(self.workspace.last_synced())}")
+        if not done.changes.overview:
+            self.refresh_action.setEnabled(True)  # no overview to wait for
         self.progress.hide()
         self.statusBar().showMessage(done.result.summary(), 8000)
         self.bus.synced.emit(done.result)

@@ -19,9 +19,9 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_ui import subscriptions  # noqa: E402
 from PySide6.QtCore import QElapsedTimer, QEventLoop, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
+from synthetic import subscriptions  # noqa: E402
 
 from console.errors import Offline  # noqa: E402
 from console.services.changes import AFTER_ACTION  # noqa: E402

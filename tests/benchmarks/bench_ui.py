@@ -16,15 +16,14 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from PySide6.QtCore import QElapsedTimer, QEventLoop, Qt, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
+from synthetic import subscriptions  # noqa: E402
 
-from console.domain.models import Item, Subscription  # noqa: E402
 from console.domain.queue_filter import QueueFilter  # noqa: E402
 from console.errors import Offline  # noqa: E402
 from console.services.connection import Connection  # noqa: E402
@@ -33,26 +32,6 @@ from console.stripe_gateway import StripeGateway  # noqa: E402
 from console.ui.app import settle_heap  # noqa: E402
 from console.ui.main_window import MainWindow  # noqa: E402
 from console.ui.queue.model import COLUMNS  # noqa: E402
-
-NOW = datetime.now(UTC)
-NAMES = "Olivia Liam Emma Noah Amelia Oliver Sophia Elijah Mia Lucas Yuki Priya Marco Lars".split()
-REASONS = ("too_expensive", "unused", "missing_features", "switched_service", None)
-
-
-def subscriptions(total: int, pending: int, rng: random.Random):
-    for n in range(total):
-        is_pending = n < pending
-        currency = rng.choice(("usd", "usd", "eur", "jpy"))
-        amount = {"usd": 1900, "eur": 1700, "jpy": 2800}[currency] * rng.choice((1, 1, 5))
-        end = NOW + timedelta(days=rng.uniform(0.5, 30))
-        yield Subscription(
-            id=f"sub_bench{n:08d}", customer_id=f"cus_bench{n:08d}", customer_name=f"{rng.choice(NAMES)} {n}",
-            customer_email=f"user{n}@example.com", status="active", currency=currency, created=NOW - timedelta(days=rng.uniform(30, 900)),
-            items=(Item("price_x", "prod_x", "Team monthly", amount, currency, "month", 1, 1, end),),
-            cancel_at_period_end=is_pending, cancel_at=end if is_pending else None, canceled_at=NOW - timedelta(days=2) if is_pending else None,
-            ended_at=None, feedback=rng.choice(REASONS) if is_pending else None, comment="Budget cuts this quarter." if is_pending and n % 3 == 0 else None,
-            cancel_reason="cancellation_requested" if is_pending else None,
-        )  # fmt: skip
 
 
 def heartbeat_during_sync(customers: int) -> tuple[float, int, float]:

@@ -111,3 +111,24 @@ def test_the_engine_runs_full_first_then_incremental_and_full_again_when_the_cur
         cache.set_meta("events_cursor", {**cursor, "at": int(time.time()) - EVENT_WINDOW_S - 10})
         fallback = sync(gateway, cache)
         assert fallback.kind == "full" and "30-day event window" in fallback.fallback_reason
+
+
+def test_a_sync_that_finds_nothing_changes_nothing_and_builds_no_rows(tmp_path):
+    from console.domain.action import Consent
+    from console.domain.offers import RevokeOffer
+    from console.services import operations
+    from console.services.changes import AFTER_SYNC, NOTHING
+    from console.services.workspace import Workspace
+
+    with Sandbox(seed=3, customers=25) as sb:
+        ws = Workspace.connect(StripeGateway(sb.key, sb.url), tmp_path)
+        first = operations.sync(ws)
+        assert first.result.kind == "full" and first.changes == AFTER_SYNC
+        quiet = operations.sync(ws)
+        assert quiet.result.kind == "incremental" and quiet.result.events == 0 and quiet.changes == NOTHING
+        assert quiet.result.queue_after == first.result.queue_after == ws.cache.pending_ids()
+        sub_id = sorted(quiet.result.queue_after)[0]
+        operations.apply_offer(ws, "Dana", sub_id, RevokeOffer(), Consent("call"))
+        after = operations.sync(ws)  # the save's own event
+        assert after.result.events >= 1 and after.changes == AFTER_SYNC and sub_id not in after.result.queue_after
+        ws.close()

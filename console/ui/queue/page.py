@@ -4,7 +4,7 @@ session's cache on a worker whenever an operation says the queue changed, and af
 from __future__ import annotations
 
 import html
-from datetime import datetime
+from datetime import UTC, datetime
 
 from PySide6.QtCore import QEvent, QItemSelection, QItemSelectionModel, QModelIndex, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -195,6 +195,10 @@ class QueuePage(QWidget):
         self.action_bar.set_configurations(data.configurations)
         self.set_table(table or PreparedQueue.build(data.rows, offers=data.offers))
         self.refit()
+
+    def stale(self, minutes: int = 10) -> bool:
+        """Whether the table's days left were computed more than `minutes` ago."""
+        return (datetime.now(UTC) - self.model.now).total_seconds() > minutes * 60
 
     def recommendation(self, row: QueueRow) -> Offer:
         return self.playbook.recommend(row, row.interval)[0]
