@@ -7,6 +7,7 @@ import time
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from ..domain import stamp
 from ..domain.action import KIND_OF_OFFER, UNDOABLE, Action, ActionKind, Consent
@@ -15,10 +16,12 @@ from ..domain.offers import CONSENT_CHANNELS, Offer, action_words, retention_flo
 from ..errors import ConsoleError
 from ..store import Cache
 from ..store.journal import Journal
-from ..stripe_gateway import StripeGateway
 from ..sync.state import record as record_state
 from . import requests, steps
 from .locks import SubscriptionLocks
+
+if TYPE_CHECKING:  # the SDK loads with the gateway, when a run goes online
+    from ..stripe_gateway import StripeGateway
 
 log = logging.getLogger(__name__)
 RETRYABLE = steps.RETRYABLE

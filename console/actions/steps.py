@@ -10,13 +10,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from ..domain import stamp
 from ..domain.action import Action
 from ..domain.models import Coupon, Subscription
 from ..errors import ConsoleError, Offline, RateLimited, StripeUnavailable
-from ..stripe_gateway import StripeGateway
 from . import requests
+
+if TYPE_CHECKING:  # the SDK loads with the gateway, when a run goes online
+    from ..stripe_gateway import StripeGateway
 
 RETRYABLE = (Offline, StripeUnavailable, RateLimited)
 Sent = tuple[Subscription, str | None, bool]  # the new state, Stripe's request id, whether it was a replay

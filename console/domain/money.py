@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping
 from decimal import ROUND_HALF_EVEN, Decimal
 
@@ -44,6 +45,7 @@ def to_minor(amount_major: Decimal | str | int, currency: str) -> int:
     return int(value)
 
 
+@functools.lru_cache(maxsize=65536)  # amounts repeat across thousands of rows; Babel takes ~50 µs each
 def format_money(amount_minor: int, currency: str, locale: str = "en_US") -> str:
     """`$1,234.50`, `€17.00`, `¥2,800`: the currency's symbol and its own number of decimals."""
     cur = currency.upper()

@@ -7,7 +7,7 @@ import logging
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..actions import Actions
 from ..domain import stamp
@@ -20,10 +20,12 @@ from ..errors import ConsoleError
 from ..paths import tighten
 from ..store import Cache
 from ..store.journal import Journal
-from ..stripe_gateway import StripeGateway
 from ..sync import SyncReport, sync
 from ..sync.collector import collector_paused
 from ..sync.report import Progress, no_progress
+
+if TYPE_CHECKING:  # the SDK loads with the gateway, when a run goes online
+    from ..stripe_gateway import StripeGateway
 
 log = logging.getLogger(__name__)
 LAST_ACCOUNT = "last_account.json"

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from ..domain.events import Change
 from ..domain.models import Subscription
 from ..store import Cache
 from ..store.rows import utc as to_utc
-from ..stripe_gateway import StripeGateway
 from . import intents, state
+
+if TYPE_CHECKING:  # the SDK loads with the gateway, when a run goes online
+    from ..stripe_gateway import StripeGateway
 
 
 def apply_changes(cache: Cache, changes: Iterable[Change], *, gateway: StripeGateway | None, states: bool = True) -> int:

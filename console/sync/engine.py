@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING
 
 from ..errors import PermissionMissing
 from ..store import Cache
-from ..stripe_gateway import StripeGateway
 from .full import BACKFILLED, backfill, full_sync
 from .incremental import CursorExpired, incremental_sync
 from .report import Progress, SyncReport, no_progress
+
+if TYPE_CHECKING:  # the SDK loads with the gateway, when a run goes online
+    from ..stripe_gateway import StripeGateway
 
 
 def sync(

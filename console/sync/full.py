@@ -5,14 +5,17 @@ from __future__ import annotations
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING
 
 from ..errors import PermissionMissing
 from ..store import Cache
-from ..stripe_gateway import StripeGateway
 from . import state, usage
 from .apply import apply_changes
 from .ratelimit import LIVE_MODE_RATE, TEST_MODE_RATE, TokenBucket, with_backoff
 from .report import Progress, SyncReport, no_progress
+
+if TYPE_CHECKING:  # the SDK loads with the gateway, when a run goes online
+    from ..stripe_gateway import StripeGateway
 
 HISTORY_S = 365 * 86400
 CONCURRENCY = 8

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING
 
 from ..errors import NotFound
 from ..store import Cache
-from ..stripe_gateway import StripeGateway
 from . import usage
 from .apply import apply_changes
 from .ratelimit import LIVE_MODE_RATE, TEST_MODE_RATE, TokenBucket
 from .report import SyncReport
+
+if TYPE_CHECKING:  # the SDK loads with the gateway, when a run goes online
+    from ..stripe_gateway import StripeGateway
 
 EVENT_WINDOW_S = 30 * 86400
 MARGIN_S = 3600  # do not trust a cursor this close to the edge of Stripe's window

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING
 
 from ..errors import PermissionMissing
 from ..store import Cache
-from ..stripe_gateway import StripeGateway
 from .ratelimit import TokenBucket, with_backoff
 from .report import SyncReport
+
+if TYPE_CHECKING:  # the SDK loads with the gateway, when a run goes online
+    from ..stripe_gateway import StripeGateway
 
 CONCURRENCY = 4
 

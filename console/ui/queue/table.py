@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -12,12 +11,6 @@ from ...domain.queue import QueueRow, currency_rank, tenure_text
 from ...domain.queue_filter import search_text
 
 COLUMNS = ("Customer", "Email", "Plan", "MRR", "Days left", "Reason", "Offer", "Comment", "Tenure", "Status", "Discount")
-
-
-@functools.lru_cache(maxsize=4096)
-def _money(amount: int, currency: str) -> str:
-    """Amounts repeat across thousands of rows: format each once."""
-    return format_money(amount, currency)
 
 
 def mrr_sort_key(rank: int, mrr_minor: int, ends_at: datetime) -> str:
@@ -57,7 +50,7 @@ class PreparedQueue:
                     row.display_name if (row.customer_name or row.customer_deleted) else "—",
                     row.email or "",
                     row.plan,
-                    ("~" if row.usage_based else "") + _money(row.mrr_minor, row.currency),  # ~: from the last invoice's usage
+                    ("~" if row.usage_based else "") + format_money(row.mrr_minor, row.currency),  # ~: from the last invoice's usage
                     str(days),
                     row.reason,
                     offer,
