@@ -17,11 +17,11 @@ from ..domain.mrr import Valuation
 from ..domain.playbook import Playbook
 from ..domain.queue import QueueRow
 from ..errors import ConsoleError
+from ..heap import collector_paused
 from ..paths import tighten
 from ..store import Cache
 from ..store.journal import Journal
 from ..sync import SyncReport, sync
-from ..sync.collector import collector_paused
 from ..sync.report import Progress, no_progress
 
 if TYPE_CHECKING:  # the SDK loads with the gateway, when a run goes online

@@ -208,7 +208,7 @@ class Cache:
             )
         }
         out = []
-        for r in self._query("SELECT * FROM subscriptions WHERE pending = 1"):
+        for r in self._query("SELECT * FROM subscriptions WHERE pending = 1 ORDER BY ends_at, id"):
             row = rows.queue_row(r, self.livemode)
             when = asked.get(row.subscription_id)
             out.append(

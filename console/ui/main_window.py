@@ -180,11 +180,12 @@ class MainWindow(QMainWindow):
     def _sync(self) -> None:
         workspace = self.workspace
         assert workspace is not None
+        sort = self.queue.sort_state()
 
         def work() -> tuple[Done[SyncReport], tuple[QueueData, PreparedQueue] | None]:
             done = operations.sync(workspace, progress=self.relay)
             # the queue read with the sync, when it changed: the GUI thread only swaps it in
-            return done, prepare(workspace) if done.changes.queue else None
+            return done, prepare(workspace, sort) if done.changes.queue else None
 
         self.runner.submit(work, self._synced, self._failed)
 

@@ -1,4 +1,4 @@
-"""sync/engine.py, sync/full.py, sync/incremental.py, sync/ratelimit.py, sync/report.py, sync/collector.py and
+"""sync/engine.py, sync/full.py, sync/incremental.py, sync/ratelimit.py, sync/report.py, heap.py and
 sync/usage.py: which sync runs, how a full one splits its work, the rate limit, and what a sync reports."""
 
 from __future__ import annotations
@@ -10,11 +10,11 @@ import time
 import pytest
 
 from console.errors import RateLimited
+from console.heap import collector_paused
 from console.sandbox.app import Sandbox
 from console.store import Cache
 from console.stripe_gateway import StripeGateway
 from console.sync import usage
-from console.sync.collector import collector_paused
 from console.sync.engine import sync
 from console.sync.full import plan_ranges
 from console.sync.incremental import EVENT_WINDOW_S, CursorExpired, incremental_sync

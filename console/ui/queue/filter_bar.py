@@ -7,8 +7,8 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushBu
 
 from ...domain.feedback import NO_ANSWER as NO_ANSWER_LABEL
 from ...domain.feedback import PORTAL_LABELS
-from ...domain.queue import QueueRow
 from ...domain.queue_filter import NO_ANSWER, QueueFilter
+from .table import Choices
 
 ANY_DAYS = -1
 
@@ -62,7 +62,7 @@ class FilterBar(QWidget):
             combo.currentIndexChanged.connect(self._emit)
         for box in (self.min_days, self.max_days):
             box.valueChanged.connect(self._emit)
-        self.set_choices([])
+        self.set_choices(Choices())
 
     def _days_box(self, name: str) -> QSpinBox:
         box = QSpinBox()
@@ -73,11 +73,12 @@ class FilterBar(QWidget):
         box.setAccelerated(True)
         return box
 
-    def set_choices(self, rows: list[QueueRow]) -> None:
-        """Offer the currencies and plans present in the queue, keeping the current choice."""
+    def set_choices(self, choices: Choices) -> None:
+        """Offer the currencies, plans and custom reasons present in the queue (prepared with it, on a worker),
+        keeping the current choice."""
         for combo, label, values in (
-            (self.currency, "All currencies", sorted({r.currency for r in rows})),
-            (self.plan, "All plans", sorted({r.plan for r in rows})),
+            (self.currency, "All currencies", choices.currencies),
+            (self.plan, "All plans", choices.plans),
         ):
             current = combo.currentData()
             combo.blockSignals(True)
@@ -88,13 +89,10 @@ class FilterBar(QWidget):
             found = combo.findData(current)
             combo.setCurrentIndex(found if found >= 0 else 0)
             combo.blockSignals(False)
-        self._custom_reasons(rows)
+        self._custom_reasons(choices.custom_reasons)
 
-    def _custom_reasons(self, rows: list[QueueRow]) -> None:
+    def _custom_reasons(self, custom: list[tuple[str, str]]) -> None:
         """The portal's custom reasons (Feedback Options) the queue holds, after the survey's eight."""
-        custom = sorted(
-            {(r.feedback_option, r.feedback_text or r.feedback_option) for r in rows if r.feedback_option}, key=lambda x: x[1]
-        )
         current = self.reason.currentData()
         self.reason.blockSignals(True)
         while self.reason.count() > len(PORTAL_LABELS) + 2:  # All reasons, the eight, No answer

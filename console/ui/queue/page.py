@@ -20,11 +20,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...domain.money import format_totals, totals
+from ...domain.money import format_totals
 from ...domain.offers import Offer
 from ...domain.playbook import Playbook
 from ...domain.queue import QueueRow
 from ...errors import ConsoleError, Offline
+from ...heap import collector_paused, out_of_reach
 from ...services.changes import Changes
 from ...services.queue_view import QueueData
 from ..actions_controller import ActionsController
@@ -65,10 +66,13 @@ def clock_text(ts: float | None) -> str:
     return datetime.fromtimestamp(ts).strftime("%H:%M") if ts else "never"
 
 
-def prepare(workspace) -> tuple[QueueData, PreparedQueue]:
-    """The queue read from the cache and prepared for the table (on a worker: the GUI thread only swaps it in)."""
-    data = QueueData.read(workspace)
-    return data, PreparedQueue.build(data.rows, offers=data.offers)
+def prepare(workspace, sort: tuple[int, bool] | None = (MRR_COL, True)) -> tuple[QueueData, PreparedQueue]:
+    """The queue read from the cache and prepared for the table, sorted as the table shows it (`sort`: column,
+    descending), on a worker: the GUI thread only swaps it in. The collector is paused meanwhile: a full
+    collection among 200,000 new rows holds the GIL, and the GUI thread, for a quarter of a second."""
+    with collector_paused():
+        data = QueueData.read(workspace)
+        return data, PreparedQueue.build(data.rows, offers=data.offers, sort=sort)
 
 
 class QueuePage(QWidget):
@@ -83,6 +87,7 @@ class QueuePage(QWidget):
         self.context = context
         self.playbook = Playbook()
         self.synced_at: float | None = None
+        self._detail_of: QueueRow | None = None  # the row the detail pane shows
         self._reads = 0  # the latest read wins (an older one may finish later)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(16, 12, 16, 8)
@@ -174,12 +179,17 @@ class QueuePage(QWidget):
         if workspace is None:
             return
         self._reads = mine = self._reads + 1
+        sort = self.sort_state()
 
         def show(result: tuple[QueueData, PreparedQueue]) -> None:
             if mine == self._reads and workspace is self.context.workspace:
                 self.show_data(*result)
 
-        self.context.runner.submit_side(lambda: prepare(workspace), show, self.context.ops.show_error)
+        self.context.runner.submit_side(lambda: prepare(workspace, sort), show, self.context.ops.show_error)
+
+    def sort_state(self) -> tuple[int, bool]:
+        """The column the table is sorted by, and whether descending (read on the GUI thread, for a worker)."""
+        return self.proxy.sort_column, self.proxy.sort_order == Qt.SortOrder.DescendingOrder
 
     def show_data(self, data: QueueData | None = None, table: PreparedQueue | None = None) -> None:
         """Show the cached queue; `data` and `table` when a worker already read and prepared it."""
@@ -194,6 +204,7 @@ class QueuePage(QWidget):
         self.action_bar.set_coupons(data.coupons)
         self.action_bar.set_configurations(data.configurations)
         self.set_table(table or PreparedQueue.build(data.rows, offers=data.offers))
+        out_of_reach()  # the table stays: no full collection walks its rows again
         self.refit()
 
     def stale(self, minutes: int = 10) -> bool:
@@ -231,15 +242,10 @@ class QueuePage(QWidget):
         current = self.current_row()
         rows = self.table.selectionModel().selectedRows()
         top = min((i.row() for i in rows), default=self.table.currentIndex().row())
-        after = [
-            self.proxy.data(self.proxy.index(i, 0), ROW_ROLE).subscription_id for i in range(max(top, 0), self.proxy.rowCount())
-        ]
+        after = self.proxy.ids_from(top) if current is not None else []  # who comes next, if the selected rows leave
         scroll = self.table.verticalScrollBar().value()
-        self.model.set_table(prepared)
-        self.proxy.sort(
-            self.table.horizontalHeader().sortIndicatorSection(), self.table.horizontalHeader().sortIndicatorOrder()
-        )  # also re-filters
-        self.filters.set_choices(prepared.rows)
+        self.model.set_table(prepared)  # the proxy sorts (by the order the worker prepared) and filters again
+        self.filters.set_choices(prepared.choices)
         found = self._reselect(selected, current.subscription_id if current else None)
         if current is not None and not found and self.proxy.rowCount():
             # the selected rows left the queue (saved, revoked, ended): the first row after them takes their place
@@ -264,7 +270,7 @@ class QueuePage(QWidget):
 
     def _shown(self, sub_id: str) -> bool:
         source_row = self.model.row_of(sub_id)
-        return source_row is not None and self.proxy.mapFromSource(self.model.index(source_row, 0)).isValid()
+        return source_row is not None and self.proxy.shown(source_row)
 
     def select_subscription(self, sub_id: str) -> bool:
         return self._reselect([sub_id], sub_id)
@@ -287,10 +293,7 @@ class QueuePage(QWidget):
             model.setCurrentIndex(current_index, QItemSelectionModel.SelectionFlag.NoUpdate)
         model.select(selection, QItemSelectionModel.SelectionFlag.Select)
         self.selection_changed.emit(self.selected_rows())
-        if not current_index.isValid():
-            self.detail.show_row(None, [])
-        else:
-            self._show_detail(self.proxy.data(current_index, ROW_ROLE))
+        self._show_detail(self.proxy.data(current_index, ROW_ROLE) if current_index.isValid() else None)
         return current_index.isValid()
 
     # filtering and totals -------------------------------------------------------------------
@@ -313,9 +316,7 @@ class QueuePage(QWidget):
     def _update_totals(self) -> None:
         shown = self.proxy.rowCount()
         total = self.model.rowCount()
-        at_risk = format_totals(
-            totals((r.mrr_minor, r.currency) for r in (self.proxy.visible_rows() if shown != total else self.model.rows))
-        )
+        at_risk = format_totals(self.proxy.totals())
         count = (
             f"{total:,} pending cancellation{'s' if total != 1 else ''}" if shown == total else f"{shown:,} of {total:,} shown"
         )
@@ -327,6 +328,9 @@ class QueuePage(QWidget):
         self._show_detail(row)
 
     def _show_detail(self, row: QueueRow | None) -> None:
+        if row is not None and row is self._detail_of:
+            return  # the same row of the same table (a sort or a keystroke kept it): already shown
+        self._detail_of = row
         if row is None:
             self.detail.show_row(None, [])
         else:

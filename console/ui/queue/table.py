@@ -1,4 +1,10 @@
-"""The queue's rows as the table shows and sorts them: precomputed once, without Qt (so a worker can build it)."""
+"""The queue's rows as the table shows, sorts and filters them: prepared once, without Qt (so a worker builds it).
+
+Large accounts hold 200,000 pending cancellations: every per-row decision the table needs is prepared here as a
+numpy array (days left, MRR, codes for currency, reason and plan), sort orders are computed once per column and
+kept, and the filter is a few vectorised comparisons plus one substring pass for free text. The view then only
+indexes (tests/benchmarks/bench_ui.py).
+"""
 
 from __future__ import annotations
 
@@ -6,42 +12,90 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+import numpy as np
+
 from ...domain.money import format_money
 from ...domain.queue import QueueRow, currency_rank, tenure_text
-from ...domain.queue_filter import search_text
+from ...domain.queue_filter import NO_ANSWER, QueueFilter, search_text
 
 COLUMNS = ("Customer", "Email", "Plan", "MRR", "Days left", "Reason", "Offer", "Comment", "Tenure", "Status", "Discount")
+MRR_COL = COLUMNS.index("MRR")
 
 
 def mrr_sort_key(rank: int, mrr_minor: int, ends_at: datetime) -> str:
     """One string that sorts (descending) by currency group, then MRR, then the soonest end.
 
-    Amounts never compare across currencies; Qt reverses ties in a descending sort, so the
-    tiebreak is part of the key. Fixed-width digits make string order numeric order.
+    Amounts never compare across currencies; a descending sort reverses ties, so the tiebreak is part of the
+    key. Fixed-width digits make string order numeric order.
     """
     return f"{999 - rank:03d}{min(mrr_minor, 10**18 - 1):018d}{10**11 - int(ends_at.timestamp()):011d}"
 
 
+def _by_end(row: QueueRow) -> tuple[datetime, str]:
+    return row.ends_at, row.subscription_id
+
+
+def _codes(values: list[Any]) -> tuple[np.ndarray, dict[Any, int]]:
+    """Each value as a small integer (its index among the distinct values), and the values' codes."""
+    known: dict[Any, int] = {}
+    codes = np.fromiter((known.setdefault(v, len(known)) for v in values), dtype=np.int32, count=len(values))
+    return codes, known
+
+
+@dataclass
+class Choices:
+    """What the filter bar offers: the currencies, plans and custom reasons present in the queue."""
+
+    currencies: list[str] = field(default_factory=list)
+    plans: list[str] = field(default_factory=list)
+    custom_reasons: list[tuple[str, str]] = field(default_factory=list)  # (fo_… id, its text), by text
+
+
 @dataclass
 class PreparedQueue:
-    """Rows (pre-sorted by days left, so ties in any column keep the most urgent first) with their cell texts and sort keys."""
+    """Rows (pre-sorted by days left, so ties in any column keep the most urgent first) with their cell texts,
+    sort keys (one list per column), and the arrays the view sorts, filters and totals with."""
 
     now: datetime = field(default_factory=lambda: datetime.now(UTC))
     rows: list[QueueRow] = field(default_factory=list)
     days: list[int] = field(default_factory=list)
     haystacks: list[str] = field(default_factory=list)
     display: list[tuple[str, ...]] = field(default_factory=list)
-    sort: list[tuple[Any, ...]] = field(default_factory=list)
+    sort_columns: list[list[Any]] = field(default_factory=lambda: [[] for _ in COLUMNS])
+    ids: dict[str, int] = field(default_factory=dict)
+    choices: Choices = field(default_factory=Choices)
+    days_left: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))
+    mrr: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    ends: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    currency_rank: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))
+    currency: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))
+    currency_codes: dict[str, int] = field(default_factory=dict)
+    reason: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))
+    reason_codes: dict[str | None, int] = field(default_factory=dict)
+    plan: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))
+    plan_codes: dict[str, int] = field(default_factory=dict)
+    _orders: dict[tuple[int, bool], np.ndarray] = field(default_factory=dict)
 
     @classmethod
-    def build(cls, rows: list[QueueRow], now: datetime | None = None, offers: dict[str, str] | None = None) -> PreparedQueue:
-        """`offers` maps subscription id -> the playbook's recommendation, as shown in the Offer column."""
+    def build(
+        cls,
+        rows: list[QueueRow],
+        now: datetime | None = None,
+        offers: dict[str, str] | None = None,
+        sort: tuple[int, bool] | None = None,
+    ) -> PreparedQueue:
+        """`offers` maps subscription id -> the playbook's recommendation, as shown in the Offer column; `sort`
+        (column, descending) is the order the view shows, computed here so the GUI thread does not."""
         offers = offers or {}
         table = cls(now or datetime.now(UTC))
         rank = currency_rank(rows)
-        table.rows = sorted(rows, key=lambda r: (r.ends_at, r.subscription_id))
+        # the cache reads them in this order already (SQLite sorts without holding the GIL the GUI thread needs)
+        ordered = all(_by_end(a) <= _by_end(b) for a, b in zip(rows, rows[1:], strict=False))
+        table.rows = list(rows) if ordered else sorted(rows, key=_by_end)
         table.days = [r.days_left(table.now) for r in table.rows]
         table.haystacks = [search_text(r) for r in table.rows]
+        table.ids = {r.subscription_id: i for i, r in enumerate(table.rows)}
+        columns = table.sort_columns
         for row, days in zip(table.rows, table.days, strict=True):
             tenure = row.tenure_days(table.now)
             offer = offers.get(row.subscription_id, "")
@@ -50,7 +104,7 @@ class PreparedQueue:
                     row.display_name if (row.customer_name or row.customer_deleted) else "—",
                     row.email or "",
                     row.plan,
-                    ("~" if row.usage_based else "") + format_money(row.mrr_minor, row.currency),  # ~: from the last invoice's usage
+                    ("~" if row.usage_based else "") + format_money(row.mrr_minor, row.currency),  # ~: from usage
                     str(days),
                     row.reason,
                     offer,
@@ -60,7 +114,7 @@ class PreparedQueue:
                     row.discount or "",
                 )
             )
-            table.sort.append(
+            for column, key in enumerate(
                 (
                     (row.customer_name or row.email or "").casefold(),
                     (row.email or "").casefold(),
@@ -74,5 +128,73 @@ class PreparedQueue:
                     row.status,
                     row.discount or "",
                 )
-            )
+            ):
+                columns[column].append(key)
+        n = len(table.rows)
+        table.days_left = np.asarray(table.days, dtype=np.int32)
+        table.mrr = np.fromiter((r.mrr_minor for r in table.rows), dtype=np.int64, count=n)
+        table.ends = np.asarray(columns[COLUMNS.index("Days left")], dtype=np.int64)
+        table.currency_rank = np.fromiter((rank[r.currency] for r in table.rows), dtype=np.int32, count=n)
+        table.currency, table.currency_codes = _codes([r.currency for r in table.rows])
+        table.reason, table.reason_codes = _codes([r.reason_key for r in table.rows])
+        table.plan, table.plan_codes = _codes([r.plan for r in table.rows])
+        custom = {(r.feedback_option, r.feedback_text or r.feedback_option) for r in table.rows if r.feedback_option}
+        table.choices = Choices(sorted(table.currency_codes), sorted(table.plan_codes), sorted(custom, key=lambda x: x[1]))
+        if sort is not None:
+            table.order(*sort)
         return table
+
+    # the view's questions ------------------------------------------------------------------
+    def order(self, column: int, descending: bool) -> np.ndarray:
+        """Row numbers sorted by a column (stable: ties keep the most urgent first), kept for the next time."""
+        key = (column, descending)
+        if key not in self._orders:
+            self._orders[key] = self._order(column, descending).astype(np.int32)
+        return self._orders[key]
+
+    def _order(self, column: int, descending: bool) -> np.ndarray:
+        values, n = self.sort_columns[column], len(self.rows)
+        if column == MRR_COL:  # by currency group (most rows first), then MRR, then the soonest end; or all reversed
+            if descending:
+                return np.lexsort((self.ends, -self.mrr, self.currency_rank))
+            return np.lexsort((-self.ends, self.mrr, -self.currency_rank))
+        if values and isinstance(values[0], int):
+            numbers = np.asarray(values, dtype=np.int64)
+            return np.argsort(-numbers if descending else numbers, kind="stable")
+        # text: Python's own sort is the fastest on strings, and stable in both directions
+        return np.fromiter(sorted(range(n), key=values.__getitem__, reverse=descending), dtype=np.int64, count=n)
+
+    def matches(self, criteria: QueueFilter) -> np.ndarray | None:
+        """Which rows the filter keeps (a boolean per row), or None when it keeps them all."""
+        if not criteria.active:
+            return None
+        keep = np.ones(len(self.rows), dtype=bool)
+        if criteria.reason is not None:
+            keep &= self.reason == self.reason_codes.get(None if criteria.reason == NO_ANSWER else criteria.reason, -1)
+        if criteria.currency:
+            keep &= self.currency == self.currency_codes.get(criteria.currency, -1)
+        if criteria.plan:
+            keep &= self.plan == self.plan_codes.get(criteria.plan, -1)
+        if criteria.min_days is not None:
+            keep &= self.days_left >= criteria.min_days
+        if criteria.max_days is not None:
+            keep &= self.days_left <= criteria.max_days
+        words = criteria.text.strip().casefold().split()
+        if words:
+            hays = self.haystacks
+            # only the rows the other criteria kept are searched, one word at a time (a plain `in` per row)
+            found: list[int] | range = range(len(hays)) if keep.all() else np.flatnonzero(keep).tolist()
+            for word in words:
+                found = [i for i in found if word in hays[i]]
+            keep = np.zeros(len(self.rows), dtype=bool)
+            keep[np.asarray(found, dtype=np.int64)] = True
+        return keep
+
+    def totals(self, rows: np.ndarray | None = None) -> dict[str, int]:
+        """MRR summed per currency over `rows` (all when None), never across currencies (as money.totals)."""
+        codes = self.currency if rows is None else self.currency[rows]
+        amounts = self.mrr if rows is None else self.mrr[rows]
+        size = len(self.currency_codes)
+        counts = np.bincount(codes, minlength=size)
+        sums = np.bincount(codes, weights=amounts, minlength=size)  # float64: exact below 2**53 minor units
+        return {cur.lower(): int(round(sums[code])) for cur, code in self.currency_codes.items() if counts[code]}
