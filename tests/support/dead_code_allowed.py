@@ -9,6 +9,7 @@ _ = object()
 _.columnCount
 _.headerData
 _.filterAcceptsRow
+_.mapToSource
 source_parent
 # http.server and socketserver read these class attributes and call do_* / log_message by name
 protocol_version

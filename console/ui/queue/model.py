@@ -145,19 +145,11 @@ class QueueProxy(QAbstractProxyModel):
         self.endResetModel()
         self.reordered.emit()
 
-    def refilter(self) -> None:
-        """Re-decide the rows after the source changed (sorted or reloaded)."""
-        self.set_filter(self.criteria)
-
     def set_filter(self, criteria: QueueFilter) -> None:
         self.beginResetModel()
         self.criteria = criteria
         self._recompute()
         self.endResetModel()
-
-    def visible_rows(self) -> list[QueueRow]:
-        rows = self.table.rows
-        return [rows[i] for i in self.view.tolist()]
 
     def totals(self) -> dict[str, int]:
         """MRR per currency of the rows shown."""
