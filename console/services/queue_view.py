@@ -21,14 +21,23 @@ class QueueData:
     coupons: list[Coupon]
     configurations: list[Any]
     synced_at: int | None
+    total: int | None = None  # with `head`: how many pending cancellations there are in all
 
     @classmethod
-    def read(cls, workspace: Workspace) -> QueueData:
-        """Touches no widget: safe on a worker thread, so the GUI thread only fills the model."""
+    def read(cls, workspace: Workspace, head: int | None = None) -> QueueData:
+        """Touches no widget: safe on a worker thread, so the GUI thread only fills the model. With `head`, only
+        the first rows the window shows (the rest read on a worker afterwards)."""
         playbook = workspace.playbook()
-        rows = workspace.queue()
+        rows = workspace.queue(head)
         coupons = {c.id: c for c in workspace.cache.coupons()}
         offers = {r.subscription_id: playbook.recommend(r, r.interval)[0].describe(coupons) for r in rows}
+        total = workspace.cache.pending_count() if head is not None else None
         return cls(
-            playbook, rows, offers, list(coupons.values()), workspace.cache.portal_configurations(), workspace.last_synced()
+            playbook,
+            rows,
+            offers,
+            list(coupons.values()),
+            workspace.cache.portal_configurations(),
+            workspace.last_synced(),
+            total,
         )

@@ -136,8 +136,8 @@ class Workspace:
             log.info("interrupted action %s (%s) is now %s", action.id, action.kind, action.state)
         return finished
 
-    def queue(self) -> list[QueueRow]:
-        return self.cache.queue()
+    def queue(self, head: int | None = None) -> list[QueueRow]:
+        return self.cache.queue(head)
 
     def last_synced(self) -> int | None:
         return self.cache.get_meta("last_sync_at")

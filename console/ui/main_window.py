@@ -118,7 +118,7 @@ class MainWindow(QMainWindow):
         self._apply_refresh_setting()
         if self.workspace is not None:
             self._show_account(self.workspace.account.name, self.workspace.account.livemode)
-            self.queue.show_data()  # the cached queue before the first paint: the window opens on it
+            self.queue.show_head()  # the cached queue's first rows before the first paint; the rest on a worker
             self.journal_page.refresh()
         self._started = False  # the first connect waits for the first paint (see paintEvent)
 
@@ -241,7 +241,7 @@ class MainWindow(QMainWindow):
         self.session.switch(name, lambda: open_profile(self.data_dir, name, service=self.keys), cached)
         self._show_account(profile.account_name, profile.livemode)
         self.queue.set_rows([])
-        self.queue.show_data()
+        self.queue.show_head()
         self.journal_page.refresh()
         self.refresh()
 

@@ -94,6 +94,10 @@ window.show()
 while "paint" not in out:
     app.processEvents()
 page = window.queue
+while page._reading is not None:  # the first rows are painted; the rest is read on a worker
+    app.processEvents()
+    time.sleep(0.005)
+out["whole"] = time.time() - T0
 out["rows"] = page.model.rowCount()
 def timed(fn):
     t = time.perf_counter(); fn(); app.processEvents(); return (time.perf_counter() - t) * 1000
@@ -213,6 +217,7 @@ def main() -> None:
     print("|---|---:|---:|")
     print(f"| upsert {args.subscriptions:,} subscriptions into the store (in this process) | {upsert_s:.1f} s | ≤ 20 s at 1M |")
     print(f"| process start → first paint of the queue | {win['paint']:.2f} s | ≤ 2 s at 1M |")
+    print(f"| process start → the whole queue in (sortable, filterable, totals) | {win['whole']:.2f} s | — |")
     print(f"| a filter keystroke as the filter bar sends it (selection kept, totals) | {win['filter_ms']:.0f} ms | ≤ 50 ms |")
     print(f"| a sort by a header click (selection kept) | {win['sort_ms']:.0f} ms | ≤ 200 ms |")
     print(f"| longest GUI-thread stall while the queue is read again | {win['refresh_stall_ms']:.0f} ms | ≤ 50 ms |")

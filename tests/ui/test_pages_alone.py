@@ -21,6 +21,7 @@ from console.ui.operations import ChangeBus, Operations
 from console.ui.overview_page import OverviewPage
 from console.ui.portal.dialogs import DiffDialog
 from console.ui.portal.page import PortalPage
+from console.ui.queue.model import ROW_ROLE
 from console.ui.queue.page import QueuePage
 from console.ui.workers import Runner
 
@@ -163,3 +164,18 @@ def test_the_overview_page_sums_the_cache_when_a_sync_says_so(qtbot, context, de
 
     context.bus.sync_failed.emit(Offline("Could not reach Stripe.", "Check the connection, then Retry."))
     assert not page.banner.isHidden() and "Could not reach Stripe" in page.banner_text.text()
+
+
+def test_the_queue_page_paints_the_first_rows_at_once_and_reads_the_rest_on_a_worker(qtbot, context):
+    page = QueuePage(context)
+    qtbot.addWidget(page)
+    page.show()
+    everyone = context.workspace.queue()
+    page.show_head(count=3)
+    assert page.model.rowCount() == 3  # before any worker ran: what SQLite gave in milliseconds
+    assert page.totals.text().startswith(f"Reading {len(everyone):,} pending cancellations")
+    head = [page.proxy.data(page.proxy.index(i, 0), ROW_ROLE).subscription_id for i in range(3)]
+    qtbot.waitUntil(lambda: page.model.rowCount() == len(everyone), timeout=10000)  # the rest, read on a worker
+    assert page.model.rowCount() == len(everyone) and "Reading" not in page.totals.text()
+    shown = [page.proxy.data(page.proxy.index(i, 0), ROW_ROLE).subscription_id for i in range(3)]
+    assert shown == head  # the same first rows: the head was read in the order the table shows

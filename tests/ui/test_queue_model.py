@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from PySide6.QtCore import Qt
@@ -75,3 +76,47 @@ def test_urgent_rows_are_marked(qapp):
     days_col = 4
     assert model.index(0, days_col).data(Qt.ItemDataRole.ForegroundRole) is not None
     assert model.index(1, days_col).data(Qt.ItemDataRole.ForegroundRole) is None
+
+
+def test_the_view_sorts_stably_both_ways_and_keeps_orders_it_computed(qapp):
+    from console.ui.queue.model import COLUMNS
+
+    rows = [row(f"s{i}", 100 * (i % 3), "usd", i % 4) for i in range(12)]
+    model, proxy = make(rows)
+    plan = COLUMNS.index("Plan")  # every row has the same plan: ties everywhere
+    proxy.sort(plan, Qt.SortOrder.AscendingOrder)
+    ascending = ordered(proxy)
+    proxy.sort(plan, Qt.SortOrder.DescendingOrder)
+    assert ordered(proxy) == ascending  # ties keep the prepared order (soonest end first) in both directions
+    assert [model.rows[i].subscription_id for i in range(12)] == ascending
+    days = COLUMNS.index("Days left")
+    proxy.sort(days, Qt.SortOrder.DescendingOrder)
+    assert [model.table.days[model.row_of(s)] for s in ordered(proxy)] == sorted(model.table.days, reverse=True)
+    assert (days, True) in model.table._orders  # computed once, kept for the next click
+
+
+def test_the_filter_needs_every_word_and_totals_follow_what_is_shown(qapp):
+    rows = [row("a", 1_000, "usd", 1), row("b", 2_000, "eur", 2), row("c", 500, "usd", 3)]
+    rows[2] = replace(rows[2], customer_name="Olivia Berg", comment="too slow")
+    _, proxy = make(rows)
+    assert proxy.totals() == {"usd": 1_500, "eur": 2_000}
+    proxy.set_filter(QueueFilter(text="olivia SLOW"))
+    assert ordered(proxy) == ["c"] and proxy.totals() == {"usd": 500}
+    proxy.set_filter(QueueFilter(text="olivia fast"))
+    assert ordered(proxy) == [] and proxy.totals() == {}
+    proxy.set_filter(QueueFilter(currency="eur", min_days=2))
+    assert ordered(proxy) == ["b"] and proxy.totals() == {"eur": 2_000}
+    proxy.set_filter(QueueFilter(plan="Team monthly", reason="not_a_reason"))
+    assert ordered(proxy) == []
+
+
+def test_a_replaced_table_is_freed_in_steps_and_the_proxy_follows_the_new_one(qapp):
+    from console.ui.queue.table import PreparedQueue
+
+    model, proxy = make([row("a", 100, "usd", 1), row("b", 200, "usd", 2)])
+    proxy.set_filter(QueueFilter(text="b@"))
+    old = model.set_table(PreparedQueue.build([row("b", 200, "usd", 2), row("c", 300, "usd", 3)], NOW))
+    assert ordered(proxy) == ["b"]  # the filter applied to the new rows
+    assert proxy.shown(model.row_of("b")) and not proxy.shown(model.row_of("c")) and model.row_of("a") is None
+    old.dispose(step=1)
+    assert old.rows == [] and old.display == [] and old.ids == {} and all(c == [] for c in old.sort_columns)

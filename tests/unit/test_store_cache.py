@@ -181,3 +181,18 @@ def test_a_damaged_journal_copy_is_merged_back_and_kept(tmp_path):
     assert fresh.get("act_1").idempotency_key == "act_1:update" and fresh.damaged_copies() == []
     assert copy.with_name(copy.name + ".merged").exists()
     fresh.close()
+
+
+def test_the_queues_head_is_its_first_rows_in_the_windows_default_order(cache):
+    """MRR in currency groups, the biggest group first, then the soonest end (ui/queue/table.py's MRR order)."""
+    subs = [
+        sub("sub_e1", currency="eur", items=(Item("p", "x", "P", 900, "eur", "month", 1, 1, NOW + timedelta(days=3)),)),
+        sub("sub_u1", items=(Item("p", "x", "P", 100, "usd", "month", 1, 1, NOW + timedelta(days=5)),)),
+        sub("sub_u2", items=(Item("p", "x", "P", 700, "usd", "month", 1, 1, NOW + timedelta(days=9)),)),
+        sub("sub_u3", items=(Item("p", "x", "P", 700, "usd", "month", 1, 1, NOW + timedelta(days=2)),)),
+    ]
+    cache.upsert_subscriptions(subs, SYNCED)
+    assert [r.subscription_id for r in cache.queue(head=3)] == ["sub_u3", "sub_u2", "sub_u1"]
+    assert [r.subscription_id for r in cache.queue(head=10)] == ["sub_u3", "sub_u2", "sub_u1", "sub_e1"]
+    assert [r.subscription_id for r in cache.queue()] == ["sub_u3", "sub_e1", "sub_u1", "sub_u2"]  # soonest end first
+    assert cache.pending_count() == 4

@@ -46,11 +46,13 @@ class QueueModel(QAbstractTableModel):
         """`offers` maps subscription id -> the playbook's recommendation, as shown in the Offer column."""
         self.set_table(PreparedQueue.build(rows, now, offers))
 
-    def set_table(self, table: PreparedQueue) -> None:
-        """Swap in rows a worker already prepared: the GUI thread only resets the views."""
+    def set_table(self, table: PreparedQueue) -> PreparedQueue:
+        """Swap in rows a worker already prepared: the GUI thread only resets the views. Returns the table it
+        replaced, for the caller to free off the GUI thread (PreparedQueue.dispose)."""
         self.beginResetModel()
-        self.table = table
+        old, self.table = self.table, table
         self.endResetModel()
+        return old
 
     # Qt model API ---------------------------------------------------------------------
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802

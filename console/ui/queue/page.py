@@ -62,17 +62,23 @@ class QueueTable(QTableView):
         super().keyPressEvent(event)
 
 
+HEAD_ROWS = 200  # what the window shows before the rest of a large queue is read
+
+
 def clock_text(ts: float | None) -> str:
     return datetime.fromtimestamp(ts).strftime("%H:%M") if ts else "never"
 
 
 def prepare(workspace, sort: tuple[int, bool] | None = (MRR_COL, True)) -> tuple[QueueData, PreparedQueue]:
     """The queue read from the cache and prepared for the table, sorted as the table shows it (`sort`: column,
-    descending), on a worker: the GUI thread only swaps it in. The collector is paused meanwhile: a full
-    collection among 200,000 new rows holds the GIL, and the GUI thread, for a quarter of a second."""
+    descending), on a worker: the GUI thread only swaps it in. The collector is paused meanwhile, and the new
+    rows are out of its reach before it runs again: a full collection among 200,000 new rows holds the GIL,
+    and the GUI thread, for a quarter of a second."""
     with collector_paused():
         data = QueueData.read(workspace)
-        return data, PreparedQueue.build(data.rows, offers=data.offers, sort=sort)
+        prepared = PreparedQueue.build(data.rows, offers=data.offers, sort=sort)
+        out_of_reach()
+    return data, prepared
 
 
 class QueuePage(QWidget):
@@ -88,6 +94,7 @@ class QueuePage(QWidget):
         self.playbook = Playbook()
         self.synced_at: float | None = None
         self._detail_of: QueueRow | None = None  # the row the detail pane shows
+        self._reading: int | None = None  # while only the first rows are in: how many there are in all
         self._reads = 0  # the latest read wins (an older one may finish later)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(16, 12, 16, 8)
@@ -191,6 +198,20 @@ class QueuePage(QWidget):
         """The column the table is sorted by, and whether descending (read on the GUI thread, for a worker)."""
         return self.proxy.sort_column, self.proxy.sort_order == Qt.SortOrder.DescendingOrder
 
+    def show_head(self, count: int = HEAD_ROWS) -> None:
+        """Before the window's first paint: the first screens of the cached queue (in the default order, read
+        by SQLite in milliseconds), then the whole queue, read and prepared on a worker."""
+        workspace = self.context.workspace
+        if workspace is None:
+            self.set_rows([])
+            return
+        data = QueueData.read(workspace, head=count)
+        self.show_data(data, PreparedQueue.build(data.rows, offers=data.offers, sort=self.sort_state()))
+        if data.total is not None and data.total > len(data.rows):
+            self._reading = data.total
+            self._update_totals()
+            self.refresh()
+
     def show_data(self, data: QueueData | None = None, table: PreparedQueue | None = None) -> None:
         """Show the cached queue; `data` and `table` when a worker already read and prepared it."""
         workspace = self.context.workspace
@@ -198,13 +219,13 @@ class QueuePage(QWidget):
             self.set_rows([])
             return
         if data is None:
-            data, table = prepare(workspace)  # only before the window's first paint: it opens on the cached queue
+            data, table = prepare(workspace)
+        self._reading = None
         self.playbook = data.playbook
         self.synced_at = data.synced_at
         self.action_bar.set_coupons(data.coupons)
         self.action_bar.set_configurations(data.configurations)
         self.set_table(table or PreparedQueue.build(data.rows, offers=data.offers))
-        out_of_reach()  # the table stays: no full collection walks its rows again
         self.refit()
 
     def stale(self, minutes: int = 10) -> bool:
@@ -244,7 +265,9 @@ class QueuePage(QWidget):
         top = min((i.row() for i in rows), default=self.table.currentIndex().row())
         after = self.proxy.ids_from(top) if current is not None else []  # who comes next, if the selected rows leave
         scroll = self.table.verticalScrollBar().value()
-        self.model.set_table(prepared)  # the proxy sorts (by the order the worker prepared) and filters again
+        old = self.model.set_table(prepared)  # the proxy sorts (by the order the worker prepared) and filters again
+        if old.rows:
+            self.context.runner.submit_side(old.dispose, lambda _none: None, lambda _error: None)
         self.filters.set_choices(prepared.choices)
         found = self._reselect(selected, current.subscription_id if current else None)
         if current is not None and not found and self.proxy.rowCount():
@@ -314,6 +337,9 @@ class QueuePage(QWidget):
             self._reselect(ids, current if current in ids else (ids[0] if ids else None))
 
     def _update_totals(self) -> None:
+        if self._reading is not None:
+            self.totals.setText(f"Reading {self._reading:,} pending cancellations…  ·  the first {self.model.rowCount():,} shown")
+            return
         shown = self.proxy.rowCount()
         total = self.model.rowCount()
         at_risk = format_totals(self.proxy.totals())
