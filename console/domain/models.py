@@ -36,7 +36,7 @@ class Customer:
     deleted: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Item:
     """One subscription item: a price times a quantity."""
 
@@ -63,7 +63,7 @@ class Item:
         return monthly_minor(self.unit_amount, self.quantity, self.interval, self.interval_count)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # a million in a full sync of a large account
 class Subscription:
     """A subscription with its customer, as sync and the queue need it."""
 

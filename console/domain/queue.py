@@ -13,7 +13,7 @@ from .models import Subscription
 DASHBOARD = "https://dashboard.stripe.com/"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # 200,000 of them in a large queue: no __dict__ each
 class QueueRow:
     """Everything the queue table, its filters and the CLI show for one pending cancellation."""
 

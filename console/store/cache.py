@@ -102,7 +102,7 @@ class Cache:
         for s in subs:
             valuation = self.book.value(s, now)
             batch.append(tuple(rows.subscription_row(s, synced_at, valuation).values()))
-            valued.append(s if s.mrr == valuation.net_minor else dataclasses.replace(s, mrr=valuation.net_minor))
+            valued.append(s if s.mrr == valuation.net_minor else rows.with_mrr(s, valuation.net_minor))
             if s.discount_ids and len(s.discount_ids) == len(s.coupon_ids):
                 ends = s.discount_ends or (None,) * len(s.discount_ids)
                 discounts.extend((d, c, s.id, rows.epoch(e)) for d, c, e in zip(s.discount_ids, s.coupon_ids, ends, strict=False))

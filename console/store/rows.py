@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import sys
 from datetime import UTC, datetime
 from typing import Any
 
@@ -27,6 +29,17 @@ SUBSCRIPTION_COLUMNS = (
     "customer_deleted", "mrr_list_minor", "mrr_usage", "discount_ends", "trial_end", "feedback_option", "feedback_text",
     "billing_mode", "schedule_id", "collection_method", "paused_at",
 )  # fmt: skip
+
+
+_SUB_FIELDS = tuple(f.name for f in dataclasses.fields(Subscription))
+_MRR = _SUB_FIELDS.index("mrr")
+
+
+def with_mrr(sub: Subscription, mrr: int) -> Subscription:
+    """`dataclasses.replace(sub, mrr=mrr)` without its per-call field checks (half the cost of an upsert)."""
+    values = [getattr(sub, name) for name in _SUB_FIELDS]
+    values[_MRR] = mrr
+    return Subscription(*values)
 
 
 _encode = json.JSONEncoder().encode  # one encoder for the hot path (json.dumps builds one per call with options)
@@ -133,6 +146,12 @@ def subscription_from_row(row: dict[str, Any]) -> Subscription:
     )
 
 
+def _shared(text: str | None) -> str | None:
+    """One object for each of the few distinct values a column holds (plans, statuses, reasons, the words
+    of a pause's blocker): a 200,000-row queue then holds each once, not once a row."""
+    return None if text is None else sys.intern(text)
+
+
 def queue_row(row: dict[str, Any], livemode: bool) -> QueueRow:
     coupons = json.loads(row["coupon_ids"])
     items = json.loads(row["items"])
@@ -141,28 +160,30 @@ def queue_row(row: dict[str, Any], livemode: bool) -> QueueRow:
         customer_id=row["customer_id"],
         customer_name=row["customer_name"],
         email=row["customer_email"],
-        plan=row["plan"],
+        plan=sys.intern(row["plan"]),
         mrr_minor=row["mrr_minor"],
-        currency=row["currency"],
+        currency=sys.intern(row["currency"]),
         ends_at=utc(row["ends_at"]),  # type: ignore[arg-type]
         requested_at=utc(row["canceled_at"]),
-        feedback=row["feedback"],
+        feedback=_shared(row["feedback"]),
         comment=row["comment"],
         created=utc(row["created"]),  # type: ignore[arg-type]
-        status=row["status"],
+        status=sys.intern(row["status"]),
         discount=", ".join(coupons) if coupons else None,
         livemode=livemode,
-        interval=items[0]["interval"] if items else "month",
+        interval=sys.intern(items[0]["interval"]) if items else "month",
         customer_deleted=bool(row["customer_deleted"]),
         usage_based=bool(row["mrr_usage"]),
-        feedback_option=row["feedback_option"],
-        feedback_text=row["feedback_text"],
-        pause_blocker=pausing.blocker(
-            status=row["status"],
-            billing_mode=row["billing_mode"],
-            schedule_id=row["schedule_id"],
-            collection_method=row["collection_method"],
-            collection_paused=bool(row["paused"]),
+        feedback_option=_shared(row["feedback_option"]),
+        feedback_text=_shared(row["feedback_text"]),
+        pause_blocker=_shared(
+            pausing.blocker(
+                status=row["status"],
+                billing_mode=row["billing_mode"],
+                schedule_id=row["schedule_id"],
+                collection_method=row["collection_method"],
+                collection_paused=bool(row["paused"]),
+            )
         ),
     )
 

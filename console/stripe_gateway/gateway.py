@@ -20,6 +20,7 @@ from ..errors import InvalidRequest, NotFound, PermissionMissing
 from . import convert
 from .client import key_kind, key_mode, make_client
 from .errors import call, readable, translate, translated
+from .pages import get_plain
 
 PAGE_SIZE = 100
 
@@ -102,7 +103,7 @@ class StripeGateway:
         }
         if starting_after:
             params["starting_after"] = starting_after
-        data = call(lambda: self._client.raw_request("get", "/v1/subscriptions", **params)).data  # parsed once, by the SDK
+        data = call(lambda: get_plain(self._client, "/v1/subscriptions", params))  # plain JSON (pages.py)
         found, more = convert.page(data)
         return [convert.subscription(obj) for obj in found], more
 
@@ -123,7 +124,7 @@ class StripeGateway:
             params["created"] = {"gt": since}
         pages: list[list[dict[str, Any]]] = []
         while True:
-            data = call(lambda: self._client.raw_request("get", "/v1/events", **params)).data
+            data = call(lambda: get_plain(self._client, "/v1/events", params))
             found, more = convert.page(data)
             pages.append(found)
             if not more or not found:
@@ -147,7 +148,7 @@ class StripeGateway:
         params: dict[str, Any] = {"limit": PAGE_SIZE, "types": list(SYNC_EVENT_TYPES), "created": created}
         out: list[Change] = []
         while True:
-            data = call(lambda: self._client.raw_request("get", "/v1/events", **params)).data
+            data = call(lambda: get_plain(self._client, "/v1/events", params))
             found, more = convert.page(data)
             out.extend(convert.change(e) for e in found)
             if not more or not found:

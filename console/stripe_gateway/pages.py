@@ -1,0 +1,46 @@
+"""List pages read as plain JSON: the request, its retries and its errors are the SDK's; only the body of a
+successful answer is parsed here, with the standard `json` module into plain dicts.
+
+Why: a full sync reads hundreds of 100-object pages, and the SDK decodes every body with
+`json.loads(object_pairs_hook=OrderedDict)` (StripeResponse), which cost 41% of the console's CPU in a 20,000
+subscription sync (tests/benchmarks/bench_sync.py); convert.py then reads plain dicts anyway.
+How: `StripeClient._requestor.request_raw()` (the SDK's own request: headers, API version, idempotency,
+network retries, logging), then `_interpret_response()` only for an error status, which raises the SDK's own
+exception for it (translated as every other call is). Why it is safe: both are the SDK's internals behind its
+public `raw_request()` (same arguments); the version is pinned (`stripe>=16.1,<17`) and
+tests/unit/test_sdk_types.py checks their signatures; if either is ever missing, the public `raw_request()` is
+used instead, and nothing else changes.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+import stripe
+
+log = logging.getLogger(__name__)
+_FALLBACK: list[bool] = []  # set once the SDK's internals were found missing
+
+
+def get_plain(client: stripe.StripeClient, path: str, params: dict[str, Any]) -> Any:
+    """GET `path` and return its JSON body as plain dicts and lists (raises the SDK's errors, as raw_request)."""
+    if not _FALLBACK:
+        try:
+            requestor = client._requestor
+            rbody, rcode, rheaders = requestor.request_raw(
+                "get", path, params=params, options={}, base_address="api", api_mode="V1", usage=["raw_request"]
+            )
+        except (AttributeError, TypeError) as exc:  # another SDK's internals: use the public way from now on
+            log.warning("the SDK's request internals changed (%s): list pages are read through raw_request", exc)
+            _FALLBACK.append(True)
+        else:
+            if not 200 <= rcode < 300:
+                requestor._interpret_response(rbody, rcode, rheaders, "V1")  # raises the SDK's error for it
+            body = rbody if isinstance(rbody, bytes | str) else str(rbody)
+            try:
+                return json.loads(body)
+            except ValueError:  # as the SDK says it: an answer that is not JSON
+                raise stripe.APIError(f"Invalid response body from API: {body[:200]!r}", body, rcode, rheaders) from None
+    return client.raw_request("get", path, **params).data
