@@ -241,6 +241,10 @@ class Cache:
         """The ids of every pending cancellation (what a sync compares before and after: no rows built)."""
         return {r["id"] for r in self._query("SELECT id FROM subscriptions WHERE pending = 1")}
 
+    def created_times(self) -> list[int]:
+        """When each cached subscription was created, oldest first (where the next full sync cuts its ranges)."""
+        return [r["created"] for r in self._each("SELECT created FROM subscriptions ORDER BY created")]
+
     def pending_count(self) -> int:
         return self._query("SELECT count(*) AS n FROM subscriptions WHERE pending = 1")[0]["n"]
 

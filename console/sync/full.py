@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -18,15 +19,38 @@ if TYPE_CHECKING:  # the SDK loads with the gateway, when a run goes online
     from ..stripe_gateway import StripeGateway
 
 HISTORY_S = 365 * 86400
-CONCURRENCY = 8
+CONCURRENCY = 8  # requests in flight when the latency is unknown (events backfill), and the fewest a full sync uses
+MAX_CONCURRENCY = 16
+RANGES_PER_WORKER = 4  # at most: more ranges than workers, so a worker that finishes takes the next
+PAGES_PER_RANGE = 8  # at least, as far as the last sync tells: an empty range still costs a request
 EPOCH_FLOOR = 1_293_840_000  # 2011-01-01: nothing in Stripe is older
 EVENT_WINDOW_S = 30 * 86400
 
 
-def plan_ranges(start: int, end: int, parts: int) -> list[dict]:
-    """Disjoint `created` ranges [gte, lt) covering start..end, paged independently."""
-    step = max(1, (end - start) // parts + 1)
-    return [{"gte": lo, "lt": min(lo + step, end), "after": None, "done": False} for lo in range(start, end, step)]
+def plan_ranges(start: int, end: int, parts: int, seen: list[int] | None = None) -> list[dict]:
+    """Disjoint `created` ranges [gte, lt) covering start..end, paged independently. With `seen` (the creation
+    times the cache holds from the last sync, sorted) the cuts fall where the data is, so each range holds about
+    as many subscriptions; without, equal slices of time."""
+    cuts: list[int] = []
+    if seen and len(seen) >= parts * 10:
+        cuts = sorted(c for c in {seen[len(seen) * i // parts] for i in range(1, parts)} if start < c < end)
+    if not cuts:
+        step = max(1, (end - start) // parts + 1)
+        cuts = list(range(start + step, end, step))
+    edges = [start, *cuts, end]
+    return [{"gte": lo, "lt": hi, "after": None, "done": False} for lo, hi in zip(edges, edges[1:], strict=False) if lo < hi]
+
+
+def ranges_for(workers: int, seen: list[int]) -> int:
+    """How many ranges: one per worker when nothing is known yet; with the last sync's subscriptions, enough
+    that a worker done early takes another, but never so many that most hold less than a few pages."""
+    pages = len(seen) // 100
+    return max(workers, min(workers * RANGES_PER_WORKER, pages // PAGES_PER_RANGE))
+
+
+def workers_for(rate: float, latency_s: float) -> int:
+    """Requests in flight to keep the rate limit busy at this latency (Little's law: rate × latency)."""
+    return max(CONCURRENCY, min(MAX_CONCURRENCY, round(rate * latency_s)))
 
 
 def full_sync(
@@ -36,7 +60,7 @@ def full_sync(
     now: int | None = None,
     *,
     rate: float | None = None,
-    concurrency: int = CONCURRENCY,
+    concurrency: int | None = None,
 ) -> SyncReport:
     """List everything again: disjoint created ranges paged concurrently under the account's rate limit.
 
@@ -47,22 +71,30 @@ def full_sync(
     now = now or int(time.time())
     report = SyncReport("full", queue_before=cache.pending_ids())
     checkpoint = cache.get_meta("full_sync")
+    rate = rate or (LIVE_MODE_RATE if gateway.livemode else TEST_MODE_RATE)
     if checkpoint and "ranges" in checkpoint:
         report.resumed = True
+        workers = concurrency or checkpoint.get("workers", CONCURRENCY)
     else:
         newest = _optional(gateway.newest_event, "the events cursor", report)
+        probe = time.perf_counter()
         since = gateway.oldest_subscription_since(EPOCH_FLOOR, now)  # ranges start where the data does
+        # its bisection is one request at a time, to a day: the round trip is its time over its probes
+        probes = 1 if since >= now else 1 + math.ceil(math.log2(max(now - EPOCH_FLOOR, 86400) / 86400))
+        latency = (time.perf_counter() - probe) / probes
+        workers = concurrency or workers_for(rate, latency)
         checkpoint = {
             "started_at": now,
             "pages": 0,
             "cursor": list(newest) if newest else None,
-            "ranges": plan_ranges(min(since, now), now + 1, concurrency),
+            "workers": workers,
+            "ranges": plan_ranges(min(since, now), now + 1, ranges_for(workers, seen := cache.created_times()), seen),
         }
         cache.set_meta("full_sync", checkpoint)
     started = checkpoint["started_at"]
     estimate = cache.get_meta("full_sync_pages")
     report.pages = checkpoint["pages"]
-    bucket = TokenBucket(rate or (LIVE_MODE_RATE if gateway.livemode else TEST_MODE_RATE))
+    bucket = TokenBucket(rate)
     lock = threading.Lock()
     # What MRR is valued with comes first: the coupons (discounts) and the tiered prices' tiers.
     progress(report.pages, estimate, "Reading coupons, prices and portal configurations…")
@@ -95,7 +127,7 @@ def full_sync(
             progress(pages, estimate, f"Read {pages} page{'s' if pages != 1 else ''} of subscriptions")
         return count
 
-    with ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="sync") as pool:
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="sync") as pool:
         report.subscriptions = sum(pool.map(run, [r for r in checkpoint["ranges"] if not r["done"]]))
     configs = _optional(lambda: with_backoff(gateway.portal_configurations, bucket), "portal configurations", report)
     usage.read_latest(gateway, cache, bucket, report)

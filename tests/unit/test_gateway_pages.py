@@ -55,3 +55,22 @@ def test_without_the_internals_the_public_raw_request_is_used(sandbox, monkeypat
     found = pages.get_plain(Renamed(), "/v1/subscriptions", {"limit": 2, "status": "all"})  # type: ignore[arg-type]
     assert pages._FALLBACK == [True] and len(found["data"]) == 2
     assert pages.get_plain(real, "/v1/subscriptions", {"limit": 1, "status": "all"})["data"]  # the public way, from now on
+
+
+def test_the_sdks_debug_line_is_built_only_when_someone_reads_it(sandbox, monkeypatch, caplog):
+    import logging
+
+    from stripe import _api_requestor, _util
+
+    from console.stripe_gateway.client import _log_debug_when_on
+
+    assert _api_requestor.log_debug is _log_debug_when_on  # the SDK's requests go through it
+    built: list[str] = []
+    real = _util.logfmt
+    monkeypatch.setattr(_util, "logfmt", lambda props: built.append(props["message"]) or real(props))
+    client = make_client(sandbox.key, sandbox.url)
+    pages.get_plain(client, "/v1/subscriptions", {"limit": 1, "status": "all"})
+    assert "API response body" not in built  # debug off: no body formatted
+    with caplog.at_level(logging.DEBUG, logger="stripe"):
+        pages.get_plain(client, "/v1/subscriptions", {"limit": 1, "status": "all"})
+    assert "API response body" in built and any("API response body" in r.getMessage() for r in caplog.records)

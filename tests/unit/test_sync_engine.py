@@ -16,7 +16,7 @@ from console.store import Cache
 from console.stripe_gateway import StripeGateway
 from console.sync import usage
 from console.sync.engine import sync
-from console.sync.full import plan_ranges
+from console.sync.full import CONCURRENCY, MAX_CONCURRENCY, plan_ranges, ranges_for, workers_for
 from console.sync.incremental import EVENT_WINDOW_S, CursorExpired, incremental_sync
 from console.sync.ratelimit import TokenBucket, with_backoff
 from console.sync.report import SyncReport
@@ -35,6 +35,28 @@ def test_full_sync_ranges_are_disjoint_and_cover_the_span():
     assert all(a["lt"] == b["gte"] for a, b in zip(ranges, ranges[1:], strict=False))
     assert len(ranges) <= 8 and not any(r["done"] or r["after"] for r in ranges)
     assert plan_ranges(5, 6, 8) == [{"gte": 5, "lt": 6, "after": None, "done": False}]
+
+
+def test_ranges_fall_where_the_data_is_when_the_cache_knows_it():
+    # most subscriptions created lately (a growing account): equal slices of time would leave most ranges empty
+    seen = sorted([1000 + i for i in range(10)] + [1900 + i % 100 for i in range(390)])
+    ranges = plan_ranges(1000, 2001, 4, seen)
+    counts = [sum(r["gte"] <= t < r["lt"] for t in seen) for r in ranges]
+    assert ranges[0]["gte"] == 1000 and ranges[-1]["lt"] == 2001 and len(ranges) == 4
+    assert max(counts) - min(counts) <= 10  # about a quarter each
+    assert plan_ranges(1000, 2001, 4, seen[:5]) == plan_ranges(1000, 2001, 4)  # too little known: slices of time
+
+
+def test_ranges_per_worker_grow_with_what_the_last_sync_saw():
+    assert ranges_for(8, []) == 8  # a first sync: one per worker
+    assert ranges_for(8, [0] * 6_000) == 8  # 60 pages: fewer than 8 pages a range would be wasted requests
+    assert ranges_for(8, [0] * 20_000) == 25 and ranges_for(8, [0] * 1_000_000) == 32  # at most 4 a worker
+
+
+def test_requests_in_flight_follow_the_latency_within_bounds():
+    assert workers_for(25, 0.06) == CONCURRENCY  # fast network: the floor
+    assert workers_for(100, 0.3) == 16 and workers_for(100, 0.12) == 12  # rate × latency (Little's law)
+    assert workers_for(100, 5.0) == MAX_CONCURRENCY
 
 
 def test_the_token_bucket_allows_a_burst_then_the_rate():
