@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
+import sqlite3
 import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -63,14 +64,13 @@ class Cache:
         with self.transaction():
             self.db.conn.execute(sql, list(params))
 
-    def _each(self, sql: str, params: Iterable[Any] = ()) -> Iterator[dict[str, Any]]:
-        """The rows one at a time: each is freed once used. A list of 200,000 row dicts, freed at once, is one
-        C-level cascade that holds the GIL (and the window) for a tenth of a second."""
+    def _each(self, sql: str, params: Iterable[Any] = ()) -> Iterator[sqlite3.Row]:
+        """The rows one at a time, read by column name (sqlite3.Row: no dict built per row), each freed once
+        used: a list of 200,000 rows freed at once is one C-level cascade that holds the GIL (and the window)."""
         with self._lock, translated(self.path):
-            cursor = self.db.conn.execute(sql, list(params))
-            keys = [d[0] for d in cursor.description]
-            for row in cursor:
-                yield dict(zip(keys, row, strict=True))
+            cursor = self.db.conn.cursor()
+            cursor.row_factory = sqlite3.Row
+            yield from cursor.execute(sql, list(params))
 
     def _query(self, sql: str, params: Iterable[Any] = ()) -> list[dict[str, Any]]:
         with self._lock, translated(self.path):
@@ -213,11 +213,11 @@ class Cache:
         shows before it has read the rest. "Asked on" is when the customer asked (their open intent), not when
         an undo set the cancellation again (Stripe's `canceled_at` then)."""
         if head is None:
-            sql, intents = "SELECT * FROM subscriptions WHERE pending = 1 ORDER BY ends_at, id", ""
+            sql, intents = f"SELECT {rows.QUEUE_COLUMNS} FROM subscriptions WHERE pending = 1 ORDER BY ends_at, id", ""
         else:
             sql = (
                 "WITH groups AS (SELECT currency, count(*) AS n FROM subscriptions WHERE pending = 1 GROUP BY currency)"
-                " SELECT s.* FROM subscriptions s JOIN groups g USING (currency) WHERE s.pending = 1"
+                f" SELECT {rows.QUEUE_COLUMNS} FROM subscriptions s JOIN groups g USING (currency) WHERE s.pending = 1"
                 f" ORDER BY g.n DESC, s.currency, s.mrr_minor DESC, s.ends_at LIMIT {int(head)}"
             )
             intents = f" AND subscription_id IN (SELECT id FROM ({sql}))"

@@ -152,9 +152,16 @@ def _shared(text: str | None) -> str | None:
     return None if text is None else sys.intern(text)
 
 
-def queue_row(row: dict[str, Any], livemode: bool) -> QueueRow:
-    coupons = json.loads(row["coupon_ids"])
-    items = json.loads(row["items"])
+QUEUE_COLUMNS = (
+    "id, customer_id, customer_name, customer_email, plan, mrr_minor, currency, ends_at, canceled_at, feedback, comment,"
+    " created, status, coupon_ids, json_extract(items, '$[0].interval') AS interval, customer_deleted, mrr_usage,"
+    " feedback_option, feedback_text, billing_mode, schedule_id, collection_method, paused"
+)  # what a queue row needs, the first item's interval read by SQLite (not the whole items JSON in Python)
+
+
+def queue_row(row: Any, livemode: bool) -> QueueRow:  # an sqlite3.Row (or a dict) of QUEUE_COLUMNS
+    """A queue row from a row selected with QUEUE_COLUMNS."""
+    coupons = json.loads(row["coupon_ids"]) if row["coupon_ids"] != "[]" else None
     return QueueRow(
         subscription_id=row["id"],
         customer_id=row["customer_id"],
@@ -171,7 +178,7 @@ def queue_row(row: dict[str, Any], livemode: bool) -> QueueRow:
         status=sys.intern(row["status"]),
         discount=", ".join(coupons) if coupons else None,
         livemode=livemode,
-        interval=sys.intern(items[0]["interval"]) if items else "month",
+        interval=sys.intern(row["interval"] or "month"),
         customer_deleted=bool(row["customer_deleted"]),
         usage_based=bool(row["mrr_usage"]),
         feedback_option=_shared(row["feedback_option"]),

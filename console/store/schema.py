@@ -128,8 +128,14 @@ def _v2(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX usage_subscription ON usage (subscription_id)")
 
 
+def _v3(db: sqlite_utils.Database) -> None:
+    """The ids of the pending cancellations from the index alone: a sync compares them before and after, and a
+    quiet sync of a million subscriptions read 200,000 rows for them (0.65 s, bench_large_account.py)."""
+    db.execute("CREATE INDEX subscriptions_pending_id ON subscriptions (pending, id)")
+
+
 # Each entry moves the schema from version i to i + 1. Never edit a released entry: add one.
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2]
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
