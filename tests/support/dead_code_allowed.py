@@ -34,6 +34,8 @@ _.configure_faults
 _.clear_log
 _.mangle_next
 _.advance
+# sqlite3 reads a cursor's row_factory
+_.row_factory
 # logging.LogRecord fields the redacting handler rewrites; the stripe module's switch
 _.msg
 _.exc_text
