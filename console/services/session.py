@@ -41,7 +41,8 @@ class Session:
         self.keys = keys
         self.profile = profile
         self.connection: Connection | None = None
-        self.workspace: Workspace | None = Workspace.last(data_dir)  # the cached queue opens before any network
+        # the cached queue opens before any network, and before SQLite's integrity check (the first sync runs it)
+        self.workspace: Workspace | None = Workspace.last(data_dir, check=False)
         self.offline_since: datetime | None = None  # when Stripe last stopped answering (None: it answers)
 
     def went_offline(self) -> None:

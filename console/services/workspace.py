@@ -60,19 +60,20 @@ class Workspace:
         return (data_dir / LAST_ACCOUNT).exists()
 
     @classmethod
-    def last(cls, data_dir: Path) -> Workspace | None:
-        """The cache of the last account used here (no network), or None."""
+    def last(cls, data_dir: Path, *, check: bool = True) -> Workspace | None:
+        """The cache of the last account used here (no network), or None. `check=False`: see Cache."""
         try:
             info = json.loads((data_dir / LAST_ACCOUNT).read_text())
         except (OSError, ValueError):
             return None
-        return cls.cached(data_dir, Account(id=info["id"], name=info["name"], livemode=bool(info["livemode"])))
+        account = Account(id=info["id"], name=info["name"], livemode=bool(info["livemode"]))
+        return cls.cached(data_dir, account, check=check)
 
     @classmethod
-    def cached(cls, data_dir: Path, account: Account) -> Workspace | None:
+    def cached(cls, data_dir: Path, account: Account, *, check: bool = True) -> Workspace | None:
         """An account's cache without the network (None when it was never synced here)."""
         path = data_dir / f"{account.id}-{'live' if account.livemode else 'test'}.sqlite3"
-        return cls(data_dir, account, Cache(path, livemode=account.livemode)) if path.exists() else None
+        return cls(data_dir, account, Cache(path, livemode=account.livemode, check=check)) if path.exists() else None
 
     def attach(self, gateway: StripeGateway, name: str = "") -> Workspace:
         """Go online: the same account, now reachable (or another one, which gets its own cache)."""
@@ -93,6 +94,7 @@ class Workspace:
 
     # queue ---------------------------------------------------------------------------
     def sync(self, *, full: bool = False, progress: Progress = no_progress) -> SyncReport:
+        self.cache.verify()  # a cache the window opened unchecked is checked now, before anything is written
         with collector_paused():
             report = sync(self.need_gateway(), self.cache, full=full, progress=progress)
         if finished := self.finish_interrupted():

@@ -26,18 +26,41 @@ log = logging.getLogger(__name__)
 class Cache:
     """One account and mode's database. Thread-safe; multi-row writes go through `transaction()`."""
 
-    def __init__(self, path: Path, *, livemode: bool = False) -> None:
+    def __init__(self, path: Path, *, livemode: bool = False, check: bool = True) -> None:
+        """`check=False`: open without SQLite's integrity check (the window opens on a large cache at once);
+        verify() runs it later, before the first sync, off the GUI thread."""
         self.path = path
         self.livemode = livemode
         self.set_aside: Path | None = None  # where a damaged file went, if one was found
+        self.unchecked = not check
         try:
-            self.db = open_database(path)
+            self.db = open_database(path, check=check)
         except DatabaseDamaged:
             self.set_aside = set_aside(path)  # kept, never deleted; the next full sync rebuilds the cache
             log.warning("cache %s was damaged: moved to %s, rebuilding from Stripe", path.name, self.set_aside.name)
             self.db = open_database(path)
         self._lock = threading.RLock()
         self.book = Book(lambda sql: self._query(sql))
+
+    def verify(self) -> bool:
+        """Run the integrity check an unchecked open skipped; a damaged file is set aside (kept) and the cache
+        starts again empty, for the next full sync to rebuild. True when the file was sound (or checked)."""
+        if not self.unchecked:
+            return True
+        self.unchecked = False
+        try:
+            sound = self._query("PRAGMA quick_check")[0]["quick_check"] == "ok"
+        except DatabaseDamaged:
+            sound = False
+        if sound:
+            return True
+        with self._lock:
+            self.db.conn.close()
+            self.set_aside = set_aside(self.path)  # kept, never deleted
+            log.warning("cache %s was damaged: moved to %s, rebuilding from Stripe", self.path.name, self.set_aside.name)
+            self.db = open_database(self.path)
+            self.book.invalidate()
+        return False
 
     @classmethod
     def for_account(cls, data_dir: Path, account_id: str, livemode: bool) -> Cache:
@@ -209,27 +232,37 @@ class Cache:
 
     def queue(self, head: int | None = None) -> list[QueueRow]:
         """Every pending cancellation, soonest end first (the views sort again as they show). With `head`, only
-        the first `head` rows in the window's default order (MRR, in currency groups by size): what the window
-        shows before it has read the rest. "Asked on" is when the customer asked (their open intent), not when
-        an undo set the cancellation again (Stripe's `canceled_at` then)."""
+        the first `head` rows in the window's default order (MRR, in currency groups by size), read from the
+        index in milliseconds: what the window shows before it has read the rest. "Asked on" is when the
+        customer asked (their open intent), not when an undo set the cancellation again (Stripe's `canceled_at`)."""
         if head is None:
-            sql, intents = f"SELECT {rows.QUEUE_COLUMNS} FROM subscriptions WHERE pending = 1 ORDER BY ends_at, id", ""
-        else:
-            sql = (
-                "WITH groups AS (SELECT currency, count(*) AS n FROM subscriptions WHERE pending = 1 GROUP BY currency)"
-                f" SELECT {rows.QUEUE_COLUMNS} FROM subscriptions s JOIN groups g USING (currency) WHERE s.pending = 1"
-                f" ORDER BY g.n DESC, s.currency, s.mrr_minor DESC, s.ends_at LIMIT {int(head)}"
+            found: Iterable[Any] = self._each(
+                f"SELECT {rows.QUEUE_COLUMNS} FROM subscriptions WHERE pending = 1 ORDER BY ends_at, id"
             )
-            intents = f" AND subscription_id IN (SELECT id FROM ({sql}))"
+            asked_sql, asked_params = "", []
+        else:
+            groups = self._query("SELECT currency, count(*) AS n FROM subscriptions WHERE pending = 1 GROUP BY currency")
+            found = []
+            for group in sorted(groups, key=lambda g: (-g["n"], g["currency"])):  # domain.queue.currency_rank's order
+                if len(found) >= head:
+                    break
+                found += self._each(
+                    f"SELECT {rows.QUEUE_COLUMNS} FROM subscriptions WHERE pending = 1 AND currency = ?"
+                    f" ORDER BY mrr_minor DESC, ends_at LIMIT {int(head) - len(found)}",
+                    [group["currency"]],
+                )
+            asked_params = [r["id"] for r in found]
+            asked_sql = f" AND subscription_id IN ({','.join('?' * len(asked_params))})" if asked_params else " AND 0"
         asked = {
             r["subscription_id"]: r["at"]
             for r in self._query(
                 "SELECT subscription_id, MIN(scheduled_at) AS at FROM intents WHERE resolution = 'pending'"
-                f"{intents} GROUP BY subscription_id"
+                f"{asked_sql} GROUP BY subscription_id",
+                asked_params,
             )
         }
         out = []
-        for r in self._each(sql):
+        for r in found:
             row = rows.queue_row(r, self.livemode)
             when = asked.get(row.subscription_id)
             out.append(

@@ -237,7 +237,8 @@ class MainWindow(QMainWindow):
             return
         assert self.keys is not None
         profile = self.keys.profiles.get(name)
-        cached = Workspace.cached(self.data_dir, Account(profile.account_id, profile.account_name, profile.livemode))
+        account = Account(profile.account_id, profile.account_name, profile.livemode)
+        cached = Workspace.cached(self.data_dir, account, check=False)  # checked by its first sync
         self.session.switch(name, lambda: open_profile(self.data_dir, name, service=self.keys), cached)
         self._show_account(profile.account_name, profile.livemode)
         self.queue.set_rows([])

@@ -57,3 +57,43 @@ def test_a_damaged_journal_recovers_its_saves_from_stripe_metadata(sandbox, clie
     assert recovered is not None and recovered.state == "applied" and recovered.operator == "Dana"
     assert recovered.offer_code == "coupon:HALF-1M" and recovered.consent_channel == "call"
     again.close()
+
+
+@pytest.mark.parametrize("damage", ["garbage", "truncated", "empty_header"])
+def test_a_cache_opened_unchecked_is_checked_by_its_first_sync(sandbox, client, tmp_path, damage):
+    """The window opens on the cache before SQLite's integrity check (0.8 s at a million subscriptions); a
+    damaged file is then found by the first sync's check, or by the first read that fails: set aside (kept)
+    and rebuilt, never shown empty as if the account had no cancellations."""
+    ws = Workspace.connect(StripeGateway(sandbox.key, sandbox.url), tmp_path)
+    ws.sync()
+    path = ws.cache.path
+    ws.close()
+    data = path.read_bytes()
+    damaged = {
+        "garbage": b"this is not a database" * 500,
+        "truncated": data[: len(data) // 3],
+        "empty_header": data[:100] + b"\0" * (len(data) - 100),
+    }[damage]
+    path.write_bytes(damaged)
+    for extra in (path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        extra.unlink(missing_ok=True)
+    opened = Workspace.last(tmp_path, check=False)
+    assert opened is not None
+    again = opened.attach(StripeGateway(sandbox.key, sandbox.url))
+    report = again.sync()
+    kept = [p for p in tmp_path.glob(f"{path.name}.damaged-*") if not p.name.endswith(("-wal", "-shm"))]
+    assert len(kept) == 1 and kept[0].read_bytes() == damaged
+    assert report.kind == "full" and "set aside" in report.summary()
+    assert {r.subscription_id for r in again.queue()} == sdk_pending(client)
+    again.close()
+
+
+def test_a_sound_cache_opened_unchecked_passes_its_check_and_keeps_everything(sandbox, tmp_path):
+    ws = Workspace.connect(StripeGateway(sandbox.key, sandbox.url), tmp_path)
+    ws.sync()
+    before = {r.subscription_id for r in ws.queue()}
+    ws.close()
+    opened = Workspace.last(tmp_path, check=False)
+    assert opened.cache.unchecked and opened.cache.verify() and not opened.cache.unchecked
+    assert {r.subscription_id for r in opened.queue()} == before and opened.cache.set_aside is None
+    opened.close()

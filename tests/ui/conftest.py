@@ -11,6 +11,16 @@ from console.ui.main_window import MainWindow
 
 
 @pytest.fixture(autouse=True)
+def _a_clean_screen(qapp):
+    """Each test starts with no window of an earlier one on screen: a window left open (a dialog a failed test
+    never closed) would take the activation and the focus this test's window asks for."""
+    for widget in qapp.topLevelWidgets():
+        if widget.isVisible():
+            widget.close()
+    yield
+
+
+@pytest.fixture(autouse=True)
 def _answers_end_with_their_test():
     from . import gestures
 

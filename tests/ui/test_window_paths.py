@@ -121,3 +121,26 @@ def test_journal_offers_a_damaged_copy_and_recover_merges_it_back(qtbot, open_wi
         qtbot.mouseClick(page.recover, Qt.MouseButton.LeftButton)
     assert journal.get(action.id).state == "applied" and not page.recover.isVisible()
     assert page.model.rowCount() == 1
+
+
+def test_the_window_opens_on_a_damaged_cache_and_its_first_sync_rebuilds_it(qtbot, open_window, demo, tmp_path):
+    """The window opens before SQLite's integrity check; a damaged cache is then set aside (kept) and rebuilt by
+    the first sync, and the status line says so."""
+    from console.services.workspace import Workspace
+    from console.stripe_gateway import StripeGateway
+
+    ws = Workspace.connect(StripeGateway(demo.key, demo.url), tmp_path)
+    ws.sync()
+    path, pending = ws.cache.path, len(ws.queue())
+    ws.close()
+    path.write_bytes(path.read_bytes()[:4096] + b"\0" * 8192)  # the header survives, the pages do not
+    for extra in (path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        extra.unlink(missing_ok=True)
+    messages: list[str] = []
+    window = open_window(demo, wait=False)
+    window.statusBar().messageChanged.connect(messages.append)
+    with qtbot.waitSignal(window.synced, timeout=30000) as synced:
+        pass
+    assert "set aside" in synced.args[0].summary() and any("set aside" in m for m in messages)  # said, not silent
+    assert list(tmp_path.glob(f"{path.name}.damaged-*"))
+    qtbot.waitUntil(lambda: window.queue.model.rowCount() == pending, timeout=10000)

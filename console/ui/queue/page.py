@@ -205,7 +205,11 @@ class QueuePage(QWidget):
         if workspace is None:
             self.set_rows([])
             return
-        data = QueueData.read(workspace, head=count)
+        try:
+            data = QueueData.read(workspace, head=count)
+        except ConsoleError:  # opened unchecked, and damaged: checked now (set aside, kept), empty until the sync
+            workspace.cache.verify()
+            data = QueueData.read(workspace, head=count)
         self.show_data(data, PreparedQueue.build(data.rows, offers=data.offers, sort=self.sort_state()))
         if data.total is not None and data.total > len(data.rows):
             self._reading = data.total
