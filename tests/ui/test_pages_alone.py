@@ -179,3 +179,15 @@ def test_the_queue_page_paints_the_first_rows_at_once_and_reads_the_rest_on_a_wo
     assert page.model.rowCount() == len(everyone) and "Reading" not in page.totals.text()
     shown = [page.proxy.data(page.proxy.index(i, 0), ROW_ROLE).subscription_id for i in range(3)]
     assert shown == head  # the same first rows: the head was read in the order the table shows
+
+
+def test_a_replaced_queue_is_freed_between_events_not_at_once(qtbot, context):
+    page = QueuePage(context)
+    qtbot.addWidget(page)
+    page.show_data()
+    first = page.model.table
+    rows = len(first.rows)
+    page.show_data()  # read again: the first table is replaced
+    assert page.model.table is not first and page._retiring and len(first.rows) == rows  # not freed yet
+    qtbot.waitUntil(lambda: not page._retiring, timeout=5000)
+    assert first.rows == [] and not page._retire.isActive()

@@ -118,5 +118,6 @@ def test_a_replaced_table_is_freed_in_steps_and_the_proxy_follows_the_new_one(qa
     old = model.set_table(PreparedQueue.build([row("b", 200, "usd", 2), row("c", 300, "usd", 3)], NOW))
     assert ordered(proxy) == ["b"]  # the filter applied to the new rows
     assert proxy.shown(model.row_of("b")) and not proxy.shown(model.row_of("c")) and model.row_of("a") is None
-    old.dispose(step=1)
+    steps = sum(1 for _ in old.dispose(step=1))
+    assert steps > 2  # a step a row: the window frees a little between its events
     assert old.rows == [] and old.display == [] and old.ids == {} and all(c == [] for c in old.sort_columns)

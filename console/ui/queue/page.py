@@ -4,9 +4,11 @@ session's cache on a worker whenever an operation says the queue changed, and af
 from __future__ import annotations
 
 import html
+import time
+from collections.abc import Iterator
 from datetime import UTC, datetime
 
-from PySide6.QtCore import QEvent, QItemSelection, QItemSelectionModel, QModelIndex, Qt, Signal
+from PySide6.QtCore import QEvent, QItemSelection, QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -95,6 +97,10 @@ class QueuePage(QWidget):
         self.synced_at: float | None = None
         self._detail_of: QueueRow | None = None  # the row the detail pane shows
         self._reading: int | None = None  # while only the first rows are in: how many there are in all
+        self._retiring: list[Iterator[None]] = []  # replaced tables, freed a step at a time between events
+        self._retire = QTimer(self)
+        self._retire.setInterval(0)
+        self._retire.timeout.connect(self._free_some)
         self._reads = 0  # the latest read wins (an older one may finish later)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(16, 12, 16, 8)
@@ -194,6 +200,15 @@ class QueuePage(QWidget):
 
         self.context.runner.submit_side(lambda: prepare(workspace, sort), show, self.context.ops.show_error)
 
+    def _free_some(self, budget_s: float = 0.004) -> None:
+        """Free replaced tables for a few milliseconds, then let the window handle its events."""
+        start = time.perf_counter()
+        while self._retiring and time.perf_counter() - start < budget_s:
+            if next(self._retiring[0], StopIteration) is StopIteration:
+                self._retiring.pop(0)
+        if not self._retiring:
+            self._retire.stop()
+
     def sort_state(self) -> tuple[int, bool]:
         """The column the table is sorted by, and whether descending (read on the GUI thread, for a worker)."""
         return self.proxy.sort_column, self.proxy.sort_order == Qt.SortOrder.DescendingOrder
@@ -271,7 +286,8 @@ class QueuePage(QWidget):
         scroll = self.table.verticalScrollBar().value()
         old = self.model.set_table(prepared)  # the proxy sorts (by the order the worker prepared) and filters again
         if old.rows:
-            self.context.runner.submit_side(old.dispose, lambda _none: None, lambda _error: None)
+            self._retiring.append(old.dispose())
+            self._retire.start()
         self.filters.set_choices(prepared.choices)
         found = self._reselect(selected, current.subscription_id if current else None)
         if current is not None and not found and self.proxy.rowCount():

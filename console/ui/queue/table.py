@@ -8,6 +8,7 @@ indexes (tests/benchmarks/bench_ui.py).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -144,14 +145,20 @@ class PreparedQueue:
             table.order(*sort)
         return table
 
-    def dispose(self, step: int = 2000) -> None:
-        """Free the rows a few thousand at a time (on a worker): between steps the GUI thread gets the GIL,
-        where dropping 200,000 rows at once would hold it for a fifth of a second."""
+    def dispose(self, step: int = 2000) -> Iterator[None]:
+        """Free the rows a couple of thousand at a time, yielding after each step (a fraction of a millisecond):
+        the window frees a replaced table between its events, where dropping 200,000 rows at once would hold the
+        GUI thread (and the GIL) for a fifth of a second. A worker freeing it made the GUI thread wait as long."""
         lists: list[list[Any]] = [self.rows, self.display, self.haystacks, self.days, *self.sort_columns]
         for rows in lists:
             while rows:
                 del rows[-step:]
+                yield
+        keys = list(self.ids)
         self.ids.clear()
+        while keys:
+            del keys[-step * 5 :]
+            yield
 
     # the view's questions ------------------------------------------------------------------
     def order(self, column: int, descending: bool) -> np.ndarray:
