@@ -26,7 +26,8 @@ with tempfile.TemporaryDirectory() as tmp:
     ws.close()
 """
 LAYERS = (
-    ("JSON parsing (json)", ("json/",)),
+    ("parsing the list pages (orjson, stripe_gateway/pages.py)", ("stripe_gateway/pages",)),
+    ("the json module (the cache's row encoding, the SDK's other answers)", ("json/",)),
     (
         "the SDK's request and HTTP (stripe, requests, urllib3, http, ssl, socket)",
         ("stripe/_", "requests/", "urllib3/", "http/client", "ssl.py", "socket.py"),
