@@ -62,6 +62,18 @@ def page(
     else:
         chunk = objs[:limit]
         has_more = len(objs) > limit
+    return page_of(state, chunk, has_more, params, url, render)
+
+
+def page_of(
+    state: State,
+    chunk: list[dict[str, Any]],
+    has_more: bool,
+    params: dict[str, Any],
+    url: str,
+    render: Callable[[dict[str, Any]], dict[str, Any]] = public,
+) -> dict[str, Any]:
+    """A page already chosen, rendered and expanded as Stripe returns it."""
     container = {"data": [render(o) for o in chunk]}
     expand(state, container, [e for e in params.get("expand", []) if e.startswith("data.")])
     return {"object": "list", "data": container["data"], "has_more": has_more, "url": url}

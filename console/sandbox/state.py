@@ -90,7 +90,7 @@ class State:
     _seq: int = 0
 
     def __post_init__(self) -> None:
-        self._orders: dict[str, tuple[list[dict[str, Any]], list[int]]] = {}
+        self._orders: dict[str, tuple[list[dict[str, Any]], list[int], dict[str, int]]] = {}
         self.rng = random.Random(self.seed)
         self._id_rng = random.Random(self.seed * 7919 + 1)
 
@@ -153,11 +153,15 @@ class State:
         """-created of ordered(kind), ascending: for binary search by created range."""
         return self._order(kind)[1]
 
-    def _order(self, kind: str) -> tuple[list[dict[str, Any]], list[int]]:
+    def positions(self, kind: str) -> dict[str, int]:
+        """Each object's place in ordered(kind): where a `starting_after` cursor continues, without a scan."""
+        return self._order(kind)[2]
+
+    def _order(self, kind: str) -> tuple[list[dict[str, Any]], list[int], dict[str, int]]:
         order = self._orders.get(kind)
         if order is None:
             objs = sorted(self.table(kind).values(), key=lambda o: (o.get("created", 0), o.get("_seq", 0)), reverse=True)
-            order = (objs, [-o.get("created", 0) for o in objs])
+            order = (objs, [-o.get("created", 0) for o in objs], {o["id"]: i for i, o in enumerate(objs)})
             self._orders[kind] = order
         return order
 

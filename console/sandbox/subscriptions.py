@@ -9,7 +9,7 @@ from typing import Any
 from . import objects
 from .call import Call
 from .errors import invalid, missing
-from .listing import expand, in_range, page
+from .listing import expand, in_range, page, page_of
 from .state import State, diff, public
 
 ENDED = ("canceled", "incomplete_expired")
@@ -31,31 +31,58 @@ def list_(call: Call) -> dict[str, Any]:
     p = call.params
     call.only("customer", "price", "status", "created", "limit", "starting_after", "ending_before", "collection_method")
     status = p.get("status")
-    subs = []
-    for sub in _created_slice(call.state, p.get("created")):
+
+    def wanted(sub: dict[str, Any]) -> bool:
         if status is None and sub["status"] in ENDED:
-            continue
+            return False
         if status == "ended" and sub["status"] not in ENDED:
-            continue
+            return False
         if status not in (None, "all", "ended") and sub["status"] != status:
-            continue
+            return False
         if "customer" in p and sub["customer"] != p["customer"]:
-            continue
+            return False
         if "price" in p and all(i["price"]["id"] != p["price"] for i in sub["items"]["data"]):
-            continue
+            return False
         if "collection_method" in p and sub["collection_method"] != p["collection_method"]:
-            continue
-        if not in_range(sub["created"], p.get("created")):
-            continue
-        subs.append(sub)
-    return page(call.state, subs, p, "/v1/subscriptions")
+            return False
+        return in_range(sub["created"], p.get("created"))
+
+    if p.get("ending_before") is not None:  # paging backwards (rare): filter the range, then take the page
+        lo, hi = _created_bounds(call.state, p.get("created"))
+        subs = [s for s in call.state.ordered("subscription")[lo:hi] if wanted(s)]
+        return page(call.state, subs, p, "/v1/subscriptions")
+    return _page_forward(call.state, p, wanted)
 
 
-def _created_slice(state: State, spec: Any) -> list[dict[str, Any]]:
+def _page_forward(state: State, p: dict[str, Any], wanted) -> dict[str, Any]:
+    """A newest-first page from the cursor on: it looks at the objects after the cursor until it has `limit`
+    and one more (has_more), so a page costs what it returns, not the size of the range (a million-customer
+    sandbox serves a full sync's pages as fast as a small one)."""
+    limit = p.get("limit", 10)
+    if not 1 <= limit <= 100:
+        return page(state, [], p, "/v1/subscriptions")  # the same 400 as every list
+    ordered = state.ordered("subscription")
+    lo, hi = _created_bounds(state, p.get("created"))
+    after = p.get("starting_after")
+    if after is not None:
+        where = state.positions("subscription").get(after)
+        if where is None or not wanted(ordered[where]):  # Stripe: the cursor must be an object of this list
+            return page(state, [], p, "/v1/subscriptions")  # its 404 for the cursor
+        lo = max(lo, where + 1)
+    found: list[dict[str, Any]] = []
+    for i in range(lo, hi):  # by index: no copy of the range; stops as soon as the page is full
+        if wanted(ordered[i]):
+            found.append(ordered[i])
+            if len(found) > limit:
+                break
+    return page_of(state, found[:limit], len(found) > limit, p, "/v1/subscriptions")
+
+
+def _created_bounds(state: State, spec: Any) -> tuple[int, int]:
     """The part of the newest-first list a created range can match (binary search, no full scan)."""
     ordered = state.ordered("subscription")
     if not isinstance(spec, dict):
-        return ordered
+        return 0, len(ordered)
     keys = state.created_keys("subscription")
     lo, hi = 0, len(ordered)
     upper = spec.get("lt", spec.get("lte"))
@@ -64,7 +91,7 @@ def _created_slice(state: State, spec: Any) -> list[dict[str, Any]]:
         lo = bisect.bisect_left(keys, -upper)
     if lower is not None:
         hi = bisect.bisect_right(keys, -lower)
-    return ordered[max(0, lo - 1) : hi + 1]  # in_range() settles the exact edges
+    return max(0, lo - 1), min(len(ordered), hi + 1)  # in_range() settles the exact edges
 
 
 def retrieve(call: Call) -> dict[str, Any]:
