@@ -37,7 +37,8 @@ from .operations import ChangeBus, Operations
 from .overview_page import OverviewPage
 from .portal.page import PortalPage
 from .preferences import PreferencesDialog, refresh_minutes, settings_for
-from .queue.page import QueuePage, clock_text, prepare
+from .queue.page import QueuePage
+from .queue.reading import clock_text, prepare
 from .queue.table import PreparedQueue
 from .workers import ProgressRelay, Runner
 

@@ -188,6 +188,6 @@ def test_a_replaced_queue_is_freed_between_events_not_at_once(qtbot, context):
     first = page.model.table
     rows = len(first.rows)
     page.show_data()  # read again: the first table is replaced
-    assert page.model.table is not first and page._retiring and len(first.rows) == rows  # not freed yet
-    qtbot.waitUntil(lambda: not page._retiring, timeout=5000)
-    assert first.rows == [] and not page._retire.isActive()
+    assert page.model.table is not first and page._retired.pending and len(first.rows) == rows  # not freed yet
+    qtbot.waitUntil(lambda: not page._retired.pending, timeout=5000)
+    assert first.rows == [] and not page._retired.timer.isActive()

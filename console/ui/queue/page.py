@@ -4,11 +4,9 @@ session's cache on a worker whenever an operation says the queue changed, and af
 from __future__ import annotations
 
 import html
-import time
-from collections.abc import Iterator
 from datetime import UTC, datetime
 
-from PySide6.QtCore import QEvent, QItemSelection, QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QItemSelection, QItemSelectionModel, QModelIndex, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -27,7 +25,6 @@ from ...domain.offers import Offer
 from ...domain.playbook import Playbook
 from ...domain.queue import QueueRow
 from ...errors import ConsoleError, Offline
-from ...heap import collector_paused, out_of_reach
 from ...services.changes import Changes
 from ...services.queue_view import QueueData
 from ..actions_controller import ActionsController
@@ -36,6 +33,7 @@ from .action_bar import ActionBar
 from .detail import DetailPane
 from .filter_bar import FilterBar
 from .model import COLUMNS, MRR_COL, ROW_ROLE, QueueModel, QueueProxy
+from .reading import HEAD_ROWS, Retired, clock_text, prepare
 from .table import PreparedQueue
 
 COLUMN_WIDTHS = {
@@ -64,25 +62,6 @@ class QueueTable(QTableView):
         super().keyPressEvent(event)
 
 
-HEAD_ROWS = 200  # what the window shows before the rest of a large queue is read
-
-
-def clock_text(ts: float | None) -> str:
-    return datetime.fromtimestamp(ts).strftime("%H:%M") if ts else "never"
-
-
-def prepare(workspace, sort: tuple[int, bool] | None = (MRR_COL, True)) -> tuple[QueueData, PreparedQueue]:
-    """The queue read from the cache and prepared for the table, sorted as the table shows it (`sort`: column,
-    descending), on a worker: the GUI thread only swaps it in. The collector is paused meanwhile, and the new
-    rows are out of its reach before it runs again: a full collection among 200,000 new rows holds the GIL,
-    and the GUI thread, for a quarter of a second."""
-    with collector_paused():
-        data = QueueData.read(workspace)
-        prepared = PreparedQueue.build(data.rows, offers=data.offers, sort=sort)
-        out_of_reach()
-    return data, prepared
-
-
 class QueuePage(QWidget):
     """The pending cancellations of the session's account, and the action bar that works them."""
 
@@ -97,10 +76,7 @@ class QueuePage(QWidget):
         self.synced_at: float | None = None
         self._detail_of: QueueRow | None = None  # the row the detail pane shows
         self._reading: int | None = None  # while only the first rows are in: how many there are in all
-        self._retiring: list[Iterator[None]] = []  # replaced tables, freed a step at a time between events
-        self._retire = QTimer(self)
-        self._retire.setInterval(0)
-        self._retire.timeout.connect(self._free_some)
+        self._retired = Retired(self)  # replaced tables, freed a step at a time between events
         self._reads = 0  # the latest read wins (an older one may finish later)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(16, 12, 16, 8)
@@ -200,15 +176,6 @@ class QueuePage(QWidget):
 
         self.context.runner.submit_side(lambda: prepare(workspace, sort), show, self.context.ops.show_error)
 
-    def _free_some(self, budget_s: float = 0.004) -> None:
-        """Free replaced tables for a few milliseconds, then let the window handle its events."""
-        start = time.perf_counter()
-        while self._retiring and time.perf_counter() - start < budget_s:
-            if next(self._retiring[0], StopIteration) is StopIteration:
-                self._retiring.pop(0)
-        if not self._retiring:
-            self._retire.stop()
-
     def sort_state(self) -> tuple[int, bool]:
         """The column the table is sorted by, and whether descending (read on the GUI thread, for a worker)."""
         return self.proxy.sort_column, self.proxy.sort_order == Qt.SortOrder.DescendingOrder
@@ -286,8 +253,7 @@ class QueuePage(QWidget):
         scroll = self.table.verticalScrollBar().value()
         old = self.model.set_table(prepared)  # the proxy sorts (by the order the worker prepared) and filters again
         if old.rows:
-            self._retiring.append(old.dispose())
-            self._retire.start()
+            self._retired.free(old)
         self.filters.set_choices(prepared.choices)
         found = self._reselect(selected, current.subscription_id if current else None)
         if current is not None and not found and self.proxy.rowCount():

@@ -1,0 +1,57 @@
+"""How the queue page reads its rows and lets go of old ones: the queue read and prepared on a worker, and a
+replaced table freed a few milliseconds at a time between the window's events."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from datetime import datetime
+
+from PySide6.QtCore import QObject, QTimer
+
+from ...heap import collector_paused, out_of_reach
+from ...services.queue_view import QueueData
+from .table import MRR_COL, PreparedQueue
+
+HEAD_ROWS = 200  # what the window shows before the rest of a large queue is read
+
+
+def clock_text(ts: float | None) -> str:
+    return datetime.fromtimestamp(ts).strftime("%H:%M") if ts else "never"
+
+
+def prepare(workspace, sort: tuple[int, bool] | None = (MRR_COL, True)) -> tuple[QueueData, PreparedQueue]:
+    """The queue read from the cache and prepared for the table, sorted as the table shows it (`sort`: column,
+    descending), on a worker: the GUI thread only swaps it in. The collector is paused meanwhile, and the new
+    rows are out of its reach before it runs again: a full collection among 200,000 new rows holds the GIL,
+    and the GUI thread, for a quarter of a second."""
+    with collector_paused():
+        data = QueueData.read(workspace)
+        prepared = PreparedQueue.build(data.rows, offers=data.offers, sort=sort)
+        out_of_reach()
+    return data, prepared
+
+
+class Retired(QObject):
+    """Tables the page replaced, freed between events: dropping 200,000 rows at once holds the GUI thread (and,
+    freed on a worker, the GIL it waits for) for a fifth of a second."""
+
+    def __init__(self, parent: QObject, budget_s: float = 0.004) -> None:
+        super().__init__(parent)
+        self.budget_s = budget_s
+        self.pending: list[Iterator[None]] = []
+        self.timer = QTimer(self)
+        self.timer.setInterval(0)
+        self.timer.timeout.connect(self._free_some)
+
+    def free(self, table: PreparedQueue) -> None:
+        self.pending.append(table.dispose())
+        self.timer.start()
+
+    def _free_some(self) -> None:
+        start = time.perf_counter()
+        while self.pending and time.perf_counter() - start < self.budget_s:
+            if next(self.pending[0], StopIteration) is StopIteration:
+                self.pending.pop(0)
+        if not self.pending:
+            self.timer.stop()
