@@ -97,21 +97,26 @@ class PreparedQueue:
         table.haystacks = [search_text(r) for r in table.rows]
         table.ids = {r.subscription_id: i for i, r in enumerate(table.rows)}
         columns = table.sort_columns
+        # the few texts many rows share (days, tenures, statuses, plans, offers) are held once each: a 200,000-row
+        # table otherwise keeps a copy a row (comments are the customers' own: not worth a lookup)
+        shared: dict[str, str] = {}
+        one = shared.setdefault
         for row, days in zip(table.rows, table.days, strict=True):
             tenure = row.tenure_days(table.now)
-            offer = offers.get(row.subscription_id, "")
+            offer = one(o, o) if (o := offers.get(row.subscription_id, "")) else ""
+            comment = row.comment or ""
             table.display.append(
                 (
                     row.display_name if (row.customer_name or row.customer_deleted) else "—",
                     row.email or "",
                     row.plan,
                     ("~" if row.usage_based else "") + format_money(row.mrr_minor, row.currency),  # ~: from usage
-                    str(days),
+                    one(d := str(days), d),
                     row.reason,
                     offer,
-                    (row.comment or "").replace("\n", " "),
-                    tenure_text(tenure),
-                    row.status.replace("_", " "),
+                    comment.replace("\n", " "),
+                    one(t := tenure_text(tenure), t),
+                    one(st := row.status.replace("_", " "), st),
                     row.discount or "",
                 )
             )
@@ -119,12 +124,12 @@ class PreparedQueue:
                 (
                     (row.customer_name or row.email or "").casefold(),
                     (row.email or "").casefold(),
-                    row.plan.casefold(),
+                    one(pl := row.plan.casefold(), pl),
                     mrr_sort_key(rank[row.currency], row.mrr_minor, row.ends_at),
                     int(row.ends_at.timestamp()),
                     row.reason,
                     offer,
-                    (row.comment or "").casefold(),
+                    comment.casefold(),
                     tenure,
                     row.status,
                     row.discount or "",
