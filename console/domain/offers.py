@@ -173,34 +173,35 @@ class PauseOffer:
         return f"Pause until {self.resumes_at:%d %b %Y}" if self.resumes_at else "Pause"
 
 
+class _NoTerms:
+    """An offer with nothing to fill in: always sendable, said in one fixed sentence."""
+
+    pauses_subscription: ClassVar[bool] = False
+    words: ClassVar[str]
+
+    def problems(self, now: datetime | None = None) -> dict[str, str]:
+        return {}
+
+    def describe(self, coupons: Mapping[str, Coupon] | None = None) -> str:
+        return self.words
+
+
 @dataclass(frozen=True)
-class RevokeOffer:
+class RevokeOffer(_NoTerms):
     """Keep the plan as it is: the pending cancellation is revoked, nothing else changes."""
 
     kind: ClassVar[Literal["revoke"]] = "revoke"
-    pauses_subscription: ClassVar[bool] = False
     code: ClassVar[str] = "revoke"
-
-    def problems(self, now: datetime | None = None) -> dict[str, str]:
-        return {}
-
-    def describe(self, coupons: Mapping[str, Coupon] | None = None) -> str:
-        return "Keep the plan (revoke only)"
+    words: ClassVar[str] = "Keep the plan (revoke only)"
 
 
 @dataclass(frozen=True)
-class ContactOffer:
+class ContactOffer(_NoTerms):
     """A personal contact: nothing changes in Stripe; the journal records how and what was said."""
 
     kind: ClassVar[Literal["contact"]] = "contact"
-    pauses_subscription: ClassVar[bool] = False
     code: ClassVar[str] = "contact"
-
-    def problems(self, now: datetime | None = None) -> dict[str, str]:
-        return {}
-
-    def describe(self, coupons: Mapping[str, Coupon] | None = None) -> str:
-        return "Contact the customer"
+    words: ClassVar[str] = "Contact the customer"
 
 
 # What an operator offers, one small dataclass per kind. `code` is the short, stable form for metadata and

@@ -57,7 +57,10 @@ def list_(call: Call) -> dict[str, Any]:
 def _page_forward(state: State, p: dict[str, Any], wanted) -> dict[str, Any]:
     """A newest-first page from the cursor on: it looks at the objects after the cursor until it has `limit`
     and one more (has_more), so a page costs what it returns, not the size of the range (a million-customer
-    sandbox serves a full sync's pages as fast as a small one)."""
+    sandbox serves a full sync's pages as fast as a small one). Stripe's behaviour, unchanged by this: API
+    reference "Pagination" (`starting_after` is the id of the last object of the previous page; `has_more`
+    says whether more follow), and a cursor that is not an object of the list is a 404 `resource_missing` on
+    `starting_after`, as before (tests/integration/test_sandbox_paging.py)."""
     limit = p.get("limit", 10)
     if not 1 <= limit <= 100:
         return page(state, [], p, "/v1/subscriptions")  # the same 400 as every list

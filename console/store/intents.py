@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable
 from typing import Any
 
 
 class Intents:
-    """Mixed into Cache, which reads and writes them with its own _query and _write."""
+    """Mixed into Cache, which reads and writes them with its own _query and _write (declared here, for mypy)."""
 
-    def _query(self, sql: str, params: Iterable[Any] = ()) -> list[dict[str, Any]]:
-        raise NotImplementedError  # Cache's
-
-    def _write(self, sql: str, params: Iterable[Any] = ()) -> None:
-        raise NotImplementedError  # Cache's
+    _query: Callable[..., list[dict[str, Any]]]
+    _write: Callable[..., None]
 
     def open_intent(self, sub_id: str) -> dict[str, Any] | None:
         found = self._query(

@@ -27,20 +27,13 @@ from ...domain import permissions
 from ...domain.portal import PortalConfig
 from ...errors import ConsoleError
 from ...services import operations
-from ...services.portal import ChangedOnStripe, PortalInvalid, PortalService, read_import
+from ...services.portal import ChangedOnStripe, PortalInvalid, PortalService
 from .. import theme
 from ..context import PageContext
 from ..files import open_path, save_path, write_problem
 from .dialogs import TryItDialog, conflict_dialog, review_dialog
 from .form import PortalForm
-from .wording import PortalWording
-
-
-def _features(c: PortalConfig) -> str:
-    on = [n for n, v in (("cancel", c.cancel), ("pause", c.pause), ("switch plans", c.plan_switching),
-                         ("update details", c.customer_update), ("update cards", c.payment_method_update),
-                         ("see invoices", c.invoice_history)) if v]  # fmt: skip
-    return ", ".join(on) or "nothing (every feature is off)"
+from .wording import PortalWording, list_text, read_configuration
 
 
 class PortalPage(QWidget):
@@ -190,11 +183,7 @@ class PortalPage(QWidget):
         self.list.blockSignals(True)
         self.list.clear()
         for c in self.configs:
-            flags = " · ".join(x for x in ("default" if c.is_default else "", "active" if c.active else "inactive") if x)
-            item = QListWidgetItem(  # plain text: a configuration's name is anyone's
-                f"{c.name or '(no name)'}\n{flags.capitalize()} · updated {datetime.fromtimestamp(c.updated):%d %b %Y}\n"
-                f"Customers can: {_features(c)}"
-            )
+            item = QListWidgetItem(list_text(c))  # plain text: a configuration's name is anyone's
             item.setToolTip(f"{c.id}, updated {datetime.fromtimestamp(c.updated):%d %b %Y %H:%M}")  # the id, for support
             item.setData(Qt.ItemDataRole.UserRole, c.id)
             self.list.addItem(item)
@@ -356,17 +345,9 @@ class PortalPage(QWidget):
             path = str(chosen) if chosen else None
         if not path:
             return
-        try:
-            wanted = PortalConfig.from_json(read_import(path))
-        except ConsoleError as exc:
-            self.say(f"<b>{html.escape(exc.message)}</b> {html.escape(exc.hint)}", error=True)
-            return
-        except (ValueError, KeyError, TypeError) as exc:
-            self.say(f"That file is not a portal configuration export: {html.escape(str(exc))}", error=True)
-            return
-        if problems := wanted.problems():
-            listed = "; ".join(f"{field}: {problem}" for field, problem in problems.items())
-            self.say(f"<b>The file has problems; nothing was loaded.</b> {html.escape(listed)}", error=True)
+        wanted, refusal = read_configuration(path)
+        if wanted is None:
+            self.say(refusal, error=True)
             return
         target = next((c for c in self.configs if c.id == wanted.id), None)
         if target is None:

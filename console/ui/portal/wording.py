@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import html
+from datetime import datetime
 from typing import Any
 
 from ...domain.feedback import PORTAL_LABELS, FeedbackOption
 from ...domain.money import format_money
+from ...domain.portal import PortalConfig
+from ...errors import ConsoleError
+from ...services.portal import read_import
 
 FIELDS = {
     "name": "Name (for you)",
@@ -105,3 +110,34 @@ def _price_text(price: dict) -> str:
     amount = format_money(price.get("unit_amount") or 0, price["currency"])
     text = f"{amount}/{rec['interval']}" if rec.get("interval") else amount
     return f"{price['nickname']} ({text})" if price.get("nickname") else text
+
+
+def features(c: PortalConfig) -> str:
+    """What customers can do with a configuration, in words."""
+    on = [n for n, v in (("cancel", c.cancel), ("pause", c.pause), ("switch plans", c.plan_switching),
+                         ("update details", c.customer_update), ("update cards", c.payment_method_update),
+                         ("see invoices", c.invoice_history)) if v]  # fmt: skip
+    return ", ".join(on) or "nothing (every feature is off)"
+
+
+def list_text(c: PortalConfig) -> str:
+    """A configuration in the editor's list: its name, its state and date, and what customers can do."""
+    flags = " · ".join(x for x in ("default" if c.is_default else "", "active" if c.active else "inactive") if x)
+    return (
+        f"{c.name or '(no name)'}\n{flags.capitalize()} · updated {datetime.fromtimestamp(c.updated):%d %b %Y}\n"
+        f"Customers can: {features(c)}"
+    )
+
+
+def read_configuration(path: str) -> tuple[PortalConfig | None, str]:
+    """An import read and checked: the configuration, or None and why not (rich text, the file's words escaped)."""
+    try:
+        wanted = PortalConfig.from_json(read_import(path))
+    except ConsoleError as exc:
+        return None, f"<b>{html.escape(exc.message)}</b> {html.escape(exc.hint)}"
+    except (ValueError, KeyError, TypeError) as exc:
+        return None, f"That file is not a portal configuration export: {html.escape(str(exc))}"
+    if problems := wanted.problems():
+        listed = "; ".join(f"{field}: {problem}" for field, problem in problems.items())
+        return None, f"<b>The file has problems; nothing was loaded.</b> {html.escape(listed)}"
+    return wanted, ""
