@@ -33,6 +33,7 @@ def read_latest(
     except PermissionMissing as exc:
         report.skipped.append(f"usage of metered prices ({exc.message})")
         return 0
-    cache.put_usage((sub_id, u) for sub_id, lines in found for u in lines)
-    cache.revalue(wanted)
+    with cache.transaction():  # together: usage stored but not yet valued would never be valued again (a kill between)
+        cache.put_usage((sub_id, u) for sub_id, lines in found for u in lines)
+        cache.revalue(wanted)
     return len(wanted)

@@ -154,3 +154,28 @@ def test_a_sync_that_finds_nothing_changes_nothing_and_builds_no_rows(tmp_path):
         after = operations.sync(ws)  # the save's own event
         assert after.result.events >= 1 and after.changes == AFTER_SYNC and sub_id not in after.result.queue_after
         ws.close()
+
+
+def test_a_sync_killed_between_reading_usage_and_valuing_it_reads_it_again(cache, monkeypatch):
+    """Usage stored but not yet valued would never be valued again (the next sync asks only for usage it
+    lacks): the two commit together, so a kill between them leaves neither (tests/reliability's kill test
+    found an open intent's MRR at stake stuck at the plan's base fee)."""
+    with Sandbox(seed=3, customers=300) as sb:
+        gateway = StripeGateway(sb.key, sb.url)
+
+        def killed(self, sub_ids):
+            raise KeyboardInterrupt  # what SIGKILL does to the rest of the run
+
+        with monkeypatch.context() as patched:
+            patched.setattr(Cache, "revalue", killed)
+            with pytest.raises(KeyboardInterrupt):
+                sync(gateway, cache)
+        metered = cache.pending_metered()
+        assert metered and not cache.subscriptions_with_usage()  # nothing half-done is kept
+        sync(gateway, cache)  # resumes the interrupted full sync
+        assert cache.subscriptions_with_usage() >= metered
+        for sub_id in metered:
+            intent = cache.open_intent(sub_id)
+            sub = cache.subscription(sub_id)
+            assert intent is not None and sub is not None
+            assert intent["mrr_minor"] == sub.mrr_minor > sub.items[0].unit_amount * (sub.items[0].quantity or 1)
