@@ -82,8 +82,21 @@ def sequence(window, text: str) -> None:
 
 
 def active(qtbot, window) -> None:
-    window.activateWindow()
-    qtbot.waitUntil(window.isActiveWindow, timeout=5000)
+    """Bring the window to the front, as a click on its title bar does: asked again until it is (a window the
+    platform was still mapping can drop the first request), and if it never is, say what holds the front."""
+
+    def front() -> bool:
+        if not window.isActiveWindow():
+            window.raise_()
+            window.activateWindow()
+        return window.isActiveWindow()
+
+    try:
+        qtbot.waitUntil(front, timeout=5000)
+    except Exception as exc:
+        held = QApplication.activeModalWidget() or QApplication.activePopupWidget() or QApplication.activeWindow()
+        shown = [f"{type(w).__name__} {w.windowTitle()!r}" for w in QApplication.topLevelWidgets() if w.isVisible()]
+        raise AssertionError(f"the window never came to the front: {held!r} holds it; on screen: {shown}") from exc
 
 
 def click(widget, pos: QPoint | None = None) -> None:

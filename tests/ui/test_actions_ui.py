@@ -12,7 +12,7 @@ from console.ui.dialogs.bulk import BulkDialog
 from console.ui.dialogs.consent import OPERATOR_KEY, ConsentDialog
 from console.ui.dialogs.offer_forms import CouponDialog
 from console.ui.queue.model import ROW_ROLE
-from tests.ui.gestures import acted
+from tests.ui.gestures import acted, active
 
 
 def client_for(sb):
@@ -85,8 +85,7 @@ def test_keyboard_pause_and_cancelled_consent_sends_nothing(qtbot, open_window, 
     window.settings.setValue(OPERATOR_KEY, "Sam")
     target = shown(window)[0]
     window.queue.select_subscription(target.subscription_id)
-    window.activateWindow()
-    qtbot.waitUntil(window.isActiveWindow, timeout=5000)  # window shortcuts need an active window
+    active(qtbot, window)  # window shortcuts need an active window
     before = len(demo.log)
     seen = []
 
@@ -99,8 +98,7 @@ def test_keyboard_pause_and_cancelled_consent_sends_nothing(qtbot, open_window, 
     qtbot.keyClick(window.queue.table, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: bool(seen) and QApplication.activeModalWidget() is None, timeout=5000)
     assert not [e for e in demo.log[before:] if e.method == "POST"]
-    window.activateWindow()
-    qtbot.waitUntil(window.isActiveWindow, timeout=5000)
+    active(qtbot, window)
     when_dialog(qtbot, ConsentDialog, confirm_with("chat"))
     with acted(qtbot, window):
         qtbot.keyClick(window.queue.table, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
