@@ -53,15 +53,18 @@ def open_online(args: argparse.Namespace) -> tuple[Workspace, Connection]:
         raise
 
 
-def open_cached(args: argparse.Namespace) -> Workspace:
-    """The last account's cache, without the network."""
+def open_cached(args: argparse.Namespace, *, check: bool = True) -> Workspace:
+    """The last account's cache, without the network (`check=False`: see Workspace.queue_json)."""
     from ..services.workspace import Workspace
 
     paths = paths_for(args)
-    workspace = Workspace.last(paths.data)
+    workspace = Workspace.last(paths.data, check=check)
     if workspace is None:
         first = "churn-console --demo sync" if args.demo else "churn-console sync"
         raise ConsoleError(f"No cached data in {paths.data} yet.", f"Run `{first}` first.")
+    if workspace.cache.set_aside is not None:  # damaged, moved aside and empty now: never printed as an empty queue
+        workspace.close()
+        raise workspace.cache.damage()
     return workspace
 
 

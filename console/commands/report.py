@@ -45,7 +45,7 @@ def _date(text: str) -> datetime:
 def make_report(args: argparse.Namespace) -> Report:
     from ..services.outcomes_report import outcome_report
 
-    workspace = open_cached(args)
+    workspace = open_cached(args, check=False)  # a read only: checked beside it (Cache.read_checked)
     try:
         today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
         until = (args.until or today) + timedelta(days=1)
@@ -53,7 +53,8 @@ def make_report(args: argparse.Namespace) -> Report:
         if since >= until:
             raise SystemExit("churn-console: --since must be before --until")
         currency = args.currency.lower() if args.currency else None
-        return outcome_report(workspace.cache, int(since.timestamp()), int(until.timestamp()), currency)
+        cache = workspace.cache
+        return cache.read_checked(lambda: outcome_report(cache, int(since.timestamp()), int(until.timestamp()), currency))
     finally:
         workspace.close()
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 
 from ..domain.choices import QUEUE_SORTS
 from ..domain.feedback import PORTAL_LABELS
@@ -61,14 +62,14 @@ def run_queue(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    from .queue_output import render, select
+    from .queue_output import render
 
-    workspace = open_cached(args)
+    workspace = open_cached(args, check=False)  # a read only: checked if it meets damage (Workspace.queue_json)
     try:
-        rows = select(workspace.queue(), sort=args.sort, reason=args.reason)
+        lines = workspace.queue_json(int(time.time()), sort=args.sort, reason=args.reason)
     finally:
         workspace.close()
-    sys.stdout.write(render(rows, args.format))
+    sys.stdout.writelines(render(lines, args.format))
     return 0
 
 

@@ -12,6 +12,12 @@ from .models import Subscription
 
 DASHBOARD = "https://dashboard.stripe.com/"
 
+# A queue row as the CLI prints it (table, JSON, CSV; store/queue_export.py reads them), in this order.
+RECORD_FIELDS = (
+    "subscription", "customer", "name", "email", "customer_deleted", "plan", "status", "mrr_minor", "currency", "mrr",
+    "cancel_at", "requested_at", "days_left", "feedback", "reason", "comment", "tenure_days", "discount", "dashboard_url",
+)  # fmt: skip
+
 
 @dataclass(frozen=True, slots=True)  # 200,000 of them in a large queue: no __dict__ each
 class QueueRow:
@@ -50,9 +56,7 @@ class QueueRow:
 
     @property
     def display_name(self) -> str:
-        """The name to show: the customer's name (or e-mail, or id), marked when Stripe deleted the customer."""
-        name = self.customer_name or self.email or self.customer_id
-        return f"{name} (deleted customer)" if self.customer_deleted else name
+        return display_name(self.customer_name, self.email, self.customer_id, self.customer_deleted)
 
     @property
     def reason(self) -> str:
@@ -99,10 +103,16 @@ def row_from_subscription(sub: Subscription, livemode: bool) -> QueueRow | None:
     )
 
 
-def currency_rank(rows: Iterable[QueueRow]) -> dict[str, int]:
-    """Currencies with the most rows first. Amounts in different currencies never compare, so
-    sorting by MRR groups by currency in this order, then sorts within each currency."""
-    counts = Counter(r.currency for r in rows)
+def display_name(name: str | None, email: str | None, customer_id: str, deleted: bool) -> str:
+    """The name to show: the customer's name (or e-mail, or id), marked when Stripe deleted the customer."""
+    shown = name or email or customer_id
+    return f"{shown} (deleted customer)" if deleted else shown
+
+
+def currency_rank(currencies: Iterable[str]) -> dict[str, int]:
+    """Currencies with the most rows first (one currency per row). Amounts in different currencies never
+    compare, so sorting by MRR groups by currency in this order, then sorts within each currency."""
+    counts = Counter(currencies)
     return {cur: i for i, (cur, _) in enumerate(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))}
 
 

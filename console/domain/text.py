@@ -13,6 +13,8 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # OWASP "CSV Injection"
 
 def terminal(text: str) -> str:
     """`text` with every control character shown as `\\xNN` / `\\uNNNN`, so none reaches the terminal."""
+    if _UNSAFE.search(text) is None:  # nearly always: a search is a fifth faster than a substitution with none
+        return text
     return _UNSAFE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
 
 

@@ -141,6 +141,11 @@ class Workspace:
     def queue(self, head: int | None = None) -> list[QueueRow]:
         return self.cache.queue(head)
 
+    def queue_json(self, now: int, *, sort: str = "mrr", reason: str | None = None) -> list[str]:
+        """The queue as the CLI prints it, one JSON object a row (store/queue_export.py), at `now` (epoch seconds);
+        on a cache opened unchecked, checked beside the read (Cache.read_checked)."""
+        return self.cache.read_checked(lambda: self.cache.queue_json(now, sort=sort, reason=reason))
+
     def last_synced(self) -> int | None:
         return self.cache.get_meta("last_sync_at")
 

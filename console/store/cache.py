@@ -7,24 +7,26 @@ import json
 import logging
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from ..domain.models import Coupon, Customer, PortalConfigSummary, Subscription
 from ..domain.mrr import PriceTiers, Usage, Valuation
 from ..domain.queue import QueueRow
 from . import rows, valuation
 from .intents import Intents
-from .schema import DatabaseDamaged, open_database, set_aside, translated
+from .queue_export import QueueExport
+from .schema import DatabaseDamaged, open_database, set_aside, sound_file, translated
 from .valuation import Book
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
-class Cache(Intents):
+class Cache(Intents, QueueExport):
     """One account and mode's database. Thread-safe; multi-row writes go through `transaction()`."""
 
     def __init__(self, path: Path, *, livemode: bool = False, check: bool = True) -> None:
@@ -53,15 +55,49 @@ class Cache(Intents):
             sound = self._query("PRAGMA quick_check")[0]["quick_check"] == "ok"
         except DatabaseDamaged:
             sound = False
-        if sound:
-            return True
+        if not sound:
+            self._start_again()
+        return sound
+
+    def read_checked(self, read: Callable[[], T]) -> T:
+        """`read()` on a cache opened unchecked, with SQLite's check run beside it on a second connection (it reads
+        the whole file; on the other core it adds next to nothing to a large read). A damaged file is set aside
+        (kept) and DatabaseDamaged raised: never an empty or partial answer read from zeroed pages."""
+        if not self.unchecked:
+            return read()
+        verdict: list[bool] = []
+        checker = threading.Thread(target=lambda: verdict.append(sound_file(self.path)), name="quick-check")
+        checker.start()
+        failure: DatabaseDamaged | None = None
+        try:
+            value = read()
+        except DatabaseDamaged as exc:
+            failure = exc
+        finally:
+            checker.join()
+        if verdict[0]:
+            self.unchecked = False
+            if failure is not None:
+                raise failure
+            return value
+        self._start_again()
+        raise self.damage()
+
+    def damage(self) -> DatabaseDamaged:
+        """What to tell someone reading a cache that was found damaged and set aside (it starts again empty)."""
+        aside = self.set_aside.name if self.set_aside else "a .damaged copy"
+        return DatabaseDamaged(
+            f"{self.path.name} is damaged: it was moved aside as {aside} (kept, not deleted).",
+            "Run `churn-console sync` to rebuild the cache from Stripe.",
+        )
+
+    def _start_again(self) -> None:
         with self._lock:
             self.db.conn.close()
             self.set_aside = set_aside(self.path)  # kept, never deleted
             log.warning("cache %s was damaged: moved to %s, rebuilding from Stripe", self.path.name, self.set_aside.name)
             self.db = open_database(self.path)
             self.book.invalidate()
-        return False
 
     @classmethod
     def for_account(cls, data_dir: Path, account_id: str, livemode: bool) -> Cache:
@@ -95,6 +131,11 @@ class Cache(Intents):
             cursor = self.db.conn.cursor()
             cursor.row_factory = sqlite3.Row
             yield from cursor.execute(sql, list(params))
+
+    def _rows(self, sql: str, params: dict[str, Any]) -> list[tuple]:
+        """The rows as plain tuples (named parameters)."""
+        with self._lock, translated(self.path):
+            return self.db.conn.execute(sql, params).fetchall()
 
     def _query(self, sql: str, params: Iterable[Any] = ()) -> list[dict[str, Any]]:
         with self._lock, translated(self.path):

@@ -186,11 +186,30 @@ def unavailable(path: Path, exc: sqlite3.Error) -> DatabaseError:
 
 @contextmanager
 def translated(path: Path) -> Iterator[None]:
-    """SQLite errors while using `path` as the console's own errors (never "damaged" unless it is)."""
+    """SQLite errors while using `path` as the console's own errors (never "damaged" unless it is). A statement
+    SQLite refuses (wrong bindings, a missing column, a broken constraint) is the console's own bug, not the
+    disk's: it goes up as it is, to the crash report."""
     try:
         yield
+    except (sqlite3.ProgrammingError, sqlite3.InterfaceError, sqlite3.IntegrityError):
+        raise
     except sqlite3.Error as exc:
         raise unavailable(path, exc) from exc
+
+
+def sound_file(path: Path) -> bool:
+    """SQLite's quick check of a file on a connection of its own (read-only). False only for damage: a file that
+    cannot be checked now (locked, gone) is not called damaged."""
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=BUSY_WAIT_S)
+    except sqlite3.Error:
+        return True
+    try:
+        return conn.execute("PRAGMA quick_check").fetchone()[0] == "ok"
+    except sqlite3.Error as exc:
+        return not getattr(exc, "sqlite_errorname", "").startswith(_DAMAGE)
+    finally:
+        conn.close()
 
 
 def set_aside(path: Path) -> Path:

@@ -97,3 +97,28 @@ def test_a_sound_cache_opened_unchecked_passes_its_check_and_keeps_everything(sa
     assert opened.cache.unchecked and opened.cache.verify() and not opened.cache.unchecked
     assert {r.subscription_id for r in opened.queue()} == before and opened.cache.set_aside is None
     opened.close()
+
+
+@pytest.mark.parametrize("damage", ["truncated", "empty_header"])
+def test_the_queue_command_reads_unchecked_and_a_damaged_cache_is_set_aside_and_said(
+    sandbox, tmp_path, damage, capsys, process_hooks
+):
+    """`queue` skips SQLite's whole-file check (a second at a million subscriptions): a read that meets damage
+    runs it, the file is moved aside (kept) and the user is told to sync; never an empty queue."""
+    from console.cli import main
+
+    ws = Workspace.connect(StripeGateway(sandbox.key, sandbox.url), tmp_path)
+    ws.sync()
+    path = ws.cache.path
+    ws.close()
+    data = path.read_bytes()
+    damaged = data[: len(data) // 3] if damage == "truncated" else data[:100] + b"\0" * (len(data) - 100)
+    path.write_bytes(damaged)
+    for extra in (path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        extra.unlink(missing_ok=True)
+    code = main(["--data-dir", str(tmp_path), "queue", "--format", "json"])
+    out = capsys.readouterr()
+    kept = [p for p in tmp_path.glob(f"{path.name}.damaged-*") if not p.name.endswith(("-wal", "-shm"))]
+    assert code != 0 and out.out == "", out.out[:200]
+    assert len(kept) == 1 and kept[0].read_bytes() == damaged
+    assert "damaged" in out.err and "churn-console sync" in out.err

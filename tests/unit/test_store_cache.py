@@ -196,3 +196,24 @@ def test_the_queues_head_is_its_first_rows_in_the_windows_default_order(cache):
     assert [r.subscription_id for r in cache.queue(head=10)] == ["sub_u3", "sub_u2", "sub_u1", "sub_e1"]
     assert [r.subscription_id for r in cache.queue()] == ["sub_u3", "sub_e1", "sub_u1", "sub_u2"]  # soonest end first
     assert cache.pending_count() == 4
+
+
+def test_a_read_on_an_unchecked_cache_is_checked_beside_it_and_damage_is_never_an_answer(tmp_path):
+    path = tmp_path / "c.sqlite3"
+    made = Cache(path)
+    made.upsert_subscriptions([sub(f"sub_{i:05d}", comment="x" * 300) for i in range(3000)], synced_at=SYNCED)
+    made.close()
+    sound = Cache(path, check=False)
+    assert len(sound.read_checked(lambda: sound.queue_json(SYNCED))) == 3000
+    assert not sound.unchecked and sound.set_aside is None  # checked once: the next read runs alone
+    sound.close()
+    data = bytearray(path.read_bytes())
+    middle = len(data) // 2 // 4096 * 4096
+    data[middle : middle + 8 * 4096] = b"\xa5" * (8 * 4096)  # eight pages of the table overwritten
+    path.write_bytes(bytes(data))
+    damaged = Cache(path, check=False)
+    with pytest.raises(DatabaseError, match="moved aside") as said:
+        damaged.read_checked(lambda: damaged.queue_json(SYNCED))
+    assert "churn-console sync" in said.value.hint
+    assert damaged.set_aside is not None and damaged.set_aside.read_bytes() == bytes(data)  # kept as it was
+    damaged.close()

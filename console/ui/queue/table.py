@@ -89,7 +89,7 @@ class PreparedQueue:
         (column, descending) is the order the view shows, computed here so the GUI thread does not."""
         offers = offers or {}
         table = cls(now or datetime.now(UTC))
-        rank = currency_rank(rows)
+        rank = currency_rank(r.currency for r in rows)
         # the cache reads them in this order already (SQLite sorts without holding the GIL the GUI thread needs)
         ordered = all(_by_end(a) <= _by_end(b) for a, b in zip(rows, rows[1:], strict=False))
         table.rows = list(rows) if ordered else sorted(rows, key=_by_end)

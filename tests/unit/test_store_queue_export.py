@@ -1,0 +1,108 @@
+"""store/queue_export.py: the queue as the CLI prints it, built by SQLite, equals the window's queue rows (the
+cache's QueueRow objects) field by field and in order, for every sort and filter, on a synced demo account."""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import UTC, datetime
+
+import pytest
+
+from console.commands.queue_output import render
+from console.domain.money import format_money
+from console.domain.queue import RECORD_FIELDS, QueueRow, currency_rank
+from console.sandbox.app import Sandbox
+from console.services.workspace import Workspace
+from console.stripe_gateway import StripeGateway
+
+HOSTILE = 'ends here"},{"subscription":"sub_fake"}\n]\n\x1b[31m<b>=cmd|</b>'  # a comment a customer could write
+
+
+def as_record(row: QueueRow, now: datetime) -> dict:
+    """What a queue row is in the CLI's output, from the window's own objects (the oracle)."""
+    return {
+        "subscription": row.subscription_id,
+        "customer": row.customer_id,
+        "name": row.customer_name,
+        "email": row.email,
+        "customer_deleted": row.customer_deleted,
+        "plan": row.plan,
+        "status": row.status,
+        "mrr_minor": row.mrr_minor,
+        "currency": row.currency,
+        "mrr": format_money(row.mrr_minor, row.currency),
+        "cancel_at": row.ends_at.isoformat(),
+        "requested_at": row.requested_at.isoformat() if row.requested_at else None,
+        "days_left": row.days_left(now),
+        "feedback": row.feedback,
+        "reason": row.reason,
+        "comment": row.comment,
+        "tenure_days": row.tenure_days(now),
+        "discount": row.discount,
+        "dashboard_url": row.dashboard_url,
+    }
+
+
+def ordered(rows: list[QueueRow], sort: str, now: datetime) -> list[QueueRow]:
+    rank = currency_rank(r.currency for r in rows)
+    keys = {
+        "mrr": lambda r: (rank[r.currency], -r.mrr_minor, r.days_left(now), r.subscription_id),
+        "days_left": lambda r: (r.days_left(now), rank[r.currency], -r.mrr_minor, r.subscription_id),
+        "customer": lambda r: ((r.customer_name or r.email or "").casefold(), r.subscription_id),
+    }
+    return sorted(rows, key=keys[sort])
+
+
+@pytest.fixture(scope="module")
+def workspace(tmp_path_factory):
+    with Sandbox(seed=11, customers=400) as sb:
+        ws = Workspace.connect(StripeGateway(sb.key, sb.url), tmp_path_factory.mktemp("export"))
+        ws.sync()
+        first, second, third = (r.subscription_id for r in ws.queue()[:3])
+        ws.cache._write("UPDATE subscriptions SET comment = ? WHERE id = ?", [HOSTILE, first])
+        ws.cache._write("UPDATE subscriptions SET customer_deleted = 1 WHERE id = ?", [second])  # deleted in Stripe
+        ws.cache._write(  # a customer who left the survey unanswered
+            "UPDATE subscriptions SET feedback = NULL, feedback_option = NULL, feedback_text = NULL WHERE id = ?", [third]
+        )
+        yield ws
+        ws.close()
+
+
+@pytest.mark.parametrize("sort", ["mrr", "days_left", "customer"])
+def test_every_field_and_the_order_equal_the_windows_rows(workspace, sort):
+    now = int(time.time())
+    at = datetime.fromtimestamp(now, UTC)
+    rows = workspace.queue()
+    kinds = {
+        "deleted customer": any(r.customer_deleted for r in rows),
+        "custom reason": any(r.feedback_text for r in rows),
+        "no answer": any(not r.feedback for r in rows),
+        "discount": any(r.discount for r in rows),
+        "two currencies": len({r.currency for r in rows}) > 1,
+    }
+    assert all(kinds.values()), kinds  # the demo account has each case this must get right
+    got = [json.loads(line) for line in workspace.queue_json(now, sort=sort)]
+    assert got == [as_record(r, at) for r in ordered(rows, sort, at)]
+    assert all(tuple(g) == RECORD_FIELDS for g in got)
+
+
+@pytest.mark.parametrize("reason", ["too_expensive", "none"])
+def test_a_reason_keeps_only_its_rows(workspace, reason):
+    now = int(time.time())
+    at = datetime.fromtimestamp(now, UTC)
+    wanted = None if reason == "none" else reason
+    rows = [r for r in workspace.queue() if r.reason_key == wanted]
+    assert rows
+    got = [json.loads(line) for line in workspace.queue_json(now, reason=reason)]
+    assert got == [as_record(r, at) for r in ordered(rows, "mrr", at)]
+
+
+def test_the_json_has_one_customer_a_line_whatever_a_comment_holds(workspace):
+    text = "".join(render(workspace.queue_json(int(time.time())), "json"))
+    lines = text.splitlines()
+    records = json.loads(text)
+    assert lines[0] == "[" and lines[-1] == "]" and len(lines) == len(records) + 2
+    assert sum(r["comment"] == HOSTILE for r in records) == 1  # kept as the customer wrote it, escaped, on its line
+    assert "\x1b" not in text and '"sub_fake"' not in {r["subscription"] for r in records}
+    assert "".join(render([], "json")) == "[]\n"
