@@ -21,6 +21,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_HALF_EVEN, Decimal
+from functools import lru_cache
 
 from .models import Coupon, Item, Subscription
 from .money import MONTHS_PER, format_money
@@ -153,6 +154,13 @@ def _item(
     )
 
 
+@lru_cache(maxsize=16384)
+def _plain_monthly(unit_amount: int, unit_amount_decimal: object, quantity: int, interval: str, count: int) -> Decimal:
+    """A per-unit price's monthly amount, as _item computes it (without its words)."""
+    unit = decimal_of(unit_amount_decimal)
+    return _per_month((Decimal(unit_amount) if unit is None else unit) * quantity, interval, count)
+
+
 def _interval_words(interval: str, count: int) -> str:
     if interval == "month" and count == 3:
         return " per quarter"
@@ -185,6 +193,11 @@ def value(
     applied: list[str] = []
     gross = Decimal(0)
     for item in sub.items:
+        if not explain and item.usage_type != "metered" and item.billing_scheme != "tiered":
+            gross += _plain_monthly(
+                item.unit_amount, item.unit_amount_decimal, billed_quantity(item), item.interval, item.interval_count
+            )
+            continue  # sync's hot path: most items are a plain price, and a few thousand prices and quantities repeat
         monthly, line, missing = _item(item, tiers, usage, money)
         gross += monthly
         if line:

@@ -8,6 +8,8 @@ import sys
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
+
 from ..domain import pausing
 from ..domain.models import Coupon, Item, PortalConfigSummary, Subscription
 from ..domain.mrr import Valuation
@@ -42,8 +44,14 @@ def with_mrr(sub: Subscription, mrr: int) -> Subscription:
     return Subscription(*values)
 
 
-_encode = json.JSONEncoder().encode  # one encoder for the hot path (json.dumps builds one per call with options)
-_encode_sorted = json.JSONEncoder(sort_keys=True).encode
+def _encode(value: Any) -> str:
+    """Compact JSON by orjson (a sixth of the upsert's time with the standard encoder); rows written before it
+    hold the standard library's spaced form, and both read back alike (readers parse, never compare the text)."""
+    return orjson.dumps(value).decode()
+
+
+def _encode_sorted(value: dict[str, str]) -> str:
+    return orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode()
 
 
 def subscription_row(sub: Subscription, synced_at: int, valuation: Valuation) -> dict[str, Any]:

@@ -116,7 +116,7 @@ def full_sync(
             keep = [s for s in subs if not (s.ended and s.ended_at and s.ended_at.timestamp() < started - HISTORY_S)]
             with lock, cache.transaction():
                 # most subscriptions are plainly active with nothing to record: only the others are observed
-                keep = state.record(cache, keep, started, seen_at=now, every=False)
+                state.record(cache, keep, started, seen_at=now, every=False)
                 rng["after"] = subs[-1].id if subs else rng["after"]
                 rng["done"] = not more
                 checkpoint["pages"] += 1

@@ -20,13 +20,17 @@ def record(
     every: bool = True,
 ) -> list[Subscription]:
     """Write `subs` (valued: domain/mrr.py) and what their state says about cancellation intents, in one
-    transaction; returns them valued. `seen_at` is when the state was seen (default `synced_at`), `previous`
-    an event's previous attributes. With `every=False` (a full sync's pages), only subscriptions with
-    something to record are observed: pending, ended, with an open intent, or saved by a console."""
+    transaction; returns the observed ones, valued. `seen_at` is when the state was seen (default `synced_at`),
+    `previous` an event's previous attributes. With `every=False` (a full sync's pages), only subscriptions
+    with something to record are observed (and valued objects built for): pending, ended, with an open intent,
+    or saved by a console; every=True observes them all."""
     with cache.transaction():
-        valued = cache.upsert_subscriptions(subs, synced_at=synced_at)
-        open_ids = set() if every else cache.with_open_intents([s.id for s in valued])
+        open_ids = set() if every else cache.with_open_intents([s.id for s in subs])
+
+        def observed(sub: Subscription) -> bool:
+            return every or sub.pending_cancellation or sub.ended or sub.id in open_ids or stamp.has_save(sub.metadata)
+
+        valued = cache.upsert_subscriptions(subs, synced_at=synced_at, back=observed)
         for sub in valued:
-            if every or sub.pending_cancellation or sub.ended or sub.id in open_ids or stamp.has_save(sub.metadata):
-                intents.observe(cache, sub, synced_at if seen_at is None else seen_at, previous=previous)
+            intents.observe(cache, sub, synced_at if seen_at is None else seen_at, previous=previous)
     return valued

@@ -91,9 +91,12 @@ CASES = [
 
 
 @pytest.mark.parametrize(("case", "subscription", "expected"), CASES, ids=[c[0] for c in CASES])
-def test_mrr_rule(case, subscription, expected):
-    got = mrr.value(subscription, coupons=COUPONS, tiers={"price_grad": GRADUATED, "price_vol": VOLUME}, usage=USAGE, now=NOW)
+@pytest.mark.parametrize("explain", [True, False], ids=["explained", "sync's figures only"])
+def test_mrr_rule(case, subscription, expected, explain):
+    tiers = {"price_grad": GRADUATED, "price_vol": VOLUME}
+    got = mrr.value(subscription, coupons=COUPONS, tiers=tiers, usage=USAGE, now=NOW, explain=explain)
     assert got.net_minor == expected, got.lines
+    assert got.list_minor == mrr.value(subscription, coupons=COUPONS, tiers=tiers, usage=USAGE, now=NOW).list_minor
 
 
 def test_the_explanation_names_list_discount_and_net():
