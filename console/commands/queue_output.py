@@ -1,5 +1,5 @@
 """The queue as a table, JSON or CSV, sorted and filtered like the window's defaults (each row one JSON object
-from the cache: store/queue_export.py)."""
+from the cache: store/queue_reads.py)."""
 
 from __future__ import annotations
 

@@ -12,7 +12,7 @@ from .models import Subscription
 
 DASHBOARD = "https://dashboard.stripe.com/"
 
-# A queue row as the CLI prints it (table, JSON, CSV; store/queue_export.py reads them), in this order.
+# A queue row as the CLI prints it (table, JSON, CSV; store/queue_reads.py reads them), in this order.
 RECORD_FIELDS = (
     "subscription", "customer", "name", "email", "customer_deleted", "plan", "status", "mrr_minor", "currency", "mrr",
     "cancel_at", "requested_at", "days_left", "feedback", "reason", "comment", "tenure_days", "discount", "dashboard_url",

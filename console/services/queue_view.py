@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,11 +25,13 @@ class QueueData:
     total: int | None = None  # with `head`: how many pending cancellations there are in all
 
     @classmethod
-    def read(cls, workspace: Workspace, head: int | None = None) -> QueueData:
+    def read(
+        cls, workspace: Workspace, head: int | None = None, known: Callable[[str], QueueRow | None] | None = None
+    ) -> QueueData:
         """Touches no widget: safe on a worker thread, so the GUI thread only fills the model. With `head`, only
-        the first rows the window shows (the rest read on a worker afterwards)."""
+        the first rows the window shows (the rest read on a worker afterwards); `known`: see Cache.queue."""
         playbook = workspace.playbook()
-        rows = workspace.queue(head)
+        rows = workspace.queue(head, known)
         coupons = {c.id: c for c in workspace.cache.coupons()}
         offers = {r.subscription_id: playbook.recommend(r, r.interval)[0].describe(coupons) for r in rows}
         total = workspace.cache.pending_count() if head is not None else None

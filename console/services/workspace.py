@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -138,11 +139,11 @@ class Workspace:
             log.info("interrupted action %s (%s) is now %s", action.id, action.kind, action.state)
         return finished
 
-    def queue(self, head: int | None = None) -> list[QueueRow]:
-        return self.cache.queue(head)
+    def queue(self, head: int | None = None, known: Callable[[str], QueueRow | None] | None = None) -> list[QueueRow]:
+        return self.cache.queue(head, known)
 
     def queue_json(self, now: int, *, sort: str = "mrr", reason: str | None = None) -> list[str]:
-        """The queue as the CLI prints it, one JSON object a row (store/queue_export.py), at `now` (epoch seconds);
+        """The queue as the CLI prints it, one JSON object a row (store/queue_reads.py), at `now` (epoch seconds);
         on a cache opened unchecked, checked beside the read (Cache.read_checked)."""
         return self.cache.read_checked(lambda: self.cache.queue_json(now, sort=sort, reason=reason))
 

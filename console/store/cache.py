@@ -15,10 +15,9 @@ from typing import Any, TypeVar
 
 from ..domain.models import Coupon, Customer, PortalConfigSummary, Subscription
 from ..domain.mrr import PriceTiers, Usage, Valuation
-from ..domain.queue import QueueRow
 from . import rows, valuation
 from .intents import Intents
-from .queue_export import QueueExport
+from .queue_reads import QueueReads
 from .schema import DatabaseDamaged, open_database, set_aside, sound_file, translated
 from .valuation import Book
 
@@ -26,7 +25,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
-class Cache(Intents, QueueExport):
+class Cache(Intents, QueueReads):
     """One account and mode's database. Thread-safe; multi-row writes go through `transaction()`."""
 
     def __init__(self, path: Path, *, livemode: bool = False, check: bool = True) -> None:
@@ -276,46 +275,6 @@ class Cache(Intents, QueueExport):
 
     def subscription_ids_of(self, customer_id: str) -> list[str]:
         return [r["id"] for r in self._query("SELECT id FROM subscriptions WHERE customer_id = ?", [customer_id])]
-
-    def queue(self, head: int | None = None) -> list[QueueRow]:
-        """Every pending cancellation, soonest end first (the views sort again as they show). With `head`, only
-        the first `head` rows in the window's default order (MRR, in currency groups by size), read from the
-        index in milliseconds: what the window shows before it has read the rest. "Asked on" is when the
-        customer asked (their open intent), not when an undo set the cancellation again (Stripe's `canceled_at`)."""
-        if head is None:
-            found: Iterable[Any] = self._each(
-                f"SELECT {rows.QUEUE_COLUMNS} FROM subscriptions WHERE pending = 1 ORDER BY ends_at, id"
-            )
-            asked_sql, asked_params = "", []
-        else:
-            groups = self._query("SELECT currency, count(*) AS n FROM subscriptions WHERE pending = 1 GROUP BY currency")
-            found = []
-            for group in sorted(groups, key=lambda g: (-g["n"], g["currency"])):  # domain.queue.currency_rank's order
-                if len(found) >= head:
-                    break
-                found += self._each(
-                    f"SELECT {rows.QUEUE_COLUMNS} FROM subscriptions WHERE pending = 1 AND currency = ?"
-                    f" ORDER BY mrr_minor DESC, ends_at LIMIT {int(head) - len(found)}",
-                    [group["currency"]],
-                )
-            asked_params = [r["id"] for r in found]
-            asked_sql = f" AND subscription_id IN ({','.join('?' * len(asked_params))})" if asked_params else " AND 0"
-        asked = {
-            r["subscription_id"]: r["at"]
-            for r in self._query(
-                "SELECT subscription_id, MIN(scheduled_at) AS at FROM intents WHERE resolution = 'pending'"
-                f"{asked_sql} GROUP BY subscription_id",
-                asked_params,
-            )
-        }
-        out = []
-        for r in found:
-            row = rows.queue_row(r, self.livemode)
-            when = asked.get(row.subscription_id)
-            out.append(
-                dataclasses.replace(row, requested_at=rows.utc(when)) if when and rows.epoch(row.requested_at) != when else row
-            )
-        return out
 
     def pending_ids(self) -> set[str]:
         """The ids of every pending cancellation (what a sync compares before and after: no rows built)."""

@@ -121,3 +121,33 @@ def test_a_replaced_table_is_freed_in_steps_and_the_proxy_follows_the_new_one(qa
     steps = sum(1 for _ in old.dispose(step=1))
     assert steps > 2  # a step a row: the window frees a little between its events
     assert old.rows == [] and old.display == [] and old.ids == {} and all(c == [] for c in old.sort_columns)
+
+
+def test_a_re_read_takes_over_the_shown_rows_texts_and_shows_what_a_fresh_build_shows(qapp, tmp_path):
+    """The window reads the queue again after each sync and action: rows read back unchanged are the shown ones
+    (one table's rows held, not two); a changed row, a new offer or a new rank gets its own texts and keys."""
+    from console.store import Cache
+    from console.ui.queue.table import PreparedQueue
+    from tests.unit.test_store_cache import SYNCED, sub
+
+    cache = Cache(tmp_path / "c.sqlite3")
+    cache.upsert_subscriptions([sub(f"sub_{i}", currency="usd" if i % 3 else "eur") for i in range(9)], synced_at=SYNCED)
+    shown = PreparedQueue.build(cache.queue(), now=NOW, offers={"sub_1": "Coupon HALF"})
+    kept = shown.kept()
+    more_euros = [sub(f"sub_{i}", currency="eur") for i in range(9, 13)]  # 7 eur to 6 usd: the groups swap ranks
+    cache.upsert_subscriptions([sub("sub_2", comment="Changed my mind"), *more_euros], synced_at=SYNCED)
+    again = cache.queue(known=kept.known)
+    by_id = {r.subscription_id: r for r in again}
+    assert by_id["sub_0"] is shown.rows[shown.ids["sub_0"]]  # read back unchanged: the very object shown
+    assert by_id["sub_2"] is not shown.rows[shown.ids["sub_2"]] and by_id["sub_2"].comment == "Changed my mind"
+    offers = {"sub_1": "Pause 1 month", "sub_4": "Coupon HALF"}
+    reused = PreparedQueue.build(again, now=NOW, offers=offers, sort=(MRR_COL, True), kept=kept)
+    fresh = PreparedQueue.build(cache.queue(), now=NOW, offers=offers, sort=(MRR_COL, True))
+    assert [r.subscription_id for r in reused.rows] == [r.subscription_id for r in fresh.rows]
+    assert reused.display == fresh.display and reused.haystacks == fresh.haystacks
+    assert shown.currency_rank[shown.ids["sub_1"]] == 0 and reused.currency_rank[reused.ids["sub_1"]] == 1
+    assert reused.sort_columns == fresh.sort_columns  # the MRR keys follow the new ranks
+    assert list(reused.order(MRR_COL, True)) == list(fresh.order(MRR_COL, True))
+    i, j = reused.ids["sub_0"], shown.ids["sub_0"]
+    assert reused.display[i] is shown.display[j] and reused.haystacks[i] is shown.haystacks[j]
+    cache.close()

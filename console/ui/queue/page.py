@@ -168,13 +168,13 @@ class QueuePage(QWidget):
         if workspace is None:
             return
         self._reads = mine = self._reads + 1
-        sort = self.sort_state()
+        sort, kept = self.sort_state(), self.model.table.kept() if self.model.table.rows else None
 
         def show(result: tuple[QueueData, PreparedQueue]) -> None:
             if mine == self._reads and workspace is self.context.workspace:
                 self.show_data(*result)
 
-        self.context.runner.submit_side(lambda: prepare(workspace, sort), show, self.context.ops.show_error)
+        self.context.runner.submit_side(lambda: prepare(workspace, sort, kept), show, self.context.ops.show_error)
 
     def sort_state(self) -> tuple[int, bool]:
         """The column the table is sorted by, and whether descending (read on the GUI thread, for a worker)."""

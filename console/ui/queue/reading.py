@@ -11,7 +11,7 @@ from PySide6.QtCore import QObject, QTimer
 
 from ...heap import collector_paused, out_of_reach
 from ...services.queue_view import QueueData
-from .table import MRR_COL, PreparedQueue
+from .table import MRR_COL, Kept, PreparedQueue
 
 HEAD_ROWS = 200  # what the window shows before the rest of a large queue is read
 
@@ -20,14 +20,17 @@ def clock_text(ts: float | None) -> str:
     return datetime.fromtimestamp(ts).strftime("%H:%M") if ts else "never"
 
 
-def prepare(workspace, sort: tuple[int, bool] | None = (MRR_COL, True)) -> tuple[QueueData, PreparedQueue]:
+def prepare(
+    workspace, sort: tuple[int, bool] | None = (MRR_COL, True), kept: Kept | None = None
+) -> tuple[QueueData, PreparedQueue]:
     """The queue read from the cache and prepared for the table, sorted as the table shows it (`sort`: column,
     descending), on a worker: the GUI thread only swaps it in. The collector is paused meanwhile, and the new
     rows are out of its reach before it runs again: a full collection among 200,000 new rows holds the GIL,
-    and the GUI thread, for a quarter of a second."""
+    and the GUI thread, for a quarter of a second. With `kept` (the shown table's), a row read back unchanged
+    is the shown one, texts and all: the window holds one table's rows, not two, while it reads again."""
     with collector_paused():
-        data = QueueData.read(workspace)
-        prepared = PreparedQueue.build(data.rows, offers=data.offers, sort=sort)
+        data = QueueData.read(workspace, known=kept.known if kept is not None else None)
+        prepared = PreparedQueue.build(data.rows, offers=data.offers, sort=sort, kept=kept)
         out_of_reach()
     return data, prepared
 

@@ -21,6 +21,7 @@ from ...domain.queue_filter import NO_ANSWER, QueueFilter, search_text
 
 COLUMNS = ("Customer", "Email", "Plan", "MRR", "Days left", "Reason", "Offer", "Comment", "Tenure", "Status", "Discount")
 MRR_COL = COLUMNS.index("MRR")
+_OFFER_COL, _TENURE_COL = COLUMNS.index("Offer"), COLUMNS.index("Tenure")
 
 
 def mrr_sort_key(rank: int, mrr_minor: int, ends_at: datetime) -> str:
@@ -53,6 +54,29 @@ class Choices:
 
 
 @dataclass
+class Kept:
+    """A shown table's rows and what was worked out for them, for the next read to take over (table.kept())."""
+
+    ids: dict[str, int]
+    rows: list[QueueRow]
+    days: list[int]
+    haystacks: list[str]
+    display: list[tuple[str, ...]]
+    sort_columns: list[list[Any]]
+
+    def known(self, sub_id: str) -> QueueRow | None:
+        j = self.ids.get(sub_id)
+        return self.rows[j] if j is not None else None
+
+    def same(self, row: QueueRow, days: int, offer: str, tenure: int) -> int | None:
+        """Where this very row sits in the kept table, when its texts still hold (same day, same offer)."""
+        j = self.ids.get(row.subscription_id)
+        if j is None or self.rows[j] is not row or self.days[j] != days:
+            return None
+        return j if self.display[j][_OFFER_COL] == offer and self.sort_columns[_TENURE_COL][j] == tenure else None
+
+
+@dataclass
 class PreparedQueue:
     """Rows (pre-sorted by days left, so ties in any column keep the most urgent first) with their cell texts,
     sort keys (one list per column), and the arrays the view sorts, filters and totals with."""
@@ -77,6 +101,12 @@ class PreparedQueue:
     plan_codes: dict[str, int] = field(default_factory=dict)
     _orders: dict[tuple[int, bool], np.ndarray] = field(default_factory=dict)
 
+    def kept(self) -> Kept:
+        """What a re-read may take over from this table (on the GUI thread, where a replaced table is freed: lists
+        of references, copied in a few milliseconds)."""
+        return Kept(dict(self.ids), list(self.rows), list(self.days), list(self.haystacks), list(self.display),
+                    [list(c) for c in self.sort_columns])  # fmt: skip
+
     @classmethod
     def build(
         cls,
@@ -84,9 +114,11 @@ class PreparedQueue:
         now: datetime | None = None,
         offers: dict[str, str] | None = None,
         sort: tuple[int, bool] | None = None,
+        kept: Kept | None = None,
     ) -> PreparedQueue:
         """`offers` maps subscription id -> the playbook's recommendation, as shown in the Offer column; `sort`
-        (column, descending) is the order the view shows, computed here so the GUI thread does not."""
+        (column, descending) is the order the view shows, computed here so the GUI thread does not. A row the
+        cache read back unchanged (the very object `kept` holds, the same day) takes over its texts and keys."""
         offers = offers or {}
         table = cls(now or datetime.now(UTC))
         rank = currency_rank(r.currency for r in rows)
@@ -94,8 +126,8 @@ class PreparedQueue:
         ordered = all(_by_end(a) <= _by_end(b) for a, b in zip(rows, rows[1:], strict=False))
         table.rows = list(rows) if ordered else sorted(rows, key=_by_end)
         table.days = [r.days_left(table.now) for r in table.rows]
-        table.haystacks = [search_text(r) for r in table.rows]
         table.ids = {r.subscription_id: i for i, r in enumerate(table.rows)}
+        same = kept.same if kept is not None else (lambda _r, _d, _o, _t: None)
         columns = table.sort_columns
         # the few texts many rows share (days, tenures, statuses, plans, offers) are held once each: a 200,000-row
         # table otherwise keeps a copy a row (comments are the customers' own: not worth a lookup)
@@ -104,7 +136,16 @@ class PreparedQueue:
         for row, days in zip(table.rows, table.days, strict=True):
             tenure = row.tenure_days(table.now)
             offer = one(o, o) if (o := offers.get(row.subscription_id, "")) else ""
+            if kept is not None and (j := same(row, days, offer, tenure)) is not None:
+                table.display.append(kept.display[j])
+                table.haystacks.append(kept.haystacks[j])
+                for column, keys in enumerate(kept.sort_columns):
+                    columns[column].append(
+                        keys[j] if column != MRR_COL else mrr_sort_key(rank[row.currency], row.mrr_minor, row.ends_at)
+                    )
+                continue
             comment = row.comment or ""
+            table.haystacks.append(search_text(row))
             table.display.append(
                 (
                     row.display_name if (row.customer_name or row.customer_deleted) else "—",

@@ -1,15 +1,17 @@
-"""The queue as the CLI prints it: each pending cancellation one JSON object built, filtered and sorted by SQLite
-(a 200,000-row queue in about a second; the window's QueueRow objects are for the table it searches in place)."""
+"""The queue read from the cache: QueueRow objects for the window (which searches and sorts them in place), and
+for the CLI each pending cancellation one JSON object built by SQLite (a 200,000-row queue in about a second)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import dataclasses
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 from typing import Any
 
 from ..domain.feedback import label
 from ..domain.money import format_money
-from ..domain.queue import DASHBOARD, RECORD_FIELDS, currency_rank
+from ..domain.queue import DASHBOARD, RECORD_FIELDS, QueueRow, currency_rank
+from . import rows
 
 _ISO = "strftime('%Y-%m-%dT%H:%M:%S+00:00', {}, 'unixepoch')"  # what datetime.isoformat() writes for a whole UTC second
 _DAYS_LEFT = "CASE WHEN s.ends_at > :now THEN (s.ends_at - :now) / 86400 ELSE 0 END"  # whole days, never negative
@@ -58,12 +60,57 @@ _ORDER: dict[str, Callable[[dict[str, int]], Callable[[tuple], tuple]]] = {
 }
 
 
-class QueueExport:
+class QueueReads:
     """Mixed into Cache, which reads with its own lock and connection (declared here, for mypy)."""
 
     livemode: bool
     db: Any
     _rows: Any
+    _each: Any
+    _query: Any
+
+    def queue(self, head: int | None = None, known: Callable[[str], QueueRow | None] | None = None) -> list[QueueRow]:
+        """Every pending cancellation, soonest end first (the views sort again as they show). With `head`, only
+        the first `head` rows in the window's default order (MRR, in currency groups by size), read from the
+        index in milliseconds: what the window shows before it has read the rest. "Asked on" is when the
+        customer asked (their open intent), not when an undo set the cancellation again (Stripe's `canceled_at`).
+        `known(id)`: a row the caller holds, returned in place of an equal one read (the window's shown rows)."""
+        if head is None:
+            found: Iterable[Any] = self._each(
+                f"SELECT {rows.QUEUE_COLUMNS} FROM subscriptions WHERE pending = 1 ORDER BY ends_at, id"
+            )
+            asked_sql, asked_params = "", []
+        else:
+            groups = self._query("SELECT currency, count(*) AS n FROM subscriptions WHERE pending = 1 GROUP BY currency")
+            found = []
+            for group in sorted(groups, key=lambda g: (-g["n"], g["currency"])):  # domain.queue.currency_rank's order
+                if len(found) >= head:
+                    break
+                found += self._each(
+                    f"SELECT {rows.QUEUE_COLUMNS} FROM subscriptions WHERE pending = 1 AND currency = ?"
+                    f" ORDER BY mrr_minor DESC, ends_at LIMIT {int(head) - len(found)}",
+                    [group["currency"]],
+                )
+            asked_params = [r["id"] for r in found]
+            asked_sql = f" AND subscription_id IN ({','.join('?' * len(asked_params))})" if asked_params else " AND 0"
+        asked = {
+            r["subscription_id"]: r["at"]
+            for r in self._query(
+                "SELECT subscription_id, MIN(scheduled_at) AS at FROM intents WHERE resolution = 'pending'"
+                f"{asked_sql} GROUP BY subscription_id",
+                asked_params,
+            )
+        }
+        out = []
+        for r in found:
+            row = rows.queue_row(r, self.livemode)
+            when = asked.get(row.subscription_id)
+            if when and rows.epoch(row.requested_at) != when:
+                row = dataclasses.replace(row, requested_at=rows.utc(when))
+            if known is not None and (same := known(row.subscription_id)) == row:
+                row = same  # the caller's equal row: the one just read is freed at once
+            out.append(row)
+        return out
 
     def queue_json(self, now: int, *, sort: str = "mrr", reason: str | None = None) -> list[str]:
         """Every pending cancellation as one JSON object each (RECORD_FIELDS), in `sort` order, at `now` (whole

@@ -1,4 +1,4 @@
-"""store/queue_export.py: the queue as the CLI prints it, built by SQLite, equals the window's queue rows (the
+"""store/queue_reads.py: the queue as the CLI prints it, built by SQLite, equals the window's queue rows (the
 cache's QueueRow objects) field by field and in order, for every sort and filter, on a synced demo account."""
 
 from __future__ import annotations
