@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
@@ -22,6 +24,20 @@ def fresh_screen():
         if stale.isVisible():
             stale.close()
     return lambda: [w for w in QApplication.topLevelWidgets() if w not in before and w.isVisible()]
+
+
+@contextmanager
+def stuck_guard(mine, after_ms: int = 60_000):
+    """A journey stuck: its windows are closed after a minute, so the test fails instead of hanging. Stopped when
+    the run ends: left running, it closed whatever window a later test in this process had open a minute on."""
+    guard = QTimer()
+    guard.setSingleShot(True)
+    guard.timeout.connect(lambda: [w.close() for w in mine()])
+    guard.start(after_ms)
+    try:
+        yield
+    finally:
+        guard.stop()
 
 
 def test_welcome_offers_the_demo(qtbot):
@@ -69,8 +85,8 @@ def test_a_new_user_who_picks_the_demo_reaches_the_demo_queue(qtbot, tmp_path, m
         window.close()
 
     QTimer.singleShot(0, click_demo)
-    QTimer.singleShot(60_000, lambda: [w.close() for w in mine()])  # a journey stuck: fail, not hang
-    assert cli.main(["--data-dir", str(tmp_path)]) == 0
+    with stuck_guard(mine):
+        assert cli.main(["--data-dir", str(tmp_path)]) == 0
     assert seen.get("welcome") and seen.get("rows", 0) > 10 and seen["badge"] == "TEST MODE"
     assert (tmp_path / "demo-sandbox.json").exists() or any(tmp_path.rglob("demo-sandbox.json"))
 
@@ -198,7 +214,7 @@ def test_first_run_all_the_way_welcome_connect_session_only_key_queue(qtbot, tmp
         window.close()
 
     QTimer.singleShot(0, welcome)
-    QTimer.singleShot(60_000, lambda: [w.close() for w in mine()])  # a journey stuck: fail, not hang
-    assert cli.main(["--data-dir", str(tmp_path)]) == 0
+    with stuck_guard(mine):
+        assert cli.main(["--data-dir", str(tmp_path)]) == 0
     assert seen.get("rows", 0) > 5 and seen["account"] == demo.state.account["id"]
     assert demo.key not in "".join(p.read_text(errors="ignore") for p in tmp_path.rglob("*") if p.is_file())
