@@ -11,7 +11,7 @@ import orjson
 
 from ..domain.money import format_totals, totals
 from ..domain.queue import RECORD_FIELDS, display_name, tenure_text
-from ..domain.text import csv_cell
+from ..domain.text import Checked, csv_cell, terminal_json
 from .text_table import text_table
 
 
@@ -20,7 +20,9 @@ def render(lines: Sequence[str], fmt: str) -> Iterator[str]:
     if fmt == "json":  # one array, one customer a line: to grep or diff
         yield "[\n" if lines else "[]\n"
         for start in range(0, len(lines), 4096):
-            yield (",\n" if start else "") + ",\n".join(lines[start : start + 4096])
+            if start:
+                yield Checked(",\n")
+            yield terminal_json(lines[start : start + 4096])  # escaped the JSON way, so not searched again
         if lines:
             yield "\n]\n"
         return

@@ -47,3 +47,19 @@ def test_a_hostile_customer_is_harmless_in_queue_table_csv_journal_and_errors(sa
     code, _, err = run("revoke", target.id, "--consent", "call")  # refused: its message names the customer
     assert code == 1 and "EVIL" in err and "\x1b" not in err
     record(hostile_inputs=5)
+
+
+def test_json_output_escapes_what_a_terminal_acts_on_and_stays_json():
+    """terminal() shows C1 and bidirectional controls as `\\x85` / `\\u202e`: inside a JSON string the first is
+    not JSON. The JSON output escapes them the JSON way instead, and is then passed through untouched."""
+    import json
+
+    from console.domain.text import Checked, terminal_json
+
+    hostile = json.dumps({"name": "a\x85b\u202ec\x7fd\u2066", "plain": "café €"}, ensure_ascii=False)
+    plain = json.dumps({"name": "Wei Sato"}, ensure_ascii=False)
+    out = terminal_json([plain, hostile])
+    assert type(out) is Checked and terminal(out) == out  # nothing left for terminal() to escape
+    assert [json.loads(line) for line in out.split(",\n")] == [json.loads(plain), json.loads(hostile)]
+    assert out.split(",\n")[0] == plain  # a line with nothing to escape is kept as it was
+    record(hostile_inputs=1)

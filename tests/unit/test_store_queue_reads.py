@@ -12,11 +12,13 @@ import pytest
 from console.commands.queue_output import render
 from console.domain.money import format_money
 from console.domain.queue import RECORD_FIELDS, QueueRow, currency_rank
+from console.domain.text import terminal
 from console.sandbox.app import Sandbox
 from console.services.workspace import Workspace
 from console.stripe_gateway import StripeGateway
 
-HOSTILE = 'ends here"},{"subscription":"sub_fake"}\n]\n\x1b[31m<b>=cmd|</b>'  # a comment a customer could write
+# a comment a customer could write: the record's end, a terminal's escape, C1, DEL and a bidirectional override
+HOSTILE = 'ends here"},{"subscription":"sub_fake"}\n]\n\x1b[31m<b>=cmd|</b>\x85\x7f\u202eola'  # fmt: skip
 
 
 def as_record(row: QueueRow, now: datetime) -> dict:
@@ -104,5 +106,6 @@ def test_the_json_has_one_customer_a_line_whatever_a_comment_holds(workspace):
     records = json.loads(text)
     assert lines[0] == "[" and lines[-1] == "]" and len(lines) == len(records) + 2
     assert sum(r["comment"] == HOSTILE for r in records) == 1  # kept as the customer wrote it, escaped, on its line
-    assert "\x1b" not in text and '"sub_fake"' not in {r["subscription"] for r in records}
+    assert terminal(text) == text  # nothing a terminal acts on: the JSON escapes it (and stays JSON)
+    assert '"sub_fake"' not in {r["subscription"] for r in records}
     assert "".join(render([], "json")) == "[]\n"
