@@ -151,3 +151,20 @@ def test_a_re_read_takes_over_the_shown_rows_texts_and_shows_what_a_fresh_build_
     i, j = reused.ids["sub_0"], shown.ids["sub_0"]
     assert reused.display[i] is shown.display[j] and reused.haystacks[i] is shown.haystacks[j]
     cache.close()
+
+
+def test_a_table_a_read_still_takes_over_from_is_freed_only_once_the_read_lets_go(qtbot):
+    from PySide6.QtCore import QObject
+
+    from console.ui.queue.reading import Retired
+    from console.ui.queue.table import PreparedQueue
+
+    shown = PreparedQueue.build([row(f"sub_{i}", 1000 + i, "usd", i % 30) for i in range(5000)], now=NOW)
+    kept = shown.kept()
+    owner = QObject()
+    retired = Retired(owner)
+    retired.free(shown)  # replaced by a newer read while this one still reads from it
+    qtbot.wait(150)
+    assert len(shown.rows) == 5000 and shown.in_use()  # kept whole: the read indexes into it
+    kept.release()
+    qtbot.waitUntil(lambda: not shown.rows and not retired.timer.isActive(), timeout=5000)

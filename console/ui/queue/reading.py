@@ -28,10 +28,14 @@ def prepare(
     rows are out of its reach before it runs again: a full collection among 200,000 new rows holds the GIL,
     and the GUI thread, for a quarter of a second. With `kept` (the shown table's), a row read back unchanged
     is the shown one, texts and all: the window holds one table's rows, not two, while it reads again."""
-    with collector_paused():
-        data = QueueData.read(workspace, known=kept.known if kept is not None else None)
-        prepared = PreparedQueue.build(data.rows, offers=data.offers, sort=sort, kept=kept)
-        out_of_reach()
+    try:
+        with collector_paused():
+            data = QueueData.read(workspace, known=kept.known if kept is not None else None)
+            prepared = PreparedQueue.build(data.rows, offers=data.offers, sort=sort, kept=kept)
+            out_of_reach()
+    finally:
+        if kept is not None:
+            kept.release()
     return data, prepared
 
 
@@ -42,19 +46,24 @@ class Retired(QObject):
     def __init__(self, parent: QObject, budget_s: float = 0.004) -> None:
         super().__init__(parent)
         self.budget_s = budget_s
-        self.pending: list[Iterator[None]] = []
+        self.pending: list[tuple[PreparedQueue, Iterator[None]]] = []
         self.timer = QTimer(self)
         self.timer.setInterval(0)
         self.timer.timeout.connect(self._free_some)
 
     def free(self, table: PreparedQueue) -> None:
-        self.pending.append(table.dispose())
+        self.pending.append((table, table.dispose()))
         self.timer.start()
 
     def _free_some(self) -> None:
         start = time.perf_counter()
         while self.pending and time.perf_counter() - start < self.budget_s:
-            if next(self.pending[0], StopIteration) is StopIteration:
+            table, steps = self.pending[0]
+            if table.in_use():  # a read still takes over its rows: look again in a while
+                self.timer.setInterval(50)
+                return
+            self.timer.setInterval(0)
+            if next(steps, StopIteration) is StopIteration:
                 self.pending.pop(0)
         if not self.pending:
             self.timer.stop()

@@ -53,27 +53,28 @@ class Choices:
     custom_reasons: list[tuple[str, str]] = field(default_factory=list)  # (fo_… id, its text), by text
 
 
-@dataclass
 class Kept:
-    """A shown table's rows and what was worked out for them, for the next read to take over (table.kept())."""
+    """A shown table, for the next read to take over its rows and texts (PreparedQueue.kept()): no copy, so the
+    table is not freed (Retired) until the read lets go of it (release(), from the worker)."""
 
-    ids: dict[str, int]
-    rows: list[QueueRow]
-    days: list[int]
-    haystacks: list[str]
-    display: list[tuple[str, ...]]
-    sort_columns: list[list[Any]]
+    def __init__(self, table: PreparedQueue) -> None:
+        self.table = table
+        self.released = False  # one assignment, from the worker: read by the GUI thread before it frees the table
+
+    def release(self) -> None:
+        self.released = True
 
     def known(self, sub_id: str) -> QueueRow | None:
-        j = self.ids.get(sub_id)
-        return self.rows[j] if j is not None else None
+        j = self.table.ids.get(sub_id)
+        return self.table.rows[j] if j is not None else None
 
     def same(self, row: QueueRow, days: int, offer: str, tenure: int) -> int | None:
         """Where this very row sits in the kept table, when its texts still hold (same day, same offer)."""
-        j = self.ids.get(row.subscription_id)
-        if j is None or self.rows[j] is not row or self.days[j] != days:
+        t = self.table
+        j = t.ids.get(row.subscription_id)
+        if j is None or t.rows[j] is not row or t.days[j] != days:
             return None
-        return j if self.display[j][_OFFER_COL] == offer and self.sort_columns[_TENURE_COL][j] == tenure else None
+        return j if t.display[j][_OFFER_COL] == offer and t.sort_columns[_TENURE_COL][j] == tenure else None
 
 
 @dataclass
@@ -100,12 +101,18 @@ class PreparedQueue:
     plan: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))
     plan_codes: dict[str, int] = field(default_factory=dict)
     _orders: dict[tuple[int, bool], np.ndarray] = field(default_factory=dict)
+    _keepers: list[Kept] = field(default_factory=list)
 
     def kept(self) -> Kept:
-        """What a re-read may take over from this table (on the GUI thread, where a replaced table is freed: lists
-        of references, copied in a few milliseconds)."""
-        return Kept(dict(self.ids), list(self.rows), list(self.days), list(self.haystacks), list(self.display),
-                    [list(c) for c in self.sort_columns])  # fmt: skip
+        """This table for a re-read to take over from (copying its lists took the GUI thread 30-50 ms at 200,000)."""
+        keeper = Kept(self)
+        self._keepers.append(keeper)
+        return keeper
+
+    def in_use(self) -> bool:
+        """Whether a read still takes over from this table (then it is not freed yet)."""
+        self._keepers = [k for k in self._keepers if not k.released]
+        return bool(self._keepers)
 
     @classmethod
     def build(
@@ -137,9 +144,9 @@ class PreparedQueue:
             tenure = row.tenure_days(table.now)
             offer = one(o, o) if (o := offers.get(row.subscription_id, "")) else ""
             if kept is not None and (j := same(row, days, offer, tenure)) is not None:
-                table.display.append(kept.display[j])
-                table.haystacks.append(kept.haystacks[j])
-                for column, keys in enumerate(kept.sort_columns):
+                table.display.append(kept.table.display[j])
+                table.haystacks.append(kept.table.haystacks[j])
+                for column, keys in enumerate(kept.table.sort_columns):
                     columns[column].append(
                         keys[j] if column != MRR_COL else mrr_sort_key(rank[row.currency], row.mrr_minor, row.ends_at)
                     )
