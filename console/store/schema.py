@@ -136,8 +136,21 @@ def _v3(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX subscriptions_pending_mrr ON subscriptions (pending, currency, mrr_minor DESC, ends_at)")
 
 
+def _v4(db: sqlite_utils.Database) -> None:
+    """The pending cancellations' indexes hold only them (partial indexes, `WHERE pending = 1`: every query of
+    them says so): writing one of the four in five subscriptions that are not pending no longer touches them,
+    a fifth of a million-subscription upsert (bench_ui.py)."""
+    for name, columns in (
+        ("subscriptions_pending", "pending, ends_at"),  # the columns as before (`pending` makes them covering,
+        ("subscriptions_pending_id", "pending, id"),  # so the plans are those of version 3), the rows fewer
+        ("subscriptions_pending_mrr", "pending, currency, mrr_minor DESC, ends_at"),
+    ):
+        db.execute(f"DROP INDEX IF EXISTS {name}")
+        db.execute(f"CREATE INDEX {name} ON subscriptions ({columns}) WHERE pending = 1")
+
+
 # Each entry moves the schema from version i to i + 1. Never edit a released entry: add one.
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3]
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3, _v4]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

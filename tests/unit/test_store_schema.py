@@ -87,3 +87,28 @@ def test_tiers_round_trip_and_the_book_reloads_after_a_change(tmp_path):
     cache.put_price_tiers([tiers])
     assert cache.book.maps()[1] == {"price_t": tiers}  # written through the cache: the book reloads
     cache.close()
+
+
+def test_a_version_3_cache_gets_partial_pending_indexes_and_its_queries_keep_their_plans(tmp_path):
+    """Schema 4: the pending cancellations' indexes hold only them (`WHERE pending = 1`), so writing the other
+    subscriptions skips them; every query of the queue still reads them as version 3 did (covering, no scan)."""
+    from console.store.schema import MIGRATIONS, open_file
+
+    path = tmp_path / "c.sqlite3"
+    old = open_file(path, MIGRATIONS[:3])
+    assert old.conn.execute("PRAGMA user_version").fetchone()[0] == 3
+    old.conn.close()
+    db = open_database(path)
+    sql = dict(db.conn.execute("SELECT name, sql FROM sqlite_master WHERE name LIKE 'subscriptions_pending%'").fetchall())
+    assert len(sql) == 3 and all(s.endswith("WHERE pending = 1") for s in sql.values()), sql
+    plans = {
+        "SELECT id FROM subscriptions WHERE pending = 1": "COVERING INDEX subscriptions_pending_id",
+        "SELECT count(*) FROM subscriptions WHERE pending = 1": "COVERING INDEX",
+        "SELECT currency, count(*) FROM subscriptions WHERE pending = 1 GROUP BY currency": "COVERING INDEX subscriptions_pending_mrr",
+        "SELECT id FROM subscriptions WHERE pending = 1 AND currency = 'usd' ORDER BY mrr_minor DESC, ends_at LIMIT 9":
+            "INDEX subscriptions_pending_mrr (pending=? AND currency=?)",
+    }  # fmt: skip
+    for query, expected in plans.items():
+        plan = " ".join(row[-1] for row in db.conn.execute(f"EXPLAIN QUERY PLAN {query}"))
+        assert expected in plan and "SCAN subscriptions" not in plan, (query, plan)
+    db.conn.close()
