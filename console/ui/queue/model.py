@@ -76,7 +76,7 @@ class QueueModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return table.display[r][c]
         if role == SORT_ROLE:
-            return table.sort_columns[c][r]
+            return table.sort_key(r, c)
         if role == ROW_ROLE:
             return table.rows[r]
         if role == Qt.ItemDataRole.TextAlignmentRole and c in RIGHT_ALIGNED:

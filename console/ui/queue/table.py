@@ -24,6 +24,12 @@ MRR_COL = COLUMNS.index("MRR")
 _OFFER_COL, _TENURE_COL = COLUMNS.index("Offer"), COLUMNS.index("Tenure")
 
 
+def folded(text: str) -> str:
+    """`text.casefold()`, or `text` itself when that is the same (most e-mails): one string held, not two."""
+    lower = text.casefold()
+    return text if lower == text else lower
+
+
 def mrr_sort_key(rank: int, mrr_minor: int, ends_at: datetime) -> str:
     """One string that sorts (descending) by currency group, then MRR, then the soonest end.
 
@@ -140,6 +146,14 @@ class PreparedQueue:
         # table otherwise keeps a copy a row (comments are the customers' own: not worth a lookup)
         shared: dict[str, str] = {}
         one = shared.setdefault
+        amounts: dict[tuple[int, str, bool], str] = {}
+
+        def money(minor: int, currency: str, usage: bool) -> str:  # a queue repeats few amounts: each text held once
+            key = (minor, currency, usage)
+            if key not in amounts:
+                amounts[key] = ("~" if usage else "") + format_money(minor, currency)  # ~: from usage
+            return amounts[key]
+
         for row, days in zip(table.rows, table.days, strict=True):
             tenure = row.tenure_days(table.now)
             offer = one(o, o) if (o := offers.get(row.subscription_id, "")) else ""
@@ -147,9 +161,8 @@ class PreparedQueue:
                 table.display.append(kept.table.display[j])
                 table.haystacks.append(kept.table.haystacks[j])
                 for column, keys in enumerate(kept.table.sort_columns):
-                    columns[column].append(
-                        keys[j] if column != MRR_COL else mrr_sort_key(rank[row.currency], row.mrr_minor, row.ends_at)
-                    )
+                    if column != MRR_COL:  # MRR sorts by the arrays (its key is made when asked: sort_key)
+                        columns[column].append(keys[j])
                 continue
             comment = row.comment or ""
             table.haystacks.append(search_text(row))
@@ -158,7 +171,7 @@ class PreparedQueue:
                     row.display_name if (row.customer_name or row.customer_deleted) else "—",
                     row.email or "",
                     row.plan,
-                    ("~" if row.usage_based else "") + format_money(row.mrr_minor, row.currency),  # ~: from usage
+                    money(row.mrr_minor, row.currency, row.usage_based),
                     one(d := str(days), d),
                     row.reason,
                     offer,
@@ -171,9 +184,9 @@ class PreparedQueue:
             for column, key in enumerate(
                 (
                     (row.customer_name or row.email or "").casefold(),
-                    (row.email or "").casefold(),
+                    folded(row.email or ""),
                     one(pl := row.plan.casefold(), pl),
-                    mrr_sort_key(rank[row.currency], row.mrr_minor, row.ends_at),
+                    None,  # MRR: sorted by the arrays, its key made when asked (sort_key)
                     int(row.ends_at.timestamp()),
                     row.reason,
                     offer,
@@ -183,7 +196,8 @@ class PreparedQueue:
                     row.discount or "",
                 )
             ):
-                columns[column].append(key)
+                if column != MRR_COL:
+                    columns[column].append(key)
         n = len(table.rows)
         table.days_left = np.asarray(table.days, dtype=np.int32)
         table.mrr = np.fromiter((r.mrr_minor for r in table.rows), dtype=np.int64, count=n)
@@ -214,6 +228,12 @@ class PreparedQueue:
             yield
 
     # the view's questions ------------------------------------------------------------------
+    def sort_key(self, row: int, column: int) -> Any:
+        """What the row sorts by in a column (the MRR key is made here: the view sorts MRR by the arrays)."""
+        if column == MRR_COL:
+            return mrr_sort_key(int(self.currency_rank[row]), int(self.mrr[row]), self.rows[row].ends_at)
+        return self.sort_columns[column][row]
+
     def order(self, column: int, descending: bool) -> np.ndarray:
         """Row numbers sorted by a column (stable: ties keep the most urgent first), kept for the next time."""
         key = (column, descending)
