@@ -13,7 +13,7 @@ from PySide6.QtGui import QColor
 from console.domain.queue import QueueRow
 from console.domain.queue_filter import QueueFilter
 from console.ui import plain, theme
-from console.ui.queue.model import COLUMNS, DAYS_COL, RIGHT_ALIGNED, ROW_ROLE, SORT_ROLE, URGENT_DAYS
+from console.ui.queue.model import COLUMNS, DAYS_COL, MRR_COL, RIGHT_ALIGNED, ROW_ROLE, SORT_ROLE, URGENT_DAYS
 from console.ui.queue.table import PreparedQueue
 
 
@@ -33,7 +33,7 @@ class LegacyModel(QAbstractTableModel):
         """Swap in rows a worker already prepared: the GUI thread only resets the views."""
         self.beginResetModel()
         self.now, self.rows, self.days, self.haystacks = table.now, list(table.rows), list(table.days), list(table.haystacks)
-        self._display, self._sort = list(table.display), list(zip(*table.sort_columns, strict=True))
+        self._display, self._sort = list(table.display), list(zip(*legacy_keys(table), strict=True))
         self.endResetModel()
 
     # Qt model API ---------------------------------------------------------------------
@@ -144,3 +144,13 @@ class LegacyProxy(QSortFilterProxyModel):
     def visible_rows(self) -> list[QueueRow]:
         model: LegacyModel = self.sourceModel()  # type: ignore[assignment]
         return [model.rows[self.mapToSource(self.index(i, 0)).row()] for i in range(self.rowCount())]
+
+
+def legacy_keys(table: PreparedQueue) -> list[list[Any]]:
+    """The table's sort keys a column each, as PreparedQueue kept them before MRR sorted by its arrays (the MRR
+    keys made once per table and kept, so the swap measured is the old one's, not this)."""
+    if getattr(table, "_legacy_keys", None) is None:
+        columns = list(table.sort_columns)
+        columns[MRR_COL] = [table.sort_key(r, MRR_COL) for r in range(len(table.rows))]
+        table._legacy_keys = columns  # type: ignore[attr-defined]
+    return table._legacy_keys  # type: ignore[attr-defined]
