@@ -9,15 +9,14 @@ from typing import Any
 from . import objects
 from .call import Call
 from .errors import invalid, missing
-from .listing import expand, in_range, page
+from .listing import expand, in_range, page, page_forward
 from .state import diff, public
 
 _COUPON_ID = re.compile(r"[A-Za-z0-9_-]{1,200}")
 
 
 def _simple_list(call: Call, kind: str, url: str, keep) -> dict[str, Any]:
-    objs = [o for o in call.state.ordered(kind) if keep(o) and in_range(o["created"], call.params.get("created"))]
-    return page(call.state, objs, call.params, url)
+    return page_forward(call.state, kind, call.params, keep, url)  # a page costs what it returns (listing.py)
 
 
 def _retrieve(call: Call, kind: str, label: str) -> dict[str, Any]:

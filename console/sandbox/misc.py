@@ -7,8 +7,8 @@ from typing import Any
 from . import lifecycle
 from .call import Call
 from .errors import invalid, missing
-from .listing import expand, in_range, newest_first, page
-from .state import public, template
+from .listing import expand, in_range, newest_first, page, page_forward
+from .state import EVENT_WINDOW_SECONDS, public, template
 
 
 def list_events(call: Call) -> dict[str, Any]:
@@ -17,12 +17,10 @@ def list_events(call: Call) -> dict[str, Any]:
     if "type" in p and "types" in p:
         raise invalid("You may only specify one of these parameters: type, types.", "types")
     wanted = set(p.get("types") or ([p["type"]] if "type" in p else []))
-    events = [
-        e
-        for e in call.state.visible_events()
-        if (not wanted or _type_matches(e["type"], wanted)) and in_range(e["created"], p.get("created"))
-    ]
-    return page(call.state, newest_first(events), p, "/v1/events")
+    horizon = call.state.clock.now() - EVENT_WINDOW_SECONDS  # Stripe lists the last 30 days' events
+    return page_forward(
+        call.state, "event", p, lambda e: not wanted or _type_matches(e["type"], wanted), "/v1/events", since=horizon
+    )
 
 
 def _type_matches(event_type: str, wanted: set[str]) -> bool:
@@ -30,8 +28,9 @@ def _type_matches(event_type: str, wanted: set[str]) -> bool:
 
 
 def retrieve_event(call: Call) -> dict[str, Any]:
-    event = next((e for e in call.state.visible_events() if e["id"] == call.args[0]), None)
-    if event is None:
+    where = call.state.positions("event").get(call.args[0])
+    event = call.state.ordered("event")[where] if where is not None else None
+    if event is None or event["created"] < call.state.clock.now() - EVENT_WINDOW_SECONDS:  # older: gone from Stripe
         raise missing("event", call.args[0])
     return public(event)
 

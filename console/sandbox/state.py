@@ -160,7 +160,8 @@ class State:
     def _order(self, kind: str) -> tuple[list[dict[str, Any]], list[int], dict[str, int]]:
         order = self._orders.get(kind)
         if order is None:
-            objs = sorted(self.table(kind).values(), key=lambda o: (o.get("created", 0), o.get("_seq", 0)), reverse=True)
+            every = self.events if kind == "event" else self.table(kind).values()  # events are a list of their own
+            objs = sorted(every, key=lambda o: (o.get("created", 0), o.get("_seq", 0)), reverse=True)
             order = (objs, [-o.get("created", 0) for o in objs], {o["id"]: i for i, o in enumerate(objs)})
             self._orders[kind] = order
         return order
@@ -195,12 +196,8 @@ class State:
             event["data"]["previous_attributes"] = previous
         event["_seq"] = self.next_seq()
         self.events.append(event)
+        self._orders.pop("event", None)
         return event
-
-    def visible_events(self) -> list[dict[str, Any]]:
-        """Events inside Stripe's 30-day window, as `/v1/events` serves them."""
-        horizon = self.clock.now() - EVENT_WINDOW_SECONDS
-        return [e for e in self.events if e["created"] >= horizon]
 
 
 def public(obj: dict[str, Any]) -> dict[str, Any]:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import bisect
 import copy
 from typing import Any
 
 from . import objects
 from .call import Call
 from .errors import invalid, missing
-from .listing import expand, in_range, page, page_of
+from .listing import expand, in_range, page_forward
 from .state import State, diff, public
 
 ENDED = ("canceled", "incomplete_expired")
@@ -47,54 +46,7 @@ def list_(call: Call) -> dict[str, Any]:
             return False
         return in_range(sub["created"], p.get("created"))
 
-    if p.get("ending_before") is not None:  # paging backwards (rare): filter the range, then take the page
-        lo, hi = _created_bounds(call.state, p.get("created"))
-        subs = [s for s in call.state.ordered("subscription")[lo:hi] if wanted(s)]
-        return page(call.state, subs, p, "/v1/subscriptions")
-    return _page_forward(call.state, p, wanted)
-
-
-def _page_forward(state: State, p: dict[str, Any], wanted) -> dict[str, Any]:
-    """A newest-first page from the cursor on: it looks at the objects after the cursor until it has `limit`
-    and one more (has_more), so a page costs what it returns, not the size of the range (a million-customer
-    sandbox serves a full sync's pages as fast as a small one). Stripe's behaviour, unchanged by this: API
-    reference "Pagination" (`starting_after` is the id of the last object of the previous page; `has_more`
-    says whether more follow), and a cursor that is not an object of the list is a 404 `resource_missing` on
-    `starting_after`, as before (tests/integration/test_sandbox_paging.py)."""
-    limit = p.get("limit", 10)
-    if not 1 <= limit <= 100:
-        return page(state, [], p, "/v1/subscriptions")  # the same 400 as every list
-    ordered = state.ordered("subscription")
-    lo, hi = _created_bounds(state, p.get("created"))
-    after = p.get("starting_after")
-    if after is not None:
-        where = state.positions("subscription").get(after)
-        if where is None or not wanted(ordered[where]):  # Stripe: the cursor must be an object of this list
-            return page(state, [], p, "/v1/subscriptions")  # its 404 for the cursor
-        lo = max(lo, where + 1)
-    found: list[dict[str, Any]] = []
-    for i in range(lo, hi):  # by index: no copy of the range; stops as soon as the page is full
-        if wanted(ordered[i]):
-            found.append(ordered[i])
-            if len(found) > limit:
-                break
-    return page_of(state, found[:limit], len(found) > limit, p, "/v1/subscriptions")
-
-
-def _created_bounds(state: State, spec: Any) -> tuple[int, int]:
-    """The part of the newest-first list a created range can match (binary search, no full scan)."""
-    ordered = state.ordered("subscription")
-    if not isinstance(spec, dict):
-        return 0, len(ordered)
-    keys = state.created_keys("subscription")
-    lo, hi = 0, len(ordered)
-    upper = spec.get("lt", spec.get("lte"))
-    lower = spec.get("gte", spec.get("gt"))
-    if upper is not None:
-        lo = bisect.bisect_left(keys, -upper)
-    if lower is not None:
-        hi = bisect.bisect_right(keys, -lower)
-    return max(0, lo - 1), min(len(ordered), hi + 1)  # in_range() settles the exact edges
+    return page_forward(call.state, "subscription", p, wanted, "/v1/subscriptions")
 
 
 def retrieve(call: Call) -> dict[str, Any]:

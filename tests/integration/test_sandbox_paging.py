@@ -1,5 +1,6 @@
-"""The sandbox's subscription pages cost what they return (sandbox/subscriptions.py `_page_forward`): walked with
-`starting_after` they give exactly what filtering the whole list would, in Stripe's newest-first order."""
+"""The sandbox's list pages cost what they return (sandbox/listing.py `page_forward`: subscriptions, events,
+customers, products, coupons): walked with `starting_after` they give exactly what filtering the whole list would,
+in Stripe's newest-first order."""
 
 from __future__ import annotations
 
@@ -11,10 +12,10 @@ from console.sandbox.subscriptions import ENDED
 from .conftest import client_for
 
 
-def walk(client, params) -> list[str]:
+def walk(client, params, resource: str = "subscriptions") -> list[str]:
     ids, after = [], None
     while True:
-        page = client.v1.subscriptions.list({**params, **({"starting_after": after} if after else {})})
+        page = getattr(client.v1, resource).list({**params, **({"starting_after": after} if after else {})})
         ids += [s.id for s in page.data]
         if not page.has_more:
             return ids
@@ -41,3 +42,39 @@ def test_a_cursor_that_is_not_in_the_list_is_stripes_404(shared_sandbox):
     with pytest.raises(stripe.InvalidRequestError) as refused:
         client_for(shared_sandbox).v1.subscriptions.list({"starting_after": ended})  # ended: not in the default list
     assert refused.value.code == "resource_missing" and refused.value.param == "starting_after"
+
+
+def test_events_walked_with_a_cursor_are_the_last_30_days_newest_first(shared_sandbox):
+    from console.sandbox.state import EVENT_WINDOW_SECONDS
+
+    state = shared_sandbox.state
+    horizon = state.clock.now() - EVENT_WINDOW_SECONDS
+    every = [e for e in state.ordered("event") if e["created"] >= horizon]
+    client = client_for(shared_sandbox)
+    assert walk(client, {"limit": 100}, "events") == [e["id"] for e in every] and every
+    kinds = [e for e in every if e["type"].startswith("customer.subscription.")]
+    assert walk(client, {"limit": 9, "type": "customer.subscription.*"}, "events") == [e["id"] for e in kinds]
+    cut = every[len(every) // 2]["created"]
+    assert walk(client, {"limit": 11, "created": {"gte": cut}}, "events") == [e["id"] for e in every if e["created"] >= cut]
+
+
+def test_an_event_older_than_30_days_is_neither_listed_nor_retrieved():
+    """Stripe keeps 30 days of events (API reference, "Retrieve an event": events older than 30 days are gone)."""
+    from console.sandbox.app import Sandbox
+    from console.sandbox.state import EVENT_WINDOW_SECONDS
+
+    with Sandbox(seed=9, customers=20) as sb:
+        state = sb.state
+        with state.lock:
+            customer = next(iter(state.table("customer").values()))
+            old = state.emit("customer.updated", customer, created=state.clock.now() - EVENT_WINDOW_SECONDS - 3600)
+        client = client_for(sb)
+        assert old["id"] not in walk(client, {"limit": 100}, "events")
+        with pytest.raises(stripe.InvalidRequestError) as gone:
+            client.v1.events.retrieve(old["id"])
+        assert gone.value.code == "resource_missing"
+
+
+def test_customers_walked_with_a_cursor_leave_the_deleted_out(shared_sandbox):
+    expected = [c["id"] for c in shared_sandbox.state.ordered("customer") if not c.get("deleted")]
+    assert walk(client_for(shared_sandbox), {"limit": 50}, "customers") == expected and expected
