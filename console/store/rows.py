@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import operator
 import sys
 from datetime import UTC, datetime
 from typing import Any
@@ -35,11 +36,12 @@ SUBSCRIPTION_COLUMNS = (
 
 _SUB_FIELDS = tuple(f.name for f in dataclasses.fields(Subscription))
 _MRR = _SUB_FIELDS.index("mrr")
+_VALUES = operator.attrgetter(*_SUB_FIELDS)  # every field at once, in C
 
 
 def with_mrr(sub: Subscription, mrr: int) -> Subscription:
     """`dataclasses.replace(sub, mrr=mrr)` without its per-call field checks (half the cost of an upsert)."""
-    values = [getattr(sub, name) for name in _SUB_FIELDS]
+    values = list(_VALUES(sub))
     values[_MRR] = mrr
     return Subscription(*values)
 
