@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import copy
 from datetime import UTC, datetime
 from typing import Any
 
 from . import feedback as feedback_options
 from . import invoices, objects, pausing, portal_seed, seed_catalog
 from .seed_catalog import PRODUCTS, Specials
-from .state import State, template
+from .state import State, clone, template
 
 DAY = 86400
 HISTORY_DAYS = 182
@@ -242,7 +241,7 @@ def _pending(state: State, rng, sub: dict[str, Any], now: int) -> None:
         sub["status"] = "active"
     requested = max(sub["created"] + DAY, now - int(rng.uniform(0.5, 25) * DAY))
     feedback, comment = _feedback(rng)
-    before = copy.deepcopy(sub)
+    before = clone(sub)
     if rng.random() < 0.12:
         sub["cancel_at"] = now + int(rng.uniform(3, 40) * DAY)
     elif sub["billing_mode"]["type"] == "flexible":
@@ -274,7 +273,7 @@ def _churned(state: State, rng, sub: dict[str, Any], now: int) -> None:
     failed = rng.random() < 0.12
     if not failed and rng.random() < 0.2 and requested - sub["created"] > 40 * DAY:
         _saved_then_lost(state, rng, sub, requested - int(rng.uniform(12, 70) * DAY), now)
-    live = copy.deepcopy(sub)
+    live = clone(sub)
     for item in sub["items"]["data"]:
         item["current_period_end"] = ended
     sub.update(
@@ -291,7 +290,7 @@ def _churned(state: State, rng, sub: dict[str, Any], now: int) -> None:
         "reason": "payment_failed" if failed else "cancellation_requested",
     }
     if not failed:
-        scheduled = copy.deepcopy(live)
+        scheduled = clone(live)
         scheduled.update(
             cancel_at_period_end=True, cancel_at=ended, canceled_at=requested, cancellation_details=sub["cancellation_details"]
         )
@@ -317,8 +316,8 @@ def _saved_earlier(state: State, rng, sub: dict[str, Any], now: int) -> None:
     requested = now - int(rng.uniform(3, HISTORY_DAYS - 5) * DAY)
     saved = requested + int(rng.uniform(0.1, 3) * DAY)
     feedback, comment = _feedback(rng)
-    live = copy.deepcopy(sub)
-    scheduled = copy.deepcopy(sub)
+    live = clone(sub)
+    scheduled = clone(sub)
     scheduled.update(cancel_at_period_end=True, cancel_at=objects.period_end(sub), canceled_at=requested)
     scheduled["cancellation_details"] = {
         "comment": comment,
@@ -373,7 +372,7 @@ def _self_revoked(state: State, rng, sub: dict[str, Any], now: int) -> None:
     requested = now - int(rng.uniform(2, 29) * DAY)
     revoked = requested + int(rng.uniform(0.2, 1.5) * DAY)
     feedback, comment = _feedback(rng)
-    scheduled = copy.deepcopy(sub)
+    scheduled = clone(sub)
     scheduled.update(cancel_at_period_end=True, cancel_at=objects.period_end(sub), canceled_at=requested)
     scheduled["cancellation_details"] = {
         "comment": comment,

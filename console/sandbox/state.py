@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
 
+import orjson
+
 EVENT_WINDOW_SECONDS = 30 * 86400  # Stripe keeps events for 30 days.
 API_VERSION = "2026-10-28.endive"
 # An event's data.object is rendered in the API version the account had when it happened
@@ -35,21 +37,31 @@ _ID_PREFIX = {
     "billing.feedback_option": "fo",
 }
 _ALPHABET = string.ascii_letters + string.digits
+_ID_BYTES = bytes(ord(_ALPHABET[b % len(_ALPHABET)]) for b in range(256))  # a random byte to an id character
 
 
 def template(kind: str) -> dict[str, Any]:
     """A fresh copy of Stripe's own example object for `kind` (from openapi fixtures3.json)."""
-    return json.loads(_templates()[kind])
+    return orjson.loads(_templates()[kind])
 
 
-_TEMPLATES: dict[str, str] = {}
+_TEMPLATES: dict[str, bytes] = {}
 
 
-def _templates() -> dict[str, str]:
+def _templates() -> dict[str, bytes]:
     if not _TEMPLATES:
         text = resources.files("console.sandbox").joinpath("shapes.json").read_text("utf-8")
-        _TEMPLATES.update({kind: json.dumps(obj) for kind, obj in json.loads(text).items()})
+        _TEMPLATES.update({kind: orjson.dumps(obj) for kind, obj in json.loads(text).items()})
     return _TEMPLATES
+
+
+def clone(obj: dict[str, Any]) -> dict[str, Any]:
+    """A deep, independent copy of an object (plain JSON data: dicts, lists, strings, numbers), by orjson: four
+    times `copy.deepcopy`'s speed, which a large seed spent a fifth of its start on."""
+    try:
+        return orjson.loads(orjson.dumps(obj))
+    except TypeError:  # something that is not JSON data (not in Stripe's objects): copied as it is
+        return copy.deepcopy(obj)
 
 
 class Clock:
@@ -123,7 +135,7 @@ class State:
 
     # ids and order -----------------------------------------------------------
     def new_id(self, kind: str) -> str:
-        body = "".join(self._id_rng.choice(_ALPHABET) for _ in range(24))
+        body = self._id_rng.randbytes(24).translate(_ID_BYTES).decode("ascii")  # a seed makes millions of ids
         prefix = _ID_PREFIX.get(kind, "obj")
         return f"{prefix}_{body}" if prefix else body[:8].upper()
 
@@ -210,7 +222,7 @@ def public(obj: dict[str, Any]) -> dict[str, Any]:
 
 def snapshot(obj: dict[str, Any]) -> dict[str, Any]:
     """A deep, independent copy without private keys (for events: the object changes later)."""
-    return json.loads(json.dumps(public(obj)))
+    return clone(public(obj))
 
 
 def in_version(obj: dict[str, Any], version: str) -> dict[str, Any]:
