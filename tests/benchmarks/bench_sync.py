@@ -121,8 +121,12 @@ def main() -> None:
             subs = report.subscriptions
             ws.close()
     finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+        proc.terminate()  # a large sandbox takes a while to let go of its memory: waited for, then killed
+        try:
+            proc.wait(timeout=120)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
     latency = args.latency_ms / 1000
     mode_rate = min(args.rate_limit, LIVE_MODE_RATE if key.startswith(("rk_live_", "sk_live_")) else TEST_MODE_RATE)
     print(
