@@ -35,9 +35,8 @@ def _json_escaped(line: str) -> str:
 
 def terminal(text: str) -> str:
     """`text` with every control character shown as `\\xNN` / `\\uNNNN`, so none reaches the terminal."""
-    if (
-        type(text) is Checked or _UNSAFE.search(text) is None
-    ):  # nearly always: a search is a fifth faster than a substitution with none
+    # nearly always nothing to escape: a search is a fifth faster than a substitution that finds none
+    if type(text) is Checked or _UNSAFE.search(text) is None:
         return text
     return _UNSAFE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
 

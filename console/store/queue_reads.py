@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Iterable
-from functools import lru_cache
 from typing import Any
 
 from ..domain.feedback import NO_ANSWER, PORTAL_LABELS, label
@@ -49,11 +48,6 @@ _FROM = """FROM subscriptions s
 LEFT JOIN (SELECT subscription_id, MIN(scheduled_at) AS at FROM intents WHERE resolution = 'pending'
            GROUP BY subscription_id) asked ON asked.subscription_id = s.id
 WHERE s.pending = 1"""
-
-
-@lru_cache(maxsize=65536)
-def _money(amount: int, currency: str) -> str:
-    return format_money(amount, currency)  # a queue repeats few amounts: each is formatted once
 
 
 # The window's default orders: MRR at stake first in currency groups by size (amounts in different currencies never
@@ -137,5 +131,5 @@ class QueueReads:
     def _functions(self) -> None:
         """The two values SQLite cannot compute itself, as SQL functions on this connection."""
         conn = self.db.conn
-        conn.create_function("money", 2, _money, deterministic=True)
+        conn.create_function("money", 2, format_money, deterministic=True)  # memoised: each amount formatted once
         conn.create_function("reason_label", 1, label, deterministic=True)

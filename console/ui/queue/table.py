@@ -146,14 +146,6 @@ class PreparedQueue:
         # table otherwise keeps a copy a row (comments are the customers' own: not worth a lookup)
         shared: dict[str, str] = {}
         one = shared.setdefault
-        amounts: dict[tuple[int, str, bool], str] = {}
-
-        def money(minor: int, currency: str, usage: bool) -> str:  # a queue repeats few amounts: each text held once
-            key = (minor, currency, usage)
-            if key not in amounts:
-                amounts[key] = ("~" if usage else "") + format_money(minor, currency)  # ~: from usage
-            return amounts[key]
-
         for row, days in zip(table.rows, table.days, strict=True):
             tenure = row.tenure_days(table.now)
             offer = one(o, o) if (o := offers.get(row.subscription_id, "")) else ""
@@ -171,7 +163,8 @@ class PreparedQueue:
                     row.display_name if (row.customer_name or row.customer_deleted) else "—",
                     row.email or "",
                     row.plan,
-                    money(row.mrr_minor, row.currency, row.usage_based),
+                    # ~: from usage; format_money is memoised, so each amount's text is held once (not a copy a row)
+                    ("~" if row.usage_based else "") + format_money(row.mrr_minor, row.currency),
                     one(d := str(days), d),
                     row.reason,
                     offer,
