@@ -232,7 +232,25 @@ def acted(qtbot, window, *, queue: bool = True, timeout: int = 20000):
     """Wait for an action's answer and the pages refreshed from what it changed, as a person sees the row go and
     the journal line appear (the refresh runs on a worker after the answer). `queue=False` for a contact, which
     changes nothing in Stripe."""
-    with qtbot.waitSignal(window.controller.applied, timeout=timeout) as blocker:
-        pages = [window.journal_page.refreshed] + ([window.queue.refreshed] if queue else [])
-        with qtbot.waitSignals(pages, timeout=timeout):
+    # in the order they came: a page's refresh from before the answer (the first sync's, still on its worker)
+    # does not count, only one after it
+    seen: list[str] = []
+    hooks = [
+        (window.controller.applied, lambda *_: seen.append("applied")),
+        (window.journal_page.refreshed, lambda: seen.append("journal")),
+        (window.queue.refreshed, lambda: seen.append("queue")),
+    ]
+    for signal, hook in hooks:
+        signal.connect(hook)
+    try:
+        with qtbot.waitSignal(window.controller.applied, timeout=timeout) as blocker:
             yield blocker
+
+        def refreshed_after() -> bool:
+            after = seen[seen.index("applied") + 1 :] if "applied" in seen else []
+            return "journal" in after and (not queue or "queue" in after)
+
+        qtbot.waitUntil(refreshed_after, timeout=timeout)
+    finally:
+        for signal, hook in hooks:
+            signal.disconnect(hook)
