@@ -49,6 +49,7 @@ class Sandbox:
             else:
                 self.clock_id = next(iter(self.state.table("test_helpers.test_clock")))
                 lifecycle.run_until(self.state, self.state.clock.now())
+            self.state.freeze()
         self.faults = Faults(faults or FaultConfig(seed=seed))
         self._backend = Backend(self.state, self.keys, self.faults)
         self._httpd = SandboxHTTPServer((host, port), self._backend)

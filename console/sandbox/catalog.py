@@ -20,7 +20,7 @@ def _simple_list(call: Call, kind: str, url: str, keep) -> dict[str, Any]:
 
 
 def _retrieve(call: Call, kind: str, label: str) -> dict[str, Any]:
-    obj = call.state.get(kind, call.args[0])
+    obj = call.state.peek(kind, call.args[0])
     if obj is None:
         raise missing(label, call.args[0])
     return expand(call.state, public(obj), call.params.get("expand") or [])
@@ -89,9 +89,9 @@ def delete_customer(call: Call) -> dict[str, Any]:
 
     state = call.state
     cust = _live_customer(call)
-    for sub in list(state.table("subscription").values()):
-        if sub["customer"] == cust["id"] and sub["status"] not in ("canceled", "incomplete_expired"):
-            end_subscription(state, sub, call.now, "cancellation_requested", request=call)
+    for found in state.table("subscription").where("customer", cust["id"]):
+        if found["status"] not in ("canceled", "incomplete_expired"):
+            end_subscription(state, state.table("subscription")[found["id"]], call.now, "cancellation_requested", request=call)
     call.emit("customer.deleted", cust)
     stub = {"id": cust["id"], "object": "customer", "deleted": True, "_seq": cust.get("_seq", 0)}  # DeletedCustomer
     state.add(stub)

@@ -58,7 +58,7 @@ def _line(state: State, inv_id: str, sub: dict[str, Any], item: dict[str, Any], 
     quantity = usage(item["id"], start) if metered else item.get("quantity", 1)
     stored = state.get("price", price["id"]) or price
     amount = amount_for(stored, quantity)
-    line = template("invoice")["lines"]["data"][0]
+    line = template("invoice_line")
     line.update(
         id="il_" + state.new_id("invoice")[3:],
         invoice=inv_id,

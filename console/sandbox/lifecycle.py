@@ -13,9 +13,21 @@ from .subscriptions import ENDED, end_subscription
 def run_until(state: State, now: int) -> int:
     """Bring every subscription up to `now`; returns how many state changes happened."""
     changes = 0
-    for sub in sorted(state.table("subscription").values(), key=lambda s: s["_seq"]):
-        changes += _advance(state, sub, now)
+    table = state.table("subscription")
+    for found in sorted((sub for _, sub in table.scan() if _due(sub, now)), key=lambda s: s["_seq"]):
+        changes += _advance(state, table[found["id"]], now)
     return changes
+
+
+def _due(sub: dict[str, Any], now: int) -> bool:
+    """Whether `_advance` has anything to do (read from a peek: only these are made live to change)."""
+    if sub["status"] in ENDED or sub["status"] == "paused":
+        return False
+    end = objects.period_end(sub)
+    horizon = min(now, end)
+    pause, cancel_at = sub["pause_collection"], sub["cancel_at"]
+    resumes = pause["resumes_at"] if pause else None
+    return end <= now or (cancel_at is not None and cancel_at <= horizon) or (resumes is not None and resumes <= horizon)
 
 
 def _advance(state: State, sub: dict[str, Any], now: int) -> int:

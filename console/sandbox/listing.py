@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import bisect
 from collections.abc import Callable, Iterable
 from typing import Any
 
 from .errors import ApiError
 from .state import State, public
+from .table import Table
 
 # Which object kind an expandable field points at.
 EXPANDABLE = {
@@ -122,7 +122,7 @@ def _resolve(state: State, kind: str, value: Any) -> Any:
     if isinstance(value, list):
         return [_resolve(state, kind, v) for v in value]
     if isinstance(value, str):
-        found = state.get(kind, value)
+        found = state.peek(kind, value)
         return public(found) if found is not None else value
     return value
 
@@ -143,43 +143,38 @@ def page_forward(
     the last object of the previous page; `has_more` says whether more follow), and a cursor that is not an
     object of the list is a 404 `resource_missing` on `starting_after` (tests/integration/test_sandbox_paging.py).
     Paging backwards (`ending_before`, rare) filters the range, then takes the page."""
-    ordered = state.ordered(kind)
-    lo, hi = _created_bounds(state, kind, p.get("created"), since)
+    table = state.table(kind)
+    lo, hi = _created_bounds(table, p.get("created"), since)
 
     def listed(obj: dict[str, Any]) -> bool:
         # wanted() first: it leaves out what has no `created` (a deleted customer's stub)
         return wanted(obj) and (since is None or obj["created"] >= since) and in_range(obj["created"], p.get("created"))
 
     if p.get("ending_before") is not None:
-        return page(state, [o for o in ordered[lo:hi] if listed(o)], p, url)
+        return page(state, [o for o in (table.newest(i) for i in range(lo, hi)) if listed(o)], p, url)
     limit = p.get("limit", 10)
     if not 1 <= limit <= 100:
         return page(state, [], p, url)  # the same 400 as every list
     after = p.get("starting_after")
     if after is not None:
-        where = state.positions(kind).get(after)
-        if where is None or not listed(ordered[where]):  # Stripe: the cursor must be an object of this list
+        where = table.position(after)
+        if where is None or not listed(table.newest(where)):  # Stripe: the cursor must be an object of this list
             return page(state, [], p, url)  # its 404 for the cursor
         lo = max(lo, where + 1)
     found: list[dict[str, Any]] = []
     for i in range(lo, hi):  # by index: no copy of the range; stops as soon as the page is full
-        if listed(ordered[i]):
-            found.append(ordered[i])
+        obj = table.newest(i)
+        if listed(obj):
+            found.append(obj)
             if len(found) > limit:
                 break
     return page_of(state, found[:limit], len(found) > limit, p, url)
 
 
-def _created_bounds(state: State, kind: str, spec: Any, since: int | None) -> tuple[int, int]:
-    """The part of the newest-first list a created range (and `since`) can match: binary search, no scan."""
-    ordered = state.ordered(kind)
-    lo, hi = 0, len(ordered)
-    spec = spec if isinstance(spec, dict) else {}
+def _created_bounds(table: Table, spec: Any, since: int | None) -> tuple[int, int]:
+    """The part of the newest-first list a created range (and `since`) can match: binary search, no scan
+    (listed() settles the exact edges: gt and lt are taken as gte and lte here)."""
+    spec = spec if isinstance(spec, dict) else {"gte": spec, "lte": spec} if isinstance(spec, int) else {}
     upper = spec.get("lt", spec.get("lte"))
     lower = max((v for v in (spec.get("gte", spec.get("gt")), since) if v is not None), default=None)
-    keys = state.created_keys(kind)
-    if upper is not None:
-        lo = bisect.bisect_left(keys, -upper)
-    if lower is not None:
-        hi = bisect.bisect_right(keys, -lower)
-    return max(0, lo - 1), min(len(ordered), hi + 1)  # listed() settles the exact edges
+    return table.created_bounds(lower, upper)

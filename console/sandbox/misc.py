@@ -28,8 +28,7 @@ def _type_matches(event_type: str, wanted: set[str]) -> bool:
 
 
 def retrieve_event(call: Call) -> dict[str, Any]:
-    where = call.state.positions("event").get(call.args[0])
-    event = call.state.ordered("event")[where] if where is not None else None
+    event = call.state.peek("event", call.args[0])
     if event is None or event["created"] < call.state.clock.now() - EVENT_WINDOW_SECONDS:  # older: gone from Stripe
         raise missing("event", call.args[0])
     return public(event)
@@ -38,11 +37,13 @@ def retrieve_event(call: Call) -> dict[str, Any]:
 def list_invoices(call: Call) -> dict[str, Any]:
     p = call.params
     call.only("customer", "subscription", "status", "created", "limit", "starting_after", "ending_before")
+    table = call.state.table("invoice")
+    # a customer's invoices from the index (the console asks for them per customer); else all, newest first
+    scope = table.where("customer", p["customer"]) if "customer" in p else call.state.ordered("invoice")
     invoices = [
         i
-        for i in call.state.ordered("invoice")
-        if ("customer" not in p or i["customer"] == p["customer"])
-        and ("subscription" not in p or i["parent"]["subscription_details"]["subscription"] == p["subscription"])
+        for i in scope
+        if ("subscription" not in p or i["parent"]["subscription_details"]["subscription"] == p["subscription"])
         and ("status" not in p or i["status"] == p["status"])
         and in_range(i["created"], p.get("created"))
     ]

@@ -2,30 +2,34 @@
 
 from __future__ import annotations
 
+import calendar
+import functools
+from datetime import date as _date
 from typing import Any
 
 from .state import State, public, template
 
+_EPOCH_ORDINAL = _date(1970, 1, 1).toordinal()
 INTERVAL_SECONDS = {"day": 86400, "week": 7 * 86400, "month": 30 * 86400, "year": 365 * 86400}
 
 
 def add_interval(ts: int, interval: str, count: int) -> int:
-    """The end of a billing period that starts at `ts` (calendar-accurate for months and years)."""
-    import datetime as dt
+    """The end of a billing period that starts at `ts` (calendar-accurate for months and years: the 31st
+    plus a month is the 30th or the 28th, as dateutil's relativedelta counts; held to it by a test).
+    Integer arithmetic on the day number: a large seed takes millions of these."""
+    if interval not in ("month", "year"):
+        return ts + INTERVAL_SECONDS[interval] * count
+    days, seconds = divmod(ts, 86400)
+    start = _date.fromordinal(days + _EPOCH_ORDINAL)
+    months = count * (12 if interval == "year" else 1)
+    year, month0 = divmod(start.month - 1 + months, 12)
+    year += start.year
+    day = min(start.day, _days_in_month(year, month0 + 1))
+    return (_date(year, month0 + 1, day).toordinal() - _EPOCH_ORDINAL) * 86400 + seconds
 
-    start = dt.datetime.fromtimestamp(ts, dt.UTC)
-    if interval in ("month", "year"):
-        months = count * (12 if interval == "year" else 1)
-        year, month0 = divmod(start.month - 1 + months, 12)
-        year += start.year
-        day = min(start.day, _days_in_month(year, month0 + 1))
-        return int(start.replace(year=year, month=month0 + 1, day=day).timestamp())
-    return ts + INTERVAL_SECONDS[interval] * count
 
-
+@functools.lru_cache(maxsize=4096)
 def _days_in_month(year: int, month: int) -> int:
-    import calendar
-
     return calendar.monthrange(year, month)[1]
 
 

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import ctypes
+from datetime import UTC, date, datetime
 from typing import Any
 
 from . import feedback as feedback_options
 from . import invoices, objects, pausing, portal_seed, seed_catalog
 from .seed_catalog import PRODUCTS, Specials
-from .state import State, clone, template
+from .state import EVENT_WINDOW_SECONDS, State, clone, diff, template
 
 DAY = 86400
+_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 HISTORY_DAYS = 182
+FREEZE_EVERY = 1000  # customers
 INVOICE_HISTORY_CAP = 2000  # customers with generated invoices (keeps huge seeds light)
 
 FIRST = (
@@ -107,6 +110,19 @@ def seed(state: State, customers: int = 500) -> None:
     portal_seed.add_configurations(state, now, prices)
     for n in range(customers):
         _customer_with_history(state, rng, n, now, prices, specials, with_invoices=n < INVOICE_HISTORY_CAP)
+        if n % FREEZE_EVERY == FREEZE_EVERY - 1:
+            state.freeze(wait=False)  # these customers are done with: compressed (behind), so a seed stays small
+    state.freeze()
+    _give_back_memory()
+
+
+def _give_back_memory() -> None:
+    """Return to the system what the seed freed (glibc keeps the compressing thread's freed memory in that
+    thread's arena: a fifth of a large sandbox's RSS). Nothing to do where the C library is not glibc."""
+    try:
+        ctypes.CDLL(None).malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
 
 
 def _account(state: State, now: int) -> None:
@@ -192,10 +208,30 @@ def _plan_shape(rng, currency: str, price, quantity: int, specials: Specials, an
 
 
 def _current_period_start(created: int, now: int, interval: str, count: int = 1) -> int:
-    start = created
-    while (nxt := objects.add_interval(start, interval, count)) <= now:
-        start = nxt
-    return start
+    """The start of the period running at `now`, periods chained from `created` as renewals chain them."""
+    if interval not in ("month", "year"):  # fixed lengths: one division
+        step = objects.INTERVAL_SECONDS[interval] * count
+        return created + max(0, (now - created) // step) * step
+    months = count * (12 if interval == "year" else 1)
+    first = datetime.fromtimestamp(created, UTC)
+    if first.day <= 28:  # no month is shorter, so the k-th period starts k * months on, on the same day
+        seconds = created % DAY
+
+        def start(k: int) -> int:
+            year, month0 = divmod(first.month - 1 + k * months, 12)
+            return (date(first.year + year, month0 + 1, first.day).toordinal() - _EPOCH_ORDINAL) * DAY + seconds
+
+        last = datetime.fromtimestamp(now, UTC)
+        k = max(0, ((last.year - first.year) * 12 + last.month - first.month) // months)
+        while k > 0 and start(k) > now:
+            k -= 1
+        while start(k + 1) <= now:
+            k += 1
+        return start(k)
+    begin = created  # the 29th to the 31st: each short month moves the day, so chain them
+    while (nxt := objects.add_interval(begin, interval, count)) <= now:
+        begin = nxt
+    return begin
 
 
 def _feedback(rng) -> tuple[str | None, str | None]:
@@ -273,7 +309,8 @@ def _churned(state: State, rng, sub: dict[str, Any], now: int) -> None:
     failed = rng.random() < 0.12
     if not failed and rng.random() < 0.2 and requested - sub["created"] > 40 * DAY:
         _saved_then_lost(state, rng, sub, requested - int(rng.uniform(12, 70) * DAY), now)
-    live = clone(sub)
+    told = requested >= now - EVENT_WINDOW_SECONDS or ended >= now - EVENT_WINDOW_SECONDS
+    live = clone(sub) if told else sub  # the copy is only for the events, which Stripe keeps for 30 days
     for item in sub["items"]["data"]:
         item["current_period_end"] = ended
     sub.update(
@@ -289,6 +326,8 @@ def _churned(state: State, rng, sub: dict[str, Any], now: int) -> None:
         "feedback_option": None,
         "reason": "payment_failed" if failed else "cancellation_requested",
     }
+    if not told:
+        return
     if not failed:
         scheduled = clone(live)
         scheduled.update(
@@ -316,8 +355,8 @@ def _saved_earlier(state: State, rng, sub: dict[str, Any], now: int) -> None:
     requested = now - int(rng.uniform(3, HISTORY_DAYS - 5) * DAY)
     saved = requested + int(rng.uniform(0.1, 3) * DAY)
     feedback, comment = _feedback(rng)
-    live = clone(sub)
-    scheduled = clone(sub)
+    told = saved >= now - EVENT_WINDOW_SECONDS  # the events' copies only inside Stripe's 30 days
+    scheduled = clone(sub) if told else {}
     scheduled.update(cancel_at_period_end=True, cancel_at=objects.period_end(sub), canceled_at=requested)
     scheduled["cancellation_details"] = {
         "comment": comment,
@@ -325,7 +364,8 @@ def _saved_earlier(state: State, rng, sub: dict[str, Any], now: int) -> None:
         "feedback_option": None,
         "reason": "cancellation_requested",
     }
-    _event(state, "customer.subscription.updated", scheduled, live, requested, now)
+    if told:
+        _event(state, "customer.subscription.updated", scheduled, clone(sub), requested, now)
     action_id = f"act_{state.new_id('event')[4:20].lower()}"
     if rng.random() < 0.7:
         coupon = (
@@ -354,7 +394,8 @@ def _saved_earlier(state: State, rng, sub: dict[str, Any], now: int) -> None:
     )
     if not sub["metadata"]["churn_console_feedback"]:
         del sub["metadata"]["churn_console_feedback"]
-    _event(state, "customer.subscription.updated", sub, scheduled, saved, now)
+    if told:
+        _event(state, "customer.subscription.updated", sub, scheduled, saved, now)
 
 
 def _billing_setup(sub: dict[str, Any], n: int) -> None:
@@ -386,7 +427,6 @@ def _self_revoked(state: State, rng, sub: dict[str, Any], now: int) -> None:
 
 def _event(state: State, kind: str, after: dict[str, Any], before: dict[str, Any], at: int, now: int) -> None:
     """Record an event only inside Stripe's 30-day window, as Stripe would still hold it."""
-    from .state import EVENT_WINDOW_SECONDS, diff
 
     if at < now - EVENT_WINDOW_SECONDS:
         return

@@ -14,12 +14,15 @@ from typing import Any
 
 import orjson
 
+from .table import Table
+
 EVENT_WINDOW_SECONDS = 30 * 86400  # Stripe keeps events for 30 days.
 API_VERSION = "2026-10-28.endive"
 # An event's data.object is rendered in the API version the account had when it happened
 # (docs: "Versioning", event.api_version). Before 2025-03-31.basil the billing period was on the
 # subscription, not on its items (changelog "Deprecate subscription current period start and end").
 OLDER_API_VERSION = "2025-02-24.acacia"
+VERSION_ITEMS_HOLD_PERIODS = "2025-03-31"
 
 _ID_PREFIX = {
     "customer": "cus",
@@ -36,22 +39,48 @@ _ID_PREFIX = {
     "test_helpers.test_clock": "clock",
     "billing.feedback_option": "fo",
 }
+# The kinds a large account has millions of: kept compressed (table.py) but for what a request changed.
+BULK_KINDS = ("customer", "subscription", "invoice", "discount", "event")
+# Fields looked up by value (a customer's invoices and subscriptions), indexed so as not to read them all.
+_INDEXED = {"invoice": ("customer",), "subscription": ("customer",)}
 _ALPHABET = string.ascii_letters + string.digits
 _ID_BYTES = bytes(ord(_ALPHABET[b % len(_ALPHABET)]) for b in range(256))  # a random byte to an id character
 
 
 def template(kind: str) -> dict[str, Any]:
-    """A fresh copy of Stripe's own example object for `kind` (from openapi fixtures3.json)."""
+    """A fresh copy of Stripe's own example object for `kind` (from openapi fixtures3.json), with the parts
+    its builder always sets left null (`_REPLACED`): a large seed parsed them millions of times for nothing."""
     return orjson.loads(_templates()[kind])
 
 
 _TEMPLATES: dict[str, bytes] = {}
+# Fields every builder of the kind sets (objects.subscription, subscription_item, invoices.invoice, emit).
+_REPLACED = {
+    "subscription": ("items", "pending_update", "billing_schedules", "billing_cycle_anchor_config"),
+    "subscription_item": ("price", "plan"),
+    "invoice": ("lines",),
+    "event": ("data",),
+}
+
+
+def example(kind: str) -> dict[str, Any]:
+    """Stripe's own example object for `kind`, whole (what tests build Stripe's answers from)."""
+    _templates()
+    return orjson.loads(_EXAMPLES[kind])
+
+
+_EXAMPLES: dict[str, bytes] = {}
 
 
 def _templates() -> dict[str, bytes]:
     if not _TEMPLATES:
         text = resources.files("console.sandbox").joinpath("shapes.json").read_text("utf-8")
-        _TEMPLATES.update({kind: orjson.dumps(obj) for kind, obj in json.loads(text).items()})
+        shapes = json.loads(text)
+        _EXAMPLES.update({kind: orjson.dumps(obj) for kind, obj in shapes.items()})
+        shapes["invoice_line"] = shapes["invoice"]["lines"]["data"][0]  # an invoice's line item, on its own
+        for kind, fields in _REPLACED.items():
+            shapes[kind].update(dict.fromkeys(fields))
+        _TEMPLATES.update({kind: orjson.dumps(obj) for kind, obj in shapes.items()})
     return _TEMPLATES
 
 
@@ -94,15 +123,15 @@ class State:
     livemode: bool = False
     clock: Clock = field(default_factory=Clock)
     lock: threading.RLock = field(default_factory=threading.RLock)
-    objects: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
-    events: list[dict[str, Any]] = field(default_factory=list)
+    objects: dict[str, Table] = field(default_factory=dict)
     idempotency: dict[tuple[str, str], IdempotentResult] = field(default_factory=dict)
     account: dict[str, Any] = field(default_factory=dict)
     event_api_version: str = API_VERSION  # OLDER_API_VERSION: events rendered as an older account's
+    compact: bool = True  # False: every object stays a dict (the old storage, for bench_sandbox_start.py)
     _seq: int = 0
 
     def __post_init__(self) -> None:
-        self._orders: dict[str, tuple[list[dict[str, Any]], list[int], dict[str, int]]] = {}
+        self.events = self.table("event")
         self.rng = random.Random(self.seed)
         self._id_rng = random.Random(self.seed * 7919 + 1)
 
@@ -113,8 +142,8 @@ class State:
             "seed": self.seed,
             "livemode": self.livemode,
             "clock_offset": self.clock.offset,
-            "objects": self.objects,
-            "events": self.events,
+            "objects": {kind: table.plain() for kind, table in self.objects.items() if kind != "event"},
+            "events": list(self.events.plain().values()),
             "account": self.account,
             "seq": self._seq,
             "rng": _jsonable(self.rng.getstate()),
@@ -125,12 +154,15 @@ class State:
     def load(cls, data: dict[str, Any]) -> State:
         state = cls(seed=data["seed"], livemode=data["livemode"])
         state.clock.offset = data["clock_offset"]
-        state.objects = data["objects"]
-        state.events = data["events"]
+        for kind, objs in data["objects"].items():
+            state.table(kind).update(objs)
+        for event in data["events"]:
+            state.events[event["id"]] = event
         state.account = data["account"]
         state._seq = data["seq"]
         state.rng.setstate(_tupled(data["rng"]))
         state._id_rng.setstate(_tupled(data["id_rng"]))
+        state.freeze()
         return state
 
     # ids and order -----------------------------------------------------------
@@ -144,42 +176,40 @@ class State:
         return self._seq
 
     # objects -----------------------------------------------------------------
-    def table(self, kind: str) -> dict[str, dict[str, Any]]:
-        return self.objects.setdefault(kind, {})
+    def table(self, kind: str) -> Table:
+        table = self.objects.get(kind)
+        if table is None:
+            example = _templates().get(kind, b"")
+            table = self.objects[kind] = Table(kind, example, _INDEXED.get(kind, ()))
+        return table
 
     def add(self, obj: dict[str, Any]) -> dict[str, Any]:
         obj.setdefault("_seq", self.next_seq())
         self.table(obj["object"])[obj["id"]] = obj
-        self._orders.pop(obj["object"], None)
         return obj
 
     def remove(self, kind: str, obj_id: str) -> None:
         del self.table(kind)[obj_id]
-        self._orders.pop(kind, None)
 
     def ordered(self, kind: str) -> list[dict[str, Any]]:
-        """Objects of `kind`, newest first (as lists return them), cached until one is added or removed."""
-        return self._order(kind)[0]
-
-    def created_keys(self, kind: str) -> list[int]:
-        """-created of ordered(kind), ascending: for binary search by created range."""
-        return self._order(kind)[1]
-
-    def positions(self, kind: str) -> dict[str, int]:
-        """Each object's place in ordered(kind): where a `starting_after` cursor continues, without a scan."""
-        return self._order(kind)[2]
-
-    def _order(self, kind: str) -> tuple[list[dict[str, Any]], list[int], dict[str, int]]:
-        order = self._orders.get(kind)
-        if order is None:
-            every = self.events if kind == "event" else self.table(kind).values()  # events are a list of their own
-            objs = sorted(every, key=lambda o: (o.get("created", 0), o.get("_seq", 0)), reverse=True)
-            order = (objs, [-o.get("created", 0) for o in objs], {o["id"]: i for i, o in enumerate(objs)})
-            self._orders[kind] = order
-        return order
+        """Every object of `kind`, newest first (as lists return them), to read: for the small kinds
+        (prices, options) and searches; a page of a large list reads its table's order by index."""
+        table = self.table(kind)
+        return [table.newest(i) for i in range(table.count())]
 
     def get(self, kind: str, obj_id: str) -> dict[str, Any] | None:
+        """An object to change (it stays live; `peek` to read only)."""
         return self.table(kind).get(obj_id)
+
+    def peek(self, kind: str, obj_id: str) -> dict[str, Any] | None:
+        return self.table(kind).peek(obj_id)
+
+    def freeze(self, *, wait: bool = True) -> None:
+        """Compress the large kinds' live objects (after the seed, every thousand customers, and a load)."""
+        if not self.compact:
+            return
+        for kind in BULK_KINDS:
+            self.table(kind).freeze(wait=wait)
 
     # events ------------------------------------------------------------------
     def emit(
@@ -192,7 +222,9 @@ class State:
         request_id: str | None = None,
         idempotency_key: str | None = None,
     ) -> dict[str, Any]:
+        """Record an event; the answer is the event as stored (to read: it is compressed already)."""
         event = template("event")
+        current = self.event_api_version >= VERSION_ITEMS_HOLD_PERIODS
         event.update(
             id=self.new_id("event"),
             api_version=self.event_api_version,
@@ -201,14 +233,18 @@ class State:
             type=event_type,
             pending_webhooks=0,
             request={"id": request_id, "idempotency_key": idempotency_key},
-            data={"object": in_version(snapshot(obj), self.event_api_version)},
+            # the object as it is now: serialised below before anything changes it (an older version's
+            # shape is made on a copy)
+            data={"object": public(obj) if current else in_version(snapshot(obj), self.event_api_version)},
         )
         event.pop("account", None)
         if previous is not None:
             event["data"]["previous_attributes"] = previous
         event["_seq"] = self.next_seq()
-        self.events.append(event)
-        self._orders.pop("event", None)
+        if self.compact:
+            self.events.put_frozen(event)
+        else:
+            self.events[event["id"]] = event = clone(event)
         return event
 
 
@@ -228,7 +264,7 @@ def snapshot(obj: dict[str, Any]) -> dict[str, Any]:
 def in_version(obj: dict[str, Any], version: str) -> dict[str, Any]:
     """An object as an account on `version` would see it in an event (only the differences the console
     reads: before 2025-03-31 the billing period was on the subscription, not on its items)."""
-    if version >= "2025-03-31" or obj.get("object") != "subscription":
+    if version >= VERSION_ITEMS_HOLD_PERIODS or obj.get("object") != "subscription":
         return obj
     items = (obj.get("items") or {}).get("data") or []
     starts = [i.pop("current_period_start", None) for i in items]

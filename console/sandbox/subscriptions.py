@@ -59,7 +59,7 @@ def create(call: Call) -> dict[str, Any]:
     state = call.state
     if "customer" not in p:
         raise invalid("Missing required param: customer.", "customer")
-    if state.get("customer", p["customer"]) is None:
+    if state.peek("customer", p["customer"]) is None:
         raise missing("customer", p["customer"], "customer")
     items = []
     for i, item in enumerate(p.get("items") or []):

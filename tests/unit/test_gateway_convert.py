@@ -10,14 +10,14 @@ from decimal import Decimal
 
 import pytest
 
-from console.sandbox.state import template
+from console.sandbox.state import example
 from console.stripe_gateway import convert
 
 T0 = 1_764_000_000
 
 
 def stripe_subscription(**fields) -> dict:
-    obj = copy.deepcopy(template("subscription"))
+    obj = copy.deepcopy(example("subscription"))
     obj.update(
         id="sub_1", customer="cus_1", status="active", currency="eur", created=T0, cancel_at=None, canceled_at=None,
         ended_at=None, cancel_at_period_end=False, discounts=[], metadata={}, pause_collection=None, schedule=None,
@@ -71,7 +71,7 @@ def test_a_pending_cancellation_with_the_survey_a_custom_reason_and_an_expanded_
 
 
 def test_discounts_as_ids_or_expanded_objects_pauses_schedules_and_billing_mode():
-    discount = {**template("discount"), "id": "di_1", "end": T0 + 99, "source": {"coupon": {"id": "HALF"}, "type": "coupon"}}
+    discount = {**example("discount"), "id": "di_1", "end": T0 + 99, "source": {"coupon": {"id": "HALF"}, "type": "coupon"}}
     obj = stripe_subscription(
         discounts=[discount], pause_collection={"behavior": "void", "resumes_at": T0 + 50},
         schedule={"id": "sub_sched_1"}, billing_mode={"type": "flexible"}, collection_method="send_invoice",
@@ -140,7 +140,7 @@ def test_tiers_with_decimal_strings_and_an_unbounded_last_tier():
 
 
 def test_usage_is_read_from_metered_invoice_lines_and_prorations_are_left_out():
-    invoice = copy.deepcopy(template("invoice"))
+    invoice = copy.deepcopy(example("invoice"))
     invoice["id"] = "in_1"
     [line] = invoice["lines"]["data"]
     line.update(amount=1234, quantity=20, period={"start": T0, "end": T0 + 10})
@@ -157,17 +157,17 @@ def test_usage_is_read_from_metered_invoice_lines_and_prorations_are_left_out():
 
 def test_coupons_portal_configurations_feedback_options_and_accounts():
     coupon = convert.coupon(
-        {**template("coupon"), "id": "HALF", "percent_off": 50, "duration": "repeating", "duration_in_months": 3}
+        {**example("coupon"), "id": "HALF", "percent_off": 50, "duration": "repeating", "duration_in_months": 3}
     )
     assert (coupon.id, coupon.percent_off, coupon.duration_in_months, coupon.valid) == ("HALF", 50, 3, True)
-    config = convert.portal_config({**template("billing_portal.configuration"), "id": "bpc_1", "updated": T0})
+    config = convert.portal_config({**example("billing_portal.configuration"), "id": "bpc_1", "updated": T0})
     assert config.id == "bpc_1" and config.updated == datetime.fromtimestamp(T0, UTC)
     assert all(isinstance(f, str) for f in config.features_on)
     option = convert.feedback_option(
         {"id": "fo_1", "object": "billing.feedback_option", "description": "Budget", "status": "inactive"}
     )
     assert (option.id, option.description, option.active) == ("fo_1", "Budget", False)
-    account = convert.account({**template("account"), "id": "acct_1", "settings": {"dashboard": {"display_name": "Acme"}}}, True)
+    account = convert.account({**example("account"), "id": "acct_1", "settings": {"dashboard": {"display_name": "Acme"}}}, True)
     assert (account.id, account.name, account.livemode, account.readable) == ("acct_1", "Acme", True, True)
     refused = convert.account_from_refusal(
         "The provided key 'rk_test_…' does not have the required permissions for this endpoint on account 'acct_9Z'.",
@@ -177,7 +177,7 @@ def test_coupons_portal_configurations_feedback_options_and_accounts():
 
 
 def test_an_event_is_read_as_the_change_of_its_object():
-    event = copy.deepcopy(template("event"))
+    event = copy.deepcopy(example("event"))
     event.update(id="evt_1", type="customer.subscription.updated", created=T0)
     event["data"] = {
         "object": stripe_subscription(cancel_at_period_end=True),
@@ -189,7 +189,7 @@ def test_an_event_is_read_as_the_change_of_its_object():
     event["data"] = {"object": {"id": "cus_1", "object": "customer", "deleted": True}}
     assert convert.change(event).customer.deleted
     event.update(type="customer.discount.created")
-    event["data"] = {"object": {**template("discount"), "id": "di_1", "subscription": "sub_1", "end": None,
+    event["data"] = {"object": {**example("discount"), "id": "di_1", "subscription": "sub_1", "end": None,
                                 "source": {"coupon": "HALF", "type": "coupon"}}}  # fmt: skip
     assert convert.change(event).discount == ("di_1", "HALF", "sub_1", None)
 
