@@ -168,7 +168,7 @@ class Cache(Intents, QueueReads):
         discounts: list[tuple[str, str, str, int | None]] = []
         for s in subs:
             valuation = self.book.value(s, now)
-            batch.append(tuple(rows.subscription_row(s, synced_at, valuation).values()))
+            batch.append(rows.subscription_values(s, synced_at, valuation))
             if back is None or back(s):
                 valued.append(s if s.mrr == valuation.net_minor else rows.with_mrr(s, valuation.net_minor))
             if s.discount_ids and len(s.discount_ids) == len(s.coupon_ids):

@@ -37,13 +37,17 @@ SUBSCRIPTION_COLUMNS = (
 _SUB_FIELDS = tuple(f.name for f in dataclasses.fields(Subscription))
 _MRR = _SUB_FIELDS.index("mrr")
 _VALUES = operator.attrgetter(*_SUB_FIELDS)  # every field at once, in C
+_PUT = tuple(getattr(Subscription, name).__set__ for name in _SUB_FIELDS)  # the slots' own setters
 
 
 def with_mrr(sub: Subscription, mrr: int) -> Subscription:
-    """`dataclasses.replace(sub, mrr=mrr)` without its per-call field checks (half the cost of an upsert)."""
-    values = list(_VALUES(sub))
-    values[_MRR] = mrr
-    return Subscription(*values)
+    """`dataclasses.replace(sub, mrr=mrr)` without its per-call field checks and without a frozen dataclass's
+    __init__ (one object.__setattr__ per field): each slot is set through its descriptor (a sixth of an upsert)."""
+    new = object.__new__(Subscription)
+    for put, value in zip(_PUT, _VALUES(sub), strict=True):
+        put(new, value)
+    _PUT[_MRR](new, mrr)
+    return new
 
 
 def _encode(value: Any) -> str:
@@ -56,8 +60,9 @@ def _encode_sorted(value: dict[str, str]) -> str:
     return orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode()
 
 
-def subscription_row(sub: Subscription, synced_at: int, valuation: Valuation) -> dict[str, Any]:
-    """The row, its keys in SUBSCRIPTION_COLUMNS order; MRR as `valuation` found it."""
+def subscription_values(sub: Subscription, synced_at: int, valuation: Valuation) -> tuple[Any, ...]:
+    """The row's values in SUBSCRIPTION_COLUMNS order (what the upsert binds: no dict in between); MRR as
+    `valuation` found it."""
     items = [
         {
             "price_id": i.price_id,
@@ -68,7 +73,7 @@ def subscription_row(sub: Subscription, synced_at: int, valuation: Valuation) ->
             "interval": i.interval,
             "interval_count": i.interval_count,
             "quantity": i.quantity,
-            "current_period_end": epoch(i.current_period_end),
+            "current_period_end": None if i.current_period_end is None else int(i.current_period_end.timestamp()),
             "item_id": i.item_id,
             "billing_scheme": i.billing_scheme,
             "tiers_mode": i.tiers_mode,
@@ -79,45 +84,46 @@ def subscription_row(sub: Subscription, synced_at: int, valuation: Valuation) ->
         }
         for i in sub.items
     ]
-    return {
-        "id": sub.id,
-        "customer_id": sub.customer_id,
-        "customer_name": sub.customer_name,
-        "customer_email": sub.customer_email,
-        "status": sub.status,
-        "currency": sub.currency,
-        "created": epoch(sub.created),
-        "cancel_at_period_end": int(sub.cancel_at_period_end),
-        "cancel_at": epoch(sub.cancel_at),
-        "canceled_at": epoch(sub.canceled_at),
-        "ended_at": epoch(sub.ended_at),
-        "feedback": sub.feedback,
-        "comment": sub.comment,
-        "cancel_reason": sub.cancel_reason,
-        "period_end": min((i["current_period_end"] for i in items if i["current_period_end"] is not None), default=None),
-        "mrr_minor": valuation.net_minor,
-        "plan": sub.plan,
-        "items": _encode(items),
-        "discount_ids": _encode(list(sub.discount_ids)) if sub.discount_ids else "[]",
-        "coupon_ids": _encode(list(sub.coupon_ids)) if sub.coupon_ids else "[]",
-        "paused": int(sub.paused),
-        "pause_resumes_at": epoch(sub.pause_resumes_at),
-        "metadata": _encode_sorted(sub.metadata) if sub.metadata else "{}",
-        "pending": int(sub.pending_cancellation),
-        "ends_at": epoch(sub.ends_at),
-        "synced_at": synced_at,
-        "customer_deleted": int(sub.customer_deleted),
-        "mrr_list_minor": valuation.list_minor,
-        "mrr_usage": int(valuation.usage_based),
-        "discount_ends": _encode([epoch(e) for e in sub.discount_ends]) if sub.discount_ends else "[]",
-        "trial_end": epoch(sub.trial_end),
-        "feedback_option": sub.feedback_option,
-        "feedback_text": sub.feedback_text,
-        "billing_mode": sub.billing_mode,
-        "schedule_id": sub.schedule_id,
-        "collection_method": sub.collection_method,
-        "paused_at": epoch(sub.paused_at),
-    }
+    period_end = min((i["current_period_end"] for i in items if i["current_period_end"] is not None), default=None)
+    return (
+        sub.id,
+        sub.customer_id,
+        sub.customer_name,
+        sub.customer_email,
+        sub.status,
+        sub.currency,
+        epoch(sub.created),
+        int(sub.cancel_at_period_end),
+        epoch(sub.cancel_at),
+        epoch(sub.canceled_at),
+        epoch(sub.ended_at),
+        sub.feedback,
+        sub.comment,
+        sub.cancel_reason,
+        period_end,
+        valuation.net_minor,
+        sub.plan,
+        _encode(items),
+        _encode(list(sub.discount_ids)) if sub.discount_ids else "[]",
+        _encode(list(sub.coupon_ids)) if sub.coupon_ids else "[]",
+        int(sub.paused),
+        epoch(sub.pause_resumes_at),
+        _encode_sorted(sub.metadata) if sub.metadata else "{}",
+        int(sub.pending_cancellation),
+        epoch(sub.ends_at),
+        synced_at,
+        int(sub.customer_deleted),
+        valuation.list_minor,
+        int(valuation.usage_based),
+        _encode([epoch(e) for e in sub.discount_ends]) if sub.discount_ends else "[]",
+        epoch(sub.trial_end),
+        sub.feedback_option,
+        sub.feedback_text,
+        sub.billing_mode,
+        sub.schedule_id,
+        sub.collection_method,
+        epoch(sub.paused_at),
+    )
 
 
 def subscription_from_row(row: dict[str, Any]) -> Subscription:

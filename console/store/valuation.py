@@ -38,10 +38,12 @@ class Book:
         self._query = query
         self._lock = threading.Lock()
         self._maps: tuple[dict[str, Coupon], dict[str, mrr.PriceTiers], dict[str, mrr.Usage]] | None = None
+        self._figures: dict[tuple[Any, ...], mrr.Valuation] = {}
 
     def invalidate(self) -> None:
         with self._lock:
             self._maps = None
+            self._figures = {}
 
     def maps(self) -> tuple[dict[str, Coupon], dict[str, mrr.PriceTiers], dict[str, mrr.Usage]]:
         with self._lock:
@@ -59,4 +61,40 @@ class Book:
 
     def value(self, sub: Subscription, now: datetime, *, explain: bool = False) -> mrr.Valuation:
         coupons, tiers, usage = self.maps()
-        return mrr.value(sub, coupons=coupons, tiers=tiers, usage=usage, now=now, explain=explain)
+        key = None if explain else _figures_key(sub, now)
+        if key is not None:
+            found = self._figures.get(key)
+            if found is not None:
+                return found
+        valued = mrr.value(sub, coupons=coupons, tiers=tiers, usage=usage, now=now, explain=explain)
+        if key is not None:
+            if len(self._figures) >= _FIGURES_KEPT:
+                self._figures = {}
+            self._figures[key] = valued
+        return valued
+
+
+_FIGURES_KEPT = 50_000  # distinct price, quantity and discount shapes (an account has a few thousand)
+
+
+def _figures_key(sub: Subscription, now: datetime) -> tuple[Any, ...] | None:
+    """What sync's figures-only valuation depends on, when every item has a plain per-unit price (tiers and
+    metered usage are read by price and item id: those are valued each time). A full sync's million
+    subscriptions repeat a few thousand of these (held to mrr.value by tests/unit/test_store_valuation.py)."""
+    items = []
+    for i in sub.items:
+        if i.usage_type == "metered" or i.billing_scheme == "tiered":
+            return None
+        items.append(
+            (
+                i.unit_amount,
+                i.unit_amount_decimal,
+                i.quantity,
+                i.transform_divide_by,
+                i.transform_round,
+                i.interval,
+                i.interval_count,
+            )
+        )
+    running = tuple(end is None or end > now for end in sub.discount_ends) if sub.discount_ends else ()
+    return (sub.currency, sub.status, tuple(items), sub.coupon_ids, running)

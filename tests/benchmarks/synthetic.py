@@ -35,9 +35,15 @@ def subscriptions(total: int, pending: int, rng: random.Random) -> Iterator[Subs
         )  # fmt: skip
 
 
+def _observed(sub: Subscription) -> bool:
+    return sub.pending_cancellation
+
+
 def cached_account(total: int, pending: int, data: Path | None = None) -> tuple[Path, float]:
     """A data dir holding one cached account of `total` subscriptions (`pending` set to cancel), as the window
-    and `churn-console queue` open it; returns it and the seconds the upsert took."""
+    and `churn-console queue` open it; returns it and the seconds the upsert took. Written as a full sync's
+    pages write (sync/state.py): valued copies are asked back only for what it observes (the pending ones here;
+    ended ones, open intents and saves too)."""
     data = data or Path(tempfile.mkdtemp(prefix="bench-cache-"))
     cache = Cache.for_account(data, ACCOUNT, False)
     batch, upsert_s = [], 0.0
@@ -45,12 +51,12 @@ def cached_account(total: int, pending: int, data: Path | None = None) -> tuple[
         batch.append(sub)
         if len(batch) == 1000:
             t0 = time.perf_counter()
-            cache.upsert_subscriptions(batch, synced_at=int(time.time()))
+            cache.upsert_subscriptions(batch, synced_at=int(time.time()), back=_observed)
             upsert_s += time.perf_counter() - t0
             batch = []
     if batch:
         t0 = time.perf_counter()
-        cache.upsert_subscriptions(batch, synced_at=int(time.time()))
+        cache.upsert_subscriptions(batch, synced_at=int(time.time()), back=_observed)
         upsert_s += time.perf_counter() - t0
     cache.set_meta("last_sync_at", int(time.time()))
     cache.close()
