@@ -8,7 +8,7 @@ from . import lifecycle
 from .call import Call
 from .errors import invalid, missing
 from .listing import expand, in_range, newest_first, page, page_forward
-from .state import EVENT_WINDOW_SECONDS, public, template
+from .state import EVENT_WINDOW_SECONDS, invoice_subscription, public, template
 
 
 def list_events(call: Call) -> dict[str, Any]:
@@ -37,17 +37,21 @@ def retrieve_event(call: Call) -> dict[str, Any]:
 def list_invoices(call: Call) -> dict[str, Any]:
     p = call.params
     call.only("customer", "subscription", "status", "created", "limit", "starting_after", "ending_before")
+
+    def wanted(i: dict[str, Any]) -> bool:
+        return (
+            ("customer" not in p or i["customer"] == p["customer"])
+            and ("subscription" not in p or invoice_subscription(i) == p["subscription"])
+            and ("status" not in p or i["status"] == p["status"])
+        )
+
     table = call.state.table("invoice")
-    # a customer's invoices from the index (the console asks for them per customer); else all, newest first
-    scope = table.where("customer", p["customer"]) if "customer" in p else call.state.ordered("invoice")
-    invoices = [
-        i
-        for i in scope
-        if ("subscription" not in p or i["parent"]["subscription_details"]["subscription"] == p["subscription"])
-        and ("status" not in p or i["status"] == p["status"])
-        and in_range(i["created"], p.get("created"))
-    ]
-    return page(call.state, invoices, p, "/v1/invoices")
+    # a subscription's or a customer's invoices from an index (the console asks per subscription for metered
+    # usage and per customer for tenure); else a page from the cursor on, as every list
+    if "subscription" in p or "customer" in p:
+        scope = table.where("subscription", p["subscription"]) if "subscription" in p else table.where("customer", p["customer"])
+        return page(call.state, [i for i in scope if wanted(i) and in_range(i["created"], p.get("created"))], p, "/v1/invoices")
+    return page_forward(call.state, "invoice", p, wanted, "/v1/invoices")
 
 
 def retrieve_account(call: Call) -> dict[str, Any]:

@@ -8,6 +8,7 @@ import random
 import string
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
@@ -41,8 +42,22 @@ _ID_PREFIX = {
 }
 # The kinds a large account has millions of: kept compressed (table.py) but for what a request changed.
 BULK_KINDS = ("customer", "subscription", "invoice", "discount", "event")
+
+
 # Fields looked up by value (a customer's invoices and subscriptions), indexed so as not to read them all.
-_INDEXED = {"invoice": ("customer",), "subscription": ("customer",)}
+def _customer_of(obj: dict[str, Any]) -> Any:
+    return obj.get("customer")
+
+
+def invoice_subscription(invoice: dict[str, Any]) -> Any:
+    """The subscription an invoice bills (`parent.subscription_details.subscription`; None for others)."""
+    return ((invoice.get("parent") or {}).get("subscription_details") or {}).get("subscription")
+
+
+_INDEXED: dict[str, dict[str, Callable[[dict[str, Any]], Any]]] = {
+    "invoice": {"customer": _customer_of, "subscription": invoice_subscription},
+    "subscription": {"customer": _customer_of},
+}
 _ALPHABET = string.ascii_letters + string.digits
 _ID_BYTES = bytes(ord(_ALPHABET[b % len(_ALPHABET)]) for b in range(256))  # a random byte to an id character
 
@@ -180,7 +195,7 @@ class State:
         table = self.objects.get(kind)
         if table is None:
             example = _templates().get(kind, b"")
-            table = self.objects[kind] = Table(kind, example, _INDEXED.get(kind, ()))
+            table = self.objects[kind] = Table(kind, example, _INDEXED.get(kind))
         return table
 
     def add(self, obj: dict[str, Any]) -> dict[str, Any]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import bisect
 import threading
 from collections import deque
-from collections.abc import Iterator, MutableMapping
+from collections.abc import Callable, Iterator, Mapping, MutableMapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
@@ -41,10 +41,13 @@ class Table(MutableMapping[str, dict[str, Any]]):
     300 bytes, which is how a million-customer account fits in memory. The order of the list endpoints is
     kept here too, by id, so that a page never needs the objects around it."""
 
-    def __init__(self, kind: str, example: bytes = b"", indexed: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self, kind: str, example: bytes = b"", indexed: Mapping[str, Callable[[dict[str, Any]], Any]] | None = None
+    ) -> None:
         self.kind = kind
         self._example = example
-        self._index: dict[str, dict[Any, set[str]]] = {name: {} for name in indexed}
+        self._index_of = dict(indexed or {})  # name -> what it reads of an object
+        self._index: dict[str, dict[Any, set[str]]] = {name: {} for name in self._index_of}
         self._items: dict[str, dict[str, Any] | bytes] = {}
         self._keys: dict[str, int] = {}
         self._live: set[str] = set()  # live since the last freeze
@@ -71,7 +74,7 @@ class Table(MutableMapping[str, dict[str, Any]]):
         self._keys[obj_id] = key
         self._live.add(obj_id)
         for name, index in self._index.items():
-            index.setdefault(obj.get(name), set()).add(obj_id)
+            index.setdefault(self._index_of[name](obj), set()).add(obj_id)
         if old == key or self._asc is None:
             return
         if old is None and (not self._asc_keys or key >= self._asc_keys[-1]):  # the usual case: the newest
@@ -117,12 +120,13 @@ class Table(MutableMapping[str, dict[str, Any]]):
         return value
 
     def where(self, name: str, value: Any) -> list[dict[str, Any]]:
-        """The objects whose top-level `name` (an indexed field that never changes, like an invoice's
-        customer) is `value`, peeked, newest first: a customer's invoices without reading every invoice."""
+        """The objects whose indexed `name` (a field that never changes, like an invoice's customer) is
+        `value`, peeked, newest first: a customer's invoices without reading every invoice."""
         found = []
+        read = self._index_of[name]
         for obj_id in self._index[name].get(value, ()):
             obj = self.peek(obj_id)
-            if obj is not None and obj.get(name) == value:  # an id whose object changed or went is skipped
+            if obj is not None and read(obj) == value:  # an id whose object changed or went is skipped
                 found.append((self._keys[obj_id], obj))
         return [o for _, o in sorted(found, key=lambda pair: pair[0], reverse=True)]
 

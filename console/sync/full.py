@@ -21,6 +21,7 @@ if TYPE_CHECKING:  # the SDK loads with the gateway, when a run goes online
 HISTORY_S = 365 * 86400
 CONCURRENCY = 8  # requests in flight when the latency is unknown (events backfill), and the fewest a full sync uses
 MAX_CONCURRENCY = 16
+PAGE_SERVICE_S = 0.15  # what a full page adds to the probe's round trip (measured on the sandbox)
 RANGES_PER_WORKER = 4  # at most: more ranges than workers, so a worker that finishes takes the next
 PAGES_PER_RANGE = 8  # at least, as far as the last sync tells: an empty range still costs a request
 EPOCH_FLOOR = 1_293_840_000  # 2011-01-01: nothing in Stripe is older
@@ -49,8 +50,10 @@ def ranges_for(workers: int, seen: list[int]) -> int:
 
 
 def workers_for(rate: float, latency_s: float) -> int:
-    """Requests in flight to keep the rate limit busy at this latency (Little's law: rate × latency)."""
-    return max(CONCURRENCY, min(MAX_CONCURRENCY, round(rate * latency_s)))
+    """Requests in flight to keep the rate limit busy (Little's law: rate × the time a request takes). The
+    probe's one-object lists measure the round trip; a page of 100 expanded subscriptions also takes its
+    serving and reading (about 150 ms on the sandbox; more workers than needed only wait on the bucket)."""
+    return max(CONCURRENCY, min(MAX_CONCURRENCY, math.ceil(rate * (latency_s + PAGE_SERVICE_S))))
 
 
 def full_sync(
@@ -130,7 +133,7 @@ def full_sync(
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="sync") as pool:
         report.subscriptions = sum(pool.map(run, [r for r in checkpoint["ranges"] if not r["done"]]))
     configs = _optional(lambda: with_backoff(gateway.portal_configurations, bucket), "portal configurations", report)
-    usage.read_latest(gateway, cache, bucket, report)
+    usage.read_latest(gateway, cache, bucket, report, workers=workers)
     with cache.transaction():
         if configs is not None:
             cache.replace_portal_configurations(configs)

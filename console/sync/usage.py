@@ -17,18 +17,25 @@ CONCURRENCY = 4
 
 
 def read_latest(
-    gateway: StripeGateway, cache: Cache, bucket: TokenBucket, report: SyncReport, among: set[str] | None = None
+    gateway: StripeGateway,
+    cache: Cache,
+    bucket: TokenBucket,
+    report: SyncReport,
+    among: set[str] | None = None,
+    *,
+    workers: int = CONCURRENCY,
 ) -> int:
     """One invoice request per pending subscription with a metered item whose usage is not known yet
     (only those `among` the given ids, when given); values them again. A key without Invoices: Read
-    skips it and says so."""
+    skips it and says so. `workers`: requests in flight (a full sync's own, fitted to the latency: at
+    300 ms, 4 held a 100,000-subscription sync's few hundred invoice reads to 11 a second)."""
     wanted = cache.pending_metered() - cache.subscriptions_with_usage()
     if among is not None:
         wanted &= among
     if not wanted:
         return 0
     try:
-        with ThreadPoolExecutor(max_workers=CONCURRENCY, thread_name_prefix="usage") as pool:
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="usage") as pool:
             found = list(pool.map(lambda s: (s, with_backoff(lambda: gateway.latest_usage(s), bucket)), sorted(wanted)))
     except PermissionMissing as exc:
         report.skipped.append(f"usage of metered prices ({exc.message})")
