@@ -121,7 +121,7 @@ def _give_back_memory() -> None:
     thread's arena: a fifth of a large sandbox's RSS). Nothing to do where the C library is not glibc."""
     try:
         ctypes.CDLL(None).malloc_trim(0)
-    except (OSError, AttributeError):
+    except (OSError, AttributeError, TypeError):  # no such function, or (Windows) no process-wide library
         pass
 
 
