@@ -10,6 +10,7 @@ from typing import Any
 from .state import State, public, template
 
 _EPOCH_ORDINAL = _date(1970, 1, 1).toordinal()
+DAY = 86400
 INTERVAL_SECONDS = {"day": 86400, "week": 7 * 86400, "month": 30 * 86400, "year": 365 * 86400}
 
 
@@ -31,6 +32,33 @@ def add_interval(ts: int, interval: str, count: int) -> int:
 @functools.lru_cache(maxsize=4096)
 def _days_in_month(year: int, month: int) -> int:
     return calendar.monthrange(year, month)[1]
+
+
+def running_period_start(created: int, now: int, interval: str, count: int = 1) -> int:
+    """The start of the period running at `now`, periods chained from `created` as renewals chain them."""
+    if interval not in ("month", "year"):  # fixed lengths: one division
+        step = INTERVAL_SECONDS[interval] * count
+        return created + max(0, (now - created) // step) * step
+    months = count * (12 if interval == "year" else 1)
+    first = _date.fromordinal(created // DAY + _EPOCH_ORDINAL)
+    if first.day <= 28:  # no month is shorter, so the k-th period starts k * months on, on the same day
+        seconds = created % DAY
+
+        def start(k: int) -> int:
+            year, month0 = divmod(first.month - 1 + k * months, 12)
+            return (_date(first.year + year, month0 + 1, first.day).toordinal() - _EPOCH_ORDINAL) * DAY + seconds
+
+        last = _date.fromordinal(now // DAY + _EPOCH_ORDINAL)
+        k = max(0, ((last.year - first.year) * 12 + last.month - first.month) // months)
+        while k > 0 and start(k) > now:
+            k -= 1
+        while start(k + 1) <= now:
+            k += 1
+        return start(k)
+    begin = created  # the 29th to the 31st: each short month moves the day, so chain them
+    while (nxt := add_interval(begin, interval, count)) <= now:
+        begin = nxt
+    return begin
 
 
 def customer(state: State, *, name: str | None, email: str | None, created: int, currency: str | None) -> dict[str, Any]:

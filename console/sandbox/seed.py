@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import ctypes
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from . import feedback as feedback_options
@@ -12,7 +12,6 @@ from .seed_catalog import PRODUCTS, Specials
 from .state import EVENT_WINDOW_SECONDS, State, clone, diff, template
 
 DAY = 86400
-_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 HISTORY_DAYS = 182
 FREEZE_EVERY = 1000  # customers
 INVOICE_HISTORY_CAP = 2000  # customers with generated invoices (keeps huge seeds light)
@@ -161,7 +160,7 @@ def _customer_with_history(state: State, rng, n: int, now: int, prices, specials
     quantity = rng.choice((2, 3, 5, 8, 12, 25)) if seats else 1
     items = _plan_shape(rng, currency, price, quantity, specials, annual)
     recurring = items[0][0]["recurring"]
-    period_start = _current_period_start(created, now, recurring["interval"], recurring["interval_count"])
+    period_start = objects.running_period_start(created, now, recurring["interval"], recurring["interval_count"])
     # Accounts older than flexible billing mode keep classic subscriptions; newer ones are flexible.
     mode = "flexible" if now - created < 300 * DAY else "classic"
     sub = objects.subscription(
@@ -205,33 +204,6 @@ def _plan_shape(rng, currency: str, price, quantity: int, specials: Specials, an
     if roll < 0.30:
         return [(price, quantity), (specials.per_thousand[currency], 2000)]
     return [(price, quantity)]
-
-
-def _current_period_start(created: int, now: int, interval: str, count: int = 1) -> int:
-    """The start of the period running at `now`, periods chained from `created` as renewals chain them."""
-    if interval not in ("month", "year"):  # fixed lengths: one division
-        step = objects.INTERVAL_SECONDS[interval] * count
-        return created + max(0, (now - created) // step) * step
-    months = count * (12 if interval == "year" else 1)
-    first = datetime.fromtimestamp(created, UTC)
-    if first.day <= 28:  # no month is shorter, so the k-th period starts k * months on, on the same day
-        seconds = created % DAY
-
-        def start(k: int) -> int:
-            year, month0 = divmod(first.month - 1 + k * months, 12)
-            return (date(first.year + year, month0 + 1, first.day).toordinal() - _EPOCH_ORDINAL) * DAY + seconds
-
-        last = datetime.fromtimestamp(now, UTC)
-        k = max(0, ((last.year - first.year) * 12 + last.month - first.month) // months)
-        while k > 0 and start(k) > now:
-            k -= 1
-        while start(k + 1) <= now:
-            k += 1
-        return start(k)
-    begin = created  # the 29th to the 31st: each short month moves the day, so chain them
-    while (nxt := objects.add_interval(begin, interval, count)) <= now:
-        begin = nxt
-    return begin
 
 
 def _feedback(rng) -> tuple[str | None, str | None]:

@@ -11,7 +11,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from console.sandbox import objects
-from console.sandbox.seed import _current_period_start
 from console.sandbox.state import State
 from console.sandbox.table import Table
 
@@ -140,4 +139,4 @@ def test_the_seeds_running_period_is_the_one_renewals_chain_to(created: int, age
     now, start = created + age, created
     while objects.add_interval(start, interval, count) <= now:  # renewal by renewal, as lifecycle.renew goes
         start = objects.add_interval(start, interval, count)
-    assert _current_period_start(created, now, interval, count) == start
+    assert objects.running_period_start(created, now, interval, count) == start
