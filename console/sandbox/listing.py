@@ -142,7 +142,8 @@ def page_forward(
     window). Stripe's behaviour, unchanged by this: API reference "Pagination" (`starting_after` is the id of
     the last object of the previous page; `has_more` says whether more follow), and a cursor that is not an
     object of the list is a 404 `resource_missing` on `starting_after` (tests/integration/test_sandbox_paging.py).
-    Paging backwards (`ending_before`, rare) filters the range, then takes the page."""
+    Paging backwards (`ending_before`: the `limit` objects just newer than the cursor, `has_more` when newer
+    ones remain, as `page` does it) looks from the cursor towards the newest in the same way."""
     table = state.table(kind)
     lo, hi = _created_bounds(table, p.get("created"), since)
 
@@ -150,11 +151,22 @@ def page_forward(
         # wanted() first: it leaves out what has no `created` (a deleted customer's stub)
         return wanted(obj) and (since is None or obj["created"] >= since) and in_range(obj["created"], p.get("created"))
 
-    if p.get("ending_before") is not None:
-        return page(state, [o for o in (table.newest(i) for i in range(lo, hi)) if listed(o)], p, url)
     limit = p.get("limit", 10)
     if not 1 <= limit <= 100:
         return page(state, [], p, url)  # the same 400 as every list
+    before = p.get("ending_before")
+    if before is not None:  # the `limit` objects just newer than the cursor, newest first (a sync's event walk)
+        where = table.position(before)
+        if where is None or not listed(table.newest(where)):
+            return page(state, [], p, url)  # its 404 for the cursor
+        newer: list[dict[str, Any]] = []
+        for i in range(min(where, hi) - 1, lo - 1, -1):  # from the cursor towards the newest, a page's worth
+            obj = table.newest(i)
+            if listed(obj):
+                newer.append(obj)
+                if len(newer) > limit:
+                    break
+        return page_of(state, newer[:limit][::-1], len(newer) > limit, p, url)
     after = p.get("starting_after")
     if after is not None:
         where = table.position(after)

@@ -78,3 +78,42 @@ def test_an_event_older_than_30_days_is_neither_listed_nor_retrieved():
 def test_customers_walked_with_a_cursor_leave_the_deleted_out(shared_sandbox):
     expected = [c["id"] for c in shared_sandbox.state.ordered("customer") if not c.get("deleted")]
     assert walk(client_for(shared_sandbox), {"limit": 50}, "customers") == expected and expected
+
+
+def walk_newer(client, params, cursor: str, resource: str) -> list[str]:
+    """From `cursor` towards the newest with `ending_before`, as sync reads the events after its cursor:
+    each page is the `limit` objects just newer than the last one's newest."""
+    ids: list[str] = []
+    while True:
+        page = getattr(client.v1, resource).list({**params, "ending_before": cursor})
+        ids = [o.id for o in page.data] + ids
+        if not page.has_more or not page.data:
+            return ids
+        cursor = page.data[0].id
+
+
+@pytest.mark.parametrize(
+    "resource, params, keep",
+    [
+        ("events", {"limit": 7}, lambda e: True),
+        (
+            "events",
+            {"limit": 4, "types": ["customer.subscription.updated"]},
+            lambda e: e["type"] == "customer.subscription.updated",
+        ),
+        ("subscriptions", {"limit": 9, "status": "all"}, lambda s: True),
+    ],
+    ids=["events", "events-of-a-type", "subscriptions"],
+)
+def test_pages_walked_towards_the_newest_with_ending_before_are_the_filtered_list(shared_sandbox, resource, params, keep):
+    """Stripe's `ending_before` (API reference, "Pagination"): the page just newer than the cursor, newest
+    first, `has_more` while newer ones remain; walked from an old cursor it gives every newer object once."""
+    from console.sandbox.state import EVENT_WINDOW_SECONDS
+
+    state = shared_sandbox.state
+    kind = "event" if resource == "events" else "subscription"
+    since = state.clock.now() - EVENT_WINDOW_SECONDS if kind == "event" else None
+    listed = [o for o in state.ordered(kind) if keep(o) and (since is None or o["created"] >= since)]
+    cursor = listed[len(listed) * 2 // 3]
+    expected = [o["id"] for o in listed[: listed.index(cursor)]]
+    assert walk_newer(client_for(shared_sandbox), params, cursor["id"], resource) == expected and expected
