@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ctypes
 from datetime import UTC, datetime
 from typing import Any
 
@@ -10,6 +9,7 @@ from . import feedback as feedback_options
 from . import invoices, objects, pausing, portal_seed, seed_catalog
 from .seed_catalog import PRODUCTS, Specials
 from .state import EVENT_WINDOW_SECONDS, State, clone, diff, template
+from .table import release_freed_memory
 
 DAY = 86400
 HISTORY_DAYS = 182
@@ -112,16 +112,7 @@ def seed(state: State, customers: int = 500) -> None:
         if n % FREEZE_EVERY == FREEZE_EVERY - 1:
             state.freeze(wait=False)  # these customers are done with: compressed (behind), so a seed stays small
     state.freeze()
-    _give_back_memory()
-
-
-def _give_back_memory() -> None:
-    """Return to the system what the seed freed (glibc keeps the compressing thread's freed memory in that
-    thread's arena: a fifth of a large sandbox's RSS). Nothing to do where the C library is not glibc."""
-    try:
-        ctypes.CDLL(None).malloc_trim(0)
-    except (OSError, AttributeError, TypeError):  # no such function, or (Windows) no process-wide library
-        pass
+    release_freed_memory()
 
 
 def _account(state: State, now: int) -> None:

@@ -23,7 +23,7 @@ API_VERSION = "2026-10-28.endive"
 # (docs: "Versioning", event.api_version). Before 2025-03-31.basil the billing period was on the
 # subscription, not on its items (changelog "Deprecate subscription current period start and end").
 OLDER_API_VERSION = "2025-02-24.acacia"
-VERSION_ITEMS_HOLD_PERIODS = "2025-03-31"
+VERSION_ITEMS_HOLD_PERIODS = "2025-03-31"  # from this version on, periods are on the items (changelog above)
 
 _ID_PREFIX = {
     "customer": "cus",
