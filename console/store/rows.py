@@ -12,7 +12,7 @@ from typing import Any
 import orjson
 
 from ..domain import pausing
-from ..domain.models import Coupon, Item, PortalConfigSummary, Subscription
+from ..domain.models import ENDED_STATUSES, Coupon, Item, PortalConfigSummary, Subscription
 from ..domain.mrr import Valuation
 from ..domain.queue import QueueRow
 
@@ -60,46 +60,65 @@ def _encode_sorted(value: dict[str, str]) -> str:
     return orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode()
 
 
+_ITEM_DEFAULTS = tuple(
+    (f.name, f.default) for f in dataclasses.fields(Item) if f.default is not dataclasses.MISSING
+)  # item_id, billing_scheme, tiers_mode, transform_*, usage_type, unit_amount_decimal
+_ITEM_OPTIONAL = operator.attrgetter(*(name for name, _ in _ITEM_DEFAULTS))
+_ITEM_DEFAULT_VALUES = tuple(default for _, default in _ITEM_DEFAULTS)
+
+
+def _item_values(i: Item) -> dict[str, Any]:
+    """An item as its row stores it: the fields every item has, then only those that differ from Item's
+    defaults (a plain per-unit price leaves out seven; the reader's Item(**...) puts the defaults back).
+    A fifth of a subscription's row, so of what a million-subscription upsert writes. (A dict display: twice
+    as fast as dict(zip(...)).)"""
+    end = i.current_period_end
+    out: dict[str, Any] = {
+        "price_id": i.price_id,
+        "product_id": i.product_id,
+        "nickname": i.nickname,
+        "unit_amount": i.unit_amount,
+        "currency": i.currency,
+        "interval": i.interval,
+        "interval_count": i.interval_count,
+        "quantity": i.quantity,
+        "current_period_end": None if end is None else int(end.timestamp()),
+    }
+    optional = _ITEM_OPTIONAL(i)
+    if optional != _ITEM_DEFAULT_VALUES:  # a plain per-unit price: nothing more to say
+        for (name, default), value in zip(_ITEM_DEFAULTS, optional, strict=True):
+            if value != default:
+                out[name] = value
+    return out
+
+
+_HEAD = operator.attrgetter("id", "customer_id", "customer_name", "customer_email", "status", "currency")
+_REASON = operator.attrgetter("feedback", "comment", "cancel_reason")
+_TAIL = operator.attrgetter("feedback_option", "feedback_text", "billing_mode", "schedule_id", "collection_method")
+
+
 def subscription_values(sub: Subscription, synced_at: int, valuation: Valuation) -> tuple[Any, ...]:
     """The row's values in SUBSCRIPTION_COLUMNS order (what the upsert binds: no dict in between); MRR as
-    `valuation` found it."""
-    items = [
-        {
-            "price_id": i.price_id,
-            "product_id": i.product_id,
-            "nickname": i.nickname,
-            "unit_amount": i.unit_amount,
-            "currency": i.currency,
-            "interval": i.interval,
-            "interval_count": i.interval_count,
-            "quantity": i.quantity,
-            "current_period_end": None if i.current_period_end is None else int(i.current_period_end.timestamp()),
-            "item_id": i.item_id,
-            "billing_scheme": i.billing_scheme,
-            "tiers_mode": i.tiers_mode,
-            "transform_divide_by": i.transform_divide_by,
-            "transform_round": i.transform_round,
-            "usage_type": i.usage_type,
-            "unit_amount_decimal": i.unit_amount_decimal,
-        }
-        for i in sub.items
-    ]
-    period_end = min((i["current_period_end"] for i in items if i["current_period_end"] is not None), default=None)
+    `valuation` found it. Fields read in groups by attrgetter and times converted inline: a million of these
+    are a fifth of a large account's upsert."""
+    items = [_item_values(i) for i in sub.items]
+    ends = [i["current_period_end"] for i in items if i["current_period_end"] is not None]
+    period_end = min(ends) if ends else None
+    ended = sub.status in ENDED_STATUSES
+    cancel_at = sub.cancel_at
+    pending = not ended and (sub.cancel_at_period_end or cancel_at is not None)
+    ends_at = (cancel_at.timestamp() if cancel_at is not None else period_end) if pending else None
+    canceled_at, ended_at, resumes, trial_end, paused_at = (
+        sub.canceled_at, sub.ended_at, sub.pause_resumes_at, sub.trial_end, sub.paused_at
+    )  # fmt: skip
     return (
-        sub.id,
-        sub.customer_id,
-        sub.customer_name,
-        sub.customer_email,
-        sub.status,
-        sub.currency,
-        epoch(sub.created),
+        *_HEAD(sub),
+        int(sub.created.timestamp()),
         int(sub.cancel_at_period_end),
-        epoch(sub.cancel_at),
-        epoch(sub.canceled_at),
-        epoch(sub.ended_at),
-        sub.feedback,
-        sub.comment,
-        sub.cancel_reason,
+        None if cancel_at is None else int(cancel_at.timestamp()),
+        None if canceled_at is None else int(canceled_at.timestamp()),
+        None if ended_at is None else int(ended_at.timestamp()),
+        *_REASON(sub),
         period_end,
         valuation.net_minor,
         sub.plan,
@@ -107,22 +126,18 @@ def subscription_values(sub: Subscription, synced_at: int, valuation: Valuation)
         _encode(list(sub.discount_ids)) if sub.discount_ids else "[]",
         _encode(list(sub.coupon_ids)) if sub.coupon_ids else "[]",
         int(sub.paused),
-        epoch(sub.pause_resumes_at),
+        None if resumes is None else int(resumes.timestamp()),
         _encode_sorted(sub.metadata) if sub.metadata else "{}",
-        int(sub.pending_cancellation),
-        epoch(sub.ends_at),
+        int(pending),
+        None if ends_at is None else int(ends_at),
         synced_at,
         int(sub.customer_deleted),
         valuation.list_minor,
         int(valuation.usage_based),
         _encode([epoch(e) for e in sub.discount_ends]) if sub.discount_ends else "[]",
-        epoch(sub.trial_end),
-        sub.feedback_option,
-        sub.feedback_text,
-        sub.billing_mode,
-        sub.schedule_id,
-        sub.collection_method,
-        epoch(sub.paused_at),
+        None if trial_end is None else int(trial_end.timestamp()),
+        *_TAIL(sub),
+        None if paused_at is None else int(paused_at.timestamp()),
     )
 
 
