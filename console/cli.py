@@ -8,7 +8,7 @@ import sys
 from collections.abc import Sequence
 
 from . import __version__
-from .commands import actions, keys, portal, report, sandbox, sync_queue  # parsers only: each runs' imports load later
+from .commands import actions, desk, keys, portal, report, sandbox, sync_queue  # parsers only: each runs' imports load later
 from .commands.safe_output import terminal_safe
 from .domain.text import terminal
 from .errors import ConsoleError
@@ -54,6 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
     sandbox.add_parser(sub)
     sync_queue.add_parsers(sub)
     actions.add_parsers(sub)
+    desk.add_parsers(sub)
     keys.add_parsers(sub)
     portal.add_parsers(sub)
     report.add_parsers(sub)

@@ -9,6 +9,7 @@ from collections.abc import Iterator, Sequence
 
 import orjson
 
+from ..domain.desk import STATE_WORDS
 from ..domain.money import format_totals, totals
 from ..domain.queue import RECORD_FIELDS, display_name, tenure_text
 from ..domain.text import Checked, csv_cell, terminal_json
@@ -38,7 +39,7 @@ def render(lines: Sequence[str], fmt: str) -> Iterator[str]:
 
 
 def _table(records: list[dict]) -> str:
-    head = ("Customer", "Plan", "MRR", "Days left", "Reason", "Tenure", "Status", "Discount")
+    head = ("Customer", "Plan", "MRR", "Days left", "Reason", "Tenure", "Status", "Discount", "Owner", "Desk", "Follow-up")
     body = [
         (
             display_name(r["name"], r["email"], r["customer"], r["customer_deleted"])[:28],
@@ -49,6 +50,9 @@ def _table(records: list[dict]) -> str:
             tenure_text(r["tenure_days"]),
             r["status"],
             r["discount"] or "",
+            (r["owner"] or "")[:20],
+            STATE_WORDS.get(r["desk_state"], r["desk_state"]),
+            r["follow_up"] or "",
         )
         for r in records
     ]

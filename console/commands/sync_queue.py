@@ -26,7 +26,8 @@ def add_parsers(sub) -> None:
         "queue",
         help="print the cached queue of pending cancellations (works offline)",
         description="Reads only the local cache: run `sync` first.",
-        epilog="examples:\n  churn-console --demo queue\n  churn-console queue --format json --sort days_left --reason too_expensive",
+        epilog="examples:\n  churn-console --demo queue\n  churn-console queue --format json --sort days_left --reason too_expensive\n"
+        "  churn-console queue --mine        your rows, those due first\n  churn-console queue --unowned --due",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     q.add_argument("--format", choices=("table", "json", "csv"), default="table")
@@ -36,6 +37,12 @@ def add_parsers(sub) -> None:
         metavar="R",
         help="only this survey answer (e.g. too_expensive), a custom reason's id (fo_…), or `none` for no answer",
     )
+    whose = q.add_mutually_exclusive_group()
+    whose.add_argument("--mine", action="store_true", help="only the rows you own (the save desk), those due first")
+    whose.add_argument("--unowned", action="store_true", help="only rows nobody owns (or whose claim lapsed)")
+    whose.add_argument("--owner", metavar="NAME", help="only the rows NAME owns")
+    q.add_argument("--due", action="store_true", help="only rows due: follow-up date reached, or 3 days left and no contact")
+    q.add_argument("--operator", help="your name, for --mine (default: $CHURN_CONSOLE_OPERATOR or your login)")
     q.set_defaults(run=run_queue)
 
 
@@ -62,11 +69,18 @@ def run_queue(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
+    from ..services.operator import operator_name
     from .queue_output import render
 
+    owner = operator_name(args.operator) if args.mine else "" if args.unowned else args.owner
     workspace = open_cached(args, check=False)  # a read only: checked if it meets damage (Workspace.queue_json)
     try:
-        lines = workspace.queue_json(int(time.time()), sort=args.sort, reason=args.reason)
+        now, read = int(time.time()), workspace.queue_json
+        if args.mine and not args.due:  # what needs you today first, then the rest, each in --sort order
+            lines = read(now, sort=args.sort, reason=args.reason, owner=owner, due=True)
+            lines += read(now, sort=args.sort, reason=args.reason, owner=owner, due=False)
+        else:
+            lines = read(now, sort=args.sort, reason=args.reason, owner=owner, due=True if args.due else None)
     finally:
         workspace.close()
     sys.stdout.writelines(render(lines, args.format))

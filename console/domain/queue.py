@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from .desk import NO_DESK, Desk
 from .feedback import label
 from .models import Subscription
 
@@ -16,6 +17,7 @@ DASHBOARD = "https://dashboard.stripe.com/"
 RECORD_FIELDS = (
     "subscription", "customer", "name", "email", "customer_deleted", "plan", "status", "mrr_minor", "currency", "mrr",
     "cancel_at", "requested_at", "days_left", "feedback", "reason", "comment", "tenure_days", "discount", "dashboard_url",
+    "owner", "owner_since", "desk_state", "follow_up", "last_contact", "note",
 )  # fmt: skip
 
 
@@ -44,6 +46,7 @@ class QueueRow:
     feedback_option: str | None = None
     feedback_text: str | None = None
     pause_blocker: str | None = "Not known yet: sync again."  # why no real pause (domain/pausing.py); None: allowed
+    desk: Desk = NO_DESK  # owner, state, follow-up and latest note, shared through Stripe (domain/desk.py)
 
     def days_left(self, now: datetime | None = None) -> int:
         """Whole days until the cancellation takes effect (0 on its last day, never negative)."""

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..actions import Actions
-from ..domain import stamp
+from ..domain import desk, stamp
 from ..domain.action import Action
 from ..domain.models import Account
 from ..domain.mrr import Valuation
@@ -142,10 +142,18 @@ class Workspace:
     def queue(self, head: int | None = None, known: Callable[[str], QueueRow | None] | None = None) -> list[QueueRow]:
         return self.cache.queue(head, known)
 
-    def queue_json(self, now: int, *, sort: str = "mrr", reason: str | None = None) -> list[str]:
+    def queue_json(
+        self, now: int, *, sort: str = "mrr", reason: str | None = None, owner: str | None = None, due: bool | None = None
+    ) -> list[str]:
         """The queue as the CLI prints it, one JSON object a row (store/queue_reads.py), at `now` (epoch seconds);
-        on a cache opened unchecked, checked beside the read (Cache.read_checked)."""
-        return self.cache.read_checked(lambda: self.cache.queue_json(now, sort=sort, reason=reason))
+        `owner`/`due` as the save desk says (claims lapse after desk.json's lapse_days); on a cache opened
+        unchecked, checked beside the read (Cache.read_checked)."""
+        from .desk import DeskSettings  # a cycle at import time otherwise (desk uses Workspace)
+
+        lapse = DeskSettings.load(self.data_dir).lapse_days if owner is not None else desk.LAPSE_DAYS
+        return self.cache.read_checked(
+            lambda: self.cache.queue_json(now, sort=sort, reason=reason, owner=owner, due=due, lapse_days=lapse)
+        )
 
     def last_synced(self) -> int | None:
         return self.cache.get_meta("last_sync_at")

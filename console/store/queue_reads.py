@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
 from typing import Any
 
+from ..domain import desk
 from ..domain.feedback import NO_ANSWER, PORTAL_LABELS, label
 from ..domain.money import format_money
 from ..domain.queue import DASHBOARD, RECORD_FIELDS, QueueRow, currency_rank
@@ -20,6 +22,22 @@ _LABEL = (
     + " ".join(f"WHEN '{code}' THEN '{text.replace(chr(39), chr(39) * 2)}'" for code, text in PORTAL_LABELS.items())
     + " ELSE reason_label(s.feedback) END"
 )
+
+
+def _desk(key: str) -> str:
+    """A save-desk key from the metadata (domain/desk.py); most rows have none, and instr() says so cheaply."""
+    return f"CASE WHEN instr(s.metadata, '{desk.PREFIX}') THEN json_extract(s.metadata, '$.{key}') END"
+
+
+# The owner as domain.desk.Desk.owner_now says: none once the last desk change is older than :lapse seconds (its
+# time is the last 25 characters of the `last` key: an ISO time with its offset, which strftime reads).
+_LAST_AT = f"CAST(strftime('%s', substr({_desk(desk.LAST)}, -25)) AS INTEGER)"
+_OWNER = f"CASE WHEN coalesce({_desk(desk.OWNER)}, '') <> '' AND :now - coalesce({_LAST_AT}, :now) <= :lapse THEN {_desk(desk.OWNER)} END"
+_DUE = (
+    f"(coalesce({_desk(desk.FOLLOW_UP)}, '') <> '' AND {_desk(desk.FOLLOW_UP)} <= :today)"
+    f" OR ({_desk(desk.CONTACT)} IS NULL AND s.ends_at - :now < {(desk.URGENT_DAYS + 1) * 86400})"
+)  # Desk.due: the follow-up date has come, or three or fewer days left with no contact yet
+
 _VALUES = {  # RECORD_FIELDS, each as SQL
     "subscription": "s.id",
     "customer": "s.customer_id",
@@ -41,6 +59,12 @@ _VALUES = {  # RECORD_FIELDS, each as SQL
     "tenure_days": "CASE WHEN s.created < :now THEN (:now - s.created) / 86400 ELSE 0 END",
     "discount": "CASE WHEN s.coupon_ids = '[]' THEN NULL ELSE (SELECT group_concat(value, ', ') FROM json_each(s.coupon_ids)) END",
     "dashboard_url": ":dashboard || s.id",
+    "owner": _OWNER,
+    "owner_since": _desk(desk.SINCE),
+    "desk_state": f"coalesce({_desk(desk.STATE)}, 'new')",
+    "follow_up": _desk(desk.FOLLOW_UP),
+    "last_contact": _desk(desk.CONTACT),
+    "note": _desk(desk.NOTE),
 }
 assert tuple(_VALUES) == RECORD_FIELDS
 _RECORD = "json_object(" + ", ".join(f"'{name}', {sql}" for name, sql in _VALUES.items()) + ")"
@@ -112,15 +136,36 @@ class QueueReads:
             out.append(row)
         return out
 
-    def queue_json(self, now: int, *, sort: str = "mrr", reason: str | None = None) -> list[str]:
+    def queue_json(
+        self,
+        now: int,
+        *,
+        sort: str = "mrr",
+        reason: str | None = None,
+        owner: str | None = None,
+        due: bool | None = None,
+        lapse_days: int = desk.LAPSE_DAYS,
+    ) -> list[str]:
         """Every pending cancellation as one JSON object each (RECORD_FIELDS), in `sort` order, at `now` (whole
         epoch seconds: days left and tenure count whole days from it); `reason` keeps only that survey answer or
-        custom reason's id (`none`: no answer)."""
+        custom reason's id (`none`: no answer); `owner` only that owner's rows ("": nobody's, claims lapsed after
+        `lapse_days` included), `due` only those due (domain.desk.Desk.due; False: only those not due)."""
         self._functions()
-        where, params = "", {"now": now, "dashboard": f"{DASHBOARD}{'' if self.livemode else 'test/'}subscriptions/"}
+        where = ""
+        params: dict[str, Any] = {
+            "now": now,
+            "dashboard": f"{DASHBOARD}{'' if self.livemode else 'test/'}subscriptions/",
+            "lapse": lapse_days * 86400,
+            "today": datetime.fromtimestamp(now, UTC).date().isoformat(),
+        }
         if reason:
             where = " AND coalesce(s.feedback_option, s.feedback) IS :reason"
             params["reason"] = None if reason == "none" else reason
+        if owner is not None:
+            where += f" AND coalesce({_OWNER}, '') = :owner"
+            params["owner"] = owner
+        if due is not None:
+            where += f" AND {'' if due else 'NOT '}coalesce({_DUE}, 0)"
         names = ", s.customer_name, s.customer_email" if sort == "customer" else ""
         found = self._rows(f"SELECT {_RECORD}, s.currency, s.mrr_minor, {_DAYS_LEFT}, s.id{names} {_FROM}{where}", params)
         # sorted here, not by SQLite: its sorter moves the whole records (0.6 s more at 200,000 rows), this only keys

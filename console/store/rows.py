@@ -11,7 +11,7 @@ from typing import Any
 
 import orjson
 
-from ..domain import pausing
+from ..domain import desk, pausing
 from ..domain.models import ENDED_STATUSES, Coupon, Item, PortalConfigSummary, Subscription
 from ..domain.mrr import Valuation
 from ..domain.queue import QueueRow
@@ -186,7 +186,8 @@ def _shared(text: str | None) -> str | None:
 QUEUE_COLUMNS = (
     "id, customer_id, customer_name, customer_email, plan, mrr_minor, currency, ends_at, canceled_at, feedback, comment,"
     " created, status, coupon_ids, json_extract(items, '$[0].interval') AS interval, customer_deleted, mrr_usage,"
-    " feedback_option, feedback_text, billing_mode, schedule_id, collection_method, paused"
+    " feedback_option, feedback_text, billing_mode, schedule_id, collection_method, paused,"
+    " CASE WHEN instr(metadata, 'churn_console_desk_') THEN metadata END AS desk_meta"
 )  # what a queue row needs, the first item's interval read by SQLite (not the whole items JSON in Python)
 
 
@@ -214,6 +215,7 @@ def queue_row(row: Any, livemode: bool) -> QueueRow:  # an sqlite3.Row (or a dic
         usage_based=bool(row["mrr_usage"]),
         feedback_option=_shared(row["feedback_option"]),
         feedback_text=_shared(row["feedback_text"]),
+        desk=desk.read(json.loads(row["desk_meta"])) if row["desk_meta"] else desk.NO_DESK,
         pause_blocker=_shared(
             pausing.blocker(
                 status=row["status"],

@@ -6,7 +6,7 @@ import dataclasses
 from datetime import datetime
 from typing import Any
 
-from ..domain import stamp
+from ..domain import desk, stamp
 from ..domain.models import Subscription
 from ..store import Cache
 
@@ -44,6 +44,7 @@ def console_save(sub: Subscription) -> dict[str, Any] | None:
 
 def observe(cache: Cache, after: Subscription, at: int, *, previous: dict[str, Any] | None = None) -> None:
     """Record what a subscription's state (seen at `at`, or after an event) says about its intents."""
+    _record_desk(cache, after)
     save = console_save(after)
     if save:
         _record_console_save(cache, after, save)
@@ -53,6 +54,18 @@ def observe(cache: Cache, after: Subscription, at: int, *, previous: dict[str, A
         _end(cache, after)
     elif previous is None or was_pending(after, previous):
         _revoke(cache, after, at, save)  # a no-op unless an intent is open
+
+
+def _record_desk(cache: Cache, sub: Subscription) -> None:
+    """The save desk's last change (domain/desk.py), once per change: every console that sees the state (its own
+    write, an event, a full sync) adds the same entry, so the timeline holds the team's history, not only the
+    latest note Stripe keeps."""
+    found = desk.read(sub.metadata)
+    if found.last_at is None or not found.last_kind:
+        return
+    at = int(found.last_at.timestamp())
+    detail = {"words": desk.activity_words(found), "by": found.last_by, "kind": found.last_kind}
+    cache.add_timeline(f"{sub.id}:desk:{at}:{found.last_kind}:{found.last_by}", sub.id, at, "desk", detail)
 
 
 def _schedule(cache: Cache, sub: Subscription, scheduled: int) -> None:

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import json
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from console.commands.queue_output import render
+from console.domain import desk
 from console.domain.money import format_money
 from console.domain.queue import RECORD_FIELDS, QueueRow, currency_rank
 from console.domain.text import terminal
@@ -43,6 +44,12 @@ def as_record(row: QueueRow, now: datetime) -> dict:
         "tenure_days": row.tenure_days(now),
         "discount": row.discount,
         "dashboard_url": row.dashboard_url,
+        "owner": row.desk.owner_now(now) or None,
+        "owner_since": row.desk.since.isoformat() if row.desk.since else None,
+        "desk_state": row.desk.state,
+        "follow_up": row.desk.follow_up.isoformat() if row.desk.follow_up else None,
+        "last_contact": f"{row.desk.channel} {row.desk.contacted_at.isoformat()}" if row.desk.contacted_at else None,
+        "note": row.desk.note or None,
     }
 
 
@@ -61,12 +68,18 @@ def workspace(tmp_path_factory):
     with Sandbox(seed=11, customers=400) as sb:
         ws = Workspace.connect(StripeGateway(sb.key, sb.url), tmp_path_factory.mktemp("export"))
         ws.sync()
-        first, second, third = (r.subscription_id for r in ws.queue()[:3])
+        first, second, third, fourth, fifth = (r.subscription_id for r in ws.queue()[:5])
         ws.cache._write("UPDATE subscriptions SET comment = ? WHERE id = ?", [HOSTILE, first])
         ws.cache._write("UPDATE subscriptions SET customer_deleted = 1 WHERE id = ?", [second])  # deleted in Stripe
         ws.cache._write(  # a customer who left the survey unanswered
             "UPDATE subscriptions SET feedback = NULL, feedback_option = NULL, feedback_text = NULL WHERE id = ?", [third]
         )
+        now = datetime.now(UTC)
+        taken = desk.for_take("Robin", now) | desk.for_note(HOSTILE[:40], "Robin", now, follow_up=now.date())
+        lapsed = desk.for_take("Sam", now - timedelta(days=desk.LAPSE_DAYS + 1))  # nobody's again
+        contacted = desk.for_take("Ana", now) | desk.for_contact("email", "Ana", now)
+        for sub_id, values in ((third, taken), (fourth, lapsed), (fifth, contacted)):
+            ws.cache._write("UPDATE subscriptions SET metadata = ? WHERE id = ?", [json.dumps(values), sub_id])
         yield ws
         ws.close()
 
@@ -109,3 +122,24 @@ def test_the_json_has_one_customer_a_line_whatever_a_comment_holds(workspace):
     assert terminal(text) == text  # nothing a terminal acts on: the JSON escapes it (and stays JSON)
     assert '"sub_fake"' not in {r["subscription"] for r in records}
     assert "".join(render([], "json")) == "[]\n"
+
+
+@pytest.mark.parametrize(("owner", "due"), [("Robin", False), ("", False), ("Sam", False), (None, True)])
+def test_owner_and_due_keep_the_rows_the_desk_says(workspace, owner, due):
+    """`queue --mine/--unowned/--owner/--due` in SQL equal domain.desk's rules on the window's rows: a lapsed claim
+    (Sam's, older than the lapse) is nobody's; a follow-up due today or three days left with no contact is due."""
+    now = int(time.time())
+    at = datetime.fromtimestamp(now, UTC)
+    rows = [
+        r
+        for r in workspace.queue()
+        if (owner is None or r.desk.owner_now(at) == owner) and (not due or r.desk.due(r.ends_at, at))
+    ]
+    got = [json.loads(line) for line in workspace.queue_json(now, owner=owner, due=due or None)]
+    assert got == [as_record(r, at) for r in ordered(rows, "mrr", at)]
+    if owner == "Robin":
+        assert len(got) == 1 and got[0]["note"] == HOSTILE[:40].strip()
+    if owner == "Sam":
+        assert got == []  # lapsed
+    if due:
+        assert any(g["owner"] == "Robin" for g in got)  # the follow-up set for today

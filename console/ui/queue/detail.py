@@ -37,6 +37,7 @@ TIMELINE_TEXT = {
     "subscription_resumed": "Subscription resumed",
     "ended": "Subscription ended",
     "customer_deleted": "Customer deleted in Stripe",
+    "desk": "Save desk",
 }
 
 
@@ -63,6 +64,8 @@ def timeline_html(entries: list[dict[str, Any]]) -> str:
             extra = f" — now {html.escape(', '.join(d.get('coupons') or []) or 'none')}"
         elif e["kind"] == "save_undone":
             extra = f" by {html.escape(str(d.get('operator') or 'an operator'))} ({html.escape(str(d.get('what') or ''))}): set to cancel again"
+        elif e["kind"] == "desk":  # names and notes are people's text: escaped
+            extra = f" — {html.escape(str(d.get('words') or ''))}"
         elif e["kind"] == "paused" and d.get("resumes_at"):
             extra = f" until {_local(d['resumes_at'])}"
         lines.append(f"<b>{_local(e['at'])}</b>&nbsp; {html.escape(what)}{extra}")

@@ -1,0 +1,148 @@
+"""The save desk's writes: take, release, note, contact. Each re-reads the subscription, decides, and writes only
+its desk keys (domain/desk.py) with an idempotency key, so a retry never writes twice and another console's keys
+are left as they are (Stripe's metadata update changes only the keys it is sent). Two consoles on two machines can
+take the same row at the same moment: Stripe keeps the last write, so a take reads the row back and says when
+another console's claim landed after its own; the loser's next sync shows (and alerts) the owner."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING
+
+from ..domain import desk
+from ..domain.models import Subscription
+from ..errors import ConsoleError
+from ..store import Cache
+from ..sync.state import record as record_state
+from .locks import SubscriptionLocks
+
+if TYPE_CHECKING:
+    from ..stripe_gateway import StripeGateway
+
+
+EXPAND = ["customer", "discounts", "cancellation_details.feedback_option"]  # what StripeGateway.subscription expands
+
+
+class DeskRefused(ConsoleError):
+    """Nothing was written: someone else owns the row (and the take was not forced), or the input is wrong."""
+
+
+@dataclass(frozen=True)
+class DeskResult:
+    """What one desk write did: the subscription as Stripe now holds it, in words, and whether another
+    console's claim replaced this one's right after it was written."""
+
+    subscription: Subscription
+    words: str
+    lost_to: str = ""  # the owner whose claim landed after this one's (two consoles taking at once)
+
+
+class DeskWriter:
+    def __init__(
+        self,
+        gateway: StripeGateway,
+        cache: Cache,
+        operator: str,
+        locks: SubscriptionLocks,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        lapse_days: int = desk.LAPSE_DAYS,
+    ) -> None:
+        self.gateway, self.cache, self.operator, self.locks = gateway, cache, operator.strip(), locks
+        self.clock, self.lapse_days = clock, lapse_days
+
+    def take(self, sub_id: str, *, owner: str | None = None, force: bool = False) -> DeskResult:
+        """Claim the row for `owner` (default: the operator). Someone else's live claim is refused unless forced."""
+        name = (owner or self.operator).strip()
+        if not name:
+            raise DeskRefused("Your name is not set.", "Set it in Preferences (or --operator / --as).")
+        with self.locks.held(sub_id):
+            sub = self._pending(sub_id)
+            now = self.clock()
+            current = desk.read(sub.metadata).owner_now(now, self.lapse_days)
+            if current == name:
+                return DeskResult(sub, f"{_who(sub)} is already {name}'s")
+            if current and not force:
+                claimed = desk.read(sub.metadata).claimed_words()
+                raise DeskRefused(
+                    f"{_who(sub)} is {claimed}.", "Nothing was changed. Take it anyway with --force (the window asks)."
+                )
+            written = self._write(sub, desk.for_take(name, now))
+            back = self.gateway.subscription(sub_id)  # a take made at the same moment by another console wins if later
+            self._record(back)
+            now_owner = desk.read(back.metadata).owner
+            if now_owner != name:
+                return DeskResult(back, f"{_who(sub)} was taken by {now_owner} at the same moment", lost_to=now_owner)
+            taken_from = f" (from {current})" if current else ""
+            return DeskResult(written, f"{name} took {_who(sub)}{taken_from}")
+
+    def release(self, sub_id: str) -> DeskResult:
+        with self.locks.held(sub_id):
+            sub = self.gateway.subscription(sub_id)
+            if not desk.read(sub.metadata).owner:
+                return DeskResult(sub, f"{_who(sub)} has no owner")
+            written = self._write(sub, desk.for_release(self._name(), self.clock()))
+            return DeskResult(written, f"{self._name()} released {_who(sub)}")
+
+    def note(self, sub_id: str, text: str, *, follow_up: date | None = None, state: str | None = None) -> DeskResult:
+        """The latest note on Stripe (the history stays in every console's timeline, from the events)."""
+        text = text.strip()
+        if not text and follow_up is None and state is None:
+            raise DeskRefused("The note is empty.", "Write what happened, or give a follow-up date or a state.")
+        if len(text) > desk.LIMIT:
+            raise DeskRefused(f"The note is {len(text)} characters; Stripe keeps at most {desk.LIMIT}.", "Shorten it.")
+        if state is not None and state not in desk.STATES:
+            raise DeskRefused(f"Unknown state {state!r}.", f"One of: {', '.join(desk.STATES)}.")
+        with self.locks.held(sub_id):
+            sub = self.gateway.subscription(sub_id)
+            now = self.clock()
+            self._check_date(follow_up, now)
+            written = self._write(sub, desk.for_note(text, self._name(), now, follow_up, state))
+            return DeskResult(written, f"Note on {_who(sub)} saved")
+
+    def contacted(self, sub_id: str, channel: str, *, follow_up: date | None = None) -> DeskResult:
+        """A contact attempt: the state moves to contacted; nothing is agreed, so no consent is recorded."""
+        if channel not in desk.CHANNELS:
+            raise DeskRefused(f"Unknown channel {channel!r}.", f"One of: {', '.join(desk.CHANNELS)}.")
+        with self.locks.held(sub_id):
+            sub = self._pending(sub_id)
+            now = self.clock()
+            self._check_date(follow_up, now)
+            written = self._write(sub, desk.for_contact(channel, self._name(), now, follow_up))
+            return DeskResult(written, f"{_who(sub)}: contacted by {channel}")
+
+    # internals -------------------------------------------------------------------------------
+    def _name(self) -> str:
+        if not self.operator:
+            raise DeskRefused("Your name is not set.", "Set it in Preferences (or --operator).")
+        return self.operator
+
+    def _pending(self, sub_id: str) -> Subscription:
+        sub = self.gateway.subscription(sub_id)
+        if not sub.pending_cancellation:
+            state = "has ended" if sub.ended else "is no longer set to cancel"
+            raise DeskRefused(f"{_who(sub)} {state}.", "Nothing was changed; sync to see it leave the queue.")
+        return sub
+
+    @staticmethod
+    def _check_date(follow_up: date | None, now: datetime) -> None:
+        if follow_up is not None and follow_up < now.date():
+            raise DeskRefused(f"The follow-up date {follow_up.isoformat()} has passed.", "Give today or a later date.")
+
+    def _write(self, sub: Subscription, values: dict[str, str]) -> Subscription:
+        key = f"churn-console-desk-{uuid.uuid4()}"  # retried by the SDK with the same key: never written twice
+        params = {"metadata": values, "expand": EXPAND}  # as a re-read is expanded: the cached name and e-mail stay
+        written, _, _ = self.gateway.update_subscription(sub.id, params, key)
+        self._record(written)
+        return written
+
+    def _record(self, sub: Subscription) -> None:
+        now = int(self.clock().timestamp())
+        with self.cache.transaction():
+            record_state(self.cache, [sub], now)  # the owner shows here at once, in other consoles at their next sync
+
+
+def _who(sub: Subscription) -> str:
+    return sub.customer_name or sub.customer_email or sub.id

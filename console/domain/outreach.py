@@ -1,0 +1,175 @@
+"""Writing to a customer who asked to cancel: the team's templates (per reason and per offer), filled in with the
+customer's first name, plan, the offer's terms in words, days left, the end date and a link that still works when
+they read it (never a one-time portal session URL). Plain text: the customer's own words are never markup."""
+
+from __future__ import annotations
+
+import json
+import re
+import string
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from .models import Coupon
+from .offers import CouponOffer, Offer, PauseOffer
+
+PLACEHOLDERS = ("first_name", "plan", "offer", "days_left", "end_date", "link", "sender")
+
+
+@dataclass(frozen=True)
+class Template:
+    name: str
+    subject: str
+    body: str
+
+    def problems(self) -> list[str]:
+        """Placeholders the template uses that the console does not fill (a typo would reach the customer)."""
+        used = {f for text in (self.subject, self.body) for _, f, _, _ in string.Formatter().parse(text) if f}
+        return sorted(used - set(PLACEHOLDERS))
+
+
+_CLOSE = "\n\nYou can manage your subscription here: {link}\n\nThanks,\n{sender}\n"
+DEFAULTS = (
+    Template(
+        "reason:too_expensive",
+        "Your {plan} plan: a better price before you go",
+        "Hi {first_name},\n\nI saw you asked to cancel {plan} because of the price. Before it ends on {end_date} "
+        "({days_left} days from now), we can offer you {offer}. Reply to this e-mail and I will set it up." + _CLOSE,
+    ),
+    Template(
+        "reason:unused",
+        "Still a fit for you? Pause {plan} instead",
+        "Hi {first_name},\n\nYou told us you are not using {plan} much right now. Rather than lose your setup on "
+        "{end_date}, we can offer you {offer}. Just reply and I will take care of it." + _CLOSE,
+    ),
+    Template(
+        "reason:missing_features",
+        "What {plan} is missing for you",
+        "Hi {first_name},\n\nThank you for telling us {plan} is missing something you need. Could you tell me what "
+        "it is? We can also offer you {offer} while we look at it. Your plan ends on {end_date}." + _CLOSE,
+    ),
+    Template(
+        "offer:pause",
+        "A break instead of goodbye",
+        "Hi {first_name},\n\nYour {plan} plan is set to end on {end_date}. If you need a break, we can offer you "
+        "{offer}, and everything stays as you left it. Reply and I will set it up." + _CLOSE,
+    ),
+    Template(
+        "default",
+        "Before your {plan} plan ends",
+        "Hi {first_name},\n\nI saw you asked to cancel {plan}; it ends on {end_date}, in {days_left} days. If there is "
+        "anything we can do (we can offer you {offer}), reply to this e-mail." + _CLOSE,
+    ),
+)
+
+
+class Templates:
+    """The built-in templates and the team's own (`outreach.json` in the data folder: a list of
+    {"name", "subject", "body"}; a name equal to a built-in one replaces it)."""
+
+    def __init__(self, own: list[Template] | None = None) -> None:
+        self.by_name = {t.name: t for t in DEFAULTS} | {t.name: t for t in own or []}
+
+    @classmethod
+    def load(cls, path: Path) -> Templates:
+        try:
+            raw: Any = json.loads(path.read_text("utf-8"))
+        except FileNotFoundError:
+            return cls()
+        except (OSError, ValueError) as exc:
+            raise ValueError(f"{path} cannot be read ({exc}). Fix it or move it away; nothing was changed.") from None
+        if not isinstance(raw, list) or not all(isinstance(t, dict) for t in raw):
+            raise ValueError(f"{path} must hold a list of templates, each with name, subject and body.")
+        own = [Template(str(t.get("name", "")), str(t.get("subject", "")), str(t.get("body", ""))) for t in raw]
+        for t in own:
+            if not t.name or (bad := t.problems()):
+                raise ValueError(f"Template {t.name or '(no name)'} in {path} uses unknown placeholders: {', '.join(bad)}.")
+        return cls(own)
+
+    def pick(self, name: str | None, reason: str | None, offer_kind: str | None) -> Template:
+        """The named template, else the reason's, else the offer's, else the default."""
+        if name:
+            if name not in self.by_name:
+                raise KeyError(name)
+            return self.by_name[name]
+        for key in (f"reason:{reason}", f"offer:{offer_kind}"):
+            if key in self.by_name:
+                return self.by_name[key]
+        return self.by_name["default"]
+
+
+@dataclass(frozen=True)
+class Letter:
+    """A filled-in e-mail, as plain text."""
+
+    to: str
+    subject: str
+    body: str
+    template: str
+
+    def mailto(self) -> str:
+        """A `mailto:` URL (RFC 6068: subject and body percent-encoded, line breaks as %0D%0A)."""
+        body = self.body.replace("\r\n", "\n").replace("\n", "\r\n")
+        return f"mailto:{quote(self.to, safe='@')}?subject={quote(self.subject, safe='')}&body={quote(body, safe='')}"
+
+    def text(self) -> str:
+        return f"To: {self.to}\nSubject: {self.subject}\n\n{self.body}"
+
+
+def offer_phrase(offer: Offer, coupons: Mapping[str, Coupon]) -> str:
+    """The offer as a sentence says it after "we can offer you": `25% off for 3 months`, `a 2-month pause`."""
+    if isinstance(offer, CouponOffer):
+        return offer.describe(coupons)
+    if isinstance(offer, PauseOffer):
+        if offer.pauses_subscription:
+            return "a pause of your subscription, for as long as you need"
+        if offer.pause_months:
+            return f"a {offer.pause_months}-month pause"
+        return f"a pause until {offer.resumes_at:%d %B %Y}" if offer.resumes_at else "a pause"
+    return "a call with me to find what works for you"
+
+
+class _Values(dict):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"  # never raised: Templates.load refuses unknown names; this keeps a stray brace
+
+
+def first_name(name: str | None, email: str | None) -> str:
+    if name and name.strip():
+        return name.strip().split()[0]
+    return "there"  # "Hi there," when Stripe has no name
+
+
+def fill(
+    template: Template,
+    *,
+    to: str,
+    name: str | None,
+    plan: str,
+    offer: str,
+    ends_at: datetime,
+    now: datetime,
+    link: str,
+    sender: str,
+) -> Letter:
+    """The template filled in. Without a lasting link, the lines that would hold it are left out (a customer never
+    reads an empty link, nor a one-time session URL that has expired by then)."""
+    body = (
+        template.body if link else re.sub(r"\n{3,}", "\n\n", "\n".join(x for x in template.body.split("\n") if "{link}" not in x))
+    )
+    values = _Values(
+        sender=sender,
+        first_name=first_name(name, to),
+        plan=plan,
+        offer=offer,
+        days_left=str(max(0, (ends_at - now).days)),
+        end_date=f"{ends_at:%d %B %Y}",
+        link=link,
+    )
+    fmt = string.Formatter()
+    subject = fmt.vformat(template.subject, (), values).replace("\n", " ")
+    return Letter(to=to, subject=subject, body=fmt.vformat(body, (), values), template=template.name)

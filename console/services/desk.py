@@ -1,0 +1,151 @@
+"""The save desk's use cases, for the window and the CLI alike: take and release rows, notes and follow-ups,
+contact attempts, and the e-mail to a customer. Settings (how long a claim lasts, the alert threshold, the
+product's URL) live in `desk.json` in the data folder."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from ..actions.desk import DeskRefused as DeskRefused  # re-exported: the window and the CLI say why
+from ..actions.desk import DeskResult, DeskWriter
+from ..actions.locks import SubscriptionLocks
+from ..domain import desk
+from ..domain.outreach import Letter, Templates, fill, offer_phrase
+from ..errors import ConsoleError
+from .changes import Changes, Done
+from .workspace import Workspace
+
+SETTINGS = "desk.json"
+TEMPLATES = "outreach.json"
+AFTER_DESK = Changes(queue=True)  # owners, states and notes show in the queue and the detail pane
+
+
+@dataclass(frozen=True)
+class DeskSettings:
+    lapse_days: int = desk.LAPSE_DAYS  # a claim with no desk activity for this long is free again
+    alert_min_mrr: float = 0.0  # notify only for rows whose MRR at stake is at least this (in major units); 0: all
+    product_url: str = ""  # the link in e-mails when the portal's login page is off
+
+    @classmethod
+    def load(cls, data_dir: Path) -> DeskSettings:
+        try:
+            raw = json.loads((data_dir / SETTINGS).read_text("utf-8"))
+        except FileNotFoundError:
+            return cls()
+        except (OSError, ValueError) as exc:
+            raise ConsoleError(
+                f"{data_dir / SETTINGS} cannot be read ({exc}).", "Fix it or move it away; it is kept as it is."
+            ) from None
+        known = {k: raw[k] for k in ("lapse_days", "alert_min_mrr", "product_url") if k in raw}
+        settings = cls(**known)
+        if not isinstance(settings.lapse_days, int) or settings.lapse_days < 1:
+            raise ConsoleError(f"lapse_days in {data_dir / SETTINGS} must be a whole number of days, 1 or more.")
+        return settings
+
+    def save(self, data_dir: Path) -> None:
+        tmp = data_dir / (SETTINGS + ".tmp")
+        tmp.write_text(json.dumps(asdict(self), indent=2), "utf-8")
+        tmp.replace(data_dir / SETTINGS)
+
+
+def writer(workspace: Workspace, operator: str) -> DeskWriter:
+    settings = DeskSettings.load(workspace.data_dir)
+    locks = SubscriptionLocks(workspace.journal.path.parent / "locks")  # the same locks as actions
+    return DeskWriter(workspace.need_gateway(), workspace.cache, operator, locks, lapse_days=settings.lapse_days)
+
+
+def take(
+    workspace: Workspace, operator: str, sub_ids: list[str], *, owner: str | None = None, force: bool = False
+) -> Done[list[DeskResult | DeskRefused]]:
+    """Take each row (a bulk take goes on past a refused one and reports it)."""
+    w = writer(workspace, operator)
+    out: list[DeskResult | DeskRefused] = []
+    for sub_id in sub_ids:
+        try:
+            out.append(w.take(sub_id, owner=owner, force=force))
+        except DeskRefused as exc:
+            out.append(exc)
+    return Done(out, AFTER_DESK)
+
+
+def release(workspace: Workspace, operator: str, sub_ids: list[str]) -> Done[list[DeskResult]]:
+    w = writer(workspace, operator)
+    return Done([w.release(s) for s in sub_ids], AFTER_DESK)
+
+
+def note(
+    workspace: Workspace, operator: str, sub_id: str, text: str, *, follow_up: date | None = None, state: str | None = None
+) -> Done[DeskResult]:
+    return Done(writer(workspace, operator).note(sub_id, text, follow_up=follow_up, state=state), AFTER_DESK)
+
+
+def contacted(
+    workspace: Workspace, operator: str, sub_id: str, channel: str, *, follow_up: date | None = None
+) -> Done[DeskResult]:
+    return Done(writer(workspace, operator).contacted(sub_id, channel, follow_up=follow_up), AFTER_DESK)
+
+
+def lasting_link(workspace: Workspace) -> str:
+    """A link that still works when the customer reads the e-mail: the portal's login page when it is on (Stripe's
+    `login_page.url`, a shareable link), else the product's URL from the settings; never a session URL (those
+    expire within minutes). "" when there is neither."""
+    if workspace.online:
+        configs = workspace.need_gateway().portal_configuration_objects()
+        for obj in sorted(configs, key=lambda c: not c.get("is_default")):  # the default configuration first
+            page = obj.get("login_page") or {}
+            if obj.get("active") and page.get("enabled") and page.get("url"):
+                return str(page["url"])
+    return DeskSettings.load(workspace.data_dir).product_url
+
+
+def letter(
+    workspace: Workspace, operator: str, sub_id: str, *, template: str | None = None, now: datetime | None = None
+) -> Letter:
+    """The e-mail to the customer behind a pending cancellation, from the team's templates."""
+    now = now or datetime.now(UTC)
+    row = next((r for r in workspace.queue() if r.subscription_id == sub_id), None)
+    if row is None:
+        raise ConsoleError(
+            f"{sub_id} is not in the cached queue of pending cancellations.", "Run `churn-console sync`, then try again."
+        )
+    if not row.email:
+        raise ConsoleError(
+            f"{row.display_name} has no e-mail address in Stripe.", "Reach them another way, then record it with `contacted`."
+        )
+    try:
+        templates = Templates.load(workspace.data_dir / TEMPLATES)
+    except ValueError as exc:
+        raise ConsoleError(str(exc)) from None
+    offer, _ = workspace.playbook().recommend(row, row.interval, now)
+    coupons = {c.id: c for c in workspace.cache.coupons()}
+    try:
+        chosen = templates.pick(template, row.reason_key, offer.kind)
+    except KeyError:
+        raise ConsoleError(f"There is no template {template!r}.", f"One of: {', '.join(sorted(templates.by_name))}.") from None
+    link = lasting_link(workspace)
+    words = offer_phrase(offer, coupons)
+    return fill(
+        chosen,
+        to=row.email,
+        name=row.customer_name,
+        plan=row.plan,
+        offer=words,
+        ends_at=row.ends_at,
+        now=now,
+        link=link,
+        sender=operator,
+    )
+
+
+def record_sent(workspace: Workspace, operator: str, sub_id: str, sent: Letter) -> Done[DeskResult]:
+    """Sending (or copying) the e-mail is a contact attempt: state contacted, channel e-mail, no consent; the template
+    used is kept in the note."""
+    w = writer(workspace, operator)
+    w.contacted(sub_id, "email")
+    at = int(datetime.now(UTC).timestamp())
+    detail = {"words": f"{operator} e-mailed the customer ({sent.template}): {sent.subject}", "body": sent.body}
+    workspace.cache.add_timeline(f"{sub_id}:outreach:{at}", sub_id, at, "desk", detail)  # the whole text, here only
+    return Done(w.note(sub_id, f"E-mailed ({sent.template}): {sent.subject}"), AFTER_DESK)
