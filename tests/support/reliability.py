@@ -16,6 +16,8 @@ COLUMNS = (
     ("fuzz_cases", "fuzz cases tried"),
     ("races", "two operators saving one customer at once"),
     ("double_offers", "subscriptions left with two offers (must be 0)"),
+    ("desk_races", "two consoles taking one row at once"),
+    ("silent_losers", "  of which the loser was told only at its next sync"),
     ("unusable_files", "locked, full or read-only files met"),
     ("set_aside_wrongly", "healthy files set aside as damaged (must be 0)"),
     ("hostile_inputs", "hostile texts and imports tried"),
