@@ -20,11 +20,21 @@ class QueueFilter:
     min_days: int | None = None
     max_days: int | None = None
     plan: str | None = None
+    owner: str | None = None  # the save desk's view: None everyone's, "" nobody's (or lapsed), else that owner's
+    due_first: bool = False  # rows due (domain.desk.Desk.due) before the others, each part in the table's order
 
     @property
     def active(self) -> bool:
         return any(
-            (self.text.strip(), self.reason, self.currency, self.min_days is not None, self.max_days is not None, self.plan)
+            (
+                self.text.strip(),
+                self.reason,
+                self.currency,
+                self.min_days is not None,
+                self.max_days is not None,
+                self.plan,
+                self.owner is not None,
+            )
         )
 
     def matches(self, row: QueueRow, now: datetime, haystack: str | None = None) -> bool:
@@ -34,6 +44,8 @@ class QueueFilter:
         if self.currency and row.currency != self.currency:
             return False
         if self.plan and row.plan != self.plan:
+            return False
+        if self.owner is not None and row.desk.owner_now(now) != self.owner:
             return False
         if self.min_days is not None or self.max_days is not None:
             days = row.days_left(now)

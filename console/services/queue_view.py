@@ -6,9 +6,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from ..domain.desk import LAPSE_DAYS
 from ..domain.models import Coupon
 from ..domain.playbook import Playbook
 from ..domain.queue import QueueRow
+from ..errors import ConsoleError
+from .desk import DeskSettings
 from .workspace import Workspace
 
 
@@ -23,6 +26,7 @@ class QueueData:
     configurations: list[Any]
     synced_at: int | None
     total: int | None = None  # with `head`: how many pending cancellations there are in all
+    lapse_days: int = LAPSE_DAYS  # the save desk's: a claim older than this without activity is nobody's
 
     @classmethod
     def read(
@@ -35,6 +39,10 @@ class QueueData:
         coupons = {c.id: c for c in workspace.cache.coupons()}
         offers = {r.subscription_id: playbook.recommend(r, r.interval)[0].describe(coupons) for r in rows}
         total = workspace.cache.pending_count() if head is not None else None
+        try:
+            lapse = DeskSettings.load(workspace.data_dir).lapse_days
+        except ConsoleError:  # a desk.json that cannot be read is said when the desk is used; the queue still shows
+            lapse = LAPSE_DAYS
         return cls(
             playbook,
             rows,
@@ -43,4 +51,5 @@ class QueueData:
             workspace.cache.portal_configurations(),
             workspace.last_synced(),
             total,
+            lapse,
         )

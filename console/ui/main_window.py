@@ -26,6 +26,7 @@ from ..services.session import Session
 from ..services.workspace import Workspace
 from .accounts import AccountsController
 from .actions_controller import ActionsController
+from .alerts import AlertCenter
 from .analytics.page import AnalyticsPage
 from .context import PageContext
 from .dialogs.playbook import PlaybookDialog
@@ -114,6 +115,7 @@ class MainWindow(QMainWindow):
         self.queue.refreshed.connect(lambda: self.synced_label.setText(f"Last synced {clock_text(self.queue.synced_at)}"))
 
         restore_layout(self)
+        self.alerts = AlertCenter(self)  # notifications after each sync, and the Queue tab's count of new rows
         self.auto = QTimer(self)
         self.auto.timeout.connect(self.refresh)
         self._apply_refresh_setting()
@@ -294,8 +296,10 @@ class MainWindow(QMainWindow):
             self.bus.announce(Changes(queue=True))  # each row's recommended offer
 
     def edit_preferences(self) -> None:
-        if PreferencesDialog(self.settings, self).exec():
+        if PreferencesDialog(self.settings, self, data_dir=self.data_dir).exec():
             self._apply_refresh_setting()
+            self.queue.desk.fit()  # "Mine" follows a new name
+            self.bus.announce(Changes(queue=True))  # claims lapse as the settings now say
 
     def _apply_refresh_setting(self) -> None:
         minutes = refresh_minutes(self.settings)

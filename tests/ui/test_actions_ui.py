@@ -11,7 +11,7 @@ from console.services.changes import Changes
 from console.ui.dialogs.bulk import BulkDialog
 from console.ui.dialogs.consent import OPERATOR_KEY, ConsentDialog
 from console.ui.dialogs.offer_forms import CouponDialog
-from console.ui.queue.model import ROW_ROLE
+from console.ui.queue.model import COLUMNS, ROW_ROLE
 from tests.ui.gestures import acted, active
 
 
@@ -230,7 +230,7 @@ def test_playbook_edits_change_the_recommendations_and_are_saved(qtbot, open_win
     saved = Playbook.load(tmp_path / "playbook.json")
     assert saved.high_mrr["usd"] == 25000
     assert any(r.offer.code == "pause:1m" and r.reasons == ("too_expensive",) for r in saved.rules)
-    offer_col = window.queue.model.index(window.queue.model.row_of(target.subscription_id), 6).data()
+    offer_col = window.queue.model.index(window.queue.model.row_of(target.subscription_id), COLUMNS.index("Offer")).data()
     assert offer_col == "Pause 1 month"
 
 

@@ -30,7 +30,7 @@ class ActionBar(QWidget):
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.setSpacing(2)
-        row = QHBoxLayout()
+        self.row = row = QHBoxLayout()  # the save desk's buttons join it (queue/desk_controller.py)
         row.setContentsMargins(0, 0, 0, 0)
         self.primary = QPushButton("Save")
         self.primary.setObjectName("saveRecommended")

@@ -1,4 +1,5 @@
-"""The filter bar: free text (Ctrl+F), reason, currency, days-left range and plan."""
+"""The filter bar: whose rows (everyone's, mine, nobody's), free text (Ctrl+F), reason, currency, days-left range
+and plan."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from ...domain.queue_filter import NO_ANSWER, QueueFilter
 from .table import Choices
 
 ANY_DAYS = -1
+VIEW_ALL, VIEW_MINE, VIEW_UNOWNED = "all", "mine", "unowned"
 
 
 class FilterBar(QWidget):
@@ -22,6 +24,12 @@ class FilterBar(QWidget):
         super().__init__(parent)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        self.me = ""  # the operator's name (Preferences): what "Mine" means
+        self.view = QComboBox()
+        self.view.setObjectName("deskView")
+        for text, key in (("Everyone", VIEW_ALL), ("Mine", VIEW_MINE), ("Unowned", VIEW_UNOWNED)):
+            self.view.addItem(text, key)
+        self.view.setToolTip("Everyone's rows, yours (those due first), or those nobody owns")
         self.search = QLineEdit()
         self.search.setObjectName("queueSearch")
         self.search.setPlaceholderText("Search name, e-mail or comment  (Ctrl+F)")
@@ -44,6 +52,7 @@ class FilterBar(QWidget):
         self.clear = QPushButton("Clear")
         self.clear.setToolTip("Show every pending cancellation")
         self.clear.clicked.connect(self.reset)
+        layout.addWidget(self.view)
         layout.addWidget(self.search, 3)
         layout.addWidget(self.reason, 2)
         layout.addWidget(self.currency, 1)
@@ -58,7 +67,7 @@ class FilterBar(QWidget):
         self._debounce.setInterval(150)
         self._debounce.timeout.connect(self._emit)
         self.search.textChanged.connect(self._debounce.start)
-        for combo in (self.reason, self.currency, self.plan):
+        for combo in (self.view, self.reason, self.currency, self.plan):
             combo.currentIndexChanged.connect(self._emit)
         for box in (self.min_days, self.max_days):
             box.valueChanged.connect(self._emit)
@@ -107,7 +116,10 @@ class FilterBar(QWidget):
         low, high = self.min_days.value(), self.max_days.value()
         if low != ANY_DAYS and high != ANY_DAYS and low > high:  # "30 – 7" means 7 to 30, not nothing
             low, high = high, low
+        view = self.view.currentData()
         return QueueFilter(
+            owner=self.me if view == VIEW_MINE else "" if view == VIEW_UNOWNED else None,
+            due_first=view == VIEW_MINE,
             text=self.search.text(),
             reason=self.reason.currentData(),
             currency=self.currency.currentData(),
@@ -116,19 +128,29 @@ class FilterBar(QWidget):
             max_days=None if high == ANY_DAYS else high,
         )
 
+    def set_me(self, name: str) -> None:
+        """Whose rows "Mine" shows (the name in Preferences); the view follows at once if it shows them."""
+        if name != self.me:
+            self.me = name
+            if self.view.currentData() == VIEW_MINE:
+                self._emit()
+
+    def show_view(self, key: str) -> None:
+        self.view.setCurrentIndex(max(0, self.view.findData(key)))
+
     def focus_search(self) -> None:
         self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.search.selectAll()
 
     def reset(self) -> None:
-        for widget in (self.search, self.reason, self.currency, self.plan, self.min_days, self.max_days):
+        for widget in (self.view, self.search, self.reason, self.currency, self.plan, self.min_days, self.max_days):
             widget.blockSignals(True)
         self.search.clear()
-        for combo in (self.reason, self.currency, self.plan):
+        for combo in (self.view, self.reason, self.currency, self.plan):
             combo.setCurrentIndex(0)
         self.min_days.setValue(ANY_DAYS)
         self.max_days.setValue(ANY_DAYS)
-        for widget in (self.search, self.reason, self.currency, self.plan, self.min_days, self.max_days):
+        for widget in (self.view, self.search, self.reason, self.currency, self.plan, self.min_days, self.max_days):
             widget.blockSignals(False)
         self._emit()
 

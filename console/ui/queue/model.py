@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 from PySide6.QtCore import QAbstractProxyModel, QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QFont
 
 from ...domain.queue import QueueRow
 from ...domain.queue_filter import QueueFilter
@@ -16,11 +16,26 @@ from .. import plain, theme
 from .table import COLUMNS, MRR_COL, PreparedQueue
 
 DAYS_COL = COLUMNS.index("Days left")
+OWNER_COL, DESK_COL = COLUMNS.index("Owner"), COLUMNS.index("Desk")
 RIGHT_ALIGNED = {MRR_COL, DAYS_COL, COLUMNS.index("Tenure")}
 ROW_ROLE = Qt.ItemDataRole.UserRole + 1
 SORT_ROLE = Qt.ItemDataRole.UserRole + 2
+DUE_ROLE = Qt.ItemDataRole.UserRole + 3
 URGENT_DAYS = 3
 Index = QModelIndex | QPersistentModelIndex
+_BOLD = QFont()
+_BOLD.setBold(True)
+
+
+def desk_tooltip(row: QueueRow) -> str:
+    """Who has it since when, the last contact and the latest note (people's text: shown as plain text)."""
+    d = row.desk
+    lines = [f"Owner: {d.claimed_words()}"] if d.owner else []
+    if d.contacted_at:
+        lines.append(f"Contacted by {d.channel} on {d.contacted_at.astimezone():%d %b %Y, %H:%M}")
+    if d.note:
+        lines.append(f"Note: {d.note}")
+    return "\n".join(lines)
 
 
 class QueueModel(QAbstractTableModel):
@@ -87,8 +102,14 @@ class QueueModel(QAbstractTableModel):
                 return plain.tooltip(row.comment)
             if c == DAYS_COL:
                 return f"Ends {row.ends_at.astimezone():%a %d %b %Y, %H:%M}"
+            if c in (OWNER_COL, DESK_COL) and (row.desk.owner or row.desk.note):
+                return plain.tooltip(desk_tooltip(row))
         if role == Qt.ItemDataRole.ForegroundRole and c == DAYS_COL and table.days[r] <= URGENT_DAYS:
             return QColor(theme.colour("error"))
+        if role == Qt.ItemDataRole.FontRole and table.due[r]:  # due today: the whole row stands out
+            return _BOLD
+        if role == DUE_ROLE:
+            return bool(table.due[r])
         return None
 
     def row_of(self, subscription_id: str) -> int | None:
@@ -133,6 +154,9 @@ class QueueProxy(QAbstractProxyModel):
         else:
             keep = table.matches(self.criteria)
             self.view = order if keep is None else order[keep[order]]
+            if self.criteria.due_first and len(self.view):  # "Mine": what needs you today first, each part in order
+                due = table.due[self.view]
+                self.view = np.concatenate((self.view[due], self.view[~due]))
         self.position = np.full(len(table.rows), -1, dtype=np.int32)
         self.position[self.view] = np.arange(len(self.view), dtype=np.int32)
 

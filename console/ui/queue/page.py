@@ -30,6 +30,7 @@ from ...services.queue_view import QueueData
 from ..actions_controller import ActionsController
 from ..context import PageContext
 from .action_bar import ActionBar
+from .desk_controller import DeskController
 from .detail import DetailPane
 from .filter_bar import FilterBar
 from .model import COLUMNS, MRR_COL, ROW_ROLE, QueueModel, QueueProxy
@@ -42,6 +43,8 @@ COLUMN_WIDTHS = {
     "Plan": 150,
     "MRR": 92,
     "Days left": 90,
+    "Owner": 90,
+    "Desk": 120,
     "Reason": 200,
     "Offer": 150,
     "Tenure": 78,
@@ -150,6 +153,7 @@ class QueuePage(QWidget):
         self._update_totals()
 
         self.controller = ActionsController(context, self)
+        self.desk = DeskController(self)  # Take, Release, Note…, Write to customer…
         self.selection_changed.connect(lambda _rows: self.refit())
         self.detail.ltv_requested.connect(self._load_ltv)
         context.bus.changed.connect(self._changed)

@@ -31,7 +31,7 @@ def prepare(
     try:
         with collector_paused():
             data = QueueData.read(workspace, known=kept.known if kept is not None else None)
-            prepared = PreparedQueue.build(data.rows, offers=data.offers, sort=sort, kept=kept)
+            prepared = PreparedQueue.build(data.rows, offers=data.offers, sort=sort, kept=kept, lapse_days=data.lapse_days)
             out_of_reach()
     finally:
         if kept is not None:

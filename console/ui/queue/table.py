@@ -15,13 +15,27 @@ from typing import Any
 
 import numpy as np
 
+from ...domain.desk import LAPSE_DAYS, STATE_WORDS
 from ...domain.money import format_money
 from ...domain.queue import QueueRow, currency_rank, tenure_text
 from ...domain.queue_filter import NO_ANSWER, QueueFilter, search_text
 
-COLUMNS = ("Customer", "Email", "Plan", "MRR", "Days left", "Reason", "Offer", "Comment", "Tenure", "Status", "Discount")
+COLUMNS = (
+    "Customer", "Email", "Plan", "MRR", "Days left", "Owner", "Desk", "Reason", "Offer", "Comment", "Tenure", "Status", "Discount",
+)  # fmt: skip
 MRR_COL = COLUMNS.index("MRR")
-_OFFER_COL, _TENURE_COL = COLUMNS.index("Offer"), COLUMNS.index("Tenure")
+_OFFER_COL, _TENURE_COL, _DESK_COL = COLUMNS.index("Offer"), COLUMNS.index("Tenure"), COLUMNS.index("Desk")
+
+
+def desk_words(row: QueueRow, due: bool) -> str:
+    """The Desk column: `Due · Waiting for reply · 3 Dec` (the state, the next follow-up, and whether it is due)."""
+    d = row.desk
+    parts = ["Due"] if due else []
+    if d.state != "new" or not due:
+        parts.append(STATE_WORDS[d.state])
+    if d.follow_up is not None:
+        parts.append(f"{d.follow_up:%d %b}")
+    return " · ".join(parts)
 
 
 def folded(text: str) -> str:
@@ -106,6 +120,10 @@ class PreparedQueue:
     reason_codes: dict[str | None, int] = field(default_factory=dict)
     plan: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))
     plan_codes: dict[str, int] = field(default_factory=dict)
+    owner: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))  # the owner now ("" nobody's), as codes
+    owner_codes: dict[str, int] = field(default_factory=dict)
+    due: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))  # domain.desk.Desk.due, at `now`
+    owners: list[str] = field(default_factory=list)
     _orders: dict[tuple[int, bool], np.ndarray] = field(default_factory=dict)
     _keepers: list[Kept] = field(default_factory=list)
 
@@ -128,6 +146,7 @@ class PreparedQueue:
         offers: dict[str, str] | None = None,
         sort: tuple[int, bool] | None = None,
         kept: Kept | None = None,
+        lapse_days: int = LAPSE_DAYS,
     ) -> PreparedQueue:
         """`offers` maps subscription id -> the playbook's recommendation, as shown in the Offer column; `sort`
         (column, descending) is the order the view shows, computed here so the GUI thread does not. A row the
@@ -141,15 +160,22 @@ class PreparedQueue:
         table.days = [r.days_left(table.now) for r in table.rows]
         table.ids = {r.subscription_id: i for i, r in enumerate(table.rows)}
         same = kept.same if kept is not None else (lambda _r, _d, _o, _t: None)
+        table.owners = [r.desk.owner_now(table.now, lapse_days) for r in table.rows]
+        due = [r.desk.due(r.ends_at, table.now) for r in table.rows]
         columns = table.sort_columns
         # the few texts many rows share (days, tenures, statuses, plans, offers) are held once each: a 200,000-row
         # table otherwise keeps a copy a row (comments are the customers' own: not worth a lookup)
         shared: dict[str, str] = {}
         one = shared.setdefault
-        for row, days in zip(table.rows, table.days, strict=True):
+        for row, days, owner, is_due in zip(table.rows, table.days, table.owners, due, strict=True):
             tenure = row.tenure_days(table.now)
             offer = one(o, o) if (o := offers.get(row.subscription_id, "")) else ""
-            if kept is not None and (j := same(row, days, offer, tenure)) is not None:
+            desk_text = one(dt := desk_words(row, is_due), dt)
+            if (
+                kept is not None
+                and (j := same(row, days, offer, tenure)) is not None
+                and kept.table.display[j][_DESK_COL] == desk_text
+            ):
                 table.display.append(kept.table.display[j])
                 table.haystacks.append(kept.table.haystacks[j])
                 for column, keys in enumerate(kept.table.sort_columns):
@@ -166,6 +192,8 @@ class PreparedQueue:
                     # ~: from usage; format_money is memoised, so each amount's text is held once (not a copy a row)
                     ("~" if row.usage_based else "") + format_money(row.mrr_minor, row.currency),
                     one(d := str(days), d),
+                    owner,
+                    desk_text,
                     row.reason,
                     offer,
                     comment.replace("\n", " "),
@@ -181,6 +209,8 @@ class PreparedQueue:
                     one(pl := row.plan.casefold(), pl),
                     None,  # MRR: sorted by the arrays, its key made when asked (sort_key)
                     int(row.ends_at.timestamp()),
+                    owner.casefold(),
+                    desk_text,
                     row.reason,
                     offer,
                     comment.casefold(),
@@ -199,6 +229,8 @@ class PreparedQueue:
         table.currency, table.currency_codes = _codes([r.currency for r in table.rows])
         table.reason, table.reason_codes = _codes([r.reason_key for r in table.rows])
         table.plan, table.plan_codes = _codes([r.plan for r in table.rows])
+        table.owner, table.owner_codes = _codes(table.owners)
+        table.due = np.asarray(due, dtype=bool)
         custom = {(r.feedback_option, r.feedback_text or r.feedback_option) for r in table.rows if r.feedback_option}
         table.choices = Choices(sorted(table.currency_codes), sorted(table.plan_codes), sorted(custom, key=lambda x: x[1]))
         if sort is not None:
@@ -209,7 +241,7 @@ class PreparedQueue:
         """Free the rows a couple of thousand at a time, yielding after each step (a fraction of a millisecond):
         the window frees a replaced table between its events, where dropping 200,000 rows at once would hold the
         GUI thread (and the GIL) for a fifth of a second. A worker freeing it made the GUI thread wait as long."""
-        lists: list[list[Any]] = [self.rows, self.display, self.haystacks, self.days, *self.sort_columns]
+        lists: list[list[Any]] = [self.rows, self.display, self.haystacks, self.days, self.owners, *self.sort_columns]
         for rows in lists:
             while rows:
                 del rows[-step:]
@@ -257,6 +289,8 @@ class PreparedQueue:
             keep &= self.currency == self.currency_codes.get(criteria.currency, -1)
         if criteria.plan:
             keep &= self.plan == self.plan_codes.get(criteria.plan, -1)
+        if criteria.owner is not None:
+            keep &= self.owner == self.owner_codes.get(criteria.owner, -1)
         if criteria.min_days is not None:
             keep &= self.days_left >= criteria.min_days
         if criteria.max_days is not None:

@@ -1,0 +1,82 @@
+"""What a sync tells the people at the desk, while the window runs: new pending cancellations (above the MRR the
+user set), and, for a row's owner, that their customer revoked, was saved by someone else, ended, or was taken by
+another rep. Worked out from the sync's report and the cache, after each sync but the window's first."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import orjson
+
+from ..domain import desk, stamp
+from ..domain.feedback import label
+from ..domain.models import Subscription
+from ..domain.money import format_money, to_major
+from ..sync import SyncReport as SyncReport  # re-exported: the window's alerts take one
+from .workspace import Workspace
+
+
+@dataclass(frozen=True)
+class Alert:
+    kind: str  # new | revoked | saved_elsewhere | ended | taken
+    subscription_id: str
+    title: str
+    text: str
+
+
+class Watch:
+    """Remembers which pending cancellations the operator owns, to tell them what became of each."""
+
+    def __init__(self) -> None:
+        self.mine: dict[str, str] = {}  # subscription id -> the customer's name, for the rows the operator owns
+        self.started = False
+
+    def after_sync(self, workspace: Workspace, report: SyncReport, me: str, min_mrr: float = 0.0) -> list[Alert]:
+        """The alerts this sync raises (none for the window's first: everything is new then)."""
+        first, self.started = not self.started, True
+        cache, out = workspace.cache, []
+        if not first:
+            new = cache.subscriptions(sorted(report.queue_after - report.queue_before))
+            for sub in sorted(new.values(), key=lambda s: -s.mrr_minor):
+                if to_major(sub.mrr_minor, sub.currency) >= min_mrr:
+                    out.append(_new(sub))
+            now = datetime.now(UTC)
+            owned = cache.subscriptions(list(self.mine))
+            for sub_id, name in self.mine.items():
+                mine = owned.get(sub_id)
+                if mine is not None and (alert := _what_became(mine, name, me, now, report)):
+                    out.append(alert)
+        self.remember(workspace, me)
+        return out
+
+    def remember(self, workspace: Workspace, me: str) -> None:
+        lines = workspace.queue_json(int(datetime.now(UTC).timestamp()), owner=me) if me else []
+        records = [orjson.loads(line) for line in lines]
+        self.mine = {r["subscription"]: r["name"] or r["email"] or r["customer"] for r in records}
+
+
+def _who(sub: Subscription) -> str:
+    return sub.customer_name or sub.customer_email or sub.customer_id
+
+
+def _new(sub: Subscription) -> Alert:
+    reason = sub.feedback_text or label(sub.feedback)
+    money = format_money(sub.mrr_minor, sub.currency)
+    return Alert("new", sub.id, f"New cancellation: {_who(sub)}", f"{money}/mo at stake · {reason}")
+
+
+def _what_became(sub: Subscription, name: str, me: str, now: datetime, report: SyncReport) -> Alert | None:
+    if sub.id in report.queue_after:  # still pending: taken by someone else?
+        owner = desk.read(sub.metadata).owner_now(now)
+        if owner and owner != me:
+            return Alert("taken", sub.id, f"{owner} took {name}", "They own it now; your claim was replaced.")
+        return None
+    if sub.ended:
+        return Alert("ended", sub.id, f"{name} has ended", "The subscription was canceled as the customer asked.")
+    saved = stamp.read(sub.metadata)
+    if saved is not None and saved.operator != me:
+        return Alert("saved_elsewhere", sub.id, f"{name} was saved by {saved.operator or 'another operator'}", saved.saved_by())
+    if saved is None:
+        return Alert("revoked", sub.id, f"{name} revoked their cancellation", "The customer is staying, on their own.")
+    return None  # saved by the operator themselves: they know

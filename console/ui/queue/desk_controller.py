@@ -1,0 +1,184 @@
+"""The save desk in the Queue tab: Take, Release, Note… and Write to customer… beside the offers. Each runs a
+services/desk.py use case off the GUI thread; the queue then reads the owners and states back from the cache."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, Qt, QUrl
+from PySide6.QtGui import QDesktopServices, QGuiApplication
+from PySide6.QtWidgets import QMessageBox, QPushButton
+
+from ...domain.outreach import Letter, Templates
+from ...domain.queue import QueueRow
+from ...errors import ConsoleError
+from ...services import desk
+from ...services.operator import operator_name
+from ..dialogs.consent import OPERATOR_KEY
+from ..dialogs.desk import NoteDialog, OutreachDialog
+
+if TYPE_CHECKING:
+    from .page import QueuePage
+
+
+class DeskController(QObject):
+    def __init__(self, page: QueuePage) -> None:
+        super().__init__(page)
+        self.page, self.context, self.bar = page, page.context, page.action_bar
+        self.open_url: Callable[[QUrl], bool] = QDesktopServices.openUrl  # the desktop's mail client (tests record it)
+        self.ask: Callable[[str, str], bool] = self._ask
+        self.buttons: dict[str, QPushButton] = {}
+        row = self.bar.row
+        for key, text, tip, slot in (
+            ("take", "Take", "Make these rows yours: every console shows you as owner after its next sync", self.take),
+            ("release", "Release", "Give these rows back to the team", self.release),
+            ("note", "Note…", "The latest note, the next follow-up date and where the row stands", self.note),
+            ("write", "Write to customer…", "An e-mail from the team's templates, with a link that still works", self.write),
+        ):
+            button = QPushButton(text)
+            button.setObjectName(f"desk_{key}")
+            button.setToolTip(tip)
+            button.clicked.connect(slot)
+            row.insertWidget(row.count() - 1, button)  # before the stretch
+            self.buttons[key] = button
+        page.selection_changed.connect(lambda _rows: self.fit())
+        self.fit()
+
+    def me(self) -> str:
+        return operator_name(str(self.context.settings.value(OPERATOR_KEY, "") or ""))
+
+    def fit(self) -> None:
+        rows = self.page.selected_rows()
+        workspace = self.context.workspace
+        online = workspace is not None and workspace.online and self.context.session.why_actions_off() is None
+        self.page.filters.set_me(self.me())
+        for key, button in self.buttons.items():
+            one = key in ("note", "write")
+            button.setEnabled(online and (len(rows) == 1 if one else bool(rows)))
+
+    # the buttons -------------------------------------------------------------------------------
+    def take(self) -> None:
+        rows, me = self.page.selected_rows(), self.me()
+        now = datetime.now(UTC)
+        theirs = [r for r in rows if r.desk.owner_now(now) not in ("", me)]
+        force = False
+        if theirs:
+            names = "\n".join(f"• {_who(r)}: {r.desk.claimed_words()}" for r in theirs[:10])
+            more = f"\n…and {len(theirs) - 10} more" if len(theirs) > 10 else ""
+            if not self.ask(
+                "Take rows someone else owns?", f"{names}{more}\n\nThey will see you as owner after their next sync."
+            ):
+                return
+            force = True
+        ids = [r.subscription_id for r in rows]
+        self._run(lambda ws: desk.take(ws, me, ids, force=force), self._taken)
+
+    def release(self) -> None:
+        ids = [r.subscription_id for r in self.page.selected_rows()]
+        self._run(lambda ws: desk.release(ws, self.me(), ids), lambda results: self._said([r.words for r in results]))
+
+    def note(self) -> None:
+        row = self._one()
+        if row is None:
+            return
+        dialog = NoteDialog(_who(row), row.desk.note, self.page.window())
+        if not dialog.exec():
+            return
+        text, follow_up, state = dialog.values()
+        self._run(
+            lambda ws: desk.note(ws, self.me(), row.subscription_id, text, follow_up=follow_up, state=state),
+            lambda result: self._said([result.words]),
+        )
+
+    def write(self, template: str | None = None) -> None:
+        row, workspace = self._one(), self.context.workspace
+        if row is None or workspace is None:
+            return
+        try:
+            names = sorted(Templates.load(workspace.data_dir / desk.TEMPLATES).by_name)
+        except ValueError as exc:
+            self.bar.say(f"<b>{html.escape(str(exc))}</b>", error=True)
+            return
+        me = self.me()
+        self.context.runner.submit_side(
+            lambda: desk.letter(workspace, me, row.subscription_id, template=template),
+            lambda letter: self._show_letter(row, letter, names),
+            self._failed,
+        )
+
+    # helpers ------------------------------------------------------------------------------------
+    def _show_letter(self, row: QueueRow, letter: Letter, names: list[str]) -> None:
+        dialog = OutreachDialog(letter, names, self.page.window())
+        self.dialog = dialog  # for tests and for the template switch below
+        workspace, me = self.context.workspace, self.me()
+        if workspace is None:
+            return
+        dialog.template.currentIndexChanged.connect(
+            lambda _i: self.context.runner.submit_side(
+                lambda: desk.letter(workspace, me, row.subscription_id, template=dialog.template.currentData()),
+                dialog.show_letter,
+                self._failed,
+            )
+        )
+        if not dialog.exec() or dialog.choice is None:
+            return
+        sent = dialog.letter
+        if dialog.choice == OutreachDialog.OPEN:
+            if not self.open_url(QUrl(sent.mailto())):
+                self.bar.say("<b>No mail app opened the e-mail.</b> Use Copy text instead; nothing was recorded.", error=True)
+                return
+        else:
+            QGuiApplication.clipboard().setText(sent.text())
+        self._run(
+            lambda ws: desk.record_sent(ws, me, row.subscription_id, sent),
+            lambda r: self._said([f"{_who(row)}: e-mail recorded as a contact attempt"]),
+        )
+
+    def _one(self) -> QueueRow | None:
+        rows = self.page.selected_rows()
+        return rows[0] if len(rows) == 1 else None
+
+    def _run(self, op, done) -> None:
+        workspace = self.context.workspace
+        if workspace is None or not workspace.online:
+            self.bar.say("Stripe is not reachable: the desk is read-only until the next successful sync.", error=True)
+            return
+        self.bar.say("Sending…", progress=True)
+        self.context.ops.run(lambda: op(workspace), done, self._failed)
+
+    def _taken(self, results: list) -> None:
+        words, refused = [], False
+        for result in results:
+            if isinstance(result, ConsoleError):
+                words.append(f"{result.message} {result.hint}")
+                refused = True
+            else:
+                words.append(result.words)
+                refused = refused or bool(result.lost_to)
+        self._said(words, error=refused)
+
+    def _said(self, words: list[str], *, error: bool = False) -> None:
+        shown = "<br>".join(html.escape(w) for w in words[:5])
+        more = f"<br>…and {len(words) - 5} more" if len(words) > 5 else ""
+        self.bar.say(shown + more, error=error)
+
+    def _failed(self, error: ConsoleError) -> None:
+        self.bar.say(f"<b>{html.escape(error.message)}</b> {html.escape(error.hint)}", error=True)
+
+    def _ask(self, title: str, text: str) -> bool:
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            title,
+            text,
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            self.page.window(),
+        )
+        box.setTextFormat(Qt.TextFormat.PlainText)  # customers' and operators' names: their own text
+        return box.exec() == QMessageBox.StandardButton.Yes
+
+
+def _who(row: QueueRow) -> str:
+    return row.customer_name or row.email or row.customer_id
