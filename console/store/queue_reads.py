@@ -92,6 +92,7 @@ class QueueReads:
     _rows: Any
     _each: Any
     _query: Any
+    _lock: Any
 
     def queue(self, head: int | None = None, known: Callable[[str], QueueRow | None] | None = None) -> list[QueueRow]:
         """Every pending cancellation, soonest end first (the views sort again as they show). With `head`, only
@@ -174,7 +175,13 @@ class QueueReads:
         return [r[0] for r in found]
 
     def _functions(self) -> None:
-        """The two values SQLite cannot compute itself, as SQL functions on this connection."""
-        conn = self.db.conn
-        conn.create_function("money", 2, format_money, deterministic=True)  # memoised: each amount formatted once
-        conn.create_function("reason_label", 1, label, deterministic=True)
+        """The two values SQLite cannot compute itself, as SQL functions on this connection: made once, under the
+        connection's lock (SQLite refuses to make one while another thread's statement is running on it: "Error
+        creating function", met when the window's alerts read on a worker while the queue was read)."""
+        with self._lock:
+            conn = self.db.conn
+            if getattr(self, "_functions_on", None) is conn:
+                return
+            conn.create_function("money", 2, format_money, deterministic=True)  # memoised: each amount formatted once
+            conn.create_function("reason_label", 1, label, deterministic=True)
+            self._functions_on = conn

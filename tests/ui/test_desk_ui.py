@@ -1,0 +1,219 @@
+"""The save desk in the window: the buttons clicked as a rep would, then what the table shows and what Stripe holds;
+the Mine view with due rows first and in bold; a notification raised by a sync that finds a new pending cancellation
+(checked through the AlertCenter that feeds the tray) and an owner's alert when their customer revokes."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+import stripe
+from PySide6.QtCore import QDate, Qt, QUrl
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QDialogButtonBox
+
+from console.ui.dialogs.consent import OPERATOR_KEY
+from console.ui.dialogs.desk import NoteDialog, OutreachDialog
+from console.ui.preferences import PreferencesDialog
+from console.ui.queue.filter_bar import VIEW_MINE, VIEW_UNOWNED
+from console.ui.queue.model import COLUMNS, DUE_ROLE, ROW_ROLE
+from tests.ui.gestures import active
+from tests.ui.test_actions_ui import when_dialog
+
+
+def client_for(sb):
+    return stripe.StripeClient(sb.secret_key, base_addresses={"api": sb.url})
+
+
+def shown(window) -> list:
+    proxy = window.queue.proxy
+    return [proxy.data(proxy.index(i, 0), ROW_ROLE) for i in range(proxy.rowCount())]
+
+
+def row_of(window, sub_id):
+    model = window.queue.model
+    return model.rows[model.row_of(sub_id)]
+
+
+def cell(window, sub_id, column: str) -> str:
+    model = window.queue.model
+    return model.index(model.row_of(sub_id), COLUMNS.index(column)).data()
+
+
+def synced(qtbot, window) -> None:
+    with qtbot.waitSignal(window.synced, timeout=30000):
+        window.refresh()
+    qtbot.waitUntil(lambda: not window.runner.busy, timeout=30000)
+
+
+def test_take_note_mine_and_the_due_highlight(qtbot, open_window, demo):
+    window = open_window(demo)
+    window.settings.setValue(OPERATOR_KEY, "Dana (CS)")
+    first, second = shown(window)[:2]
+    window.queue.select_subscription(first.subscription_id)
+    take = window.queue.desk.buttons["take"]
+    assert take.isEnabled()
+    take.click()
+    qtbot.waitUntil(lambda: row_of(window, first.subscription_id).desk.owner == "Dana (CS)", timeout=20000)
+    assert cell(window, first.subscription_id, "Owner") == "Dana (CS)"
+    assert client_for(demo).v1.subscriptions.retrieve(first.subscription_id).metadata["churn_console_desk_owner"] == "Dana (CS)"
+
+    window.queue.select_subscription(second.subscription_id)
+    window.queue.desk.buttons["take"].click()
+    qtbot.waitUntil(lambda: row_of(window, second.subscription_id).desk.owner == "Dana (CS)", timeout=20000)
+
+    def write_note(dialog: NoteDialog) -> None:
+        dialog.text.setPlainText("Called, will decide Friday")
+        dialog.follow.setChecked(True)
+        dialog.date.setDate(QDate.currentDate())
+        dialog.state.setCurrentIndex(dialog.state.findData("waiting"))
+        dialog.buttons.button(QDialogButtonBox.StandardButton.Save).click()
+
+    when_dialog(qtbot, NoteDialog, write_note)
+    window.queue.desk.buttons["note"].click()
+    qtbot.waitUntil(lambda: row_of(window, second.subscription_id).desk.note == "Called, will decide Friday", timeout=20000)
+    meta = client_for(demo).v1.subscriptions.retrieve(second.subscription_id).metadata
+    assert (
+        meta["churn_console_desk_state"] == "waiting"
+        and meta["churn_console_desk_follow_up"] == datetime.now().date().isoformat()
+    )
+    assert "Due" in cell(window, second.subscription_id, "Desk") and "Waiting for reply" in cell(
+        window, second.subscription_id, "Desk"
+    )
+    timeline = window.workspace.timeline(second.subscription_id)
+    assert any("Dana (CS) noted: Called, will decide Friday" in e["detail"].get("words", "") for e in timeline)
+
+    window.queue.filters.show_view(VIEW_MINE)
+    mine = shown(window)
+    assert {r.subscription_id for r in mine} == {first.subscription_id, second.subscription_id}
+    assert mine[0].subscription_id == second.subscription_id  # due today: first in "Mine"
+    proxy = window.queue.proxy
+    assert proxy.data(proxy.index(0, 0), DUE_ROLE) is True
+    assert proxy.data(proxy.index(0, 0), Qt.ItemDataRole.FontRole).bold()  # the due row stands out
+    window.queue.filters.show_view(VIEW_UNOWNED)
+    assert not {first.subscription_id, second.subscription_id} & {r.subscription_id for r in shown(window)}
+
+    window.queue.filters.show_view(VIEW_MINE)
+    window.queue.select_subscription(first.subscription_id)
+    window.queue.desk.buttons["release"].click()
+    qtbot.waitUntil(lambda: first.subscription_id not in {r.subscription_id for r in shown(window)}, timeout=20000)
+
+
+def test_taking_someone_elses_row_asks_who_and_since_when(qtbot, open_window, demo):
+    window = open_window(demo)
+    window.settings.setValue(OPERATOR_KEY, "Dana (CS)")
+    target = shown(window)[3]
+    since = datetime.now(UTC).replace(microsecond=0)
+    client_for(demo).v1.subscriptions.update(
+        target.subscription_id,
+        {
+            "metadata": {
+                "churn_console_desk_owner": "Ann",
+                "churn_console_desk_since": since.isoformat(),
+                "churn_console_desk_last": f"take|Ann|{since.isoformat()}",
+            }
+        },
+    )
+    synced(qtbot, window)
+    assert cell(window, target.subscription_id, "Owner") == "Ann"
+    asked: list[str] = []
+    window.queue.desk.ask = lambda title, text: asked.append(text) or False  # "Cancel"
+    window.queue.select_subscription(target.subscription_id)
+    window.queue.desk.buttons["take"].click()
+    assert asked and f"Ann since {since:%Y-%m-%d %H:%M} UTC" in asked[0]
+    qtbot.wait(300)
+    assert client_for(demo).v1.subscriptions.retrieve(target.subscription_id).metadata["churn_console_desk_owner"] == "Ann"
+    window.queue.desk.ask = lambda title, text: True  # "Yes"
+    window.queue.desk.buttons["take"].click()
+    qtbot.waitUntil(lambda: row_of(window, target.subscription_id).desk.owner == "Dana (CS)", timeout=20000)
+    assert "(from Ann)" in window.queue.action_bar.status.text()
+
+
+def test_writing_to_the_customer_opens_the_mail_app_or_copies_and_records_a_contact(qtbot, open_window, demo):
+    window = open_window(demo)
+    window.settings.setValue(OPERATOR_KEY, "Dana (CS)")
+    target = next(r for r in shown(window) if r.feedback == "too_expensive" and r.email)
+    opened: list[QUrl] = []
+    window.queue.desk.open_url = lambda url: opened.append(url) or True
+    window.queue.select_subscription(target.subscription_id)
+
+    def send(dialog: OutreachDialog) -> None:
+        assert dialog.to.text() == target.email and "better price" in dialog.subject.text()
+        assert dialog.body.toPlainText().startswith("Hi ") and "Dana (CS)" in dialog.body.toPlainText()
+        dialog.open_button.click()
+
+    when_dialog(qtbot, OutreachDialog, send)
+    window.queue.desk.buttons["write"].click()
+    qtbot.waitUntil(lambda: row_of(window, target.subscription_id).desk.state == "contacted", timeout=20000)
+    assert opened and opened[0].toString().startswith(f"mailto:{target.email}")
+    meta = client_for(demo).v1.subscriptions.retrieve(target.subscription_id).metadata
+    assert meta["churn_console_desk_contact"].startswith("email ") and "churn_console_consent" not in meta
+
+    def copy(dialog: OutreachDialog) -> None:
+        dialog.template.setCurrentIndex(dialog.template.findData("offer:pause"))
+        qtbot.waitUntil(lambda: dialog.letter.template == "offer:pause", timeout=10000)
+        dialog.copy_button.click()
+
+    when_dialog(qtbot, OutreachDialog, copy)
+    window.queue.desk.buttons["write"].click()
+    qtbot.waitUntil(lambda: "A break instead of goodbye" in QGuiApplication.clipboard().text(), timeout=20000)
+    qtbot.waitUntil(lambda: "A break" in row_of(window, target.subscription_id).desk.note, timeout=20000)
+
+
+def test_a_sync_that_finds_a_new_cancellation_raises_a_notification_and_counts_it(qtbot, open_window, demo):
+    window = open_window(demo)
+    window.settings.setValue(OPERATOR_KEY, "Dana (CS)")
+    client = client_for(demo)
+    pending = {r.subscription_id for r in shown(window)}
+    mine = shown(window)[0]
+    window.queue.select_subscription(mine.subscription_id)
+    window.queue.desk.buttons["take"].click()
+    qtbot.waitUntil(lambda: row_of(window, mine.subscription_id).desk.owner == "Dana (CS)", timeout=20000)
+    synced(qtbot, window)  # the watch now knows Dana's rows
+    fresh = next(
+        s for s in client.v1.subscriptions.list({"limit": 100, "expand": ["data.customer"]}).data
+        if s.id not in pending and s.status == "active" and not s.cancel_at_period_end and not s.cancel_at
+    )  # fmt: skip
+    client.v1.subscriptions.update(
+        fresh.id, {"cancel_at_period_end": True, "cancellation_details": {"feedback": "too_expensive"}}
+    )
+    client.v1.subscriptions.update(mine.subscription_id, {"cancel_at_period_end": False})  # Dana's customer stays
+    with qtbot.waitSignal(window.alerts.raised, timeout=30000) as raised:
+        window.refresh()
+    alerts = raised.args[0]
+    new = next(a for a in alerts if a.kind == "new")
+    assert new.subscription_id == fresh.id and fresh.customer.name in new.title and "It's too expensive" in new.text
+    revoked = next(a for a in alerts if a.kind == "revoked")
+    assert revoked.subscription_id == mine.subscription_id
+    assert window.alerts.shown[-len(alerts) :] == alerts
+    window.tabs.setCurrentWidget(window.journal_page)  # the rep is elsewhere: the next new row is counted
+    client.v1.subscriptions.update(fresh.id, {"cancel_at_period_end": False})
+    synced(qtbot, window)
+    client.v1.subscriptions.update(fresh.id, {"cancel_at_period_end": True})
+    with qtbot.waitSignal(window.alerts.raised, timeout=30000):
+        window.refresh()
+    assert window.tabs.tabText(window.tabs.indexOf(window.queue)) == "Queue (1 new)"
+    active(qtbot, window)
+    window.tabs.setCurrentWidget(window.queue)  # looked at: the count goes
+    assert window.tabs.tabText(window.tabs.indexOf(window.queue)) == "Queue"
+
+
+def test_the_desk_settings_in_preferences_and_a_bad_url_refused(qtbot, open_window, demo):
+    window = open_window(demo)
+    dialog = PreferencesDialog(window.settings, window, data_dir=window.data_dir)
+    qtbot.addWidget(dialog)
+    dialog.lapse.setValue(3)
+    dialog.min_mrr.setValue(50)
+    dialog.product_url.setText("app.example.com/billing")
+    dialog.accept()
+    assert "not a web address" in dialog.problem.text() and not (window.data_dir / "desk.json").exists()
+    dialog.product_url.setText("https://app.example.com/billing")
+    dialog.accept()
+    saved = json.loads((window.data_dir / "desk.json").read_text())
+    assert saved == {"lapse_days": 3, "alert_min_mrr": 50.0, "product_url": "https://app.example.com/billing"}
+    (window.data_dir / "desk.json").write_text("{broken")
+    again = PreferencesDialog(window.settings, window, data_dir=window.data_dir)
+    qtbot.addWidget(again)
+    assert "desk.json cannot be read" in again.problem.text() and again.desk is None
+    again.accept()
+    assert (window.data_dir / "desk.json").read_text() == "{broken"  # kept as it is
