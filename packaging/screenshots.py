@@ -3,7 +3,7 @@
 Usage: python packaging/screenshots.py OUT_DIR
 
 Every tab at 1024×700 and at 1600×1000, in the light and the dark theme ({tab}-{size}-{theme}.png), then the
-dialogs a user meets (consent, bulk consent, the portal review, the playbook, connect, welcome, shortcuts).
+dialogs a user meets (consent, bulk consent, a team's "Mine" view and an e-mail to a customer, the portal review, the playbook, connect, welcome, shortcuts).
 Each step waits for what it shows (a loaded tab, an open dialog) instead of a fixed delay where it can.
 """
 
@@ -13,21 +13,25 @@ import os
 import sys
 import tempfile
 from collections.abc import Callable
+from datetime import date, timedelta
 from pathlib import Path
 
 from PySide6.QtCore import QItemSelectionModel, QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
 from console.secrets.keystore import KeyStore
+from console.services import desk
 from console.services.connection import open_demo
 from console.services.keys import KeyService
 from console.ui import theme
 from console.ui.dialogs.connect import ConnectDialog
 from console.ui.dialogs.consent import OPERATOR_KEY, ConsentDialog
+from console.ui.dialogs.desk import OutreachDialog
 from console.ui.dialogs.playbook import PlaybookDialog
 from console.ui.help import ShortcutsDialog
 from console.ui.main_window import MainWindow
 from console.ui.portal.dialogs import DiffDialog
+from console.ui.queue.filter_bar import VIEW_ALL, VIEW_MINE
 from console.ui.queue.model import ROW_ROLE
 from console.ui.welcome import WelcomeDialog
 
@@ -112,6 +116,35 @@ def main(out: Path) -> int:
         s.when(s.modal(ConsentDialog), lambda d: (s.grab(d, "bulk-consent"), d.reject(), s.later(100, s.next)))
         window.queue.action_bar.primary.click()
 
+    def team() -> None:
+        """A team at work: Dana's rows (one due today, one contacted, one waiting), and Sam's; then "Mine"."""
+        workspace, found = window.workspace, rows()
+        assert workspace is not None
+        ids = [r.subscription_id for r in found]
+        price = next(r.subscription_id for r in found if r.feedback == "too_expensive" and r.email)
+        today = date.today()
+        desk.take(workspace, "Dana (CS)", [*ids[:4], price])
+        desk.take(workspace, "Sam (CS)", ids[5:8])
+        desk.note(workspace, "Dana (CS)", ids[1], "Left a voicemail; calling back after their budget meeting", follow_up=today)
+        desk.contacted(workspace, "Dana (CS)", ids[2], "call", follow_up=today + timedelta(days=3))
+        desk.note(workspace, "Dana (CS)", ids[3], "Wants to think it over until Friday", state="waiting")
+        desk.note(workspace, "Sam (CS)", ids[6], "Asked for a quote on the annual plan", state="waiting")
+
+        def mine() -> None:
+            queue.refreshed.disconnect(mine)
+            queue.filters.show_view(VIEW_MINE)
+            queue.table.selectRow(0)
+            s.later(400, lambda: (s.grab(window, "desk-mine"), outreach(price)))
+
+        queue.refreshed.connect(mine)
+        queue.refresh()
+
+    def outreach(sub_id: str) -> None:
+        queue.filters.show_view(VIEW_ALL)
+        queue.select_subscription(sub_id)
+        s.when(s.modal(OutreachDialog), lambda d: (s.grab(d, "outreach-price"), d.reject(), s.later(100, s.next)))
+        queue.desk.write()
+
     def tab(name: str, size: tuple[int, int], scheme: str) -> Callable[[], None]:
         def step() -> None:
             window.resize(*size)
@@ -178,7 +211,7 @@ def main(out: Path) -> int:
         dialog.show()
         s.later(300, lambda: (s.grab(dialog, "shortcuts"), dialog.reject(), s.next()))
 
-    s.steps += [consent, bulk_consent]
+    s.steps += [consent, bulk_consent, team]
     for scheme in ("light", "dark"):
         s.steps.append(switch(scheme))
         s.steps += [tab(name, size, scheme) for size in SIZES for name in TABS]

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from .feedback import label
 from .models import Coupon
 from .offers import CouponOffer, Offer, PauseOffer
 
@@ -65,6 +66,17 @@ DEFAULTS = (
         "anything we can do (we can offer you {offer}), reply to this e-mail." + _CLOSE,
     ),
 )
+
+
+def template_label(name: str) -> str:
+    """How a template is offered in a list: `For "It's too expensive"`, `For a pause`, `Default`; a team's own by its
+    name."""
+    kind, _, key = name.partition(":")
+    if kind == "reason" and key:
+        return f"For \u201c{label(key)}\u201d"
+    if kind == "offer" and key:
+        return {"pause": "For a pause", "coupon": "For a discount", "contact": "For a call"}.get(key, f"For a {key} offer")
+    return "Default" if name == "default" else name
 
 
 class Templates:

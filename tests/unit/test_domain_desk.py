@@ -114,3 +114,11 @@ def test_offers_in_a_sentence():
     assert offer_phrase(PauseOffer(pause_months=2), {}) == "a 2-month pause"
     assert offer_phrase(PauseOffer(pause_mode="subscription"), {}).startswith("a pause of your subscription")
     assert offer_phrase(ContactOffer(), {}).startswith("a call")
+
+
+def test_templates_are_offered_by_what_they_are_for():
+    from console.domain.outreach import template_label
+
+    assert template_label("reason:too_expensive") == "For \u201cIt's too expensive\u201d"
+    assert template_label("offer:pause") == "For a pause" and template_label("default") == "Default"
+    assert template_label("vip") == "vip"

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...domain.desk import LIMIT, STATE_WORDS
-from ...domain.outreach import Letter
+from ...domain.outreach import Letter, template_label
 
 
 class NoteDialog(QDialog):
@@ -97,7 +97,7 @@ class OutreachDialog(QDialog):
         self.template = QComboBox()
         self.template.setObjectName("outreachTemplate")
         for name in templates:
-            self.template.addItem(name, name)
+            self.template.addItem(template_label(name), name)
         form.addRow("Template", self.template)
         self.to = QLabel()
         self.subject = QLabel()

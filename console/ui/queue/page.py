@@ -44,7 +44,7 @@ COLUMN_WIDTHS = {
     "MRR": 92,
     "Days left": 90,
     "Owner": 90,
-    "Desk": 120,
+    "Desk": 175,
     "Reason": 200,
     "Offer": 150,
     "Tenure": 78,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import numpy as np
@@ -27,14 +27,14 @@ MRR_COL = COLUMNS.index("MRR")
 _OFFER_COL, _TENURE_COL, _DESK_COL = COLUMNS.index("Offer"), COLUMNS.index("Tenure"), COLUMNS.index("Desk")
 
 
-def desk_words(row: QueueRow, due: bool) -> str:
-    """The Desk column: `Due · Waiting for reply · 3 Dec` (the state, the next follow-up, and whether it is due)."""
+def desk_words(row: QueueRow, due: bool, today: date) -> str:
+    """The Desk column: `Due · Waiting for reply · today` (whether it is due, the state, the next follow-up)."""
     d = row.desk
     parts = ["Due"] if due else []
     if d.state != "new" or not due:
         parts.append(STATE_WORDS[d.state])
     if d.follow_up is not None:
-        parts.append(f"{d.follow_up:%d %b}")
+        parts.append("today" if d.follow_up == today else f"{d.follow_up:%d %b}")
     return " · ".join(parts)
 
 
@@ -162,6 +162,7 @@ class PreparedQueue:
         same = kept.same if kept is not None else (lambda _r, _d, _o, _t: None)
         table.owners = [r.desk.owner_now(table.now, lapse_days) for r in table.rows]
         due = [r.desk.due(r.ends_at, table.now) for r in table.rows]
+        today = table.now.date()
         columns = table.sort_columns
         # the few texts many rows share (days, tenures, statuses, plans, offers) are held once each: a 200,000-row
         # table otherwise keeps a copy a row (comments are the customers' own: not worth a lookup)
@@ -170,7 +171,7 @@ class PreparedQueue:
         for row, days, owner, is_due in zip(table.rows, table.days, table.owners, due, strict=True):
             tenure = row.tenure_days(table.now)
             offer = one(o, o) if (o := offers.get(row.subscription_id, "")) else ""
-            desk_text = one(dt := desk_words(row, is_due), dt)
+            desk_text = one(dt := desk_words(row, is_due, today), dt)
             if (
                 kept is not None
                 and (j := same(row, days, offer, tenure)) is not None
