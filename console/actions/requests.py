@@ -7,7 +7,7 @@ from typing import Any
 
 from dateutil.relativedelta import relativedelta
 
-from ..domain import stamp
+from ..domain import desk, stamp
 from ..domain.models import Subscription
 from ..domain.offers import Offer, PauseOffer
 
@@ -33,14 +33,18 @@ def before_of(sub: Subscription) -> dict[str, Any]:
         "feedback_option": sub.feedback_option,
         "discount_ids": list(sub.discount_ids),
         "paused": sub.paused,
+        "desk_owner": desk.read(sub.metadata).owner,  # whose row it was (the journal says when it was not the operator's)
+        "desk_state": sub.metadata.get(desk.STATE, ""),
     }
 
 
 def metadata_for(
     action_id: str, offer: Offer, operator: str, channel: str | None, sub: Subscription, now: datetime
 ) -> dict[str, str]:
-    """The churn_console_* keys every console reads (domain/stamp.py)."""
-    return stamp.for_save(action_id, offer.code, operator, channel, sub.feedback, now)
+    """The churn_console_* keys every console reads (domain/stamp.py), and the save desk's: the row is saved, by
+    whom and when (domain/desk.py; the owner is left as it was)."""
+    saved = {desk.STATE: "saved", desk.LAST: f"save|{operator.replace('|', '/')[:100]}|{desk.stamp_of(now)}"}
+    return stamp.for_save(action_id, offer.code, operator, channel, sub.feedback, now) | saved
 
 
 def save_update(
@@ -104,5 +108,7 @@ def undo_update(
         params["discounts"] = [{"discount": d} for d in keep] if keep else ""
     if kind == "pause" and sub.paused:
         params["pause_collection"] = ""
-    params["metadata"] = stamp.for_undo(undo_id, now)
+    # the desk's state as it was before the save ("" deletes the key: new), and the undo as its last change
+    desk_back = {desk.STATE: str(before.get("desk_state") or ""), desk.LAST: f"undo|{undo_id}|{desk.stamp_of(now)}"}
+    params["metadata"] = stamp.for_undo(undo_id, now) | desk_back
     return params

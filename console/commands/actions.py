@@ -236,7 +236,7 @@ def run_journal(args: argparse.Namespace) -> int:
     if args.format == "json":
         records = [
             {k: v for k, v in a.__dict__.items() if k not in ("params", "before")}
-            | {"created": datetime.fromtimestamp(a.created_at, UTC).isoformat()}
+            | {"created": datetime.fromtimestamp(a.created_at, UTC).isoformat(), "row_owner": a.row_owner or None}
             for a in actions
         ]
         print(json.dumps(records, indent=2))
@@ -250,7 +250,7 @@ def run_journal(args: argparse.Namespace) -> int:
             STATE_WORDS.get(a.state, a.state),
             action_words(a.kind, a.offer_code, coupons),
             a.customer_name or a.customer_id,
-            a.operator,
+            a.operator_words(),
             CHANNEL_LABELS.get(a.consent_channel or "", ""),
             a.id,
         )

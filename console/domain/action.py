@@ -53,6 +53,17 @@ class Action:
     applied_at: int | None = None
     attempts: int = 0
 
+    @property
+    def row_owner(self) -> str:
+        """Whose row it was on the save desk when another operator acted on it ("" when it was the operator's own,
+        or nobody's): allowed, and said in the journal (domain/desk.py)."""
+        owner = str(self.before.get("desk_owner") or "")
+        return owner if owner != self.operator else ""
+
+    def operator_words(self) -> str:
+        """`Dana (CS) (Sam's row)`, or the operator's name alone."""
+        return f"{self.operator} ({self.row_owner}'s row)" if self.row_owner else self.operator
+
     def row(self) -> dict[str, Any]:
         out = dict(self.__dict__)
         out["params"] = json.dumps(self.params)  # insertion order: a retry sends exactly the same request

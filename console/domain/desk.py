@@ -155,6 +155,10 @@ def activity_words(desk: Desk) -> str:
         return f"{who} released it"
     if desk.last_kind == "contact":
         return f"{who} contacted the customer by {desk.channel or 'an unknown channel'}"
+    if desk.last_kind == "save":
+        return f"{who} saved the customer"
+    if desk.last_kind == "undo":
+        return "The save was undone"
     if desk.last_kind == "note":
         follow = f" (follow up {desk.follow_up.isoformat()})" if desk.follow_up else ""
         return f"{who} noted: {desk.note}{follow}"

@@ -67,7 +67,7 @@ class JournalModel(QAbstractTableModel):
         details = a.error or ("undone later" if a.undone_by else "") or ("undoes an earlier action" if a.undo_of else "")
         return (
             datetime.fromtimestamp(a.created_at).strftime("%d %b %H:%M"),
-            a.operator,
+            a.operator_words(),
             a.customer_name or a.customer_id,
             action_words(a.kind, a.offer_code, self.coupons),
             format_money(a.mrr_minor, a.currency) if a.currency else "",

@@ -173,3 +173,18 @@ def test_the_link_is_the_portals_login_page_when_on_else_the_products_url(run, r
     assert code == 1 and "desk.json cannot be read" in err  # and the file is kept as it is
     assert (data / "desk.json").read_text() == "{not json"
     (data / "desk.json").unlink()
+
+
+def test_saving_someone_elses_row_is_allowed_and_the_journal_says_whose_it_was(run, rows):
+    sb = run.sb
+    sub_id = rows[7]["subscription"]
+    assert run("take", sub_id, "--as", "Sam")[0] == 0
+    code, out, err = run("revoke", sub_id, "--consent", "email")
+    assert code == 0, err
+    meta = _metadata(sb, sub_id)
+    assert meta["churn_console_desk_state"] == "saved" and meta["churn_console_desk_owner"] == "Sam"  # the owner stays
+    code, out, _ = run("journal", "--format", "json")
+    mine = next(a for a in json.loads(out) if a["subscription_id"] == sub_id)
+    assert mine["operator"] == "Casey" and mine["row_owner"] == "Sam"
+    code, table, _ = run("journal")
+    assert "Casey (Sam's row)" in table

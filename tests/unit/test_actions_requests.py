@@ -12,7 +12,7 @@ import pytest
 from console.actions import requests
 from console.actions.locks import SubscriptionBusy, SubscriptionLocks
 from console.actions.steps import half_done, landed
-from console.domain import stamp
+from console.domain import desk, stamp
 from console.domain.action import Action
 from console.domain.models import Item, Subscription
 from console.domain.offers import ContactOffer, CouponOffer, PauseOffer, RevokeOffer
@@ -75,7 +75,7 @@ def test_undo_puts_back_the_cancellation_as_it_was_and_removes_only_what_the_act
     before = requests.before_of(sub(feedback_option="fo_1"))
     assert before == {
         "cancel_at_period_end": True, "cancel_at": None, "feedback": "too_expensive", "comment": "Budget",
-        "feedback_option": "fo_1", "discount_ids": ["di_old"], "paused": False,
+        "feedback_option": "fo_1", "discount_ids": ["di_old"], "paused": False, "desk_owner": "", "desk_state": "",
     }  # fmt: skip
     saved = sub(cancel_at_period_end=False, discount_ids=("di_old", "di_new"), paused=True)
     params = requests.undo_update(saved, before, ["di_new"], "pause", "act_2", NOW)
@@ -83,7 +83,19 @@ def test_undo_puts_back_the_cancellation_as_it_was_and_removes_only_what_the_act
     assert params["pause_collection"] == "" and params["cancellation_details"] == {
         "feedback": "too_expensive", "comment": "Budget", "feedback_option": "fo_1",
     }  # fmt: skip
-    assert params["metadata"] == stamp.for_undo("act_2", NOW)
+    assert params["metadata"] == stamp.for_undo("act_2", NOW) | {
+        desk.STATE: "",  # the desk's state before the save ("" deletes the key: new again)
+        desk.LAST: f"undo|act_2|{NOW.isoformat(timespec='seconds')}",
+    }
+
+
+def test_a_save_marks_the_desk_saved_and_remembers_whose_row_it_was():
+    owned = sub(metadata=desk.for_take("Sam", NOW) | {desk.STATE: "waiting"})
+    meta = requests.metadata_for("act_1", PauseOffer(pause_months=2), "Dana", "call", owned, NOW)
+    assert meta[desk.STATE] == "saved" and desk.read(meta).last_by == "Dana" and desk.OWNER not in meta
+    before = requests.before_of(owned)
+    assert (before["desk_owner"], before["desk_state"]) == ("Sam", "waiting")
+    assert requests.undo_update(owned, before, [], "pause", "act_2", NOW)["metadata"][desk.STATE] == "waiting"
 
 
 def test_a_cancel_at_date_comes_back_while_it_is_ahead_else_the_period_end():
