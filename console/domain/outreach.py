@@ -28,9 +28,13 @@ class Template:
     body: str
 
     def problems(self) -> list[str]:
-        """Placeholders the template uses that the console does not fill (a typo would reach the customer)."""
-        used = {f for text in (self.subject, self.body) for _, f, _, _ in string.Formatter().parse(text) if f}
-        return sorted(used - set(PLACEHOLDERS))
+        """What would go wrong in front of a customer: a placeholder the console does not fill (a typo), or a
+        brace without its pair (`{{` writes one)."""
+        try:
+            used = {f for text in (self.subject, self.body) for _, f, _, _ in string.Formatter().parse(text) if f}
+        except ValueError:
+            return ["a { or } without its pair (write {{ or }} for a brace)"]
+        return [f"unknown placeholder {{{name}}}" for name in sorted(used - set(PLACEHOLDERS))]
 
 
 _CLOSE = "\n\nYou can manage your subscription here: {link}\n\nThanks,\n{sender}\n"
@@ -99,8 +103,20 @@ class Templates:
         own = [Template(str(t.get("name", "")), str(t.get("subject", "")), str(t.get("body", ""))) for t in raw]
         for t in own:
             if not t.name or (bad := t.problems()):
-                raise ValueError(f"Template {t.name or '(no name)'} in {path} uses unknown placeholders: {', '.join(bad)}.")
+                raise ValueError(f"Template {t.name or '(no name)'} in {path}: {', '.join(bad) or 'it has no name'}.")
         return cls(own)
+
+    def own(self) -> list[Template]:
+        """The templates that are not the built-in ones as they ship (what outreach.json keeps)."""
+        builtin = {t.name: t for t in DEFAULTS}
+        return [t for name, t in sorted(self.by_name.items()) if builtin.get(name) != t]
+
+    def save(self, path: Path) -> None:
+        """Write the team's own templates (atomically: a half-written file never replaces a good one)."""
+        text = json.dumps([{"name": t.name, "subject": t.subject, "body": t.body} for t in self.own()], indent=2)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(text + "\n", "utf-8")
+        tmp.replace(path)
 
     def pick(self, name: str | None, reason: str | None, offer_kind: str | None) -> Template:
         """The named template, else the reason's, else the offer's, else the default."""

@@ -19,6 +19,9 @@ from .workspace import Workspace
 
 @dataclass(frozen=True)
 class Alert:
+    """People's names (customers', reps') are only ever in `title`, which notification servers show as plain text;
+    `text` holds the console's own words (a notification body may be read as markup by the desktop)."""
+
     kind: str  # new | revoked | saved_elsewhere | ended | taken
     subscription_id: str
     title: str
@@ -76,7 +79,13 @@ def _what_became(sub: Subscription, name: str, me: str, now: datetime, report: S
         return Alert("ended", sub.id, f"{name} has ended", "The subscription was canceled as the customer asked.")
     saved = stamp.read(sub.metadata)
     if saved is not None and saved.operator != me:
-        return Alert("saved_elsewhere", sub.id, f"{name} was saved by {saved.operator or 'another operator'}", saved.saved_by())
+        when = f"{saved.at:%d %b %H:%M} UTC" if saved.at else "at an unknown time"
+        return Alert(
+            "saved_elsewhere",
+            sub.id,
+            f"{name} was saved by {saved.operator or 'another operator'}",
+            f"Saved from another console, {when}.",
+        )
     if saved is None:
         return Alert("revoked", sub.id, f"{name} revoked their cancellation", "The customer is staying, on their own.")
     return None  # saved by the operator themselves: they know

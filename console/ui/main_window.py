@@ -14,11 +14,13 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QProgressBar, QSizePolicy, QT
 
 from ..domain.models import Account, Coupon
 from ..domain.offers import Offer
+from ..domain.outreach import Templates
 from ..domain.queue import QueueRow
 from ..errors import ConsoleError, Offline
 from ..services import operations
 from ..services.changes import Changes, Done
 from ..services.connection import Connection, NoProfile, custom_server, open_profile
+from ..services.desk import TEMPLATES
 from ..services.keys import KeyMissing, KeyService
 from ..services.operations import SyncReport
 from ..services.queue_view import QueueData
@@ -30,6 +32,7 @@ from .alerts import AlertCenter
 from .analytics.page import AnalyticsPage
 from .context import PageContext
 from .dialogs.playbook import PlaybookDialog
+from .dialogs.templates import TemplatesDialog
 from .journal_page import JournalPage
 from .layout_memory import restore_layout, save_layout
 from .menus import build_menus
@@ -294,6 +297,21 @@ class MainWindow(QMainWindow):
         if dialog.exec():
             self.workspace.save_playbook(dialog.playbook())
             self.bus.announce(Changes(queue=True))  # each row's recommended offer
+
+    def edit_templates(self) -> None:
+        """The team's e-mail templates, kept in outreach.json beside the data (the CLI's `outreach` reads them)."""
+        path = self.data_dir / TEMPLATES
+        try:
+            templates = Templates.load(path)
+        except ValueError as exc:  # kept as it is: said, and not edited over
+            self.statusBar().showMessage(str(exc), 15000)
+            return
+        dialog = TemplatesDialog(templates, self)
+        if dialog.exec():
+            try:
+                dialog.templates().save(path)
+            except OSError as exc:
+                self.statusBar().showMessage(f"{path} cannot be written ({exc.strerror}); the templates were not changed.", 15000)
 
     def edit_preferences(self) -> None:
         if PreferencesDialog(self.settings, self, data_dir=self.data_dir).exec():

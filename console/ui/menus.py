@@ -19,6 +19,8 @@ def build_menus(window: MainWindow) -> None:
     prefs.triggered.connect(window.edit_preferences)
     playbook = file_menu.addAction("Retention &playbook…")
     playbook.triggered.connect(window.edit_playbook)
+    templates = file_menu.addAction("E-mail &templates…")
+    templates.triggered.connect(window.edit_templates)
     file_menu.addSeparator()
     quit_action = file_menu.addAction("&Quit")
     quit_action.setShortcut(QKeySequence("Ctrl+Q"))  # StandardKey.Quit is empty where the platform names no key

@@ -217,3 +217,59 @@ def test_the_desk_settings_in_preferences_and_a_bad_url_refused(qtbot, open_wind
     assert "desk.json cannot be read" in again.problem.text() and again.desk is None
     again.accept()
     assert (window.data_dir / "desk.json").read_text() == "{broken"  # kept as it is
+
+
+def test_the_teams_templates_are_edited_checked_and_used(qtbot, open_window, demo):
+    from console.ui.dialogs.templates import TemplatesDialog
+
+    window = open_window(demo)
+    path = window.data_dir / "outreach.json"
+
+    def edit(dialog: TemplatesDialog) -> None:
+        names = [dialog.names.item(i).data(Qt.ItemDataRole.UserRole) for i in range(dialog.names.count())]
+        dialog.names.setCurrentRow(names.index("reason:too_expensive"))
+        qtbot.keyClicks(dialog.subject, " {price}")
+        save = dialog.box.button(QDialogButtonBox.StandardButton.Save)
+        assert not save.isEnabled() and "{price}" in dialog.problem.text()  # a typo never reaches a customer
+        dialog.subject.setText("A better price for {first_name}")
+        dialog.subject.textEdited.emit(dialog.subject.text())
+        assert save.isEnabled() and dialog.reset.isEnabled()
+        dialog.add("vip")
+        assert dialog.current() == "vip" and dialog.delete.isEnabled()
+        dialog.body.setPlainText("Dear {first_name}, a personal offer: {offer}.\n{sender}")
+        save.click()
+
+    when_dialog(qtbot, TemplatesDialog, edit)
+    file_menu = window.menuBar().actions()[0].menu()
+    next(a for a in file_menu.actions() if a.text() == "E-mail &templates…").trigger()
+    saved = {t["name"]: t for t in json.loads(path.read_text())}
+    assert set(saved) == {"reason:too_expensive", "vip"}  # only what differs from the built-in ones
+    assert saved["reason:too_expensive"]["subject"] == "A better price for {first_name}"
+
+    target = next(r for r in shown(window) if r.feedback == "too_expensive" and r.email)
+    window.queue.select_subscription(target.subscription_id)
+
+    def look(dialog: OutreachDialog) -> None:
+        assert dialog.subject.text() == f"A better price for {target.customer_name.split()[0]}"
+        assert dialog.template.findData("vip") >= 0
+        dialog.reject()
+
+    when_dialog(qtbot, OutreachDialog, look)
+    window.queue.desk.buttons["write"].click()
+    qtbot.waitUntil(lambda: window.queue.desk.__dict__.get("dialog") is not None and not window.queue.desk.dialog.isVisible(), timeout=20000)
+
+    def reset(dialog: TemplatesDialog) -> None:
+        names = [dialog.names.item(i).data(Qt.ItemDataRole.UserRole) for i in range(dialog.names.count())]
+        dialog.names.setCurrentRow(names.index("vip"))
+        dialog.delete.click()
+        names = [dialog.names.item(i).data(Qt.ItemDataRole.UserRole) for i in range(dialog.names.count())]
+        dialog.names.setCurrentRow(names.index("reason:too_expensive"))
+        dialog.reset.click()
+        dialog.box.button(QDialogButtonBox.StandardButton.Save).click()
+
+    when_dialog(qtbot, TemplatesDialog, reset)
+    window.edit_templates()
+    assert json.loads(path.read_text()) == []
+    path.write_text("[broken")
+    window.edit_templates()  # a file that cannot be read is said, and kept
+    assert "cannot be read" in window.statusBar().currentMessage() and path.read_text() == "[broken"

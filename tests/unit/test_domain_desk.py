@@ -78,7 +78,10 @@ def test_the_teams_templates_replace_and_add_and_a_bad_file_is_said(tmp_path: Pa
     t = Templates.load(path)
     assert t.by_name["default"].subject == "Hello {first_name}" and "vip" in t.by_name and "offer:pause" in t.by_name
     path.write_text('[{"name": "x", "subject": "{first_name.__class__}", "body": "{price}"}]')
-    with pytest.raises(ValueError, match="unknown placeholders"):
+    with pytest.raises(ValueError, match="unknown placeholder"):
+        Templates.load(path)
+    path.write_text('[{"name": "x", "subject": "50% off {", "body": "b"}]')
+    with pytest.raises(ValueError, match="without its pair"):
         Templates.load(path)
     path.write_text("{")
     with pytest.raises(ValueError, match="cannot be read"):

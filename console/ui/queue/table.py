@@ -123,7 +123,6 @@ class PreparedQueue:
     owner: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))  # the owner now ("" nobody's), as codes
     owner_codes: dict[str, int] = field(default_factory=dict)
     due: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))  # domain.desk.Desk.due, at `now`
-    owners: list[str] = field(default_factory=list)
     _orders: dict[tuple[int, bool], np.ndarray] = field(default_factory=dict)
     _keepers: list[Kept] = field(default_factory=list)
 
@@ -160,7 +159,7 @@ class PreparedQueue:
         table.days = [r.days_left(table.now) for r in table.rows]
         table.ids = {r.subscription_id: i for i, r in enumerate(table.rows)}
         same = kept.same if kept is not None else (lambda _r, _d, _o, _t: None)
-        table.owners = [r.desk.owner_now(table.now, lapse_days) for r in table.rows]
+        owners = [r.desk.owner_now(table.now, lapse_days) for r in table.rows]  # as codes below, then let go
         due = [r.desk.due(r.ends_at, table.now) for r in table.rows]
         today = table.now.date()
         columns = table.sort_columns
@@ -168,7 +167,7 @@ class PreparedQueue:
         # table otherwise keeps a copy a row (comments are the customers' own: not worth a lookup)
         shared: dict[str, str] = {}
         one = shared.setdefault
-        for row, days, owner, is_due in zip(table.rows, table.days, table.owners, due, strict=True):
+        for row, days, owner, is_due in zip(table.rows, table.days, owners, due, strict=True):
             tenure = row.tenure_days(table.now)
             offer = one(o, o) if (o := offers.get(row.subscription_id, "")) else ""
             desk_text = one(dt := desk_words(row, is_due, today), dt)
@@ -230,7 +229,7 @@ class PreparedQueue:
         table.currency, table.currency_codes = _codes([r.currency for r in table.rows])
         table.reason, table.reason_codes = _codes([r.reason_key for r in table.rows])
         table.plan, table.plan_codes = _codes([r.plan for r in table.rows])
-        table.owner, table.owner_codes = _codes(table.owners)
+        table.owner, table.owner_codes = _codes(owners)
         table.due = np.asarray(due, dtype=bool)
         custom = {(r.feedback_option, r.feedback_text or r.feedback_option) for r in table.rows if r.feedback_option}
         table.choices = Choices(sorted(table.currency_codes), sorted(table.plan_codes), sorted(custom, key=lambda x: x[1]))
@@ -242,7 +241,7 @@ class PreparedQueue:
         """Free the rows a couple of thousand at a time, yielding after each step (a fraction of a millisecond):
         the window frees a replaced table between its events, where dropping 200,000 rows at once would hold the
         GUI thread (and the GIL) for a fifth of a second. A worker freeing it made the GUI thread wait as long."""
-        lists: list[list[Any]] = [self.rows, self.display, self.haystacks, self.days, self.owners, *self.sort_columns]
+        lists: list[list[Any]] = [self.rows, self.display, self.haystacks, self.days, *self.sort_columns]
         for rows in lists:
             while rows:
                 del rows[-step:]
