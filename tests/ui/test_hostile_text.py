@@ -44,3 +44,32 @@ def test_a_hostile_name_and_comment_show_as_plain_text_everywhere(qtbot, open_wi
     ]
     assert rich == []
     record(hostile_inputs=2)
+
+
+def test_a_hostile_owner_and_note_on_the_save_desk_stay_text(qtbot, open_window, demo):
+    """Reps' names and notes come from other consoles through Stripe's metadata: as untrusted as a customer's."""
+    from datetime import UTC, datetime
+
+    from console.domain import desk
+    from console.ui.queue.detail import timeline_html
+
+    admin = stripe.StripeClient(demo.secret_key, base_addresses={"api": demo.url})
+    target = next(
+        s
+        for s in admin.v1.subscriptions.list({"limit": 100}).auto_paging_iter()
+        if s.cancel_at_period_end and s.status == "active"
+    )
+    now = datetime.now(UTC)
+    admin.v1.subscriptions.update(
+        target.id, {"metadata": desk.for_take(NAME[:200], now) | desk.for_note(COMMENT, NAME[:200], now)}
+    )
+    window = open_window(demo)
+    proxy = window.queue.proxy
+    row = next(i for i in range(proxy.rowCount()) if proxy.data(proxy.index(i, 0), ROW_ROLE).subscription_id == target.id)
+    owner_col = next(c for c in range(proxy.columnCount()) if proxy.headerData(c, Qt.Orientation.Horizontal) == "Owner")
+    assert proxy.data(proxy.index(row, owner_col), Qt.ItemDataRole.DisplayRole).startswith("<h1>")  # a plain cell
+    tip = proxy.data(proxy.index(row, owner_col), Qt.ItemDataRole.ToolTipRole)
+    assert "&lt;h1&gt;" in tip and "<h1>" not in tip and "&lt;b&gt;stop" in tip
+    shown = timeline_html(window.workspace.timeline(target.id))
+    assert "&lt;h1&gt;ACCOUNT LOCKED" in shown and "<h1>" not in shown  # the timeline is rich text: escaped
+    record(hostile_inputs=2)
