@@ -80,6 +80,7 @@ def main(out: Path) -> int:
     app = QApplication(sys.argv[:1])
     theme.apply(app)
     data = Path(tempfile.mkdtemp(prefix="churn-console-shots-"))
+    desk.DeskSettings(product_url="https://app.acme.example/account/billing").save(data)  # the e-mails' link
     window = MainWindow(lambda: open_demo(data), data)
     window.settings.setValue(OPERATOR_KEY, "Dana (CS)")
     window.resize(*SIZES[1])

@@ -256,7 +256,9 @@ def test_the_teams_templates_are_edited_checked_and_used(qtbot, open_window, dem
 
     when_dialog(qtbot, OutreachDialog, look)
     window.queue.desk.buttons["write"].click()
-    qtbot.waitUntil(lambda: window.queue.desk.__dict__.get("dialog") is not None and not window.queue.desk.dialog.isVisible(), timeout=20000)
+    qtbot.waitUntil(
+        lambda: window.queue.desk.__dict__.get("dialog") is not None and not window.queue.desk.dialog.isVisible(), timeout=20000
+    )
 
     def reset(dialog: TemplatesDialog) -> None:
         names = [dialog.names.item(i).data(Qt.ItemDataRole.UserRole) for i in range(dialog.names.count())]
