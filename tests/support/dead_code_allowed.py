@@ -52,3 +52,5 @@ SessionCreateParams
 by_reason
 # the journal's per-subscription history, read by the reliability tests
 _.for_subscription
+# the save desk view a test or the screenshots pick, as a click in the view combo does
+_.show_view
