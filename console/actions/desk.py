@@ -13,11 +13,15 @@ from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING
 
 from ..domain import desk
+from ..domain.action import Action
 from ..domain.models import Subscription
 from ..errors import ConsoleError
 from ..store import Cache
+from ..store.journal import Journal
 from ..sync.state import record as record_state
 from .locks import SubscriptionLocks
+
+NOBODY = "an operator"  # services/operator.py's word for no name at all
 
 if TYPE_CHECKING:
     from ..stripe_gateway import StripeGateway
@@ -45,12 +49,13 @@ class DeskWriter:
         self,
         gateway: StripeGateway,
         cache: Cache,
+        journal: Journal,
         operator: str,
         locks: SubscriptionLocks,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         lapse_days: int = desk.LAPSE_DAYS,
     ) -> None:
-        self.gateway, self.cache, self.operator, self.locks = gateway, cache, operator.strip(), locks
+        self.gateway, self.cache, self.journal, self.operator, self.locks = gateway, cache, journal, operator.strip(), locks
         self.clock, self.lapse_days = clock, lapse_days
 
     def take(self, sub_id: str, *, owner: str | None = None, force: bool = False) -> DeskResult:
@@ -69,7 +74,7 @@ class DeskWriter:
                 raise DeskRefused(
                     f"{_who(sub)} is {claimed}.", "Nothing was changed. Take it anyway with --force (the window asks)."
                 )
-            written = self._write(sub, desk.for_take(name, now))
+            written = self._write(sub, desk.for_take(name, now), "take", f"for {name}" if name != self.operator else "")
             back = self.gateway.subscription(sub_id)  # a take made at the same moment by another console wins if later
             self._record(back)
             now_owner = desk.read(back.metadata).owner
@@ -83,7 +88,7 @@ class DeskWriter:
             sub = self.gateway.subscription(sub_id)
             if not desk.read(sub.metadata).owner:
                 return DeskResult(sub, f"{_who(sub)} has no owner")
-            written = self._write(sub, desk.for_release(self._name(), self.clock()))
+            written = self._write(sub, desk.for_release(self._name(), self.clock()), "release")
             return DeskResult(written, f"{self._name()} released {_who(sub)}")
 
     def note(self, sub_id: str, text: str, *, follow_up: date | None = None, state: str | None = None) -> DeskResult:
@@ -99,7 +104,9 @@ class DeskWriter:
             sub = self.gateway.subscription(sub_id)
             now = self.clock()
             self._check_date(follow_up, now)
-            written = self._write(sub, desk.for_note(text, self._name(), now, follow_up, state))
+            follow = f" (follow up {follow_up.isoformat()})" if follow_up else ""
+            words = f"{text}{follow}" + (f" [{desk.STATE_WORDS[state]}]" if state else "")
+            written = self._write(sub, desk.for_note(text, self._name(), now, follow_up, state), "note", words)
             return DeskResult(written, f"Note on {_who(sub)} saved")
 
     def contacted(self, sub_id: str, channel: str, *, follow_up: date | None = None) -> DeskResult:
@@ -110,7 +117,7 @@ class DeskWriter:
             sub = self._pending(sub_id)
             now = self.clock()
             self._check_date(follow_up, now)
-            written = self._write(sub, desk.for_contact(channel, self._name(), now, follow_up))
+            written = self._write(sub, desk.for_contact(channel, self._name(), now, follow_up), "contact", channel=channel)
             return DeskResult(written, f"{_who(sub)}: contacted by {channel}")
 
     # internals -------------------------------------------------------------------------------
@@ -131,11 +138,25 @@ class DeskWriter:
         if follow_up is not None and follow_up < now.date():
             raise DeskRefused(f"The follow-up date {follow_up.isoformat()} has passed.", "Give today or a later date.")
 
-    def _write(self, sub: Subscription, values: dict[str, str]) -> Subscription:
+    def _write(
+        self, sub: Subscription, values: dict[str, str], what: str, note: str = "", channel: str | None = None
+    ) -> Subscription:
+        """Send the desk's keys, record the new state, and journal it (after: a desk write is metadata only and safe
+        to send again, so there is nothing to finish after a crash, and it is never undone)."""
         key = f"churn-console-desk-{uuid.uuid4()}"  # retried by the SDK with the same key: never written twice
         params = {"metadata": values, "expand": EXPAND}  # as a re-read is expanded: the cached name and e-mail stay
-        written, _, _ = self.gateway.update_subscription(sub.id, params, key)
+        written, request_id, _ = self.gateway.update_subscription(sub.id, params, key)
         self._record(written)
+        now = int(self.clock().timestamp())
+        self.journal.add(
+            Action(
+                id=f"act_{uuid.uuid4().hex[:20]}", created_at=now, operator=self.operator or NOBODY, subscription_id=sub.id,
+                customer_id=sub.customer_id, customer_name=sub.customer_name, kind="desk", offer_code=f"desk:{what}",
+                consent_channel=channel, consent_note=note[:500] or None, idempotency_key=key,
+                livemode=self.gateway.livemode, mrr_minor=sub.mrr_minor, currency=sub.currency, params=params,
+                before={"desk_owner": desk.read(sub.metadata).owner}, state="applied", request_id=request_id, applied_at=now,
+            )
+        )  # fmt: skip
         return written
 
     def _record(self, sub: Subscription) -> None:

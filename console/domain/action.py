@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Literal, get_args
 
-ActionKind = Literal["save", "pause", "revoke", "contact", "undo"]
+ActionKind = Literal["save", "pause", "revoke", "contact", "undo", "desk"]  # desk: take, release, note, contact attempt
 # overridden: applied, then another console (on another machine) saved the same customer right after; its
 # offer is the one on the subscription (requests.save_update writes the offer state whole).
 ActionState = Literal["pending", "applied", "failed", "refused", "undone", "overridden"]

@@ -20,7 +20,7 @@ from .workspace import Workspace
 
 SETTINGS = "desk.json"
 TEMPLATES = "outreach.json"
-AFTER_DESK = Changes(queue=True)  # owners, states and notes show in the queue and the detail pane
+AFTER_DESK = Changes(queue=True, journal=True)  # owners, states and notes: the queue, the detail pane, the journal
 
 
 @dataclass(frozen=True)
@@ -54,7 +54,9 @@ class DeskSettings:
 def writer(workspace: Workspace, operator: str) -> DeskWriter:
     settings = DeskSettings.load(workspace.data_dir)
     locks = SubscriptionLocks(workspace.journal.path.parent / "locks")  # the same locks as actions
-    return DeskWriter(workspace.need_gateway(), workspace.cache, operator, locks, lapse_days=settings.lapse_days)
+    return DeskWriter(
+        workspace.need_gateway(), workspace.cache, workspace.journal, operator, locks, lapse_days=settings.lapse_days
+    )
 
 
 def take(

@@ -73,6 +73,11 @@ def test_take_release_and_the_queue_views(run, rows):
     assert code == 0 and "has no owner" in out
     code, table, _ = run("queue", "--mine")
     assert code == 0 and "Owner" in table.splitlines()[0] and "Casey" in table
+    code, out, _ = run("journal", "--format", "json")
+    desk_entries = [e for e in json.loads(out) if e["kind"] == "desk" and e["subscription_id"] in (a, b)]
+    assert {e["offer_code"] for e in desk_entries} >= {"desk:take", "desk:release"}  # the history, in the journal too
+    code, table, _ = run("journal")
+    assert "Took the row" in table and "Released the row" in table
 
 
 def test_a_note_a_follow_up_a_state_and_the_due_view(run, rows):

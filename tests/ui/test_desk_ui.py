@@ -57,6 +57,10 @@ def test_take_note_mine_and_the_due_highlight(qtbot, open_window, demo):
     qtbot.waitUntil(lambda: row_of(window, first.subscription_id).desk.owner == "Dana (CS)", timeout=20000)
     assert cell(window, first.subscription_id, "Owner") == "Dana (CS)"
     assert client_for(demo).v1.subscriptions.retrieve(first.subscription_id).metadata["churn_console_desk_owner"] == "Dana (CS)"
+    journal = window.journal_page.model
+    qtbot.waitUntil(lambda: any(a.offer_code == "desk:take" for a in journal.actions), timeout=20000)  # journaled
+    at = next(i for i, a in enumerate(journal.actions) if a.offer_code == "desk:take")
+    assert journal.index(at, 3).data() == "Took the row"
 
     window.queue.select_subscription(second.subscription_id)
     window.queue.desk.buttons["take"].click()
