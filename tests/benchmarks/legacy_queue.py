@@ -14,7 +14,7 @@ from console.domain.queue import QueueRow
 from console.domain.queue_filter import QueueFilter
 from console.ui import plain, theme
 from console.ui.queue.model import COLUMNS, DAYS_COL, MRR_COL, RIGHT_ALIGNED, ROW_ROLE, SORT_ROLE, URGENT_DAYS
-from console.ui.queue.table import PreparedQueue
+from console.ui.queue.table import DESK_COL, OWNER_COL, PreparedQueue
 
 
 class LegacyModel(QAbstractTableModel):
@@ -34,6 +34,7 @@ class LegacyModel(QAbstractTableModel):
         self.beginResetModel()
         self.now, self.rows, self.days, self.haystacks = table.now, list(table.rows), list(table.days), list(table.haystacks)
         self._display, self._sort = list(table.display), list(zip(*legacy_keys(table), strict=True))
+        self._table = table
         self.endResetModel()
 
     # Qt model API ---------------------------------------------------------------------
@@ -55,7 +56,7 @@ class LegacyModel(QAbstractTableModel):
             return None
         r, c = index.row(), index.column()
         if role == Qt.ItemDataRole.DisplayRole:
-            return self._display[r][c]
+            return self._table.cell(r, c)  # as the model does (the save desk's columns are codes)
         if role == SORT_ROLE:
             return self._sort[r][c]
         if role == ROW_ROLE:
@@ -151,6 +152,7 @@ def legacy_keys(table: PreparedQueue) -> list[list[Any]]:
     keys made once per table and kept, so the swap measured is the old one's, not this)."""
     if getattr(table, "_legacy_keys", None) is None:
         columns = list(table.sort_columns)
-        columns[MRR_COL] = [table.sort_key(r, MRR_COL) for r in range(len(table.rows))]
+        for column in (MRR_COL, OWNER_COL, DESK_COL):  # sorted by arrays now; the old model kept keys a row
+            columns[column] = [table.sort_key(r, column) for r in range(len(table.rows))]
         table._legacy_keys = columns  # type: ignore[attr-defined]
     return table._legacy_keys  # type: ignore[attr-defined]

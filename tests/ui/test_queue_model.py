@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 
 from console.domain.queue import QueueRow
 from console.domain.queue_filter import NO_ANSWER, QueueFilter
-from console.ui.queue.model import MRR_COL, ROW_ROLE, QueueModel, QueueProxy
+from console.ui.queue.model import MRR_COL, ROW_ROLE, SORT_ROLE, QueueModel, QueueProxy
 
 NOW = datetime(2026, 11, 22, 12, tzinfo=UTC)
 
@@ -168,3 +168,38 @@ def test_a_table_a_read_still_takes_over_from_is_freed_only_once_the_read_lets_g
     assert len(shown.rows) == 5000 and shown.in_use()  # kept whole: the read indexes into it
     kept.release()
     qtbot.waitUntil(lambda: not shown.rows and not retired.timer.isActive(), timeout=5000)
+
+
+def test_the_save_desk_columns_sort_and_filter_by_their_codes(qapp):
+    """Owner and Desk are kept as codes into a few texts (not a text a row): sorted by those texts, stable both ways
+    (ties keep the most urgent first), filtered by owner ("" nobody's, a lapsed claim included), due first in Mine."""
+    from console.domain import desk
+    from console.ui.queue.table import DESK_COL, OWNER_COL
+
+    def owned(sub, days, owner, follow_up=None, last_days_ago=0):
+        meta = desk.for_take(owner, NOW - timedelta(days=last_days_ago)) if owner else {}
+        if follow_up is not None:
+            meta |= desk.for_note("x", owner or "x", NOW - timedelta(days=last_days_ago), follow_up=follow_up)
+        return replace(row(sub, 1000, "usd", days), desk=desk.read(meta))
+
+    rows = [
+        owned("a", 20, "bo"),
+        owned("b", 10, "Ann"),
+        owned("c", 15, ""),
+        owned("d", 12, "Ann", follow_up=NOW.date()),
+        owned("e", 30, "Cy", last_days_ago=desk.LAPSE_DAYS + 2),  # lapsed: nobody's
+    ]
+    model, proxy = make(rows)
+    model.set_rows(rows, NOW)
+    proxy.sort(OWNER_COL, Qt.SortOrder.AscendingOrder)
+    assert ordered(proxy) == ["c", "e", "b", "d", "a"]  # "", "", Ann, Ann, bo (case-folded), ties by days left
+    proxy.sort(OWNER_COL, Qt.SortOrder.DescendingOrder)
+    assert ordered(proxy) == ["a", "b", "d", "c", "e"]
+    assert proxy.data(proxy.index(0, OWNER_COL), Qt.ItemDataRole.DisplayRole) == "bo"
+    assert proxy.data(proxy.index(0, OWNER_COL), SORT_ROLE) == "bo"
+    proxy.sort(DESK_COL, Qt.SortOrder.AscendingOrder)
+    assert ordered(proxy)[0] == "d" and proxy.data(proxy.index(0, DESK_COL), Qt.ItemDataRole.DisplayRole) == "Due · today"
+    proxy.set_filter(QueueFilter(owner=""))
+    assert sorted(ordered(proxy)) == ["c", "e"]
+    proxy.set_filter(QueueFilter(owner="Ann", due_first=True))
+    assert ordered(proxy) == ["d", "b"]  # due first, then the table's order

@@ -13,10 +13,9 @@ from PySide6.QtGui import QColor, QFont
 from ...domain.queue import QueueRow
 from ...domain.queue_filter import QueueFilter
 from .. import plain, theme
-from .table import COLUMNS, MRR_COL, PreparedQueue
+from .table import COLUMNS, DESK_COL, MRR_COL, OWNER_COL, PreparedQueue
 
 DAYS_COL = COLUMNS.index("Days left")
-OWNER_COL, DESK_COL = COLUMNS.index("Owner"), COLUMNS.index("Desk")
 RIGHT_ALIGNED = {MRR_COL, DAYS_COL, COLUMNS.index("Tenure")}
 ROW_ROLE = Qt.ItemDataRole.UserRole + 1
 SORT_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -89,7 +88,7 @@ class QueueModel(QAbstractTableModel):
         r, c = index.row(), index.column()
         table = self.table
         if role == Qt.ItemDataRole.DisplayRole:
-            return table.display[r][c]
+            return table.cell(r, c)
         if role == SORT_ROLE:
             return table.sort_key(r, c)
         if role == ROW_ROLE:

@@ -24,7 +24,12 @@ COLUMNS = (
     "Customer", "Email", "Plan", "MRR", "Days left", "Owner", "Desk", "Reason", "Offer", "Comment", "Tenure", "Status", "Discount",
 )  # fmt: skip
 MRR_COL = COLUMNS.index("MRR")
-_OFFER_COL, _TENURE_COL, _DESK_COL = COLUMNS.index("Offer"), COLUMNS.index("Tenure"), COLUMNS.index("Desk")
+_OFFER_COL, _TENURE_COL = COLUMNS.index("Offer"), COLUMNS.index("Tenure")
+OWNER_COL, DESK_COL = COLUMNS.index("Owner"), COLUMNS.index("Desk")
+# Owner and Desk hold a few distinct texts (the team's names, a handful of states): kept as codes into their texts,
+# not in each row's tuple (a million-subscription account's window stays under 600 MB: bench_ui.py)
+_CODED = (OWNER_COL, DESK_COL)
+_SLOT = {c: i for i, c in enumerate(c for c in range(len(COLUMNS)) if c not in _CODED)}  # column -> place in a row's texts
 
 
 def desk_words(row: QueueRow, due: bool, today: date) -> str:
@@ -94,7 +99,7 @@ class Kept:
         j = t.ids.get(row.subscription_id)
         if j is None or t.rows[j] is not row or t.days[j] != days:
             return None
-        return j if t.display[j][_OFFER_COL] == offer and t.sort_columns[_TENURE_COL][j] == tenure else None
+        return j if t.display[j][_SLOT[_OFFER_COL]] == offer and t.sort_columns[_TENURE_COL][j] == tenure else None
 
 
 @dataclass
@@ -122,7 +127,10 @@ class PreparedQueue:
     plan_codes: dict[str, int] = field(default_factory=dict)
     owner: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))  # the owner now ("" nobody's), as codes
     owner_codes: dict[str, int] = field(default_factory=dict)
+    desk: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))  # the Desk column's text, as codes
+    desk_codes: dict[str, int] = field(default_factory=dict)
     due: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))  # domain.desk.Desk.due, at `now`
+    _texts: dict[int, list[str]] = field(default_factory=dict)  # a coded column's texts, by code
     _orders: dict[tuple[int, bool], np.ndarray] = field(default_factory=dict)
     _keepers: list[Kept] = field(default_factory=list)
 
@@ -159,27 +167,19 @@ class PreparedQueue:
         table.days = [r.days_left(table.now) for r in table.rows]
         table.ids = {r.subscription_id: i for i, r in enumerate(table.rows)}
         same = kept.same if kept is not None else (lambda _r, _d, _o, _t: None)
-        owners = [r.desk.owner_now(table.now, lapse_days) for r in table.rows]  # as codes below, then let go
-        due = [r.desk.due(r.ends_at, table.now) for r in table.rows]
-        today = table.now.date()
         columns = table.sort_columns
         # the few texts many rows share (days, tenures, statuses, plans, offers) are held once each: a 200,000-row
         # table otherwise keeps a copy a row (comments are the customers' own: not worth a lookup)
         shared: dict[str, str] = {}
         one = shared.setdefault
-        for row, days, owner, is_due in zip(table.rows, table.days, owners, due, strict=True):
+        for row, days in zip(table.rows, table.days, strict=True):
             tenure = row.tenure_days(table.now)
             offer = one(o, o) if (o := offers.get(row.subscription_id, "")) else ""
-            desk_text = one(dt := desk_words(row, is_due, today), dt)
-            if (
-                kept is not None
-                and (j := same(row, days, offer, tenure)) is not None
-                and kept.table.display[j][_DESK_COL] == desk_text
-            ):
+            if kept is not None and (j := same(row, days, offer, tenure)) is not None:
                 table.display.append(kept.table.display[j])
                 table.haystacks.append(kept.table.haystacks[j])
                 for column, keys in enumerate(kept.table.sort_columns):
-                    if column != MRR_COL:  # MRR sorts by the arrays (its key is made when asked: sort_key)
+                    if column != MRR_COL and column not in _CODED:  # these sort by the arrays (sort_key makes keys)
                         columns[column].append(keys[j])
                 continue
             comment = row.comment or ""
@@ -192,8 +192,6 @@ class PreparedQueue:
                     # ~: from usage; format_money is memoised, so each amount's text is held once (not a copy a row)
                     ("~" if row.usage_based else "") + format_money(row.mrr_minor, row.currency),
                     one(d := str(days), d),
-                    owner,
-                    desk_text,
                     row.reason,
                     offer,
                     comment.replace("\n", " "),
@@ -209,8 +207,8 @@ class PreparedQueue:
                     one(pl := row.plan.casefold(), pl),
                     None,  # MRR: sorted by the arrays, its key made when asked (sort_key)
                     int(row.ends_at.timestamp()),
-                    owner.casefold(),
-                    desk_text,
+                    None,  # Owner and Desk: sorted by their codes
+                    None,
                     row.reason,
                     offer,
                     comment.casefold(),
@@ -219,7 +217,7 @@ class PreparedQueue:
                     row.discount or "",
                 )
             ):
-                if column != MRR_COL:
+                if column != MRR_COL and column not in _CODED:
                     columns[column].append(key)
         n = len(table.rows)
         table.days_left = np.asarray(table.days, dtype=np.int32)
@@ -229,8 +227,18 @@ class PreparedQueue:
         table.currency, table.currency_codes = _codes([r.currency for r in table.rows])
         table.reason, table.reason_codes = _codes([r.reason_key for r in table.rows])
         table.plan, table.plan_codes = _codes([r.plan for r in table.rows])
-        table.owner, table.owner_codes = _codes(owners)
-        table.due = np.asarray(due, dtype=bool)
+        # the save desk's columns, as codes (no list a row): who owns it now, whether it is due, the Desk text
+        now, today, owners, texts = table.now, table.now.date(), table.owner_codes, table.desk_codes
+        table.due = np.fromiter((r.desk.due(r.ends_at, now) for r in table.rows), dtype=bool, count=n)
+        table.owner = np.fromiter(
+            (owners.setdefault(r.desk.owner_now(now, lapse_days), len(owners)) for r in table.rows), dtype=np.int32, count=n
+        )
+        table.desk = np.fromiter(
+            (texts.setdefault(desk_words(r, bool(d), today), len(texts)) for r, d in zip(table.rows, table.due, strict=True)),
+            dtype=np.int32,
+            count=n,
+        )
+        table._texts = {OWNER_COL: list(owners), DESK_COL: list(texts)}
         custom = {(r.feedback_option, r.feedback_text or r.feedback_option) for r in table.rows if r.feedback_option}
         table.choices = Choices(sorted(table.currency_codes), sorted(table.plan_codes), sorted(custom, key=lambda x: x[1]))
         if sort is not None:
@@ -253,10 +261,18 @@ class PreparedQueue:
             yield
 
     # the view's questions ------------------------------------------------------------------
+    def cell(self, row: int, column: int) -> str:
+        """The text a cell shows."""
+        if column in _CODED:
+            return self._texts[column][int((self.owner if column == OWNER_COL else self.desk)[row])]
+        return self.display[row][_SLOT[column]]
+
     def sort_key(self, row: int, column: int) -> Any:
         """What the row sorts by in a column (the MRR key is made here: the view sorts MRR by the arrays)."""
         if column == MRR_COL:
             return mrr_sort_key(int(self.currency_rank[row]), int(self.mrr[row]), self.rows[row].ends_at)
+        if column in _CODED:
+            return self.cell(row, column).casefold()
         return self.sort_columns[column][row]
 
     def order(self, column: int, descending: bool) -> np.ndarray:
@@ -268,6 +284,12 @@ class PreparedQueue:
 
     def _order(self, column: int, descending: bool) -> np.ndarray:
         values, n = self.sort_columns[column], len(self.rows)
+        if column in _CODED:  # each code's place among its texts (a few), then the rows by it: stable both ways
+            texts = [t.casefold() for t in self._texts[column]]
+            place = np.empty(len(texts), dtype=np.int64)
+            place[sorted(range(len(texts)), key=texts.__getitem__)] = np.arange(len(texts))
+            keys = place[self.owner if column == OWNER_COL else self.desk] if n else np.zeros(0, np.int64)
+            return np.argsort(-keys if descending else keys, kind="stable")
         if column == MRR_COL:  # by currency group (most rows first), then MRR, then the soonest end; or all reversed
             if descending:
                 return np.lexsort((self.ends, -self.mrr, self.currency_rank))
