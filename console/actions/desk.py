@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from ..domain import desk
@@ -135,7 +135,8 @@ class DeskWriter:
 
     @staticmethod
     def _check_date(follow_up: date | None, now: datetime) -> None:
-        if follow_up is not None and follow_up < now.date():
+        """A date in the past is refused; "today" where the rep is may be yesterday in UTC (up to 14 hours behind)."""
+        if follow_up is not None and follow_up < (now - timedelta(days=1)).date():
             raise DeskRefused(f"The follow-up date {follow_up.isoformat()} has passed.", "Give today or a later date.")
 
     def _write(
