@@ -34,7 +34,7 @@ class AlertCenter(QObject):
         if QSystemTrayIcon.isSystemTrayAvailable():
             self.tray = QSystemTrayIcon(QApplication.windowIcon(), self)
             self.tray.setToolTip("Churn Console")
-            self.tray.messageClicked.connect(self._show_queue)
+            self.tray.messageClicked.connect(self.tray_clicked)
             self.tray.show()
         window.synced.connect(self.after_sync)
         window.tabs.currentChanged.connect(lambda _i: self._looked())
@@ -82,7 +82,8 @@ class AlertCenter(QObject):
         index = self.window.tabs.indexOf(self.window.queue)
         self.window.tabs.setTabText(index, f"Queue ({self.unseen} new)" if self.unseen else "Queue")
 
-    def _show_queue(self) -> None:
+    def tray_clicked(self) -> None:
+        """A click on a notification: the queue, in front."""
         self.window.tabs.setCurrentWidget(self.window.queue)
         self.window.raise_()
         self.window.activateWindow()

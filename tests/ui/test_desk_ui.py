@@ -200,6 +200,9 @@ def test_a_sync_that_finds_a_new_cancellation_raises_a_notification_and_counts_i
     active(qtbot, window)
     window.tabs.setCurrentWidget(window.queue)  # looked at: the count goes
     assert window.tabs.tabText(window.tabs.indexOf(window.queue)) == "Queue"
+    window.tabs.setCurrentWidget(window.overview)
+    window.alerts.tray_clicked()  # a click on the notification brings the queue to the front
+    assert window.tabs.currentWidget() is window.queue
 
 
 def test_the_desk_settings_in_preferences_and_a_bad_url_refused(qtbot, open_window, demo):
