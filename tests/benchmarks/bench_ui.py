@@ -120,7 +120,16 @@ for _ in range(20):
     app.processEvents(); time.sleep(0.01)
 beat.stop()
 out["refresh_stall_ms"] = max(gaps[1:], default=5) - 5
-out["rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+def peak_mb():
+    # the process's own high-water mark: Linux keeps ru_maxrss across fork and exec, so a child started by a
+    # large parent reports the parent's peak (this bench's parent holds two 200,000-row models: ~600 MB)
+    try:
+        with open("/proc/self/status") as status:
+            return next(int(l.split()[1]) / 1024 for l in status if l.startswith("VmHWM:"))
+    except (OSError, StopIteration):
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+out["rss_mb"] = peak_mb()
+out["ru_maxrss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 print(json.dumps(out), flush=True)
 window.close()
 """
@@ -222,7 +231,7 @@ def main() -> None:
     print(f"| a filter keystroke as the filter bar sends it (selection kept, totals) | {win['filter_ms']:.0f} ms | ≤ 50 ms |")
     print(f"| a sort by a header click (selection kept) | {win['sort_ms']:.0f} ms | ≤ 200 ms |")
     print(f"| longest GUI-thread stall while the queue is read again | {win['refresh_stall_ms']:.0f} ms | ≤ 50 ms |")
-    print(f"| resident memory (peak) | {win['rss_mb']:.0f} MB | ≤ 600 MB at 1M |")
+    print(f"| resident memory (peak, the window's own: VmHWM) | {win['rss_mb']:.0f} MB (ru_maxrss, which Linux carries over from the parent: {win['ru_maxrss_mb']:.0f} MB) | ≤ 600 MB at 1M |")
     if stall_ms is not None:
         print(
             f"| longest GUI stall during a full sync of {synced:,} subscriptions ({sync_s:.0f} s) | {stall_ms:.0f} ms | ≤ 50 ms |"
