@@ -41,8 +41,15 @@ class Actions:
     """Applies offers to one account. `operator` is the person named in the journal and the metadata."""
 
     def __init__(
-        self, gateway: StripeGateway, cache: Cache, journal: Journal, operator: str, clock: Callable[[], float] = time.time
+        self,
+        gateway: StripeGateway,
+        cache: Cache,
+        journal: Journal,
+        operator: str,
+        clock: Callable[[], float] = time.time,
+        guard: Callable[[str], str | None] = lambda _sub_id: None,
     ) -> None:
+        self.guard = guard  # why a second discount is not given to this subscription, or None (Workspace.guard)
         self.gateway = gateway
         self.cache = cache
         self.journal = journal
@@ -54,8 +61,13 @@ class Actions:
         return datetime.fromtimestamp(self.clock(), UTC)
 
     # the actions ---------------------------------------------------------------------------
-    def apply(self, sub_id: str, offer: Offer, consent: Consent | None) -> Action:
-        """Revoke the pending cancellation with this offer, in one Stripe request."""
+    def apply(self, sub_id: str, offer: Offer, consent: Consent | None, *, second_discount: bool = False) -> Action:
+        """Revoke the pending cancellation with this offer, in one Stripe request. A discount for a customer the
+        desk saved with one lately is refused unless `second_discount` (the playbook's guardrail)."""
+        if offer.kind == "coupon" and not second_discount and (why := self.guard(sub_id)):
+            raise ActionRefused(
+                why, "Offer a pause or a contact instead, or confirm a second discount.", {"second_discount": why}
+            )
         now = self._now()
         if problems := offer.problems(now):
             raise ActionRefused("This offer cannot be sent as it is.", "Correct each field listed, then try again.", problems)

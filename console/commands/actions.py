@@ -35,6 +35,11 @@ def add_parsers(sub) -> None:
     what.add_argument("--coupon", metavar="ID", help="an existing coupon")
     what.add_argument("--percent", type=float, metavar="P", help="create a percent-off coupon")
     save.add_argument("--months", type=int, metavar="M", help="with --percent: repeating for M months (default: once)")
+    save.add_argument(
+        "--second-discount",
+        action="store_true",
+        help="give a discount to a customer saved with one within the playbook's window (refused otherwise)",
+    )
     _consent_args(save)
     save.set_defaults(run=run_save)
 
@@ -153,8 +158,10 @@ def run_save(args: argparse.Namespace) -> int:
             row = row_from_subscription(sub, ws.account.livemode)
             if row is None:
                 raise ActionRefused(f"{sub.customer_name or sub.id} is not set to cancel.", "Nothing was sent.")
-            offer, _rule = ws.playbook().recommend(row, row.interval)
-        return operations.apply_offer(ws, operator, args.subscription, offer, Consent(args.consent, args.note))
+            offer, _rule = ws.playbook().recommend(ws.with_saves(row), row.interval)  # no second discount
+        return operations.apply_offer(
+            ws, operator, args.subscription, offer, Consent(args.consent, args.note), second_discount=args.second_discount
+        )
 
     return _act(args, do)
 

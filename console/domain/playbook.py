@@ -8,6 +8,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from dateutil.relativedelta import relativedelta
+
 from .feedback import PORTAL_LABELS
 from .offers import ContactOffer, CouponOffer, CouponSpec, Offer, PauseOffer, offer_from_dict, offer_to_dict
 from .queue import QueueRow
@@ -19,6 +21,7 @@ INTERVALS = ("any", "month", "year")
 # "High MRR" per currency, in minor units (the playbook's own setting; amounts never compare across currencies).
 # Minor units per month: $100, €90, £80 and ¥15,000 (JPY has no minor unit: ¥1 is 1).
 DEFAULT_HIGH_MRR = {"usd": 10_000, "eur": 9_000, "gbp": 8_000, "jpy": 15_000}
+REPEAT_MONTHS = 12  # "saved with a discount in the last 12 months"
 _OLD_JPY_DEFAULT = 1_500_000  # version 1 files carried this 100x mistake as the default
 
 
@@ -79,17 +82,42 @@ class Playbook:
 
     rules: list[Rule] = field(default_factory=lambda: list(DEFAULT_RULES))
     high_mrr: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_HIGH_MRR))
+    no_repeat_discount: bool = True  # a customer saved with a discount lately is offered a pause or a contact
+    repeat_months: int = REPEAT_MONTHS
 
     def recommend(self, row: QueueRow, interval: str = "month", now: datetime | None = None) -> tuple[Offer, Rule | None]:
+        """The first rule that matches; for a repeat saver (saved with a discount within `repeat_months`, while
+        `no_repeat_discount` holds), the first matching rule that is not a discount, else a contact: retention
+        vendors report that most discount-savers leave once the discount ends, and a second discount teaches
+        customers to cancel for one."""
         now = now or datetime.now(row.ends_at.tzinfo)
+        repeat = self.guards(row, now)
         for rule in self.rules:
-            if rule.matches(row, interval, self.high_mrr, now):
+            if rule.matches(row, interval, self.high_mrr, now) and not (repeat and rule.offer.kind == "coupon"):
                 return rule.offer, rule
         return CONTACT, None
 
+    def repeat_saver(self, row: QueueRow, now: datetime) -> bool:
+        """Saved with a discount within `repeat_months` (the guardrail's window), whatever the setting."""
+        saved = row.discount_saved_at
+        return saved is not None and saved > now - relativedelta(months=self.repeat_months)
+
+    def guards(self, row: QueueRow, now: datetime) -> bool:
+        """Whether the guardrail keeps this row from a second discount."""
+        return self.no_repeat_discount and self.repeat_saver(row, now)
+
     # storage ----------------------------------------------------------------------------
     def to_json(self) -> str:
-        return json.dumps({"version": 2, "high_mrr": self.high_mrr, "rules": [_rule_dict(r) for r in self.rules]}, indent=2)
+        return json.dumps(
+            {
+                "version": 2,
+                "high_mrr": self.high_mrr,
+                "no_repeat_discount": self.no_repeat_discount,
+                "repeat_months": self.repeat_months,
+                "rules": [_rule_dict(r) for r in self.rules],
+            },
+            indent=2,
+        )
 
     @classmethod
     def from_json(cls, text: str) -> Playbook:
@@ -104,7 +132,12 @@ class Playbook:
         high = {k.lower(): int(v) for k, v in data.get("high_mrr", {}).items()}
         if data.get("version", 1) < 2 and high.get("jpy") == _OLD_JPY_DEFAULT:
             high["jpy"] = DEFAULT_HIGH_MRR["jpy"]  # the old default, never chosen by anyone: corrected
-        return cls(rules=rules, high_mrr=high)
+        months = int(data.get("repeat_months", REPEAT_MONTHS))
+        if not 1 <= months <= 60:
+            raise ValueError(f"repeat_months must be 1 to 60, not {months}")
+        return cls(
+            rules=rules, high_mrr=high, no_repeat_discount=bool(data.get("no_repeat_discount", True)), repeat_months=months
+        )
 
     @classmethod
     def load(cls, path: Path) -> Playbook:

@@ -17,7 +17,7 @@ DASHBOARD = "https://dashboard.stripe.com/"
 RECORD_FIELDS = (
     "subscription", "customer", "name", "email", "customer_deleted", "plan", "status", "mrr_minor", "currency", "mrr",
     "cancel_at", "requested_at", "days_left", "feedback", "reason", "comment", "tenure_days", "discount", "dashboard_url",
-    "owner", "owner_since", "desk_state", "follow_up", "last_contact", "note",
+    "owner", "owner_since", "desk_state", "follow_up", "last_contact", "note", "discount_saved_at",
 )  # fmt: skip
 
 
@@ -47,6 +47,8 @@ class QueueRow:
     feedback_text: str | None = None
     pause_blocker: str | None = "Not known yet: sync again."  # why no real pause (domain/pausing.py); None: allowed
     desk: Desk = NO_DESK  # owner, state, follow-up and latest note, shared through Stripe (domain/desk.py)
+    discount_saved_at: datetime | None = None  # the last time the desk saved it with a discount (the guardrail)
+    discount_saved_offer: str | None = None  # that save's offer code (coupon:…)
 
     def days_left(self, now: datetime | None = None) -> int:
         """Whole days until the cancellation takes effect (0 on its last day, never negative)."""

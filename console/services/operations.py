@@ -17,9 +17,12 @@ from .workspace import Workspace
 PORTAL_SAVED = Changes(portal=True, overview=True)  # the editor's list and the Overview's portal card
 
 
-def apply_offer(workspace: Workspace, operator: str, sub_id: str, offer: Offer, consent: Consent | None) -> Done[Action]:
-    """Save, pause, revoke or record a contact for one subscription (the journal first, then one Stripe request)."""
-    action = workspace.actions(operator).apply(sub_id, offer, consent)
+def apply_offer(
+    workspace: Workspace, operator: str, sub_id: str, offer: Offer, consent: Consent | None, *, second_discount: bool = False
+) -> Done[Action]:
+    """Save, pause, revoke or record a contact for one subscription (the journal first, then one Stripe request);
+    a second discount within the playbook's window only when `second_discount` (Workspace.second_discount)."""
+    action = workspace.actions(operator).apply(sub_id, offer, consent, second_discount=second_discount)
     changes = Changes(journal=True) if action.kind == "contact" else AFTER_ACTION  # a contact changes nothing in Stripe
     return Done(action, changes | Changes(coupons=isinstance(offer, CouponOffer) and offer.new_coupon is not None))
 

@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from dateutil.relativedelta import relativedelta
 
 from ..actions import Actions
 from ..domain import desk, stamp
 from ..domain.action import Action
 from ..domain.models import Account
 from ..domain.mrr import Valuation
+from ..domain.offers import action_words
 from ..domain.playbook import Playbook
 from ..domain.queue import QueueRow
 from ..errors import ConsoleError
@@ -184,7 +189,28 @@ class Workspace:
         return self._journal
 
     def actions(self, operator: str) -> Actions:
-        return Actions(self.need_gateway(), self.cache, self.journal, operator)
+        return Actions(self.need_gateway(), self.cache, self.journal, operator, guard=self.second_discount)
+
+    def second_discount(self, sub_id: str) -> str | None:
+        """Why the playbook gives this subscription no discount now (saved with one within its window), or None."""
+        playbook, saved = self.playbook(), self.cache.discount_saves().get(sub_id)
+        if not playbook.no_repeat_discount or saved is None:
+            return None
+        at = datetime.fromtimestamp(saved[0], UTC)
+        if at <= datetime.now(UTC) - relativedelta(months=playbook.repeat_months):
+            return None
+        what = action_words("save", saved[1], {c.id: c for c in self.cache.coupons()}).lower()
+        return (
+            f"This customer was {what} on {at:%d %b %Y}: the playbook gives no second discount within "
+            f"{playbook.repeat_months} months."
+        )
+
+    def with_saves(self, row: QueueRow) -> QueueRow:
+        """The row with its last discount save (for a row built from Stripe, not read from the cache)."""
+        saved = self.cache.discount_saves().get(row.subscription_id)
+        if saved is None:
+            return row
+        return dataclasses.replace(row, discount_saved_at=datetime.fromtimestamp(saved[0], UTC), discount_saved_offer=saved[1])
 
     def playbook(self) -> Playbook:
         return Playbook.load(self.data_dir / PLAYBOOK)

@@ -65,12 +65,15 @@ _VALUES = {  # RECORD_FIELDS, each as SQL
     "follow_up": _desk(desk.FOLLOW_UP),
     "last_contact": _desk(desk.CONTACT),
     "note": _desk(desk.NOTE),
+    "discount_saved_at": _ISO.format("saved.at"),
 }
 assert tuple(_VALUES) == RECORD_FIELDS
 _RECORD = "json_object(" + ", ".join(f"'{name}', {sql}" for name, sql in _VALUES.items()) + ")"
 _FROM = """FROM subscriptions s
 LEFT JOIN (SELECT subscription_id, MIN(scheduled_at) AS at FROM intents WHERE resolution = 'pending'
            GROUP BY subscription_id) asked ON asked.subscription_id = s.id
+LEFT JOIN (SELECT subscription_id, MAX(resolved_at) AS at FROM intents WHERE resolution = 'saved'
+           AND offer LIKE 'coupon:%' GROUP BY subscription_id) saved ON saved.subscription_id = s.id
 WHERE s.pending = 1"""
 
 
@@ -126,16 +129,28 @@ class QueueReads:
                 asked_params,
             )
         }
+        saves = self.discount_saves()
         out = []
         for r in found:
             row = rows.queue_row(r, self.livemode)
             when = asked.get(row.subscription_id)
             if when and rows.epoch(row.requested_at) != when:
                 row = dataclasses.replace(row, requested_at=rows.utc(when))
+            if (save := saves.get(row.subscription_id)) is not None:
+                row = dataclasses.replace(row, discount_saved_at=rows.utc(save[0]), discount_saved_offer=save[1])
             if known is not None and (same := known(row.subscription_id)) == row:
                 row = same  # the caller's equal row: the one just read is freed at once
             out.append(row)
         return out
+
+    def discount_saves(self) -> dict[str, tuple[int, str]]:
+        """Each subscription's latest save by the desk with a discount (intents saved with a `coupon:` offer): when,
+        and the offer. A few per account, read at once (the guardrail against a second discount: domain/playbook)."""
+        found = self._query(
+            "SELECT subscription_id, resolved_at AS at, offer FROM intents WHERE resolution = 'saved'"
+            " AND offer LIKE 'coupon:%' AND resolved_at IS NOT NULL ORDER BY resolved_at"
+        )
+        return {r["subscription_id"]: (r["at"], r["offer"]) for r in found}  # the latest wins (ordered)
 
     def queue_json(
         self,

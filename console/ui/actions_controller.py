@@ -6,9 +6,9 @@ import html
 from collections.abc import Callable
 from typing import TYPE_CHECKING, TypeVar
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QMessageBox, QWidget
 
 from ..domain import permissions
 from ..domain.action import Action, Consent
@@ -54,6 +54,7 @@ class ActionsController(QObject):
         self.bar.undo_last.connect(lambda: self.undo(self.last_action.id) if self.last_action else None)
         self.bar.status.linkActivated.connect(self._link)
         self.last_action: Action | None = None
+        self.confirm: Callable[[str, str], bool] = self._confirm  # a question with Yes / Cancel (tests answer it)
 
     # helpers --------------------------------------------------------------------------------
     @property
@@ -112,6 +113,14 @@ class ActionsController(QObject):
         """An action's operation: its answer said here, what it changed announced (a failure is journaled too)."""
         self.context.ops.run(op, done, self._failed, if_failed=AFTER_ACTION)
 
+    def _confirm(self, title: str, text: str) -> bool:
+        box = QMessageBox(
+            QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel, self.window
+        )
+        box.setTextFormat(Qt.TextFormat.PlainText)  # a customer's name may be in it
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        return box.exec() == QMessageBox.StandardButton.Yes
+
     # offers ----------------------------------------------------------------------------------
     def offer_chosen(self, offer: Offer | None) -> None:
         rows = self._rows()
@@ -134,6 +143,10 @@ class ActionsController(QObject):
         )
         if offer.kind == "contact":  # nothing changes in Stripe, but the journal says how and what was said
             summary = f"Record a contact with <b>{who}</b>: how you reached them, and what was agreed or said"
+        workspace = self.context.workspace
+        second = bool(offer.kind == "coupon" and workspace and (why := workspace.second_discount(row.subscription_id)))
+        if second and not self.confirm("A second discount?", f"{why}\n\nGive {offer.describe(self._coupons())} anyway?"):
+            return  # warned before a second discount (the playbook's guardrail); nothing was sent
         asked = self._ask_consent(summary)
         if asked is None:
             return
@@ -144,7 +157,10 @@ class ActionsController(QObject):
         words = offer.describe(self._coupons())  # in words now: a new coupon's id is Stripe's, and random
         self.bar.say(f"Sending {html.escape(words)} for {who}…", progress=True)
         sub_id = row.subscription_id
-        self._act(lambda: operations.apply_offer(workspace, operator, sub_id, offer, consent), lambda a: self._applied(a, words))
+        self._act(
+            lambda: operations.apply_offer(workspace, operator, sub_id, offer, consent, second_discount=second),
+            lambda a: self._applied(a, words),
+        )
 
     def custom_coupon(self) -> None:
         self._offer_from_dialog(lambda row: CouponDialog(row.currency, self.window))

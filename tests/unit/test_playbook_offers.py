@@ -150,3 +150,32 @@ def test_a_playbook_file_from_before_one_class_per_kind_still_reads():
     with pytest.raises(OfferInvalid) as refused:
         offer_from_dict({**old, "kind": "gift"})
     assert refused.value.problems == {"kind": "Unknown offer 'gift'."}
+
+
+def test_no_second_discount_for_a_customer_saved_with_one_lately():
+    """The guardrail (default on): a customer the desk saved with a discount within repeat_months gets the first
+    matching rule that is not a discount, else a contact; off, or the save older than the window, as before."""
+    book = Playbook()
+    saved = dataclasses.replace(row("too_expensive"), discount_saved_at=NOW - timedelta(days=100))
+    assert book.recommend(row("too_expensive"), "month", NOW)[0].kind == "coupon"
+    assert book.repeat_saver(saved, NOW) and book.guards(saved, NOW)
+    assert book.recommend(saved, "month", NOW)[0].code == "contact"  # no pause rule for the price reason: a contact
+    rule = book.recommend(row("too_expensive"), "month", NOW)[1]
+    book.rules.insert(book.rules.index(rule) + 1, dataclasses.replace(rule, offer=PauseOffer(pause_months=1)))
+    assert book.recommend(saved, "month", NOW)[0].code == "pause:1m"  # the first rule that is not a discount
+    old = dataclasses.replace(saved, discount_saved_at=NOW - timedelta(days=400))
+    assert book.recommend(old, "month", NOW)[0].kind == "coupon" and not book.repeat_saver(old, NOW)
+    off = Playbook(no_repeat_discount=False)
+    assert off.recommend(saved, "month", NOW)[0].kind == "coupon" and not off.guards(saved, NOW)
+    assert off.repeat_saver(saved, NOW)  # still a repeat saver: only the rule is off
+    short = Playbook(repeat_months=3)
+    assert short.recommend(saved, "month", NOW)[0].kind == "coupon"  # 100 days ago is outside 3 months
+
+
+def test_the_guardrail_settings_round_trip_and_bad_ones_are_refused(tmp_path):
+    book = Playbook(no_repeat_discount=False, repeat_months=6)
+    again = Playbook.from_json(book.to_json())
+    assert (again.no_repeat_discount, again.repeat_months) == (False, 6)
+    assert Playbook.from_json('{"rules": []}').no_repeat_discount is True  # files written before: on, 12 months
+    with pytest.raises(ValueError, match="repeat_months"):
+        Playbook.from_json('{"rules": [], "repeat_months": 0}')

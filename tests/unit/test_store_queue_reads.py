@@ -50,6 +50,7 @@ def as_record(row: QueueRow, now: datetime) -> dict:
         "follow_up": row.desk.follow_up.isoformat() if row.desk.follow_up else None,
         "last_contact": f"{row.desk.channel} {row.desk.contacted_at.isoformat()}" if row.desk.contacted_at else None,
         "note": row.desk.note or None,
+        "discount_saved_at": row.discount_saved_at.isoformat() if row.discount_saved_at else None,
     }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -126,6 +127,20 @@ class PlaybookDialog(QDialog):
             thresholds.addWidget(box)
         thresholds.addStretch(1)
         layout.addLayout(thresholds)
+        guard = QHBoxLayout()
+        self.no_repeat = QCheckBox("No discount for a customer the desk saved with one in the last")
+        self.no_repeat.setObjectName("noRepeatDiscount")
+        self.no_repeat.setChecked(playbook.no_repeat_discount)
+        self.no_repeat.setToolTip("They are offered the first rule's pause or a contact instead; a second discount asks first")
+        self.repeat_months = QSpinBox()
+        self.repeat_months.setObjectName("repeatMonths")
+        self.repeat_months.setRange(1, 60)
+        self.repeat_months.setSuffix(" months")
+        self.repeat_months.setValue(playbook.repeat_months)
+        guard.addWidget(self.no_repeat)
+        guard.addWidget(self.repeat_months)
+        guard.addStretch(1)
+        layout.addLayout(guard)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
@@ -238,4 +253,9 @@ class PlaybookDialog(QDialog):
 
     def playbook(self) -> Playbook:
         high = {cur: int(round(box.value() * 10 ** exponent(cur))) for cur, box in self.high.items()}
-        return Playbook(rules=self.rules(), high_mrr=high)
+        return Playbook(
+            rules=self.rules(),
+            high_mrr=high,
+            no_repeat_discount=self.no_repeat.isChecked(),
+            repeat_months=self.repeat_months.value(),
+        )

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from ...domain.feedback import label
 from ...domain.money import format_money
 from ...domain.mrr import Valuation
+from ...domain.offers import action_words
 from ...domain.queue import QueueRow, tenure_text
 
 TIMELINE_TEXT = {
@@ -107,6 +108,7 @@ class DetailPane(QWidget):
             "Customer for",
             "Status",
             "Discount",
+            "Saved before",
             "Lifetime value",
         ):
             value = QLabel("—")
@@ -209,6 +211,13 @@ class DetailPane(QWidget):
         self.fields["Customer for"].setText(tenure_text(row.tenure_days(now)))
         self.fields["Status"].setText(row.status.replace("_", " "))
         self.fields["Discount"].setText(row.discount or "none")
+        saved = row.discount_saved_at
+        self.fields["Saved before"].setText(
+            f"with {action_words('save', row.discount_saved_offer or 'coupon:', None).lower().removeprefix('saved with ')}"
+            f" on {_local(saved)}: no second discount (playbook)"
+            if saved
+            else "no discount save"
+        )
         self.fields["Lifetime value"].setText("loading…")
         self.reason.setText(row.reason)
         self.comment.setText(row.comment or "No comment.")

@@ -31,7 +31,14 @@ def prepare(
     try:
         with collector_paused():
             data = QueueData.read(workspace, known=kept.known if kept is not None else None)
-            prepared = PreparedQueue.build(data.rows, offers=data.offers, sort=sort, kept=kept, lapse_days=data.lapse_days)
+            prepared = PreparedQueue.build(
+                data.rows,
+                offers=data.offers,
+                sort=sort,
+                kept=kept,
+                lapse_days=data.lapse_days,
+                repeat_months=data.playbook.repeat_months,
+            )
             out_of_reach()
     finally:
         if kept is not None:

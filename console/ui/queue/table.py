@@ -14,9 +14,11 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import numpy as np
+from dateutil.relativedelta import relativedelta
 
 from ...domain.desk import LAPSE_DAYS, STATE_WORDS
 from ...domain.money import format_money
+from ...domain.playbook import REPEAT_MONTHS
 from ...domain.queue import QueueRow, currency_rank, tenure_text
 from ...domain.queue_filter import NO_ANSWER, QueueFilter, search_text
 
@@ -32,10 +34,13 @@ _CODED = (OWNER_COL, DESK_COL)
 _SLOT = {c: i for i, c in enumerate(c for c in range(len(COLUMNS)) if c not in _CODED)}  # column -> place in a row's texts
 
 
-def desk_words(row: QueueRow, due: bool, today: date) -> str:
-    """The Desk column: `Due · Waiting for reply · today` (whether it is due, the state, the next follow-up)."""
+def desk_words(row: QueueRow, due: bool, today: date, repeat_since: datetime | None = None) -> str:
+    """The Desk column: `Due · Waiting for reply · today` (whether it is due, the state, the next follow-up), after
+    `Saved before` for a customer the desk saved with a discount since `repeat_since` (the playbook's guardrail)."""
     d = row.desk
-    parts = ["Due"] if due else []
+    saved = row.discount_saved_at
+    parts = ["Saved before"] if saved is not None and repeat_since is not None and saved > repeat_since else []
+    parts += ["Due"] if due else []
     if d.state != "new" or not due:
         parts.append(STATE_WORDS[d.state])
     if d.follow_up is not None:
@@ -154,6 +159,7 @@ class PreparedQueue:
         sort: tuple[int, bool] | None = None,
         kept: Kept | None = None,
         lapse_days: int = LAPSE_DAYS,
+        repeat_months: int = REPEAT_MONTHS,
     ) -> PreparedQueue:
         """`offers` maps subscription id -> the playbook's recommendation, as shown in the Offer column; `sort`
         (column, descending) is the order the view shows, computed here so the GUI thread does not. A row the
@@ -229,12 +235,16 @@ class PreparedQueue:
         table.plan, table.plan_codes = _codes([r.plan for r in table.rows])
         # the save desk's columns, as codes (no list a row): who owns it now, whether it is due, the Desk text
         now, today, owners, texts = table.now, table.now.date(), table.owner_codes, table.desk_codes
+        since = now - relativedelta(months=repeat_months)
         table.due = np.fromiter((r.desk.due(r.ends_at, now) for r in table.rows), dtype=bool, count=n)
         table.owner = np.fromiter(
             (owners.setdefault(r.desk.owner_now(now, lapse_days), len(owners)) for r in table.rows), dtype=np.int32, count=n
         )
         table.desk = np.fromiter(
-            (texts.setdefault(desk_words(r, bool(d), today), len(texts)) for r, d in zip(table.rows, table.due, strict=True)),
+            (
+                texts.setdefault(desk_words(r, bool(d), today, since), len(texts))
+                for r, d in zip(table.rows, table.due, strict=True)
+            ),
             dtype=np.int32,
             count=n,
         )
