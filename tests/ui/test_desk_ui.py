@@ -282,3 +282,47 @@ def test_the_teams_templates_are_edited_checked_and_used(qtbot, open_window, dem
     path.write_text("[broken")
     window.edit_templates()  # a file that cannot be read is said, and kept
     assert "cannot be read" in window.statusBar().currentMessage() and path.read_text() == "[broken"
+
+
+def test_a_second_discount_is_flagged_and_asked_before(qtbot, open_window, demo):
+    """The guardrail in the window: a customer saved with a coupon who asks to cancel again shows "Saved before" in
+    Desk and the detail pane; the playbook's offer is no discount; a coupon asks first, and Cancel sends nothing."""
+    from console.domain.offers import CouponOffer
+    from console.ui.dialogs.consent import ConsentDialog
+    from console.ui.dialogs.playbook import PlaybookDialog
+    from tests.ui.test_actions_ui import confirm_with
+
+    window = open_window(demo)
+    window.settings.setValue(OPERATOR_KEY, "Dana (CS)")
+    client = client_for(demo)
+    target = next(r for r in shown(window) if r.feedback == "too_expensive" and not r.discount)
+    assert window.recommendation(target).kind == "coupon"
+    window.queue.select_subscription(target.subscription_id)
+    when_dialog(qtbot, ConsentDialog, confirm_with("call"))
+    with qtbot.waitSignal(window.controller.applied, timeout=20000):
+        window.controller.apply(target, CouponOffer(coupon_id="RETAIN25-3M"))
+    client.v1.subscriptions.update(target.subscription_id, {"cancel_at_period_end": True})
+    synced(qtbot, window)
+    again = row_of(window, target.subscription_id)
+    assert again.discount_saved_at is not None and cell(window, target.subscription_id, "Desk").startswith("Saved before")
+    assert window.recommendation(again).kind != "coupon"  # the playbook gives no second discount
+    window.queue.select_subscription(target.subscription_id)
+    assert window.queue.detail.fields["Saved before"].text().startswith("with 25% off for 3 months on ")
+    asked: list[str] = []
+    window.controller.confirm = lambda title, text: asked.append(text) or False
+    window.controller.apply(again, CouponOffer(coupon_id="RETAIN25-3M"))
+    assert asked and "no second discount within 12 months" in asked[0]
+    qtbot.wait(200)
+    live = client.v1.subscriptions.retrieve(target.subscription_id, {"expand": ["discounts"]})
+    assert live.cancel_at_period_end and len(live.discounts) == 1  # nothing was sent
+
+    def turn_off(dialog: PlaybookDialog) -> None:
+        dialog.no_repeat.setChecked(False)
+        dialog.repeat_months.setValue(6)
+        dialog.accept()
+
+    when_dialog(qtbot, PlaybookDialog, turn_off)
+    window.edit_playbook()
+    saved = window.workspace.playbook()
+    assert (saved.no_repeat_discount, saved.repeat_months) == (False, 6)
+    assert window.workspace.second_discount(target.subscription_id) is None

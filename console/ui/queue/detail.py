@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...domain.feedback import label
+from ...domain.models import Coupon
 from ...domain.money import format_money
 from ...domain.mrr import Valuation
 from ...domain.offers import action_words
@@ -82,6 +83,7 @@ class DetailPane(QWidget):
         super().__init__(parent)
         self.setObjectName("detailPane")
         self.row: QueueRow | None = None
+        self.coupons: dict[str, Coupon] = {}  # to say a past save's coupon in words (the page sets them)
         outer = QHBoxLayout(self)
         outer.setContentsMargins(4, 10, 4, 4)
         outer.setSpacing(28)
@@ -213,7 +215,7 @@ class DetailPane(QWidget):
         self.fields["Discount"].setText(row.discount or "none")
         saved = row.discount_saved_at
         self.fields["Saved before"].setText(
-            f"with {action_words('save', row.discount_saved_offer or 'coupon:', None).lower().removeprefix('saved with ')}"
+            f"{action_words('save', row.discount_saved_offer or 'coupon:', self.coupons).removeprefix('Saved ')}"
             f" on {_local(saved)}: no second discount (playbook)"
             if saved
             else "no discount save"

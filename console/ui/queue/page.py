@@ -214,6 +214,7 @@ class QueuePage(QWidget):
         self.playbook = data.playbook
         self.synced_at = data.synced_at
         self.action_bar.set_coupons(data.coupons)
+        self.detail.coupons = {c.id: c for c in data.coupons}
         self.action_bar.set_configurations(data.configurations)
         self.set_table(table or PreparedQueue.build(data.rows, offers=data.offers))
         self.refit()
