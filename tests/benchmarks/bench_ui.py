@@ -231,7 +231,9 @@ def main() -> None:
     print(f"| a filter keystroke as the filter bar sends it (selection kept, totals) | {win['filter_ms']:.0f} ms | ≤ 50 ms |")
     print(f"| a sort by a header click (selection kept) | {win['sort_ms']:.0f} ms | ≤ 200 ms |")
     print(f"| longest GUI-thread stall while the queue is read again | {win['refresh_stall_ms']:.0f} ms | ≤ 50 ms |")
-    print(f"| resident memory (peak, the window's own: VmHWM) | {win['rss_mb']:.0f} MB (ru_maxrss, which Linux carries over from the parent: {win['ru_maxrss_mb']:.0f} MB) | ≤ 600 MB at 1M |")
+    print(
+        f"| resident memory (peak, the window's own: VmHWM) | {win['rss_mb']:.0f} MB (ru_maxrss, which Linux carries over from the parent: {win['ru_maxrss_mb']:.0f} MB) | ≤ 600 MB at 1M |"
+    )
     if stall_ms is not None:
         print(
             f"| longest GUI stall during a full sync of {synced:,} subscriptions ({sync_s:.0f} s) | {stall_ms:.0f} ms | ≤ 50 ms |"
