@@ -41,8 +41,20 @@ class DeskSettings:
             ) from None
         known = {k: raw[k] for k in ("lapse_days", "alert_min_mrr", "product_url") if k in raw}
         settings = cls(**known)
-        if not isinstance(settings.lapse_days, int) or settings.lapse_days < 1:
-            raise ConsoleError(f"lapse_days in {data_dir / SETTINGS} must be a whole number of days, 1 or more.")
+        where = data_dir / SETTINGS
+        if not isinstance(settings.lapse_days, int) or isinstance(settings.lapse_days, bool) or settings.lapse_days < 1:
+            raise ConsoleError(
+                f"lapse_days in {where} must be a whole number of days, 1 or more.",
+                "Fix the file or remove it; it is kept as it is.",
+            )
+        if not isinstance(settings.alert_min_mrr, int | float) or settings.alert_min_mrr < 0:
+            raise ConsoleError(
+                f"alert_min_mrr in {where} must be an amount, 0 or more.", "Fix the file or remove it; it is kept as it is."
+            )
+        if not isinstance(settings.product_url, str):
+            raise ConsoleError(
+                f"product_url in {where} must be a web address.", "Fix the file or remove it; it is kept as it is."
+            )
         return settings
 
     def save(self, data_dir: Path) -> None:
@@ -108,7 +120,7 @@ def letter(
 ) -> Letter:
     """The e-mail to the customer behind a pending cancellation, from the team's templates."""
     now = now or datetime.now(UTC)
-    row = next((r for r in workspace.queue() if r.subscription_id == sub_id), None)
+    row = workspace.cache.queue_row_of(sub_id)
     if row is None:
         raise ConsoleError(
             f"{sub_id} is not in the cached queue of pending cancellations.", "Run `churn-console sync`, then try again."

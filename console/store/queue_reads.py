@@ -143,6 +143,22 @@ class QueueReads:
             out.append(row)
         return out
 
+    def queue_row_of(self, sub_id: str) -> QueueRow | None:
+        """One pending cancellation as the queue shows it (for an e-mail or a command about one row: reading the
+        whole queue of a large account for it took seconds), or None when it is not pending."""
+        found = list(self._each(f"SELECT {rows.QUEUE_COLUMNS} FROM subscriptions WHERE pending = 1 AND id = ?", [sub_id]))
+        if not found:
+            return None
+        row = rows.queue_row(found[0], self.livemode)
+        asked = self._query(
+            "SELECT MIN(scheduled_at) AS at FROM intents WHERE resolution = 'pending' AND subscription_id = ?", [sub_id]
+        )
+        if asked and asked[0]["at"] and rows.epoch(row.requested_at) != asked[0]["at"]:
+            row = dataclasses.replace(row, requested_at=rows.utc(asked[0]["at"]))
+        if (save := self.discount_saves().get(sub_id)) is not None:
+            row = dataclasses.replace(row, discount_saved_at=rows.utc(save[0]), discount_saved_offer=save[1])
+        return row
+
     def discount_saves(self) -> dict[str, tuple[int, str]]:
         """Each subscription's latest save by the desk with a discount (intents saved with a `coupon:` offer): when,
         and the offer. A few per account, read at once (the guardrail against a second discount: domain/playbook)."""

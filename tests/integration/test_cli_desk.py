@@ -173,6 +173,14 @@ def test_the_link_is_the_portals_login_page_when_on_else_the_products_url(run, r
     code, out, _ = run("outreach", sub_id)
     login = client.v1.billing_portal.configurations.retrieve(default.id).login_page.url
     assert login and f"manage your subscription here: {login}" in out
+    for bad, word in (
+        ({"lapse_days": "x"}, "lapse_days"),
+        ({"alert_min_mrr": -1}, "alert_min_mrr"),
+        ({"product_url": 5}, "product_url"),
+    ):
+        (data / "desk.json").write_text(json.dumps(bad))
+        code, _, err = run("take", sub_id)
+        assert code == 1 and word in err and "kept as it is" in err
     (data / "desk.json").write_text("{not json")
     code, _, err = run("take", sub_id)
     assert code == 1 and "desk.json cannot be read" in err  # and the file is kept as it is

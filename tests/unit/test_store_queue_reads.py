@@ -144,3 +144,12 @@ def test_owner_and_due_keep_the_rows_the_desk_says(workspace, owner, due):
         assert got == []  # lapsed
     if due:
         assert any(g["owner"] == "Robin" for g in got)  # the follow-up set for today
+
+
+def test_one_row_read_alone_equals_the_queues(workspace):
+    """queue_row_of (an e-mail or a command about one row) reads what the whole queue would show for it."""
+    rows = workspace.queue()
+    for row in rows[:40]:
+        assert workspace.cache.queue_row_of(row.subscription_id) == row
+    ended = workspace.cache._query("SELECT id FROM subscriptions WHERE pending = 0 LIMIT 1")[0]["id"]
+    assert workspace.cache.queue_row_of(ended) is None and workspace.cache.queue_row_of("sub_nope") is None
