@@ -193,7 +193,7 @@ class Workspace:
 
     def second_discount(self, sub_id: str) -> str | None:
         """Why the playbook gives this subscription no discount now (saved with one within its window), or None."""
-        playbook, saved = self.playbook(), self.cache.discount_saves().get(sub_id)
+        playbook, saved = self.playbook(), self.cache.discount_saves([sub_id]).get(sub_id)  # by the index: on a click
         if not playbook.no_repeat_discount or saved is None:
             return None
         at = datetime.fromtimestamp(saved[0], UTC)
@@ -207,7 +207,7 @@ class Workspace:
 
     def with_saves(self, row: QueueRow) -> QueueRow:
         """The row with its last discount save (for a row built from Stripe, not read from the cache)."""
-        saved = self.cache.discount_saves().get(row.subscription_id)
+        saved = self.cache.discount_saves([row.subscription_id]).get(row.subscription_id)
         if saved is None:
             return row
         return dataclasses.replace(row, discount_saved_at=datetime.fromtimestamp(saved[0], UTC), discount_saved_offer=saved[1])

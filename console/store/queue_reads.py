@@ -87,6 +87,13 @@ _ORDER: dict[str, Callable[[dict[str, int]], Callable[[tuple], tuple]]] = {
 }
 
 
+def _among(ids: list[str] | None) -> tuple[str, list[str]]:
+    """`AND subscription_id IN (…)` for these ids (none: matches nothing), or no condition for None."""
+    if ids is None:
+        return "", []
+    return (f" AND subscription_id IN ({','.join('?' * len(ids))})" if ids else " AND 0"), list(ids)
+
+
 class QueueReads:
     """Mixed into Cache, which reads with its own lock and connection (declared here, for mypy)."""
 
@@ -107,7 +114,6 @@ class QueueReads:
             found: Iterable[Any] = self._each(
                 f"SELECT {rows.QUEUE_COLUMNS} FROM subscriptions WHERE pending = 1 ORDER BY ends_at, id"
             )
-            asked_sql, asked_params = "", []
         else:
             groups = self._query("SELECT currency, count(*) AS n FROM subscriptions WHERE pending = 1 GROUP BY currency")
             found = []
@@ -119,17 +125,29 @@ class QueueReads:
                     f" ORDER BY mrr_minor DESC, ends_at LIMIT {int(head) - len(found)}",
                     [group["currency"]],
                 )
-            asked_params = [r["id"] for r in found]
-            asked_sql = f" AND subscription_id IN ({','.join('?' * len(asked_params))})" if asked_params else " AND 0"
+        return self._finished(found, None if head is None else [r["id"] for r in found], known)
+
+    def queue_row_of(self, sub_id: str) -> QueueRow | None:
+        """One pending cancellation as the queue shows it (for an e-mail or a command about one row: reading the
+        whole queue of a large account for it took seconds), or None when it is not pending."""
+        found = list(self._each(f"SELECT {rows.QUEUE_COLUMNS} FROM subscriptions WHERE pending = 1 AND id = ?", [sub_id]))
+        return next(iter(self._finished(found, [sub_id])), None)
+
+    def _finished(
+        self, found: Iterable[Any], ids: list[str] | None, known: Callable[[str], QueueRow | None] | None = None
+    ) -> list[QueueRow]:
+        """The rows read, each with when the customer asked (their open intent) and its last discount save; `ids`:
+        the rows' ids when only some were read (their intents read by the index), None for the whole queue."""
+        where, params = _among(ids)
         asked = {
             r["subscription_id"]: r["at"]
             for r in self._query(
-                "SELECT subscription_id, MIN(scheduled_at) AS at FROM intents WHERE resolution = 'pending'"
-                f"{asked_sql} GROUP BY subscription_id",
-                asked_params,
+                f"SELECT subscription_id, MIN(scheduled_at) AS at FROM intents WHERE resolution = 'pending'{where}"
+                " GROUP BY subscription_id",
+                params,
             )
         }
-        saves = self.discount_saves()
+        saves = self.discount_saves(ids)
         out = []
         for r in found:
             row = rows.queue_row(r, self.livemode)
@@ -143,28 +161,15 @@ class QueueReads:
             out.append(row)
         return out
 
-    def queue_row_of(self, sub_id: str) -> QueueRow | None:
-        """One pending cancellation as the queue shows it (for an e-mail or a command about one row: reading the
-        whole queue of a large account for it took seconds), or None when it is not pending."""
-        found = list(self._each(f"SELECT {rows.QUEUE_COLUMNS} FROM subscriptions WHERE pending = 1 AND id = ?", [sub_id]))
-        if not found:
-            return None
-        row = rows.queue_row(found[0], self.livemode)
-        asked = self._query(
-            "SELECT MIN(scheduled_at) AS at FROM intents WHERE resolution = 'pending' AND subscription_id = ?", [sub_id]
-        )
-        if asked and asked[0]["at"] and rows.epoch(row.requested_at) != asked[0]["at"]:
-            row = dataclasses.replace(row, requested_at=rows.utc(asked[0]["at"]))
-        if (save := self.discount_saves().get(sub_id)) is not None:
-            row = dataclasses.replace(row, discount_saved_at=rows.utc(save[0]), discount_saved_offer=save[1])
-        return row
-
-    def discount_saves(self) -> dict[str, tuple[int, str]]:
+    def discount_saves(self, ids: list[str] | None = None) -> dict[str, tuple[int, str]]:
         """Each subscription's latest save by the desk with a discount (intents saved with a `coupon:` offer): when,
-        and the offer. A few per account, read at once (the guardrail against a second discount: domain/playbook)."""
+        and the offer; of `ids` only (read by the intents' subscription index: a save's click and the first rows
+        ask for a few), or the whole account's. The guardrail against a second discount (domain/playbook.py)."""
+        where, params = _among(ids)
         found = self._query(
             "SELECT subscription_id, resolved_at AS at, offer FROM intents WHERE resolution = 'saved'"
-            " AND offer LIKE 'coupon:%' AND resolved_at IS NOT NULL ORDER BY resolved_at"
+            f" AND offer LIKE 'coupon:%' AND resolved_at IS NOT NULL{where} ORDER BY resolved_at",
+            params,
         )
         return {r["subscription_id"]: (r["at"], r["offer"]) for r in found}  # the latest wins (ordered)
 
