@@ -156,10 +156,9 @@ def letter(
 
 def record_sent(workspace: Workspace, operator: str, sub_id: str, sent: Letter) -> Done[DeskResult]:
     """Sending (or copying) the e-mail is a contact attempt: state contacted, channel e-mail, no consent; the template
-    used is kept in the note."""
-    w = writer(workspace, operator)
-    w.contacted(sub_id, "email")
+    used is kept in the note (one Stripe write), the whole text in this console's timeline."""
+    done = writer(workspace, operator).contacted(sub_id, "email", note=f"E-mailed ({sent.template}): {sent.subject}")
     at = int(datetime.now(UTC).timestamp())
     detail = {"words": f"{operator} e-mailed the customer ({sent.template}): {sent.subject}", "body": sent.body}
     workspace.cache.add_timeline(f"{sub_id}:outreach:{at}", sub_id, at, "desk", detail)  # the whole text, here only
-    return Done(w.note(sub_id, f"E-mailed ({sent.template}): {sent.subject}"), AFTER_DESK)
+    return Done(done, AFTER_DESK)
