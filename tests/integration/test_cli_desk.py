@@ -9,9 +9,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from console.cli import main
 from console.sandbox.app import Sandbox
-from tests.integration.conftest import client_for
+from tests.integration.conftest import cli_runner, client_for
 
 HOSTILE = "Ann\x1b[31m <b>Boss</b>\u202e"
 
@@ -25,16 +24,7 @@ def account(tmp_path_factory):
 @pytest.fixture
 def run(account, monkeypatch, capsys, process_hooks):
     sb, data = account
-    monkeypatch.setenv("STRIPE_API_KEY", sb.key)
-    monkeypatch.setenv("CHURN_CONSOLE_OPERATOR", "Casey")
-
-    def cli(*argv: str) -> tuple[int, str, str]:
-        code = main(["--data-dir", str(data), "--api-base", sb.url, *argv])
-        out = capsys.readouterr()
-        return code, out.out, out.err
-
-    cli.sb = sb  # type: ignore[attr-defined]
-    return cli
+    return cli_runner(sb, data, monkeypatch, capsys, "Casey")
 
 
 def _queue(run, *flags: str) -> list[dict]:

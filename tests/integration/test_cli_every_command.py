@@ -10,7 +10,7 @@ import pytest
 
 from console.cli import main
 from console.sandbox.app import Sandbox
-from tests.integration.conftest import client_for
+from tests.integration.conftest import cli_runner, client_for
 
 
 @pytest.fixture(scope="module")
@@ -22,15 +22,7 @@ def account(tmp_path_factory):
 @pytest.fixture
 def run(account, monkeypatch, capsys, process_hooks):
     sb, data = account
-    monkeypatch.setenv("STRIPE_API_KEY", sb.key)
-    monkeypatch.setenv("CHURN_CONSOLE_OPERATOR", "Casey (CS)")
-
-    def cli(*argv: str) -> tuple[int, str, str]:
-        code = main(["--data-dir", str(data), "--api-base", sb.url, *argv])
-        out = capsys.readouterr()
-        return code, out.out, out.err
-
-    return cli
+    return cli_runner(sb, data, monkeypatch, capsys, "Casey (CS)")
 
 
 def pending_ids(sb) -> list[str]:

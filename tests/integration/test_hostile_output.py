@@ -6,9 +6,8 @@ from __future__ import annotations
 import csv
 import io
 
-from console.cli import main
 from console.domain.text import csv_cell, terminal
-from tests.integration.conftest import client_for
+from tests.integration.conftest import cli_runner, client_for
 from tests.support.reliability import record
 
 NAME = "\x1b[2J\x1b[31mEVIL\x07 \u202eoops"
@@ -27,13 +26,7 @@ def test_a_hostile_customer_is_harmless_in_queue_table_csv_journal_and_errors(sa
     target = next(s for s in admin.v1.subscriptions.list({"limit": 100}).auto_paging_iter() if s.cancel_at_period_end)
     admin.v1.customers.update(target.customer, {"name": NAME})
     admin.v1.subscriptions.update(target.id, {"cancellation_details": {"comment": COMMENT}})
-    monkeypatch.setenv("STRIPE_API_KEY", sandbox.key)
-    monkeypatch.setenv("CHURN_CONSOLE_OPERATOR", "Dana\x1b]0;pwned\x07")
-
-    def run(*argv: str) -> tuple[int, str, str]:
-        code = main(["--data-dir", str(tmp_path), "--api-base", sandbox.url, *argv])
-        got = capsys.readouterr()
-        return code, got.out, got.err
+    run = cli_runner(sandbox, tmp_path, monkeypatch, capsys, "Dana\x1b]0;pwned\x07")
 
     assert run("sync")[0] == 0
     code, table, _ = run("queue", "--sort", "customer")

@@ -8,24 +8,14 @@ import json
 
 import pytest
 
-from console.cli import main
 from console.sandbox.app import Sandbox
-from tests.integration.conftest import client_for
+from tests.integration.conftest import cli_runner, client_for
 
 
 @pytest.fixture
 def run(tmp_path, monkeypatch, capsys, process_hooks):
     with Sandbox(seed=29, customers=160) as sb:
-        monkeypatch.setenv("STRIPE_API_KEY", sb.key)
-        monkeypatch.setenv("CHURN_CONSOLE_OPERATOR", "Casey")
-
-        def cli(*argv: str) -> tuple[int, str, str]:
-            code = main(["--data-dir", str(tmp_path), "--api-base", sb.url, *argv])
-            out = capsys.readouterr()
-            return code, out.out, out.err
-
-        cli.sb = sb  # type: ignore[attr-defined]
-        yield cli
+        yield cli_runner(sb, tmp_path, monkeypatch, capsys, "Casey")
 
 
 def _row(run, sub_id):

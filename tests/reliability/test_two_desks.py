@@ -4,9 +4,6 @@ one sandbox with latency: owners, forced takes, notes and follow-ups, outreach, 
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -15,6 +12,7 @@ from console.sandbox.app import Sandbox
 from console.services.workspace import Workspace
 from console.stripe_gateway import StripeGateway
 from tests.integration.conftest import client_for
+from tests.support.consoles import start_console
 from tests.support.reliability import record
 
 
@@ -30,19 +28,8 @@ def desks(tmp_path_factory):
         yield sb, dirs
 
 
-def _start(sb, data, operator: str, *argv: str) -> subprocess.Popen:
-    env = {**os.environ, "STRIPE_API_KEY": sb.key, "CHURN_CONSOLE_OPERATOR": operator}
-    return subprocess.Popen(
-        [sys.executable, "-m", "console", "--data-dir", str(data), "--api-base", sb.url, *argv],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-
-
 def _run(sb, data, operator: str, *argv: str) -> tuple[int, str, str]:
-    proc = _start(sb, data, operator, *argv)
+    proc = start_console(sb, data, operator, *argv)
     out, err = proc.communicate(timeout=120)
     return proc.returncode, out, err
 
@@ -102,7 +89,7 @@ def test_a_take_a_refusal_a_forced_take_a_note_and_outreach_reach_the_other_cons
 def test_two_takes_at_the_same_moment_leave_one_owner_that_both_consoles_agree_on(desks, attempt):
     sb, dirs = desks
     sub_id = _pending(sb)[5 + attempt]
-    procs = {who: _start(sb, dirs[who], who, "take", sub_id) for who in dirs}
+    procs = {who: start_console(sb, dirs[who], who, "take", sub_id) for who in dirs}
     results = {who: (p.wait(timeout=120), p.stdout.read(), p.stderr.read()) for who, p in procs.items()}
     owner = client_for(sb, sb.secret_key).v1.subscriptions.retrieve(sub_id).metadata["churn_console_desk_owner"]
     assert owner in dirs

@@ -8,9 +8,6 @@ One machine (one data dir): a per-subscription lock serialises them; the second 
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 
 import pytest
 
@@ -18,6 +15,7 @@ from console.sandbox.app import Sandbox
 from console.services.workspace import Workspace
 from console.stripe_gateway import StripeGateway
 from tests.integration.conftest import client_for
+from tests.support.consoles import start_console
 from tests.support.reliability import record
 
 OFFERS = {
@@ -33,19 +31,8 @@ def account():
         yield sb
 
 
-def _console(sb, data, operator: str, *argv: str) -> subprocess.Popen:
-    env = {**os.environ, "STRIPE_API_KEY": sb.key, "CHURN_CONSOLE_OPERATOR": operator}
-    return subprocess.Popen(
-        [sys.executable, "-m", "console", "--data-dir", str(data), "--api-base", sb.url, *argv],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-
-
 def _journal(sb, data) -> list[dict]:
-    proc = _console(sb, data, "x", "journal", "--format", "json")
+    proc = start_console(sb, data, "x", "journal", "--format", "json")
     out, err = proc.communicate(timeout=60)
     assert proc.returncode == 0, err
     return json.loads(out)
@@ -76,7 +63,7 @@ def test_two_operators_saving_one_customer_leave_exactly_one_offer_and_both_see_
         ws.sync()
         ws.close()
     for sub_id in _pending(sb)[:3] if machines == "two machines" else _pending(sb)[3:5]:
-        procs = {who: _console(sb, dirs[who], who, OFFERS[who][0], sub_id, *OFFERS[who][1:]) for who in OFFERS}
+        procs = {who: start_console(sb, dirs[who], who, OFFERS[who][0], sub_id, *OFFERS[who][1:]) for who in OFFERS}
         results = {who: (p.wait(timeout=120), p.stderr.read()) for who, p in procs.items()}
         coupons, live = _offers(sb, sub_id)
         has_coupon, has_pause = "RETAIN25-3M" in coupons, live.pause_collection is not None
@@ -90,7 +77,7 @@ def test_two_operators_saving_one_customer_leave_exactly_one_offer_and_both_see_
         if code == 1:  # it re-read after the winner's write: refused, naming who saved
             assert f"saved by {winner}" in err
         else:  # both sent; the winner's write came last: after a sync the loser's journal says who
-            sync = _console(sb, dirs[loser], loser, "sync")
+            sync = start_console(sb, dirs[loser], loser, "sync")
             assert sync.wait(timeout=120) == 0
             mine = next(a for a in _journal(sb, dirs[loser]) if a["subscription_id"] == sub_id and a["operator"] == loser)
             assert mine["state"] == "overridden" and f"saved by {winner}" in mine["error"]
@@ -114,7 +101,7 @@ def test_an_action_another_process_is_sending_is_not_finished_by_this_one(tmp_pa
         journal_path = ws.journal.path
         ws.close()
         sb.configure_faults(latency_ms=1500)
-        sender = _console(sb, tmp_path, "Ann", "revoke", sub_id, "--consent", "call")
+        sender = start_console(sb, tmp_path, "Ann", "revoke", sub_id, "--consent", "call")
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             journal = Journal(journal_path)
@@ -124,7 +111,7 @@ def test_an_action_another_process_is_sending_is_not_finished_by_this_one(tmp_pa
                 break
             time.sleep(0.05)
         assert pending, "A journals its action before sending it"
-        starter = _console(sb, tmp_path, "Bo", "sync")
+        starter = start_console(sb, tmp_path, "Bo", "sync")
         assert starter.wait(timeout=120) == 0, starter.stderr.read()
         assert sender.wait(timeout=120) == 0, sender.stderr.read()
         sb.configure_faults(latency_ms=0)

@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
-import stripe
 from PySide6.QtCore import QDate, Qt, QUrl
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QDialogButtonBox
@@ -16,18 +15,9 @@ from console.ui.dialogs.consent import OPERATOR_KEY
 from console.ui.dialogs.desk import NoteDialog, OutreachDialog
 from console.ui.preferences import PreferencesDialog
 from console.ui.queue.filter_bar import VIEW_MINE, VIEW_UNOWNED
-from console.ui.queue.model import COLUMNS, DUE_ROLE, ROW_ROLE
-from tests.ui.gestures import active
+from console.ui.queue.model import COLUMNS, DUE_ROLE
+from tests.ui.gestures import active, admin, shown
 from tests.ui.test_actions_ui import when_dialog
-
-
-def client_for(sb):
-    return stripe.StripeClient(sb.secret_key, base_addresses={"api": sb.url})
-
-
-def shown(window) -> list:
-    proxy = window.queue.proxy
-    return [proxy.data(proxy.index(i, 0), ROW_ROLE) for i in range(proxy.rowCount())]
 
 
 def row_of(window, sub_id):
@@ -56,7 +46,7 @@ def test_take_note_mine_and_the_due_highlight(qtbot, open_window, demo):
     take.click()
     qtbot.waitUntil(lambda: row_of(window, first.subscription_id).desk.owner == "Dana (CS)", timeout=20000)
     assert cell(window, first.subscription_id, "Owner") == "Dana (CS)"
-    assert client_for(demo).v1.subscriptions.retrieve(first.subscription_id).metadata["churn_console_desk_owner"] == "Dana (CS)"
+    assert admin(demo).v1.subscriptions.retrieve(first.subscription_id).metadata["churn_console_desk_owner"] == "Dana (CS)"
     journal = window.journal_page.model
     qtbot.waitUntil(lambda: any(a.offer_code == "desk:take" for a in journal.actions), timeout=20000)  # journaled
     at = next(i for i, a in enumerate(journal.actions) if a.offer_code == "desk:take")
@@ -76,7 +66,7 @@ def test_take_note_mine_and_the_due_highlight(qtbot, open_window, demo):
     when_dialog(qtbot, NoteDialog, write_note)
     window.queue.desk.buttons["note"].click()
     qtbot.waitUntil(lambda: row_of(window, second.subscription_id).desk.note == "Called, will decide Friday", timeout=20000)
-    meta = client_for(demo).v1.subscriptions.retrieve(second.subscription_id).metadata
+    meta = admin(demo).v1.subscriptions.retrieve(second.subscription_id).metadata
     assert (
         meta["churn_console_desk_state"] == "waiting"
         and meta["churn_console_desk_follow_up"] == datetime.now().date().isoformat()
@@ -108,7 +98,7 @@ def test_taking_someone_elses_row_asks_who_and_since_when(qtbot, open_window, de
     window.settings.setValue(OPERATOR_KEY, "Dana (CS)")
     target = shown(window)[3]
     since = datetime.now(UTC).replace(microsecond=0)
-    client_for(demo).v1.subscriptions.update(
+    admin(demo).v1.subscriptions.update(
         target.subscription_id,
         {
             "metadata": {
@@ -126,7 +116,7 @@ def test_taking_someone_elses_row_asks_who_and_since_when(qtbot, open_window, de
     window.queue.desk.buttons["take"].click()
     assert asked and f"Ann since {since:%Y-%m-%d %H:%M} UTC" in asked[0]
     qtbot.wait(300)
-    assert client_for(demo).v1.subscriptions.retrieve(target.subscription_id).metadata["churn_console_desk_owner"] == "Ann"
+    assert admin(demo).v1.subscriptions.retrieve(target.subscription_id).metadata["churn_console_desk_owner"] == "Ann"
     window.queue.desk.ask = lambda title, text: True  # "Yes"
     window.queue.desk.buttons["take"].click()
     qtbot.waitUntil(lambda: row_of(window, target.subscription_id).desk.owner == "Dana (CS)", timeout=20000)
@@ -150,7 +140,7 @@ def test_writing_to_the_customer_opens_the_mail_app_or_copies_and_records_a_cont
     window.queue.desk.buttons["write"].click()
     qtbot.waitUntil(lambda: row_of(window, target.subscription_id).desk.state == "contacted", timeout=20000)
     assert opened and opened[0].toString().startswith(f"mailto:{target.email}")
-    meta = client_for(demo).v1.subscriptions.retrieve(target.subscription_id).metadata
+    meta = admin(demo).v1.subscriptions.retrieve(target.subscription_id).metadata
     assert meta["churn_console_desk_contact"].startswith("email ") and "churn_console_consent" not in meta
 
     def copy(dialog: OutreachDialog) -> None:
@@ -167,7 +157,7 @@ def test_writing_to_the_customer_opens_the_mail_app_or_copies_and_records_a_cont
 def test_a_sync_that_finds_a_new_cancellation_raises_a_notification_and_counts_it(qtbot, open_window, demo):
     window = open_window(demo)
     window.settings.setValue(OPERATOR_KEY, "Dana (CS)")
-    client = client_for(demo)
+    client = admin(demo)
     pending = {r.subscription_id for r in shown(window)}
     mine = shown(window)[0]
     window.queue.select_subscription(mine.subscription_id)
@@ -294,7 +284,7 @@ def test_a_second_discount_is_flagged_and_asked_before(qtbot, open_window, demo)
 
     window = open_window(demo)
     window.settings.setValue(OPERATOR_KEY, "Dana (CS)")
-    client = client_for(demo)
+    client = admin(demo)
     target = next(r for r in shown(window) if r.feedback == "too_expensive" and not r.discount)
     assert window.recommendation(target).kind == "coupon"
     window.queue.select_subscription(target.subscription_id)
