@@ -316,7 +316,7 @@ class MainWindow(QMainWindow):
     def edit_preferences(self) -> None:
         if PreferencesDialog(self.settings, self, data_dir=self.data_dir).exec():
             self._apply_refresh_setting()
-            self.queue.desk.fit()  # "Mine" follows a new name
+            self.queue.desk.follow_name()  # "Mine" follows a new name
             self.bus.announce(Changes(queue=True))  # claims lapse as the settings now say
 
     def _apply_refresh_setting(self) -> None:

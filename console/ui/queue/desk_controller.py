@@ -45,16 +45,21 @@ class DeskController(QObject):
             row.insertWidget(row.count() - 1, button)  # before the stretch
             self.buttons[key] = button
         page.selection_changed.connect(lambda _rows: self.fit())
+        page.refreshed.connect(self.follow_name)  # the consent dialog may have set the name meanwhile
+        self.follow_name()
         self.fit()
 
     def me(self) -> str:
         return operator_name(str(self.context.settings.value(OPERATOR_KEY, "") or ""))
 
+    def follow_name(self) -> None:
+        """ "Mine" is the rows of the name in Preferences (read here, not on every selection: a keystroke's path)."""
+        self.page.filters.set_me(self.me())
+
     def fit(self) -> None:
         rows = self.page.selected_rows()
         workspace = self.context.workspace
         online = workspace is not None and workspace.online and self.context.session.why_actions_off() is None
-        self.page.filters.set_me(self.me())
         for key, button in self.buttons.items():
             one = key in ("note", "write")
             button.setEnabled(online and (len(rows) == 1 if one else bool(rows)))
