@@ -11,7 +11,7 @@ from ..domain.models import Coupon
 from ..domain.playbook import Playbook
 from ..domain.queue import QueueRow
 from ..errors import ConsoleError
-from .desk import DeskSettings
+from .desk_settings import DeskSettings
 from .workspace import Workspace
 
 

@@ -29,6 +29,7 @@ from ..store import Cache
 from ..store.journal import Journal
 from ..sync import SyncReport, sync
 from ..sync.report import Progress, no_progress
+from .desk_settings import DeskSettings
 
 if TYPE_CHECKING:  # the SDK loads with the gateway, when a run goes online
     from ..stripe_gateway import StripeGateway
@@ -153,8 +154,6 @@ class Workspace:
         """The queue as the CLI prints it, one JSON object a row (store/queue_reads.py), at `now` (epoch seconds);
         `owner`/`due` as the save desk says (claims lapse after desk.json's lapse_days); on a cache opened
         unchecked, checked beside the read (Cache.read_checked)."""
-        from .desk import DeskSettings  # a cycle at import time otherwise (desk uses Workspace)
-
         lapse = DeskSettings.load(self.data_dir).lapse_days if owner is not None else desk.LAPSE_DAYS
         return self.cache.read_checked(
             lambda: self.cache.queue_json(now, sort=sort, reason=reason, owner=owner, due=due, lapse_days=lapse)

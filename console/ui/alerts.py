@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 
 from ..errors import ConsoleError
 from ..services.alerts import Alert, SyncReport, Watch
-from ..services.desk import DeskSettings
+from ..services.desk_settings import DeskSettings
 
 if TYPE_CHECKING:
     from .main_window import MainWindow

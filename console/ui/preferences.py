@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..errors import ConsoleError
-from ..services.desk import DeskSettings
+from ..services.desk_settings import DeskSettings
 
 REFRESH_KEY = "queue/refresh_minutes"
 LIVE_CONFIRM_KEY = "actions/confirm_live"
