@@ -10,7 +10,6 @@ import string
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -84,26 +83,26 @@ def template_label(name: str) -> str:
 
 
 class Templates:
-    """The built-in templates and the team's own (`outreach.json` in the data folder: a list of
-    {"name", "subject", "body"}; a name equal to a built-in one replaces it)."""
+    """The built-in templates and the team's own (`outreach.json` in the data folder, read and written by
+    services/desk.py: a list of {"name", "subject", "body"}; a name equal to a built-in one replaces it)."""
 
     def __init__(self, own: list[Template] | None = None) -> None:
         self.by_name = {t.name: t for t in DEFAULTS} | {t.name: t for t in own or []}
 
     @classmethod
-    def load(cls, path: Path) -> Templates:
+    def from_json(cls, text: str, where: str) -> Templates:
+        """The team's templates from outreach.json's text (`where` names the file in what is said); ValueError
+        says what is wrong, before any of it can reach a customer."""
         try:
-            raw: Any = json.loads(path.read_text("utf-8"))
-        except FileNotFoundError:
-            return cls()
-        except (OSError, ValueError) as exc:
-            raise ValueError(f"{path} cannot be read ({exc}). Fix it or move it away; nothing was changed.") from None
+            raw: Any = json.loads(text)
+        except ValueError as exc:
+            raise ValueError(f"{where} cannot be read ({exc}). Fix it or move it away; nothing was changed.") from None
         if not isinstance(raw, list) or not all(isinstance(t, dict) for t in raw):
-            raise ValueError(f"{path} must hold a list of templates, each with name, subject and body.")
+            raise ValueError(f"{where} must hold a list of templates, each with name, subject and body.")
         own = [Template(str(t.get("name", "")), str(t.get("subject", "")), str(t.get("body", ""))) for t in raw]
         for t in own:
             if not t.name or (bad := t.problems()):
-                raise ValueError(f"Template {t.name or '(no name)'} in {path}: {', '.join(bad) or 'it has no name'}.")
+                raise ValueError(f"Template {t.name or '(no name)'} in {where}: {', '.join(bad) or 'it has no name'}.")
         return cls(own)
 
     def own(self) -> list[Template]:
@@ -111,12 +110,8 @@ class Templates:
         builtin = {t.name: t for t in DEFAULTS}
         return [t for name, t in sorted(self.by_name.items()) if builtin.get(name) != t]
 
-    def save(self, path: Path) -> None:
-        """Write the team's own templates (atomically: a half-written file never replaces a good one)."""
-        text = json.dumps([{"name": t.name, "subject": t.subject, "body": t.body} for t in self.own()], indent=2)
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(text + "\n", "utf-8")
-        tmp.replace(path)
+    def to_json(self) -> str:
+        return json.dumps([{"name": t.name, "subject": t.subject, "body": t.body} for t in self.own()], indent=2) + "\n"
 
     def pick(self, name: str | None, reason: str | None, offer_kind: str | None) -> Template:
         """The named template, else the reason's, else the offer's, else the default."""
@@ -163,7 +158,7 @@ def offer_phrase(offer: Offer, coupons: Mapping[str, Coupon]) -> str:
 
 class _Values(dict):
     def __missing__(self, key: str) -> str:
-        return "{" + key + "}"  # never raised: Templates.load refuses unknown names; this keeps a stray brace
+        return "{" + key + "}"  # never raised: Templates.from_json refuses unknown names; this keeps a stray brace
 
 
 def first_name(name: str | None, email: str | None) -> str:

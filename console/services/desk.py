@@ -5,6 +5,7 @@ product's URL) live in `desk.json` in the data folder."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 from ..actions.desk import DeskRefused as DeskRefused  # re-exported: the window and the CLI say why
 from ..actions.desk import DeskResult, DeskWriter
@@ -17,6 +18,28 @@ from .workspace import Workspace
 
 TEMPLATES = "outreach.json"
 AFTER_DESK = Changes(queue=True, journal=True)  # owners, states and notes: the queue, the detail pane, the journal
+
+
+def load_templates(data_dir: Path) -> Templates:
+    """The built-in templates and the team's own from outreach.json; one that cannot be read or that would show a
+    customer a stray placeholder is said (the file is kept as it is)."""
+    path = data_dir / TEMPLATES
+    try:
+        return Templates.from_json(path.read_text("utf-8"), str(path))
+    except FileNotFoundError:
+        return Templates()
+    except OSError as exc:
+        raise ConsoleError(f"{path} cannot be read ({exc.strerror}).", "Fix or move it away; nothing was changed.") from None
+    except ValueError as exc:
+        raise ConsoleError(str(exc)) from None
+
+
+def save_templates(data_dir: Path, templates: Templates) -> None:
+    """Write the team's own templates (atomically: a half-written file never replaces a good one)."""
+    path = data_dir / TEMPLATES
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(templates.to_json(), "utf-8")
+    tmp.replace(path)
 
 
 def writer(workspace: Workspace, operator: str) -> DeskWriter:
@@ -85,10 +108,7 @@ def letter(
         raise ConsoleError(
             f"{row.display_name} has no e-mail address in Stripe.", "Reach them another way, then record it with `contacted`."
         )
-    try:
-        templates = Templates.load(workspace.data_dir / TEMPLATES)
-    except ValueError as exc:
-        raise ConsoleError(str(exc)) from None
+    templates = load_templates(workspace.data_dir)
     offer, _ = workspace.playbook().recommend(row, row.interval, now)
     coupons = {c.id: c for c in workspace.cache.coupons()}
     try:

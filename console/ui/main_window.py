@@ -14,13 +14,11 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QProgressBar, QSizePolicy, QT
 
 from ..domain.models import Account, Coupon
 from ..domain.offers import Offer
-from ..domain.outreach import Templates
 from ..domain.queue import QueueRow
 from ..errors import ConsoleError, Offline
-from ..services import operations
+from ..services import desk, operations
 from ..services.changes import Changes, Done
 from ..services.connection import Connection, NoProfile, custom_server, open_profile
-from ..services.desk import TEMPLATES
 from ..services.keys import KeyMissing, KeyService
 from ..services.operations import SyncReport
 from ..services.queue_view import QueueData
@@ -300,18 +298,19 @@ class MainWindow(QMainWindow):
 
     def edit_templates(self) -> None:
         """The team's e-mail templates, kept in outreach.json beside the data (the CLI's `outreach` reads them)."""
-        path = self.data_dir / TEMPLATES
         try:
-            templates = Templates.load(path)
-        except ValueError as exc:  # kept as it is: said, and not edited over
+            templates = desk.load_templates(self.data_dir)
+        except ConsoleError as exc:  # kept as it is: said, and not edited over
             self.statusBar().showMessage(str(exc), 15000)
             return
         dialog = TemplatesDialog(templates, self)
         if dialog.exec():
             try:
-                dialog.templates().save(path)
+                desk.save_templates(self.data_dir, dialog.templates())
             except OSError as exc:
-                self.statusBar().showMessage(f"{path} cannot be written ({exc.strerror}); the templates were not changed.", 15000)
+                self.statusBar().showMessage(
+                    f"{self.data_dir / desk.TEMPLATES} cannot be written ({exc.strerror}); the templates were not changed.", 15000
+                )
 
     def edit_preferences(self) -> None:
         if PreferencesDialog(self.settings, self, data_dir=self.data_dir).exec():

@@ -13,6 +13,8 @@ from hypothesis import strategies as st
 from console.domain import desk
 from console.domain.offers import ContactOffer, CouponOffer, CouponSpec, PauseOffer
 from console.domain.outreach import DEFAULTS, Template, Templates, fill, offer_phrase
+from console.errors import ConsoleError
+from console.services.desk import load_templates, save_templates
 
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 
@@ -75,18 +77,23 @@ def test_the_teams_templates_replace_and_add_and_a_bad_file_is_said(tmp_path: Pa
     path.write_text(
         '[{"name": "default", "subject": "Hello {first_name}", "body": "Bye {sender}"}, {"name": "vip", "subject": "s", "body": "b"}]'
     )
-    t = Templates.load(path)
+    t = load_templates(tmp_path)
     assert t.by_name["default"].subject == "Hello {first_name}" and "vip" in t.by_name and "offer:pause" in t.by_name
     path.write_text('[{"name": "x", "subject": "{first_name.__class__}", "body": "{price}"}]')
-    with pytest.raises(ValueError, match="unknown placeholder"):
-        Templates.load(path)
+    with pytest.raises(ConsoleError, match="unknown placeholder"):
+        load_templates(tmp_path)
     path.write_text('[{"name": "x", "subject": "50% off {", "body": "b"}]')
-    with pytest.raises(ValueError, match="without its pair"):
-        Templates.load(path)
+    with pytest.raises(ConsoleError, match="without its pair"):
+        load_templates(tmp_path)
     path.write_text("{")
-    with pytest.raises(ValueError, match="cannot be read"):
-        Templates.load(path)
+    with pytest.raises(ConsoleError, match="cannot be read"):
+        load_templates(tmp_path)
     assert path.read_text() == "{"  # kept as it is
+    path.unlink()
+    assert load_templates(tmp_path).by_name.keys() == Templates().by_name.keys()  # none of the team's: the built-in ones
+    mine = Templates([Template("vip", "For {first_name}", "{offer}")])
+    save_templates(tmp_path, mine)
+    assert load_templates(tmp_path).by_name["vip"] == mine.by_name["vip"] and not (tmp_path / "outreach.tmp").exists()
 
 
 def test_a_letter_is_plain_text_and_its_mailto_is_encoded():

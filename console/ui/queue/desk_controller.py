@@ -12,7 +12,7 @@ from PySide6.QtCore import QObject, Qt, QUrl
 from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import QMessageBox, QPushButton
 
-from ...domain.outreach import Letter, Templates
+from ...domain.outreach import Letter
 from ...domain.queue import QueueRow
 from ...errors import ConsoleError
 from ...services import desk
@@ -103,9 +103,9 @@ class DeskController(QObject):
         if row is None or workspace is None:
             return
         try:
-            names = sorted(Templates.load(workspace.data_dir / desk.TEMPLATES).by_name)
-        except ValueError as exc:
-            self.bar.say(f"<b>{html.escape(str(exc))}</b>", error=True)
+            names = sorted(desk.load_templates(workspace.data_dir).by_name)
+        except ConsoleError as exc:
+            self._failed(exc)
             return
         me = self.me()
         self.context.runner.submit_side(
