@@ -182,11 +182,30 @@ def history(state: State, sub: dict[str, Any], now: int) -> None:
     paused = ((sub.get("status_details") or {}).get("paused") or {}).get("transitioned_at")
     end = sub["ended_at"] or paused or now  # a paused subscription makes no invoices
     start = sub["created"]
+    paused_from, paused_until = sub.pop("_collection_paused", None) or (0, 0)  # an earlier pause_collection (void)
     horizon = start if interval == "year" else now - 365 * DAY
     while start < end:
         nxt = objects.add_interval(start, interval, count)
         if nxt > horizon or start >= horizon:
             paid = not (sub["status"] == "past_due" and nxt > now)
-            inv = state.add(invoice(state, sub=sub, created=start, paid=paid, period_start=start, period_end_ts=nxt))
+            inv = invoice(state, sub=sub, created=start, paid=paid, period_start=start, period_end_ts=nxt)
+            if paused_from <= start < paused_until:
+                void(inv)
+            elif not paid:
+                failed(inv)
+            state.add(inv)
             sub["latest_invoice"] = inv["id"]
         start = nxt
+
+
+def void(inv: dict[str, Any]) -> None:
+    """An invoice made while collection was paused with `behavior: void` ("invoices are created and immediately
+    voided": https://docs.stripe.com/billing/subscriptions/pause-payment): nothing is collected."""
+    inv.update(status="void", amount_paid=0, amount_remaining=0, auto_advance=False, next_payment_attempt=None)
+    inv["status_transitions"]["voided_at"] = inv["created"]
+
+
+def failed(inv: dict[str, Any]) -> None:
+    """A renewal whose card was declined: open, attempted, retried by Smart Retries (`attempt_count` counts the
+    tries; `next_payment_attempt` the next one) — https://docs.stripe.com/api/invoices/object."""
+    inv.update(attempt_count=2, next_payment_attempt=inv["created"] + 5 * DAY)
