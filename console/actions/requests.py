@@ -39,12 +39,18 @@ def before_of(sub: Subscription) -> dict[str, Any]:
 
 
 def metadata_for(
-    action_id: str, offer: Offer, operator: str, channel: str | None, sub: Subscription, now: datetime
+    action_id: str,
+    offer: Offer,
+    operator: str,
+    channel: str | None,
+    sub: Subscription,
+    now: datetime,
+    variant: str | None = None,
 ) -> dict[str, str]:
     """The churn_console_* keys every console reads (domain/stamp.py), and the save desk's: the row is saved, by
     whom and when (domain/desk.py; the owner is left as it was)."""
     saved = {desk.STATE: "saved", desk.LAST: f"save|{operator.replace('|', '/')[:100]}|{desk.stamp_of(now)}"}
-    return stamp.for_save(action_id, offer.code, operator, channel, sub.feedback, now) | saved
+    return stamp.for_save(action_id, offer.code, operator, channel, sub.feedback, now, variant) | saved
 
 
 def save_update(

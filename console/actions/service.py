@@ -48,8 +48,10 @@ class Actions:
         operator: str,
         clock: Callable[[], float] = time.time,
         guard: Callable[[str], str | None] = lambda _sub_id: None,
+        assign: Callable[[str], str | None] = lambda _sub_id: None,
     ) -> None:
         self.guard = guard  # why a second discount is not given to this subscription, or None (Workspace.guard)
+        self.assign = assign  # the experiment variant a save records for the row (Workspace.variant_of), or None
         self.gateway = gateway
         self.cache = cache
         self.journal = journal
@@ -84,7 +86,8 @@ class Actions:
         if offer.pauses_subscription and (why := sub.pause_blocker):
             raise ActionRefused(why, "Nothing was sent.", {"pause": why})
         coupon_id, coupon_params = self._coupon_for(offer, sub, action_id)
-        metadata = requests.metadata_for(action_id, offer, self.operator, consent.channel if consent else None, sub, now)
+        channel = consent.channel if consent else None
+        metadata = requests.metadata_for(action_id, offer, self.operator, channel, sub, now, self.assign(sub_id))
         params = {"coupon": coupon_params, "update": requests.save_update(sub, offer, coupon_id, metadata, now)}
         if offer.pauses_subscription:
             params["pause"] = requests.pause_request()

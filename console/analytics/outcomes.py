@@ -31,6 +31,8 @@ class Outcome:
     ended_at: int | None  # when the subscription ended, if it has
     feedback_option: str | None = None  # a custom reason's id (fo_…), when the customer picked one
     feedback_text: str | None = None  # its text
+    action_id: str | None = None  # the console action that saved it (operator saves)
+    variant: str | None = None  # "experiment:label" when a playbook experiment assigned the row an offer
 
     @property
     def reason_key(self) -> str | None:
@@ -97,6 +99,8 @@ def outcomes(cache: Cache) -> list[Outcome]:
                 ended_at=ended.get(i["subscription_id"]) if kind != "churned" else i["resolved_at"],
                 feedback_option=i["feedback_option"],
                 feedback_text=i["feedback_text"],
+                action_id=i["action_id"] if kind == "saved_operator" else None,
+                variant=i["variant"],
             )
         )
     return out

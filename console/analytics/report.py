@@ -8,7 +8,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from ..domain.feedback import label
+from ..domain.playbook import Playbook
+from . import experiment_report, survival, value_report
 from .outcomes import DAY, Outcome
+from .saves import EMPTY, Save, SaveFacts, saves
 
 WEEK = 7 * DAY
 RETENTION_DAYS = (30, 60, 90)
@@ -75,11 +78,6 @@ class OfferRow:
     retained: dict[int, tuple[int, int]]  # days -> (still subscribed, saves old enough to tell)
     late_losses: int
 
-    def kept_share(self, days: int) -> float | None:
-        """Of the saves old enough to tell, the share still subscribed `days` later (None: none old enough)."""
-        kept, known = self.retained[days]
-        return kept / known if known else None
-
 
 @dataclass
 class Report:
@@ -92,6 +90,25 @@ class Report:
     mrr_kept: dict[str, list[tuple[int, int]]] = field(default_factory=dict)  # currency -> [(time, cumulative)]
     offers: list[OfferRow] = field(default_factory=list)
     coverage_note: str | None = None
+    saves: list[Save] = field(default_factory=list)  # the range's saves with what followed them
+    survival: list[survival.Curve] = field(default_factory=list)
+    value: dict[str, list[value_report.ValueRow]] = field(default_factory=dict)  # by offer, reason, owner
+    experiments: list[experiment_report.Experiment] = field(default_factory=list)
+    now: int = 0
+
+    @property
+    def unread_saves(self) -> int:
+        """Saves whose invoices no sync has read yet (or the key cannot read invoices)."""
+        return sum(s.value is None for s in self.saves)
+
+    def earned(self) -> tuple[dict[str, int], dict[str, int]]:
+        """What the range's saves collected since, and the discount they were given, per currency."""
+        totals = value_report.totals(self.saves)
+        return {c: t["collected"] for c, t in totals.items()}, {c: t["discount_cost"] for c, t in totals.items()}
+
+    @property
+    def too_recent_saves(self) -> int:
+        return sum(s.value is not None and not s.value.known for s in self.saves)
 
     # summary cards ---------------------------------------------------------------------------
     @property
@@ -141,15 +158,26 @@ def build(
     currency: str | None = None,
     now: int | None = None,
     data_since: int | None = None,
+    facts: SaveFacts = EMPTY,
+    playbook: Playbook | None = None,
 ) -> Report:
-    """Intents scheduled in [since, until); `data_since` is when the cache's knowledge starts."""
+    """Intents scheduled in [since, until); `data_since` is when the cache's knowledge starts. `facts` (the save
+    ledger) and `playbook` (its experiments) add what saves were worth, whether they lasted, and the comparison."""
     now = now or int(datetime.now(UTC).timestamp())
     chosen = [o for o in all_outcomes if since <= o.scheduled_at < until and (currency is None or o.currency == currency)]
-    report = Report(since, until, currency, chosen)
+    report = Report(since, until, currency, chosen, now=now)
     report.weeks = _weeks(chosen, since, until)
     report.reasons = _reasons(chosen)
     report.mrr_kept = _mrr_kept(chosen)
     report.offers = _offers(chosen, now)
+    ended = {o.subscription_id: o.ended_at for o in all_outcomes if o.ended_at is not None}
+    picked = {o.intent_id for o in chosen}
+    found = [s for s in saves(all_outcomes, facts, ended) if s.outcome.intent_id in picked]  # afterlives from every intent
+    report.saves = found
+    report.survival = survival.curves(found, now)
+    report.value = {by: value_report.value_rows(found, by, facts) for by in value_report.BY}
+    if playbook is not None:
+        report.experiments = experiment_report.compare(playbook, chosen, found, facts)
     if data_since is not None and since < data_since:
         report.coverage_note = (
             f"Before {datetime.fromtimestamp(data_since, UTC):%d %b %Y} customers' own revokes are not known "

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
 
+from . import experiments
+from .experiments import Variant
 from .feedback import PORTAL_LABELS
 from .offers import ContactOffer, CouponOffer, CouponSpec, Offer, PauseOffer, offer_from_dict, offer_to_dict
 from .queue import QueueRow
@@ -36,20 +38,57 @@ class Rule:
     interval: str = "any"
     min_tenure_days: int = 0
     note: str = ""
+    experiment: str = ""  # an offer experiment's name, when the rule holds `variants` (A is `offer`)
+    variants: tuple[Variant, ...] = ()
+    started: str = ""  # the experiment's first day (ISO date): rows asked to cancel from then on take part
 
     def matches(self, row: QueueRow, interval: str, high_mrr: dict[str, int], now: datetime) -> bool:
-        reason = row.reason_key or NO_ANSWER  # a custom reason (fo_…) or the survey's code
+        return self.matches_facts(row.reason_key, row.currency, row.mrr_minor, interval, row.tenure_days(now), high_mrr)
+
+    def matches_facts(
+        self, reason_key: str | None, currency: str, mrr_minor: int, interval: str, tenure_days: int, high_mrr: dict[str, int]
+    ) -> bool:
+        """The rule's conditions on what a row (or an intent kept in the cache) says."""
+        reason = reason_key or NO_ANSWER  # a custom reason (fo_…) or the survey's code
         if ANY not in self.reasons and reason not in self.reasons:
             return False
-        threshold = high_mrr.get(row.currency)
-        is_high = threshold is not None and row.mrr_minor >= threshold
+        threshold = high_mrr.get(currency)
+        is_high = threshold is not None and mrr_minor >= threshold
         if self.segment == "high_mrr" and not is_high:
             return False
         if self.segment == "low_mrr" and is_high:
             return False
         if self.interval != "any" and interval != self.interval:
             return False
-        return row.tenure_days(now) >= self.min_tenure_days
+        return tenure_days >= self.min_tenure_days
+
+    def offer_for(self, subscription_id: str) -> Offer:
+        """The rule's offer, or in an experiment the variant this subscription is assigned."""
+        if not self.variants:
+            return self.offer
+        return experiments.assign(self.experiment, subscription_id, self.variants).offer
+
+    def experiment_problems(self) -> list[str]:
+        if not self.variants and not self.experiment:
+            return []
+        found = []
+        if not 2 <= len(self.variants) <= 3:
+            found.append("an experiment holds two or three offers")
+        if not self.experiment or len(self.experiment) > 40 or not self.experiment.replace("-", "").replace("_", "").isalnum():
+            found.append("an experiment's name is 1 to 40 letters, digits, - or _")
+        if [v.label for v in self.variants] != list(experiments.LABELS[: len(self.variants)]):
+            found.append("an experiment's offers are labelled A, B, C in order")
+        if any(not 1 <= v.weight <= 100 for v in self.variants):
+            found.append("an offer's weight is 1 to 100")
+        if self.variants and self.variants[0].offer != self.offer:
+            found.append("offer A is the rule's own offer")
+        try:
+            date.fromisoformat(self.started)
+        except ValueError:
+            found.append("an experiment has a first day (YYYY-MM-DD)")
+        for v in self.variants:
+            found.extend(v.offer.problems().values())
+        return found
 
 
 RETAIN_25 = CouponOffer(
@@ -93,9 +132,26 @@ class Playbook:
         now = now or datetime.now(row.ends_at.tzinfo)
         repeat = self.guards(row, now)
         for rule in self.rules:
-            if rule.matches(row, interval, self.high_mrr, now) and not (repeat and rule.offer.kind == "coupon"):
-                return rule.offer, rule
+            offer = rule.offer_for(row.subscription_id)
+            if rule.matches(row, interval, self.high_mrr, now) and not (repeat and offer.kind == "coupon"):
+                return offer, rule
         return CONTACT, None
+
+    def assignment(self, row: QueueRow, interval: str = "month", now: datetime | None = None) -> str | None:
+        """`experiment:label` when the rule that recommends this row's offer is an experiment (what a save
+        records with it), else None."""
+        _, rule = self.recommend(row, interval, now)
+        if rule is None or not rule.variants:
+            return None
+        return experiments.code(rule.experiment, experiments.assign(rule.experiment, row.subscription_id, rule.variants).label)
+
+    def experiments(self) -> dict[str, list[Rule]]:
+        """Each experiment's rules, by name (in the playbook's order)."""
+        out: dict[str, list[Rule]] = {}
+        for rule in self.rules:
+            if rule.variants:
+                out.setdefault(rule.experiment, []).append(rule)
+        return out
 
     def repeat_saver(self, row: QueueRow, now: datetime) -> bool:
         """Saved with a discount within `repeat_months` (the guardrail's window), whatever the setting."""
@@ -129,6 +185,13 @@ class Playbook:
                 raise ValueError(f"invalid rule: {rule}")
             if found := rule.offer.problems():
                 raise ValueError(f"invalid offer in rule: {found}")
+            if wrong := rule.experiment_problems():
+                raise ValueError(f"invalid experiment in rule: {'; '.join(wrong)}")
+        first: dict[str, Rule] = {}
+        for rule in rules:  # one experiment may span rules (one reason each, as the editor keeps them): the same arms
+            other = first.setdefault(rule.experiment, rule) if rule.variants else rule
+            if (other.variants, other.started) != (rule.variants, rule.started):
+                raise ValueError(f"the rules of experiment {rule.experiment} differ in their offers or first day")
         high = {k.lower(): int(v) for k, v in data.get("high_mrr", {}).items()}
         if data.get("version", 1) < 2 and high.get("jpy") == _OLD_JPY_DEFAULT:
             high["jpy"] = DEFAULT_HIGH_MRR["jpy"]  # the old default, never chosen by anyone: corrected
@@ -165,7 +228,15 @@ def _rule_dict(rule: Rule) -> dict[str, Any]:
         "min_tenure_days": rule.min_tenure_days,
         "note": rule.note,
         "offer": offer,
-    }
+    } | (
+        {
+            "experiment": rule.experiment,
+            "started": rule.started,
+            "variants": [{"label": v.label, "weight": v.weight, "offer": offer_to_dict(v.offer)} for v in rule.variants],
+        }
+        if rule.variants
+        else {}
+    )
 
 
 def _rule_from(d: dict[str, Any]) -> Rule:
@@ -177,6 +248,11 @@ def _rule_from(d: dict[str, Any]) -> Rule:
         interval=d.get("interval", "any"),
         min_tenure_days=int(d.get("min_tenure_days", 0)),
         note=d.get("note", ""),
+        experiment=str(d.get("experiment", "")),
+        started=str(d.get("started", "")),
+        variants=tuple(
+            Variant(str(v["label"]), offer_from_dict(v["offer"]), int(v.get("weight", 1))) for v in d.get("variants", [])
+        ),
     )
 
 

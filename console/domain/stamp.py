@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 PREFIX = "churn_console_"
-SAVE_KEYS = ("action", "offer", "operator", "at", "consent", "feedback")  # what a save writes, all of them
+SAVE_KEYS = ("action", "offer", "operator", "at", "consent", "feedback", "variant")  # what a save writes, all of them
 UNDONE = PREFIX + "undone"  # "act_… at 2026-11-23T14:02:00+00:00": which undo set the cancellation again
 
 
@@ -23,6 +23,7 @@ class Stamp:
     at: datetime | None
     consent: str
     feedback: str
+    variant: str = ""  # `experiment:label` when a playbook experiment assigned the offer (domain/experiments.py)
 
     def saved_by(self) -> str:
         """`saved by Robin at 2026-11-23 14:02 UTC (coupon:RETAIN25-3M)`."""
@@ -39,8 +40,8 @@ def read(metadata: Mapping[str, str]) -> Stamp | None:
         at: datetime | None = datetime.fromisoformat(metadata.get(PREFIX + "at", "")).astimezone(UTC)
     except ValueError:
         at = None
-    value = {key: metadata.get(PREFIX + key, "") for key in ("offer", "operator", "consent", "feedback")}
-    return Stamp(action, value["offer"], value["operator"], at, value["consent"], value["feedback"])
+    value = {key: metadata.get(PREFIX + key, "") for key in ("offer", "operator", "consent", "feedback", "variant")}
+    return Stamp(action, value["offer"], value["operator"], at, value["consent"], value["feedback"], value["variant"])
 
 
 def names(metadata: Mapping[str, str], action_id: str) -> bool:
@@ -53,7 +54,13 @@ def has_save(metadata: Mapping[str, str]) -> bool:
 
 
 def for_save(
-    action_id: str, offer_code: str, operator: str, channel: str | None, feedback: str | None, now: datetime
+    action_id: str,
+    offer_code: str,
+    operator: str,
+    channel: str | None,
+    feedback: str | None,
+    now: datetime,
+    variant: str | None = None,
 ) -> dict[str, str]:
     """The keys a save writes (every one, so a later save replaces an earlier one whole)."""
     values = {
@@ -63,6 +70,7 @@ def for_save(
         "at": now.astimezone(UTC).isoformat(timespec="seconds"),
         "consent": channel or "",
         "feedback": feedback or "",
+        "variant": (variant or "")[:500],
     }
     return {PREFIX + k: v for k, v in values.items()}
 

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from ..analytics.outcomes import Outcome, outcomes
 from ..analytics.report import MIN_ROLLING, RETENTION_DAYS, ROLLING_WEEKS, Report, build
+from ..analytics.saves import SaveFacts, read_facts
+from ..analytics.survival import READ_AT
+from ..analytics.value_report import BY, OFFER_WORDS, ValueRow
+from ..domain.playbook import Playbook
 from ..store import Cache
 
 # what the Outcomes tab and the report command read from here (ui and commands import services, not analytics)
 __all__ = [
-    "EVENT_WINDOW_S", "MIN_ROLLING", "RETENTION_DAYS", "ROLLING_WEEKS", "Outcome", "Report", "build", "known_since",
-    "outcome_report", "outcomes",
+    "BY", "EVENT_WINDOW_S", "MIN_ROLLING", "OFFER_WORDS", "READ_AT", "RETENTION_DAYS", "ROLLING_WEEKS", "Outcome",
+    "Report", "SaveFacts", "ValueRow", "build", "known_since", "outcome_report", "outcomes", "read_facts",
 ]  # fmt: skip
 
 EVENT_WINDOW_S = 30 * 86400  # Stripe keeps events for 30 days: customers' own revokes are known from then on
@@ -22,8 +26,24 @@ def known_since(cache: Cache) -> int | None:
 
 
 def outcome_report(
-    cache: Cache, since: int, until: int, currency: str | None = None, every: list[Outcome] | None = None
+    cache: Cache,
+    since: int,
+    until: int,
+    currency: str | None = None,
+    every: list[Outcome] | None = None,
+    *,
+    playbook: Playbook | None = None,
+    facts: SaveFacts | None = None,
 ) -> Report:
-    """Intents scheduled in [since, until), in `currency` or all; with the note on what the cache cannot know."""
+    """Intents scheduled in [since, until), in `currency` or all; with the note on what the cache cannot know,
+    what the saves earned (the save ledger) and the playbook's experiments."""
     found = outcomes(cache) if every is None else every
-    return build(found, since, until, currency=currency, data_since=known_since(cache))
+    return build(
+        found,
+        since,
+        until,
+        currency=currency,
+        data_since=known_since(cache),
+        facts=read_facts(cache) if facts is None else facts,
+        playbook=playbook,
+    )

@@ -188,7 +188,14 @@ class Workspace:
         return self._journal
 
     def actions(self, operator: str) -> Actions:
-        return Actions(self.need_gateway(), self.cache, self.journal, operator, guard=self.second_discount)
+        return Actions(
+            self.need_gateway(), self.cache, self.journal, operator, guard=self.second_discount, assign=self.variant_of
+        )
+
+    def variant_of(self, sub_id: str) -> str | None:
+        """The playbook experiment's variant for this row (`experiment:label`), recorded with its save, or None."""
+        row = self.cache.queue_row_of(sub_id)
+        return None if row is None else self.playbook().assignment(row, row.interval)
 
     def second_discount(self, sub_id: str) -> str | None:
         """Why the playbook gives this subscription no discount now (saved with one within its window), or None."""

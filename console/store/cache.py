@@ -17,6 +17,7 @@ from ..domain.models import Coupon, Customer, PortalConfigSummary, Subscription
 from ..domain.mrr import PriceTiers, Usage, Valuation
 from . import rows, valuation
 from .intents import Intents
+from .ledger import Ledger
 from .queue_reads import QueueReads
 from .schema import DatabaseDamaged, open_database, set_aside, sound_file, translated
 from .valuation import Book
@@ -25,7 +26,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
-class Cache(Intents, QueueReads):
+class Cache(Intents, Ledger, QueueReads):
     """One account and mode's database. Thread-safe; multi-row writes go through `transaction()`."""
 
     def __init__(self, path: Path, *, livemode: bool = False, check: bool = True) -> None:

@@ -45,16 +45,24 @@ class Intents:
     def reopen_intent(self, intent_id: str) -> None:
         """An undone save: the customer's ask is open again, as it was."""
         self._write(
-            "UPDATE intents SET resolution = 'pending', resolved_at = NULL, offer = NULL, action_id = NULL WHERE id = ?",
+            "UPDATE intents SET resolution = 'pending', resolved_at = NULL, offer = NULL, action_id = NULL, variant = NULL "
+            "WHERE id = ?",
             [intent_id],
         )
 
     def resolve_intent(
-        self, intent_id: str, resolution: str, at: int, offer: str | None = None, action_id: str | None = None
+        self,
+        intent_id: str,
+        resolution: str,
+        at: int,
+        offer: str | None = None,
+        action_id: str | None = None,
+        variant: str | None = None,
     ) -> None:
         self._write(
-            "UPDATE intents SET resolution = ?, resolved_at = ?, offer = coalesce(?, offer), action_id = coalesce(?, action_id) WHERE id = ?",
-            [resolution, at, offer, action_id, intent_id],
+            "UPDATE intents SET resolution = ?, resolved_at = ?, offer = coalesce(?, offer), "
+            "action_id = coalesce(?, action_id), variant = coalesce(?, variant) WHERE id = ?",
+            [resolution, at, offer, action_id, variant, intent_id],
         )
 
     def delete_intent(self, intent_id: str) -> None:

@@ -149,8 +149,23 @@ def _v4(db: sqlite_utils.Database) -> None:
         db.execute(f"CREATE INDEX {name} ON subscriptions ({columns}) WHERE pending = 1")
 
 
+def _v5(db: sqlite_utils.Database) -> None:
+    """What saves earned: the invoices of saved subscriptions from the save on (store/ledger.py), when each was
+    last read, and the experiment variant a row was assigned (domain/experiments.py)."""
+    db.execute(
+        """CREATE TABLE save_invoices (
+            id TEXT PRIMARY KEY, subscription_id TEXT NOT NULL, created INTEGER NOT NULL, currency TEXT NOT NULL,
+            status TEXT NOT NULL, amount_paid INTEGER NOT NULL, total INTEGER NOT NULL, discounts TEXT NOT NULL,
+            attempt_count INTEGER NOT NULL
+        )"""
+    )
+    db.execute("CREATE INDEX save_invoices_subscription ON save_invoices (subscription_id, created)")
+    db.execute("CREATE TABLE save_ledger (subscription_id TEXT PRIMARY KEY, since INTEGER NOT NULL, checked_at INTEGER NOT NULL)")
+    db.execute("ALTER TABLE intents ADD COLUMN variant TEXT")
+
+
 # Each entry moves the schema from version i to i + 1. Never edit a released entry: add one.
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3, _v4]
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3, _v4, _v5]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

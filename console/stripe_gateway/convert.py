@@ -11,6 +11,7 @@ from ..domain.events import Change
 from ..domain.feedback import FeedbackOption
 from ..domain.models import Account, Coupon, Customer, Item, PortalConfigSummary, Subscription
 from ..domain.mrr import PriceTiers, Tier, Usage, decimal_of
+from ..domain.save_value import LedgerInvoice
 
 
 @overload
@@ -202,6 +203,34 @@ def usage_lines(invoice: dict[str, Any]) -> list[Usage]:
                 )
             )
     return out
+
+
+def ledger_invoice(invoice: dict[str, Any], subscription_id: str) -> tuple[LedgerInvoice, list[tuple[str, str]]]:
+    """An invoice of a saved subscription, and (discount id, coupon id) for each of its discounts that came
+    expanded (`expand[]=data.discounts`; a discount names its coupon in `source.coupon` in current API versions,
+    as a `coupon` object in older ones; an id left unexpanded names no coupon)."""
+    amounts = tuple(
+        (_required(d, "discount", str), _required(d, "amount", int)) for d in invoice.get("total_discount_amounts") or []
+    )
+    coupons = []
+    for disc in invoice.get("discounts") or []:
+        if isinstance(disc, dict) and isinstance(disc.get("id"), str):
+            source = (disc.get("source") or {}).get("coupon") or disc.get("coupon")
+            found = source.get("id") if isinstance(source, dict) else source
+            if isinstance(found, str):
+                coupons.append((disc["id"], found))
+    ledger = LedgerInvoice(
+        id=_required(invoice, "id", str),
+        subscription_id=subscription_id,
+        created=_required(invoice, "created", int),
+        currency=_required(invoice, "currency", str),
+        status=_required(invoice, "status", str),
+        amount_paid=_required(invoice, "amount_paid", int),
+        total=_required(invoice, "total", int),
+        discounts=amounts,
+        attempt_count=int(invoice.get("attempt_count") or 0),
+    )
+    return ledger, coupons
 
 
 def coupon(obj: dict[str, Any]) -> Coupon:

@@ -16,6 +16,7 @@ from ..domain.events import SYNC_EVENT_TYPES, Change
 from ..domain.feedback import FeedbackOption
 from ..domain.models import Account, Coupon, Customer, PortalConfigSummary, Subscription
 from ..domain.mrr import PriceTiers, Usage
+from ..domain.save_value import LedgerInvoice
 from ..errors import InvalidRequest, NotFound, PermissionMissing
 from . import convert
 from .client import key_kind, key_mode, make_client
@@ -292,6 +293,28 @@ class StripeGateway:
         """One price's tiers (a tiered price met after the full sync listed them)."""
         obj = convert.plain(call(lambda: self._client.v1.prices.retrieve(price_id, params={"expand": ["tiers"]})))
         return convert.price_tiers(obj) if obj.get("billing_scheme") == "tiered" else None
+
+    def invoices_since(self, sub_id: str, since: int) -> tuple[list[LedgerInvoice], list[tuple[str, str]]]:
+        """Every invoice of the subscription created from `since` on (any status: paid, open after a failed
+        payment, void while paused), with the coupon behind each discount (expanded, so a discount that has
+        since ended still names its coupon)."""
+        params: dict[str, Any] = {
+            "subscription": sub_id,
+            "created": {"gte": since},
+            "limit": PAGE_SIZE,
+            "expand": ["data.discounts"],
+        }
+        invoices: list[LedgerInvoice] = []
+        coupons: list[tuple[str, str]] = []
+        while True:
+            found, more = convert.page(call(lambda: get_plain(self._client, "/v1/invoices", params)))
+            for inv in found:
+                ledger, named = convert.ledger_invoice(inv, sub_id)
+                invoices.append(ledger)
+                coupons.extend(named)
+            if not more or not found:
+                return invoices, coupons
+            params["starting_after"] = convert.object_id(found[-1])
 
     def latest_usage(self, sub_id: str) -> list[Usage]:
         """What the subscription's latest invoice charged for each metered item (its lines carry the usage)."""

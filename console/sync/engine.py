@@ -7,8 +7,10 @@ from typing import TYPE_CHECKING
 
 from ..errors import PermissionMissing
 from ..store import Cache
+from . import ledger
 from .full import BACKFILLED, backfill, full_sync
 from .incremental import CursorExpired, incremental_sync
+from .ratelimit import LIVE_MODE_RATE, TEST_MODE_RATE, TokenBucket
 from .report import Progress, SyncReport, no_progress
 
 if TYPE_CHECKING:  # the SDK loads with the gateway, when a run goes online
@@ -24,6 +26,7 @@ def sync(
             report = incremental_sync(gateway, cache, now)
             if cache.get_meta(BACKFILLED) is None:  # a first sync was stopped before its backfill
                 backfill(gateway, cache, now or int(time.time()))
+            _save_ledger(gateway, cache, report, now)
             progress(1, 1, "Up to date")
             return report
         except CursorExpired as exc:
@@ -35,4 +38,12 @@ def sync(
     report = full_sync(gateway, cache, progress, now)
     if reason not in ("asked for", "resuming"):
         report.fallback_reason = reason
+    _save_ledger(gateway, cache, report, now)
     return report
+
+
+def _save_ledger(gateway: StripeGateway, cache: Cache, report: SyncReport, now: int | None) -> None:
+    """Last, when every intent (customers' own revokes from the backfill too) is known: the invoices of the saves
+    that are due (none on most quiet syncs, so no request)."""
+    bucket = TokenBucket(LIVE_MODE_RATE if gateway.livemode else TEST_MODE_RATE)
+    ledger.read_save_invoices(gateway, cache, bucket, report, now=now)

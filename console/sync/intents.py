@@ -38,6 +38,7 @@ def console_save(sub: Subscription) -> dict[str, Any] | None:
         "operator": found.operator or None,
         "consent": found.consent or None,
         "feedback": found.feedback or None,
+        "variant": found.variant or None,
         "at": int(found.at.timestamp()),
     }
 
@@ -117,7 +118,7 @@ def _revoke(cache: Cache, sub: Subscription, at: int, save: dict[str, Any] | Non
     if intent is None:
         return
     if save and abs(save["at"] - at) <= SAVE_WINDOW_S and save["at"] >= intent["scheduled_at"] - SAVE_WINDOW_S:
-        cache.resolve_intent(intent["id"], "saved", at, offer=save["offer"], action_id=save["action_id"])
+        cache.resolve_intent(intent["id"], "saved", at, offer=save["offer"], action_id=save["action_id"], variant=save["variant"])
         # the intent first made from the metadata alone (before its events were read) is this same save
         for other in cache.intents_for(sub.id):
             if other["action_id"] == save["action_id"] and other["source"] == "metadata" and other["id"] != intent["id"]:
@@ -153,13 +154,18 @@ def _record_console_save(cache: Cache, sub: Subscription, save: dict[str, Any]) 
         {k: save[k] for k in ("offer", "operator", "consent", "action_id")},
     )
     known = [i for i in cache.intents_for(sub.id) if i["action_id"] == save["action_id"]]
-    if known or sub.pending_cancellation:
+    asked = _epoch(sub.canceled_at)
+    # pending with a save's stamp: the save is an earlier intent when it came before this ask (saved, then asked
+    # to cancel again); a stamp newer than the ask is a save still being read back, or undone outside a console
+    if known or (sub.pending_cancellation and (asked is None or save["at"] >= asked - SAVE_WINDOW_S)):
         return
     covering = [
         i for i in cache.intents_for(sub.id) if i["scheduled_at"] <= save["at"] and i["resolution"] in ("pending", "revoked")
     ]
     if covering:
-        cache.resolve_intent(covering[-1]["id"], "saved", save["at"], offer=save["offer"], action_id=save["action_id"])
+        cache.resolve_intent(
+            covering[-1]["id"], "saved", save["at"], offer=save["offer"], action_id=save["action_id"], variant=save["variant"]
+        )
         return
     intent_id = f"{sub.id}:{save['at']}"
     cache.add_intent(
@@ -178,6 +184,7 @@ def _record_console_save(cache: Cache, sub: Subscription, save: dict[str, Any]) 
             "resolved_at": save["at"],
             "offer": save["offer"],
             "action_id": save["action_id"],
+            "variant": save["variant"],
             "source": "metadata",
         }
     )

@@ -1,0 +1,152 @@
+"""Each save with what followed it: its invoices' money, when its offer ran out, a second ask, the end."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from dateutil.relativedelta import relativedelta
+
+from ..domain.models import Coupon
+from ..domain.save_value import LedgerInvoice, SaveValue, coupon_of, value_of_save
+from .outcomes import Outcome
+
+
+@dataclass(frozen=True)
+class SaveFacts:
+    """What the cache knows beyond the intents: saved subscriptions' invoices (and which were read at all), the
+    coupon behind each discount, the coupons, who made each save, and each subscription's desk owner."""
+
+    invoices: dict[str, list[LedgerInvoice]]
+    read: set[str]
+    discount_coupons: dict[str, str]
+    coupons: dict[str, Coupon]
+    operators: dict[str, str]  # action id -> operator
+    owners: dict[str, str]  # subscription id -> desk owner now
+    plans: dict[str, tuple[str, int]] = field(default_factory=dict)  # subscription id -> (interval, created)
+
+
+EMPTY = SaveFacts({}, set(), {}, {}, {}, {})
+
+
+@dataclass(frozen=True)
+class Save:
+    """A save (by the desk or the customer's own revoke) and its afterlife, up to the next save of the same
+    subscription (`until`), whose own story that is."""
+
+    outcome: Outcome
+    value: SaveValue | None  # None: its invoices have not been read (no sync since, or a key without Invoices: Read)
+    offer_ends: int | None  # when the discount ran out or the pause resumed; None for a lasting or no offer
+    asked_again_at: int | None  # the customer asked to cancel again (before `until`)
+    lost_at: int | None  # the subscription ended (before `until`)
+    until: int | None
+    operator: str | None
+
+    @property
+    def saved_at(self) -> int:
+        return self.outcome.resolved_at or self.outcome.scheduled_at
+
+    @property
+    def offer(self) -> str:
+        """The offer family for grouping: coupon, pause, revoke, or `self` for a customer's own revoke."""
+        return self.outcome.offer or ("self" if self.outcome.kind == "saved_customer" else "revoke")
+
+    def after_offer(self, at: int | None) -> bool:
+        return at is not None and self.offer_ends is not None and at >= self.offer_ends
+
+
+def offer_ends(code: str | None, saved_at: int, coupons: dict[str, Coupon]) -> int | None:
+    """When a save's offer stops: a repeating coupon after its months, a once coupon after one (monthly) period,
+    a pause of N months when it resumes; a forever coupon, a real pause and a plain revoke never do."""
+    if not code:
+        return None
+    family, _, rest = code.partition(":")
+    if family == "pause" and rest.endswith("m") and rest[:-1].isdigit():
+        return _months_after(saved_at, int(rest[:-1]))
+    coupon = coupons.get(rest) if family == "coupon" else None
+    if coupon is None:
+        return None
+    if coupon.duration == "repeating":
+        return _months_after(saved_at, coupon.duration_in_months or 1)
+    if coupon.duration == "once":  # the next invoice took it off: a month on a monthly plan
+        return _months_after(saved_at, 1)
+    return None
+
+
+def _months_after(ts: int, months: int) -> int:
+    return int((datetime.fromtimestamp(ts, UTC) + relativedelta(months=months)).timestamp())
+
+
+def saves(every: list[Outcome], facts: SaveFacts, ended: dict[str, int]) -> list[Save]:
+    """Every save among `every`, each with what followed it; `ended` maps subscription ids to when they ended."""
+    by_sub: dict[str, list[Outcome]] = {}
+    for o in sorted(every, key=lambda o: o.scheduled_at):
+        by_sub.setdefault(o.subscription_id, []).append(o)
+    out = []
+    for items in by_sub.values():
+        for n, o in enumerate(items):
+            if not o.saved:
+                continue
+            saved_at = o.resolved_at or o.scheduled_at
+            later = items[n + 1 :]
+            until = next((x.resolved_at for x in later if x.saved and x.resolved_at), None)
+            asked = next((x.scheduled_at for x in later if x.scheduled_at > saved_at), None)
+            end = ended.get(o.subscription_id)
+            lost = end if end is not None and end >= saved_at and (until is None or end < until) else None
+            value = None
+            if o.subscription_id in facts.read:
+                value = value_of_save(
+                    saved_at=saved_at,
+                    until=until,
+                    currency=o.currency,
+                    coupon_id=coupon_of(o.offer_code),
+                    invoices=facts.invoices.get(o.subscription_id, []),
+                    discount_coupons=facts.discount_coupons,
+                    ended=lost is not None,
+                )
+            out.append(
+                Save(
+                    o,
+                    value,
+                    offer_ends(o.offer_code, saved_at, facts.coupons),
+                    asked if asked is not None and (until is None or asked < until) else None,
+                    lost,
+                    until,
+                    facts.operators.get(o.action_id or ""),
+                )
+            )
+    return sorted(out, key=lambda s: s.saved_at)
+
+
+def read_facts(cache: Any) -> SaveFacts:
+    """The facts from the cache (one read each; the Outcomes tab reads them when shown)."""
+    operators = {}
+    for r in cache.db.query("SELECT detail FROM timeline WHERE kind = 'console_save'"):
+        detail = json.loads(r["detail"])
+        if detail.get("action_id") and detail.get("operator"):
+            operators[detail["action_id"]] = detail["operator"]
+    owners = {
+        r["id"]: r["owner"]
+        for r in cache.db.query(
+            "SELECT id, json_extract(metadata, '$.churn_console_desk_owner') AS owner FROM subscriptions "
+            "WHERE id IN (SELECT subscription_id FROM intents) AND owner IS NOT NULL AND owner != ''"
+        )
+    }
+    plans = {
+        r["id"]: (r["interval"] or "month", r["created"])
+        for r in cache.db.query(
+            "SELECT id, created, json_extract(items, '$[0].interval') AS interval FROM subscriptions "
+            "WHERE id IN (SELECT subscription_id FROM intents)"
+        )
+    }
+    return SaveFacts(
+        plans=plans,
+        invoices=cache.ledger_invoices(),
+        read=cache.ledger_read(),
+        discount_coupons=cache.discount_coupons(),
+        coupons={c.id: c for c in cache.coupons()},
+        operators=operators,
+        owners=owners,
+    )

@@ -1,0 +1,110 @@
+"""Did saves last: Kaplan–Meier curves of "still subscribed" from the save date, per offer, with censoring."""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+from statistics import NormalDist
+
+from .outcomes import DAY
+from .saves import Save
+
+Z95 = NormalDist().inv_cdf(0.975)
+LATE_DAYS = 90  # a save that ends within this many days is a late loss (as the outcome cards count it)
+READ_AT = (30, 90, 180)  # the days a founder reads off the curves
+
+
+@dataclass(frozen=True)
+class Step:
+    """The curve after the losses at day `t`: S(t), its 95% interval (Greenwood, log-log), and the numbers."""
+
+    t: float
+    survival: float
+    low: float
+    high: float
+    at_risk: int
+    lost: int
+    censored: int
+
+
+def kaplan_meier(durations: list[float], lost: list[bool]) -> list[Step]:
+    """The product-limit estimate (Kaplan & Meier 1958): at each time with a loss, S *= 1 - d/n, n being those
+    still followed just before it; a censored save leaves the risk set without a step. The 95% interval is the
+    log(-log) transform of Greenwood's variance (as survival packages default to: it stays inside 0–1)."""
+    times = sorted(set(durations))
+    n = len(durations)
+    s, greenwood, out = 1.0, 0.0, []
+    for t in times:
+        d = sum(1 for x, e in zip(durations, lost, strict=True) if x == t and e)
+        c = sum(1 for x, e in zip(durations, lost, strict=True) if x == t and not e)
+        if d:
+            s *= 1 - d / n
+            greenwood += d / (n * (n - d)) if n > d else math.inf
+            low, high = _log_log(s, greenwood)
+            out.append(Step(t, s, low, high, n, d, c))
+        elif out:
+            out.append(Step(t, s, out[-1].low, out[-1].high, n, 0, c))
+        else:
+            out.append(Step(t, 1.0, 1.0, 1.0, n, 0, c))
+        n -= d + c
+    return out
+
+
+def _log_log(s: float, greenwood: float) -> tuple[float, float]:
+    if s <= 0 or s >= 1 or math.isinf(greenwood):
+        return (0.0, 0.0) if s <= 0 else (1.0, 1.0)
+    se = math.sqrt(greenwood) / abs(math.log(s))
+    return s ** math.exp(Z95 * se), s ** math.exp(-Z95 * se)
+
+
+def survival_at(steps: list[Step], day: float) -> float | None:
+    """S(day), or None when no save has been followed that long (the curve says nothing there)."""
+    if not steps or steps[-1].t < day:
+        return None
+    value = 1.0
+    for step in steps:
+        if step.t > day:
+            break
+        value = step.survival
+    return value
+
+
+@dataclass
+class Curve:
+    """One offer's saves: the curve, and the rates a founder asks about."""
+
+    offer: str
+    saves: int
+    steps: list[Step] = field(default_factory=list)
+    asked_again: int = 0  # saved, then asked to cancel again
+    asked_again_after_offer: int = 0  # … after the discount ran out or the pause resumed
+    lost: int = 0
+    late_losses: int = 0  # ended within LATE_DAYS of the save
+    lost_after_offer: int = 0
+
+    def at(self, day: int) -> float | None:
+        return survival_at(self.steps, day)
+
+
+def curves(found: list[Save], now: int) -> list[Curve]:
+    """Per offer family: time from the save to the end (a loss), or to now / the next save (censored)."""
+    groups: dict[str, list[Save]] = defaultdict(list)
+    for s in found:
+        groups[s.offer].append(s)
+    out = []
+    for offer, items in sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0])):
+        durations, lost = [], []
+        curve = Curve(offer, len(items))
+        for s in items:
+            stop = s.lost_at if s.lost_at is not None else min(s.until or now, now)
+            durations.append(max(0.0, (stop - s.saved_at) / DAY))
+            lost.append(s.lost_at is not None)
+            curve.lost += s.lost_at is not None
+            curve.late_losses += s.lost_at is not None and s.lost_at - s.saved_at <= LATE_DAYS * DAY
+            curve.lost_after_offer += s.after_offer(s.lost_at)
+            curve.asked_again += s.asked_again_at is not None
+            curve.asked_again_after_offer += s.after_offer(s.asked_again_at)
+        curve.steps = kaplan_meier(durations, lost)
+        out.append(curve)
+    return out

@@ -1,0 +1,188 @@
+"""What saves were worth, whether they lasted, and an offer experiment: the console's figures equal ones recomputed
+here from the sandbox's invoices and subscriptions through the real SDK."""
+
+from __future__ import annotations
+
+import time
+from collections import Counter, defaultdict
+from datetime import date, datetime, timedelta
+
+import pytest
+
+from console.analytics.outcomes import outcomes
+from console.analytics.report import build
+from console.analytics.saves import read_facts
+from console.domain import experiments
+from console.domain.action import Consent
+from console.domain.experiments import Variant
+from console.domain.offers import CouponOffer
+from console.domain.playbook import DEFAULT_RULES, PAUSE_2, Playbook, Rule
+from console.sandbox.app import Sandbox
+from console.sandbox.keys import ALL_PERMISSIONS
+from console.services.workspace import PLAYBOOK, Workspace
+from console.stripe_gateway import StripeGateway
+from tests.integration.conftest import client_for
+
+DAY = 86400
+EVER = 3 * 365 * DAY
+
+
+@pytest.fixture(scope="module")
+def account(tmp_path_factory):
+    """One seeded account, synced once (its save ledger read), with the SDK beside it."""
+    with Sandbox(seed=7, customers=500) as sb:  # the demo account
+        ws = Workspace.connect(StripeGateway(sb.key, sb.url), tmp_path_factory.mktemp("value"))
+        ws.sync()
+        yield sb, ws, client_for(sb, sb.secret_key)
+        ws.close()
+
+
+def console_saves(sb, client):
+    """Straight from Stripe: every subscription an operator saved (its churn_console_* metadata), with its
+    invoices created since, each discount's coupon (expanded), and how it ended."""
+    out = {}
+    for sub in client.v1.subscriptions.list({"limit": 100, "status": "all"}).auto_paging_iter():
+        meta = sub.metadata.to_dict()
+        if not meta.get("churn_console_at"):
+            continue
+        saved_at = int(datetime.fromisoformat(meta["churn_console_at"]).timestamp())
+        invoices = [
+            i.to_dict()
+            for i in client.v1.invoices.list(
+                {"subscription": sub.id, "limit": 100, "expand": ["data.discounts"]}
+            ).auto_paging_iter()
+            if i.created >= saved_at
+        ]
+        out[sub.id] = {"saved_at": saved_at, "offer": meta["churn_console_offer"], "sub": sub, "invoices": invoices}
+    return out
+
+
+def test_net_value_of_each_save_equals_the_invoices_stripe_holds(account):
+    sb, ws, client = account
+    now = sb.state.clock.now()
+    report = build(outcomes(ws.cache), now - EVER, now + 1, now=now, facts=read_facts(ws.cache))
+    mine = {s.outcome.subscription_id: s for s in report.saves if s.outcome.kind == "saved_operator"}
+    expected = console_saves(sb, client)
+    assert set(mine) == set(expected) and len(expected) >= 10
+    checked = Counter()
+    for sub_id, want in expected.items():
+        got = mine[sub_id].value
+        assert got is not None, sub_id
+        coupon = want["offer"].split(":", 1)[1] if want["offer"].startswith("coupon:") else None
+        paid = [i for i in want["invoices"] if i["status"] == "paid"]
+        collected = sum(i["amount_paid"] for i in paid)
+        cost = sum(
+            d["amount"]
+            for i in paid
+            for d in i["total_discount_amounts"]
+            for disc in i["discounts"]
+            if disc["id"] == d["discount"] and disc["source"]["coupon"] == coupon
+        )
+        failed = sum(i["status"] in ("open", "uncollectible") and i["attempt_count"] > 0 for i in want["invoices"])
+        assert (got.collected, got.discount_cost, got.invoices_paid, got.failed_payments) == (collected, cost, len(paid), failed)
+        assert got.known == bool(want["invoices"] or want["sub"].status == "canceled")
+        checked["with invoices"] += bool(paid)
+        checked["with a discount's cost"] += cost > 0
+        checked["voided while paused"] += any(i["status"] == "void" for i in want["invoices"])
+    # the demo history has each shape: paid renewals, discounts taken off, pauses that voided invoices
+    assert checked["with invoices"] and checked["with a discount's cost"] and checked["voided while paused"], checked
+    assert any(s.value.failed_payments for s in mine.values() if s.value), "a failed payment after a save"
+
+
+def kaplan_meier(durations, events):
+    """The product-limit estimate, written here apart from the console's."""
+    s, out = 1.0, {}
+    for t in sorted({d for d, e in zip(durations, events, strict=True) if e}):
+        at_risk = sum(d >= t for d in durations)
+        lost = sum(d == t and e for d, e in zip(durations, events, strict=True))
+        s *= 1 - lost / at_risk
+        out[t] = s
+    return out
+
+
+def test_survival_by_offer_equals_a_kaplan_meier_of_stripes_subscriptions(account):
+    sb, ws, client = account
+    now = sb.state.clock.now()
+    report = build(outcomes(ws.cache), now - EVER, now + 1, now=now, facts=read_facts(ws.cache))
+    groups = defaultdict(lambda: ([], []))
+    asked_again = Counter()
+    for want in console_saves(sb, client).values():
+        sub, family = want["sub"], want["offer"].split(":")[0]
+        ended = sub.ended_at if sub.status == "canceled" else None
+        groups[family][0].append(((ended or now) - want["saved_at"]) / DAY)
+        groups[family][1].append(ended is not None)
+        # asked to cancel again after the save: set to cancel now, or ended on a request made after it
+        again = (sub.canceled_at or 0) > want["saved_at"] and (
+            sub.status == "canceled"
+            and sub.cancellation_details.reason == "cancellation_requested"
+            or sub.cancel_at_period_end
+            or sub.cancel_at is not None
+        )
+        asked_again[family] += bool(again)
+    curves = {c.offer: c for c in report.survival if c.offer in groups}
+    assert set(curves) == set(groups) >= {"coupon", "pause"}
+    for family, (durations, events) in groups.items():
+        curve = curves[family]
+        want = kaplan_meier(durations, events)
+        got = {round(s.t, 6): s.survival for s in curve.steps if s.lost}
+        assert got.keys() == {round(t, 6) for t in want}
+        assert all(abs(got[round(t, 6)] - v) < 1e-9 for t, v in want.items())
+        assert all(s.low <= s.survival <= s.high for s in curve.steps)
+        assert (curve.saves, curve.lost, curve.asked_again) == (len(durations), sum(events), asked_again[family])
+    # the demo's shape: discount-savers ask again and end more than pause-savers
+    assert curves["coupon"].asked_again > 0 and curves["coupon"].lost > curves["pause"].lost
+
+
+def test_an_experiment_assigns_records_and_compares_its_offers(account, tmp_path):
+    """Two offers on price objections: each row is assigned one (the same every time), a save records it on Stripe,
+    and the comparison counts every customer who matched, in the offer assigned."""
+    sb, ws, client = account
+    a = CouponOffer(coupon_id="RETAIN25-3M")
+    started = (date.fromtimestamp(sb.state.clock.now()) - timedelta(days=40)).isoformat()
+    rule = Rule(
+        ("too_expensive",), a, experiment="price-test", variants=(Variant("A", a), Variant("B", PAUSE_2)), started=started
+    )
+    playbook = Playbook(rules=[rule, *DEFAULT_RULES])
+    playbook.save(ws.data_dir / PLAYBOOK)
+    rows = [r for r in ws.cache.queue() if r.reason_key == "too_expensive" and r.interval == "month"]
+    assert len(rows) >= 2
+    saved = Counter()
+    for row in rows[:4]:
+        variant = experiments.assign("price-test", row.subscription_id, rule.variants)
+        offer, matched = ws.playbook().recommend(row, row.interval)
+        assert matched is not None and matched.experiment == "price-test" and offer == variant.offer
+        ws.actions("Robin").apply(row.subscription_id, offer, Consent(channel="call", note="agreed on the phone"))
+        meta = client.v1.subscriptions.retrieve(row.subscription_id).metadata.to_dict()
+        assert meta["churn_console_variant"] == f"price-test:{variant.label}"  # recorded with the action, on Stripe
+        saved[variant.label] += 1
+    ws.sync()
+    now = sb.state.clock.now()
+    report = build(outcomes(ws.cache), now - EVER, now + 1, now=now, facts=read_facts(ws.cache), playbook=ws.playbook())
+    (found,) = report.experiments
+    arms = {arm.label: arm for arm in found.arms}
+    start = int(datetime.fromisoformat(started + "T00:00:00+00:00").timestamp())
+    recorded = Counter()
+    for sub in client.v1.subscriptions.list({"limit": 100, "status": "all"}).auto_paging_iter():
+        meta = sub.metadata.to_dict()
+        if meta.get("churn_console_variant", "").startswith("price-test:"):
+            recorded[meta["churn_console_variant"].split(":")[1]] += 1
+    for label in ("A", "B"):
+        assert arms[label].saved >= recorded[label] >= saved[label]
+        assert arms[label].customers >= arms[label].saved
+    every = [o for o in outcomes(ws.cache) if o.scheduled_at >= start and o.reason_key == "too_expensive" and o.kind != "pending"]
+    assert sum(a.customers for a in found.arms) <= len(every)
+    (verdict,) = found.verdicts
+    assert verdict.more > 0 and verdict.words.startswith("Not enough customers yet: need about")  # never a winner on few
+    assert str(verdict.more) in verdict.words
+
+
+def test_a_key_that_cannot_read_invoices_says_so_and_the_report_says_what_it_cannot_know(tmp_path):
+    with Sandbox(seed=34, customers=120) as sb:
+        key = sb.keys.make(ALL_PERMISSIONS - {"rak_invoice_read"})
+        ws = Workspace.connect(StripeGateway(key, sb.url), tmp_path)
+        report = ws.sync()
+        assert any("what saves earned" in s and "Invoices" in s for s in report.skipped), report.skipped
+        now = int(time.time())
+        built = build(outcomes(ws.cache), now - EVER, now + 1, facts=read_facts(ws.cache))
+        assert built.saves and built.unread_saves == len(built.saves)
+        ws.close()
