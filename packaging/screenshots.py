@@ -19,10 +19,14 @@ from pathlib import Path
 from PySide6.QtCore import QItemSelectionModel, QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
+from console.domain.experiments import Variant
+from console.domain.offers import CouponOffer
+from console.domain.playbook import DEFAULT_RULES, PAUSE_2, Playbook, Rule
 from console.secrets.keystore import KeyStore
 from console.services import desk
 from console.services.connection import open_demo
 from console.services.keys import KeyService
+from console.services.workspace import PLAYBOOK
 from console.ui import theme
 from console.ui.dialogs.connect import ConnectDialog
 from console.ui.dialogs.consent import OPERATOR_KEY, ConsentDialog
@@ -74,6 +78,16 @@ class Shots:
         return lambda: (w := QApplication.activeModalWidget()) is not None and isinstance(w, kind) and w.isVisible() and w
 
 
+def demo_experiment(data: Path) -> None:
+    """The demo's playbook runs one offer experiment on price objections (a discount against a pause), started
+    twelve weeks ago, so the Outcomes tab's comparison has customers in it."""
+    a = CouponOffer(coupon_id="RETAIN25-3M")
+    started = (date.today() - timedelta(weeks=12)).isoformat()
+    test = Rule(("too_expensive",), a, note="Price objection: a discount or a pause?", experiment="price-objection",
+                variants=(Variant("A", a), Variant("B", PAUSE_2)), started=started)  # fmt: skip
+    Playbook(rules=[test, *DEFAULT_RULES]).save(data / PLAYBOOK)
+
+
 def main(out: Path) -> int:
     out.mkdir(parents=True, exist_ok=True)
     os.environ[theme.THEME_ENV] = "light"
@@ -81,6 +95,7 @@ def main(out: Path) -> int:
     theme.apply(app)
     data = Path(tempfile.mkdtemp(prefix="churn-console-shots-"))
     desk.DeskSettings(product_url="https://app.acme.example/account/billing").save(data)  # the e-mails' link
+    demo_experiment(data)
     window = MainWindow(lambda: open_demo(data), data)
     window.settings.setValue(OPERATOR_KEY, "Dana (CS)")
     window.resize(*SIZES[1])

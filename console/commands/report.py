@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..domain.text import csv_row
+from . import report_value
 from .common import open_cached
 from .text_table import text_table
 
@@ -25,13 +26,24 @@ def add_parsers(sub) -> None:
         "report",
         help="save outcomes: intents, save rate, MRR kept, by reason and by offer (reads the cache, works offline)",
         formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog="examples:\n  churn-console --demo report\n  churn-console report --since 2026-09-01 --format json\n  churn-console report --png charts/",
+        epilog="examples:\n  churn-console --demo report\n  churn-console report --since 2026-09-01 --format json\n"
+        "  churn-console report --by reason --value\n  churn-console report --png charts/",
     )
     p.add_argument("--since", type=_date, help="first day (default: 12 weeks ago)")
     p.add_argument("--until", type=_date, help="last day (default: today)")
     p.add_argument("--currency", help="only this currency (e.g. usd)")
     p.add_argument("--format", choices=("table", "json", "csv"), default="table")
     p.add_argument("--png", metavar="DIR", help="also render each chart to a PNG in DIR (no screen needed)")
+    p.add_argument(
+        "--by",
+        choices=("offer", "reason", "owner"),
+        help="group the saves by offer, reason or who saved them (with --value: what each group's saves earned)",
+    )
+    p.add_argument(
+        "--value",
+        action="store_true",
+        help="what saves were worth: collected after the save, discount given, payback (CSV: one row per group and currency)",
+    )
     p.set_defaults(run=run_report)
 
 
@@ -54,19 +66,26 @@ def make_report(args: argparse.Namespace) -> Report:
             raise SystemExit("churn-console: --since must be before --until")
         currency = args.currency.lower() if args.currency else None
         cache = workspace.cache
-        return cache.read_checked(lambda: outcome_report(cache, int(since.timestamp()), int(until.timestamp()), currency))
+        playbook = workspace.playbook()
+        start, end = int(since.timestamp()), int(until.timestamp())
+        return cache.read_checked(lambda: outcome_report(cache, start, end, currency, playbook=playbook))
     finally:
         workspace.close()
 
 
 def run_report(args: argparse.Namespace) -> int:
     report = make_report(args)
+    by = args.by or "offer"
     if args.format == "json":
-        print(json.dumps(as_data(report), indent=2))
+        print(json.dumps(as_data(report) | report_value.value_data(report), indent=2))
     elif args.format == "csv":
-        sys.stdout.write(as_csv(report))
+        sys.stdout.write(report_value.value_csv(report, by) if args.value else as_csv(report))
     else:
         sys.stdout.write(as_table(report))
+        extra = ["", *report_value.survival_table(report), *report_value.experiments_table(report)]
+        if args.value or args.by:
+            extra += ["", *(report_value.value_table(report, by) if args.value else report_value.by_table(report, by))]
+        sys.stdout.write("\n".join(extra) + "\n")
     if args.png:
         from ..ui.analytics.render import render_pngs  # Qt only when charts are asked for
 
@@ -129,7 +148,6 @@ def as_csv(r: Report) -> str:
 
 def as_table(r: Report) -> str:
     from ..domain.money import format_totals
-    from ..services.outcomes_report import RETENTION_DAYS
 
     c = r.counts()
     rate = "—" if r.desk_save_rate is None else f"{r.desk_save_rate:.0%}"
@@ -167,14 +185,6 @@ def as_table(r: Report) -> str:
             right={1, 2, 3, 5},
             indent="  ",
         ),
-        "",
-        "By offer (still subscribed of the saves old enough to tell)",
-        *text_table(
-            ("Offer", "Saves", "After 30 days", "After 60 days", "After 90 days", "Late losses"),
-            [(o.offer, str(o.accepted), *(_kept(o.retained[d]) for d in RETENTION_DAYS), str(o.late_losses)) for o in r.offers],
-            right={1, 2, 3, 4, 5},
-            indent="  ",
-        ),
     ]
     if r.coverage_note:
         lines += ["", f"Note: {r.coverage_note}"]
@@ -184,8 +194,3 @@ def as_table(r: Report) -> str:
 def _figures(pairs: list[tuple[str, str]]) -> list[str]:
     width = max(len(label) for label, _ in pairs)
     return [f"{label.ljust(width)}  {value}" for label, value in pairs]
-
-
-def _kept(value: tuple[int, int]) -> str:
-    kept, known = value
-    return f"{kept}/{known} ({kept / known:.0%})" if known else "too recent"

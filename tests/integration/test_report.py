@@ -69,6 +69,8 @@ def test_report_matches_an_independent_count_from_the_sdk(tmp_path):
 
 
 def test_report_command_prints_figures_and_renders_pngs(tmp_path):
+    import csv
+    import io
     import json
     import os
     import subprocess
@@ -88,5 +90,27 @@ def test_report_command_prints_figures_and_renders_pngs(tmp_path):
     data = json.loads(out.stdout)
     assert data["counts"]["intents"] > 0 and set(data["mrr_saved_minor"]) <= {"usd", "eur", "jpy"}
     assert all(r["low"] <= r["rate"] <= r["high"] for r in data["by_reason"])
-    for name in ("weekly", "by_reason", "mrr_kept", "offers"):
+    for name in ("weekly", "by_reason", "survival", "value", "mrr_kept"):
         assert (tmp_path / "png" / f"{name}.png").read_bytes()[:4] == b"\x89PNG"
+    assert {c["offer"] for c in data["survival"]} >= {"coupon", "pause"}
+    assert set(data["value"]) == {"offer", "reason", "owner"} and data["saves"]
+    saves = data["saves"]
+    collected = sum(s["collected_minor"] or 0 for s in saves if s["currency"] == "usd")
+    assert collected == sum(r["collected_minor"].get("usd", 0) for r in data["value"]["offer"])
+
+    def run(*argv: str) -> str:
+        done = subprocess.run([*base, "report", *argv], capture_output=True, text=True, env=env, timeout=120)
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    table = run("--by", "owner", "--value")
+    assert "What saves were worth, by who saved it" in table and "Dana (CS)" in table and "Payback (median)" in table
+    assert "Did saves last (Kaplan–Meier" in table and "too recent to tell" in table
+    plain = run("--by", "reason")
+    assert "Saves by reason" in plain and "Asked to cancel again" in plain and "What saves were worth" not in plain
+    rows = list(csv.reader(io.StringIO(run("--by", "offer", "--value", "--format", "csv"))))
+    assert rows[0][:3] == ["group", "label", "currency"] and {r[0] for r in rows[1:]} >= {"coupon", "pause"}
+    by_data = {r["key"]: r for r in data["value"]["offer"]}
+    for r in rows[1:]:
+        if r[2]:
+            assert int(r[7]) == by_data[r[0]]["collected_minor"][r[2]]

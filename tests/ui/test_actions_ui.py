@@ -270,3 +270,41 @@ def test_real_pause_menu_entry_is_offered_where_stripe_allows_it(qtbot, open_win
     assert done.args[0].offer_code == "pause:subscription"
     assert client_for(demo).v1.subscriptions.retrieve(allowed.subscription_id).status == "paused"
     assert allowed.subscription_id not in {r.subscription_id for r in shown(window)}
+
+
+def test_the_playbook_editor_starts_keeps_and_ends_an_experiment(qtbot, open_window, demo, tmp_path):
+    """'Test against' gives a rule a second offer: each row then shows its assigned offer; a loaded experiment
+    (weights, first day) comes back unchanged; 'No experiment' ends it."""
+    from console.domain import experiments
+    from console.domain.playbook import Playbook
+    from console.ui.dialogs.playbook import TEST, PlaybookDialog
+
+    window = open_window(demo)
+    dialog = PlaybookDialog(window.workspace.playbook(), window.coupons(), ["usd", "eur", "jpy"], window)
+    qtbot.addWidget(dialog)
+    row = next(
+        i
+        for i in range(dialog.table.rowCount())
+        if dialog.table.cellWidget(i, 0).currentData() == "too_expensive" and dialog.table.cellWidget(i, 2).currentData() == "any"
+    )
+    test = dialog.table.cellWidget(row, TEST)
+    assert test.currentData() is None
+    test.setCurrentIndex(next(i for i in range(1, test.count()) if test.itemData(i).code == "pause:2m"))
+    book = dialog.playbook()
+    window.workspace.save_playbook(book)
+    (rules,) = Playbook.load(tmp_path / "playbook.json").experiments().values()
+    (rule,) = rules
+    assert [v.offer.code for v in rule.variants] == [rule.offer.code, "pause:2m"] and rule.started
+    targets = [r for r in shown(window) if r.feedback == "too_expensive" and r.interval == "month"]
+    for target in targets:
+        assigned = experiments.assign(rule.experiment, target.subscription_id, rule.variants)
+        if window.workspace.playbook().recommend(target, target.interval)[1] is rule:
+            assert window.workspace.playbook().recommend(target, target.interval)[0] == assigned.offer
+    # opened again, the experiment comes back whole; a note edit keeps its first day and arms
+    again = PlaybookDialog(window.workspace.playbook(), window.coupons(), ["usd", "eur", "jpy"], window)
+    qtbot.addWidget(again)
+    kept = [r for r in again.playbook().rules if r.variants]
+    assert kept == [rule]
+    at = next(i for i in range(again.table.rowCount()) if again.table.cellWidget(i, TEST).currentData() is not None)
+    again.table.cellWidget(at, TEST).setCurrentIndex(0)
+    assert not any(r.variants for r in again.playbook().rules)

@@ -50,4 +50,47 @@ def test_an_account_with_no_history_shows_empty_charts_not_errors(qtbot, open_wi
     assert page.cards["intents"].value.text() == "0"
     assert page.cards["rate"].value.text() == "—"
     assert all(p.drawn is not None for p in page.panels.values())
-    assert page.panels["offers"].drawn.rows == []
+    assert page.panels["survival"].drawn.rows == [] and page.panels["value"].drawn.rows == []
+    assert page.experiments.table.rowCount() == 0 and "No experiment" in page.experiments.verdicts.text()
+
+
+def test_outcomes_tab_shows_survival_value_and_an_experiment(qtbot, open_window, demo, tmp_path):
+    """The curves, the money and the experiment's comparison on screen equal the report's, and export."""
+    from datetime import date, timedelta
+
+    from console.domain.experiments import Variant
+    from console.domain.offers import CouponOffer
+    from console.domain.playbook import DEFAULT_RULES, PAUSE_2, Playbook, Rule
+    from console.services.workspace import PLAYBOOK
+
+    window = open_window(demo)
+    a = CouponOffer(coupon_id="RETAIN25-3M")
+    started = (date.today() - timedelta(weeks=12)).isoformat()
+    test = Rule(
+        ("too_expensive",), a, experiment="price-test", variants=(Variant("A", a), Variant("B", PAUSE_2)), started=started
+    )
+    Playbook(rules=[test, *DEFAULT_RULES]).save(window.workspace.data_dir / PLAYBOOK)
+    page = window.analytics_page
+    window.tabs.setCurrentWidget(page)
+    page.preset.setCurrentIndex(3)  # 52 weeks
+    report = page.report
+    survival = page.panels["survival"].drawn
+    assert {r[0] for r in survival.rows} == {c.offer for c in report.survival} and "coupon" in {r[0] for r in survival.rows}
+    coupon = next(c for c in report.survival if c.offer == "coupon")
+    assert [r for r in survival.rows if r[0] == "coupon"][-1][2] == round(coupon.steps[-1].survival, 4)
+    hover = survival.text_at(30)
+    assert hover and "Day 30 after the save" in hover and "still subscribed" in hover
+    value = page.panels["value"].drawn
+    currency = value.rows[0][1]
+    by_offer = {r.key: r for r in report.value["offer"]}
+    assert all(row[5] == by_offer[row[0]].collected.get(currency, 0) for row in value.rows)
+    assert "too recent" in value.note
+    assert page.cards["earned"].value.text() != "—"
+    path = tmp_path / "survival.csv"
+    page.panels["survival"].save_csv(path)
+    assert next(csv.reader(path.open()))[:3] == ["offer", "day", "still_subscribed"]
+    table = page.experiments.table
+    (found,) = report.experiments
+    assert table.rowCount() == 2 and table.item(0, 0).text() == "price-test"
+    assert table.item(0, 2).text() == str(found.arms[0].customers) and table.item(1, 3).text() == str(found.arms[1].saved)
+    assert found.verdicts[0].words in page.experiments.verdicts.text()

@@ -1,4 +1,4 @@
-"""Draw the four outcome charts on pyqtgraph plots; each returns its data as rows for CSV and hover texts."""
+"""Draw the weekly, by-reason and MRR-kept outcome charts on pyqtgraph plots; each returns its data as rows for CSV and hover texts."""
 
 from __future__ import annotations
 
@@ -12,13 +12,10 @@ from PySide6.QtGui import QColor, QFontMetrics, QPalette
 from PySide6.QtWidgets import QApplication
 
 from ...domain.money import format_money, to_major
-from ...services.outcomes_report import MIN_ROLLING, RETENTION_DAYS, ROLLING_WEEKS, Report
+from ...services.outcomes_report import MIN_ROLLING, ROLLING_WEEKS, Report
 
 SAVED, REVOKED, LOST, PENDING, RATE = "#2e7d32", "#81c784", "#c62828", "#9e9e9e", "#1565c0"
 CURRENCY_COLOURS = ("#1565c0", "#6a1b9a", "#ef6c00", "#00838f", "#5d4037")
-RETENTION_COLOURS = ("#43a047", "#fb8c00", "#8e24aa")
-OFFER_WORDS = {"coupon": "Coupon", "pause": "Pause", "revoke": "Revoke only"}
-TOO_RECENT = "too recent"
 HEADROOM = 1.4  # the weekly chart's axes reach 40 % past the data: room for the legend above the bars and the line
 
 
@@ -236,68 +233,6 @@ def mrr_kept(plot: pg.PlotWidget, report: Report) -> Drawn:
     else:
         plot.setLabel("left", f"MRR kept ({series[0][0].upper()})" if series else "MRR kept")
         plot.setYRange(0, max((float(to_major(p[-1][1], c)) for c, p in series), default=1) * 1.15, padding=0)
-    return drawn
-
-
-def offers(plot: pg.PlotWidget, report: Report) -> Drawn:
-    """Per offer: of the saves old enough to tell, the share still subscribed 30, 60 and 90 days later.
-
-    Every bar has its own base (k of n shown on it); a day no save has reached yet has no bar, only "too recent".
-    """
-    _clear(plot)
-    style(plot)
-    legend = _legend(plot, (-10, 5))
-    drawn = Drawn(
-        [
-            "offer",
-            "accepted",
-            *[f"still_subscribed_{d}d" for d in RETENTION_DAYS],
-            *[f"known_{d}d" for d in RETENTION_DAYS],
-            "late_losses",
-        ]
-    )
-    width = 0.26
-    for j, days in enumerate(RETENTION_DAYS):
-        xs = [i + (j - 1) * width for i in range(len(report.offers))]
-        shares = [o.kept_share(days) for o in report.offers]
-        known = [(x, s * 100) for x, s in zip(xs, shares, strict=True) if s is not None]
-        bars = pg.BarGraphItem(
-            x=[x for x, _ in known], height=[h for _, h in known], width=width * 0.92, brush=RETENTION_COLOURS[j]
-        )
-        plot.addItem(bars)
-        legend.addItem(bars, f"after {days} days")
-        for x, o in zip(xs, report.offers, strict=True):
-            kept, told = o.retained[days]
-            label = pg.TextItem(f"{kept}/{told}" if told else TOO_RECENT, color=ink(), anchor=(0.5, 1))
-            label.setPos(x, (kept / told * 100 if told else 0) + 2)
-            plot.addItem(label)
-    for i, o in enumerate(report.offers):
-        still = ", ".join(f"{k} of {n} after {d} days" if n else f"{TOO_RECENT} to tell after {d} days"
-                          for d, (k, n) in ((d, o.retained[d]) for d in RETENTION_DAYS))  # fmt: skip
-        drawn.rows.append(
-            [
-                o.offer,
-                o.accepted,
-                *[o.retained[d][0] for d in RETENTION_DAYS],
-                *[o.retained[d][1] for d in RETENTION_DAYS],
-                o.late_losses,
-            ]
-        )
-        drawn.hover.append(
-            (
-                i - 0.45,
-                i + 0.45,
-                f"{OFFER_WORDS.get(o.offer, o.offer)}: {o.accepted} saves\nStill subscribed: {still}\n"
-                f"Late losses (ended within 90 days): {o.late_losses}",
-            )  # fmt: skip
-        )
-    plot.getAxis("bottom").setTicks(
-        [[(i, f"{OFFER_WORDS.get(o.offer, o.offer)} ({o.accepted} saves)") for i, o in enumerate(report.offers)]]
-    )
-    plot.setYRange(0, 135, padding=0)  # room above 100 % for the k/n labels and the legend
-    plot.setXRange(-0.6, max(len(report.offers) - 0.4, 0.4), padding=0)
-    plot.getAxis("left").setTicks([[(v, f"{v}%") for v in range(0, 101, 20)]])
-    plot.setLabel("left", "Still subscribed")
     return drawn
 
 

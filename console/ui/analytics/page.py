@@ -1,4 +1,4 @@
-"""The Outcomes tab: summary cards, a date range and currency, and four charts with PNG and CSV export."""
+"""The Outcomes tab: summary cards, a date range and currency, five charts with PNG and CSV export, experiments."""
 
 from __future__ import annotations
 
@@ -34,7 +34,8 @@ from ..context import PageContext
 from ..files import save_path, write_problem
 from ..overview_page import Card
 from . import charts
-from .render import CHARTS, SIZE, TITLES, file_stem, render_chart
+from .experiments_panel import ExperimentsPanel
+from .render import CHARTS, SIZE, TITLES, draw, file_stem, render_chart
 
 WIDE = 1300  # px: from here the charts sit two a row
 PRESETS = (("Last 4 weeks", 4), ("Last 12 weeks", 12), ("Last 26 weeks", 26), ("Last 52 weeks", 52))
@@ -81,7 +82,7 @@ class ChartPanel(QWidget):
 
     def draw(self, report: Report) -> None:
         self.report = report
-        self.drawn = getattr(charts, self.name)(self.plot, report)
+        self.drawn = draw(self.name, self.plot, report)
         self.note.setText(self.drawn.note or "")
         self.note.setVisible(bool(self.drawn.note))
 
@@ -177,13 +178,19 @@ class AnalyticsPage(QWidget):
         cards = QHBoxLayout()
         self.cards = {
             key: Card(key, text)
-            for key, text in (("intents", "Cancellation intents"), ("rate", "Desk save rate"), ("mrr", "MRR kept this period"))
+            for key, text in (
+                ("intents", "Cancellation intents"),
+                ("rate", "Desk save rate"),
+                ("mrr", "MRR kept this period"),
+                ("earned", "Collected after saves"),
+            )
         }
         for card in self.cards.values():
             cards.addWidget(card)
         outer.addLayout(cards)
         self.grid = QGridLayout()
         self.panels = {name: ChartPanel(name, context.settings, self.say) for name in CHARTS}
+        self.experiments = ExperimentsPanel()
         self.columns = 0
         self._lay_out(2)
         charts = QWidget()
@@ -206,12 +213,14 @@ class AnalyticsPage(QWidget):
         if columns == self.columns:
             return
         self.columns = columns
-        for panel in self.panels.values():
-            self.grid.removeWidget(panel)
-        for i, name in enumerate(CHARTS):
-            self.grid.addWidget(self.panels[name], i // columns, i % columns)
-        for row in range(4):
-            self.grid.setRowStretch(row, 1 if row < len(CHARTS) // columns else 0)
+        cells: list[QWidget] = [*(self.panels[name] for name in CHARTS), self.experiments]
+        for cell in cells:
+            self.grid.removeWidget(cell)
+        for i, cell in enumerate(cells):
+            self.grid.addWidget(cell, i // columns, i % columns)
+        rows = -(-len(cells) // columns)
+        for row in range(len(cells)):
+            self.grid.setRowStretch(row, 1 if row < rows else 0)
 
     def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt naming
         """The charts' visible area was resized: lay the charts out for its width and height."""
@@ -219,7 +228,7 @@ class AnalyticsPage(QWidget):
             self._lay_out(2 if self.width() >= WIDE else 1)
             # one a row: each chart as tall as the visible area, so a scroll shows one whole chart
             tall = max(260, event.size().height() - 8) if self.columns == 1 else 0
-            for panel in self.panels.values():
+            for panel in [*self.panels.values(), self.experiments]:
                 panel.setMinimumHeight(tall)
                 panel.setMaximumHeight(tall or 16777215)
         return False
@@ -261,11 +270,13 @@ class AnalyticsPage(QWidget):
         since = datetime(*first_day.getDate(), tzinfo=UTC)
         until = datetime(*last_day.getDate(), tzinfo=UTC) + timedelta(days=1)
         start, end = int(since.timestamp()), int(until.timestamp())
-        self.report = outcome_report(cache, start, end, self.currency.currentData(), all_outcomes)
+        playbook = self.context.workspace.playbook() if self.context.workspace else None
+        self.report = outcome_report(cache, start, end, self.currency.currentData(), all_outcomes, playbook=playbook)
         previous = build(all_outcomes, start - (end - start), start, currency=self.currency.currentData())
         self._cards(self.report, previous)
         for panel in self.panels.values():
             panel.draw(self.report)
+        self.experiments.show_report(self.report)
 
     def _cards(self, now: Report, before: Report) -> None:
         c, p = now.counts(), before.counts()
@@ -284,4 +295,10 @@ class AnalyticsPage(QWidget):
         self.cards["mrr"].show_figure(
             format_totals(now.mrr_saved()),
             f"previous period {format_totals(before.mrr_saved())} · late losses {c['late_losses']}",
+        )
+        collected, given = now.earned()
+        unsure = now.too_recent_saves + now.unread_saves
+        self.cards["earned"].show_figure(
+            format_totals(collected),
+            f"net of {format_totals(given)} in discounts · {unsure} saves too recent or not read yet, not projected",
         )

@@ -9,13 +9,23 @@ from pathlib import Path
 
 from ...services.outcomes_report import Report
 
-CHARTS = ("weekly", "by_reason", "mrr_kept", "offers")
+CHARTS = ("weekly", "by_reason", "survival", "value", "mrr_kept")
 TITLES = {
     "weekly": "Intents per week by outcome (line: the desk's save rate over 4 weeks)",
     "by_reason": "The desk's save rate by reason (95% Wilson intervals)",
     "mrr_kept": "MRR kept, cumulative, per currency",
-    "offers": "Offers: still subscribed 30, 60 and 90 days after the save",
+    "survival": "Did saves last: still subscribed after the save, by offer (Kaplan–Meier)",
+    "value": "What saves earned, by offer: collected after the save and discount given",
 }
+
+
+def draw(name: str, plot, report: Report):
+    """Draw chart `name` on `plot`; returns its Drawn (rows for CSV, hover texts, a note)."""
+    from . import charts, charts_saves
+
+    return getattr(charts_saves if name in ("survival", "value") else charts, name)(plot, report)
+
+
 SIZE = (1600, 800)
 
 
@@ -48,7 +58,7 @@ def render_chart(name: str, report: Report, path: Path, size: tuple[int, int] = 
     plot.resize(*size)
     colour = charts.ink().name()
     plot.setTitle(f"<b>{TITLES[name]}</b><br><span style='font-size:10pt'>{caption(report)}</span>", color=colour, size="13pt")
-    getattr(charts, name)(plot, report)
+    draw(name, plot, report)
     plot.getPlotItem().layout.setContentsMargins(16, 16, 24, 12)  # the title and the last tick label are not clipped
     plot.show()
     QApplication.processEvents()

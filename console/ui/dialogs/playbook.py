@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
+from datetime import date
+
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
@@ -20,10 +24,20 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...domain.experiments import Variant
 from ...domain.feedback import PORTAL_LABELS
 from ...domain.models import Coupon
 from ...domain.money import exponent, to_major
-from ...domain.offers import CONSOLE_COUPON, ContactOffer, CouponOffer, Offer, PauseOffer, RevokeOffer
+from ...domain.offers import (
+    CONSOLE_COUPON,
+    ContactOffer,
+    CouponOffer,
+    Offer,
+    PauseOffer,
+    RevokeOffer,
+    offer_from_dict,
+    offer_to_dict,
+)  # fmt: skip
 from ...domain.playbook import ANY, DEFAULT_RULES, NO_ANSWER, RETAIN_15_ANNUAL, RETAIN_25, Playbook, Rule, is_custom
 
 # Stripe's codes in words, short enough for a table cell ("Too expensive"); the portal's sentence is the tooltip
@@ -34,8 +48,16 @@ REASONS = [
 ]
 SEGMENTS = [("any", "Any MRR"), ("high_mrr", "High MRR"), ("low_mrr", "Not high MRR")]
 INTERVALS = [("any", "Any plan"), ("month", "Monthly plans"), ("year", "Annual plans")]
-COLS = ("Reason", "MRR", "Plan", "Min. tenure", "Offer", "Note")
-COL_TIPS = {3: "The customer has been subscribed at least this long", 4: "What the one-click Save applies"}
+COLS = ("Reason", "MRR", "Plan", "Min. tenure", "Offer", "Test against", "Note")
+NOTE = COLS.index("Note")
+TEST = COLS.index("Test against")
+COL_TIPS = {
+    3: "The customer has been subscribed at least this long",
+    4: "What the one-click Save applies",
+    TEST: "An offer experiment: each row gets the Offer (A) or this one (B) at random, half each, the same on every "
+    "console; the Outcomes tab compares them. Weights and a third offer: in playbook.json.",
+}
+NO_TEST = "No experiment"
 
 
 def offer_text(offer: Offer, coupons: dict[str, Coupon]) -> str:
@@ -98,7 +120,7 @@ class PlaybookDialog(QDialog):
         layout.addWidget(self.table, 1)
         for rule in playbook.rules:
             for reason in rule.reasons:
-                self.add_rule(Rule((reason,), rule.offer, rule.segment, rule.interval, rule.min_tenure_days, rule.note))
+                self.add_rule(dataclasses.replace(rule, reasons=(reason,)))  # one row a reason, experiment and all
         self._fit_columns()
         row = QHBoxLayout()
         for text, slot in (
@@ -190,9 +212,46 @@ class PlaybookDialog(QDialog):
             offers.setItemData(offers.count() - 1, offer_tip(offer), Qt.ItemDataRole.ToolTipRole)
         offers.setCurrentIndex(choices.index(rule.offer))
         self.table.setCellWidget(i, 4, offers)
+        self.table.setCellWidget(i, TEST, self._test_combo(rule, choices))
         note = QTableWidgetItem(rule.note)
         note.setToolTip(rule.note)  # a long note is cut in the cell; whole on hover
-        self.table.setItem(i, 5, note)
+        self.table.setItem(i, NOTE, note)
+
+    def _test_combo(self, rule: Rule, choices: list[Offer]) -> QComboBox:
+        """B of an experiment, or none; the rest of a loaded experiment (name, first day, weights, a C) rides on
+        the combo and comes back unchanged while B stays the same."""
+        combo = QComboBox()
+        combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        combo.addItem(NO_TEST, None)
+        b = rule.variants[1].offer if len(rule.variants) > 1 else None
+        listed = list(choices) + ([b] if b is not None and b not in choices else [])
+        for offer in listed:
+            combo.addItem(offer_text(offer, self.coupons), offer)
+        combo.setCurrentIndex(listed.index(b) + 1 if b is not None else 0)
+        if rule.variants:
+            combo.setProperty("experiment", json.dumps(
+                {"name": rule.experiment, "started": rule.started, "b": offer_to_dict(b) if b else None,
+                 "variants": [{"label": v.label, "weight": v.weight, "offer": offer_to_dict(v.offer)} for v in rule.variants]}
+            ))  # fmt: skip
+            combo.setToolTip(
+                f"Experiment {rule.experiment} since {rule.started}: "
+                + ", ".join(f"{v.label} {offer_text(v.offer, self.coupons)} (weight {v.weight})" for v in rule.variants)
+            )
+        return combo
+
+    def _experiment(self, row: int, reason: str, a: Offer) -> dict:
+        """The Rule fields of the row's experiment: kept as loaded while B is unchanged, else a new A/B, half each."""
+        combo = self._combo_at(row, TEST)
+        b = combo.currentData()
+        if b is None:
+            return {}
+        kept = json.loads(combo.property("experiment") or "null")
+        if kept and kept["b"] == offer_to_dict(b) and kept["variants"][0]["offer"] == offer_to_dict(a):
+            variants = tuple(Variant(v["label"], offer_from_dict(v["offer"]), v["weight"]) for v in kept["variants"])
+            return {"experiment": kept["name"], "started": kept["started"], "variants": variants}
+        today = date.today().isoformat()
+        name = kept["name"] if kept else f"{reason.replace('*', 'any')}-{today}"[:40]
+        return {"experiment": name, "started": today, "variants": (Variant("A", a), Variant("B", b))}
 
     def add_new_rule(self) -> None:
         """A new rule goes before a trailing catch-all ("Any reason"), where it can still match; selected."""
@@ -235,7 +294,7 @@ class PlaybookDialog(QDialog):
     def rules(self) -> list[Rule]:
         out = []
         for i in range(self.table.rowCount()):
-            note = self.table.item(i, 5)
+            note = self.table.item(i, NOTE)
             reason, segment, interval, offer = (self._combo_at(i, c) for c in (0, 1, 2, 4))
             tenure = self.table.cellWidget(i, 3)
             assert isinstance(tenure, QSpinBox)
@@ -247,6 +306,7 @@ class PlaybookDialog(QDialog):
                     min_tenure_days=tenure.value(),
                     offer=offer.currentData(),
                     note=note.text() if note else "",
+                    **self._experiment(i, reason.currentData(), offer.currentData()),
                 )
             )
         return out
