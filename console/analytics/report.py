@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from ..domain.feedback import label
 from ..domain.playbook import Playbook
+from ..domain.proportions import wilson
 from . import experiment_report, survival, value_report
 from .outcomes import DAY, Outcome
 from .saves import EMPTY, Save, SaveFacts, saves
@@ -17,17 +17,6 @@ WEEK = 7 * DAY
 RETENTION_DAYS = (30, 60, 90)
 ROLLING_WEEKS = 4  # the weekly save rate is read over this many weeks, ending with the week drawn
 MIN_ROLLING = 10  # decided intents a rolling window needs before its rate is shown
-
-
-def wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
-    """Wilson score interval for a proportion k/n (95% by default); (0, 0) when n is 0."""
-    if n == 0:
-        return 0.0, 0.0
-    p = k / n
-    denom = 1 + z * z / n
-    centre = (p + z * z / (2 * n)) / denom
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
-    return max(0.0, centre - half), min(1.0, centre + half)
 
 
 @dataclass

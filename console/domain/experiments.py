@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from statistics import NormalDist
 
 from .offers import Offer
+from .proportions import Z95, newcombe
 
-Z95 = NormalDist().inv_cdf(0.975)
 Z_POWER = NormalDist().inv_cdf(0.80)  # 80% power: the usual planning figure
 DIFFERENCE = 0.10  # the difference in save rate worth telling apart (10 points)
 LABELS = "ABC"
@@ -50,31 +50,6 @@ def parse(recorded: str | None) -> tuple[str, str] | None:
         return None
     name, label = recorded.rsplit(":", 1)
     return (name, label) if name and label else None
-
-
-def newcombe(k1: int, n1: int, k2: int, n2: int) -> tuple[float, float, float]:
-    """The difference p2 - p1 with its 95% interval by Newcombe's hybrid score method (method 10 of Newcombe,
-    "Interval estimation for the difference between independent proportions", Stat Med 1998;17:873-90): built
-    from each rate's Wilson interval, it keeps its coverage on small and lopsided samples, as the plain
-    (Wald) interval does not."""
-    p1, p2 = k1 / n1, k2 / n2
-    l1, u1 = wilson(k1, n1)
-    l2, u2 = wilson(k2, n2)
-    diff = p2 - p1
-    low = diff - math.sqrt((p2 - l2) ** 2 + (u1 - p1) ** 2)
-    high = diff + math.sqrt((u2 - p2) ** 2 + (p1 - l1) ** 2)
-    return diff, low, high
-
-
-def wilson(k: int, n: int, z: float = Z95) -> tuple[float, float]:
-    """Wilson score interval for k/n."""
-    if n == 0:
-        return 0.0, 1.0
-    p = k / n
-    denom = 1 + z * z / n
-    centre = (p + z * z / (2 * n)) / denom
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
-    return max(0.0, centre - half), min(1.0, centre + half)
 
 
 def needed_per_arm(base_rate: float, difference: float = DIFFERENCE) -> int:

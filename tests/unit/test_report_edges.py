@@ -1,7 +1,8 @@
 """Outcome figures at the edges: no data, one currency, an empty range, n = 1, saved then churned."""
 
 from console.analytics.outcomes import Outcome
-from console.analytics.report import build, wilson
+from console.analytics.report import build
+from console.domain.proportions import wilson
 
 DAY = 86400
 NOW = 1_795_000_000

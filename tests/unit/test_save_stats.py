@@ -8,9 +8,10 @@ import pytest
 
 from console.analytics.survival import kaplan_meier, survival_at
 from console.domain import experiments
-from console.domain.experiments import Arm, Variant, needed_per_arm, newcombe, verdict
+from console.domain.experiments import Arm, Variant, needed_per_arm, verdict
 from console.domain.offers import ContactOffer, CouponOffer
 from console.domain.playbook import DEFAULT_RULES, PAUSE_2, Playbook, Rule
+from console.domain.proportions import newcombe
 from console.domain.save_value import LedgerInvoice, value_of_save
 
 # Freireich et al. (1963), the 6-MP arm: the Kaplan–Meier example of survival textbooks (weeks; False = censored).
