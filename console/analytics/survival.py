@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import bisect
 import math
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 from statistics import NormalDist
 
 from .outcomes import DAY
@@ -32,12 +34,12 @@ def kaplan_meier(durations: list[float], lost: list[bool]) -> list[Step]:
     """The product-limit estimate (Kaplan & Meier 1958): at each time with a loss, S *= 1 - d/n, n being those
     still followed just before it; a censored save leaves the risk set without a step. The 95% interval is the
     log(-log) transform of Greenwood's variance (as survival packages default to: it stays inside 0–1)."""
-    times = sorted(set(durations))
+    losses: Counter[float] = Counter(t for t, e in zip(durations, lost, strict=True) if e)
+    leaving = Counter(durations)  # every save followed to t leaves the risk set after t (lost or censored)
     n = len(durations)
     s, greenwood, out = 1.0, 0.0, []
-    for t in times:
-        d = sum(1 for x, e in zip(durations, lost, strict=True) if x == t and e)
-        c = sum(1 for x, e in zip(durations, lost, strict=True) if x == t and not e)
+    for t in sorted(leaving):  # one pass over the distinct times: a million saves stay a fraction of a second
+        d, c = losses[t], leaving[t] - losses[t]
         if d:
             s *= 1 - d / n
             greenwood += d / (n * (n - d)) if n > d else math.inf
@@ -47,7 +49,7 @@ def kaplan_meier(durations: list[float], lost: list[bool]) -> list[Step]:
             out.append(Step(t, s, out[-1].low, out[-1].high, n, 0, c))
         else:
             out.append(Step(t, 1.0, 1.0, 1.0, n, 0, c))
-        n -= d + c
+        n -= leaving[t]
     return out
 
 
@@ -58,16 +60,13 @@ def _log_log(s: float, greenwood: float) -> tuple[float, float]:
     return s ** math.exp(Z95 * se), s ** math.exp(-Z95 * se)
 
 
-def survival_at(steps: list[Step], day: float) -> float | None:
-    """S(day), or None when no save has been followed that long (the curve says nothing there)."""
+def survival_at(steps: list[Step], day: float, times: list[float] | None = None) -> float | None:
+    """S(day), or None when no save has been followed that long (the curve says nothing there). `times`: the
+    steps' times, when the caller keeps them (a chart reads a curve at every day)."""
     if not steps or steps[-1].t < day:
         return None
-    value = 1.0
-    for step in steps:
-        if step.t > day:
-            break
-        value = step.survival
-    return value
+    at = bisect.bisect_right(times if times is not None else [step.t for step in steps], day)
+    return steps[at - 1].survival if at else 1.0
 
 
 @dataclass
@@ -84,7 +83,11 @@ class Curve:
     lost_after_offer: int = 0
 
     def at(self, day: int) -> float | None:
-        return survival_at(self.steps, day)
+        return survival_at(self.steps, day, self.times)
+
+    @cached_property
+    def times(self) -> list[float]:
+        return [step.t for step in self.steps]
 
 
 def curves(found: list[Save], now: int) -> list[Curve]:
