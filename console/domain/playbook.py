@@ -132,8 +132,10 @@ class Playbook:
         now = now or datetime.now(row.ends_at.tzinfo)
         repeat = self.guards(row, now)
         for rule in self.rules:
-            offer = rule.offer_for(row.subscription_id)
-            if rule.matches(row, interval, self.high_mrr, now) and not (repeat and offer.kind == "coupon"):
+            if not rule.matches(row, interval, self.high_mrr, now):
+                continue
+            offer = rule.offer_for(row.subscription_id)  # an experiment's assignment: only for a rule that matches
+            if not (repeat and offer.kind == "coupon"):
                 return offer, rule
         return CONTACT, None
 
