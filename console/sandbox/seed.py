@@ -17,6 +17,7 @@ from .seed_data import (
     HISTORY_DAYS,
     LAST,
     PRODUCT_WEIGHTS,
+    asked,
     pick,
 )  # fmt: skip
 from .seed_data import feedback as survey_answer
@@ -172,12 +173,7 @@ def _pending(state: State, rng, sub: dict[str, Any], now: int) -> None:
         sub["cancel_at_period_end"] = True
         sub["cancel_at"] = objects.period_end(sub)
     sub["canceled_at"] = requested
-    sub["cancellation_details"] = {
-        "comment": comment,
-        "feedback": feedback,
-        "feedback_option": None,
-        "reason": "cancellation_requested",
-    }
+    sub["cancellation_details"] = asked(feedback, comment)
     if rng.random() < 0.15:  # a custom reason from the portal's own list (Feedback Options API)
         options = [o for o in state.ordered("billing.feedback_option") if o["status"] == "active"]
         sub["cancellation_details"].update(feedback=None, feedback_option=rng.choice(options)["id"])
@@ -238,11 +234,6 @@ def _self_revoked(state: State, rng, sub: dict[str, Any], now: int) -> None:
     feedback, comment = survey_answer(rng)
     scheduled = clone(sub)
     scheduled.update(cancel_at_period_end=True, cancel_at=objects.period_end(sub), canceled_at=requested)
-    scheduled["cancellation_details"] = {
-        "comment": comment,
-        "feedback": feedback,
-        "feedback_option": None,
-        "reason": "cancellation_requested",
-    }
+    scheduled["cancellation_details"] = asked(feedback, comment)
     event(state, "customer.subscription.updated", scheduled, sub, requested, now)
     event(state, "customer.subscription.updated", sub, scheduled, min(revoked, now - 60), now)

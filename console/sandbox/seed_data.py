@@ -84,3 +84,8 @@ def feedback(rng) -> tuple[str | None, str | None]:
     feedback = pick(rng, FEEDBACK_WEIGHTS)
     comment = rng.choice(COMMENTS[feedback]) if feedback and rng.random() < 0.45 else None
     return feedback, comment
+
+
+def asked(answer: str | None, comment: str | None) -> dict[str, str | None]:
+    """`cancellation_details` of a cancellation the customer asked for in the portal, with their survey answer."""
+    return {"comment": comment, "feedback": answer, "feedback_option": None, "reason": "cancellation_requested"}

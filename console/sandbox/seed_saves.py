@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from . import objects, pausing
-from .seed_data import CHANNELS, HISTORY_DAYS, OPERATORS, feedback
+from .seed_data import CHANNELS, HISTORY_DAYS, OPERATORS, asked, feedback
 from .state import EVENT_WINDOW_SECONDS, State, clone, diff
 
 DAY = 86400
@@ -51,12 +51,7 @@ def saved_earlier(state: State, rng, sub: dict[str, Any], now: int) -> None:
     told = saved >= now - EVENT_WINDOW_SECONDS  # the events' copies only inside Stripe's 30 days
     scheduled = clone(sub) if told else {}
     scheduled.update(cancel_at_period_end=True, cancel_at=objects.period_end(sub), canceled_at=requested)
-    scheduled["cancellation_details"] = {
-        "comment": comment,
-        "feedback": answer,
-        "feedback_option": None,
-        "reason": "cancellation_requested",
-    }
+    scheduled["cancellation_details"] = asked(answer, comment)
     if told:
         event(state, "customer.subscription.updated", scheduled, clone(sub), requested, now)
     offer_ends: int | None = None
@@ -106,34 +101,34 @@ def _afterwards(state: State, sub: dict[str, Any], offer: str, offer_ends: int |
     fail at a later renewal. Its own random stream per subscription: the rest of the seed stays as it was."""
     fate = random.Random(f"after-save:{state.seed}:{sub['id']}")
     if offer_ends is not None and offer_ends < now - DAY and fate.random() < ASK_AGAIN.get(offer.split(":")[0], 0.0):
-        asked = offer_ends + int(fate.uniform(1, 25) * DAY)
-        if asked < now - DAY:
-            _ask_again(state, fate, sub, asked, now)
+        asked_at = offer_ends + int(fate.uniform(1, 25) * DAY)
+        if asked_at < now - DAY:
+            _ask_again(state, fate, sub, asked_at, now)
             return
     if sub["status"] == "active" and fate.random() < FAILED_AFTER_SAVE:
         sub["status"] = "past_due"  # the current period's invoice stays open (invoices.history)
 
 
-def _ask_again(state: State, rng: random.Random, sub: dict[str, Any], asked: int, now: int) -> None:
+def _ask_again(state: State, rng: random.Random, sub: dict[str, Any], asked_at: int, now: int) -> None:
     """Saved, then asked to cancel again: ended at the end of that period, or still pending now."""
     recurring = sub["items"]["data"][0]["price"]["recurring"]
-    start = objects.running_period_start(sub["created"], asked, recurring["interval"], recurring["interval_count"])
+    start = objects.running_period_start(sub["created"], asked_at, recurring["interval"], recurring["interval_count"])
     ends = objects.add_interval(start, recurring["interval"], recurring["interval_count"])
     answer, comment = feedback(rng)
-    details = {"comment": comment, "feedback": answer, "feedback_option": None, "reason": "cancellation_requested"}
+    details = asked(answer, comment)
     before = clone(sub)
     sub["pause_collection"] = None
     if ends > now:  # the queue's row, with its save history ("Saved before")
         flexible = sub["billing_mode"]["type"] == "flexible"
-        sub.update(cancel_at=objects.period_end(sub), cancel_at_period_end=not flexible, canceled_at=asked)
+        sub.update(cancel_at=objects.period_end(sub), cancel_at_period_end=not flexible, canceled_at=asked_at)
         sub["cancellation_details"] = details
-        event(state, "customer.subscription.updated", sub, before, asked, now)
+        event(state, "customer.subscription.updated", sub, before, asked_at, now)
         return
     scheduled = clone(sub)
-    scheduled.update(cancel_at_period_end=True, cancel_at=ends, canceled_at=asked, cancellation_details=details)
-    event(state, "customer.subscription.updated", scheduled, before, asked, now)
+    scheduled.update(cancel_at_period_end=True, cancel_at=ends, canceled_at=asked_at, cancellation_details=details)
+    event(state, "customer.subscription.updated", scheduled, before, asked_at, now)
     for item in sub["items"]["data"]:
         item["current_period_end"] = ends
-    sub.update(status="canceled", ended_at=ends, canceled_at=asked, cancel_at=ends, cancel_at_period_end=False)
+    sub.update(status="canceled", ended_at=ends, canceled_at=asked_at, cancel_at=ends, cancel_at_period_end=False)
     sub["cancellation_details"] = details
     event(state, "customer.subscription.deleted", sub, scheduled, ends, now)
