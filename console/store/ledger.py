@@ -23,24 +23,20 @@ class Ledger:
         """Saved subscriptions whose invoices should be read (subscription id -> from when): never read, read
         before they ended, or live and last read REFRESH_S ago."""
         rows = self._query(
-            """SELECT i.subscription_id AS id, min(i.resolved_at) AS since, l.checked_at, s.ended_at
+            """SELECT i.subscription_id AS id, min(i.resolved_at) AS since
                FROM intents i LEFT JOIN save_ledger l ON l.subscription_id = i.subscription_id
                LEFT JOIN subscriptions s ON s.id = i.subscription_id
                WHERE i.resolution IN ('saved', 'revoked') AND i.resolved_at IS NOT NULL
-               GROUP BY i.subscription_id"""
+                 AND (l.checked_at IS NULL OR s.ended_at > l.checked_at OR (s.ended_at IS NULL AND l.checked_at < ?))
+               GROUP BY i.subscription_id""",
+            [now - REFRESH_S],
         )
-        due = {}
-        for r in rows:
-            checked, ended = r["checked_at"], r["ended_at"]
-            stale = checked is None or (ended is not None and ended > checked) or (ended is None and checked < now - REFRESH_S)
-            if stale:
-                due[r["id"]] = r["since"]
-        return due
+        return {r["id"]: r["since"] for r in rows}
 
-    def put_ledger(
-        self, sub_id: str, since: int, invoices: Iterable[LedgerInvoice], coupons: Iterable[tuple[str, str]], checked_at: int
-    ) -> None:
-        """A subscription's invoices from `since` on, as just read (what changed replaces what was kept)."""
+    def put_ledger(self, found: Iterable[tuple[str, int, list[LedgerInvoice], list[tuple[str, str]]]], checked_at: int) -> None:
+        """Saved subscriptions' invoices as just read: (subscription id, read from, invoices, (discount, coupon)
+        pairs) each; what changed replaces what was kept. One transaction for the whole pass."""
+        batch = list(found)
         with self.transaction():
             self.db.conn.executemany(
                 "INSERT OR REPLACE INTO save_invoices VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -56,15 +52,19 @@ class Ledger:
                         json.dumps(i.discounts),
                         i.attempt_count,
                     )
+                    for sub_id, _, invoices, _ in batch
                     for i in invoices
                 ],  # fmt: skip
             )
             self.db.conn.executemany(
                 "INSERT INTO discounts (id, coupon_id, subscription_id) VALUES (?, ?, ?) "
                 "ON CONFLICT(id) DO UPDATE SET coupon_id = excluded.coupon_id",
-                [(disc, coupon, sub_id) for disc, coupon in coupons],
+                [(disc, coupon, sub_id) for sub_id, _, _, coupons in batch for disc, coupon in coupons],
             )
-            self._write("INSERT OR REPLACE INTO save_ledger VALUES (?, ?, ?)", [sub_id, since, checked_at])
+            self.db.conn.executemany(
+                "INSERT OR REPLACE INTO save_ledger VALUES (?, ?, ?)",
+                [(sub_id, since, checked_at) for sub_id, since, _, _ in batch],
+            )
 
     def ledger_invoices(self) -> dict[str, list[LedgerInvoice]]:
         """Every kept invoice of a saved subscription, oldest first, by subscription."""

@@ -39,6 +39,5 @@ def read_save_invoices(
     except PermissionMissing as exc:
         report.skipped.append(f"what saves earned ({exc.message})")
         return 0
-    for sub_id, (invoices, coupons) in found:
-        cache.put_ledger(sub_id, due[sub_id], invoices, coupons, now)
+    cache.put_ledger(((sub_id, due[sub_id], invoices, coupons) for sub_id, (invoices, coupons) in found), now)
     return len(found)

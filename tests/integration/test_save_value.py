@@ -186,3 +186,34 @@ def test_a_key_that_cannot_read_invoices_says_so_and_the_report_says_what_it_can
         built = build(outcomes(ws.cache), now - EVER, now + 1, facts=read_facts(ws.cache))
         assert built.saves and built.unread_saves == len(built.saves)
         ws.close()
+
+
+def test_the_save_ledger_is_read_when_due_and_quiet_syncs_leave_it_alone(tmp_path):
+    """A first sync reads every save's invoices; a quiet sync minutes later sends no invoice request; once six
+    hours have passed (sandbox time) the live saves' invoices are read again, and nothing kept is lost."""
+    from console.store.ledger import REFRESH_S
+    from console.sync.engine import LEDGER_EVERY_S, sync
+
+    def invoice_reads(sb) -> list[str]:
+        return [e.params.get("subscription") for e in sb.log if e.path == "/v1/invoices" and "created" in e.params]
+
+    with Sandbox(seed=7, customers=200) as sb:
+        ws = Workspace.connect(StripeGateway(sb.key, sb.url), tmp_path)
+        ws.sync()
+        saved = {i["subscription_id"] for i in ws.cache.intents() if i["resolution"] in ("saved", "revoked")}
+        assert set(invoice_reads(sb)) == saved and ws.cache.ledger_read() == saved
+        sb.clear_log()
+        now = sb.state.clock.now()
+        gateway = ws.need_gateway()
+        sync(gateway, ws.cache, now=now + 60)
+        assert invoice_reads(sb) == [] and ws.cache.get_meta("ledger_at") < now + 60  # quiet: not even looked
+        sync(gateway, ws.cache, now=now + LEDGER_EVERY_S + 60)
+        assert ws.cache.get_meta("ledger_at") == now + LEDGER_EVERY_S + 60
+        assert invoice_reads(sb) == []  # looked: nothing due yet
+        sb.state.clock.advance_to(now + REFRESH_S + 120)
+        live = {s for s in saved if (sub := ws.cache.subscription(s)) is not None and not sub.ended}
+        before = sum(len(v) for v in ws.cache.ledger_invoices().values())
+        sync(gateway, ws.cache, now=sb.state.clock.now())
+        assert set(invoice_reads(sb)) == live
+        assert sum(len(v) for v in ws.cache.ledger_invoices().values()) >= before
+        ws.close()
