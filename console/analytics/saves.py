@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
 
 from dateutil.relativedelta import relativedelta
 
 from ..domain.models import Coupon
 from ..domain.save_value import LedgerInvoice, SaveValue, coupon_of, value_of_save
+from ..store import Cache
 from .outcomes import Outcome
 
 
@@ -120,33 +119,14 @@ def saves(every: list[Outcome], facts: SaveFacts, ended: dict[str, int]) -> list
     return sorted(out, key=lambda s: s.saved_at)
 
 
-def read_facts(cache: Any) -> SaveFacts:
+def read_facts(cache: Cache) -> SaveFacts:
     """The facts from the cache (one read each; the Outcomes tab reads them when shown)."""
-    operators = {}
-    for r in cache.db.query("SELECT detail FROM timeline WHERE kind = 'console_save'"):
-        detail = json.loads(r["detail"])
-        if detail.get("action_id") and detail.get("operator"):
-            operators[detail["action_id"]] = detail["operator"]
-    owners = {
-        r["id"]: r["owner"]
-        for r in cache.db.query(
-            "SELECT id, json_extract(metadata, '$.churn_console_desk_owner') AS owner FROM subscriptions "
-            "WHERE id IN (SELECT subscription_id FROM intents) AND owner IS NOT NULL AND owner != ''"
-        )
-    }
-    plans = {
-        r["id"]: (r["interval"] or "month", r["created"])
-        for r in cache.db.query(
-            "SELECT id, created, json_extract(items, '$[0].interval') AS interval FROM subscriptions "
-            "WHERE id IN (SELECT subscription_id FROM intents)"
-        )
-    }
     return SaveFacts(
-        plans=plans,
+        plans=cache.intent_plans(),
         invoices=cache.ledger_invoices(),
         read=cache.ledger_read(),
         discount_coupons=cache.discount_coupons(),
         coupons={c.id: c for c in cache.coupons()},
-        operators=operators,
-        owners=owners,
+        operators=cache.save_operators(),
+        owners=cache.save_owners(),
     )

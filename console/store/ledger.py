@@ -91,4 +91,45 @@ class Ledger:
         return {r["subscription_id"] for r in self._query("SELECT subscription_id FROM save_ledger")}
 
     def discount_coupons(self) -> dict[str, str]:
-        return {r["id"]: r["coupon_id"] for r in self._query("SELECT id, coupon_id FROM discounts")}
+        """The coupon behind each discount the kept invoices name (not every discount of the account)."""
+        return {
+            r["id"]: r["coupon_id"]
+            for r in self._query(
+                "SELECT id, coupon_id FROM discounts WHERE id IN "
+                "(SELECT json_extract(j.value, '$[0]') FROM save_invoices s, json_each(s.discounts) j)"
+            )
+        }
+
+    def save_operators(self) -> dict[str, str]:
+        """Who made each save (action id -> operator), from the saves' timeline entries (by the subscriptions
+        index: only the saved subscriptions' entries are read)."""
+        out = {}
+        for r in self._query(
+            "SELECT detail FROM timeline WHERE subscription_id IN "
+            "(SELECT subscription_id FROM intents WHERE resolution = 'saved') AND kind = 'console_save'"
+        ):
+            detail = json.loads(r["detail"])
+            if detail.get("action_id") and detail.get("operator"):
+                out[detail["action_id"]] = detail["operator"]
+        return out
+
+    def save_owners(self) -> dict[str, str]:
+        """The desk owner now of each saved subscription (a save's owner when no operator is recorded)."""
+        return {
+            r["id"]: r["owner"]
+            for r in self._query(
+                "SELECT id, json_extract(metadata, '$.churn_console_desk_owner') AS owner FROM subscriptions "
+                "WHERE id IN (SELECT subscription_id FROM intents WHERE resolution IN ('saved', 'revoked')) "
+                "AND owner IS NOT NULL AND owner != ''"
+            )
+        }
+
+    def intent_plans(self) -> dict[str, tuple[str, int]]:
+        """(billing interval, created) of every subscription with an intent: what an experiment's rule matches on."""
+        return {
+            r["id"]: (r["interval"] or "month", r["created"])
+            for r in self._query(
+                "SELECT id, created, json_extract(items, '$[0].interval') AS interval FROM subscriptions "
+                "WHERE id IN (SELECT subscription_id FROM intents)"
+            )
+        }
