@@ -27,8 +27,9 @@ from PySide6.QtWidgets import (
 )
 
 from ...domain.money import format_totals
+from ...domain.playbook import Playbook
 from ...domain.text import csv_row
-from ...services.outcomes_report import Report, build, outcome_report, outcomes
+from ...services.outcomes_report import Outcome, Report, SaveFacts, build, outcome_report, outcomes, read_facts
 from .. import theme
 from ..context import PageContext
 from ..files import save_path, write_problem
@@ -51,6 +52,7 @@ class ChartPanel(QWidget):
         self.say = say
         self.drawn: charts.Drawn | None = None
         self.report: Report | None = None
+        self._read: tuple[list[Outcome], SaveFacts, Playbook] | None = None  # the cache as last read (refresh)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         head = QHBoxLayout()
@@ -204,9 +206,9 @@ class AnalyticsPage(QWidget):
         context.bus.changed.connect(lambda changes: self.refresh() if changes.outcomes and self.isVisible() else None)
         self._apply_preset()
         self.preset.currentIndexChanged.connect(self._apply_preset)
-        self.since.dateChanged.connect(self.refresh)
-        self.until.dateChanged.connect(self.refresh)
-        self.currency.currentIndexChanged.connect(self.refresh)
+        self.since.dateChanged.connect(self._draw)
+        self.until.dateChanged.connect(self._draw)
+        self.currency.currentIndexChanged.connect(self._draw)
 
     def _lay_out(self, columns: int) -> None:
         """Two charts a row on a wide window, one on a narrow one (each stays wide enough to read)."""
@@ -253,11 +255,13 @@ class AnalyticsPage(QWidget):
         self.since.setDate(QDate.currentDate().addDays(-7 * weeks))
 
     def refresh(self) -> None:
-        cache = self.context.workspace.cache if self.context.workspace else None
-        if cache is None:
+        """Read the cache (every intent, what saves earned, the playbook), then draw."""
+        workspace = self.context.workspace
+        if workspace is None or workspace.cache is None:
             return
-        all_outcomes = outcomes(cache)
-        currencies = sorted({o.currency for o in all_outcomes})
+        cache = workspace.cache
+        self._read = (outcomes(cache), read_facts(cache), workspace.playbook())
+        currencies = sorted({o.currency for o in self._read[0]})
         chosen = self.currency.currentData()
         self.currency.blockSignals(True)
         self.currency.clear()
@@ -266,13 +270,21 @@ class AnalyticsPage(QWidget):
             self.currency.addItem(cur.upper(), cur)
         self.currency.setCurrentIndex(max(0, self.currency.findData(chosen)))
         self.currency.blockSignals(False)
+        self._draw()
+
+    def _draw(self) -> None:
+        """The range or the currency changed: draw again from what was read (nothing changed in the cache)."""
+        workspace = self.context.workspace
+        if self._read is None or workspace is None or workspace.cache is None:
+            return
+        all_outcomes, facts, playbook = self._read
         first_day, last_day = sorted((self.since.date(), self.until.date()))  # an inverted range means the range
         since = datetime(*first_day.getDate(), tzinfo=UTC)
         until = datetime(*last_day.getDate(), tzinfo=UTC) + timedelta(days=1)
         start, end = int(since.timestamp()), int(until.timestamp())
-        playbook = self.context.workspace.playbook() if self.context.workspace else None
-        self.report = outcome_report(cache, start, end, self.currency.currentData(), all_outcomes, playbook=playbook)
-        previous = build(all_outcomes, start - (end - start), start, currency=self.currency.currentData())
+        currency = self.currency.currentData()
+        self.report = outcome_report(workspace.cache, start, end, currency, all_outcomes, playbook=playbook, facts=facts)
+        previous = build(all_outcomes, start - (end - start), start, currency=currency)
         self._cards(self.report, previous)
         for panel in self.panels.values():
             panel.draw(self.report)
