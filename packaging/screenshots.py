@@ -31,7 +31,8 @@ from console.ui import theme
 from console.ui.dialogs.connect import ConnectDialog
 from console.ui.dialogs.consent import OPERATOR_KEY, ConsentDialog
 from console.ui.dialogs.desk import OutreachDialog
-from console.ui.dialogs.playbook import PlaybookDialog
+from console.ui.dialogs.experiment import ExperimentDialog
+from console.ui.dialogs.playbook import TEST, PlaybookDialog
 from console.ui.help import ShortcutsDialog
 from console.ui.main_window import MainWindow
 from console.ui.portal.dialogs import DiffDialog
@@ -200,8 +201,17 @@ def main(out: Path) -> int:
 
     def playbook() -> None:
         window.tabs.setCurrentWidget(queue)
-        s.when(s.modal(PlaybookDialog), lambda d: (s.grab(d, "playbook"), d.reject(), s.later(100, s.next)))
+
+        def shoot(editor) -> None:
+            s.grab(editor, "playbook")
+            cell = next(editor.table.cellWidget(i, TEST) for i in range(editor.table.rowCount())
+                        if editor.table.cellWidget(i, TEST).property("experiment"))  # fmt: skip
+            s.when(s.modal(ExperimentDialog), lambda d: (s.grab(d, "experiment"), d.reject(), s.later(100, editor.reject)))
+            cell.click()  # opens the experiment's own dialog; the editor closes once it is shot
+
+        s.when(s.modal(PlaybookDialog), shoot)
         window.edit_playbook()
+        s.later(100, s.next)
 
     def connect() -> None:
         sandbox = window.connection.sandbox

@@ -222,39 +222,45 @@ class Playbook:
 
 
 def _rule_dict(rule: Rule) -> dict[str, Any]:
-    offer = offer_to_dict(rule.offer)
     return {
         "reasons": list(rule.reasons),
         "segment": rule.segment,
         "interval": rule.interval,
         "min_tenure_days": rule.min_tenure_days,
         "note": rule.note,
-        "offer": offer,
-    } | (
-        {
-            "experiment": rule.experiment,
-            "started": rule.started,
-            "variants": [{"label": v.label, "weight": v.weight, "offer": offer_to_dict(v.offer)} for v in rule.variants],
-        }
-        if rule.variants
-        else {}
-    )
+        "offer": offer_to_dict(rule.offer),
+    } | (experiment_dict(rule) if rule.variants else {})
+
+
+def experiment_dict(rule: Rule) -> dict[str, Any]:
+    """A rule's experiment as the playbook file keeps it (the editor carries it in this form too)."""
+    return {
+        "experiment": rule.experiment,
+        "started": rule.started,
+        "variants": [{"label": v.label, "weight": v.weight, "offer": offer_to_dict(v.offer)} for v in rule.variants],
+    }
+
+
+def experiment_fields(d: dict[str, Any]) -> dict[str, Any]:
+    """The Rule fields of an experiment kept as `experiment_dict` writes it (none: no experiment)."""
+    return {
+        "experiment": str(d.get("experiment", "")),
+        "started": str(d.get("started", "")),
+        "variants": tuple(
+            Variant(str(v["label"]), offer_from_dict(v["offer"]), int(v.get("weight", 1))) for v in d.get("variants", [])
+        ),
+    }
 
 
 def _rule_from(d: dict[str, Any]) -> Rule:
-    offer = offer_from_dict(d["offer"])
     return Rule(
         reasons=tuple(d["reasons"]),
-        offer=offer,
+        offer=offer_from_dict(d["offer"]),
         segment=d.get("segment", "any"),
         interval=d.get("interval", "any"),
         min_tenure_days=int(d.get("min_tenure_days", 0)),
         note=d.get("note", ""),
-        experiment=str(d.get("experiment", "")),
-        started=str(d.get("started", "")),
-        variants=tuple(
-            Variant(str(v["label"]), offer_from_dict(v["offer"]), int(v.get("weight", 1))) for v in d.get("variants", [])
-        ),
+        **experiment_fields(d),
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import stripe
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QApplication, QLabel
+from PySide6.QtWidgets import QApplication, QDialogButtonBox, QLabel
 
 from console.sandbox.app import Sandbox
 from console.services.changes import Changes
@@ -273,38 +273,114 @@ def test_real_pause_menu_entry_is_offered_where_stripe_allows_it(qtbot, open_win
 
 
 def test_the_playbook_editor_starts_keeps_and_ends_an_experiment(qtbot, open_window, demo, tmp_path):
-    """'Test against' gives a rule a second offer: each row then shows its assigned offer; a loaded experiment
-    (weights, first day) comes back unchanged; 'No experiment' ends it."""
+    """The Experiment cell, clicked: the dialog refuses a bad name in place, then sets up A/B/C with weights; each
+    row then shows its assigned offer; opened again it shows the same and keeps it whole; End experiment ends it."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
     from console.domain import experiments
     from console.domain.playbook import Playbook
+    from console.ui.dialogs.experiment import ExperimentDialog
     from console.ui.dialogs.playbook import TEST, PlaybookDialog
+    from tests.ui.gestures import answer
 
     window = open_window(demo)
-    dialog = PlaybookDialog(window.workspace.playbook(), window.coupons(), ["usd", "eur", "jpy"], window)
-    qtbot.addWidget(dialog)
-    row = next(
-        i
-        for i in range(dialog.table.rowCount())
-        if dialog.table.cellWidget(i, 0).currentData() == "too_expensive" and dialog.table.cellWidget(i, 2).currentData() == "any"
+
+    def editor() -> PlaybookDialog:
+        dialog = PlaybookDialog(window.workspace.playbook(), window.coupons(), ["usd", "eur", "jpy"], window)
+        qtbot.addWidget(dialog)
+        return dialog
+
+    def price_row(dialog) -> int:
+        return next(
+            i
+            for i in range(dialog.table.rowCount())
+            if dialog.table.cellWidget(i, 0).currentData() == "too_expensive"
+            and dialog.table.cellWidget(i, 2).currentData() == "any"
+        )
+
+    def pick(combo, code: str) -> None:
+        combo.setFocus()
+        while combo.currentData() is None or combo.currentData().code != code:
+            QTest.keyClick(combo, Qt.Key.Key_Down)  # as a person steps through the list
+
+    def set_up(dialog: ExperimentDialog) -> None:
+        dialog.name.selectAll()
+        QTest.keyClicks(dialog.name, "price test")  # a space: refused in place, the dialog stays
+        pick(dialog.offers["B"], "pause:2m")
+        assert not dialog.weights["C"].isEnabled()  # no offer C yet: its weight is greyed
+        pick(dialog.offers["C"], "pause:1m")
+        assert dialog.weights["C"].isEnabled()
+        dialog.weights["A"].selectAll()
+        QTest.keyClicks(dialog.weights["A"], "2")
+        qtbot.mouseClick(dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok), Qt.MouseButton.LeftButton)
+        assert dialog.isVisible() and "name" in dialog.problem.text()
+        dialog.name.selectAll()
+        QTest.keyClicks(dialog.name, "price-test")
+        qtbot.mouseClick(dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok), Qt.MouseButton.LeftButton)
+
+    first = editor()
+    row = price_row(first)
+    cell = first.table.cellWidget(row, TEST)
+    assert cell.text() == "No experiment"
+    seen: list = []
+    answer(ExperimentDialog, set_up, seen)
+    qtbot.mouseClick(cell, Qt.MouseButton.LeftButton)
+    assert seen and cell.text().startswith("A/B/C 50/25/25: Pause 2 months")
+    qtbot.mouseClick(first.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Save), Qt.MouseButton.LeftButton)
+    assert first.result() == 1
+    window.workspace.save_playbook(first.playbook())  # as the window does once the editor is saved
+    ((rule,),) = Playbook.load(tmp_path / "playbook.json").experiments().values()
+    assert rule.experiment == "price-test" and rule.started
+    assert [(v.label, v.offer.code, v.weight) for v in rule.variants] == [
+        ("A", rule.offer.code, 2), ("B", "pause:2m", 1), ("C", "pause:1m", 1)
+    ]  # fmt: skip
+    for target in (r for r in shown(window) if r.feedback == "too_expensive" and r.interval == "month"):
+        offer, matched = window.workspace.playbook().recommend(target, target.interval)
+        if matched is rule or matched == rule:
+            assert offer == experiments.assign(rule.experiment, target.subscription_id, rule.variants).offer
+    # opened again: the same experiment, whole, through a save that changes nothing; then ended
+    again = editor()
+    assert [r for r in again.playbook().rules if r.variants] == [rule]
+    seen_again: list = []
+
+    def check_and_end(dialog: ExperimentDialog) -> None:
+        assert dialog.name.text() == "price-test" and dialog.weights["A"].value() == 2
+        assert dialog.offers["C"].currentData().code == "pause:1m"
+        qtbot.mouseClick(dialog.end, Qt.MouseButton.LeftButton)
+
+    answer(ExperimentDialog, check_and_end, seen_again)
+    qtbot.mouseClick(again.table.cellWidget(price_row(again), TEST), Qt.MouseButton.LeftButton)
+    assert seen_again and not any(r.variants for r in again.playbook().rules)
+    assert again.table.cellWidget(price_row(again), TEST).text() == "No experiment"
+
+
+def test_the_playbook_editor_will_not_save_a_playbook_it_could_not_read_back(qtbot, open_window, demo):
+    """Two rows of one experiment whose offers came apart (A changed on one only): Save says why, saves nothing."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QMessageBox
+
+    from console.domain.experiments import Variant
+    from console.domain.offers import CouponOffer
+    from console.domain.playbook import DEFAULT_RULES, PAUSE_2, Playbook, Rule
+    from console.ui.dialogs.playbook import PlaybookDialog
+    from tests.ui.gestures import answer
+
+    window = open_window(demo)
+    a = CouponOffer(coupon_id="RETAIN25-3M")
+    both = Rule(
+        ("too_expensive", "unused"), a, experiment="t", variants=(Variant("A", a), Variant("B", PAUSE_2)), started="2026-10-01"
     )
-    test = dialog.table.cellWidget(row, TEST)
-    assert test.currentData() is None
-    test.setCurrentIndex(next(i for i in range(1, test.count()) if test.itemData(i).code == "pause:2m"))
-    book = dialog.playbook()
-    window.workspace.save_playbook(book)
-    (rules,) = Playbook.load(tmp_path / "playbook.json").experiments().values()
-    (rule,) = rules
-    assert [v.offer.code for v in rule.variants] == [rule.offer.code, "pause:2m"] and rule.started
-    targets = [r for r in shown(window) if r.feedback == "too_expensive" and r.interval == "month"]
-    for target in targets:
-        assigned = experiments.assign(rule.experiment, target.subscription_id, rule.variants)
-        if window.workspace.playbook().recommend(target, target.interval)[1] is rule:
-            assert window.workspace.playbook().recommend(target, target.interval)[0] == assigned.offer
-    # opened again, the experiment comes back whole; a note edit keeps its first day and arms
-    again = PlaybookDialog(window.workspace.playbook(), window.coupons(), ["usd", "eur", "jpy"], window)
-    qtbot.addWidget(again)
-    kept = [r for r in again.playbook().rules if r.variants]
-    assert kept == [rule]
-    at = next(i for i in range(again.table.rowCount()) if again.table.cellWidget(i, TEST).currentData() is not None)
-    again.table.cellWidget(at, TEST).setCurrentIndex(0)
-    assert not any(r.variants for r in again.playbook().rules)
+    dialog = PlaybookDialog(Playbook(rules=[both, *DEFAULT_RULES]), window.coupons(), ["usd"], window)
+    qtbot.addWidget(dialog)
+    offers = dialog.table.cellWidget(1, 4)  # the second row of the experiment: its offer A changes alone
+    offers.setCurrentIndex(next(i for i in range(offers.count()) if offers.itemData(i).code == "pause:1m"))
+    said: list[str] = []
+
+    def read_and_close(box: QMessageBox) -> None:
+        said.append(box.text())
+        qtbot.mouseClick(box.button(QMessageBox.StandardButton.Ok), Qt.MouseButton.LeftButton)
+
+    answer(QMessageBox, read_and_close)
+    qtbot.mouseClick(dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Save), Qt.MouseButton.LeftButton)
+    assert said and "differ in their offers" in said[0] and dialog.result() != 1  # not accepted: nothing saved

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QDoubleSpinBox,
     QHBoxLayout,
     QLabel,
+    QMessageBox,
     QPushButton,
     QSpinBox,
     QTableWidget,
@@ -24,7 +25,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...domain.experiments import Variant
 from ...domain.feedback import PORTAL_LABELS
 from ...domain.models import Coupon
 from ...domain.money import exponent, to_major
@@ -35,10 +35,20 @@ from ...domain.offers import (
     Offer,
     PauseOffer,
     RevokeOffer,
-    offer_from_dict,
-    offer_to_dict,
 )  # fmt: skip
-from ...domain.playbook import ANY, DEFAULT_RULES, NO_ANSWER, RETAIN_15_ANNUAL, RETAIN_25, Playbook, Rule, is_custom
+from ...domain.playbook import (
+    ANY,
+    DEFAULT_RULES,
+    NO_ANSWER,
+    RETAIN_15_ANNUAL,
+    RETAIN_25,
+    Playbook,
+    Rule,
+    experiment_dict,
+    experiment_fields,
+    is_custom,
+)  # fmt: skip
+from .experiment import ExperimentDialog
 
 # Stripe's codes in words, short enough for a table cell ("Too expensive"); the portal's sentence is the tooltip
 REASONS = [
@@ -48,14 +58,14 @@ REASONS = [
 ]
 SEGMENTS = [("any", "Any MRR"), ("high_mrr", "High MRR"), ("low_mrr", "Not high MRR")]
 INTERVALS = [("any", "Any plan"), ("month", "Monthly plans"), ("year", "Annual plans")]
-COLS = ("Reason", "MRR", "Plan", "Min. tenure", "Offer", "Test against", "Note")
+COLS = ("Reason", "MRR", "Plan", "Min. tenure", "Offer", "Experiment", "Note")
 NOTE = COLS.index("Note")
-TEST = COLS.index("Test against")
+TEST = COLS.index("Experiment")
 COL_TIPS = {
     3: "The customer has been subscribed at least this long",
     4: "What the one-click Save applies",
-    TEST: "An offer experiment: each row gets the Offer (A) or this one (B) at random, half each, the same on every "
-    "console; the Outcomes tab compares them. Weights and a third offer: in playbook.json.",
+    TEST: "An offer experiment: each row gets the Offer (A), B or C at random by their weights, the same on every "
+    "console; the Outcomes tab compares them. Click to set one up, change or end it.",
 }
 NO_TEST = "No experiment"
 
@@ -212,46 +222,72 @@ class PlaybookDialog(QDialog):
             offers.setItemData(offers.count() - 1, offer_tip(offer), Qt.ItemDataRole.ToolTipRole)
         offers.setCurrentIndex(choices.index(rule.offer))
         self.table.setCellWidget(i, 4, offers)
-        self.table.setCellWidget(i, TEST, self._test_combo(rule, choices))
+        self.table.setCellWidget(i, TEST, self._test_cell(rule))
         note = QTableWidgetItem(rule.note)
         note.setToolTip(rule.note)  # a long note is cut in the cell; whole on hover
         self.table.setItem(i, NOTE, note)
 
-    def _test_combo(self, rule: Rule, choices: list[Offer]) -> QComboBox:
-        """B of an experiment, or none; the rest of a loaded experiment (name, first day, weights, a C) rides on
-        the combo and comes back unchanged while B stays the same."""
-        combo = QComboBox()
-        combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
-        combo.addItem(NO_TEST, None)
-        b = rule.variants[1].offer if len(rule.variants) > 1 else None
-        listed = list(choices) + ([b] if b is not None and b not in choices else [])
-        for offer in listed:
-            combo.addItem(offer_text(offer, self.coupons), offer)
-        combo.setCurrentIndex(listed.index(b) + 1 if b is not None else 0)
-        if rule.variants:
-            combo.setProperty("experiment", json.dumps(
-                {"name": rule.experiment, "started": rule.started, "b": offer_to_dict(b) if b else None,
-                 "variants": [{"label": v.label, "weight": v.weight, "offer": offer_to_dict(v.offer)} for v in rule.variants]}
-            ))  # fmt: skip
-            combo.setToolTip(
-                f"Experiment {rule.experiment} since {rule.started}: "
-                + ", ".join(f"{v.label} {offer_text(v.offer, self.coupons)} (weight {v.weight})" for v in rule.variants)
-            )
-        return combo
+    def _test_cell(self, rule: Rule) -> QPushButton:
+        """The rule's experiment, in words; a click sets it up, changes it or ends it (ExperimentDialog). The
+        experiment itself (name, first day, offers, weights) rides on the button, as JSON, until saved."""
+        button = QPushButton()
+        button.setObjectName("experimentCell")
+        button.setProperty("experiment", json.dumps(experiment_dict(rule)) if rule.variants else "")
+        button.clicked.connect(lambda: self._edit_experiment(button))
+        self._show_test(button, rule)
+        return button
 
-    def _experiment(self, row: int, reason: str, a: Offer) -> dict:
-        """The Rule fields of the row's experiment: kept as loaded while B is unchanged, else a new A/B, half each."""
-        combo = self._combo_at(row, TEST)
-        b = combo.currentData()
-        if b is None:
-            return {}
-        kept = json.loads(combo.property("experiment") or "null")
-        if kept and kept["b"] == offer_to_dict(b) and kept["variants"][0]["offer"] == offer_to_dict(a):
-            variants = tuple(Variant(v["label"], offer_from_dict(v["offer"]), v["weight"]) for v in kept["variants"])
-            return {"experiment": kept["name"], "started": kept["started"], "variants": variants}
-        today = date.today().isoformat()
-        name = kept["name"] if kept else f"{reason.replace('*', 'any')}-{today}"[:40]
-        return {"experiment": name, "started": today, "variants": (Variant("A", a), Variant("B", b))}
+    def _show_test(self, button: QPushButton, rule: Rule) -> None:
+        if not rule.variants:
+            button.setText(NO_TEST)
+            button.setToolTip("Set up an experiment: test other offers against this rule's offer")
+            return
+        total = sum(v.weight for v in rule.variants)
+        shares = "/".join(f"{round(100 * v.weight / total)}" for v in rule.variants)
+        button.setText(f"{'/'.join(v.label for v in rule.variants)} {shares}: {offer_text(rule.variants[1].offer, self.coupons)}")
+        button.setToolTip(
+            f"Experiment {rule.experiment} since {rule.started}: "
+            + ", ".join(f"{v.label} {offer_text(v.offer, self.coupons)} (weight {v.weight})" for v in rule.variants)
+        )
+
+    def _edit_experiment(self, button: QPushButton) -> None:
+        row = next(i for i in range(self.table.rowCount()) if self.table.cellWidget(i, TEST) is button)
+        rule = self.rules()[row]
+        name = f"{rule.reasons[0].replace('*', 'any')}-{date.today().isoformat()}"[:40]
+        dialog = ExperimentDialog(rule, self.choices, lambda o: offer_text(o, self.coupons), name, self)
+        if not dialog.exec() or dialog.result_setup is None:
+            return
+        setup = dialog.result_setup
+        changed = dataclasses.replace(rule, experiment=setup.experiment, started=setup.started, variants=setup.variants)
+        old = rule.experiment
+        for i in range(self.table.rowCount()):  # every row of one experiment shares its arms (one row a reason)
+            other = self.table.cellWidget(i, TEST)
+            assert isinstance(other, QPushButton)
+            if other is button or (old and json.loads(other.property("experiment") or "{}").get("experiment") == old):
+                other.setProperty("experiment", json.dumps(experiment_dict(changed)) if changed.variants else "")
+                self._show_test(other, self.rules()[i])
+        self._fit_columns()
+
+    def _experiment(self, row: int, a: Offer) -> dict:
+        """The Rule fields of the row's experiment, as its cell holds them. Offer A is the rule's offer: when the
+        Offer column changed since, A is the new offer and the experiment starts again today."""
+        cell = self.table.cellWidget(row, TEST)
+        kept = json.loads(cell.property("experiment") or "null") if cell is not None else None
+        fields = experiment_fields(kept or {})
+        variants = fields["variants"]
+        if variants and variants[0].offer != a:
+            fields["variants"] = (dataclasses.replace(variants[0], offer=a), *variants[1:])
+            fields["started"] = date.today().isoformat()
+        return fields
+
+    def accept(self) -> None:
+        """Save only a playbook the console can read back (an experiment split over rules must agree)."""
+        try:
+            Playbook.from_json(self.playbook().to_json())
+        except ValueError as exc:
+            QMessageBox.warning(self, "Playbook", f"The playbook cannot be saved as it is: {exc}.")
+            return
+        super().accept()
 
     def add_new_rule(self) -> None:
         """A new rule goes before a trailing catch-all ("Any reason"), where it can still match; selected."""
@@ -306,7 +342,7 @@ class PlaybookDialog(QDialog):
                     min_tenure_days=tenure.value(),
                     offer=offer.currentData(),
                     note=note.text() if note else "",
-                    **self._experiment(i, reason.currentData(), offer.currentData()),
+                    **self._experiment(i, offer.currentData()),
                 )
             )
         return out
