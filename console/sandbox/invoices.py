@@ -199,8 +199,9 @@ def history(state: State, sub: dict[str, Any], now: int) -> None:
 
 
 def void(inv: dict[str, Any]) -> None:
-    """An invoice made while collection was paused with `behavior: void` ("invoices are created and immediately
-    voided": https://docs.stripe.com/billing/subscriptions/pause-payment): nothing is collected."""
+    """An invoice made while collection was paused with `behavior: void`: invoices keep being generated but Stripe
+    collects nothing, and with `void` each is voided as it is made (https://docs.stripe.com/billing/subscriptions/
+    pause-payment; `pause_collection.behavior` in the SDK: keep_as_draft, mark_uncollectible or void)."""
     inv.update(status="void", amount_paid=0, amount_remaining=0, auto_advance=False, next_payment_attempt=None)
     inv["status_transitions"]["voided_at"] = inv["created"]
 

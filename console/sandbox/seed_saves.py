@@ -12,10 +12,9 @@ from .seed_data import CHANNELS, HISTORY_DAYS, OPERATORS, asked, feedback
 from .state import EVENT_WINDOW_SECONDS, State, clone, diff
 
 DAY = 86400
-# Of the saves whose offer has run out, the share that asks to cancel again within weeks. Retention vendors
-# report that most discount-savers leave once the discount ends and that pauses keep more customers (Churnkey,
-# "Pause vs discount" https://churnkey.co/blog/pause-subscription/; ProfitWell "discount-driven retention"):
-# the demo shows that shape, the console measures each business's own.
+# Of the saves whose offer has run out, the share that asks to cancel again within weeks: demo data, not a Stripe
+# behaviour. Its shape follows what retention vendors publish (issue #20: most discount-savers leave once the
+# discount ends, pauses keep more customers); the console measures each business's own.
 ASK_AGAIN = {"coupon": 0.45, "pause": 0.18}
 FAILED_AFTER_SAVE = 0.2  # saved customers whose renewal's card then failed (past_due, the invoice left open)
 
