@@ -173,7 +173,13 @@ def main(out: Path) -> int:
             if name == "outcomes":
                 window.analytics_page.preset.setCurrentIndex(2)
             ready = (lambda: window.portal_page.loaded) if name == "portal" else (lambda: True)
-            s.when(ready, lambda _r: s.later(400, lambda: (s.grab(window, f"{name}-{size[0]}x{size[1]}-{scheme}"), s.next())))
+            def shoot() -> None:
+                s.grab(window, f"{name}-{size[0]}x{size[1]}-{scheme}")
+                if name == "outcomes" and size == SIZES[1]:  # the experiment's comparison, below the charts
+                    s.grab(window.analytics_page.experiments, f"outcomes-experiments-{scheme}")
+                s.next()
+
+            s.when(ready, lambda _r: s.later(400, shoot))
 
         return step
 

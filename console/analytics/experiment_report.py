@@ -23,6 +23,7 @@ class Experiment:
     note: str
     started: str
     offers: dict[str, str]  # label -> offer code
+    words: dict[str, str] = field(default_factory=dict)  # label -> the offer in words ("25% off for 3 months")
     arms: list[Arm] = field(default_factory=list)
     verdicts: list[Verdict] = field(default_factory=list)
     collected: dict[str, dict[str, int]] = field(default_factory=dict)  # label -> currency -> minor units
@@ -38,7 +39,8 @@ def compare(playbook: Playbook, every: list[Outcome], found: list[Save], facts: 
 def _one(rules: list[Rule], playbook: Playbook, every: list[Outcome], values: dict, facts: SaveFacts) -> Experiment:
     rule = rules[0]  # the experiment's rules share its offers and first day (Playbook.from_json holds them to it)
     start = int(datetime.combine(date.fromisoformat(rule.started), datetime.min.time(), UTC).timestamp())
-    result = Experiment(rule.experiment, rule.note, rule.started, {v.label: v.offer.code for v in rule.variants})
+    result = Experiment(rule.experiment, rule.note, rule.started, {v.label: v.offer.code for v in rule.variants},
+                        {v.label: v.offer.describe(facts.coupons) for v in rule.variants})  # fmt: skip
     counts: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     collected: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for o in every:

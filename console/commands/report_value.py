@@ -129,11 +129,11 @@ def experiments_table(r: Report) -> list[str]:
             "",
             f"Experiment {e.name} (since {e.started}){': ' + e.note if e.note else ''}",
             *text_table(
-                ("Offer", "Code", "Customers", "Saved", "Save rate", "Collected so far"),
+                ("Offer", "In words", "Customers", "Saved", "Save rate", "Collected so far"),
                 [
                     (
                         a.label,
-                        a.offer_code,
+                        e.words.get(a.label, a.offer_code),
                         str(a.customers),
                         str(a.saved),
                         "—" if a.rate is None else f"{a.rate:.0%}",

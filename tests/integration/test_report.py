@@ -103,7 +103,25 @@ def test_report_command_prints_figures_and_renders_pngs(tmp_path):
         assert done.returncode == 0, done.stderr
         return done.stdout
 
+    from datetime import date, timedelta
+
+    from console.domain.experiments import Variant
+    from console.domain.offers import CouponOffer
+    from console.domain.playbook import DEFAULT_RULES, PAUSE_2, Playbook, Rule
+
+    a = CouponOffer(coupon_id="RETAIN25-3M")
+    started = (date.today() - timedelta(weeks=12)).isoformat()
+    test = Rule(
+        ("too_expensive",), a, experiment="price-test", variants=(Variant("A", a), Variant("B", PAUSE_2)), started=started
+    )
+    Playbook(rules=[test, *DEFAULT_RULES]).save(tmp_path / "data" / "playbook.json")
     table = run("--by", "owner", "--value")
+    assert f"Experiment price-test (since {started})" in table and "25% off for 3 months" in table
+    assert "Not enough customers yet: need about" in table
+    (found,) = json.loads(run("--format", "json"))["experiments"]
+    assert [arm["offer"] for arm in found["arms"]] == ["coupon:RETAIN25-3M", "pause:2m"] and found["verdicts"][0][
+        "more_needed_per_offer"
+    ] > 0
     assert "What saves were worth, by who saved it" in table and "Dana (CS)" in table and "Payback (median)" in table
     assert "Did saves last (Kaplan–Meier" in table and "too recent to tell" in table
     plain = run("--by", "reason")

@@ -92,5 +92,6 @@ def test_outcomes_tab_shows_survival_value_and_an_experiment(qtbot, open_window,
     table = page.experiments.table
     (found,) = report.experiments
     assert table.rowCount() == 2 and table.item(0, 0).text() == "price-test"
+    assert table.item(0, 1).text() == "A: 25% off for 3 months" and table.item(1, 1).text() == "B: Pause 2 months"
     assert table.item(0, 2).text() == str(found.arms[0].customers) and table.item(1, 3).text() == str(found.arms[1].saved)
     assert found.verdicts[0].words in page.experiments.verdicts.text()

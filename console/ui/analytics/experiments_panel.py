@@ -41,7 +41,7 @@ class ExperimentsPanel(QWidget):
         for n, (e, a) in enumerate(rows):
             cells = (
                 e.name,
-                f"{a.label}: {a.offer_code}",
+                f"{a.label}: {e.words.get(a.label, a.offer_code)}",
                 str(a.customers),
                 str(a.saved),
                 "—" if a.rate is None else f"{a.rate:.0%}",
