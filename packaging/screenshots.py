@@ -173,6 +173,7 @@ def main(out: Path) -> int:
             if name == "outcomes":
                 window.analytics_page.preset.setCurrentIndex(2)
             ready = (lambda: window.portal_page.loaded) if name == "portal" else (lambda: True)
+
             def shoot() -> None:
                 s.grab(window, f"{name}-{size[0]}x{size[1]}-{scheme}")
                 if name == "outcomes" and size == SIZES[1]:  # the experiment's comparison, below the charts
