@@ -151,3 +151,24 @@ def test_a_subscription_event_fills_the_customer_from_the_cache_and_records_paus
     )
     assert cache.subscription("sub_1").customer_name == "Wei Sato"  # events carry the customer's id only
     assert "paused" in [e["kind"] for e in cache.timeline("sub_1")]
+
+
+def test_saved_then_asked_again_keeps_the_earlier_save_even_when_only_its_stamp_tells_it(cache):
+    """A customer saved months ago (no events left: Stripe keeps 30 days) asks to cancel again: the first sync sees
+    a pending subscription whose churn_console_* stamp predates the ask. The save is an intent of its own (the
+    guardrail and the outcomes need it); a stamp newer than the ask is not (a save still being read back)."""
+    saved_at = NOW - timedelta(days=120)
+    old = stamp.for_save("act_1", "coupon:RETAIN25-3M", "Dana", "call", "too_expensive", saved_at, "price-test:B")
+    state.record(cache, [sub(metadata=old)], T)
+    found = {i["id"]: i for i in cache.intents()}
+    first, again = f"sub_1:{int(saved_at.timestamp())}", f"sub_1:{T - 3 * 86400}"
+    assert set(found) == {first, again}
+    assert (found[first]["resolution"], found[first]["offer"], found[first]["variant"]) == (
+        "saved",
+        "coupon:RETAIN25-3M",
+        "price-test:B",
+    )
+    assert found[again]["resolution"] == "pending"
+    newer = stamp.for_save("act_2", "coupon:RETAIN25-3M", "Dana", "call", "too_expensive", NOW, None)
+    state.record(cache, [sub(id="sub_2", metadata=newer)], T)
+    assert [i["resolution"] for i in cache.intents_for("sub_2")] == ["pending"]
