@@ -130,7 +130,7 @@ def full_sync(
             progress(pages, estimate, f"Read {pages} page{'s' if pages != 1 else ''} of subscriptions")
         return count
 
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="sync") as pool:
+    with cache.bulk(), ThreadPoolExecutor(max_workers=workers, thread_name_prefix="sync") as pool:
         report.subscriptions = sum(pool.map(run, [r for r in checkpoint["ranges"] if not r["done"]]))
     configs = _optional(lambda: with_backoff(gateway.portal_configurations, bucket), "portal configurations", report)
     usage.read_latest(gateway, cache, bucket, report, workers=workers)

@@ -217,3 +217,31 @@ def test_a_read_on_an_unchecked_cache_is_checked_beside_it_and_damage_is_never_a
     assert "churn-console sync" in said.value.hint
     assert damaged.set_aside is not None and damaged.set_aside.read_bytes() == bytes(data)  # kept as it was
     damaged.close()
+
+
+def test_nulls_are_bound_as_null_through_the_none_adapter(cache):
+    """schema.py registers an adapter for None (binding None otherwise costs a failed adapter lookup per NULL):
+    what it writes must still be SQL NULL, never '' or 'None', and read back as None."""
+    import sqlite3
+
+    assert (type(None), sqlite3.PrepareProtocol) in sqlite3.adapters
+    cache.upsert_subscriptions([sub("sub_n", comment=None, cancel_at=None, trial_end=None)], SYNCED)
+    found = cache.db.conn.execute(
+        "SELECT comment IS NULL, cancel_at IS NULL, trial_end IS NULL, typeof(comment) FROM subscriptions WHERE id = 'sub_n'"
+    ).fetchone()
+    assert found == (1, 1, 1, "null")
+    assert cache.subscription("sub_n").comment is None  # type: ignore[union-attr]
+
+
+def test_a_bulk_write_holds_a_larger_page_cache_and_gives_it_back_even_when_it_fails(cache):
+    from console.store.schema import BULK_CACHE_KIB
+
+    size = lambda: cache.db.conn.execute("PRAGMA cache_size").fetchone()[0]  # noqa: E731
+    before = size()
+    with cache.bulk():
+        assert size() == -BULK_CACHE_KIB
+        cache.upsert_subscriptions([sub("sub_b")], SYNCED)
+    assert size() == before
+    with pytest.raises(RuntimeError), cache.bulk():
+        raise RuntimeError("a page failed")
+    assert size() == before and cache.subscription("sub_b") is not None
