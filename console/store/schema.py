@@ -6,6 +6,7 @@ import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import cast
 
 import sqlite_utils
 
@@ -191,7 +192,7 @@ BULK_CACHE_KIB = 64 * 1024  # SQLite's page cache while a full sync writes (its 
 # fifth of the upsert went to these lookups (perf). An adapter for NoneType is found by the first lookup and
 # returns None, which is bound as NULL as before: the same rows, without the failed lookups. (`{}.get` is a C
 # function returning None for any key; registering NoneType leaves the base types' fast path on.)
-sqlite3.register_adapter(type(None), {}.get)
+sqlite3.register_adapter(type(None), cast(Callable[[None], None], {}.get))
 BUSY_WAIT_S = 10  # how long to wait for another program's lock before saying so
 _DAMAGE = ("SQLITE_CORRUPT", "SQLITE_NOTADB")  # only these are damage (https://sqlite.org/rescode.html)
 
