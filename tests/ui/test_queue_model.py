@@ -203,3 +203,57 @@ def test_the_save_desk_columns_sort_and_filter_by_their_codes(qapp):
     assert sorted(ordered(proxy)) == ["c", "e"]
     proxy.set_filter(QueueFilter(owner="Ann", due_first=True))
     assert ordered(proxy) == ["d", "b"]  # due first, then the table's order
+
+
+def test_typing_narrows_the_search_and_every_answer_equals_the_filters_own_rule(qapp):
+    """PreparedQueue._search reuses the last search when the new words contain its words: after any sequence of
+    texts and other criteria, the rows kept are exactly those QueueFilter.matches keeps (the domain's rule)."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from console.ui.queue.table import PreparedQueue
+
+    letters = st.text(alphabet="abo 1", min_size=0, max_size=6)
+    people = st.lists(st.tuples(letters, letters, st.sampled_from(["usd", "eur"])), min_size=1, max_size=12)
+    asks = st.lists(st.tuples(letters, st.sampled_from([None, "usd", "eur"])), min_size=1, max_size=8)
+
+    @settings(max_examples=150, deadline=None)
+    @given(people, asks)
+    def check(found_people, queries):
+        rows = [
+            replace(row(f"s{i}", 100, currency, i % 5), customer_name=name or None, comment=comment or None)
+            for i, (name, comment, currency) in enumerate(found_people)
+        ]
+        table = PreparedQueue.build(rows, NOW)
+        for text, currency in queries:
+            criteria = QueueFilter(text=text, currency=currency)
+            keep = table.matches(criteria)
+            got = {table.rows[i].subscription_id for i in range(len(table.rows)) if keep is None or keep[i]}
+            assert got == {r.subscription_id for r in table.rows if criteria.matches(r, NOW)}, (text, currency)
+
+    check()
+
+
+def test_a_narrowed_search_looks_only_in_what_the_last_one_found(qapp):
+    """The narrowing is real: after "oli", "olivia" reads only the rows "oli" kept (counted through the texts)."""
+    from console.ui.queue.table import PreparedQueue
+
+    rows = [
+        replace(row(f"s{i}", 100, "usd", 1), customer_name=name) for i, name in enumerate(["Olivia", "Oliver", "Noah", "Emma"])
+    ]
+    table = PreparedQueue.build(rows, NOW)
+    assert table.matches(QueueFilter(text="oli")).tolist() == [True, True, False, False]
+
+    class Counted(list):
+        reads = 0
+
+        def __getitem__(self, i):
+            Counted.reads += 1
+            return super().__getitem__(i)
+
+    table.haystacks = Counted(table.haystacks)
+    assert table.matches(QueueFilter(text="olivia")).tolist() == [True, False, False, False]
+    assert Counted.reads == 2  # the two rows "oli" found, not all four
+    Counted.reads = 0
+    assert table.matches(QueueFilter(text="olivia", currency="usd")).sum() == 1  # other criteria: searched afresh
+    assert table.matches(QueueFilter(text="noah")).tolist() == [False, False, True, False]  # not inside: afresh

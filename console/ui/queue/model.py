@@ -24,6 +24,12 @@ URGENT_DAYS = 3
 Index = QModelIndex | QPersistentModelIndex
 _BOLD = QFont()
 _BOLD.setBold(True)
+_DISPLAY, _SORT, _ROW, _DUE = int(Qt.ItemDataRole.DisplayRole), int(SORT_ROLE), int(ROW_ROLE), int(DUE_ROLE)
+_ALIGN, _TOOLTIP = int(Qt.ItemDataRole.TextAlignmentRole), int(Qt.ItemDataRole.ToolTipRole)
+_FOREGROUND, _FONT = int(Qt.ItemDataRole.ForegroundRole), int(Qt.ItemDataRole.FontRole)
+_RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+COMMENT_COL = COLUMNS.index("Comment")
 
 
 def desk_tooltip(row: QueueRow) -> str:
@@ -79,35 +85,38 @@ class QueueModel(QAbstractTableModel):
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
             return COLUMNS[section]
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.TextAlignmentRole and section in RIGHT_ALIGNED:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            return _RIGHT
         return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
-        r, c = index.row(), index.column()
+        return self.value(index.row(), index.column(), role) if index.isValid() else None
+
+    def value(self, r: int, c: int, role: int) -> Any:
+        """What `data` answers for row r, column c (the proxy asks here directly: no model index is made for
+        each of the ~1,400 cells a repaint asks for; the roles compared as plain ints, not enum members)."""
         table = self.table
-        if role == Qt.ItemDataRole.DisplayRole:
+        if role == _DISPLAY:
             return table.cell(r, c)
-        if role == SORT_ROLE:
+        if role == _SORT:
             return table.sort_key(r, c)
-        if role == ROW_ROLE:
+        if role == _ROW:
             return table.rows[r]
-        if role == Qt.ItemDataRole.TextAlignmentRole and c in RIGHT_ALIGNED:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.ToolTipRole:
+        if role == _ALIGN:
+            return _RIGHT if c in RIGHT_ALIGNED else None
+        if role == _TOOLTIP:
             row = table.rows[r]
-            if c == COLUMNS.index("Comment") and row.comment:
+            if c == COMMENT_COL and row.comment:
                 return plain.tooltip(row.comment)
             if c == DAYS_COL:
                 return f"Ends {row.ends_at.astimezone():%a %d %b %Y, %H:%M}"
             if c in (OWNER_COL, DESK_COL) and (row.desk.owner or row.desk.note):
                 return plain.tooltip(desk_tooltip(row))
-        if role == Qt.ItemDataRole.ForegroundRole and c == DAYS_COL and table.days[r] <= URGENT_DAYS:
-            return QColor(theme.colour("error"))
-        if role == Qt.ItemDataRole.FontRole and table.due[r]:  # due today: the whole row stands out
-            return _BOLD
-        if role == DUE_ROLE:
+            return None
+        if role == _FOREGROUND:
+            return QColor(theme.colour("error")) if c == DAYS_COL and table.days[r] <= URGENT_DAYS else None
+        if role == _FONT:
+            return _BOLD if table.due[r] else None  # due today: the whole row stands out
+        if role == _DUE:
             return bool(table.due[r])
         return None
 
@@ -214,10 +223,10 @@ class QueueProxy(QAbstractProxyModel):
         return self.createIndex(int(self.position[source_index.row()]), source_index.column())
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or index.row() >= len(self.view):
+        row = index.row()
+        if not index.isValid() or row >= len(self.view):
             return None
-        model: QueueModel = self.sourceModel()  # type: ignore[assignment]
-        return model.data(model.index(int(self.view[index.row()]), index.column()), role)
+        return self.sourceModel().value(int(self.view[row]), index.column(), role)  # type: ignore[attr-defined]
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802
         if orientation == Qt.Orientation.Horizontal:
@@ -225,4 +234,4 @@ class QueueProxy(QAbstractProxyModel):
         return section + 1 if role == Qt.ItemDataRole.DisplayRole else None
 
     def flags(self, index: Index) -> Qt.ItemFlag:
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable if index.isValid() else Qt.ItemFlag.NoItemFlags
+        return _FLAGS if index.isValid() else Qt.ItemFlag.NoItemFlags

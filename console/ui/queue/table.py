@@ -8,9 +8,12 @@ indexes (tests/benchmarks/bench_ui.py).
 
 from __future__ import annotations
 
+import dataclasses
+import operator
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from itertools import repeat
 from typing import Any
 
 import numpy as np
@@ -138,6 +141,7 @@ class PreparedQueue:
     _texts: dict[int, list[str]] = field(default_factory=dict)  # a coded column's texts, by code
     _orders: dict[tuple[int, bool], np.ndarray] = field(default_factory=dict)
     _keepers: list[Kept] = field(default_factory=list)
+    _searched: tuple[QueueFilter, tuple[str, ...], np.ndarray] | None = None  # the last text search (_search)
 
     def kept(self) -> Kept:
         """This table for a re-read to take over from (copying its lists took the GUI thread 30-50 ms at 200,000)."""
@@ -327,16 +331,37 @@ class PreparedQueue:
             keep &= self.days_left >= criteria.min_days
         if criteria.max_days is not None:
             keep &= self.days_left <= criteria.max_days
-        words = criteria.text.strip().casefold().split()
+        words = tuple(criteria.text.strip().casefold().split())
         if words:
-            hays = self.haystacks
-            # only the rows the other criteria kept are searched, one word at a time (a plain `in` per row)
-            found: list[int] | range = range(len(hays)) if keep.all() else np.flatnonzero(keep).tolist()
-            for word in words:
-                found = [i for i in found if word in hays[i]]
+            found = self._search(words, keep, dataclasses.replace(criteria, text=""))
             keep = np.zeros(len(self.rows), dtype=bool)
-            keep[np.asarray(found, dtype=np.int64)] = True
+            keep[found] = True
         return keep
+
+    def _search(self, words: tuple[str, ...], keep: np.ndarray, scope: QueueFilter) -> np.ndarray:
+        """The rows among `keep` whose search text holds every word, as row numbers: one word at a time, a plain
+        `in` per row through map() (in C, into a boolean array: no Python list of 200,000 numbers to convert).
+        Typing narrows: when the last search had the same other criteria (`scope`) and each of its words lies
+        inside one of these ("oli" after "ol", "olivia 1" after "olivia"), only the rows it found can match, and
+        a word it already had is not looked for again. The first letter searches them all."""
+        hays = self.haystacks
+        last = self._searched
+        todo = words
+        found: np.ndarray | None = None  # None: every row
+        if last is not None and last[0] == scope and all(any(p in w for w in words) for p in last[1]):
+            found, todo = last[2], tuple(w for w in words if w not in last[1])
+            found = None if len(found) == len(hays) else found  # it kept them all ("o"): no list of them to make
+        elif not keep.all():
+            found = np.flatnonzero(keep)
+        for word in todo:
+            if found is None:
+                found = np.flatnonzero(np.fromiter(map(operator.contains, hays, repeat(word)), dtype=bool, count=len(hays)))
+            else:
+                some = list(map(hays.__getitem__, found.tolist()))
+                found = found[np.fromiter(map(operator.contains, some, repeat(word)), dtype=bool, count=len(some))]
+        result = np.arange(len(hays)) if found is None else found
+        self._searched = (scope, words, result)  # every row in it holds each of these words
+        return result
 
     def totals(self, rows: np.ndarray | None = None) -> dict[str, int]:
         """MRR summed per currency over `rows` (all when None), never across currencies (as money.totals)."""
