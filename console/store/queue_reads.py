@@ -69,12 +69,16 @@ _VALUES = {  # RECORD_FIELDS, each as SQL
 }
 assert tuple(_VALUES) == RECORD_FIELDS
 _RECORD = "json_object(" + ", ".join(f"'{name}', {sql}" for name, sql in _VALUES.items()) + ")"
-_FROM = """FROM subscriptions s
+# The pending rows by their rowids, in rowid order: SQLite then reads the table's pages in file order, each once
+# (a page holds about eight rows), where the pending index's order (by end) jumps about the file, a page read per
+# row: the window's whole read 1.33 -> 1.04 s, queue_json's 2.3 -> 2.0 s at 200,000 pending (this machine, one run).
+PENDING_ROWS = "rowid IN (SELECT rowid FROM subscriptions WHERE pending = 1)"
+_FROM = f"""FROM subscriptions s
 LEFT JOIN (SELECT subscription_id, MIN(scheduled_at) AS at FROM intents WHERE resolution = 'pending'
            GROUP BY subscription_id) asked ON asked.subscription_id = s.id
 LEFT JOIN (SELECT subscription_id, MAX(resolved_at) AS at FROM intents WHERE resolution = 'saved'
            AND offer LIKE 'coupon:%' GROUP BY subscription_id) saved ON saved.subscription_id = s.id
-WHERE s.pending = 1"""
+WHERE s.{PENDING_ROWS}"""
 
 
 # The window's default orders: MRR at stake first in currency groups by size (amounts in different currencies never
@@ -112,7 +116,7 @@ class QueueReads:
         `known(id)`: a row the caller holds, returned in place of an equal one read (the window's shown rows)."""
         if head is None:
             found: Iterable[Any] = self._each(
-                f"SELECT {rows.QUEUE_COLUMNS} FROM subscriptions WHERE pending = 1 ORDER BY ends_at, id"
+                f"SELECT {rows.QUEUE_COLUMNS} FROM subscriptions WHERE {PENDING_ROWS} ORDER BY ends_at, id"
             )
         else:
             groups = self._query("SELECT currency, count(*) AS n FROM subscriptions WHERE pending = 1 GROUP BY currency")

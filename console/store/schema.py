@@ -307,7 +307,9 @@ def open_file(
             f"{path.name} was written by a newer churn-console (schema {version}, this one reads {latest}).",
             "Upgrade churn-console, or use another --data-dir.",
         )
-    db = sqlite_utils.Database(conn)
+    # Without sqlite-utils' plugins: loading them scans every installed package's entry points (150 ms of each
+    # command's start, bench_startup.py), and a plugin would run its code on the cache's connection; none is used.
+    db = sqlite_utils.Database(conn, execute_plugins=False)
     try:
         for target in range(version, latest):
             with db.atomic():

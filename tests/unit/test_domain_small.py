@@ -51,6 +51,23 @@ def test_control_characters_and_bidi_overrides_never_reach_a_terminal():
     assert terminal("Zoë 東京") == "Zoë 東京"
 
 
+def test_json_for_a_terminal_escapes_what_a_terminal_acts_on_and_its_quick_pass_misses_none():
+    """terminal_json() passes text that is all printable without the search: so every character the search finds
+    must be unprintable (all of Unicode checked), and unprintable but harmless text (a no-break space) is kept."""
+    import json
+    import sys
+
+    from console.domain.text import _UNSAFE, terminal_json
+
+    unsafe = [c for c in map(chr, range(sys.maxunicode + 1)) if _UNSAFE.match(c)]
+    assert len(unsafe) == 30 + 1 + 32 + 5 + 4 and not any(c.isprintable() for c in unsafe)
+    lines = [json.dumps({"name": "Zoë\u00a0Sato"}, ensure_ascii=False), json.dumps({"name": "Wei\x85\u202e"}, ensure_ascii=False)]
+    out = terminal_json(lines)
+    assert out.split(",\n")[0] == lines[0] and "\\u0085" in out and "\\u202e" in out and "\x85" not in out
+    assert [json.loads(line) for line in out.split(",\n")] == [json.loads(line) for line in lines]  # still JSON
+    assert terminal_json([lines[0], lines[0]]) == f"{lines[0]},\n{lines[0]}"
+
+
 def test_csv_cells_that_would_run_as_formulas_get_an_apostrophe_numbers_stay_numbers():
     assert csv_row(["=HYPERLINK(1)", "+1", "-x", "@SUM", "\tx", "\rx", "plain", -500, 3.5, None]) == [
         "'=HYPERLINK(1)", "'+1", "'-x", "'@SUM", "'\tx", "'\rx", "plain", -500, 3.5, None,

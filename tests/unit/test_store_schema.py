@@ -10,6 +10,7 @@ import pytest
 
 from console.domain import mrr
 from console.store import Cache
+from console.store.queue_reads import PENDING_ROWS
 from console.store.schema import (
     SCHEMA_VERSION,
     DatabaseDamaged,
@@ -107,6 +108,9 @@ def test_a_version_3_cache_gets_partial_pending_indexes_and_its_queries_keep_the
         "SELECT currency, count(*) FROM subscriptions WHERE pending = 1 GROUP BY currency": "COVERING INDEX subscriptions_pending_mrr",
         "SELECT id FROM subscriptions WHERE pending = 1 AND currency = 'usd' ORDER BY mrr_minor DESC, ends_at LIMIT 9":
             "INDEX subscriptions_pending_mrr (pending=? AND currency=?)",
+        # the whole queue (the window's and queue_json's): rowids from the covering index, the rows in file order
+        f"SELECT customer_name FROM subscriptions WHERE {PENDING_ROWS} ORDER BY ends_at":
+            "SEARCH subscriptions USING INTEGER PRIMARY KEY (rowid=?) LIST SUBQUERY 1 SEARCH subscriptions USING COVERING INDEX",
     }  # fmt: skip
     for query, expected in plans.items():
         plan = " ".join(row[-1] for row in db.conn.execute(f"EXPLAIN QUERY PLAN {query}"))
