@@ -117,10 +117,9 @@ class Cache(Intents, Ledger, QueueReads):
 
     @contextmanager
     def bulk(self) -> Iterator[None]:
-        """A full sync's writes: SQLite's page cache at BULK_CACHE_KIB instead of its default 2 MB, so the id
-        and customer indexes a million rows go into (about 30 MB each) stay in memory between pages instead of
-        being read back for each insert; given back after (a smaller cache_size frees the pages above it), so the
-        window does not keep it. https://sqlite.org/pragma.html#pragma_cache_size"""
+        """A full sync's writes: SQLite's page cache at BULK_CACHE_KIB, not its 2 MB, so the id and customer indexes
+        a million rows go into (~30 MB each) stay in memory between pages; given back after (a smaller cache_size
+        frees the pages above it), so the window does not keep it. https://sqlite.org/pragma.html#pragma_cache_size"""
         with self._lock:
             default = self.db.conn.execute("PRAGMA cache_size").fetchone()[0]
             self.db.conn.execute(f"PRAGMA cache_size = -{BULK_CACHE_KIB}")
@@ -293,8 +292,10 @@ class Cache(Intents, Ledger, QueueReads):
         return [r["id"] for r in self._query("SELECT id FROM subscriptions WHERE customer_id = ?", [customer_id])]
 
     def pending_ids(self) -> set[str]:
-        """The ids of every pending cancellation (what a sync compares before and after: no rows built)."""
-        return {r["id"] for r in self._query("SELECT id FROM subscriptions WHERE pending = 1")}
+        """The ids of every pending cancellation (what a sync compares before and after): from the covering index,
+        as plain tuples (a dict a row, through _query, was most of a quiet sync's 0.3 s at 200,000 pending)."""
+        with self._lock, translated(self.path):
+            return {row[0] for row in self.db.conn.execute("SELECT id FROM subscriptions WHERE pending = 1")}
 
     def created_times(self) -> list[int]:
         """When each cached subscription was created, oldest first (where the next full sync cuts its ranges)."""
