@@ -3,14 +3,38 @@
 from __future__ import annotations
 
 import sqlite3
+import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import cast
-
-import sqlite_utils
+from types import ModuleType
+from typing import TYPE_CHECKING, cast
 
 from ..errors import ConsoleError
+
+
+def _without_numpy() -> ModuleType:
+    """sqlite-utils imports numpy, when it is installed, only to convert numpy values given to its insert() and to
+    guess column types from them (sqlite_utils/db.py); the console writes through its own SQL and never gives it one.
+    So numpy is hidden while sqlite-utils is imported (it then goes without, as it does when numpy is absent): 50 ms
+    of each command's start (bench_startup.py). numpy itself imports as before, for whoever asks for it next. (Run
+    once, when the store is first imported, before the console starts a thread.)"""
+    if "numpy" in sys.modules or "sqlite_utils" in sys.modules:
+        import sqlite_utils as found
+
+        return found
+    sys.modules["numpy"] = None  # type: ignore[assignment]  # `import numpy` raises ImportError meanwhile
+    try:
+        import sqlite_utils as found
+    finally:
+        del sys.modules["numpy"]
+    return found
+
+
+if TYPE_CHECKING:
+    import sqlite_utils
+else:
+    sqlite_utils = _without_numpy()
 
 
 def _v1(db: sqlite_utils.Database) -> None:

@@ -116,3 +116,18 @@ def test_a_version_3_cache_gets_partial_pending_indexes_and_its_queries_keep_the
         plan = " ".join(row[-1] for row in db.conn.execute(f"EXPLAIN QUERY PLAN {query}"))
         assert expected in plan and "SCAN subscriptions" not in plan, (query, plan)
     db.conn.close()
+
+
+def test_the_store_imports_sqlite_utils_without_numpy_and_numpy_still_imports_after():
+    """schema._without_numpy(): a command that reads the cache does not load numpy (50 ms of its start), the
+    window's later `import numpy` works, and sqlite-utils runs as it does where numpy is absent."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, console.store; assert 'numpy' not in sys.modules, 'numpy loaded';"
+        "import sqlite_utils.db; assert sqlite_utils.db.np is None;"
+        "import numpy; assert numpy.zeros(2).sum() == 0; print('ok')"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.stdout.strip() == "ok", done.stderr
