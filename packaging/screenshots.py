@@ -166,7 +166,7 @@ def main(out: Path) -> int:
         def step() -> None:
             window.resize(*size)
             page = {"queue": queue, "journal": window.journal_page, "portal": window.portal_page,
-                    "outcomes": window.analytics_page, "overview": window.overview}[name]  # fmt: skip
+                    "outcomes": window.outcomes_tab, "overview": window.overview}[name]  # fmt: skip
             window.tabs.setCurrentWidget(page)
             if name == "queue":
                 pick_customer()

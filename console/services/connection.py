@@ -6,11 +6,14 @@ import logging
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..errors import ConsoleError
 from ..heap import collector_paused
 from ..secrets.destination import custom_server as custom_server  # re-exported: the mode badge names the server
-from ..stripe_gateway import StripeGateway
+
+if TYPE_CHECKING:  # the SDK loads when a connection is made (on a worker, after the window's first paint)
+    from ..stripe_gateway import StripeGateway
 
 log = logging.getLogger(__name__)
 KEY_ENV = "STRIPE_API_KEY"
@@ -41,6 +44,7 @@ def open_demo(data_dir: Path | None = None, seed: int = 7, customers: int = 500)
     With a data dir, the demo account is kept there between runs (saves made in the demo stay made).
     """
     from ..sandbox.app import Sandbox
+    from ..stripe_gateway import StripeGateway
 
     state_file = data_dir / "demo-sandbox.json" if data_dir else None
     with collector_paused():  # the seed's short-lived dicts hold no cycles: collections only cost it time
@@ -53,6 +57,7 @@ def open_from_environment(api_base: str | None, *, allow_secret: bool = False, d
     """Connect with the key in STRIPE_API_KEY (never taken from the command line), checked as a pasted key is:
     a publishable or malformed key is refused, a secret key only with --allow-secret-key."""
     from ..secrets.keys import inspect_key
+    from ..stripe_gateway import StripeGateway
 
     raw = os.environ.get(KEY_ENV, "").strip()
     if not raw:

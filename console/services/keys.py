@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..domain.models import Account
 from ..errors import ConsoleError
@@ -12,9 +13,11 @@ from ..secrets.keys import NEEDED as NEEDED
 from ..secrets.keys import inspect_key
 from ..secrets.keystore import KeyringUnavailable as KeyringUnavailable
 from ..secrets.keystore import KeyStore
-from ..stripe_gateway import StripeGateway
 from .permissions import Permission, check_permissions
 from .profiles import Profile, ProfileError, Profiles
+
+if TYPE_CHECKING:  # the SDK loads with a gateway, when a key is checked or used (not in the window's first paint)
+    from ..stripe_gateway import StripeGateway
 
 
 class KeyMissing(ConsoleError):
@@ -35,6 +38,8 @@ def verify(raw_key: str, api_base: str | None, *, allow_secret: bool = False, na
 
     The mode is the key's prefix, checked against the `livemode` of an answer when one has objects;
     `name` stands for the account's name when the key may not read it (see StripeGateway.account)."""
+    from ..stripe_gateway import StripeGateway
+
     key, info = inspect_key(raw_key, allow_secret=allow_secret)
     gateway = StripeGateway(key, api_base, max_retries=1)
     account = gateway.account(name)
@@ -104,6 +109,8 @@ class KeyService:
         return profile
 
     def gateway(self, name: str) -> StripeGateway:
+        from ..stripe_gateway import StripeGateway
+
         profile = self.profiles.get(name)
         key = self.keystore.get(name)
         if key is None:

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ..domain import permissions
-from ..stripe_gateway import StripeGateway
+
+if TYPE_CHECKING:
+    from ..stripe_gateway import StripeGateway
 
 
 @dataclass(frozen=True)

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import builtins
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from ..domain.feedback import FeedbackOption, option_text_problem
 from ..domain.offers import retention_flow
 from ..domain.portal import PortalConfig
 from ..errors import ConsoleError
-from ..stripe_gateway import StripeGateway
+
+if TYPE_CHECKING:  # the SDK loads with the gateway, when a session goes online (not in the window's first paint)
+    from ..stripe_gateway import StripeGateway
 
 
 class PortalInvalid(ConsoleError):

@@ -6,11 +6,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QLabel, QMainWindow, QProgressBar, QSizePolicy, QTabWidget, QToolBar, QWidget
+from PySide6.QtWidgets import QLabel, QMainWindow, QProgressBar, QSizePolicy, QTabWidget, QToolBar, QVBoxLayout, QWidget
 
 from ..domain.models import Account, Coupon
 from ..domain.offers import Offer
@@ -27,7 +27,6 @@ from ..services.workspace import Workspace
 from .accounts import AccountsController
 from .actions_controller import ActionsController
 from .alerts import AlertCenter
-from .analytics.page import AnalyticsPage
 from .context import PageContext
 from .dialogs.playbook import PlaybookDialog
 from .dialogs.templates import TemplatesDialog
@@ -42,7 +41,10 @@ from .preferences import PreferencesDialog, refresh_minutes, settings_for
 from .queue.page import QueuePage
 from .queue.reading import clock_text, prepare
 from .queue.table import PreparedQueue
-from .workers import ProgressRelay, Runner
+from .workers import ProgressRelay, Runner, warm_import
+
+if TYPE_CHECKING:
+    from .analytics.page import AnalyticsPage
 
 
 class MainWindow(QMainWindow):
@@ -87,7 +89,10 @@ class MainWindow(QMainWindow):
         self.journal_page.retry_requested.connect(self.controller.retry)
         self.journal_page.recover_requested.connect(self.controller.recover_journal)
         self.portal_page = PortalPage(self.context)
-        self.analytics_page = AnalyticsPage(self.context)
+        self.outcomes_tab = QWidget()  # holds the Outcomes page, made when first shown or asked for (analytics_page)
+        self._outcomes_layout = QVBoxLayout(self.outcomes_tab)
+        self._outcomes_layout.setContentsMargins(0, 0, 0, 0)
+        self._analytics: AnalyticsPage | None = None
         self.overview = OverviewPage(self.context)
         self.overview.retry_requested.connect(self.refresh)
         self.overview.loaded.connect(self._overview_done)
@@ -96,10 +101,11 @@ class MainWindow(QMainWindow):
             (self.queue, "Queue"),
             (self.journal_page, "Journal"),
             (self.portal_page, "Portal"),
-            (self.analytics_page, "Outcomes"),
+            (self.outcomes_tab, "Outcomes"),
             (self.overview, "Overview"),
         ):
             self.tabs.addTab(page, title)
+        self.tabs.currentChanged.connect(lambda i: self.analytics_page if self.tabs.widget(i) is self.outcomes_tab else None)
         self.setCentralWidget(self.tabs)
 
         self.where_label = QLabel("")
@@ -133,6 +139,20 @@ class MainWindow(QMainWindow):
         if not self._started:
             self._started = True
             QTimer.singleShot(0, self.refresh)
+            warm_import("console.ui.analytics.page")  # the Outcomes page's charts, for when it is first shown
+
+    @property
+    def analytics_page(self) -> AnalyticsPage:
+        """The Outcomes page, made the first time it is shown or asked for: its charts' library (pyqtgraph, with
+        the whole of numpy: 0.3-0.5 s of import) is then not in the window's first paint. It is imported on a worker
+        once the window has painted (warm_import), so the tab opens at once; the page reads when it is shown."""
+        if self._analytics is None:
+            from .analytics.page import AnalyticsPage
+
+            self._analytics = AnalyticsPage(self.context)
+            self._outcomes_layout.addWidget(self._analytics)
+            self._analytics.show()  # now, not when the layout gets to it: the page reads as it is shown
+        return self._analytics
 
     def _build_toolbar(self) -> None:
         toolbar = QToolBar("Account")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -101,3 +103,20 @@ class ProgressRelay(QObject):
 
     def __call__(self, done: int, total: int | None, message: str) -> None:
         self.progress.emit(done, total, message)
+
+
+def warm_import(module: str) -> threading.Thread:
+    """Import `module` on a thread of its own, for the GUI thread to find it imported when it asks (a later import
+    on the GUI thread waits for this one, under Python's import lock, then returns it). Importing holds the
+    interpreter only a few milliseconds at a time, so the window stays responsive meanwhile. A failure is left for
+    that later import to raise where it is handled."""
+
+    def run() -> None:
+        try:
+            importlib.import_module(module)
+        except Exception:  # noqa: BLE001 - raised again, and reported, by the GUI thread's own import
+            log.debug("warm import of %s failed", module, exc_info=True)
+
+    thread = threading.Thread(target=run, name=f"import-{module}", daemon=True)
+    thread.start()
+    return thread

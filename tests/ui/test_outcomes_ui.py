@@ -9,8 +9,8 @@ from console.analytics.outcomes import outcomes
 
 def test_outcomes_tab_cards_charts_and_exports(qtbot, open_window, demo, tmp_path):
     window = open_window(demo)
+    window.tabs.setCurrentWidget(window.outcomes_tab)  # the page is made when its tab is first shown
     page = window.analytics_page
-    window.tabs.setCurrentWidget(page)
     report = page.report
     assert report is not None
     counts = report.counts()
@@ -45,8 +45,8 @@ def test_an_account_with_no_history_shows_empty_charts_not_errors(qtbot, open_wi
     window = open_window(demo)
     with window.workspace.cache.transaction():
         window.workspace.cache.db.execute("DELETE FROM intents")
+    window.tabs.setCurrentWidget(window.outcomes_tab)  # the page is made when its tab is first shown
     page = window.analytics_page
-    window.tabs.setCurrentWidget(page)
     assert page.cards["intents"].value.text() == "0"
     assert page.cards["rate"].value.text() == "—"
     assert all(p.drawn is not None for p in page.panels.values())
@@ -70,8 +70,8 @@ def test_outcomes_tab_shows_survival_value_and_an_experiment(qtbot, open_window,
         ("too_expensive",), a, experiment="price-test", variants=(Variant("A", a), Variant("B", PAUSE_2)), started=started
     )
     Playbook(rules=[test, *DEFAULT_RULES]).save(window.workspace.data_dir / PLAYBOOK)
+    window.tabs.setCurrentWidget(window.outcomes_tab)  # the page is made when its tab is first shown
     page = window.analytics_page
-    window.tabs.setCurrentWidget(page)
     page.preset.setCurrentIndex(3)  # 52 weeks
     report = page.report
     survival = page.panels["survival"].drawn
@@ -95,3 +95,38 @@ def test_outcomes_tab_shows_survival_value_and_an_experiment(qtbot, open_window,
     assert table.item(0, 1).text() == "A: 25% off for 3 months" and table.item(1, 1).text() == "B: Pause 2 months"
     assert table.item(0, 2).text() == str(found.arms[0].customers) and table.item(1, 3).text() == str(found.arms[1].saved)
     assert found.verdicts[0].words in page.experiments.verdicts.text()
+
+
+def test_the_window_paints_without_the_chart_library_or_the_sdk_and_the_outcomes_tab_imports_it_when_shown():
+    """Neither pyqtgraph (with the rest of numpy: 0.3-0.5 s) nor the Stripe SDK is imported before the window's first
+    paint (bench_startup.py); the window imports the charts on a worker after it, and the tab makes its page when
+    first shown. In a fresh process, since this one has both imported already."""
+    import subprocess
+    import sys
+
+    code = """
+import os, sys, time
+os.environ["QT_QPA_PLATFORM"] = "offscreen"
+from pathlib import Path
+from console.errors import Offline
+from console.ui.app import application
+from console.ui.main_window import MainWindow
+assert "pyqtgraph" not in sys.modules and "stripe" not in sys.modules, "imported before the window"
+app = application()
+def offline():
+    raise Offline("Could not reach Stripe.")
+window = MainWindow(offline, Path(sys.argv[1]))
+window.show()
+deadline = time.monotonic() + 30
+while "console.ui.analytics.page" not in sys.modules and time.monotonic() < deadline:
+    app.processEvents(); time.sleep(0.01)
+assert window._analytics is None, "made before it was shown"
+window.tabs.setCurrentWidget(window.outcomes_tab)
+assert window._analytics is not None and window.analytics_page.isVisible()
+print("ok")
+"""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as data:
+        done = subprocess.run([sys.executable, "-c", code, data], capture_output=True, text=True, timeout=120)
+    assert done.stdout.strip().endswith("ok"), done.stderr[-2000:]

@@ -52,7 +52,6 @@ class ChartPanel(QWidget):
         self.say = say
         self.drawn: charts.Drawn | None = None
         self.report: Report | None = None
-        self._read: tuple[list[Outcome], SaveFacts, Playbook] | None = None  # the cache as last read (refresh)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         head = QHBoxLayout()
@@ -137,6 +136,7 @@ class AnalyticsPage(QWidget):
         super().__init__(parent)
         self.context = context
         self.report: Report | None = None
+        self._read: tuple[list[Outcome], SaveFacts, Playbook] | None = None  # the cache as last read (refresh)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(16, 12, 16, 8)
         title = QLabel("Save outcomes")
