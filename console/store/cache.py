@@ -292,8 +292,7 @@ class Cache(Intents, Ledger, QueueReads):
         return [r["id"] for r in self._query("SELECT id FROM subscriptions WHERE customer_id = ?", [customer_id])]
 
     def pending_ids(self) -> set[str]:
-        """The ids of every pending cancellation (what a sync compares before and after): from the covering index,
-        as plain tuples (a dict a row, through _query, was most of a quiet sync's 0.3 s at 200,000 pending)."""
+        """Every pending cancellation's id (a sync compares them), as plain tuples: a dict a row was most of a quiet sync."""
         with self._lock, translated(self.path):
             return {row[0] for row in self.db.conn.execute("SELECT id FROM subscriptions WHERE pending = 1")}
 

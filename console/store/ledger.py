@@ -6,6 +6,7 @@ import json
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from ..domain import desk
 from ..domain.save_value import LedgerInvoice
 
 REFRESH_S = 6 * 3600  # a live saved subscription's invoices are read again after this long (one renewal a period)
@@ -118,7 +119,7 @@ class Ledger:
         return {
             r["id"]: r["owner"]
             for r in self._query(
-                "SELECT id, json_extract(metadata, '$.churn_console_desk_owner') AS owner FROM subscriptions "
+                f"SELECT id, json_extract(metadata, '$.{desk.OWNER}') AS owner FROM subscriptions "
                 "WHERE id IN (SELECT subscription_id FROM intents WHERE resolution IN ('saved', 'revoked')) "
                 "AND owner IS NOT NULL AND owner != ''"
             )

@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import time
-from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
 from ..errors import PermissionMissing
 from ..store import Cache
-from .ratelimit import TokenBucket, with_backoff
+from .ratelimit import READS_IN_FLIGHT, TokenBucket, each_under
 from .report import SyncReport
 
 if TYPE_CHECKING:  # the SDK loads with the gateway, when a run goes online
     from ..stripe_gateway import StripeGateway
-
-CONCURRENCY = 4
 
 
 def read_save_invoices(
@@ -23,7 +20,7 @@ def read_save_invoices(
     bucket: TokenBucket,
     report: SyncReport,
     *,
-    workers: int = CONCURRENCY,
+    workers: int = READS_IN_FLIGHT,
     now: int | None = None,
 ) -> int:
     """One invoice list per saved subscription that is due (store/ledger.py: never read, ended since, or live
@@ -33,11 +30,9 @@ def read_save_invoices(
     due = cache.ledger_due(now)
     if not due:
         return 0
-    try:
-        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="ledger") as pool:
-            found = list(pool.map(lambda s: (s, with_backoff(lambda: gateway.invoices_since(s, due[s]), bucket)), sorted(due)))
-    except PermissionMissing as exc:
-        report.skipped.append(f"what saves earned ({exc.message})")
+    found = each_under(due, lambda s: gateway.invoices_since(s, due[s]), bucket, workers=workers, name="ledger")
+    if isinstance(found, PermissionMissing):
+        report.skipped.append(f"what saves earned ({found.message})")
         return 0
     cache.put_ledger(((sub_id, due[sub_id], invoices, coupons) for sub_id, (invoices, coupons) in found), now)
     return len(found)

@@ -5,10 +5,11 @@ from __future__ import annotations
 import random
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
 
-from ..errors import RateLimited
+from ..errors import PermissionMissing, RateLimited
 
 T = TypeVar("T")
 TEST_MODE_RATE = 25.0  # requests per second Stripe allows in test mode
@@ -53,3 +54,18 @@ def with_backoff(
                 raise
             time.sleep(base_s * (2**attempt) * (0.5 + rng.random()))
     raise AssertionError("unreachable")
+
+
+READS_IN_FLIGHT = 4  # each_under's default: a sync's per-subscription reads after its pages (usage, the save ledger)
+
+
+def each_under(
+    ids: Iterable[str], read: Callable[[str], T], bucket: TokenBucket, *, workers: int, name: str
+) -> list[tuple[str, T]] | PermissionMissing:
+    """`read(id)` for each id (in sorted order), `workers` at a time, each under the bucket with backoff: the pairs
+    read, or the PermissionMissing that stopped them (the caller skips what it needed the permission for)."""
+    try:
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix=name) as pool:
+            return list(pool.map(lambda i: (i, with_backoff(lambda: read(i), bucket)), sorted(ids)))
+    except PermissionMissing as exc:
+        return exc

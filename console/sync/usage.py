@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
 from ..errors import PermissionMissing
 from ..store import Cache
-from .ratelimit import TokenBucket, with_backoff
+from .ratelimit import READS_IN_FLIGHT, TokenBucket, each_under
 from .report import SyncReport
 
 if TYPE_CHECKING:  # the SDK loads with the gateway, when a run goes online
     from ..stripe_gateway import StripeGateway
-
-CONCURRENCY = 4
 
 
 def read_latest(
@@ -23,7 +20,7 @@ def read_latest(
     report: SyncReport,
     among: set[str] | None = None,
     *,
-    workers: int = CONCURRENCY,
+    workers: int = READS_IN_FLIGHT,
 ) -> int:
     """One invoice request per pending subscription with a metered item whose usage is not known yet
     (only those `among` the given ids, when given); values them again. A key without Invoices: Read
@@ -34,11 +31,9 @@ def read_latest(
         wanted &= among
     if not wanted:
         return 0
-    try:
-        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="usage") as pool:
-            found = list(pool.map(lambda s: (s, with_backoff(lambda: gateway.latest_usage(s), bucket)), sorted(wanted)))
-    except PermissionMissing as exc:
-        report.skipped.append(f"usage of metered prices ({exc.message})")
+    found = each_under(wanted, gateway.latest_usage, bucket, workers=workers, name="usage")
+    if isinstance(found, PermissionMissing):
+        report.skipped.append(f"usage of metered prices ({found.message})")
         return 0
     with cache.transaction():  # together: usage stored but not yet valued would never be valued again (a kill between)
         cache.put_usage((sub_id, u) for sub_id, lines in found for u in lines)
