@@ -18,8 +18,10 @@ from ..domain.models import Subscription
 from ..errors import ConsoleError
 from ..store import Cache
 from ..store.journal import Journal
+from ..store.schema import DatabaseError
 from ..sync.state import record as record_state
 from .locks import SubscriptionLocks
+from .service import IDEMPOTENCY_WINDOW_S, recorded_later
 
 NOBODY = "an operator"  # services/operator.py's word for no name at all
 
@@ -76,7 +78,10 @@ class DeskWriter:
                 )
             written = self._write(sub, desk.for_take(name, now), "take", f"for {name}" if name != self.operator else "")
             back = self.gateway.subscription(sub_id)  # a take made at the same moment by another console wins if later
-            self._record(back)
+            try:
+                self._record(back)
+            except DatabaseError as exc:
+                raise recorded_later(exc, "take") from exc
             now_owner = desk.read(back.metadata).owner
             if now_owner != name:
                 return DeskResult(back, f"{_who(sub)} was taken by {now_owner} at the same moment", lost_to=now_owner)
@@ -147,23 +152,52 @@ class DeskWriter:
     def _write(
         self, sub: Subscription, values: dict[str, str], what: str, note: str = "", channel: str | None = None
     ) -> Subscription:
-        """Send the desk's keys, record the new state, and journal it (after: a desk write is metadata only and safe
-        to send again, so there is nothing to finish after a crash, and it is never undone)."""
+        """Journal the desk write (pending, with its idempotency key), send it, record the new state, then mark it
+        applied. A local write that fails after Stripe's answer leaves it pending: the next start sends it again
+        with the same key (Stripe replays the answer, nothing is written twice) and records it (finish_interrupted)."""
         key = f"churn-console-desk-{uuid.uuid4()}"  # retried by the SDK with the same key: never written twice
         params = {"metadata": values, "expand": EXPAND}  # as a re-read is expanded: the cached name and e-mail stay
-        written, request_id, _ = self.gateway.update_subscription(sub.id, params, key)
-        self._record(written)
         now = int(self.clock().timestamp())
-        self.journal.add(
+        entry = self.journal.add(
             Action(
                 id=f"act_{uuid.uuid4().hex[:20]}", created_at=now, operator=self.operator or NOBODY, subscription_id=sub.id,
                 customer_id=sub.customer_id, customer_name=sub.customer_name, kind="desk", offer_code=f"desk:{what}",
                 consent_channel=channel, consent_note=note[:500] or None, idempotency_key=key,
                 livemode=self.gateway.livemode, mrr_minor=sub.mrr_minor, currency=sub.currency, params=params,
-                before={"desk_owner": desk.read(sub.metadata).owner}, state="applied", request_id=request_id, applied_at=now,
+                before={"desk_owner": desk.read(sub.metadata).owner}, state="pending",
             )
         )  # fmt: skip
+        return self._send(entry)
+
+    def _send(self, entry: Action) -> Subscription:
+        try:
+            written, request_id, _ = self.gateway.update_subscription(entry.subscription_id, entry.params, entry.idempotency_key)
+        except ConsoleError as exc:
+            self.journal.update(entry, state="failed", error=str(exc), retryable=False)
+            raise
+        try:
+            self._record(written)
+            self.journal.update(entry, state="applied", request_id=request_id, applied_at=int(self.clock().timestamp()))
+        except DatabaseError as exc:
+            raise recorded_later(exc, entry.offer_code.removeprefix("desk:"), entry.id) from exc
         return written
+
+    def finish_interrupted(self) -> list[Action]:
+        """Desk writes journaled but not marked applied (a crash, a full disk): sent again with their own key
+        inside Stripe's 24-hour idempotency window (a replay writes nothing twice), else left failed."""
+        done = []
+        for entry in self.journal.in_state("pending"):
+            if entry.kind != "desk":
+                continue
+            with self.locks.if_free(entry.subscription_id) as mine:
+                if not mine:  # being sent right now by a live console
+                    continue
+                if self.clock().timestamp() - entry.created_at >= IDEMPOTENCY_WINDOW_S:
+                    done.append(self.journal.update(entry, state="failed", error="Interrupted; not sent again after a day."))
+                    continue
+                self._send(entry)
+                done.append(self.journal.get(entry.id) or entry)
+        return done
 
     def _record(self, sub: Subscription) -> None:
         now = int(self.clock().timestamp())

@@ -16,6 +16,7 @@ from ..domain.offers import CONSENT_CHANNELS, Offer, action_words, retention_flo
 from ..errors import ConsoleError
 from ..store import Cache
 from ..store.journal import Journal
+from ..store.schema import DatabaseError, DatabaseUnavailable
 from ..sync.state import record as record_state
 from . import requests, steps
 from .locks import SubscriptionLocks
@@ -146,6 +147,8 @@ class Actions:
         """After a crash: finish or report every action that was journaled but not recorded as done."""
         done = []
         for action in self.journal.in_state("pending"):
+            if action.kind == "desk":  # metadata only, finished by DeskWriter.finish_interrupted
+                continue
             with self.locks.if_free(action.subscription_id) as mine:
                 if not mine:  # being sent right now by a live console (this process's window, or another one)
                     continue
@@ -357,24 +360,34 @@ class Actions:
             raise
         if replayed:
             log.info("action %s: Stripe replayed the first response (already applied)", action.id)
-        return self._applied(action, sub, request_id)
+        try:
+            return self._applied(action, sub, request_id)
+        except DatabaseError as exc:  # Stripe holds it: "nothing was changed" would be untrue
+            raise recorded_later(exc, action_words(action.kind, action.offer_code, {}), action.id) from exc
 
     def _applied(self, action: Action, sub: Subscription, request_id: str | None) -> Action:
+        """Stripe holds the action: the cache first, the journal last. A write that fails here (disk full, a lock)
+        leaves the journal's entry pending, so the next start finishes it (Stripe replays the same key) and writes
+        the cache again (every write below is idempotent): nothing is lost and nothing is sent twice."""
         before = dict(action.before)
         before["added_discounts"] = [d for d in sub.discount_ids if d not in before.get("discount_ids", [])]
+        now = int(self.clock())
+        original = self.journal.get(action.undo_of) if action.undo_of else None
+        self._record_applied(action, original, sub, now)
+        if original is not None and original.state != "undone":  # also when an undo is finished by recover()
+            self.journal.update(original, state="undone", undone_by=action.id)  # before the undo's own entry: see above
         self.journal.update(
             action,
             state="applied",
             request_id=request_id,
-            applied_at=int(self.clock()),
+            applied_at=now,
             error=None,
             retryable=False,
             before=before,
         )
-        now = int(self.clock())
-        original = self.journal.get(action.undo_of) if action.undo_of else None
-        if original is not None and original.state != "undone":  # also when an undo is finished by recover()
-            self.journal.update(original, state="undone", undone_by=action.id)
+        return self.journal.get(action.id) or action
+
+    def _record_applied(self, action: Action, original: Action | None, sub: Subscription, now: int) -> None:
         with self.cache.transaction():
             if original is not None:  # the customer's ask stands again, from when they asked, not from the undo
                 for intent in self.cache.intents_for(sub.id):
@@ -384,7 +397,17 @@ class Actions:
                 detail = {"operator": action.operator, "what": what}
                 self.cache.add_timeline(f"{sub.id}:undone:{action.id}", sub.id, now, "save_undone", detail)
             record_state(self.cache, [sub], now)  # the new state, as sync records it
-        return self.journal.get(action.id) or action
+
+
+def recorded_later(exc: DatabaseError, what: str, action_id: str | None = None) -> DatabaseError:
+    """A local write that failed after Stripe applied the change: say that Stripe has it, and how it is recorded."""
+    cause = exc.message.split(". Nothing was changed")[0].rstrip(".")
+    out = DatabaseUnavailable(
+        f"Done on Stripe ({what}), but this console could not record it: {cause[:1].lower()}{cause[1:]}.",
+        "Do not send it again. Free some space (or close the other program), then sync: the journal and the queue catch up.",
+    )
+    out.action_id = action_id
+    return out
 
 
 def saved_by(sub: Subscription) -> str | None:

@@ -67,6 +67,8 @@ def make_report(args: argparse.Namespace) -> Report:
         currency = args.currency.lower() if args.currency else None
         cache = workspace.cache
         playbook = workspace.playbook()
+        if note := workspace.unfinished_sync():  # on stderr: the report's own output stays whole (JSON, CSV)
+            print(f"churn-console: report: {note}", file=sys.stderr)
         start, end = int(since.timestamp()), int(until.timestamp())
         return cache.read_checked(lambda: outcome_report(cache, start, end, currency, playbook=playbook))
     finally:

@@ -81,9 +81,12 @@ def run_queue(args: argparse.Namespace) -> int:
             lines += read(now, sort=args.sort, reason=args.reason, owner=owner, due=False)
         else:
             lines = read(now, sort=args.sort, reason=args.reason, owner=owner, due=True if args.due else None)
+        unfinished = workspace.unfinished_sync()
     finally:
         workspace.close()
     sys.stdout.writelines(render(lines, args.format))
+    if unfinished:  # on stderr: the rows on stdout stay valid JSON or CSV
+        print(f"churn-console: queue: {unfinished}", file=sys.stderr)
     return 0
 
 

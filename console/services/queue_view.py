@@ -27,6 +27,7 @@ class QueueData:
     synced_at: int | None
     total: int | None = None  # with `head`: how many pending cancellations there are in all
     lapse_days: int = LAPSE_DAYS  # the save desk's: a claim older than this without activity is nobody's
+    unfinished: str | None = None  # a full sync stopped before its end: the queue is partial (Workspace.unfinished_sync)
 
     @classmethod
     def read(
@@ -52,4 +53,5 @@ class QueueData:
             workspace.last_synced(),
             total,
             lapse,
+            workspace.unfinished_sync(),
         )

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from dateutil.relativedelta import relativedelta
 
 from ..actions import Actions
+from ..actions.desk import DeskWriter
 from ..domain import desk, stamp
 from ..domain.action import Action
 from ..domain.models import Account
@@ -27,7 +28,9 @@ from ..heap import collector_paused
 from ..paths import tighten
 from ..store import Cache
 from ..store.journal import Journal
+from ..store.schema import DatabaseUnavailable
 from ..sync import SyncReport, sync
+from ..sync.full import unfinished
 from ..sync.report import Progress, no_progress
 from .desk_settings import DeskSettings
 
@@ -102,8 +105,14 @@ class Workspace:
     # queue ---------------------------------------------------------------------------
     def sync(self, *, full: bool = False, progress: Progress = no_progress) -> SyncReport:
         self.cache.verify()  # a cache the window opened unchecked is checked now, before anything is written
-        with collector_paused():
-            report = sync(self.need_gateway(), self.cache, full=full, progress=progress)
+        try:
+            with collector_paused():
+                report = sync(self.need_gateway(), self.cache, full=full, progress=progress)
+        except DatabaseUnavailable as exc:
+            if (words := self.unfinished_sync()) is None:
+                raise
+            # pages were stored before the failure: "nothing was changed" would be wrong, and the queue is partial
+            raise DatabaseUnavailable(exc.message.split(". Nothing was changed")[0] + f". {words}", exc.hint) from exc
         if finished := self.finish_interrupted():
             states = ", ".join(f"{a.id} {a.state}" for a in finished)
             report.notes.append(f"{len(finished)} action{'s' if len(finished) != 1 else ''} interrupted earlier: {states}")
@@ -141,6 +150,7 @@ class Workspace:
         if not self.journal.in_state("pending") and not actions.unsettled_failures():
             return []
         finished = actions.recover()  # resumed actions re-send their own journaled params
+        finished += DeskWriter(self.gateway, self.cache, self.journal, "recovery", actions.locks).finish_interrupted()
         for action in finished:
             log.info("interrupted action %s (%s) is now %s", action.id, action.kind, action.state)
         return finished
@@ -158,6 +168,14 @@ class Workspace:
         return self.cache.read_checked(
             lambda: self.cache.queue_json(now, sort=sort, reason=reason, owner=owner, due=due, lapse_days=lapse)
         )
+
+    def unfinished_sync(self) -> str | None:
+        """Said wherever the queue is shown while a full sync has not finished: the queue is partial, not whole."""
+        if (stopped := unfinished(self.cache)) is None:
+            return None
+        done, total = stopped
+        pages = f"{done:,} of about {total:,} pages" if total else f"{done:,} page{'s' if done != 1 else ''} read"
+        return f"The last sync did not finish: {pages}. Sync again to complete the queue."
 
     def last_synced(self) -> int | None:
         return self.cache.get_meta("last_sync_at")

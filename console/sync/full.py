@@ -117,15 +117,19 @@ def full_sync(
                 bucket,
             )
             keep = [s for s in subs if not (s.ended and s.ended_at and s.ended_at.timestamp() < started - HISTORY_S)]
-            with lock, cache.transaction():
-                # most subscriptions are plainly active with nothing to record: only the others are observed
-                state.record(cache, keep, started, seen_at=now, every=False)
-                rng["after"] = subs[-1].id if subs else rng["after"]
-                rng["done"] = not more
-                checkpoint["pages"] += 1
-                report.pages = checkpoint["pages"]
-                cache.set_meta("full_sync", checkpoint)
-                pages = report.pages
+            with lock:
+                # The shared checkpoint moves only after this page's commit: it is written from a staged copy, so a
+                # commit that fails (disk full, a lock timeout) leaves this range's cursor where it was, and another
+                # worker's later commit never stores a cursor past a page that is not in the cache.
+                after = subs[-1].id if subs else rng["after"]
+                staged = _advanced(checkpoint, rng, after, not more)
+                with cache.transaction():
+                    # most subscriptions are plainly active with nothing to record: only the others are observed
+                    state.record(cache, keep, started, seen_at=now, every=False)
+                    cache.set_meta("full_sync", staged)
+                rng["after"], rng["done"] = after, not more
+                checkpoint["pages"] = staged["pages"]
+                report.pages = pages = staged["pages"]
             count += len(keep)
             progress(pages, estimate, f"Read {pages} page{'s' if pages != 1 else ''} of subscriptions")
         return count
@@ -151,6 +155,22 @@ def full_sync(
         _optional(lambda: backfill(gateway, cache, now), "recent history from events", report)
     report.queue_after = cache.pending_ids()
     return report
+
+
+def unfinished(cache: Cache) -> tuple[int, int | None] | None:
+    """A full sync that stopped before its end: (pages stored, the pages the last complete one read, if any).
+    Until it is finished the queue holds only what those pages held, and must say so."""
+    checkpoint = cache.get_meta("full_sync")
+    if not checkpoint or "ranges" not in checkpoint:
+        return None
+    done, last = checkpoint.get("pages", 0), cache.get_meta("full_sync_pages")
+    return done, max(last, done + 1) if last else None
+
+
+def _advanced(checkpoint: dict, rng: dict, after: str | None, done: bool) -> dict:
+    """The checkpoint as it will be once `rng`'s next page is stored: a copy, the shared one untouched."""
+    ranges = [dict(r, after=after, done=done) if r is rng else dict(r) for r in checkpoint["ranges"]]
+    return {**checkpoint, "ranges": ranges, "pages": checkpoint["pages"] + 1}
 
 
 def _optional(fn, what: str, report: SyncReport):

@@ -8,6 +8,7 @@ from pathlib import Path
 
 COLUMNS = (
     ("faults_injected", "faults injected"),
+    ("write_points", "SQLite write points failed once (disk full, then locked)"),
     ("syncs_compared", "syncs compared"),
     ("kills", "processes killed (kill -9)"),
     ("actions_run", "actions run"),

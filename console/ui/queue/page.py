@@ -103,6 +103,12 @@ class QueuePage(QWidget):
         banner_row.addWidget(self.offline_text)
         self.offline.hide()
         outer.addWidget(self.offline)
+        self.unfinished = QLabel("")  # a full sync that stopped before its end: the queue is partial, and says so
+        self.unfinished.setObjectName("unfinishedBanner")
+        self.unfinished.setTextFormat(Qt.TextFormat.PlainText)
+        self.unfinished.setWordWrap(True)
+        self.unfinished.hide()
+        outer.addWidget(self.unfinished)
 
         self.filters = FilterBar()
         outer.addWidget(self.filters)
@@ -211,6 +217,8 @@ class QueuePage(QWidget):
         if data is None:
             data, table = prepare(workspace)
         self._reading = None
+        self.unfinished.setText(data.unfinished or "")
+        self.unfinished.setVisible(data.unfinished is not None)
         self.playbook = data.playbook
         self.synced_at = data.synced_at
         self.action_bar.set_coupons(data.coupons)
@@ -380,6 +388,9 @@ class QueuePage(QWidget):
     def _sync_failed(self, error: ConsoleError) -> None:
         self.show_offline(self.banner_text(error))
         self.refit()
+        workspace = self.context.workspace
+        if workspace is not None and workspace.unfinished_sync():  # pages were stored: show them, marked incomplete
+            self.refresh()
 
     def banner_text(self, error: ConsoleError) -> str:
         workspace, since = self.context.workspace, self.context.session.offline_since
