@@ -21,7 +21,8 @@ from ..store.journal import Journal
 from ..store.schema import DatabaseError
 from ..sync.state import record as record_state
 from .locks import SubscriptionLocks
-from .service import IDEMPOTENCY_WINDOW_S, recorded_later
+from .outcomes import recorded_later
+from .service import IDEMPOTENCY_WINDOW_S
 
 NOBODY = "an operator"  # services/operator.py's word for no name at all
 

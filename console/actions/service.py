@@ -16,10 +16,11 @@ from ..domain.offers import CONSENT_CHANNELS, Offer, action_words, retention_flo
 from ..errors import ConsoleError
 from ..store import Cache
 from ..store.journal import Journal
-from ..store.schema import DatabaseError, DatabaseUnavailable
+from ..store.schema import DatabaseError
 from ..sync.state import record as record_state
 from . import requests, steps
 from .locks import SubscriptionLocks
+from .outcomes import read_back, recorded_later
 
 if TYPE_CHECKING:  # the SDK loads with the gateway, when a run goes online
     from ..stripe_gateway import StripeGateway
@@ -77,7 +78,10 @@ class Actions:
         kind = KIND_OF_OFFER[offer.kind]
         self._check_consent(consent, required=kind != "contact")  # a contact changes nothing, but is journaled
         with self.locks.held(sub_id):  # another console on this machine finishes first; then this one re-reads
-            return self._apply(sub_id, offer, consent, kind, now)
+            action = self._apply(sub_id, offer, consent, kind, now)
+            if action.kind in UNDOABLE and action.state == "applied":
+                return read_back(self.gateway, self.cache, self.journal, action, self.clock)
+            return action
 
     def _apply(self, sub_id: str, offer: Offer, consent: Consent | None, kind: ActionKind, now: datetime) -> Action:
         sub = self._reread(sub_id)
@@ -397,17 +401,6 @@ class Actions:
                 detail = {"operator": action.operator, "what": what}
                 self.cache.add_timeline(f"{sub.id}:undone:{action.id}", sub.id, now, "save_undone", detail)
             record_state(self.cache, [sub], now)  # the new state, as sync records it
-
-
-def recorded_later(exc: DatabaseError, what: str, action_id: str | None = None) -> DatabaseError:
-    """A local write that failed after Stripe applied the change: say that Stripe has it, and how it is recorded."""
-    cause = exc.message.split(". Nothing was changed")[0].rstrip(".")
-    out = DatabaseUnavailable(
-        f"Done on Stripe ({what}), but this console could not record it: {cause[:1].lower()}{cause[1:]}.",
-        "Do not send it again. Free some space (or close the other program), then sync: the journal and the queue catch up.",
-    )
-    out.action_id = action_id
-    return out
 
 
 def saved_by(sub: Subscription) -> str | None:
