@@ -12,6 +12,7 @@ from ..errors import ConsoleError
 from ..services.changes import Changes
 from ..services.overview import Overview, load_overview
 from .context import PageContext
+from .plain import TextLabel
 
 STATUS_ORDER = ("active", "trialing", "past_due", "unpaid", "paused", "incomplete")
 
@@ -33,7 +34,7 @@ class Card(QFrame):
         self.value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.value.setWordWrap(True)  # several currencies wrap at their " · " instead of widening the window
         self.value.setTextFormat(Qt.TextFormat.PlainText)
-        self.caption = QLabel("")
+        self.caption = TextLabel("")  # "of 2 · default: <a configuration's name>": anyone's text
         self.caption.setProperty("class", "cardCaption")
         self.caption.setWordWrap(True)
         for widget in (self.title, self.value, self.caption):
@@ -68,7 +69,7 @@ class OverviewPage(QWidget):
         outer.setSpacing(16)
         self.heading = QLabel("Connecting…")
         self.heading.setProperty("class", "pageHeading")
-        self.caption = QLabel("")
+        self.caption = TextLabel("")  # "<the profile's or account's name>, test mode: …"
         self.caption.setProperty("class", "pageCaption")
         self.caption.setWordWrap(True)
         self.caption.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)  # wraps, never widens
