@@ -23,7 +23,7 @@ def add_parser(sub) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     sb.add_argument("--host", default="127.0.0.1", help="loopback address to bind (default 127.0.0.1)")
-    sb.add_argument("--port", type=int, default=0, help="port, 0 for a free one (default 0)")
+    sb.add_argument("--port", type=port_number, default=0, help="port, 0 for a free one (default 0)")
     sb.add_argument("--seed", type=int, default=7, help="demo data seed (default 7)")
     sb.add_argument("--customers", type=_non_negative, default=500, help="customers to generate (default 500)")
     sb.add_argument("--latency-ms", type=float, default=0.0, help="latency added to every request")
@@ -62,6 +62,17 @@ def _is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+def port_number(text: str) -> int:
+    """A TCP port, 0 (any free one) to 65535; anything else is refused by argparse with this message (exit 2)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number (0-65535)") from None
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"{value} is not a port number: use 0-65535 (0: any free one)")
+    return value
 
 
 def _stop(*_args) -> None:

@@ -14,7 +14,12 @@ MINTABLE = ALL_PERMISSIONS | {ACCOUNT_READ}
 
 def handle_admin(backend, method: str, path: str, raw: str) -> dict[str, Any]:
     """Serve one admin request; the caller has already checked the API key."""
-    body = json.loads(raw) if raw.strip().startswith("{") else {}
+    try:
+        body = json.loads(raw) if method == "POST" and raw.strip() else {}  # GET and DELETE: their query is not JSON
+    except ValueError as exc:
+        raise ApiError(400, "invalid_request_error", f"The sandbox's admin endpoints take a JSON object: {exc}.") from None
+    if not isinstance(body, dict):
+        raise ApiError(400, "invalid_request_error", "The sandbox's admin endpoints take a JSON object.")
     if path == "/_sandbox/log" and method == "GET":
         with backend.log_lock:
             return {"entries": [asdict(e) for e in backend.log]}
@@ -25,7 +30,7 @@ def handle_admin(backend, method: str, path: str, raw: str) -> dict[str, Any]:
     if path == "/_sandbox/faults" and method == "POST":
         try:
             backend.faults.configure(**{k: float(v) for k, v in body.items()})
-        except ValueError as exc:
+        except (ValueError, TypeError) as exc:  # a value that is not a number, or a setting that does not exist
             raise ApiError(400, "invalid_request_error", str(exc)) from exc
         return asdict(backend.faults.config)
     if path == "/_sandbox/keys" and method == "POST":

@@ -104,15 +104,32 @@ class Handler(BaseHTTPRequestHandler):
         backend: Backend = self.server.backend  # type: ignore[attr-defined]
         request_id = backend.next_request_id()
         split = urlsplit(self.path)
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length).decode("utf-8") if length else ""
-        raw = split.query if method in ("GET", "DELETE") and split.query else body
         entry = LogEntry(time.time(), method, split.path, {}, 0, request_id, self.headers.get("Idempotency-Key"))
+        try:
+            body = self._body()
+        except ApiError as err:  # answered as Stripe answers a request it cannot read: never a dropped connection
+            entry.status = err.status
+            backend.record(entry)
+            self.close_connection = True
+            return self._send(err.status, json.dumps(err.body(request_id)).encode(), {"Request-Id": request_id})
+        raw = split.query if method in ("GET", "DELETE") and split.query else body
         backend.enter()
         try:
             self._respond(backend, method, split.path, raw, entry)
         finally:
             backend.leave()
+
+    def _body(self) -> str:
+        """The request's form (or, for /_sandbox/*, JSON) body: a Content-Length that is not a count, or a body that
+        is not UTF-8, is a 400 in Stripe's error envelope (Stripe reads form bodies as UTF-8)."""
+        given = self.headers.get("Content-Length") or "0"
+        if not given.strip().isdigit():
+            raise ApiError(400, "invalid_request_error", f"The Content-Length header ({given[:40]!r}) is not a number of bytes.")
+        length = int(given)
+        try:
+            return self.rfile.read(length).decode("utf-8") if length else ""
+        except UnicodeDecodeError:
+            raise ApiError(400, "invalid_request_error", "The request body is not valid UTF-8.") from None
 
     def _respond(self, backend: Backend, method: str, path: str, raw: str, entry: LogEntry) -> None:
         request_id = entry.request_id
