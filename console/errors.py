@@ -66,6 +66,11 @@ class Conflict(ConsoleError):
     """The request clashed with another (idempotency or concurrent change)."""
 
 
+class InProgress(Conflict):
+    """Stripe is still running an earlier request with the same idempotency key (409): its outcome is not known
+    yet, so it is settled like an answer that never came (re-read at the next sync), never sent with a new key."""
+
+
 class InvalidRequest(ConsoleError):
     """Stripe refused the parameters; `param` names the field."""
 

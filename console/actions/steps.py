@@ -15,13 +15,13 @@ from typing import TYPE_CHECKING
 from ..domain import stamp
 from ..domain.action import Action
 from ..domain.models import Coupon, Subscription
-from ..errors import ConsoleError, Offline, RateLimited, StripeUnavailable
+from ..errors import ConsoleError, InProgress, Offline, RateLimited, StripeUnavailable
 from . import requests
 
 if TYPE_CHECKING:  # the SDK loads with the gateway, when a run goes online
     from ..stripe_gateway import StripeGateway
 
-RETRYABLE = (Offline, StripeUnavailable, RateLimited)
+RETRYABLE = (Offline, StripeUnavailable, RateLimited, InProgress)  # no answer yet: settled by a re-read
 Sent = tuple[Subscription, str | None, bool]  # the new state, Stripe's request id, whether it was a replay
 
 

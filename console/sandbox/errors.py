@@ -43,8 +43,19 @@ def missing(kind: str, obj_id: str, param: str = "id") -> ApiError:
 
 
 def invalid(message: str, param: str | None = None, code: str | None = None) -> ApiError:
-    """400 invalid_request_error."""
-    return ApiError(400, "invalid_request_error", message, param=param, code=code)
+    """400 invalid_request_error; a missing parameter carries Stripe's code for it (parameter_missing)."""
+    return ApiError(400, "invalid_request_error", message, param=param, code=code or param_code(message))
+
+
+def param_code(message: str) -> str | None:
+    """Stripe's `code` for a parameter error by its wording: `parameter_missing` for "Missing required param: …"
+    (a real Stripe log: 202-ecommerce/stripe_official issue 84; docs.stripe.com/error-codes#parameter-missing),
+    `parameter_unknown` for "Received unknown parameter: …"; None where no parameter is wrong."""
+    if message.startswith("Missing required param"):
+        return "parameter_missing"
+    if message.startswith("Received unknown parameter"):
+        return "parameter_unknown"
+    return None
 
 
 def unsupported(param: str) -> ApiError:
@@ -54,4 +65,18 @@ def unsupported(param: str) -> ApiError:
         "invalid_request_error",
         f"The churn-console sandbox does not implement the parameter `{param}` on this endpoint.",
         param=param,
+    )
+
+
+def in_progress(key: str) -> ApiError:
+    """409: a request with this idempotency key is still running. Stripe documents 409 Conflict for "the request
+    conflicts with another request (perhaps due to using the same idempotent key)" (docs.stripe.com/api/errors),
+    saves no result for it and says it can be retried (docs.stripe.com/api/idempotent_requests); stripe-python
+    retries a 409 on its own (_http_client._should_retry). The type is idempotency_error, as for the key's other
+    refusals (the stricter reading: the SDK raises IdempotencyError, which the console must tell apart)."""
+    return ApiError(
+        409,
+        "idempotency_error",
+        "There is currently another in-progress request using this Idempotent Key (that probably means you submitted "
+        f"twice, and the other request is still going through): {key}. Please try again later.",
     )

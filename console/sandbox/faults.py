@@ -21,6 +21,7 @@ class FaultConfig:
     seed: int = 7
     drop_next: int = 0  # deterministic: drop the next N responses after running the requests
     fail_next: int = 0  # deterministic: answer the next N requests with a 500 before running them
+    write_latency_ms: float = 0.0  # added to POSTs only: a write that outlives a client's timeout, reads still quick
 
 
 @dataclass
@@ -77,7 +78,8 @@ class Faults:
                 return Decision(status=429)
             return Decision(drop=drop)
 
-    def delay(self) -> None:
+    def delay(self, method: str = "GET") -> None:
         """Sleep the injected latency (outside any lock, so requests overlap)."""
-        if self.config.latency_ms > 0:
-            time.sleep(self.config.latency_ms / 1000.0)
+        wait = self.config.latency_ms + (self.config.write_latency_ms if method == "POST" else 0.0)
+        if wait > 0:
+            time.sleep(wait / 1000.0)

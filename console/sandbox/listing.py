@@ -46,17 +46,18 @@ def page(
     limit = params.get("limit", 10)
     if not 1 <= limit <= 100:
         raise ApiError(400, "invalid_request_error", "Invalid limit: must be between 1 and 100", param="limit")
+    one_cursor(params)
     after, before = params.get("starting_after"), params.get("ending_before")
     ids = [o["id"] for o in objs]
     if after is not None:
         if after not in ids:
-            raise _missing_cursor(after, "starting_after")
+            raise _missing_cursor(after, "starting_after", url)
         start = ids.index(after) + 1
         chunk = objs[start : start + limit]
         has_more = start + limit < len(objs)
     elif before is not None:
         if before not in ids:
-            raise _missing_cursor(before, "ending_before")
+            raise _missing_cursor(before, "ending_before", url)
         end = ids.index(before)
         chunk = objs[max(0, end - limit) : end]
         has_more = end - limit > 0
@@ -80,8 +81,23 @@ def page_of(
     return {"object": "list", "data": container["data"], "has_more": has_more, "url": url}
 
 
-def _missing_cursor(obj_id: str, param: str) -> ApiError:
-    return ApiError(404, "invalid_request_error", f"No such object: '{obj_id}'", param=param, code="resource_missing")
+def _missing_cursor(obj_id: str, param: str, url: str) -> ApiError:
+    """Stripe names the list's kind and the cursor: "No such subscription: 'sub_…'" on `starting_after` (its
+    resource_missing wording, as for a retrieve; the kind is the list URL's last part, singular)."""
+    kind = url.rstrip("/").rsplit("/", 1)[-1].removesuffix("s") or "object"
+    return ApiError(404, "invalid_request_error", f"No such {kind}: '{obj_id}'", param=param, code="resource_missing")
+
+
+def one_cursor(params: dict[str, Any]) -> None:
+    """`starting_after` and `ending_before` are mutually exclusive (docs.stripe.com/api/pagination); Stripe answers
+    both with this 400 (quoted in stripe/stripe-python issue 585 and arlyon/async-stripe issue 753)."""
+    if params.get("starting_after") is not None and params.get("ending_before") is not None:
+        raise ApiError(
+            400,
+            "invalid_request_error",
+            "Received both starting_after and ending_before parameters. Please pass in only one.",
+            param="starting_after",
+        )
 
 
 def expand(state: State, obj: dict[str, Any], paths: list[str]) -> dict[str, Any]:
@@ -154,6 +170,7 @@ def page_forward(
     limit = p.get("limit", 10)
     if not 1 <= limit <= 100:
         return page(state, [], p, url)  # the same 400 as every list
+    one_cursor(p)
     before = p.get("ending_before")
     if before is not None:  # the `limit` objects just newer than the cursor, newest first (a sync's event walk)
         where = table.position(before)

@@ -7,7 +7,7 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
-KINDS = ("html", "truncated", "missing", "null", "unknown_enum", "wrong_type")
+KINDS = ("html", "truncated", "missing", "null", "unknown_enum", "wrong_type", "refused")
 HTML_PAGE = b"<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1><p>nginx</p></body></html>"
 
 
@@ -45,6 +45,9 @@ class Mangler:
             return 502, HTML_PAGE, {**headers, "Content-Type": "text/html"}
         if found.kind == "truncated":
             return status, payload[: len(payload) // 2], headers
+        if found.kind == "refused":  # a 400 naming `field` as the parameter Stripe would not take
+            error = {"type": "invalid_request_error", "message": f"Invalid {found.field}: no longer valid", "param": found.field}
+            return 400, json.dumps({"error": error}).encode(), headers
         body = json.loads(payload)
         _spoil(body, found.field.split(".") if found.field else [], found.kind)
         return status, json.dumps(body).encode(), headers

@@ -190,7 +190,8 @@ def discount(state: State, *, coupon_obj: dict[str, Any], customer_id: str, subs
 
 
 def subscription_item(state: State, *, price_obj: dict[str, Any], quantity: int, sub_id: str, start: int) -> dict[str, Any]:
-    """An item; a metered price's item has no `quantity` (usage is reported to its meter instead)."""
+    """An item; a metered price's item has `quantity: null` (usage is reported to its meter instead): Stripe's own
+    subscription_item fixture always carries the field (shared/stripe fixtures), null when it does not apply."""
     obj = template("subscription_item")
     rec = price_obj["recurring"]
     obj.update(
@@ -206,7 +207,7 @@ def subscription_item(state: State, *, price_obj: dict[str, Any], quantity: int,
         tax_rates=[],
     )
     if rec.get("usage_type") == "metered":
-        del obj["quantity"]
+        obj["quantity"] = None
     obj["billing_thresholds"] = None
     obj["plan"] = _plan_mirror(price_obj)
     return obj

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 from . import portal, routes
 from .call import Call
-from .errors import ApiError
+from .errors import ApiError, in_progress, param_code
 from .faults import Faults
 from .keys import ApiKey, KeyRing
 from .mangle import Mangler
@@ -55,6 +55,7 @@ class Backend:
     in_flight: int = 0
     max_in_flight: int = 0
     mangler: Mangler = field(default_factory=Mangler)
+    running: set[tuple[str, str]] = field(default_factory=set)  # (key, Idempotency-Key) of POSTs being served
     _req: int = 0
 
     def enter(self) -> None:
@@ -65,6 +66,18 @@ class Backend:
     def leave(self) -> None:
         with self.log_lock:
             self.in_flight -= 1
+
+    def claim(self, key: tuple[str, str]) -> bool:
+        """Start serving a request with this idempotency key; False while another request with it runs."""
+        with self.log_lock:
+            if key in self.running:
+                return False
+            self.running.add(key)
+            return True
+
+    def release(self, key: tuple[str, str]) -> None:
+        with self.log_lock:
+            self.running.discard(key)
 
     def next_request_id(self) -> str:
         with self.log_lock:
@@ -113,11 +126,20 @@ class Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             return self._send(err.status, json.dumps(err.body(request_id)).encode(), {"Request-Id": request_id})
         raw = split.query if method in ("GET", "DELETE") and split.query else body
+        ikey = entry.idempotency_key if method == "POST" else None
+        running = (self.headers.get("Authorization", ""), ikey) if ikey else None
+        if running and not backend.claim(running):
+            conflict = in_progress(running[1])
+            entry.status, entry.fault = conflict.status, "409"
+            backend.record(entry)
+            return self._send(conflict.status, json.dumps(conflict.body(request_id)).encode(), {"Request-Id": request_id})
         backend.enter()
         try:
             self._respond(backend, method, split.path, raw, entry)
         finally:
             backend.leave()
+            if running:
+                backend.release(running)
 
     def _body(self) -> str:
         """The request's form (or, for /_sandbox/*, JSON) body: a Content-Length that is not a count, or a body that
@@ -133,7 +155,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def _respond(self, backend: Backend, method: str, path: str, raw: str, entry: LogEntry) -> None:
         request_id = entry.request_id
-        backend.faults.delay()
+        backend.faults.delay(method)
         try:
             if path.startswith("/p/session/"):
                 return self._html(backend, path.rsplit("/", 1)[-1], entry)
@@ -201,7 +223,7 @@ class Handler(BaseHTTPRequestHandler):
                     "invalid_request_error",
                     exc.message,
                     param=exc.param,
-                    code="parameter_unknown" if "unknown" in exc.message else "parameter_invalid",
+                    code=param_code(exc.message) or "parameter_invalid",
                 ) from exc
             entry.params = params
             status, payload, headers = self._run(backend, route, args, params, raw, entry)
@@ -240,12 +262,21 @@ class Handler(BaseHTTPRequestHandler):
         # Stripe compares the parameters, not the order they were encoded in
         canonical = json.dumps(params, sort_keys=True, default=str)
         fingerprint = hashlib.sha256(f"{route.method} {entry.path}\n{canonical}".encode()).hexdigest()
+        endpoint = f"{route.method} {entry.path}"
         call = Call(state, params, args, entry.request_id, ikey, entry.path, {"base_url": backend.base_url})
         with state.lock:
             if ikey:
                 token = self.headers.get("Authorization", "")
                 stored = state.idempotency.get((token, ikey))
                 if stored is not None:
+                    if stored.endpoint != endpoint:
+                        raise ApiError(
+                            400,
+                            "idempotency_error",
+                            f"Keys for idempotent requests can only be used for the same endpoint they were first used for "
+                            f"('{stored.endpoint}'). Try using a key other than '{ikey}' if you meant to execute a different "
+                            "request.",  # Stripe's words, quoted in stripe/stripe-ruby issue 598
+                        )
                     if stored.fingerprint != fingerprint:
                         raise ApiError(
                             400,
@@ -259,7 +290,9 @@ class Handler(BaseHTTPRequestHandler):
             except ApiError as err:
                 status, payload = err.status, json.dumps(err.body(entry.request_id)).encode()
             if ikey:
-                state.idempotency[(self.headers.get("Authorization", ""), ikey)] = IdempotentResult(fingerprint, status, payload)
+                state.idempotency[(self.headers.get("Authorization", ""), ikey)] = IdempotentResult(
+                    fingerprint, status, payload, endpoint
+                )
         return status, payload, ({"Idempotency-Key": ikey} if ikey else {})
 
     def _html(self, backend: Backend, secret: str, entry: LogEntry) -> None:

@@ -128,6 +128,7 @@ class IdempotentResult:
     fingerprint: str
     status: int
     body: bytes
+    endpoint: str = ""  # "POST /v1/…": a key is for the endpoint it was first used on
 
 
 @dataclass

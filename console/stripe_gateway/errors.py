@@ -18,6 +18,7 @@ from ..errors import (
     AuthenticationFailed,
     Conflict,
     ConsoleError,
+    InProgress,
     InvalidRequest,
     NotFound,
     Offline,
@@ -59,6 +60,14 @@ def translate(exc: stripe.StripeError) -> ConsoleError:
         return RateLimited("Stripe is rate limiting this account right now.", "Wait a few seconds and try again.", request_id=rid)
     if isinstance(exc, stripe.APIConnectionError):
         return Offline("Could not reach Stripe.", "Check the network connection; cached data stays available.", request_id=rid)
+    # stripe-python makes a v1 409 a plain APIError (only 400/404 become IdempotencyError: _api_requestor
+    # specific_v1_api_error), after retrying it itself: either shape is a request still running, not a fault
+    if isinstance(exc, (stripe.IdempotencyError, stripe.APIError)) and exc.http_status == 409:
+        return InProgress(
+            "Stripe is still working on this same request, sent a moment ago.",
+            "Nothing more was sent; the next sync shows whether it landed. Do not send it again.",
+            request_id=rid,
+        )
     if isinstance(exc, stripe.IdempotencyError):
         return Conflict(message, "This action was already sent with other values; reload and try again.", request_id=rid)
     if isinstance(exc, stripe.InvalidRequestError):

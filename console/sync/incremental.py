@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING
 
-from ..errors import NotFound
+from ..errors import InvalidRequest, NotFound
 from ..store import Cache
 from . import usage
 from .apply import apply_changes
@@ -17,6 +17,7 @@ if TYPE_CHECKING:  # the SDK loads with the gateway, when a run goes online
 
 EVENT_WINDOW_S = 30 * 86400
 MARGIN_S = 3600  # do not trust a cursor this close to the edge of Stripe's window
+CURSOR_PARAMS = ("ending_before", "starting_after")
 
 
 class CursorExpired(Exception):
@@ -35,6 +36,10 @@ def incremental_sync(gateway: StripeGateway, cache: Cache, now: int | None = Non
         changes = gateway.changes_after(cursor.get("id"), since=cursor["at"])
     except NotFound as exc:
         raise CursorExpired("Stripe no longer has the event the last sync stopped at") from exc
+    except InvalidRequest as exc:  # the same, worded as a 400 naming the cursor: whatever the shape, list again
+        if exc.param not in CURSOR_PARAMS:
+            raise
+        raise CursorExpired("Stripe no longer takes the event the last sync stopped at") from exc
     with cache.transaction():
         report.events = apply_changes(cache, changes, gateway=gateway)
         if changes:

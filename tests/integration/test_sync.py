@@ -165,6 +165,15 @@ def test_an_expired_cursor_event_falls_back_to_full(sandbox, workspace):
     assert report.kind == "full" and "no longer has the event" in report.fallback_reason
 
 
+def test_an_expired_cursor_refused_as_a_400_naming_it_falls_back_to_full_too(sandbox, workspace):
+    """Whatever the shape of Stripe's refusal of the stored cursor (404 resource_missing above, or a 400 naming
+    the cursor parameter here), the sync lists everything again rather than failing."""
+    workspace.sync()
+    sandbox.mangle_next("refused", "/v1/events", field="ending_before")
+    report = workspace.sync()
+    assert report.kind == "full" and "no longer takes the event" in report.fallback_reason
+
+
 def test_first_sync_learns_customers_own_revokes_from_recent_events(sandbox, client, workspace):
     # before the console ever synced, a customer scheduled a cancellation and took it back in the portal
     quiet = next(
