@@ -16,6 +16,7 @@ from ..services.connection import Connection
 from . import theme
 from .crash_dialog import CrashNotifier
 from .main_window import MainWindow
+from .signals import SignalEnd
 from .welcome import WelcomeDialog
 
 
@@ -95,4 +96,8 @@ def run(
         QTimer.singleShot(60_000, timed_out)
         app.exec()
         return status["code"]
-    return app.exec()
+    ending = SignalEnd(window)  # Ctrl+C and SIGTERM end the window as File → Quit does
+    try:
+        return app.exec()
+    finally:
+        ending.restore()

@@ -1,0 +1,53 @@
+"""Ctrl+C (SIGINT) and SIGTERM (a logout, a shutdown) end the window as File → Quit does: in the demo, the account
+is saved to the data dir on the way out (an abrupt end would lose what was done since the window opened)."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+
+def _ready(data) -> bool:
+    """The window's first sync has stored the demo account's queue."""
+    import sqlite3
+
+    for path in data.glob("acct_*.sqlite3"):
+        try:
+            db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=1)
+            try:
+                return db.execute("SELECT value FROM meta WHERE key = 'last_sync_at'").fetchone() is not None
+            finally:
+                db.close()
+        except sqlite3.Error:
+            return False
+    return False
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_a_signal_ends_the_window_in_order_and_the_demo_account_is_saved(tmp_path, sig):
+    data = tmp_path / "data"
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "console", "--demo", "--data-dir", str(data)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 60
+    while not _ready(data) and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert proc.poll() is None, proc.communicate()[1]
+    assert not (data / "demo-sandbox.json").exists()  # written only when the window ends in order
+    proc.send_signal(sig)
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0, err
+    assert "Traceback" not in err and "KeyboardInterrupt" not in err
+    saved = json.loads((data / "demo-sandbox.json").read_text("utf-8"))
+    assert saved["objects"]["subscription"]  # the demo account, kept for the next start
