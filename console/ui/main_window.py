@@ -224,12 +224,14 @@ class MainWindow(QMainWindow):
             self.queue.refit()  # back online: the actions may run again
         if self.workspace is not None:
             self.synced_label.setText(f"Last synced {clock_text(self.workspace.last_synced())}")
-        if not done.changes.overview:
+        # a quiet sync changes nothing, but a window that has not shown its Overview yet (a relaunch) reads it now
+        overview = done.changes.overview or not self.overview.shown_once
+        if not overview:
             self.refresh_action.setEnabled(True)  # no overview to wait for
         self.progress.hide()
         self.statusBar().showMessage(done.result.summary(), 8000)
         self.bus.synced.emit(done.result)
-        self.bus.announce(replace(done.changes, queue=False))  # the queue is in already; the other pages read theirs
+        self.bus.announce(replace(done.changes, queue=False, overview=overview))  # the queue is in; the others read
         self.synced.emit(done.result)
 
     def _overview_done(self, result: Any) -> None:

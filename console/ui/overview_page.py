@@ -62,6 +62,7 @@ class OverviewPage(QWidget):
     def __init__(self, context: PageContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.context = context
+        self.shown_once = False  # figures shown at least once (a relaunch's quiet first sync must still read them)
         context.bus.changed.connect(self._changed)
         context.bus.sync_failed.connect(self.show_error)
         outer = QVBoxLayout(self)
@@ -141,6 +142,7 @@ class OverviewPage(QWidget):
         self.caption.setText("Could not load the account; figures below may be missing or out of date.")
 
     def show_overview(self, ov: Overview) -> None:
+        self.shown_once = True
         self.banner.hide()
         self.heading.setText("Overview")
         self.caption.setText(f"{ov.account.name}, {ov.account.mode_label.lower()} mode: figures from the last sync with Stripe.")

@@ -78,7 +78,6 @@ def test_two_operators_saving_one_customer_leave_exactly_one_offer_and_both_see_
         assert results[winner][0] == 0, results[winner]  # "Done" names the terms Stripe holds
         # the loser is told at once, never "Done": refused at its re-read (the winner's save was there), or both
         # sent and its read-back found the winner's save named on the subscription after its own
-        record(silent_losers=int(code == 0))
         trail = [
             (round(e.at, 3), e.method, e.path.split(sub_id)[-1] if sub_id in e.path else e.path)
             for e in sb.log
