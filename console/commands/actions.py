@@ -70,7 +70,9 @@ def add_parsers(sub) -> None:
     undo = sub.add_parser("undo", help="undo an action: restore the cancellation, remove its discount or pause", formatter_class=fmt,
                           epilog="example:\n  churn-console undo act_0123456789abcdef0123")  # fmt: skip
     undo.add_argument("action")
-    undo.add_argument("--operator", help=f"your name (default: ${OPERATOR_ENV} or your login)")
+    undo.add_argument(
+        "--operator", help=f"your name (default: ${OPERATOR_ENV}, else the name set in the window's Preferences, else your login)"
+    )
     undo.add_argument("--confirm-live", action="store_true", help="required for actions in live mode")
     undo.set_defaults(run=run_undo)
 
@@ -94,12 +96,14 @@ def add_parsers(sub) -> None:
 def _consent_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--consent", required=True, choices=CONSENT_CHANNELS, help="how the customer agreed")
     p.add_argument("--note", help="a note or ticket link")
-    p.add_argument("--operator", help=f"your name (default: ${OPERATOR_ENV} or your login)")
+    p.add_argument(
+        "--operator", help=f"your name (default: ${OPERATOR_ENV}, else the name set in the window's Preferences, else your login)"
+    )
     p.add_argument("--confirm-live", action="store_true", help="required for actions in live mode")
 
 
-def _operator(args: argparse.Namespace) -> str:
-    return operator_name(args.operator)
+def _operator(args: argparse.Namespace, workspace) -> str:
+    return operator_name(args.operator, workspace.data_dir)
 
 
 def _act(args: argparse.Namespace, do) -> int:
@@ -113,7 +117,7 @@ def _act(args: argparse.Namespace, do) -> int:
                 file=sys.stderr,
             )
             return 1
-        action = do(workspace, _operator(args)).result  # an operation (services/operations.py), as the window runs it
+        action = do(workspace, _operator(args, workspace)).result  # an operation (services/operations.py), as the window runs it
         coupons = {c.id: c for c in workspace.cache.coupons()}  # the action's coupon in words, not its id
     except ActionRefused as exc:
         print(f"churn-console: refused: {exc}", file=sys.stderr)

@@ -66,7 +66,9 @@ def add_parsers(sub) -> None:
 
 
 def _common(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--operator", help=f"your name (default: ${OPERATOR_ENV} or your login)")
+    p.add_argument(
+        "--operator", help=f"your name (default: ${OPERATOR_ENV}, else the name set in the window's Preferences, else your login)"
+    )
 
 
 def _date(text: str) -> date:
@@ -79,7 +81,7 @@ def _date(text: str) -> date:
 def _online(args: argparse.Namespace, do) -> int:
     workspace, connection = open_online(args)
     try:
-        return do(workspace, operator_name(args.operator))
+        return do(workspace, operator_name(args.operator, workspace.data_dir))
     except ConsoleError as exc:
         print(f"churn-console: {terminal(str(exc))}", file=sys.stderr)
         return 1

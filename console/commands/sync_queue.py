@@ -42,7 +42,10 @@ def add_parsers(sub) -> None:
     whose.add_argument("--unowned", action="store_true", help="only rows nobody owns (or whose claim lapsed)")
     whose.add_argument("--owner", metavar="NAME", help="only the rows NAME owns")
     q.add_argument("--due", action="store_true", help="only rows due: follow-up date reached, or 3 days left and no contact")
-    q.add_argument("--operator", help="your name, for --mine (default: $CHURN_CONSOLE_OPERATOR or your login)")
+    q.add_argument(
+        "--operator",
+        help="your name, for --mine (default: $CHURN_CONSOLE_OPERATOR, else the name set in the window's Preferences, else your login)",
+    )
     q.set_defaults(run=run_queue)
 
 
@@ -72,8 +75,8 @@ def run_queue(args: argparse.Namespace) -> int:
     from ..services.operator import operator_name
     from .queue_output import render
 
-    owner = operator_name(args.operator) if args.mine else "" if args.unowned else args.owner
     workspace = open_cached(args, check=False)  # a read only: checked if it meets damage (Workspace.queue_json)
+    owner = operator_name(args.operator, workspace.data_dir) if args.mine else "" if args.unowned else args.owner
     try:
         now, read = int(time.time()), workspace.queue_json
         if args.mine and not args.due:  # what needs you today first, then the rest, each in --sort order

@@ -12,7 +12,7 @@ from ..domain import permissions
 from ..errors import ConsoleError
 from . import connection
 from .connection import Connection
-from .operator import operator_name
+from .operator import operator_name, overridden_by_environment, store_name, stored_name
 from .workspace import Workspace
 
 Connect = Callable[[], Connection]
@@ -98,6 +98,14 @@ class Session:
         """Why a feature needing `code` is off (the words for its tooltip), or None when the key may."""
         return None if self.granted(code) else permissions.lacks(code)
 
-    @staticmethod
-    def operator(preferred: str | None = None) -> str:
-        return operator_name(preferred)
+    def operator(self, preferred: str | None = None) -> str:
+        """Who acts from this window: the one rule every command follows too (services/operator.py)."""
+        return operator_name(preferred, self.data_dir)
+
+    def known_operator(self) -> str:
+        """A name someone set (the environment's, else the data dir's), or "" when only the login name is known."""
+        return overridden_by_environment() or stored_name(self.data_dir) or ""
+
+    def set_operator(self, name: str) -> None:
+        """Preferences → Your name: the data dir's name, which the CLI on this data dir reads as well."""
+        store_name(self.data_dir, name)

@@ -18,11 +18,10 @@ from ..domain.queue import QueueRow
 from ..errors import ConsoleError
 from ..services import operations
 from ..services.changes import AFTER_ACTION, Done
-from ..services.operator import operator_name
 from ..services.workspace import Workspace
 from .context import PageContext
 from .dialogs.bulk import BulkDialog
-from .dialogs.consent import OPERATOR_KEY, ConsentDialog
+from .dialogs.consent import ConsentDialog
 from .dialogs.offer_forms import CouponDialog, PauseDialog
 
 T = TypeVar("T")
@@ -100,14 +99,19 @@ class ActionsController(QObject):
 
     def _ask_consent(self, summary: str, customers: list[tuple[str, str, str]] | None = None) -> tuple[Consent, str] | None:
         live = bool(self.context.workspace and self.context.workspace.account.livemode)
-        dialog = ConsentDialog(self.context.settings, summary=summary, live=live, parent=self.window, customers=customers)
+        known = self.context.session.known_operator()
+        dialog = ConsentDialog(
+            self.context.settings, summary=summary, live=live, parent=self.window, customers=customers, operator=known
+        )
         if not dialog.exec():
             return None
+        if not known:  # asked for here: kept as the data dir's name, which the CLI reads too
+            self.context.set_operator(dialog.operator_name())
         return dialog.consent(), dialog.operator_name()
 
     def _operator(self) -> str:
         """The name Preferences holds, by the one rule (services/operator.py)."""
-        return operator_name(str(self.context.settings.value(OPERATOR_KEY, "") or ""))
+        return self.context.operator()
 
     def _act(self, op: Callable[[], Done[T]], done: Callable[[T], None]) -> None:
         """An action's operation: its answer said here, what it changed announced (a failure is journaled too)."""

@@ -30,6 +30,13 @@ class PageContext:
     def granted(self, code: str) -> bool:
         return self.session.granted(code)
 
+    def operator(self) -> str:
+        """The operator's name, as every command on this data dir reads it (services/operator.py)."""
+        return self.session.operator()
+
+    def set_operator(self, name: str) -> None:
+        self.session.set_operator(name)
+
     def coupons(self) -> list[Coupon]:
         workspace = self.session.workspace
         return workspace.cache.coupons() if workspace else []

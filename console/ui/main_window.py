@@ -37,7 +37,7 @@ from .mode_badge import ModeBadge
 from .operations import ChangeBus, Operations
 from .overview_page import OverviewPage
 from .portal.page import PortalPage
-from .preferences import PreferencesDialog, refresh_minutes, settings_for
+from .preferences import PreferencesDialog, keep_operator, refresh_minutes, settings_for
 from .queue.page import QueuePage
 from .queue.reading import clock_text, prepare
 from .queue.table import PreparedQueue
@@ -67,6 +67,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("Churn Console")
         self.data_dir = data_dir
         self.settings = settings or settings_for(data_dir)
+        keep_operator(self.settings, data_dir)  # one name for the window and the CLI (services/operator.py)
         # the account, its connection and workspace, what the key may do: Qt-free (services/session.py)
         self.session = Session(data_dir, connect, keys=keys, profile=keys.profiles.last if keys else None)
         self.runner = Runner(self)

@@ -21,16 +21,30 @@ from PySide6.QtWidgets import (
 
 from ..errors import ConsoleError
 from ..services.desk_settings import DeskSettings
+from ..services.operator import OPERATOR_ENV, overridden_by_environment, store_name, stored_name
+from .plain import TextLabel, tooltip
 
 REFRESH_KEY = "queue/refresh_minutes"
 LIVE_CONFIRM_KEY = "actions/confirm_live"
-OPERATOR_KEY = "actions/operator"
+OPERATOR_KEY = "actions/operator"  # where older versions kept the name, for the window alone (moved: keep_operator)
 DEFAULT_REFRESH_MINUTES = 5
 
 
 def settings_for(data_dir: Path) -> QSettings:
     """UI preferences beside the data they belong to (the demo keeps its own)."""
     return QSettings(str(data_dir / "settings.ini"), QSettings.Format.IniFormat)
+
+
+def keep_operator(settings: QSettings, data_dir: Path) -> None:
+    """A name an older version kept in the window's settings becomes the data dir's name, which the CLI reads too."""
+    old = str(settings.value(OPERATOR_KEY, "") or "").strip()
+    if old and stored_name(data_dir) is None:
+        try:
+            store_name(data_dir, old)
+        except OSError:
+            return  # kept where it was; moved at a later start
+    if old:
+        settings.remove(OPERATOR_KEY)
 
 
 def confirm_live(settings: QSettings) -> bool:
@@ -61,10 +75,15 @@ class PreferencesDialog(QDialog):
         self.refresh.setValue(refresh_minutes(settings))
         self.refresh.setToolTip("How often the queue syncs with Stripe by itself (0 = only when you press F5)")
         form.addRow("Sync the queue by itself every", self.refresh)
-        self.operator = QLineEdit(str(settings.value(OPERATOR_KEY, "") or ""))
+        self.operator = QLineEdit(stored_name(data_dir) or "")
         self.operator.setObjectName("operatorName")
         self.operator.setPlaceholderText("Shown in the journal and in Stripe's metadata")
         form.addRow("Your name", self.operator)
+        if env := overridden_by_environment():  # the one rule: the environment wins, here and in every command
+            self.operator.setToolTip(tooltip(f"{OPERATOR_ENV} is set to {env}: it is used instead while it is set."))
+            overridden = TextLabel(f"{OPERATOR_ENV} is set ({env}): the journal uses that name while it is set.")
+            overridden.setWordWrap(True)
+            form.addRow("", overridden)
         self.confirm_live = QCheckBox("Ask for an explicit confirmation of every live-mode action")
         self.confirm_live.setObjectName("confirmLive")
         self.confirm_live.setChecked(confirm_live(settings))
@@ -109,6 +128,12 @@ class PreferencesDialog(QDialog):
         form.addRow("Your product's URL", self.product_url)
 
     def accept(self) -> None:
+        if self.data_dir is not None:  # the data dir's name: the window and every command on it read it
+            try:
+                store_name(self.data_dir, self.operator.text())
+            except OSError as exc:
+                self.problem.setText(f"Your name cannot be written ({exc.strerror}); nothing was changed.")
+                return
         if self.desk is not None and self.data_dir is not None:
             url = self.product_url.text().strip()
             parts = urlsplit(url)
@@ -122,7 +147,6 @@ class PreferencesDialog(QDialog):
                 self.problem.setText(f"The save desk's settings cannot be written ({exc.strerror}); nothing was changed.")
                 return
         self.settings.setValue(REFRESH_KEY, self.refresh.value())
-        self.settings.setValue(OPERATOR_KEY, self.operator.text().strip())
         self.settings.setValue(LIVE_CONFIRM_KEY, self.confirm_live.isChecked())
         self.settings.sync()
         super().accept()

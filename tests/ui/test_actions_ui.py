@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QApplication, QDialogButtonBox, QLabel
 from console.sandbox.app import Sandbox
 from console.services.changes import Changes
 from console.ui.dialogs.bulk import BulkDialog
-from console.ui.dialogs.consent import OPERATOR_KEY, ConsentDialog
+from console.ui.dialogs.consent import ConsentDialog
 from console.ui.dialogs.offer_forms import CouponDialog
 from console.ui.queue.model import COLUMNS, ROW_ROLE
 from tests.ui.gestures import acted, active
@@ -51,7 +51,7 @@ def confirm_with(channel: str, note: str = ""):
 
 def test_one_click_save_with_consent(qtbot, open_window, demo):
     window = open_window(demo)
-    window.settings.setValue(OPERATOR_KEY, "Dana (CS)")
+    window.context.set_operator("Dana (CS)")
     rows = shown(window)
     target = next(r for r in rows if r.feedback == "too_expensive")
     window.queue.select_subscription(target.subscription_id)
@@ -82,7 +82,7 @@ def test_one_click_save_with_consent(qtbot, open_window, demo):
 
 def test_keyboard_pause_and_cancelled_consent_sends_nothing(qtbot, open_window, demo):
     window = open_window(demo)
-    window.settings.setValue(OPERATOR_KEY, "Sam")
+    window.context.set_operator("Sam")
     target = shown(window)[0]
     window.queue.select_subscription(target.subscription_id)
     active(qtbot, window)  # window shortcuts need an active window
@@ -108,7 +108,7 @@ def test_keyboard_pause_and_cancelled_consent_sends_nothing(qtbot, open_window, 
 
 def test_refused_action_is_explained_inline(qtbot, open_window, demo):
     window = open_window(demo)
-    window.settings.setValue(OPERATOR_KEY, "Sam")
+    window.context.set_operator("Sam")
     target = shown(window)[0]
     client_for(demo).v1.subscriptions.update(
         target.subscription_id, {"cancel_at_period_end": False, "cancel_at": ""}
@@ -139,7 +139,7 @@ def test_new_coupon_form_shows_errors_at_the_field(qtbot, open_window, demo):
 
 def test_bulk_apply_to_selected_rows(qtbot, open_window, demo):
     window = open_window(demo)
-    window.settings.setValue(OPERATOR_KEY, "Bulk")
+    window.context.set_operator("Bulk")
     rows = shown(window)[:4]
     window.queue.table.selectRow(0)
     qtbot.keyClick(window.queue.table, Qt.Key.Key_Down, Qt.KeyboardModifier.ShiftModifier)
@@ -184,7 +184,7 @@ def test_live_mode_consent_names_live_customer_and_amount(qtbot, open_window):
     with Sandbox(seed=5, customers=60, live=True) as live:
         allow_live_key_to(live.url)  # the user's --allow-live-key-to: a live key to a server that is not Stripe
         window = open_window(live)
-        window.settings.setValue(OPERATOR_KEY, "Priya")
+        window.context.set_operator("Priya")
         target = next(r for r in shown(window) if window.recommendation(r).kind != "contact")  # contacts change nothing
         window.queue.select_subscription(target.subscription_id)
         seen = {}
@@ -255,7 +255,7 @@ def test_real_pause_menu_entry_is_offered_where_stripe_allows_it(qtbot, open_win
     """Other offers → "Pause the subscription": disabled with Stripe's reason on a classic-mode subscription,
     and on a flexible one it pauses for real (status paused); the row leaves the queue."""
     window = open_window(demo)
-    window.settings.setValue(OPERATOR_KEY, "Sam")
+    window.context.set_operator("Sam")
     bar = window.queue.action_bar
     rows = shown(window)
     blocked = next(r for r in rows if r.pause_blocker and "flexible billing mode" in r.pause_blocker)

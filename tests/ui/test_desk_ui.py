@@ -11,7 +11,6 @@ from PySide6.QtCore import QDate, Qt, QUrl
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QDialogButtonBox
 
-from console.ui.dialogs.consent import OPERATOR_KEY
 from console.ui.dialogs.desk import NoteDialog, OutreachDialog
 from console.ui.preferences import PreferencesDialog
 from console.ui.queue.filter_bar import VIEW_MINE, VIEW_UNOWNED
@@ -38,7 +37,7 @@ def synced(qtbot, window) -> None:
 
 def test_take_note_mine_and_the_due_highlight(qtbot, open_window, demo):
     window = open_window(demo)
-    window.settings.setValue(OPERATOR_KEY, "Dana (CS)")
+    window.context.set_operator("Dana (CS)")
     first, second = shown(window)[:2]
     window.queue.select_subscription(first.subscription_id)
     take = window.queue.desk.buttons["take"]
@@ -95,7 +94,7 @@ def test_take_note_mine_and_the_due_highlight(qtbot, open_window, demo):
 
 def test_taking_someone_elses_row_asks_who_and_since_when(qtbot, open_window, demo):
     window = open_window(demo)
-    window.settings.setValue(OPERATOR_KEY, "Dana (CS)")
+    window.context.set_operator("Dana (CS)")
     target = shown(window)[3]
     since = datetime.now(UTC).replace(microsecond=0)
     admin(demo).v1.subscriptions.update(
@@ -125,7 +124,7 @@ def test_taking_someone_elses_row_asks_who_and_since_when(qtbot, open_window, de
 
 def test_writing_to_the_customer_opens_the_mail_app_or_copies_and_records_a_contact(qtbot, open_window, demo):
     window = open_window(demo)
-    window.settings.setValue(OPERATOR_KEY, "Dana (CS)")
+    window.context.set_operator("Dana (CS)")
     target = next(r for r in shown(window) if r.feedback == "too_expensive" and r.email)
     opened: list[QUrl] = []
     window.queue.desk.open_url = lambda url: opened.append(url) or True
@@ -156,7 +155,7 @@ def test_writing_to_the_customer_opens_the_mail_app_or_copies_and_records_a_cont
 
 def test_a_sync_that_finds_a_new_cancellation_raises_a_notification_and_counts_it(qtbot, open_window, demo):
     window = open_window(demo)
-    window.settings.setValue(OPERATOR_KEY, "Dana (CS)")
+    window.context.set_operator("Dana (CS)")
     client = admin(demo)
     pending = {r.subscription_id for r in shown(window)}
     mine = shown(window)[0]
@@ -283,7 +282,7 @@ def test_a_second_discount_is_flagged_and_asked_before(qtbot, open_window, demo)
     from tests.ui.test_actions_ui import confirm_with
 
     window = open_window(demo)
-    window.settings.setValue(OPERATOR_KEY, "Dana (CS)")
+    window.context.set_operator("Dana (CS)")
     client = admin(demo)
     target = next(r for r in shown(window) if r.feedback == "too_expensive" and not r.discount)
     assert window.recommendation(target).kind == "coupon"

@@ -9,14 +9,14 @@ from PySide6.QtWidgets import QApplication
 
 from console.domain.money import format_money
 from console.ui.dialogs.bulk import BulkDialog
-from console.ui.dialogs.consent import OPERATOR_KEY, ConsentDialog
+from console.ui.dialogs.consent import ConsentDialog
 
 from .gestures import active, admin, answer, click, click_row, shown
 
 
 def test_bulk_lists_who_and_how_much_then_applies_each_and_moves_on(qtbot, open_window, demo):
     window = open_window(demo)
-    window.settings.setValue(OPERATOR_KEY, "Dana (CS)")
+    window.context.set_operator("Dana (CS)")
     active(qtbot, window)
     table = window.queue.table
     before = shown(window)

@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QLabel
 
-from console.ui.dialogs.consent import OPERATOR_KEY, ConsentDialog
+from console.ui.dialogs.consent import ConsentDialog
 from console.ui.dialogs.offer_forms import CouponDialog, PauseDialog
 
 from .gestures import acted, active, admin, answer, choose_menu_item, keys, retype, shown
@@ -42,7 +42,7 @@ def find_and_select(qtbot, window, row) -> None:
 @pytest.fixture
 def rep(qtbot, open_window, demo):
     window = open_window(demo)
-    window.settings.setValue(OPERATOR_KEY, "Dana (CS)")
+    window.context.set_operator("Dana (CS)")
     active(qtbot, window)
     return window
 

@@ -8,7 +8,7 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
-from console.ui.dialogs.consent import OPERATOR_KEY, ConsentDialog
+from console.ui.dialogs.consent import ConsentDialog
 from console.ui.dialogs.offer_forms import CouponDialog
 from console.ui.help import SHORTCUTS, ShortcutsDialog
 from console.ui.preferences import PreferencesDialog
@@ -84,7 +84,7 @@ def test_queue_navigation_shortcuts(qtbot, open_window, demo):
 
 def test_offer_shortcuts_open_the_consent_for_what_they_name(qtbot, open_window, demo):
     window = open_window(demo)
-    window.settings.setValue(OPERATOR_KEY, "Dana (CS)")
+    window.context.set_operator("Dana (CS)")
     active(qtbot, window)
     at = next(i for i, r in enumerate(shown(window)) if window.recommendation(r).kind == "coupon")
     click_row(window.queue.table, at)
@@ -115,7 +115,7 @@ def test_offer_shortcuts_open_the_consent_for_what_they_name(qtbot, open_window,
 
 def test_revoke_by_keyboard_confirmed_by_enter_then_undone_with_ctrl_z(qtbot, open_window, demo):
     window = open_window(demo)
-    window.settings.setValue(OPERATOR_KEY, "Dana (CS)")
+    window.context.set_operator("Dana (CS)")
     active(qtbot, window)
     click_row(window.queue.table, 0)
     row = window.queue.selected_rows()[0]

@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
-from console.ui.dialogs.consent import OPERATOR_KEY, ConsentDialog
+from console.ui.dialogs.consent import ConsentDialog
 from console.ui.dialogs.offer_forms import CouponDialog, PauseDialog
 
 from .gestures import acted, active, admin, answer, keys, shown
@@ -24,7 +24,7 @@ def type_note_and_enter(note: str):
 
 def test_rep_searches_saves_with_ctrl_enter_and_undoes_with_ctrl_z(qtbot, open_window, demo):
     window = open_window(demo)
-    window.settings.setValue(OPERATOR_KEY, "Dana (CS)")
+    window.context.set_operator("Dana (CS)")
     active(qtbot, window)
     target = next(r for r in shown(window) if r.customer_name and window.recommendation(r).kind == "coupon")
     keys(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)  # Ctrl+F
@@ -52,7 +52,7 @@ def test_rep_searches_saves_with_ctrl_enter_and_undoes_with_ctrl_z(qtbot, open_w
 
 def test_ctrl_enter_still_works_after_the_selection_changed_many_times(qtbot, open_window, demo):
     window = open_window(demo)
-    window.settings.setValue(OPERATOR_KEY, "Dana (CS)")
+    window.context.set_operator("Dana (CS)")
     active(qtbot, window)
     window.queue.table.setFocus()
     QTest.mouseClick(
@@ -72,7 +72,7 @@ def test_ctrl_enter_still_works_after_the_selection_changed_many_times(qtbot, op
 
 def test_new_coupon_and_pause_until_a_date_open_their_forms_from_the_menu_and_by_shortcut(qtbot, open_window, demo):
     window = open_window(demo)
-    window.settings.setValue(OPERATOR_KEY, "Dana (CS)")
+    window.context.set_operator("Dana (CS)")
     active(qtbot, window)
     window.queue.table.setFocus()
     keys(window, Qt.Key.Key_Down)
@@ -118,7 +118,7 @@ def _center(header, column):
 
 def test_a_contact_recommendation_asks_how_and_what_before_recording(qtbot, open_window, demo):
     window = open_window(demo)
-    window.settings.setValue(OPERATOR_KEY, "Dana (CS)")
+    window.context.set_operator("Dana (CS)")
     active(qtbot, window)
     target = next(r for r in shown(window) if window.recommendation(r).kind == "contact")
     window.queue.filters.search.setFocus()

@@ -18,7 +18,7 @@ from console.domain.offers import CouponOffer
 from console.sandbox.app import Sandbox
 from console.services.connection import Connection
 from console.stripe_gateway import StripeGateway
-from console.ui.dialogs.consent import OPERATOR_KEY, ConsentDialog
+from console.ui.dialogs.consent import ConsentDialog
 from console.ui.dialogs.desk import NoteDialog, OutreachDialog
 from console.ui.dialogs.playbook import PlaybookDialog
 from console.ui.dialogs.templates import TemplatesDialog
@@ -115,7 +115,7 @@ def test_every_label_and_tooltip_of_every_page_and_dialog_shows_outside_markup_a
         sub_id = hostile_account(sb)
         window = MainWindow(lambda: Connection(StripeGateway(sb.key, sb.url), "sandbox", label=f"Acme {MARK}"), tmp_path / "data")
         qtbot.addWidget(window)
-        window.settings.setValue(OPERATOR_KEY, f"Ann {MARK}")
+        window.context.set_operator(f"Ann {MARK}")
         done: list = []
         window.synced.connect(done.append)
         window.sync_failed.connect(done.append)

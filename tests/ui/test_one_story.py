@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from tests.ui.gestures import click_tab
+import json
+import os
+import subprocess
+import sys
+
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+
+from console.ui.preferences import PreferencesDialog
+from tests.ui.gestures import admin, answer, choose_from_menu_bar, click_tab, shown
 
 
 def test_the_overview_loads_after_a_relaunch_whose_first_sync_changes_nothing(qtbot, open_window, demo):
@@ -15,3 +24,51 @@ def test_the_overview_loads_after_a_relaunch_whose_first_sync_changes_nothing(qt
     card = again.overview.cards["subscriptions"]
     assert card.value.text() not in ("…", "") and again.overview.heading.text() == "Overview"
     assert "Connecting" not in again.overview.heading.text()
+
+
+def _cli(sb, data, *argv: str) -> tuple[int, str, str]:
+    """`churn-console ARGS…` as its own process on the window's data dir, with no operator in the environment."""
+    env = {k: v for k, v in os.environ.items() if k != "CHURN_CONSOLE_OPERATOR"}
+    env["STRIPE_API_KEY"] = sb.key
+    done = subprocess.run(
+        [sys.executable, "-m", "console", "--data-dir", str(data), "--api-base", sb.url, *argv],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    return done.returncode, done.stdout, done.stderr
+
+
+def _owner(sb, sub_id: str) -> str | None:
+    return admin(sb).v1.subscriptions.retrieve(sub_id).metadata.to_dict().get("churn_console_desk_owner")
+
+
+def test_the_name_typed_in_preferences_is_the_clis_operator_too(qtbot, open_window, demo, monkeypatch):
+    monkeypatch.delenv("CHURN_CONSOLE_OPERATOR", raising=False)
+    window = open_window(demo)
+
+    def type_name(dialog: PreferencesDialog) -> None:
+        dialog.operator.setFocus()
+        dialog.operator.selectAll()
+        QTest.keyClicks(dialog.operator, "Priya Patel")
+        QTest.keyClick(dialog.operator, Qt.Key.Key_Return)
+
+    answer(PreferencesDialog, type_name)
+    choose_from_menu_bar(qtbot, window, "File", "Preferences…")
+    qtbot.waitUntil(lambda: window.context.operator() == "Priya Patel", timeout=10000)
+    first, second = shown(window)[:2]
+    window.queue.select_subscription(first.subscription_id)
+    window.queue.desk.buttons["take"].click()
+    qtbot.waitUntil(
+        lambda: _owner(demo, first.subscription_id) == "Priya Patel",
+        timeout=20000,
+    )
+    qtbot.waitUntil(lambda: not window.runner.busy, timeout=20000)
+
+    code, out, err = _cli(demo, window.data_dir, "queue", "--mine", "--format", "json")
+    assert code == 0, err
+    assert [r["subscription"] for r in json.loads(out)] == [first.subscription_id]  # the window's take is the CLI's "mine"
+    code, out, err = _cli(demo, window.data_dir, "take", second.subscription_id)
+    assert code == 0, err
+    assert _owner(demo, second.subscription_id) == "Priya Patel"  # the CLI signs with the same name

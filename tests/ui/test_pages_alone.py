@@ -97,7 +97,7 @@ def test_the_portal_page_loads_when_shown_saves_after_its_review_and_announces_i
 
 
 def test_the_queue_page_shows_the_cache_works_its_action_bar_and_refreshes_itself(qtbot, context, demo):
-    from console.ui.dialogs.consent import OPERATOR_KEY, ConsentDialog
+    from console.ui.dialogs.consent import ConsentDialog
 
     page = QueuePage(context)
     qtbot.addWidget(page)
@@ -108,7 +108,7 @@ def test_the_queue_page_shows_the_cache_works_its_action_bar_and_refreshes_itsel
     target = next(r for r in page.model.rows if r.feedback == "too_expensive")
     assert page.select_subscription(target.subscription_id)
     assert page.detail.isVisible() and page.action_bar.primary.isEnabled()
-    context.settings.setValue(OPERATOR_KEY, "Robin")
+    context.set_operator("Robin")
 
     def consent(dialog):
         dialog.channel.setCurrentIndex(dialog.channel.findData("call"))

@@ -1,4 +1,4 @@
-"""The one rule for the operator's name (services/operator.py): given, else the environment, else the login."""
+"""The one rule for the operator's name (services/operator.py): given, else the environment, else the data dir's, else the login."""
 
 import getpass
 
@@ -27,3 +27,20 @@ def test_no_login_name_at_all_is_still_a_name(monkeypatch):
 
     monkeypatch.setattr(getpass, "getuser", no_user)
     assert operator_name(None) == NOBODY
+
+
+def test_the_data_dirs_name_comes_after_the_environment_and_before_the_login(monkeypatch, tmp_path):
+    from console.services.operator import NAME_FILE, store_name, stored_name
+
+    monkeypatch.setattr(getpass, "getuser", lambda: "root")
+    monkeypatch.delenv(OPERATOR_ENV, raising=False)
+    store_name(tmp_path, "  Priya Patel ")
+    assert operator_name(None, tmp_path) == "Priya Patel"  # the window's Preferences, read by every command
+    monkeypatch.setenv(OPERATOR_ENV, "Casey")
+    assert operator_name(None, tmp_path) == "Casey"  # the environment still overrides it
+    assert operator_name("Dana", tmp_path) == "Dana"  # and --operator overrides both, for one command
+    monkeypatch.delenv(OPERATOR_ENV)
+    (tmp_path / NAME_FILE).write_text("{not json", "utf-8")
+    assert stored_name(tmp_path) is None and operator_name(None, tmp_path) == "root"  # unreadable: the next rule
+    store_name(tmp_path, "")
+    assert operator_name(None, tmp_path) == "root"  # cleared

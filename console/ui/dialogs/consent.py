@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 
 from ...domain.action import Consent
 from ...domain.offers import CHANNEL_LABELS, CONSENT_CHANNELS
-from ..preferences import OPERATOR_KEY, confirm_live
+from ..preferences import confirm_live
 
 CHANNEL_KEY = "actions/last_channel"
 
@@ -35,7 +35,10 @@ class ConsentDialog(QDialog):
         live: bool,
         parent: QWidget | None = None,
         customers: list[tuple[str, str, str]] | None = None,
+        operator: str = "",
     ) -> None:
+        """`operator`: the name already set (Preferences or $CHURN_CONSOLE_OPERATOR); when there is none, the
+        dialog asks for it, and the controller keeps it as the data dir's name."""
         super().__init__(parent)
         self.settings = settings
         self.setWindowTitle("Confirm with the customer's consent" if not customers else "Confirm with the customers' consent")
@@ -83,7 +86,7 @@ class ConsentDialog(QDialog):
         self.note.setPlaceholderText("Optional note or ticket link")
         self.note.setMaxLength(500)
         form.addRow("Note", self.note)
-        self.operator = QLineEdit(str(settings.value(OPERATOR_KEY, "") or ""))
+        self.operator = QLineEdit(operator)
         self.operator.setObjectName("operatorName")
         self.operator.setPlaceholderText("Your name, as the journal will show it")
         if not self.operator.text():
@@ -112,7 +115,6 @@ class ConsentDialog(QDialog):
         if not self.ok.isEnabled():
             return
         self.settings.setValue(CHANNEL_KEY, self.channel.currentData())
-        self.settings.setValue(OPERATOR_KEY, self.operator.text().strip())
         super().accept()
 
     def consent(self) -> Consent:

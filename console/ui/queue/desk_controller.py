@@ -16,8 +16,6 @@ from ...domain.outreach import Letter
 from ...domain.queue import QueueRow
 from ...errors import ConsoleError
 from ...services import desk
-from ...services.operator import operator_name
-from ..dialogs.consent import OPERATOR_KEY
 from ..dialogs.desk import NoteDialog, OutreachDialog
 
 if TYPE_CHECKING:
@@ -50,7 +48,7 @@ class DeskController(QObject):
         self.fit()
 
     def me(self) -> str:
-        return operator_name(str(self.context.settings.value(OPERATOR_KEY, "") or ""))
+        return self.context.operator()
 
     def follow_name(self) -> None:
         """ "Mine" is the rows of the name in Preferences (read here, not on every selection: a keystroke's path)."""
