@@ -22,7 +22,7 @@ from ..store.schema import DatabaseError
 from ..sync.state import record as record_state
 from .locks import SubscriptionLocks
 from .outcomes import recorded_later
-from .service import IDEMPOTENCY_WINDOW_S
+from .steps import IDEMPOTENCY_WINDOW_S
 
 NOBODY = "an operator"  # services/operator.py's word for no name at all
 
@@ -60,6 +60,7 @@ class DeskWriter:
     ) -> None:
         self.gateway, self.cache, self.journal, self.operator, self.locks = gateway, cache, journal, operator.strip(), locks
         self.clock, self.lapse_days = clock, lapse_days
+        self.last_entry: Action | None = None  # the journal entry of the last write sent
 
     def take(self, sub_id: str, *, owner: str | None = None, force: bool = False) -> DeskResult:
         """Claim the row for `owner` (default: the operator). Someone else's live claim is refused unless forced."""
@@ -181,6 +182,7 @@ class DeskWriter:
             self.journal.update(entry, state="applied", request_id=request_id, applied_at=int(self.clock().timestamp()))
         except DatabaseError as exc:
             raise recorded_later(exc, entry.offer_code.removeprefix("desk:"), entry.id) from exc
+        self.last_entry = self.journal.get(entry.id) or entry
         return written
 
     def finish_interrupted(self) -> list[Action]:

@@ -19,6 +19,7 @@ from ..store.journal import Journal
 from ..store.schema import DatabaseError
 from ..sync.state import record as record_state
 from . import requests, steps
+from .desk import DeskWriter
 from .locks import SubscriptionLocks
 from .outcomes import read_back, recorded_later
 
@@ -27,7 +28,7 @@ if TYPE_CHECKING:  # the SDK loads with the gateway, when a run goes online
 
 log = logging.getLogger(__name__)
 RETRYABLE = steps.RETRYABLE
-IDEMPOTENCY_WINDOW_S = 23 * 3600  # Stripe keeps idempotent results for 24 hours
+IDEMPOTENCY_WINDOW_S = steps.IDEMPOTENCY_WINDOW_S
 RACE_S = 3600  # two consoles acting on one pending cancellation act within this of each other
 
 
@@ -77,6 +78,8 @@ class Actions:
             raise ActionRefused("This offer cannot be sent as it is.", "Correct each field listed, then try again.", problems)
         kind = KIND_OF_OFFER[offer.kind]
         self._check_consent(consent, required=kind != "contact")  # a contact changes nothing, but is journaled
+        if kind == "contact":
+            return self._record_contact(sub_id, consent)
         with self.locks.held(sub_id):  # another console on this machine finishes first; then this one re-reads
             action = self._apply(sub_id, offer, consent, kind, now)
             if action.kind in UNDOABLE and action.state == "applied":
@@ -86,8 +89,6 @@ class Actions:
     def _apply(self, sub_id: str, offer: Offer, consent: Consent | None, kind: ActionKind, now: datetime) -> Action:
         sub = self._reread(sub_id)
         action_id = f"act_{uuid.uuid4().hex[:20]}"
-        if kind == "contact":
-            return self._record_contact(action_id, sub, consent, now)
         if offer.pauses_subscription and (why := sub.pause_blocker):
             raise ActionRefused(why, "Nothing was sent.", {"pause": why})
         coupon_id, coupon_params = self._coupon_for(offer, sub, action_id)
@@ -278,12 +279,18 @@ class Actions:
             **extra,
         )
 
-    def _record_contact(self, action_id: str, sub: Subscription, consent: Consent | None, now: datetime) -> Action:
-        """A contact changes nothing in Stripe: journaled as applied at once."""
-        entry = self._entry(
-            action_id, sub, "contact", "contact", consent, now, {}, state="applied", applied_at=int(now.timestamp())
-        )
-        return self.journal.add(entry)
+    def _record_contact(self, sub_id: str, consent: Consent | None) -> Action:
+        """A contact, whichever path records it (the offer "Contact the customer", the desk's Contacted, an e-mail
+        written): the save desk's one use case (DeskWriter.contacted), so the row's desk state, last contact and
+        timeline move the same way, and the journal holds it once."""
+        if consent is None:
+            raise ActionRefused(
+                "Say how you reached the customer.", f"One of: {', '.join(CONSENT_CHANNELS)}.", {"consent": "required"}
+            )
+        writer = DeskWriter(self.gateway, self.cache, self.journal, self.operator, self.locks)
+        writer.contacted(sub_id, consent.channel, note=consent.note)
+        assert writer.last_entry is not None  # contacted() journals its write
+        return writer.last_entry
 
     def _resume(self, action: Action) -> Action:
         """Look at Stripe before sending again, so nothing applies twice.

@@ -21,6 +21,7 @@ from . import requests
 if TYPE_CHECKING:  # the SDK loads with the gateway, when a run goes online
     from ..stripe_gateway import StripeGateway
 
+IDEMPOTENCY_WINDOW_S = 23 * 3600  # Stripe keeps idempotent results for 24 hours
 RETRYABLE = (Offline, StripeUnavailable, RateLimited, InProgress)  # no answer yet: settled by a re-read
 Sent = tuple[Subscription, str | None, bool]  # the new state, Stripe's request id, whether it was a replay
 

@@ -23,7 +23,8 @@ STATE_WORDS = {
     "saved": "Saved",
     "lost": "Lost",
 }
-CHANNELS = ("email", "call", "chat", "sms", "meeting")
+CONTACT_CODE = "desk:contact"  # the journal's code for a contact, whichever path recorded it
+CHANNELS = ("email", "call", "chat", "sms", "meeting", "ticket", "in_app")  # the consent step's channels are among them
 LIMIT = 500  # Stripe's longest metadata value
 LAPSE_DAYS = 7  # a claim with no activity for this long is free again (configurable: DeskSettings)
 URGENT_DAYS = 3  # three or fewer days left and nobody has written: it stands out

@@ -6,6 +6,7 @@ from __future__ import annotations
 from ..actions import ActionRefused as ActionRefused  # re-exported: the window and the CLI say why an action was refused
 from ..actions.bulk import RowResult, apply_many, retry_failed
 from ..domain.action import Action, Consent
+from ..domain.desk import CONTACT_CODE
 from ..domain.offers import CouponOffer, Offer
 from ..domain.portal import PortalConfig
 from ..sync import SyncReport
@@ -23,7 +24,8 @@ def apply_offer(
     """Save, pause, revoke or record a contact for one subscription (the journal first, then one Stripe request);
     a second discount within the playbook's window only when `second_discount` (Workspace.second_discount)."""
     action = workspace.actions(operator).apply(sub_id, offer, consent, second_discount=second_discount)
-    changes = Changes(journal=True) if action.kind == "contact" else AFTER_ACTION  # a contact changes nothing in Stripe
+    # a contact is the desk's write (its state and last contact move, in this queue and every console's)
+    changes = Changes(queue=True, journal=True) if action.offer_code == CONTACT_CODE else AFTER_ACTION
     return Done(action, changes | Changes(coupons=isinstance(offer, CouponOffer) and offer.new_coupon is not None))
 
 

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 
 from ..domain import permissions
 from ..domain.action import Action, Consent
+from ..domain.desk import CONTACT_CODE
 from ..domain.money import format_money, format_totals, totals
 from ..domain.offers import Offer, action_words, why_not
 from ..domain.queue import QueueRow
@@ -241,7 +242,7 @@ class ActionsController(QObject):
     def _applied(self, action: Action, words: str | None = None) -> None:
         self.last_action = action
         who = html.escape(action.customer_name or action.customer_id)
-        if action.kind == "contact":
+        if action.offer_code == CONTACT_CODE:
             self.bar.say(f"Recorded a contact with {who}.")
         else:
             what = html.escape(words or action_words(action.kind, action.offer_code, self._coupons()).lower())

@@ -255,9 +255,14 @@ def test_a_contact_checks_the_operator_and_the_note_like_a_save(sandbox, tmp_pat
         ws.actions("  ").apply(sub_id, ContactOffer(), None)
     with pytest.raises(ActionRefused, match="too long"):
         ws.actions("Dana").apply(sub_id, ContactOffer(), Consent("call", "x" * 501))
+    with pytest.raises(ActionRefused, match="how you reached the customer"):
+        ws.actions("Dana").apply(sub_id, ContactOffer(), None)
     assert ws.journal.all() == []  # nothing journaled
-    done = ws.actions("Dana").apply(sub_id, ContactOffer(), None)
-    assert done.state == "applied" and done.kind == "contact"
+    done = ws.actions("Dana").apply(sub_id, ContactOffer(), Consent("email", "Asked about the budget"))
+    assert done.state == "applied" and done.offer_code == "desk:contact"  # the desk's one use case for a contact
+    held = client_for(sandbox, sandbox.secret_key).v1.subscriptions.retrieve(sub_id).metadata.to_dict()
+    assert held["churn_console_desk_state"] == "contacted" and held["churn_console_desk_contact"].startswith("email ")
+    assert held["churn_console_desk_note"] == "Asked about the budget"
     ws.close()
 
 

@@ -10,8 +10,10 @@ import sys
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
+from console.ui.dialogs.consent import ConsentDialog
 from console.ui.preferences import PreferencesDialog
-from tests.ui.gestures import admin, answer, choose_from_menu_bar, click_tab, shown
+from console.ui.queue.model import COLUMNS
+from tests.ui.gestures import active, admin, answer, choose_from_menu_bar, click_row, click_tab, sequence, shown
 
 
 def test_the_overview_loads_after_a_relaunch_whose_first_sync_changes_nothing(qtbot, open_window, demo):
@@ -72,3 +74,33 @@ def test_the_name_typed_in_preferences_is_the_clis_operator_too(qtbot, open_wind
     code, out, err = _cli(demo, window.data_dir, "take", second.subscription_id)
     assert code == 0, err
     assert _owner(demo, second.subscription_id) == "Priya Patel"  # the CLI signs with the same name
+
+
+def test_a_contact_recorded_from_the_offer_button_reaches_the_desk_in_the_window_and_the_cli(qtbot, open_window, demo):
+    """Ctrl+Enter on a row whose offer is "Contact the customer", then Enter: the same use case as the desk's
+    Contacted, so the Desk column, the timeline, Stripe's metadata and `queue --format json` all move."""
+    window = open_window(demo)
+    window.context.set_operator("Dana (CS)")
+    active(qtbot, window)
+    at = next(i for i, r in enumerate(shown(window)) if window.recommendation(r).kind == "contact" and r.desk.state == "new")
+    click_row(window.queue.table, at)
+    row = window.queue.selected_rows()[0]
+
+    def by_phone_then_enter(dialog: ConsentDialog) -> None:
+        dialog.channel.setCurrentIndex(dialog.channel.findData("call"))
+        QTest.keyClick(dialog.note, Qt.Key.Key_Return)  # Enter: the default button
+
+    answer(ConsentDialog, by_phone_then_enter)
+    sequence(window, "Ctrl+Enter")
+    model = window.queue.model
+    qtbot.waitUntil(lambda: model.rows[model.row_of(row.subscription_id)].desk.state == "contacted", timeout=20000)
+    assert model.index(model.row_of(row.subscription_id), COLUMNS.index("Desk")).data() == "Contacted"
+    timeline = window.workspace.timeline(row.subscription_id)
+    assert any("contact" in str(entry["detail"]).lower() for entry in timeline), timeline
+    held = admin(demo).v1.subscriptions.retrieve(row.subscription_id).metadata.to_dict()
+    assert held["churn_console_desk_state"] == "contacted" and held["churn_console_desk_contact"].startswith("call ")
+    qtbot.waitUntil(lambda: not window.runner.busy, timeout=20000)
+    code, out, err = _cli(demo, window.data_dir, "queue", "--format", "json")
+    assert code == 0, err
+    mine = next(r for r in json.loads(out) if r["subscription"] == row.subscription_id)
+    assert mine["desk_state"] == "contacted" and mine["last_contact"] is not None
