@@ -6,10 +6,11 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator, Sequence
+from datetime import UTC, date, datetime
 
 import orjson
 
-from ..domain.desk import STATE_WORDS
+from ..domain.desk import column_words
 from ..domain.money import format_totals, totals
 from ..domain.queue import RECORD_FIELDS, display_name, tenure_text
 from ..domain.text import Checked, csv_cell, terminal_json
@@ -38,7 +39,12 @@ def render(lines: Sequence[str], fmt: str) -> Iterator[str]:
     yield _table(records)
 
 
+def _date(text: str | None) -> date | None:
+    return date.fromisoformat(text) if text else None
+
+
 def _table(records: list[dict]) -> str:
+    today = datetime.now(UTC).date()  # as the window's Desk column: `Due`, the state, the follow-up in words
     head = ("Customer", "Plan", "MRR", "Days left", "Reason", "Tenure", "Status", "Discount", "Owner", "Desk", "Follow-up")
     body = [
         (
@@ -51,7 +57,7 @@ def _table(records: list[dict]) -> str:
             r["status"],
             r["discount"] or "",
             (r["owner"] or "")[:20],
-            STATE_WORDS.get(r["desk_state"], r["desk_state"]),
+            column_words(r["desk_state"], r["due"], _date(r["follow_up"]), today),
             r["follow_up"] or "",
         )
         for r in records

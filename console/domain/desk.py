@@ -143,6 +143,18 @@ def for_contact(channel: str, by: str, now: datetime, follow_up: date | None = N
     return values
 
 
+def column_words(state: str, due: bool, follow_up: date | None, today: date, *, saved_before: bool = False) -> str:
+    """The Desk column, in the window and in `churn-console queue`: `Due · Waiting for reply · today` (whether it is
+    due, the state, the next follow-up), after `Saved before` for a customer the desk saved with a discount lately."""
+    parts = ["Saved before"] if saved_before else []
+    parts += ["Due"] if due else []
+    if state != "new" or not due:
+        parts.append(STATE_WORDS.get(state, state))
+    if follow_up is not None:
+        parts.append("today" if follow_up == today else f"{follow_up:%d %b}")
+    return " · ".join(parts)
+
+
 def changed(before: Mapping[str, str], after: Mapping[str, str]) -> bool:
     return any(before.get(k, "") != after.get(k, "") for k in KEYS)
 

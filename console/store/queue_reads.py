@@ -62,6 +62,7 @@ _VALUES = {  # RECORD_FIELDS, each as SQL
     "owner": _OWNER,
     "owner_since": _desk(desk.SINCE),
     "desk_state": f"coalesce({_desk(desk.STATE)}, 'new')",
+    "due": f"json(CASE WHEN {_DUE} THEN 'true' ELSE 'false' END)",  # Desk.due, the window's bold rows
     "follow_up": _desk(desk.FOLLOW_UP),
     "last_contact": _desk(desk.CONTACT),
     "note": _desk(desk.NOTE),

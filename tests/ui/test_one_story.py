@@ -6,13 +6,14 @@ import json
 import os
 import subprocess
 import sys
+from datetime import UTC, datetime
 
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
 from console.ui.dialogs.consent import ConsentDialog
 from console.ui.preferences import PreferencesDialog
-from console.ui.queue.model import COLUMNS
+from console.ui.queue.model import COLUMNS, DUE_ROLE
 from tests.ui.gestures import active, admin, answer, choose_from_menu_bar, click_row, click_tab, sequence, shown
 
 
@@ -104,3 +105,28 @@ def test_a_contact_recorded_from_the_offer_button_reaches_the_desk_in_the_window
     assert code == 0, err
     mine = next(r for r in json.loads(out) if r["subscription"] == row.subscription_id)
     assert mine["desk_state"] == "contacted" and mine["last_contact"] is not None
+
+
+def test_due_is_one_rule_in_the_window_and_the_cli(qtbot, open_window, demo):
+    """The rows the window shows in bold as Due are the rows `queue --due` lists, and the CLI's Desk column says
+    Due for each, as the window's does (one rule, domain.desk.Desk.due, and one wording, column_words)."""
+    window = open_window(demo)
+    today = datetime.now(UTC).date().isoformat()
+    target = shown(window)[-1]
+    code, _, err = _cli(demo, window.data_dir, "note", target.subscription_id, "Call back", "--follow-up", today)
+    assert code == 0, err
+    with qtbot.waitSignal(window.synced, timeout=30000):
+        window.refresh()
+    qtbot.waitUntil(lambda: not window.runner.busy, timeout=20000)
+    model = window.queue.model
+    bold = {r.subscription_id for i, r in enumerate(model.rows) if model.index(i, 0).data(DUE_ROLE)}
+    assert target.subscription_id in bold
+    code, out, err = _cli(demo, window.data_dir, "queue", "--due", "--format", "json")
+    assert code == 0, err
+    listed = json.loads(out)
+    assert {r["subscription"] for r in listed} == bold and all(r["due"] for r in listed)
+    code, out, err = _cli(demo, window.data_dir, "queue", "--due")
+    assert code == 0, err
+    assert sum(" Due" in line for line in out.splitlines()) == len(bold)  # the CLI's Desk column, each row
+    for sub_id in bold:
+        assert model.index(model.row_of(sub_id), COLUMNS.index("Desk")).data().startswith("Due")

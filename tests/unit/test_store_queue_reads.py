@@ -47,6 +47,7 @@ def as_record(row: QueueRow, now: datetime) -> dict:
         "owner": row.desk.owner_now(now) or None,
         "owner_since": row.desk.since.isoformat() if row.desk.since else None,
         "desk_state": row.desk.state,
+        "due": row.desk.due(row.ends_at, now),
         "follow_up": row.desk.follow_up.isoformat() if row.desk.follow_up else None,
         "last_contact": f"{row.desk.channel} {row.desk.contacted_at.isoformat()}" if row.desk.contacted_at else None,
         "note": row.desk.note or None,

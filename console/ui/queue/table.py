@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 from dateutil.relativedelta import relativedelta
 
-from ...domain.desk import LAPSE_DAYS, STATE_WORDS
+from ...domain.desk import LAPSE_DAYS, column_words
 from ...domain.money import format_money
 from ...domain.playbook import REPEAT_MONTHS
 from ...domain.queue import QueueRow, currency_rank, tenure_text
@@ -40,15 +40,9 @@ _SLOT = {c: i for i, c in enumerate(c for c in range(len(COLUMNS)) if c not in _
 def desk_words(row: QueueRow, due: bool, today: date, repeat_since: datetime | None = None) -> str:
     """The Desk column: `Due · Waiting for reply · today` (whether it is due, the state, the next follow-up), after
     `Saved before` for a customer the desk saved with a discount since `repeat_since` (the playbook's guardrail)."""
-    d = row.desk
     saved = row.discount_saved_at
-    parts = ["Saved before"] if saved is not None and repeat_since is not None and saved > repeat_since else []
-    parts += ["Due"] if due else []
-    if d.state != "new" or not due:
-        parts.append(STATE_WORDS[d.state])
-    if d.follow_up is not None:
-        parts.append("today" if d.follow_up == today else f"{d.follow_up:%d %b}")
-    return " · ".join(parts)
+    again = saved is not None and repeat_since is not None and saved > repeat_since
+    return column_words(row.desk.state, due, row.desk.follow_up, today, saved_before=again)
 
 
 def folded(text: str) -> str:
