@@ -289,6 +289,13 @@ def _kind_of(code: str) -> str:
     return {"coupon": "save", "pause": "pause"}.get(code.partition(":")[0], code.partition(":")[0])
 
 
+def retention_coupon(coupon: Coupon) -> bool:
+    """Whether a coupon is offered to keep a paying customer: valid, and not one that makes the subscription free for
+    good (100% off forever: a friends-and-family or internal coupon; saving a customer with it keeps no revenue)."""
+    free_for_good = (coupon.percent_off or 0) >= 100 and coupon.duration == "forever"
+    return coupon.valid and not free_for_good
+
+
 def why_not(offer: Offer, currency: str | None, coupons: dict[str, Coupon], *, coupons_allowed: bool) -> str | None:
     """Why this offer cannot apply to a subscription in `currency` (None: any currency), said before the consent
     step; None when it can."""

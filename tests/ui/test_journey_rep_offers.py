@@ -153,6 +153,9 @@ def test_revoke_only_and_record_a_contact(qtbot, rep, demo):
     find_and_select(qtbot, rep, other)
     posts = [e for e in demo.log if e.method == "POST"]
     action, dialog = choose(qtbot, rep, "Record a contact", note="Left a voicemail", queue=False)
-    assert action.kind == "contact" and action.consent_note == "Left a voicemail"
-    assert [e for e in demo.log if e.method == "POST"] == posts  # nothing changes in Stripe
+    assert action.offer_code == "desk:contact" and action.consent_note == "Left a voicemail"  # the desk's contact
+    sent = [e for e in demo.log if e.method == "POST"][len(posts) :]
+    assert len(sent) == 1 and sent[0].path.endswith(other.subscription_id)  # one desk write, billing untouched
+    assert set(sent[0].params) <= {"metadata", "expand"}
+    assert all(k.startswith("churn_console_desk_") for k in sent[0].params["metadata"])
     assert other.subscription_id in {r.subscription_id for r in shown(rep)}  # still pending

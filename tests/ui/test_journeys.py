@@ -129,7 +129,8 @@ def test_a_contact_recommendation_asks_how_and_what_before_recording(qtbot, open
     answer(ConsentDialog, type_note_and_enter("Left a voicemail, will call Friday"), seen)
     with acted(qtbot, window, queue=False) as done:
         keys(window, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
-    assert seen and done.args[0].kind == "contact" and done.args[0].consent_note == "Left a voicemail, will call Friday"
+    assert seen and done.args[0].offer_code == "desk:contact"
+    assert done.args[0].consent_note == "Left a voicemail, will call Friday"
     assert "Recorded a contact" in window.queue.action_bar.status.text()
 
 
@@ -144,7 +145,14 @@ def test_a_coupon_in_another_currency_is_disabled_with_the_reason_before_any_con
     bar = window.queue.action_bar
     eur = bar.coupon_actions["EUR15-2M"]
     assert not eur.isEnabled() and "EUR cannot apply to a USD subscription" in eur.toolTip()
+    assert "EUR cannot apply to a USD subscription" in eur.text()  # said in the menu itself, without a hover
+    assert bar.menu.toolTipsVisible()
     assert bar.coupon_actions["RETAIN25-3M"].isEnabled()  # a percentage applies in any currency
+    assert (
+        "(" + "RETAIN25-3M)" in bar.coupon_actions["RETAIN25-3M"].text() and "—" not in bar.coupon_actions["RETAIN25-3M"].text()
+    )
+    assert "FRIENDS100" not in bar.coupon_actions  # 100% off forever is never a retention offer
+    assert not any("FRIENDS100" in a.text() for a in bar.menu.actions())
 
 
 def test_the_window_works_at_1024_by_700(qtbot, open_window, demo):

@@ -179,3 +179,16 @@ def test_the_guardrail_settings_round_trip_and_bad_ones_are_refused(tmp_path):
     assert Playbook.from_json('{"rules": []}').no_repeat_discount is True  # files written before: on, 12 months
     with pytest.raises(ValueError, match="repeat_months"):
         Playbook.from_json('{"rules": [], "repeat_months": 0}')
+
+
+def test_a_coupon_that_makes_a_subscription_free_for_good_is_never_a_retention_offer():
+    from console.domain.models import Coupon
+    from console.domain.offers import retention_coupon
+
+    def coupon(percent, duration, valid=True):
+        return Coupon("C", None, percent, None, None, duration, None, valid, 0, None)
+
+    assert not retention_coupon(coupon(100.0, "forever"))  # FRIENDS100: friends and family, not a save
+    assert retention_coupon(coupon(100.0, "once"))  # a free month is a real offer
+    assert retention_coupon(coupon(50.0, "forever"))
+    assert not retention_coupon(coupon(25.0, "repeating", valid=False))

@@ -9,7 +9,7 @@ from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QMenu, QPushButton, QToolButton, QVBoxLayout, QWidget
 
 from ...domain.models import Coupon
-from ...domain.offers import ContactOffer, CouponOffer, Offer, PauseOffer, RevokeOffer, terms_of, why_not
+from ...domain.offers import ContactOffer, CouponOffer, Offer, PauseOffer, RevokeOffer, retention_coupon, terms_of, why_not
 from .. import theme
 
 PAUSE_SHORTCUTS = {1: "Ctrl+1", 2: "Ctrl+2", 3: "Ctrl+3"}
@@ -48,6 +48,7 @@ class ActionBar(QWidget):
         self.more.setText("Other offers")
         self.more.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.menu = QMenu(self.more)
+        self.menu.setToolTipsVisible(True)  # a disabled coupon says why on hover too
         self.menu.setToolTipsVisible(True)  # a disabled offer says why
         self.more.setMenu(self.menu)
         self.link = QToolButton()
@@ -103,10 +104,12 @@ class ActionBar(QWidget):
         head = self.menu.addAction("Coupons")
         head.setEnabled(False)
         self.coupon_actions: dict[str, QAction] = {}
-        for coupon in sorted((c for c in coupons if c.valid), key=lambda c: c.id):
+        self._coupon_text: dict[str, str] = {}
+        for coupon in sorted((c for c in coupons if retention_coupon(c)), key=lambda c: c.id):  # never 100% forever
             text = f"{terms_of(coupon)}   ({coupon.id})"
             action = self.menu.addAction(text, partial(self._choose, CouponOffer(coupon_id=coupon.id)))
             self.coupon_actions[coupon.id] = action
+            self._coupon_text[coupon.id] = text
         self.coupons = {c.id: c for c in coupons}
         new = self.menu.addAction("New coupon…", lambda: self.custom_coupon.emit())
         new.setShortcut(QKeySequence("Ctrl+K"))
@@ -129,7 +132,7 @@ class ActionBar(QWidget):
             "Revoke only (the customer changed their mind)", lambda: self.offer_chosen.emit(RevokeOffer())
         )
         revoke.setShortcut(QKeySequence("Ctrl+R"))
-        self.menu.addAction("Record a contact (no change in Stripe)", lambda: self.offer_chosen.emit(ContactOffer()))
+        self.menu.addAction("Record a contact (the save desk; billing unchanged)", lambda: self.offer_chosen.emit(ContactOffer()))
         # the menu's shortcuts work while it is closed too
         self.shortcuts = [a for a in self.menu.actions() if not a.shortcut().isEmpty()]
         for action in self.shortcuts:
@@ -167,6 +170,8 @@ class ActionBar(QWidget):
             why = why_not(CouponOffer(coupon_id=coupon_id), currency, self.coupons, coupons_allowed=coupons_allowed)
             action.setEnabled(why is None and self.more.isEnabled())
             action.setToolTip(why or "")
+            # a disabled entry says why in its own text: a menu's tooltips show only on a hover most never make
+            action.setText(self._coupon_text[coupon_id] + (f"  —  {why}" if why else ""))
 
     def allow_real_pause(self, blocker: str | None) -> None:
         """Stripe's real pause (status paused) where it allows one; else disabled, saying why (None = allowed)."""
