@@ -42,6 +42,7 @@ class ValueRow:
         return round(self.collected.get(currency, 0) / n) if n else None
 
     known_by_currency: dict[str, int] = field(default_factory=dict, repr=False)
+    currencies: set[str] = field(default_factory=set)  # its saves' subscriptions' currencies, read or not
 
 
 def _keys(facts: SaveFacts) -> dict[str, Callable[[Save], tuple[str, str]]]:
@@ -70,6 +71,7 @@ def value_rows(found: list[Save], by: str, facts: SaveFacts) -> list[ValueRow]:
         key, words = key_of(s)
         row = rows.setdefault(key, ValueRow(key, words))
         row.saves += 1
+        row.currencies.add(s.outcome.currency)
         row.asked_again += s.asked_again_at is not None
         row.ended += s.lost_at is not None
         value = s.value

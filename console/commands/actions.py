@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from ..domain.choices import CHANNEL_LABELS, CONSENT_CHANNELS, PAUSE_BEHAVIORS, STATE_WORDS
 from ..errors import ConsoleError
 from ..services.operator import OPERATOR_ENV, operator_name
-from .common import open_cached, open_online
+from .common import iso_day, open_cached, open_online
 from .documented import command
 from .text_table import text_table
 
@@ -45,10 +45,17 @@ def add_parsers(sub) -> None:
 
     pause = sub.add_parser("pause", help="pause collection (or the subscription) and revoke the cancellation", formatter_class=fmt,
                            epilog="examples:\n  churn-console pause sub_123 --months 2 --consent call\n"
+                                  "  churn-console pause sub_123 --until 2027-03-01 --consent email\n"
                                   "  churn-console pause sub_123 --subscription --consent email")  # fmt: skip
     pause.add_argument("subscription")
     how_long = pause.add_mutually_exclusive_group(required=True)
     how_long.add_argument("--months", type=int, choices=range(1, 13), metavar="N", help="pause collection for 1 to 12 months")
+    how_long.add_argument(
+        "--until",
+        type=iso_day,
+        metavar="YYYY-MM-DD",
+        help="pause collection until that day (as the window's 'Pause until a date…')",
+    )
     how_long.add_argument(
         "--subscription",
         dest="whole",
@@ -56,7 +63,7 @@ def add_parsers(sub) -> None:
         help="a real pause: status paused, no invoices until resumed (flexible billing mode only; undo resumes it)",
     )
     pause.add_argument(
-        "--behavior", choices=PAUSE_BEHAVIORS, help="with --months: what happens to invoices meanwhile (default void)"
+        "--behavior", choices=PAUSE_BEHAVIORS, help="with --months or --until: what happens to invoices meanwhile (default void)"
     )
     _consent_args(pause)
     pause.set_defaults(run=run_pause)
@@ -176,10 +183,15 @@ def run_pause(args: argparse.Namespace) -> int:
     from ..services import operations
 
     if args.whole and args.behavior:
-        print("churn-console pause: --behavior applies to a pause of collection (--months), not --subscription", file=sys.stderr)
+        print(
+            "churn-console pause: --behavior applies to a pause of collection (--months, --until), not --subscription",
+            file=sys.stderr,
+        )
         return 2
     if args.whole:
         offer = PauseOffer(pause_mode="subscription")
+    elif args.until is not None:
+        offer = PauseOffer.until(args.until, args.behavior or "void")  # a past day is refused before anything is sent
     else:
         offer = PauseOffer(pause_months=args.months, behavior=args.behavior or "void")
     return _act(args, lambda ws, who: operations.apply_offer(ws, who, args.subscription, offer, Consent(args.consent, args.note)))

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from datetime import date
 from typing import TYPE_CHECKING
 
 from ..errors import ConsoleError
@@ -15,6 +16,14 @@ from ..paths import Paths
 if TYPE_CHECKING:
     from ..services.connection import Connection
     from ..services.workspace import Workspace
+
+
+def iso_day(text: str) -> date:
+    """A day given as YYYY-MM-DD (argparse says the rest: exit 2 with this message)."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date: write it as YYYY-MM-DD") from None
 
 
 def paths_for(args: argparse.Namespace) -> Paths:

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import date
 from typing import TYPE_CHECKING
 
 from ..domain.desk import CHANNELS, STATES
 from ..domain.text import terminal
 from ..errors import ConsoleError
 from ..services.operator import OPERATOR_ENV, operator_name
-from .common import open_online
+from .common import iso_day, open_online
 from .documented import command
 
 if TYPE_CHECKING:
@@ -39,7 +38,7 @@ def add_parsers(sub) -> None:
                    "churn-console note sub_123 'Left a voicemail' --follow-up 2026-12-04\n  churn-console note sub_123 'Wants to think' --state waiting")  # fmt: skip
     note.add_argument("subscription", metavar="SUB")
     note.add_argument("text")
-    note.add_argument("--follow-up", type=_date, metavar="YYYY-MM-DD", help="when to look at it again")
+    note.add_argument("--follow-up", type=iso_day, metavar="YYYY-MM-DD", help="when to look at it again")
     note.add_argument("--state", choices=STATES, help="where the row stands now")
     _common(note)
     note.set_defaults(run=run_note)
@@ -48,7 +47,7 @@ def add_parsers(sub) -> None:
                         "churn-console contacted sub_123 --channel call --follow-up 2026-12-03")  # fmt: skip
     contacted.add_argument("subscription", metavar="SUB")
     contacted.add_argument("--channel", required=True, choices=CHANNELS)
-    contacted.add_argument("--follow-up", type=_date, metavar="YYYY-MM-DD")
+    contacted.add_argument("--follow-up", type=iso_day, metavar="YYYY-MM-DD")
     _common(contacted)
     contacted.set_defaults(run=run_contacted)
 
@@ -69,13 +68,6 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--operator", help=f"your name (default: ${OPERATOR_ENV}, else the name set in the window's Preferences, else your login)"
     )
-
-
-def _date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date: write it as YYYY-MM-DD") from None
 
 
 def _online(args: argparse.Namespace, do) -> int:

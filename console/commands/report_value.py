@@ -242,7 +242,7 @@ def value_csv(r: Report, by: str) -> str:
     writer.writerow(["group", "label", "currency", "saves", "known", "too_recent", "unread", "collected_minor",
                      "discount_cost_minor", "per_known_save_minor", "median_payback_days", "failed_payments"])  # fmt: skip
     for x in r.value.get(by, []):
-        for cur in sorted(x.collected) or [""]:
+        for cur in sorted(x.currencies | set(x.collected)):  # a save's currency is known before its invoices are read
             writer.writerow(
                 csv_row(
                     [

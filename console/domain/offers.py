@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
-from datetime import datetime
+from datetime import UTC, date, datetime, time
 from typing import Any, ClassVar, Literal, get_args
 
 from . import permissions
@@ -135,6 +135,12 @@ class PauseOffer:
     behavior: str = "void"
     pause_mode: str = "collection"
     kind: ClassVar[Literal["pause"]] = "pause"
+
+    @classmethod
+    def until(cls, day: date, behavior: str = "void") -> PauseOffer:
+        """Collection paused until `day` (resuming at 09:00 UTC that day): the window's "Pause until a date…" and
+        `churn-console pause --until DAY` make the same offer."""
+        return cls(resumes_at=datetime.combine(day, time(9, 0), tzinfo=UTC), behavior=behavior)
 
     @property
     def pauses_subscription(self) -> bool:

@@ -129,6 +129,7 @@ def test_report_command_prints_figures_and_renders_pngs(tmp_path):
     rows = list(csv.reader(io.StringIO(run("--by", "offer", "--value", "--format", "csv"))))
     assert rows[0][:3] == ["group", "label", "currency"] and {r[0] for r in rows[1:]} >= {"coupon", "pause"}
     by_data = {r["key"]: r for r in data["value"]["offer"]}
+    assert all(r[2] for r in rows[1:])  # every row names its currency, read or not
     for r in rows[1:]:
-        if r[2]:
+        if r[7]:
             assert int(r[7]) == by_data[r[0]]["collected_minor"][r[2]]

@@ -114,3 +114,27 @@ def test_the_desk_save_rate_leaves_out_customers_own_revokes():
     made += [outcome("churned", 5) for _ in range(29)]
     r = build(made, NOW - 30 * DAY, NOW, now=NOW)
     assert round(r.desk_save_rate, 2) == 0.45 and round(r.save_rate, 2) == 0.57
+
+
+def test_a_group_whose_invoices_are_unread_keeps_its_currency_in_the_csv():
+    """`report --by owner --value --format csv`: saves whose invoices no sync has read yet still have a currency
+    (their subscription's), so the row says it: never a row with an empty currency."""
+    import csv
+    import io
+
+    from console.analytics.saves import EMPTY, Save
+    from console.analytics.value_report import value_rows
+    from console.commands.report_value import value_csv
+
+    saves = [
+        Save(outcome("saved_operator", 5, currency="eur", offer="coupon"), None, None, None, None, None, "Dana"),
+        Save(outcome("saved_operator", 6, currency="jpy", offer="pause"), None, None, None, None, None, "Dana"),
+    ]
+    (row,) = value_rows(saves, "owner", EMPTY)
+    assert row.unread == 2 and row.currencies == {"eur", "jpy"}
+
+    class Report:
+        value = {"owner": [row]}
+
+    lines = list(csv.reader(io.StringIO(value_csv(Report, "owner"))))  # type: ignore[arg-type]
+    assert [r[2] for r in lines[1:]] == ["eur", "jpy"] and all(r[6] == "2" for r in lines[1:])

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
+from datetime import date
 
 from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
@@ -154,4 +154,4 @@ class PauseDialog(QDialog):
 
     def offer(self) -> Offer:
         day = date(self.until.date().year(), self.until.date().month(), self.until.date().day())
-        return PauseOffer(resumes_at=datetime.combine(day, time(9, 0), tzinfo=UTC), behavior=self.behavior.currentData())
+        return PauseOffer.until(day, self.behavior.currentData())
