@@ -9,6 +9,7 @@ from ..domain.action import Action, Consent
 from ..domain.desk import CONTACT_CODE
 from ..domain.offers import CouponOffer, Offer
 from ..domain.portal import PortalConfig
+from ..errors import ConsoleError
 from ..sync import SyncReport
 from ..sync.report import Progress, no_progress
 from .changes import AFTER_ACTION, AFTER_SYNC, NOTHING, Changes, Done
@@ -46,6 +47,19 @@ def apply_bulk(
 
 def retry_bulk(workspace: Workspace, operator: str, results: list[RowResult], consent: Consent) -> Done[list[RowResult]]:
     return Done(retry_failed(workspace.actions(operator), results, consent), AFTER_ACTION)
+
+
+def undo_many(workspace: Workspace, operator: str, action_ids: list[str]) -> Done[list[Action | ConsoleError]]:
+    """Undo a batch (a bulk save's "Undo all"): each action on its own, so one that cannot be undone (the customer
+    changed it since) is said and the rest still are."""
+    actions = workspace.actions(operator)
+    out: list[Action | ConsoleError] = []
+    for action_id in action_ids:
+        try:
+            out.append(actions.undo(action_id))
+        except ConsoleError as exc:
+            out.append(exc)
+    return Done(out, AFTER_ACTION)
 
 
 def portal_link(workspace: Workspace, operator: str, customer_id: str, configuration: str | None = None) -> Done[str]:

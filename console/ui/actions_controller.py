@@ -51,9 +51,10 @@ class ActionsController(QObject):
         self.bar.custom_coupon.connect(self.custom_coupon)
         self.bar.pause_until.connect(self.pause_until)
         self.bar.portal_link.connect(self.copy_portal_link)
-        self.bar.undo_last.connect(lambda: self.undo(self.last_action.id) if self.last_action else None)
+        self.bar.undo_last.connect(self._undo_last)  # the Undo button and Ctrl+Z: the last save, or the last batch
         self.bar.status.linkActivated.connect(self._link)
         self.last_action: Action | None = None
+        self.last_batch: list[str] = []  # the actions of the last bulk save, while its Undo stands
         self.confirm: Callable[[str, str], bool] = self._confirm  # a question with Yes / Cancel (tests answer it)
 
     # helpers --------------------------------------------------------------------------------
@@ -201,6 +202,7 @@ class ActionsController(QObject):
         if workspace is None:
             return
         dialog = BulkDialog(self.window, workspace, operator, items, consent, {r.subscription_id: r for r in rows})
+        dialog.batch_done.connect(self._batch_done)
         dialog.open()
         dialog.start()
 
@@ -240,7 +242,7 @@ class ActionsController(QObject):
 
     # results -----------------------------------------------------------------------------------
     def _applied(self, action: Action, words: str | None = None) -> None:
-        self.last_action = action
+        self.last_action, self.last_batch = action, []
         who = html.escape(action.customer_name or action.customer_id)
         if action.offer_code == CONTACT_CODE:
             self.bar.say(f"Recorded a contact with {who}.")
@@ -249,6 +251,43 @@ class ActionsController(QObject):
             self.bar.say(f"Saved {who}: {what}. <a href='undo:{action.id}'>Undo</a>")
             self.bar.undo.show()
         self.applied.emit(action)
+
+    def _undo_last(self) -> None:
+        if self.last_batch:
+            self.undo_batch()
+        elif self.last_action is not None:
+            self.undo(self.last_action.id)
+
+    def _batch_done(self, results: list) -> None:
+        """The status line after a bulk save: the batch's summary, with an Undo for the whole batch."""
+        applied = [r.action.id for r in results if r.outcome == "applied" and r.action is not None]
+        refused = sum(r.outcome == "refused" for r in results)
+        failed = sum(r.outcome == "failed" for r in results)
+        others = ", ".join(f"{n} {what}" for n, what in ((refused, "refused"), (failed, "failed")) if n)
+        text = f"Saved {len(applied)} of {len(results)} customers" + (f" ({others})" if others else "") + "."
+        self.last_batch = applied
+        self.bar.say(f"{text} <a href='undo-batch:'>Undo all {len(applied)}</a>" if applied else text, error=not applied)
+        if applied:
+            self.bar.undo.show()
+
+    def undo_batch(self) -> None:
+        """Undo every save of the last bulk save (its status line's "Undo all")."""
+        workspace, operator, ids = self._online(), self._operator(), list(self.last_batch)
+        if workspace is None or not ids:
+            return
+        self._act(lambda: operations.undo_many(workspace, operator, ids), self._batch_undone)
+
+    def _batch_undone(self, results: list) -> None:
+        self.last_batch = []
+        self.bar.undo.hide()
+        done = [r for r in results if isinstance(r, Action)]
+        refused = [r for r in results if not isinstance(r, Action)]
+        text = f"Undone: {len(done)} customer{'s' if len(done) != 1 else ''} set to cancel again."
+        if refused:
+            text += f" {len(refused)} could not be undone: {html.escape(refused[0].message)}"
+        self.bar.say(text, error=bool(refused))
+        if done:
+            self.applied.emit(done[-1])
 
     def _undone(self, action: Action) -> None:
         self.bar.undo.hide()
@@ -265,5 +304,7 @@ class ActionsController(QObject):
         self.bar.say(f"Portal link for {html.escape(row.customer_name or row.customer_id)} copied (one-time, expires soon).")
 
     def _link(self, href: str) -> None:
-        if href.startswith("undo:"):
+        if href.startswith("undo-batch:"):
+            self.undo_batch()
+        elif href.startswith("undo:"):
             self.undo(href[5:])

@@ -158,8 +158,10 @@ def test_bulk_apply_to_selected_rows(qtbot, open_window, demo):
     client = client_for(demo)
     for r, result in zip(rows, dialog.results, strict=True):
         sub = client.v1.subscriptions.retrieve(r.subscription_id)
-        if result.action.kind == "contact":
-            assert sub.cancel_at_period_end or sub.cancel_at  # a contact changes nothing in Stripe
+        if result.action.offer_code == "desk:contact":  # the desk's contact: billing untouched, the desk state moved
+            assert sub.cancel_at_period_end or sub.cancel_at
+            assert sub.metadata["churn_console_desk_state"] == "contacted"
+            assert sub.metadata["churn_console_desk_contact"].startswith("ticket ")
         else:
             assert sub.metadata["churn_console_action"] == result.action.id
             assert sub.metadata["churn_console_consent"] == "ticket"

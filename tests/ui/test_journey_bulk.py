@@ -54,6 +54,15 @@ def test_bulk_lists_who_and_how_much_then_applies_each_and_moves_on(qtbot, open_
     left = {x.subscription_id for x in shown(window)}
     following = next(r for r in before[picks[0] :] if r.subscription_id in left)  # the first row from where they were
     assert [r.subscription_id for r in window.queue.selected_rows()] == [following.subscription_id]
+    status = window.queue.action_bar.status.text()
+    assert "Saved 4 of 4 customers." in status and "Undo all 4" in status  # the batch's line, not the last single one
+    active(qtbot, window)
+    with qtbot.waitSignal(window.controller.applied, timeout=30000):
+        QTest.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)  # Ctrl+Z: the whole batch
+    qtbot.waitUntil(lambda: "Undone: 4 customers set to cancel again." in window.queue.action_bar.status.text(), timeout=10000)
+    for r in chosen:
+        again = admin(demo).v1.subscriptions.retrieve(r.subscription_id)
+        assert again.cancel_at_period_end or again.cancel_at  # set to cancel again, as the customer had asked
 
 
 def coupons(window) -> dict:

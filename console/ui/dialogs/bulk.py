@@ -33,6 +33,7 @@ class BulkDialog(QDialog):
     """Runs apply_many on the thread pool; a small table (one row per selected customer) shows each outcome."""
 
     row_done = Signal(int, object)
+    batch_done = Signal(object)  # the RowResults, once the batch (or its retry) ends: the status line's summary
 
     def __init__(
         self,
@@ -131,6 +132,7 @@ class BulkDialog(QDialog):
         self.summary.setText(f"{counts['applied']} applied, {counts['refused']} refused, {counts['failed']} failed.")
         self.retry.setEnabled(counts["failed"] > 0)
         self.close_button.setEnabled(True)
+        self.batch_done.emit(results)
 
     def _crashed(self, error) -> None:
         self.summary.setText(f"Stopped: {error}")
