@@ -6,6 +6,7 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from . import __version__
 from .commands import actions, desk, keys, portal, report, sandbox, sync_queue  # parsers only: each runs' imports load later
@@ -13,6 +14,8 @@ from .commands.safe_output import terminal_safe
 from .domain.text import terminal
 from .errors import ConsoleError
 from .paths import Paths, private_files
+
+DEMO_SERVER = "_demo-server"  # services.demo_server.ARGV_FLAG (not imported here: --version stays light)
 
 EPILOG = """examples:
   churn-console --demo                 open the window on the bundled demo sandbox
@@ -63,6 +66,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     private_files()
+    given = list(sys.argv[1:] if argv is None else argv)
+    if given[:1] == [DEMO_SERVER]:  # the shared demo account's own process (services/demo_server.py), not a command
+        from .services.demo_server import serve
+
+        return serve(Path(given[1]))
     parser = build_parser()
     args = parser.parse_args(argv)
     if getattr(args, "profile", None) is None:

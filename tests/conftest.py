@@ -19,6 +19,9 @@ def _desktop_sized_offscreen() -> None:
 
 
 _desktop_sized_offscreen()
+# A demo account's server (services/demo_server.py) stops 3 s after its last console, not 10 minutes: the tests'
+# data dirs are thrown away, and their servers with them.
+os.environ.setdefault("CHURN_CONSOLE_DEMO_IDLE_S", "3")
 
 
 def _reliability_dir(config):

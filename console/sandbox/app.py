@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import threading
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -121,6 +123,14 @@ class Sandbox:
     def log(self) -> list[LogEntry]:
         with self._backend.log_lock:
             return list(self._backend.log)
+
+    def on_write(self, notify: Callable[[], None]) -> None:
+        """Call `notify` after every request that changed the account (the demo server saves then)."""
+        self._backend.after_write.append(notify)
+
+    def idle_for(self) -> float:
+        """Seconds since the last request came in."""
+        return time.monotonic() - self._backend.last_seen
 
     def clear_log(self) -> None:
         with self._backend.log_lock:

@@ -9,6 +9,7 @@ import socket
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -56,10 +57,13 @@ class Backend:
     max_in_flight: int = 0
     mangler: Mangler = field(default_factory=Mangler)
     running: set[tuple[str, str]] = field(default_factory=set)  # (key, Idempotency-Key) of POSTs being served
+    after_write: list[Callable[[], None]] = field(default_factory=list)  # called after each write that succeeded
+    last_seen: float = field(default_factory=time.monotonic)  # when the last request came in
     _req: int = 0
 
     def enter(self) -> None:
         with self.log_lock:
+            self.last_seen = time.monotonic()
             self.in_flight += 1
             self.max_in_flight = max(self.max_in_flight, self.in_flight)
 
@@ -293,6 +297,9 @@ class Handler(BaseHTTPRequestHandler):
                 state.idempotency[(self.headers.get("Authorization", ""), ikey)] = IdempotentResult(
                     fingerprint, status, payload, endpoint
                 )
+        if route.mutates and status < 400:
+            for notify in backend.after_write:
+                notify()
         return status, payload, ({"Idempotency-Key": ikey} if ikey else {})
 
     def _html(self, backend: Backend, secret: str, entry: LogEntry) -> None:

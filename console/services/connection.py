@@ -31,24 +31,43 @@ class Connection:
     where: str
     sandbox: object | None = None
     label: str = ""  # the account's display name when the key may not read /v1/account (restricted keys)
+    demo_dir: Path | None = None  # the data dir whose shared demo account this connection uses
 
     def close(self) -> None:
         if self.sandbox is not None:
             self.sandbox.stop()  # type: ignore[attr-defined]
             self.sandbox = None
+        if self.demo_dir is not None:  # the demo server stops on its own once no console uses it
+            from .demo_server import unregister
+
+            unregister(self.demo_dir)
+            self.demo_dir = None
+
+    @property
+    def demo(self) -> bool:
+        """On the bundled demo account (its ids are in no Stripe Dashboard)."""
+        return self.sandbox is not None or self.demo_dir is not None
 
 
 def open_demo(data_dir: Path | None = None, seed: int = 7, customers: int = 500) -> Connection:
-    """Start the bundled sandbox on a free loopback port and connect to it with its restricted key.
+    """Connect to the bundled demo account with its restricted key.
 
-    With a data dir, the demo account is kept there between runs (saves made in the demo stay made).
+    With a data dir, the account is the data dir's one, shared by every window and command on it and kept there
+    between runs (services/demo_server.py). Without one, a sandbox of this process's own, forgotten at the end.
     """
-    from ..sandbox.app import Sandbox
     from ..stripe_gateway import StripeGateway
 
-    state_file = data_dir / "demo-sandbox.json" if data_dir else None
+    if data_dir is not None:
+        from . import demo_server
+
+        server = demo_server.ensure(data_dir)
+        log.info("demo account at %s", server.url)
+        gateway = StripeGateway(server.key, server.url)
+        return Connection(gateway, f"Demo sandbox at {server.url}", label="Demo account", demo_dir=data_dir)
+    from ..sandbox.app import Sandbox
+
     with collector_paused():  # the seed's short-lived dicts hold no cycles: collections only cost it time
-        sandbox = Sandbox(seed=seed, customers=customers, state_file=state_file).start()
+        sandbox = Sandbox(seed=seed, customers=customers).start()
     log.info("demo sandbox listening on %s", sandbox.url)
     return Connection(StripeGateway(sandbox.key, sandbox.url), f"Demo sandbox at {sandbox.url}", sandbox, "Demo account")
 

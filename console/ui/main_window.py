@@ -195,7 +195,7 @@ class MainWindow(QMainWindow):
         connection = self.connection
         assert connection is not None  # session.open() connected
         self.where_label.setText(connection.where)
-        demo = connection.sandbox is not None or (connection.gateway.api_base or "").startswith("http://")
+        demo = connection.demo or (connection.gateway.api_base or "").startswith("http://")
         self.queue.detail.dashboard_unavailable(
             "These ids live in a sandbox, not in a Stripe account: the Dashboard would not find them." if demo else None
         )
