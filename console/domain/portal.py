@@ -219,9 +219,11 @@ class PortalConfig:
         return out
 
     def diff(self, other: PortalConfig) -> list[tuple[str, Any, Any]]:
-        """(field, this value, the other value) for every editable field that differs."""
+        """(field, this value, the other value) for every editable field that differs. Lists that are sets to
+        Stripe (the custom reasons offered, the details customers may update, what a plan switch may change)
+        differ by their members only: the editor lists them in its order, Stripe returns its own."""
         mine, theirs = self.editable(), other.editable()
-        return [(k, mine[k], theirs[k]) for k in mine if mine[k] != theirs[k]]
+        return [(k, mine[k], theirs[k]) for k in mine if not _same(k, mine[k], theirs[k])]
 
     def editable(self) -> dict[str, Any]:
         data = asdict(self)
@@ -346,3 +348,12 @@ def _changed(new: Any, old: Any) -> Any:
         else:
             out[key] = value
     return out
+
+
+UNORDERED = ("feedback_options", "customer_update_fields", "plan_updates")
+
+
+def _same(key: str, a: Any, b: Any) -> bool:
+    if key in UNORDERED and isinstance(a, list) and isinstance(b, list):
+        return sorted(map(str, a)) == sorted(map(str, b))
+    return bool(a == b)

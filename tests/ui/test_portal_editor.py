@@ -214,3 +214,62 @@ def test_a_too_long_custom_reason_is_refused_under_the_list(qtbot, open_window, 
         qtbot.mouseClick(page.form.custom.new, Qt.MouseButton.LeftButton)
     assert "100 characters" in page.form.errors["feedback_options"].text()
     assert len(client_for(demo).v1.billing.feedback_options.list({"limit": 100}).data) == before
+
+
+def test_after_a_new_reason_is_saved_the_editor_is_clean_and_says_what_it_saved(qtbot, open_window, demo):
+    """New reason…, Review and save: Stripe returns the custom reasons in its own order, which is no change;
+    Discard has nothing to discard, switching asks nothing, and the status line names what was saved."""
+    window = open_window(demo)
+    page = open_portal(qtbot, window)
+    page.list.setCurrentRow(next(i for i, c in enumerate(page.configs) if c.is_default))
+    custom = page.form.custom
+    before = custom.list.count()
+    answer_input(qtbot, "Moving to an in-house tool")
+    qtbot.mouseClick(custom.new, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: custom.list.count() == before + 1, timeout=10000)
+    assert "Review and save" in page.status.text()
+    seen: list = []
+    on_dialog(qtbot, lambda d: d.accept(), seen)
+    with qtbot.waitSignal(page.saved, timeout=15000):
+        qtbot.mouseClick(page.save, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: page.list.count() == 2 and not window.runner.busy, timeout=15000)
+    qtbot.waitUntil(lambda: page.status.text().startswith("Saved") or "Saved" in page.status.text(), timeout=10000)
+    assert "configurations." not in page.status.text()  # the save's own words, not the reload's count
+    assert not page.unsaved() and page.form.value().diff(page.original) == []
+    other = next(i for i, c in enumerate(page.configs) if not c.is_default)
+    page.list.setCurrentRow(other)  # no "Discard your changes?" question: nothing is unsaved
+    assert page.original.id == page.configs[other].id
+
+
+def test_an_import_of_a_new_configuration_clears_the_list_and_discard_goes_back(qtbot, open_window, demo, tmp_path):
+    window = open_window(demo)
+    page = open_portal(qtbot, window)
+    shown_before = page.original
+    stripe_shape = tmp_path / "stripe.json"
+    stripe_shape.write_text(page.original.to_stripe_json())  # Stripe's own body: no id, so a new configuration
+    page.import_(str(stripe_shape))
+    assert "Imported as a new configuration" in page.status.text()
+    assert page.list.currentRow() == -1 and not page.list.selectedItems()  # the old one is not highlighted
+    assert page.original.id is None and page.unsaved()
+    qtbot.mouseClick(page.discard, Qt.MouseButton.LeftButton)
+    assert page.original.id == shown_before.id and not page.unsaved()  # back where the admin was
+    assert page.configs[page.list.currentRow()].id == shown_before.id
+    assert page.status.text().endswith("Changes discarded.</span>") or "Changes discarded." in page.status.text()
+
+
+def test_custom_reason_ticks_look_disabled_while_customers_cannot_cancel(qtbot, open_window, demo):
+    window = open_window(demo)
+    page = open_portal(qtbot, window)
+    form = page.form
+    form.cancel.setChecked(False)
+    form.follow_features()
+    item = form.custom.list.item(0)
+    assert not item.flags() & Qt.ItemFlag.ItemIsUserCheckable
+    assert "turn on “Customers can cancel”" in item.toolTip()
+    from PySide6.QtGui import QPalette
+
+    assert item.foreground().color() == form.custom.palette().color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text)
+    form.cancel.setChecked(True)
+    form.reasons_enabled.setChecked(True)
+    form.follow_features()
+    assert item.flags() & Qt.ItemFlag.ItemIsUserCheckable and "turn on" not in item.toolTip()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QInputDialog,
@@ -96,6 +97,15 @@ class CustomReasons(QWidget):
             item = self.list.item(i)
             flags = item.flags() | Qt.ItemFlag.ItemIsUserCheckable if on else item.flags() & ~Qt.ItemFlag.ItemIsUserCheckable
             item.setFlags(flags)
+            # a tick that cannot be changed must look so: greyed, saying why (the item stays selectable: the
+            # reason itself, the account's, can still be renamed or deactivated)
+            item.setForeground(
+                self.palette().color(
+                    QPalette.ColorGroup.Disabled if not on else QPalette.ColorGroup.Active, QPalette.ColorRole.Text
+                )
+            )
+            option_id = str(item.data(ID_ROLE))  # the id stays in the tooltip, for support
+            item.setToolTip(option_id if on else f"{option_id}: turn on “Customers can cancel” and the survey to offer it.")
         self.list.blockSignals(False)
 
     def selected(self) -> list[str]:

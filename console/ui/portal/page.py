@@ -48,6 +48,8 @@ class PortalPage(QWidget):
         self.configs: list[PortalConfig] = []
         self.catalog: list = []
         self.original: PortalConfig | None = None  # what Stripe had when the editor was filled
+        self._return_to: PortalConfig | None = None  # shown before a new (unsaved) configuration: where Discard goes
+        self._after_load = ""  # what the next load's status line says instead of the count (a save's words)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(16, 12, 16, 8)
         head = QHBoxLayout()
@@ -94,6 +96,7 @@ class PortalPage(QWidget):
         rv = QVBoxLayout(right)
         rv.setContentsMargins(0, 0, 0, 0)
         self.form = PortalForm()
+        self.form.changed.connect(self._edited)
         self.form.custom.create_requested.connect(self.create_reason)
         self.form.custom.rename_requested.connect(self.rename_reason)
         self.form.custom.deactivate_requested.connect(self.deactivate_reason)
@@ -112,7 +115,7 @@ class PortalPage(QWidget):
         self.try_it.setObjectName("portalTryIt")
         self.try_it.clicked.connect(self.try_portal)
         self.discard = QPushButton("Discard changes")
-        self.discard.clicked.connect(lambda: self._fill(self.original) if self.original else None)
+        self.discard.clicked.connect(self.discard_changes)
         self.save = QPushButton("Review and save…")
         self.save.setObjectName("portalSave")
         self.save.setProperty("class", "primary")
@@ -192,7 +195,8 @@ class PortalPage(QWidget):
         if self.configs:
             self.list.setCurrentRow(index)
             self._selected(index)
-        self.say(f"{len(self.configs)} configurations.")
+        self.say(self._after_load or f"{len(self.configs)} configurations.")  # a save's own words survive its reload
+        self._after_load = ""
 
     def unsaved(self) -> bool:
         """Edits in the form that were not saved (compared field by field with what was loaded)."""
@@ -202,10 +206,16 @@ class PortalPage(QWidget):
         """Ask before edits are lost; True when they may be."""
         if not self.unsaved() or self.original is None:
             return True
+        name = self.original.name or "this configuration"
+        question = (
+            f"Discard the new configuration “{name}”? It was never saved to Stripe."
+            if self.original.id is None
+            else f"Discard your changes to “{name}”?"
+        )
         box = QMessageBox(
             QMessageBox.Icon.Question,
             "Unsaved changes",
-            f"Discard your changes to {self.original.name or 'this configuration'}?",
+            question,
             QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
             self,
         )
@@ -223,6 +233,38 @@ class PortalPage(QWidget):
             self.list.blockSignals(False)
             return
         self._fill(self.configs[row])
+
+    def _start_new(self, config: PortalConfig) -> None:
+        """A configuration not on Stripe yet (New, Copy, an import of one it does not have): nothing in the list is
+        highlighted, and Discard goes back to the configuration shown before."""
+        if self.original is not None and self.original.id is not None:
+            self._return_to = self.original
+        self.list.blockSignals(True)
+        self.list.setCurrentRow(-1)
+        self.list.clearSelection()
+        self.list.blockSignals(False)
+        self._fill(config)
+
+    def discard_changes(self) -> None:
+        """Discard changes: the form as loaded; for a new configuration, the one shown before it."""
+        if self.original is None:
+            return
+        back = self._return_to if self.original.id is None else self.original
+        if back is None:
+            self._fill(self.original)
+        else:
+            self._return_to = None
+            row = next((i for i, c in enumerate(self.configs) if c.id == back.id), -1)
+            self.list.blockSignals(True)
+            self.list.setCurrentRow(row)
+            self.list.blockSignals(False)
+            self._fill(back)
+        self.say("Changes discarded.")
+
+    def _edited(self) -> None:
+        """The status line follows the form: a "No changes to save." said before an edit is not left standing."""
+        if self.unsaved():
+            self.say("Changes not saved yet: Review and save sends them.")
 
     def _fill(self, config: PortalConfig | None) -> None:
         if config is None:
@@ -242,12 +284,12 @@ class PortalPage(QWidget):
     def new(self) -> None:
         if not self.confirm_discard():
             return
-        self._fill(PortalConfig(name="New configuration", invoice_history=True, payment_method_update=True))
+        self._start_new(PortalConfig(name="New configuration", invoice_history=True, payment_method_update=True))
         self.say("A new configuration: fill it in, then Review and save.")
 
     def clone(self) -> None:
         if self.original is not None:
-            self._fill(
+            self._start_new(
                 replace(
                     self.form.value(),
                     id=None,
@@ -291,8 +333,9 @@ class PortalPage(QWidget):
                 self.original = result.remote  # keep my edits; the next save goes on top of the newer version
             self.failed.emit(result)
             return
-        self.original = result
-        self.say(f"Saved {html.escape(result.name or result.id)} ({result.id}).")
+        self.original, self._return_to = result, None
+        self._after_load = f"Saved {html.escape(result.name or result.id)} ({result.id})."
+        self.say(self._after_load)
         self.saved.emit(result)  # the operation announces what changed (the portal, the Overview's card)
         self.load()
 
@@ -351,7 +394,7 @@ class PortalPage(QWidget):
             return
         target = next((c for c in self.configs if c.id == wanted.id), None)
         if target is None:
-            self._fill(replace(wanted, id=None))
+            self._start_new(replace(wanted, id=None))
             self.say("Imported as a new configuration: Review and save to create it.")
         else:
             self.list.setCurrentRow(self.configs.index(target))
