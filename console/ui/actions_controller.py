@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Callable
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, TypeVar, cast
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QGuiApplication
@@ -28,7 +28,7 @@ from .dialogs.offer_forms import CouponDialog, PauseDialog
 T = TypeVar("T")
 
 if TYPE_CHECKING:
-    from .queue.page import QueuePage
+    from .queue.surface import QueueSurface
 
 
 def describe_error(error: ConsoleError) -> str:
@@ -43,8 +43,8 @@ class ActionsController(QObject):
     applied = Signal(object)  # Action
     failed = Signal(object)  # ConsoleError
 
-    def __init__(self, context: PageContext, page: QueuePage) -> None:
-        super().__init__(page)
+    def __init__(self, context: PageContext, page: QueueSurface) -> None:
+        super().__init__(cast(QObject, page))  # the page itself (a QWidget): it owns its controllers
         self.context, self.page = context, page
         self.bar = page.action_bar
         self.bar.offer_chosen.connect(self.offer_chosen)

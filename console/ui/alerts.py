@@ -4,7 +4,7 @@ the GUI thread). Shown in the system tray where there is one; the Queue tab coun
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from PySide6.QtCore import QEvent, QObject, Signal
 from PySide6.QtWidgets import QApplication, QSystemTrayIcon
@@ -14,7 +14,7 @@ from ..services.alerts import Alert, SyncReport, Watch
 from ..services.desk_settings import DeskSettings
 
 if TYPE_CHECKING:
-    from .main_window import MainWindow
+    from .shell import Shell
 
 MAX_SHOWN = 3  # more than this in one sync: one notification that counts them
 
@@ -25,8 +25,8 @@ class AlertCenter(QObject):
 
     raised = Signal(list)
 
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
+    def __init__(self, window: Shell) -> None:
+        super().__init__(cast(QObject, window))  # the main window itself
         self.window, self.watch = window, Watch()
         self.shown: list[Alert] = []
         self.unseen = 0  # new pending cancellations since the Queue tab was last looked at

@@ -8,13 +8,13 @@ from PySide6.QtCore import QByteArray
 from PySide6.QtGui import QGuiApplication
 
 if TYPE_CHECKING:
-    from .main_window import MainWindow
+    from .shell import Shell
 
 GEOMETRY, SPLIT, COLUMNS = "window/geometry", "window/queue_split", "window/queue_columns"
 DEFAULT_SIZE = (1400, 860)
 
 
-def restore_layout(window: MainWindow) -> None:
+def restore_layout(window: Shell) -> None:
     """What was saved, where it still fits a screen; else a default size that fits the screen it opens on."""
     settings = window.settings
     geometry = settings.value(GEOMETRY)
@@ -34,7 +34,7 @@ def restore_layout(window: MainWindow) -> None:
             restore(state)
 
 
-def save_layout(window: MainWindow) -> None:
+def save_layout(window: Shell) -> None:
     settings = window.settings
     settings.setValue(GEOMETRY, window.saveGeometry())
     settings.setValue(SPLIT, window.queue.splitter.saveState())

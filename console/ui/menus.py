@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import QWidget
 
 from .help import ShortcutsDialog, show_about
 
 if TYPE_CHECKING:
-    from .main_window import MainWindow
+    from .shell import Shell
 
 
-def build_menus(window: MainWindow) -> None:
+def build_menus(window: Shell) -> None:
     file_menu = window.menuBar().addMenu("&File")
     prefs = file_menu.addAction("&Preferences…")
     prefs.setShortcut(QKeySequence("Ctrl+,"))  # StandardKey.Preferences is empty on most Linux desktops
@@ -30,5 +31,6 @@ def build_menus(window: MainWindow) -> None:
     help_menu = window.menuBar().addMenu("&Help")
     shortcuts = help_menu.addAction("&Keyboard shortcuts")
     shortcuts.setShortcut(QKeySequence("Ctrl+/"))
-    shortcuts.triggered.connect(lambda: ShortcutsDialog(window).open())
-    help_menu.addAction("&About Churn Console", lambda: show_about(window))
+    parent = cast(QWidget, window)  # the main window itself
+    shortcuts.triggered.connect(lambda: ShortcutsDialog(parent).open())
+    help_menu.addAction("&About Churn Console", lambda: show_about(parent))

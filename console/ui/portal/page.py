@@ -30,10 +30,10 @@ from ...services import operations
 from ...services.portal import ChangedOnStripe, PortalInvalid, PortalService
 from .. import theme
 from ..context import PageContext
-from ..files import open_path, save_path, write_problem
 from .dialogs import TryItDialog, conflict_dialog, review_dialog
+from .exchange import export_configuration, import_configuration
 from .form import PortalForm
-from .wording import PortalWording, list_text, read_configuration
+from .wording import PortalWording, list_text
 
 
 class PortalPage(QWidget):
@@ -366,45 +366,12 @@ class PortalPage(QWidget):
         where = " Review and save to offer it in this configuration." if tick else ""
         self.say(f"{verb} the reason “{html.escape(option.description)}” ({option.id}) on Stripe.{where}")
 
-    # config as code ------------------------------------------------------------------------------
+    # config as code: ui/portal/exchange.py ------------------------------------------------------
     def export(self) -> None:
-        if self.original is None or self.original.id is None:
-            return
-        path = save_path(self, self.context.settings, "Export configuration", f"{self.original.id}.json", "JSON (*.json)")
-        if path is None:
-            return
-        try:
-            path.write_text(self.original.to_json(), "utf-8")
-        except OSError as exc:
-            self.say(html.escape(write_problem(path, exc)), error=True)
-            return
-        self.say(f"Exported to {html.escape(str(path))}.")
+        export_configuration(self)
 
     def import_(self, path: str | None = None) -> None:
-        if not self.confirm_discard():
-            return
-        if not path:
-            chosen = open_path(self, self.context.settings, "Import configuration", "JSON (*.json)")
-            path = str(chosen) if chosen else None
-        if not path:
-            return
-        wanted, refusal = read_configuration(path)
-        if wanted is None:
-            self.say(refusal, error=True)
-            return
-        target = next((c for c in self.configs if c.id == wanted.id), None)
-        if target is None:
-            self._start_new(replace(wanted, id=None))
-            self.say("Imported as a new configuration: Review and save to create it.")
-        else:
-            self.list.setCurrentRow(self.configs.index(target))
-            self.original = target
-            self.form.load(
-                replace(wanted, id=target.id, is_default=target.is_default, active=target.active, updated=target.updated),
-                self.catalog,
-            )
-            self.form.base = target
-            self.say(f"Imported onto {html.escape(target.id or '')}: Review and save shows what changes.")
+        import_configuration(self, path)
 
     # try it ----------------------------------------------------------------------------------------
     def try_portal(self) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import html
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from PySide6.QtCore import QObject, Qt, QUrl
 from PySide6.QtGui import QDesktopServices, QGuiApplication
@@ -19,12 +19,12 @@ from ...services import desk
 from ..dialogs.desk import NoteDialog, OutreachDialog
 
 if TYPE_CHECKING:
-    from .page import QueuePage
+    from .surface import QueueSurface
 
 
 class DeskController(QObject):
-    def __init__(self, page: QueuePage) -> None:
-        super().__init__(page)
+    def __init__(self, page: QueueSurface) -> None:
+        super().__init__(cast(QObject, page))  # the page itself (a QWidget): it owns its controllers
         self.page, self.context, self.bar = page, page.context, page.action_bar
         self.open_url: Callable[[QUrl], bool] = QDesktopServices.openUrl  # the desktop's mail client (tests record it)
         self.ask: Callable[[str, str], bool] = self._ask
