@@ -27,6 +27,10 @@ SHORTCUTS = (
     ("Queue", "Ctrl+R", "Revoke the cancellation only"),
     ("Queue", "Ctrl+L", "Copy a customer portal link"),
     ("Queue", "Ctrl+Z", "Undo the last save"),
+    ("Queue", "Ctrl+T", "Take the selected rows (the save desk)"),
+    ("Queue", "Ctrl+Shift+T", "Release the selected rows"),
+    ("Queue", "Ctrl+N", "Write a note (and the next follow-up)"),
+    ("Queue", "Ctrl+E", "Write to the customer (an e-mail from the team's templates)"),
     ("Consent step", "Enter", "Confirm with the remembered channel"),
     ("Consent step", "Esc", "Cancel: nothing is sent"),
 )

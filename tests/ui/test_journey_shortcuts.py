@@ -143,6 +143,56 @@ def test_ctrl_l_copies_a_portal_link(qtbot, open_window, demo):
     pressed("Ctrl+L")
 
 
+def test_the_save_desk_by_keyboard_take_release_note_and_write(qtbot, open_window, demo):
+    """Ctrl+T, Ctrl+Shift+T, Ctrl+N (type, Tab, Space ticks "Follow up on", Enter saves), Ctrl+E: each fires its
+    desk action on the selected row, as the buttons do; and each button has its mnemonic."""
+    from console.ui.dialogs.desk import NoteDialog, OutreachDialog
+
+    window = open_window(demo)
+    window.context.set_operator("Dana (CS)")
+    active(qtbot, window)
+    click_row(window.queue.table, 1)
+    row = window.queue.selected_rows()[0]
+    model = window.queue.model
+
+    def desk_of():
+        return model.rows[model.row_of(row.subscription_id)].desk
+
+    sequence(window, "Ctrl+T")
+    qtbot.waitUntil(lambda: desk_of().owner == "Dana (CS)", timeout=20000)
+    assert admin(demo).v1.subscriptions.retrieve(row.subscription_id).metadata["churn_console_desk_owner"] == "Dana (CS)"
+    pressed("Ctrl+T")
+    qtbot.waitUntil(lambda: not window.runner.busy, timeout=20000)
+    active(qtbot, window)
+    sequence(window, "Ctrl+Shift+T")
+    qtbot.waitUntil(lambda: desk_of().owner == "", timeout=20000)
+    pressed("Ctrl+Shift+T")
+    qtbot.waitUntil(lambda: not window.runner.busy, timeout=20000)
+
+    def note_by_keys(dialog: NoteDialog) -> None:
+        QTest.keyClicks(dialog.text, "Called, will think it over")
+        QTest.keyClick(dialog.text, Qt.Key.Key_Tab)  # out of the text, onto "Follow up on"
+        assert QApplication.focusWidget() is dialog.follow
+        QTest.keyClick(dialog.follow, Qt.Key.Key_Space)
+        assert dialog.follow.isChecked() and dialog.date.isEnabled()
+        dialog.buttons.button(dialog.buttons.StandardButton.Save).click()
+
+    answer(NoteDialog, note_by_keys)
+    active(qtbot, window)
+    sequence(window, "Ctrl+N")
+    qtbot.waitUntil(lambda: desk_of().note == "Called, will think it over" and desk_of().follow_up is not None, timeout=20000)
+    pressed("Ctrl+N")
+    qtbot.waitUntil(lambda: not window.runner.busy, timeout=20000)
+    seen: list = []
+    answer(OutreachDialog, lambda d: (seen.append(d), d.reject()))
+    active(qtbot, window)
+    sequence(window, "Ctrl+E")
+    qtbot.waitUntil(lambda: bool(seen), timeout=10000)
+    pressed("Ctrl+E")
+    texts = {k: b.text() for k, b in window.queue.desk.buttons.items()}
+    assert texts == {"take": "&Take", "release": "Re&lease", "note": "&Note…", "write": "&Write to customer…"}
+
+
 def test_every_listed_shortcut_was_pressed_above():
     """Runs last in this module (pytest keeps file order; xdist sends a module's tests to one worker only with
     --dist loadfile, so the check reads the list itself, not the other tests' record)."""

@@ -39,6 +39,7 @@ class NoteDialog(QDialog):
         self.text.setObjectName("noteText")
         self.text.setPlaceholderText("What happened, what was said, what comes next")
         self.text.setPlainText(current_note)
+        self.text.setTabChangesFocus(True)  # Tab goes on to "Follow up on" (Space ticks it), as in every other field
         layout.addWidget(self.text)
         self.count = QLabel("")
         self.count.setProperty("class", "pageCaption")

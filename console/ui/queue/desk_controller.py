@@ -9,8 +9,8 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, cast
 
 from PySide6.QtCore import QObject, Qt, QUrl
-from PySide6.QtGui import QDesktopServices, QGuiApplication
-from PySide6.QtWidgets import QMessageBox, QPushButton
+from PySide6.QtGui import QDesktopServices, QGuiApplication, QKeySequence, QShortcut
+from PySide6.QtWidgets import QMessageBox, QPushButton, QWidget
 
 from ...domain.outreach import Letter
 from ...domain.queue import QueueRow
@@ -22,6 +22,19 @@ if TYPE_CHECKING:
     from .surface import QueueSurface
 
 
+DESK_KEYS = {"take": "Ctrl+T", "release": "Ctrl+Shift+T", "note": "Ctrl+N", "write": "Ctrl+E"}
+
+
+def desk_actions(desk: DeskController) -> tuple[tuple[str, str, str, str, Callable[[], None]], ...]:
+    """(key, button text with its mnemonic, shortcut, tooltip, slot) of each desk action."""
+    return (
+        ("take", "&Take", DESK_KEYS["take"], "Make these rows yours: every console shows you as owner after its next sync", desk.take),
+        ("release", "Re&lease", DESK_KEYS["release"], "Give these rows back to the team", desk.release),
+        ("note", "&Note…", DESK_KEYS["note"], "The latest note, the next follow-up date and where the row stands", desk.note),
+        ("write", "&Write to customer…", DESK_KEYS["write"], "An e-mail from the team's templates, with a link that still works", desk.write),
+    )  # fmt: skip
+
+
 class DeskController(QObject):
     def __init__(self, page: QueueSurface) -> None:
         super().__init__(cast(QObject, page))  # the page itself (a QWidget): it owns its controllers
@@ -30,18 +43,16 @@ class DeskController(QObject):
         self.ask: Callable[[str, str], bool] = self._ask
         self.buttons: dict[str, QPushButton] = {}
         row = self.bar.row
-        for key, text, tip, slot in (
-            ("take", "Take", "Make these rows yours: every console shows you as owner after its next sync", self.take),
-            ("release", "Release", "Give these rows back to the team", self.release),
-            ("note", "Note…", "The latest note, the next follow-up date and where the row stands", self.note),
-            ("write", "Write to customer…", "An e-mail from the team's templates, with a link that still works", self.write),
-        ):
-            button = QPushButton(text)
+        for key, text, keys, tip, slot in desk_actions(self):
+            button = QPushButton(text)  # with its mnemonic (Alt+the underlined letter)
             button.setObjectName(f"desk_{key}")
-            button.setToolTip(tip)
+            button.setToolTip(f"{tip} ({keys})")
             button.clicked.connect(slot)
             row.insertWidget(row.count() - 1, button)  # before the stretch
             self.buttons[key] = button
+            # the same, by key, while the queue is on screen (listed in Help → Keyboard shortcuts)
+            shortcut = QShortcut(QKeySequence(keys), cast(QWidget, page), lambda b=button: b.click() if b.isEnabled() else None)
+            shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
         page.selection_changed.connect(lambda _rows: self.fit())
         page.refreshed.connect(self.follow_name)  # the consent dialog may have set the name meanwhile
         self.follow_name()
