@@ -9,10 +9,6 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from . import __version__
-from .commands import actions, desk, keys, portal, report, sandbox, sync_queue  # parsers only: each runs' imports load later
-from .commands.safe_output import terminal_safe
-from .domain.text import terminal
-from .errors import ConsoleError
 from .paths import Paths, private_files
 
 DEMO_SERVER = "_demo-server"  # services.demo_server.ARGV_FLAG (not imported here: --version stays light)
@@ -26,6 +22,8 @@ EPILOG = """examples:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from .commands import actions, desk, keys, portal, report, sandbox, sync_queue  # parsers; each run imports its own
+
     parser = argparse.ArgumentParser(
         prog="churn-console",
         description="Desktop console for Stripe subscription churn. Without a command it opens the window.",
@@ -71,6 +69,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         from .services.demo_server import serve
 
         return serve(Path(given[1]))
+    if given == ["--version"]:  # answered before any command's parser is built (what a packager's check runs)
+        print(f"churn-console {__version__}")
+        return 0
+    from .commands.safe_output import terminal_safe
+    from .domain.text import terminal
+    from .errors import ConsoleError
+
     parser = build_parser()
     args = parser.parse_args(argv)
     if getattr(args, "profile", None) is None:
