@@ -76,7 +76,8 @@ class DeskWriter:
             if current and not force:
                 claimed = desk.read(sub.metadata).claimed_words()
                 raise DeskRefused(
-                    f"{_who(sub)} is {claimed}.", "Nothing was changed. Take it anyway with --force (the window asks)."
+                    f"{_who(sub)} is already taken by {claimed}.",
+                    "Nothing was changed. Take it anyway with --force (the window asks).",
                 )
             written = self._write(sub, desk.for_take(name, now), "take", f"for {name}" if name != self.operator else "")
             back = self.gateway.subscription(sub_id)  # a take made at the same moment by another console wins if later

@@ -263,7 +263,7 @@ def action_words(kind: str, code: str, coupons: Mapping[str, Coupon] | None = No
     known (`coupons`), else with the coupon's name; codes of the console's own coupons are never shown."""
     family, _, detail = code.partition(":")
     if kind == "undo":
-        return f"Undid: {action_words(_kind_of(detail), detail, coupons).lower()}"
+        return f"Set to cancel again (undoing “{action_words(_kind_of(detail), detail, coupons).lower()}”)"
     if family == "coupon":
         known = (coupons or {}).get(detail)
         if known is not None:

@@ -10,7 +10,7 @@ from pathlib import Path
 from ..actions.desk import DeskRefused as DeskRefused  # re-exported: the window and the CLI say why
 from ..actions.desk import DeskResult, DeskWriter
 from ..actions.locks import SubscriptionLocks
-from ..domain.outreach import Letter, Templates, fill, offer_phrase
+from ..domain.outreach import Letter, Templates, fill, offer_phrase, template_label
 from ..errors import ConsoleError
 from .changes import Changes, Done
 from .desk_settings import DeskSettings as DeskSettings  # re-exported: the screenshots set one
@@ -133,8 +133,10 @@ def letter(
 def record_sent(workspace: Workspace, operator: str, sub_id: str, sent: Letter) -> Done[DeskResult]:
     """Sending (or copying) the e-mail is a contact attempt: state contacted, channel e-mail, no consent; the template
     used is kept in the note (one Stripe write), the whole text in this console's timeline."""
-    done = writer(workspace, operator).contacted(sub_id, "email", note=f"E-mailed ({sent.template}): {sent.subject}")
+    done = writer(workspace, operator).contacted(
+        sub_id, "email", note=f"E-mailed ({template_label(sent.template)}): {sent.subject}"
+    )
     at = int(datetime.now(UTC).timestamp())
-    detail = {"words": f"{operator} e-mailed the customer ({sent.template}): {sent.subject}", "body": sent.body}
+    detail = {"words": f"{operator} e-mailed the customer ({template_label(sent.template)}): {sent.subject}", "body": sent.body}
     workspace.cache.add_timeline(f"{sub_id}:outreach:{at}", sub_id, at, "desk", detail)  # the whole text, here only
     return Done(done, AFTER_DESK)

@@ -99,11 +99,19 @@ class ActionsController(QObject):
     def _coupons(self) -> dict:
         return {c.id: c for c in self.context.coupons()}
 
-    def _ask_consent(self, summary: str, customers: list[tuple[str, str, str]] | None = None) -> tuple[Consent, str] | None:
+    def _ask_consent(
+        self, summary: str, customers: list[tuple[str, str, str]] | None = None, *, contact: bool = False
+    ) -> tuple[Consent, str] | None:
         live = bool(self.context.workspace and self.context.workspace.account.livemode)
         known = self.context.session.known_operator()
         dialog = ConsentDialog(
-            self.context.settings, summary=summary, live=live, parent=self.window, customers=customers, operator=known
+            self.context.settings,
+            summary=summary,
+            live=live,
+            parent=self.window,
+            customers=customers,
+            operator=known,
+            contact=contact,
         )
         if not dialog.exec():
             return None
@@ -153,7 +161,7 @@ class ActionsController(QObject):
         second = bool(offer.kind == "coupon" and workspace and (why := workspace.second_discount(row.subscription_id)))
         if second and not self.confirm("A second discount?", f"{why}\n\nGive {offer.describe(self._coupons())} anyway?"):
             return  # warned before a second discount (the playbook's guardrail); nothing was sent
-        asked = self._ask_consent(summary)
+        asked = self._ask_consent(summary, contact=offer.kind == "contact")
         if asked is None:
             return
         consent, operator = asked

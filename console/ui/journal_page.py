@@ -98,7 +98,8 @@ class JournalPage(QWidget):
         title.setProperty("class", "pageHeading")
         head.addWidget(title)
         self.caption = QLabel(
-            "What operators did in this account, with the customer's consent. Also written to each subscription's metadata."
+            "What operators did in this account: saves (each with how the customer agreed), and the save desk's takes, "
+            "notes and contacts. Also written to each subscription's metadata."
         )
         self.caption.setProperty("class", "pageCaption")
         self.caption.setWordWrap(True)

@@ -144,7 +144,7 @@ def test_outreach_prints_copies_links_and_records(run, rows):
     assert code == 0 and "Note on" in err
     meta = _metadata(sb, sub_id)
     assert meta["churn_console_desk_state"] == "contacted" and meta["churn_console_desk_contact"].startswith("email ")
-    assert meta["churn_console_desk_note"].startswith("E-mailed (reason:too_expensive)")
+    assert meta["churn_console_desk_note"].startswith("E-mailed (For \u201cIt's too expensive\u201d)")
 
 
 def test_the_link_is_the_portals_login_page_when_on_else_the_products_url(run, rows, account):

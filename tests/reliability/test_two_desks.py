@@ -59,7 +59,7 @@ def test_a_take_a_refusal_a_forced_take_a_note_and_outreach_reach_the_other_cons
     assert [r["subscription"] for r in json.loads(out)] == [sub_id]
 
     code, _, err = _run(sb, bo, "Bo", "take", sub_id)
-    assert code == 1 and "is Ann since" in err and "--force" in err  # asks first: who and since when
+    assert code == 1 and "is already taken by Ann since" in err and "--force" in err  # asks first: who and since when
     assert client_for(sb, sb.secret_key).v1.subscriptions.retrieve(sub_id).metadata["churn_console_desk_owner"] == "Ann"
     code, out, _ = _run(sb, bo, "Bo", "take", sub_id, "--force")
     assert code == 0 and "(from Ann)" in out
@@ -97,7 +97,7 @@ def test_two_takes_at_the_same_moment_leave_one_owner_that_both_consoles_agree_o
     code, out, err = results[loser]
     # The loser read the winner's claim first (refused), or read its own write back after the winner's landed
     # (told at once), or its read-back came before the winner's write: then its next sync shows the winner.
-    told = code == 1 and (f"is {owner} since" in err or f"taken by {owner} at the same moment" in err)
+    told = code == 1 and (f"already taken by {owner} since" in err or f"taken by {owner} at the same moment" in err)
     record(desk_races=1, silent_losers=int(not told))
     assert results[owner][0] == 0, results[owner]
     for who in dirs:

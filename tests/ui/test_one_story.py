@@ -130,3 +130,22 @@ def test_due_is_one_rule_in_the_window_and_the_cli(qtbot, open_window, demo):
     assert sum(" Due" in line for line in out.splitlines()) == len(bold)  # the CLI's Desk column, each row
     for sub_id in bold:
         assert model.index(model.row_of(sub_id), COLUMNS.index("Desk")).data().startswith("Due")
+
+
+def test_the_timeline_says_offers_channels_coupons_and_the_rows_own_reason_in_words():
+    """No internal code reaches the timeline: a save's offer by its terms and its channel by name, a discount by
+    the coupon's terms, an e-mail's template by its label, and the ask's reason as the Reason column says it."""
+    from console.domain.models import Coupon
+    from console.ui.queue.detail import timeline_html
+
+    coupon = Coupon("churn-console-15-off-once", None, 15.0, None, None, "once", None, True, 0, None)
+    entries = [
+        {"at": 1_796_000_000, "kind": "cancel_scheduled", "detail": {"feedback": None}},
+        {"at": 1_796_000_100, "kind": "console_save",
+         "detail": {"offer": "coupon:churn-console-15-off-once", "operator": "Dana", "consent": "call"}},
+        {"at": 1_796_000_200, "kind": "discounts_changed", "detail": {"coupons": ["churn-console-15-off-once"]}},
+    ]  # fmt: skip
+    text = timeline_html(entries, {coupon.id: coupon}, reason="Budget approval fell through")
+    assert "churn-console-15-off-once" not in text and "coupon:" not in text and "(call)" not in text
+    assert "15% off once" in text and "phone call" in text and "Budget approval fell through" in text
+    assert "No answer" not in text

@@ -36,6 +36,7 @@ class ConsentDialog(QDialog):
         parent: QWidget | None = None,
         customers: list[tuple[str, str, str]] | None = None,
         operator: str = "",
+        contact: bool = False,
     ) -> None:
         """`operator`: the name already set (Preferences or $CHURN_CONSOLE_OPERATOR); when there is none, the
         dialog asks for it, and the controller keeps it as the data dir's name."""
@@ -80,7 +81,7 @@ class ConsentDialog(QDialog):
             self.channel.addItem(CHANNEL_LABELS[code], code)
         last = settings.value(CHANNEL_KEY, "call")
         self.channel.setCurrentIndex(max(0, self.channel.findData(last)))
-        form.addRow("The customer agreed by", self.channel)
+        form.addRow("How you reached them" if contact else "The customer agreed by", self.channel)  # a contact agrees to nothing
         self.note = QLineEdit()
         self.note.setObjectName("consentNote")
         self.note.setPlaceholderText("Optional note or ticket link")

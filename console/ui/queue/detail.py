@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -20,11 +21,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...domain.action import KIND_OF_OFFER
+from ...domain.choices import CHANNEL_LABELS
 from ...domain.feedback import label
 from ...domain.models import Coupon
 from ...domain.money import format_money
 from ...domain.mrr import Valuation
-from ...domain.offers import action_words
+from ...domain.offers import action_words, terms_of
 from ...domain.queue import QueueRow, tenure_text
 
 TIMELINE_TEXT = {
@@ -50,20 +53,30 @@ def _local(ts: int | datetime | None) -> str:
     return when.astimezone().strftime("%d %b %Y, %H:%M")
 
 
-def timeline_html(entries: list[dict[str, Any]]) -> str:
+def timeline_html(entries: list[dict[str, Any]], coupons: Mapping[str, Coupon] | None = None, reason: str | None = None) -> str:
+    """The row's history in words: offers and coupons by their terms, channels by name, never an internal code.
+    `reason`: the row's own reason as the Reason column says it (a custom reason's text), for the ask it was given in."""
     if not entries:
         return "<i>No recorded history yet.</i>"
+    coupons = coupons or {}
     lines = []
+    asks = [e for e in entries if e["kind"] == "cancel_scheduled"]
     for e in reversed(entries):
         what = TIMELINE_TEXT.get(e["kind"], e["kind"].replace("_", " "))
         d = e["detail"]
         extra = ""
         if e["kind"] == "cancel_scheduled":
-            extra = f" — {html.escape(label(d.get('feedback')))}"
+            said = reason if (reason and asks and e is asks[-1] and not d.get("feedback")) else label(d.get("feedback"))
+            extra = f" — {html.escape(said)}"  # the latest ask's reason as the Reason column says it
         elif e["kind"] == "console_save":
-            extra = f" — {html.escape(str(d.get('offer') or ''))} by {html.escape(str(d.get('operator') or 'an operator'))} ({html.escape(str(d.get('consent') or ''))})"
+            code = str(d.get("offer") or "")
+            offer = action_words(KIND_OF_OFFER.get(code.partition(":")[0], "save"), code, coupons) if code else "an offer"
+            channel = CHANNEL_LABELS.get(str(d.get("consent") or ""), str(d.get("consent") or "")).lower()
+            agreed = f" (agreed by {html.escape(channel)})" if channel else ""
+            extra = f" — {html.escape(offer.lower())} by {html.escape(str(d.get('operator') or 'an operator'))}{agreed}"
         elif e["kind"] == "discounts_changed":
-            extra = f" — now {html.escape(', '.join(d.get('coupons') or []) or 'none')}"
+            named = [terms_of(coupons[c]) if c in coupons else c for c in d.get("coupons") or []]
+            extra = f" — now {html.escape(', '.join(named) or 'none')}"
         elif e["kind"] == "save_undone":
             extra = f" by {html.escape(str(d.get('operator') or 'an operator'))} ({html.escape(str(d.get('what') or ''))}): set to cancel again"
         elif e["kind"] == "desk":  # names and notes are people's text: escaped
@@ -223,7 +236,7 @@ class DetailPane(QWidget):
         self.fields["Lifetime value"].setText("loading…")
         self.reason.setText(row.reason)
         self.comment.setText(row.comment or "No comment.")
-        self.timeline.setText(timeline_html(timeline))
+        self.timeline.setText(timeline_html(timeline, self.coupons, row.reason if row is not None else None))
         self.ltv_requested.emit(row.customer_id)
 
     def show_ltv(self, customer_id: str, paid: dict[str, tuple[int, int]] | None, error: str | None = None) -> None:
