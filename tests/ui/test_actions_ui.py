@@ -386,3 +386,36 @@ def test_the_playbook_editor_will_not_save_a_playbook_it_could_not_read_back(qtb
     answer(QMessageBox, read_and_close)
     qtbot.mouseClick(dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Save), Qt.MouseButton.LeftButton)
     assert said and "differ in their offers" in said[0] and dialog.result() != 1  # not accepted: nothing saved
+
+
+def test_the_playbook_editor_marks_a_rule_that_can_never_match(qtbot, open_window, demo):
+    """Two rules for "too expensive" split by MRR catch every such customer: a third one below them is marked in
+    place and said under the table; moving it up makes it used again, and the mark goes."""
+    from console.domain.offers import ContactOffer, CouponOffer, PauseOffer
+    from console.domain.playbook import ANY, Playbook, Rule
+    from console.ui.dialogs.playbook import PlaybookDialog
+
+    window = open_window(demo)
+    rules = [
+        Rule(("too_expensive",), CouponOffer(coupon_id="RETAIN25-3M"), segment="high_mrr"),
+        Rule(("too_expensive",), PauseOffer(pause_months=2), segment="low_mrr"),
+        Rule((ANY,), ContactOffer()),
+    ]
+    dialog = PlaybookDialog(Playbook(rules=rules, no_repeat_discount=False), window.coupons(), ["usd"], window)
+    qtbot.addWidget(dialog)
+    assert dialog.unused.text() == ""
+    dialog.table.selectRow(1)
+    dialog.add_new_rule()  # "Add rule": too_expensive, a contact, before the catch-all
+    added = dialog.table.currentRow()
+    assert dialog._combo_at(added, 0).currentData() == "too_expensive"
+    assert f"Rule {added + 1} is never used: rules 1 and 2 above" in dialog.unused.text()
+    assert "Never used" in dialog._combo_at(added, 0).toolTip()
+    segment = dialog._combo_at(0, 1)
+    segment.setCurrentIndex(segment.findData("any"))  # rule 1 now takes every price objection alone
+    assert "Rule 2 is never used: rule 1 above" in dialog.unused.text()
+    segment.setCurrentIndex(segment.findData("high_mrr"))
+    dialog.table.selectRow(added)
+    for _ in range(added):
+        dialog.move_rule(-1)  # to the top: it takes them first, and the ones below it…
+    assert dialog._combo_at(0, 0).toolTip() == ""
+    assert "Rule 2 is never used" in dialog.unused.text() and "Rule 3 is never used" in dialog.unused.text()

@@ -48,6 +48,7 @@ from ...domain.playbook import (
     experiment_fields,
     is_custom,
 )  # fmt: skip
+from ...domain.playbook_reach import never_used
 from .experiment import ExperimentDialog
 
 # Stripe's codes in words, short enough for a table cell ("Too expensive"); the portal's sentence is the tooltip
@@ -128,6 +129,11 @@ class PlaybookDialog(QDialog):
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.verticalHeader().hide()
         layout.addWidget(self.table, 1)
+        self.unused = QLabel("")  # rules that can never match, said under the table (and marked in their row)
+        self.unused.setObjectName("unusedRules")
+        self.unused.setTextFormat(Qt.TextFormat.PlainText)
+        self.unused.setWordWrap(True)
+        layout.addWidget(self.unused)
         for rule in playbook.rules:
             for reason in rule.reasons:
                 self.add_rule(dataclasses.replace(rule, reasons=(reason,)))  # one row a reason, experiment and all
@@ -173,6 +179,8 @@ class PlaybookDialog(QDialog):
         guard.addWidget(self.repeat_months)
         guard.addStretch(1)
         layout.addLayout(guard)
+        self.no_repeat.toggled.connect(self.mark_unused)
+        self.mark_unused()
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
@@ -226,6 +234,9 @@ class PlaybookDialog(QDialog):
         note = QTableWidgetItem(rule.note)
         note.setToolTip(rule.note)  # a long note is cut in the cell; whole on hover
         self.table.setItem(i, NOTE, note)
+        for column in (0, 1, 2, 4):  # a change may make this rule, or a later one, never used
+            self._combo_at(i, column).currentIndexChanged.connect(self.mark_unused)
+        tenure.valueChanged.connect(self.mark_unused)
 
     def _test_cell(self, rule: Rule) -> QPushButton:
         """The rule's experiment, in words; a click sets it up, changes it or ends it (ExperimentDialog). The
@@ -301,6 +312,7 @@ class PlaybookDialog(QDialog):
         row = self.table.currentRow()
         if row >= 0:
             self.table.removeRow(row)
+            self.mark_unused()
 
     def move_rule(self, step: int) -> None:
         row = self.table.currentRow()
@@ -326,6 +338,30 @@ class PlaybookDialog(QDialog):
         for rule in rules:
             self.add_rule(rule)
         self._fit_columns()
+        self.mark_unused()
+
+    def mark_unused(self, *_args) -> None:
+        """Mark in place each rule that can never match (earlier rules get every customer it would), and say so."""
+        if not hasattr(self, "no_repeat"):
+            return  # still being built
+        found = never_used(self.rules(), self.no_repeat.isChecked())
+        for i in range(self.table.rowCount()):
+            why = (
+                f"Never used: rule{'s' if len(found[i]) > 1 else ''} {_numbers(found[i])} above get every customer it would."
+                if i in found
+                else ""
+            )
+            reason = self._combo_at(i, 0)
+            reason.setProperty("unused", bool(why))
+            reason.setStyleSheet("QComboBox { color: palette(placeholder-text); text-decoration: line-through; }" if why else "")
+            reason.setToolTip(why)
+        self.unused.setText(
+            " ".join(
+                f"Rule {i + 1} is never used: rule{'s' if len(found[i]) > 1 else ''} {_numbers(found[i])} above get every "
+                "customer it would."
+                for i in sorted(found)
+            )
+        )
 
     def rules(self) -> list[Rule]:
         out = []
@@ -355,3 +391,9 @@ class PlaybookDialog(QDialog):
             no_repeat_discount=self.no_repeat.isChecked(),
             repeat_months=self.repeat_months.value(),
         )
+
+
+def _numbers(indices: list[int]) -> str:
+    """`1`, `1 and 2`, `1, 2 and 4`: rule numbers as the table shows them (from 1)."""
+    shown = [str(i + 1) for i in indices]
+    return shown[0] if len(shown) == 1 else f"{', '.join(shown[:-1])} and {shown[-1]}"
