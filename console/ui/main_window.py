@@ -32,7 +32,7 @@ from .dialogs.playbook import PlaybookDialog
 from .dialogs.templates import TemplatesDialog
 from .journal_page import JournalPage
 from .layout_memory import restore_layout, save_layout
-from .menus import build_menus
+from .menus import apply_saved_theme, build_menus
 from .mode_badge import ModeBadge
 from .operations import ChangeBus, Operations
 from .overview_page import OverviewPage
@@ -79,7 +79,6 @@ class MainWindow(QMainWindow):
         self.relay = ProgressRelay(self)
         self.relay.progress.connect(self._progress)
         self._build_toolbar()
-        build_menus(self)
 
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
@@ -108,6 +107,8 @@ class MainWindow(QMainWindow):
             self.tabs.addTab(page, title)
         self.tabs.currentChanged.connect(lambda i: self.analytics_page if self.tabs.widget(i) is self.outcomes_tab else None)
         self.setCentralWidget(self.tabs)
+        build_menus(self)  # after the tabs: View lists each page
+        apply_saved_theme(self)
 
         self.where_label = QLabel("")
         self.progress = QProgressBar()

@@ -120,6 +120,7 @@ class PreferencesDialog(QDialog):
         self.min_mrr.setDecimals(2)
         self.min_mrr.setSpecialValueText("every new cancellation")
         self.min_mrr.setValue(self.desk.alert_min_mrr)
+        self.min_mrr.setSuffix("  in each row's own currency")  # 100 means $100, €100 or ¥100: said where it is typed
         self.min_mrr.setToolTip("Notify only when the MRR at stake is at least this, in the subscription's own currency")
         form.addRow("Notify me of", self.min_mrr)
         self.product_url = QLineEdit(self.desk.product_url)

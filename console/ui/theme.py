@@ -58,9 +58,13 @@ def resources_dir() -> Path:
     return Path(__file__).resolve().parents[2] / "resources"
 
 
+CHOICES = ("system", "light", "dark")
+
+
 def wanted_scheme(app: QGuiApplication) -> str:
-    """`dark` or `light`: CHURN_CONSOLE_THEME when set, else what the OS says (light when it says nothing)."""
-    choice = os.environ.get(THEME_ENV, "system").strip().lower()
+    """`dark` or `light`: CHURN_CONSOLE_THEME when set, else the window's View → Theme, else what the OS says
+    (light when it says nothing)."""
+    choice = os.environ.get(THEME_ENV, "").strip().lower() or str(app.property("themeChoice") or "system")
     if choice in ("light", "dark"):
         return choice
     return "dark" if app.styleHints().colorScheme() == Qt.ColorScheme.Dark else "light"
@@ -94,6 +98,16 @@ def apply(app: QApplication) -> None:
     if not getattr(app, "_churn_follows_os", False):
         app.styleHints().colorSchemeChanged.connect(lambda _scheme: _apply_scheme(app))
         app._churn_follows_os = True  # type: ignore[attr-defined]
+
+
+def choose(app: QApplication, choice: str) -> None:
+    """View → Theme: system, light or dark, from now on (the environment variable, when set, still wins)."""
+    if choice not in CHOICES:
+        choice = "system"
+    if app.property("themeChoice") == choice:
+        return
+    app.setProperty("themeChoice", choice)
+    _apply_scheme(app)
 
 
 def _apply_scheme(app: QApplication) -> None:

@@ -149,3 +149,34 @@ def test_the_timeline_says_offers_channels_coupons_and_the_rows_own_reason_in_wo
     assert "churn-console-15-off-once" not in text and "coupon:" not in text and "(call)" not in text
     assert "15% off once" in text and "phone call" in text and "Budget approval fell through" in text
     assert "No answer" not in text
+
+
+def test_view_goes_to_each_page_and_switches_the_theme_which_is_kept(qtbot, open_window, demo, monkeypatch):
+    from PySide6.QtWidgets import QApplication
+
+    monkeypatch.delenv("CHURN_CONSOLE_THEME", raising=False)
+    window = open_window(demo)
+    choose_from_menu_bar(qtbot, window, "View", "Journal")
+    assert window.tabs.currentWidget() is window.journal_page
+    choose_from_menu_bar(qtbot, window, "View", "Overview")
+    assert window.tabs.currentWidget() is window.overview
+    app = QApplication.instance()
+    kept = (app.styleSheet(), app.palette(), app.property("colorScheme"), app.property("themeChoice"))
+    try:
+        _switch_themes(qtbot, window, app)
+    finally:  # the tests share one QApplication: the next ones run as before this one
+        app.setStyleSheet(kept[0])
+        app.setPalette(kept[1])
+        app.setProperty("colorScheme", kept[2])
+        app.setProperty("themeChoice", kept[3])
+    prefs = PreferencesDialog(window.settings, window, data_dir=window.data_dir)
+    qtbot.addWidget(prefs)
+    assert "currency" in prefs.min_mrr.suffix()  # the threshold says what it is in
+
+
+def _switch_themes(qtbot, window, app) -> None:
+    choose_from_menu_bar(qtbot, window, "View", "Theme", "Dark")
+    assert app.property("colorScheme") == "dark"  # at once, the whole window
+    assert window.settings.value("view/theme") == "dark"  # and kept for the next start
+    choose_from_menu_bar(qtbot, window, "View", "Theme", "Follow the system")
+    assert app.property("colorScheme") == "light"  # the offscreen platform says nothing: light
