@@ -5,7 +5,7 @@ of at most 500, and "" deletes a key (https://docs.stripe.com/api/metadata); an 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
@@ -143,7 +143,15 @@ def for_contact(channel: str, by: str, now: datetime, follow_up: date | None = N
     return values
 
 
-def column_words(state: str, due: bool, follow_up: date | None, today: date, *, saved_before: bool = False) -> str:
+def column_words(
+    state: str,
+    due: bool,
+    follow_up: date | None,
+    today: date,
+    *,
+    saved_before: bool = False,
+    day: Callable[[date], str] = lambda d: f"{d:%d %b}",
+) -> str:
     """The Desk column, in the window and in `churn-console queue`: `Due · Waiting for reply · today` (whether it is
     due, the state, the next follow-up), after `Saved before` for a customer the desk saved with a discount lately."""
     parts = ["Saved before"] if saved_before else []
@@ -151,7 +159,7 @@ def column_words(state: str, due: bool, follow_up: date | None, today: date, *, 
     if state != "new" or not due:
         parts.append(STATE_WORDS.get(state, state))
     if follow_up is not None:
-        parts.append("today" if follow_up == today else f"{follow_up:%d %b}")
+        parts.append("today" if follow_up == today else day(follow_up))  # the window passes its locale's day
     return " · ".join(parts)
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
@@ -24,6 +23,7 @@ from ..domain.money import format_money
 from ..domain.offers import CHANNEL_LABELS, STATE_WORDS, action_words
 from . import plain
 from .context import PageContext
+from .dates import moment_text
 
 COLUMNS = ("When", "Operator", "Customer", "What", "MRR", "Consent", "Note", "State", "Details")
 
@@ -66,7 +66,7 @@ class JournalModel(QAbstractTableModel):
             return None
         details = a.error or ("undone later" if a.undone_by else "") or ("undoes an earlier action" if a.undo_of else "")
         return (
-            datetime.fromtimestamp(a.created_at).strftime("%d %b %H:%M"),
+            moment_text(a.created_at),
             a.operator_words(),
             a.customer_name or a.customer_id,
             action_words(a.kind, a.offer_code, self.coupons),

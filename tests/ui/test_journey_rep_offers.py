@@ -114,12 +114,14 @@ def test_pause_until_a_date_through_its_form(qtbot, rep, demo):
     find_and_select(qtbot, rep, row)
     from datetime import timedelta
 
+    from console.ui.dates import day_text
+
     wanted = datetime.now(UTC).date() + timedelta(days=45)
 
     def fill(dialog: PauseDialog) -> None:
         dialog.until.setFocus()
         QTest.keyClick(dialog.until, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
-        QTest.keyClicks(dialog.until, wanted.isoformat())
+        QTest.keyClicks(dialog.until, day_text(wanted))  # as the field shows a day: the locale's format
         dialog.behavior.setFocus()
         QTest.keyClick(dialog.behavior, Qt.Key.Key_Down)  # Keep invoices as drafts
         QTest.keyClick(dialog.behavior, Qt.Key.Key_Return)

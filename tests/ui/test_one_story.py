@@ -8,7 +8,7 @@ import subprocess
 import sys
 from datetime import UTC, datetime
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QDate, Qt
 from PySide6.QtTest import QTest
 
 from console.ui.dialogs.consent import ConsentDialog
@@ -180,3 +180,31 @@ def _switch_themes(qtbot, window, app) -> None:
     assert window.settings.value("view/theme") == "dark"  # and kept for the next start
     choose_from_menu_bar(qtbot, window, "View", "Theme", "Follow the system")
     assert app.property("colorScheme") == "light"  # the offscreen platform says nothing: light
+
+
+def test_one_date_format_in_the_note_dialog_the_pause_dialog_and_the_timeline(qtbot):
+    """The Note dialog, the pause dialog and the timeline write a day alike: the locale's short date with the
+    year in full (ui/dates.py); it showed "8 12 2026", "2027-01-06" and "06 Dec 2026"."""
+    from datetime import date
+
+    from PySide6.QtCore import QLocale
+
+    from console.ui.dates import day_format, day_text
+    from console.ui.dialogs.desk import NoteDialog
+    from console.ui.dialogs.offer_forms import PauseDialog
+    from console.ui.queue.detail import timeline_html
+
+    for name in ("en_US", "en_GB", "de_DE"):
+        QLocale.setDefault(QLocale(name))
+        try:
+            note, pause = NoteDialog("Ann"), PauseDialog()
+            qtbot.addWidget(note)
+            qtbot.addWidget(pause)
+            assert note.date.displayFormat() == pause.until.displayFormat() == day_format()
+            assert "yyyy" in day_format()
+            moment = datetime(2026, 12, 6, 12, 0, tzinfo=UTC)
+            shown = timeline_html([{"at": int(moment.timestamp()), "kind": "paused", "detail": {}}])
+            assert day_text(moment.astimezone()) in shown
+        finally:
+            QLocale.setDefault(QLocale.system())
+    assert day_text(date(2026, 12, 6)) == QLocale.system().toString(QDate(2026, 12, 6), day_format())

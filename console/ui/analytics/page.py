@@ -32,6 +32,7 @@ from ...domain.text import csv_row
 from ...services.outcomes_report import Outcome, Report, SaveFacts, build, outcome_report, outcomes, read_facts
 from .. import theme
 from ..context import PageContext
+from ..dates import day_format
 from ..files import save_path, write_problem
 from ..overview_page import Card
 from . import charts
@@ -154,7 +155,7 @@ class AnalyticsPage(QWidget):
         self.until.setObjectName("rangeUntil")
         for edit in (self.since, self.until):
             edit.setCalendarPopup(True)
-            edit.setDisplayFormat("dd MMM yyyy")
+            edit.setDisplayFormat(day_format())  # the locale's date, as everywhere in the window
         self.currency = QComboBox()
         self.currency.setObjectName("analyticsCurrency")
         for widget in (

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from ...domain.desk import LIMIT, STATE_WORDS
 from ...domain.outreach import Letter, template_label
+from ..dates import day_format
 
 
 class NoteDialog(QDialog):
@@ -50,6 +51,7 @@ class NoteDialog(QDialog):
         self.date = QDateEdit(QDate.currentDate().addDays(2))
         self.date.setObjectName("followUpDate")
         self.date.setCalendarPopup(True)
+        self.date.setDisplayFormat(day_format())  # the locale's date, as everywhere in the window
         self.date.setMinimumDate(QDate.currentDate())
         self.date.setEnabled(False)
         self.follow.toggled.connect(self.date.setEnabled)

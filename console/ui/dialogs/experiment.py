@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from ...domain.experiments import LABELS, Variant
 from ...domain.offers import Offer
 from ...domain.playbook import Rule
+from ..dates import day_format
 
 NONE = "None"
 
@@ -76,7 +77,7 @@ class ExperimentDialog(QDialog):
         self.started = QDateEdit(QDate(started.year, started.month, started.day))
         self.started.setObjectName("experimentStarted")
         self.started.setCalendarPopup(True)
-        self.started.setDisplayFormat("dd MMM yyyy")
+        self.started.setDisplayFormat(day_format())  # the locale's date, as everywhere in the window
         form.addRow("First day", self.started)
         old = {v.label: v for v in rule.variants}
         self.weights: dict[str, QSpinBox] = {}

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 from ...domain.money import exponent, to_minor
 from ...domain.offers import PAUSE_BEHAVIORS, CouponOffer, CouponSpec, Offer, PauseOffer, terms_of
 from .. import theme
+from ..dates import day_format
 
 
 def _error_label() -> QLabel:
@@ -132,9 +133,9 @@ class PauseDialog(QDialog):
         self.setWindowTitle("Pause collection until…")
         form = QFormLayout(self)
         self.until = QDateEdit(QDate.currentDate().addMonths(1))
+        self.until.setDisplayFormat(day_format())  # the locale's date, as everywhere in the window
         self.until.setObjectName("pauseUntil")
         self.until.setCalendarPopup(True)
-        self.until.setDisplayFormat("yyyy-MM-dd")  # typed as the CLI takes it (pause --until), whatever the locale
         self.until.setMinimumDate(QDate.currentDate().addDays(1))
         form.addRow("Resume on", self.until)
         self.behavior = QComboBox()

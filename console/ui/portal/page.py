@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import html
 from dataclasses import replace
-from datetime import datetime
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QGuiApplication
@@ -30,6 +29,7 @@ from ...services import operations
 from ...services.portal import ChangedOnStripe, PortalInvalid, PortalService
 from .. import theme
 from ..context import PageContext
+from ..dates import moment_text
 from .dialogs import TryItDialog, conflict_dialog, review_dialog
 from .exchange import export_configuration, import_configuration
 from .form import PortalForm
@@ -187,7 +187,7 @@ class PortalPage(QWidget):
         self.list.clear()
         for c in self.configs:
             item = QListWidgetItem(list_text(c))  # plain text: a configuration's name is anyone's
-            item.setToolTip(f"{c.id}, updated {datetime.fromtimestamp(c.updated):%d %b %Y %H:%M}")  # the id, for support
+            item.setToolTip(f"{c.id}, updated {moment_text(c.updated)}")  # the id, for support
             item.setData(Qt.ItemDataRole.UserRole, c.id)
             self.list.addItem(item)
         self.list.blockSignals(False)

@@ -29,6 +29,7 @@ from ...domain.money import format_money
 from ...domain.mrr import Valuation
 from ...domain.offers import action_words, terms_of
 from ...domain.queue import QueueRow, tenure_text
+from ..dates import moment_text
 
 TIMELINE_TEXT = {
     "cancel_scheduled": "Asked to cancel",
@@ -47,10 +48,7 @@ TIMELINE_TEXT = {
 
 
 def _local(ts: int | datetime | None) -> str:
-    if ts is None:
-        return "—"
-    when = ts if isinstance(ts, datetime) else datetime.fromtimestamp(ts, UTC)
-    return when.astimezone().strftime("%d %b %Y, %H:%M")
+    return moment_text(ts)  # the locale's day and time, as every date in the window (ui/dates.py)
 
 
 def timeline_html(entries: list[dict[str, Any]], coupons: Mapping[str, Coupon] | None = None, reason: str | None = None) -> str:

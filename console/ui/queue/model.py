@@ -13,6 +13,7 @@ from PySide6.QtGui import QColor, QFont
 from ...domain.queue import QueueRow
 from ...domain.queue_filter import QueueFilter
 from .. import plain, theme
+from ..dates import moment_text
 from .table import COLUMNS, DESK_COL, MRR_COL, OWNER_COL, PreparedQueue
 
 DAYS_COL = COLUMNS.index("Days left")
@@ -37,7 +38,7 @@ def desk_tooltip(row: QueueRow) -> str:
     d = row.desk
     lines = [f"Owner: {d.claimed_words()}"] if d.owner else []
     if d.contacted_at:
-        lines.append(f"Contacted by {d.channel} on {d.contacted_at.astimezone():%d %b %Y, %H:%M}")
+        lines.append(f"Contacted by {d.channel} on {moment_text(d.contacted_at)}")
     if d.note:
         lines.append(f"Note: {d.note}")
     return "\n".join(lines)

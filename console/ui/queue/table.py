@@ -24,6 +24,7 @@ from ...domain.money import format_money
 from ...domain.playbook import REPEAT_MONTHS
 from ...domain.queue import QueueRow, currency_rank, tenure_text
 from ...domain.queue_filter import NO_ANSWER, QueueFilter, search_text
+from ..dates import day_text
 
 COLUMNS = (
     "Customer", "Email", "Plan", "MRR", "Days left", "Owner", "Desk", "Reason", "Offer", "Comment", "Tenure", "Status", "Discount",
@@ -42,7 +43,7 @@ def desk_words(row: QueueRow, due: bool, today: date, repeat_since: datetime | N
     `Saved before` for a customer the desk saved with a discount since `repeat_since` (the playbook's guardrail)."""
     saved = row.discount_saved_at
     again = saved is not None and repeat_since is not None and saved > repeat_since
-    return column_words(row.desk.state, due, row.desk.follow_up, today, saved_before=again)
+    return column_words(row.desk.state, due, row.desk.follow_up, today, saved_before=again, day=day_text)
 
 
 def folded(text: str) -> str:
