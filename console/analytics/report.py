@@ -106,13 +106,9 @@ class Report:
 
     @property
     def save_rate(self) -> float | None:
-        decided = self.decided
-        return sum(o.saved for o in decided) / len(decided) if decided else None
-
-    @property
-    def desk_save_rate(self) -> float | None:
-        """Saves by operators among the intents that ended either saved by the desk or churned: customers who
-        revoked on their own are the customers' doing, counted apart (`self_revoked`)."""
+        """The one save rate, the desk's, everywhere (window, report, CSV, JSON): saves by operators among the
+        intents that ended either saved by the desk or churned. Customers who revoked on their own are their own
+        doing, always counted apart (`counts()["saved_customer"]`, "revoked on their own")."""
         desk = sum(o.kind == "saved_operator" for o in self.outcomes)
         lost = sum(o.kind == "churned" for o in self.outcomes)
         return desk / (desk + lost) if desk + lost else None

@@ -48,9 +48,10 @@ class ValueRow:
 def _keys(facts: SaveFacts) -> dict[str, Callable[[Save], tuple[str, str]]]:
     return {
         "offer": lambda s: (s.offer, OFFER_WORDS.get(s.offer, s.offer)),
-        "reason": lambda s: (
-            s.outcome.reason_key or "none",
-            s.outcome.feedback_text or label(s.outcome.reason_key),
+        "reason": lambda s: (  # customers' own revokes apart, as the reason table counts the desk's saves alone
+            ("self", "The customer, on their own")
+            if s.outcome.kind == "saved_customer"
+            else (s.outcome.reason_key or "none", s.outcome.feedback_text or label(s.outcome.reason_key))
         ),
         "owner": lambda s: _owner(s, facts),
     }

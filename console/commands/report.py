@@ -102,8 +102,7 @@ def as_data(r: Report) -> dict:
         "until": datetime.fromtimestamp(r.until - 1, UTC).date().isoformat(),
         "currency": r.currency,
         "counts": r.counts(),
-        "save_rate": r.save_rate,
-        "desk_save_rate": r.desk_save_rate,
+        "save_rate": r.save_rate,  # the desk's: customers' own revokes are apart (counts.saved_customer)
         "mrr_saved_minor": r.mrr_saved(),
         "weeks": [
             {**asdict(w), "start": datetime.fromtimestamp(w.start, UTC).date().isoformat(), "save_rate": w.save_rate}
@@ -152,7 +151,7 @@ def as_table(r: Report) -> str:
     from ..domain.money import format_totals
 
     c = r.counts()
-    rate = "—" if r.desk_save_rate is None else f"{r.desk_save_rate:.0%}"
+    rate = "—" if r.save_rate is None else f"{r.save_rate:.0%}"
     lines = [
         f"From {datetime.fromtimestamp(r.since, UTC):%d %b %Y} to {datetime.fromtimestamp(r.until - 1, UTC):%d %b %Y}"
         + (f" ({r.currency.upper()})" if r.currency else ""),

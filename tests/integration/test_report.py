@@ -90,6 +90,15 @@ def test_report_command_prints_figures_and_renders_pngs(tmp_path):
     data = json.loads(out.stdout)
     assert data["counts"]["intents"] > 0 and set(data["mrr_saved_minor"]) <= {"usd", "eur", "jpy"}
     assert all(r["low"] <= r["rate"] <= r["high"] for r in data["by_reason"])
+    # one save rate, the desk's; customers' own revokes apart and named so, in every table
+    counts = data["counts"]
+    assert "desk_save_rate" not in data
+    assert data["save_rate"] == counts["saved_operator"] / (counts["saved_operator"] + counts["churned"])
+    value_by_reason = {r["key"]: r for r in data["value"]["reason"]}
+    for reason in data["by_reason"]:  # "Saves" by reason with --value equals the reason table's "Saved"
+        key = reason["feedback"] or "none"
+        assert value_by_reason.get(key, {"saves": 0})["saves"] == reason["saves"], key
+    assert value_by_reason["self"]["label"] == "The customer, on their own"
     for name in ("weekly", "by_reason", "survival", "value", "mrr_kept"):
         assert (tmp_path / "png" / f"{name}.png").read_bytes()[:4] == b"\x89PNG"
     assert {c["offer"] for c in data["survival"]} >= {"coupon", "pause"}

@@ -113,7 +113,8 @@ def test_the_desk_save_rate_leaves_out_customers_own_revokes():
     made += [outcome("saved_customer", 5) for _ in range(14)]
     made += [outcome("churned", 5) for _ in range(29)]
     r = build(made, NOW - 30 * DAY, NOW, now=NOW)
-    assert round(r.desk_save_rate, 2) == 0.45 and round(r.save_rate, 2) == 0.57
+    assert round(r.save_rate, 2) == 0.45  # the desk's: the customers' own revokes are counted apart
+    assert r.counts()["saved_customer"] > 0
 
 
 def test_a_group_whose_invoices_are_unread_keeps_its_currency_in_the_csv():

@@ -298,8 +298,8 @@ class AnalyticsPage(QWidget):
             f"{c['saved_operator']} saved by the desk, {c['saved_customer']} revoked on their own, {c['churned']} churned, "
             f"{c['pending']} pending · previous period {p['intents']}",
         )
-        rate = "—" if now.desk_save_rate is None else f"{now.desk_save_rate:.0%}"
-        prev = "—" if before.desk_save_rate is None else f"{before.desk_save_rate:.0%}"
+        rate = "—" if now.save_rate is None else f"{now.save_rate:.0%}"
+        prev = "—" if before.save_rate is None else f"{before.save_rate:.0%}"
         self.cards["rate"].show_figure(
             rate,
             f"saved by the desk, of those saved by it or churned · {c['saved_customer']} more revoked on their own · "
