@@ -37,7 +37,13 @@ def add_parsers(sub) -> None:
                     "churn-console portal apply portal.json           (prints the diff and the params, sends nothing)",
                     "churn-console portal apply portal.json --yes     (applies it)")  # fmt: skip
     apply.add_argument("file", help="an export (use - for stdin)")
-    apply.add_argument("--id", help="update this configuration (default: the id in the file, or create)")
+    apply.add_argument(
+        "--to",
+        "--id",
+        dest="id",
+        metavar="BPC_ID",
+        help="update this configuration (a file in Stripe's shape names none; default: the id in the file, or create)",
+    )
     apply.add_argument("--yes", action="store_true", help="apply the changes")
     apply.set_defaults(run=run_apply)
     link = command(psub, "link", "a one-time portal URL for a customer (optionally a cancel flow with a retention coupon)",
@@ -130,6 +136,8 @@ def run_apply(args: argparse.Namespace) -> int:
             return 0
         if not args.yes:
             print(f"Would {plan.action} {plan.target.id if plan.target else 'a new configuration'}:")
+            if plan.action == "create" and not args.id:  # Stripe's shape (or a new export): no configuration named
+                print("  (the file names no configuration: give --to bpc_… to update one instead)")
             for field, before, after in plan.diff:
                 print(f"  {field}: {before!r} → {after!r}" if plan.action == "update" else f"  {field}: {after!r}")
             print("These parameters would be sent:")

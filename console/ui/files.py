@@ -21,6 +21,12 @@ def save_path(parent: QWidget, settings: QSettings, title: str, name: str, kinds
     return _remember(settings, chosen)
 
 
+def save_path_as(parent: QWidget, settings: QSettings, title: str, name: str, kinds: list[str]) -> tuple[Path | None, str]:
+    """save_path() with a choice of file types: (the path or None, the type chosen)."""
+    chosen, kind = QFileDialog.getSaveFileName(parent, title, str(_folder(settings) / name), ";;".join(kinds))
+    return _remember(settings, chosen), kind
+
+
 def open_path(parent: QWidget, settings: QSettings, title: str, kinds: str) -> Path | None:
     chosen, _ = QFileDialog.getOpenFileName(parent, title, str(_folder(settings)), kinds)
     return _remember(settings, chosen)

@@ -100,6 +100,22 @@ def test_portal_apply_on_the_command_line(sandbox, client, tmp_path):
     assert_is_wanted(client.v1.billing_portal.configurations.retrieve(new_id), wanted)
 
 
+def test_stripes_shape_applied_to_a_named_configuration_with_to(sandbox, client, service, tmp_path):
+    """An export in Stripe's shape names no configuration: without --to, apply would create one (and says how to
+    name one); with --to bpc_… it is applied onto that configuration, here with no change."""
+    target = service.list()[0]
+    path = tmp_path / "stripe.json"
+    path.write_text(target.to_stripe_json())  # as `portal export --format stripe` and the window's Export write it
+    env = {**os.environ, "STRIPE_API_KEY": sandbox.key}
+    base = [sys.executable, "-m", "console", "--data-dir", str(tmp_path / "data"), "--api-base", sandbox.url, "portal", "apply"]
+    plain = subprocess.run([*base, str(path)], capture_output=True, text=True, env=env, timeout=60)
+    assert plain.returncode == 0 and "Would create a new configuration" in plain.stdout and "--to bpc_" in plain.stdout
+    onto = subprocess.run([*base, str(path), "--to", target.id], capture_output=True, text=True, env=env, timeout=60)
+    assert onto.returncode == 0, onto.stderr
+    assert f"No changes: {target.id} already matches the file." in onto.stdout
+    assert not [e for e in sandbox.log if e.method == "POST" and e.path.startswith("/v1/billing_portal/configurations")]
+
+
 def test_export_then_import_is_identical_with_an_empty_diff(sandbox, client, service):
     for config in service.list():
         text = service.export(config.id)

@@ -171,9 +171,9 @@ def choose_from_menu_bar(qtbot, window, *path: str) -> None:
             qtbot.waitUntil(menu.isVisible, timeout=5000)
 
 
-def answer_file_dialog(path, seen: list | None = None):
+def answer_file_dialog(path, seen: list | None = None, kind: str | None = None):
     """Answer the next file dialog (save or open) as a person does: type the path into "File name", press Enter.
-    `seen` gets the folder the dialog opened in."""
+    `seen` gets the folder the dialog opened in; `kind`, the file type to pick in its type list first."""
     from PySide6.QtGui import QGuiApplication
     from PySide6.QtWidgets import QFileDialog, QLineEdit
     from shiboken6 import isValid
@@ -181,6 +181,8 @@ def answer_file_dialog(path, seen: list | None = None):
     def act(dialog: QFileDialog) -> None:
         if seen is not None:
             seen.append(dialog.directory().absolutePath())
+        if kind is not None:
+            dialog.selectNameFilter(kind)
         paste(dialog)
         settle(dialog, 20)
 

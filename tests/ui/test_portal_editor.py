@@ -247,6 +247,7 @@ def test_an_import_of_a_new_configuration_clears_the_list_and_discard_goes_back(
     shown_before = page.original
     stripe_shape = tmp_path / "stripe.json"
     stripe_shape.write_text(page.original.to_stripe_json())  # Stripe's own body: no id, so a new configuration
+    answer_box_button(qtbot, "As a new configuration")  # Stripe's shape names none: the editor asks which
     page.import_(str(stripe_shape))
     assert "Imported as a new configuration" in page.status.text()
     assert page.list.currentRow() == -1 and not page.list.selectedItems()  # the old one is not highlighted
@@ -273,3 +274,40 @@ def test_custom_reason_ticks_look_disabled_while_customers_cannot_cancel(qtbot, 
     form.reasons_enabled.setChecked(True)
     form.follow_features()
     assert item.flags() & Qt.ItemFlag.ItemIsUserCheckable and "turn on" not in item.toolTip()
+
+
+def answer_box_button(qtbot, text: str) -> None:
+    """Click the button named `text` in the next message box."""
+    from PySide6.QtWidgets import QMessageBox
+
+    def poll():
+        box = QApplication.activeModalWidget()
+        if isinstance(box, QMessageBox):
+            next(b for b in box.buttons() if b.text() == text).click()
+        else:
+            QTimer.singleShot(20, poll)
+
+    QTimer.singleShot(0, poll)
+
+
+def test_export_in_stripes_shape_then_import_it_onto_the_configuration_shown(qtbot, open_window, demo, tmp_path):
+    """Export… offers both shapes; Stripe's (the API body, no id) imported onto the configuration shown is no change,
+    as `portal apply FILE --to bpc_…` would say."""
+    import json
+
+    from console.ui.portal.exchange import STRIPE_SHAPE
+    from tests.ui.gestures import answer_file_dialog
+
+    window = open_window(demo)
+    page = open_portal(qtbot, window)
+    shown = page.original
+    path = tmp_path / "stripe-shape.json"
+    answer_file_dialog(path, kind=STRIPE_SHAPE)
+    qtbot.mouseClick(page.buttons["Export…"], Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(path.exists, timeout=10000)
+    body = json.loads(path.read_text("utf-8"))
+    assert "features" in body and "format" not in body and "id" not in body  # Stripe's own shape
+    answer_box_button(qtbot, f"Onto “{shown.name or shown.id}”")
+    page.import_(str(path))
+    assert page.original.id == shown.id and f"Imported onto {shown.id}" in page.status.text()
+    assert page.form.value().diff(page.original) == []  # the same configuration: nothing to save
