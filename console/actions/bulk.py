@@ -6,10 +6,10 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from ..domain.action import Action
+from ..domain.action import Action, Consent
 from ..domain.offers import Offer
 from ..errors import ConsoleError
-from .service import RETRYABLE, ActionRefused, Actions, Consent
+from .service import RETRYABLE, ActionRefused, Actions
 
 
 @dataclass

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
 from ..domain import stamp
 from ..domain.action import KIND_OF_OFFER, Action
+from ..domain.models import Coupon
 from ..domain.offers import action_words
 from ..errors import ConsoleError
 from ..store import Cache
@@ -32,7 +33,7 @@ class SaveReplaced(ConsoleError):
         self.action_id = action.id
 
 
-def replaced_words(other: stamp.Stamp, coupons: dict) -> str:
+def replaced_words(other: stamp.Stamp, coupons: Mapping[str, Coupon]) -> str:
     """`Bob's save (30% off for 2 months) landed after yours; the customer has Bob's offer.`"""
     who = other.operator or "Another operator"
     kind = KIND_OF_OFFER.get(other.offer.partition(":")[0], "save")

@@ -7,7 +7,7 @@ import time
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..domain import stamp
 from ..domain.action import KIND_OF_OFFER, UNDOABLE, Action, ActionKind, Consent
@@ -130,7 +130,7 @@ class Actions:
         update = requests.undo_update(
             sub, original.before, original.before.get("added_discounts", []), original.kind, undo_id, now
         )
-        params: dict = {"coupon": None, "update": update}
+        params: dict[str, Any] = {"coupon": None, "update": update}
         if sub.status == "paused" and "pause" in original.params:
             params["resume"] = requests.resume_request()  # first: Stripe will not set a paused subscription to cancel
         action = self._entry(undo_id, sub, "undo", f"undo:{original.offer_code}", None, now, params, undo_of=original.id)
@@ -217,7 +217,7 @@ class Actions:
             )
         return sub
 
-    def _coupon_for(self, offer: Offer, sub: Subscription, action_id: str) -> tuple[str | None, dict | None]:
+    def _coupon_for(self, offer: Offer, sub: Subscription, action_id: str) -> tuple[str | None, dict[str, Any] | None]:
         if offer.kind != "coupon":
             return None, None
         coupon_id = offer.coupon_id or f"cc-{action_id[4:16]}"
@@ -255,8 +255,8 @@ class Actions:
         code: str,
         consent: Consent | None,
         now: datetime,
-        params: dict,
-        **extra,
+        params: dict[str, Any],
+        **extra: Any,
     ) -> Action:
         """A journal entry with a fresh idempotency key, and what undo will need to put back."""
         return Action(

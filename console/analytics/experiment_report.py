@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from typing import Any
 
 from ..domain import experiments
 from ..domain.experiments import Arm, Verdict
@@ -36,7 +37,7 @@ def compare(playbook: Playbook, every: list[Outcome], found: list[Save], facts: 
     return [_one(rules, playbook, every, values, facts) for rules in playbook.experiments().values()]
 
 
-def _one(rules: list[Rule], playbook: Playbook, every: list[Outcome], values: dict, facts: SaveFacts) -> Experiment:
+def _one(rules: list[Rule], playbook: Playbook, every: list[Outcome], values: dict[str, Any], facts: SaveFacts) -> Experiment:
     rule = rules[0]  # the experiment's rules share its offers and first day (Playbook.from_json holds them to it)
     start = int(datetime.combine(date.fromisoformat(rule.started), datetime.min.time(), UTC).timestamp())
     result = Experiment(rule.experiment, rule.note, rule.started, {v.label: v.offer.code for v in rule.variants},

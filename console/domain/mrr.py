@@ -17,7 +17,7 @@ The rules (README, "How MRR is computed"), after ChartMogul, Baremetrics and Str
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_HALF_EVEN, Decimal
@@ -118,7 +118,7 @@ def _per_month(amount: Decimal, interval: str, interval_count: int) -> Decimal:
 
 
 def _item(
-    item: Item, tiers: Mapping[str, PriceTiers], usage: Mapping[str, Usage], money
+    item: Item, tiers: Mapping[str, PriceTiers], usage: Mapping[str, Usage], money: Callable[[int | Decimal], str]
 ) -> tuple[Decimal, str | None, str | None]:
     """(monthly amount, a line explaining it, what could not be known)."""
     name = item.nickname or item.price_id

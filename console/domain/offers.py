@@ -11,7 +11,8 @@ from typing import Any, ClassVar, Literal, get_args
 from . import permissions
 from .choices import CHANNEL_LABELS as CHANNEL_LABELS  # re-exported: offers and their words in one place
 from .choices import CONSENT_CHANNELS as CONSENT_CHANNELS
-from .choices import PAUSE_BEHAVIORS, PAUSE_MODES
+from .choices import PAUSE_BEHAVIORS as PAUSE_BEHAVIORS  # re-exported: the pause form lists them
+from .choices import PAUSE_MODES
 from .choices import STATE_WORDS as STATE_WORDS
 from .models import Coupon
 from .money import format_money

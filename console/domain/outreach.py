@@ -156,7 +156,7 @@ def offer_phrase(offer: Offer, coupons: Mapping[str, Coupon]) -> str:
     return "a call with me to find what works for you"
 
 
-class _Values(dict):
+class _Values(dict[str, str]):
     def __missing__(self, key: str) -> str:
         return "{" + key + "}"  # never raised: Templates.from_json refuses unknown names; this keeps a stray brace
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field, replace
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlparse
 
 from .feedback import PORTAL_LABELS
@@ -160,7 +160,7 @@ class PortalConfig:
                 **{k: "" for k in original.metadata if k not in self.metadata},
                 **{k: v for k, v in self.metadata.items() if original.metadata.get(k) != v},
             }
-        return out
+        return cast(dict[str, Any], out)
 
     # checks ------------------------------------------------------------------------------------
     def problems(self) -> dict[str, str]:

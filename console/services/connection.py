@@ -14,6 +14,7 @@ from ..secrets.destination import custom_server as custom_server  # re-exported:
 
 if TYPE_CHECKING:  # the SDK loads when a connection is made (on a worker, after the window's first paint)
     from ..stripe_gateway import StripeGateway
+    from .keys import KeyService
 
 log = logging.getLogger(__name__)
 KEY_ENV = "STRIPE_API_KEY"
@@ -107,7 +108,7 @@ def environment_overrides(data_dir: Path | None) -> str | None:
         return None
 
 
-def open_profile(data_dir: Path, name: str | None = None, service=None) -> Connection:
+def open_profile(data_dir: Path, name: str | None = None, service: KeyService | None = None) -> Connection:
     """Connect with a profile's key from the keyring (the last profile used when no name is given). Pass the
     window's KeyService: a key kept for this session only lives in it, not in the keyring."""
     from .keys import KeyService

@@ -10,7 +10,7 @@ from ..domain.models import Account
 from ..errors import ConsoleError
 from ..secrets.keys import HOW_TO as HOW_TO  # re-exported: the window and the CLI reach keys through here
 from ..secrets.keys import NEEDED as NEEDED
-from ..secrets.keys import inspect_key
+from ..secrets.keys import inspect_key as inspect_key  # re-exported: the connect dialog checks a pasted key
 from ..secrets.keystore import KeyringUnavailable as KeyringUnavailable
 from ..secrets.keystore import KeyStore
 from .permissions import Permission, check_permissions

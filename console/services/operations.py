@@ -3,14 +3,17 @@ both call these; the window broadcasts the changes to its pages)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from ..actions import ActionRefused as ActionRefused  # re-exported: the window and the CLI say why an action was refused
-from ..actions.bulk import RowResult, apply_many, retry_failed
+from ..actions.bulk import RowResult as RowResult  # re-exported: the bulk dialog shows them
+from ..actions.bulk import apply_many, retry_failed
 from ..domain.action import Action, Consent
 from ..domain.desk import CONTACT_CODE
 from ..domain.offers import CouponOffer, Offer
 from ..domain.portal import PortalConfig
 from ..errors import ConsoleError
-from ..sync import SyncReport
+from ..sync import SyncReport as SyncReport  # re-exported: the window shows a sync's
 from ..sync.report import Progress, no_progress
 from .changes import AFTER_ACTION, AFTER_SYNC, NOTHING, Changes, Done
 from .portal import ChangedOnStripe, PortalService
@@ -40,7 +43,11 @@ def retry(workspace: Workspace, operator: str, action_id: str) -> Done[Action]:
 
 
 def apply_bulk(
-    workspace: Workspace, operator: str, items: list[tuple[str, Offer]], consent: Consent, progress=None
+    workspace: Workspace,
+    operator: str,
+    items: list[tuple[str, Offer]],
+    consent: Consent,
+    progress: Callable[[int, int, RowResult], None] | None = None,
 ) -> Done[list[RowResult]]:
     return Done(apply_many(workspace.actions(operator), items, consent, progress=progress), AFTER_ACTION | Changes(coupons=True))
 

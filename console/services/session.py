@@ -7,6 +7,7 @@ import os
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..domain import permissions
 from ..errors import ConsoleError
@@ -15,11 +16,20 @@ from .connection import Connection
 from .operator import operator_name, overridden_by_environment, store_name, stored_name
 from .workspace import Workspace
 
+if TYPE_CHECKING:  # the keyring loads with the key service, when a profile is used
+    from .keys import KeyService
+
 Connect = Callable[[], Connection]
 
 
 def connector(
-    data_dir: Path, *, demo: bool, profile: str | None, api_base: str | None, allow_secret: bool = False, keys=None
+    data_dir: Path,
+    *,
+    demo: bool,
+    profile: str | None,
+    api_base: str | None,
+    allow_secret: bool = False,
+    keys: KeyService | None = None,
 ) -> Connect:
     """How this run reaches Stripe: the bundled demo sandbox; else the key in STRIPE_API_KEY unless a profile is
     named; else a stored profile (the last one used). `keys` is the window's KeyService: a key kept for this
@@ -35,7 +45,7 @@ class Session:
     """One account at a time: `open()` connects (the cached workspace goes online, or the account's own opens),
     `close()` lets it go. `keys` (a KeyService) and `profile` say which stored profile, when there is one."""
 
-    def __init__(self, data_dir: Path, connect: Connect, *, keys=None, profile: str | None = None) -> None:
+    def __init__(self, data_dir: Path, connect: Connect, *, keys: KeyService | None = None, profile: str | None = None) -> None:
         self.data_dir = data_dir
         self.connect = connect
         self.keys = keys
@@ -92,7 +102,7 @@ class Session:
         """What the profile's last permission check said (True where unknown: the demo, STRIPE_API_KEY)."""
         if self.keys is None or self.profile is None or self.profile not in self.keys.profiles.items:
             return True
-        return self.keys.profiles.get(self.profile).permissions.get(code, True)
+        return bool(self.keys.profiles.get(self.profile).permissions.get(code, True))
 
     def why_not(self, code: str) -> str | None:
         """Why a feature needing `code` is off (the words for its tooltip), or None when the key may."""

@@ -178,7 +178,8 @@ class Workspace:
         return f"The last sync did not finish: {pages}. Sync again to complete the queue."
 
     def last_synced(self) -> int | None:
-        return self.cache.get_meta("last_sync_at")
+        found = self.cache.get_meta("last_sync_at")
+        return int(found) if found is not None else None
 
     def timeline(self, sub_id: str) -> list[dict[str, Any]]:
         return self.cache.timeline(sub_id)

@@ -57,7 +57,7 @@ class Cache(Intents, Ledger, QueueReads):
             sound = False
         if not sound:
             self._start_again()
-        return sound
+        return bool(sound)
 
     def read_checked(self, read: Callable[[], T]) -> T:
         """`read()` on a cache opened unchecked, with SQLite's check run beside it on a second connection (it reads
@@ -146,10 +146,10 @@ class Cache(Intents, Ledger, QueueReads):
             cursor.row_factory = sqlite3.Row
             yield from cursor.execute(sql, list(params))
 
-    def _rows(self, sql: str, params: dict[str, Any]) -> list[tuple]:
+    def _rows(self, sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
         """The rows as plain tuples (named parameters)."""
         with self._lock, translated(self.path):
-            return self.db.conn.execute(sql, params).fetchall()
+            return list(self.db.conn.execute(sql, params).fetchall())
 
     def _query(self, sql: str, params: Iterable[Any] = ()) -> list[dict[str, Any]]:
         with self._lock, translated(self.path):
@@ -279,7 +279,7 @@ class Cache(Intents, Ledger, QueueReads):
             else:
                 sql = "UPDATE subscriptions SET customer_name = ?, customer_email = ? WHERE customer_id = ?"
                 params = [customer.name, customer.email, customer.id]
-            return self.db.execute(sql, params).rowcount
+            return int(self.db.execute(sql, params).rowcount)
 
     def feedback_text(self, option_id: str) -> str | None:
         """A custom cancellation reason's text, as another subscription already showed it."""
@@ -301,7 +301,7 @@ class Cache(Intents, Ledger, QueueReads):
         return [r["created"] for r in self._each("SELECT created FROM subscriptions ORDER BY created")]
 
     def pending_count(self) -> int:
-        return self._query("SELECT count(*) AS n FROM subscriptions WHERE pending = 1")[0]["n"]
+        return int(self._query("SELECT count(*) AS n FROM subscriptions WHERE pending = 1")[0]["n"])
 
     def live_totals(self) -> list[dict[str, Any]]:
         """Subscriptions Stripe lists by default (all but canceled): count and MRR per status, currency, pending."""
@@ -317,7 +317,7 @@ class Cache(Intents, Ledger, QueueReads):
     def drop_subscriptions_not_seen(self, since: int) -> int:
         """After a complete full sync: forget rows that sync did not see again (outside the window)."""
         with self.transaction():
-            return self.db.execute("DELETE FROM subscriptions WHERE synced_at < ?", [since]).rowcount
+            return int(self.db.execute("DELETE FROM subscriptions WHERE synced_at < ?", [since]).rowcount)
 
     # coupons and portal configurations ----------------------------------------------
     def replace_coupons(self, coupons: Iterable[Coupon]) -> None:

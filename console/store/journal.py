@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +11,7 @@ import sqlite_utils
 
 from ..domain import stamp
 from ..domain.action import KIND_OF_OFFER, STATES, Action
+from ..domain.models import Subscription
 from .schema import DatabaseDamaged, DatabaseError, open_file, set_aside, translated
 
 
@@ -47,7 +49,7 @@ class Journal:
             self.db = open_file(path, MIGRATIONS)
         self._lock = threading.RLock()
 
-    def recover_from_metadata(self, subscriptions, livemode: bool) -> list[Action]:
+    def recover_from_metadata(self, subscriptions: Iterable[Subscription], livemode: bool) -> list[Action]:
         """Re-create journal entries for saves that the subscriptions' churn_console_* metadata records
         and this journal does not know (after a damaged journal was set aside)."""
         known = {a.id for a in self.all()}

@@ -85,7 +85,7 @@ WHERE s.{PENDING_ROWS}"""
 # The window's default orders: MRR at stake first in currency groups by size (amounts in different currencies never
 # compare), days left, or the customer's name as a person reads it; on (record, currency, mrr, days left, id, name,
 # e-mail) as queue_json reads them.
-_ORDER: dict[str, Callable[[dict[str, int]], Callable[[tuple], tuple]]] = {
+_ORDER: dict[str, Callable[[dict[str, int]], Callable[[tuple[Any, ...]], tuple[Any, ...]]]] = {
     "mrr": lambda rank: lambda r: (rank[r[1]], -r[2], r[3], r[4]),
     "days_left": lambda rank: lambda r: (r[3], rank[r[1]], -r[2], r[4]),
     "customer": lambda rank: lambda r: ((r[5] or r[6] or "").casefold(), r[4]),

@@ -269,7 +269,7 @@ def sound_file(path: Path) -> bool:
     except sqlite3.Error:
         return True
     try:
-        return conn.execute("PRAGMA quick_check").fetchone()[0] == "ok"
+        return bool(conn.execute("PRAGMA quick_check").fetchone()[0] == "ok")
     except sqlite3.Error as exc:
         return not getattr(exc, "sqlite_errorname", "").startswith(_DAMAGE)
     finally:

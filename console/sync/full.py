@@ -5,8 +5,9 @@ from __future__ import annotations
 import math
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from ..errors import PermissionMissing
 from ..store import Cache
@@ -14,6 +15,8 @@ from . import state, usage
 from .apply import apply_changes
 from .ratelimit import LIVE_MODE_RATE, TEST_MODE_RATE, TokenBucket, with_backoff
 from .report import Progress, SyncReport, no_progress
+
+T = TypeVar("T")
 
 if TYPE_CHECKING:  # the SDK loads with the gateway, when a run goes online
     from ..stripe_gateway import StripeGateway
@@ -28,7 +31,7 @@ EPOCH_FLOOR = 1_293_840_000  # 2011-01-01: nothing in Stripe is older
 EVENT_WINDOW_S = 30 * 86400
 
 
-def plan_ranges(start: int, end: int, parts: int, seen: list[int] | None = None) -> list[dict]:
+def plan_ranges(start: int, end: int, parts: int, seen: list[int] | None = None) -> list[dict[str, Any]]:
     """Disjoint `created` ranges [gte, lt) covering start..end, paged independently. With `seen` (the creation
     times the cache holds from the last sync, sorted) the cuts fall where the data is, so each range holds about
     as many subscriptions; without, equal slices of time."""
@@ -109,7 +112,7 @@ def full_sync(
         cache.put_price_tiers(tiers)
     progress(report.pages, estimate, "Reading subscriptions…")
 
-    def run(rng: dict) -> int:
+    def run(rng: dict[str, Any]) -> int:
         count = 0
         while not rng["done"]:
             subs, more = with_backoff(
@@ -167,13 +170,13 @@ def unfinished(cache: Cache) -> tuple[int, int | None] | None:
     return done, max(last, done + 1) if last else None
 
 
-def _advanced(checkpoint: dict, rng: dict, after: str | None, done: bool) -> dict:
+def _advanced(checkpoint: dict[str, Any], rng: dict[str, Any], after: str | None, done: bool) -> dict[str, Any]:
     """The checkpoint as it will be once `rng`'s next page is stored: a copy, the shared one untouched."""
     ranges = [dict(r, after=after, done=done) if r is rng else dict(r) for r in checkpoint["ranges"]]
     return {**checkpoint, "ranges": ranges, "pages": checkpoint["pages"] + 1}
 
 
-def _optional(fn, what: str, report: SyncReport):
+def _optional(fn: Callable[[], T], what: str, report: SyncReport) -> T | None:
     """Read what the key may lack permission for; skip it (and say so) rather than fail the sync."""
     try:
         return fn()

@@ -217,7 +217,7 @@ def before_save(sub: Subscription, offer: str | None) -> Subscription:
         return sub
     i = len(sub.coupon_ids) - 1 - sub.coupon_ids[::-1].index(coupon)
 
-    def drop(values: tuple) -> tuple:
+    def drop(values: tuple[Any, ...]) -> tuple[Any, ...]:
         return values[:i] + values[i + 1 :] if len(values) > i else values
 
     return dataclasses.replace(
