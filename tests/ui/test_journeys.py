@@ -240,6 +240,8 @@ def test_small_words_that_mislead_are_gone(qtbot, open_window, demo):
 def test_the_window_comes_back_as_it_was_left(qtbot, open_window, demo):
     from PySide6.QtCore import QPoint
 
+    from console.ui.queue.model import COLUMNS
+
     first = open_window(demo)
     first.resize(1111, 733)  # as the window manager does when the edge is dragged
     qtbot.waitUntil(lambda: (first.width(), first.height()) == (1111, 733), timeout=5000)
@@ -250,12 +252,13 @@ def test_the_window_comes_back_as_it_was_left(qtbot, open_window, demo):
     QTest.mouseRelease(handle, Qt.MouseButton.LeftButton, pos=QPoint(handle.width() // 2, -120))
     split = splitter.sizes()
     header = first.queue.table.horizontalHeader()
-    header.resizeSection(1, 260)  # the rep widened the Email column
+    reason = COLUMNS.index("Reason")
+    header.resizeSection(reason, 260)  # the rep widened the Reason column
     first.close()
     again = open_window(demo)
     assert (again.width(), again.height()) == (1111, 733)
     assert again.queue.splitter.sizes() == split
-    assert again.queue.table.horizontalHeader().sectionSize(1) == 260
+    assert again.queue.table.horizontalHeader().sectionSize(reason) == 260
 
 
 def test_playbook_from_the_menu_changes_what_save_offers(qtbot, open_window, demo):

@@ -208,3 +208,39 @@ def test_one_date_format_in_the_note_dialog_the_pause_dialog_and_the_timeline(qt
         finally:
             QLocale.setDefault(QLocale.system())
     assert day_text(date(2026, 12, 6)) == QLocale.system().toString(QDate(2026, 12, 6), day_format())
+
+
+def test_at_1024_by_700_reason_offer_and_comment_stay_on_screen_and_come_back_whole_when_wide(qtbot, open_window, demo):
+    """A narrow window hides the columns the detail pane already shows (Email, Plan, …) before a rep's Reason,
+    Offer and Comment would go off-screen; at 1600 px every column is back and Comment has its room."""
+    from console.ui.queue.model import COLUMNS as NAMES
+    from console.ui.queue.view import COMMENT_ROOM
+
+    window = open_window(demo)
+    table = window.queue.table
+    header = table.horizontalHeader()
+
+    def on_screen(name: str) -> bool:
+        i = NAMES.index(name)
+        left = header.sectionViewportPosition(i)
+        return not header.isSectionHidden(i) and left >= 0 and left + min(header.sectionSize(i), 100) <= table.viewport().width()
+
+    window.resize(1024, 700)
+    qtbot.waitUntil(lambda: window.width() == 1024, timeout=5000)
+    qtbot.wait(50)
+    assert all(on_screen(n) for n in ("Customer", "MRR", "Days left", "Desk", "Reason", "Offer", "Comment")), [
+        table.viewport().width(),
+        *[(n, header.sectionViewportPosition(NAMES.index(n)), header.sectionSize(NAMES.index(n))) for n in NAMES[5:10]],
+    ]
+    assert header.isSectionHidden(NAMES.index("Email"))  # said in the detail pane instead
+    window.resize(1600, 1000)
+    qtbot.waitUntil(lambda: window.width() == 1600, timeout=5000)
+    qtbot.wait(50)
+    hidden = {n for n in NAMES if header.isSectionHidden(NAMES.index(n))}
+    assert hidden <= {"Email"}  # every other column back; the e-mail only where Comment would be a sliver
+    assert header.sectionSize(NAMES.index("Comment")) >= COMMENT_ROOM  # not a sliver
+    window.resize(1900, 1000)
+    qtbot.waitUntil(lambda: window.width() == 1900, timeout=5000)
+    qtbot.wait(50)
+    assert not any(header.isSectionHidden(NAMES.index(n)) for n in NAMES)  # wide enough: all of them
+    assert header.sectionSize(NAMES.index("Comment")) >= COMMENT_ROOM

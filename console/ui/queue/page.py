@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QSplitter,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -36,33 +35,7 @@ from .filter_bar import FilterBar
 from .model import COLUMNS, MRR_COL, ROW_ROLE, QueueModel, QueueProxy
 from .reading import HEAD_ROWS, Retired, clock_text, prepare
 from .table import PreparedQueue
-
-COLUMN_WIDTHS = {
-    "Customer": 130,
-    "Email": 180,
-    "Plan": 150,
-    "MRR": 92,
-    "Days left": 90,
-    "Owner": 90,
-    "Desk": 175,
-    "Reason": 200,
-    "Offer": 150,
-    "Tenure": 78,
-    "Status": 72,
-    "Discount": 90,
-}
-
-
-class QueueTable(QTableView):
-    """A table where Enter opens the detail pane."""
-
-    activated_row = Signal()
-
-    def keyPressEvent(self, event) -> None:  # noqa: N802 - Qt naming
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-            self.activated_row.emit()
-            return
-        super().keyPressEvent(event)
+from .view import COLUMN_WIDTHS, QueueTable
 
 
 class QueuePage(QWidget):

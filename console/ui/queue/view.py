@@ -1,0 +1,86 @@
+"""The queue's table view: Enter opens the detail pane, and a narrow window hides the columns a rep needs least."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QTableView, QWidget
+
+from .table import COLUMNS
+
+COLUMN_WIDTHS = {
+    "Customer": 130,
+    "Email": 180,
+    "Plan": 150,
+    "MRR": 92,
+    "Days left": 90,
+    "Owner": 90,
+    "Desk": 175,
+    "Reason": 200,
+    "Offer": 150,
+    "Tenure": 78,
+    "Status": 72,
+    "Discount": 90,
+}
+
+
+OPTIONAL = ("Email", "Plan", "Discount", "Status", "Tenure")  # the detail pane says them: hidden first, in this order
+COMMENT_ROOM = 160  # what the Comment column keeps at least before an optional column goes
+NARROW = {"Desk": 130, "Reason": 150, "Offer": 130}  # their widths when even without the optional ones it is tight
+
+
+class QueueTable(QTableView):
+    """A table where Enter opens the detail pane. Narrower than its columns (a 1024 px window), it hides the
+    columns a rep needs least (OPTIONAL, which the detail pane shows) so that Reason, Offer and Comment stay on
+    screen; wider again, it shows them again and the Comment column takes the room."""
+
+    activated_row = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._kept: dict[int, int] = {}  # a column's width before it was hidden or narrowed: given back
+        self._tight: bool | None = None  # whether the last fit was tight (None: no fit yet)
+
+    def keyPressEvent(self, event) -> None:  # noqa: N802 - Qt naming
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self.activated_row.emit()
+            return
+        super().keyPressEvent(event)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt naming
+        super().resizeEvent(event)
+        self.fit_width()
+
+    def fit_width(self) -> None:
+        """Hide the optional columns that do not fit (the least needed first), narrowing Desk, Reason and Offer
+        when even that is tight. Only a change of width moves a column: the first fit after a restored layout keeps
+        the rep's widths, and a column shown again gets back the width it had."""
+        header = self.horizontalHeader()
+        if header.count() != len(COLUMNS):
+            return  # no model yet
+        kept = self._kept
+        comment = COLUMNS.index("Comment")
+        fixed = [i for i in range(len(COLUMNS)) if i != comment and COLUMNS[i] not in OPTIONAL]
+        room = self.viewport().width()
+        full = sum(kept.get(i, header.sectionSize(i)) for i in fixed) + COMMENT_ROOM
+        tight, was = full > room, self._tight
+        if was is not None and tight != was:  # the widest a rep needs give a little when tight, and get it back
+            for name, narrow in NARROW.items():
+                i = COLUMNS.index(name)
+                if tight:
+                    kept[i] = header.sectionSize(i)
+                    header.resizeSection(i, min(narrow, kept[i]))
+                else:
+                    header.resizeSection(i, kept.pop(i, COLUMN_WIDTHS[name]))
+        self._tight = tight
+        need = sum(header.sectionSize(i) for i in fixed) + COMMENT_ROOM
+        for name in reversed(OPTIONAL):  # kept while they fit, the least optional first
+            i = COLUMNS.index(name)
+            width = kept.get(i) or header.sectionSize(i) or COLUMN_WIDTHS.get(name, 80)
+            hide = need + width > room
+            need += 0 if hide else width
+            if header.isSectionHidden(i) != hide:
+                if hide:
+                    kept[i] = header.sectionSize(i)
+                header.setSectionHidden(i, hide)
+                if not hide:
+                    header.resizeSection(i, kept.pop(i, width))
