@@ -63,13 +63,15 @@ class QueueTable(QTableView):
         room = self.viewport().width()
         full = sum(kept.get(i, header.sectionSize(i)) for i in fixed) + COMMENT_ROOM
         tight, was = full > room, self._tight
-        if was is not None and tight != was:  # the widest a rep needs give a little when tight, and get it back
+        if tight != was:  # the widest a rep needs give a little when tight, and get it back
             for name, narrow in NARROW.items():
                 i = COLUMNS.index(name)
+                if was is None and header.sectionSize(i) != COLUMN_WIDTHS[name]:
+                    continue  # the first fit after a restored layout: the rep's own width stays
                 if tight:
                     kept[i] = header.sectionSize(i)
                     header.resizeSection(i, min(narrow, kept[i]))
-                else:
+                elif was is not None:
                     header.resizeSection(i, kept.pop(i, COLUMN_WIDTHS[name]))
         self._tight = tight
         need = sum(header.sectionSize(i) for i in fixed) + COMMENT_ROOM
