@@ -23,13 +23,13 @@ from console.domain.experiments import Variant
 from console.domain.offers import CouponOffer
 from console.domain.playbook import DEFAULT_RULES, PAUSE_2, Playbook, Rule
 from console.secrets.keystore import KeyStore
-from console.services import desk
+from console.services import demo_server, desk
 from console.services.connection import open_demo
 from console.services.keys import KeyService
 from console.services.workspace import PLAYBOOK
 from console.ui import theme
 from console.ui.dialogs.connect import ConnectDialog
-from console.ui.dialogs.consent import OPERATOR_KEY, ConsentDialog
+from console.ui.dialogs.consent import ConsentDialog
 from console.ui.dialogs.desk import OutreachDialog
 from console.ui.dialogs.experiment import ExperimentDialog
 from console.ui.dialogs.playbook import TEST, PlaybookDialog
@@ -98,7 +98,7 @@ def main(out: Path) -> int:
     desk.DeskSettings(product_url="https://app.acme.example/account/billing").save(data)  # the e-mails' link
     demo_experiment(data)
     window = MainWindow(lambda: open_demo(data), data)
-    window.settings.setValue(OPERATOR_KEY, "Dana (CS)")
+    window.context.set_operator("Dana (CS)")
     window.resize(*SIZES[1])
     window.show()
     s = Shots(app, window, out)
@@ -221,7 +221,8 @@ def main(out: Path) -> int:
         s.later(100, s.next)
 
     def connect() -> None:
-        sandbox = window.connection.sandbox
+        sandbox = demo_server.running(data)  # the data dir's demo account (services/demo_server.py): its URL and key
+        assert sandbox is not None
         service = KeyService(Path(tempfile.mkdtemp(prefix="churn-console-shots-keys-")), KeyStore())
         dialog = ConnectDialog(service, window.runner, api_base=sandbox.url, parent=window)
         dialog.key.setText(sandbox.key)
