@@ -15,6 +15,10 @@ from .saves import Save
 Z95 = NormalDist().inv_cdf(0.975)
 LATE_DAYS = 90  # a save that ends within this many days is a late loss (as the outcome cards count it)
 READ_AT = (30, 90, 180)  # the days a founder reads off the curves
+# A curve is shown, and read, only while at least this many saves are still followed: past that one save more or
+# less swings it to 0% or holds it flat, which reads as a finding (clinical survival plots stop at a minimum
+# number at risk for the same reason; the whole estimate stays in the CSV).
+MIN_AT_RISK = 5
 
 
 @dataclass(frozen=True)
@@ -83,11 +87,18 @@ class Curve:
     lost_after_offer: int = 0
 
     def at(self, day: int) -> float | None:
-        return survival_at(self.steps, day, self.times)
+        """S(day) on the shown curve; None past it (too few saves followed that long to say)."""
+        return survival_at(self.shown, day, self.times)
+
+    @cached_property
+    def shown(self) -> list[Step]:
+        """The steps while at least MIN_AT_RISK saves are still followed (the curve ends there)."""
+        end = next((i for i, step in enumerate(self.steps) if step.at_risk < MIN_AT_RISK), len(self.steps))
+        return self.steps[:end]
 
     @cached_property
     def times(self) -> list[float]:
-        return [step.t for step in self.steps]
+        return [step.t for step in self.shown]
 
 
 def curves(found: list[Save], now: int) -> list[Curve]:

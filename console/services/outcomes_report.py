@@ -5,14 +5,14 @@ from __future__ import annotations
 from ..analytics.outcomes import Outcome, outcomes
 from ..analytics.report import MIN_ROLLING, RETENTION_DAYS, ROLLING_WEEKS, Report, build
 from ..analytics.saves import SaveFacts, read_facts
-from ..analytics.survival import READ_AT
+from ..analytics.survival import MIN_AT_RISK, READ_AT
 from ..analytics.value_report import BY, OFFER_WORDS, ValueRow
 from ..domain.playbook import Playbook
 from ..store import Cache
 
 # what the Outcomes tab and the report command read from here (ui and commands import services, not analytics)
 __all__ = [
-    "BY", "EVENT_WINDOW_S", "MIN_ROLLING", "OFFER_WORDS", "READ_AT", "RETENTION_DAYS", "ROLLING_WEEKS", "Outcome",
+    "BY", "EVENT_WINDOW_S", "MIN_AT_RISK", "MIN_ROLLING", "OFFER_WORDS", "READ_AT", "RETENTION_DAYS", "ROLLING_WEEKS", "Outcome",
     "Report", "SaveFacts", "ValueRow", "build", "known_since", "outcome_report", "outcomes", "read_facts",
 ]  # fmt: skip
 

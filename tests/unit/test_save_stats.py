@@ -118,3 +118,16 @@ def test_a_saves_value_counts_only_its_own_money_and_never_projects():
     recent = value_of_save(saved_at=200 * day, until=None, currency="usd", coupon_id=None, invoices=invoices,
                            discount_coupons=coupons, ended=False)  # fmt: skip
     assert not recent.known and recent.collected == 0 and recent.payback_days is None
+
+
+def test_a_curve_ends_where_fewer_than_five_saves_are_still_followed():
+    """The last save at risk must not drop the drawn curve to 0% (read as "every save was lost"): the curve, and
+    what is read off it, stop while MIN_AT_RISK are still followed; the whole estimate stays in `steps`."""
+    from console.analytics.survival import MIN_AT_RISK, Curve, kaplan_meier
+
+    durations = [10, 20, 30, 40, 50, 60, 82]  # seven saves; the last one followed to day 82 is lost then
+    lost = [False, False, False, False, False, False, True]
+    curve = Curve("coupon", len(durations), kaplan_meier(durations, lost))
+    assert curve.steps[-1].survival == 0.0  # the full estimate: the last save at risk ended
+    assert all(step.at_risk >= MIN_AT_RISK for step in curve.shown) and curve.shown[-1].t == 30
+    assert curve.at(30) == 1.0 and curve.at(82) is None  # nothing read past the drawn curve

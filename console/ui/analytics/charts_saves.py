@@ -9,7 +9,7 @@ import pyqtgraph as pg
 from PySide6.QtGui import QColor
 
 from ...domain.money import format_money, to_major
-from ...services.outcomes_report import OFFER_WORDS, READ_AT, Report
+from ...services.outcomes_report import MIN_AT_RISK, OFFER_WORDS, READ_AT, Report
 from .charts import HEADROOM, SAVED, Drawn, _clear, _legend, ink, style
 
 CURVE_COLOURS = {"coupon": "#ef6c00", "pause": "#1565c0", "revoke": "#6a1b9a", "self": "#2e7d32"}
@@ -26,13 +26,16 @@ def survival(plot: pg.PlotWidget, report: Report) -> Drawn:
     drawn = Drawn(["offer", "day", "still_subscribed", "low_95", "high_95", "at_risk", "ended_that_day", "censored_that_day"])
     longest = 30.0
     for curve in report.survival:
-        if not curve.steps:
-            continue
+        for s in curve.steps:  # the whole estimate in the CSV, the part past the drawn curve included
+            drawn.rows.append([curve.offer, round(s.t, 2), round(s.survival, 4), round(s.low, 4), round(s.high, 4),
+                               s.at_risk, s.lost, s.censored])  # fmt: skip
+        if not curve.shown:
+            continue  # fewer than MIN_AT_RISK saves followed from the start: nothing to draw
         colour = QColor(CURVE_COLOURS.get(curve.offer, "#5d4037"))
-        xs = [0.0] + [s.t for s in curve.steps]
-        ys = [100.0] + [s.survival * 100 for s in curve.steps]
-        lows = [100.0] + [s.low * 100 for s in curve.steps]
-        highs = [100.0] + [s.high * 100 for s in curve.steps]
+        xs = [0.0] + [s.t for s in curve.shown]  # ends where fewer than MIN_AT_RISK saves are still followed
+        ys = [100.0] + [s.survival * 100 for s in curve.shown]
+        lows = [100.0] + [s.low * 100 for s in curve.shown]
+        highs = [100.0] + [s.high * 100 for s in curve.shown]
         longest = max(longest, xs[-1])
         band = QColor(colour)
         band.setAlpha(60)
@@ -46,19 +49,6 @@ def survival(plot: pg.PlotWidget, report: Report) -> Drawn:
         at90 = curve.at(90)
         said = f"{at90:.0%} at day 90" if at90 is not None else "not followed 90 days yet"
         plot.plot(*_steps(xs, ys), pen=pg.mkPen(colour, width=2.5), name=f"{words} ({curve.saves} saves): {said}")
-        for s in curve.steps:
-            drawn.rows.append(
-                [
-                    curve.offer,
-                    round(s.t, 2),
-                    round(s.survival, 4),
-                    round(s.low, 4),
-                    round(s.high, 4),
-                    s.at_risk,
-                    s.lost,
-                    s.censored,
-                ]
-            )
     plot.setLabel("bottom", "Days since the save")
     plot.setLabel("left", "Still subscribed")
     plot.setXRange(0, longest * 1.02, padding=0)
@@ -76,7 +66,8 @@ def survival(plot: pg.PlotWidget, report: Report) -> Drawn:
         drawn.note = "No saves in this range yet."
     else:
         drawn.note = (
-            "Shaded: 95% interval. A save still running counts until today, then leaves the curve (censored). " + _read_at(report)
+            "Shaded: 95% interval. A save still running counts until today, then leaves the curve (censored). "
+            f"Each curve ends where fewer than {MIN_AT_RISK} saves are still followed (the CSV has the rest). " + _read_at(report)
         )
     return drawn
 
