@@ -12,13 +12,15 @@ from typing import TYPE_CHECKING, Any
 from ..domain import stamp
 from ..domain.action import KIND_OF_OFFER, UNDOABLE, Action, ActionKind, Consent
 from ..domain.models import Subscription
-from ..domain.offers import CONSENT_CHANNELS, Offer, action_words, retention_flow, terms_of
+from ..domain.offers import CONSENT_CHANNELS, Offer, action_words, retention_flow
 from ..errors import ConsoleError
 from ..store import Cache
 from ..store.journal import Journal
 from ..store.schema import DatabaseError
 from ..sync.state import record as record_state
 from . import requests, steps
+from .checks import ActionRefused as ActionRefused  # re-exported: every surface says why an action was refused
+from .checks import coupon_for, reread
 from .desk import DeskWriter
 from .locks import SubscriptionLocks
 from .outcomes import read_back, recorded_later
@@ -30,14 +32,6 @@ log = logging.getLogger(__name__)
 RETRYABLE = steps.RETRYABLE
 IDEMPOTENCY_WINDOW_S = steps.IDEMPOTENCY_WINDOW_S
 RACE_S = 3600  # two consoles acting on one pending cancellation act within this of each other
-
-
-class ActionRefused(ConsoleError):
-    """Nothing was sent: the state moved or the input is wrong. `problems` maps field -> message."""
-
-    def __init__(self, message: str, hint: str = "", problems: dict[str, str] | None = None) -> None:
-        super().__init__(message, hint)
-        self.problems = problems or {}
 
 
 class Actions:
@@ -87,11 +81,11 @@ class Actions:
             return action
 
     def _apply(self, sub_id: str, offer: Offer, consent: Consent | None, kind: ActionKind, now: datetime) -> Action:
-        sub = self._reread(sub_id)
+        sub = reread(self.gateway, sub_id)
         action_id = f"act_{uuid.uuid4().hex[:20]}"
         if offer.pauses_subscription and (why := sub.pause_blocker):
             raise ActionRefused(why, "Nothing was sent.", {"pause": why})
-        coupon_id, coupon_params = self._coupon_for(offer, sub, action_id)
+        coupon_id, coupon_params = coupon_for(self.gateway, offer, sub, action_id)
         channel = consent.channel if consent else None
         metadata = requests.metadata_for(action_id, offer, self.operator, channel, sub, now, self.assign(sub_id))
         params = {"coupon": coupon_params, "update": requests.save_update(sub, offer, coupon_id, metadata, now)}
@@ -202,50 +196,6 @@ class Actions:
             )
         if consent.note and len(consent.note) > 500:
             raise ActionRefused("The consent note is too long.", "Keep it under 500 characters.", {"note": "too long"})
-
-    def _reread(self, sub_id: str) -> Subscription:
-        sub = self.gateway.subscription(sub_id)
-        if sub.ended:
-            raise ActionRefused(
-                f"{sub.customer_name or sub.id}'s subscription has already ended.", "It cannot be saved any more."
-            )
-        if not sub.pending_cancellation:
-            who = saved_by(sub)
-            raise ActionRefused(
-                f"{sub.customer_name or sub.id} is no longer set to cancel{f': {who}' if who else ''}.",
-                "Nothing was sent." if who else "Someone (or the customer) already revoked it; nothing was sent.",
-            )
-        return sub
-
-    def _coupon_for(self, offer: Offer, sub: Subscription, action_id: str) -> tuple[str | None, dict[str, Any] | None]:
-        if offer.kind != "coupon":
-            return None, None
-        coupon_id = offer.coupon_id or f"cc-{action_id[4:16]}"
-        if coupon_id in sub.coupon_ids:
-            raise ActionRefused(f"{sub.customer_name or sub.id} already has the coupon {coupon_id}.", "Pick another offer.")
-        existing = self.gateway.coupon(coupon_id)
-        if existing is None:
-            if offer.new_coupon is None:
-                raise ActionRefused(
-                    f"There is no coupon {coupon_id} in this account.",
-                    "Pick one from the list or create it.",
-                    {"coupon": "unknown"},
-                )
-            spec = offer.new_coupon
-            if spec.amount_off is not None and (spec.currency or "").lower() != sub.currency:
-                raise ActionRefused(
-                    f"An amount off in {(spec.currency or '?').upper()} cannot apply to a {sub.currency.upper()} subscription.",
-                    problems={"currency": "mismatch"},
-                )
-            return coupon_id, {**spec.params(), "id": coupon_id}
-        if not existing.valid:
-            raise ActionRefused(f"The coupon {coupon_id} can no longer be redeemed.", "Pick another one.", {"coupon": "invalid"})
-        if existing.amount_off is not None and (existing.currency or "") != sub.currency:
-            raise ActionRefused(
-                f"{terms_of(existing)} is in {(existing.currency or '').upper()}; this subscription is in {sub.currency.upper()}.",
-                problems={"coupon": "currency"},
-            )
-        return coupon_id, None
 
     def _entry(
         self,
@@ -408,9 +358,3 @@ class Actions:
                 detail = {"operator": action.operator, "what": what}
                 self.cache.add_timeline(f"{sub.id}:undone:{action.id}", sub.id, now, "save_undone", detail)
             record_state(self.cache, [sub], now)  # the new state, as sync records it
-
-
-def saved_by(sub: Subscription) -> str | None:
-    """`saved by Robin at 2026-11-23 14:02 UTC (coupon:RETAIN25-3M)` from the metadata every console writes."""
-    found = stamp.read(sub.metadata)
-    return found.saved_by() if found else None

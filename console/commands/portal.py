@@ -164,16 +164,12 @@ def _stdin() -> str:
 def run_link(args: argparse.Namespace) -> int:
     service, ws, conn = _service(args)
     try:
-        found = ws.gateway.find_customer(args.customer)
-        if found is None or found.deleted:
-            what = "was deleted" if found else "is not in this account"
-            print(f"churn-console: the customer {args.customer!r} {what}.", file=sys.stderr)
-            return 1
         config_id = args.configuration or next((c.id for c in service.list() if c.is_default), None)
         if config_id is None:
             print("churn-console: there is no default portal configuration; pass --configuration.", file=sys.stderr)
             return 1
-        url = service.session_url(found.id, config_id, retention_coupon=args.retention_coupon, subscription=args.subscription)
+        # the portal editor's "Try it" use case; an unknown or deleted customer is said by main(), exit 1
+        url = service.try_link(args.customer, config_id, retention_coupon=args.retention_coupon, subscription=args.subscription)
     finally:
         _done(ws, conn)
     print(url)

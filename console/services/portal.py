@@ -131,6 +131,16 @@ class PortalService:
             flow = retention_flow(subscription, retention_coupon)
         return self.gateway.portal_session(customer_id, configuration=config_id, flow=flow)
 
+    def try_link(self, who: str, config_id: str, *, retention_coupon: str | None = None, subscription: str | None = None) -> str:
+        """The portal as a customer (found by id or e-mail) would see it with this configuration: a one-time URL."""
+        found = self.gateway.find_customer(who)
+        if found is None or found.deleted:
+            raise ConsoleError(
+                f"The customer {who!r} {'was deleted' if found else 'is not in this account'}.",
+                "Use the id (cus_…) or exact e-mail of a customer who still exists.",
+            )
+        return self.session_url(found.id, config_id, retention_coupon=retention_coupon, subscription=subscription)
+
 
 MAX_IMPORT_BYTES = 1_000_000  # a configuration is a few KB; anything this big is not one
 

@@ -385,17 +385,7 @@ class PortalPage(QWidget):
             return
         config_id, who = self.original.id, dialog.customer.text()
         coupon, sub = dialog.coupon.currentData(), dialog.subscription.text().strip() or None
-
-        def work() -> str:
-            found = service.gateway.find_customer(who)
-            if found is None or found.deleted:
-                raise ConsoleError(
-                    f"The customer {who!r} {'was deleted' if found else 'is not in this account'}.",
-                    "Use the id (cus_…) or exact e-mail of a customer who still exists.",
-                )
-            return service.session_url(found.id, config_id, retention_coupon=coupon, subscription=sub)
-
-        self._run(work, self._link)
+        self._run(lambda: service.try_link(who, config_id, retention_coupon=coupon, subscription=sub), self._link)
 
     def _link(self, url: str) -> None:
         QGuiApplication.clipboard().setText(url)
