@@ -14,7 +14,7 @@ from ..domain.offers import action_words
 from ..errors import ConsoleError
 from ..store import Cache
 from ..store.journal import Journal
-from ..store.schema import DatabaseError, DatabaseUnavailable
+from ..store.schema import DatabaseError, DatabaseUnavailable, what_failed
 from ..sync.state import record as record_state
 
 if TYPE_CHECKING:  # the SDK loads with the gateway, when a run goes online
@@ -45,7 +45,7 @@ def replaced_words(other: stamp.Stamp, coupons: Mapping[str, Coupon]) -> str:
 
 def recorded_later(exc: DatabaseError, what: str, action_id: str | None = None) -> DatabaseError:
     """A local write that failed after Stripe applied the change: say that Stripe has it, and how it is recorded."""
-    cause = exc.message.split(". Nothing was changed")[0].rstrip(".")
+    cause = what_failed(exc)
     out = DatabaseUnavailable(
         f"Done on Stripe ({what}), but this console could not record it: {cause[:1].lower()}{cause[1:]}.",
         "Do not send it again. Free some space (or close the other program), then sync: the journal and the queue catch up.",

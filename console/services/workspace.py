@@ -28,7 +28,7 @@ from ..heap import collector_paused
 from ..paths import tighten
 from ..store import Cache
 from ..store.journal import Journal
-from ..store.schema import DatabaseUnavailable
+from ..store.schema import DatabaseUnavailable, what_failed
 from ..sync import SyncReport, sync
 from ..sync.full import unfinished
 from ..sync.report import Progress, no_progress
@@ -112,7 +112,7 @@ class Workspace:
             if (words := self.unfinished_sync()) is None:
                 raise
             # pages were stored before the failure: "nothing was changed" would be wrong, and the queue is partial
-            raise DatabaseUnavailable(exc.message.split(". Nothing was changed")[0] + f". {words}", exc.hint) from exc
+            raise DatabaseUnavailable(f"{what_failed(exc)}. {words}", exc.hint) from exc
         if finished := self.finish_interrupted():
             states = ", ".join(f"{a.id} {a.state}" for a in finished)
             report.notes.append(f"{len(finished)} action{'s' if len(finished) != 1 else ''} interrupted earlier: {states}")

@@ -221,6 +221,12 @@ BUSY_WAIT_S = 10  # how long to wait for another program's lock before saying so
 _DAMAGE = ("SQLITE_CORRUPT", "SQLITE_NOTADB")  # only these are damage (https://sqlite.org/rescode.html)
 
 
+def what_failed(error: DatabaseError) -> str:
+    """The error's message without its "Nothing was changed…" sentence: for a caller that did change something
+    (pages stored before a sync failed, an action Stripe applied) and says so itself."""
+    return error.message.split(". Nothing was changed")[0].rstrip(".")
+
+
 def unavailable(path: Path, exc: sqlite3.Error) -> DatabaseError:
     """What an SQLite error on `path` means for the user: damage (set aside), or a passing condition that
     changes nothing (the file is kept and the user told what to do)."""
