@@ -81,7 +81,7 @@ class Actions:
             return action
 
     def _apply(self, sub_id: str, offer: Offer, consent: Consent | None, kind: ActionKind, now: datetime) -> Action:
-        sub = reread(self.gateway, sub_id)
+        sub = self._reread(sub_id)
         action_id = f"act_{uuid.uuid4().hex[:20]}"
         if offer.pauses_subscription and (why := sub.pause_blocker):
             raise ActionRefused(why, "Nothing was sent.", {"pause": why})
@@ -196,6 +196,10 @@ class Actions:
             )
         if consent.note and len(consent.note) > 500:
             raise ActionRefused("The consent note is too long.", "Keep it under 500 characters.", {"note": "too long"})
+
+    def _reread(self, sub_id: str) -> Subscription:
+        """The subscription as Stripe holds it now, refused unless still set to cancel (actions/checks.py)."""
+        return reread(self.gateway, sub_id)
 
     def _entry(
         self,
