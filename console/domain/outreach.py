@@ -15,7 +15,8 @@ from urllib.parse import quote
 
 from .feedback import label
 from .models import Coupon
-from .offers import CouponOffer, Offer, PauseOffer
+from .money import format_money
+from .offers import CouponOffer, CouponSpec, Offer, PauseOffer
 
 PLACEHOLDERS = ("first_name", "plan", "offer", "days_left", "end_date", "link", "sender")
 
@@ -143,16 +144,36 @@ class Letter:
         return f"To: {self.to}\nSubject: {self.subject}\n\n{self.body}"
 
 
-def offer_phrase(offer: Offer, coupons: Mapping[str, Coupon]) -> str:
-    """The offer as a sentence says it after "we can offer you": `25% off for 3 months`, `a 2-month pause`."""
+def _coupon_words(c: Coupon | CouponSpec, interval: str) -> str:
+    """A coupon's terms as a customer reads them: what comes off, and which invoices it comes off."""
+    if c.percent_off is not None:
+        amount = f"{c.percent_off:g}% off"
+    elif c.amount_off is not None and c.currency:
+        amount = f"{format_money(c.amount_off, c.currency)} off"
+    else:
+        return "a discount on your subscription"
+    if c.duration == "forever":
+        return f"{amount} every {interval} for as long as you stay with us"
+    if c.duration == "repeating":
+        months = c.duration_in_months or 1
+        span = "month" if months == 1 else f"{months} months"
+        return f"{amount} your invoices for the next {span}"
+    return f"{amount} your next invoice"
+
+
+def offer_phrase(offer: Offer, coupons: Mapping[str, Coupon], interval: str = "month") -> str:
+    """The offer in full words, as a sentence says it after "we can offer you": `25% off your invoices for the next
+    3 months`, `a 2-month break from payments`; `interval` is the plan's billing interval (month, year)."""
     if isinstance(offer, CouponOffer):
-        return offer.describe(coupons)
+        known = coupons.get(offer.coupon_id or "")
+        terms = known or offer.new_coupon
+        return _coupon_words(terms, interval) if terms is not None else "a discount on your subscription"
     if isinstance(offer, PauseOffer):
         if offer.pauses_subscription:
             return "a pause of your subscription, for as long as you need"
         if offer.pause_months:
-            return f"a {offer.pause_months}-month pause"
-        return f"a pause until {offer.resumes_at:%d %B %Y}" if offer.resumes_at else "a pause"
+            return f"a {offer.pause_months}-month break from payments"
+        return f"a break from payments until {offer.resumes_at:%d %B %Y}" if offer.resumes_at else "a break from payments"
     return "a call with me to find what works for you"
 
 

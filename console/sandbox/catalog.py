@@ -109,6 +109,10 @@ def list_products(call: Call) -> dict[str, Any]:
     )
 
 
+def retrieve_product(call: Call) -> dict[str, Any]:
+    return _retrieve(call, "product", "product")
+
+
 def list_prices(call: Call) -> dict[str, Any]:
     call.only("active", "product", "currency", "type", "created", "limit", "starting_after", "ending_before")
     p = call.params

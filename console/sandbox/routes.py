@@ -118,6 +118,13 @@ ROUTES: list[Route] = [
     _r("GET", "/v1/coupons/{id}", catalog.retrieve_coupon, "rak_coupon_read", "_coupon_retrieve_params.CouponRetrieveParams"),
     _r("DELETE", "/v1/coupons/{id}", catalog.delete_coupon, "rak_coupon_write", "_coupon_delete_params.CouponDeleteParams"),
     _r("GET", "/v1/products", catalog.list_products, "rak_product_read", "_product_list_params.ProductListParams"),
+    _r(
+        "GET",
+        "/v1/products/{id}",
+        catalog.retrieve_product,
+        "rak_product_read",
+        "_product_retrieve_params.ProductRetrieveParams",
+    ),
     _r("GET", "/v1/prices", catalog.list_prices, "rak_price_read", "_price_list_params.PriceListParams"),
     _r("GET", "/v1/prices/{id}", catalog.retrieve_price, "rak_price_read", "_price_retrieve_params.PriceRetrieveParams"),
     _r(

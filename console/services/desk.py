@@ -11,7 +11,7 @@ from ..actions.desk import DeskRefused as DeskRefused  # re-exported: the window
 from ..actions.desk import DeskResult, DeskWriter
 from ..actions.locks import SubscriptionLocks
 from ..domain.outreach import Letter, Templates, fill, offer_phrase, template_label
-from ..errors import ConsoleError
+from ..errors import ConsoleError, Offline, PermissionMissing, RateLimited, StripeUnavailable
 from .changes import Changes, Done
 from .desk_settings import DeskSettings as DeskSettings  # re-exported: the screenshots set one
 from .workspace import Workspace
@@ -94,6 +94,26 @@ def lasting_link(workspace: Workspace) -> str:
     return DeskSettings.load(workspace.data_dir).product_url
 
 
+def plan_words(workspace: Workspace, sub_id: str, fallback: str) -> str:
+    """The plan as the customer knows it: its product's name ("Scale"), not the price's internal nickname
+    ("Scale annual (USD)"), which is what the queue shows. Products are read from Stripe (one GET each, usually
+    one); offline, or when the key may not read products, the queue's plan name stands in."""
+    sub = workspace.cache.subscription(sub_id)
+    if sub is None or not workspace.online:
+        return fallback
+    names: list[str] = []
+    try:
+        for product_id in dict.fromkeys(item.product_id for item in sub.items if item.product_id):
+            name = workspace.need_gateway().product_name(product_id)
+            if name and name not in names:
+                names.append(name)
+    except (PermissionMissing, Offline, RateLimited, StripeUnavailable):
+        return fallback  # a key without product reads, or Stripe out of reach: the e-mail is still worth writing
+    if not names:
+        return fallback
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
 def letter(
     workspace: Workspace, operator: str, sub_id: str, *, template: str | None = None, now: datetime | None = None
 ) -> Letter:
@@ -116,12 +136,12 @@ def letter(
     except KeyError:
         raise ConsoleError(f"There is no template {template!r}.", f"One of: {', '.join(sorted(templates.by_name))}.") from None
     link = lasting_link(workspace)
-    words = offer_phrase(offer, coupons)
+    words = offer_phrase(offer, coupons, row.interval)
     return fill(
         chosen,
         to=row.email,
         name=row.customer_name,
-        plan=row.plan,
+        plan=plan_words(workspace, sub_id, row.plan),
         offer=words,
         ends_at=row.ends_at,
         now=now,

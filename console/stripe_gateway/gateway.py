@@ -221,6 +221,13 @@ class StripeGateway:
             ]
         return [(p, [x for x in prices if x["product"] == p["id"]]) for p in products]
 
+    def product_name(self, product_id: str) -> str | None:
+        """A product's name (what its customers know it by), or None when it is gone."""
+        try:
+            return str(call(lambda: self._client.v1.products.retrieve(product_id)).name)
+        except NotFound:
+            return None
+
     def find_customer(self, text: str) -> Customer | None:
         """A customer by id (cus_…) or e-mail, or None (a deleted customer is found, and says so)."""
         text = text.strip()

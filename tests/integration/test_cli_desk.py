@@ -147,6 +147,24 @@ def test_outreach_prints_copies_links_and_records(run, rows):
     assert meta["churn_console_desk_note"].startswith("E-mailed (For \u201cIt's too expensive\u201d)")
 
 
+def test_the_email_names_the_product_and_says_the_offer_in_full_words(run, rows):
+    """Issue 31.14: a customer knows their plan by the product's name ("Scale"), not by the price's internal nickname
+    ("Scale annual (USD)"), and reads "15% off your next invoice", not "15% off once"."""
+    sb = run.sb
+    client = client_for(sb, sb.secret_key)
+    row = next(r for r in rows if r["feedback"] == "too_expensive")
+    sub = client.v1.subscriptions.retrieve(row["subscription"])
+    price = sub["items"].data[0].price
+    product = client.v1.products.retrieve(price.product)
+    code, out, _ = run("outreach", row["subscription"])
+    assert code == 0
+    assert f"Your {product.name} plan" in out.splitlines()[1]
+    assert not price.nickname or price.nickname == product.name or price.nickname not in out
+    offer = out.split("we can offer you ", 1)[1].split(". ", 1)[0]
+    assert offer.endswith(("your next invoice", "months", "next month", "stay with us", "from payments")), offer
+    assert not offer.endswith((" once", " forever")), offer
+
+
 def test_the_link_is_the_portals_login_page_when_on_else_the_products_url(run, rows, account):
     """Stripe's `login_page.url` is a shareable link that does not expire (API reference: billing portal
     configuration); without it, desk.json's product_url; without either, no link line at all."""

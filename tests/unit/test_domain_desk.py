@@ -119,9 +119,14 @@ def test_a_letter_is_plain_text_and_its_mailto_is_encoded():
 def test_offers_in_a_sentence():
     assert (
         offer_phrase(CouponOffer(new_coupon=CouponSpec(percent_off=25, duration="repeating", duration_in_months=3)), {})
-        == "25% off for 3 months"
+        == "25% off your invoices for the next 3 months"
     )
-    assert offer_phrase(PauseOffer(pause_months=2), {}) == "a 2-month pause"
+    once = CouponSpec(amount_off=2000, currency="usd", duration="once")
+    assert offer_phrase(CouponOffer(new_coupon=once), {}) == "$20.00 off your next invoice"
+    forever = CouponSpec(percent_off=10, duration="forever")
+    assert offer_phrase(CouponOffer(new_coupon=forever), {}, "year") == "10% off every year for as long as you stay with us"
+    assert offer_phrase(CouponOffer(coupon_id="gone"), {}) == "a discount on your subscription"
+    assert offer_phrase(PauseOffer(pause_months=2), {}) == "a 2-month break from payments"
     assert offer_phrase(PauseOffer(pause_mode="subscription"), {}).startswith("a pause of your subscription")
     assert offer_phrase(ContactOffer(), {}).startswith("a call")
 
