@@ -13,6 +13,7 @@ import os
 import sys
 import tempfile
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -162,6 +163,29 @@ def main(out: Path) -> int:
         s.when(s.modal(OutreachDialog), lambda d: (s.grab(d, "outreach-price"), d.reject(), s.later(100, s.next)))
         queue.desk.write()
 
+    def details() -> None:
+        """The detail pane explaining a tiered MRR (a discounted one when the demo has it), then the same pane
+        showing a customer's hostile name and comment as typed."""
+        window.resize(*SIZES[1])
+        window.tabs.setCurrentWidget(queue)
+        queue.filters.show_view(VIEW_ALL)
+        found = rows()
+        tiered = [i for i, r in enumerate(found) if r.plan.startswith(("Seats", "Volume"))]
+        at = next((i for i in tiered if found[i].discount), tiered[0])
+        queue.table.selectRow(at)
+
+        def hostile() -> None:
+            row = replace(
+                found[at],
+                customer_name="Ann <b>Boss</b>\u202e <img src=x>",
+                email="=HYPERLINK(\"http://evil.example\")@example.com",
+                comment="<script>alert(1)</script> \x1b[31mred in a terminal\x1b[0m and <a href='x'>a link</a>",
+            )
+            queue.detail.show_row(row, [], queue.model.now)
+            s.later(300, lambda: (s.grab(queue.detail, "detail-hostile-text"), queue.table.selectRow(0), s.next()))
+
+        s.later(400, lambda: (s.grab(queue.detail, "detail-tiered-mrr"), hostile()))
+
     def tab(name: str, size: tuple[int, int], scheme: str) -> Callable[[], None]:
         def step() -> None:
             window.resize(*size)
@@ -249,7 +273,7 @@ def main(out: Path) -> int:
     for scheme in ("light", "dark"):
         s.steps.append(switch(scheme))
         s.steps += [tab(name, size, scheme) for size in SIZES for name in TABS]
-    s.steps += [switch("light"), review, playbook, connect, welcome, shortcuts]
+    s.steps += [switch("light"), details, review, playbook, connect, welcome, shortcuts]
     started = []
     window.overview_loaded.connect(lambda _ov: None if started else (started.append(1), s.later(300, s.next)))
     QTimer.singleShot(240_000, lambda: (setattr(s, "failed", "timed out"), app.quit()))

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QPushButton
 
 from console.ui.dialogs.consent import ConsentDialog
 from console.ui.preferences import PreferencesDialog
@@ -244,3 +245,33 @@ def test_at_1024_by_700_reason_offer_and_comment_stay_on_screen_and_come_back_wh
     qtbot.wait(50)
     assert not any(header.isSectionHidden(NAMES.index(n)) for n in NAMES)  # wide enough: all of them
     assert header.sectionSize(NAMES.index("Comment")) >= COMMENT_ROOM
+
+
+def test_at_1024_by_700_the_buttons_fit_and_the_detail_pane_scrolls_what_it_cannot_show(qtbot, open_window, demo):
+    """Issue 31.15: whatever the offer's words, the queue's buttons fit a 1024 px screen (the Save button's text
+    gives way, whole in its tooltip and in text()), and a long comment scrolls in the detail pane instead of being
+    cut."""
+    from PySide6.QtWidgets import QScrollArea
+
+    window = open_window(demo)
+    bar = window.queue.action_bar
+    window.resize(1024, 700)
+    qtbot.waitUntil(lambda: window.width() == 1024, timeout=5000)
+    long = "Save: Pause the subscription (no invoices until resumed) for a customer with a long name  (Ctrl+Enter)"
+    bar.primary.setText(long)
+    qtbot.wait(50)
+    assert window.minimumSizeHint().width() <= 1024
+    assert window.width() == 1024 and bar.primary.text() == long
+    assert bar.primary.width() < bar.primary.sizeHint().width()  # given way …
+    assert QPushButton.text(bar.primary).endswith("\u2026") and "Ctrl" not in QPushButton.text(bar.primary) and QPushButton.toolTip(bar.primary).startswith(long)  # … whole on hover
+    window.resize(1900, 1000)
+    qtbot.waitUntil(lambda: window.width() == 1900, timeout=5000)
+    qtbot.wait(50)
+    assert QPushButton.text(bar.primary) == long and long not in QPushButton.toolTip(bar.primary)
+    window.resize(1024, 700)
+    qtbot.waitUntil(lambda: window.width() == 1024, timeout=5000)
+    detail = window.queue.detail
+    detail.comment.setText("A long comment. " * 80)
+    qtbot.wait(50)
+    words = detail.findChild(QScrollArea, "detailWords")
+    assert words is not None and words.verticalScrollBar().maximum() > 0  # it scrolls: nothing is cut off

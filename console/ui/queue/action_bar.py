@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from functools import partial
 
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QKeySequence, QShortcut
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QMenu, QPushButton, QToolButton, QVBoxLayout, QWidget
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QKeySequence, QResizeEvent, QShortcut
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QMenu, QPushButton, QSizePolicy, QToolButton, QVBoxLayout, QWidget
 
 from ...domain.models import Coupon
 from ...domain.offers import ContactOffer, CouponOffer, Offer, PauseOffer, RevokeOffer, retention_coupon, terms_of, why_not
@@ -14,6 +14,61 @@ from .. import theme
 
 PAUSE_SHORTCUTS = {1: "Ctrl+1", 2: "Ctrl+2", 3: "Ctrl+3"}
 OK_SECONDS = 30  # a success line (with its Undo link) stays this long; the Undo button stays until the next action
+
+
+class ElidingButton(QPushButton):
+    """A button whose text gives way (ends in "…", whole in its tooltip) when the row is narrower than it, so the
+    queue's buttons fit a 1024 px screen whatever the offer's words; text() is always the whole text."""
+
+    MIN_CHARS = 18  # "Save: 25% off for…": enough to know which offer it is
+
+    def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(text, parent)
+        self._full = text
+        self._tip = ""
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+
+    def setToolTip(self, tip: str) -> None:  # noqa: N802 (Qt's name)
+        self._tip = tip
+        self._elide()
+
+    def toolTip(self) -> str:  # noqa: N802
+        return self._tip
+
+    def setText(self, text: str) -> None:  # noqa: N802 (Qt's name)
+        self._full = text
+        self._elide()
+        self.updateGeometry()
+
+    def text(self) -> str:
+        return self._full
+
+    def _padding(self) -> int:
+        return super().sizeHint().width() - self.fontMetrics().horizontalAdvance(super().text())
+
+    def sizeHint(self) -> QSize:  # noqa: N802
+        hint = super().sizeHint()
+        return QSize(self.fontMetrics().horizontalAdvance(self._full) + self._padding(), hint.height())
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802
+        hint = super().minimumSizeHint()
+        shortest = self.fontMetrics().horizontalAdvance(self._full[: self.MIN_CHARS] + "…")
+        return QSize(min(self.sizeHint().width(), shortest + self._padding()), hint.height())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        self._elide()
+
+    def _elide(self) -> None:
+        room = max(self.width() - self._padding(), 0)
+        shown = self._full
+        if self.width() < self.sizeHint().width():
+            short = self._full.split("  (")[0]  # the shortcut's hint goes first ("  (Ctrl+Enter)": in the tooltip)
+            fm = self.fontMetrics()
+            shown = short if fm.horizontalAdvance(short) <= room else fm.elidedText(short, Qt.TextElideMode.ElideRight, room)
+        QPushButton.setText(self, shown)
+        whole = self._full if shown != self._full else ""
+        QPushButton.setToolTip(self, "\n".join(t for t in (whole, self._tip) if t))
 
 
 class ActionBar(QWidget):
@@ -32,7 +87,7 @@ class ActionBar(QWidget):
         outer.setSpacing(2)
         self.row = row = QHBoxLayout()  # the save desk's buttons join it (queue/desk_controller.py)
         row.setContentsMargins(0, 0, 0, 0)
-        self.primary = QPushButton("Save")
+        self.primary = ElidingButton("Save")
         self.primary.setObjectName("saveRecommended")
         self.primary.setProperty("class", "primary")
         self.primary.clicked.connect(lambda: self.offer_chosen.emit(None))
