@@ -8,11 +8,13 @@ from datetime import UTC, datetime
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFontMetrics, QPalette
 from PySide6.QtWidgets import QApplication
 
 from ...domain.money import format_money, to_major
 from ...services.outcomes_report import MIN_ROLLING, ROLLING_WEEKS, Report
+from .axes import DAY, WeekAxis, forget_room, room_for_labels, weeks_between
 
 SAVED, REVOKED, LOST, PENDING, RATE = "#2e7d32", "#81c784", "#c62828", "#9e9e9e", "#1565c0"
 CURRENCY_COLOURS = ("#1565c0", "#6a1b9a", "#ef6c00", "#00838f", "#5d4037")
@@ -63,6 +65,7 @@ def _clear(plot: pg.PlotWidget) -> None:
             item.legend.scene().removeItem(item.legend)
         item.legend = None
     plot.setLogMode(x=False, y=False)
+    forget_room(plot)
     plot.hideAxis("right")
     plot.getAxis("bottom").setTicks(None)
     plot.getAxis("left").setTicks(None)
@@ -79,7 +82,10 @@ def _twin(plot: pg.PlotWidget) -> pg.ViewBox:
     """A second y axis on the right (0–100 %), made once per plot and kept over the main view box."""
     twin = getattr(plot, "_churn_twin", None)
     if twin is None:
-        twin = pg.ViewBox()
+        twin = pg.ViewBox(enableMouse=False, enableMenu=False)
+        # over the plot (a ViewBox's own z is -100, under the bars): the rate line is drawn on top of them
+        twin.setZValue(plot.getPlotItem().zValue() + 1)
+        twin.setAcceptedMouseButtons(Qt.MouseButton.NoButton)  # the hover and the page's scrolling still work
         plot.getPlotItem().scene().addItem(twin)
         plot.getAxis("right").linkToView(twin)
         twin.setXLink(plot.getPlotItem())
@@ -91,21 +97,23 @@ def _twin(plot: pg.PlotWidget) -> pg.ViewBox:
     twin.setYRange(0, HEADROOM * 100, padding=0)  # 100 % sits below the legend; the line is never clipped
     twin.enableAutoRange(enable=False)
     plot.showAxis("right")
-    plot.getAxis("right").setTicks([[(v, f"{v}%") for v in range(0, 101, 20)]])
+    right = plot.getAxis("right")
+    right.setGrid(False)  # one grid, the left axis's: a second one at other heights reads as noise
+    right.setTicks([[(v, f"{v}%") for v in range(0, 101, 20)]])
     return twin
 
 
 def weekly(plot: pg.PlotWidget, report: Report) -> Drawn:
     """Intents per week stacked by outcome; the desk's save rate over 4 weeks as a line on the right axis."""
     _clear(plot)
+    weeks = report.weeks
+    plot.setAxisItems({"bottom": WeekAxis([w.start for w in weeks], offset=3.5 * DAY)})
     style(plot)
-    plot.setAxisItems({"bottom": pg.DateAxisItem()})
     drawn = Drawn(
         ["week", "intents", "saved_by_desk", "revoked_by_customer", "lost", "pending", "desk_save_rate_4w", "decided_4w"],
         note=report.coverage_note,
     )
-    weeks = report.weeks
-    width = 7 * 86400 * 0.8
+    width = 7 * DAY * 0.8
     xs = [w.start + 3.5 * 86400 for w in weeks]
     legend = _legend(plot, (10, 5), columns=3)
     base = [0] * len(weeks)
@@ -167,10 +175,13 @@ def by_reason(plot: pg.PlotWidget, report: Report) -> Drawn:
                 pen=pg.mkPen(ink()),
             )
         )
+    ends = []
     for y, r in zip(ys, rows, strict=True):
-        text = pg.TextItem(f"n={r.n}", color=ink(), anchor=(0, 0.5))  # revokes by customers: in the hover and CSV
-        text.setPos(r.high * 100 + 1.5, y)
+        said = f"  {r.rate:.0%} · n={r.n}"  # revokes by customers: in the hover and CSV
+        text = pg.TextItem(said, color=ink(), anchor=(0, 0.5))
+        text.setPos(r.high * 100, y)
         plot.addItem(text)
+        ends.append((r.high * 100, said))
         drawn.rows.append(
             [r.feedback or "none", r.n, r.saves, round(r.rate, 4), round(r.low, 4), round(r.high, 4), r.revoked, r.label]
         )
@@ -182,12 +193,13 @@ def by_reason(plot: pg.PlotWidget, report: Report) -> Drawn:
                 + (f"\n{r.revoked} more revoked on their own (not counted in the rate)" if r.revoked else ""),
             )
         )
-    labels = [(y, _fit(r.label)) for y, r in zip(ys, rows, strict=True)]
     left = plot.getAxis("left")
-    left.setTicks([labels])
     metrics = QFontMetrics(left.style.get("tickFont") or QApplication.font())
-    left.setWidth(min(240, max((metrics.horizontalAdvance(t) for _, t in labels), default=40) + 16))
-    plot.setXRange(0, 118, padding=0)  # room right of 100 % for the n labels
+    room = int(min(420, max(160, plot.width() * 0.28)))  # a reason's words whole on a 1600 px PNG; cut on a narrow chart
+    labels = [(y, metrics.elidedText(r.label, Qt.TextElideMode.ElideRight, room)) for y, r in zip(ys, rows, strict=True)]
+    left.setTicks([labels])
+    left.setWidth(min(room, max((metrics.horizontalAdvance(t) for _, t in labels), default=40)) + 16)
+    room_for_labels(plot, ends, floor=105)  # every rate and n right of its interval, whatever the width
     plot.setYRange(-0.6, max(len(rows) - 0.4, 0.4), padding=0)
     plot.getAxis("bottom").setTicks([[(v, f"{v}%") for v in range(0, 101, 20)]])
     plot.setLabel("bottom", "Saved by the desk, of those it saved or lost")
@@ -200,12 +212,14 @@ def mrr_kept(plot: pg.PlotWidget, report: Report) -> Drawn:
     One currency reads on a plain axis in its own money; several share a log axis (¥ would flatten $ otherwise).
     """
     _clear(plot)
+    plot.setAxisItems({"bottom": WeekAxis(weeks_between(report.since, report.until))})
     style(plot)
-    plot.setAxisItems({"bottom": pg.DateAxisItem()})
     series = sorted(report.mrr_kept.items())
     several = len(series) > 1
     plot.setLogMode(x=False, y=several)
     _legend(plot, (10, 5))
+    # the legend's rows sit in a band above the lines' highest point: it never covers where a line starts
+    band = min(0.45, 0.1 + 0.07 * max(len(series), 1))
     drawn = Drawn(["time", "currency", "cumulative_mrr_minor"])
     end = min(report.until, int(datetime.now(UTC).timestamp()))
     for i, (cur, points) in enumerate(series):
@@ -228,14 +242,13 @@ def mrr_kept(plot: pg.PlotWidget, report: Report) -> Drawn:
                     f"{datetime.fromtimestamp(t, UTC):%d %b %Y}: {format_money(v, cur)} kept so far ({cur.upper()})",
                 )
             )
+    values = [float(to_major(v, c)) for c, points in series for _, v in points if v > 0]
     if several:
         plot.setLabel("left", "MRR kept (log scale, own units)")
+        low, high = math.log10(min(values, default=1)), math.log10(max(values, default=10))
+        span = max(high - low, 1.0)
+        plot.setYRange(low - 0.05 * span, high + span * band / (1 - band), padding=0)  # log10 units
     else:
         plot.setLabel("left", f"MRR kept ({series[0][0].upper()})" if series else "MRR kept")
-        plot.setYRange(0, max((float(to_major(p[-1][1], c)) for c, p in series), default=1) * 1.15, padding=0)
+        plot.setYRange(0, max(values, default=1) / (1 - band), padding=0)
     return drawn
-
-
-def _fit(label: str) -> str:
-    """An axis label: the reason's own words, cut to fit beside the bars (the whole text is in the tooltip)."""
-    return label if len(label) <= 32 else label[:31] + "…"

@@ -10,6 +10,7 @@ from PySide6.QtGui import QColor
 
 from ...domain.money import format_money, to_major
 from ...services.outcomes_report import MIN_AT_RISK, OFFER_WORDS, READ_AT, Report
+from .axes import room_for_labels
 from .charts import HEADROOM, SAVED, Drawn, _clear, _legend, ink, style
 
 CURVE_COLOURS = {"coupon": "#ef6c00", "pause": "#1565c0", "revoke": "#6a1b9a", "self": "#2e7d32"}
@@ -119,13 +120,14 @@ def value(plot: pg.PlotWidget, report: Report) -> Drawn:
         legend.addItem(kept, "collected after the save")
         legend.addItem(given, "discount given")
     top = max([*collected, *cost, 1.0])
+    ends = []
     for y, r, c, d in zip(ys, shown, collected, cost, strict=True):
         unsure = r.too_recent + r.unread
-        text = pg.TextItem(
-            f"{r.known} of {r.saves} known" + (f" · {unsure} too recent" if unsure else ""), color=ink(), anchor=(0, 0.5)
-        )
-        text.setPos(max(c, d) + top * 0.02, y)
+        said = f"  {r.known} of {r.saves} known" + (f" · {unsure} too recent" if unsure else "")
+        text = pg.TextItem(said, color=ink(), anchor=(0, 0.5))
+        text.setPos(max(c, d), y)
         plot.addItem(text)
+        ends.append((max(c, d), said))
         payback = "—" if r.median_payback is None else f"{r.median_payback:.0f} days"
         drawn.rows.append(
             [r.key, currency, r.saves, r.known, unsure, r.collected.get(currency, 0), r.discount_cost.get(currency, 0),
@@ -142,7 +144,7 @@ def value(plot: pg.PlotWidget, report: Report) -> Drawn:
             )
         )
     plot.getAxis("left").setTicks([[(y, r.label) for y, r in zip(ys, shown, strict=True)]])
-    plot.setXRange(0, top * 1.5, padding=0)
+    room_for_labels(plot, ends, floor=top * 1.05)  # each "n of m known" whole right of its bars, at any width
     plot.setYRange(-0.6, max(len(shown) - 0.4, 0.4), padding=0)
     plot.setLabel("bottom", f"{currency.upper()} since the save")
     others = sorted({c for r in rows for c in r.collected} - {currency})

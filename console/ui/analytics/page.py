@@ -59,7 +59,8 @@ class ChartPanel(QWidget):
         title = QLabel(TITLES[name])
         title.setProperty("class", "cardTitle")
         title.setToolTip(TITLES[name])
-        title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)  # clipped on a narrow window
+        title.setWordWrap(True)  # on two lines in a narrow column, never cut
+        title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         head.addWidget(title, 1)
         self.png = QPushButton("PNG…")
         self.png.setToolTip(f"Save this chart as a {SIZE[0]}×{SIZE[1]} image, titled with its range and currency")
