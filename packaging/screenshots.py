@@ -1,4 +1,4 @@
-"""Render the README's screenshots from the real demo (run under Xvfb by `./dev shots`).
+"""Render the screenshots the README and docs/ show from the real demo (run under Xvfb by `./dev shots`).
 
 Usage: python packaging/screenshots.py OUT_DIR
 

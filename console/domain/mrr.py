@@ -1,6 +1,6 @@
 """Monthly recurring revenue as analytics tools compute it: per item, normalised to a month, net of discounts.
 
-The rules (README, "How MRR is computed"), after ChartMogul, Baremetrics and Stripe's billing analytics:
+The rules (docs/mrr.md), after ChartMogul, Baremetrics and Stripe's billing analytics:
 - each item's amount for one billing interval, normalised to a month (MONTHS_PER, ÷ interval_count);
 - `billing_scheme=per_unit`: unit amount × billed quantity; `transform_quantity` bills
   round(quantity ÷ divide_by) units, rounding up or down as the price says;

@@ -107,7 +107,7 @@ def retrieve_clock(call: Call) -> dict[str, Any]:
 
 
 def advance_clock(call: Call) -> dict[str, Any]:
-    """Move the sandbox's one timeline forward; every object follows it (see the sandbox README)."""
+    """Move the sandbox's one timeline forward; every object follows it (see docs/sandbox.md)."""
     call.only("frozen_time")
     clock = _clock(call)
     target = call.params["frozen_time"]

@@ -1,6 +1,6 @@
 """An independent MRR computation from the SDK's objects (its own arithmetic, not console.domain.mrr).
 
-Rules from the README's "How MRR is computed": per item normalised to a month; tiers and transform_quantity
+Rules from docs/mrr.md: per item normalised to a month; tiers and transform_quantity
 applied; metered items from the latest invoice's line (read for pending cancellations only); trials 0;
 percent/amount discounts that run now (not `once`), applied in order, each on what is left, never below 0.
 """

@@ -31,4 +31,4 @@ def test_detail_pane_explains_a_tiered_discounted_mrr(qtbot, open_window, demo, 
     )
     assert window.queue.proxy.index(0, mrr_column).data() == "$134.25"
     window.resize(1400, 900)
-    assert window.grab().save(str(tmp_path / "detail-tiered-mrr.png"))  # README's copy: resources/screenshots/
+    assert window.grab().save(str(tmp_path / "detail-tiered-mrr.png"))  # the docs' copy: resources/screenshots/ (./dev shots)

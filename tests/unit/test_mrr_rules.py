@@ -1,4 +1,4 @@
-"""Each price model and discount kind gives the MRR its rule says (README, "How MRR is computed")."""
+"""Each price model and discount kind gives the MRR its rule says (docs/mrr.md)."""
 
 from __future__ import annotations
 
