@@ -88,7 +88,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command:
             with terminal_safe():
-                code = args.run(args)
+                code: int = args.run(args)
                 sys.stdout.flush()  # here, not at exit: a closed pipe is then caught below
             return code
         return cmd_window(args)

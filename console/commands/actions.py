@@ -6,7 +6,8 @@ import argparse
 import json
 import sys
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
 
 from ..domain.choices import CHANNEL_LABELS, CONSENT_CHANNELS, PAUSE_BEHAVIORS, STATE_WORDS
 from ..errors import ConsoleError
@@ -18,11 +19,13 @@ from .text_table import text_table
 # The use cases are imported when a command runs: building the parser (--help, --version) stays light.
 if TYPE_CHECKING:
     from ..domain.action import Action
+    from ..domain.models import Coupon
     from ..services.changes import Done
     from ..services.workspace import Workspace
+    from .documented import Commands
 
 
-def add_parsers(sub) -> None:
+def add_parsers(sub: Commands) -> None:
     fmt = argparse.RawDescriptionHelpFormatter
     save = sub.add_parser("save", help="revoke a pending cancellation with an offer (one request)", formatter_class=fmt,
                           epilog="examples:\n  churn-console save sub_123 --offer recommended --consent call --note 'agreed on the phone'\n"
@@ -109,11 +112,11 @@ def _consent_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--confirm-live", action="store_true", help="required for actions in live mode")
 
 
-def _operator(args: argparse.Namespace, workspace) -> str:
+def _operator(args: argparse.Namespace, workspace: Workspace) -> str:
     return operator_name(args.operator, workspace.data_dir)
 
 
-def _act(args: argparse.Namespace, do) -> int:
+def _act(args: argparse.Namespace, do: Callable[[Workspace, str], Any]) -> int:
     from ..services.operations import ActionRefused
 
     workspace, connection = open_online(args)
@@ -155,7 +158,7 @@ def run_save(args: argparse.Namespace) -> int:
         print("churn-console: --months goes with --percent", file=sys.stderr)
         return 2
 
-    def do(ws: Workspace, operator: str):
+    def do(ws: Workspace, operator: str) -> Done[Action]:
         offer: Offer
         if args.coupon:
             offer = CouponOffer(coupon_id=args.coupon)
@@ -227,7 +230,7 @@ def run_retry(args: argparse.Namespace) -> int:
     return _act(args, retry)
 
 
-def _line(a: Action, coupons: dict) -> str:
+def _line(a: Action, coupons: Mapping[str, Coupon]) -> str:
     from ..domain.money import format_money
     from ..domain.offers import action_words
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from ..domain.desk import CHANNELS, STATES
@@ -16,9 +17,10 @@ from .documented import command
 
 if TYPE_CHECKING:
     from ..services.workspace import Workspace
+    from .documented import Commands
 
 
-def add_parsers(sub) -> None:
+def add_parsers(sub: Commands) -> None:
     take = command(sub, "take", "claim pending cancellations for yourself (or --as someone): every console sees the owner",
                    "churn-console take sub_123 sub_456\n  churn-console take sub_123 --as Robin --force")  # fmt: skip
     take.add_argument("subscriptions", nargs="+", metavar="SUB")
@@ -70,7 +72,7 @@ def _common(p: argparse.ArgumentParser) -> None:
     )
 
 
-def _online(args: argparse.Namespace, do) -> int:
+def _online(args: argparse.Namespace, do: Callable[[Workspace, str], int]) -> int:
     workspace, connection = open_online(args)
     try:
         return do(workspace, operator_name(args.operator, workspace.data_dir))

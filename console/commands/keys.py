@@ -12,6 +12,7 @@ from .common import paths_for
 from .documented import command
 
 if TYPE_CHECKING:  # the keyring and the SDK load when a command runs, not when the parser is built
+    from .documented import Commands
     from ..services.keys import KeyService
 
 
@@ -21,7 +22,7 @@ def _keys(args: argparse.Namespace) -> KeyService:
     return KeyService(paths_for(args).data)
 
 
-def add_parsers(sub) -> None:
+def add_parsers(sub: Commands) -> None:
     fmt = argparse.RawDescriptionHelpFormatter
     key = sub.add_parser("key", help="store, check or delete a profile's restricted key", formatter_class=fmt,
                          description="A profile's restricted key: stored only in the OS keyring, never in a file or argv.",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import argparse
 import json
 import sys
@@ -11,8 +13,14 @@ from ..errors import ConsoleError
 from .common import open_online
 from .documented import command
 
+if TYPE_CHECKING:
+    from ..services.connection import Connection
+    from ..services.portal import PortalService
+    from ..services.workspace import Workspace
+    from .documented import Commands
 
-def add_parsers(sub) -> None:
+
+def add_parsers(sub: Commands) -> None:
     fmt = argparse.RawDescriptionHelpFormatter
     portal = sub.add_parser("portal", help="customer portal configurations: list, show, export, apply, link", formatter_class=fmt,
                             description="The customer portal's configurations, as Stripe holds them; apply prints before it sends.",
@@ -56,14 +64,14 @@ def add_parsers(sub) -> None:
     link.set_defaults(run=run_link)
 
 
-def _service(args):
+def _service(args: argparse.Namespace) -> tuple[PortalService, Workspace, Connection]:
     from ..services.portal import PortalService  # with the SDK: when a command runs, not for --help
 
     workspace, connection = open_online(args)
     return PortalService(workspace.need_gateway()), workspace, connection
 
 
-def _done(workspace, connection) -> None:
+def _done(workspace: Workspace, connection: Connection) -> None:
     workspace.close()
     connection.close()
 

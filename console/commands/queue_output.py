@@ -7,6 +7,7 @@ import csv
 import io
 from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime
+from typing import Any
 
 import orjson
 
@@ -43,7 +44,7 @@ def _date(text: str | None) -> date | None:
     return date.fromisoformat(text) if text else None
 
 
-def _table(records: list[dict]) -> str:
+def _table(records: list[dict[str, Any]]) -> str:
     today = datetime.now(UTC).date()  # as the window's Desk column: `Due`, the state, the follow-up in words
     head = ("Customer", "Plan", "MRR", "Days left", "Reason", "Tenure", "Status", "Discount", "Owner", "Desk", "Follow-up")
     body = [

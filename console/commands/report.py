@@ -10,7 +10,7 @@ import sys
 from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..domain.text import csv_row
 from . import report_value
@@ -18,10 +18,11 @@ from .common import open_cached
 from .text_table import text_table
 
 if TYPE_CHECKING:  # the report's figures load when the command runs, not for --help
+    from .documented import Commands
     from ..services.outcomes_report import Report
 
 
-def add_parsers(sub) -> None:
+def add_parsers(sub: Commands) -> None:
     p = sub.add_parser(
         "report",
         help="save outcomes: intents, save rate, MRR kept, by reason and by offer (reads the cache, works offline)",
@@ -96,7 +97,7 @@ def run_report(args: argparse.Namespace) -> int:
     return 0
 
 
-def as_data(r: Report) -> dict:
+def as_data(r: Report) -> dict[str, Any]:
     return {
         "since": datetime.fromtimestamp(r.since, UTC).date().isoformat(),
         "until": datetime.fromtimestamp(r.until - 1, UTC).date().isoformat(),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import argparse
 import errno
 import ipaddress
@@ -11,8 +13,11 @@ import sys
 from ..heap import collector_paused
 from ..sandbox.state import API_VERSION, OLDER_API_VERSION
 
+if TYPE_CHECKING:
+    from .documented import Commands
 
-def add_parser(sub) -> None:
+
+def add_parser(sub: Commands) -> None:
     sb = sub.add_parser(
         "sandbox",
         help="serve the Stripe-compatible sandbox until interrupted",
@@ -75,7 +80,7 @@ def port_number(text: str) -> int:
     return value
 
 
-def _stop(*_args) -> None:
+def _stop(*_args: object) -> None:
     raise KeyboardInterrupt
 
 

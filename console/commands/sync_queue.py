@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import argparse
 import sys
 import time
@@ -10,8 +12,11 @@ from ..domain.choices import QUEUE_SORTS
 from ..domain.feedback import PORTAL_LABELS
 from .common import open_cached, open_online, progress_to_stderr
 
+if TYPE_CHECKING:
+    from .documented import Commands
 
-def add_parsers(sub) -> None:
+
+def add_parsers(sub: Commands) -> None:
     p = sub.add_parser(
         "sync",
         help="bring the local cache up to date with Stripe and print what changed",

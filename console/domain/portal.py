@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field, replace
-from typing import Any, cast
+from typing import Any, TypeAlias, cast
 from urllib.parse import urlparse
 
 from .feedback import PORTAL_LABELS
@@ -20,6 +20,8 @@ MAX_HEADLINE = 60
 MAX_LIST = 50  # no list in a portal configuration comes near this; a bigger one is a broken or hostile file
 FORMAT = "churn-console/portal-configuration@1"
 
+
+Catalog: TypeAlias = list[tuple[dict[str, Any], list[dict[str, Any]]]]  # active products, each with its recurring prices
 
 @dataclass
 class PortalConfig:

@@ -6,13 +6,14 @@ import json
 from dataclasses import asdict
 from typing import Any
 
+from .backend import Backend
 from .errors import ApiError
 from .keys import ACCOUNT_READ, ALL_PERMISSIONS
 
 MINTABLE = ALL_PERMISSIONS | {ACCOUNT_READ}
 
 
-def handle_admin(backend, method: str, path: str, raw: str) -> dict[str, Any]:
+def handle_admin(backend: Backend, method: str, path: str, raw: str) -> dict[str, Any]:
     """Serve one admin request; the caller has already checked the API key."""
     try:
         body = json.loads(raw) if method == "POST" and raw.strip() else {}  # GET and DELETE: their query is not JSON

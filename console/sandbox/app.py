@@ -15,7 +15,8 @@ from .faults import FaultConfig, Faults
 from .keys import ALL_PERMISSIONS, KeyRing
 from .mangle import Mangle
 from .misc import new_clock
-from .server import Backend, LogEntry, SandboxHTTPServer
+from .backend import Backend, LogEntry
+from .server import SandboxHTTPServer
 from .state import Clock, State
 
 

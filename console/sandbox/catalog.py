@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import re
+from collections.abc import Callable
 from typing import Any
 
 from . import objects
@@ -15,7 +16,7 @@ from .state import diff, public
 _COUPON_ID = re.compile(r"[A-Za-z0-9_-]{1,200}")
 
 
-def _simple_list(call: Call, kind: str, url: str, keep) -> dict[str, Any]:
+def _simple_list(call: Call, kind: str, url: str, keep: Callable[[dict[str, Any]], bool]) -> dict[str, Any]:
     return page_forward(call.state, kind, call.params, keep, url)  # a page costs what it returns (listing.py)
 
 

@@ -19,7 +19,7 @@ def billed_units(price: dict[str, Any], quantity: int) -> int:
     transform = price.get("transform_quantity")
     if not transform:
         return quantity
-    exact = quantity / transform["divide_by"]
+    exact = quantity / int(transform["divide_by"])
     return math.ceil(exact) if transform["round"] == "up" else math.floor(exact)
 
 

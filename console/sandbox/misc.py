@@ -8,7 +8,7 @@ from . import lifecycle
 from .call import Call
 from .errors import invalid, missing
 from .listing import expand, in_range, newest_first, page, page_forward
-from .state import EVENT_WINDOW_SECONDS, invoice_subscription, public, template
+from .state import EVENT_WINDOW_SECONDS, State, invoice_subscription, public, template
 
 
 def list_events(call: Call) -> dict[str, Any]:
@@ -77,7 +77,7 @@ def create_clock(call: Call) -> dict[str, Any]:
     return public(clock)
 
 
-def new_clock(state, name: str | None) -> dict[str, Any]:
+def new_clock(state: State, name: str | None) -> dict[str, Any]:
     clock = template("test_helpers.test_clock")
     now = state.clock.now()
     clock.update(

@@ -304,4 +304,4 @@ def subscription(
 
 def period_end(sub: dict[str, Any]) -> int:
     """The subscription's current period end: the earliest of its items' (API 2025-03-31+)."""
-    return min(item["current_period_end"] for item in sub["items"]["data"])
+    return min(int(item["current_period_end"]) for item in sub["items"]["data"])

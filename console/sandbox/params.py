@@ -96,7 +96,8 @@ def _unwrap(tp: Any, ns: dict[str, Any]) -> Any:
 def load(path: str) -> type:
     """Import a params class by dotted path, e.g. `stripe.params._coupon_create_params.CouponCreateParams`."""
     module, _, name = path.rpartition(".")
-    return getattr(importlib.import_module(module), name)
+    found: type = getattr(importlib.import_module(module), name)
+    return found
 
 
 def validate(cls: type, params: dict[str, Any]) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from urllib.parse import urlparse
 from .call import Call
 from .errors import invalid, missing
 from .listing import newest_first, page
-from .state import diff, public, template
+from .state import State, diff, public, template
 
 MAX_PRODUCTS = 10
 
@@ -276,7 +276,7 @@ def _flow(call: Call, flow_data: dict[str, Any] | None, customer_id: str) -> dic
     return flow
 
 
-def session_page(state, secret: str) -> str | None:
+def session_page(state: State, secret: str) -> str | None:
     """A small HTML page standing in for the hosted portal of one session."""
     session = next((s for s in state.table("billing_portal.session").values() if s.get("_secret") == secret), None)
     if session is None:

@@ -28,7 +28,7 @@ class Route:
     mutates: bool
 
 
-def _r(method: str, path: str, handler, permission: str, params: str) -> Route:
+def _r(method: str, path: str, handler: Callable[[Call], dict[str, Any]], permission: str, params: str) -> Route:
     regex = re.compile("^" + path.replace("{id}", _ID) + "$")
     return Route(method, regex, handler, permission, _P + params, method in ("POST", "DELETE"))
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from typing import Any
 
 from . import feedback as feedback_options
@@ -70,7 +71,8 @@ def _account(state: State, now: int) -> None:
     state.account = acct
 
 
-def _customer_with_history(state: State, rng, n: int, now: int, prices, specials: Specials, *, with_invoices: bool) -> None:
+def _customer_with_history(
+    state: State, rng: random.Random, n: int, now: int, prices: list[tuple[dict[str, Any], dict[str, Any], bool]], specials: Specials, *, with_invoices: bool) -> None:
     first, last = rng.choice(FIRST), rng.choice(LAST)
     created = now - int(rng.uniform(20, 3 * 365) * DAY)
     currency = pick(rng, CURRENCY_WEIGHTS)
@@ -112,7 +114,9 @@ def _customer_with_history(state: State, rng, n: int, now: int, prices, specials
     sub.pop("_collection_paused", None)  # what history reads, never part of the subscription
 
 
-def _plan_shape(rng, currency: str, price, quantity: int, specials: Specials, annual: bool) -> list[tuple[dict, int]]:
+def _plan_shape(
+    rng: random.Random, currency: str, price: dict[str, Any], quantity: int, specials: Specials, annual: bool
+) -> list[tuple[dict[str, Any], int]]:
     """The subscription's items: mostly one flat plan; some tiered, per-1,000, weekly, quarterly, or a
     plan plus an add-on (items of one subscription share its billing interval, as Stripe requires)."""
     roll = rng.random()
@@ -135,7 +139,7 @@ def _plan_shape(rng, currency: str, price, quantity: int, specials: Specials, an
     return [(price, quantity)]
 
 
-def _ordinary(state: State, rng, sub: dict[str, Any], now: int) -> None:
+def _ordinary(state: State, rng: random.Random, sub: dict[str, Any], now: int) -> None:
     roll = rng.random()
     if now - sub["created"] < 30 * DAY and roll < 0.6:
         sub["status"] = "trialing"
@@ -154,7 +158,7 @@ def _ordinary(state: State, rng, sub: dict[str, Any], now: int) -> None:
         discount(state, sub, "USD10-FOREVER", sub["created"] + 10 * DAY)
 
 
-def _pending(state: State, rng, sub: dict[str, Any], now: int) -> None:
+def _pending(state: State, rng: random.Random, sub: dict[str, Any], now: int) -> None:
     """A live subscription whose customer asked to cancel (the queue's rows)."""
     if rng.random() < 0.3:
         _ordinary(state, rng, sub, now)
@@ -180,7 +184,7 @@ def _pending(state: State, rng, sub: dict[str, Any], now: int) -> None:
     event(state, "customer.subscription.updated", sub, before, requested, now)
 
 
-def _churned(state: State, rng, sub: dict[str, Any], now: int) -> None:
+def _churned(state: State, rng: random.Random, sub: dict[str, Any], now: int) -> None:
     """Ended within the last six months, with the survey answer it left."""
     ended = now - int(rng.uniform(1, HISTORY_DAYS) * DAY)
     ended = max(ended, sub["created"] + 7 * DAY)
@@ -227,7 +231,7 @@ def _billing_setup(sub: dict[str, Any], n: int) -> None:
         sub["days_until_due"] = 30
 
 
-def _self_revoked(state: State, rng, sub: dict[str, Any], now: int) -> None:
+def _self_revoked(state: State, rng: random.Random, sub: dict[str, Any], now: int) -> None:
     """A customer who scheduled a cancellation, then renewed in the portal on their own."""
     requested = now - int(rng.uniform(2, 29) * DAY)
     revoked = requested + int(rng.uniform(0.2, 1.5) * DAY)

@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import random
+from collections.abc import Sequence
+from typing import TypeVar
+
+T = TypeVar("T")
+
 HISTORY_DAYS = 182  # the account's six months of churn history
 FIRST = (
     "Olivia Liam Emma Noah Amelia Oliver Sophia Elijah Mia Lucas Ava Mateo Isabella Levi Harper Ethan Lea Jonas "
@@ -71,7 +77,7 @@ OPERATORS = ("Dana (CS)", "Sam (CS)", "Priya (Founder)")
 CHANNELS = ("call", "email", "chat", "ticket", "in_app")
 
 
-def pick(rng, weighted):
+def pick(rng: random.Random, weighted: Sequence[tuple[T, float]]) -> T:
     roll, acc = rng.random(), 0.0
     for value, weight in weighted:
         acc += weight
@@ -80,7 +86,7 @@ def pick(rng, weighted):
     return weighted[-1][0]
 
 
-def feedback(rng) -> tuple[str | None, str | None]:
+def feedback(rng: random.Random) -> tuple[str | None, str | None]:
     feedback = pick(rng, FEEDBACK_WEIGHTS)
     comment = rng.choice(COMMENTS[feedback]) if feedback and rng.random() < 0.45 else None
     return feedback, comment

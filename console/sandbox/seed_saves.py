@@ -26,7 +26,7 @@ def discount(state: State, sub: dict[str, Any], coupon_id: str, start: int) -> s
     )
     coupon["times_redeemed"] += 1
     sub["discounts"].append(disc["id"])
-    return disc["id"]
+    return str(disc["id"])
 
 
 def event(state: State, kind: str, after: dict[str, Any], before: dict[str, Any], at: int, now: int) -> None:
@@ -36,13 +36,13 @@ def event(state: State, kind: str, after: dict[str, Any], before: dict[str, Any]
     state.emit(kind, after, diff(before, after), created=at)
 
 
-def saved_then_lost(state: State, rng, sub: dict[str, Any], saved: int, now: int) -> None:
+def saved_then_lost(state: State, rng: random.Random, sub: dict[str, Any], saved: int, now: int) -> None:
     """An earlier save by the console (a coupon) that did not hold: the customer cancels again later."""
     discount(state, sub, "RETAIN25-3M", saved)
     _stamp(state, rng, sub, saved, "coupon:RETAIN25-3M", "too_expensive")
 
 
-def saved_earlier(state: State, rng, sub: dict[str, Any], now: int) -> None:
+def saved_earlier(state: State, rng: random.Random, sub: dict[str, Any], now: int) -> None:
     """A cancellation an operator reversed with an earlier version of the console, and what came of it."""
     requested = now - int(rng.uniform(3, HISTORY_DAYS - 5) * DAY)
     saved = requested + int(rng.uniform(0.1, 3) * DAY)
@@ -82,7 +82,7 @@ def saved_earlier(state: State, rng, sub: dict[str, Any], now: int) -> None:
     _afterwards(state, sub, offer, offer_ends, now)
 
 
-def _stamp(state: State, rng, sub: dict[str, Any], saved: int, offer: str, answer: str) -> None:
+def _stamp(state: State, rng: random.Random, sub: dict[str, Any], saved: int, offer: str, answer: str) -> None:
     sub["metadata"].update(
         churn_console_action=f"act_{state.new_id('event')[4:20].lower()}",
         churn_console_offer=offer,

@@ -65,7 +65,8 @@ _ID_BYTES = bytes(ord(_ALPHABET[b % len(_ALPHABET)]) for b in range(256))  # a r
 def template(kind: str) -> dict[str, Any]:
     """A fresh copy of Stripe's own example object for `kind` (from openapi fixtures3.json), with the parts
     its builder always sets left null (`_REPLACED`): a large seed parsed them millions of times for nothing."""
-    return orjson.loads(_templates()[kind])
+    out: dict[str, Any] = orjson.loads(_templates()[kind])
+    return out
 
 
 _TEMPLATES: dict[str, bytes] = {}
@@ -81,7 +82,8 @@ _REPLACED = {
 def example(kind: str) -> dict[str, Any]:
     """Stripe's own example object for `kind`, whole (what tests build Stripe's answers from)."""
     _templates()
-    return orjson.loads(_EXAMPLES[kind])
+    out: dict[str, Any] = orjson.loads(_EXAMPLES[kind])
+    return out
 
 
 _EXAMPLES: dict[str, bytes] = {}
@@ -103,7 +105,8 @@ def clone(obj: dict[str, Any]) -> dict[str, Any]:
     """A deep, independent copy of an object (plain JSON data: dicts, lists, strings, numbers), by orjson: four
     times `copy.deepcopy`'s speed, which a large seed spent a fifth of its start on."""
     try:
-        return orjson.loads(orjson.dumps(obj))
+        copied: dict[str, Any] = orjson.loads(orjson.dumps(obj))
+        return copied
     except TypeError:  # something that is not JSON data (not in Stripe's objects): copied as it is
         return copy.deepcopy(obj)
 

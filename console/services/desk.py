@@ -8,7 +8,8 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from ..actions.desk import DeskRefused as DeskRefused  # re-exported: the window and the CLI say why
-from ..actions.desk import DeskResult, DeskWriter
+from ..actions.desk import DeskResult as DeskResult  # re-exported: the window says what each desk write did
+from ..actions.desk import DeskWriter
 from ..actions.locks import SubscriptionLocks
 from ..domain.outreach import Letter, Templates, fill, offer_phrase, template_label
 from ..errors import ConsoleError, Offline, PermissionMissing, RateLimited, StripeUnavailable

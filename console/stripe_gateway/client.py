@@ -19,12 +19,12 @@ def _log_debug_when_on(message: str, **params: object) -> None:
     """The SDK's own debug line, built only when someone reads it (stripe.log or STRIPE_LOG at debug, or the
     "stripe" logger at DEBUG). The SDK formats every response body for it first, debug on or not: a tenth of a
     full sync's CPU spent on a line nobody sees (tests/benchmarks/bench_sync.py)."""
-    if _util._console_log_level() == "debug" or _util.logger.isEnabledFor(logging.DEBUG):
-        _util.log_debug(message, **params)
+    if _util._console_log_level() == "debug" or _util.logger.isEnabledFor(logging.DEBUG):  # type: ignore[no-untyped-call]
+        _util.log_debug(message, **params)  # type: ignore[no-untyped-call]
 
 
 if callable(getattr(_api_requestor, "log_debug", None)):  # the SDK's internals as pinned (stripe>=16.1,<17)
-    _api_requestor.log_debug = _log_debug_when_on
+    _api_requestor.log_debug = _log_debug_when_on  # type: ignore[attr-defined]
 
 
 def key_kind(key: str) -> str:

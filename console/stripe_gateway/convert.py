@@ -46,7 +46,8 @@ def account_from_refusal(message: str, livemode: bool, name: str, *, fallback_id
 
 def plain(obj: Any) -> dict[str, Any]:
     """An SDK object as a plain dict (an answer that is not an object fails here, as unreadable)."""
-    return obj.to_dict()
+    out: dict[str, Any] = obj.to_dict()
+    return out
 
 
 def page(data: Any) -> tuple[list[dict[str, Any]], bool]:
@@ -57,11 +58,11 @@ def page(data: Any) -> tuple[list[dict[str, Any]], bool]:
 
 
 def livemode(obj: Any) -> bool:
-    return _required(obj, "livemode", bool)
+    return bool(_required(obj, "livemode", bool))
 
 
 def object_id(obj: Any) -> str:
-    return _required(obj, "id", str)
+    return str(_required(obj, "id", str))
 
 
 def _required(obj: dict[str, Any], key: str, kind: type) -> Any:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import inspect
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, cast
 
 import stripe
@@ -281,7 +282,9 @@ class StripeGateway:
         """Resume a paused subscription: as update_subscription answers."""
         return self._written(self._client.v1.subscriptions.resume, sub_id, params, idempotency_key)
 
-    def _written(self, method, sub_id: str, params: dict[str, Any], idempotency_key: str):
+    def _written(
+        self, method: Callable[..., Any], sub_id: str, params: dict[str, Any], idempotency_key: str
+    ) -> tuple[Subscription, str | None, bool]:
         obj = call(lambda: method(sub_id, params=params, options={"idempotency_key": idempotency_key}))
         response = obj.last_response
         replayed = bool(response and response.headers.get("Idempotent-Replayed") == "true")

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QInputDialog, QMenu, QMessag
 
 from ..errors import ConsoleError
 from ..services.keys import KeyService
-from ..services.permissions import table
+from ..services.permissions import Permission, table
 from .context import PageContext
 from .dialogs.connect import ConnectDialog
 
@@ -80,7 +80,7 @@ class AccountsController(QObject):
             return
         self.context.runner.submit_side(lambda: self.service.check(name), lambda perms: self._show(name, perms), self._error)
 
-    def _show(self, name: str, perms) -> None:
+    def _show(self, name: str, perms: list[Permission]) -> None:
         self.context.bus.permissions_checked.emit()
         box = QMessageBox(
             QMessageBox.Icon.Information, "Key permissions", f"<pre>{html.escape(table(perms))}</pre>", parent=self.window

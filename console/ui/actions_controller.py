@@ -13,12 +13,14 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 from ..domain import permissions
 from ..domain.action import Action, Consent
 from ..domain.desk import CONTACT_CODE
+from ..domain.models import Coupon
 from ..domain.money import format_money, format_totals, totals
 from ..domain.offers import Offer, action_words, why_not
 from ..domain.queue import QueueRow
 from ..errors import ConsoleError
 from ..services import operations
 from ..services.changes import AFTER_ACTION, Done
+from ..services.operations import RowResult
 from ..services.workspace import Workspace
 from .context import PageContext
 from .dialogs.bulk import BulkDialog
@@ -96,7 +98,7 @@ class ActionsController(QObject):
     def _rows(self) -> list[QueueRow]:
         return self.page.selected_rows()
 
-    def _coupons(self) -> dict:
+    def _coupons(self) -> dict[str, Coupon]:
         return {c.id: c for c in self.context.coupons()}
 
     def _ask_consent(
@@ -182,7 +184,7 @@ class ActionsController(QObject):
     def pause_until(self) -> None:
         self._offer_from_dialog(lambda row: PauseDialog(self.window))
 
-    def _offer_from_dialog(self, make) -> None:
+    def _offer_from_dialog(self, make: Callable[[QueueRow], CouponDialog | PauseDialog]) -> None:
         """For one selected row: ask for the offer's details in a dialog, then apply it."""
         rows = self._rows()
         if len(rows) != 1:
@@ -209,7 +211,7 @@ class ActionsController(QObject):
         workspace = self._online()
         if workspace is None:
             return
-        dialog = BulkDialog(self.window, workspace, operator, items, consent, {r.subscription_id: r for r in rows})
+        dialog = BulkDialog(self.window, self.context.ops, workspace, operator, items, consent, {r.subscription_id: r for r in rows})
         dialog.batch_done.connect(self._batch_done)
         dialog.open()
         dialog.start()
@@ -266,7 +268,7 @@ class ActionsController(QObject):
         elif self.last_action is not None:
             self.undo(self.last_action.id)
 
-    def _batch_done(self, results: list) -> None:
+    def _batch_done(self, results: list[RowResult]) -> None:
         """The status line after a bulk save: the batch's summary, with an Undo for the whole batch."""
         applied = [r.action.id for r in results if r.outcome == "applied" and r.action is not None]
         refused = sum(r.outcome == "refused" for r in results)
@@ -285,7 +287,7 @@ class ActionsController(QObject):
             return
         self._act(lambda: operations.undo_many(workspace, operator, ids), self._batch_undone)
 
-    def _batch_undone(self, results: list) -> None:
+    def _batch_undone(self, results: list[Action | ConsoleError]) -> None:
         self.last_batch = []
         self.bar.undo.hide()
         done = [r for r in results if isinstance(r, Action)]

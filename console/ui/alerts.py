@@ -88,7 +88,7 @@ class AlertCenter(QObject):
         self.window.raise_()
         self.window.activateWindow()
 
-    def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt naming
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt naming
         if event.type() == QEvent.Type.WindowActivate:
             self._looked()
         return False

@@ -11,6 +11,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
 from .. import __version__
+from ..services.keys import KeyService
 from ..domain.text import terminal
 from ..services.connection import Connection
 from . import theme
@@ -54,7 +55,7 @@ def run(
     connect: Callable[[], Connection],
     data_dir: Path,
     *,
-    keys=None,
+    keys: KeyService | None = None,
     smoke: bool = False,
     screenshot: str | None = None,
     log_dir: Path | None = None,
@@ -75,7 +76,7 @@ def run(
             window.close()
             app.quit()
 
-        def loaded(_ov) -> None:
+        def loaded(_ov: object) -> None:
             if not window.queue.model.rowCount():  # a smoke test passes only with the queue on screen
                 print("churn-console: the window opened but the queue is empty", file=sys.stderr)
                 finish(1)
@@ -83,7 +84,7 @@ def run(
             window.queue.table.selectRow(0)  # so the detail pane shows a customer
             QTimer.singleShot(800, lambda: finish(0))
 
-        def failed(error) -> None:
+        def failed(error: object) -> None:
             print(f"churn-console: the smoke test failed: {terminal(str(error))}", file=sys.stderr)
             finish(1)
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal, SignalInstance
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -31,7 +32,7 @@ COLUMNS = ("When", "Operator", "Customer", "What", "MRR", "Consent", "Note", "St
 class JournalModel(QAbstractTableModel):
     """Newest first, as the journal returns them."""
 
-    def __init__(self, parent=None) -> None:
+    def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.actions: list[Action] = []
         self.coupons: dict[str, Coupon] = {}
@@ -151,11 +152,11 @@ class JournalPage(QWidget):
             return
         self._reads = mine = self._reads + 1
 
-        def work() -> tuple[list[Action], dict[str, Coupon], list]:
+        def work() -> tuple[list[Action], dict[str, Coupon], list[Path]]:
             coupons = {c.id: c for c in workspace.cache.coupons()}
             return workspace.journal.all(limit=500), coupons, workspace.journal.damaged_copies()
 
-        def show(result: tuple[list[Action], dict[str, Coupon], list]) -> None:
+        def show(result: tuple[list[Action], dict[str, Coupon], list[Path]]) -> None:
             if mine == self._reads and workspace is self.context.workspace:
                 actions, coupons, damaged = result
                 self.set_actions(actions, coupons)
@@ -163,7 +164,7 @@ class JournalPage(QWidget):
 
         self.context.runner.submit_side(work, show, self.context.ops.show_error)
 
-    def show_damaged(self, copies: list) -> None:
+    def show_damaged(self, copies: list[Path]) -> None:
         """A damaged journal copy set aside is never forgotten: say so until its actions are merged back."""
         text = (
             f"A damaged copy of this journal is kept aside ({copies[0].name}). Its actions can be merged back." if copies else ""
@@ -191,7 +192,7 @@ class JournalPage(QWidget):
         self.undo.setEnabled(bool(a and a.state == "applied" and a.kind in UNDOABLE))
         self.retry.setEnabled(bool(a and a.state in ("failed", "pending") and (a.retryable or a.state == "pending")))
 
-    def _emit(self, signal) -> None:
+    def _emit(self, signal: SignalInstance) -> None:
         a = self.selected()
         if a is not None:
             signal.emit(a.id)

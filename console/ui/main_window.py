@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QPaintEvent
 from PySide6.QtWidgets import QLabel, QMainWindow, QProgressBar, QSizePolicy, QTabWidget, QToolBar, QVBoxLayout, QWidget
 
 from ..domain.models import Account, Coupon
@@ -134,7 +134,7 @@ class MainWindow(QMainWindow):
             self.journal_page.refresh()
         self._started = False  # the first connect waits for the first paint (see paintEvent)
 
-    def paintEvent(self, event) -> None:  # noqa: N802 - Qt naming
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt naming
         """Connect once the window has painted: the worker that connects (and, in the demo, seeds the sandbox)
         would otherwise hold the interpreter while the window paints its first frame, which shows as black."""
         super().paintEvent(event)
@@ -349,7 +349,7 @@ class MainWindow(QMainWindow):
         else:
             self.auto.stop()
 
-    def closeEvent(self, event) -> None:  # noqa: N802 - Qt naming
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt naming
         if self.portal_page.loaded and not self.portal_page.confirm_discard():
             event.ignore()  # unsaved portal edits: the user chose to keep working
             return

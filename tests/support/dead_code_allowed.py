@@ -7,6 +7,9 @@ _ = object()
 
 # Qt calls these overrides (QAbstractTableModel, QSortFilterProxyModel) by name
 _.columnCount
+# pyqtgraph calls these AxisItem overrides by name (ui/analytics/axes.py)
+_.tickValues
+_.tickStrings
 _.headerData
 _.filterAcceptsRow
 _.mapToSource

@@ -151,9 +151,21 @@ def retype(widget, text: str) -> None:
 def choose_menu_item(qtbot, button, menu, text_start: str) -> None:
     """Open a tool button's menu with the mouse and click the item whose text starts with `text_start`."""
     item = next(a for a in menu.actions() if a.text().startswith(text_start))
+    test, tries, picked = TEST[0], [250], []
+
+    def pick() -> None:  # as soon as the menu is up: a press on an instant-popup button may run the menu's own loop
+        if TEST[0] != test or tries[0] <= 0:
+            return
+        if menu.isVisible():
+            picked.append(item)
+            click(menu, menu.actionGeometry(item).center())
+        else:
+            tries[0] -= 1
+            QTimer.singleShot(20, pick)
+
+    QTimer.singleShot(0, pick)
     click(button)
-    qtbot.waitUntil(menu.isVisible, timeout=5000)
-    click(menu, menu.actionGeometry(item).center())
+    qtbot.waitUntil(lambda: bool(picked) and not menu.isVisible(), timeout=5000)
 
 
 def choose_from_menu_bar(qtbot, window, *path: str) -> None:

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QApplication
 from console.ui.dialogs.consent import ConsentDialog
 from console.ui.dialogs.offer_forms import CouponDialog, PauseDialog
 
-from .gestures import acted, active, admin, answer, keys, shown
+from .gestures import acted, active, admin, answer, choose_menu_item, keys, shown
 
 
 def type_note_and_enter(note: str):
@@ -80,12 +80,9 @@ def test_new_coupon_and_pause_until_a_date_open_their_forms_from_the_menu_and_by
     answer(CouponDialog, lambda d: d.reject(), opened)
     keys(window, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)  # Ctrl+K
     qtbot.waitUntil(lambda: bool(opened) and QApplication.activeModalWidget() is None, timeout=5000)
-    menu = window.queue.action_bar.menu
-    item = next(a for a in menu.actions() if a.text().startswith("Pause until a date"))
     answer(PauseDialog, lambda d: d.reject(), opened)
-    QTest.mouseClick(window.queue.action_bar.more, Qt.MouseButton.LeftButton)  # opens the menu
-    qtbot.waitUntil(menu.isVisible, timeout=5000)
-    QTest.mouseClick(menu, Qt.MouseButton.LeftButton, pos=menu.actionGeometry(item).center())
+    bar = window.queue.action_bar
+    choose_menu_item(qtbot, bar.more, bar.menu, "Pause until a date")  # the mouse: the button, then the item
     qtbot.waitUntil(lambda: len(opened) == 2 and QApplication.activeModalWidget() is None, timeout=5000)
     assert [type(d) for d in opened] == [CouponDialog, PauseDialog]
 

@@ -16,7 +16,7 @@ STEPS = (1, 2, 3, 4, 6, 8, 13, 26, 52)  # weeks between two labels
 GAP = 18  # px between two date labels
 
 
-class WeekAxis(pg.AxisItem):
+class WeekAxis(pg.AxisItem):  # type: ignore[misc]  # pyqtgraph ships no types
     """Dates under a chart by week: one label per `step` weeks ("03 Nov"), the step chosen from the axis's width
     in pixels so that no two labels touch. (pyqtgraph's DateAxisItem draws a month row and a day row that overlap
     on a narrow chart: "Nov" over "03".)"""
@@ -46,7 +46,7 @@ class WeekAxis(pg.AxisItem):
         step = self.step_for(size, visible)
         return [(step * 7 * DAY, [w + self.offset for w in visible[::step]])]
 
-    def tickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:  # noqa: N802
+    def tickStrings(self, values: list[float], _scale: float, _spacing: float) -> list[str]:  # noqa: N802
         return [self._label(v - self.offset) for v in values]
 
 

@@ -7,10 +7,11 @@ import html
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import cast
 
 import pyqtgraph as pg
-from PySide6.QtCore import QDate, QEvent, QPointF, QSettings, Qt
-from PySide6.QtGui import QCursor
+from PySide6.QtCore import QDate, QEvent, QObject, QPointF, QSettings, Qt
+from PySide6.QtGui import QCursor, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -226,12 +227,12 @@ class AnalyticsPage(QWidget):
         for row in range(len(cells)):
             self.grid.setRowStretch(row, 1 if row < rows else 0)
 
-    def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt naming
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt naming
         """The charts' visible area was resized: lay the charts out for its width and height."""
         if watched is self.chart_area.viewport() and event.type() == QEvent.Type.Resize:
             self._lay_out(2 if self.width() >= WIDE else 1)
             # one a row: each chart as tall as the visible area, so a scroll shows one whole chart
-            tall = max(260, event.size().height() - 8) if self.columns == 1 else 0
+            tall = max(260, cast(QResizeEvent, event).size().height() - 8) if self.columns == 1 else 0
             for panel in [*self.panels.values(), self.experiments]:
                 panel.setMinimumHeight(tall)
                 panel.setMaximumHeight(tall or 16777215)
@@ -244,7 +245,7 @@ class AnalyticsPage(QWidget):
         self.status.setStyleSheet(f"color: {theme.colour('error' if error else 'ok')};")
         self.status.setVisible(bool(text))
 
-    def showEvent(self, event) -> None:  # noqa: N802 - Qt naming
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt naming
         """Read the cache when shown: it opens at once, and follows what changed while it was hidden."""
         super().showEvent(event)
         self.refresh()

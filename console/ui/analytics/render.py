@@ -6,8 +6,12 @@ from __future__ import annotations
 import os
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from ...services.outcomes_report import Report
+
+if TYPE_CHECKING:  # pyqtgraph loads with the page, not with the PNG's caller
+    from .charts import Drawn
 
 CHARTS = ("weekly", "by_reason", "survival", "value", "mrr_kept")
 TITLES = {
@@ -19,11 +23,12 @@ TITLES = {
 }
 
 
-def draw(name: str, plot, report: Report):
+def draw(name: str, plot: Any, report: Report) -> Drawn:
     """Draw chart `name` on `plot`; returns its Drawn (rows for CSV, hover texts, a note)."""
     from . import charts, charts_saves
 
-    return getattr(charts_saves if name in ("survival", "value") else charts, name)(plot, report)
+    drawn: Drawn = getattr(charts_saves if name in ("survival", "value") else charts, name)(plot, report)
+    return drawn
 
 
 SIZE = (1600, 800)

@@ -21,9 +21,11 @@ from ...domain.action import Consent
 from ...domain.offers import Offer
 from ...domain.queue import QueueRow
 from ...services import operations
+from ...errors import ConsoleError
 from ...services.changes import AFTER_ACTION
 from ...services.operations import RowResult
 from ...services.workspace import Workspace
+from ..operations import Operations
 from .. import theme
 
 OUTCOME_TEXT = {"applied": "Applied", "refused": "Refused", "failed": "Failed (retry is safe)"}
@@ -37,7 +39,8 @@ class BulkDialog(QDialog):
 
     def __init__(
         self,
-        window,
+        window: QWidget,
+        ops: Operations,
         workspace: Workspace,
         operator: str,
         items: list[tuple[str, Offer]],
@@ -48,7 +51,7 @@ class BulkDialog(QDialog):
         super().__init__(parent or window)
         self.setWindowTitle(f"Applying offers to {len(items)} customers")
         self.resize(720, 420)
-        self.window_ = window
+        self.ops = ops
         self.workspace, self.operator = workspace, operator
         self.items = items
         self.consent = consent
@@ -97,7 +100,7 @@ class BulkDialog(QDialog):
             self.row_done.emit(n, result)  # emitted from the worker thread; Qt queues it to the dialog's thread
 
         ws, operator, items, consent = self.workspace, self.operator, self.items, self.consent
-        self.window_.ops.run(
+        self.ops.run(
             lambda: operations.apply_bulk(ws, operator, items, consent, progress), self._finished, self._crashed, AFTER_ACTION
         )
 
@@ -106,7 +109,7 @@ class BulkDialog(QDialog):
         self.close_button.setEnabled(False)
         self.summary.setText("Retrying the failed rows…")
         ws, operator, results, consent = self.workspace, self.operator, self.results, self.consent
-        self.window_.ops.run(
+        self.ops.run(
             lambda: operations.retry_bulk(ws, operator, results, consent), self._finished, self._crashed, AFTER_ACTION
         )
 
@@ -134,6 +137,6 @@ class BulkDialog(QDialog):
         self.close_button.setEnabled(True)
         self.batch_done.emit(results)
 
-    def _crashed(self, error) -> None:
+    def _crashed(self, error: ConsoleError) -> None:
         self.summary.setText(f"Stopped: {error}")
         self.close_button.setEnabled(True)

@@ -109,7 +109,7 @@ class ConsentDialog(QDialog):
         self._update_ok()
         self.note.setFocus()
 
-    def _update_ok(self, *_args) -> None:
+    def _update_ok(self, *_args: object) -> None:
         self.ok.setEnabled(bool(self.operator.text().strip()) and (self.live_ack.isChecked() or not self.needs_ack))
 
     def accept(self) -> None:

@@ -6,6 +6,8 @@ import dataclasses
 import json
 from datetime import date
 
+from typing import Any
+
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
@@ -279,7 +281,7 @@ class PlaybookDialog(QDialog):
                 self._show_test(other, self.rules()[i])
         self._fit_columns()
 
-    def _experiment(self, row: int, a: Offer) -> dict:
+    def _experiment(self, row: int, a: Offer) -> dict[str, Any]:
         """The Rule fields of the row's experiment, as its cell holds them. Offer A is the rule's offer: when the
         Offer column changed since, A is the new offer and the experiment starts again today."""
         cell = self.table.cellWidget(row, TEST)
@@ -340,7 +342,7 @@ class PlaybookDialog(QDialog):
         self._fit_columns()
         self.mark_unused()
 
-    def mark_unused(self, *_args) -> None:
+    def mark_unused(self, *_args: object) -> None:
         """Mark in place each rule that can never match (earlier rules get every customer it would), and say so."""
         if not hasattr(self, "no_repeat"):
             return  # still being built

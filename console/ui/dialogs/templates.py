@@ -97,7 +97,7 @@ class TemplatesDialog(QDialog):
         item = self.names.currentItem()
         return item.data(Qt.ItemDataRole.UserRole) if item else None
 
-    def _switch(self, *_args) -> None:
+    def _switch(self, *_args: object) -> None:
         name = self.current()
         t = self.edited.get(name or "")
         for w in (self.subject, self.body):
@@ -110,7 +110,7 @@ class TemplatesDialog(QDialog):
         self.delete.setEnabled(bool(name and name not in BUILTIN))
         self._check()
 
-    def _keep(self, *_args) -> None:
+    def _keep(self, *_args: object) -> None:
         name = self.current()
         if name:
             self.edited[name] = Template(name, self.subject.text(), self.body.toPlainText())

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QGuiApplication, QResizeEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -33,7 +33,7 @@ class DiffDialog(QDialog):
         intro: str,
         rows: list[tuple[str, object, object]],
         headers: tuple[str, str],
-        buttons,
+        buttons: QDialogButtonBox.StandardButton,
         wording: PortalWording,
         parent: QWidget | None = None,
     ) -> None:
@@ -74,12 +74,12 @@ class DiffDialog(QDialog):
         wanted = chrome + self.table.horizontalHeader().sizeHint().height() + tall + 2 * self.table.frameWidth() + 8
         self.resize(width, max(220, min(wanted, int(screen.height() * 0.8))))  # as tall as its rows, within the screen
 
-    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt naming
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt naming
         super().resizeEvent(event)
         self.table.resizeRowsToContents()  # wrapped cells grow or shrink with the width
 
 
-def review_dialog(rows, wording: PortalWording, parent: QWidget) -> DiffDialog:
+def review_dialog(rows: list[tuple[str, object, object]], wording: PortalWording, parent: QWidget) -> DiffDialog:
     dialog = DiffDialog(
         "Review changes",
         "Only these settings will be sent to Stripe. Hover over a value to see it as Stripe stores it.",
@@ -93,7 +93,7 @@ def review_dialog(rows, wording: PortalWording, parent: QWidget) -> DiffDialog:
     return dialog
 
 
-def conflict_dialog(rows, wording: PortalWording, parent: QWidget) -> DiffDialog:
+def conflict_dialog(rows: list[tuple[str, object, object]], wording: PortalWording, parent: QWidget) -> DiffDialog:
     dialog = DiffDialog(
         "Changed on Stripe",
         "Someone changed this configuration on Stripe after you opened it. Nothing was overwritten. "

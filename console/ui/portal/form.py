@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 
 from ...domain.feedback import PORTAL_LABELS, FeedbackOption
 from ...domain.money import format_money
-from ...domain.portal import CUSTOMER_FIELDS, PLAN_UPDATES, PortalConfig
+from ...domain.portal import CUSTOMER_FIELDS, PLAN_UPDATES, Catalog, PortalConfig
 from .. import theme
 from .custom_reasons import CustomReasons
 
@@ -207,7 +207,7 @@ class PortalForm(QWidget):
         return combo
 
     # in and out --------------------------------------------------------------------------------
-    def load(self, config: PortalConfig, catalog: list[tuple[dict, list[dict]]]) -> None:
+    def load(self, config: PortalConfig, catalog: Catalog) -> None:
         self.blockSignals(True)
         self.base = config
         self.name.setText(config.name)
@@ -242,7 +242,7 @@ class PortalForm(QWidget):
         self.blockSignals(False)
         self.follow_features()
 
-    def _load_products(self, config: PortalConfig, catalog: list[tuple[dict, list[dict]]]) -> None:
+    def _load_products(self, config: PortalConfig, catalog: Catalog) -> None:
         chosen = dict(config.plan_products)
         self.products.clear()
         for product, prices in catalog:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from dataclasses import replace
+from typing import TypeVar
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QGuiApplication, QShowEvent
 from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
@@ -23,7 +25,8 @@ from PySide6.QtWidgets import (
 )
 
 from ...domain import permissions
-from ...domain.portal import PortalConfig
+from ...domain.feedback import FeedbackOption
+from ...domain.portal import Catalog, PortalConfig
 from ...errors import ConsoleError
 from ...services import operations
 from ...services.portal import ChangedOnStripe, PortalInvalid, PortalService
@@ -34,6 +37,8 @@ from .dialogs import TryItDialog, conflict_dialog, review_dialog
 from .exchange import export_configuration, import_configuration
 from .form import PortalForm
 from .wording import PortalWording, list_text
+
+T = TypeVar("T")
 
 
 class PortalPage(QWidget):
@@ -46,7 +51,7 @@ class PortalPage(QWidget):
         super().__init__(parent)
         self.context = context
         self.configs: list[PortalConfig] = []
-        self.catalog: list = []
+        self.catalog: Catalog = []
         self.original: PortalConfig | None = None  # what Stripe had when the editor was filled
         self._return_to: PortalConfig | None = None  # shown before a new (unsaved) configuration: where Discard goes
         self._after_load = ""  # what the next load's status line says instead of the count (a save's words)
@@ -130,7 +135,7 @@ class PortalPage(QWidget):
         outer.addWidget(split, 1)
         self.loaded = False
 
-    def showEvent(self, event) -> None:  # noqa: N802 - Qt naming
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt naming
         """The configurations are read when the tab is first opened (no requests at start-up for it)."""
         super().showEvent(event)
         if not self.loaded:
@@ -150,7 +155,7 @@ class PortalPage(QWidget):
     def _wording(self) -> PortalWording:
         return PortalWording(self.catalog, self.form.feedback_options)
 
-    def _run(self, fn, done) -> None:
+    def _run(self, fn: Callable[[], T], done: Callable[[T], None]) -> None:
         self.context.runner.submit_side(fn, done, self._failed)
 
     def say(self, text: str, error: bool = False) -> None:
@@ -179,7 +184,7 @@ class PortalPage(QWidget):
         if self.confirm_discard():
             self.load()
 
-    def _loaded(self, result) -> None:
+    def _loaded(self, result: tuple[list[PortalConfig], Catalog, list[FeedbackOption]]) -> None:
         self.configs, self.catalog, self.form.feedback_options = result
         self.loaded = True
         current = self.original.id if self.original else None
@@ -322,7 +327,7 @@ class PortalPage(QWidget):
         original = self.original
         self.context.ops.run(lambda: operations.save_portal(service, original, edited), self._saved, self._failed)
 
-    def _saved(self, result) -> None:
+    def _saved(self, result: PortalConfig | ChangedOnStripe) -> None:
         if isinstance(result, ChangedOnStripe):
             self.say(f"<b>{html.escape(result.message)}</b> {html.escape(result.hint)}", error=True)
             dialog = conflict_dialog(self.form.value().diff(result.remote), self._wording(), self)
@@ -334,7 +339,7 @@ class PortalPage(QWidget):
             self.failed.emit(result)
             return
         self.original, self._return_to = result, None
-        self._after_load = f"Saved {html.escape(result.name or result.id)} ({result.id})."
+        self._after_load = f"Saved {html.escape(result.name or result.id or '')} ({result.id})."
         self.say(self._after_load)
         self.saved.emit(result)  # the operation announces what changed (the portal, the Overview's card)
         self.load()
@@ -359,7 +364,7 @@ class PortalPage(QWidget):
         if (service := self._service()) is not None:
             self._run(lambda: service.deactivate_reason(option_id), lambda o: self._reason_done(o, "Deactivated", tick=False))
 
-    def _reason_done(self, option, verb: str, *, tick: bool) -> None:
+    def _reason_done(self, option: FeedbackOption, verb: str, *, tick: bool) -> None:
         self.form.feedback_options = [o for o in self.form.feedback_options if o.id != option.id] + [option]
         self.form.custom.add(option, tick=tick)
         self.form.show_problems({})

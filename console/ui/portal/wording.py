@@ -8,7 +8,7 @@ from typing import Any
 
 from ...domain.feedback import PORTAL_LABELS, FeedbackOption
 from ...domain.money import format_money
-from ...domain.portal import PortalConfig
+from ...domain.portal import Catalog, PortalConfig
 from ...errors import ConsoleError
 from ...services.portal import read_import
 
@@ -59,7 +59,7 @@ CODES = {
 class PortalWording:
     """Names products, prices and custom reasons from what the editor loaded; unknown ids are shown as they are."""
 
-    def __init__(self, catalog: list[tuple[dict, list[dict]]], options: list[FeedbackOption]) -> None:
+    def __init__(self, catalog: Catalog, options: list[FeedbackOption]) -> None:
         self.products = {p["id"]: p.get("name") or p["id"] for p, _ in catalog}
         self.prices = {price["id"]: _price_text(price) for _, prices in catalog for price in prices}
         self.options = {o.id: o.description for o in options}
@@ -105,7 +105,7 @@ class PortalWording:
         return str(value) if value not in ("", None) else "(empty)"
 
 
-def _price_text(price: dict) -> str:
+def _price_text(price: dict[str, Any]) -> str:
     rec = price.get("recurring") or {}
     amount = format_money(price.get("unit_amount") or 0, price["currency"])
     text = f"{amount}/{rec['interval']}" if rec.get("interval") else amount

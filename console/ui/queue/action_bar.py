@@ -9,6 +9,7 @@ from PySide6.QtGui import QAction, QKeySequence, QResizeEvent, QShortcut
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QMenu, QPushButton, QSizePolicy, QToolButton, QVBoxLayout, QWidget
 
 from ...domain.models import Coupon
+from ...domain.portal import PortalConfig
 from ...domain.offers import ContactOffer, CouponOffer, Offer, PauseOffer, RevokeOffer, retention_coupon, terms_of, why_not
 from .. import theme
 
@@ -194,14 +195,14 @@ class ActionBar(QWidget):
             action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
             self.addAction(action)
 
-    def set_configurations(self, configs: list) -> None:
+    def set_configurations(self, configs: list[PortalConfig]) -> None:
         """The portal link's menu: the account's active configurations (the button uses the default)."""
         self.link_menu.clear()
         for config in configs:
             if config.active:
-                name = config.name or config.id
+                name = config.name or config.id or ""
                 label = f"{name}  (default)" if config.is_default and "default" not in name.lower() else name
-                self.link_menu.addAction(label, lambda c=config.id: self.portal_link.emit(c))
+                self.link_menu.addAction(label, partial(self.portal_link.emit, config.id))
 
     def set_target(self, offer_text: str | None, count: int, *, enabled: bool, reason: str = "") -> None:
         """What the primary button does for the current selection (one row or many)."""

@@ -4,9 +4,9 @@ services/desk.py use case off the GUI thread; the queue then reads the owners an
 from __future__ import annotations
 
 import html
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, TypeVar, cast
 
 from PySide6.QtCore import QObject, Qt, QUrl
 from PySide6.QtGui import QDesktopServices, QGuiApplication, QKeySequence, QShortcut
@@ -16,12 +16,16 @@ from ...domain.outreach import Letter
 from ...domain.queue import QueueRow
 from ...errors import ConsoleError
 from ...services import desk
+from ...services.changes import Done
+from ...services.desk import DeskResult
+from ...services.workspace import Workspace
 from ..dialogs.desk import NoteDialog, OutreachDialog
 
 if TYPE_CHECKING:
     from .surface import QueueSurface
 
 
+T = TypeVar("T")
 DESK_KEYS = {"take": "Ctrl+T", "release": "Ctrl+Shift+T", "note": "Ctrl+N", "write": "Ctrl+E"}
 
 
@@ -155,7 +159,7 @@ class DeskController(QObject):
         rows = self.page.selected_rows()
         return rows[0] if len(rows) == 1 else None
 
-    def _run(self, op, done) -> None:
+    def _run(self, op: Callable[[Workspace], Done[T]], done: Callable[[T], None]) -> None:
         workspace = self.context.workspace
         if workspace is None or not workspace.online:
             self.bar.say("Stripe is not reachable: the desk is read-only until the next successful sync.", error=True)
@@ -163,7 +167,7 @@ class DeskController(QObject):
         self.bar.say("Sending…", progress=True)
         self.context.ops.run(lambda: op(workspace), done, self._failed)
 
-    def _taken(self, results: list) -> None:
+    def _taken(self, results: Sequence[DeskResult | ConsoleError]) -> None:
         words, refused = [], False
         for result in results:
             if isinstance(result, ConsoleError):

@@ -4,10 +4,10 @@ and filters by indexing numpy arrays (table.py), never by calling back into Pyth
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
-from PySide6.QtCore import QAbstractProxyModel, QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QAbstractProxyModel, QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QColor, QFont
 
 from ...domain.queue import QueueRow
@@ -47,7 +47,7 @@ def desk_tooltip(row: QueueRow) -> str:
 class QueueModel(QAbstractTableModel):
     """Every row of a prepared table, in its prepared order (the proxy sorts and filters; this never moves)."""
 
-    def __init__(self, parent=None) -> None:
+    def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.table = PreparedQueue()
 
@@ -134,7 +134,7 @@ class QueueProxy(QAbstractProxyModel):
     reordering = Signal()
     reordered = Signal()
 
-    def __init__(self, parent=None) -> None:
+    def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.criteria = QueueFilter()
         self.sort_column, self.sort_order = MRR_COL, Qt.SortOrder.DescendingOrder
@@ -153,7 +153,7 @@ class QueueProxy(QAbstractProxyModel):
 
     @property
     def table(self) -> PreparedQueue:
-        return self.sourceModel().table  # type: ignore[attr-defined]
+        return cast(QueueModel, self.sourceModel()).table
 
     def _recompute(self) -> None:
         table = self.table

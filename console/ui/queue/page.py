@@ -6,8 +6,8 @@ from __future__ import annotations
 import html
 from datetime import UTC, datetime
 
-from PySide6.QtCore import QEvent, QItemSelection, QItemSelectionModel, QModelIndex, Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtCore import QEvent, QItemSelection, QObject, QItemSelectionModel, QModelIndex, Qt, Signal
+from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
@@ -23,6 +23,7 @@ from ...domain.money import format_totals
 from ...domain.offers import Offer
 from ...domain.playbook import Playbook
 from ...domain.queue import QueueRow
+from ...domain.queue_filter import QueueFilter
 from ...errors import ConsoleError, Offline
 from ...services.changes import Changes
 from ...services.queue_view import QueueData
@@ -32,7 +33,8 @@ from .action_bar import ActionBar
 from .desk_controller import DeskController
 from .detail import DetailPane
 from .filter_bar import FilterBar
-from .model import COLUMNS, MRR_COL, ROW_ROLE, QueueModel, QueueProxy
+from .model import ROW_ROLE, QueueModel, QueueProxy
+from .table import COLUMNS, MRR_COL
 from .reading import HEAD_ROWS, Retired, clock_text, prepare
 from .table import PreparedQueue
 from .view import COLUMN_WIDTHS, QueueTable
@@ -212,8 +214,9 @@ class QueuePage(QWidget):
         reason = self.context.session.why_actions_off()
         self.controller.fit_bar(self.selected_rows(), reason is None, reason or "")
 
-    def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt naming
-        if watched is self.filters.search and event.type() == QEvent.Type.KeyPress and event.key() == Qt.Key.Key_Down:
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt naming
+        key = isinstance(event, QKeyEvent) and event.type() == QEvent.Type.KeyPress and event.key() == Qt.Key.Key_Down
+        if watched is self.filters.search and key:
             self.focus_results()
             return True
         return super().eventFilter(watched, event)
@@ -292,7 +295,7 @@ class QueuePage(QWidget):
         return current_index.isValid()
 
     # filtering and totals -------------------------------------------------------------------
-    def _filter(self, criteria) -> None:
+    def _filter(self, criteria: QueueFilter) -> None:
         self._keep_selection()
         self.proxy.set_filter(criteria)
         self._restore_selection()  # a selected customer the filter hides is no longer selected, anywhere

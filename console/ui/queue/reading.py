@@ -9,6 +9,8 @@ from datetime import datetime
 
 from PySide6.QtCore import QObject, QTimer
 
+from ...services.workspace import Workspace
+
 from ...heap import collector_paused, out_of_reach
 from ...services.queue_view import QueueData
 from .table import MRR_COL, Kept, PreparedQueue
@@ -21,7 +23,7 @@ def clock_text(ts: float | None) -> str:
 
 
 def prepare(
-    workspace, sort: tuple[int, bool] | None = (MRR_COL, True), kept: Kept | None = None
+    workspace: Workspace, sort: tuple[int, bool] | None = (MRR_COL, True), kept: Kept | None = None
 ) -> tuple[QueueData, PreparedQueue]:
     """The queue read from the cache and prepared for the table, sorted as the table shows it (`sort`: column,
     descending), on a worker: the GUI thread only swaps it in. The collector is paused meanwhile, and the new

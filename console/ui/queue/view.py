@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeyEvent, QResizeEvent
 from PySide6.QtWidgets import QTableView, QWidget
 
 from .table import COLUMNS
@@ -40,13 +41,13 @@ class QueueTable(QTableView):
         self._kept: dict[int, int] = {}  # a column's width before it was hidden or narrowed: given back
         self._tight: bool | None = None  # whether the last fit was tight (None: no fit yet)
 
-    def keyPressEvent(self, event) -> None:  # noqa: N802 - Qt naming
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt naming
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
             self.activated_row.emit()
             return
         super().keyPressEvent(event)
 
-    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt naming
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt naming
         super().resizeEvent(event)
         self.fit_width()
 
