@@ -13,13 +13,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..domain.text import csv_row
-from . import report_value
 from .common import open_cached
 from .text_table import text_table
 
 if TYPE_CHECKING:  # the report's figures load when the command runs, not for --help
-    from .documented import Commands
     from ..services.outcomes_report import Report
+    from .documented import Commands
 
 
 def add_parsers(sub: Commands) -> None:
@@ -77,6 +76,8 @@ def make_report(args: argparse.Namespace) -> Report:
 
 
 def run_report(args: argparse.Namespace) -> int:
+    from . import report_value  # its money formatting (babel) loads when a report is printed, not for --help
+
     report = make_report(args)
     by = args.by or "offer"
     if args.format == "json":

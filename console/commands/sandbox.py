@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import argparse
 import errno
 import ipaddress
 import signal
 import sys
+from typing import TYPE_CHECKING
 
 from ..heap import collector_paused
-from ..sandbox.state import API_VERSION, OLDER_API_VERSION
+from ..sandbox.versions import API_VERSION, OLDER_API_VERSION
 
 if TYPE_CHECKING:
     from .documented import Commands

@@ -16,13 +16,10 @@ from typing import Any
 import orjson
 
 from .table import Table
+from .versions import API_VERSION as API_VERSION  # re-exported: the server and tests read it here
+from .versions import OLDER_API_VERSION as OLDER_API_VERSION
 
 EVENT_WINDOW_SECONDS = 30 * 86400  # Stripe keeps events for 30 days.
-API_VERSION = "2026-10-28.endive"
-# An event's data.object is rendered in the API version the account had when it happened
-# (docs: "Versioning", event.api_version). Before 2025-03-31.basil the billing period was on the
-# subscription, not on its items (changelog "Deprecate subscription current period start and end").
-OLDER_API_VERSION = "2025-02-24.acacia"
 VERSION_ITEMS_HOLD_PERIODS = "2025-03-31"  # from this version on, periods are on the items (changelog above)
 
 _ID_PREFIX = {
