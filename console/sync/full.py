@@ -13,7 +13,7 @@ from ..errors import PermissionMissing
 from ..store import Cache
 from . import state, usage
 from .apply import apply_changes
-from .ratelimit import LIVE_MODE_RATE, TEST_MODE_RATE, TokenBucket, with_backoff
+from .ratelimit import CONCURRENCY, LIVE_MODE_RATE, TEST_MODE_RATE, TokenBucket, with_backoff, workers_for
 from .report import Progress, SyncReport, no_progress
 
 T = TypeVar("T")
@@ -22,9 +22,6 @@ if TYPE_CHECKING:  # the SDK loads with the gateway, when a run goes online
     from ..stripe_gateway import StripeGateway
 
 HISTORY_S = 365 * 86400
-CONCURRENCY = 8  # requests in flight when the latency is unknown (events backfill), and the fewest a full sync uses
-MAX_CONCURRENCY = 16
-PAGE_SERVICE_S = 0.15  # what a full page adds to the probe's round trip (measured on the sandbox)
 RANGES_PER_WORKER = 4  # at most: more ranges than workers, so a worker that finishes takes the next
 PAGES_PER_RANGE = 8  # at least, as far as the last sync tells: an empty range still costs a request
 EPOCH_FLOOR = 1_293_840_000  # 2011-01-01: nothing in Stripe is older
@@ -50,13 +47,6 @@ def ranges_for(workers: int, seen: list[int]) -> int:
     that a worker done early takes another, but never so many that most hold less than a few pages."""
     pages = len(seen) // 100
     return max(workers, min(workers * RANGES_PER_WORKER, pages // PAGES_PER_RANGE))
-
-
-def workers_for(rate: float, latency_s: float) -> int:
-    """Requests in flight to keep the rate limit busy (Little's law: rate × the time a request takes). The
-    probe's one-object lists measure the round trip; a page of 100 expanded subscriptions also takes its
-    serving and reading (about 150 ms on the sandbox; more workers than needed only wait on the bucket)."""
-    return max(CONCURRENCY, min(MAX_CONCURRENCY, math.ceil(rate * (latency_s + PAGE_SERVICE_S))))
 
 
 def full_sync(
@@ -137,6 +127,7 @@ def full_sync(
             progress(pages, estimate, f"Read {pages} page{'s' if pages != 1 else ''} of subscriptions")
         return count
 
+    report.workers = workers  # the save ledger's reads after it keep the rate limit as busy
     with cache.bulk(), ThreadPoolExecutor(max_workers=workers, thread_name_prefix="sync") as pool:
         report.subscriptions = sum(pool.map(run, [r for r in checkpoint["ranges"] if not r["done"]]))
     configs = _optional(lambda: with_backoff(gateway.portal_configurations, bucket), "portal configurations", report)

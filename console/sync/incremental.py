@@ -9,7 +9,7 @@ from ..errors import InvalidRequest, NotFound
 from ..store import Cache
 from . import usage
 from .apply import apply_changes
-from .ratelimit import LIVE_MODE_RATE, TEST_MODE_RATE, TokenBucket
+from .ratelimit import LIVE_MODE_RATE, TEST_MODE_RATE, TokenBucket, workers_for
 from .report import SyncReport
 
 if TYPE_CHECKING:  # the SDK loads with the gateway, when a run goes online
@@ -33,7 +33,11 @@ def incremental_sync(gateway: StripeGateway, cache: Cache, now: int | None = Non
         raise CursorExpired("the last sync is older than Stripe's 30-day event window")
     report = SyncReport("incremental", queue_before=cache.pending_ids())
     try:
+        asked = time.perf_counter()
         changes = gateway.changes_after(cursor.get("id"), since=cursor["at"])
+        pages = 1 + len(changes) // 100  # its round trip, for the reads after it (Little's law: ratelimit.py)
+        rate = LIVE_MODE_RATE if gateway.livemode else TEST_MODE_RATE
+        report.workers = workers_for(rate, (time.perf_counter() - asked) / pages)
     except NotFound as exc:
         raise CursorExpired("Stripe no longer has the event the last sync stopped at") from exc
     except InvalidRequest as exc:  # the same, worded as a 400 naming the cursor: whatever the shape, list again
@@ -47,8 +51,7 @@ def incremental_sync(gateway: StripeGateway, cache: Cache, now: int | None = Non
             cache.set_meta("events_cursor", {"id": last.id, "at": int(last.created.timestamp())})
         cache.set_meta("last_sync_at", now)
     if changes:
-        rate = LIVE_MODE_RATE if gateway.livemode else TEST_MODE_RATE
         changed = {c.subscription.id for c in changes if c.subscription is not None}
-        usage.read_latest(gateway, cache, TokenBucket(rate), report, among=changed)  # only what this sync touched
+        usage.read_latest(gateway, cache, TokenBucket(rate), report, among=changed, workers=report.workers)  # only what this sync touched
     report.queue_after = cache.pending_ids() if changes else set(report.queue_before)
     return report

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from ..errors import PermissionMissing
 from ..store import Cache
-from .ratelimit import READS_IN_FLIGHT, TokenBucket, each_under
+from .ratelimit import CONCURRENCY, TokenBucket, each_under
 from .report import SyncReport
 
 if TYPE_CHECKING:  # the SDK loads with the gateway, when a run goes online
@@ -20,7 +20,7 @@ def read_save_invoices(
     bucket: TokenBucket,
     report: SyncReport,
     *,
-    workers: int = READS_IN_FLIGHT,
+    workers: int | None = None,
     now: int | None = None,
 ) -> int:
     """One invoice list per saved subscription that is due (store/ledger.py: never read, ended since, or live
@@ -30,7 +30,8 @@ def read_save_invoices(
     due = cache.ledger_due(now)
     if not due:
         return 0
-    found = each_under(due, lambda s: gateway.invoices_since(s, due[s]), bucket, workers=workers, name="ledger")
+    in_flight = workers or report.workers or CONCURRENCY  # as many as the sync's own measure keeps busy
+    found = each_under(due, lambda s: gateway.invoices_since(s, due[s]), bucket, workers=in_flight, name="ledger")
     if isinstance(found, PermissionMissing):
         report.skipped.append(f"what saves earned ({found.message})")
         return 0

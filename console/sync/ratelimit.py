@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import random
 import threading
 import time
@@ -56,7 +57,18 @@ def with_backoff(
     raise AssertionError("unreachable")
 
 
-READS_IN_FLIGHT = 4  # each_under's default: a sync's per-subscription reads after its pages (usage, the save ledger)
+CONCURRENCY = 8  # requests in flight when the latency is unknown (events backfill), and the fewest a sync uses
+MAX_CONCURRENCY = 16
+PAGE_SERVICE_S = 0.15  # what a full page adds to the probe's round trip (measured on the sandbox)
+
+
+def workers_for(rate: float, latency_s: float) -> int:
+    """Requests in flight to keep the rate limit busy (Little's law: rate × the time a request takes). The
+    probe's one-object lists measure the round trip; a page of 100 expanded subscriptions also takes its
+    serving and reading (about 150 ms on the sandbox; more workers than needed only wait on the bucket).
+    A full sync's pages and the per-subscription reads after them (usage, the save ledger) all use it: at 300 ms
+    the ledger's 4 in flight had kept the bucket half idle (issue 32)."""
+    return max(CONCURRENCY, min(MAX_CONCURRENCY, math.ceil(rate * (latency_s + PAGE_SERVICE_S))))
 
 
 def each_under(

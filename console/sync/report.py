@@ -25,6 +25,7 @@ class SyncReport:
     queue_after: set[str] = field(default_factory=set)
     fallback_reason: str | None = None
     resumed: bool = False
+    workers: int | None = None  # requests in flight that keep the rate limit busy, as this sync measured them
     skipped: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from ..errors import PermissionMissing
 from ..store import Cache
-from .ratelimit import READS_IN_FLIGHT, TokenBucket, each_under
+from .ratelimit import CONCURRENCY, TokenBucket, each_under
 from .report import SyncReport
 
 if TYPE_CHECKING:  # the SDK loads with the gateway, when a run goes online
@@ -20,7 +20,7 @@ def read_latest(
     report: SyncReport,
     among: set[str] | None = None,
     *,
-    workers: int = READS_IN_FLIGHT,
+    workers: int | None = None,
 ) -> int:
     """One invoice request per pending subscription with a metered item whose usage is not known yet
     (only those `among` the given ids, when given); values them again. A key without Invoices: Read
@@ -31,7 +31,7 @@ def read_latest(
         wanted &= among
     if not wanted:
         return 0
-    found = each_under(wanted, gateway.latest_usage, bucket, workers=workers, name="usage")
+    found = each_under(wanted, gateway.latest_usage, bucket, workers=workers or CONCURRENCY, name="usage")
     if isinstance(found, PermissionMissing):
         report.skipped.append(f"usage of metered prices ({found.message})")
         return 0

@@ -253,3 +253,27 @@ def test_the_save_ledger_is_read_when_due_and_quiet_syncs_leave_it_alone(tmp_pat
         assert set(invoice_reads(sb)) == live
         assert sum(len(v) for v in ws.cache.ledger_invoices().values()) >= before
         ws.close()
+
+
+def test_the_save_ledger_keeps_the_rate_limit_busy_at_high_latency(tmp_path):
+    """Issue 32: at 300 ms the ledger's invoice reads went 4 at a time (about 13 a second, half the test-mode bucket).
+    Now as many are in flight as the sync's own round trip says keep 25 a second busy (Little's law), and the reads
+    are the same ones: one per live save that is due."""
+    from console.sandbox.faults import FaultConfig
+    from console.store.ledger import REFRESH_S
+    from console.sync.engine import sync
+
+    with Sandbox(seed=7, customers=200, faults=FaultConfig(latency_ms=250)) as sb:
+        ws = Workspace.connect(StripeGateway(sb.key, sb.url), tmp_path)
+        ws.sync()
+        saved = {i["subscription_id"] for i in ws.cache.intents() if i["resolution"] in ("saved", "revoked")}
+        live = {s for s in saved if (sub := ws.cache.subscription(s)) is not None and not sub.ended}
+        assert len(live) >= 6  # enough due reads to show how many go at once
+        sb.state.clock.advance_to(sb.state.clock.now() + REFRESH_S + 120)
+        sb.clear_log()
+        report = sync(ws.need_gateway(), ws.cache, now=sb.state.clock.now())
+        reads = [e.params.get("subscription") for e in sb.log if e.path == "/v1/invoices" and "created" in e.params]
+        assert set(reads) == live and len(reads) == len(live)  # one read each, none twice
+        assert report.workers is not None and report.workers >= 8
+        assert sb.max_in_flight > 4  # more than the old fixed four at once
+        ws.close()
