@@ -230,6 +230,28 @@ def main(out: Path) -> int:
         window.portal_page.discard.click()
         s.next()
 
+    def custom_reason() -> None:
+        """A reason of the team's own, added from the editor: on Stripe at once, ticked here, to review and save."""
+        page = window.portal_page
+        default = next(i for i, c in enumerate(page.configs) if c.is_default)  # the one whose customers can cancel
+        page.list.setCurrentRow(default)
+
+        def add() -> None:
+            page.create_reason("Too many seats for our team")
+            s.when(lambda: "Added the reason" in page.status.text(), lambda _t: (s.grab(window, "portal-custom-reason"), discard()))
+
+        s.when(lambda: page.original is not None and page.original.is_default, lambda _c: add())
+
+    def relaunch() -> None:
+        """The window closed and opened again on the same data dir: the Overview loads from the cache and the sync."""
+        window.close()
+        again = MainWindow(lambda: open_demo(data), data)
+        again.resize(*SIZES[1])
+        s.window = again  # the one closed at the end
+        again.overview_loaded.connect(lambda _ov: s.later(400, lambda: (s.grab(again, "overview-relaunch"), s.next())))
+        again.show()
+        again.tabs.setCurrentWidget(again.overview)
+
     def playbook() -> None:
         window.tabs.setCurrentWidget(queue)
 
@@ -273,7 +295,7 @@ def main(out: Path) -> int:
     for scheme in ("light", "dark"):
         s.steps.append(switch(scheme))
         s.steps += [tab(name, size, scheme) for size in SIZES for name in TABS]
-    s.steps += [switch("light"), details, review, playbook, connect, welcome, shortcuts]
+    s.steps += [switch("light"), details, review, custom_reason, playbook, connect, welcome, shortcuts, relaunch]
     started = []
     window.overview_loaded.connect(lambda _ov: None if started else (started.append(1), s.later(300, s.next)))
     QTimer.singleShot(240_000, lambda: (setattr(s, "failed", "timed out"), app.quit()))
