@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -18,26 +18,31 @@ from ..domain.text import Checked, csv_cell, terminal_json
 from .text_table import text_table
 
 
-def render(lines: Sequence[str], fmt: str) -> Iterator[str]:
-    """The output in pieces, to write one after another (a 200,000-row queue is about 100 MB of JSON)."""
+def render(chunks: Iterable[Sequence[str]], fmt: str) -> Iterator[str]:
+    """The output in pieces, to write one after another, from the rows a chunk at a time (a 200,000-row queue is
+    about 200 MB of JSON: JSON and CSV stream; the table, whose columns fit the widest cell, reads them all)."""
     if fmt == "json":  # one array, one customer a line: to grep or diff
-        yield "[\n" if lines else "[]\n"
-        for start in range(0, len(lines), 4096):
-            if start:
-                yield Checked(",\n")
-            yield terminal_json(lines[start : start + 4096])  # escaped the JSON way, so not searched again
-        if lines:
-            yield "\n]\n"
+        first = True
+        for lines in chunks:
+            if not lines:
+                continue
+            yield Checked("[\n" if first else ",\n")
+            yield terminal_json(lines)  # escaped the JSON way, so not searched again
+            first = False
+        yield "[]\n" if first else "\n]\n"
         return
-    records = [orjson.loads(line) for line in lines]
     if fmt == "csv":
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(RECORD_FIELDS)
-        writer.writerows([csv_cell(r[k]) for k in RECORD_FIELDS] for r in records)
+        for lines in chunks:
+            writer.writerows([csv_cell(r[k]) for k in RECORD_FIELDS] for r in map(orjson.loads, lines))
+            yield out.getvalue()
+            out.seek(0)
+            out.truncate()
         yield out.getvalue()
         return
-    yield _table(records)
+    yield _table([orjson.loads(line) for lines in chunks for line in lines])
 
 
 def _date(text: str | None) -> date | None:

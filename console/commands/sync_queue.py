@@ -82,17 +82,22 @@ def run_queue(args: argparse.Namespace) -> int:
 
     workspace = open_cached(args, check=False)  # a read only: checked if it meets damage (Workspace.queue_json)
     owner = operator_name(args.operator, workspace.data_dir) if args.mine else "" if args.unowned else args.owner
+    spools = []
     try:
-        now, read = int(time.time()), workspace.queue_json
+        now, read = int(time.time()), workspace.queue_spool
         if args.mine and not args.due:  # what needs you today first, then the rest, each in --sort order
-            lines = read(now, sort=args.sort, reason=args.reason, owner=owner, due=True)
-            lines += read(now, sort=args.sort, reason=args.reason, owner=owner, due=False)
+            spools.append(read(now, sort=args.sort, reason=args.reason, owner=owner, due=True))
+            spools.append(read(now, sort=args.sort, reason=args.reason, owner=owner, due=False))
         else:
-            lines = read(now, sort=args.sort, reason=args.reason, owner=owner, due=True if args.due else None)
+            spools.append(read(now, sort=args.sort, reason=args.reason, owner=owner, due=True if args.due else None))
         unfinished = workspace.unfinished_sync()
     finally:
         workspace.close()
-    sys.stdout.writelines(render(lines, args.format))
+    try:  # the rows were all read and the file found sound: now they stream out, a chunk at a time
+        sys.stdout.writelines(render((chunk for spool in spools for chunk in spool.chunks()), args.format))
+    finally:
+        for spool in spools:
+            spool.close()
     if unfinished:  # on stderr: the rows on stdout stay valid JSON or CSV
         print(f"churn-console: queue: {unfinished}", file=sys.stderr)
     return 0

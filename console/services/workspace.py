@@ -28,6 +28,7 @@ from ..heap import collector_paused
 from ..paths import tighten
 from ..store import Cache
 from ..store.journal import Journal
+from ..store.queue_reads import JsonSpool
 from ..store.schema import DatabaseUnavailable, what_failed
 from ..sync import SyncReport, sync
 from ..sync.full import unfinished
@@ -164,9 +165,17 @@ class Workspace:
         """The queue as the CLI prints it, one JSON object a row (store/queue_reads.py), at `now` (epoch seconds);
         `owner`/`due` as the save desk says (claims lapse after desk.json's lapse_days); on a cache opened
         unchecked, checked beside the read (Cache.read_checked)."""
+        with self.queue_spool(now, sort=sort, reason=reason, owner=owner, due=due) as spool:
+            return [line for chunk in spool.chunks() for line in chunk]
+
+    def queue_spool(
+        self, now: int, *, sort: str = "mrr", reason: str | None = None, owner: str | None = None, due: bool | None = None
+    ) -> JsonSpool:
+        """queue_json's rows kept in a temporary file and read back a chunk at a time (what `queue --format json`
+        prints: a large queue is never held whole). Checked like queue_json before a row is given out."""
         lapse = DeskSettings.load(self.data_dir).lapse_days if owner is not None else desk.LAPSE_DAYS
         return self.cache.read_checked(
-            lambda: self.cache.queue_json(now, sort=sort, reason=reason, owner=owner, due=due, lapse_days=lapse)
+            lambda: self.cache.queue_spool(now, sort=sort, reason=reason, owner=owner, due=due, lapse_days=lapse)
         )
 
     def unfinished_sync(self) -> str | None:

@@ -146,10 +146,10 @@ class Cache(Intents, Ledger, QueueReads):
             cursor.row_factory = sqlite3.Row
             yield from cursor.execute(sql, list(params))
 
-    def _rows(self, sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
-        """The rows as plain tuples (named parameters)."""
+    def _plain(self, sql: str, params: dict[str, Any]) -> Iterator[tuple[Any, ...]]:
+        """The rows as plain tuples, one at a time (named parameters): a large read never held whole."""
         with self._lock, translated(self.path):
-            return list(self.db.conn.execute(sql, params).fetchall())
+            yield from self.db.conn.execute(sql, params)
 
     def _query(self, sql: str, params: Iterable[Any] = ()) -> list[dict[str, Any]]:
         with self._lock, translated(self.path):

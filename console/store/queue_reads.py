@@ -4,9 +4,10 @@ for the CLI each pending cancellation one JSON object built by SQLite (a 200,000
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterable
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, BinaryIO
 
 from ..domain import desk
 from ..domain.feedback import NO_ANSWER, PORTAL_LABELS, label
@@ -82,16 +83,6 @@ LEFT JOIN (SELECT subscription_id, MAX(resolved_at) AS at FROM intents WHERE res
 WHERE s.{PENDING_ROWS}"""
 
 
-# The window's default orders: MRR at stake first in currency groups by size (amounts in different currencies never
-# compare), days left, or the customer's name as a person reads it; on (record, currency, mrr, days left, id, name,
-# e-mail) as queue_json reads them.
-_ORDER: dict[str, Callable[[dict[str, int]], Callable[[tuple[Any, ...]], tuple[Any, ...]]]] = {
-    "mrr": lambda rank: lambda r: (rank[r[1]], -r[2], r[3], r[4]),
-    "days_left": lambda rank: lambda r: (r[3], rank[r[1]], -r[2], r[4]),
-    "customer": lambda rank: lambda r: ((r[5] or r[6] or "").casefold(), r[4]),
-}
-
-
 def _among(ids: list[str] | None) -> tuple[str, list[str]]:
     """`AND subscription_id IN (…)` for these ids (none: matches nothing), or no condition for None."""
     if ids is None:
@@ -99,14 +90,63 @@ def _among(ids: list[str] | None) -> tuple[str, list[str]]:
     return (f" AND subscription_id IN ({','.join('?' * len(ids))})" if ids else " AND 0"), list(ids)
 
 
+class JsonSpool:
+    """JSON texts, one a line, kept in a temporary file (never named on disk, gone when closed) in the order they
+    are to be printed, and read back a chunk at a time: a large queue is never held whole."""
+
+    def __init__(self, file: BinaryIO) -> None:
+        self.file = file
+        self.count = 0
+
+    def write(self, texts: Iterable[str], batch: int = 4096) -> None:
+        """Append the texts in order (a JSON object has no raw line break: its strings escape them)."""
+        lines: list[str] = []
+        for text in texts:
+            lines.append(text)
+            if len(lines) == batch:
+                self._put(lines)
+                lines = []
+        self._put(lines)
+        self.file.flush()
+
+    def _put(self, lines: list[str]) -> None:
+        if lines:
+            self.file.write(("\n".join(lines) + "\n").encode())
+            self.count += len(lines)
+
+    def __len__(self) -> int:
+        return self.count
+
+    def chunks(self, size: int = 4096, block: int = 1 << 22) -> Iterator[list[str]]:
+        """The texts in order, at most `size` at a time (read and decoded a few MB at once, then split)."""
+        self.file.seek(0)
+        rest = b""
+        while data := self.file.read(block):
+            data = rest + data
+            end = data.rfind(b"\n") + 1  # whole lines only: the rest waits for the next block
+            rest = data[end:]
+            lines = data[:end].decode().split("\n")[:-1]
+            for start in range(0, len(lines), size):
+                yield lines[start : start + size]
+
+    def close(self) -> None:
+        self.file.close()
+
+    def __enter__(self) -> JsonSpool:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+
 class QueueReads:
     """Mixed into Cache, which reads with its own lock and connection (declared here, for mypy)."""
 
     livemode: bool
     db: Any
-    _rows: Any
     _each: Any
     _query: Any
+    _plain: Any
     _lock: Any
 
     def queue(self, head: int | None = None, known: Callable[[str], QueueRow | None] | None = None) -> list[QueueRow]:
@@ -188,10 +228,27 @@ class QueueReads:
         due: bool | None = None,
         lapse_days: int = desk.LAPSE_DAYS,
     ) -> list[str]:
+        """Every pending cancellation as one JSON object each (RECORD_FIELDS), in `sort` order: queue_spool's rows
+        all at once (for a few: the desk's alerts, tests)."""
+        with self.queue_spool(now, sort=sort, reason=reason, owner=owner, due=due, lapse_days=lapse_days) as spool:
+            return [line for chunk in spool.chunks() for line in chunk]
+
+    def queue_spool(
+        self,
+        now: int,
+        *,
+        sort: str = "mrr",
+        reason: str | None = None,
+        owner: str | None = None,
+        due: bool | None = None,
+        lapse_days: int = desk.LAPSE_DAYS,
+    ) -> JsonSpool:
         """Every pending cancellation as one JSON object each (RECORD_FIELDS), in `sort` order, at `now` (whole
         epoch seconds: days left and tenure count whole days from it); `reason` keeps only that survey answer or
         custom reason's id (`none`: no answer); `owner` only that owner's rows ("": nobody's, claims lapsed after
-        `lapse_days` included), `due` only those due (domain.desk.Desk.due; False: only those not due)."""
+        `lapse_days` included), `due` only those due (domain.desk.Desk.due; False: only those not due).
+        The objects go to a temporary file as SQLite makes them and only their sort keys stay in memory: a
+        200,000-row queue's JSON (about 200 MB of text) is read back in order, a chunk at a time (issue 32)."""
         self._functions()
         where = ""
         params: dict[str, Any] = {
@@ -208,12 +265,23 @@ class QueueReads:
             params["owner"] = owner
         if due is not None:
             where += f" AND {'' if due else 'NOT '}coalesce({_DUE}, 0)"
-        names = ", s.customer_name, s.customer_email" if sort == "customer" else ""
-        found = self._rows(f"SELECT {_RECORD}, s.currency, s.mrr_minor, {_DAYS_LEFT}, s.id{names} {_FROM}{where}", params)
-        # sorted here, not by SQLite: its sorter moves the whole records (0.6 s more at 200,000 rows), this only keys
-        rank = currency_rank(r[1] for r in found)
-        found.sort(key=_ORDER[sort](rank))
-        return [r[0] for r in found]
+        spool = JsonSpool(tempfile.TemporaryFile(prefix="churn-console-queue-"))
+        try:
+            # SQLite sorts (spilling to its temporary files past its cache): the rows never sit in this process whole
+            counts = self._plain(f"SELECT s.currency, count(*) {_FROM}{where} GROUP BY s.currency", params)
+            rank = currency_rank(cur for cur, n in counts for _ in range(n))
+            params |= {f"cur{i}": cur for cur, i in rank.items()}
+            ranked = ("CASE s.currency " + " ".join(f"WHEN :cur{i} THEN {i}" for i in rank.values()) + " END") if rank else "s.currency"
+            order = {
+                "mrr": f"{ranked}, s.mrr_minor DESC, {_DAYS_LEFT}, s.id",
+                "days_left": f"{_DAYS_LEFT}, {ranked}, s.mrr_minor DESC, s.id",
+                "customer": "casefold(coalesce(nullif(s.customer_name, ''), nullif(s.customer_email, ''), '')), s.id",
+            }[sort]
+            spool.write(row[0] for row in self._plain(f"SELECT {_RECORD} {_FROM}{where} ORDER BY {order}", params))
+        except BaseException:
+            spool.close()
+            raise
+        return spool
 
     def _functions(self) -> None:
         """The two values SQLite cannot compute itself, as SQL functions on this connection: made once, under the
@@ -225,4 +293,5 @@ class QueueReads:
                 return
             conn.create_function("money", 2, format_money, deterministic=True)  # memoised: each amount formatted once
             conn.create_function("reason_label", 1, label, deterministic=True)
+            conn.create_function("casefold", 1, str.casefold, deterministic=True)  # the window's order by name
             self._functions_on = conn

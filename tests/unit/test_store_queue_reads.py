@@ -116,7 +116,7 @@ def test_a_reason_keeps_only_its_rows(workspace, reason):
 
 
 def test_the_json_has_one_customer_a_line_whatever_a_comment_holds(workspace):
-    text = "".join(render(workspace.queue_json(int(time.time())), "json"))
+    text = "".join(render([workspace.queue_json(int(time.time()))], "json"))
     lines = text.splitlines()
     records = json.loads(text)
     assert lines[0] == "[" and lines[-1] == "]" and len(lines) == len(records) + 2
@@ -124,6 +124,25 @@ def test_the_json_has_one_customer_a_line_whatever_a_comment_holds(workspace):
     assert terminal(text) == text  # nothing a terminal acts on: the JSON escapes it (and stays JSON)
     assert '"sub_fake"' not in {r["subscription"] for r in records}
     assert "".join(render([], "json")) == "[]\n"
+
+
+def test_the_queue_streams_from_a_spool_in_order_a_chunk_at_a_time(workspace):
+    """Issue 32 (`queue --format json` ≤ 100 MB at 1M): SQLite sorts, the objects wait in a temporary file in the
+    queue's order and come back a chunk at a time; JSON and CSV are the same whatever the chunks."""
+    import csv as csv_module
+    import io
+
+    now = int(time.time())
+    whole = workspace.queue_json(now)
+    with workspace.queue_spool(now) as spool:
+        assert len(spool) == len(whole) and spool.file.tell() > 0
+        chunks = list(spool.chunks(size=3))
+    assert [line for chunk in chunks for line in chunk] == whole and max(map(len, chunks)) == 3
+    assert spool.file.closed  # and, a TemporaryFile, it had no name on disk to leave behind
+    assert "".join(render(chunks, "json")) == "".join(render([whole], "json"))
+    rows = list(csv_module.reader(io.StringIO("".join(render(chunks, "csv")))))
+    assert rows == list(csv_module.reader(io.StringIO("".join(render([whole], "csv")))))
+    assert len(rows) == len(whole) + 1
 
 
 @pytest.mark.parametrize(("owner", "due"), [("Robin", False), ("", False), ("Sam", False), (None, True)])
