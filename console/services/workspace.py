@@ -166,7 +166,7 @@ class Workspace:
         `owner`/`due` as the save desk says (claims lapse after desk.json's lapse_days); on a cache opened
         unchecked, checked beside the read (Cache.read_checked)."""
         with self.queue_spool(now, sort=sort, reason=reason, owner=owner, due=due) as spool:
-            return [line for chunk in spool.chunks() for line in chunk]
+            return spool.lines()
 
     def queue_spool(
         self, now: int, *, sort: str = "mrr", reason: str | None = None, owner: str | None = None, due: bool | None = None

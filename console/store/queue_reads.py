@@ -117,6 +117,10 @@ class JsonSpool:
     def __len__(self) -> int:
         return self.count
 
+    def lines(self) -> list[str]:
+        """Every text at once (for a few: the desk's alerts, tests)."""
+        return [line for chunk in self.chunks() for line in chunk]
+
     def chunks(self, size: int = 4096, block: int = 1 << 22) -> Iterator[list[str]]:
         """The texts in order, at most `size` at a time (read and decoded a few MB at once, then split)."""
         self.file.seek(0)
@@ -218,21 +222,6 @@ class QueueReads:
         )
         return {r["subscription_id"]: (r["at"], r["offer"]) for r in found}  # the latest wins (ordered)
 
-    def queue_json(
-        self,
-        now: int,
-        *,
-        sort: str = "mrr",
-        reason: str | None = None,
-        owner: str | None = None,
-        due: bool | None = None,
-        lapse_days: int = desk.LAPSE_DAYS,
-    ) -> list[str]:
-        """Every pending cancellation as one JSON object each (RECORD_FIELDS), in `sort` order: queue_spool's rows
-        all at once (for a few: the desk's alerts, tests)."""
-        with self.queue_spool(now, sort=sort, reason=reason, owner=owner, due=due, lapse_days=lapse_days) as spool:
-            return [line for chunk in spool.chunks() for line in chunk]
-
     def queue_spool(
         self,
         now: int,
@@ -247,8 +236,8 @@ class QueueReads:
         epoch seconds: days left and tenure count whole days from it); `reason` keeps only that survey answer or
         custom reason's id (`none`: no answer); `owner` only that owner's rows ("": nobody's, claims lapsed after
         `lapse_days` included), `due` only those due (domain.desk.Desk.due; False: only those not due).
-        The objects go to a temporary file as SQLite makes them and only their sort keys stay in memory: a
-        200,000-row queue's JSON (about 200 MB of text) is read back in order, a chunk at a time (issue 32)."""
+        SQLite sorts, and the objects go to a temporary file in that order as it makes them: a 200,000-row queue's
+        JSON (about 200 MB of text) is read back a chunk at a time, never held whole (issue 32)."""
         self._functions()
         where = ""
         params: dict[str, Any] = {

@@ -41,13 +41,18 @@ def outcomes(qtbot, open_window, demo):
     return window, window.analytics_page
 
 
-def test_at_every_size_and_range_labels_never_collide_and_stay_inside(qtbot, outcomes):
-    window, page = outcomes
+def _every_size_and_range(qtbot, window, page):
+    """The window at each size, the page at each range preset: yields where it is, in words."""
     for (width, height), preset in itertools.product(SIZES, range(page.preset.count())):
         window.resize(width, height)
         page.preset.setCurrentIndex(preset)
         qtbot.wait(60)
-        where = f"{width}×{height}, {page.preset.currentText()}"
+        yield f"{width}×{height}, {page.preset.currentText()}"
+
+
+def test_at_every_size_and_range_labels_never_collide_and_stay_inside(qtbot, outcomes):
+    window, page = outcomes
+    for where in _every_size_and_range(qtbot, window, page):
         for name in ("weekly", "mrr_kept"):
             axis = page.panels[name].plot.getAxis("bottom")
             qtbot.waitUntil(lambda axis=axis: bool(_label_rects(axis)), timeout=3000)  # a new axis takes its range when laid out
@@ -94,10 +99,7 @@ def test_reasons_are_whole_on_a_1600_px_chart(qtbot, outcomes):
 
 def test_the_mrr_legend_never_covers_a_line(qtbot, outcomes):
     window, page = outcomes
-    for (width, height), preset in itertools.product(SIZES, range(page.preset.count())):
-        window.resize(width, height)
-        page.preset.setCurrentIndex(preset)
-        qtbot.wait(60)
+    for where in _every_size_and_range(qtbot, window, page):
         plot = page.panels["mrr_kept"].plot
         item = plot.getPlotItem()
         if item.legend is None or not page.report.mrr_kept:
@@ -112,4 +114,4 @@ def test_the_mrr_legend_never_covers_a_line(qtbot, outcomes):
                 a = vb.mapViewToScene(QPointF(float(x0), float(y)))
                 b = vb.mapViewToScene(QPointF(float(x1), float(y)))
                 segment = QRectF(a, b).normalized().adjusted(0, -1, 0, 1)
-                assert not segment.intersects(legend), f"{width}×{height}, {page.preset.currentText()}"
+                assert not segment.intersects(legend), where

@@ -204,7 +204,7 @@ def test_a_read_on_an_unchecked_cache_is_checked_beside_it_and_damage_is_never_a
     made.upsert_subscriptions([sub(f"sub_{i:05d}", comment="x" * 300) for i in range(3000)], synced_at=SYNCED)
     made.close()
     sound = Cache(path, check=False)
-    assert len(sound.read_checked(lambda: sound.queue_json(SYNCED))) == 3000
+    assert len(sound.read_checked(lambda: sound.queue_spool(SYNCED))) == 3000
     assert not sound.unchecked and sound.set_aside is None  # checked once: the next read runs alone
     sound.close()
     data = bytearray(path.read_bytes())
@@ -213,7 +213,7 @@ def test_a_read_on_an_unchecked_cache_is_checked_beside_it_and_damage_is_never_a
     path.write_bytes(bytes(data))
     damaged = Cache(path, check=False)
     with pytest.raises(DatabaseError, match="moved aside") as said:
-        damaged.read_checked(lambda: damaged.queue_json(SYNCED))
+        damaged.read_checked(lambda: damaged.queue_spool(SYNCED))
     assert "churn-console sync" in said.value.hint
     assert damaged.set_aside is not None and damaged.set_aside.read_bytes() == bytes(data)  # kept as it was
     damaged.close()
