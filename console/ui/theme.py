@@ -112,6 +112,7 @@ def choose(app: QApplication, choice: str) -> None:
 
 def _apply_scheme(app: QApplication) -> None:
     scheme = wanted_scheme(app)
+    app.setProperty("colorScheme", scheme)  # first: widgets asked to repaint by the new palette read it (colour())
     app.setPalette(palette_for(scheme))
     sheets = [resources_dir() / "style.qss"] + ([resources_dir() / "style-dark.qss"] if scheme == "dark" else [])
     try:
@@ -119,4 +120,3 @@ def _apply_scheme(app: QApplication) -> None:
         app.setStyleSheet(text.replace("{resources}", resources_dir().as_posix()))
     except OSError:
         log.warning("style sheet not found in %s; using the platform style", resources_dir())
-    app.setProperty("colorScheme", scheme)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import partial
 
-from PySide6.QtCore import QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence, QResizeEvent, QShortcut
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QMenu, QPushButton, QSizePolicy, QToolButton, QVBoxLayout, QWidget
 
@@ -83,6 +83,7 @@ class ActionBar(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self._shown: tuple[str, bool] = ("", False)  # the line under the buttons: its html and whether an error
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.setSpacing(2)
@@ -254,12 +255,24 @@ class ActionBar(QWidget):
         """A line under the buttons about the last action, that clears itself: a success after OK_SECONDS; a
         refusal or an error once the operator selects other customers (it was about the ones selected then);
         a progress line ("Sending…") when its answer replaces it."""
-        colour = theme.colour("error" if error else "ok")
-        self.status.setText(f"<span style='color:{colour}'>{html}</span>" if html else "")
+        self._shown = (html, error)
+        self._show_said()
         self._said_for = self._targets if error else None
         self._clear_timer.stop()
         if html and not error and not progress:
             self._clear_timer.start(OK_SECONDS * 1000)
+
+    def _show_said(self) -> None:
+        html, error = self._shown
+        colour = theme.colour("error" if error else "ok")
+        self.status.clear()  # a label keeps the link colour it was laid out with until its text is set anew
+        self.status.setText(f"<span style='color:{colour}'>{html}</span>" if html else "")
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt naming
+        """A theme chosen while a line is shown: it is drawn again in the new theme's colours, its Undo link too."""
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange) and self._shown[0]:
+            self._show_said()
 
     def selection_is(self, ids: list[str]) -> None:
         """The customers now selected: a refusal or error about others is cleared."""
