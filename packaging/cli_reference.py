@@ -16,7 +16,9 @@ parsers themselves; a test fails when this page is not what they print. The guid
 """
 
 
-def commands(parser: argparse.ArgumentParser, prefix: tuple[str, ...] = ()) -> list[tuple[tuple[str, ...], argparse.ArgumentParser]]:
+def commands(
+    parser: argparse.ArgumentParser, prefix: tuple[str, ...] = ()
+) -> list[tuple[tuple[str, ...], argparse.ArgumentParser]]:
     """(words, parser) for the program, then every command and subcommand in the order `--help` lists them."""
     out = [(prefix, parser)]
     for action in parser._actions:

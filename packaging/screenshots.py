@@ -178,7 +178,7 @@ def main(out: Path) -> int:
             row = replace(
                 found[at],
                 customer_name="Ann <b>Boss</b>\u202e <img src=x>",
-                email="=HYPERLINK(\"http://evil.example\")@example.com",
+                email='=HYPERLINK("http://evil.example")@example.com',
                 comment="<script>alert(1)</script> \x1b[31mred in a terminal\x1b[0m and <a href='x'>a link</a>",
             )
             queue.detail.show_row(row, [], queue.model.now)
@@ -238,7 +238,9 @@ def main(out: Path) -> int:
 
         def add() -> None:
             page.create_reason("Too many seats for our team")
-            s.when(lambda: "Added the reason" in page.status.text(), lambda _t: (s.grab(window, "portal-custom-reason"), discard()))
+            s.when(
+                lambda: "Added the reason" in page.status.text(), lambda _t: (s.grab(window, "portal-custom-reason"), discard())
+            )
 
         s.when(lambda: page.original is not None and page.original.is_default, lambda _c: add())
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from datetime import UTC, datetime
 from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from ..domain.choices import CHANNEL_LABELS, CONSENT_CHANNELS, PAUSE_BEHAVIORS, STATE_WORDS

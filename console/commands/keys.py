@@ -12,8 +12,8 @@ from .common import paths_for
 from .documented import command
 
 if TYPE_CHECKING:  # the keyring and the SDK load when a command runs, not when the parser is built
-    from .documented import Commands
     from ..services.keys import KeyService
+    from .documented import Commands
 
 
 def _keys(args: argparse.Namespace) -> KeyService:

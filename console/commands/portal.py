@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import argparse
 import json
 import sys
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from ..errors import ConsoleError
 from .common import open_online

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import argparse
 import sys
 import time
+from typing import TYPE_CHECKING
 
 from ..domain.choices import QUEUE_SORTS
 from ..domain.feedback import PORTAL_LABELS

@@ -23,6 +23,7 @@ FORMAT = "churn-console/portal-configuration@1"
 
 Catalog: TypeAlias = list[tuple[dict[str, Any], list[dict[str, Any]]]]  # active products, each with its recurring prices
 
+
 @dataclass
 class PortalConfig:
     """Every field an admin edits. `id`, `is_default`, `active` and `updated` come from Stripe."""

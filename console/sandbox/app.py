@@ -11,11 +11,11 @@ from typing import Any
 
 from . import lifecycle
 from . import seed as seed_module
+from .backend import Backend, LogEntry
 from .faults import FaultConfig, Faults
 from .keys import ALL_PERMISSIONS, KeyRing
 from .mangle import Mangle
 from .misc import new_clock
-from .backend import Backend, LogEntry
 from .server import SandboxHTTPServer
 from .state import Clock, State
 

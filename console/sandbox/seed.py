@@ -72,7 +72,15 @@ def _account(state: State, now: int) -> None:
 
 
 def _customer_with_history(
-    state: State, rng: random.Random, n: int, now: int, prices: list[tuple[dict[str, Any], dict[str, Any], bool]], specials: Specials, *, with_invoices: bool) -> None:
+    state: State,
+    rng: random.Random,
+    n: int,
+    now: int,
+    prices: list[tuple[dict[str, Any], dict[str, Any], bool]],
+    specials: Specials,
+    *,
+    with_invoices: bool,
+) -> None:
     first, last = rng.choice(FIRST), rng.choice(LAST)
     created = now - int(rng.uniform(20, 3 * 365) * DAY)
     currency = pick(rng, CURRENCY_WEIGHTS)

@@ -7,17 +7,15 @@ import json
 import logging
 import socket
 import sys
-import threading
 import time
-from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import urlsplit
 
 from . import portal, routes
+from .backend import Backend, LogEntry
 from .call import Call
 from .errors import ApiError, in_progress, param_code
-from .backend import Backend, LogEntry
 from .keys import ApiKey
 from .params import ParamError, decode_form, load, validate
 from .state import IdempotentResult

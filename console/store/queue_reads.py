@@ -260,7 +260,11 @@ class QueueReads:
             counts = self._plain(f"SELECT s.currency, count(*) {_FROM}{where} GROUP BY s.currency", params)
             rank = currency_rank(cur for cur, n in counts for _ in range(n))
             params |= {f"cur{i}": cur for cur, i in rank.items()}
-            ranked = ("CASE s.currency " + " ".join(f"WHEN :cur{i} THEN {i}" for i in rank.values()) + " END") if rank else "s.currency"
+            ranked = (
+                ("CASE s.currency " + " ".join(f"WHEN :cur{i} THEN {i}" for i in rank.values()) + " END")
+                if rank
+                else "s.currency"
+            )
             order = {
                 "mrr": f"{ranked}, s.mrr_minor DESC, {_DAYS_LEFT}, s.id",
                 "days_left": f"{_DAYS_LEFT}, {ranked}, s.mrr_minor DESC, s.id",

@@ -52,6 +52,8 @@ def incremental_sync(gateway: StripeGateway, cache: Cache, now: int | None = Non
         cache.set_meta("last_sync_at", now)
     if changes:
         changed = {c.subscription.id for c in changes if c.subscription is not None}
-        usage.read_latest(gateway, cache, TokenBucket(rate), report, among=changed, workers=report.workers)  # only what this sync touched
+        usage.read_latest(
+            gateway, cache, TokenBucket(rate), report, among=changed, workers=report.workers
+        )  # only what this sync touched
     report.queue_after = cache.pending_ids() if changes else set(report.queue_before)
     return report

@@ -211,7 +211,9 @@ class ActionsController(QObject):
         workspace = self._online()
         if workspace is None:
             return
-        dialog = BulkDialog(self.window, self.context.ops, workspace, operator, items, consent, {r.subscription_id: r for r in rows})
+        dialog = BulkDialog(
+            self.window, self.context.ops, workspace, operator, items, consent, {r.subscription_id: r for r in rows}
+        )
         dialog.batch_done.connect(self._batch_done)
         dialog.open()
         dialog.start()

@@ -11,9 +11,9 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
 from .. import __version__
-from ..services.keys import KeyService
 from ..domain.text import terminal
 from ..services.connection import Connection
+from ..services.keys import KeyService
 from . import theme
 from .crash_dialog import CrashNotifier
 from .main_window import MainWindow

@@ -33,7 +33,9 @@ class Operations(QObject):
     announced. A failure goes to `on_failed` (or the default error display) and announces `if_failed`: a failed
     action is in the journal too."""
 
-    def __init__(self, runner: Runner, bus: ChangeBus, show_error: Callable[[ConsoleError], None], parent: QObject | None = None) -> None:
+    def __init__(
+        self, runner: Runner, bus: ChangeBus, show_error: Callable[[ConsoleError], None], parent: QObject | None = None
+    ) -> None:
         super().__init__(parent)
         self.runner, self.bus, self.show_error = runner, bus, show_error
 

@@ -263,7 +263,11 @@ def test_at_1024_by_700_the_buttons_fit_and_the_detail_pane_scrolls_what_it_cann
     assert window.minimumSizeHint().width() <= 1024
     assert window.width() == 1024 and bar.primary.text() == long
     assert bar.primary.width() < bar.primary.sizeHint().width()  # given way …
-    assert QPushButton.text(bar.primary).endswith("\u2026") and "Ctrl" not in QPushButton.text(bar.primary) and QPushButton.toolTip(bar.primary).startswith(long)  # … whole on hover
+    assert (
+        QPushButton.text(bar.primary).endswith("\u2026")
+        and "Ctrl" not in QPushButton.text(bar.primary)
+        and QPushButton.toolTip(bar.primary).startswith(long)
+    )  # … whole on hover
     window.resize(1900, 1000)
     qtbot.waitUntil(lambda: window.width() == 1900, timeout=5000)
     qtbot.wait(50)

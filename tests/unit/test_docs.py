@@ -156,5 +156,7 @@ def test_help_imports_neither_the_sandbox_nor_the_money_formatting():
     )
     assert done.returncode == 0 and "usage: churn-console" in done.stdout
     imported = {line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines() if line.startswith("import time:")}
-    heavy = {m for m in imported if m.startswith(("console.sandbox.state", "console.sandbox.table", "babel", "stripe", "PySide6"))}
+    heavy = {
+        m for m in imported if m.startswith(("console.sandbox.state", "console.sandbox.table", "babel", "stripe", "PySide6"))
+    }
     assert heavy == set(), sorted(heavy)

@@ -17,9 +17,8 @@ from console.stripe_gateway import StripeGateway
 from console.sync import usage
 from console.sync.engine import sync
 from console.sync.full import plan_ranges, ranges_for
-from console.sync.ratelimit import CONCURRENCY, MAX_CONCURRENCY, workers_for
 from console.sync.incremental import EVENT_WINDOW_S, CursorExpired, incremental_sync
-from console.sync.ratelimit import TokenBucket, with_backoff
+from console.sync.ratelimit import CONCURRENCY, MAX_CONCURRENCY, TokenBucket, with_backoff, workers_for
 from console.sync.report import SyncReport
 
 

@@ -20,13 +20,13 @@ from PySide6.QtWidgets import (
 from ...domain.action import Consent
 from ...domain.offers import Offer
 from ...domain.queue import QueueRow
-from ...services import operations
 from ...errors import ConsoleError
+from ...services import operations
 from ...services.changes import AFTER_ACTION
 from ...services.operations import RowResult
 from ...services.workspace import Workspace
-from ..operations import Operations
 from .. import theme
+from ..operations import Operations
 
 OUTCOME_TEXT = {"applied": "Applied", "refused": "Refused", "failed": "Failed (retry is safe)"}
 
@@ -109,9 +109,7 @@ class BulkDialog(QDialog):
         self.close_button.setEnabled(False)
         self.summary.setText("Retrying the failed rows…")
         ws, operator, results, consent = self.workspace, self.operator, self.results, self.consent
-        self.ops.run(
-            lambda: operations.retry_bulk(ws, operator, results, consent), self._finished, self._crashed, AFTER_ACTION
-        )
+        self.ops.run(lambda: operations.retry_bulk(ws, operator, results, consent), self._finished, self._crashed, AFTER_ACTION)
 
     def _row_done(self, n: int, result: RowResult) -> None:
         self.progress.setValue(n)

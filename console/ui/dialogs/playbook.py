@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import json
 from datetime import date
-
 from typing import Any
 
 from PySide6.QtCore import Qt

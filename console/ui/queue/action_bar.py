@@ -9,8 +9,8 @@ from PySide6.QtGui import QAction, QKeySequence, QResizeEvent, QShortcut
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QMenu, QPushButton, QSizePolicy, QToolButton, QVBoxLayout, QWidget
 
 from ...domain.models import Coupon
-from ...domain.portal import PortalConfig
 from ...domain.offers import ContactOffer, CouponOffer, Offer, PauseOffer, RevokeOffer, retention_coupon, terms_of, why_not
+from ...domain.portal import PortalConfig
 from .. import theme
 
 PAUSE_SHORTCUTS = {1: "Ctrl+1", 2: "Ctrl+2", 3: "Ctrl+3"}

@@ -6,7 +6,7 @@ from __future__ import annotations
 import html
 from datetime import UTC, datetime
 
-from PySide6.QtCore import QEvent, QItemSelection, QObject, QItemSelectionModel, QModelIndex, Qt, Signal
+from PySide6.QtCore import QEvent, QItemSelection, QItemSelectionModel, QModelIndex, QObject, Qt, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -34,9 +34,8 @@ from .desk_controller import DeskController
 from .detail import DetailPane
 from .filter_bar import FilterBar
 from .model import ROW_ROLE, QueueModel, QueueProxy
-from .table import COLUMNS, MRR_COL
 from .reading import HEAD_ROWS, Retired, clock_text, prepare
-from .table import PreparedQueue
+from .table import COLUMNS, MRR_COL, PreparedQueue
 from .view import COLUMN_WIDTHS, QueueTable
 
 

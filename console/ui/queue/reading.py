@@ -9,10 +9,9 @@ from datetime import datetime
 
 from PySide6.QtCore import QObject, QTimer
 
-from ...services.workspace import Workspace
-
 from ...heap import collector_paused, out_of_reach
 from ...services.queue_view import QueueData
+from ...services.workspace import Workspace
 from .table import MRR_COL, Kept, PreparedQueue
 
 HEAD_ROWS = 200  # what the window shows before the rest of a large queue is read
