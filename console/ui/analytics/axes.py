@@ -26,16 +26,15 @@ class WeekAxis(pg.AxisItem):  # type: ignore[misc]  # pyqtgraph ships no types
         self.weeks = list(weeks)  # each week's first second (UTC)
         self.offset = offset  # where a week's label sits after its start (a bar's centre: 3.5 days)
 
-    def step_for(self, size: float, weeks: Sequence[int] | None = None) -> int:
-        weeks = self.weeks if weeks is None else weeks
-        widest = max((self._width(self._label(w)) for w in weeks), default=0)
+    def step_for(self, size: float, weeks: Sequence[int]) -> int:
+        """The fewest weeks between two labels that leaves each its width and a gap (asked at every repaint: one
+        font measure for all the labels, not one each)."""
+        metrics = QFontMetrics(self.style.get("tickFont") or QApplication.font())
+        widest = max((metrics.horizontalAdvance(self._label(w)) for w in weeks), default=0)
         for step in STEPS:
             if math.ceil(len(weeks) / step) * (widest + GAP) <= max(size, 1):
                 return step
         return STEPS[-1]
-
-    def _width(self, text: str) -> int:
-        return QFontMetrics(self.style.get("tickFont") or QApplication.font()).horizontalAdvance(text)
 
     @staticmethod
     def _label(start: float) -> str:
