@@ -58,7 +58,12 @@ def run_sync(args: argparse.Namespace) -> int:
 
     workspace, connection = open_online(args)
     try:
-        report = operations.sync(workspace, full=args.full, progress=progress_to_stderr).result
+        report = operations.sync(
+            workspace,
+            full=args.full,
+            progress=progress_to_stderr,
+            queue_ready=lambda r: progress_to_stderr(1, None, f"Queue complete: {len(r.queue_after):,} pending cancellations"),
+        ).result
     finally:
         if sys.stderr.isatty():
             print(file=sys.stderr)

@@ -76,5 +76,7 @@ def renew(state: State, sub: dict[str, Any], at: int) -> None:
     sub["latest_invoice"] = inv["id"]
     state.emit("invoice.created", inv, created=at)
     if inv["status"] == "paid":
-        state.emit("invoice.paid", inv, created=at)
+        invoices.payment_events(state, inv, at)
+    elif inv["status"] == "open":  # the renewal's charge was declined (https://docs.stripe.com/api/events/types)
+        state.emit("invoice.payment_failed", inv, created=at)
     state.emit("customer.subscription.updated", sub, diff(before, sub), created=at)

@@ -16,6 +16,8 @@ def list_events(call: Call) -> dict[str, Any]:
     call.only("type", "types", "created", "limit", "starting_after", "ending_before", "delivery_success")
     if "type" in p and "types" in p:
         raise invalid("You may only specify one of these parameters: type, types.", "types")
+    if len(p.get("types") or []) > 20:  # "An array of up to 20 strings containing specific event names" (API reference)
+        raise invalid("Invalid array: types may contain at most 20 event types.", "types")
     wanted = set(p.get("types") or ([p["type"]] if "type" in p else []))
     horizon = call.state.clock.now() - EVENT_WINDOW_SECONDS  # Stripe lists the last 30 days' events
     return page_forward(

@@ -34,6 +34,7 @@ _ID_PREFIX = {
     "billing_portal.session": "bps",
     "event": "evt",
     "invoice": "in",
+    "invoice_payment": "inpay",
     "test_helpers.test_clock": "clock",
     "billing.feedback_option": "fo",
 }

@@ -80,12 +80,20 @@ def recover_journal(workspace: Workspace) -> Done[int]:
     return Done(sum(n for _, n in found), Changes(journal=True))
 
 
-def sync(workspace: Workspace, *, full: bool = False, progress: Progress = no_progress) -> Done[SyncReport]:
+def sync(
+    workspace: Workspace,
+    *,
+    full: bool = False,
+    progress: Progress = no_progress,
+    queue_ready: Callable[[SyncReport], None] | None = None,
+) -> Done[SyncReport]:
     """Bring the cache up to date with Stripe (events since the last sync, or everything). An incremental sync
     that found no event and has nothing to say changed nothing: no page reads its data again (the refresh
-    every few minutes on a large account then costs one request and no GUI work)."""
-    report = workspace.sync(full=full, progress=progress)
-    quiet = report.kind == "incremental" and not report.events and not report.notes and not report.skipped
+    every few minutes on a large account then costs one request and no GUI work). `queue_ready` is told, on the
+    sync's thread, as soon as a full sync's queue is complete, before the invoices are read."""
+    report = workspace.sync(full=full, progress=progress, queue_ready=queue_ready)
+    quiet = report.kind == "incremental" and not (report.events or report.invoice_events or report.ledger_read)
+    quiet = quiet and not report.notes and not report.skipped
     return Done(report, NOTHING if quiet else AFTER_SYNC)
 
 

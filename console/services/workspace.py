@@ -104,11 +104,13 @@ class Workspace:
         return self.gateway
 
     # queue ---------------------------------------------------------------------------
-    def sync(self, *, full: bool = False, progress: Progress = no_progress) -> SyncReport:
+    def sync(
+        self, *, full: bool = False, progress: Progress = no_progress, queue_ready: Callable[[SyncReport], None] | None = None
+    ) -> SyncReport:
         self.cache.verify()  # a cache the window opened unchecked is checked now, before anything is written
         try:
             with collector_paused():
-                report = sync(self.need_gateway(), self.cache, full=full, progress=progress)
+                report = sync(self.need_gateway(), self.cache, full=full, progress=progress, queue_ready=queue_ready)
         except DatabaseUnavailable as exc:
             if (words := self.unfinished_sync()) is None:
                 raise

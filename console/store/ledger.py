@@ -9,8 +9,6 @@ from typing import Any
 from ..domain import desk
 from ..domain.save_value import LedgerInvoice
 
-REFRESH_S = 6 * 3600  # a live saved subscription's invoices are read again after this long (one renewal a period)
-
 
 class Ledger:
     """Mixed into Cache, which reads and writes with its own _query, _write and transaction (declared for mypy)."""
@@ -20,52 +18,86 @@ class Ledger:
     transaction: Callable[..., Any]
     db: Any
 
-    def ledger_due(self, now: int) -> dict[str, int]:
-        """Saved subscriptions whose invoices should be read (subscription id -> from when): never read, read
-        before they ended, or live and last read REFRESH_S ago."""
+    def ledger_due(self, *, gap: bool = False) -> dict[str, int]:
+        """Saved subscriptions whose invoices should be read (subscription id -> from when): those never read; with
+        `gap` (the invoice events since the last read are no longer all available), every saved subscription too,
+        from its last read on, or from its oldest invoice still open then (a retry may have paid it since)."""
         rows = self._query(
-            """SELECT i.subscription_id AS id, min(i.resolved_at) AS since
+            """SELECT i.subscription_id AS id, min(i.resolved_at) AS since, l.checked_at AS checked,
+                      (SELECT min(v.created) FROM save_invoices v
+                       WHERE v.subscription_id = i.subscription_id AND v.status IN ('draft', 'open')) AS open_since
                FROM intents i LEFT JOIN save_ledger l ON l.subscription_id = i.subscription_id
-               LEFT JOIN subscriptions s ON s.id = i.subscription_id
                WHERE i.resolution IN ('saved', 'revoked') AND i.resolved_at IS NOT NULL
-                 AND (l.checked_at IS NULL OR s.ended_at > l.checked_at OR (s.ended_at IS NULL AND l.checked_at < ?))
+                 AND (l.checked_at IS NULL OR ?)
                GROUP BY i.subscription_id""",
-            [now - REFRESH_S],
+            [int(gap)],
         )
-        return {r["id"]: r["since"] for r in rows}
+        return {
+            r["id"]: r["since"] if r["checked"] is None else max(r["since"], min(r["checked"], r["open_since"] or r["checked"]))
+            for r in rows
+        }
+
+    def ledger_kept(self) -> dict[str, int]:
+        """The saved subscriptions whose invoices are kept, and from when (their save): what invoice events update."""
+        return {r["subscription_id"]: r["since"] for r in self._query("SELECT subscription_id, since FROM save_ledger")}
 
     def put_ledger(self, found: Iterable[tuple[str, int, list[LedgerInvoice], list[tuple[str, str]]]], checked_at: int) -> None:
         """Saved subscriptions' invoices as just read: (subscription id, read from, invoices, (discount, coupon)
         pairs) each; what changed replaces what was kept. One transaction for the whole pass."""
         batch = list(found)
         with self.transaction():
-            self.db.conn.executemany(
-                "INSERT OR REPLACE INTO save_invoices VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [
-                    (
-                        i.id,
-                        sub_id,
-                        i.created,
-                        i.currency,
-                        i.status,
-                        i.amount_paid,
-                        i.total,
-                        json.dumps(i.discounts),
-                        i.attempt_count,
-                    )
-                    for sub_id, _, invoices, _ in batch
-                    for i in invoices
-                ],  # fmt: skip
-            )
-            self.db.conn.executemany(
-                "INSERT INTO discounts (id, coupon_id, subscription_id) VALUES (?, ?, ?) "
-                "ON CONFLICT(id) DO UPDATE SET coupon_id = excluded.coupon_id",
-                [(disc, coupon, sub_id) for sub_id, _, _, coupons in batch for disc, coupon in coupons],
+            self.put_invoices(
+                [i for _, _, invoices, _ in batch for i in invoices],
+                [(d, c, sub) for sub, _, _, pairs in batch for d, c in pairs],
             )
             self.db.conn.executemany(
                 "INSERT OR REPLACE INTO save_ledger VALUES (?, ?, ?)",
                 [(sub_id, since, checked_at) for sub_id, since, _, _ in batch],
             )
+
+    def put_invoices(self, invoices: Iterable[LedgerInvoice], coupons: Iterable[tuple[str, str, str]]) -> None:
+        """Kept invoices as now known (a read or an event): each replaces the row of the same id; `coupons` are
+        (discount, coupon, subscription) for the discounts they name."""
+        self.db.conn.executemany(
+            "INSERT OR REPLACE INTO save_invoices VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    i.id,
+                    i.subscription_id,
+                    i.created,
+                    i.currency,
+                    i.status,
+                    i.amount_paid,
+                    i.total,
+                    json.dumps(i.discounts),
+                    i.attempt_count,
+                )
+                for i in invoices
+            ],  # fmt: skip
+        )
+        self.db.conn.executemany(
+            "INSERT INTO discounts (id, coupon_id, subscription_id) VALUES (?, ?, ?) "
+            "ON CONFLICT(id) DO UPDATE SET coupon_id = excluded.coupon_id",
+            list(coupons),
+        )
+
+    def mark_invoice_paid(self, invoice_id: str, amount_paid: int) -> None:
+        """An InvoicePayment paid a kept invoice (`invoice_payment.paid`); one not kept is none of the ledger's."""
+        self.db.conn.execute(
+            "UPDATE save_invoices SET status = 'paid', amount_paid = max(amount_paid, ?) WHERE id = ?", [amount_paid, invoice_id]
+        )
+
+    def invoices_estimate(self, since: int, now: int) -> int:
+        """About how many invoices the account made from `since` to `now`: one a month for each subscription live
+        then (monthly is the most frequent interval: an annual plan counted so only makes a range read look dearer
+        than it is, so the console reads per subscription the more often)."""
+        month = 30 * 86400
+        row = self._query(
+            """SELECT coalesce(sum((min(coalesce(ended_at, ?), ?) - max(created, ?)) / ? + 1), 0) AS n
+               FROM subscriptions WHERE created <= ? AND coalesce(ended_at, ?) >= ?""",
+            [now, now, since, month, now, now, since],
+        )
+        return int(row[0]["n"])
 
     def ledger_invoices(self) -> dict[str, list[LedgerInvoice]]:
         """Every kept invoice of a saved subscription, oldest first, by subscription."""

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any, overload
 
-from ..domain.events import Change
+from ..domain.events import Change, InvoiceChange
 from ..domain.feedback import FeedbackOption
 from ..domain.models import Account, Coupon, Customer, Item, PortalConfigSummary, Subscription
 from ..domain.mrr import PriceTiers, Tier, Usage, decimal_of
@@ -232,6 +232,37 @@ def ledger_invoice(invoice: dict[str, Any], subscription_id: str) -> tuple[Ledge
         attempt_count=int(invoice.get("attempt_count") or 0),
     )
     return ledger, coupons
+
+
+def invoice_subscription(invoice: dict[str, Any]) -> str | None:
+    """The subscription an invoice bills: `parent.subscription_details.subscription` since 2025-03-31.basil, the
+    top-level `subscription` before it (an event keeps the API version it was made in); None for other invoices."""
+    details = (invoice.get("parent") or {}).get("subscription_details") or {}
+    found = details.get("subscription") or invoice.get("subscription")
+    found = found.get("id") if isinstance(found, dict) else found
+    return found if isinstance(found, str) else None
+
+
+def subscription_invoice(invoice: dict[str, Any]) -> tuple[LedgerInvoice, list[tuple[str, str]]] | None:
+    """An invoice that bills a subscription, as the ledger keeps it; None for one that bills none."""
+    sub_id = invoice_subscription(invoice)
+    return ledger_invoice(invoice, sub_id) if sub_id else None
+
+
+def invoice_change(event: dict[str, Any]) -> InvoiceChange:
+    """An invoice event: the invoice after it, or an InvoicePayment's invoice and amount (`invoice_payment.paid`)."""
+    obj = (event.get("data") or {}).get("object") or {}
+    head = {"id": _required(event, "id", str), "type": event.get("type") or "", "created": _required(event, "created", int)}
+    if obj.get("object") == "invoice_payment":
+        invoice_id = obj.get("invoice")
+        invoice_id = invoice_id.get("id") if isinstance(invoice_id, dict) else invoice_id
+        paid = (invoice_id, int(obj.get("amount_paid") or 0)) if isinstance(invoice_id, str) else None
+        return InvoiceChange(**head, paid=paid)
+    found = subscription_invoice(obj) if obj.get("object") == "invoice" else None
+    if found is None:
+        return InvoiceChange(**head)
+    usage = tuple(usage_lines(obj)) if isinstance(obj.get("lines"), dict) else ()
+    return InvoiceChange(**head, invoice=found[0], coupons=tuple(found[1]), usage=usage)
 
 
 def coupon(obj: dict[str, Any]) -> Coupon:

@@ -13,7 +13,7 @@ if TYPE_CHECKING:  # the SDK's own parameter types (its generated TypedDicts)
     from stripe.params import CouponCreateParams, SubscriptionCreateParams
     from stripe.params.billing_portal import SessionCreateParams
 
-from ..domain.events import SYNC_EVENT_TYPES, Change
+from ..domain.events import INVOICE_EVENT_TYPES, SYNC_EVENT_TYPES, Change, InvoiceChange
 from ..domain.feedback import FeedbackOption
 from ..domain.models import Account, Coupon, Customer, PortalConfigSummary, Subscription
 from ..domain.mrr import PriceTiers, Usage
@@ -65,21 +65,6 @@ class StripeGateway:
             raise translate(exc) from None
         return convert.account(convert.plain(obj), self.livemode)
 
-    def oldest_subscription_since(self, floor: int, now: int) -> int:
-        """About when the account's oldest subscription was created (to a day), found by bisection with
-        `limit=1` lists (`created[lt]`): a full sync plans its ranges from there without reading the
-        account (which restricted keys may not do). `now` when there are none."""
-        lo, hi = floor, now
-        if not self._any_subscription_before(hi):
-            return now
-        while hi - lo > 86400:
-            mid = (lo + hi) // 2
-            if self._any_subscription_before(mid):
-                hi = mid
-            else:
-                lo = mid
-        return lo
-
     def answers_livemode(self) -> bool | None:
         """The `livemode` Stripe reports on this key's objects (None when it has none to show or may not read them)."""
         try:
@@ -88,11 +73,6 @@ class StripeGateway:
             return None
         found, _ = convert.page(data)
         return convert.livemode(found[0]) if found else None
-
-    def _any_subscription_before(self, ts: int) -> bool:
-        params = {"limit": 1, "status": "all", "created": {"lt": ts}}
-        data = call(lambda: self._client.raw_request("get", "/v1/subscriptions", **params)).data
-        return bool(convert.page(data)[0])
 
     def subscription_page(self, *, created: dict[str, int], starting_after: str | None = None) -> tuple[list[Subscription], bool]:
         """One page of up to 100 subscriptions in a `created` range, read as plain JSON (no SDK objects:
@@ -119,7 +99,11 @@ class StripeGateway:
 
         Read as plain JSON: each event carries a whole object, and SDK objects cost milliseconds each.
         """
-        params: dict[str, Any] = {"limit": PAGE_SIZE, "types": list(SYNC_EVENT_TYPES)}
+        return [convert.change(e) for e in self._events_after(SYNC_EVENT_TYPES, event_id, since)]
+
+    def _events_after(self, types: tuple[str, ...], event_id: str | None, since: int | None) -> list[dict[str, Any]]:
+        """Every event of `types` newer than `event_id` (or created after `since`), oldest first, as plain JSON."""
+        params: dict[str, Any] = {"limit": PAGE_SIZE, "types": list(types)}
         if event_id:
             params["ending_before"] = event_id
         elif since is not None:
@@ -135,11 +119,8 @@ class StripeGateway:
                 params["ending_before"] = convert.object_id(found[0])
             else:
                 params["starting_after"] = convert.object_id(found[-1])
-        if event_id:
-            ordered = [e for page in reversed(pages) for e in page]
-        else:
-            ordered = [e for page in pages for e in page]
-        return [convert.change(e) for e in reversed(ordered)]
+        ordered = [e for page in (reversed(pages) if event_id else pages) for e in page]
+        return ordered[::-1]
 
     def events_in(self, created: dict[str, int]) -> list[Change]:
         """Every followed event in a created range, newest first (for concurrent backfill).
@@ -325,6 +306,29 @@ class StripeGateway:
             if not more or not found:
                 return invoices, coupons
             params["starting_after"] = convert.object_id(found[-1])
+
+    def invoice_page(
+        self, *, created: dict[str, int], starting_after: str | None = None
+    ) -> tuple[list[tuple[LedgerInvoice, list[tuple[str, str]]]], bool, tuple[str, int] | None]:
+        """One page of up to 100 invoices of any subscription in a `created` range (plain JSON): those that bill a
+        subscription, whether more follow, and the id and `created` of the page's last (the cursor, and where a
+        range is split while it is read)."""
+        params: dict[str, Any] = {"limit": PAGE_SIZE, "created": created, "expand": ["data.discounts"]}
+        if starting_after:
+            params["starting_after"] = starting_after
+        found, more = convert.page(call(lambda: get_plain(self._client, "/v1/invoices", params)))
+        kept = [k for k in (convert.subscription_invoice(inv) for inv in found) if k is not None]
+        return kept, more, (convert.object_id(found[-1]), int(found[-1]["created"])) if found else None
+
+    def newest_invoice_event(self) -> tuple[str, int] | None:
+        """The newest invoice event: where the invoice stream's next read starts."""
+        params: dict[str, Any] = {"limit": 1, "types": list(INVOICE_EVENT_TYPES)}
+        found, _ = convert.page(call(lambda: get_plain(self._client, "/v1/events", params)))
+        return (convert.object_id(found[0]), int(found[0]["created"])) if found else None
+
+    def invoice_changes_after(self, event_id: str | None, since: int) -> list[InvoiceChange]:
+        """Every invoice event newer than `event_id` (or created after `since` when there is none), oldest first."""
+        return [convert.invoice_change(e) for e in self._events_after(INVOICE_EVENT_TYPES, event_id, since)]
 
     def latest_usage(self, sub_id: str) -> list[Usage]:
         """What the subscription's latest invoice charged for each metered item (its lines carry the usage)."""

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import math
-import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from ..domain.models import Subscription
 from ..errors import PermissionMissing
 from ..store import Cache
-from . import state, usage
+from . import state
 from .apply import apply_changes
+from .ranges import EPOCH_FLOOR, Range, RangeReader, plan_ranges, recent_first
 from .ratelimit import CONCURRENCY, LIVE_MODE_RATE, TEST_MODE_RATE, TokenBucket, with_backoff, workers_for
 from .report import Progress, SyncReport, no_progress
 
@@ -22,31 +22,16 @@ if TYPE_CHECKING:  # the SDK loads with the gateway, when a run goes online
     from ..stripe_gateway import StripeGateway
 
 HISTORY_S = 365 * 86400
-RANGES_PER_WORKER = 4  # at most: more ranges than workers, so a worker that finishes takes the next
-PAGES_PER_RANGE = 8  # at least, as far as the last sync tells: an empty range still costs a request
-EPOCH_FLOOR = 1_293_840_000  # 2011-01-01: nothing in Stripe is older
 EVENT_WINDOW_S = 30 * 86400
 
 
-def plan_ranges(start: int, end: int, parts: int, seen: list[int] | None = None) -> list[dict[str, Any]]:
-    """Disjoint `created` ranges [gte, lt) covering start..end, paged independently. With `seen` (the creation
-    times the cache holds from the last sync, sorted) the cuts fall where the data is, so each range holds about
-    as many subscriptions; without, equal slices of time."""
-    cuts: list[int] = []
-    if seen and len(seen) >= parts * 10:
-        cuts = sorted(c for c in {seen[len(seen) * i // parts] for i in range(1, parts)} if start < c < end)
-    if not cuts:
-        step = max(1, (end - start) // parts + 1)
-        cuts = list(range(start + step, end, step))
-    edges = [start, *cuts, end]
-    return [{"gte": lo, "lt": hi, "after": None, "done": False} for lo, hi in zip(edges, edges[1:], strict=False) if lo < hi]
-
-
-def ranges_for(workers: int, seen: list[int]) -> int:
-    """How many ranges: one per worker when nothing is known yet; with the last sync's subscriptions, enough
-    that a worker done early takes another, but never so many that most hold less than a few pages."""
-    pages = len(seen) // 100
-    return max(workers, min(workers * RANGES_PER_WORKER, pages // PAGES_PER_RANGE))
+def first_ranges(now: int, workers: int, seen: list[int]) -> list[Range]:
+    """Where a full sync starts reading: with the last sync's creation times, one range per worker cut where the
+    data is; without, short recent ranges and longer old ones (ranges.recent_first). Either way a range that proves
+    long is split while it is read, so a worker never waits for another's range."""
+    if len(seen) >= workers * 10:
+        return plan_ranges(EPOCH_FLOOR, now + 1, workers, seen)
+    return recent_first(EPOCH_FLOOR, now + 1)
 
 
 def full_sync(
@@ -57,84 +42,79 @@ def full_sync(
     *,
     rate: float | None = None,
     concurrency: int | None = None,
+    queue_ready: Callable[[SyncReport], None] | None = None,
 ) -> SyncReport:
-    """List everything again: disjoint created ranges paged concurrently under the account's rate limit.
+    """List every subscription again: disjoint created ranges paged concurrently under the account's rate limit.
 
-    Each page is written in one transaction together with its range's resume cursor, so an
-    interrupted sync resumes where every range stopped, and the events cursor (taken before the
-    first page) is only stored when every range is done.
+    Each page is written in one transaction together with its range's resume cursor, so an interrupted sync
+    resumes where every range stopped, and the events cursor (taken before the first page) is only stored when
+    every range is done. `queue_ready` is told as soon as the queue is complete (before the invoices are read).
     """
     now = now or int(time.time())
     report = SyncReport("full", queue_before=cache.pending_ids())
     checkpoint = cache.get_meta("full_sync")
     rate = rate or (LIVE_MODE_RATE if gateway.livemode else TEST_MODE_RATE)
-    if checkpoint and "ranges" in checkpoint:
-        report.resumed = True
-        workers = concurrency or checkpoint.get("workers", CONCURRENCY)
-    else:
-        newest = _optional(gateway.newest_event, "the events cursor", report)
-        probe = time.perf_counter()
-        since = gateway.oldest_subscription_since(EPOCH_FLOOR, now)  # ranges start where the data does
-        # its bisection is one request at a time, to a day: the round trip is its time over its probes
-        probes = 1 if since >= now else 1 + math.ceil(math.log2(max(now - EPOCH_FLOOR, 86400) / 86400))
-        latency = (time.perf_counter() - probe) / probes
-        workers = concurrency or workers_for(rate, latency)
-        checkpoint = {
-            "started_at": now,
-            "pages": 0,
-            "cursor": list(newest) if newest else None,
-            "workers": workers,
-            "ranges": plan_ranges(min(since, now), now + 1, ranges_for(workers, seen := cache.created_times()), seen),
-        }
-        cache.set_meta("full_sync", checkpoint)
+    bucket = TokenBucket(rate)
+    progress(0, cache.get_meta("full_sync_pages"), "Reading coupons, prices and portal configurations…")
+    # The opening round, in parallel: the events cursor (timed: its round trip sizes the requests in flight), and what
+    # MRR is valued with (coupons, the tiered prices' tiers), which must be in before the first page is valued.
+    with ThreadPoolExecutor(max_workers=4, thread_name_prefix="open") as pool:
+        fresh = not (checkpoint and "ranges" in checkpoint)
+        newest = pool.submit(_timed, lambda: _optional(gateway.newest_event, "the events cursor", report)) if fresh else None
+        coupons = pool.submit(_optional, lambda: with_backoff(gateway.coupons, bucket), "coupons", report)
+        tiers = pool.submit(_optional, lambda: with_backoff(gateway.price_tiers, bucket), "the tiers of tiered prices", report)
+        configs = pool.submit(
+            _optional, lambda: with_backoff(gateway.portal_configurations, bucket), "portal configurations", report
+        )
+        if newest is not None:
+            cursor, latency = newest.result()
+            workers = concurrency or workers_for(rate, latency)
+            checkpoint = {
+                "started_at": now,
+                "pages": 0,
+                "cursor": list(cursor) if cursor else None,
+                "workers": workers,
+                "ranges": first_ranges(now, workers, cache.created_times()),
+            }
+            cache.set_meta("full_sync", checkpoint)
+        else:
+            report.resumed = True
+            workers = concurrency or checkpoint.get("workers", CONCURRENCY)
+        if (found := coupons.result()) is not None:
+            cache.replace_coupons(found)
+        if (price_tiers := tiers.result()) is not None:
+            cache.put_price_tiers(price_tiers)
     started = checkpoint["started_at"]
     estimate = cache.get_meta("full_sync_pages")
     report.pages = checkpoint["pages"]
-    bucket = TokenBucket(rate)
-    lock = threading.Lock()
-    # What MRR is valued with comes first: the coupons (discounts) and the tiered prices' tiers.
-    progress(report.pages, estimate, "Reading coupons, prices and portal configurations…")
-    coupons = _optional(lambda: with_backoff(gateway.coupons, bucket), "coupons", report)
-    if coupons is not None:
-        cache.replace_coupons(coupons)
-    tiers = _optional(lambda: with_backoff(gateway.price_tiers, bucket), "the tiers of tiered prices", report)
-    if tiers is not None:
-        cache.put_price_tiers(tiers)
     progress(report.pages, estimate, "Reading subscriptions…")
 
-    def run(rng: dict[str, Any]) -> int:
-        count = 0
-        while not rng["done"]:
-            subs, more = with_backoff(
-                lambda: gateway.subscription_page(created={"gte": rng["gte"], "lt": rng["lt"]}, starting_after=rng["after"]),
-                bucket,
-            )
-            keep = [s for s in subs if not (s.ended and s.ended_at and s.ended_at.timestamp() < started - HISTORY_S)]
-            with lock:
-                # The shared checkpoint moves only after this page's commit: it is written from a staged copy, so a
-                # commit that fails (disk full, a lock timeout) leaves this range's cursor where it was, and another
-                # worker's later commit never stores a cursor past a page that is not in the cache.
-                after = subs[-1].id if subs else rng["after"]
-                staged = _advanced(checkpoint, rng, after, not more)
-                with cache.transaction():
-                    # most subscriptions are plainly active with nothing to record: only the others are observed
-                    state.record(cache, keep, started, seen_at=now, every=False)
-                    cache.set_meta("full_sync", staged)
-                rng["after"], rng["done"] = after, not more
-                checkpoint["pages"] = staged["pages"]
-                report.pages = pages = staged["pages"]
-            count += len(keep)
-            progress(pages, estimate, f"Read {pages} page{'s' if pages != 1 else ''} of subscriptions")
-        return count
+    def page(rng: Range) -> tuple[list[Subscription], bool, tuple[str, int] | None]:
+        subs, more = gateway.subscription_page(created={"gte": rng["gte"], "lt": rng["lt"]}, starting_after=rng["after"])
+        return subs, more, (subs[-1].id, int(subs[-1].created.timestamp())) if subs else None
 
-    report.workers = workers  # the save ledger's reads after it keep the rate limit as busy
-    with cache.bulk(), ThreadPoolExecutor(max_workers=workers, thread_name_prefix="sync") as pool:
-        report.subscriptions = sum(pool.map(run, [r for r in checkpoint["ranges"] if not r["done"]]))
-    configs = _optional(lambda: with_backoff(gateway.portal_configurations, bucket), "portal configurations", report)
-    usage.read_latest(gateway, cache, bucket, report, workers=workers)
+    def commit(rng: Range, subs: list[Subscription], update: Range, split: Range | None) -> None:
+        # The shared checkpoint moves only after this page's commit: it is written from a staged copy, so a commit
+        # that fails (disk full, a lock timeout) leaves this range's cursor where it was, and another worker's later
+        # commit never stores a cursor past a page that is not in the cache.
+        keep = [s for s in subs if not (s.ended and s.ended_at and s.ended_at.timestamp() < started - HISTORY_S)]
+        staged = _advanced(checkpoint, rng, update, split)
+        with cache.transaction():
+            # most subscriptions are plainly active with nothing to record: only the others are observed
+            state.record(cache, keep, started, seen_at=now, every=False)
+            cache.set_meta("full_sync", staged)
+        checkpoint["pages"] = staged["pages"]  # its ranges are the reader's own: it moves them after this commit
+        report.pages = pages = staged["pages"]
+        report.subscriptions += len(keep)
+        progress(pages, estimate, f"Read {pages} page{'s' if pages != 1 else ''} of subscriptions")
+
+    report.workers = workers  # the invoice reads after it keep the rate limit as busy
+    with cache.bulk():
+        RangeReader(checkpoint["ranges"], page, commit, bucket=bucket, workers=workers).run()
+    report.ranges = len(checkpoint["ranges"])
     with cache.transaction():
-        if configs is not None:
-            cache.replace_portal_configurations(configs)
+        if (portal := configs.result()) is not None:
+            cache.replace_portal_configurations(portal)
         cache.drop_subscriptions_not_seen(started)
         cursor = checkpoint["cursor"]
         cache.set_meta("events_cursor", {"id": cursor[0], "at": cursor[1]} if cursor else {"id": None, "at": started})
@@ -145,10 +125,18 @@ def full_sync(
             cache.set_meta("first_sync_at", now)
         cache.set_meta("last_sync_at", now)
     report.subscriptions = cache.counts()["subscriptions"]
-    if cache.get_meta(BACKFILLED) is None:  # the first sync, or one killed before its backfill was written
-        _optional(lambda: backfill(gateway, cache, now), "recent history from events", report)
     report.queue_after = cache.pending_ids()
+    if queue_ready is not None:
+        queue_ready(report)
+    if cache.get_meta(BACKFILLED) is None:  # the first sync, or one killed before its backfill was written
+        progress(report.pages, estimate, "Reading the last 30 days of events…")
+        _optional(lambda: backfill(gateway, cache, now, rate=rate, concurrency=workers), "recent history from events", report)
     return report
+
+
+def _timed(fn: Callable[[], T]) -> tuple[T, float]:
+    began = time.perf_counter()
+    return fn(), time.perf_counter() - began
 
 
 def unfinished(cache: Cache) -> tuple[int, int | None] | None:
@@ -161,10 +149,11 @@ def unfinished(cache: Cache) -> tuple[int, int | None] | None:
     return done, max(last, done + 1) if last else None
 
 
-def _advanced(checkpoint: dict[str, Any], rng: dict[str, Any], after: str | None, done: bool) -> dict[str, Any]:
-    """The checkpoint as it will be once `rng`'s next page is stored: a copy, the shared one untouched."""
-    ranges = [dict(r, after=after, done=done) if r is rng else dict(r) for r in checkpoint["ranges"]]
-    return {**checkpoint, "ranges": ranges, "pages": checkpoint["pages"] + 1}
+def _advanced(checkpoint: dict[str, Any], rng: Range, update: Range, split: Range | None) -> dict[str, Any]:
+    """The checkpoint as it will be once `rng`'s next page is stored (and the range `split` from it): a copy, the
+    shared one untouched."""
+    ranges = [dict(update) if r is rng else dict(r) for r in checkpoint["ranges"]]
+    return {**checkpoint, "ranges": ranges + ([dict(split)] if split else []), "pages": checkpoint["pages"] + 1}
 
 
 def _optional(fn: Callable[[], T], what: str, report: SyncReport) -> T | None:

@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 import time
+from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
+from ..domain.events import EVENT_WINDOW_S
 from ..errors import InvalidRequest, NotFound
 from ..store import Cache
-from . import usage
+from . import invoices
 from .apply import apply_changes
-from .ratelimit import LIVE_MODE_RATE, TEST_MODE_RATE, TokenBucket, workers_for
+from .ratelimit import LIVE_MODE_RATE, TEST_MODE_RATE, workers_for
 from .report import SyncReport
 
 if TYPE_CHECKING:  # the SDK loads with the gateway, when a run goes online
     from ..stripe_gateway import StripeGateway
 
-EVENT_WINDOW_S = 30 * 86400
 MARGIN_S = 3600  # do not trust a cursor this close to the edge of Stripe's window
 CURSOR_PARAMS = ("ending_before", "starting_after")
 
@@ -24,7 +25,9 @@ class CursorExpired(Exception):
     """The events since the cursor are no longer all available: a full sync is needed."""
 
 
-def incremental_sync(gateway: StripeGateway, cache: Cache, now: int | None = None) -> SyncReport:
+def incremental_sync(gateway: StripeGateway, cache: Cache, now: int | None = None) -> tuple[SyncReport, invoices.Stream]:
+    """The events since the cursor, and beside them (at once: one round trip) the invoice events since theirs, which
+    are returned for the invoice pass (sync/invoices.py)."""
     now = now or int(time.time())
     cursor = cache.get_meta("events_cursor")
     if not cursor:
@@ -34,7 +37,10 @@ def incremental_sync(gateway: StripeGateway, cache: Cache, now: int | None = Non
     report = SyncReport("incremental", queue_before=cache.pending_ids())
     try:
         asked = time.perf_counter()
-        changes = gateway.changes_after(cursor.get("id"), since=cursor["at"])
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="invoice-events") as pool:
+            invoice_changes = pool.submit(invoices.read_stream, gateway, cache, now)
+            changes = gateway.changes_after(cursor.get("id"), since=cursor["at"])
+            beside = invoice_changes.result()
         pages = 1 + len(changes) // 100  # its round trip, for the reads after it (Little's law: ratelimit.py)
         rate = LIVE_MODE_RATE if gateway.livemode else TEST_MODE_RATE
         report.workers = workers_for(rate, (time.perf_counter() - asked) / pages)
@@ -50,10 +56,5 @@ def incremental_sync(gateway: StripeGateway, cache: Cache, now: int | None = Non
             last = changes[-1]
             cache.set_meta("events_cursor", {"id": last.id, "at": int(last.created.timestamp())})
         cache.set_meta("last_sync_at", now)
-    if changes:
-        changed = {c.subscription.id for c in changes if c.subscription is not None}
-        usage.read_latest(
-            gateway, cache, TokenBucket(rate), report, among=changed, workers=report.workers
-        )  # only what this sync touched
     report.queue_after = cache.pending_ids() if changes else set(report.queue_before)
-    return report
+    return report, beside

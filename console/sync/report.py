@@ -26,6 +26,10 @@ class SyncReport:
     fallback_reason: str | None = None
     resumed: bool = False
     workers: int | None = None  # requests in flight that keep the rate limit busy, as this sync measured them
+    ranges: int = 0  # created ranges a full sync read, the splits included (each can end on a part-filled page)
+    invoice_events: int = 0
+    ledger_read: int = 0  # saved subscriptions whose invoices were read (not kept current by events)
+    invoice_reads: str | None = None  # how: one list per saved subscription, or created ranges (counted: cheaper)
     skipped: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 

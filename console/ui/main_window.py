@@ -54,6 +54,7 @@ class MainWindow(QMainWindow):
     load_failed = Signal(object)
     synced = Signal(object)
     sync_failed = Signal(object)
+    queue_complete = Signal(object)  # (QueueData, PreparedQueue): a full sync's queue, before its invoices are read
 
     def __init__(
         self,
@@ -83,6 +84,7 @@ class MainWindow(QMainWindow):
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
         self.queue = QueuePage(self.context)
+        self.queue_complete.connect(self._queue_complete)
         self.controller: ActionsController = self.queue.controller
         self.journal_page = JournalPage(self.context)
         self.journal_page.undo_requested.connect(self.controller.undo)
@@ -208,12 +210,18 @@ class MainWindow(QMainWindow):
         assert workspace is not None
         sort = self.queue.sort_state()
 
+        def ready(report: SyncReport) -> None:  # the queue is in; what invoices add (value, usage) follows
+            self.queue_complete.emit(prepare(workspace, sort))
+
         def work() -> tuple[Done[SyncReport], tuple[QueueData, PreparedQueue] | None]:
-            done = operations.sync(workspace, progress=self.relay)
+            done = operations.sync(workspace, progress=self.relay, queue_ready=ready)
             # the queue read with the sync, when it changed: the GUI thread only swaps it in
             return done, prepare(workspace, sort) if done.changes.queue else None
 
         self.runner.submit(work, self._synced, self._failed)
+
+    def _queue_complete(self, read: tuple[QueueData, PreparedQueue]) -> None:
+        self.queue.show_data(*read)  # emitted on the sync's thread, run here on the GUI thread (a queued connection)
 
     def _synced(self, result: tuple[Done[SyncReport], tuple[QueueData, PreparedQueue] | None]) -> None:
         done, read = result

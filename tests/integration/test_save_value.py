@@ -224,56 +224,61 @@ def test_a_key_that_cannot_read_invoices_says_so_and_the_report_says_what_it_can
         ws.close()
 
 
-def test_the_save_ledger_is_read_when_due_and_quiet_syncs_leave_it_alone(tmp_path):
-    """A first sync reads every save's invoices; a quiet sync minutes later sends no invoice request; once six
-    hours have passed (sandbox time) the live saves' invoices are read again, and nothing kept is lost."""
-    from console.store.ledger import REFRESH_S
-    from console.sync.engine import LEDGER_EVERY_S, sync
+def test_invoice_events_keep_the_save_ledger_current_a_paid_and_a_failed_renewal_alone(tmp_path):
+    """Issue 32: once read, a save's invoices are kept current from the invoice events (`invoice.*`,
+    `invoice_payment.paid`) read beside the others, never by reading each save again: after a month of renewals a
+    quiet account's sync reads two event lists and no invoice list, and the ledger holds the paid and the failed
+    renewals exactly as Stripe does."""
+    from console.sync.engine import sync
 
-    def invoice_reads(sb) -> list[str]:
-        return [e.params.get("subscription") for e in sb.log if e.path == "/v1/invoices" and "created" in e.params]
+    def invoice_lists(sb) -> list[str]:
+        return [e.path for e in sb.log if e.path == "/v1/invoices"]
 
     with Sandbox(seed=7, customers=200) as sb:
         ws = Workspace.connect(StripeGateway(sb.key, sb.url), tmp_path)
         ws.sync()
-        saved = {i["subscription_id"] for i in ws.cache.intents() if i["resolution"] in ("saved", "revoked")}
-        assert set(invoice_reads(sb)) == saved and ws.cache.ledger_read() == saved
-        sb.clear_log()
-        now = sb.state.clock.now()
         gateway = ws.need_gateway()
-        sync(gateway, ws.cache, now=now + 60)
-        assert invoice_reads(sb) == [] and ws.cache.get_meta("ledger_at") < now + 60  # quiet: not even looked
-        sync(gateway, ws.cache, now=now + LEDGER_EVERY_S + 60)
-        assert ws.cache.get_meta("ledger_at") == now + LEDGER_EVERY_S + 60
-        assert invoice_reads(sb) == []  # looked: nothing due yet
-        sb.state.clock.advance_to(now + REFRESH_S + 120)
-        live = {s for s in saved if (sub := ws.cache.subscription(s)) is not None and not sub.ended}
-        before = sum(len(v) for v in ws.cache.ledger_invoices().values())
-        sync(gateway, ws.cache, now=sb.state.clock.now())
-        assert set(invoice_reads(sb)) == live
-        assert sum(len(v) for v in ws.cache.ledger_invoices().values()) >= before
+        kept = ws.cache.ledger_read()
+        assert kept
+        sb.clear_log()
+        sync(gateway, ws.cache, now=sb.state.clock.now() + 60)
+        assert [e.path for e in sb.log if e.path.startswith("/v1/")] == ["/v1/events", "/v1/events"]  # quiet: two lists
+        sb.advance(25 * DAY)  # most of a month of renewals, paid and declined
+        sb.clear_log()
+        report = sync(gateway, ws.cache, now=sb.state.clock.now())
+        assert report.invoice_events > 0 and invoice_lists(sb) == []  # the events alone
+        client = client_for(sb, sb.secret_key)
+        held = ws.cache.ledger_invoices()
+        since = {s: r["since"] for s, r in ((s, {"since": v}) for s, v in ws.cache.ledger_kept().items())}
+        statuses = Counter()
+        for sub_id in kept:
+            stripe_side = {
+                i.id: (i.status, i.amount_paid)
+                for i in client.v1.invoices.list({"subscription": sub_id, "limit": 100}).auto_paging_iter()
+                if i.created >= since[sub_id]
+            }
+            assert {i.id: (i.status, i.amount_paid) for i in held.get(sub_id, [])} == stripe_side, sub_id
+            statuses.update(status for status, _ in stripe_side.values())
+        assert statuses["paid"] and statuses["open"]  # both kinds of renewal were among them
         ws.close()
 
 
-def test_the_save_ledger_keeps_the_rate_limit_busy_at_high_latency(tmp_path):
+def test_invoice_reads_keep_the_rate_limit_busy_at_high_latency(tmp_path):
     """Issue 32: at 300 ms the ledger's invoice reads went 4 at a time (about 13 a second, half the test-mode bucket).
-    Now as many are in flight as the sync's own round trip says keep 25 a second busy (Little's law), and the reads
-    are the same ones: one per live save that is due."""
+    Now as many are in flight as the sync's own round trip says keep 25 a second busy (Little's law), each save's
+    invoices are read once, and only the saves never read before are read again after the first sync."""
     from console.sandbox.faults import FaultConfig
-    from console.store.ledger import REFRESH_S
-    from console.sync.engine import sync
 
     with Sandbox(seed=7, customers=200, faults=FaultConfig(latency_ms=250)) as sb:
         ws = Workspace.connect(StripeGateway(sb.key, sb.url), tmp_path)
-        ws.sync()
+        report = ws.sync()
         saved = {i["subscription_id"] for i in ws.cache.intents() if i["resolution"] in ("saved", "revoked")}
-        live = {s for s in saved if (sub := ws.cache.subscription(s)) is not None and not sub.ended}
-        assert len(live) >= 6  # enough due reads to show how many go at once
-        sb.state.clock.advance_to(sb.state.clock.now() + REFRESH_S + 120)
-        sb.clear_log()
-        report = sync(ws.need_gateway(), ws.cache, now=sb.state.clock.now())
+        assert len(saved) >= 6 and report.ledger_read == len(saved)  # enough reads to show how many go at once
         reads = [e.params.get("subscription") for e in sb.log if e.path == "/v1/invoices" and "created" in e.params]
-        assert set(reads) == live and len(reads) == len(live)  # one read each, none twice
+        if report.invoice_reads == "one list per saved subscription":
+            assert sorted(reads) == sorted(saved)  # one read each, none twice
         assert report.workers is not None and report.workers >= 8
         assert sb.max_in_flight > 4  # more than the old fixed four at once
+        sb.clear_log()
+        assert ws.sync().ledger_read == 0
         ws.close()

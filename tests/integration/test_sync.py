@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 import stripe
 
@@ -10,6 +12,7 @@ from console.errors import StripeUnavailable
 from console.sandbox.app import Sandbox
 from console.services.workspace import Workspace
 from console.stripe_gateway import StripeGateway
+from console.sync.ranges import EPOCH_FLOOR, recent_first
 from tests.integration.conftest import client_for
 
 DAY = 86400
@@ -58,12 +61,11 @@ def test_full_sync_queue_is_exactly_what_the_sdk_lists(sandbox, client, workspac
     assert all(
         e.params.get("expand") == ["data.customer", "data.discounts", "data.cancellation_details.feedback_option"] for e in pages
     )
-    # where the data starts is found by bisection with limit=1 lists, to a day (the account may be unreadable)
-    probes = [e for e in lists if e.params.get("limit") == 1]
-    assert len(probes) <= 14 and len(lists) == len(pages) + len(probes)
-    assert not [e for e in sync_requests if e.path.startswith("/v1/customers")]
-    ranges = 8  # disjoint created ranges paged concurrently: one request per 100 subscriptions plus one per range
-    assert len(pages) == report.pages <= -(-len(all_subs) // 100) + ranges
+    # no probing first: short recent ranges and long old ones (ranges.recent_first), each split while it is read
+    assert len(lists) == len(pages) and not [e for e in sync_requests if e.path.startswith("/v1/customers")]
+    # what the data needs: one request per 100 subscriptions, plus at most one part-filled page per range read
+    assert len(pages) == report.pages <= -(-len(all_subs) // 100) + report.ranges
+    assert report.ranges <= len(recent_first(EPOCH_FLOOR, int(time.time()))) + 2 * report.workers
 
 
 def test_each_kind_of_change_arrives_with_at_most_two_requests(sandbox, client, workspace):

@@ -201,3 +201,29 @@ def test_when_the_current_row_leaves_the_next_one_is_selected(qtbot, open_window
     assert window.queue.current_row().subscription_id == following.subscription_id
     assert window.queue.selected_rows() == [window.queue.current_row()]
     assert window.queue.detail.title.text() == following.display_name
+
+
+def test_a_first_sync_shows_the_queue_before_it_reads_a_single_invoice(qtbot, open_window, demo):
+    """Issue 32: the queue is usable as soon as the subscriptions are in. When the window swaps the queue in, no
+    invoice has been asked for yet; the invoices (what saves earned, metered usage) follow, and the queue is read again
+    with what they add."""
+    window = open_window(demo, wait=False)
+    seen = []
+
+    def swapped(read):  # runs on the GUI thread, queued after the worker's emit, once the queue is on screen
+        seen.append(([e.path for e in demo.log if e.path == "/v1/invoices"], len(shown(window))))
+
+    window.queue_complete.connect(swapped)
+    done = []
+    window.synced.connect(done.append)
+    qtbot.waitUntil(lambda: bool(done) and not window.runner.busy, timeout=30000)
+    pending = {
+        s.id
+        for s in client_for(demo).v1.subscriptions.list({"limit": 100}).auto_paging_iter()
+        if s.cancel_at_period_end or s.cancel_at
+    }
+    assert seen, "the queue was not shown before the sync's end"
+    invoice_lists, rows = seen[0]
+    assert invoice_lists == [] and rows == len(pending)
+    assert [e for e in demo.log if e.path == "/v1/invoices"]  # then read
+    assert {r.subscription_id for r in shown(window)} == pending

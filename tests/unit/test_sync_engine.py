@@ -9,6 +9,7 @@ import time
 
 import pytest
 
+from console.domain.events import EVENT_WINDOW_S
 from console.errors import RateLimited
 from console.heap import collector_paused
 from console.sandbox.app import Sandbox
@@ -16,8 +17,8 @@ from console.store import Cache
 from console.stripe_gateway import StripeGateway
 from console.sync import usage
 from console.sync.engine import sync
-from console.sync.full import plan_ranges, ranges_for
-from console.sync.incremental import EVENT_WINDOW_S, CursorExpired, incremental_sync
+from console.sync.incremental import CursorExpired, incremental_sync
+from console.sync.ranges import plan_ranges, recent_first
 from console.sync.ratelimit import CONCURRENCY, MAX_CONCURRENCY, TokenBucket, with_backoff, workers_for
 from console.sync.report import SyncReport
 
@@ -47,10 +48,14 @@ def test_ranges_fall_where_the_data_is_when_the_cache_knows_it():
     assert plan_ranges(1000, 2001, 4, seen[:5]) == plan_ranges(1000, 2001, 4)  # too little known: slices of time
 
 
-def test_ranges_per_worker_grow_with_what_the_last_sync_saw():
-    assert ranges_for(8, []) == 8  # a first sync: one per worker
-    assert ranges_for(8, [0] * 6_000) == 8  # 60 pages: fewer than 8 pages a range would be wasted requests
-    assert ranges_for(8, [0] * 20_000) == 25 and ranges_for(8, [0] * 1_000_000) == 32  # at most 4 a worker
+def test_a_first_sync_reads_recent_days_in_short_ranges_and_old_years_in_long_ones():
+    day, now = 86400, 1_800_000_000
+    ranges = recent_first(now - 400 * day, now)
+    assert ranges[0]["gte"] == now - 400 * day and ranges[-1]["lt"] == now
+    assert all(a["lt"] == b["gte"] for a, b in zip(ranges, ranges[1:], strict=False))
+    widths = [r["lt"] - r["gte"] for r in ranges]
+    assert widths[-1] == day and widths[-2] == 2 * day and widths[-3] == 4 * day  # each twice the one after it
+    assert len(ranges) == 9  # 1 + 2 + … + 128 days, then the rest: nine requests to learn where 400 days of data are
 
 
 def test_requests_in_flight_follow_the_latency_within_bounds():

@@ -1,0 +1,172 @@
+"""Invoices after the subscriptions: the saves' ledger and metered usage, read the cheaper way by counting (one list per
+saved subscription, or every invoice of the span in created ranges), then kept current from the invoice events."""
+
+from __future__ import annotations
+
+import math
+import threading
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from ..domain.events import EVENT_WINDOW_S, InvoiceChange
+from ..domain.save_value import LedgerInvoice
+from ..errors import InvalidRequest, NotFound, PermissionMissing
+from ..store import Cache
+from . import usage
+from .ranges import RangeReader, recent_first
+from .ratelimit import TokenBucket, each_under
+from .report import Progress, SyncReport, no_progress
+
+if TYPE_CHECKING:  # the SDK loads with the gateway, when a run goes online
+    from ..stripe_gateway import StripeGateway
+
+CURSOR = "invoice_events_cursor"
+MARGIN_S = 3600  # a cursor this close to the edge of Stripe's 30-day window is not trusted
+PAGE = 100
+Found = dict[str, tuple[list[LedgerInvoice], list[tuple[str, str]]]]
+
+
+@dataclass(frozen=True)
+class Stream:
+    """The invoice events since the stream's cursor, oldest first (`changes`); None when there is no cursor that still
+    holds (none yet, or older than Stripe keeps events): then what the ledger kept may have missed a change, and
+    `fresh` is the newest invoice event now (where the next read starts), taken before anything is read."""
+
+    changes: list[InvoiceChange] | None
+    fresh: tuple[str, int] | None = None
+
+
+def read_stream(gateway: StripeGateway, cache: Cache, now: int) -> Stream:
+    """Read beside the other events (one round trip for both); a key that may not read events reads no stream."""
+    try:
+        cursor = cache.get_meta(CURSOR)
+        if cursor and cursor["at"] >= now - EVENT_WINDOW_S + MARGIN_S:
+            try:
+                return Stream(gateway.invoice_changes_after(cursor["id"], since=cursor["at"]))
+            except NotFound:  # the event it stopped at is gone from Stripe
+                pass
+            except InvalidRequest as exc:  # the same, worded as a 400 naming the cursor
+                if exc.param not in ("ending_before", "starting_after"):
+                    raise
+        return Stream(None, gateway.newest_invoice_event())
+    except PermissionMissing:  # every sync then reads the saves' invoices again
+        return Stream(None)
+
+
+def sync_invoices(
+    gateway: StripeGateway,
+    cache: Cache,
+    report: SyncReport,
+    bucket: TokenBucket,
+    *,
+    workers: int,
+    now: int,
+    stream: Stream,
+    progress: Progress = no_progress,
+) -> None:
+    """Apply the invoice events (`stream`, read beside the others), then read what they cannot say: the invoices of
+    saves never read (and, when the stream's cursor did not hold, of every save since its last read), and the usage of
+    metered pending cancellations not known yet. The stream's cursor, its events and what was read are stored in one
+    transaction: a read that fails leaves them all for the next sync. A key without Invoices: Read skips them and says
+    so: the Outcomes tab then says what it cannot know."""
+    changes = stream.changes
+    try:
+        due = cache.ledger_due(gap=changes is None)
+        # A save made after the stream's cursor (an operator's, a customer's revoke just seen) has every invoice of
+        # its own ahead of it, in the events: nothing to read, it is kept from here on.
+        cursor = cache.get_meta(CURSOR) if changes is not None else None
+        ahead = {s: since for s, since in due.items() if cursor is not None and since >= cursor["at"]}
+        due = {s: since for s, since in due.items() if s not in ahead}
+        found = read_due(gateway, cache, due, bucket, report, workers=workers, now=now, progress=progress)
+    except PermissionMissing as exc:
+        report.skipped.append(f"what saves earned ({exc.message})")
+        return
+    with cache.transaction():
+        cache.put_ledger(((sub_id, since, [], []) for sub_id, since in ahead.items()), now)
+        if changes:
+            apply_invoice_changes(cache, changes)
+        cache.put_ledger(((sub_id, due[sub_id], *found.get(sub_id, ([], []))) for sub_id in due), now)
+        if changes:
+            cache.set_meta(CURSOR, {"id": changes[-1].id, "at": changes[-1].created})
+        elif changes is None:
+            fresh = stream.fresh
+            cache.set_meta(CURSOR, {"id": fresh[0], "at": fresh[1]} if fresh else {"id": None, "at": now})
+    report.ledger_read = len(due)
+    usage.read_latest(gateway, cache, bucket, report, workers=workers)
+
+
+def read_due(
+    gateway: StripeGateway, cache: Cache, due: dict[str, int], bucket: TokenBucket, report: SyncReport, *,
+    workers: int, now: int, progress: Progress = no_progress,
+) -> Found:  # fmt: skip
+    """Each due subscription's invoices from its date on, the cheaper way by counting requests: one list each, or
+    every invoice made since the earliest date, 100 a page over created ranges (cache.invoices_estimate), kept only
+    where they are due. Both run `workers` in flight under the bucket."""
+    if not due:
+        return {}
+    since = min(due.values())
+    ranges = recent_first(since, now + 1)
+    by_ranges = math.ceil(cache.invoices_estimate(since, now) / PAGE) + len(ranges)
+    report.invoice_reads = "created ranges" if by_ranges < len(due) else "one list per saved subscription"
+    if by_ranges >= len(due):
+        done = _Counter(len(due), progress, "saved subscriptions' invoices")
+        listed = each_under(due, lambda s: done.after(gateway.invoices_since(s, due[s])), bucket, workers=workers, name="ledger")
+        if isinstance(listed, PermissionMissing):
+            raise listed
+        return dict(listed)
+    found: Found = {}
+    pages = _Counter(by_ranges, progress, "pages of invoices")
+
+    def commit(rng: Any, kept: list[tuple[LedgerInvoice, list[tuple[str, str]]]], update: Any, split: Any) -> None:
+        for invoice, coupons in kept:
+            if invoice.created >= due.get(invoice.subscription_id, now + 1):
+                held = found.setdefault(invoice.subscription_id, ([], []))
+                held[0].append(invoice)
+                held[1].extend(coupons)
+        pages.after(None)
+
+    def page(rng: Any) -> Any:
+        return gateway.invoice_page(created={"gte": rng["gte"], "lt": rng["lt"]}, starting_after=rng["after"])
+
+    RangeReader(ranges, page, commit, bucket=bucket, workers=workers).run()
+    for invoices, _ in found.values():
+        invoices.sort(key=lambda i: i.created)
+    return found
+
+
+def apply_invoice_changes(cache: Cache, changes: list[InvoiceChange]) -> None:
+    """Invoice events oldest first, inside the caller's transaction: a kept save's invoice is stored as it now is (its
+    payments too), and a metered pending cancellation's usage follows its newest invoice."""
+    kept, metered = cache.ledger_kept(), cache.pending_metered()
+    invoices: dict[str, LedgerInvoice] = {}
+    coupons: list[tuple[str, str, str]] = []
+    usage_of: dict[str, InvoiceChange] = {}
+    for change in changes:
+        invoice = change.invoice
+        if invoice is not None and invoice.created >= kept.get(invoice.subscription_id, invoice.created + 1):
+            invoices[invoice.id] = invoice
+            coupons.extend((d, c, invoice.subscription_id) for d, c in change.coupons)
+        if invoice is not None and change.usage and invoice.subscription_id in metered:
+            usage_of[invoice.subscription_id] = change  # the newest invoice's usage wins
+    cache.put_invoices(invoices.values(), coupons)
+    for change in changes:
+        if change.paid is not None:
+            cache.mark_invoice_paid(*change.paid)
+    if usage_of:
+        cache.put_usage((sub_id, u) for sub_id, change in usage_of.items() for u in change.usage)
+        cache.revalue(usage_of)
+
+
+class _Counter:
+    """Progress through a pass of reads, told from the threads that read (the window's relay is thread-safe)."""
+
+    def __init__(self, total: int, progress: Progress, what: str) -> None:
+        self.total, self.progress, self.what, self.done = total, progress, what, 0
+        self.lock = threading.Lock()
+
+    def after(self, value: Any) -> Any:
+        with self.lock:
+            self.done += 1
+            done = self.done
+        self.progress(done, max(self.total, done), f"Reading invoices: {done:,} of about {self.total:,} {self.what}")
+        return value

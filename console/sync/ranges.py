@@ -1,0 +1,121 @@
+"""A list read by disjoint `created` ranges, concurrently, splitting a range that proves long so that no worker idles."""
+
+from __future__ import annotations
+
+import threading
+from collections import deque
+from collections.abc import Callable
+from typing import Any, Generic, TypeVar
+
+from .ratelimit import TokenBucket, with_backoff
+
+T = TypeVar("T")
+DAY = 86400
+EPOCH_FLOOR = 1_293_840_000  # 2011-01-01: nothing in Stripe is older
+
+Range = dict[str, Any]  # {"gte", "lt", "after", "done"}: [gte, lt) and the cursor within it (JSON, for checkpoints)
+# page(range) -> (objects, has_more, (id, created) of the page's last (oldest) object listed, or None when it was empty)
+Page = Callable[[Range], tuple[list[T], bool, tuple[str, int] | None]]
+
+
+def new_range(gte: int, lt: int) -> Range:
+    return {"gte": gte, "lt": lt, "after": None, "done": False}
+
+
+def plan_ranges(start: int, end: int, parts: int, seen: list[int] | None = None) -> list[Range]:
+    """Disjoint `created` ranges [gte, lt) covering start..end. With `seen` (the creation times the cache holds from
+    the last sync, sorted) the cuts fall where the data is, so each range holds about as many objects; without,
+    `parts` equal slices of time."""
+    cuts: list[int] = []
+    if seen and len(seen) >= parts * 10:
+        cuts = sorted(c for c in {seen[len(seen) * i // parts] for i in range(1, parts)} if start < c < end)
+    if not cuts:
+        step = max(1, (end - start) // parts + 1)
+        cuts = list(range(start + step, end, step))
+    return _between([start, *cuts, end])
+
+
+def recent_first(start: int, end: int) -> list[Range]:
+    """Ranges for a list nothing is known of yet: a day, then each range twice the one after it, back to `start`.
+    An account's objects are mostly recent, so the newest ranges are short; an old range that proves long is split
+    while it is read (RangeReader), and an empty one costs one request, read beside the others (no probing first:
+    the bisection it replaces was a dozen round trips one after another, 3.6 s at 300 ms)."""
+    cuts, width, cut = [], DAY, end - DAY
+    while cut > start:
+        cuts.append(cut)
+        width *= 2
+        cut -= width
+    return _between([start, *reversed(cuts), end])
+
+
+def _between(edges: list[int]) -> list[Range]:
+    return [new_range(lo, hi) for lo, hi in zip(edges, edges[1:], strict=False) if lo < hi]
+
+
+class RangeReader(Generic[T]):
+    """Reads every range to its end, `workers` requests in flight under the bucket. A worker left without a range
+    is given half of what a running range has left (split at the time between its start and its last object), so a
+    long range never holds the sync to one request at a time. Each page is handed to `commit(range, objects,
+    update, split)` under one lock, before anything shared moves: `update` is what the range becomes once that page is
+    stored ({"after", "done", "gte"}), `split` the new range cut from it, or None. A commit that raises stops the
+    read, and the range stays where it was."""
+
+    def __init__(
+        self, ranges: list[Range], page: Page[T], commit: Callable[[Range, list[T], Range, Range | None], None], *,
+        bucket: TokenBucket, workers: int,
+    ) -> None:  # fmt: skip
+        self.ranges, self.page, self.commit, self.bucket, self.workers = ranges, page, commit, bucket, workers
+        self.pending = deque(r for r in ranges if not r["done"])
+        self.cond = threading.Condition()
+        self.active = self.idle = 0
+        self.errors: list[BaseException] = []
+
+    def run(self) -> None:
+        threads = [threading.Thread(target=self._work, name=f"range-{i}", daemon=True) for i in range(self.workers)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        if self.errors:
+            raise self.errors[0]
+
+    def _work(self) -> None:
+        while (rng := self._next()) is not None:
+            try:
+                self._read(rng)
+            except BaseException as exc:  # noqa: BLE001 - re-raised by run(), in the caller's thread
+                with self.cond:
+                    self.errors.append(exc)
+            finally:
+                with self.cond:
+                    self.active -= 1
+                    self.cond.notify_all()
+
+    def _next(self) -> Range | None:
+        with self.cond:
+            while not self.pending and self.active and not self.errors:
+                self.idle += 1
+                self.cond.wait()
+                self.idle -= 1
+            if self.errors or not self.pending:
+                return None
+            self.active += 1
+            return self.pending.popleft()
+
+    def _read(self, rng: Range) -> None:
+        while not rng["done"]:
+            objects, more, last = with_backoff(lambda: self.page(rng), self.bucket)
+            with self.cond:
+                if self.errors:
+                    return
+                update: Range = {**rng, "done": not more, "after": last[0] if last else rng["after"]}
+                split = None
+                if more and self.idle and not self.pending and last is not None and last[1] - rng["gte"] >= 2:
+                    mid = rng["gte"] + (last[1] - rng["gte"]) // 2  # gte < mid <= its last: the cursor stays in range
+                    split, update["gte"] = new_range(rng["gte"], mid), mid
+                self.commit(rng, objects, update, split)
+                rng.update(update)
+                if split is not None:
+                    self.ranges.append(split)
+                    self.pending.append(split)
+                    self.cond.notify()
