@@ -110,7 +110,9 @@ def full_sync(
 
     report.workers = workers  # the invoice reads after it keep the rate limit as busy
     with cache.bulk():
-        RangeReader(checkpoint["ranges"], page, commit, bucket=bucket, workers=workers).run()
+        RangeReader(
+            checkpoint["ranges"], page, commit, bucket=bucket, workers=workers, created_of=lambda s: int(s.created.timestamp())
+        ).run()
     report.ranges = len(checkpoint["ranges"])
     with cache.transaction():
         if (portal := configs.result()) is not None:

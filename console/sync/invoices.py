@@ -3,8 +3,10 @@ saved subscription, or every invoice of the span in created ranges), then kept c
 
 from __future__ import annotations
 
+import bisect
 import math
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -23,6 +25,7 @@ if TYPE_CHECKING:  # the SDK loads with the gateway, when a run goes online
 CURSOR = "invoice_events_cursor"
 MARGIN_S = 3600  # a cursor this close to the edge of Stripe's 30-day window is not trusted
 PAGE = 100
+QUANTILES = 8  # the times a range read may start from, tried by counting
 Found = dict[str, tuple[list[LedgerInvoice], list[tuple[str, str]]]]
 
 
@@ -95,40 +98,63 @@ def sync_invoices(
     usage.read_latest(gateway, cache, bucket, report, workers=workers)
 
 
+def plan(cache: Cache, due: dict[str, int], now: int) -> tuple[int | None, int]:
+    """Where to read the due saves' invoices, by counting requests: every invoice made from a time T on, 100 a page
+    over created ranges (cache.invoices_estimate), and one list for each save older than T. T is tried at the saves'
+    dates (eight quantiles), and None (a list for each) wins unless some T costs fewer. Returns (T, requests)."""
+    dates = sorted(due.values())
+    best: tuple[int | None, int] = (None, len(dates))
+    if len(dates) < 2 * QUANTILES:  # a few saves: a list each is as cheap as a range read can be
+        return best
+    tried = sorted({dates[len(dates) * i // QUANTILES] for i in range(QUANTILES)})
+    for t, made in cache.invoices_estimates(tried, now).items():
+        cost = math.ceil(made / PAGE) + len(recent_first(t, now + 1)) + bisect.bisect_left(dates, t)
+        if cost < best[1]:
+            best = (t, cost)
+    return best
+
+
 def read_due(
     gateway: StripeGateway, cache: Cache, due: dict[str, int], bucket: TokenBucket, report: SyncReport, *,
     workers: int, now: int, progress: Progress = no_progress,
 ) -> Found:  # fmt: skip
-    """Each due subscription's invoices from its date on, the cheaper way by counting requests: one list each, or
-    every invoice made since the earliest date, 100 a page over created ranges (cache.invoices_estimate), kept only
-    where they are due. Both run `workers` in flight under the bucket."""
+    """Each due subscription's invoices from its date on, as `plan` says: the span from T in created ranges (kept only
+    where they are due) beside one list for each save older than T, all under the bucket, `workers` in flight each."""
     if not due:
         return {}
-    since = min(due.values())
-    ranges = recent_first(since, now + 1)
-    by_ranges = math.ceil(cache.invoices_estimate(since, now) / PAGE) + len(ranges)
-    report.invoice_reads = "created ranges" if by_ranges < len(due) else "one list per saved subscription"
-    if by_ranges >= len(due):
-        done = _Counter(len(due), progress, "saved subscriptions' invoices")
-        listed = each_under(due, lambda s: done.after(gateway.invoices_since(s, due[s])), bucket, workers=workers, name="ledger")
-        if isinstance(listed, PermissionMissing):
-            raise listed
-        return dict(listed)
+    t, cost = plan(cache, due, now)
+    one_each = {s: since for s, since in due.items() if t is None or since < t}
+    report.invoice_reads = (
+        "one list per saved subscription" if t is None else f"created ranges from {t}, and {len(one_each)} saves one by one"
+    )
+    done = _Counter(cost, progress, "invoice lists")
     found: Found = {}
-    pages = _Counter(by_ranges, progress, "pages of invoices")
+    lock = threading.Lock()
 
     def commit(rng: Any, kept: list[tuple[LedgerInvoice, list[tuple[str, str]]]], update: Any, split: Any) -> None:
         for invoice, coupons in kept:
-            if invoice.created >= due.get(invoice.subscription_id, now + 1):
-                held = found.setdefault(invoice.subscription_id, ([], []))
-                held[0].append(invoice)
-                held[1].extend(coupons)
-        pages.after(None)
+            sub_id = invoice.subscription_id
+            if sub_id in due and sub_id not in one_each and invoice.created >= due[sub_id]:
+                with lock:
+                    held = found.setdefault(sub_id, ([], []))
+                    held[0].append(invoice)
+                    held[1].extend(coupons)
+        done.after(None)
 
     def page(rng: Any) -> Any:
         return gateway.invoice_page(created={"gte": rng["gte"], "lt": rng["lt"]}, starting_after=rng["after"])
 
-    RangeReader(ranges, page, commit, bucket=bucket, workers=workers).run()
+    reader = RangeReader(recent_first(t, now + 1) if t is not None else [], page, commit, bucket=bucket, workers=workers,
+                         created_of=lambda kept: kept[0].created)  # fmt: skip
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ranges") as pool:
+        ranged = pool.submit(reader.run)  # beside the lists, under the same bucket
+        listed = each_under(
+            one_each, lambda s: done.after(gateway.invoices_since(s, due[s])), bucket, workers=workers, name="ledger"
+        )
+        ranged.result()
+    if isinstance(listed, PermissionMissing):
+        raise listed
+    found.update(listed)
     for invoices, _ in found.values():
         invoices.sort(key=lambda i: i.created)
     return found

@@ -11,6 +11,8 @@ from .ratelimit import TokenBucket, with_backoff
 
 T = TypeVar("T")
 DAY = 86400
+WEEK = 7 * DAY
+PAGE_SIZE = 100
 EPOCH_FLOOR = 1_293_840_000  # 2011-01-01: nothing in Stripe is older
 
 Range = dict[str, Any]  # {"gte", "lt", "after", "done"}: [gte, lt) and the cursor within it (JSON, for checkpoints)
@@ -36,11 +38,11 @@ def plan_ranges(start: int, end: int, parts: int, seen: list[int] | None = None)
 
 
 def recent_first(start: int, end: int) -> list[Range]:
-    """Ranges for a list nothing is known of yet: a day, then each range twice the one after it, back to `start`.
+    """Ranges for a list nothing is known of yet: a week, then each range twice the one after it, back to `start`.
     An account's objects are mostly recent, so the newest ranges are short; an old range that proves long is split
     while it is read (RangeReader), and an empty one costs one request, read beside the others (no probing first:
     the bisection it replaces was a dozen round trips one after another, 3.6 s at 300 ms)."""
-    cuts, width, cut = [], DAY, end - DAY
+    cuts, width, cut = [], WEEK, end - WEEK
     while cut > start:
         cuts.append(cut)
         width *= 2
@@ -62,9 +64,10 @@ class RangeReader(Generic[T]):
 
     def __init__(
         self, ranges: list[Range], page: Page[T], commit: Callable[[Range, list[T], Range, Range | None], None], *,
-        bucket: TokenBucket, workers: int,
+        bucket: TokenBucket, workers: int, created_of: Callable[[T], int | None] = lambda _: None,
     ) -> None:  # fmt: skip
         self.ranges, self.page, self.commit, self.bucket, self.workers = ranges, page, commit, bucket, workers
+        self.created_of = created_of  # an object's `created`, to measure how dense a page was (None: split when idle)
         self.pending = deque(r for r in ranges if not r["done"])
         self.cond = threading.Condition()
         self.active = self.idle = 0
@@ -102,6 +105,17 @@ class RangeReader(Generic[T]):
             self.active += 1
             return self.pending.popleft()
 
+    def _worth_splitting(self, rng: Range, objects: list[T], last: tuple[str, int]) -> bool:
+        """Whether what is left of the range holds at least two more pages, as dense as the one just read (its first
+        object's `created` to its last): each half of a split ends on a part-filled page, one request more."""
+        left = last[1] - int(rng["gte"])
+        if left < 2:
+            return False
+        first = self.created_of(objects[0]) if objects else None
+        if first is None or first <= last[1]:
+            return True  # a page made within one second: as dense as can be
+        return left / (first - last[1]) * len(objects) >= 2 * PAGE_SIZE
+
     def _read(self, rng: Range) -> None:
         while not rng["done"]:
             objects, more, last = with_backoff(lambda: self.page(rng), self.bucket)
@@ -110,7 +124,7 @@ class RangeReader(Generic[T]):
                     return
                 update: Range = {**rng, "done": not more, "after": last[0] if last else rng["after"]}
                 split = None
-                if more and self.idle and not self.pending and last is not None and last[1] - rng["gte"] >= 2:
+                if more and self.idle and not self.pending and last is not None and self._worth_splitting(rng, objects, last):
                     mid = rng["gte"] + (last[1] - rng["gte"]) // 2  # gte < mid <= its last: the cursor stays in range
                     split, update["gte"] = new_range(rng["gte"], mid), mid
                 self.commit(rng, objects, update, split)

@@ -48,14 +48,14 @@ def test_ranges_fall_where_the_data_is_when_the_cache_knows_it():
     assert plan_ranges(1000, 2001, 4, seen[:5]) == plan_ranges(1000, 2001, 4)  # too little known: slices of time
 
 
-def test_a_first_sync_reads_recent_days_in_short_ranges_and_old_years_in_long_ones():
+def test_a_first_sync_reads_recent_weeks_in_short_ranges_and_old_years_in_long_ones():
     day, now = 86400, 1_800_000_000
     ranges = recent_first(now - 400 * day, now)
     assert ranges[0]["gte"] == now - 400 * day and ranges[-1]["lt"] == now
     assert all(a["lt"] == b["gte"] for a, b in zip(ranges, ranges[1:], strict=False))
     widths = [r["lt"] - r["gte"] for r in ranges]
-    assert widths[-1] == day and widths[-2] == 2 * day and widths[-3] == 4 * day  # each twice the one after it
-    assert len(ranges) == 9  # 1 + 2 + … + 128 days, then the rest: nine requests to learn where 400 days of data are
+    assert widths[-1] == 7 * day and widths[-2] == 14 * day and widths[-3] == 28 * day  # each twice the one after it
+    assert len(ranges) == 6  # 7 + 14 + … + 112 days, then the rest: six requests to learn where 400 days of data are
 
 
 def test_requests_in_flight_follow_the_latency_within_bounds():
