@@ -43,7 +43,7 @@ app = application()
 def offline():
     raise Offline("Could not reach Stripe.")
 window = MainWindow(offline, Path(sys.argv[1]))
-window.resize(%(W)d, %(H)d)
+window.resize(WIDTH, HEIGHT)
 window.move(0, 0)
 window.show()
 def where():
@@ -61,7 +61,7 @@ def where():
     QTimer.singleShot(300, where)  # again as the layout settles (the offline banner moves the table down)
 QTimer.singleShot(0, where)
 app.exec()
-""" % {"W": W, "H": H}
+""".replace("WIDTH", str(W)).replace("HEIGHT", str(H))
 
 BARE = r"""
 import json, sqlite3, sys
@@ -82,7 +82,7 @@ proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
 window = QWidget(); layout = QVBoxLayout(window)
 search = QLineEdit(); search.textChanged.connect(proxy.setFilterFixedString); layout.addWidget(search)
 table = QTableView(); table.setModel(proxy); table.setSortingEnabled(True); layout.addWidget(table)
-window.resize(%(W)d, %(H)d); window.move(0, 0); window.show()
+window.resize(WIDTH, HEIGHT); window.move(0, 0); window.show()
 def where():
     header = table.horizontalHeader()
     def at(widget, x, y):
@@ -93,7 +93,7 @@ def where():
                       "headers": {k: at(header, header.sectionViewportPosition(i) + header.sectionSize(i) // 2, header.height() // 2) for k, i in names.items()}}), flush=True)
 QTimer.singleShot(0, where)
 app.exec()
-""" % {"W": W, "H": H}
+""".replace("WIDTH", str(W)).replace("HEIGHT", str(H))
 
 
 class XTest:
@@ -244,7 +244,7 @@ def round_of(kind: str, where: dict, data: Path, cache_file: Path, env: dict[str
     typed into while it is still reading the queue."""
     script, arg = (CONSOLE, str(data)) if kind == "console" else (BARE, str(cache_file))
     rows_rect = inner(where["band"])
-    blank = screen.settle([0, 0, W, H], quiet=0.2)
+    screen.settle([0, 0, W, H], quiet=0.2)
     blank_rows = screen.frame(rows_rect)
     window = Window(script, arg, env)
     out: dict = {}
