@@ -261,6 +261,7 @@ def round_of(kind: str, where: dict, data: Path, cache_file: Path, env: dict[str
                 x.key(key)
                 keys.append(screen.until_changed(rows_rect, before, t, timeout=5.0))
                 screen.settle(rows_rect, quiet=0.3)
+        out["keys_ms"] = [round(k * 1000) for k in keys]
         out["key_ms"] = statistics.median(keys) * 1000
         out["key_worst_ms"] = max(keys) * 1000
         sorts = []
@@ -270,6 +271,7 @@ def round_of(kind: str, where: dict, data: Path, cache_file: Path, env: dict[str
             x.click(*where["headers"][column])
             sorts.append(screen.until_changed(rows_rect, before, t, timeout=10.0))
             screen.settle(rows_rect, quiet=0.3)
+        out["sorts_ms"] = [round(k * 1000) for k in sorts]
         out["sort_ms"] = statistics.median(sorts) * 1000
         out["sort_worst_ms"] = max(sorts) * 1000
         out["peak_mb"] = window.peak_mb()
@@ -291,6 +293,7 @@ def round_of(kind: str, where: dict, data: Path, cache_file: Path, env: dict[str
                 x.key(key)
                 echoes.append(screen.until_changed(where["search"], before, t, timeout=5.0))
                 time.sleep(0.05)
+        out["echoes_ms"] = [round(k * 1000) for k in echoes]
         out["echo_ms"] = max(echoes) * 1000
     finally:
         window.close()

@@ -151,6 +151,38 @@ def test_the_queue_page_turns_read_only_when_a_sync_fails_and_back_when_one_succ
     assert page.offline.isHidden() and page.action_bar.primary.isEnabled()
 
 
+def test_a_failed_sync_shows_its_banner_at_once_while_a_worker_holds_the_cache(qtbot, context):
+    """Issue 32: on a million cached subscriptions the banner of a failed (offline) connect waited 1.7 s, the window
+    frozen, for the cache the worker was still reading the queue from. The banner is made from what the page shows;
+    whether the sync stored pages is asked on a worker. Here a thread holds the cache's lock as a long read does."""
+    import threading
+
+    from console.errors import Offline
+
+    page = QueuePage(context)
+    qtbot.addWidget(page)
+    page.show()
+    page.show_data()
+    held, release = threading.Event(), threading.Event()
+
+    def long_read() -> None:
+        with context.workspace.cache._lock:
+            held.set()
+            release.wait(10)
+
+    reader = threading.Thread(target=long_read)
+    reader.start()
+    held.wait(5)
+    try:
+        context.session.went_offline()
+        context.bus.sync_failed.emit(Offline("Could not reach Stripe."))
+        assert reader.is_alive()  # the GUI thread did not wait for the lock
+        assert page.offline.isVisible() and "last synced at" in page.offline_text.text()
+    finally:
+        release.set()
+        reader.join()
+
+
 def test_the_overview_page_sums_the_cache_when_a_sync_says_so(qtbot, context, demo):
     page = OverviewPage(context)
     qtbot.addWidget(page)
