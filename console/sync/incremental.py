@@ -56,5 +56,6 @@ def incremental_sync(gateway: StripeGateway, cache: Cache, now: int | None = Non
             last = changes[-1]
             cache.set_meta("events_cursor", {"id": last.id, "at": int(last.created.timestamp())})
         cache.set_meta("last_sync_at", now)
+    report.touched = {c.subscription.id for c in changes if c.subscription is not None}
     report.queue_after = cache.pending_ids() if changes else set(report.queue_before)
     return report, beside

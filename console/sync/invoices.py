@@ -95,7 +95,9 @@ def sync_invoices(
             fresh = stream.fresh
             cache.set_meta(CURSOR, {"id": fresh[0], "at": fresh[1]} if fresh else {"id": None, "at": now})
     report.ledger_read = len(due)
-    usage.read_latest(gateway, cache, bucket, report, workers=workers)
+    # a metered pending cancellation's usage: read once, then from its invoices' events; after an incremental sync
+    # only for what it touched (one whose latest invoice bills no usage would otherwise be read at every sync)
+    usage.read_latest(gateway, cache, bucket, report, among=report.touched, workers=workers)
 
 
 def plan(cache: Cache, due: dict[str, int], now: int) -> tuple[int | None, int]:

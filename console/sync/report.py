@@ -26,6 +26,7 @@ class SyncReport:
     fallback_reason: str | None = None
     resumed: bool = False
     workers: int | None = None  # requests in flight that keep the rate limit busy, as this sync measured them
+    touched: set[str] | None = None  # the subscriptions an incremental sync's events named (None: a full sync, all)
     ranges: int = 0  # created ranges a full sync read, the splits included (each can end on a part-filled page)
     invoice_events: int = 0
     ledger_read: int = 0  # saved subscriptions whose invoices were read (not kept current by events)

@@ -257,3 +257,30 @@ def test_a_narrowed_search_looks_only_in_what_the_last_one_found(qapp):
     Counted.reads = 0
     assert table.matches(QueueFilter(text="olivia", currency="usd")).sum() == 1  # other criteria: searched afresh
     assert table.matches(QueueFilter(text="noah")).tolist() == [False, False, True, False]  # not inside: afresh
+
+
+def test_text_orders_by_numpy_equal_pythons_stable_sort_both_ways():
+    """Issue 32: text columns are sorted by numpy's argsort (no GIL held), in the order Python's stable sort gives,
+    ties included, in both directions; a column with a NUL or a value that is not text is left to Python."""
+    import random
+
+    from console.ui.queue.table import text_order
+
+    rng = random.Random(5)
+    words = ["", "anna", "Anna", "émile", "zoë", "a b", "😀", "日本", "anna "]
+    for values in ([rng.choice(words) for _ in range(500)], [], ["x"], ["b\x00", "b", "a\x00", "b"], [3, 1, 2, 1]):
+        for descending in (False, True):
+            expected = sorted(range(len(values)), key=values.__getitem__, reverse=descending)
+            assert list(text_order(values, descending)) == expected, (values[:5], descending)
+
+
+def test_a_large_table_makes_its_orders_ahead_and_a_first_click_finds_them(qtbot):
+    from console.ui.queue.table import COLUMNS, MRR_COL, PreparedQueue
+
+    rows = [replace(row(f"sub_{i:05d}", 1000 + i % 7, "usd", i % 30), customer_name=f"Customer {i % 97}") for i in range(300)]
+    prepared = PreparedQueue.build(rows)
+    prepared.warm_orders()
+    assert {c for c, descending in prepared._orders if not descending} == set(range(len(COLUMNS))) - {MRR_COL}
+    name = COLUMNS.index("Customer")
+    names = [prepared.sort_columns[name][i] for i in prepared.order(name, False)]
+    assert names == sorted(names)

@@ -15,7 +15,7 @@ from .table import Choices
 
 ANY_DAYS = -1
 WAIT_MS = 150  # typing waits this long for the next key, but only while a filter pass is slow
-FAST_MS = 30.0  # a pass this fast runs on every key: the table follows the typing with no wait
+FAST_MS = 50.0  # a pass this fast runs on every key (a typist's keys come 100 ms or more apart): no wait
 VIEW_ALL, VIEW_MINE, VIEW_UNOWNED = "all", "mine", "unowned"
 
 
