@@ -311,58 +311,71 @@ def start_display() -> tuple[str, subprocess.Popen | None]:
     return display, proc
 
 
+def measure(subscriptions: int, rounds: int, data: Path | None = None) -> dict[str, list[dict]]:
+    """The console and the bare window, `rounds` times alternated, on a cache of `subscriptions` (made when not given)."""
+    display, xvfb = start_display()
+    env = {**os.environ, "DISPLAY": display, "QT_QPA_PLATFORM": "xcb"}
+    env.pop("WAYLAND_DISPLAY", None)
+    os.environ.update(DISPLAY=display, QT_QPA_PLATFORM="xcb")
+    try:
+        if data is None:
+            sys.path.insert(0, str(HERE))
+            from synthetic import cached_account
+
+            data, _ = cached_account(subscriptions, subscriptions // 5)
+        cache_file = next(data.glob("*-test.sqlite3"))
+        screen, x = Screen(), XTest(display)
+        where = {kind: calibrate(kind, data, cache_file, env, screen) for kind in ("console", "bare")}
+        results: dict[str, list[dict]] = {"console": [], "bare": []}
+        for n in range(rounds):
+            for kind in ("bare", "console") if n % 2 == 0 else ("console", "bare"):
+                results[kind].append(round_of(kind, where[kind], data, cache_file, env, screen, x))
+                print(kind, json.dumps(results[kind][-1]), file=sys.stderr)
+        return results
+    finally:
+        if xvfb is not None:
+            xvfb.terminate()
+
+
+ROWS = [
+    ("process start → rows on screen", "first_rows_s", 1000, "ms", "≤ 2.5× bare"),
+    ("keystroke → filtered table on screen (median of 10)", "key_ms", 1, "ms", "≤ 50 ms"),
+    ("keystroke → filtered table, the worst", "key_worst_ms", 1, "ms", "≤ 50 ms"),
+    ("first click on a column → sorted (median of 4: name, days left, reason, tenure)", "sort_ms", 1, "ms", "≤ 100 ms"),
+    ("first click on a column → sorted, the worst", "sort_worst_ms", 1, "ms", "≤ 100 ms"),
+    ("typing while the queue loads: the slowest echo", "echo_ms", 1, "ms", "≤ 50 ms"),
+    ("window peak memory (VmHWM)", "peak_mb", 1, "MB", "≤ 500 MB"),
+]
+
+
+def table_rows(results: dict[str, list[dict]]) -> list[tuple[str, str, str, str, str]]:
+    """(measure, console, bare, console ÷ bare, target): medians over the rounds."""
+    out = []
+    for label, key, scale, unit, target in ROWS:
+        c = statistics.median(r[key] for r in results["console"]) * scale
+        b = statistics.median(r[key] for r in results["bare"]) * scale
+        out.append((label, f"{c:,.0f} {unit}", f"{b:,.0f} {unit}", f"{c / b:.1f}×", target))
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--subscriptions", type=int, default=1_000_000)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--data", type=Path, help="a data dir made by synthetic.cached_account (made when not given)")
     args = parser.parse_args()
-    display, xvfb = start_display()
-    env = {**os.environ, "DISPLAY": display, "QT_QPA_PLATFORM": "xcb"}
-    env.pop("WAYLAND_DISPLAY", None)
-    os.environ.update(DISPLAY=display, QT_QPA_PLATFORM="xcb")
-    try:
-        data = args.data
-        if data is None:
-            sys.path.insert(0, str(HERE))
-            from synthetic import cached_account
+    sys.path.insert(0, str(HERE))
+    from installed import as_installed
 
-            data, _ = cached_account(args.subscriptions, args.subscriptions // 5)
-        cache_file = next(data.glob("*-test.sqlite3"))
-        screen, x = Screen(), XTest(display)
-        where = {kind: calibrate(kind, data, cache_file, env, screen) for kind in ("console", "bare")}
-        results: dict[str, list[dict]] = {"console": [], "bare": []}
-        for n in range(args.rounds):
-            for kind in ("bare", "console") if n % 2 == 0 else ("console", "bare"):
-                results[kind].append(round_of(kind, where[kind], data, cache_file, env, screen, x))
-                print(kind, json.dumps(results[kind][-1]), file=sys.stderr)
-        report(results, args)
-    finally:
-        if xvfb is not None:
-            xvfb.terminate()
-
-
-def report(results: dict[str, list[dict]], args: argparse.Namespace) -> None:
-    def med(kind: str, key: str) -> float:
-        return statistics.median(r[key] for r in results[kind])
-
+    as_installed()
+    results = measure(args.subscriptions, args.rounds, args.data)
     print(
         f"\n{args.subscriptions:,} cached subscriptions ({args.subscriptions // 5:,} pending), medians of {args.rounds} alternated rounds\n"
     )
     print("| measure (on Xvfb, XTest input, screen polled) | console | bare PySide6 window | console ÷ bare | target |")
     print("|---|---:|---:|---:|---|")
-    rows = [
-        ("process start → rows on screen", "first_rows_s", 1000, "ms", "≤ 2.5× bare"),
-        ("keystroke → filtered table on screen (median of 10)", "key_ms", 1, "ms", "≤ 50 ms"),
-        ("keystroke → filtered table, the worst", "key_worst_ms", 1, "ms", "≤ 50 ms"),
-        ("first click on a column → sorted (median of 4: name, days left, reason, tenure)", "sort_ms", 1, "ms", "≤ 100 ms"),
-        ("first click on a column → sorted, the worst", "sort_worst_ms", 1, "ms", "≤ 100 ms"),
-        ("typing while the queue loads: the slowest echo", "echo_ms", 1, "ms", "≤ 50 ms"),
-        ("window peak memory (VmHWM)", "peak_mb", 1, "MB", "≤ 500 MB"),
-    ]
-    for label, key, scale, unit, target in rows:
-        c, b = med("console", key) * scale, med("bare", key) * scale
-        print(f"| {label} | {c:,.0f} {unit} | {b:,.0f} {unit} | {c / b:.1f}× | {target} |")
+    for row in table_rows(results):
+        print("| " + " | ".join(row) + " |")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,112 @@
+"""The command line timed as whole processes beside baselines run in the same loop, alternated: `--version` and
+`--help` beside a bare `python -c pass`, and `queue --format json` beside a plain Python loop that writes the same
+cache's pending rows as JSON; peak memory of each process from its own rusage (os.wait4).
+
+Run: .venv/bin/python tests/benchmarks/bench_cli.py [--rounds 7] [--large DIR] [--small DIR]
+DIRs are data dirs made by synthetic.cached_account (1,000,000 and 20,000 subscriptions, a fifth pending: made when
+not given). `report` is timed on the large one as well; its history is what the synthetic account holds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).parent
+PLAIN_JSON = r"""
+import json, sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+out = sys.stdout
+out.write("[\n")
+first = True
+for row in db.execute("SELECT id, customer_id, customer_name, customer_email, plan, status, mrr_minor, currency, ends_at, "
+                      "feedback, comment FROM subscriptions WHERE pending = 1 ORDER BY currency, mrr_minor DESC, ends_at"):
+    keys = ("subscription", "customer", "name", "email", "plan", "status", "mrr_minor", "currency", "ends_at", "feedback", "comment")
+    out.write(("" if first else ",\n") + json.dumps(dict(zip(keys, row)), separators=(",", ":")))
+    first = False
+out.write("\n]\n")
+"""
+
+
+def run(cmd: list[str]) -> tuple[float, float]:
+    """Wall seconds and peak resident MB of one process (its own rusage, not this process's)."""
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=HERE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - t0
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"{cmd} exited {os.waitstatus_to_exitcode(status)}")
+    return wall, usage.ru_maxrss / 1024
+
+
+def paired(a: list[str], b: list[str], rounds: int) -> dict[str, float]:
+    """`a` and `b` alternated `rounds` times: medians of each, the median of the per-round ratios, a's peak memory."""
+    walls_a, walls_b, ratios, peak = [], [], [], 0.0
+    for n in range(rounds):
+        if n % 2 == 0:
+            (wa, ma), (wb, _) = run(a), run(b)
+        else:
+            (wb, _), (wa, ma) = run(b), run(a)
+        walls_a.append(wa)
+        walls_b.append(wb)
+        ratios.append(wa / wb)
+        peak = max(peak, ma)
+    return {"a": statistics.median(walls_a), "b": statistics.median(walls_b), "ratio": statistics.median(ratios), "peak_mb": peak}
+
+
+def rows(large: Path, small: Path, rounds: int) -> list[tuple[str, dict[str, float], str, str]]:
+    """(measure, paired figures, baseline, target) for each row of the table."""
+    cli = [sys.executable, "-m", "console"]
+    bare = [sys.executable, "-c", "pass"]
+    out = [
+        ("`churn-console --version`", paired([*cli, "--version"], bare, rounds), "`python -c pass`", "≤ 2.5×"),
+        ("`churn-console --help`", paired([*cli, "--help"], bare, rounds), "`python -c pass`", "≤ 2.5×"),
+    ]
+    for data, label, target in ((large, "1,000,000 cached", "≤ 1.3×, ≤ 100 MB"), (small, "20,000 cached", "≤ 4×")):
+        cache = next(data.glob("*-test.sqlite3"))
+        figures = paired(
+            [*cli, "--data-dir", str(data), "queue", "--format", "json"], [sys.executable, "-c", PLAIN_JSON, str(cache)], rounds
+        )
+        out.append((f"`queue --format json`, {label}", figures, "a plain Python loop writing the rows as JSON", target))
+    figures = paired([*cli, "--data-dir", str(large), "report"], bare, max(3, rounds // 2))
+    out.append(("`report`, 1,000,000 cached (no history: the synthetic account's)", figures, "`python -c pass`", "≤ 1 s"))
+    return out
+
+
+def print_table(found: list[tuple[str, dict[str, float], str, str]]) -> None:
+    print(
+        "| command (a whole process) | console | baseline | console ÷ baseline (median of paired runs) | peak memory | target |"
+    )
+    print("|---|---:|---|---:|---:|---|")
+    for label, f, baseline, target in found:
+        print(
+            f"| {label} | {f['a'] * 1000:,.0f} ms | {baseline}: {f['b'] * 1000:,.0f} ms | {f['ratio']:.2f}× |"
+            f" {f['peak_mb']:,.0f} MB | {target} |"
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--large", type=Path)
+    parser.add_argument("--small", type=Path)
+    args = parser.parse_args()
+    sys.path.insert(0, str(HERE))
+    from installed import as_installed
+
+    as_installed()
+    sys.path.insert(0, str(HERE))
+    from synthetic import cached_account
+
+    large = args.large or cached_account(1_000_000, 200_000)[0]
+    small = args.small or cached_account(20_000, 4_000)[0]
+    print_table(rows(large, small, args.rounds))
+
+
+if __name__ == "__main__":
+    main()
