@@ -8,6 +8,7 @@ import math
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from ..domain.events import EVENT_WINDOW_S, InvoiceChange
@@ -95,9 +96,8 @@ def sync_invoices(
             fresh = stream.fresh
             cache.set_meta(CURSOR, {"id": fresh[0], "at": fresh[1]} if fresh else {"id": None, "at": now})
     report.ledger_read = len(due)
-    # a metered pending cancellation's usage: read once, then from its invoices' events; after an incremental sync
-    # only for what it touched (one whose latest invoice bills no usage would otherwise be read at every sync)
-    usage.read_latest(gateway, cache, bucket, report, among=report.touched, workers=workers)
+    # a metered pending cancellation's usage: read once, then from its invoices' events
+    usage.read_latest(gateway, cache, bucket, report, report.touched, workers=workers)
 
 
 def plan(cache: Cache, due: dict[str, int], now: int) -> tuple[int | None, int]:
@@ -127,7 +127,9 @@ def read_due(
     t, cost = plan(cache, due, now)
     one_each = {s: since for s, since in due.items() if t is None or since < t}
     report.invoice_reads = (
-        "one list per saved subscription" if t is None else f"created ranges from {t}, and {len(one_each)} saves one by one"
+        "one list per saved subscription"
+        if t is None
+        else f"every invoice since {datetime.fromtimestamp(t, UTC):%d %b %Y} by created ranges, {len(one_each)} older saves one by one"
     )
     done = _Counter(cost, progress, "invoice lists")
     found: Found = {}

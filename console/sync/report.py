@@ -52,6 +52,11 @@ class SyncReport:
             head += " (resumed an interrupted sync)"
         if self.fallback_reason:
             head = f"{head} ({self.fallback_reason})"
-        tail = f" Skipped: {'; '.join(self.skipped)}." if self.skipped else ""
+        tail = ""
+        if self.invoice_events or self.ledger_read:
+            events = f"{self.invoice_events} invoice event{'s' if self.invoice_events != 1 else ''}"
+            read = f"{self.ledger_read} saved subscription{'s' if self.ledger_read != 1 else ''}' invoices read"
+            tail += f" {events}; {read}{f' ({self.invoice_reads})' if self.ledger_read else ''}."
+        tail += f" Skipped: {'; '.join(self.skipped)}." if self.skipped else ""
         tail += f" Note: {'; '.join(self.notes)}." if self.notes else ""
         return f"{head}. Queue: {len(self.queue_after)} pending cancellations ({self.joined} new, {self.left} left).{tail}"

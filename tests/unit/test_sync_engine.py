@@ -101,6 +101,9 @@ def test_a_sync_report_says_what_changed_in_the_queue():
         "Incremental sync: 1 event. Queue: 0 pending cancellations (0 new, 0 left). Skipped: usage. Note: older API version."
     )
     assert "(resumed an interrupted sync)" in SyncReport("full", resumed=True).summary()
+    invoices = SyncReport("incremental", invoice_events=3, ledger_read=2, invoice_reads="one list per saved subscription")
+    assert "3 invoice events; 2 saved subscriptions' invoices read (one list per saved subscription)." in invoices.summary()
+    assert "invoice" not in SyncReport("incremental").summary()  # a quiet sync says nothing of them
 
 
 def test_overlapping_syncs_share_one_pause_of_the_collector():
