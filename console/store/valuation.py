@@ -96,5 +96,7 @@ def _figures_key(sub: Subscription, now: datetime) -> tuple[Any, ...] | None:
                 i.interval_count,
             )
         )
-    running = tuple(end is None or end > now for end in sub.discount_ends) if sub.discount_ends else ()
+    # each discount: forever, ended, or running until a date the figures name ("until 12 Dec 2026"): that date is
+    # part of the key (hypothesis found two subscriptions whose discounts ran until different days sharing one text)
+    running = tuple("forever" if end is None else end if end > now else "ended" for end in sub.discount_ends)
     return (sub.currency, sub.status, tuple(items), sub.coupon_ids, running)

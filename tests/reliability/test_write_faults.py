@@ -260,8 +260,8 @@ def _every_point(attempt, path: Path_) -> None:
     assert error is None and twice == 0
     sites = points(counted.counts)
     assert sites, "the path wrote nothing"
-    if path.name == "full sync":  # the ledger pass is the full sync's last part: its writes are among the sites
-        assert any("sync/ledger.py" in s for s, _ in sites), sorted(counted.counts)
+    if path.name == "full sync":  # the invoice pass is the full sync's last part: its writes are among the sites
+        assert any("sync/invoices.py" in s for s, _ in sites), sorted(counted.counts)
     tried = lost = doubled = 0
     for kind in ERRORS:
         for n, target in enumerate(sites):
