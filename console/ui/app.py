@@ -29,11 +29,20 @@ def settle_heap() -> None:
     gc.freeze()
 
 
+SWITCH_INTERVAL_S = 0.0005
+
+
 def application() -> QApplication:
     """The one QApplication, named, themed and with its icon (created on first use)."""
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)  # never a QCoreApplication: this process shows windows
     if not app.property("churnConfigured"):
+        # The GUI thread paints the table through the model's Python data(): one call per cell and role, each taking
+        # the GIL back from a worker still reading the queue. Python hands the GIL over only after the switch
+        # interval (5 ms), so a repaint during a 200,000-row read waited 1.4-2.4 s (py-spy --native: the GUI thread in
+        # Shiboken::GilState::acquire under QTableView::paintEvent). At 0.5 ms the same repaint waits about 0.3 s,
+        # and the read took no longer (bench_screen.py; a heartbeat under Xvfb while typing during the read).
+        sys.setswitchinterval(SWITCH_INTERVAL_S)
         app.setApplicationName("Churn Console")
         app.setApplicationVersion(__version__)
         app.setOrganizationName("churn-console")
