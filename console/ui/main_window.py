@@ -363,6 +363,6 @@ class MainWindow(QMainWindow):
             return
         self.auto.stop()
         save_layout(self)
-        self.runner.pool.waitForDone(5000)
+        self.runner.wait(5000)
         self.session.close()
         super().closeEvent(event)

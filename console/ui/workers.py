@@ -58,7 +58,11 @@ class Runner(QObject):
         super().__init__(parent)
         self._live: set[Task] = set()
         self._side: set[Task] = set()
-        self.pool = QThreadPool.globalInstance()
+        self.pool = QThreadPool.globalInstance()  # side work: reads, lookups, orders made ahead
+        # The refresh cycle (connect, sync) has a thread of its own: behind a large queue's read and the lookups in
+        # the shared pool (two threads on two cores), a failed connect's banner came 4 s late (bench_screen.py).
+        self.cycle = QThreadPool(self)
+        self.cycle.setMaxThreadCount(1)
 
     def submit(self, fn: Callable[[], Any], on_done: Callable[[Any], None], on_error: Callable[[ConsoleError], None]) -> Task:
         task = Task(fn)
@@ -71,7 +75,7 @@ class Runner(QObject):
 
         task.signals.done.connect(lambda result: finish(on_done, result))
         task.signals.failed.connect(lambda error: finish(on_error, error))
-        self.pool.start(task)
+        self.cycle.start(task)
         return task
 
     def submit_side(
@@ -90,6 +94,11 @@ class Runner(QObject):
         task.signals.failed.connect(lambda error: finish(on_error, error))
         self.pool.start(task)
         return task
+
+    def wait(self, ms: int) -> None:
+        """Wait for every task to finish (the window closing, a test's end)."""
+        self.cycle.waitForDone(ms)
+        self.pool.waitForDone(ms)
 
     @property
     def busy(self) -> bool:

@@ -221,7 +221,7 @@ def test_the_account_controls_work_on_a_page_context_without_a_window(qtbot, tmp
     qtbot.waitUntil(lambda: any(w.objectName() == "permissionReport" for w in parent.findChildren(QMessageBox)), timeout=5000)
     for box in parent.findChildren(QMessageBox):
         box.close()
-    runner.pool.waitForDone(5000)
+    runner.wait(5000)
     session.close()
 
 

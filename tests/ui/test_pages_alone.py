@@ -43,7 +43,7 @@ def context(qtbot, tmp_path, demo):
     )
     made.errors = errors  # type: ignore[attr-defined]
     yield made
-    runner.pool.waitForDone(5000)
+    runner.wait(5000)
     session.close()
 
 

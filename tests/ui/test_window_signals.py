@@ -62,3 +62,24 @@ def test_the_window_hands_the_gil_over_quickly_to_paint_while_a_worker_reads(qap
 
     application()
     assert sys.getswitchinterval() == SWITCH_INTERVAL_S <= 0.001
+
+
+def test_the_refresh_cycle_runs_while_side_work_fills_the_shared_pool(qtbot):
+    """Issue 32: the connect waited behind a large queue's read and the lookups in the shared pool (two threads on two
+    cores), and a failed connect's banner came 4 s late. The cycle has a thread of its own."""
+    import threading
+
+    from console.ui.workers import Runner
+
+    runner = Runner()
+    release = threading.Event()
+    side = max(2, runner.pool.maxThreadCount())
+    for _ in range(side):  # every shared thread busy, as a long read and lookups keep them
+        runner.submit_side(lambda: release.wait(10), lambda _r: None, lambda _e: None)
+    done = []
+    try:
+        runner.submit(lambda: "connected", done.append, done.append)
+        qtbot.waitUntil(lambda: done == ["connected"], timeout=3000)
+    finally:
+        release.set()
+        runner.wait(5000)
