@@ -4,6 +4,7 @@ saved subscription, or every invoice of the span in created ranges), then kept c
 from __future__ import annotations
 
 import bisect
+import logging
 import math
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -23,6 +24,7 @@ from .report import Progress, SyncReport, no_progress
 if TYPE_CHECKING:  # the SDK loads with the gateway, when a run goes online
     from ..stripe_gateway import StripeGateway
 
+log = logging.getLogger(__name__)
 CURSOR = "invoice_events_cursor"
 MARGIN_S = 3600  # a cursor this close to the edge of Stripe's 30-day window is not trusted
 PAGE = 100
@@ -131,6 +133,7 @@ def read_due(
         if t is None
         else f"every invoice since {datetime.fromtimestamp(t, UTC):%d %b %Y} by created ranges, {len(one_each)} older saves one by one"
     )
+    log.info("saves' invoices: %d to read, %d requests planned: %s", len(due), cost, report.invoice_reads)
     done = _Counter(cost, progress, "invoice lists")
     found: Found = {}
     lock = threading.Lock()

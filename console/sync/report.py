@@ -53,10 +53,9 @@ class SyncReport:
         if self.fallback_reason:
             head = f"{head} ({self.fallback_reason})"
         tail = ""
-        if self.invoice_events or self.ledger_read:
-            events = f"{self.invoice_events} invoice event{'s' if self.invoice_events != 1 else ''}"
-            read = f"{self.ledger_read} saved subscription{'s' if self.ledger_read != 1 else ''}' invoices read"
-            tail += f" {events}; {read}{f' ({self.invoice_reads})' if self.ledger_read else ''}."
+        if self.invoice_events or self.ledger_read:  # short: the window's status bar shows it (how: in the log)
+            events = f"{self.invoice_events} event{'s' if self.invoice_events != 1 else ''}"
+            tail += f" Invoices: {events}, {self.ledger_read} save{'s' if self.ledger_read != 1 else ''} read."
         tail += f" Skipped: {'; '.join(self.skipped)}." if self.skipped else ""
         tail += f" Note: {'; '.join(self.notes)}." if self.notes else ""
         return f"{head}. Queue: {len(self.queue_after)} pending cancellations ({self.joined} new, {self.left} left).{tail}"
