@@ -35,6 +35,7 @@ class Sandbox:
         faults: FaultConfig | None = None,
         state_file: Path | None = None,
         event_api_version: str | None = None,
+        invoice_history: int = seed_module.INVOICE_HISTORY,
     ) -> None:
         self.state_file = state_file
         restored = self._restore(state_file)
@@ -47,7 +48,7 @@ class Sandbox:
         self.admin_key = self.keys.make_admin()
         with self.state.lock:
             if restored is None:
-                seed_module.seed(self.state, customers)
+                seed_module.seed(self.state, customers, invoice_history)
                 self.clock_id = new_clock(self.state, "Sandbox timeline")["id"]
             else:
                 self.clock_id = next(iter(self.state.table("test_helpers.test_clock")))

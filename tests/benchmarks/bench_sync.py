@@ -80,7 +80,7 @@ def timed(cmd: list[str], key: str) -> tuple[float, dict]:
 
 
 def run_size(customers: int, args: argparse.Namespace) -> dict:
-    cmd = [sys.executable, "-m", "console", "sandbox", "--customers", str(customers)]
+    cmd = [sys.executable, "-m", "console", "sandbox", "--customers", str(customers), "--invoice-history", str(customers)]
     cmd += ["--latency-ms", str(args.latency_ms), "--rate-limit", str(args.rate_limit)]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
     url, key, admin = (part.split("=", 1)[1] for part in proc.stdout.readline().split()[:3])

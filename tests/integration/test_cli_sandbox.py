@@ -27,10 +27,35 @@ def test_sandbox_command_prints_url_and_key_then_serves():
         client = stripe.StripeClient(key, base_addresses={"api": url_part.removeprefix("SANDBOX_URL=")})
         subs = client.v1.subscriptions.list({"limit": 100})
         assert subs.data and all(s.livemode for s in subs.data)
+        assert client.v1.invoices.list({"limit": 1}).data  # by default the first 2,000 customers have their invoices
     finally:
         proc.terminate()
         proc.wait(timeout=10)
     assert proc.returncode == 0
+
+
+def test_sandbox_invoice_history_says_which_customers_get_their_invoices():
+    """--invoice-history N: only the first N customers are given invoices (0: none; a benchmark of invoice reads
+    gives every customer theirs, as a real account has)."""
+    for history, some in (("0", False), ("25", True)):
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "console", "sandbox", "--seed", "3", "--customers", "25", "--invoice-history", history],
+            stdout=subprocess.PIPE,
+            text=True,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        )
+        try:
+            url_part, key_part, _admin = proc.stdout.readline().strip().split(" ")
+            client = stripe.StripeClient(
+                key_part.removeprefix("SANDBOX_KEY="), base_addresses={"api": url_part.removeprefix("SANDBOX_URL=")}
+            )
+            customers = {i.customer for i in client.v1.invoices.list({"limit": 100}).auto_paging_iter()}
+            assert bool(customers) is some, history
+            if some:  # the first customers' invoices, not only a few
+                assert len(customers) >= 15
+        finally:
+            proc.terminate()
+            proc.wait(timeout=10)
 
 
 def test_sandbox_refuses_non_loopback_hosts():
