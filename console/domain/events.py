@@ -11,6 +11,14 @@ from .mrr import Usage
 from .save_value import LedgerInvoice
 
 EVENT_WINDOW_S = 30 * 86400  # Stripe lists the last 30 days' events (https://docs.stripe.com/api/events)
+CURSOR_MARGIN_S = 3600  # a stored cursor this close to the edge of that window is not trusted
+CURSOR_PARAMS = ("ending_before", "starting_after")  # what a 400 refusing a stored cursor names
+
+
+def cursor_holds(at: int, now: int) -> bool:
+    """Whether a cursor stored at `at` is still well inside Stripe's event window (both event streams use it)."""
+    return at >= now - EVENT_WINDOW_S + CURSOR_MARGIN_S
+
 
 # The event types incremental sync asks for (and the full sync's cursor is taken over).
 SYNC_EVENT_TYPES = (

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from ..domain.events import EVENT_WINDOW_S
 from ..domain.models import Subscription
 from ..errors import PermissionMissing
 from ..store import Cache
@@ -22,7 +23,6 @@ if TYPE_CHECKING:  # the SDK loads with the gateway, when a run goes online
     from ..stripe_gateway import StripeGateway
 
 HISTORY_S = 365 * 86400
-EVENT_WINDOW_S = 30 * 86400
 
 
 def first_ranges(now: int, workers: int, seen: list[int]) -> list[Range]:

@@ -6,7 +6,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
-from ..domain.events import EVENT_WINDOW_S
+from ..domain.events import CURSOR_PARAMS, cursor_holds
 from ..errors import InvalidRequest, NotFound
 from ..store import Cache
 from . import invoices
@@ -16,9 +16,6 @@ from .report import SyncReport
 
 if TYPE_CHECKING:  # the SDK loads with the gateway, when a run goes online
     from ..stripe_gateway import StripeGateway
-
-MARGIN_S = 3600  # do not trust a cursor this close to the edge of Stripe's window
-CURSOR_PARAMS = ("ending_before", "starting_after")
 
 
 class CursorExpired(Exception):
@@ -32,7 +29,7 @@ def incremental_sync(gateway: StripeGateway, cache: Cache, now: int | None = Non
     cursor = cache.get_meta("events_cursor")
     if not cursor:
         raise CursorExpired("first sync")
-    if cursor["at"] < now - EVENT_WINDOW_S + MARGIN_S:
+    if not cursor_holds(cursor["at"], now):
         raise CursorExpired("the last sync is older than Stripe's 30-day event window")
     report = SyncReport("incremental", queue_before=cache.pending_ids())
     try:

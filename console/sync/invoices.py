@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from ..domain.events import EVENT_WINDOW_S, InvoiceChange
+from ..domain.events import CURSOR_PARAMS, InvoiceChange, cursor_holds
 from ..domain.save_value import LedgerInvoice
 from ..errors import InvalidRequest, NotFound, PermissionMissing
 from ..store import Cache
@@ -26,7 +26,6 @@ if TYPE_CHECKING:  # the SDK loads with the gateway, when a run goes online
 
 log = logging.getLogger(__name__)
 CURSOR = "invoice_events_cursor"
-MARGIN_S = 3600  # a cursor this close to the edge of Stripe's 30-day window is not trusted
 PAGE = 100
 QUANTILES = 8  # the times a range read may start from, tried by counting
 Found = dict[str, tuple[list[LedgerInvoice], list[tuple[str, str]]]]
@@ -46,13 +45,13 @@ def read_stream(gateway: StripeGateway, cache: Cache, now: int) -> Stream:
     """Read beside the other events (one round trip for both); a key that may not read events reads no stream."""
     try:
         cursor = cache.get_meta(CURSOR)
-        if cursor and cursor["at"] >= now - EVENT_WINDOW_S + MARGIN_S:
+        if cursor and cursor_holds(cursor["at"], now):
             try:
                 return Stream(gateway.invoice_changes_after(cursor["id"], since=cursor["at"]))
             except NotFound:  # the event it stopped at is gone from Stripe
                 pass
             except InvalidRequest as exc:  # the same, worded as a 400 naming the cursor
-                if exc.param not in ("ending_before", "starting_after"):
+                if exc.param not in CURSOR_PARAMS:
                     raise
         return Stream(None, gateway.newest_invoice_event())
     except PermissionMissing:  # every sync then reads the saves' invoices again
