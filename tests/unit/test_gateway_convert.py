@@ -200,3 +200,26 @@ def test_a_list_answer_must_be_a_list():
         convert.page("<html>")
     with pytest.raises(TypeError):
         convert.page({"data": None, "has_more": False})
+
+
+def test_invoice_events_name_their_subscription_in_either_api_versions_shape():
+    """Since 2025-03-31.basil an invoice names its subscription at `parent.subscription_details.subscription`; an
+    event made on an older version has it at the top (`subscription`, id or expanded). An invoice that bills no
+    subscription is nobody's save; `invoice_payment.paid` names its invoice and the amount paid."""
+    from console.stripe_gateway.convert import invoice_change
+
+    base = {"id": "in_1", "object": "invoice", "created": 1_790_000_000, "currency": "usd", "status": "paid",
+            "amount_paid": 900, "total": 1000, "attempt_count": 1,
+            "total_discount_amounts": [{"discount": "di_1", "amount": 100}],
+            "discounts": [{"id": "di_1", "source": {"coupon": {"id": "TEN"}}}]}  # fmt: skip
+    current = {**base, "parent": {"subscription_details": {"subscription": "sub_new"}}}
+    older = {**base, "subscription": {"id": "sub_old", "object": "subscription"}}
+    for invoice, sub in ((current, "sub_new"), (older, "sub_old")):
+        change = invoice_change({"id": "evt_1", "type": "invoice.paid", "created": 1_790_000_001, "data": {"object": invoice}})
+        assert change.invoice is not None and change.invoice.subscription_id == sub
+        assert change.invoice.discounts == (("di_1", 100),) and change.coupons == (("di_1", "TEN"),)
+    alone = invoice_change({"id": "evt_2", "type": "invoice.created", "created": 1, "data": {"object": {**base, "parent": None}}})
+    assert alone.invoice is None
+    payment = {"id": "inpay_1", "object": "invoice_payment", "invoice": "in_1", "amount_paid": 900}
+    paid = invoice_change({"id": "evt_3", "type": "invoice_payment.paid", "created": 2, "data": {"object": payment}})
+    assert paid.paid == ("in_1", 900) and paid.invoice is None
