@@ -10,10 +10,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-
-from filelock import FileLock, Timeout
+from typing import TYPE_CHECKING
 
 from ..errors import ConsoleError
+
+if TYPE_CHECKING:
+    from filelock import FileLock
 
 WAIT_S = 30.0  # longer than one action with its retries takes
 
@@ -27,6 +29,8 @@ class SubscriptionLocks:
         self.folder = folder
 
     def _lock(self, sub_id: str, wait_s: float) -> FileLock:
+        from filelock import FileLock  # when a lock is first taken, not before the window's first frame (10 ms)
+
         self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
         safe = "".join(c if c.isalnum() or c == "_" else "-" for c in sub_id)
         return FileLock(self.folder / f"{safe}.lock", timeout=wait_s)
@@ -34,6 +38,8 @@ class SubscriptionLocks:
     @contextmanager
     def held(self, sub_id: str, wait_s: float = WAIT_S) -> Iterator[None]:
         """Wait (up to `wait_s`) until no other console acts on `sub_id`, then act alone."""
+        from filelock import Timeout
+
         lock = self._lock(sub_id, wait_s)
         try:
             lock.acquire()
@@ -50,6 +56,8 @@ class SubscriptionLocks:
     @contextmanager
     def if_free(self, sub_id: str) -> Iterator[bool]:
         """Hold the lock only if nobody holds it now; yields whether it is held (False: someone is sending)."""
+        from filelock import Timeout
+
         lock = self._lock(sub_id, 0)
         try:
             lock.acquire()

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-
-import keyring
-import keyring.errors
+from types import ModuleType
 
 from ..errors import ConsoleError
 
@@ -30,6 +28,15 @@ SESSION_ONLY = (
 )
 
 
+def _keyring() -> ModuleType:
+    """`keyring`, imported on first use: it and its backends' entry points cost 40 ms that the window's first frame
+    need not wait for (the key is read on a worker, once the window is up)."""
+    import keyring
+    import keyring.errors  # noqa: F401 - the submodule the except clauses below name
+
+    return keyring
+
+
 class KeyringUnavailable(ConsoleError):
     """No secure keyring: the key cannot be stored (it can still be used for this session)."""
 
@@ -43,7 +50,7 @@ class BackendStatus:
 
 def backend_status() -> BackendStatus:
     """Which keyring `keyring` would use, and whether it is one of the OS's secret stores."""
-    backend = keyring.get_keyring()
+    backend = _keyring().get_keyring()
     chained = getattr(backend, "backends", None) or [backend]  # a ChainerBackend wraps several
     names = [f"{type(b).__module__}.{type(b).__name__}" for b in chained]
     secure = bool(names) and all(name.startswith(SECURE_MODULES) for name in names)
@@ -66,6 +73,7 @@ class KeyStore:
             raise KeyringUnavailable(
                 "The key was not stored: this system has no secure keyring.", f"{status.advice} {SESSION_ONLY}"
             )
+        keyring = _keyring()
         try:
             keyring.set_password(self.service, profile, key)
         except keyring.errors.KeyringError as exc:
@@ -81,8 +89,10 @@ class KeyStore:
     def get(self, profile: str) -> str | None:
         if profile in self.session:
             return self.session[profile]
+        keyring = _keyring()
         try:
-            return keyring.get_password(self.service, profile)
+            found: str | None = keyring.get_password(self.service, profile)
+            return found
         except keyring.errors.KeyringError as exc:
             log.warning("keyring lookup failed: %s", type(exc).__name__)
             return None
@@ -90,6 +100,7 @@ class KeyStore:
     def delete(self, profile: str) -> bool:
         """Remove the stored key; True when there was one."""
         had = self.session.pop(profile, None) is not None
+        keyring = _keyring()
         try:
             keyring.delete_password(self.service, profile)
             return True

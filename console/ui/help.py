@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import platform
-from importlib import metadata
 
 from PySide6 import __version__ as pyside_version
 from PySide6.QtCore import Qt, qVersion
@@ -37,6 +36,8 @@ SHORTCUTS = (
 
 
 def library_version(name: str) -> str:
+    from importlib import metadata  # when About is opened: 13 ms the first frame need not wait for
+
     try:
         return metadata.version(name)
     except metadata.PackageNotFoundError:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QPaintEvent
-from PySide6.QtWidgets import QLabel, QMainWindow, QProgressBar, QSizePolicy, QTabWidget, QToolBar, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QMainWindow, QProgressBar, QSizePolicy, QTabWidget, QToolBar, QWidget
 
 from ..domain.models import Account, Coupon
 from ..domain.offers import Offer
@@ -32,11 +32,11 @@ from .dialogs.playbook import PlaybookDialog
 from .dialogs.templates import TemplatesDialog
 from .journal_page import JournalPage
 from .layout_memory import restore_layout, save_layout
+from .lazy_page import LazyPage
 from .menus import apply_saved_theme, build_menus
 from .mode_badge import ModeBadge
 from .operations import ChangeBus, Operations
 from .overview_page import OverviewPage
-from .portal.page import PortalPage
 from .preferences import PreferencesDialog, keep_operator, refresh_minutes, settings_for
 from .queue.page import QueuePage
 from .queue.reading import clock_text, prepare
@@ -45,6 +45,7 @@ from .workers import ProgressRelay, Runner, warm_import
 
 if TYPE_CHECKING:
     from .analytics.page import AnalyticsPage
+    from .portal.page import PortalPage
 
 
 class MainWindow(QMainWindow):
@@ -90,11 +91,10 @@ class MainWindow(QMainWindow):
         self.journal_page.undo_requested.connect(self.controller.undo)
         self.journal_page.retry_requested.connect(self.controller.retry)
         self.journal_page.recover_requested.connect(self.controller.recover_journal)
-        self.portal_page = PortalPage(self.context)
-        self.outcomes_tab = QWidget()  # holds the Outcomes page, made when first shown or asked for (analytics_page)
-        self._outcomes_layout = QVBoxLayout(self.outcomes_tab)
-        self._outcomes_layout.setContentsMargins(0, 0, 0, 0)
-        self._analytics: AnalyticsPage | None = None
+        # Portal and Outcomes are built when first shown or asked for: 35 ms of widgets, and the charts' library
+        # (pyqtgraph, 0.3-0.5 s of import), that the first frame would otherwise wait for
+        self.portal_tab: LazyPage[PortalPage] = LazyPage(self._portal)
+        self.outcomes_tab: LazyPage[AnalyticsPage] = LazyPage(self._outcomes)
         self.overview = OverviewPage(self.context)
         self.overview.retry_requested.connect(self.refresh)
         self.overview.loaded.connect(self._overview_done)
@@ -102,12 +102,11 @@ class MainWindow(QMainWindow):
         for page, title in (
             (self.queue, "Queue"),
             (self.journal_page, "Journal"),
-            (self.portal_page, "Portal"),
+            (self.portal_tab, "Portal"),
             (self.outcomes_tab, "Outcomes"),
             (self.overview, "Overview"),
         ):
             self.tabs.addTab(page, title)
-        self.tabs.currentChanged.connect(lambda i: self.analytics_page if self.tabs.widget(i) is self.outcomes_tab else None)
         self.setCentralWidget(self.tabs)
         build_menus(self)  # after the tabs: View lists each page
         apply_saved_theme(self)
@@ -144,19 +143,27 @@ class MainWindow(QMainWindow):
             self._started = True
             QTimer.singleShot(0, self.refresh)
             warm_import("console.ui.analytics.page")  # the Outcomes page's charts, for when it is first shown
+            warm_import("console.ui.portal.page")
+
+    def _outcomes(self) -> AnalyticsPage:
+        """The Outcomes page. Its charts' library is imported on a worker once the window has painted (warm_import),
+        so the tab opens at once; the page reads when it is shown."""
+        from .analytics.page import AnalyticsPage
+
+        return AnalyticsPage(self.context)
+
+    def _portal(self) -> PortalPage:
+        from .portal.page import PortalPage
+
+        return PortalPage(self.context)
 
     @property
     def analytics_page(self) -> AnalyticsPage:
-        """The Outcomes page, made the first time it is shown or asked for: its charts' library (pyqtgraph, with
-        the whole of numpy: 0.3-0.5 s of import) is then not in the window's first paint. It is imported on a worker
-        once the window has painted (warm_import), so the tab opens at once; the page reads when it is shown."""
-        if self._analytics is None:
-            from .analytics.page import AnalyticsPage
+        return self.outcomes_tab.page
 
-            self._analytics = AnalyticsPage(self.context)
-            self._outcomes_layout.addWidget(self._analytics)
-            self._analytics.show()  # now, not when the layout gets to it: the page reads as it is shown
-        return self._analytics
+    @property
+    def portal_page(self) -> PortalPage:
+        return self.portal_tab.page
 
     def _build_toolbar(self) -> None:
         toolbar = QToolBar("Account")
@@ -358,7 +365,8 @@ class MainWindow(QMainWindow):
             self.auto.stop()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt naming
-        if self.portal_page.loaded and not self.portal_page.confirm_discard():
+        portal = self.portal_tab.built
+        if portal is not None and portal.loaded and not portal.confirm_discard():
             event.ignore()  # unsaved portal edits: the user chose to keep working
             return
         self.auto.stop()

@@ -57,3 +57,6 @@ by_reason
 _.for_subscription
 # the save desk view a test or the screenshots pick, as a click in the view combo does
 _.show_view
+# the tests reach the pages built when their tab is first shown by these names (ui/main_window.py, ui/lazy_page.py)
+_.analytics_page
+_.portal_page

@@ -117,8 +117,13 @@ def tick(box) -> None:
 
 
 def click_tab(window, page) -> None:
+    """The tab of `page`: the page itself, or the holder of a page built when its tab is first shown (ui/lazy_page.py)."""
     bar = window.tabs.tabBar()
-    click(bar, bar.tabRect(window.tabs.indexOf(page)).center())
+    index = window.tabs.indexOf(page)
+    if index < 0:
+        index = window.tabs.indexOf(page.parentWidget())
+    assert index >= 0, f"{page!r} is in no tab"
+    click(bar, bar.tabRect(index).center())
 
 
 def click_row(view, row: int, column: int = 0, modifier=Qt.KeyboardModifier.NoModifier) -> None:

@@ -31,8 +31,8 @@ def on_dialog(qtbot, act, seen: list, count: int = 1):
 
 
 def open_portal(qtbot, window):
+    window.tabs.setCurrentWidget(window.portal_tab)  # the page is built when its tab is first shown
     page = window.portal_page
-    window.tabs.setCurrentWidget(page)
     qtbot.waitUntil(lambda: page.loaded and page.list.count() == 2, timeout=15000)
     return page
 

@@ -78,8 +78,8 @@ def test_journal_retry_sends_a_failed_action_once_and_undo_puts_it_back(qtbot, o
 
 def test_open_portal_as_customer_copies_a_working_link(qtbot, open_window, demo):
     window = open_window(demo)
+    window.tabs.setCurrentWidget(window.portal_tab)  # the page is built when its tab is first shown
     page = window.portal_page
-    window.tabs.setCurrentWidget(page)
     qtbot.waitUntil(lambda: page.loaded and page.list.count() == 2, timeout=15000)
     row = window.workspace.queue()[0]
     email = row.email

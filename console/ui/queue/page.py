@@ -78,13 +78,11 @@ class QueuePage(QWidget):
         self.offline_text.setWordWrap(True)
         banner_row.addWidget(self.offline_text)
         self.offline.hide()
-        outer.addWidget(self.offline)
         self.unfinished = QLabel("")  # a full sync that stopped before its end: the queue is partial, and says so
         self.unfinished.setObjectName("unfinishedBanner")
         self.unfinished.setTextFormat(Qt.TextFormat.PlainText)
         self.unfinished.setWordWrap(True)
         self.unfinished.hide()
-        outer.addWidget(self.unfinished)
 
         self.filters = FilterBar()
         outer.addWidget(self.filters)
@@ -125,6 +123,10 @@ class QueuePage(QWidget):
         self.splitter.setStretchFactor(1, 2)
         self.splitter.setSizes([460, 260])
         outer.addWidget(self.splitter, 1)
+        # The banners arrive after the first rows (a failed connect, a worker's check), so they sit under the table: shown
+        # above it, each moved the rows a person had started reading 40 px down, 0.1 s after they appeared (bench_screen).
+        outer.addWidget(self.offline)
+        outer.addWidget(self.unfinished)
 
         self.filters.changed.connect(self._filter)
         self._kept: tuple[list[str], str | None] = ([], None)
