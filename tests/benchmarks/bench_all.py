@@ -22,7 +22,7 @@ import bench_cli  # noqa: E402
 import bench_screen  # noqa: E402
 import bench_sync  # noqa: E402
 from installed import as_installed  # noqa: E402
-from synthetic import cached_account  # noqa: E402
+from synthetic import add_history, cached_account  # noqa: E402
 
 
 def main() -> None:
@@ -42,12 +42,13 @@ def main() -> None:
         table += bench_sync.table_rows(bench_sync.run_size(n, sync_args), sync_args.rate_limit)
     print(f"caches of {large_n:,} and 20,000 subscriptions…", file=sys.stderr)
     large, _ = cached_account(large_n, large_n // 5)
+    add_history(large, large_n, large_n // 5)  # two years of intents, saves and their invoices: what `report` reads
     small, _ = cached_account(20_000, 4_000)
     print("the window on Xvfb…", file=sys.stderr)
     for label, console, bare, ratio, target in bench_screen.table_rows(bench_screen.measure(large_n, args.rounds, large)):
         table.append((f"{label}, {large_n:,} cached", console, f"bare PySide6 window {bare}", ratio, target))
     print("the command line…", file=sys.stderr)
-    for label, f, baseline, target in bench_cli.rows(large, small, max(5, args.rounds * 2 + 1)):
+    for label, f, baseline, target in bench_cli.rows(large, small, max(5, args.rounds * 2 + 1), large_n):
         peak = f", peak {f['peak_mb']:,.0f} MB" if "json" in label else ""
         table.append(
             (label, f"{f['a'] * 1000:,.0f} ms{peak}", f"{baseline}: {f['b'] * 1000:,.0f} ms", f"{f['ratio']:.2f}×", target)

@@ -4,7 +4,8 @@ cache's pending rows as JSON; peak memory of each process read from /proc while 
 
 Run: .venv/bin/python tests/benchmarks/bench_cli.py [--rounds 7] [--large DIR] [--small DIR]
 DIRs are data dirs made by synthetic.cached_account (1,000,000 and 20,000 subscriptions, a fifth pending: made when
-not given). `report` is timed on the large one as well; its history is what the synthetic account holds.
+not given, the large one with two years of history from synthetic.add_history: 560,000 intents, 90,000 desk saves
+and their 990,000 invoices). `report` is timed on the large one.
 """
 
 from __future__ import annotations
@@ -66,7 +67,7 @@ def paired(a: list[str], b: list[str], rounds: int) -> dict[str, float]:
     return {"a": statistics.median(walls_a), "b": statistics.median(walls_b), "ratio": statistics.median(ratios), "peak_mb": peak}
 
 
-def rows(large: Path, small: Path, rounds: int) -> list[tuple[str, dict[str, float], str, str]]:
+def rows(large: Path, small: Path, rounds: int, large_n: int = 1_000_000) -> list[tuple[str, dict[str, float], str, str]]:
     """(measure, paired figures, baseline, target) for each row of the table."""
     cli = [sys.executable, "-m", "console"]
     bare = [sys.executable, "-c", "pass"]
@@ -74,14 +75,14 @@ def rows(large: Path, small: Path, rounds: int) -> list[tuple[str, dict[str, flo
         ("`churn-console --version`", paired([*cli, "--version"], bare, rounds), "`python -c pass`", "≤ 2.5×"),
         ("`churn-console --help`", paired([*cli, "--help"], bare, rounds), "`python -c pass`", "≤ 2.5×"),
     ]
-    for data, label, target in ((large, "1,000,000 cached", "≤ 1.3×, ≤ 100 MB"), (small, "20,000 cached", "≤ 4×")):
+    for data, label, target in ((large, f"{large_n:,} cached", "≤ 1.3×, ≤ 100 MB"), (small, "20,000 cached", "≤ 4×")):
         cache = next(data.glob("*-test.sqlite3"))
         figures = paired(
             [*cli, "--data-dir", str(data), "queue", "--format", "json"], [sys.executable, "-c", PLAIN_JSON, str(cache)], rounds
         )
         out.append((f"`queue --format json`, {label}", figures, "a plain Python loop writing the rows as JSON", target))
     figures = paired([*cli, "--data-dir", str(large), "report"], bare, max(3, rounds // 2))
-    out.append(("`report`, 1,000,000 cached (no history: the synthetic account's)", figures, "`python -c pass`", "≤ 1 s"))
+    out.append((f"`report`, {large_n:,} cached, two years of history", figures, "`python -c pass`", "≤ 1 s"))
     return out
 
 
@@ -108,9 +109,13 @@ def main() -> None:
 
     as_installed()
     sys.path.insert(0, str(HERE))
-    from synthetic import cached_account
+    from synthetic import add_history, cached_account
 
-    large = args.large or cached_account(1_000_000, 200_000)[0]
+    if args.large:
+        large = args.large
+    else:
+        large = cached_account(1_000_000, 200_000)[0]
+        add_history(large, 1_000_000, 200_000)
     small = args.small or cached_account(20_000, 4_000)[0]
     print_table(rows(large, small, args.rounds))
 

@@ -10,7 +10,8 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from console.domain.models import Item, Subscription
+from console.domain.models import Coupon, Item, Subscription
+from console.domain.save_value import LedgerInvoice
 from console.store import Cache
 
 NOW = datetime.now(UTC)
@@ -63,3 +64,135 @@ def cached_account(total: int, pending: int, data: Path | None = None) -> tuple[
     cache.close()
     (data / "last_account.json").write_text(f'{{"id": "{ACCOUNT}", "name": "Bench", "livemode": false}}')
     return data, upsert_s
+
+
+DAY = 86400
+RETAIN = Coupon("RETAIN25-3M", "25% off for 3 months", 25.0, None, None, "repeating", 3, True, 0, None)
+OPERATORS = ("Dana (CS)", "Sam (CS)", "Ines (CS)", "Kofi (CS)")
+
+
+def add_history(data: Path, total: int, pending: int, months: int = 24, seed: int = 5) -> dict[str, int]:
+    """Two years of a real account's churn history in a cached_account's data dir: each pending row's open intent;
+    past intents at 1.5% of the subscriptions a month (SaaS monthly churn requests run 1-3%), of which 60% ended,
+    25% were saved by the desk (a coupon or a pause, its operator on the timeline) and 15% revoked by the customer;
+    every desk save's invoices since (monthly; the coupon's three months discounted; a few open or uncollectible)
+    in the save ledger. Returns the counts written."""
+    rng = random.Random(seed)
+    now = int(NOW.timestamp())
+    cache = Cache.for_account(data, ACCOUNT, False)
+    counts = {"intents": 0, "saves": 0, "invoices": 0}
+    with cache.bulk():
+        cache.upsert_coupon(RETAIN)
+        rows = cache.db.conn.execute(
+            "SELECT id, customer_id, mrr_minor, currency, canceled_at, feedback FROM subscriptions WHERE pending = 1"
+        ).fetchall()
+        intents = [
+            (f"int_open{n:08d}", sub, cus, at or now - 2 * DAY, feedback, None, mrr, cur, "pending", None, None, None, "event")
+            for n, (sub, cus, mrr, cur, at, feedback) in enumerate(rows)
+        ]
+        saves, ledger, invoices, timeline = [], [], [], []
+        past = int(total * 0.015) * months
+        for n in range(past):
+            index = pending + rng.randrange(max(1, total - pending))  # the active subscriptions asked before
+            sub, cus = f"sub_bench{index:08d}", f"cus_bench{index:08d}"
+            asked = now - rng.randrange(months * 30 * DAY)
+            currency = rng.choice(("usd", "usd", "eur", "jpy"))
+            mrr = {"usd": 1900, "eur": 1700, "jpy": 2800}[currency] * rng.choice((1, 1, 5))
+            roll = rng.random()
+            resolved = min(now, asked + rng.randrange(1, 30) * DAY)
+            if roll < 0.6:  # ended: the subscription is gone (not in the cache: a churned customer's id)
+                sub = f"sub_gone{n:08d}"
+                intents.append(
+                    (
+                        f"int_past{n:08d}",
+                        sub,
+                        cus,
+                        asked,
+                        rng.choice(REASONS),
+                        None,
+                        mrr,
+                        currency,
+                        "ended",
+                        resolved,
+                        None,
+                        None,
+                        "event",
+                    )
+                )
+                continue
+            if roll < 0.75:
+                intents.append(
+                    (
+                        f"int_past{n:08d}",
+                        sub,
+                        cus,
+                        asked,
+                        rng.choice(REASONS),
+                        None,
+                        mrr,
+                        currency,
+                        "revoked",
+                        resolved,
+                        None,
+                        None,
+                        "event",
+                    )
+                )
+                continue
+            action = f"act_hist{n:08d}"
+            coupon = rng.random() < 0.7
+            offer = "coupon:RETAIN25-3M" if coupon else "pause:2m"
+            intents.append(
+                (
+                    f"int_past{n:08d}",
+                    sub,
+                    cus,
+                    asked,
+                    rng.choice(REASONS),
+                    None,
+                    mrr,
+                    currency,
+                    "saved",
+                    resolved,
+                    offer,
+                    action,
+                    "event",
+                )
+            )
+            timeline.append(
+                (
+                    f"save:{action}",
+                    sub,
+                    resolved,
+                    "console_save",
+                    f'{{"action_id": "{action}", "operator": "{rng.choice(OPERATORS)}"}}',
+                )
+            )
+            saves.append(sub)
+            ledger.append((sub, resolved, now))
+            discount = f"di_hist{n:08d}"
+            for month, created in enumerate(range(resolved + 30 * DAY, now, 30 * DAY)):
+                off = mrr // 4 if coupon and month < 3 else 0
+                status = "paid" if rng.random() > 0.03 else rng.choice(("open", "uncollectible"))
+                paid = mrr - off if status == "paid" else 0
+                invoices.append(
+                    LedgerInvoice(f"in_hist{n:08d}_{month:02d}", sub, created, currency, status, paid, mrr - off,
+                                  ((discount, off),) if off else (), 1 if status == "paid" else 4)
+                )  # fmt: skip
+            if coupon:
+                cache.db.conn.execute(
+                    "INSERT OR REPLACE INTO discounts (id, coupon_id, subscription_id) VALUES (?, ?, ?)",
+                    (discount, RETAIN.id, sub),
+                )
+        cache.db.conn.executemany(
+            "INSERT OR IGNORE INTO intents (id, subscription_id, customer_id, scheduled_at, feedback, comment, mrr_minor, currency,"
+            " resolution, resolved_at, offer, action_id, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            intents,
+        )
+        cache.db.conn.executemany("INSERT OR REPLACE INTO timeline VALUES (?, ?, ?, ?, ?)", timeline)
+        cache.put_invoices(invoices, [])
+        cache.db.conn.executemany("INSERT OR REPLACE INTO save_ledger VALUES (?, ?, ?)", ledger)
+    cache.set_meta("first_sync_at", now - months * 30 * DAY)
+    cache.close()
+    counts.update(intents=len(intents), saves=len(saves), invoices=len(invoices))
+    return counts
