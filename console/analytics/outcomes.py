@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..store import Cache
+from ..store.span import Span, among
 
 LATE_LOSS_S = 90 * 86400
 DAY = 86400
@@ -73,11 +74,16 @@ def offer_family(code: str | None) -> str | None:
     return code.split(":", 1)[0]
 
 
-def outcomes(cache: Cache) -> list[Outcome]:
-    """Every intent but the undone ones (an undone save is replaced by the new intent it reopened)."""
-    ended = {r["id"]: r["ended_at"] for r in cache.db.query("SELECT id, ended_at FROM subscriptions WHERE ended_at IS NOT NULL")}
+def outcomes(cache: Cache, span: Span | None = None) -> list[Outcome]:
+    """Every intent but the undone ones (an undone save is replaced by the new intent it reopened); with `span`,
+    those of the subscriptions asked about in it: a range's report needs no other subscription's story."""
+    where, params = among("id", span, "AND")
+    ended = {
+        r["id"]: r["ended_at"]
+        for r in cache.db.query(f"SELECT id, ended_at FROM subscriptions WHERE ended_at IS NOT NULL{where}", params)
+    }
     out = []
-    for i in cache.intents():
+    for i in cache.intent_rows(span):
         resolution = i["resolution"]
         if resolution == "undone":
             continue

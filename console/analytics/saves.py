@@ -10,6 +10,7 @@ from dateutil.relativedelta import relativedelta
 from ..domain.models import Coupon
 from ..domain.save_value import LedgerInvoice, SaveValue, coupon_of, value_of_save
 from ..store import Cache
+from ..store.span import Span
 from .outcomes import Outcome
 
 
@@ -78,15 +79,16 @@ def _months_after(ts: int, months: int) -> int:
     return int((datetime.fromtimestamp(ts, UTC) + relativedelta(months=months)).timestamp())
 
 
-def saves(every: list[Outcome], facts: SaveFacts, ended: dict[str, int]) -> list[Save]:
-    """Every save among `every`, each with what followed it; `ended` maps subscription ids to when they ended."""
+def saves(every: list[Outcome], facts: SaveFacts, ended: dict[str, int], picked: set[str] | None = None) -> list[Save]:
+    """Every save among `every` (or those of the `picked` intents), each with what followed it (from every one of
+    `every`); `ended` maps subscription ids to when they ended."""
     by_sub: dict[str, list[Outcome]] = {}
     for o in sorted(every, key=lambda o: o.scheduled_at):
         by_sub.setdefault(o.subscription_id, []).append(o)
     out = []
     for items in by_sub.values():
         for n, o in enumerate(items):
-            if not o.saved:
+            if not o.saved or (picked is not None and o.intent_id not in picked):
                 continue
             saved_at = o.resolved_at or o.scheduled_at
             later = items[n + 1 :]
@@ -119,14 +121,15 @@ def saves(every: list[Outcome], facts: SaveFacts, ended: dict[str, int]) -> list
     return sorted(out, key=lambda s: s.saved_at)
 
 
-def read_facts(cache: Cache) -> SaveFacts:
-    """The facts from the cache (one read each; the Outcomes tab reads them when shown)."""
+def read_facts(cache: Cache, span: Span | None = None) -> SaveFacts:
+    """The facts from the cache (one read each; the Outcomes tab reads them when shown); with `span`, only those of
+    the subscriptions asked about in it."""
     return SaveFacts(
-        plans=cache.intent_plans(),
-        invoices=cache.ledger_invoices(),
-        read=cache.ledger_read(),
-        discount_coupons=cache.discount_coupons(),
+        plans=cache.intent_plans(span),
+        invoices=cache.ledger_invoices(span),
+        read=cache.ledger_read(span),
+        discount_coupons=cache.discount_coupons(span),
         coupons={c.id: c for c in cache.coupons()},
-        operators=cache.save_operators(),
-        owners=cache.save_owners(),
+        operators=cache.save_operators(span),
+        owners=cache.save_owners(span),
     )

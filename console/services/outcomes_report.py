@@ -36,14 +36,17 @@ def outcome_report(
     facts: SaveFacts | None = None,
 ) -> Report:
     """Intents scheduled in [since, until), in `currency` or all; with the note on what the cache cannot know,
-    what the saves earned (the save ledger) and the playbook's experiments."""
-    found = outcomes(cache) if every is None else every
+    what the saves earned (the save ledger) and the playbook's experiments. What is not given is read for the
+    range's subscriptions only: with two years of history, reading every intent and invoice took 24 s at 1M
+    cached (tests/benchmarks/bench_cli.py)."""
+    span = (since, until)
+    found = outcomes(cache, span) if every is None else every
     return build(
         found,
         since,
         until,
         currency=currency,
         data_since=known_since(cache),
-        facts=read_facts(cache) if facts is None else facts,
+        facts=read_facts(cache, span) if facts is None else facts,
         playbook=playbook,
     )

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
+
+from .span import Span, among
 
 
 class Intents:
     """Mixed into Cache, which reads and writes them with its own _query and _write (declared here, for mypy)."""
 
     _query: Callable[..., list[dict[str, Any]]]
+    _each: Callable[..., Iterator[Any]]
     _write: Callable[..., None]
 
     def open_intent(self, sub_id: str) -> dict[str, Any] | None:
@@ -70,6 +73,12 @@ class Intents:
 
     def intents(self) -> list[dict[str, Any]]:
         return self._query("SELECT * FROM intents ORDER BY scheduled_at")
+
+    def intent_rows(self, span: Span | None = None) -> Iterator[Any]:
+        """Every intent, or with `span` every intent of the subscriptions asked about in it (their whole stories),
+        one at a time, each read by column name (sqlite3.Row: no dict per intent, half a million in a report)."""
+        where, params = among("subscription_id", span)
+        return self._each(f"SELECT * FROM intents{where} ORDER BY scheduled_at", params)
 
     def intents_for(self, sub_id: str) -> list[dict[str, Any]]:
         return self._query("SELECT * FROM intents WHERE subscription_id = ? ORDER BY scheduled_at", [sub_id])

@@ -8,6 +8,7 @@ from typing import Any
 
 from ..domain import desk
 from ..domain.save_value import LedgerInvoice
+from .span import Span, among
 
 
 class Ledger:
@@ -103,10 +104,11 @@ class Ledger:
         )
         return {int(r["start"]): int(r["n"]) for r in rows}
 
-    def ledger_invoices(self) -> dict[str, list[LedgerInvoice]]:
-        """Every kept invoice of a saved subscription, oldest first, by subscription."""
+    def ledger_invoices(self, span: Span | None = None) -> dict[str, list[LedgerInvoice]]:
+        """Every kept invoice of a saved subscription (of the span's), oldest first, by subscription."""
         out: dict[str, list[LedgerInvoice]] = {}
-        for r in self._query("SELECT * FROM save_invoices ORDER BY created"):
+        where, params = among("subscription_id", span)
+        for r in self._query(f"SELECT * FROM save_invoices{where} ORDER BY created", params):
             discounts = tuple((d, int(a)) for d, a in json.loads(r["discounts"]))
             out.setdefault(r["subscription_id"], []).append(
                 LedgerInvoice(
@@ -123,50 +125,59 @@ class Ledger:
             )
         return out
 
-    def ledger_read(self) -> set[str]:
-        """The saved subscriptions whose invoices have been read at least once."""
-        return {r["subscription_id"] for r in self._query("SELECT subscription_id FROM save_ledger")}
+    def ledger_read(self, span: Span | None = None) -> set[str]:
+        """The saved subscriptions (of the span's) whose invoices have been read at least once."""
+        where, params = among("subscription_id", span)
+        return {r["subscription_id"] for r in self._query(f"SELECT subscription_id FROM save_ledger{where}", params)}
 
-    def discount_coupons(self) -> dict[str, str]:
-        """The coupon behind each discount the kept invoices name (not every discount of the account)."""
+    def discount_coupons(self, span: Span | None = None) -> dict[str, str]:
+        """The coupon behind each discount the kept invoices (of the span's subscriptions) name."""
+        where, params = among("s.subscription_id", span)
         return {
             r["id"]: r["coupon_id"]
             for r in self._query(
                 "SELECT id, coupon_id FROM discounts WHERE id IN "
-                "(SELECT json_extract(j.value, '$[0]') FROM save_invoices s, json_each(s.discounts) j)"
+                f"(SELECT json_extract(j.value, '$[0]') FROM save_invoices s, json_each(s.discounts) j{where})",
+                params,
             )
         }
 
-    def save_operators(self) -> dict[str, str]:
+    def save_operators(self, span: Span | None = None) -> dict[str, str]:
         """Who made each save (action id -> operator), from the saves' timeline entries (by the subscriptions
-        index: only the saved subscriptions' entries are read)."""
+        index: only the saved subscriptions' entries are read; of the span's, with one)."""
         out = {}
+        where, params = among("subscription_id", span, "AND")
         for r in self._query(
             "SELECT detail FROM timeline WHERE subscription_id IN "
-            "(SELECT subscription_id FROM intents WHERE resolution = 'saved') AND kind = 'console_save'"
+            f"(SELECT subscription_id FROM intents WHERE resolution = 'saved') AND kind = 'console_save'{where}",
+            params,
         ):
             detail = json.loads(r["detail"])
             if detail.get("action_id") and detail.get("operator"):
                 out[detail["action_id"]] = detail["operator"]
         return out
 
-    def save_owners(self) -> dict[str, str]:
+    def save_owners(self, span: Span | None = None) -> dict[str, str]:
         """The desk owner now of each saved subscription (a save's owner when no operator is recorded)."""
+        where, params = among("id", span, "AND")
         return {
             r["id"]: r["owner"]
             for r in self._query(
                 f"SELECT id, json_extract(metadata, '$.{desk.OWNER}') AS owner FROM subscriptions "
                 "WHERE id IN (SELECT subscription_id FROM intents WHERE resolution IN ('saved', 'revoked')) "
-                "AND owner IS NOT NULL AND owner != ''"
+                f"AND owner IS NOT NULL AND owner != ''{where}",
+                params,
             )
         }
 
-    def intent_plans(self) -> dict[str, tuple[str, int]]:
-        """(billing interval, created) of every subscription with an intent: what an experiment's rule matches on."""
+    def intent_plans(self, span: Span | None = None) -> dict[str, tuple[str, int]]:
+        """(billing interval, created) of every subscription with an intent (in the span): what an experiment's
+        rule matches on."""
+        subs = "SELECT subscription_id FROM intents" + (" WHERE scheduled_at >= ? AND scheduled_at < ?" if span else "")
         return {
             r["id"]: (r["interval"] or "month", r["created"])
             for r in self._query(
-                "SELECT id, created, json_extract(items, '$[0].interval') AS interval FROM subscriptions "
-                "WHERE id IN (SELECT subscription_id FROM intents)"
+                f"SELECT id, created, json_extract(items, '$[0].interval') AS interval FROM subscriptions WHERE id IN ({subs})",
+                list(span or ()),
             )
         }

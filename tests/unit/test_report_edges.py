@@ -1,5 +1,10 @@
 """Outcome figures at the edges: no data, one currency, an empty range, n = 1, saved then churned."""
 
+from datetime import UTC, datetime
+
+from hypothesis import given
+from hypothesis import strategies as st
+
 from console.analytics.outcomes import Outcome
 from console.analytics.report import build
 from console.domain.proportions import wilson
@@ -139,3 +144,15 @@ def test_a_group_whose_invoices_are_unread_keeps_its_currency_in_the_csv():
 
     lines = list(csv.reader(io.StringIO(value_csv(Report, "owner"))))  # type: ignore[arg-type]
     assert [r[2] for r in lines[1:]] == ["eur", "jpy"] and all(r[6] == "2" for r in lines[1:])
+
+
+@given(st.integers(min_value=0, max_value=4_102_444_800))  # 1970 to 2100
+def test_a_week_starts_on_the_monday_at_midnight_utc_before_the_moment(ts):
+    """report._monday by arithmetic equals the calendar's Monday (datetime.weekday), for any moment."""
+    from datetime import timedelta
+
+    from console.analytics.report import _monday
+
+    day = datetime.fromtimestamp(ts, UTC).date()
+    start = day - timedelta(days=day.weekday())
+    assert _monday(ts) == int(datetime(start.year, start.month, start.day, tzinfo=UTC).timestamp())
