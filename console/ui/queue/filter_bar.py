@@ -20,8 +20,9 @@ VIEW_ALL, VIEW_MINE, VIEW_UNOWNED = "all", "mine", "unowned"
 
 
 class FilterBar(QWidget):
-    """Emits `changed(QueueFilter)`. Each key filters at once while the last pass was fast (under FAST_MS); after a
-    slow one (a very large queue), typing waits WAIT_MS for the next key, so the window keeps up with the typist."""
+    """Emits `changed(QueueFilter)`. Each key filters as soon as its echo is painted while the last pass was fast
+    (under FAST_MS); after a slow one (a very large queue), typing waits WAIT_MS for the next key, so the window
+    keeps up with the typist."""
 
     changed = Signal(object)
 
@@ -71,6 +72,13 @@ class FilterBar(QWidget):
         self._debounce.setSingleShot(True)
         self._debounce.setInterval(WAIT_MS)
         self._debounce.timeout.connect(self._emit)
+        # a fast pass runs on the event loop's next turn, once the key's echo is painted: run inside the key's own
+        # handler, the search box's new text reached the screen only with the filtered table, whose paint waits on
+        # the interpreter while the rest of a large queue is read (59-115 ms; tests/benchmarks/bench_screen.py)
+        self._soon = QTimer(self)
+        self._soon.setSingleShot(True)
+        self._soon.setInterval(0)
+        self._soon.timeout.connect(self._emit)
         self.last_pass_ms = 0.0  # how long the last filter pass took (the slots of `changed`, on this thread)
         self.search.textChanged.connect(self._typed)
         for combo in (self.view, self.reason, self.currency, self.plan):
@@ -163,11 +171,14 @@ class FilterBar(QWidget):
     def _typed(self) -> None:
         if self.last_pass_ms <= FAST_MS:
             self._debounce.stop()
-            self._emit()
+            self._soon.start()
         else:
+            self._soon.stop()
             self._debounce.start()
 
     def _emit(self) -> None:
+        self._soon.stop()  # one pass for what is typed and chosen now
+        self._debounce.stop()
         started = time.perf_counter()
         self.changed.emit(self.criteria())
         self.last_pass_ms = (time.perf_counter() - started) * 1000
