@@ -11,6 +11,7 @@ _.columnCount
 _.tickValues
 _.tickStrings
 _.headerData
+_.multiData
 _.filterAcceptsRow
 _.mapToSource
 source_parent

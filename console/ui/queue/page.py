@@ -205,6 +205,11 @@ class QueuePage(QWidget):
         self.set_table(table or PreparedQueue.build(data.rows, offers=data.offers))
         self.refit()
 
+    @property
+    def reading(self) -> bool:
+        """Whether the rest of the cached queue is still being read (its first rows shown)."""
+        return self._reading is not None
+
     def stale(self, minutes: int = 10) -> bool:
         """Whether the table's days left were computed more than `minutes` ago."""
         return (datetime.now(UTC) - self.model.now).total_seconds() > minutes * 60
