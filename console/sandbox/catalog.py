@@ -9,6 +9,7 @@ from typing import Any
 
 from . import objects
 from .call import Call
+from .cards import set_default_payment_method
 from .errors import invalid, missing
 from .listing import expand, in_range, page, page_forward
 from .state import diff, public
@@ -63,9 +64,12 @@ def create_customer(call: Call) -> dict[str, Any]:
 def update_customer(call: Call) -> dict[str, Any]:
     """POST /v1/customers/{id}: customers edit their own name and e-mail in the portal; `customer.updated`
     carries the old values in previous_attributes."""
-    call.only("name", "email", "description", "metadata")
+    call.only("name", "email", "description", "metadata", "invoice_settings")
     cust = _live_customer(call)
     before = copy.deepcopy(cust)
+    settings = call.params.get("invoice_settings") or {}
+    if "default_payment_method" in settings:  # the card Smart Retries charge (unless the subscription names its own)
+        set_default_payment_method(call.state, cust, settings["default_payment_method"], customer=cust["id"])
     for key in ("name", "email", "description"):
         if key in call.params:
             cust[key] = call.params[key] or None

@@ -17,8 +17,10 @@ class ApiError(Exception):
         param: str | None = None,
         code: str | None = None,
         should_retry: bool | None = None,
+        extra: dict[str, Any] | None = None,
     ) -> None:
         super().__init__(message)
+        self.extra = extra or {}  # a card error's decline_code, advice_code, payment_intent…
         self.status = status
         self.type = type_
         self.message = message
@@ -33,6 +35,8 @@ class ApiError(Exception):
             err["doc_url"] = f"https://stripe.com/docs/error-codes/{self.code.replace('_', '-')}"
         if self.param:
             err["param"] = self.param
+        for key, value in self.extra.items():
+            err.setdefault(key, value)
         err["request_log_url"] = f"https://dashboard.stripe.com/test/logs/{request_id}"
         return {"error": err}
 

@@ -16,7 +16,9 @@ ALL_PERMISSIONS = frozenset(
         "rak_price_read",
         "rak_billing_portal_write",
         "rak_event_read",
-        "rak_invoice_read",
+        "rak_invoice_write",
+        "rak_payment_intent_read",
+        "rak_payment_method_write",
         "rak_test_clock_write",
     }
 )

@@ -18,6 +18,10 @@ EXPANDABLE = {
     "default_price": "price",
     "subscription": "subscription",
     "feedback_option": "billing.feedback_option",
+    "payment_intent": "payment_intent",  # an InvoicePayment's payment (data.payment.payment_intent)
+    "payment_method": "payment_method",
+    "default_payment_method": "payment_method",
+    "invoice": "invoice",
 }
 
 

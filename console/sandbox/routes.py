@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from . import catalog, feedback, misc, pausing, portal, subscriptions
+from . import catalog, feedback, misc, pausing, payments, portal, subscriptions
 from .call import Call
 from .keys import ACCOUNT_READ
 
@@ -192,6 +192,50 @@ ROUTES: list[Route] = [
     _r("GET", "/v1/events", misc.list_events, "rak_event_read", "_event_list_params.EventListParams"),
     _r("GET", "/v1/events/{id}", misc.retrieve_event, "rak_event_read", "_event_retrieve_params.EventRetrieveParams"),
     _r("GET", "/v1/invoices", misc.list_invoices, "rak_invoice_read", "_invoice_list_params.InvoiceListParams"),
+    _r(
+        "GET",
+        "/v1/invoices/{id}",
+        payments.retrieve_invoice,
+        "rak_invoice_read",
+        "_invoice_retrieve_params.InvoiceRetrieveParams",
+    ),
+    _r("POST", "/v1/invoices/{id}/pay", payments.pay_invoice, "rak_invoice_write", "_invoice_pay_params.InvoicePayParams"),
+    _r(
+        "GET",
+        "/v1/invoice_payments",
+        payments.list_invoice_payments,
+        "rak_invoice_read",
+        "_invoice_payment_list_params.InvoicePaymentListParams",
+    ),
+    _r(
+        "GET",
+        "/v1/payment_intents/{id}",
+        payments.retrieve_payment_intent,
+        "rak_payment_intent_read",
+        "_payment_intent_retrieve_params.PaymentIntentRetrieveParams",
+    ),
+    _r(
+        "GET",
+        "/v1/payment_methods/{id}",
+        payments.retrieve_payment_method,
+        "rak_payment_method_read",
+        "_payment_method_retrieve_params.PaymentMethodRetrieveParams",
+    ),
+    _r(
+        "POST",
+        "/v1/payment_methods/{id}/attach",
+        payments.attach_payment_method,
+        "rak_payment_method_write",
+        "_payment_method_attach_params.PaymentMethodAttachParams",
+    ),
+    # a customer's cards: Stripe's permission for this list is not documented; the stricter guess, PaymentMethods
+    _r(
+        "GET",
+        "/v1/customers/{id}/payment_methods",
+        payments.list_customer_payment_methods,
+        "rak_payment_method_read",
+        "_customer_payment_method_list_params.CustomerPaymentMethodListParams",
+    ),
     # Restricted keys may not read the account: Stripe answers 403 naming rak_accounts_kyc_id_numbers_read
     # (stripe-node issue 2246; dj-stripe PR 1131). Secret keys read it.
     _r(

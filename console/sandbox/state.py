@@ -35,6 +35,8 @@ _ID_PREFIX = {
     "event": "evt",
     "invoice": "in",
     "invoice_payment": "inpay",
+    "payment_method": "pm",
+    "payment_intent": "pi",
     "test_helpers.test_clock": "clock",
     "billing.feedback_option": "fo",
 }

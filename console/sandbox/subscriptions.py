@@ -7,6 +7,7 @@ from typing import Any
 
 from . import objects
 from .call import Call
+from .cards import set_default_payment_method
 from .errors import invalid, missing
 from .listing import expand, in_range, page_forward
 from .state import State, diff, public
@@ -55,7 +56,10 @@ def retrieve(call: Call) -> dict[str, Any]:
 
 def create(call: Call) -> dict[str, Any]:
     p = call.params
-    call.only("customer", "items", "metadata", "cancel_at_period_end", "cancel_at", "discounts", "trial_period_days")
+    call.only(
+        "customer", "items", "metadata", "cancel_at_period_end", "cancel_at", "discounts", "trial_period_days",
+        "default_payment_method",
+    )  # fmt: skip
     state = call.state
     if "customer" not in p:
         raise invalid("Missing required param: customer.", "customer")
@@ -78,6 +82,8 @@ def create(call: Call) -> dict[str, Any]:
             item["current_period_end"] = sub["trial_end"]
     _apply_metadata(sub, p.get("metadata"))
     _apply_cancel(call, sub, p)
+    if "default_payment_method" in p:
+        set_default_payment_method(call.state, sub, p["default_payment_method"], customer=p["customer"])
     entries = _discount_ids(call, sub, p["discounts"]) if p.get("discounts") else []
     state.add(sub)
     if entries:
@@ -89,8 +95,9 @@ def create(call: Call) -> dict[str, Any]:
 def update(call: Call) -> dict[str, Any]:
     p = call.params
     call.only(
-        "cancel_at_period_end", "cancel_at", "cancellation_details", "discounts", "metadata", "pause_collection", "description"
-    )
+        "cancel_at_period_end", "cancel_at", "cancellation_details", "discounts", "metadata", "pause_collection", "description",
+        "default_payment_method",
+    )  # fmt: skip
     state = call.state
     sub = get_sub(state, call.args[0])
     if sub["status"] in ENDED:
@@ -116,6 +123,8 @@ def update(call: Call) -> dict[str, Any]:
         sub["pause_collection"] = _pause(call, p["pause_collection"])
     if "description" in p:
         sub["description"] = p["description"] or None
+    if "default_payment_method" in p:  # the card a retry charges first (docs: revenue-recovery/smart-retries)
+        set_default_payment_method(call.state, sub, p["default_payment_method"], customer=sub["customer"])
     _apply_metadata(sub, p.get("metadata"))
     if new_discounts is not None:
         _replace_discounts(call, sub, new_discounts)

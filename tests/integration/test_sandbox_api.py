@@ -164,7 +164,9 @@ def test_missing_permission_is_403_naming_it_before_params_are_checked(shared_sa
         "rak_price_read": lambda: client.v1.prices.list({"bogus": "1"}),
         "rak_billing_portal_write": lambda: client.v1.billing_portal.configurations.create({"bogus": "1"}),
         "rak_event_read": lambda: client.v1.events.list({"bogus": "1"}),
-        "rak_invoice_read": lambda: client.v1.invoices.list({"bogus": "1"}),
+        "rak_invoice_write": lambda: client.v1.invoices.pay("in_x", {"bogus": "1"}),
+        "rak_payment_intent_read": lambda: client.v1.payment_intents.retrieve("pi_x", {"bogus": "1"}),
+        "rak_payment_method_write": lambda: client.v1.payment_methods.attach("pm_card_visa", {"bogus": "1"}),
     }
     with pytest.raises(stripe.PermissionError) as info:
         calls[permission]()

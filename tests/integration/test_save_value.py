@@ -214,7 +214,7 @@ def test_an_experiment_assigns_records_and_compares_its_offers(account, tmp_path
 
 def test_a_key_that_cannot_read_invoices_says_so_and_the_report_says_what_it_cannot_know(tmp_path):
     with Sandbox(seed=34, customers=120) as sb:
-        key = sb.keys.make(ALL_PERMISSIONS - {"rak_invoice_read"})
+        key = sb.keys.make(ALL_PERMISSIONS - {"rak_invoice_write"})
         ws = Workspace.connect(StripeGateway(key, sb.url), tmp_path)
         report = ws.sync()
         assert any("what saves earned" in s and "Invoices" in s for s in report.skipped), report.skipped

@@ -1,0 +1,173 @@
+"""Charging an invoice as Stripe does: its PaymentIntent and InvoicePayment, a decline's words, Smart Retries on the
+account's schedule, and what the subscription becomes when they run out (docs.stripe.com/billing/revenue-recovery)."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from . import cards
+from .state import State, diff, invoice_subscription, public, template
+
+DAY = 86400
+# The account's settings for failed payments (Dashboard → Billing → Revenue recovery). Stripe's recommended default:
+# 8 tries within 2 weeks; then cancel the subscription (or mark it unpaid, or leave it past due).
+DEFAULT_RETRIES = {"attempts": 8, "days": 14, "end": "cancel"}
+_DUNNING = "_dunning"  # the account's open invoices whose payment failed (ids): what time passing retries
+
+
+def retry_settings(state: State) -> dict[str, Any]:
+    return {**DEFAULT_RETRIES, **state.account.get("_retries", {})}
+
+
+def slots(created: int, settings: dict[str, Any]) -> list[int]:
+    """When Smart Retries try again after the first attempt at `created`: `attempts - 1` more tries spread over
+    `days`. Stripe picks each time by its model within that window; the sandbox spreads them evenly."""
+    n = max(1, int(settings["attempts"]))
+    span = int(settings["days"]) * DAY
+    return [created + span * k // max(1, n - 1) for k in range(1, n)] if n > 1 else []
+
+
+def default_method(state: State, inv: dict[str, Any]) -> dict[str, Any] | None:
+    """The card a retry charges: the subscription's `default_payment_method` first, then the customer's
+    `invoice_settings.default_payment_method` (docs.stripe.com/billing/revenue-recovery/smart-retries)."""
+    sub = state.peek("subscription", invoice_subscription(inv) or "")
+    pm_id = (sub or {}).get("default_payment_method")
+    if not pm_id:
+        customer = state.peek("customer", inv["customer"]) or {}
+        pm_id = (customer.get("invoice_settings") or {}).get("default_payment_method")
+    return state.peek("payment_method", pm_id) if pm_id else None
+
+
+def _intent(state: State, inv: dict[str, Any], at: int) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The invoice's PaymentIntent and its default InvoicePayment (since 2025-03-31.basil the invoice names neither:
+    `invoice_payments.list(invoice=…)` does), made at the first attempt and reused by every retry."""
+    pi = state.get("payment_intent", inv.get("_payment_intent") or "")
+    if pi is None:
+        pi = template("payment_intent")
+        pi.update(
+            id=state.new_id("payment_intent"), amount=inv["amount_due"], amount_capturable=0, amount_received=0,
+            created=at, currency=inv["currency"], customer=inv["customer"], livemode=state.livemode, metadata={},
+            description="Subscription update", next_action=None, last_payment_error=None, latest_charge=None,
+            canceled_at=None, cancellation_reason=None, review=None, processing=None, shipping=None, source=None,
+            client_secret=None, status="requires_payment_method", payment_method_types=["card"],
+        )  # fmt: skip
+        state.add(pi)
+        inv["_payment_intent"] = pi["id"]
+    pay = state.get("invoice_payment", inv.get("_invoice_payment") or "")
+    if pay is None:
+        pay = template("invoice_payment")
+        pay.update(
+            id=state.new_id("invoice_payment"), amount_paid=None, amount_requested=inv["amount_due"], created=at,
+            currency=inv["currency"], invoice=inv["id"], is_default=True, livemode=state.livemode, status="open",
+            payment={"type": "payment_intent", "payment_intent": pi["id"]},
+            status_transitions={"canceled_at": None, "paid_at": None},
+        )  # fmt: skip
+        state.add(pay)
+        inv["_invoice_payment"] = pay["id"]
+    return pi, pay
+
+
+def attempt(
+    state: State, inv: dict[str, Any], at: int, *, payment_method: dict[str, Any] | None = None, manual: bool = False
+) -> cards.Decline | None:
+    """Charge the open invoice now; None when it was paid. A manual attempt (`invoices.pay`) leaves Stripe's
+    retry schedule as it was; an automatic one moves it on (or ends it after the last try)."""
+    pm = payment_method or default_method(state, inv)
+    decline = cards.charge_decline(pm, at)
+    pi, pay = _intent(state, inv, at)
+    pi["payment_method"] = pm["id"] if pm else None
+    inv["attempted"] = True
+    inv["attempt_count"] = int(inv.get("attempt_count") or 0) + 1
+    inv["_last_pm"] = pm["id"] if pm else None
+    if decline is None:
+        pi.update(status="succeeded", amount_received=pi["amount"], last_payment_error=None)
+        settle(state, inv, at, pay)
+        return None
+    pi["status"] = "requires_action" if decline.code == "authentication_required" else "requires_payment_method"
+    pi["last_payment_error"] = decline.error(pi["id"], public(pm) if pm else None)
+    inv["_hard"] = decline.hard
+    if not manual:
+        later = [t for t in slots(inv["created"], retry_settings(state)) if t > at]
+        inv["next_payment_attempt"] = later[0] if later else None
+    dunning = state.account.setdefault(_DUNNING, [])
+    if inv["id"] not in dunning:
+        dunning.append(inv["id"])
+    state.emit("invoice.payment_failed", inv, created=at)
+    if decline.code == "authentication_required":
+        state.emit("invoice.payment_action_required", inv, created=at)
+    _status(state, inv, "past_due", at)
+    return decline
+
+
+def settle(state: State, inv: dict[str, Any], at: int, pay: dict[str, Any] | None = None, *, out_of_band: bool = False) -> None:
+    """The invoice paid (by a charge, or marked paid out of band): its InvoicePayment, `invoice_payment.paid` and
+    `invoice.paid` ("an invoice payment attempt succeeds or an invoice is marked as paid out-of-band": event types)."""
+    inv.update(status="paid", amount_paid=inv["amount_due"], amount_remaining=0, next_payment_attempt=None)
+    inv["status_transitions"]["paid_at"] = at
+    inv["paid_out_of_band"] = out_of_band
+    inv["auto_advance"] = False
+    if inv["id"] in state.account.get(_DUNNING, []):
+        state.account[_DUNNING].remove(inv["id"])
+    if not out_of_band:
+        pay = pay or _intent(state, inv, at)[1]
+        pay.update(status="paid", amount_paid=inv["amount_due"])
+        pay["status_transitions"]["paid_at"] = at
+        state.emit("invoice_payment.paid", pay, created=at)
+    state.emit("invoice.paid", inv, created=at)
+    _status(state, inv, "active", at)
+
+
+def _status(state: State, inv: dict[str, Any], status: str, at: int) -> None:
+    """past_due after a failure, active again once paid (from past_due or unpaid), with the update's event."""
+    sub = state.get("subscription", invoice_subscription(inv) or "")
+    if sub is None:
+        return
+    moves = {"past_due": ("active",), "active": ("past_due", "unpaid")}[status]
+    if sub["status"] in moves:
+        before = copy.deepcopy(sub)
+        sub["status"] = status
+        state.emit("customer.subscription.updated", sub, diff(before, sub), created=at)
+
+
+def run_retries(state: State, now: int) -> int:
+    """Every Smart Retry due by `now`, in time order; returns how many invoices changed. A hard decline is not
+    retried until a new payment method is the one a retry would charge ("no retry after a hard decline … unless a
+    new payment method arrives"); its schedule still runs out."""
+    from .subscriptions import end_subscription
+
+    changes = 0
+    for inv_id in list(state.account.get(_DUNNING, [])):
+        inv = state.get("invoice", inv_id)
+        if inv is None or inv["status"] != "open":
+            state.account[_DUNNING].remove(inv_id)
+            continue
+        while inv["status"] == "open" and inv["next_payment_attempt"] is not None and inv["next_payment_attempt"] <= now:
+            at = inv["next_payment_attempt"]
+            pm = default_method(state, inv)
+            if inv.get("_hard") and (pm["id"] if pm else None) == inv.get("_last_pm"):
+                later = [t for t in slots(inv["created"], retry_settings(state)) if t > at]
+                inv["next_payment_attempt"] = later[0] if later else None
+            else:
+                attempt(state, inv, at)
+            changes += 1
+        if inv["status"] == "open" and inv["next_payment_attempt"] is None:
+            _out_of_retries(state, inv, end_subscription)
+            state.account[_DUNNING].remove(inv_id)
+    return changes
+
+
+def _out_of_retries(state: State, inv: dict[str, Any], end_subscription: Any) -> None:
+    """The last retry failed: the subscription ends, turns unpaid or stays past due, as the account's settings say;
+    the invoice stays open (docs.stripe.com/billing/subscriptions/overview: "Manage payment failures")."""
+    sub = state.get("subscription", invoice_subscription(inv) or "")
+    last = max([inv["created"], *slots(inv["created"], retry_settings(state))])
+    if sub is None or sub["status"] != "past_due":
+        return
+    end = retry_settings(state)["end"]
+    if end == "cancel":
+        end_subscription(state, sub, last, "payment_failed")
+    elif end == "unpaid":
+        before = copy.deepcopy(sub)
+        sub["status"] = "unpaid"
+        state.emit("customer.subscription.updated", sub, diff(before, sub), created=last)
