@@ -131,29 +131,37 @@ def _status(state: State, inv: dict[str, Any], status: str, at: int) -> None:
 
 
 def run_retries(state: State, now: int) -> int:
-    """Every Smart Retry due by `now`, in time order; returns how many invoices changed. A hard decline is not
-    retried until a new payment method is the one a retry would charge ("no retry after a hard decline … unless a
-    new payment method arrives"); its schedule still runs out."""
-    from .subscriptions import end_subscription
-
+    """Every Smart Retry due by `now`, in time order; returns how many invoices changed."""
     changes = 0
     for inv_id in list(state.account.get(_DUNNING, [])):
         inv = state.get("invoice", inv_id)
-        if inv is None or inv["status"] != "open":
-            state.account[_DUNNING].remove(inv_id)
-            continue
-        while inv["status"] == "open" and inv["next_payment_attempt"] is not None and inv["next_payment_attempt"] <= now:
-            at = inv["next_payment_attempt"]
-            pm = default_method(state, inv)
-            if inv.get("_hard") and (pm["id"] if pm else None) == inv.get("_last_pm"):
-                later = [t for t in slots(inv["created"], retry_settings(state)) if t > at]
-                inv["next_payment_attempt"] = later[0] if later else None
-            else:
-                attempt(state, inv, at)
-            changes += 1
-        if inv["status"] == "open" and inv["next_payment_attempt"] is None:
-            _out_of_retries(state, inv, end_subscription)
-            state.account[_DUNNING].remove(inv_id)
+        changes += retry_until(state, inv, now) if inv is not None else 0
+        if inv is None or inv["status"] != "open" or inv["next_payment_attempt"] is None:
+            if inv_id in state.account.get(_DUNNING, []):
+                state.account[_DUNNING].remove(inv_id)
+    return changes
+
+
+def retry_until(state: State, inv: dict[str, Any], now: int) -> int:
+    """One failed invoice's retries due by `now`. A hard decline is not retried until a new payment method is the one
+    a retry would charge ("no retry after a hard decline … unless a new payment method arrives"); its schedule still
+    runs out, and then the subscription ends as the account's settings say."""
+    from .subscriptions import end_subscription
+
+    changes = 0
+    while inv["status"] == "open" and inv["next_payment_attempt"] is not None and inv["next_payment_attempt"] <= now:
+        at = inv["next_payment_attempt"]
+        pm = default_method(state, inv)
+        if inv.get("_hard") and (pm["id"] if pm else None) == inv.get("_last_pm"):
+            later = [t for t in slots(inv["created"], retry_settings(state)) if t > at]
+            inv["next_payment_attempt"] = later[0] if later else None
+        else:
+            attempt(state, inv, at)
+        changes += 1
+    if inv["status"] == "open" and inv["next_payment_attempt"] is None:
+        _out_of_retries(state, inv, end_subscription)
+        if inv["id"] in state.account.get(_DUNNING, []):
+            state.account[_DUNNING].remove(inv["id"])
     return changes
 
 

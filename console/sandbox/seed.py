@@ -6,7 +6,7 @@ import random
 from typing import Any
 
 from . import feedback as feedback_options
-from . import invoices, objects, portal_seed, seed_catalog
+from . import invoices, objects, portal_seed, seed_cards, seed_catalog
 from . import seed_saves as saves
 from .seed_catalog import PRODUCTS, Specials
 from .seed_data import (
@@ -122,6 +122,7 @@ def _customer_with_history(
     if with_invoices:
         invoices.history(state, sub, now)
     sub.pop("_collection_paused", None)  # what history reads, never part of the subscription
+    seed_cards.card_on_file(state, cust, sub, now)
 
 
 def _plan_shape(

@@ -41,7 +41,7 @@ _ID_PREFIX = {
     "billing.feedback_option": "fo",
 }
 # The kinds a large account has millions of: kept compressed (table.py) but for what a request changed.
-BULK_KINDS = ("customer", "subscription", "invoice", "discount", "event")
+BULK_KINDS = ("customer", "subscription", "invoice", "discount", "event", "payment_method")
 
 
 # Fields looked up by value (a customer's invoices and subscriptions), indexed so as not to read them all.

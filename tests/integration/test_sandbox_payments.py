@@ -164,3 +164,38 @@ def test_each_payment_endpoint_needs_its_permission(sb, permission, call):
     with pytest.raises(stripe.PermissionError) as info:
         call(client_for(sb, key))
     assert info.value.http_status == 403 and permission.replace("_write", "_") in info.value.user_message
+
+
+def test_the_seed_gives_every_customer_a_card_and_its_failures_run_through_stripes_attempts():
+    """The demo account as a real one has it: every customer a card on file; past-due subscriptions' open invoices
+    declined with a real decline and still being retried; others lost when their retries ran out (canceled for
+    payment_failed); an expired card's own date is past."""
+    with Sandbox(seed=29, customers=300) as sb:
+        _seeded_failures(sb)
+
+
+def _seeded_failures(sb: Sandbox) -> None:
+    import datetime as dt
+
+    now = dt.datetime.fromtimestamp(sb.state.clock.now(), dt.UTC)
+    client = client_for(sb)  # the console's restricted key reads all of it
+    subs = list(client.v1.subscriptions.list({"limit": 100, "status": "all"}).auto_paging_iter())
+    for customer in client.v1.customers.list({"limit": 100}).auto_paging_iter():
+        assert customer.invoice_settings.default_payment_method, customer.id
+    lost = [s for s in subs if s.status == "canceled" and s.cancellation_details.reason == "payment_failed"]
+    failing = [s for s in subs if s.status == "past_due" and s.latest_invoice]
+    assert lost and failing
+    seen_codes = set()
+    for sub in failing:
+        invoice = client.v1.invoices.retrieve(sub.latest_invoice)
+        if invoice.status != "open":
+            continue
+        assert invoice.attempt_count >= 1 and (invoice.next_payment_attempt or 0) > sb.state.clock.now() - 60
+        pay = client.v1.invoice_payments.list({"invoice": invoice.id, "expand": ["data.payment.payment_intent"]}).data[0]
+        error = pay.payment.payment_intent.last_payment_error
+        seen_codes.add(error.decline_code)
+        customer = client.v1.customers.retrieve(invoice.customer)
+        card = client.v1.payment_methods.retrieve(customer.invoice_settings.default_payment_method).card
+        if error.code == "expired_card":
+            assert (card.exp_year, card.exp_month) < (now.year, now.month)
+    assert seen_codes and seen_codes <= {"insufficient_funds", "generic_decline", "expired_card", "lost_card"}

@@ -72,7 +72,7 @@ def test_sync_killed_at_20_random_moments_resumes_to_the_same_cache(tmp_path):
         kills = 0
         for _ in range(20):
             proc = cli(sb, data, "sync", "--full")  # resumes the interrupted full sync, or starts another
-            time.sleep(rng.uniform(0.05, 0.8 * duration))
+            time.sleep(rng.uniform(0.05, 0.6 * duration))  # a resumed sync reads only what is left: shorter than the first
             if proc.poll() is None:
                 proc.send_signal(signal.SIGKILL)
                 kills += 1

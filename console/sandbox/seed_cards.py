@@ -1,0 +1,46 @@
+"""The seed's cards on file: every customer has one, and a past-due subscription's card declines as real cards do
+(insufficient funds most often, then generic declines, expired and lost cards), its open invoice replayed through
+Stripe's attempts and Smart Retries up to now (charges.py): some are still being retried, some ran out."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from typing import Any
+
+from . import cards, charges
+from .state import State
+
+DAY = 86400
+# How cards that stop working fail (the demo's mix, said so: Stripe reports insufficient funds as the most common
+# soft decline, and expired and lost cards as the usual hard ones).
+FAILURES = (("insufficient_funds", 45), ("generic_decline", 25), ("expired_card", 15), ("lost_card", 15))
+
+
+def card_on_file(state: State, cust: dict[str, Any], sub: dict[str, Any], now: int) -> None:
+    """The customer's card, its default; a past-due subscription's card declining since its open invoice was made.
+    Drawn from a generator of its own per customer: the seed's other draws (names, plans, fates) stay as they were."""
+    rng = random.Random(f"card:{state.seed}:{cust['id']}")
+    number = "5555555555554444" if rng.random() < 0.2 else "4242424242424242"
+    year, month = _months_from(now, rng.randint(1, 48))
+    failing = None
+    if sub["status"] == "past_due":
+        failing = rng.choices([f for f, _ in FAILURES], [w for _, w in FAILURES])[0]
+        if failing == "expired_card":  # it expired: the card's own date says so
+            year, month = _months_from(now, -rng.randint(1, 3))
+    pm = cards.payment_method(state, number, created=cust["created"], exp=(month, year), customer=cust["id"])
+    if failing and failing != "expired_card":
+        pm["_fails"] = failing
+    state.add(pm)
+    cust["invoice_settings"]["default_payment_method"] = pm["id"]
+    inv = state.get("invoice", sub.get("latest_invoice") or "")
+    if failing and inv is not None and inv["status"] == "open":
+        inv.update(attempt_count=0, attempted=False, next_payment_attempt=None)
+        charges.attempt(state, inv, inv["created"])
+        charges.retry_until(state, inv, now)
+
+
+def _months_from(ts: int, months: int) -> tuple[int, int]:
+    day = dt.datetime.fromtimestamp(ts, dt.UTC)
+    index = day.year * 12 + day.month - 1 + months
+    return index // 12, index % 12 + 1
