@@ -136,8 +136,8 @@ def set_default_payment_method(state: State, owner: dict[str, Any], pm_id: str |
 
 
 def charge_decline(pm: dict[str, Any] | None, at: int) -> Decline | None:
-    """How a charge of `pm` at `at` ends: None when it succeeds. No payment method declines as Stripe does when a
-    customer has none (it does not retry without one either)."""
+    """How a charge of `pm` at `at` ends: None when it succeeds. With no payment method the invoice's payment fails
+    (charges.attempt then records no decline and waits for a card)."""
     if pm is None:
         return GENERIC
     if pm.get("_fails"):

@@ -85,8 +85,9 @@ def attempt(
         settle(state, inv, at, pay)
         return None
     pi["status"] = "requires_action" if decline.code == "authentication_required" else "requires_payment_method"
-    pi["last_payment_error"] = decline.error(pi["id"], public(pm) if pm else None)
-    inv["_hard"] = decline.hard
+    # no card to charge: nothing was declined, and Stripe does not retry until a payment method arrives
+    pi["last_payment_error"] = decline.error(pi["id"], public(pm)) if pm else None
+    inv["_hard"] = decline.hard or pm is None
     if not manual:
         later = [t for t in slots(inv["created"], retry_settings(state)) if t > at]
         inv["next_payment_attempt"] = later[0] if later else None

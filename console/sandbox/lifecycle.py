@@ -57,9 +57,8 @@ def _advance(state: State, sub: dict[str, Any], now: int) -> int:
 
 
 def renew(state: State, sub: dict[str, Any], at: int) -> None:
-    """Start the next billing period at `at`, with its invoice (void/draft/uncollectible while paused). With a card on
-    file the invoice is charged as Stripe charges it (charges.attempt: paid, or declined and left to Smart Retries);
-    a customer the seed gave no card keeps the seed's outcome (paid unless the subscription is past due)."""
+    """Start the next billing period at `at`, with its invoice (void/draft/uncollectible while paused), charged as
+    Stripe charges it (charges.attempt: paid, or declined and left to Smart Retries)."""
     before = copy.deepcopy(sub)
     if sub["status"] == "trialing":
         sub["status"] = "active"
@@ -68,31 +67,16 @@ def renew(state: State, sub: dict[str, Any], at: int) -> None:
         item["current_period_start"] = at
         item["current_period_end"] = objects.add_interval(at, rec["interval"], rec["interval_count"])
     pause = sub["pause_collection"]
-    card = charges.default_method(state, {"customer": sub["customer"], "parent": _parent(sub)}) if not pause else None
-    carded = card is not None or bool(sub.get("default_payment_method"))
-    inv = invoices.invoice(
-        state, sub=sub, created=at, paid=sub["status"] != "past_due" and not carded, period_start=at,
-        period_end_ts=objects.period_end(sub),
-    )  # fmt: skip
+    inv = invoices.invoice(state, sub=sub, created=at, paid=False, period_start=at, period_end_ts=objects.period_end(sub))
     if pause:
         inv["status"] = {"void": "void", "keep_as_draft": "draft", "mark_uncollectible": "uncollectible"}[pause["behavior"]]
         inv["amount_paid"] = 0
         inv["amount_remaining"] = inv["amount_due"]
-    if carded:
-        inv.update(attempt_count=0, attempted=False, next_payment_attempt=None)  # charges.attempt makes the first
+    inv.update(attempt_count=0, attempted=False, next_payment_attempt=None)  # charges.attempt makes the first
     state.add(inv)
     sub["latest_invoice"] = inv["id"]
     state.emit("invoice.created", inv, created=at)
-    if carded:  # the new period first: a declined charge then moves the status on in an update of its own
-        state.emit("customer.subscription.updated", sub, diff(before, sub), created=at)
-        charges.attempt(state, inv, at)
-        return
-    if inv["status"] == "paid":
-        invoices.payment_events(state, inv, at)
-    elif inv["status"] == "open":  # the renewal's charge was declined (https://docs.stripe.com/api/events/types)
-        state.emit("invoice.payment_failed", inv, created=at)
+    # the new period first: a declined charge then moves the status on in an update of its own
     state.emit("customer.subscription.updated", sub, diff(before, sub), created=at)
-
-
-def _parent(sub: dict[str, Any]) -> dict[str, Any]:
-    return {"type": "subscription_details", "subscription_details": {"subscription": sub["id"]}}
+    if inv["status"] == "open":
+        charges.attempt(state, inv, at)

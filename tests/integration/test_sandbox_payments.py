@@ -199,3 +199,24 @@ def _seeded_failures(sb: Sandbox) -> None:
         if error.code == "expired_card":
             assert (card.exp_year, card.exp_month) < (now.year, now.month)
     assert seen_codes and seen_codes <= {"insufficient_funds", "generic_decline", "expired_card", "lost_card"}
+
+
+def test_a_renewal_with_no_card_on_file_fails_and_waits_for_one(sb):
+    """No payment method: the renewal's payment fails with nothing declined (no `last_payment_error`), and Smart
+    Retries do not run "without a payment method"; the first retry after a card arrives charges it."""
+    client = client_for(sb, sb.secret_key)
+    customer = client.v1.customers.create({"name": "No Card"})
+    price = next(p for p in client.v1.prices.list({"limit": 100}).data if p.currency == "usd" and p.recurring.interval == "month")
+    sub = client.v1.subscriptions.create({"customer": customer.id, "items": [{"price": price.id}]})
+    invoice = renew(sb, client, sub)
+    assert invoice.status == "open" and invoice.attempt_count == 1
+    pay = client.v1.invoice_payments.list({"invoice": invoice.id, "expand": ["data.payment.payment_intent"]}).data[0]
+    assert pay.payment.payment_intent.last_payment_error is None
+    sb.advance(invoice.next_payment_attempt - sb.state.clock.now() + 60)
+    assert client.v1.invoices.retrieve(invoice.id).attempt_count == 1  # not retried: there is nothing to charge
+    card = client.v1.payment_methods.attach("pm_card_visa", {"customer": customer.id})
+    client.v1.subscriptions.update(sub.id, {"default_payment_method": card.id})  # the subscription's own card
+    waiting = client.v1.invoices.retrieve(invoice.id)
+    sb.advance(waiting.next_payment_attempt - sb.state.clock.now() + 60)
+    paid = client.v1.invoices.retrieve(invoice.id)
+    assert paid.status == "paid" and paid.attempt_count == 2
