@@ -103,14 +103,20 @@ def attempt(
 
 def settle(state: State, inv: dict[str, Any], at: int, pay: dict[str, Any] | None = None, *, out_of_band: bool = False) -> None:
     """The invoice paid (by a charge, or marked paid out of band): its InvoicePayment, `invoice_payment.paid` and
-    `invoice.paid` ("an invoice payment attempt succeeds or an invoice is marked as paid out-of-band": event types)."""
+    `invoice.paid` ("an invoice payment attempt succeeds or an invoice is marked as paid out-of-band": event types).
+    Since 2025-03-31.basil the invoice has no `paid_out_of_band` field (not in the SDK's Invoice): a payment made
+    outside Stripe shows as a paid invoice whose own payment was canceled, not paid."""
     inv.update(status="paid", amount_paid=inv["amount_due"], amount_remaining=0, next_payment_attempt=None)
     inv["status_transitions"]["paid_at"] = at
-    inv["paid_out_of_band"] = out_of_band
     inv["auto_advance"] = False
     if inv["id"] in state.account.get(_DUNNING, []):
         state.account[_DUNNING].remove(inv["id"])
-    if not out_of_band:
+    if out_of_band:
+        unpaid = state.get("invoice_payment", inv.get("_invoice_payment") or "")
+        if unpaid is not None:
+            unpaid["status"] = "canceled"
+            unpaid["status_transitions"]["canceled_at"] = at
+    else:
         pay = pay or _intent(state, inv, at)[1]
         pay.update(status="paid", amount_paid=inv["amount_due"])
         pay["status_transitions"]["paid_at"] = at

@@ -32,7 +32,12 @@ def expected_from_sdk(client, since: int, now: int) -> tuple[Counter, dict]:
             if saved_at >= since:
                 kinds["saved_operator"] += 1
                 stake[("saved_operator", sub.currency)] += mrr(sub, before=saved_at)  # before the save's coupon
-        if sub.status == "canceled" and sub.cancellation_details.reason == "cancellation_requested" and sub.canceled_at >= since:
+        # ended after the customer asked: as asked, or by a failed payment whose retries ran out after the ask
+        # (a subscription that only failed was canceled when it ended: its canceled_at is its ended_at)
+        asked_then_ended = sub.cancellation_details.reason == "cancellation_requested" or (
+            sub.cancellation_details.reason == "payment_failed" and sub.canceled_at < sub.ended_at
+        )
+        if sub.status == "canceled" and asked_then_ended and sub.canceled_at >= since:
             kinds["churned"] += 1
             stake[("churned", sub.currency)] += mrr(sub)
         elif sub.status != "canceled" and (sub.cancel_at_period_end or sub.cancel_at) and sub.canceled_at >= since:
