@@ -198,27 +198,6 @@ def history(state: State, sub: dict[str, Any], now: int) -> None:
         start = nxt
 
 
-def payment_events(state: State, inv: dict[str, Any], at: int) -> None:
-    """A paid invoice's events: since 2025-03-31.basil a payment is an InvoicePayment of its own
-    (`invoice_payment.paid`, https://docs.stripe.com/api/invoice-payment/object), beside `invoice.paid`."""
-    payment = template("invoice_payment")
-    payment.update(
-        id=state.new_id("invoice_payment"),
-        amount_paid=inv["amount_paid"],
-        amount_requested=inv["amount_due"],
-        created=at,
-        currency=inv["currency"],
-        invoice=inv["id"],
-        is_default=True,
-        livemode=state.livemode,
-        payment={"type": "payment_intent", "payment_intent": f"pi_{inv['id'][3:]}"},
-        status="paid",
-        status_transitions={"canceled_at": None, "paid_at": at},
-    )
-    state.emit("invoice_payment.paid", payment, created=at)
-    state.emit("invoice.paid", inv, created=at)
-
-
 def void(inv: dict[str, Any]) -> None:
     """An invoice made while collection was paused with `behavior: void`: invoices keep being generated but Stripe
     collects nothing, and with `void` each is voided as it is made (https://docs.stripe.com/billing/subscriptions/
