@@ -3,12 +3,14 @@ which writes them into a data dir the way sync does (a page-sized transaction at
 
 from __future__ import annotations
 
+import functools
 import random
 import tempfile
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from console.domain.models import Coupon, Item, Subscription
 from console.domain.save_value import LedgerInvoice
@@ -71,6 +73,12 @@ RETAIN = Coupon("RETAIN25-3M", "25% off for 3 months", 25.0, None, None, "repeat
 OPERATORS = ("Dana (CS)", "Sam (CS)", "Ines (CS)", "Kofi (CS)")
 
 
+def _intent(n: int, sub: str, resolution: str, offer: str | None = None, action: str | None = None, **at: Any) -> tuple:
+    """One past intent's row (the intents table's columns, in order)."""
+    return (f"int_past{n:08d}", sub, at["cus"], at["asked"], at["rng"].choice(REASONS), None, at["mrr"], at["currency"],
+            resolution, at["resolved"], offer, action, "event")  # fmt: skip
+
+
 def add_history(data: Path, total: int, pending: int, months: int = 24, seed: int = 5) -> dict[str, int]:
     """Two years of a real account's churn history in a cached_account's data dir: each pending row's open intent;
     past intents at 1.5% of the subscriptions a month (SaaS monthly churn requests run 1-3%), of which 60% ended,
@@ -100,65 +108,17 @@ def add_history(data: Path, total: int, pending: int, months: int = 24, seed: in
             mrr = {"usd": 1900, "eur": 1700, "jpy": 2800}[currency] * rng.choice((1, 1, 5))
             roll = rng.random()
             resolved = min(now, asked + rng.randrange(1, 30) * DAY)
+            past = functools.partial(_intent, n, cus=cus, asked=asked, mrr=mrr, currency=currency, resolved=resolved, rng=rng)
             if roll < 0.6:  # ended: the subscription is gone (not in the cache: a churned customer's id)
-                sub = f"sub_gone{n:08d}"
-                intents.append(
-                    (
-                        f"int_past{n:08d}",
-                        sub,
-                        cus,
-                        asked,
-                        rng.choice(REASONS),
-                        None,
-                        mrr,
-                        currency,
-                        "ended",
-                        resolved,
-                        None,
-                        None,
-                        "event",
-                    )
-                )
+                intents.append(past(f"sub_gone{n:08d}", "ended"))
                 continue
             if roll < 0.75:
-                intents.append(
-                    (
-                        f"int_past{n:08d}",
-                        sub,
-                        cus,
-                        asked,
-                        rng.choice(REASONS),
-                        None,
-                        mrr,
-                        currency,
-                        "revoked",
-                        resolved,
-                        None,
-                        None,
-                        "event",
-                    )
-                )
+                intents.append(past(sub, "revoked"))
                 continue
             action = f"act_hist{n:08d}"
             coupon = rng.random() < 0.7
             offer = "coupon:RETAIN25-3M" if coupon else "pause:2m"
-            intents.append(
-                (
-                    f"int_past{n:08d}",
-                    sub,
-                    cus,
-                    asked,
-                    rng.choice(REASONS),
-                    None,
-                    mrr,
-                    currency,
-                    "saved",
-                    resolved,
-                    offer,
-                    action,
-                    "event",
-                )
-            )
+            intents.append(past(sub, "saved", offer, action))
             timeline.append(
                 (
                     f"save:{action}",
