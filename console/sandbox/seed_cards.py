@@ -35,11 +35,11 @@ def card_on_file(state: State, cust: dict[str, Any], sub: dict[str, Any], now: i
     cust["invoice_settings"]["default_payment_method"] = pm["id"]
     inv = state.get("invoice", sub.get("latest_invoice") or "")
     if failing and inv is not None and inv["status"] == "open":
-        asked = sub["canceled_at"] if sub["cancel_at_period_end"] or sub["cancel_at"] else None
         last = max([inv["created"], *charges.slots(inv["created"], charges.retry_settings(state))])
-        if asked is not None and asked > last:
-            # the customer asked to cancel after Stripe's retries would have ended the subscription: the seed's
-            # past-due draw does not fit this story, so this card paid (each state the seed makes is one Stripe reaches)
+        if last <= now and _has_story(sub):
+            # Stripe's retries would have ended a subscription whose story (an ask to cancel, a save) the seed wrote
+            # for later: the past-due draw does not fit it, so this card paid (every state the seed makes is one Stripe
+            # reaches; a story's subscription still in its retry window keeps its failing card)
             pm.pop("_fails", None)
             card = pm["card"]
             card["exp_year"], card["exp_month"] = _months_from(now, rng.randint(1, 48))
@@ -49,6 +49,12 @@ def card_on_file(state: State, cust: dict[str, Any], sub: dict[str, Any], now: i
         inv.update(attempt_count=0, attempted=False, next_payment_attempt=None)
         charges.attempt(state, inv, inv["created"])
         charges.retry_until(state, inv, now)
+
+
+def _has_story(sub: dict[str, Any]) -> bool:
+    """Whether the seed wrote more of this subscription's life than the failed payment: an ask to cancel (its
+    `canceled_at`) or a save by an earlier console (`churn_console_*` metadata)."""
+    return sub["canceled_at"] is not None or any(key.startswith("churn_console") for key in sub["metadata"] or {})
 
 
 def _months_from(ts: int, months: int) -> tuple[int, int]:
