@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -138,6 +139,8 @@ class MainWindow(QMainWindow):
             self.journal_page.refresh()
         self._started = False  # the first connect waits for the first paint (see paintEvent)
         self._warmed = False
+        self._warm_timer: QTimer | None = None
+        self._warming: list[threading.Thread] = []  # imports on workers, joined before the window closes
 
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt naming
         """Connect once the window has painted: the worker that connects (and, in the demo, seeds the sandbox)
@@ -158,10 +161,12 @@ class MainWindow(QMainWindow):
             return
         self._warmed = True
         self.queue.refreshed.disconnect(self._warm)
-        idle = QTimer(self)
+        idle = self._warm_timer = QTimer(self)
         idle.setSingleShot(True)
         idle.setInterval(WARM_IDLE_MS)
-        idle.timeout.connect(lambda: [warm_import(m) for m in ("console.ui.analytics.page", "console.ui.portal.page")])
+        idle.timeout.connect(
+            lambda: self._warming.extend(warm_import(m) for m in ("console.ui.analytics.page", "console.ui.portal.page"))
+        )
         self.queue.filters.changed.connect(lambda _criteria: idle.start() if idle.isActive() else None)
         idle.start()
 
@@ -390,6 +395,10 @@ class MainWindow(QMainWindow):
             event.ignore()  # unsaved portal edits: the user chose to keep working
             return
         self.auto.stop()
+        if self._warm_timer is not None:
+            self._warm_timer.stop()
+        for thread in self._warming:  # an import cut off by the interpreter's exit crashed the process (exit -11)
+            thread.join(5)
         save_layout(self)
         self.runner.wait(5000)
         self.session.close()
