@@ -209,7 +209,7 @@ def _check(call: Call, obj: dict[str, Any]) -> None:
 
 def create_session(call: Call) -> dict[str, Any]:
     p = call.params
-    call.only("customer", "configuration", "return_url", "flow_data", "locale")
+    call.only("customer", "configuration", "return_url", "flow_data", "locale", "after_expiration")
     state = call.state
     customer = state.get("customer", p["customer"])
     if customer is None:
@@ -226,6 +226,9 @@ def create_session(call: Call) -> dict[str, Any]:
         if config is None:
             raise invalid("No default portal configuration: save one in the Dashboard first.", "configuration")
     flow = _flow(call, p.get("flow_data"), customer["id"])
+    if flow and flow["type"] == "payment_method_update" and not config["features"]["payment_method_update"]["enabled"]:
+        # a deep link opens a feature of the configuration: the stricter reading refuses one it does not have
+        raise invalid("This configuration does not let customers update their payment method.", "flow_data[type]")
     session = template("billing_portal.session")
     secret = secrets.token_urlsafe(24)  # unguessable, as Stripe's are: not from the seeded id generator
     session.update(
@@ -240,10 +243,20 @@ def create_session(call: Call) -> dict[str, Any]:
         return_url=_url(p.get("return_url", ""), "return_url") or config["default_return_url"],
         url=f"{call.extra.get('base_url', '')}/p/session/{secret}",
         flow=flow,
+        after_expiration=_after_expiration(p.get("after_expiration")),
     )
     session["_secret"] = secret
     state.add(session)
     return public(session)
+
+
+def _after_expiration(spec: dict[str, Any] | None) -> dict[str, Any] | None:
+    """2026-10-28.endive: `after_expiration[type]=customer_login` lets a customer whose session expired confirm their
+    e-mail and get a new one (until `customer_login[expires_at]`, or without a deadline)."""
+    if not spec:
+        return None
+    login = spec.get("customer_login") or {}
+    return {"type": spec["type"], "customer_login": {"expires_at": login.get("expires_at")}}
 
 
 def _flow(call: Call, flow_data: dict[str, Any] | None, customer_id: str) -> dict[str, Any] | None:

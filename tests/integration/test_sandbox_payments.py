@@ -222,3 +222,28 @@ def test_a_renewal_with_no_card_on_file_fails_and_waits_for_one(sb):
     sb.advance(waiting.next_payment_attempt - sb.state.clock.now() + 60)
     paid = client.v1.invoices.retrieve(invoice.id)
     assert paid.status == "paid" and paid.attempt_count == 2
+
+
+def test_a_card_update_link_is_a_portal_session_deep_linked_to_the_payment_method_that_outlives_its_expiry(sb):
+    """docs.stripe.com/customer-management/portal-deep-links (`flow_data[type]=payment_method_update`) and
+    2026-10-28.endive's `after_expiration` (an expired session lets the customer confirm their e-mail for a new one).
+    A configuration without the feature refuses the deep link (the stricter reading)."""
+    client = client_for(sb)
+    customer = client.v1.customers.list({"limit": 1}).data[0]
+    configs = client.v1.billing_portal.configurations.list().data
+    enabled = next(c for c in configs if c.features.payment_method_update.enabled)
+    session = client.v1.billing_portal.sessions.create(
+        {"customer": customer.id, "configuration": enabled.id, "flow_data": {"type": "payment_method_update"},
+         "after_expiration": {"type": "customer_login"}}
+    )  # fmt: skip
+    assert session.flow.type == "payment_method_update" and session.url.startswith(sb.url)
+    assert session.after_expiration.type == "customer_login" and session.after_expiration.customer_login.expires_at is None
+    owner = client_for(sb, sb.secret_key)
+    bare = owner.v1.billing_portal.configurations.create(
+        {"features": {"payment_method_update": {"enabled": False}, "invoice_history": {"enabled": True}}}
+    )
+    with pytest.raises(stripe.InvalidRequestError) as refused:
+        client.v1.billing_portal.sessions.create(
+            {"customer": customer.id, "configuration": bare.id, "flow_data": {"type": "payment_method_update"}}
+        )
+    assert refused.value.param == "flow_data[type]"
