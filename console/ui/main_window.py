@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -42,14 +41,12 @@ from .preferences import PreferencesDialog, keep_operator, refresh_minutes, sett
 from .queue.page import QueuePage
 from .queue.reading import clock_text, prepare
 from .queue.table import PreparedQueue
-from .workers import ProgressRelay, Runner, warm_import
+from .warming import TabWarmer
+from .workers import ProgressRelay, Runner
 
 if TYPE_CHECKING:
     from .analytics.page import AnalyticsPage
     from .portal.page import PortalPage
-
-
-WARM_IDLE_MS = 1500  # the search box's rest before the other tabs' modules are imported (MainWindow._warm)
 
 
 class MainWindow(QMainWindow):
@@ -138,9 +135,7 @@ class MainWindow(QMainWindow):
             self.queue.show_head()  # the cached queue's first rows before the first paint; the rest on a worker
             self.journal_page.refresh()
         self._started = False  # the first connect waits for the first paint (see paintEvent)
-        self._warmed = False
-        self._warm_timer: QTimer | None = None
-        self._warming: list[threading.Thread] = []  # imports on workers, joined before the window closes
+        self.warmer = TabWarmer(self.queue, self)  # the other tabs' modules, imported at a quiet moment
 
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt naming
         """Connect once the window has painted: the worker that connects (and, in the demo, seeds the sandbox)
@@ -149,29 +144,10 @@ class MainWindow(QMainWindow):
         if not self._started:
             self._started = True
             QTimer.singleShot(0, self.refresh)
-            self.queue.refreshed.connect(self._warm)
-            self._warm()
-
-    def _warm(self) -> None:
-        """Import the Outcomes page's charts and the Portal page on workers once the whole cached queue is shown and
-        the search box has rested WARM_IDLE_MS, so their tabs open at once. Not while the rest of a large queue is read,
-        nor under a typist's keys: an import holds the interpreter in long stretches, and a key typed meanwhile waited
-        60 ms for its echo (tests/benchmarks/bench_screen.py)."""
-        if self.queue.reading or self._warmed:
-            return
-        self._warmed = True
-        self.queue.refreshed.disconnect(self._warm)
-        idle = self._warm_timer = QTimer(self)
-        idle.setSingleShot(True)
-        idle.setInterval(WARM_IDLE_MS)
-        idle.timeout.connect(
-            lambda: self._warming.extend(warm_import(m) for m in ("console.ui.analytics.page", "console.ui.portal.page"))
-        )
-        self.queue.filters.changed.connect(lambda _criteria: idle.start() if idle.isActive() else None)
-        idle.start()
+            self.warmer.start()
 
     def _outcomes(self) -> AnalyticsPage:
-        """The Outcomes page. Its charts' library is imported on a worker once the window has painted (warm_import),
+        """The Outcomes page. Its charts' library is imported on a worker at a quiet moment (ui/warming.py),
         so the tab opens at once; the page reads when it is shown."""
         from .analytics.page import AnalyticsPage
 
@@ -395,10 +371,7 @@ class MainWindow(QMainWindow):
             event.ignore()  # unsaved portal edits: the user chose to keep working
             return
         self.auto.stop()
-        if self._warm_timer is not None:
-            self._warm_timer.stop()
-        for thread in self._warming:  # an import cut off by the interpreter's exit crashed the process (exit -11)
-            thread.join(5)
+        self.warmer.finish()
         save_layout(self)
         self.runner.wait(5000)
         self.session.close()

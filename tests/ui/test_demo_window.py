@@ -31,8 +31,8 @@ def test_unreachable_server_with_no_cache_says_so(qtbot, open_window, demo):
     demo.stop()
     window = open_window(demo, url=url)
     assert window.queue.offline.isVisible()
-    assert "Offline since" in window.queue.offline_text.text()
-    assert "no cached queue" in window.queue.offline_text.text()
+    assert "Offline since" in window.queue.offline.text.text()
+    assert "no cached queue" in window.queue.offline.text.text()
     assert "Could not reach Stripe" in window.overview.banner_text.text()
     assert window.refresh_action.isEnabled()
 

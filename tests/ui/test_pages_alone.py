@@ -142,8 +142,8 @@ def test_the_queue_page_turns_read_only_when_a_sync_fails_and_back_when_one_succ
     assert page.action_bar.primary.isEnabled()
     context.session.went_offline()
     context.bus.sync_failed.emit(Offline("Could not reach Stripe."))
-    assert page.offline.isVisible() and "Offline since" in page.offline_text.text()
-    assert "last synced at" in page.offline_text.text() and not page.action_bar.primary.isEnabled()
+    assert page.offline.isVisible() and "Offline since" in page.offline.text.text()
+    assert "last synced at" in page.offline.text.text() and not page.action_bar.primary.isEnabled()
     assert "read-only" in page.action_bar.primary.toolTip()
     context.session.offline_since = None
     context.bus.synced.emit(None)
@@ -177,7 +177,7 @@ def test_a_failed_sync_shows_its_banner_at_once_while_a_worker_holds_the_cache(q
         context.session.went_offline()
         context.bus.sync_failed.emit(Offline("Could not reach Stripe."))
         assert reader.is_alive()  # the GUI thread did not wait for the lock
-        assert page.offline.isVisible() and "last synced at" in page.offline_text.text()
+        assert page.offline.isVisible() and "last synced at" in page.offline.text.text()
     finally:
         release.set()
         reader.join()

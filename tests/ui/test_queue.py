@@ -141,7 +141,7 @@ def test_offline_keeps_the_cached_queue_readable(qtbot, open_window, demo):
     with qtbot.waitSignal(window.sync_failed, timeout=30000):
         window.refresh()
     assert window.queue.offline.isVisible()
-    text = window.queue.offline_text.text()
+    text = window.queue.offline.text.text()
     assert "Offline since" in text and "read-only" in text
     assert [r.subscription_id for r in shown(window)] == before
     window.queue.table.selectRow(0)

@@ -3,14 +3,12 @@ session's cache on a worker whenever an operation says the queue changed, and af
 
 from __future__ import annotations
 
-import html
 from datetime import UTC, datetime
 
 from PySide6.QtCore import QEvent, QItemSelection, QItemSelectionModel, QModelIndex, QObject, Qt, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QFrame,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -34,7 +32,8 @@ from .desk_controller import DeskController
 from .detail import DetailPane
 from .filter_bar import FilterBar
 from .model import ROW_ROLE, QueueModel, QueueProxy
-from .reading import HEAD_ROWS, Retired, clock_text, prepare
+from .offline_banner import OfflineBanner, banner_text
+from .reading import HEAD_ROWS, Retired, prepare
 from .table import COLUMNS, MRR_COL, PreparedQueue
 from .view import COLUMN_WIDTHS, QueueTable
 
@@ -71,13 +70,7 @@ class QueuePage(QWidget):
         head.addWidget(self.totals, 1, Qt.AlignmentFlag.AlignBottom)
         outer.addLayout(head)
 
-        self.offline = QFrame()
-        self.offline.setObjectName("offlineBanner")
-        banner_row = QHBoxLayout(self.offline)
-        self.offline_text = QLabel("")
-        self.offline_text.setWordWrap(True)
-        banner_row.addWidget(self.offline_text)
-        self.offline.hide()
+        self.offline = OfflineBanner()
         self.unfinished = QLabel("")  # a full sync that stopped before its end: the queue is partial, and says so
         self.unfinished.setObjectName("unfinishedBanner")
         self.unfinished.setTextFormat(Qt.TextFormat.PlainText)
@@ -141,7 +134,7 @@ class QueuePage(QWidget):
         self.selection_changed.connect(lambda _rows: self.refit())
         self.detail.ltv_requested.connect(self._load_ltv)
         context.bus.changed.connect(self._changed)
-        context.bus.synced.connect(lambda _report: self.show_offline(None))
+        context.bus.synced.connect(lambda _report: self.offline.say(None))
         context.bus.sync_failed.connect(self._sync_failed)
         context.bus.permissions_checked.connect(self.refit)
 
@@ -375,28 +368,11 @@ class QueuePage(QWidget):
         """The banner at once, from what the page shows (a query here would wait behind the worker still reading a
         large queue: 1.7 s with 200,000 rows, the window frozen meanwhile); whether the failed sync stored pages is
         asked on a worker, and they are shown, marked incomplete."""
-        self.show_offline(self.banner_text(error))
+        cached = self.synced_at if self.context.workspace else None  # as last read with the queue shown
+        self.offline.say(banner_text(error, self.context.session.offline_since, cached))
         self.refit()
         workspace = self.context.workspace
         if workspace is not None:
             self.context.runner.submit_side(
                 workspace.unfinished_sync, lambda words: self.refresh() if words else None, self.context.ops.show_error
             )
-
-    def banner_text(self, error: ConsoleError) -> str:
-        since = self.context.session.offline_since
-        cached = self.synced_at if self.context.workspace else None  # as last read with the queue shown
-        if isinstance(error, Offline) and since is not None:
-            head = f"<b>Offline since {since:%H:%M}</b> — Stripe cannot be reached."
-        else:
-            head = f"<b>{html.escape(error.message)}</b> {html.escape(error.hint)}"
-        if cached:
-            return f"{head} Showing the queue as last synced at {clock_text(cached)}; it is read-only until the next successful sync."
-        return f"{head} There is no cached queue for this account yet."
-
-    def show_offline(self, text: str | None) -> None:
-        if text:
-            self.offline_text.setText(text)
-            self.offline.show()
-        else:
-            self.offline.hide()
