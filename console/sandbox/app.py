@@ -148,6 +148,10 @@ class Sandbox:
         """Spoil the next answer to a matching path (see sandbox/mangle.py): for tests of malformed responses."""
         self._backend.mangler.add(Mangle(kind, path_prefix, field))
 
+    def clear_mangles(self) -> None:
+        """Forget the spoiled answers not met yet."""
+        self._backend.mangler.clear()
+
     @property
     def in_flight(self) -> int:
         """Requests being served right now."""

@@ -23,6 +23,17 @@ EXPANDABLE = {
     "default_payment_method": "payment_method",
     "invoice": "invoice",
 }
+# What an expanded payment object asks of a restricted key beyond its endpoint's permission (the stricter reading:
+# an object is read with its own resource's permission however it is reached; the console then goes without it).
+EXPANSION_PERMISSIONS = {
+    "payment_intent": "rak_payment_intent_read",
+    "payment_method": "rak_payment_method_read",
+    "default_payment_method": "rak_payment_method_read",
+}
+
+
+def expansion_permissions(paths: list[str]) -> set[str]:
+    return {EXPANSION_PERMISSIONS[p.rsplit(".", 1)[-1]] for p in paths if p.rsplit(".", 1)[-1] in EXPANSION_PERMISSIONS}
 
 
 def in_range(value: int, spec: Any) -> bool:

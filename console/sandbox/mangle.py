@@ -35,6 +35,10 @@ class Mangler:
         with self._lock:
             self._pending.append(mangle)
 
+    def clear(self) -> None:
+        with self._lock:
+            self._pending.clear()
+
     def apply(self, path: str, status: int, payload: bytes, headers: dict[str, str]) -> tuple[int, bytes, dict[str, str]]:
         with self._lock:
             found = next((m for m in self._pending if path.startswith(m.path_prefix)), None)

@@ -38,13 +38,14 @@ def retrieve_event(call: Call) -> dict[str, Any]:
 
 def list_invoices(call: Call) -> dict[str, Any]:
     p = call.params
-    call.only("customer", "subscription", "status", "created", "limit", "starting_after", "ending_before")
+    call.only("customer", "subscription", "status", "collection_method", "created", "limit", "starting_after", "ending_before")
 
     def wanted(i: dict[str, Any]) -> bool:
         return (
             ("customer" not in p or i["customer"] == p["customer"])
             and ("subscription" not in p or invoice_subscription(i) == p["subscription"])
             and ("status" not in p or i["status"] == p["status"])
+            and ("collection_method" not in p or i["collection_method"] == p["collection_method"])
         )
 
     table = call.state.table("invoice")

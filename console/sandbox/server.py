@@ -10,13 +10,14 @@ import sys
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote_plus, urlsplit
 
 from . import portal, routes
 from .backend import Backend, LogEntry
 from .call import Call
 from .errors import ApiError, in_progress, param_code
 from .keys import ApiKey
+from .listing import expansion_permissions
 from .params import ParamError, decode_form, load, validate
 from .state import IdempotentResult
 
@@ -101,7 +102,8 @@ class Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             self.connection.close()
             return
-        status, payload, headers = backend.mangler.apply(path, status, payload, headers)
+        target = f"{path}?{unquote_plus(raw)}" if method == "GET" and raw else path  # a prefix may name a query
+        status, payload, headers = backend.mangler.apply(target, status, payload, headers)
         entry.status = status
         backend.record(entry)
         self._send(status, payload, {"Request-Id": request_id, "Stripe-Version": API_VERSION, **headers})
@@ -160,6 +162,15 @@ class Handler(BaseHTTPRequestHandler):
                     param=exc.param,
                     code=param_code(exc.message) or "parameter_invalid",
                 ) from exc
+            for needed in expansion_permissions(params.get("expand") or []):
+                if not key.allows(needed):  # the stricter reading: an expanded object is read with its own permission
+                    raise ApiError(
+                        403,
+                        "invalid_request_error",
+                        f"The provided key '{key.masked}' does not have the required permissions for this endpoint "
+                        f"on account '{backend.state.account.get('id')}'. Having the '{needed}' permission "
+                        "would allow this request to continue.",
+                    )
             entry.params = params
             status, payload, headers = self._run(backend, route, args, params, raw, entry)
             if decision.drop:

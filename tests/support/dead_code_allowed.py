@@ -37,6 +37,7 @@ _.revoke_key
 _.configure_faults
 _.clear_log
 _.mangle_next
+_.clear_mangles
 _.advance
 # sqlite3 reads a cursor's row_factory
 _.row_factory
