@@ -22,7 +22,7 @@ EPILOG = """examples:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from .commands import actions, desk, keys, portal, report, sandbox, sync_queue  # parsers; each run imports its own
+    from .commands import actions, desk, failed, keys, portal, report, sandbox, sync_queue  # parsers; each run imports its own
 
     parser = argparse.ArgumentParser(
         prog="churn-console",
@@ -54,6 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     sandbox.add_parser(sub)
     sync_queue.add_parsers(sub)
+    failed.add_parsers(sub)
     actions.add_parsers(sub)
     desk.add_parsers(sub)
     keys.add_parsers(sub)

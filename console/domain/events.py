@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from .failed import Collection
 from .models import Coupon, Customer, PortalConfigSummary, Subscription
 from .mrr import Usage
 from .save_value import LedgerInvoice
@@ -83,3 +84,4 @@ class InvoiceChange:
     coupons: tuple[tuple[str, str], ...] = ()  # (discount, coupon) for the discounts that came expanded
     usage: tuple[Usage, ...] = ()
     paid: tuple[str, int] | None = None  # invoice_payment.paid: (invoice id, amount paid)
+    collection: Collection | None = None  # the invoice's collection state after it (the failed-payments desk)

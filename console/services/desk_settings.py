@@ -8,6 +8,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from ..domain import desk
+from ..domain.failed import END_ACTIONS
 from ..errors import ConsoleError
 
 SETTINGS = "desk.json"
@@ -18,6 +19,10 @@ class DeskSettings:
     lapse_days: int = desk.LAPSE_DAYS  # a claim with no desk activity for this long is free again
     alert_min_mrr: float = 0.0  # notify only for rows whose MRR at stake is at least this (in major units); 0: all
     product_url: str = ""  # the link in e-mails when the portal's login page is off
+    # What the account's Revenue recovery settings say (no API reads them): how long Stripe retries a failed payment
+    # and what it does after the last try (domain/failed.py END_ACTIONS). Stripe's recommended default: 2 weeks, cancel.
+    retry_days: int = 14
+    retry_end: str = "cancel"
 
     @classmethod
     def load(cls, data_dir: Path) -> DeskSettings:
@@ -29,7 +34,7 @@ class DeskSettings:
             raise ConsoleError(
                 f"{data_dir / SETTINGS} cannot be read ({exc}).", "Fix it or move it away; it is kept as it is."
             ) from None
-        known = {k: raw[k] for k in ("lapse_days", "alert_min_mrr", "product_url") if k in raw}
+        known = {k: raw[k] for k in ("lapse_days", "alert_min_mrr", "product_url", "retry_days", "retry_end") if k in raw}
         settings = cls(**known)
         where = data_dir / SETTINGS
         if not isinstance(settings.lapse_days, int) or isinstance(settings.lapse_days, bool) or settings.lapse_days < 1:
@@ -44,6 +49,20 @@ class DeskSettings:
         if not isinstance(settings.product_url, str):
             raise ConsoleError(
                 f"product_url in {where} must be a web address.", "Fix the file or remove it; it is kept as it is."
+            )
+        if (
+            not isinstance(settings.retry_days, int)
+            or isinstance(settings.retry_days, bool)
+            or not 1 <= settings.retry_days <= 60
+        ):
+            raise ConsoleError(
+                f"retry_days in {where} must be a whole number of days from 1 to 60 (Stripe retries for up to 2 months).",
+                "Set it to what Stripe's Revenue recovery settings say, or remove it; the file is kept as it is.",
+            )
+        if settings.retry_end not in END_ACTIONS:
+            raise ConsoleError(
+                f"retry_end in {where} must be one of {', '.join(END_ACTIONS)}.",
+                "Set it to what Stripe does after the last retry, or remove it; the file is kept as it is.",
             )
         return settings
 

@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 from ..domain.models import Coupon, Customer, PortalConfigSummary, Subscription
 from ..domain.mrr import PriceTiers, Usage, Valuation
 from . import rows, valuation
+from .failures import Failures
 from .intents import Intents
 from .ledger import Ledger
 from .queue_reads import QueueReads
@@ -26,7 +27,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
-class Cache(Intents, Ledger, QueueReads):
+class Cache(Intents, Ledger, QueueReads, Failures):
     """One account and mode's database. Thread-safe; multi-row writes go through `transaction()`."""
 
     def __init__(self, path: Path, *, livemode: bool = False, check: bool = True) -> None:

@@ -199,8 +199,21 @@ def _v6(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX intents_scheduled ON intents (scheduled_at, subscription_id)")
 
 
+def _v7(db: sqlite_utils.Database) -> None:
+    """The failed-payments desk (store/failures.py): every open invoice Stripe charges whose payment failed, its
+    collection state and its last decline (JSON, read once per attempt)."""
+    db.execute(
+        """CREATE TABLE failed_invoices (
+            id TEXT PRIMARY KEY, subscription_id TEXT NOT NULL, customer_id TEXT NOT NULL, currency TEXT NOT NULL,
+            amount_due INTEGER NOT NULL, status TEXT NOT NULL, attempt_count INTEGER NOT NULL, next_attempt INTEGER,
+            created INTEGER NOT NULL, hosted_url TEXT, decline TEXT
+        )"""
+    )
+    db.execute("CREATE INDEX failed_invoices_subscription ON failed_invoices (subscription_id)")
+
+
 # Each entry moves the schema from version i to i + 1. Never edit a released entry: add one.
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3, _v4, _v5, _v6]
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -12,6 +12,7 @@ from ..domain.feedback import FeedbackOption
 from ..domain.models import Account, Coupon, Customer, Item, PortalConfigSummary, Subscription
 from ..domain.mrr import PriceTiers, Tier, Usage, decimal_of
 from ..domain.save_value import LedgerInvoice
+from .convert_failed import collection, invoice_subscription
 
 
 @overload
@@ -234,15 +235,6 @@ def ledger_invoice(invoice: dict[str, Any], subscription_id: str) -> tuple[Ledge
     return ledger, coupons
 
 
-def invoice_subscription(invoice: dict[str, Any]) -> str | None:
-    """The subscription an invoice bills: `parent.subscription_details.subscription` since 2025-03-31.basil, the
-    top-level `subscription` before it (an event keeps the API version it was made in); None for other invoices."""
-    details = (invoice.get("parent") or {}).get("subscription_details") or {}
-    found = details.get("subscription") or invoice.get("subscription")
-    found = found.get("id") if isinstance(found, dict) else found
-    return found if isinstance(found, str) else None
-
-
 def subscription_invoice(invoice: dict[str, Any]) -> tuple[LedgerInvoice, list[tuple[str, str]]] | None:
     """An invoice that bills a subscription, as the ledger keeps it; None for one that bills none."""
     sub_id = invoice_subscription(invoice)
@@ -262,7 +254,7 @@ def invoice_change(event: dict[str, Any]) -> InvoiceChange:
     if found is None:
         return InvoiceChange(**head)
     usage = tuple(usage_lines(obj)) if isinstance(obj.get("lines"), dict) else ()
-    return InvoiceChange(**head, invoice=found[0], coupons=tuple(found[1]), usage=usage)
+    return InvoiceChange(**head, invoice=found[0], coupons=tuple(found[1]), usage=usage, collection=collection(obj))
 
 
 def coupon(obj: dict[str, Any]) -> Coupon:

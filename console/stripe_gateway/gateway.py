@@ -22,12 +22,13 @@ from ..errors import InvalidRequest, NotFound, PermissionMissing
 from . import convert
 from .client import key_kind, key_mode, make_client
 from .errors import call, readable, translate, translated
+from .failed_calls import FailedCalls
 from .pages import get_plain
 
 PAGE_SIZE = 100
 
 
-class StripeGateway:
+class StripeGateway(FailedCalls):
     """Wraps one StripeClient; every method returns domain objects or raises a ConsoleError."""
 
     def __init__(self, key: str, api_base: str | None = None, *, max_retries: int = 2) -> None:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from ..errors import PermissionMissing
 from ..store import Cache
-from . import invoices
+from . import failures, invoices
 from .full import BACKFILLED, backfill, full_sync
 from .incremental import CursorExpired, incremental_sync
 from .ratelimit import CONCURRENCY, LIVE_MODE_RATE, TEST_MODE_RATE, TokenBucket
@@ -61,6 +61,8 @@ def _invoices(
     invoices they cannot say (sync/invoices.py), as many in flight as the sync measured."""
     report.invoice_events = len(stream.changes or [])
     bucket = TokenBucket(LIVE_MODE_RATE if gateway.livemode else TEST_MODE_RATE)
-    invoices.sync_invoices(
-        gateway, cache, report, bucket, workers=report.workers or CONCURRENCY, now=now, stream=stream, progress=progress
+    workers = report.workers or CONCURRENCY
+    invoices.sync_invoices(gateway, cache, report, bucket, workers=workers, now=now, stream=stream, progress=progress)
+    failures.sync_failures(
+        gateway, cache, report, bucket, workers=workers, now=now, gap=stream.changes is None, progress=progress
     )

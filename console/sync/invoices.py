@@ -181,6 +181,7 @@ def apply_invoice_changes(cache: Cache, changes: list[InvoiceChange]) -> None:
         if invoice is not None and change.usage and invoice.subscription_id in metered:
             usage_of[invoice.subscription_id] = change  # the newest invoice's usage wins
     cache.put_invoices(invoices.values(), coupons)
+    cache.apply_collections(c.collection for c in changes if c.collection is not None)
     for change in changes:
         if change.paid is not None:
             cache.mark_invoice_paid(*change.paid)

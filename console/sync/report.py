@@ -31,6 +31,8 @@ class SyncReport:
     invoice_events: int = 0
     ledger_read: int = 0  # saved subscriptions whose invoices were read (not kept current by events)
     invoice_reads: str | None = None  # how: one list per saved subscription, or created ranges (counted: cheaper)
+    declines_read: int = 0  # new payment failures whose decline was read (the failed-payments desk)
+    failures_open: int = 0  # the open invoices whose payment failed, after those reads
     skipped: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
@@ -56,6 +58,8 @@ class SyncReport:
         if self.invoice_events or self.ledger_read:  # short: the window's status bar shows it (how: in the log)
             events = f"{self.invoice_events} event{'s' if self.invoice_events != 1 else ''}"
             tail += f" Invoices: {events}, {self.ledger_read} save{'s' if self.ledger_read != 1 else ''} read."
+        if self.declines_read:
+            tail += f" Failed payments: {self.declines_read} new failure{'s' if self.declines_read != 1 else ''} read, {self.failures_open} open."
         tail += f" Skipped: {'; '.join(self.skipped)}." if self.skipped else ""
         tail += f" Note: {'; '.join(self.notes)}." if self.notes else ""
         return f"{head}. Queue: {len(self.queue_after)} pending cancellations ({self.joined} new, {self.left} left).{tail}"

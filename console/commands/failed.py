@@ -1,0 +1,104 @@
+"""`churn-console failed`: the failed-payments queue from the cache (table, CSV or JSON; works offline)."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import sys
+import time
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from .text_table import text_table
+
+if TYPE_CHECKING:
+    from ..services.failed_queue import FailedQueue
+    from .documented import Commands
+
+STEPS = ("new_card", "wait", "retry", "contact")  # services.failed_queue.STEPS (not imported: --help stays light)
+
+
+def add_parsers(sub: Commands) -> None:
+    p = sub.add_parser(
+        "failed",
+        help="print the cached queue of failed payments: subscriptions whose renewal did not charge (works offline)",
+        description="Every subscription with an open invoice Stripe charges whose payment failed (past due, unpaid, or "
+        "paused), sorted by MRR at stake, then by the time left before Stripe's retries run out. Reads only the local "
+        "cache: run `sync` first.",
+        epilog="examples:\n  churn-console --demo failed\n  churn-console failed --format json --step new_card\n"
+        "  churn-console failed --mine --due",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("--format", choices=("table", "json", "csv"), default="table")
+    p.add_argument("--step", choices=STEPS, help="only rows whose next step is this")
+    whose = p.add_mutually_exclusive_group()
+    whose.add_argument("--mine", action="store_true", help="only the rows you own")
+    whose.add_argument("--unowned", action="store_true", help="only rows nobody owns (or whose claim lapsed)")
+    whose.add_argument("--owner", metavar="NAME", help="only the rows NAME owns")
+    p.add_argument("--due", action="store_true", help="only rows due: follow-up date reached, or 3 days left and no contact")
+    p.add_argument("--operator", help="your name, for --mine (default: as for `queue --mine`)")
+    p.set_defaults(run=run_failed)
+
+
+def run_failed(args: argparse.Namespace) -> int:
+    from ..services import failed_queue
+    from ..services.operator import operator_name
+    from .common import open_cached
+
+    workspace = open_cached(args, check=False)  # checked as it is read (Cache.read_checked)
+    try:
+        owner = operator_name(args.operator, workspace.data_dir) if args.mine else "" if args.unowned else args.owner
+        queue = failed_queue.read(workspace, int(time.time()), owner=owner, step=args.step, due=True if args.due else None)
+        unfinished = workspace.unfinished_sync()
+    finally:
+        workspace.close()
+    sys.stdout.write(render(queue, args.format))
+    if unfinished:  # on stderr: the rows on stdout stay valid JSON or CSV
+        print(f"churn-console: failed: {unfinished}", file=sys.stderr)
+    return 0
+
+
+def render(queue: FailedQueue, fmt: str) -> str:
+    from ..domain.failed import FAILED_FIELDS
+    from ..domain.text import csv_cell
+
+    records = [queue.record(r) for r in queue.rows]
+    if fmt == "json":  # one row a line, as `queue --format json`; ensure_ascii: nothing a terminal acts on
+        return "[\n" + ",\n".join(json.dumps(r) for r in records) + "\n]\n" if records else "[]\n"
+    if fmt == "csv":
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(FAILED_FIELDS)
+        writer.writerows([csv_cell(r[k]) for k in FAILED_FIELDS] for r in records)
+        return out.getvalue()
+    return _table(records, queue)
+
+
+def _table(records: Sequence[dict[str, Any]], queue: FailedQueue) -> str:
+    from ..domain.money import format_totals, totals
+    from ..domain.queue import display_name
+    from ..services.failed_queue import STEP_WORDS
+
+    head = ("Customer", "Due", "MRR", "Tries", "Decline", "Card", "Stripe's next try", "Ends", "Next step", "Owner")
+    body = [
+        (
+            display_name(r["name"], r["email"], r["customer"], False)[:28],
+            r["amount_due"],
+            r["mrr"],
+            str(r["attempts"]),
+            (r["decline_code"] or "?")[:22],
+            r["card"],
+            r["next_attempt_at"][:16].replace("T", " ") if r["next_attempt_at"] else "none",
+            f"{r['ends']} {r['ends_at'][:10]}",
+            STEP_WORDS[r["next_step"]],
+            (r["owner"] or "")[:20],
+        )
+        for r in records
+    ]
+    lines = text_table(head, body, right={1, 2, 3})
+    due = format_totals(totals((r["amount_due_minor"], r["currency"]) for r in records))
+    at_risk = format_totals(totals((r["mrr_minor"], r["currency"]) for r in records))
+    lines += ["", f"{len(records)} failed payment{'s' if len(records) != 1 else ''} · due: {due} · MRR at stake: {at_risk}"]
+    return "\n".join(lines) + "\n"

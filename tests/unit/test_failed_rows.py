@@ -1,0 +1,82 @@
+"""A failed payment's row from Stripe's JSON (issue 33): the collection state of an invoice in the current and in an
+older API version's shape, the last decline from an InvoicePayment's PaymentIntent, the card in words, when Stripe's
+retries run out, and the settings that say so (desk.json) refused when they cannot be right."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+import pytest
+
+from console.domain.failed import Collection, FailedRow, LastDecline
+from console.errors import ConsoleError
+from console.services.desk_settings import DeskSettings
+from console.stripe_gateway.convert_failed import collection, last_decline
+
+BASIL = {  # https://docs.stripe.com/api/invoices/object as of 2025-03-31.basil: the subscription under `parent`
+    "id": "in_1", "object": "invoice", "customer": "cus_1", "currency": "usd", "status": "open", "amount_due": 5000,
+    "amount_remaining": 3000, "attempt_count": 2, "next_payment_attempt": 1_800_000_000, "created": 1_799_000_000,
+    "collection_method": "charge_automatically", "hosted_invoice_url": "https://invoice.stripe.com/i/acct_1/x",
+    "parent": {"type": "subscription_details", "subscription_details": {"subscription": "sub_1"}},
+}  # fmt: skip
+
+
+def test_an_open_invoice_with_a_failed_attempt_is_failing_in_either_api_versions_shape():
+    now = collection(BASIL)
+    assert now is not None and now.failing and now.amount_due == 3000 and now.next_attempt == 1_800_000_000
+    older = {k: v for k, v in BASIL.items() if k not in ("parent", "amount_remaining")} | {"subscription": "sub_1"}
+    was = collection(older)  # an event kept in an older version: `subscription` at the top, no amount_remaining
+    assert was is not None and was.subscription_id == "sub_1" and was.amount_due == 5000
+    assert collection({**BASIL, "parent": None}) is None  # a one-off invoice: not a subscription's
+    assert not collection({**BASIL, "collection_method": "send_invoice"}).failing  # the customer pays it: no retries
+    assert not collection({**BASIL, "attempt_count": 0}).failing  # not attempted yet
+    assert not collection({**BASIL, "status": "paid"}).failing
+
+
+def test_the_last_decline_is_the_default_payments_intent_error_with_the_card_it_tried():
+    card = {"id": "pm_1", "card": {"brand": "visa", "last4": "9995", "exp_month": 3, "exp_year": 2027}}
+    error = {"code": "card_declined", "decline_code": "insufficient_funds", "advice_code": "try_again_later",
+             "message": "Your card has insufficient funds.", "payment_method": card}  # fmt: skip
+    payments = [
+        {"is_default": False, "payment": {"payment_intent": {"last_payment_error": None}}},
+        {"is_default": True, "payment": {"payment_intent": {"last_payment_error": error, "payment_method": "pm_1"}}},
+    ]
+    found = last_decline(payments, 2)
+    assert (found.attempt, found.decline_code, found.payment_method) == (2, "insufficient_funds", "pm_1")
+    assert found.card() == "Visa •••• 9995, 03/2027"
+    nothing = last_decline([{"is_default": True, "payment": {"payment_intent": {"last_payment_error": None}}}], 1)
+    assert not nothing.has_card and nothing.card() == ""  # no card on file: nothing was declined
+    assert last_decline([], 1).decline_code is None  # no payment listed (a key that sees none)
+
+
+def row(next_attempt: int | None, created: int = 1_799_000_000) -> FailedRow:
+    c = Collection("in_1", "sub_1", "cus_1", "usd", 3000, "open", 2, next_attempt, True, created)
+    return FailedRow(
+        c, LastDecline(2, "card_declined", "lost_card", payment_method="pm_1"), "Ann", None, "Team", "past_due", 3000
+    )
+
+
+def test_the_end_is_the_retry_window_from_the_first_attempt_or_stripes_later_attempt():
+    assert row(None).ends_at(14) == datetime.fromtimestamp(1_799_000_000 + 14 * 86400, UTC)
+    late = 1_799_000_000 + 20 * 86400
+    assert row(late).ends_at(14) == datetime.fromtimestamp(late, UTC)
+    assert row(None).next_step(1_799_000_000) == "new_card" and not row(1_800_000_000).will_retry()  # a hard decline
+
+
+@pytest.mark.parametrize(
+    "given,problem",
+    [({"retry_days": 0}, "retry_days"), ({"retry_days": "14"}, "retry_days"), ({"retry_end": "delete"}, "retry_end")],
+)
+def test_retry_settings_that_cannot_be_stripes_are_refused_and_the_file_kept(tmp_path, given, problem):
+    (tmp_path / "desk.json").write_text(json.dumps(given), "utf-8")
+    with pytest.raises(ConsoleError, match=problem):
+        DeskSettings.load(tmp_path)
+    assert json.loads((tmp_path / "desk.json").read_text("utf-8")) == given
+
+
+def test_retry_settings_are_written_and_read_back_and_default_to_stripes_recommendation(tmp_path):
+    assert (DeskSettings.load(tmp_path).retry_days, DeskSettings.load(tmp_path).retry_end) == (14, "cancel")
+    DeskSettings(retry_days=21, retry_end="unpaid").save(tmp_path)
+    back = DeskSettings.load(tmp_path)
+    assert (back.retry_days, back.retry_end) == (21, "unpaid")
