@@ -137,6 +137,8 @@ class Actions:
             raise ActionRefused(f"There is no action {action_id} in this account's journal.")
         if action.state == "applied":
             return action
+        if action.kind == "charge":  # a failed payment's charge: its own way, never a second charge (Recovery)
+            raise ActionRefused(f"Action {action_id} is a charge: the failed-payments desk sends it again.")
         if action.state not in ("pending", "failed"):
             raise ActionRefused(f"Action {action_id} is {action.state}; only failed or interrupted actions are retried.")
         with self.locks.held(action.subscription_id):
@@ -146,7 +148,7 @@ class Actions:
         """After a crash: finish or report every action that was journaled but not recorded as done."""
         done = []
         for action in self.journal.in_state("pending"):
-            if action.kind == "desk":  # metadata only, finished by DeskWriter.finish_interrupted
+            if action.kind in ("desk", "charge"):  # finished by DeskWriter.finish_interrupted, Recovery.recover
                 continue
             with self.locks.if_free(action.subscription_id) as mine:
                 if not mine:  # being sent right now by a live console (this process's window, or another one)
@@ -288,7 +290,7 @@ class Actions:
     def unsettled_failures(self) -> list[Action]:
         """Failures with no answer inside Stripe's 24-hour idempotency window: they may yet show as applied."""
         horizon = self.clock() - IDEMPOTENCY_WINDOW_S
-        return [a for a in self.journal.in_state("failed") if a.retryable and a.created_at >= horizon]
+        return [a for a in self.journal.in_state("failed") if a.retryable and a.created_at >= horizon and a.kind != "charge"]
 
     def _reconcile_failed(self) -> list[Action]:
         """A failure with no answer (offline, 5xx, dropped) may still have been applied by Stripe: re-read,

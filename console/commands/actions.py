@@ -86,9 +86,14 @@ def add_parsers(sub: Commands) -> None:
     undo.add_argument("--confirm-live", action="store_true", help="required for actions in live mode")
     undo.set_defaults(run=run_undo)
 
-    retry = command(sub, "retry", "send a failed action again (same idempotency key: never applies twice)",
-                    "churn-console retry act_0123456789abcdef0123")  # fmt: skip
-    retry.add_argument("action", help="the action's id, as `churn-console journal` lists it")
+    retry = command(sub, "retry", "send a failed action again (same idempotency key: never applies twice), or charge a failed payment now",
+                    "churn-console retry act_0123456789abcdef0123\n  churn-console retry in_0123456789   # a failed payment: charge the card now")  # fmt: skip
+    retry.add_argument(
+        "action",
+        help="the action's id, as `churn-console journal` lists it; or a failed payment's invoice (in_…) or subscription "
+        "(sub_…), as `churn-console failed` lists it: its card is charged now, unless the decline is hard and no new card "
+        "came, Stripe retries within the hour, or the invoice is no longer open",
+    )
     retry.add_argument("--operator", help="your name")
     retry.add_argument("--confirm-live", action="store_true", help="required for actions in live mode")
     retry.set_defaults(run=run_retry)
@@ -143,6 +148,10 @@ def _act(args: argparse.Namespace, do: Callable[[Workspace, str], Any]) -> int:
     finally:
         workspace.close()
         connection.close()
+    if action.kind == "charge":  # a failed payment's: paid, or declined by the card's bank (exit 1)
+        from .charge_outcome import say_charge
+
+        return say_charge(action)
     print(_line(action, coupons))
     return 0
 
@@ -218,6 +227,9 @@ def run_undo(args: argparse.Namespace) -> int:
 def run_retry(args: argparse.Namespace) -> int:
     from ..domain.offers import action_words
     from ..services import operations
+
+    if args.action.startswith(("in_", "sub_")):  # a failed payment: charge it now
+        return _act(args, lambda ws, who: operations.retry_payment(ws, who, args.action))
 
     def retry(ws: Workspace, who: str) -> Done[Action]:
         before = ws.journal.get(args.action)

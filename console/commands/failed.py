@@ -41,6 +41,20 @@ def add_parsers(sub: Commands) -> None:
     p.add_argument("--operator", help="your name, for --mine (default: as for `queue --mine`)")
     p.set_defaults(run=run_failed)
 
+    paid = sub.add_parser(
+        "paid-outside",
+        help="mark a failed payment's invoice paid another way (a transfer, a cheque): nothing is charged",
+        description="Marks the open invoice paid out of band on Stripe (`paid_out_of_band`), with a note in the journal "
+        "saying how the customer paid. Stripe then stops retrying it and the subscription is active again.",
+        epilog='example:\n  churn-console paid-outside in_0123456789 --note "Bank transfer ref 2026-118"',
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    paid.add_argument("invoice", help="the invoice (in_…) or subscription (sub_…) as `churn-console failed` lists it")
+    paid.add_argument("--note", required=True, help="how the customer paid (a transfer's reference), 1 to 500 characters")
+    paid.add_argument("--operator", help="your name (default: as for `save`)")
+    paid.add_argument("--confirm-live", action="store_true", help="required in live mode")
+    paid.set_defaults(run=run_paid_outside)
+
 
 def run_failed(args: argparse.Namespace) -> int:
     from ..services import failed_queue
@@ -58,6 +72,13 @@ def run_failed(args: argparse.Namespace) -> int:
     if unfinished:  # on stderr: the rows on stdout stay valid JSON or CSV
         print(f"churn-console: failed: {unfinished}", file=sys.stderr)
     return 0
+
+
+def run_paid_outside(args: argparse.Namespace) -> int:
+    from ..services import operations
+    from .actions import _act
+
+    return _act(args, lambda ws, who: operations.paid_outside(ws, who, args.invoice, args.note))
 
 
 def render(queue: FailedQueue, fmt: str) -> str:

@@ -6,10 +6,12 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Literal, get_args
 
-ActionKind = Literal["save", "pause", "revoke", "contact", "undo", "desk"]  # desk: take, release, note, contact attempt
+# desk: take, release, note, contact attempt; charge: a failed payment's "retry now" or "paid another way"
+ActionKind = Literal["save", "pause", "revoke", "contact", "undo", "desk", "charge"]
 # overridden: applied, then another console (on another machine) saved the same customer right after; its
 # offer is the one on the subscription (requests.save_update writes the offer state whole).
-ActionState = Literal["pending", "applied", "failed", "refused", "undone", "overridden"]
+# declined: a charge Stripe made and the card's bank declined (the invoice's attempt counted, nothing collected)
+ActionState = Literal["pending", "applied", "failed", "refused", "undone", "overridden", "declined"]
 KINDS: tuple[ActionKind, ...] = get_args(ActionKind)
 STATES: tuple[ActionState, ...] = get_args(ActionState)
 UNDOABLE: tuple[ActionKind, ...] = ("save", "pause", "revoke")  # what changed Stripe and can be put back

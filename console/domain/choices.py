@@ -14,5 +14,6 @@ STATE_WORDS = {
     "refused": "Not sent",
     "undone": "Undone",
     "overridden": "Replaced by another save",
+    "declined": "Declined by the bank",
 }
 QUEUE_SORTS = ("mrr", "days_left", "customer")  # `churn-console queue --sort`

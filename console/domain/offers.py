@@ -279,11 +279,14 @@ def action_words(kind: str, code: str, coupons: Mapping[str, Coupon] | None = No
             months = int(detail[:-1])
             return f"Paused collection for {months} month{'s' if months != 1 else ''}"
         return "Paused collection until a date"
+    if family == "charge":  # the failed-payments desk (actions/recovery.py)
+        return CHARGE_WORDS.get(detail, "Charged the invoice")
     if family == "desk":  # the save desk's own changes (domain/desk.py): metadata only, never undone
         return DESK_WORDS.get(detail, "Changed the save desk")
     return {"revoke": "Revoked the cancellation", "contact": "Recorded a contact"}.get(family, code)
 
 
+CHARGE_WORDS = {"retry": "Retried the payment", "outside": "Marked paid outside Stripe"}
 DESK_WORDS = {
     "take": "Took the row",
     "release": "Released the row",

@@ -16,6 +16,7 @@ class Changes:
     portal: bool = False  # portal configurations and custom reasons
     outcomes: bool = False  # intents and how they ended (the Outcomes tab)
     overview: bool = False  # the account's headline figures
+    failed: bool = False  # failed payments: their invoices, declines and desk states
 
     def __or__(self, other: Changes) -> Changes:
         return Changes(**{f.name: getattr(self, f.name) or getattr(other, f.name) for f in fields(self)})
@@ -26,7 +27,8 @@ class Changes:
 
 NOTHING = Changes()
 AFTER_ACTION = Changes(queue=True, journal=True, outcomes=True)  # a save, pause, revoke, undo or retry
-AFTER_SYNC = Changes(queue=True, journal=True, coupons=True, portal=True, outcomes=True, overview=True)
+AFTER_SYNC = Changes(queue=True, journal=True, coupons=True, portal=True, outcomes=True, overview=True, failed=True)
+AFTER_CHARGE = Changes(journal=True, failed=True)  # retry now, paid another way
 
 
 @dataclass(frozen=True)

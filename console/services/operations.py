@@ -15,7 +15,7 @@ from ..domain.portal import PortalConfig
 from ..errors import ConsoleError
 from ..sync import SyncReport as SyncReport  # re-exported: the window shows a sync's
 from ..sync.report import Progress, no_progress
-from .changes import AFTER_ACTION, AFTER_SYNC, NOTHING, Changes, Done
+from .changes import AFTER_ACTION, AFTER_CHARGE, AFTER_SYNC, NOTHING, Changes, Done
 from .portal import ChangedOnStripe, PortalService
 from .workspace import Workspace
 
@@ -38,8 +38,22 @@ def undo(workspace: Workspace, operator: str, action_id: str) -> Done[Action]:
 
 
 def retry(workspace: Workspace, operator: str, action_id: str) -> Done[Action]:
-    """The same request with the same idempotency key: it can never apply twice."""
+    """The same request with the same idempotency key: it can never apply twice (a charge never charges twice)."""
+    found = workspace.journal.get(action_id)
+    if found is not None and found.kind == "charge" and found.state != "applied":
+        return Done(workspace.recovery(operator).resend(found), AFTER_CHARGE)
     return Done(workspace.actions(operator).retry(action_id), AFTER_ACTION)
+
+
+def retry_payment(workspace: Workspace, operator: str, ref: str) -> Done[Action]:
+    """Charge a failed invoice now (its row by invoice or subscription id): refused with the reason when the decline
+    is hard and no new card came, when Stripe retries within the hour, or when the invoice is no longer open."""
+    return Done(workspace.recovery(operator).retry_now(ref), AFTER_CHARGE)
+
+
+def paid_outside(workspace: Workspace, operator: str, ref: str, note: str) -> Done[Action]:
+    """Mark a failed invoice paid another way (a transfer, a cheque), with a note saying how."""
+    return Done(workspace.recovery(operator).paid_outside(ref, note), AFTER_CHARGE)
 
 
 def apply_bulk(

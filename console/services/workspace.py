@@ -16,6 +16,8 @@ from dateutil.relativedelta import relativedelta
 
 from ..actions import Actions
 from ..actions.desk import DeskWriter
+from ..actions.locks import SubscriptionLocks
+from ..actions.recovery import Recovery
 from ..domain import desk, stamp
 from ..domain.action import Action
 from ..domain.models import Account
@@ -154,6 +156,7 @@ class Workspace:
             return []
         finished = actions.recover()  # resumed actions re-send their own journaled params
         finished += DeskWriter(self.gateway, self.cache, self.journal, "recovery", actions.locks).finish_interrupted()
+        finished += self.recovery("recovery").recover()  # a failed payment's charge: its own key, never twice
         for action in finished:
             log.info("interrupted action %s (%s) is now %s", action.id, action.kind, action.state)
         return finished
@@ -220,6 +223,12 @@ class Workspace:
     def actions(self, operator: str) -> Actions:
         return Actions(
             self.need_gateway(), self.cache, self.journal, operator, guard=self.second_discount, assign=self.variant_of
+        )
+
+    def recovery(self, operator: str) -> Recovery:
+        """The failed-payments desk's charges (retry now, paid another way), as `operator`."""
+        return Recovery(
+            self.need_gateway(), self.cache, self.journal, operator, SubscriptionLocks(self.journal.path.parent / "locks")
         )
 
     def variant_of(self, sub_id: str) -> str | None:

@@ -73,16 +73,18 @@ class Failures:
     def failure_count(self) -> int:
         return int(self._query("SELECT count(*) AS n FROM failed_invoices")[0]["n"])
 
-    def failed_rows(self, livemode: bool) -> list[FailedRow]:
+    def failed_rows(self, livemode: bool, *, ref: str | None = None) -> list[FailedRow]:
         """The failed-payments queue: each failing invoice of a subscription still to win back (past due, unpaid
-        or paused), beside that subscription (its newest failing invoice when it has several)."""
+        or paused), beside that subscription (its newest failing invoice when it has several); with `ref` only the
+        row of that invoice or subscription id."""
+        only = " AND (f.id = ? OR f.subscription_id = ?)" if ref is not None else ""
         rows = self._query(
             f"""SELECT f.*, s.customer_name, s.customer_email, s.plan, s.status AS sub_status, s.mrr_minor,
                        CASE WHEN instr(s.metadata, '{desk.PREFIX}') THEN s.metadata END AS desk_meta
                 FROM failed_invoices f JOIN subscriptions s ON s.id = f.subscription_id
-                WHERE s.status IN ({", ".join("?" for _ in SHOWN_STATUSES)})
+                WHERE s.status IN ({", ".join("?" for _ in SHOWN_STATUSES)}){only}
                 ORDER BY f.created""",
-            list(SHOWN_STATUSES),
+            [*SHOWN_STATUSES, *([ref, ref] if ref is not None else [])],
         )
         newest = {r["subscription_id"]: r for r in rows}  # created order: the newest stays
         return [_row(r, livemode) for r in newest.values()]

@@ -2,17 +2,29 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+import stripe
+
+if TYPE_CHECKING:  # the SDK's own parameter types (its generated TypedDicts)
+    from stripe.params import InvoicePayParams
 
 from ..domain.failed import Collection, LastDecline
+from ..errors import NotFound
 from . import convert, convert_failed
-from .errors import call
+from .errors import call, translate
 from .pages import get_plain
 
-if TYPE_CHECKING:
-    import stripe
-
 PAGE_SIZE = 100
+
+
+class Paid(NamedTuple):
+    """What a charge (or a payment marked outside Stripe) left: the invoice after it, the decline if the card was
+    declined, and Stripe's request id."""
+
+    collection: Collection
+    decline: LastDecline | None
+    request_id: str | None
 
 
 class FailedCalls:
@@ -37,3 +49,35 @@ class FailedCalls:
         params = {"invoice": invoice_id, "limit": 10, "expand": ["data.payment.payment_intent"]}
         found, _ = convert.page(call(lambda: get_plain(self._client, "/v1/invoice_payments", params)))
         return convert_failed.last_decline(found, attempt)
+
+    def invoice_collection(self, invoice_id: str) -> Collection:
+        """One invoice's collection state as Stripe holds it now (re-read before an action decides on it)."""
+        found = convert_failed.collection(convert.plain(call(lambda: self._client.v1.invoices.retrieve(invoice_id))))
+        if found is None:
+            raise NotFound(f"Invoice {invoice_id} does not bill a subscription.", "Pick a row of the failed-payments queue.")
+        return found
+
+    def pay_invoice(self, invoice_id: str, idempotency_key: str, *, out_of_band: bool = False) -> Paid:
+        """`POST /v1/invoices/{id}/pay` (https://docs.stripe.com/api/invoices/pay): charge the card on file now
+        (`off_session`: the customer is not here), or mark it paid outside Stripe (`paid_out_of_band`). A decline is an
+        answer, not a fault: the invoice after it and the decline are returned (the same key replays either answer)."""
+        params: InvoicePayParams = {"paid_out_of_band": True} if out_of_band else {"off_session": True}
+        options: Any = {"idempotency_key": idempotency_key}
+        try:
+            obj = self._client.v1.invoices.pay(invoice_id, params=params, options=options)
+        except stripe.CardError as exc:
+            body: dict[str, Any] = exc.json_body if isinstance(exc.json_body, dict) else {}
+            error: dict[str, Any] = dict(body.get("error") or {})
+            intent = error.get("payment_intent")
+            last = (intent.get("last_payment_error") if isinstance(intent, dict) else None) or {}
+            error.setdefault("payment_method", last.get("payment_method"))
+            payments = [{"is_default": True, "payment": {"payment_intent": {"last_payment_error": error}}}]
+            after = self.invoice_collection(invoice_id)
+            return Paid(after, convert_failed.last_decline(payments, after.attempt_count), exc.request_id)
+        except stripe.StripeError as exc:
+            raise translate(exc) from None
+        found = convert_failed.collection(convert.plain(obj))
+        if found is None:
+            raise NotFound(f"Invoice {invoice_id} does not bill a subscription.", "Pick a row of the failed-payments queue.")
+        response = obj.last_response
+        return Paid(found, None, response.request_id if response else None)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from console.domain import permissions
 from console.domain.action import KIND_OF_OFFER, KINDS, STATES, UNDOABLE, Action, Consent
+from console.domain.choices import STATE_WORDS
 from console.domain.offers import KINDS as OFFER_KINDS
 from console.domain.text import csv_cell, csv_row, terminal
 
@@ -31,7 +32,8 @@ def test_an_action_row_round_trips_and_keeps_its_requests_in_the_order_they_were
 def test_every_offer_kind_is_journaled_as_an_action_kind_and_only_stripe_changes_are_undoable():
     assert set(KIND_OF_OFFER) == set(OFFER_KINDS) and set(KIND_OF_OFFER.values()) <= set(KINDS)
     assert set(UNDOABLE) == {"save", "pause", "revoke"} and "contact" not in UNDOABLE
-    assert {"pending", "applied", "failed", "refused", "undone", "overridden"} == set(STATES)
+    assert {"pending", "applied", "failed", "refused", "undone", "overridden", "declined"} == set(STATES)
+    assert STATE_WORDS.keys() == set(STATES)  # every state has its words (a charge the bank declined too)
     assert Consent("email").note is None
 
 

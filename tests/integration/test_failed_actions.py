@@ -1,0 +1,168 @@
+"""The failed-payments desk's charges (issue 33 §3) through the real SDK against the sandbox: "retry now" refused for
+a hard decline with no new card, within an hour of Stripe's retry (no racing it: docs.stripe.com/billing/revenue-
+recovery/smart-retries) and for an invoice no longer open; one that pays; one the bank declines; never two charges for
+one click (the same idempotency key after a lost answer or a crash: docs.stripe.com/api/idempotent_requests); and
+"paid another way" (`paid_out_of_band`: docs.stripe.com/api/invoices/pay). The window's buttons call the same use
+cases (tests/ui/test_failed_tab.py)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from console.actions import ActionRefused
+from console.services import operations
+from console.services.workspace import Workspace
+from console.stripe_gateway import StripeGateway
+from tests.integration.conftest import cli_runner, client_for
+from tests.integration.test_sandbox_payments import renew, subscribed
+
+
+@pytest.fixture
+def run(sandbox, tmp_path, monkeypatch, capsys, process_hooks):
+    return cli_runner(sandbox, tmp_path, monkeypatch, capsys, "Robin (CS)")
+
+
+def failing(sb, card: str = "pm_card_chargeCustomerFail", *, hard: str | None = None):
+    """A subscription whose renewal failed: (client, customer, subscription, invoice). `hard`: the card on file was
+    since reported so (lost_card, …) and declines with that code."""
+    client, customer, sub = subscribed(sb, "pm_card_visa")
+    pm = client.v1.payment_methods.attach(card, {"customer": customer.id})
+    client.v1.customers.update(customer.id, {"invoice_settings": {"default_payment_method": pm.id}})
+    if hard:
+        sb.state.get("payment_method", pm.id)["_fails"] = hard
+    return client, customer, sub, renew(sb, client, sub)
+
+
+def charges(sb, invoice_id: str) -> list:
+    return [e for e in sb.log if e.method == "POST" and e.path == f"/v1/invoices/{invoice_id}/pay"]
+
+
+def journal(run) -> list[dict]:
+    code, out, _ = run("journal", "--format", "json")
+    assert code == 0
+    return json.loads(out)
+
+
+def test_retry_now_is_refused_for_a_hard_decline_and_nothing_is_charged(sandbox, run):
+    _, _, sub, invoice = failing(sandbox, hard="lost_card")
+    run("sync")
+    code, _, err = run("retry", invoice.id)
+    assert code == 1 and "reported lost" in err and "card-update link" in err
+    assert charges(sandbox, invoice.id) == []
+    assert [a for a in journal(run) if a["kind"] == "charge"] == []  # refused before anything was journaled
+
+
+def test_a_new_card_since_the_decline_lets_the_retry_charge_it_and_the_row_leaves(sandbox, run):
+    client, customer, sub, invoice = failing(sandbox)  # a soft decline (0341: generic_decline)
+    new = client.v1.payment_methods.attach("pm_card_visa", {"customer": customer.id})
+    client.v1.customers.update(customer.id, {"invoice_settings": {"default_payment_method": new.id}})
+    run("sync")
+    code, out, err = run("retry", sub.id)  # by subscription: its failing invoice
+    assert code == 0, err
+    assert out.startswith("Paid: Retried the payment") and invoice.id in out
+    assert client.v1.invoices.retrieve(invoice.id).status == "paid"
+    assert len(charges(sandbox, invoice.id)) == 1
+    assert client.v1.subscriptions.retrieve(sub.id).status == "active"
+    code, out, _ = run("failed", "--format", "json")
+    assert sub.id not in {r["subscription"] for r in json.loads(out)}  # gone at once, not at the next sync
+    [entry] = [a for a in journal(run) if a["kind"] == "charge"]
+    assert entry["state"] == "applied" and entry["operator"] == "Robin (CS)"
+
+
+def test_a_retry_the_bank_declines_says_why_counts_the_attempt_and_keeps_the_row(sandbox, run):
+    client, _, sub, invoice = failing(sandbox)
+    run("sync")
+    code, _, err = run("retry", invoice.id)
+    assert code == 1 and "declined" in err and "generic_decline" in err
+    assert client.v1.invoices.retrieve(invoice.id).attempt_count == 2
+    code, out, _ = run("failed", "--format", "json")
+    [row] = [r for r in json.loads(out) if r["subscription"] == sub.id]
+    assert row["attempts"] == 2 and row["decline_code"] == "generic_decline"  # the new decline, read from the answer
+    [entry] = [a for a in journal(run) if a["kind"] == "charge"]
+    assert entry["state"] == "declined"
+
+
+def test_retry_now_is_refused_within_an_hour_of_stripes_own_retry(sandbox, tmp_path):
+    client, customer, sub, invoice = failing(sandbox)
+    new = client.v1.payment_methods.attach("pm_card_visa", {"customer": customer.id})
+    client.v1.customers.update(customer.id, {"invoice_settings": {"default_payment_method": new.id}})
+    ws = Workspace.connect(StripeGateway(sandbox.key, sandbox.url, max_retries=0), tmp_path)
+    ws.sync()
+    recovery = ws.recovery("Robin (CS)")
+    recovery.clock = lambda: invoice.next_payment_attempt - 20 * 60  # 20 minutes before Stripe's retry
+    with pytest.raises(ActionRefused, match="Stripe retries this invoice in 20 min"):
+        recovery.retry_now(invoice.id)
+    assert charges(sandbox, invoice.id) == []
+    recovery.clock = lambda: invoice.next_payment_attempt - 2 * 3600  # two hours before: allowed
+    assert recovery.retry_now(invoice.id).state == "applied"
+    ws.close()
+
+
+def test_an_invoice_paid_since_the_last_sync_is_refused_from_stripes_answer_not_the_cache(sandbox, run):
+    client, customer, sub, invoice = failing(sandbox)
+    run("sync")
+    other = client_for(sandbox, sandbox.secret_key)  # another console, or the customer, paid it meanwhile
+    new = other.v1.payment_methods.attach("pm_card_visa", {"customer": customer.id})
+    other.v1.invoices.pay(invoice.id, {"payment_method": new.id})
+    sandbox.clear_log()
+    code, _, err = run("retry", invoice.id)
+    assert code == 1 and "The invoice is paid" in err
+    assert charges(sandbox, invoice.id) == []
+    code, out, _ = run("failed", "--format", "json")
+    assert sub.id not in {r["subscription"] for r in json.loads(out)}  # what the re-read found is kept
+
+
+def test_a_lost_answer_is_sent_again_with_the_same_key_and_charges_once(sandbox, tmp_path):
+    client, customer, sub, invoice = failing(sandbox)
+    new = client.v1.payment_methods.attach("pm_card_visa", {"customer": customer.id})
+    client.v1.customers.update(customer.id, {"invoice_settings": {"default_payment_method": new.id}})
+    ws = Workspace.connect(StripeGateway(sandbox.key, sandbox.url, max_retries=0), tmp_path)
+    ws.sync()
+    sandbox.mangle_next("html", f"/v1/invoices/{invoice.id}/pay")  # Stripe charges the card; a proxy's 502 comes back
+    with pytest.raises(Exception) as lost:
+        operations.retry_payment(ws, "Robin (CS)", invoice.id)
+    action_id = lost.value.action_id
+    assert ws.journal.get(action_id).state == "failed"
+    assert client.v1.invoices.retrieve(invoice.id).status == "paid"  # it landed
+    done = operations.retry(ws, "Robin (CS)", action_id).result  # the CLI's `retry act_…`, the window's Retry
+    assert done.state == "applied"
+    keys = {e.idempotency_key for e in charges(sandbox, invoice.id)}
+    assert len(keys) == 1 and client.v1.invoices.retrieve(invoice.id).amount_paid == invoice.amount_due
+    ws.close()
+
+
+def test_a_crash_before_the_answer_is_finished_at_the_next_start_with_the_same_key(sandbox, tmp_path):
+    client, customer, sub, invoice = failing(sandbox)
+    new = client.v1.payment_methods.attach("pm_card_visa", {"customer": customer.id})
+    client.v1.customers.update(customer.id, {"invoice_settings": {"default_payment_method": new.id}})
+    ws = Workspace.connect(StripeGateway(sandbox.key, sandbox.url, max_retries=0), tmp_path)
+    ws.sync()
+    recovery = ws.recovery("Robin (CS)")
+    row = recovery.row(invoice.id)
+    action = recovery._entry(row, "charge:retry", int(recovery.clock()))  # journaled, then the process died
+    ws.journal.add(action)
+    finished = ws.finish_interrupted()
+    assert [a.state for a in finished if a.id == action.id] == ["applied"]
+    assert {e.idempotency_key for e in charges(sandbox, invoice.id)} == {action.idempotency_key}
+    assert ws.finish_interrupted() == []  # nothing left: never sent twice
+    ws.close()
+
+
+def test_paid_outside_marks_it_paid_with_no_charge_and_needs_a_note(sandbox, run):
+    client, _, sub, invoice = failing(sandbox)
+    run("sync")
+    code, _, err = run("paid-outside", invoice.id, "--note", "   ")
+    assert code == 1 and "Say how the customer paid" in err
+    code, out, err = run("paid-outside", invoice.id, "--note", "Bank transfer ref 2026-118")
+    assert code == 0, err
+    assert "Marked paid outside Stripe" in out
+    paid = client.v1.invoices.retrieve(invoice.id)
+    assert paid.status == "paid"
+    pays = client.v1.invoice_payments.list({"invoice": invoice.id}).data
+    assert [p.status for p in pays] == ["canceled"]  # nothing was charged (the basil shape of paid_out_of_band)
+    [entry] = [a for a in journal(run) if a["kind"] == "charge"]
+    assert entry["consent_note"] == "Bank transfer ref 2026-118"
+    code, _, err = run("paid-outside", invoice.id, "--note", "again")
+    assert code == 1 and "not in the failed-payments queue" in err
