@@ -42,7 +42,7 @@ from console.ui.queue.model import ROW_ROLE
 from console.ui.welcome import WelcomeDialog
 
 SIZES = ((1024, 700), (1600, 1000))
-TABS = ("queue", "journal", "portal", "outcomes", "overview")
+TABS = ("queue", "failed", "journal", "portal", "outcomes", "overview")
 
 
 class Shots:
@@ -189,11 +189,13 @@ def main(out: Path) -> int:
     def tab(name: str, size: tuple[int, int], scheme: str) -> Callable[[], None]:
         def step() -> None:
             window.resize(*size)
-            page = {"queue": queue, "journal": window.journal_page, "portal": window.portal_page,
+            page = {"queue": queue, "failed": window.failed_tab, "journal": window.journal_page, "portal": window.portal_tab,
                     "outcomes": window.outcomes_tab, "overview": window.overview}[name]  # fmt: skip
             window.tabs.setCurrentWidget(page)
             if name == "queue":
                 pick_customer()
+            if name == "failed":  # the first row, its detail pane and timeline
+                s.later(300, lambda: window.failed_page.table.selectRow(0))
             if name == "outcomes":
                 window.analytics_page.preset.setCurrentIndex(2)
             ready = (lambda: window.portal_page.loaded) if name == "portal" else (lambda: True)
@@ -218,7 +220,7 @@ def main(out: Path) -> int:
 
     def review() -> None:
         window.resize(*SIZES[1])
-        window.tabs.setCurrentWidget(window.portal_page)
+        window.tabs.setCurrentWidget(window.portal_tab)
         form = window.portal_page.form
         form.headline.setText("Acme: manage your plan, pause or switch")
         form.pause.setChecked(True)

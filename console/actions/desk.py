@@ -24,7 +24,11 @@ from .locks import SubscriptionLocks
 from .outcomes import recorded_later
 from .steps import IDEMPOTENCY_WINDOW_S
 
-NOBODY = "an operator"  # services/operator.py's word for no name at all
+NOBODY = "an operator"
+PAYMENT_TROUBLE = (
+    "past_due",
+    "unpaid",
+)  # on the failed-payments desk while not set to cancel  # services/operator.py's word for no name at all
 
 if TYPE_CHECKING:
     from ..stripe_gateway import StripeGateway
@@ -140,8 +144,10 @@ class DeskWriter:
         return self.operator
 
     def _pending(self, sub_id: str) -> Subscription:
+        """The subscription as just re-read, refused unless it is still on a desk: set to cancel (the churn queue), or
+        its payment failing (past due or unpaid: the failed-payments queue, domain/failed.py)."""
         sub = self.gateway.subscription(sub_id)
-        if not sub.pending_cancellation:
+        if not sub.pending_cancellation and (sub.ended or sub.status not in PAYMENT_TROUBLE):
             state = "has ended" if sub.ended else "is no longer set to cancel"
             raise DeskRefused(f"{_who(sub)} {state}.", "Nothing was changed; sync to see it leave the queue.")
         return sub

@@ -22,7 +22,7 @@ from ..store.schema import DatabaseError
 from .checks import ActionRefused
 from .locks import SubscriptionLocks
 from .outcomes import recorded_later
-from .steps import IDEMPOTENCY_WINDOW_S, RETRYABLE
+from .steps import IDEMPOTENCY_WINDOW_S, attempt
 
 if TYPE_CHECKING:  # the SDK loads with the gateway, when a run goes online
     from ..stripe_gateway import StripeGateway
@@ -146,18 +146,9 @@ class Recovery:
         )  # fmt: skip
 
     def _send(self, action: Action) -> Action:
-        self.journal.update(action, attempts=action.attempts + 1)
         invoice = action.params["invoice"]
-        try:
+        with attempt(self.journal, action):
             paid = self.gateway.pay_invoice(invoice, action.idempotency_key, out_of_band=bool(action.params["out_of_band"]))
-        except RETRYABLE as exc:
-            self.journal.update(action, state="failed", error=str(exc), retryable=True)
-            exc.action_id = action.id
-            raise
-        except ConsoleError as exc:
-            self.journal.update(action, state="failed", error=str(exc), retryable=False)
-            exc.action_id = action.id
-            raise
         try:
             return self._record(action, paid)
         except DatabaseError as exc:  # Stripe holds it: "nothing was changed" would be untrue

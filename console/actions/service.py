@@ -314,17 +314,8 @@ class Actions:
         return self._send(action, sub)
 
     def _send(self, action: Action, sub: Subscription) -> Action:
-        self.journal.update(action, attempts=action.attempts + 1)
-        try:
+        with steps.attempt(self.journal, action):
             sub, request_id, replayed = steps.send(self.gateway, action, sub, self._now, self.cache.upsert_coupon)
-        except RETRYABLE as exc:
-            self.journal.update(action, state="failed", error=str(exc), retryable=True)
-            exc.action_id = action.id
-            raise
-        except ConsoleError as exc:
-            self.journal.update(action, state="failed", error=str(exc), retryable=False)
-            exc.action_id = action.id
-            raise
         if replayed:
             log.info("action %s: Stripe replayed the first response (already applied)", action.id)
         try:

@@ -8,7 +8,8 @@ subscription, as just re-read, shows it done, so a crash between the two steps i
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -16,6 +17,7 @@ from ..domain import stamp
 from ..domain.action import Action
 from ..domain.models import Coupon, Subscription
 from ..errors import ConsoleError, InProgress, Offline, RateLimited, StripeUnavailable
+from ..store.journal import Journal
 from . import requests
 
 if TYPE_CHECKING:  # the SDK loads with the gateway, when a run goes online
@@ -24,6 +26,23 @@ if TYPE_CHECKING:  # the SDK loads with the gateway, when a run goes online
 IDEMPOTENCY_WINDOW_S = 23 * 3600  # Stripe keeps idempotent results for 24 hours
 RETRYABLE = (Offline, StripeUnavailable, RateLimited, InProgress)  # no answer yet: settled by a re-read
 Sent = tuple[Subscription, str | None, bool]  # the new state, Stripe's request id, whether it was a replay
+
+
+@contextmanager
+def attempt(journal: Journal, action: Action) -> Iterator[None]:
+    """One send of a journaled action (a save's, a charge's): its attempt counted first; a failure recorded on it,
+    retryable when Stripe gave no answer (settled by a re-read or the same key), and raised naming the action."""
+    journal.update(action, attempts=action.attempts + 1)
+    try:
+        yield
+    except RETRYABLE as exc:
+        journal.update(action, state="failed", error=str(exc), retryable=True)
+        exc.action_id = action.id
+        raise
+    except ConsoleError as exc:
+        journal.update(action, state="failed", error=str(exc), retryable=False)
+        exc.action_id = action.id
+        raise
 
 
 class PauseRefused(ConsoleError):

@@ -94,6 +94,10 @@ class FailedRow:
     def subscription_id(self) -> str:
         return self.collection.subscription_id
 
+    @property
+    def customer_id(self) -> str:
+        return self.collection.customer_id
+
     def failure(self) -> dunning.Failure:
         d = self.decline
         return dunning.Failure(

@@ -24,16 +24,16 @@ def card_on_file(state: State, cust: dict[str, Any], sub: dict[str, Any], now: i
     number = "5555555555554444" if rng.random() < 0.2 else "4242424242424242"
     year, month = _months_from(now, rng.randint(1, 48))
     failing = None
+    inv = state.get("invoice", sub.get("latest_invoice") or "")
     if sub["status"] == "past_due":
         failing = rng.choices([f for f, _ in FAILURES], [w for _, w in FAILURES])[0]
-        if failing == "expired_card":  # it expired: the card's own date says so
-            year, month = _months_from(now, -rng.randint(1, 3))
+        if failing == "expired_card":  # it expired before the renewal was charged: the card's own date says so
+            year, month = _months_from(inv["created"] if inv is not None else now, -rng.randint(1, 3))
     pm = cards.payment_method(state, number, created=cust["created"], exp=(month, year), customer=cust["id"])
     if failing and failing != "expired_card":
         pm["_fails"] = failing
     state.add(pm)
     cust["invoice_settings"]["default_payment_method"] = pm["id"]
-    inv = state.get("invoice", sub.get("latest_invoice") or "")
     if failing and inv is not None and inv["status"] == "open":
         last = max([inv["created"], *charges.slots(inv["created"], charges.retry_settings(state))])
         if last <= now and _has_story(sub):

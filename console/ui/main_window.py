@@ -46,6 +46,7 @@ from .workers import ProgressRelay, Runner
 
 if TYPE_CHECKING:
     from .analytics.page import AnalyticsPage
+    from .failed.page import FailedPage
     from .portal.page import PortalPage
 
 
@@ -96,12 +97,14 @@ class MainWindow(QMainWindow):
         # (pyqtgraph, 0.3-0.5 s of import), that the first frame would otherwise wait for
         self.portal_tab: LazyPage[PortalPage] = LazyPage(self._portal)
         self.outcomes_tab: LazyPage[AnalyticsPage] = LazyPage(self._outcomes)
+        self.failed_tab: LazyPage[FailedPage] = LazyPage(self._failed_payments)  # built when first shown: a second queue
         self.overview = OverviewPage(self.context)
         self.overview.retry_requested.connect(self.refresh)
         self.overview.loaded.connect(self._overview_done)
         self.overview.failed.connect(self._overview_done)
         for page, title in (
             (self.queue, "Queue"),
+            (self.failed_tab, "Failed payments"),
             (self.journal_page, "Journal"),
             (self.portal_tab, "Portal"),
             (self.outcomes_tab, "Outcomes"),
@@ -152,6 +155,15 @@ class MainWindow(QMainWindow):
         from .analytics.page import AnalyticsPage
 
         return AnalyticsPage(self.context)
+
+    def _failed_payments(self) -> FailedPage:
+        from .failed.page import FailedPage
+
+        return FailedPage(self.context)
+
+    @property
+    def failed_page(self) -> FailedPage:
+        return self.failed_tab.page
 
     def _portal(self) -> PortalPage:
         from .portal.page import PortalPage

@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QDoubleSpinBox,
@@ -24,6 +25,12 @@ from ..services.desk_settings import DeskSettings
 from ..services.operator import OPERATOR_ENV, overridden_by_environment, store_name, stored_name
 from .plain import TextLabel, tooltip
 
+END_CHOICES = {
+    "cancel": "cancels the subscription",
+    "unpaid": "marks it unpaid",
+    "past_due": "leaves it past due",
+    "pause": "pauses it",
+}  # domain/failed.py END_ACTIONS, in words
 REFRESH_KEY = "queue/refresh_minutes"
 LIVE_CONFIRM_KEY = "actions/confirm_live"
 OPERATOR_KEY = "actions/operator"  # where older versions kept the name, for the window alone (moved: keep_operator)
@@ -127,6 +134,22 @@ class PreferencesDialog(QDialog):
         self.product_url.setObjectName("productUrl")
         self.product_url.setPlaceholderText("https://… (used in e-mails when the portal's login page is off)")
         form.addRow("Your product's URL", self.product_url)
+        # what the account's Revenue recovery settings say (no API reads them): when a failed payment's row ends
+        self.retry_days = QSpinBox()
+        self.retry_days.setObjectName("retryDays")
+        self.retry_days.setRange(1, 60)
+        self.retry_days.setSuffix(" days")
+        self.retry_days.setValue(self.desk.retry_days)
+        self.retry_end = QComboBox()
+        self.retry_end.setObjectName("retryEnd")
+        for code, words in END_CHOICES.items():
+            self.retry_end.addItem(words, code)
+        self.retry_end.setCurrentIndex(self.retry_end.findData(self.desk.retry_end))
+        tip = "As in Stripe's Dashboard → Billing → Revenue recovery: the Failed payments tab's end dates follow it"
+        self.retry_days.setToolTip(tip)
+        self.retry_end.setToolTip(tip)
+        form.addRow("Stripe retries failed payments for", self.retry_days)
+        form.addRow("After the last retry, Stripe", self.retry_end)
 
     def accept(self) -> None:
         if self.data_dir is not None:  # the data dir's name: the window and every command on it read it
@@ -141,7 +164,10 @@ class PreferencesDialog(QDialog):
             if url and (parts.scheme not in ("https", "http") or not parts.netloc or " " in url):
                 self.problem.setText(f"{url} is not a web address customers can open: write it as https://example.com/billing.")
                 return
-            desk = DeskSettings(lapse_days=self.lapse.value(), alert_min_mrr=self.min_mrr.value(), product_url=url)
+            desk = DeskSettings(
+                lapse_days=self.lapse.value(), alert_min_mrr=self.min_mrr.value(), product_url=url,
+                retry_days=self.retry_days.value(), retry_end=self.retry_end.currentData(),
+            )  # fmt: skip
             try:
                 desk.save(self.data_dir)
             except OSError as exc:

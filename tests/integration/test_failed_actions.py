@@ -24,15 +24,19 @@ def run(sandbox, tmp_path, monkeypatch, capsys, process_hooks):
     return cli_runner(sandbox, tmp_path, monkeypatch, capsys, "Robin (CS)")
 
 
-def failing(sb, card: str = "pm_card_chargeCustomerFail", *, hard: str | None = None):
+def failing(sb, card: str = "pm_card_chargeCustomerFail", *, hard: str | None = None, new_card: bool = False):
     """A subscription whose renewal failed: (client, customer, subscription, invoice). `hard`: the card on file was
-    since reported so (lost_card, …) and declines with that code."""
+    since reported so (lost_card, …) and declines with that code; `new_card`: the customer has added a good card since."""
     client, customer, sub = subscribed(sb, "pm_card_visa")
     pm = client.v1.payment_methods.attach(card, {"customer": customer.id})
     client.v1.customers.update(customer.id, {"invoice_settings": {"default_payment_method": pm.id}})
     if hard:
         sb.state.get("payment_method", pm.id)["_fails"] = hard
-    return client, customer, sub, renew(sb, client, sub)
+    invoice = renew(sb, client, sub)
+    if new_card:
+        new = client.v1.payment_methods.attach("pm_card_visa", {"customer": customer.id})
+        client.v1.customers.update(customer.id, {"invoice_settings": {"default_payment_method": new.id}})
+    return client, customer, sub, invoice
 
 
 def charges(sb, invoice_id: str) -> list:
@@ -55,9 +59,7 @@ def test_retry_now_is_refused_for_a_hard_decline_and_nothing_is_charged(sandbox,
 
 
 def test_a_new_card_since_the_decline_lets_the_retry_charge_it_and_the_row_leaves(sandbox, run):
-    client, customer, sub, invoice = failing(sandbox)  # a soft decline (0341: generic_decline)
-    new = client.v1.payment_methods.attach("pm_card_visa", {"customer": customer.id})
-    client.v1.customers.update(customer.id, {"invoice_settings": {"default_payment_method": new.id}})
+    client, customer, sub, invoice = failing(sandbox, new_card=True)  # a soft decline (0341), then a new card
     run("sync")
     code, out, err = run("retry", sub.id)  # by subscription: its failing invoice
     assert code == 0, err
@@ -85,9 +87,7 @@ def test_a_retry_the_bank_declines_says_why_counts_the_attempt_and_keeps_the_row
 
 
 def test_retry_now_is_refused_within_an_hour_of_stripes_own_retry(sandbox, tmp_path):
-    client, customer, sub, invoice = failing(sandbox)
-    new = client.v1.payment_methods.attach("pm_card_visa", {"customer": customer.id})
-    client.v1.customers.update(customer.id, {"invoice_settings": {"default_payment_method": new.id}})
+    client, customer, sub, invoice = failing(sandbox, new_card=True)
     ws = Workspace.connect(StripeGateway(sandbox.key, sandbox.url, max_retries=0), tmp_path)
     ws.sync()
     recovery = ws.recovery("Robin (CS)")
@@ -115,9 +115,7 @@ def test_an_invoice_paid_since_the_last_sync_is_refused_from_stripes_answer_not_
 
 
 def test_a_lost_answer_is_sent_again_with_the_same_key_and_charges_once(sandbox, tmp_path):
-    client, customer, sub, invoice = failing(sandbox)
-    new = client.v1.payment_methods.attach("pm_card_visa", {"customer": customer.id})
-    client.v1.customers.update(customer.id, {"invoice_settings": {"default_payment_method": new.id}})
+    client, customer, sub, invoice = failing(sandbox, new_card=True)
     ws = Workspace.connect(StripeGateway(sandbox.key, sandbox.url, max_retries=0), tmp_path)
     ws.sync()
     sandbox.mangle_next("html", f"/v1/invoices/{invoice.id}/pay")  # Stripe charges the card; a proxy's 502 comes back
@@ -134,9 +132,7 @@ def test_a_lost_answer_is_sent_again_with_the_same_key_and_charges_once(sandbox,
 
 
 def test_a_crash_before_the_answer_is_finished_at_the_next_start_with_the_same_key(sandbox, tmp_path):
-    client, customer, sub, invoice = failing(sandbox)
-    new = client.v1.payment_methods.attach("pm_card_visa", {"customer": customer.id})
-    client.v1.customers.update(customer.id, {"invoice_settings": {"default_payment_method": new.id}})
+    client, customer, sub, invoice = failing(sandbox, new_card=True)
     ws = Workspace.connect(StripeGateway(sandbox.key, sandbox.url, max_retries=0), tmp_path)
     ws.sync()
     recovery = ws.recovery("Robin (CS)")

@@ -62,3 +62,4 @@ _.show_view
 # the tests reach the pages built when their tab is first shown by these names (ui/main_window.py, ui/lazy_page.py)
 _.analytics_page
 _.portal_page
+_.failed_page

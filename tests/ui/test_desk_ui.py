@@ -204,9 +204,12 @@ def test_the_desk_settings_in_preferences_and_a_bad_url_refused(qtbot, open_wind
     dialog.accept()
     assert "not a web address" in dialog.problem.text() and not (window.data_dir / "desk.json").exists()
     dialog.product_url.setText("https://app.example.com/billing")
+    dialog.retry_days.setValue(21)
+    dialog.retry_end.setCurrentIndex(dialog.retry_end.findData("unpaid"))
     dialog.accept()
     saved = json.loads((window.data_dir / "desk.json").read_text())
-    assert saved == {"lapse_days": 3, "alert_min_mrr": 50.0, "product_url": "https://app.example.com/billing"}
+    assert saved == {"lapse_days": 3, "alert_min_mrr": 50.0, "product_url": "https://app.example.com/billing",
+                     "retry_days": 21, "retry_end": "unpaid"}  # fmt: skip
     (window.data_dir / "desk.json").write_text("{broken")
     again = PreferencesDialog(window.settings, window, data_dir=window.data_dir)
     qtbot.addWidget(again)

@@ -80,3 +80,10 @@ def test_retry_settings_are_written_and_read_back_and_default_to_stripes_recomme
     DeskSettings(retry_days=21, retry_end="unpaid").save(tmp_path)
     back = DeskSettings.load(tmp_path)
     assert (back.retry_days, back.retry_end) == (21, "unpaid")
+
+
+def test_the_preferences_offer_every_end_stripe_has():
+    from console.domain.failed import END_ACTIONS
+    from console.ui.preferences import END_CHOICES
+
+    assert tuple(END_CHOICES) == END_ACTIONS

@@ -4,17 +4,16 @@ from __future__ import annotations
 
 from functools import partial
 
-from PySide6.QtCore import QEvent, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence, QResizeEvent, QShortcut
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QMenu, QPushButton, QSizePolicy, QToolButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QMenu, QPushButton, QSizePolicy, QToolButton, QWidget
 
 from ...domain.models import Coupon
 from ...domain.offers import ContactOffer, CouponOffer, Offer, PauseOffer, RevokeOffer, retention_coupon, terms_of, why_not
 from ...domain.portal import PortalConfig
-from .. import theme
+from ..said_bar import SaidBar
 
 PAUSE_SHORTCUTS = {1: "Ctrl+1", 2: "Ctrl+2", 3: "Ctrl+3"}
-OK_SECONDS = 30  # a success line (with its Undo link) stays this long; the Undo button stays until the next action
 
 
 class ElidingButton(QPushButton):
@@ -72,7 +71,7 @@ class ElidingButton(QPushButton):
         QPushButton.setToolTip(self, "\n".join(t for t in (whole, self._tip) if t))
 
 
-class ActionBar(QWidget):
+class ActionBar(SaidBar):
     """Emits `offer_chosen(Offer | None)` (None = each row's recommendation), `custom_coupon`, `pause_until`, `portal_link`."""
 
     offer_chosen = Signal(object)
@@ -83,12 +82,7 @@ class ActionBar(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._shown: tuple[str, bool] = ("", False)  # the line under the buttons: its html and whether an error
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        outer.setSpacing(2)
-        self.row = row = QHBoxLayout()  # the save desk's buttons join it (queue/desk_controller.py)
-        row.setContentsMargins(0, 0, 0, 0)
+        row = self.row  # the save desk's buttons join it (queue/desk_controller.py)
         self.primary = ElidingButton("Save")
         self.primary.setObjectName("saveRecommended")
         self.primary.setProperty("class", "primary")
@@ -125,23 +119,12 @@ class ActionBar(QWidget):
         undo_key = QShortcut(QKeySequence.StandardKey.Undo, self)
         undo_key.setContext(Qt.ShortcutContext.WindowShortcut)
         undo_key.activated.connect(lambda: self.undo.click() if self.undo.isVisible() and self.undo.isEnabled() else None)
-        self.status = QLabel("")
-        self.status.setObjectName("actionStatus")
-        self.status.setWordWrap(True)
-        self.status.setTextFormat(Qt.TextFormat.RichText)
         row.addWidget(self.primary)
         row.addWidget(self.more)
         row.addWidget(self.link)
         row.addWidget(self.undo)
-        row.addStretch(1)
-        outer.addLayout(row)
-        outer.addWidget(self.status)
+        self.finish()
         self.shortcuts: list[QAction] = []
-        self._targets: tuple[str, ...] = ()
-        self._said_for: tuple[str, ...] | None = None  # an error's customers: it clears when others are selected
-        self._clear_timer = QTimer(self)
-        self._clear_timer.setSingleShot(True)
-        self._clear_timer.timeout.connect(lambda: self.say(""))
         self._pause_blocker: str | None = "Select a customer"
         self.set_coupons([])
         self.set_target(None, 0, enabled=False, reason="Select a customer")
@@ -250,32 +233,3 @@ class ActionBar(QWidget):
         if portal is not None:
             self.link.setEnabled(False)
             self.link.setToolTip(portal)
-
-    def say(self, html: str, *, error: bool = False, progress: bool = False) -> None:
-        """A line under the buttons about the last action, that clears itself: a success after OK_SECONDS; a
-        refusal or an error once the operator selects other customers (it was about the ones selected then);
-        a progress line ("Sending…") when its answer replaces it."""
-        self._shown = (html, error)
-        self._show_said()
-        self._said_for = self._targets if error else None
-        self._clear_timer.stop()
-        if html and not error and not progress:
-            self._clear_timer.start(OK_SECONDS * 1000)
-
-    def _show_said(self) -> None:
-        html, error = self._shown
-        colour = theme.colour("error" if error else "ok")
-        self.status.clear()  # a label keeps the link colour it was laid out with until its text is set anew
-        self.status.setText(f"<span style='color:{colour}'>{html}</span>" if html else "")
-
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt naming
-        """A theme chosen while a line is shown: it is drawn again in the new theme's colours, its Undo link too."""
-        super().changeEvent(event)
-        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange) and self._shown[0]:
-            self._show_said()
-
-    def selection_is(self, ids: list[str]) -> None:
-        """The customers now selected: a refusal or error about others is cleared."""
-        self._targets = tuple(ids)
-        if self._said_for is not None and set(self._targets) - set(self._said_for):
-            self.say("")

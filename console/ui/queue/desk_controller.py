@@ -10,19 +10,19 @@ from typing import TYPE_CHECKING, TypeVar, cast
 
 from PySide6.QtCore import QObject, Qt, QUrl
 from PySide6.QtGui import QDesktopServices, QGuiApplication, QKeySequence, QShortcut
-from PySide6.QtWidgets import QMessageBox, QPushButton, QWidget
+from PySide6.QtWidgets import QPushButton, QWidget
 
 from ...domain.outreach import Letter
-from ...domain.queue import QueueRow
 from ...errors import ConsoleError
 from ...services import desk
 from ...services.changes import Done
 from ...services.desk import DeskResult
 from ...services.workspace import Workspace
+from ..ask import ask
 from ..dialogs.desk import NoteDialog, OutreachDialog
 
 if TYPE_CHECKING:
-    from .surface import QueueSurface
+    from .surface import DeskRow, DeskSurface
 
 
 T = TypeVar("T")
@@ -40,7 +40,7 @@ def desk_actions(desk: DeskController) -> tuple[tuple[str, str, str, str, Callab
 
 
 class DeskController(QObject):
-    def __init__(self, page: QueueSurface) -> None:
+    def __init__(self, page: DeskSurface) -> None:
         super().__init__(cast(QObject, page))  # the page itself (a QWidget): it owns its controllers
         self.page, self.context, self.bar = page, page.context, page.action_bar
         self.open_url: Callable[[QUrl], bool] = QDesktopServices.openUrl  # the desktop's mail client (tests record it)
@@ -128,7 +128,7 @@ class DeskController(QObject):
         )
 
     # helpers ------------------------------------------------------------------------------------
-    def _show_letter(self, row: QueueRow, letter: Letter, names: list[str]) -> None:
+    def _show_letter(self, row: DeskRow, letter: Letter, names: list[str]) -> None:
         dialog = OutreachDialog(letter, names, self.page.window())
         self.dialog = dialog  # for tests and for the template switch below
         workspace, me = self.context.workspace, self.me()
@@ -155,7 +155,7 @@ class DeskController(QObject):
             lambda r: self._said([f"{_who(row)}: e-mail recorded as a contact attempt"]),
         )
 
-    def _one(self) -> QueueRow | None:
+    def _one(self) -> DeskRow | None:
         rows = self.page.selected_rows()
         return rows[0] if len(rows) == 1 else None
 
@@ -187,16 +187,8 @@ class DeskController(QObject):
         self.bar.say(f"<b>{html.escape(error.message)}</b> {html.escape(error.hint)}", error=True)
 
     def _ask(self, title: str, text: str) -> bool:
-        box = QMessageBox(
-            QMessageBox.Icon.Question,
-            title,
-            text,
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
-            self.page.window(),
-        )
-        box.setTextFormat(Qt.TextFormat.PlainText)  # customers' and operators' names: their own text
-        return box.exec() == QMessageBox.StandardButton.Yes
+        return ask(self.page.window(), title, text)
 
 
-def _who(row: QueueRow) -> str:
+def _who(row: DeskRow) -> str:
     return row.customer_name or row.email or row.customer_id

@@ -85,6 +85,26 @@ def timeline_html(entries: list[dict[str, Any]], coupons: Mapping[str, Coupon] |
     return "<br>".join(lines)
 
 
+def heading(text: str) -> QLabel:
+    """A detail pane's small capitals heading (both queues' panes)."""
+    head = QLabel(text.upper())
+    head.setProperty("class", "cardTitle")
+    return head
+
+
+def timeline_area(name: str) -> tuple[QLabel, QScrollArea]:
+    """A timeline's label (timeline_html: our markup, customers' text escaped) in a frameless scroll area."""
+    label = QLabel("")
+    label.setObjectName(name)
+    label.setWordWrap(True)
+    label.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+    scroll = QScrollArea()
+    scroll.setWidget(label)
+    scroll.setWidgetResizable(True)
+    scroll.setFrameShape(QFrame.Shape.NoFrame)
+    return label, scroll
+
+
 class DetailPane(QWidget):
     """Shows one row; `ltv_requested(customer_id)` asks the window to load lifetime value."""
 
@@ -140,13 +160,13 @@ class DetailPane(QWidget):
         facts_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
 
         words = QVBoxLayout()
-        words.addWidget(self._heading("Reason"))
+        words.addWidget(heading("Reason"))
         self.reason = QLabel("—")
         self.reason.setTextFormat(Qt.TextFormat.PlainText)
         self.reason.setWordWrap(True)
         words.addWidget(self.reason)
         words.addSpacing(6)
-        words.addWidget(self._heading("Comment"))
+        words.addWidget(heading("Comment"))
         self.comment = QLabel("—")
         self.comment.setTextFormat(Qt.TextFormat.PlainText)
         self.comment.setObjectName("detailComment")
@@ -171,15 +191,8 @@ class DetailPane(QWidget):
         said.addWidget(self.dashboard, 0, Qt.AlignmentFlag.AlignLeft)
 
         history = QVBoxLayout()
-        history.addWidget(self._heading("Timeline"))
-        self.timeline = QLabel("")
-        self.timeline.setObjectName("detailTimeline")
-        self.timeline.setWordWrap(True)
-        self.timeline.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
-        scroll = QScrollArea()
-        scroll.setWidget(self.timeline)
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        history.addWidget(heading("Timeline"))
+        self.timeline, scroll = timeline_area("detailTimeline")
         history.addWidget(scroll, 1)
 
         for column in (facts, words, history):
@@ -194,11 +207,6 @@ class DetailPane(QWidget):
         outer.addLayout(said, 4)
         outer.addLayout(history, 5)
         self.show_row(None, [])
-
-    def _heading(self, text: str) -> QLabel:
-        head = QLabel(text.upper())
-        head.setProperty("class", "cardTitle")
-        return head
 
     def show_row(
         self,

@@ -1,0 +1,187 @@
+"""The Failed payments tab: the subscriptions whose renewal did not charge, read from the session's cache on a worker
+(after each sync and each action that changed them), with the filter row, the charges' and the save desk's buttons,
+the table and the detail pane."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
+from PySide6.QtGui import QKeyEvent, QKeySequence, QResizeEvent, QShortcut
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QSplitter, QTableView, QVBoxLayout, QWidget
+
+from ...domain.failed import FailedRow
+from ...domain.money import format_totals, totals
+from ...services import failed_queue
+from ...services.changes import Changes
+from ...services.desk_settings import DeskSettings
+from ...services.failed_queue import FailedQueue
+from ..context import PageContext
+from ..queue.desk_controller import DeskController
+from .charges import ChargeController, FailedBar
+from .detail import FailedDetail
+from .filters import FailedFilters
+from .model import COLUMNS, FailedModel, Prepared, prepare
+
+WIDTHS = {"Customer": 150, "Due": 86, "MRR": 86, "Tries": 48, "Decline": 140, "Card": 200, "Stripe's next try": 140,
+          "Ends": 96, "Next step": 170, "Owner": 90, "Desk": 150}  # fmt: skip
+OPTIONAL = ("Card", "Owner", "Desk", "Ends")  # the detail pane says them: hidden first, in this order, when narrow
+
+
+class FailedTable(QTableView):
+    """Enter opens the detail pane (its timeline), as on the churn queue; narrower than its columns (a 1024 px
+    window), it hides the ones the detail pane also shows."""
+
+    activated_row = Signal()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt naming
+        super().resizeEvent(event)
+        header = self.horizontalHeader()
+        need = sum(WIDTHS[n] for n in COLUMNS)
+        for name in OPTIONAL:
+            hide = need > self.viewport().width()
+            header.setSectionHidden(COLUMNS.index(name), hide)
+            need -= WIDTHS[name] if hide else 0
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt naming
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self.activated_row.emit()
+            return
+        super().keyPressEvent(event)
+
+
+class FailedPage(QWidget):
+    refreshed = Signal()  # the rows were read again
+    selection_changed = Signal(list)  # the selected FailedRows
+
+    def __init__(self, context: PageContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.context = context
+        self.settings = DeskSettings()
+        self.now = int(time.time())
+        self._reads = 0
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(16, 12, 16, 8)
+        title = QLabel("Failed payments")
+        title.setProperty("class", "pageTitle")
+        self.caption = QLabel("Reading…")
+        self.caption.setObjectName("failedTotals")
+        self.caption.setTextFormat(Qt.TextFormat.PlainText)
+        self.caption.setProperty("class", "pageCaption")
+        self.filters = FailedFilters()
+        self.action_bar = FailedBar()
+        self.model = FailedModel(self)
+        self.table = FailedTable()
+        self.table.setObjectName("failedTable")
+        self.table.setModel(self.model)
+        self.table.setSortingEnabled(True)
+        self.table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)  # the queue's own order first
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.table.verticalHeader().hide()
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        for i, name in enumerate(COLUMNS):
+            header.resizeSection(i, WIDTHS[name])
+        self.detail = FailedDetail()
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(self.table)
+        split.addWidget(self.detail)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 2)
+        for widget in (title, self.caption, self.filters, self.action_bar):
+            outer.addWidget(widget)
+        outer.addWidget(split, 1)
+        self.charges = ChargeController(self)
+        self.desk = DeskController(self)  # the save desk's Take, Release, Note… and Write…: the churn queue's own
+        self.table.selectionModel().currentRowChanged.connect(self._current_changed)
+        self.table.selectionModel().selectionChanged.connect(lambda *_: self.selection_changed.emit(self.selected_rows()))
+        self.table.activated_row.connect(lambda: self.detail.setFocus())
+        self.filters.changed.connect(self.model.set_filter)
+        find = QShortcut(QKeySequence.StandardKey.Find, self, self._find)
+        find.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        context.bus.changed.connect(self._changed)
+        self.refresh()
+
+    def _find(self) -> None:
+        self.filters.search.setFocus()
+        self.filters.search.selectAll()
+
+    def _changed(self, changes: Changes) -> None:
+        if changes.failed or changes.queue:  # a desk change announces the queue: the same subscriptions' metadata
+            self.refresh()
+
+    def refresh(self) -> None:
+        workspace = self.context.workspace
+        if workspace is None:
+            self._show(None)
+            return
+        self._reads += 1
+        read_no = self._reads
+
+        def read() -> tuple[FailedQueue, list[Prepared]]:
+            queue = failed_queue.read(workspace, int(time.time()))
+            return queue, prepare(queue)
+
+        def show(found: tuple[FailedQueue, list[Prepared]]) -> None:
+            if read_no == self._reads:  # the latest read wins
+                self._show(found)
+
+        self.context.runner.submit_side(read, show, self.context.ops.show_error)
+
+    def _show(self, found: tuple[FailedQueue, list[Prepared]] | None) -> None:
+        chosen = {r.subscription_id for r in self.selected_rows()}
+        current = self._current()
+        queue, prepared = found if found is not None else (None, [])
+        if queue is not None:
+            self.settings, self.now = queue.settings, queue.now
+        self.model.set_rows(prepared)
+        rows = [p.row for p in prepared]
+        due = format_totals(totals((r.collection.amount_due, r.collection.currency) for r in rows))
+        mrr = format_totals(totals((r.mrr_minor, r.collection.currency) for r in rows))
+        self.caption.setText(
+            f"{len(rows):,} failed payment{'s' if len(rows) != 1 else ''} · due {due} · MRR at stake {mrr}"
+            if rows
+            else "No failed payments: every renewal Stripe charged went through (or nothing is synced yet)."
+        )
+        self._reselect(chosen, current)
+        self.refreshed.emit()
+
+    def _reselect(self, chosen: set[str], current: str | None) -> None:
+        selection = self.table.selectionModel()
+        for r in range(self.model.rowCount()):
+            row = self.model.row_at(r)
+            if row is not None and row.subscription_id in chosen:
+                flags = QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows
+                selection.select(self.model.index(r, 0), flags)
+                if row.subscription_id == current:
+                    selection.setCurrentIndex(self.model.index(r, 0), QItemSelectionModel.SelectionFlag.NoUpdate)
+        if not chosen:
+            self.detail.show_row(None, [], self.settings, self.now)
+        self.selection_changed.emit(self.selected_rows())
+
+    def _current(self) -> str | None:
+        row = self.model.row_at(self.table.currentIndex().row()) if self.table.currentIndex().isValid() else None
+        return row.subscription_id if row is not None else None
+
+    def selected_rows(self) -> list[FailedRow]:
+        rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})
+        return [row for r in rows if (row := self.model.row_at(r)) is not None]
+
+    def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        row = self.model.row_at(current.row()) if current.isValid() else None
+        workspace = self.context.workspace
+        if row is None or workspace is None:
+            self.detail.show_row(None, [], self.settings, self.now)
+            return
+        self.detail.show_row(row, [], self.settings, self.now)
+
+        def shown(timeline: list[dict[str, Any]]) -> None:
+            if self.detail.row is row:
+                self.detail.show_row(row, timeline, self.settings, self.now)
+
+        self.context.runner.submit_side(lambda: workspace.timeline(row.subscription_id), shown, lambda _error: None)

@@ -1,0 +1,144 @@
+"""The Failed payments tab clicked and typed as a rep would (issue 33): the rows read from the cache, Retry now by its
+button and by Ctrl+R (the same use case as `churn-console retry`), its refusal for a hard decline said under the
+buttons, Paid another way… with its note, search, the next-step filter, a sort by a header, the save desk's Take on a
+failed row (the churn queue's own desk code), and customers' text shown as plain text."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLineEdit
+
+from console.ui.failed.model import COLUMNS, ROW_ROLE
+from tests.integration.test_sandbox_payments import renew, subscribed
+from tests.ui.gestures import active, admin, click, click_header, click_row, click_tab, sequence
+from tests.ui.test_actions_ui import when_dialog
+
+
+def failing(sb, *specs: dict) -> list[tuple[str, str]]:
+    """Subscriptions made together whose renewal then failed (0341), one per spec: `hard` its card was since reported
+    so, `new_card` a new card on file since, `name` the customer's. (subscription id, invoice id) each."""
+    made = []
+    for spec in specs:
+        client, customer, sub = subscribed(sb, "pm_card_visa")
+        if spec.get("name"):
+            client.v1.customers.update(customer.id, {"name": spec["name"]})
+        pm = client.v1.payment_methods.attach("pm_card_chargeCustomerFail", {"customer": customer.id})
+        client.v1.customers.update(customer.id, {"invoice_settings": {"default_payment_method": pm.id}})
+        if spec.get("hard"):
+            sb.state.get("payment_method", pm.id)["_fails"] = spec["hard"]
+        made.append((client, customer, sub))
+    renew(sb, *made[0][::2])  # one renewal for all: each made in the same minute
+    out = []
+    for (client, customer, sub), spec in zip(made, specs, strict=True):
+        invoice = client.v1.invoices.list({"subscription": sub.id, "limit": 1}).data[0]
+        assert invoice.status == "open"
+        if spec.get("new_card"):
+            new = client.v1.payment_methods.attach("pm_card_visa", {"customer": customer.id})
+            client.v1.customers.update(customer.id, {"invoice_settings": {"default_payment_method": new.id}})
+        out.append((sub.id, invoice.id))
+    return out
+
+
+def rows(page) -> list:
+    return [page.model.index(r, 0).data(ROW_ROLE) for r in range(page.model.rowCount())]
+
+
+def at(page, sub_id: str) -> int:
+    return next(r for r, row in enumerate(rows(page)) if row.subscription_id == sub_id)
+
+
+def opened(qtbot, open_window, sb):
+    window = open_window(sb)
+    window.context.set_operator("Dana (CS)")
+    active(qtbot, window)
+    click_tab(window, window.failed_tab)
+    page = window.failed_page
+    qtbot.waitUntil(lambda: page.model.rowCount() > 0, timeout=20000)
+    return window, page
+
+
+def test_retry_now_by_button_and_by_ctrl_r_charges_the_new_card_and_the_rows_leave(qtbot, open_window, demo):
+    (one, one_inv), (two, two_inv) = failing(demo, {"new_card": True}, {"new_card": True})
+    window, page = opened(qtbot, open_window, demo)
+    click_row(page.table, at(page, one))
+    assert page.action_bar.retry.isEnabled()
+    click(page.action_bar.retry)
+    qtbot.waitUntil(lambda: "Paid:" in page.action_bar.status.text(), timeout=20000)
+    assert admin(demo).v1.invoices.retrieve(one_inv).status == "paid"
+    qtbot.waitUntil(lambda: one not in {r.subscription_id for r in rows(page)}, timeout=20000)
+    click_row(page.table, at(page, two))
+    sequence(window, "Ctrl+R")  # the same, by key
+    qtbot.waitUntil(lambda: two not in {r.subscription_id for r in rows(page)}, timeout=20000)
+    assert admin(demo).v1.invoices.retrieve(two_inv).status == "paid"
+    qtbot.waitUntil(lambda: len([a for a in window.journal_page.model.actions if a.kind == "charge"]) == 2, timeout=20000)
+    charges = [a for a in window.journal_page.model.actions if a.kind == "charge"]
+    assert {a.params["invoice"] for a in charges} == {one_inv, two_inv} and {a.state for a in charges} == {"applied"}
+
+
+def test_a_hard_decline_is_refused_under_the_buttons_and_nothing_is_charged(qtbot, open_window, demo):
+    [(sub_id, invoice)] = failing(demo, {"hard": "expired_card"})
+    window, page = opened(qtbot, open_window, demo)
+    r = at(page, sub_id)
+    assert page.model.index(r, COLUMNS.index("Next step")).data() == "Ask for a new card"
+    assert page.model.index(r, COLUMNS.index("Stripe's next try")).data() == "none"
+    click_row(page.table, r)
+    assert "expired" in page.detail.fields["Decline"].text()
+    click(page.action_bar.retry)
+    qtbot.waitUntil(lambda: "expired" in page.action_bar.status.text(), timeout=20000)
+    assert "card-update link" in page.action_bar.status.text()
+    assert [e for e in demo.log if e.path == f"/v1/invoices/{invoice}/pay"] == []
+
+
+def test_paid_another_way_takes_a_note_in_plain_text_and_marks_the_invoice_paid(qtbot, open_window, demo):
+    hostile = "<b>Mallory</b> <img src=x>"
+    [(sub_id, invoice)] = failing(demo, {"name": hostile})
+    window, page = opened(qtbot, open_window, demo)
+    click_row(page.table, at(page, sub_id))
+    assert page.detail.title.text() == hostile and page.detail.title.textFormat() == Qt.TextFormat.PlainText
+    asked = []
+
+    def answer(dialog: QDialog) -> None:
+        label = next(w for w in dialog.findChildren(type(page.detail.title)) if w.text().startswith("How did"))
+        asked.append((label.text(), label.textFormat()))
+        note = dialog.findChild(QLineEdit, "paidNote")
+        note.setFocus()
+        QTest.keyClicks(note, "Bank transfer ref 2026-118")
+        click(dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok))
+
+    when_dialog(qtbot, QDialog, answer)
+    click(page.action_bar.paid)
+    qtbot.waitUntil(lambda: "marked paid outside Stripe" in page.action_bar.status.text(), timeout=20000)
+    assert asked and hostile in asked[0][0] and asked[0][1] == Qt.TextFormat.PlainText
+    assert admin(demo).v1.invoices.retrieve(invoice).status == "paid"
+    assert "&lt;b&gt;Mallory" in page.action_bar.status.text()  # escaped in the line's markup
+    journal = window.journal_page.model
+    qtbot.waitUntil(lambda: any(a.kind == "charge" for a in journal.actions), timeout=20000)
+    entry = next(a for a in journal.actions if a.kind == "charge")
+    assert entry.consent_note == "Bank transfer ref 2026-118" and entry.offer_code == "charge:outside"
+
+
+def test_search_the_next_step_filter_a_header_sort_and_take_on_a_failed_row(qtbot, open_window, demo):
+    (soft, _), (hard, _) = failing(demo, {"name": "Softly Declined"}, {"hard": "lost_card", "name": "Hard Luck"})
+    window, page = opened(qtbot, open_window, demo)
+    total = page.model.rowCount()
+    page.filters.search.setFocus()
+    QTest.keyClicks(page.filters.search, "hard luck")
+    assert [r.subscription_id for r in rows(page)] == [hard]
+    page.filters.search.clear()
+    assert page.model.rowCount() == total
+    page.filters.step.setCurrentIndex(page.filters.step.findData("new_card"))
+    assert hard in {r.subscription_id for r in rows(page)} and soft not in {r.subscription_id for r in rows(page)}
+    page.filters.step.setCurrentIndex(0)
+    click_header(page.table, COLUMNS.index("Tries"))
+    tries = [r.collection.attempt_count for r in rows(page)]
+    assert tries == sorted(tries)
+    click_row(page.table, at(page, soft))
+    take = page.desk.buttons["take"]
+    assert take.isEnabled()
+    click(take)
+    qtbot.waitUntil(lambda: next(r for r in rows(page) if r.subscription_id == soft).desk.owner == "Dana (CS)", timeout=20000)
+    assert admin(demo).v1.subscriptions.retrieve(soft).metadata["churn_console_desk_owner"] == "Dana (CS)"
+    assert page.model.index(at(page, soft), COLUMNS.index("Owner")).data() == "Dana (CS)"
+    page.filters.whose.setCurrentIndex(page.filters.whose.findData("mine"))
+    assert [r.subscription_id for r in rows(page)] == [soft]
