@@ -165,7 +165,7 @@ class Recovery:
                 self.cache.put_declines([(paid.collection.invoice_id, paid.decline)])
             kind = "charge_declined" if paid.decline else "charge_paid"
             words = _decline_words(paid.decline) if paid.decline else f"{amount} collected"
-            detail = {"operator": action.operator, "what": action.offer_code, "words": words}
+            detail = {"operator": action.operator, "what": action.offer_code, "words": f"{action.operator}: {words}"}
             self.cache.add_timeline(f"{action.subscription_id}:charge:{action.id}", action.subscription_id, now, kind, detail)
         if paid.decline is not None:
             return self.journal.update(

@@ -55,6 +55,25 @@ def add_parsers(sub: Commands) -> None:
     paid.add_argument("--confirm-live", action="store_true", help="required in live mode")
     paid.set_defaults(run=run_paid_outside)
 
+    link = sub.add_parser(
+        "card-link",
+        help="a card-update link for a failed payment's customer (a portal page that still works days later)",
+        description="Creates a customer portal session that opens on updating the payment method; once expired, the page "
+        "lets the customer confirm their e-mail and get a new one. Stripe's next retry charges the new card.",
+        epilog="examples:\n  churn-console card-link sub_0123456789            # print the link\n"
+        "  churn-console card-link sub_0123456789 --mailto   # the e-mail, as a mailto: URL\n"
+        "  churn-console card-link sub_0123456789 --sent     # print it, and record it sent (a contact on the desk)",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    link.add_argument("subscription", help="the subscription (sub_…) or invoice (in_…) as `churn-console failed` lists it")
+    how = link.add_mutually_exclusive_group()
+    how.add_argument("--copy", action="store_true", help="print the link alone, to copy (the default)")
+    how.add_argument("--mailto", action="store_true", help="print the e-mail from the failed-payment templates as a mailto: URL")
+    how.add_argument("--sent", action="store_true", help="print the link and record that you sent it (a contact on the desk)")
+    link.add_argument("--template", help="the e-mail template for --mailto (default: the one for the row's next step)")
+    link.add_argument("--operator", help="your name (default: as for `save`)")
+    link.set_defaults(run=run_card_link)
+
 
 def run_failed(args: argparse.Namespace) -> int:
     from ..services import failed_queue
@@ -79,6 +98,32 @@ def run_paid_outside(args: argparse.Namespace) -> int:
     from .actions import _act
 
     return _act(args, lambda ws, who: operations.paid_outside(ws, who, args.invoice, args.note))
+
+
+def run_card_link(args: argparse.Namespace) -> int:
+    from ..errors import ConsoleError
+    from ..services import card_link
+    from ..services.operator import operator_name
+    from .common import open_online
+
+    workspace, connection = open_online(args)
+    try:
+        me = operator_name(args.operator, workspace.data_dir)
+        if args.mailto:
+            print(card_link.letter(workspace, me, args.subscription, template=args.template).mailto())
+            return 0
+        made = card_link.card_link(workspace, args.subscription)
+        print(made.url)
+        if args.sent:
+            words = card_link.record_sent(workspace, me, args.subscription, "by hand").result
+            print(f"Recorded: {words}", file=sys.stderr)  # on stderr: stdout stays the link alone
+        return 0
+    except ConsoleError as exc:
+        print(f"churn-console: card-link: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        workspace.close()
+        connection.close()
 
 
 def render(queue: FailedQueue, fmt: str) -> str:

@@ -18,7 +18,8 @@ from .models import Coupon
 from .money import format_money
 from .offers import CouponOffer, CouponSpec, Offer, PauseOffer
 
-PLACEHOLDERS = ("first_name", "plan", "offer", "days_left", "end_date", "link", "sender")
+PLACEHOLDERS = ("first_name", "plan", "offer", "days_left", "end_date", "link", "sender", "amount_due", "card")
+FAILED = "failed:"  # the failed-payments desk's templates: a card-update link, the amount due and the card on file
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,22 @@ DEFAULTS = (
         "Hi {first_name},\n\nI saw you asked to cancel {plan}; it ends on {end_date}, in {days_left} days. If there is "
         "anything we can do (we can offer you {offer}), reply to this e-mail." + _CLOSE,
     ),
+    Template(
+        "failed:default",
+        "Your {plan} payment did not go through",
+        "Hi {first_name},\n\nYour latest {plan} payment of {amount_due} did not go through on {card}. Nothing is lost "
+        "yet: you can update your card here, and we will charge the new one (the link keeps working; if it has "
+        "expired, confirm your e-mail on the page to get a new one):\n\n{link}\n\nYour plan stays active until "
+        "{end_date}. Reply if anything is unclear.\n\nThanks,\n{sender}\n",
+    ),
+    Template(
+        "failed:new_card",
+        "Your card for {plan} can no longer be charged",
+        "Hi {first_name},\n\nYour bank declined the {plan} payment of {amount_due} on {card}: the card can no "
+        "longer be charged, so retrying it will not help. Please add a new card here (the link keeps working; if it "
+        "has expired, confirm your e-mail on the page to get a new one):\n\n{link}\n\nWithout one, your plan "
+        "ends on {end_date}. Reply if you would rather pay another way.\n\nThanks,\n{sender}\n",
+    ),
 )
 
 
@@ -78,6 +95,10 @@ def template_label(name: str) -> str:
     kind, _, key = name.partition(":")
     if kind == "reason" and key:
         return f"For \u201c{label(key)}\u201d"
+    if kind == "failed" and key:
+        return {"default": "For a failed payment", "new_card": "For a card that can no longer be charged"}.get(
+            key, f"Failed: {key}"
+        )
     if kind == "offer" and key:
         return {"pause": "For a pause", "coupon": "For a discount", "contact": "For a call"}.get(key, f"For a {key} offer")
     return "Default" if name == "default" else name
@@ -113,6 +134,10 @@ class Templates:
 
     def to_json(self) -> str:
         return json.dumps([{"name": t.name, "subject": t.subject, "body": t.body} for t in self.own()], indent=2) + "\n"
+
+    def names(self, *, failed: bool) -> list[str]:
+        """The templates a queue's rows offer: the failed-payments desk's own (and the team's named so), or the rest."""
+        return sorted(n for n in self.by_name if n.startswith(FAILED) == failed)
 
     def pick(self, name: str | None, reason: str | None, offer_kind: str | None) -> Template:
         """The named template, else the reason's, else the offer's, else the default."""
@@ -199,6 +224,8 @@ def fill(
     now: datetime,
     link: str,
     sender: str,
+    amount_due: str = "",
+    card: str = "",
 ) -> Letter:
     """The template filled in. Without a lasting link, the lines that would hold it are left out (a customer never
     reads an empty link, nor a one-time session URL that has expired by then)."""
@@ -213,6 +240,8 @@ def fill(
         days_left=str(max(0, (ends_at - now).days)),
         end_date=f"{ends_at:%d %B %Y}",
         link=link,
+        amount_due=amount_due,
+        card=card or "your card on file",
     )
     fmt = string.Formatter()
     subject = fmt.vformat(template.subject, (), values).replace("\n", " ")

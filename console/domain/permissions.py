@@ -21,10 +21,16 @@ REGISTRY = (
     KeyPermission("rak_coupon_write", "Coupons: Write", "Offering coupons, and creating new ones"),
     KeyPermission("rak_billing_portal_write", "Customer portal: Write", "Portal links and the portal configuration editor"),
     KeyPermission("rak_event_read", "Events: Read", "Fast incremental sync and each customer's timeline"),
-    KeyPermission("rak_invoice_read", "Invoices: Read", "Lifetime value from paid invoices"),
+    KeyPermission(
+        "rak_invoice_write",
+        "Invoices: Write",
+        "Lifetime value, what saves earned, the failed-payments queue, Retry now and Paid another way",
+    ),  # fmt: skip
+    KeyPermission("rak_payment_intent_read", "PaymentIntents: Read", "Why each failed payment was declined, and the card tried"),
     KeyPermission("rak_price_read", "Prices: Read", "Plan switching choices in the portal editor"),
     KeyPermission("rak_product_read", "Products: Read", "Plan switching choices in the portal editor"),
     KeyPermission("rak_subscription_read", "Subscriptions: Read", "Reading subscriptions (Write includes it)", False),
+    KeyPermission("rak_invoice_read", "Invoices: Read", "Reading invoices (Write includes it)", False),
     KeyPermission("rak_coupon_read", "Coupons: Read", "Reading coupons (Write includes it)", False),
     KeyPermission("rak_billing_portal_read", "Customer portal: Read", "Reading portal configurations (Write includes it)", False),
     KeyPermission("rak_test_clock_read", "Test clocks: Read", "The sandbox's test clocks", False),

@@ -8,6 +8,7 @@ import secrets
 from typing import Any
 from urllib.parse import urlparse
 
+from . import portal_card
 from .call import Call
 from .errors import invalid, missing
 from .listing import newest_first, page
@@ -289,11 +290,13 @@ def _flow(call: Call, flow_data: dict[str, Any] | None, customer_id: str) -> dic
     return flow
 
 
-def session_page(state: State, secret: str) -> str | None:
-    """A small HTML page standing in for the hosted portal of one session."""
+def session_page(state: State, secret: str, form: str | None = None) -> str | None:
+    """A small HTML page standing in for the hosted portal of one session; `form`: what its card form sent (a POST),
+    for a session deep-linked to updating the payment method (sandbox/portal_card.py)."""
     session = next((s for s in state.table("billing_portal.session").values() if s.get("_secret") == secret), None)
     if session is None:
         return None
+    said = portal_card.submit(state, session, form, state.clock.now()) if form is not None else ""
     customer = state.get("customer", session["customer"]) or {}
     flow = session["flow"]["type"] if session["flow"] else "portal homepage"
     rows = "".join(
@@ -309,4 +312,6 @@ def session_page(state: State, secret: str) -> str | None:
         "<!doctype html><meta charset=utf-8><title>Customer portal (sandbox)</title>"
         "<body style='font-family:sans-serif;max-width:40em;margin:3em auto'>"
         f"<h1>Customer portal</h1><p>This is the churn-console sandbox's stand-in for Stripe's hosted portal.</p><table>{rows}</table>"
+        + said
+        + (portal_card.card_form() if flow == "payment_method_update" else "")
     )

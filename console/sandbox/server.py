@@ -93,8 +93,8 @@ class Handler(BaseHTTPRequestHandler):
         request_id = entry.request_id
         backend.faults.delay(method)
         try:
-            if path.startswith("/p/session/"):
-                return self._html(backend, path.rsplit("/", 1)[-1], entry)
+            if path.startswith("/p/session/"):  # the hosted portal's stand-in: a page, and its card form's POST
+                return self._html(backend, path.rsplit("/", 1)[-1], entry, raw if method == "POST" else None)
             status, payload, headers = self._api(backend, method, path, raw, entry)
         except _Dropped:
             entry.status, entry.fault = 0, "drop"
@@ -244,9 +244,9 @@ class Handler(BaseHTTPRequestHandler):
                 notify()
         return status, payload, ({"Idempotency-Key": ikey} if ikey else {})
 
-    def _html(self, backend: Backend, secret: str, entry: LogEntry) -> None:
+    def _html(self, backend: Backend, secret: str, entry: LogEntry, form: str | None = None) -> None:
         with backend.state.lock:
-            page = portal.session_page(backend.state, secret)
+            page = portal.session_page(backend.state, secret, form)
         status = 200 if page else 404
         entry.status = status
         backend.record(entry)

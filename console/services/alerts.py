@@ -1,6 +1,6 @@
-"""What a sync tells the people at the desk, while the window runs: new pending cancellations (above the MRR the
-user set), and, for a row's owner, that their customer revoked, was saved by someone else, ended, or was taken by
-another rep. Worked out from the sync's report and the cache, after each sync but the window's first."""
+"""What a sync tells the people at the desk, while the window runs: new pending cancellations and new failed
+payments (above the MRR the user set), and, for a row's owner, that their customer revoked, was saved by someone
+else, ended, was taken by another rep, or paid a failed invoice. Worked out from the sync's report and the cache, after each sync but the window's first."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ class Alert:
     """People's names (customers', reps') are only ever in `title`, which notification servers show as plain text;
     `text` holds the console's own words (a notification body may be read as markup by the desktop)."""
 
-    kind: str  # new | revoked | saved_elsewhere | ended | taken
+    kind: str  # new | revoked | saved_elsewhere | ended | taken | failed | recovered
     subscription_id: str
     title: str
     text: str
@@ -33,6 +33,8 @@ class Watch:
 
     def __init__(self) -> None:
         self.mine: dict[str, str] = {}  # subscription id -> the customer's name, for the rows the operator owns
+        self.failing: set[str] = set()  # the failed-payments queue's subscriptions at the last sync
+        self.mine_failing: dict[str, str] = {}  # those the operator owns -> the customer's name
         self.started = False
 
     def after_sync(self, workspace: Workspace, report: SyncReport, me: str, min_mrr: float = 0.0) -> list[Alert]:
@@ -50,13 +52,39 @@ class Watch:
                 mine = owned.get(sub_id)
                 if mine is not None and (alert := _what_became(mine, name, me, now, report)):
                     out.append(alert)
+            out += self._failures(workspace, min_mrr)
         self.remember(workspace, me)
+        return out
+
+    def _failures(self, workspace: Workspace, min_mrr: float) -> list[Alert]:
+        """A new failed payment at or above the MRR the user set; for its owner, a failed row whose invoice was paid."""
+        rows = {r.subscription_id: r for r in workspace.cache.failed_rows(workspace.cache.livemode)}
+        out = []
+        for sub_id in sorted(rows.keys() - self.failing, key=lambda s: -rows[s].mrr_minor):
+            row = rows[sub_id]
+            if to_major(row.mrr_minor, row.collection.currency) >= min_mrr:
+                money = format_money(row.collection.amount_due, row.collection.currency)
+                who = row.customer_name or row.email or row.customer_id
+                out.append(Alert("failed", sub_id, f"Payment failed: {who}", f"{money} due · {row.decline_words()}"))
+        paid = workspace.cache.subscriptions([s for s in self.mine_failing if s not in rows])
+        for sub_id, sub in paid.items():
+            if sub.status == "active":
+                name = self.mine_failing[sub_id]
+                out.append(
+                    Alert("recovered", sub_id, f"{name} paid", "The failed invoice was paid: the subscription is active again.")
+                )
         return out
 
     def remember(self, workspace: Workspace, me: str) -> None:
         lines = workspace.queue_json(int(datetime.now(UTC).timestamp()), owner=me) if me else []
         records = [orjson.loads(line) for line in lines]
         self.mine = {r["subscription"]: r["name"] or r["email"] or r["customer"] for r in records}
+        rows = workspace.cache.failed_rows(workspace.cache.livemode)
+        self.failing = {r.subscription_id for r in rows}
+        now = datetime.now(UTC)
+        self.mine_failing = {
+            r.subscription_id: r.customer_name or r.email or r.customer_id for r in rows if me and r.desk.owner_now(now) == me
+        }
 
 
 def _who(sub: Subscription) -> str:

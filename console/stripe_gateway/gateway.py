@@ -26,6 +26,7 @@ from .failed_calls import FailedCalls
 from .pages import get_plain
 
 PAGE_SIZE = 100
+PROBE_ID = "{}_churn_console_permission_probe"  # no object has it: a write to it changes nothing
 
 
 class StripeGateway(FailedCalls):
@@ -233,7 +234,8 @@ class StripeGateway(FailedCalls):
             "rak_coupon_write": lambda: v1.coupons.create(params={}),
             "rak_billing_portal_write": lambda: v1.billing_portal.configurations.create(params={}),  # type: ignore[typeddict-item]
             "rak_event_read": lambda: v1.events.list(params={"limit": 1}),
-            "rak_invoice_read": lambda: v1.invoices.list(params={"limit": 1}),
+            "rak_invoice_write": lambda: v1.invoices.pay(PROBE_ID.format("in")),
+            "rak_payment_intent_read": lambda: v1.payment_intents.retrieve(PROBE_ID.format("pi")),
             "rak_price_read": lambda: v1.prices.list(params={"limit": 1}),
             "rak_product_read": lambda: v1.products.list(params={"limit": 1}),
         }
@@ -241,7 +243,7 @@ class StripeGateway(FailedCalls):
             call(probes[permission])
         except PermissionMissing:
             return False
-        except InvalidRequest:
+        except (InvalidRequest, NotFound):  # allowed, and refused for its parameters or an object that is not there
             return True
         return True
 
@@ -355,9 +357,13 @@ class StripeGateway(FailedCalls):
         configuration: str | None = None,
         return_url: str | None = None,
         flow: dict[str, Any] | None = None,
+        lasting: bool = False,
     ) -> str:
-        """A one-time customer portal URL."""
+        """A one-time customer portal URL; `lasting`: once expired, it lets the customer confirm their e-mail and get a
+        new one (`after_expiration[type]=customer_login`, API 2026-10-28: a link read days later still leads there)."""
         params: dict[str, Any] = {"customer": customer_id}
+        if lasting:
+            params["after_expiration"] = {"type": "customer_login"}
         if configuration:
             params["configuration"] = configuration
         if return_url:

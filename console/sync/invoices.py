@@ -29,6 +29,7 @@ CURSOR = "invoice_events_cursor"
 PAGE = 100
 QUANTILES = 8  # the times a range read may start from, tried by counting
 Found = dict[str, tuple[list[LedgerInvoice], list[tuple[str, str]]]]
+TIMELINE_KINDS = {"invoice.payment_failed": "payment_failed", "invoice.paid": "invoice_paid"}
 
 
 @dataclass(frozen=True)
@@ -182,6 +183,11 @@ def apply_invoice_changes(cache: Cache, changes: list[InvoiceChange]) -> None:
             usage_of[invoice.subscription_id] = change  # the newest invoice's usage wins
     cache.put_invoices(invoices.values(), coupons)
     cache.apply_collections(c.collection for c in changes if c.collection is not None)
+    for change in changes:  # each attempt and the payment on the row's timeline (the failed-payments desk's history)
+        c = change.collection
+        if c is not None and change.type in TIMELINE_KINDS:
+            words = f"attempt {c.attempt_count}" if change.type == "invoice.payment_failed" else ""
+            cache.add_timeline(change.id, c.subscription_id, change.created, TIMELINE_KINDS[change.type], {"words": words})
     for change in changes:
         if change.paid is not None:
             cache.mark_invoice_paid(*change.paid)

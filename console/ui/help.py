@@ -30,6 +30,11 @@ SHORTCUTS = (
     ("Queue", "Ctrl+Shift+T", "Release the selected rows"),
     ("Queue", "Ctrl+N", "Write a note (and the next follow-up)"),
     ("Queue", "Ctrl+E", "Write to the customer (an e-mail from the team's templates)"),
+    ("Failed payments", "Ctrl+F", "Search by name, e-mail, id or decline"),
+    ("Failed payments", "Ctrl+R", "Retry the payment now (refused, with the reason, when it would not work)"),
+    ("Failed payments", "Ctrl+Shift+P", "Mark it paid another way (a note says how)"),
+    ("Failed payments", "Ctrl+T / Ctrl+Shift+T / Ctrl+N", "Take, release, write a note: the save desk, as on the queue"),
+    ("Failed payments", "Ctrl+E", "Write to the customer: an e-mail with a card-update link"),
     ("Consent step", "Enter", "Confirm with the remembered channel"),
     ("Consent step", "Esc", "Cancel: nothing is sent"),
 )

@@ -82,3 +82,28 @@ def test_what_each_sync_tells_the_desk(account):
     kept = watch.after_sync(ws, report, "Dana", min_mrr=cut)
     assert {a.subscription_id for a in kept} == {s.id for s in subs.values() if float(to_major(s.mrr_minor, s.currency)) >= cut}
     assert len(kept) < len(fresh) or len({s.mrr_minor for s in subs.values()}) == 1
+
+
+def test_a_new_failed_payment_is_told_above_the_mrr_set_and_its_owner_hears_when_it_is_paid(account):
+    from tests.integration.test_failed_actions import failing
+
+    sb, ws = account
+    watch = Watch()
+    watch.after_sync(ws, ws.sync(), "Dana")  # the first: nothing said
+    client, customer, sub, invoice = failing(sb)
+    alerts = watch.after_sync(ws, ws.sync(), "Dana")
+    failed = next(a for a in alerts if a.kind == "failed" and a.subscription_id == sub.id)  # (a month passed: others too)
+    assert failed.title == "Payment failed: Dunning Test"
+    assert "due" in failed.text and "generic_decline" in failed.text
+    assert watch.after_sync(ws, ws.sync(), "Dana") == []  # told once
+    row = next(r for r in ws.cache.failed_rows(False) if r.subscription_id == sub.id)
+    above = Watch()
+    above.failing = set()
+    assert above._failures(ws, to_major(row.mrr_minor, row.collection.currency) + 1) == []  # under the MRR the user set
+    client.v1.subscriptions.update(sub.id, {"metadata": desk.for_take("Dana", datetime.now(UTC))})
+    watch.after_sync(ws, ws.sync(), "Dana")
+    assert watch.mine_failing == {sub.id: "Dunning Test"}
+    new = client.v1.payment_methods.attach("pm_card_visa", {"customer": customer.id})
+    client.v1.invoices.pay(invoice.id, {"payment_method": new.id})
+    alerts = watch.after_sync(ws, ws.sync(), "Dana")
+    assert [(a.kind, a.title) for a in alerts] == [("recovered", "Dunning Test paid")]

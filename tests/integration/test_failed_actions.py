@@ -162,3 +162,75 @@ def test_paid_outside_marks_it_paid_with_no_charge_and_needs_a_note(sandbox, run
     assert entry["consent_note"] == "Bank transfer ref 2026-118"
     code, _, err = run("paid-outside", invoice.id, "--note", "again")
     assert code == 1 and "not in the failed-payments queue" in err
+
+
+def test_card_link_prints_a_lasting_deep_link_its_email_and_records_it_sent(sandbox, run):
+    client, customer, sub, invoice = failing(sandbox, hard="expired_card")
+    run("sync")
+    code, out, err = run("card-link", sub.id)
+    assert code == 0, err
+    url = out.strip()
+    session = next(s for s in sandbox.state.ordered("billing_portal.session") if s["url"] == url)
+    assert session["customer"] == customer.id and session["flow"]["type"] == "payment_method_update"
+    assert session["after_expiration"]["type"] == "customer_login"  # a link read days later still leads there
+    assert run("card-link", sub.id, "--copy")[1].strip().startswith(sandbox.url)  # the same, said
+    code, out, _ = run("card-link", invoice.id, "--mailto")  # by invoice: the same row
+    assert code == 0 and out.startswith("mailto:dunning@example.com?subject=")
+    from urllib.parse import unquote
+
+    body = unquote(out)
+    assert "can no longer be charged" in body and "$" in body and "/p/session/" in body  # the hard decline's template
+    code, out, err = run("card-link", sub.id, "--sent")
+    assert code == 0 and out.strip().startswith(sandbox.url) and "contacted by email" in err
+    meta = client.v1.subscriptions.retrieve(sub.id).metadata
+    assert meta["churn_console_desk_state"] == "contacted" and "Card-update link sent" in meta["churn_console_desk_note"]
+    assert any(a["kind"] == "desk" and a["offer_code"] == "desk:contact" for a in journal(run))
+
+
+def test_card_link_is_refused_with_what_to_do_when_the_portal_cannot_update_cards(sandbox, run):
+    client, customer, sub, invoice = failing(sandbox)
+    run("sync")
+    admin = client_for(sandbox, sandbox.secret_key)
+    for config in admin.v1.billing_portal.configurations.list({"limit": 100}).data:
+        admin.v1.billing_portal.configurations.update(config.id, {"features": {"payment_method_update": {"enabled": False}}})
+    code, out, err = run("card-link", sub.id)
+    assert code == 1 and out == "" and "Payment methods" in err and "Portal tab" in err
+    code, _, err = run("card-link", "sub_doesnotexist")
+    assert code == 1 and "not in the failed-payments queue" in err
+
+
+def customer_enters(url: str, number: str) -> str:
+    """The customer opens the link and saves a card on the portal's page (the sandbox's stand-in for it)."""
+    from urllib.parse import urlencode
+    from urllib.request import urlopen
+
+    with urlopen(url, timeout=10) as page:
+        assert "Update your payment method" in page.read().decode()
+    with urlopen(url, data=urlencode({"number": number}).encode(), timeout=10) as saved:
+        return saved.read().decode()
+
+
+def test_a_hard_decline_the_reps_link_brings_a_new_card_and_stripes_next_retry_pays(sandbox, run):
+    client, customer, sub, invoice = failing(sandbox, hard="lost_card")
+    run("sync")
+    url = run("card-link", sub.id, "--sent")[1].strip()
+    assert "Your card was declined" in customer_enters(url, "4000000000000002")  # a card refused at attach
+    assert "Saved: Visa ending 4242" in customer_enters(url, "4242 4242 4242 4242")
+    after = client.v1.customers.retrieve(customer.id)
+    assert client.v1.payment_methods.retrieve(after.invoice_settings.default_payment_method).card.last4 == "4242"
+    assert client.v1.invoices.retrieve(invoice.id).status == "open"  # Stripe's next retry charges it, not the save
+    sandbox.advance(client.v1.invoices.retrieve(invoice.id).next_payment_attempt - sandbox.state.clock.now() + 60)
+    assert client.v1.invoices.retrieve(invoice.id).status == "paid"
+    run("sync")
+    code, out, _ = run("failed", "--format", "json")
+    assert sub.id not in {r["subscription"] for r in json.loads(out)}
+
+
+def test_with_the_retry_on_a_new_card_setting_the_saved_card_is_charged_at_once(sandbox, run):
+    sandbox.state.account["_retries"] = {"on_new_card": True}
+    client, customer, sub, invoice = failing(sandbox, hard="expired_card")
+    run("sync")
+    url = run("card-link", sub.id)[1].strip()
+    customer_enters(url, "5555555555554444")
+    assert client.v1.invoices.retrieve(invoice.id).status == "paid"
+    assert client.v1.subscriptions.retrieve(sub.id).status == "active"

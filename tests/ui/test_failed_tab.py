@@ -84,6 +84,7 @@ def test_a_hard_decline_is_refused_under_the_buttons_and_nothing_is_charged(qtbo
     assert page.model.index(r, COLUMNS.index("Stripe's next try")).data() == "none"
     click_row(page.table, r)
     assert "expired" in page.detail.fields["Decline"].text()
+    qtbot.waitUntil(lambda: "Payment failed — attempt 1" in page.detail.timeline.text(), timeout=10000)  # its event
     click(page.action_bar.retry)
     qtbot.waitUntil(lambda: "expired" in page.action_bar.status.text(), timeout=20000)
     assert "card-update link" in page.action_bar.status.text()
@@ -142,3 +143,29 @@ def test_search_the_next_step_filter_a_header_sort_and_take_on_a_failed_row(qtbo
     assert page.model.index(at(page, soft), COLUMNS.index("Owner")).data() == "Dana (CS)"
     page.filters.whose.setCurrentIndex(page.filters.whose.findData("mine"))
     assert [r.subscription_id for r in rows(page)] == [soft]
+
+
+def test_write_to_customer_on_a_failed_row_sends_a_card_update_link_and_records_the_contact(qtbot, open_window, demo):
+    from PySide6.QtGui import QGuiApplication
+
+    from console.ui.dialogs.desk import OutreachDialog
+
+    [(sub_id, _)] = failing(demo, {"hard": "lost_card", "name": "Card Lost"})
+    window, page = opened(qtbot, open_window, demo)
+    click_row(page.table, at(page, sub_id))
+    seen = []
+
+    def copy(dialog: OutreachDialog) -> None:
+        seen.append(([dialog.template.itemData(i) for i in range(dialog.template.count())], dialog.body.toPlainText()))
+        dialog.copy_button.click()
+
+    when_dialog(qtbot, OutreachDialog, copy)
+    sequence(window, "Ctrl+E")  # Write to customer…, by key, as on the churn queue
+    qtbot.waitUntil(lambda: "/p/session/" in QGuiApplication.clipboard().text(), timeout=20000)
+    names, body = seen[0]
+    assert names == ["failed:default", "failed:new_card"] and "can no longer be charged" in body
+    link = next(w for w in body.split() if "/p/session/" in w)
+    session = next(s for s in demo.state.ordered("billing_portal.session") if s["url"] == link)
+    assert session["flow"]["type"] == "payment_method_update"
+    qtbot.waitUntil(lambda: next(r for r in rows(page) if r.subscription_id == sub_id).desk.state == "contacted", timeout=20000)
+    assert admin(demo).v1.subscriptions.retrieve(sub_id).metadata["churn_console_desk_state"] == "contacted"

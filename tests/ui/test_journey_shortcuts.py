@@ -193,6 +193,37 @@ def test_the_save_desk_by_keyboard_take_release_note_and_write(qtbot, open_windo
     assert texts == {"take": "&Take", "release": "Re&lease", "note": "&Note…", "write": "&Write to customer…"}
 
 
+def test_the_failed_payments_tabs_keys(qtbot, open_window, demo):
+    """Ctrl+Shift+P asks how the customer paid (Escape: nothing is sent); Ctrl+T takes the row and Ctrl+Shift+T gives it
+    back, as on the queue (Ctrl+R, Ctrl+E and Ctrl+F on this tab: tests/ui/test_failed_tab.py)."""
+    from PySide6.QtWidgets import QDialog
+
+    from tests.ui.gestures import click_tab
+    from tests.ui.test_failed_tab import at, failing
+
+    [(sub_id, invoice)] = failing(demo, {})
+    window = open_window(demo)
+    window.context.set_operator("Dana (CS)")
+    active(qtbot, window)
+    click_tab(window, window.failed_tab)
+    page = window.failed_page
+    qtbot.waitUntil(lambda: page.model.rowCount() > 0, timeout=20000)
+    click_row(page.table, at(page, sub_id))
+    seen: list = []
+    opened(qtbot, QDialog, seen)
+    sequence(window, "Ctrl+Shift+P")
+    pressed("Ctrl+Shift+P")
+    qtbot.waitUntil(lambda: bool(seen), timeout=10000)
+    assert admin(demo).v1.invoices.retrieve(invoice).status == "open"  # escaped: nothing sent
+    active(qtbot, window)
+    page.table.setFocus()
+    sequence(window, "Ctrl+T")
+    qtbot.waitUntil(lambda: page.selected_rows() and page.selected_rows()[0].desk.owner == "Dana (CS)", timeout=20000)
+    sequence(window, "Ctrl+Shift+T")
+    pressed("Ctrl+T / Ctrl+Shift+T / Ctrl+N")
+    qtbot.waitUntil(lambda: page.selected_rows() and not page.selected_rows()[0].desk.owner, timeout=20000)
+
+
 def test_every_listed_shortcut_was_pressed_above():
     """Runs last in this module (pytest keeps file order; xdist sends a module's tests to one worker only with
     --dist loadfile, so the check reads the list itself, not the other tests' record)."""

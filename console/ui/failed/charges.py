@@ -65,14 +65,16 @@ class ChargeController(QObject):
             )
             shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)  # while this tab is the one shown
         page.selection_changed.connect(lambda _rows: self.fit())
+        self.context.bus.permissions_checked.connect(self.fit)  # the key's permissions read again
         self.fit()
 
     def fit(self) -> None:
         rows = self.page.selected_rows()
         workspace = self.context.workspace
         online = workspace is not None and workspace.online and self.context.session.why_actions_off() is None
+        allowed = self.context.granted("rak_invoice_write")  # Invoices: Write charges and marks invoices
         for button in (self.bar.retry, self.bar.paid):
-            button.setEnabled(online and len(rows) == 1)
+            button.setEnabled(online and allowed and len(rows) == 1)
         self.bar.selection_is([r.subscription_id for r in rows])
 
     def retry(self) -> None:

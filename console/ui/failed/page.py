@@ -13,10 +13,12 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QSplitter,
 
 from ...domain.failed import FailedRow
 from ...domain.money import format_totals, totals
-from ...services import failed_queue
+from ...domain.outreach import Letter
+from ...services import card_link, failed_queue
 from ...services.changes import Changes
 from ...services.desk_settings import DeskSettings
 from ...services.failed_queue import FailedQueue
+from ...services.workspace import Workspace
 from ..context import PageContext
 from ..queue.desk_controller import DeskController
 from .charges import ChargeController, FailedBar
@@ -54,6 +56,7 @@ class FailedTable(QTableView):
 class FailedPage(QWidget):
     refreshed = Signal()  # the rows were read again
     selection_changed = Signal(list)  # the selected FailedRows
+    failed_payments = True  # Write to customer… offers the failed-payment templates, with a card-update link
 
     def __init__(self, context: PageContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -167,6 +170,10 @@ class FailedPage(QWidget):
     def _current(self) -> str | None:
         row = self.model.row_at(self.table.currentIndex().row()) if self.table.currentIndex().isValid() else None
         return row.subscription_id if row is not None else None
+
+    def letter(self, workspace: Workspace, operator: str, sub_id: str, template: str | None) -> Letter:
+        """A new card-update link in an e-mail from the failed-payment templates."""
+        return card_link.letter(workspace, operator, sub_id, template=template)
 
     def selected_rows(self) -> list[FailedRow]:
         rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})

@@ -116,13 +116,13 @@ class DeskController(QObject):
         if row is None or workspace is None:
             return
         try:
-            names = sorted(desk.load_templates(workspace.data_dir).by_name)
+            names = desk.load_templates(workspace.data_dir).names(failed=self.page.failed_payments)
         except ConsoleError as exc:
             self._failed(exc)
             return
-        me = self.me()
+        me, page = self.me(), self.page
         self.context.runner.submit_side(
-            lambda: desk.letter(workspace, me, row.subscription_id, template=template),
+            lambda: page.letter(workspace, me, row.subscription_id, template),
             lambda letter: self._show_letter(row, letter, names),
             self._failed,
         )
@@ -136,7 +136,7 @@ class DeskController(QObject):
             return
         dialog.template.currentIndexChanged.connect(
             lambda _i: self.context.runner.submit_side(
-                lambda: desk.letter(workspace, me, row.subscription_id, template=dialog.template.currentData()),
+                lambda: self.page.letter(workspace, me, row.subscription_id, dialog.template.currentData()),
                 dialog.show_letter,
                 self._failed,
             )

@@ -44,7 +44,13 @@ TIMELINE_TEXT = {
     "ended": "Subscription ended",
     "customer_deleted": "Customer deleted in Stripe",
     "desk": "Save desk",
+    "payment_failed": "Payment failed",
+    "invoice_paid": "Invoice paid",
+    "charge_paid": "Charged by the desk: paid",
+    "charge_declined": "Charged by the desk: declined",
+    "card_link": "Card-update link sent",
 }
+WORDED = ("desk", "payment_failed", "charge_paid", "charge_declined", "card_link")  # their detail's words follow
 
 
 def _local(ts: int | datetime | None) -> str:
@@ -77,7 +83,7 @@ def timeline_html(entries: list[dict[str, Any]], coupons: Mapping[str, Coupon] |
             extra = f" — now {html.escape(', '.join(named) or 'none')}"
         elif e["kind"] == "save_undone":
             extra = f" by {html.escape(str(d.get('operator') or 'an operator'))} ({html.escape(str(d.get('what') or ''))}): set to cancel again"
-        elif e["kind"] == "desk":  # names and notes are people's text: escaped
+        elif e["kind"] in WORDED and d.get("words"):  # names and notes are people's text: escaped
             extra = f" — {html.escape(str(d.get('words') or ''))}"
         elif e["kind"] == "paused" and d.get("resumes_at"):
             extra = f" until {_local(d['resumes_at'])}"

@@ -19,12 +19,15 @@ from PySide6.QtWidgets import (
 
 from ...domain.money import format_totals
 from ...domain.offers import Offer
+from ...domain.outreach import Letter
 from ...domain.playbook import Playbook
 from ...domain.queue import QueueRow
 from ...domain.queue_filter import QueueFilter
 from ...errors import ConsoleError, Offline
+from ...services import desk
 from ...services.changes import Changes
 from ...services.queue_view import QueueData
+from ...services.workspace import Workspace
 from ..actions_controller import ActionsController
 from ..context import PageContext
 from .action_bar import ActionBar
@@ -46,6 +49,8 @@ class QueuePage(QWidget):
     row_selected = Signal(object)  # QueueRow or None
     refreshed = Signal()  # new rows are in the table (after a sync, an action, a playbook change)
     selection_changed = Signal(list)  # the selected QueueRows
+
+    failed_payments = False  # the desk's e-mails are the churn queue's templates
 
     def __init__(self, context: PageContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -258,6 +263,9 @@ class QueuePage(QWidget):
         if len(prepared.rows) >= WARM_ROWS:  # the first click on a header then finds its order made
             self.context.runner.submit_side(prepared.warm_orders, lambda _done: None, lambda _error: None)
         self.refreshed.emit()
+
+    def letter(self, workspace: Workspace, operator: str, sub_id: str, template: str | None) -> Letter:
+        return desk.letter(workspace, operator, sub_id, template=template)
 
     def selected_rows(self) -> list[QueueRow]:
         return [self.proxy.data(i, ROW_ROLE) for i in self.table.selectionModel().selectedRows()]

@@ -10,7 +10,9 @@ from PySide6.QtWidgets import QWidget
 
 from ...domain.desk import Desk
 from ...domain.offers import Offer
+from ...domain.outreach import Letter
 from ...domain.queue import QueueRow
+from ...services.workspace import Workspace
 from ..context import PageContext
 from ..said_bar import SaidBar
 from .action_bar import ActionBar
@@ -46,6 +48,11 @@ class DeskSurface(Protocol):
     context: PageContext
     selection_changed: Any  # Signal(list): the selected rows
     refreshed: Any  # Signal(): the queue was read again
+    failed_payments: bool  # whose e-mail templates Write to customer… offers (domain/outreach.py FAILED)
+
+    def letter(self, workspace: Workspace, operator: str, sub_id: str, template: str | None) -> Letter:
+        """The e-mail Write to customer… shows for one of its rows (services/desk.py or services/card_link.py)."""
+        ...
 
     @property
     def action_bar(self) -> SaidBar: ...
