@@ -71,12 +71,12 @@ def read(
     settings = DeskSettings.load(workspace.data_dir)
     rows = workspace.cache.read_checked(lambda: workspace.cache.failed_rows(workspace.cache.livemode))
     at = datetime.fromtimestamp(now, UTC)
+    rank = currency_rank(r.collection.currency for r in rows)  # over the whole queue: a filter keeps its order
     if owner is not None:
         rows = [r for r in rows if r.desk.owner_now(at, settings.lapse_days) == owner]
     if step is not None:
         rows = [r for r in rows if r.next_step(now) == step]
     if due is not None:
         rows = [r for r in rows if (r.desk or NO_DESK).due(r.ends_at(settings.retry_days), at) == due]
-    rank = currency_rank(r.collection.currency for r in rows)
     rows.sort(key=lambda r: (rank[r.collection.currency], -r.mrr_minor, r.ends_at(settings.retry_days)))
     return FailedQueue(rows, settings, now)

@@ -33,6 +33,9 @@ def sync_failures(
             listed = list_open(gateway, bucket, progress)
             with cache.transaction():
                 cache.replace_failures(listed)
+                for c in (c for c in listed if c.failing):  # the events before this sync are not read: its start said
+                    words = f"{c.attempt_count} attempt{'s' if c.attempt_count != 1 else ''} failed by the time it was listed"
+                    cache.add_timeline(f"{c.invoice_id}:listed", c.subscription_id, c.created, "payment_failed", {"words": words})
                 cache.set_meta(LISTED, now)
     except PermissionMissing as exc:
         report.skipped.append(f"failed payments ({exc.message})")

@@ -29,6 +29,7 @@ def cli_runner(sb: Sandbox, data: Path, monkeypatch, capsys, operator: str) -> C
         return code, out.out, out.err
 
     cli.sb = sb  # type: ignore[attr-defined]
+    cli.data = data  # type: ignore[attr-defined]
     return cli
 
 

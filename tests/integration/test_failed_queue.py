@@ -126,6 +126,14 @@ def test_a_soft_decline_appears_at_the_next_sync_with_its_decline_read_once_and_
     [row] = [r for r in rows_of(fresh) if r["subscription"] == sub.id]
     assert (row["invoice"], row["attempts"], row["decline_code"], row["next_step"]) == (invoice.id, 1, "generic_decline", "wait")
     assert row["card"].endswith("0341, 12/2034") and row["stripe_will_retry"]
+    from console.store import Cache
+
+    [path] = [p for p in fresh.data.glob("acct_*-test.sqlite3")]
+    cache = Cache(path)
+    assert [(e["kind"], e["detail"]["words"]) for e in cache.timeline(sub.id) if e["kind"] == "payment_failed"] == [
+        ("payment_failed", "attempt 1")
+    ]  # from its invoice.payment_failed event
+    cache.close()
     sb.clear_log()
     fresh("sync")  # quiet: nothing read again
     assert not [e for e in sb.log if e.path.startswith("/v1/invoice_payments")]
@@ -163,7 +171,7 @@ def test_a_key_that_may_not_read_payment_intents_lists_the_rows_and_says_what_it
         run = cli_runner(sb, tmp_path, monkeypatch, capsys, "Robin (CS)")
         monkeypatch.setenv("STRIPE_API_KEY", sb.make_key(ALL_PERMISSIONS - {"rak_payment_intent_read"}))
         code, out, _ = run("sync")
-        assert code == 0 and "why payments failed" in out and "rak_payment_intent_read" in out
+        assert code == 0 and "why payments failed" in out and "PaymentIntents: Read" in out
         rows = rows_of(run)
         assert {r["subscription"] for r in rows} == set(stripe_failures(sb))
         assert all(r["decline_code"] is None and "read at the next sync" in r["decline"] for r in rows)

@@ -84,7 +84,9 @@ def test_a_hard_decline_is_refused_under_the_buttons_and_nothing_is_charged(qtbo
     assert page.model.index(r, COLUMNS.index("Stripe's next try")).data() == "none"
     click_row(page.table, r)
     assert "expired" in page.detail.fields["Decline"].text()
-    qtbot.waitUntil(lambda: "Payment failed — attempt 1" in page.detail.timeline.text(), timeout=10000)  # its event
+    qtbot.waitUntil(
+        lambda: "Payment failed — 1 attempt failed by the time it was listed" in page.detail.timeline.text(), timeout=10000
+    )
     click(page.action_bar.retry)
     qtbot.waitUntil(lambda: "expired" in page.action_bar.status.text(), timeout=20000)
     assert "card-update link" in page.action_bar.status.text()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Callable
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -23,7 +23,21 @@ from ..ask import ask
 from ..said_bar import SaidBar
 
 if TYPE_CHECKING:
-    from .page import FailedPage
+    from ..context import PageContext
+
+
+class ChargeSurface(Protocol):
+    """What the charges need of the failed-payments page (a Protocol: the page makes them, and is their parent)."""
+
+    context: PageContext
+    selection_changed: Any  # Signal(list): the selected rows
+
+    @property
+    def action_bar(self) -> FailedBar: ...
+
+    def selected_rows(self) -> list[FailedRow]: ...
+
+    def window(self) -> QWidget: ...
 
 CHARGE_KEYS = {"retry": "Ctrl+R", "paid": "Ctrl+Shift+P"}
 
@@ -52,8 +66,8 @@ def _who(row: FailedRow) -> str:
 
 
 class ChargeController(QObject):
-    def __init__(self, page: FailedPage) -> None:
-        super().__init__(page)
+    def __init__(self, page: ChargeSurface) -> None:
+        super().__init__(cast(QObject, page))
         self.page, self.context, self.bar = page, page.context, page.action_bar
         self.confirm: Callable[[str, str], bool] = self._confirm  # tests answer for the operator
         self.ask_note: Callable[[str], str | None] = self._ask_note

@@ -9,7 +9,7 @@ from typing import Any
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence, QResizeEvent, QShortcut
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QSplitter, QTableView, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QSplitter, QTableView, QVBoxLayout, QWidget
 
 from ...domain.failed import FailedRow
 from ...domain.money import format_totals, totals
@@ -26,7 +26,7 @@ from .detail import FailedDetail
 from .filters import FailedFilters
 from .model import COLUMNS, FailedModel, Prepared, prepare
 
-WIDTHS = {"Customer": 150, "Due": 86, "MRR": 86, "Tries": 48, "Decline": 140, "Card": 200, "Stripe's next try": 140,
+WIDTHS = {"Customer": 150, "Due": 86, "MRR": 86, "Tries": 58, "Decline": 140, "Card": 235, "Stripe's next try": 140,
           "Ends": 96, "Next step": 170, "Owner": 90, "Desk": 150}  # fmt: skip
 OPTIONAL = ("Card", "Owner", "Desk", "Ends")  # the detail pane says them: hidden first, in this order, when narrow
 
@@ -66,12 +66,16 @@ class FailedPage(QWidget):
         self._reads = 0
         outer = QVBoxLayout(self)
         outer.setContentsMargins(16, 12, 16, 8)
+        outer.setSpacing(8)
+        head = QHBoxLayout()  # as the churn queue's: the heading, then the totals beside it
         title = QLabel("Failed payments")
-        title.setProperty("class", "pageTitle")
+        title.setProperty("class", "pageHeading")
         self.caption = QLabel("Reading…")
         self.caption.setObjectName("failedTotals")
         self.caption.setTextFormat(Qt.TextFormat.PlainText)
         self.caption.setProperty("class", "pageCaption")
+        head.addWidget(title)
+        head.addWidget(self.caption, 1, Qt.AlignmentFlag.AlignBottom)
         self.filters = FailedFilters()
         self.action_bar = FailedBar()
         self.model = FailedModel(self)
@@ -96,7 +100,8 @@ class FailedPage(QWidget):
         split.addWidget(self.detail)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 2)
-        for widget in (title, self.caption, self.filters, self.action_bar):
+        outer.addLayout(head)
+        for widget in (self.filters, self.action_bar):
             outer.addWidget(widget)
         outer.addWidget(split, 1)
         self.charges = ChargeController(self)
