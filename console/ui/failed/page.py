@@ -26,7 +26,7 @@ from .detail import FailedDetail
 from .filters import FailedFilters
 from .model import COLUMNS, FailedModel, Prepared, prepare
 
-WIDTHS = {"Customer": 150, "Due": 86, "MRR": 86, "Tries": 58, "Decline": 140, "Card": 235, "Stripe's next try": 140,
+WIDTHS = {"Customer": 150, "Due": 86, "MRR": 86, "Tries": 58, "Decline": 140, "Card": 235, "Stripe's next try": 152,
           "Ends": 96, "Next step": 170, "Owner": 90, "Desk": 150}  # fmt: skip
 OPTIONAL = ("Card", "Owner", "Desk", "Ends")  # the detail pane says them: hidden first, in this order, when narrow
 
