@@ -61,12 +61,25 @@ class Recovery:
         with self.locks.held(row.subscription_id):
             now = int(self.clock())
             current = dataclasses.replace(row, collection=self.gateway.invoice_collection(row.collection.invoice_id))
+            current, use = self._card_now(current)
             if (why := dunning.retry_refusal(current.failure(), now)) is not None:
                 self._keep(current)  # what the re-read found stays known, whatever it said
                 raise ActionRefused(why, "Nothing was charged.", {"retry": why})
-            action = self._entry(current, "charge:retry", now)
+            action = self._entry(current, "charge:retry", now, card=use)
             self.journal.add(action)  # the id and key are durable before the charge
             return self._send(action)
+
+    def _card_now(self, row: FailedRow) -> tuple[FailedRow, str | None]:
+        """Which card a charge now would take, read from Stripe (a retry takes the subscription's own card first, then
+        the customer's default: docs.stripe.com/billing/revenue-recovery/smart-retries), and whether it is another
+        than the declined one. When the subscription's own card is the declined one and the customer has since made
+        a new card their default, that new card is the one to charge (returned: sent as the charge's payment_method,
+        then made the subscription's own, so its next renewals take it too)."""
+        sub_card, customer_card = self.gateway.cards_on_file(row.subscription_id, row.customer_id)
+        tried = row.decline.payment_method if row.decline else None
+        use = customer_card if sub_card and customer_card and sub_card != customer_card and sub_card == tried else None
+        charged = use or sub_card or customer_card
+        return dataclasses.replace(row, card_changed=charged is not None and charged != tried), use
 
     def paid_outside(self, ref: str, note: str) -> Action:
         """Mark the invoice paid outside Stripe (`paid_out_of_band`): a cheque, a bank transfer. Nothing is charged;
@@ -134,21 +147,30 @@ class Recovery:
         except DatabaseError as exc:  # only a copy of what Stripe holds: the next sync writes it
             log.warning("could not keep invoice %s as just read: %s", row.collection.invoice_id, exc)
 
-    def _entry(self, row: FailedRow, code: str, now: int, note: str | None = None) -> Action:
+    def _entry(self, row: FailedRow, code: str, now: int, note: str | None = None, card: str | None = None) -> Action:
         c = row.collection
         return Action(
             id=f"act_{uuid.uuid4().hex[:20]}", created_at=now, operator=self.operator, subscription_id=c.subscription_id,
             customer_id=c.customer_id, customer_name=row.customer_name or row.email, kind="charge", offer_code=code,
             consent_channel=None, consent_note=note, idempotency_key=f"churn-console-{uuid.uuid4()}",
             livemode=self.gateway.livemode, mrr_minor=row.mrr_minor, currency=c.currency,
-            params={"invoice": c.invoice_id, "out_of_band": code == "charge:outside"},
+            params={"invoice": c.invoice_id, "out_of_band": code == "charge:outside", "payment_method": card},
             before={"amount_due": c.amount_due, "attempts": c.attempt_count, "next_attempt": c.next_attempt},
         )  # fmt: skip
 
     def _send(self, action: Action) -> Action:
         invoice = action.params["invoice"]
+        card = action.params.get("payment_method")
         with attempt(self.journal, action):
-            paid = self.gateway.pay_invoice(invoice, action.idempotency_key, out_of_band=bool(action.params["out_of_band"]))
+            paid = self.gateway.pay_invoice(
+                invoice, action.idempotency_key, out_of_band=bool(action.params["out_of_band"]), payment_method=card
+            )
+        action.error = None  # answered: an earlier attempt's failure is over
+        if card and paid.decline is None:  # the new card paid: the subscription's renewals take it from now on
+            try:
+                self.gateway.set_subscription_card(action.subscription_id, card, f"{action.idempotency_key}:card")
+            except ConsoleError as exc:  # paid all the same: said on the journal entry, for the rep to set it
+                action.error = f"Paid; the subscription's own card could not be changed to the new one ({exc.message})."
         try:
             return self._record(action, paid)
         except DatabaseError as exc:  # Stripe holds it: "nothing was changed" would be untrue

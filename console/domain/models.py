@@ -34,6 +34,7 @@ class Customer:
     name: str | None
     email: str | None
     deleted: bool = False
+    default_payment_method: str | None = None  # invoice_settings.default_payment_method: what Stripe's retries charge
 
 
 @dataclass(frozen=True, slots=True)

@@ -70,6 +70,14 @@ class Failures:
                 [(json.dumps(dataclasses.asdict(d)), inv_id, d.attempt) for inv_id, d in read],
             )
 
+    def note_card(self, customer_id: str, payment_method: str | None, at: int) -> None:
+        """A customer's default card as an event says it (the newest event wins)."""
+        self.db.conn.execute(
+            """INSERT INTO customer_cards VALUES (?, ?, ?) ON CONFLICT (customer_id) DO UPDATE
+               SET payment_method = excluded.payment_method, seen_at = excluded.seen_at WHERE excluded.seen_at >= seen_at""",
+            [customer_id, payment_method, at],
+        )
+
     def failure_count(self) -> int:
         return int(self._query("SELECT count(*) AS n FROM failed_invoices")[0]["n"])
 
@@ -80,8 +88,10 @@ class Failures:
         only = " AND (f.id = ? OR f.subscription_id = ?)" if ref is not None else ""
         rows = self._query(
             f"""SELECT f.*, s.customer_name, s.customer_email, s.plan, s.status AS sub_status, s.mrr_minor,
-                       CASE WHEN instr(s.metadata, '{desk.PREFIX}') THEN s.metadata END AS desk_meta
+                       CASE WHEN instr(s.metadata, '{desk.PREFIX}') THEN s.metadata END AS desk_meta,
+                       c.payment_method AS card_now
                 FROM failed_invoices f JOIN subscriptions s ON s.id = f.subscription_id
+                LEFT JOIN customer_cards c ON c.customer_id = f.customer_id
                 WHERE s.status IN ({", ".join("?" for _ in SHOWN_STATUSES)}){only}
                 ORDER BY f.created""",
             [*SHOWN_STATUSES, *([ref, ref] if ref is not None else [])],
@@ -97,8 +107,10 @@ def _row(r: dict[str, Any], livemode: bool) -> FailedRow:
         automatic=True, created=r["created"], hosted_url=r["hosted_url"],
     )  # fmt: skip
     decline = LastDecline(**json.loads(r["decline"])) if r["decline"] else None
+    tried = decline.payment_method if decline else None
     return FailedRow(
         collection=collection, decline=decline, customer_name=r["customer_name"], email=r["customer_email"],
         plan=r["plan"], status=r["sub_status"], mrr_minor=r["mrr_minor"], livemode=livemode,
+        card_changed=decline is not None and r["card_now"] is not None and r["card_now"] != tried,
         desk=desk.read(json.loads(r["desk_meta"])) if r["desk_meta"] else desk.NO_DESK,
     )  # fmt: skip

@@ -212,8 +212,14 @@ def _v7(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX failed_invoices_subscription ON failed_invoices (subscription_id)")
 
 
+def _v8(db: sqlite_utils.Database) -> None:
+    """Each customer's default card as the events last said it (customer.updated): a failed payment whose customer has
+    a new card since its decline is retried now, not asked for a card again (store/failures.py)."""
+    db.execute("CREATE TABLE customer_cards (customer_id TEXT PRIMARY KEY, payment_method TEXT, seen_at INTEGER NOT NULL)")
+
+
 # Each entry moves the schema from version i to i + 1. Never edit a released entry: add one.
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7]
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

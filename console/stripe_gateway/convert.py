@@ -109,6 +109,7 @@ def customer(obj: dict[str, Any], *, deleted: bool = False) -> Customer:
         name=obj.get("name"),
         email=obj.get("email"),
         deleted=deleted or bool(obj.get("deleted")),
+        default_payment_method=_id_of((obj.get("invoice_settings") or {}).get("default_payment_method")),
     )
 
 

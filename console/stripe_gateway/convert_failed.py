@@ -9,7 +9,7 @@ from typing import Any
 from ..domain.failed import Collection, LastDecline
 
 
-def _id_of(value: Any) -> str | None:
+def id_of(value: Any) -> str | None:
     found = value.get("id") if isinstance(value, dict) else value
     return found if isinstance(found, str) else None
 
@@ -27,7 +27,7 @@ def collection(invoice: dict[str, Any]) -> Collection | None:
     """The invoice's collection state, or None for an invoice that bills no subscription (or a deleted stub).
     `amount_remaining` is what is left to pay; an event from an API version without it gives `amount_due`."""
     sub_id = invoice_subscription(invoice)
-    customer = _id_of(invoice.get("customer"))
+    customer = id_of(invoice.get("customer"))
     if sub_id is None or customer is None or not isinstance(invoice.get("id"), str):
         return None
     remaining = invoice.get("amount_remaining")
@@ -56,6 +56,6 @@ def last_decline(payments: list[dict[str, Any]], attempt: int) -> LastDecline:
         pm = intent["payment_method"]  # tried, with no error kept: the card is named, nothing is known of why
     return LastDecline(
         attempt=attempt, code=error.get("code"), decline_code=error.get("decline_code"),
-        advice_code=error.get("advice_code"), message=error.get("message"), payment_method=_id_of(pm),
+        advice_code=error.get("advice_code"), message=error.get("message"), payment_method=id_of(pm),
         brand=card.get("brand"), last4=card.get("last4"), exp_month=card.get("exp_month"), exp_year=card.get("exp_year"),
     )  # fmt: skip

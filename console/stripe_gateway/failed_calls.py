@@ -57,11 +57,15 @@ class FailedCalls:
             raise NotFound(f"Invoice {invoice_id} does not bill a subscription.", "Pick a row of the failed-payments queue.")
         return found
 
-    def pay_invoice(self, invoice_id: str, idempotency_key: str, *, out_of_band: bool = False) -> Paid:
+    def pay_invoice(
+        self, invoice_id: str, idempotency_key: str, *, out_of_band: bool = False, payment_method: str | None = None
+    ) -> Paid:
         """`POST /v1/invoices/{id}/pay` (https://docs.stripe.com/api/invoices/pay): charge the card on file now
         (`off_session`: the customer is not here), or mark it paid outside Stripe (`paid_out_of_band`). A decline is an
         answer, not a fault: the invoice after it and the decline are returned (the same key replays either answer)."""
         params: InvoicePayParams = {"paid_out_of_band": True} if out_of_band else {"off_session": True}
+        if payment_method and not out_of_band:
+            params["payment_method"] = payment_method  # this card, not the subscription's own
         options: Any = {"idempotency_key": idempotency_key}
         try:
             obj = self._client.v1.invoices.pay(invoice_id, params=params, options=options)
@@ -81,3 +85,20 @@ class FailedCalls:
             raise NotFound(f"Invoice {invoice_id} does not bill a subscription.", "Pick a row of the failed-payments queue.")
         response = obj.last_response
         return Paid(found, None, response.request_id if response else None)
+
+    def cards_on_file(self, sub_id: str, customer_id: str) -> tuple[str | None, str | None]:
+        """The subscription's own `default_payment_method` and the customer's `invoice_settings.default_payment_method`
+        as Stripe holds them now (two reads): a retry charges the subscription's first, then the customer's."""
+        sub = call(lambda: get_plain(self._client, f"/v1/subscriptions/{sub_id}", {}))
+        customer = call(lambda: get_plain(self._client, f"/v1/customers/{customer_id}", {}))
+        return convert_failed.id_of(sub.get("default_payment_method")), convert_failed.id_of(
+            (customer.get("invoice_settings") or {}).get("default_payment_method")
+        )
+
+    def set_subscription_card(self, sub_id: str, payment_method: str, idempotency_key: str) -> None:
+        """Make `payment_method` the subscription's own default (its renewals and retries charge it first)."""
+        call(
+            lambda: self._client.v1.subscriptions.update(
+                sub_id, params={"default_payment_method": payment_method}, options={"idempotency_key": idempotency_key}
+            )
+        )

@@ -37,6 +37,8 @@ def apply_changes(cache: Cache, changes: Iterable[Change], *, gateway: StripeGat
             intents.observe_change_for_timeline(cache, sub, change.id, at, change.previous)
         elif change.customer is not None and states:
             cache.update_customer(change.customer)
+            if not change.customer.deleted:  # the card Stripe's retries now charge (a failed payment's next step)
+                cache.note_card(change.customer.id, change.customer.default_payment_method, at)
             if change.customer.deleted:
                 for sub_id in cache.subscription_ids_of(change.customer.id):
                     cache.add_timeline(f"{change.id}:customer", sub_id, at, "customer_deleted", {})

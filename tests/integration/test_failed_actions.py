@@ -234,3 +234,36 @@ def test_with_the_retry_on_a_new_card_setting_the_saved_card_is_charged_at_once(
     customer_enters(url, "5555555555554444")
     assert client.v1.invoices.retrieve(invoice.id).status == "paid"
     assert client.v1.subscriptions.retrieve(sub.id).status == "active"
+
+
+def test_after_a_hard_decline_a_new_card_turns_the_next_step_to_retry_now_and_it_pays(sandbox, run):
+    client, customer, sub, invoice = failing(sandbox, hard="lost_card")
+    run("sync")
+    [row] = [r for r in json.loads(run("failed", "--format", "json")[1]) if r["subscription"] == sub.id]
+    assert row["next_step"] == "new_card"
+    new = client.v1.payment_methods.attach("pm_card_visa", {"customer": customer.id})  # the customer, in the portal
+    client.v1.customers.update(customer.id, {"invoice_settings": {"default_payment_method": new.id}})
+    run("sync")  # customer.updated says the new default
+    [row] = [r for r in json.loads(run("failed", "--format", "json")[1]) if r["subscription"] == sub.id]
+    assert row["next_step"] == "retry" and row["stripe_will_retry"] is True
+    code, out, err = run("retry", sub.id)
+    assert code == 0, err
+    assert client.v1.invoices.retrieve(invoice.id).status == "paid"
+
+
+def test_a_subscriptions_own_declined_card_gives_way_to_the_customers_new_one_which_it_then_keeps(sandbox, run):
+    """Stripe's retries charge the subscription's own default_payment_method before the customer's
+    (docs.stripe.com/billing/revenue-recovery/smart-retries): the customer's new card alone would not be used."""
+    client, customer, sub = subscribed(sandbox, "pm_card_visa")
+    bad = client.v1.payment_methods.attach("pm_card_chargeCustomerFail", {"customer": customer.id})
+    client.v1.subscriptions.update(sub.id, {"default_payment_method": bad.id})
+    invoice = renew(sandbox, client, sub)
+    new = client.v1.payment_methods.attach("pm_card_visa", {"customer": customer.id})
+    client.v1.customers.update(customer.id, {"invoice_settings": {"default_payment_method": new.id}})
+    run("sync")
+    code, _, err = run("retry", invoice.id)
+    assert code == 0, err
+    assert client.v1.invoices.retrieve(invoice.id).status == "paid"
+    pays = client.v1.invoice_payments.list({"invoice": invoice.id, "expand": ["data.payment.payment_intent"]}).data
+    assert pays[0].payment.payment_intent.payment_method == new.id  # the new card was charged, not the declined one
+    assert client.v1.subscriptions.retrieve(sub.id).default_payment_method == new.id  # and its renewals take it now

@@ -39,6 +39,7 @@ class ChargeSurface(Protocol):
 
     def window(self) -> QWidget: ...
 
+
 CHARGE_KEYS = {"retry": "Ctrl+R", "paid": "Ctrl+Shift+P"}
 
 
