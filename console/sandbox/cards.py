@@ -140,7 +140,7 @@ def charge_decline(pm: dict[str, Any] | None, at: int) -> Decline | None:
     (charges.attempt then records no decline and waits for a card)."""
     if pm is None:
         return GENERIC
-    if pm.get("_fails"):
+    if pm.get("_fails") and at < pm.get("_fails_until", at + 1):  # a soft decline's cause can pass (funds arrive)
         return BY_DECLINE[pm["_fails"]]
     card = pm["card"]
     if (card["exp_year"], card["exp_month"]) < _year_month(at):

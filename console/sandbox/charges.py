@@ -7,6 +7,7 @@ import copy
 from typing import Any
 
 from . import cards
+from .pausing import enter_pause
 from .state import State, diff, invoice_subscription, public, template
 
 DAY = 86400
@@ -80,6 +81,7 @@ def attempt(
     inv["attempted"] = True
     inv["attempt_count"] = int(inv.get("attempt_count") or 0) + 1
     inv["_last_pm"] = pm["id"] if pm else None
+    inv["_last_attempt_at"] = at
     if decline is None:
         pi.update(status="succeeded", amount_received=pi["amount"], last_payment_error=None)
         settle(state, inv, at, pay)
@@ -131,7 +133,14 @@ def _status(state: State, inv: dict[str, Any], status: str, at: int) -> None:
     if sub is None:
         return
     moves = {"past_due": ("active",), "active": ("past_due", "unpaid")}[status]
-    if sub["status"] in moves:
+    paused = ((sub.get("status_details") or {}).get("paused") or {}).get("subscription", {}).get("type")
+    if status == "active" and sub["status"] == "paused" and paused == "final_payment_failure":
+        # paused after its payment failed, resumed once that invoice is paid (the pause-on-failure setting's resume)
+        before = copy.deepcopy(sub)
+        sub.update(status="active", status_details=None)
+        state.emit("customer.subscription.resumed", sub, diff(before, sub), created=at)
+        state.emit("customer.subscription.updated", sub, diff(before, sub), created=at)
+    elif sub["status"] in moves:
         before = copy.deepcopy(sub)
         sub["status"] = status
         state.emit("customer.subscription.updated", sub, diff(before, sub), created=at)
@@ -159,7 +168,8 @@ def retry_until(state: State, inv: dict[str, Any], now: int) -> int:
     while inv["status"] == "open" and inv["next_payment_attempt"] is not None and inv["next_payment_attempt"] <= now:
         at = inv["next_payment_attempt"]
         pm = default_method(state, inv)
-        if inv.get("_hard") and (pm["id"] if pm else None) == inv.get("_last_pm"):
+        updated = pm is not None and pm.get("_updated_at", 0) > inv.get("_last_attempt_at", 0)  # the card updater
+        if inv.get("_hard") and (pm["id"] if pm else None) == inv.get("_last_pm") and not updated:
             later = [t for t in slots(inv["created"], retry_settings(state)) if t > at]
             inv["next_payment_attempt"] = later[0] if later else None
         else:
@@ -180,7 +190,14 @@ def _out_of_retries(state: State, inv: dict[str, Any], end_subscription: Any) ->
     if sub is None or sub["status"] != "past_due":
         return
     end = retry_settings(state)["end"]
-    if end == "cancel":
+    if end == "pause" and (sub.get("billing_mode") or {}).get("type") == "flexible" and not sub.get("schedule"):
+        # pause-on-payment-failure (docs.stripe.com/billing/revenue-recovery/smart-retries/pause-on-payment-failure):
+        # no new invoices, and the invoice that caused it stays collectible; one Stripe cannot pause is canceled
+        before = copy.deepcopy(sub)
+        enter_pause(sub, last, "final_payment_failure")
+        state.emit("customer.subscription.paused", sub, diff(before, sub), created=last)
+        state.emit("customer.subscription.updated", sub, diff(before, sub), created=last)
+    elif end in ("cancel", "pause"):
         end_subscription(state, sub, last, "payment_failed")
     elif end == "unpaid":
         before = copy.deepcopy(sub)

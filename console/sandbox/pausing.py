@@ -68,13 +68,12 @@ def pause(call: Call) -> dict[str, Any]:
     return render(call.state, sub, p.get("expand"))
 
 
-def enter_pause(sub: dict[str, Any], at: int) -> None:
-    """What a pause does to the object: status `paused`, why and when, and the period cut at the pause."""
+def enter_pause(sub: dict[str, Any], at: int, why: str = "pause_requested") -> None:
+    """What a pause does to the object: status `paused`, why and when, and the period cut at the pause. `why`:
+    `pause_requested`, or `final_payment_failure` (endive's pause-on-payment-failure: changelog 2026-09-30)."""
     sub["_periods_before_pause"] = [(i["current_period_start"], i["current_period_end"]) for i in sub["items"]["data"]]
     sub["status"] = "paused"
-    sub["status_details"] = {
-        "paused": {"subscription": {"type": "pause_requested"}, "transitioned_at": at, "type": "subscription"}
-    }
+    sub["status_details"] = {"paused": {"subscription": {"type": why}, "transitioned_at": at, "type": "subscription"}}
     for item in sub["items"]["data"]:
         item["current_period_end"] = at  # docs: current_period_end becomes the time of the pause
 

@@ -4,12 +4,13 @@ Stripe's attempts and Smart Retries up to now (charges.py): some are still being
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import random
 from typing import Any
 
 from . import cards, charges
-from .state import State
+from .state import State, diff
 
 DAY = 86400
 # How cards that stop working fail (the demo's mix, said so: Stripe reports insufficient funds as the most common
@@ -48,7 +49,36 @@ def card_on_file(state: State, cust: dict[str, Any], sub: dict[str, Any], now: i
             return
         inv.update(attempt_count=0, attempted=False, next_payment_attempt=None)
         charges.attempt(state, inv, inv["created"])
+        _recover(state, rng, cust, pm, inv, failing, now)
         charges.retry_until(state, inv, now)
+
+
+def _recover(state: State, rng: random.Random, cust: dict[str, Any], pm: dict[str, Any], inv: dict[str, Any], failing: str, now: int) -> None:
+    """How the failure may end by itself, replayed up to its moment (the demo's mix, said so: about a third of soft
+    declines pay at a later retry; a share of expired cards are refreshed by the card updater; some customers add a new
+    card on their own): what Stripe's Smart Retries, its card updater (`payment_method.automatically_updated`) and its
+    portal do in a real account. A moment still ahead of `now` has not come: that failure is still in progress."""
+    at = inv["created"] + rng.randint(1, 12) * DAY + rng.randint(0, DAY)
+    fate = rng.choices(("retry", "updater", "customer", None), (35, 10, 15, 40))[0]
+    if at > now or fate is None:
+        return
+    charges.retry_until(state, inv, at)
+    if inv["status"] != "open":
+        return
+    if fate == "retry" and failing in ("insufficient_funds", "generic_decline"):
+        pm["_fails_until"] = at  # the funds came: the next retry pays
+    elif fate == "updater" and failing == "expired_card":  # the issuer sent the new expiry to Stripe's card updater
+        before = copy.deepcopy(pm)
+        pm["card"]["exp_year"], pm["card"]["exp_month"] = _months_from(at, rng.randint(24, 48))
+        pm["_updated_at"] = at
+        state.emit("payment_method.automatically_updated", pm, diff(before, pm), created=at)
+    elif fate == "customer":  # the customer added a card in the portal (its retries then charge it)
+        new = cards.payment_method(state, "4242424242424242", created=at, exp=_months_from(at, 36)[::-1], customer=cust["id"])
+        state.add(new)
+        state.emit("payment_method.attached", new, created=at)
+        before = copy.deepcopy(cust)
+        cust["invoice_settings"]["default_payment_method"] = new["id"]
+        state.emit("customer.updated", cust, diff(before, cust), created=at)
 
 
 def _has_story(sub: dict[str, Any]) -> bool:

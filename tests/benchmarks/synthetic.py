@@ -156,3 +156,40 @@ def add_history(data: Path, total: int, pending: int, months: int = 24, seed: in
     cache.close()
     counts.update(intents=len(intents), saves=len(saves), invoices=len(invoices))
     return counts
+
+
+DECLINES = (("insufficient_funds", 45), ("generic_decline", 25), ("expired_card", 15), ("lost_card", 15))
+
+
+def add_failures(data: Path, total: int, failing: int, seed: int = 9) -> int:
+    """`failing` of a cached_account's active (not pending) subscriptions past due, each with an open invoice whose
+    payment failed 1-7 times over the last two weeks and its last decline read (the mix of sandbox/seed_cards.py), as
+    the failed-payments desk keeps them (store/failures.py). Returns how many were written."""
+    import json
+
+    rng = random.Random(seed)
+    now = int(NOW.timestamp())
+    cache = Cache.for_account(data, ACCOUNT, False)
+    pending = cache.pending_count()
+    chosen = rng.sample(range(pending, total), failing)
+    rows, subs = [], []
+    for k, index in enumerate(chosen):
+        sub, cus = f"sub_bench{index:08d}", f"cus_bench{index:08d}"
+        currency = rng.choice(("usd", "usd", "eur", "jpy"))
+        amount = {"usd": 1900, "eur": 1700, "jpy": 2800}[currency] * rng.choice((1, 1, 5))
+        created = now - rng.randrange(14 * DAY)
+        attempts = 1 + (now - created) // (2 * DAY)
+        code = rng.choices([c for c, _ in DECLINES], [w for _, w in DECLINES])[0]
+        hard = code in ("expired_card", "lost_card")
+        nxt = None if hard else created + attempts * 2 * DAY
+        decline = {"attempt": attempts, "code": "expired_card" if code == "expired_card" else "card_declined",
+                   "decline_code": None if code == "expired_card" else code, "advice_code": None, "message": None,
+                   "payment_method": f"pm_bench{index:08d}", "brand": rng.choice(("visa", "mastercard")),
+                   "last4": f"{rng.randrange(10000):04d}", "exp_month": rng.randint(1, 12), "exp_year": 2027}  # fmt: skip
+        rows.append((f"in_fail{k:08d}", sub, cus, currency, amount, "open", attempts, nxt, created, None, json.dumps(decline)))
+        subs.append((sub,))
+    with cache.bulk(), cache.transaction():
+        cache.db.conn.executemany("INSERT OR REPLACE INTO failed_invoices VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        cache.db.conn.executemany("UPDATE subscriptions SET status = 'past_due' WHERE id = ?", subs)
+    cache.close()
+    return len(rows)

@@ -267,3 +267,23 @@ def test_a_subscriptions_own_declined_card_gives_way_to_the_customers_new_one_wh
     pays = client.v1.invoice_payments.list({"invoice": invoice.id, "expand": ["data.payment.payment_intent"]}).data
     assert pays[0].payment.payment_intent.payment_method == new.id  # the new card was charged, not the declined one
     assert client.v1.subscriptions.retrieve(sub.id).default_payment_method == new.id  # and its renewals take it now
+
+
+def test_with_pause_on_payment_failure_the_last_retry_pauses_it_and_paying_the_invoice_resumes_it(sandbox, run):
+    """docs.stripe.com/billing/revenue-recovery/smart-retries/pause-on-payment-failure: after the last retry an eligible
+    (flexible billing mode) subscription is paused, the invoice stays collectible, and paying it resumes the subscription."""
+    sandbox.state.account["_retries"] = {"end": "pause"}
+    client, customer, sub, invoice = failing(sandbox)
+    sandbox.advance(15 * 86400)  # past the 2-week schedule
+    paused = client.v1.subscriptions.retrieve(sub.id)
+    assert paused.status == "paused" and paused.status_details.paused.subscription.type == "final_payment_failure"
+    assert client.v1.invoices.retrieve(invoice.id).status == "open"
+    run("sync")
+    [row] = [r for r in json.loads(run("failed", "--format", "json")[1]) if r["subscription"] == sub.id]
+    assert row["status"] == "paused" and row["next_attempt_at"] is None
+    new = client.v1.payment_methods.attach("pm_card_visa", {"customer": customer.id})
+    client.v1.customers.update(customer.id, {"invoice_settings": {"default_payment_method": new.id}})
+    run("sync")
+    code, _, err = run("retry", sub.id)
+    assert code == 0, err
+    assert client.v1.subscriptions.retrieve(sub.id).status == "active"

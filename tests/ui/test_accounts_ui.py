@@ -10,6 +10,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
+from console.domain import permissions
 from console.sandbox.app import Sandbox
 from console.sandbox.keys import ALL_PERMISSIONS
 from console.secrets.keystore import SERVICE
@@ -54,7 +55,7 @@ def test_first_start_opens_connect_then_the_queue_of_the_new_profile(qtbot, tmp_
     qtbot.mouseClick(dialog.verify_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(dialog.store_button.isEnabled, timeout=10000)
     assert f"Stripe account {demo.state.account['id']}" in dialog.message.text() and "TEST" in dialog.message.text()
-    assert dialog.permissions.rowCount() == 8
+    assert dialog.permissions.rowCount() == len(permissions.NEEDED)  # each permission the console needs, listed
     with qtbot.waitSignal(window.synced, timeout=30000):
         qtbot.mouseClick(dialog.store_button, Qt.MouseButton.LeftButton)
     assert keyring.get_password(SERVICE, name) == demo.key
