@@ -124,8 +124,3 @@ class FailedRow:
 
     def will_retry(self) -> bool:
         return dunning.stripe_will_retry(self.failure())
-
-
-def sort_key(row: FailedRow, retry_days: int) -> tuple[int, float]:
-    """MRR at stake first (largest first), then the soonest end (the queue's order)."""
-    return (-row.mrr_minor, row.ends_at(retry_days).timestamp())

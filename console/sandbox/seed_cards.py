@@ -53,7 +53,9 @@ def card_on_file(state: State, cust: dict[str, Any], sub: dict[str, Any], now: i
         charges.retry_until(state, inv, now)
 
 
-def _recover(state: State, rng: random.Random, cust: dict[str, Any], pm: dict[str, Any], inv: dict[str, Any], failing: str, now: int) -> None:
+def _recover(
+    state: State, rng: random.Random, cust: dict[str, Any], pm: dict[str, Any], inv: dict[str, Any], failing: str, now: int
+) -> None:
     """How the failure may end by itself, replayed up to its moment (the demo's mix, said so: about a third of soft
     declines pay at a later retry; a share of expired cards are refreshed by the card updater; some customers add a new
     card on their own): what Stripe's Smart Retries, its card updater (`payment_method.automatically_updated`) and its

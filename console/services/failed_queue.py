@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from ..domain.desk import NO_DESK
 from ..domain.failed import END_WORDS, FAILED_FIELDS, FailedRow
 from ..domain.money import format_money
-from ..domain.queue import DASHBOARD, currency_rank
+from ..domain.queue import DASHBOARD
 from .desk_settings import DeskSettings
 
 if TYPE_CHECKING:
@@ -64,19 +64,20 @@ def _date(row: FailedRow) -> str | None:
 
 
 def read(
-    workspace: Workspace, now: int, *, owner: str | None = None, step: str | None = None, due: bool | None = None
-) -> FailedQueue:
-    """The queue from the cache: `owner` only that owner's rows ("" nobody's), `step` only that next step, `due`
-    only rows needing someone today (a follow-up reached, or the end three days away with no contact)."""
+    workspace: Workspace, now: int, *, owner: str | None = None, step: str | None = None, due: bool | None = None,
+    limit: int | None = None,
+) -> FailedQueue:  # fmt: skip
+    """The queue from the cache, in its order (store/failures.py): `owner` only that owner's rows ("" nobody's),
+    `step` only that next step, `due` only rows needing someone today (a follow-up reached, or the end three days
+    away with no contact); `limit` the first rows only (the window's first paint)."""
     settings = DeskSettings.load(workspace.data_dir)
-    rows = workspace.cache.read_checked(lambda: workspace.cache.failed_rows(workspace.cache.livemode))
+    cache = workspace.cache
+    rows = cache.read_checked(lambda: cache.failed_rows(cache.livemode, retry_days=settings.retry_days, limit=limit))
     at = datetime.fromtimestamp(now, UTC)
-    rank = currency_rank(r.collection.currency for r in rows)  # over the whole queue: a filter keeps its order
     if owner is not None:
         rows = [r for r in rows if r.desk.owner_now(at, settings.lapse_days) == owner]
     if step is not None:
         rows = [r for r in rows if r.next_step(now) == step]
     if due is not None:
         rows = [r for r in rows if (r.desk or NO_DESK).due(r.ends_at(settings.retry_days), at) == due]
-    rows.sort(key=lambda r: (rank[r.collection.currency], -r.mrr_minor, r.ends_at(settings.retry_days)))
     return FailedQueue(rows, settings, now)

@@ -8,8 +8,10 @@ import json
 from collections.abc import Callable, Iterable
 from typing import Any
 
+import orjson  # a large failed-payments queue's declines: 50,000 of them read at once
+
 from ..domain import desk
-from ..domain.failed import SHOWN_STATUSES, Collection, FailedRow, LastDecline
+from ..domain.failed import DAY, SHOWN_STATUSES, Collection, FailedRow, LastDecline
 
 _COLUMNS = "id, subscription_id, customer_id, currency, amount_due, status, attempt_count, next_attempt, created, hosted_url"
 
@@ -81,23 +83,37 @@ class Failures:
     def failure_count(self) -> int:
         return int(self._query("SELECT count(*) AS n FROM failed_invoices")[0]["n"])
 
-    def failed_rows(self, livemode: bool, *, ref: str | None = None) -> list[FailedRow]:
-        """The failed-payments queue: each failing invoice of a subscription still to win back (past due, unpaid
-        or paused), beside that subscription (its newest failing invoice when it has several); with `ref` only the
-        row of that invoice or subscription id."""
+    def failed_rows(
+        self, livemode: bool, *, ref: str | None = None, retry_days: int = 14, limit: int | None = None
+    ) -> list[FailedRow]:
+        """The failed-payments queue in its order: each subscription still to win back (past due, unpaid or paused)
+        with its newest failing invoice; one currency after another (the most rows first: amounts never compare
+        across currencies), by MRR at stake, then by the soonest end (`retry_days` after the first attempt, or
+        Stripe's later attempt). Ordered here, so the first `limit` rows are the table's first rows (the window shows
+        them before the rest is read). `ref`: only the row of that invoice or subscription id."""
         only = " AND (f.id = ? OR f.subscription_id = ?)" if ref is not None else ""
+        shown = ", ".join(f"'{status}'" for status in SHOWN_STATUSES)
         rows = self._query(
-            f"""SELECT f.*, s.customer_name, s.customer_email, s.plan, s.status AS sub_status, s.mrr_minor,
+            f"""WITH keys AS MATERIALIZED (  -- the order's keys alone: the top rows' whole records are read after
+                  SELECT f.id, f.currency, s.mrr_minor, max(f.created + ?, coalesce(f.next_attempt, 0)) AS ends, f.created
+                  FROM failed_invoices f JOIN subscriptions s ON s.id = f.subscription_id
+                  WHERE s.status IN ({shown}){only}
+                    AND f.id = (SELECT g.id FROM failed_invoices g WHERE g.subscription_id = f.subscription_id
+                                ORDER BY g.created DESC, g.id DESC LIMIT 1)
+                ),
+                ranks AS (SELECT currency, row_number() OVER (ORDER BY count(*) DESC, currency) AS rank
+                          FROM keys GROUP BY currency),
+                top AS (SELECT keys.*, ranks.rank FROM keys JOIN ranks USING (currency)
+                        ORDER BY ranks.rank, keys.mrr_minor DESC, keys.ends, keys.created, keys.id LIMIT ?)
+                SELECT f.*, s.customer_name, s.customer_email, s.plan, s.status AS sub_status, s.mrr_minor,
                        CASE WHEN instr(s.metadata, '{desk.PREFIX}') THEN s.metadata END AS desk_meta,
                        c.payment_method AS card_now
-                FROM failed_invoices f JOIN subscriptions s ON s.id = f.subscription_id
+                FROM top JOIN failed_invoices f ON f.id = top.id JOIN subscriptions s ON s.id = f.subscription_id
                 LEFT JOIN customer_cards c ON c.customer_id = f.customer_id
-                WHERE s.status IN ({", ".join("?" for _ in SHOWN_STATUSES)}){only}
-                ORDER BY f.created""",
-            [*SHOWN_STATUSES, *([ref, ref] if ref is not None else [])],
+                ORDER BY top.rank, top.mrr_minor DESC, top.ends, top.created, top.id""",
+            [retry_days * DAY, *([ref, ref] if ref is not None else []), -1 if limit is None else limit],
         )
-        newest = {r["subscription_id"]: r for r in rows}  # created order: the newest stays
-        return [_row(r, livemode) for r in newest.values()]
+        return [_row(r, livemode) for r in rows]
 
 
 def _row(r: dict[str, Any], livemode: bool) -> FailedRow:
@@ -106,11 +122,11 @@ def _row(r: dict[str, Any], livemode: bool) -> FailedRow:
         amount_due=r["amount_due"], status=r["status"], attempt_count=r["attempt_count"], next_attempt=r["next_attempt"],
         automatic=True, created=r["created"], hosted_url=r["hosted_url"],
     )  # fmt: skip
-    decline = LastDecline(**json.loads(r["decline"])) if r["decline"] else None
+    decline = LastDecline(**orjson.loads(r["decline"])) if r["decline"] else None
     tried = decline.payment_method if decline else None
     return FailedRow(
         collection=collection, decline=decline, customer_name=r["customer_name"], email=r["customer_email"],
         plan=r["plan"], status=r["sub_status"], mrr_minor=r["mrr_minor"], livemode=livemode,
         card_changed=decline is not None and r["card_now"] is not None and r["card_now"] != tried,
-        desk=desk.read(json.loads(r["desk_meta"])) if r["desk_meta"] else desk.NO_DESK,
+        desk=desk.read(orjson.loads(r["desk_meta"])) if r["desk_meta"] else desk.NO_DESK,
     )  # fmt: skip

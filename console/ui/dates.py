@@ -29,3 +29,30 @@ def moment_text(when: int | float | datetime | None) -> str:
     local = moment.astimezone()
     time = QLocale().toString(QTime(local.hour, local.minute), QLocale.FormatType.ShortFormat)
     return f"{day_text(local)}, {time}"
+
+
+class Dates:
+    """day_text and moment_text for a table's thousands of cells: the locale and its formats read once, each day's
+    and each minute's text made once (asking QLocale again for each cell was most of a 50,000-row table's making)."""
+
+    def __init__(self) -> None:
+        self.locale, self.format = QLocale(), day_format()
+        self._days: dict[tuple[int, int, int], str] = {}
+        self._times: dict[tuple[int, int], str] = {}
+
+    def day(self, day: date | datetime) -> str:
+        key = (day.year, day.month, day.day)
+        found = self._days.get(key)
+        if found is None:
+            found = self._days[key] = self.locale.toString(QDate(*key), self.format)
+        return found
+
+    def moment(self, when: int | float | datetime | None) -> str:
+        if when is None:
+            return "—"
+        local = (when if isinstance(when, datetime) else datetime.fromtimestamp(when, UTC)).astimezone()
+        key = (local.hour, local.minute)
+        time = self._times.get(key)
+        if time is None:
+            time = self._times[key] = self.locale.toString(QTime(*key), QLocale.FormatType.ShortFormat)
+        return f"{self.day(local)}, {time}"

@@ -85,6 +85,12 @@ def test_every_failing_subscription_is_one_row_recounted_from_stripes_invoices_a
     assert [r["currency"] for r in rows] == [c for c, group in by_currency.items() for _ in group]
     for group in by_currency.values():
         assert [(-r["mrr_minor"], r["ends_at"]) for r in group] == sorted((-r["mrr_minor"], r["ends_at"]) for r in group)
+    from console.store import Cache
+
+    [path] = list(run.data.glob("acct_*-test.sqlite3"))
+    cache = Cache(path)  # the window shows the first rows before the rest: they are the whole queue's first rows
+    assert [r.collection.invoice_id for r in cache.failed_rows(False, limit=3)] == [r["invoice"] for r in rows[:3]]
+    cache.close()
     for r in rows:
         assert r["next_step"] in ("new_card", "wait", "retry", "contact")
         assert (r["next_attempt_at"] is None) == (not r["stripe_will_retry"])

@@ -28,7 +28,10 @@ from .model import COLUMNS, FailedModel, Prepared, prepare
 
 WIDTHS = {"Customer": 150, "Due": 86, "MRR": 86, "Tries": 58, "Decline": 140, "Card": 235, "Stripe's next try": 152,
           "Ends": 96, "Next step": 170, "Owner": 90, "Desk": 150}  # fmt: skip
-OPTIONAL = ("Card", "Owner", "Desk", "Ends")  # the detail pane says them: hidden first, in this order, when narrow
+OPTIONAL = ("Card", "Owner", "Desk", "Ends")
+HEAD_ROWS = (
+    200  # the rows shown first, while the rest is read  # the detail pane says them: hidden first, in this order, when narrow
+)
 
 
 class FailedTable(QTableView):
@@ -64,6 +67,7 @@ class FailedPage(QWidget):
         self.settings = DeskSettings()
         self.now = int(time.time())
         self._reads = 0
+        self.complete = False  # the whole queue is in (not only its first rows)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(16, 12, 16, 8)
         outer.setSpacing(8)
@@ -124,22 +128,28 @@ class FailedPage(QWidget):
             self.refresh()
 
     def refresh(self) -> None:
+        """Read the queue on a worker. The first time, its first rows (in the queue's order: the cache orders them)
+        are shown before the rest is read and prepared: 50,000 failed payments take a second or two."""
         workspace = self.context.workspace
         if workspace is None:
             self._show(None)
             return
         self._reads += 1
-        read_no = self._reads
+        read_no, first = self._reads, not self.model.every
 
-        def read() -> tuple[FailedQueue, list[Prepared]]:
-            queue = failed_queue.read(workspace, int(time.time()))
+        def read(limit: int | None) -> tuple[FailedQueue, list[Prepared]]:
+            queue = failed_queue.read(workspace, int(time.time()), limit=limit)
             return queue, prepare(queue)
 
-        def show(found: tuple[FailedQueue, list[Prepared]]) -> None:
+        def show(found: tuple[FailedQueue, list[Prepared]], whole: bool) -> None:
             if read_no == self._reads:  # the latest read wins
+                self.complete = whole
                 self._show(found)
+                if not whole:
+                    self.context.runner.submit_side(lambda: read(None), lambda f: show(f, True), self.context.ops.show_error)
 
-        self.context.runner.submit_side(read, show, self.context.ops.show_error)
+        limit = HEAD_ROWS if first else None
+        self.context.runner.submit_side(lambda: read(limit), lambda f: show(f, limit is None), self.context.ops.show_error)
 
     def _show(self, found: tuple[FailedQueue, list[Prepared]] | None) -> None:
         chosen = {r.subscription_id for r in self.selected_rows()}
@@ -152,10 +162,11 @@ class FailedPage(QWidget):
         due = format_totals(totals((r.collection.amount_due, r.collection.currency) for r in rows))
         mrr = format_totals(totals((r.mrr_minor, r.collection.currency) for r in rows))
         self.caption.setText(
-            f"{len(rows):,} failed payment{'s' if len(rows) != 1 else ''} · due {due} · MRR at stake {mrr}"
+            (f"{len(rows):,} failed payment{'s' if len(rows) != 1 else ''} · due {due} · MRR at stake {mrr}"
+             if self.complete else f"Reading… the first {len(rows):,} shown")
             if rows
             else "No failed payments: every renewal Stripe charged went through (or nothing is synced yet)."
-        )
+        )  # fmt: skip
         self._reselect(chosen, current)
         self.refreshed.emit()
 
