@@ -2,7 +2,8 @@
 
 Run: ./dev bench   (or .venv/bin/python tests/benchmarks/bench_all.py [--rounds 3] [--naive] [--quick])
 - sync: bench_sync.py against a sandbox at 300 ms latency and 25 requests/s, 2,000 and 20,000 customers;
-- the window: bench_screen.py on Xvfb with XTest input, 1,000,000 cached subscriptions;
+- the window: bench_screen.py on Xvfb with XTest input, 1,000,000 cached subscriptions; its Failed payments tab
+  (bench_failed_screen.py) with 50,000 of them failing (issue 33);
 - the command line: bench_cli.py, whole processes.
 --quick: 2,000 customers and 100,000 cached subscriptions (minutes, not half an hour). --naive adds the naive SDK
 loop (12 minutes at 20,000 customers).
@@ -19,10 +20,11 @@ HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE))
 
 import bench_cli  # noqa: E402
+import bench_failed_screen  # noqa: E402
 import bench_screen  # noqa: E402
 import bench_sync  # noqa: E402
 from installed import as_installed  # noqa: E402
-from synthetic import add_history, cached_account  # noqa: E402
+from synthetic import add_failures, add_history, cached_account  # noqa: E402
 
 
 def main() -> None:
@@ -47,6 +49,12 @@ def main() -> None:
     print("the window on Xvfb…", file=sys.stderr)
     for label, console, bare, ratio, target in bench_screen.table_rows(bench_screen.measure(large_n, args.rounds, large)):
         table.append((f"{label}, {large_n:,} cached", console, f"bare PySide6 window {bare}", ratio, target))
+    print("the Failed payments tab on Xvfb…", file=sys.stderr)
+    add_failures(large, large_n, large_n // 20)
+    for label, console, bare, ratio, target in bench_failed_screen.table_rows(bench_failed_screen.measure(large, args.rounds)):
+        table.append(
+            (f"Failed payments tab: {label}, {large_n // 20:,} failing", console, f"bare two-tab window {bare}", ratio, target)
+        )
     print("the command line…", file=sys.stderr)
     for label, f, baseline, target in bench_cli.rows(large, small, max(5, args.rounds * 2 + 1), large_n):
         peak = f", peak {f['peak_mb']:,.0f} MB" if "json" in label else ""

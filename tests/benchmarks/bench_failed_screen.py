@@ -210,6 +210,37 @@ ROWS = [
 ]
 
 
+def measure(data: Path, rounds: int) -> dict[str, list[dict]]:
+    """The console and the bare window, `rounds` times alternated, on a data dir with failures (add_failures)."""
+    display, xvfb = start_display()
+    env = {**os.environ, "DISPLAY": display, "QT_QPA_PLATFORM": "xcb"}
+    env.pop("WAYLAND_DISPLAY", None)
+    os.environ.update(DISPLAY=display, QT_QPA_PLATFORM="xcb")
+    try:
+        cache_file = next(data.glob("*-test.sqlite3"))
+        screen, x = Screen(), XTest(display)
+        where = {kind: calibrate(kind, data, cache_file, env, screen, x) for kind in ("console", "bare")}
+        results: dict[str, list[dict]] = {"console": [], "bare": []}
+        for n in range(rounds):
+            for kind in ("bare", "console") if n % 2 == 0 else ("console", "bare"):
+                results[kind].append(round_of(kind, where[kind], data, cache_file, env, screen, x))
+                print(kind, json.dumps(results[kind][-1]), file=sys.stderr)
+        return results
+    finally:
+        if xvfb is not None:
+            xvfb.terminate()
+
+
+def table_rows(results: dict[str, list[dict]]) -> list[tuple[str, str, str, str, str]]:
+    """(measure, console, bare, console ÷ bare, target): medians over the rounds."""
+    out = []
+    for label, key, unit, target in ROWS:
+        c = statistics.median(r[key] for r in results["console"])
+        b = statistics.median(r[key] for r in results["bare"])
+        out.append((label, f"{c:,.0f} {unit}", f"{b:,.0f} {unit}", f"{c / b:.1f}×", target))
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--subscriptions", type=int, default=1_000_000)
@@ -220,37 +251,20 @@ def main() -> None:
     from installed import as_installed
 
     as_installed()
-    display, xvfb = start_display()
-    env = {**os.environ, "DISPLAY": display, "QT_QPA_PLATFORM": "xcb"}
-    env.pop("WAYLAND_DISPLAY", None)
-    os.environ.update(DISPLAY=display, QT_QPA_PLATFORM="xcb")
-    try:
-        data = args.data
-        if data is None:
-            from synthetic import add_failures, cached_account
+    data = args.data
+    if data is None:
+        from synthetic import add_failures, cached_account
 
-            data, _ = cached_account(args.subscriptions, args.subscriptions // 5)
-            add_failures(data, args.subscriptions, args.failing)
-        cache_file = next(data.glob("*-test.sqlite3"))
-        screen, x = Screen(), XTest(display)
-        where = {kind: calibrate(kind, data, cache_file, env, screen, x) for kind in ("console", "bare")}
-        results: dict[str, list[dict]] = {"console": [], "bare": []}
-        for n in range(args.rounds):
-            for kind in ("bare", "console") if n % 2 == 0 else ("console", "bare"):
-                results[kind].append(round_of(kind, where[kind], data, cache_file, env, screen, x))
-                print(kind, json.dumps(results[kind][-1]), file=sys.stderr)
-    finally:
-        if xvfb is not None:
-            xvfb.terminate()
+        data, _ = cached_account(args.subscriptions, args.subscriptions // 5)
+        add_failures(data, args.subscriptions, args.failing)
+    results = measure(data, args.rounds)
     print(
         f"\n{args.subscriptions:,} cached subscriptions, {args.failing:,} failing; medians of {args.rounds} alternated rounds\n"
     )
     print("| measure (on Xvfb, XTest input, screen polled) | console | bare PySide6 window | console ÷ bare | target |")
     print("|---|---:|---:|---:|---|")
-    for label, key, unit, target in ROWS:
-        c = statistics.median(r[key] for r in results["console"])
-        b = statistics.median(r[key] for r in results["bare"])
-        print(f"| {label} | {c:,.0f} {unit} | {b:,.0f} {unit} | {c / b:.1f}× | {target} |")
+    for row in table_rows(results):
+        print("| " + " | ".join(row) + " |")
 
 
 if __name__ == "__main__":
