@@ -163,6 +163,15 @@ def main(out: Path) -> int:
         s.when(s.modal(OutreachDialog), lambda d: (s.grab(d, "outreach-price"), d.reject(), s.later(100, s.next)))
         queue.desk.write()
 
+    def card_link() -> None:
+        """The e-mail Write to customer… offers on a failed payment: a card-update link from its templates."""
+        window.resize(*SIZES[1])
+        window.tabs.setCurrentWidget(window.failed_tab)
+        page = window.failed_page
+        page.table.selectRow(0)
+        s.when(s.modal(OutreachDialog), lambda d: (s.grab(d, "outreach-card-link"), d.reject(), s.later(100, s.next)))
+        s.later(300, page.desk.write)
+
     def details() -> None:
         """The detail pane explaining a tiered MRR (a discounted one when the demo has it), then the same pane
         showing a customer's hostile name and comment as typed."""
@@ -299,7 +308,7 @@ def main(out: Path) -> int:
     for scheme in ("light", "dark"):
         s.steps.append(switch(scheme))
         s.steps += [tab(name, size, scheme) for size in SIZES for name in TABS]
-    s.steps += [switch("light"), details, review, custom_reason, playbook, connect, welcome, shortcuts, relaunch]
+    s.steps += [switch("light"), card_link, details, review, custom_reason, playbook, connect, welcome, shortcuts, relaunch]
     started = []
     window.overview_loaded.connect(lambda _ov: None if started else (started.append(1), s.later(300, s.next)))
     QTimer.singleShot(240_000, lambda: (setattr(s, "failed", "timed out"), app.quit()))

@@ -271,8 +271,7 @@ class Cache(Intents, Ledger, QueueReads, Failures):
         return Customer(customer_id, row["customer_name"], row["customer_email"], bool(row["customer_deleted"]))
 
     def update_customer(self, customer: Customer) -> int:
-        """A customer's new name and e-mail on every subscription of theirs; a deletion keeps the last
-        known name and e-mail (the deleted object has none) and marks the rows."""
+        """A customer's new name and e-mail on their subscriptions; a deletion keeps the last ones and marks the rows."""
         params: list[str | None]
         with self.transaction():
             if customer.deleted:

@@ -25,8 +25,6 @@ RIGHT = {COLUMNS.index("Due"), COLUMNS.index("MRR"), COLUMNS.index("Tries")}
 ROW_ROLE = Qt.ItemDataRole.UserRole + 1
 STEP_COL = COLUMNS.index("Next step")
 Index = QModelIndex | QPersistentModelIndex
-_BOLD = QFont()
-_BOLD.setBold(True)
 
 
 @dataclass(frozen=True)
@@ -120,6 +118,8 @@ class FailedModel(QAbstractTableModel):
         self.shown: list[Prepared] = []
         self.criteria = FailedFilter()
         self.sorted_by: tuple[int, Qt.SortOrder] | None = None
+        self.bold = QFont()  # made here, on the GUI thread: this module may be imported on a worker (ui/warming.py)
+        self.bold.setBold(True)
 
     def set_rows(self, prepared: list[Prepared]) -> None:
         self.every = prepared
@@ -174,7 +174,7 @@ class FailedModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole and c in (COLUMNS.index("Decline"), STEP_COL):
             return p.row.decline_words()  # plain text: Qt shows a tooltip without tags as plain
         if role == Qt.ItemDataRole.FontRole and p.due:
-            return _BOLD  # needs someone today, as on the churn queue
+            return self.bold  # needs someone today, as on the churn queue
         if role == Qt.ItemDataRole.ForegroundRole and c == STEP_COL and p.step == "new_card":
             return QColor(theme.colour("error"))
         return None
