@@ -1,6 +1,6 @@
 """What a sync tells the people at the desk, while the window runs: new pending cancellations and new failed
 payments (above the MRR the user set), and, for a row's owner, that their customer revoked, was saved by someone
-else, ended, was taken by another rep, or paid a failed invoice. Worked out from the sync's report and the cache, after each sync but the window's first."""
+else, ended, was taken by another rep, put a new card on file after a failed payment, or paid it. Worked out from the sync's report and the cache, after each sync but the window's first."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ class Alert:
     """People's names (customers', reps') are only ever in `title`, which notification servers show as plain text;
     `text` holds the console's own words (a notification body may be read as markup by the desktop)."""
 
-    kind: str  # new | revoked | saved_elsewhere | ended | taken | failed | recovered
+    kind: str  # new | revoked | saved_elsewhere | ended | taken | failed | card_updated | recovered
     subscription_id: str
     title: str
     text: str
@@ -35,6 +35,7 @@ class Watch:
         self.mine: dict[str, str] = {}  # subscription id -> the customer's name, for the rows the operator owns
         self.failing: set[str] = set()  # the failed-payments queue's subscriptions at the last sync
         self.mine_failing: dict[str, str] = {}  # those the operator owns -> the customer's name
+        self.new_card: set[str] = set()  # those whose customer has put a card on file since its decline
         self.started = False
 
     def after_sync(self, workspace: Workspace, report: SyncReport, me: str, min_mrr: float = 0.0) -> list[Alert]:
@@ -57,7 +58,7 @@ class Watch:
         return out
 
     def _failures(self, workspace: Workspace, min_mrr: float) -> list[Alert]:
-        """A new failed payment at or above the MRR the user set; for its owner, a failed row whose invoice was paid."""
+        """A new failed payment at or above the MRR the user set; for its owner, a new card on file, and the invoice paid."""
         rows = {r.subscription_id: r for r in workspace.cache.failed_rows(workspace.cache.livemode)}
         out = []
         for sub_id in sorted(rows.keys() - self.failing, key=lambda s: -rows[s].mrr_minor):
@@ -66,6 +67,11 @@ class Watch:
                 money = format_money(row.collection.amount_due, row.collection.currency)
                 who = row.customer_name or row.email or row.customer_id
                 out.append(Alert("failed", sub_id, f"Payment failed: {who}", f"{money} due · {row.decline_words()}"))
+        for sub_id, name in self.mine_failing.items():
+            mine = rows.get(sub_id)
+            if mine is not None and mine.card_changed and sub_id not in self.new_card:
+                text = "Retry now charges it (or wait for Stripe's next retry)."
+                out.append(Alert("card_updated", sub_id, f"{name} has a new card on file", text))
         paid = workspace.cache.subscriptions([s for s in self.mine_failing if s not in rows])
         for sub_id, sub in paid.items():
             if sub.status == "active":
@@ -85,6 +91,7 @@ class Watch:
         self.mine_failing = {
             r.subscription_id: r.customer_name or r.email or r.customer_id for r in rows if me and r.desk.owner_now(now) == me
         }
+        self.new_card = {r.subscription_id for r in rows if r.card_changed}
 
 
 def _who(sub: Subscription) -> str:

@@ -103,7 +103,11 @@ def test_a_new_failed_payment_is_told_above_the_mrr_set_and_its_owner_hears_when
     client.v1.subscriptions.update(sub.id, {"metadata": desk.for_take("Dana", datetime.now(UTC))})
     watch.after_sync(ws, ws.sync(), "Dana")
     assert watch.mine_failing == {sub.id: "Dunning Test"}
-    new = client.v1.payment_methods.attach("pm_card_visa", {"customer": customer.id})
+    new = client.v1.payment_methods.attach("pm_card_visa", {"customer": customer.id})  # the customer, in the portal
+    client.v1.customers.update(customer.id, {"invoice_settings": {"default_payment_method": new.id}})
+    alerts = watch.after_sync(ws, ws.sync(), "Dana")
+    assert [(a.kind, a.title) for a in alerts] == [("card_updated", "Dunning Test has a new card on file")]
+    assert not watch.after_sync(ws, ws.sync(), "Dana")  # told once
     client.v1.invoices.pay(invoice.id, {"payment_method": new.id})
     alerts = watch.after_sync(ws, ws.sync(), "Dana")
     assert [(a.kind, a.title) for a in alerts] == [("recovered", "Dunning Test paid")]
