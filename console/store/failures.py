@@ -94,10 +94,10 @@ class Failures:
         only = " AND (f.id = ? OR f.subscription_id = ?)" if ref is not None else ""
         shown = ", ".join(f"'{status}'" for status in SHOWN_STATUSES)
         rows = self._query(
-            f"""WITH keys AS MATERIALIZED (  -- the order's keys alone: the top rows' whole records are read after
-                  SELECT f.id, f.currency, s.mrr_minor, max(f.created + ?, coalesce(f.next_attempt, 0)) AS ends, f.created
-                  FROM failed_invoices f JOIN subscriptions s ON s.id = f.subscription_id
-                  WHERE s.status IN ({shown}){only}
+            f"""WITH keys AS MATERIALIZED (  -- the order's keys, from this table alone (schema v9 keeps MRR and status)
+                  SELECT f.id, f.currency, f.mrr_minor, max(f.created + ?, coalesce(f.next_attempt, 0)) AS ends, f.created
+                  FROM failed_invoices f
+                  WHERE f.sub_status IN ({shown}){only}
                     AND f.id = (SELECT g.id FROM failed_invoices g WHERE g.subscription_id = f.subscription_id
                                 ORDER BY g.created DESC, g.id DESC LIMIT 1)
                 ),
@@ -105,7 +105,7 @@ class Failures:
                           FROM keys GROUP BY currency),
                 top AS (SELECT keys.*, ranks.rank FROM keys JOIN ranks USING (currency)
                         ORDER BY ranks.rank, keys.mrr_minor DESC, keys.ends, keys.created, keys.id LIMIT ?)
-                SELECT f.*, s.customer_name, s.customer_email, s.plan, s.status AS sub_status, s.mrr_minor,
+                SELECT f.*, s.customer_name, s.customer_email, s.plan,
                        CASE WHEN instr(s.metadata, '{desk.PREFIX}') THEN s.metadata END AS desk_meta,
                        c.payment_method AS card_now
                 FROM top JOIN failed_invoices f ON f.id = top.id JOIN subscriptions s ON s.id = f.subscription_id

@@ -189,7 +189,11 @@ def add_failures(data: Path, total: int, failing: int, seed: int = 9) -> int:
         rows.append((f"in_fail{k:08d}", sub, cus, currency, amount, "open", attempts, nxt, created, None, json.dumps(decline)))
         subs.append((sub,))
     with cache.bulk(), cache.transaction():
-        cache.db.conn.executemany("INSERT OR REPLACE INTO failed_invoices VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        cache.db.conn.executemany(
+            "INSERT OR REPLACE INTO failed_invoices (id, subscription_id, customer_id, currency, amount_due, status,"
+            " attempt_count, next_attempt, created, hosted_url, decline) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            rows,
+        )
         cache.db.conn.executemany("UPDATE subscriptions SET status = 'past_due' WHERE id = ?", subs)
     cache.close()
     return len(rows)

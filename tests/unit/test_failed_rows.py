@@ -87,3 +87,29 @@ def test_the_preferences_offer_every_end_stripe_has():
     from console.ui.preferences import END_CHOICES
 
     assert tuple(END_CHOICES) == END_ACTIONS
+
+
+def test_a_failure_follows_its_subscriptions_status_and_mrr_as_they_are_written(tmp_path):
+    """Schema v9 keeps each failure's MRR and status beside it (the queue is ordered from that table alone): every
+    write of the subscription moves them, and a subscription no longer past due leaves the queue at once."""
+    import dataclasses
+    import random
+
+    from console.store import Cache
+    from tests.benchmarks.synthetic import subscriptions
+
+    cache = Cache(tmp_path / "acct-test.sqlite3")
+    sub = dataclasses.replace(next(subscriptions(1, 0, random.Random(1))), status="past_due")
+    cache.upsert_subscriptions([sub], 1)
+    created = int(datetime.now(UTC).timestamp()) - 86400
+    with cache.transaction():
+        cache.apply_collections([Collection("in_1", sub.id, sub.customer_id, sub.currency, 500, "open", 1, None, True, created)])
+    [row] = cache.failed_rows(False)
+    assert row.status == "past_due" and row.mrr_minor > 0
+    bigger = dataclasses.replace(sub, items=(dataclasses.replace(sub.items[0], quantity=3),))
+    cache.upsert_subscriptions([bigger], 2)
+    [again] = cache.failed_rows(False)
+    assert again.mrr_minor == 3 * row.mrr_minor  # the subscription's new MRR, beside its failure
+    cache.upsert_subscriptions([dataclasses.replace(bigger, status="canceled")], 3)
+    assert cache.failed_rows(False) == []  # canceled: lost, no longer on the desk
+    cache.close()
