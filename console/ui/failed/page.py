@@ -138,7 +138,7 @@ class FailedPage(QWidget):
         read_no, first = self._reads, not self.model.every
 
         def read(limit: int | None) -> tuple[FailedQueue, list[Prepared]]:
-            queue = failed_queue.read(workspace, int(time.time()), limit=limit)
+            queue = failed_queue.read(workspace, int(time.time()), limit=limit, checked=limit is None)
             return queue, prepare(queue)
 
         def show(found: tuple[FailedQueue, list[Prepared]], whole: bool) -> None:
