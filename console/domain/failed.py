@@ -25,7 +25,7 @@ END_WORDS = {"cancel": "canceled", "unpaid": "marked unpaid", "past_due": "left 
 SHOWN_STATUSES = ("past_due", "unpaid", "paused")  # a subscription still to win back (canceled ones are lost)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per failed payment: 50,000 in a large account, no __dict__ each
 class Collection:
     """An invoice's collection state after an event or a read: whether it is on the desk, and what it owes."""
 
@@ -47,7 +47,7 @@ class Collection:
         return self.status == "open" and self.automatic and self.attempt_count > 0
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class LastDecline:
     """The latest attempt's error (the invoice's PaymentIntent's `last_payment_error`) and the card it tried; read once
     per attempt (`attempt` is the invoice's attempt_count when it was read)."""
