@@ -14,8 +14,6 @@ Measures, medians over the rounds (the worst where a stall matters):
 from __future__ import annotations
 
 import argparse
-import json
-import os
 import statistics
 import sys
 import time
@@ -24,7 +22,7 @@ from pathlib import Path
 HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE))
 
-from bench_screen import H, Screen, W, Window, XTest, inner, start_display  # noqa: E402
+from bench_screen import H, Screen, W, Window, XTest, alternated, inner, on_display  # noqa: E402
 
 CONSOLE = r"""
 import json, sys
@@ -212,20 +210,12 @@ ROWS = [
 
 def measure(data: Path, rounds: int) -> dict[str, list[dict]]:
     """The console and the bare window, `rounds` times alternated, on a data dir with failures (add_failures)."""
-    display, xvfb = start_display()
-    env = {**os.environ, "DISPLAY": display, "QT_QPA_PLATFORM": "xcb"}
-    env.pop("WAYLAND_DISPLAY", None)
-    os.environ.update(DISPLAY=display, QT_QPA_PLATFORM="xcb")
+    env, xvfb = on_display()
     try:
         cache_file = next(data.glob("*-test.sqlite3"))
-        screen, x = Screen(), XTest(display)
+        screen, x = Screen(), XTest(env["DISPLAY"])
         where = {kind: calibrate(kind, data, cache_file, env, screen, x) for kind in ("console", "bare")}
-        results: dict[str, list[dict]] = {"console": [], "bare": []}
-        for n in range(rounds):
-            for kind in ("bare", "console") if n % 2 == 0 else ("console", "bare"):
-                results[kind].append(round_of(kind, where[kind], data, cache_file, env, screen, x))
-                print(kind, json.dumps(results[kind][-1]), file=sys.stderr)
-        return results
+        return alternated(rounds, lambda kind: round_of(kind, where[kind], data, cache_file, env, screen, x))
     finally:
         if xvfb is not None:
             xvfb.terminate()

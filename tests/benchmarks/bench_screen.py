@@ -28,6 +28,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 HERE = Path(__file__).parent
@@ -331,12 +332,28 @@ def start_display() -> tuple[str, subprocess.Popen | None]:
     return display, proc
 
 
-def measure(subscriptions: int, rounds: int, data: Path | None = None) -> dict[str, list[dict]]:
-    """The console and the bare window, `rounds` times alternated, on a cache of `subscriptions` (made when not given)."""
+def on_display() -> tuple[dict[str, str], subprocess.Popen | None]:
+    """The environment of a window on the X server (this one's, or an Xvfb started for the run), and that Xvfb."""
     display, xvfb = start_display()
     env = {**os.environ, "DISPLAY": display, "QT_QPA_PLATFORM": "xcb"}
     env.pop("WAYLAND_DISPLAY", None)
     os.environ.update(DISPLAY=display, QT_QPA_PLATFORM="xcb")
+    return env, xvfb
+
+
+def alternated(rounds: int, one: Callable[[str], dict]) -> dict[str, list[dict]]:
+    """`one(kind)` for the console and the bare window, `rounds` times, the first of each round alternated."""
+    results: dict[str, list[dict]] = {"console": [], "bare": []}
+    for n in range(rounds):
+        for kind in ("bare", "console") if n % 2 == 0 else ("console", "bare"):
+            results[kind].append(one(kind))
+            print(kind, json.dumps(results[kind][-1]), file=sys.stderr)
+    return results
+
+
+def measure(subscriptions: int, rounds: int, data: Path | None = None) -> dict[str, list[dict]]:
+    """The console and the bare window, `rounds` times alternated, on a cache of `subscriptions` (made when not given)."""
+    env, xvfb = on_display()
     try:
         if data is None:
             sys.path.insert(0, str(HERE))
@@ -344,14 +361,9 @@ def measure(subscriptions: int, rounds: int, data: Path | None = None) -> dict[s
 
             data, _ = cached_account(subscriptions, subscriptions // 5)
         cache_file = next(data.glob("*-test.sqlite3"))
-        screen, x = Screen(), XTest(display)
+        screen, x = Screen(), XTest(env["DISPLAY"])
         where = {kind: calibrate(kind, data, cache_file, env, screen) for kind in ("console", "bare")}
-        results: dict[str, list[dict]] = {"console": [], "bare": []}
-        for n in range(rounds):
-            for kind in ("bare", "console") if n % 2 == 0 else ("console", "bare"):
-                results[kind].append(round_of(kind, where[kind], data, cache_file, env, screen, x))
-                print(kind, json.dumps(results[kind][-1]), file=sys.stderr)
-        return results
+        return alternated(rounds, lambda kind: round_of(kind, where[kind], data, cache_file, env, screen, x))
     finally:
         if xvfb is not None:
             xvfb.terminate()
