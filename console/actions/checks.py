@@ -1,12 +1,14 @@
-"""What an action checks before anything is sent: the subscription still set to cancel, a coupon that can apply."""
+"""What an action checks before anything is sent: the customer's consent, the subscription still set to cancel, a coupon
+that can apply."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
 from ..domain import stamp
+from ..domain.action import Consent
 from ..domain.models import Subscription
-from ..domain.offers import Offer, terms_of
+from ..domain.offers import CONSENT_CHANNELS, Offer, terms_of
 from ..errors import ConsoleError
 
 if TYPE_CHECKING:  # the SDK loads with the gateway, when a run goes online
@@ -19,6 +21,28 @@ class ActionRefused(ConsoleError):
     def __init__(self, message: str, hint: str = "", problems: dict[str, str] | None = None) -> None:
         super().__init__(message, hint)
         self.problems = problems or {}
+
+
+def check_consent(
+    operator: str, consent: Consent | None, *, required: bool = True, what: str = "reversing their cancellation"
+) -> None:
+    """The operator named, and how the customer agreed (a channel, a note of at most 500 characters)."""
+    if not operator:
+        raise ActionRefused(
+            "Your name is not set.",
+            "Set it in Preferences (or --operator) so the journal says who acted.",
+            {"operator": "required"},
+        )
+    if consent is None and not required:
+        return
+    if consent is None or consent.channel not in CONSENT_CHANNELS:
+        raise ActionRefused(
+            f"Record how the customer agreed before {what}.",
+            f"Consent is one of: {', '.join(CONSENT_CHANNELS)}.",
+            {"consent": "required"},
+        )
+    if consent.note and len(consent.note) > 500:
+        raise ActionRefused("The consent note is too long.", "Keep it under 500 characters.", {"note": "too long"})
 
 
 def reread(gateway: StripeGateway, sub_id: str) -> Subscription:

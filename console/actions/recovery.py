@@ -19,10 +19,11 @@ from ..errors import ConsoleError
 from ..store import Cache
 from ..store.journal import Journal
 from ..store.schema import DatabaseError
+from . import steps
 from .checks import ActionRefused
 from .locks import SubscriptionLocks
 from .outcomes import recorded_later
-from .steps import IDEMPOTENCY_WINDOW_S, attempt
+from .steps import attempt
 
 if TYPE_CHECKING:  # the SDK loads with the gateway, when a run goes online
     from ..stripe_gateway import StripeGateway
@@ -108,30 +109,19 @@ class Recovery:
         """A charge that failed with no answer, or was interrupted: the same request with the same key inside Stripe's
         24 hours (Stripe replays the first answer: never a second charge); after them, the invoice is re-read and what
         it says is recorded, never charged again."""
-        if action.state not in ("pending", "failed"):
-            raise ActionRefused(f"Action {action.id} is {action.state}; only failed or interrupted charges are sent again.")
-        with self.locks.held(action.subscription_id):
-            current = self.journal.get(action.id) or action
-            if self.clock() - current.created_at < IDEMPOTENCY_WINDOW_S:
-                return self._send(current)
-            after = self.gateway.invoice_collection(current.params["invoice"])
-            self.cache.apply_collections([after])
-            if after.status == "paid":
-                return self.journal.update(current, state="applied", applied_at=int(self.clock()), error=None, retryable=False)
-            said = "Not sent again: Stripe's 24 hours to replay it are over; the invoice is still unpaid."
-            return self.journal.update(current, state="refused", error=said, retryable=False)
+        return steps.resend(self.journal, self.locks, self.clock, action, self._send, self._settle)
+
+    def _settle(self, action: Action) -> Action:
+        after = self.gateway.invoice_collection(action.params["invoice"])
+        self.cache.apply_collections([after])
+        if after.status == "paid":
+            return self.journal.update(action, state="applied", applied_at=int(self.clock()), error=None, retryable=False)
+        said = "Not sent again: Stripe's 24 hours to replay it are over; the invoice is still unpaid."
+        return self.journal.update(action, state="refused", error=said, retryable=False)
 
     def recover(self) -> list[Action]:
         """After a crash: every charge journaled but not answered, sent again under its own key (see resend)."""
-        done = []
-        for action in self.journal.in_state("pending"):
-            if action.kind != "charge":
-                continue
-            try:
-                done.append(self.resend(action))
-            except ConsoleError as exc:
-                log.warning("could not finish interrupted charge %s: %s", action.id, exc)
-        return done
+        return steps.finish_pending(self.journal, lambda a: a.kind == "charge", self.resend)
 
     # internals ---------------------------------------------------------------------------------
     def _need_operator(self) -> None:

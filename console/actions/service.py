@@ -20,7 +20,7 @@ from ..store.schema import DatabaseError
 from ..sync.state import record as record_state
 from . import requests, steps
 from .checks import ActionRefused as ActionRefused  # re-exported: every surface says why an action was refused
-from .checks import coupon_for, reread
+from .checks import check_consent, coupon_for, reread
 from .desk import DeskWriter
 from .locks import SubscriptionLocks
 from .outcomes import read_back, recorded_later
@@ -102,7 +102,7 @@ class Actions:
             raise ActionRefused(
                 f"There is no action {action_id} in this account's journal.", "`churn-console journal` lists them."
             )
-        if original.kind not in UNDOABLE or original.state != "applied":
+        if original.kind not in UNDOABLE or original.state != "applied" or original.failed_desk:
             raise ActionRefused(
                 f"Action {action_id} is {original.state} ({original.kind}); only applied saves, pauses and revokes can be undone."
             )
@@ -137,8 +137,8 @@ class Actions:
             raise ActionRefused(f"There is no action {action_id} in this account's journal.")
         if action.state == "applied":
             return action
-        if action.kind == "charge":  # a failed payment's charge: its own way, never a second charge (Recovery)
-            raise ActionRefused(f"Action {action_id} is a charge: the failed-payments desk sends it again.")
+        if action.failed_desk:  # a failed payment's charge or pause: its own way, never a second charge (Recovery)
+            raise ActionRefused(f"Action {action_id} is the failed-payments desk's: it sends it again.")
         if action.state not in ("pending", "failed"):
             raise ActionRefused(f"Action {action_id} is {action.state}; only failed or interrupted actions are retried.")
         with self.locks.held(action.subscription_id):
@@ -148,7 +148,7 @@ class Actions:
         """After a crash: finish or report every action that was journaled but not recorded as done."""
         done = []
         for action in self.journal.in_state("pending"):
-            if action.kind in ("desk", "charge"):  # finished by DeskWriter.finish_interrupted, Recovery.recover
+            if action.kind == "desk" or action.failed_desk:  # DeskWriter.finish_interrupted; Recovery, FailedPause
                 continue
             with self.locks.if_free(action.subscription_id) as mine:
                 if not mine:  # being sent right now by a live console (this process's window, or another one)
@@ -182,22 +182,7 @@ class Actions:
 
     # internals -----------------------------------------------------------------------------------
     def _check_consent(self, consent: Consent | None, *, required: bool = True) -> None:
-        if not self.operator:
-            raise ActionRefused(
-                "Your name is not set.",
-                "Set it in Preferences (or --operator) so the journal says who acted.",
-                {"operator": "required"},
-            )
-        if consent is None and not required:
-            return
-        if consent is None or consent.channel not in CONSENT_CHANNELS:
-            raise ActionRefused(
-                "Record how the customer agreed before reversing their cancellation.",
-                f"Consent is one of: {', '.join(CONSENT_CHANNELS)}.",
-                {"consent": "required"},
-            )
-        if consent.note and len(consent.note) > 500:
-            raise ActionRefused("The consent note is too long.", "Keep it under 500 characters.", {"note": "too long"})
+        check_consent(self.operator, consent, required=required)
 
     def _reread(self, sub_id: str) -> Subscription:
         """The subscription as Stripe holds it now, refused unless still set to cancel (actions/checks.py)."""
@@ -290,7 +275,7 @@ class Actions:
     def unsettled_failures(self) -> list[Action]:
         """Failures with no answer inside Stripe's 24-hour idempotency window: they may yet show as applied."""
         horizon = self.clock() - IDEMPOTENCY_WINDOW_S
-        return [a for a in self.journal.in_state("failed") if a.retryable and a.created_at >= horizon and a.kind != "charge"]
+        return [a for a in self.journal.in_state("failed") if a.retryable and a.created_at >= horizon and not a.failed_desk]
 
     def _reconcile_failed(self) -> list[Action]:
         """A failure with no answer (offline, 5xx, dropped) may still have been applied by Stripe: re-read,

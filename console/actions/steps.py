@@ -8,6 +8,7 @@ subscription, as just re-read, shows it done, so a crash between the two steps i
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -19,10 +20,13 @@ from ..domain.models import Coupon, Subscription
 from ..errors import ConsoleError, InProgress, Offline, RateLimited, StripeUnavailable
 from ..store.journal import Journal
 from . import requests
+from .checks import ActionRefused
+from .locks import SubscriptionLocks
 
 if TYPE_CHECKING:  # the SDK loads with the gateway, when a run goes online
     from ..stripe_gateway import StripeGateway
 
+log = logging.getLogger(__name__)
 IDEMPOTENCY_WINDOW_S = 23 * 3600  # Stripe keeps idempotent results for 24 hours
 RETRYABLE = (Offline, StripeUnavailable, RateLimited, InProgress)  # no answer yet: settled by a re-read
 Sent = tuple[Subscription, str | None, bool]  # the new state, Stripe's request id, whether it was a replay
@@ -43,6 +47,35 @@ def attempt(journal: Journal, action: Action) -> Iterator[None]:
         journal.update(action, state="failed", error=str(exc), retryable=False)
         exc.action_id = action.id
         raise
+
+
+def resend(
+    journal: Journal, locks: SubscriptionLocks, clock: Callable[[], float], action: Action,
+    send: Callable[[Action], Action], settle: Callable[[Action], Action],
+) -> Action:  # fmt: skip
+    """A failed payment's action that failed with no answer, or was interrupted: inside Stripe's 24 hours `send` it
+    again with the same keys (Stripe replays what landed: never twice); after them `settle` it from what Stripe shows,
+    never sending it again."""
+    if action.state not in ("pending", "failed"):
+        raise ActionRefused(f"Action {action.id} is {action.state}; only failed or interrupted actions are sent again.")
+    with locks.held(action.subscription_id):
+        current = journal.get(action.id) or action
+        if clock() - current.created_at < IDEMPOTENCY_WINDOW_S:
+            return send(current)
+        return settle(current)
+
+
+def finish_pending(journal: Journal, mine: Callable[[Action], bool], resend: Callable[[Action], Action]) -> list[Action]:
+    """After a crash: each pending action `mine` picks, resent (a failure is logged, and left for the next start)."""
+    done = []
+    for action in journal.in_state("pending"):
+        if not mine(action):
+            continue
+        try:
+            done.append(resend(action))
+        except ConsoleError as exc:
+            log.warning("could not finish interrupted action %s: %s", action.id, exc)
+    return done
 
 
 class PauseRefused(ConsoleError):

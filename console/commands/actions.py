@@ -46,10 +46,11 @@ def add_parsers(sub: Commands) -> None:
     _consent_args(save)
     save.set_defaults(run=run_save)
 
-    pause = sub.add_parser("pause", help="pause collection (or the subscription) and revoke the cancellation", formatter_class=fmt,
+    pause = sub.add_parser("pause", help="pause collection (or the subscription) and revoke the cancellation; or pause a failed payment's subscription", formatter_class=fmt,
                            epilog="examples:\n  churn-console pause sub_123 --months 2 --consent call\n"
                                   "  churn-console pause sub_123 --until 2027-03-01 --consent email\n"
-                                  "  churn-console pause sub_123 --subscription --consent email")  # fmt: skip
+                                  "  churn-console pause sub_123 --subscription --consent email\n"
+                                  "  churn-console pause in_123 --subscription --consent call   # a failed payment")  # fmt: skip
     pause.add_argument("subscription")
     how_long = pause.add_mutually_exclusive_group(required=True)
     how_long.add_argument("--months", type=int, choices=range(1, 13), metavar="N", help="pause collection for 1 to 12 months")
@@ -63,7 +64,9 @@ def add_parsers(sub: Commands) -> None:
         "--subscription",
         dest="whole",
         action="store_true",
-        help="a real pause: status paused, no invoices until resumed (flexible billing mode only; undo resumes it)",
+        help="a real pause: status paused, no invoices until resumed (flexible billing mode only; undo resumes it). "
+        "The only pause for a failed payment (an in_… or a sub_… that `churn-console failed` lists): its invoice is "
+        "marked uncollectible first (Stripe stops retrying; it can still be paid later)",
     )
     pause.add_argument(
         "--behavior", choices=PAUSE_BEHAVIORS, help="with --months or --until: what happens to invoices meanwhile (default void)"
@@ -152,6 +155,10 @@ def _act(args: argparse.Namespace, do: Callable[[Workspace, str], Any]) -> int:
         from .charge_outcome import say_charge
 
         return say_charge(action)
+    if action.failed_desk:
+        from .charge_outcome import say_failed_pause
+
+        return say_failed_pause(action)
     print(_line(action, coupons))
     return 0
 
@@ -206,7 +213,20 @@ def run_pause(args: argparse.Namespace) -> int:
         offer = PauseOffer.until(args.until, args.behavior or "void")  # a past day is refused before anything is sent
     else:
         offer = PauseOffer(pause_months=args.months, behavior=args.behavior or "void")
-    return _act(args, lambda ws, who: operations.apply_offer(ws, who, args.subscription, offer, Consent(args.consent, args.note)))
+    consent = Consent(args.consent, args.note)
+
+    def pause(ws: Workspace, who: str) -> Done[Action]:
+        ref = args.subscription.strip()
+        if ref.startswith("in_") or ws.cache.failed_rows(ws.cache.livemode, ref=ref):  # a failed payment's row
+            if not args.whole:
+                raise operations.ActionRefused(
+                    f"{ref} is a failed payment: only a real pause keeps it (collection cannot be paused on a failing invoice).",
+                    "Use --subscription: its invoice is marked uncollectible (still payable later) and the subscription paused.",
+                )
+            return operations.pause_failed(ws, who, ref, consent)
+        return operations.apply_offer(ws, who, ref, offer, consent)
+
+    return _act(args, pause)
 
 
 def run_revoke(args: argparse.Namespace) -> int:

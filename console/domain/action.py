@@ -16,6 +16,7 @@ KINDS: tuple[ActionKind, ...] = get_args(ActionKind)
 STATES: tuple[ActionState, ...] = get_args(ActionState)
 UNDOABLE: tuple[ActionKind, ...] = ("save", "pause", "revoke")  # what changed Stripe and can be put back
 KIND_OF_OFFER: dict[str, ActionKind] = {"coupon": "save", "pause": "pause", "revoke": "revoke", "contact": "contact"}
+FAILED_PAUSE = "pause:failed"  # a failed payment's subscription paused instead of lost (actions/failed_pause.py)
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,12 @@ class Action:
         or nobody's): allowed, and said in the journal (domain/desk.py)."""
         owner = str(self.before.get("desk_owner") or "")
         return owner if owner != self.operator else ""
+
+    @property
+    def failed_desk(self) -> bool:
+        """A failed payment's action (a charge, a pause instead of the end, that pause's undo): the failed-payments
+        desk sends, resends and undoes it (actions/recovery.py, actions/failed_pause.py), never the save actions."""
+        return self.kind == "charge" or self.offer_code in (FAILED_PAUSE, f"undo:{FAILED_PAUSE}")
 
     def operator_words(self) -> str:
         """`Dana (CS) (Sam's row)`, or the operator's name alone."""

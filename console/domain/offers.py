@@ -263,6 +263,8 @@ def action_words(kind: str, code: str, coupons: Mapping[str, Coupon] | None = No
     """What an action did, in words: `coupon:RETAIN25-3M` → "Saved with 25% off for 3 months" when the coupon is
     known (`coupons`), else with the coupon's name; codes of the console's own coupons are never shown."""
     family, _, detail = code.partition(":")
+    if kind == "undo" and detail == "pause:failed":
+        return "Resumed (undoing the pause of a failed payment)"
     if kind == "undo":
         return f"Set to cancel again (undoing “{action_words(_kind_of(detail), detail, coupons).lower()}”)"
     if family == "coupon":
@@ -275,6 +277,8 @@ def action_words(kind: str, code: str, coupons: Mapping[str, Coupon] | None = No
     if family == "pause":
         if detail == "subscription":
             return "Paused the subscription"
+        if detail == "failed":  # actions/failed_pause.py
+            return "Paused instead of ending (failed payment)"
         if detail.endswith("m") and detail[:-1].isdigit():
             months = int(detail[:-1])
             return f"Paused collection for {months} month{'s' if months != 1 else ''}"

@@ -9,6 +9,9 @@ from datetime import UTC, datetime
 
 PREFIX = "churn_console_"
 SAVE_KEYS = ("action", "offer", "operator", "at", "consent", "feedback", "variant")  # what a save writes, all of them
+# "act_…|Robin|email|2026-11-23T14:02:00+00:00": a failed payment's subscription paused instead of lost, by whom,
+# with what consent. Its own key, not a save's: a save's keys make an intent saved (sync/intents.py).
+FAILED_PAUSE = PREFIX + "failed_pause"
 UNDONE = PREFIX + "undone"  # "act_… at 2026-11-23T14:02:00+00:00": which undo set the cancellation again
 
 
@@ -91,3 +94,17 @@ def undone_by(metadata: Mapping[str, str]) -> tuple[str, datetime | None] | None
         return action, datetime.fromisoformat(when) if when else None
     except ValueError:
         return action, None
+
+
+def for_failed_pause(action_id: str, operator: str, channel: str, now: datetime) -> dict[str, str]:
+    """The metadata a failed payment's pause writes (FAILED_PAUSE)."""
+    return {
+        FAILED_PAUSE: "|".join(
+            (action_id, operator.replace("|", "/")[:100], channel, now.astimezone(UTC).isoformat(timespec="seconds"))
+        )
+    }
+
+
+def failed_pause(metadata: Mapping[str, str]) -> str | None:
+    """The action that paused this subscription after its payment failed, or None."""
+    return metadata.get(FAILED_PAUSE, "").split("|", 1)[0] or None

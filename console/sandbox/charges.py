@@ -127,6 +127,26 @@ def settle(state: State, inv: dict[str, Any], at: int, pay: dict[str, Any] | Non
     _status(state, inv, "active", at)
 
 
+def write_off(state: State, inv: dict[str, Any], at: int) -> None:
+    """`POST /v1/invoices/{id}/mark_uncollectible`: the invoice is `uncollectible` (it can still be paid later: "an
+    uncollectible invoice can be paid or voided", docs.stripe.com/invoicing/overview), Stripe stops retrying it, and
+    `invoice.marked_uncollectible` is sent. Its past-due subscription turns active ("for past_due subscriptions,
+    paying the latest associated invoice or marking it uncollectible transitions the subscription to active":
+    docs.stripe.com/billing/subscriptions/overview). An unpaid subscription, or one paused after its payment failed,
+    stays as it is: the docs say nothing of them, so the sandbox takes the stricter side (the pause-on-failure's own
+    resumption on a write-off is a setting, off unless chosen: changelog 2026-09-30 pause-on-payment-failure)."""
+    inv.update(status="uncollectible", next_payment_attempt=None, auto_advance=False)
+    inv["status_transitions"]["marked_uncollectible_at"] = at
+    if inv["id"] in state.account.get(_DUNNING, []):
+        state.account[_DUNNING].remove(inv["id"])
+    state.emit("invoice.marked_uncollectible", inv, created=at)
+    sub = state.get("subscription", invoice_subscription(inv) or "")
+    if sub is not None and sub["status"] == "past_due":
+        before = copy.deepcopy(sub)
+        sub["status"] = "active"
+        state.emit("customer.subscription.updated", sub, diff(before, sub), created=at)
+
+
 def _status(state: State, inv: dict[str, Any], status: str, at: int) -> None:
     """past_due after a failure, active again once paid (from past_due or unpaid), with the update's event."""
     sub = state.get("subscription", invoice_subscription(inv) or "")

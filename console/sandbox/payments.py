@@ -1,4 +1,5 @@
-"""The payment endpoints: payment methods, PaymentIntents, InvoicePayments, an invoice read and `invoices.pay`."""
+"""The payment endpoints: payment methods, PaymentIntents, InvoicePayments, an invoice read, `invoices.pay` and
+`invoices.mark_uncollectible`."""
 
 from __future__ import annotations
 
@@ -109,3 +110,17 @@ def pay_invoice(call: Call) -> dict[str, Any]:
                    "payment_intent": public(pi), "charge": None},
         )  # fmt: skip
     return public(inv)
+
+
+def mark_uncollectible(call: Call) -> dict[str, Any]:
+    """POST /v1/invoices/{id}/mark_uncollectible (docs.stripe.com/api/invoices/mark_uncollectible): only an open
+    invoice can be written off (a paid, void or draft one is refused; the message is the sandbox's own, Stripe's is
+    not documented); see charges.write_off for what it changes."""
+    call.only("expand")
+    inv = call.state.get("invoice", call.args[0])
+    if inv is None:
+        raise missing("invoice", call.args[0])
+    if inv["status"] != "open":
+        raise invalid(f"Only open invoices can be marked uncollectible; this one is {inv['status']}.")
+    charges.write_off(call.state, inv, call.now)
+    return expand(call.state, public(inv), call.params.get("expand") or [])

@@ -201,6 +201,13 @@ ROUTES: list[Route] = [
     ),
     _r("POST", "/v1/invoices/{id}/pay", payments.pay_invoice, "rak_invoice_write", "_invoice_pay_params.InvoicePayParams"),
     _r(
+        "POST",
+        "/v1/invoices/{id}/mark_uncollectible",
+        payments.mark_uncollectible,
+        "rak_invoice_write",
+        "_invoice_mark_uncollectible_params.InvoiceMarkUncollectibleParams",
+    ),
+    _r(
         "GET",
         "/v1/invoice_payments",
         payments.list_invoice_payments,

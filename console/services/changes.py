@@ -29,6 +29,7 @@ NOTHING = Changes()
 AFTER_ACTION = Changes(queue=True, journal=True, outcomes=True)  # a save, pause, revoke, undo or retry
 AFTER_SYNC = Changes(queue=True, journal=True, coupons=True, portal=True, outcomes=True, overview=True, failed=True)
 AFTER_CHARGE = Changes(journal=True, failed=True)  # retry now, paid another way
+AFTER_FAILED_PAUSE = Changes(queue=True, journal=True, failed=True)  # a failed payment's pause, its undo
 
 
 @dataclass(frozen=True)

@@ -8,14 +8,14 @@ from collections.abc import Callable
 from ..actions import ActionRefused as ActionRefused  # re-exported: the window and the CLI say why an action was refused
 from ..actions.bulk import RowResult as RowResult  # re-exported: the bulk dialog shows them
 from ..actions.bulk import apply_many, retry_failed
-from ..domain.action import Action, Consent
+from ..domain.action import FAILED_PAUSE, Action, Consent
 from ..domain.desk import CONTACT_CODE
 from ..domain.offers import CouponOffer, Offer
 from ..domain.portal import PortalConfig
 from ..errors import ConsoleError
 from ..sync import SyncReport as SyncReport  # re-exported: the window shows a sync's
 from ..sync.report import Progress, no_progress
-from .changes import AFTER_ACTION, AFTER_CHARGE, AFTER_SYNC, NOTHING, Changes, Done
+from .changes import AFTER_ACTION, AFTER_CHARGE, AFTER_FAILED_PAUSE, AFTER_SYNC, NOTHING, Changes, Done
 from .portal import ChangedOnStripe, PortalService
 from .workspace import Workspace
 
@@ -34,6 +34,10 @@ def apply_offer(
 
 
 def undo(workspace: Workspace, operator: str, action_id: str) -> Done[Action]:
+    """Put back what an action changed: a save's cancellation, or (a failed payment's pause) resume the subscription."""
+    found = workspace.journal.get(action_id)
+    if found is not None and found.offer_code == FAILED_PAUSE:
+        return Done(workspace.failed_pause(operator).undo(found), AFTER_FAILED_PAUSE)
     return Done(workspace.actions(operator).undo(action_id), AFTER_ACTION)
 
 
@@ -42,7 +46,15 @@ def retry(workspace: Workspace, operator: str, action_id: str) -> Done[Action]:
     found = workspace.journal.get(action_id)
     if found is not None and found.kind == "charge" and found.state != "applied":
         return Done(workspace.recovery(operator).resend(found), AFTER_CHARGE)
+    if found is not None and found.failed_desk and found.state != "applied":
+        return Done(workspace.failed_pause(operator).resend(found), AFTER_FAILED_PAUSE)
     return Done(workspace.actions(operator).retry(action_id), AFTER_ACTION)
+
+
+def pause_failed(workspace: Workspace, operator: str, ref: str, consent: Consent | None) -> Done[Action]:
+    """Pause a failed payment's subscription instead of losing it (its invoice written off, still payable later), with
+    how the customer agreed; `undo` resumes it."""
+    return Done(workspace.failed_pause(operator).pause(ref, consent), AFTER_FAILED_PAUSE)
 
 
 def retry_payment(workspace: Workspace, operator: str, ref: str) -> Done[Action]:
@@ -73,14 +85,13 @@ def retry_bulk(workspace: Workspace, operator: str, results: list[RowResult], co
 def undo_many(workspace: Workspace, operator: str, action_ids: list[str]) -> Done[list[Action | ConsoleError]]:
     """Undo a batch (a bulk save's "Undo all"): each action on its own, so one that cannot be undone (the customer
     changed it since) is said and the rest still are."""
-    actions = workspace.actions(operator)
     out: list[Action | ConsoleError] = []
     for action_id in action_ids:
         try:
-            out.append(actions.undo(action_id))
+            out.append(undo(workspace, operator, action_id).result)
         except ConsoleError as exc:
             out.append(exc)
-    return Done(out, AFTER_ACTION)
+    return Done(out, AFTER_ACTION | AFTER_FAILED_PAUSE)
 
 
 def portal_link(workspace: Workspace, operator: str, customer_id: str, configuration: str | None = None) -> Done[str]:

@@ -16,6 +16,7 @@ from dateutil.relativedelta import relativedelta
 
 from ..actions import Actions
 from ..actions.desk import DeskWriter
+from ..actions.failed_pause import FailedPause
 from ..actions.locks import SubscriptionLocks
 from ..actions.recovery import Recovery
 from ..domain import desk, stamp
@@ -157,6 +158,7 @@ class Workspace:
         finished = actions.recover()  # resumed actions re-send their own journaled params
         finished += DeskWriter(self.gateway, self.cache, self.journal, "recovery", actions.locks).finish_interrupted()
         finished += self.recovery("recovery").recover()  # a failed payment's charge: its own key, never twice
+        finished += self.failed_pause("recovery").recover()  # a failed payment's pause: each step once
         for action in finished:
             log.info("interrupted action %s (%s) is now %s", action.id, action.kind, action.state)
         return finished
@@ -230,6 +232,11 @@ class Workspace:
         return Recovery(
             self.need_gateway(), self.cache, self.journal, operator, SubscriptionLocks(self.journal.path.parent / "locks")
         )
+
+    def failed_pause(self, operator: str) -> FailedPause:
+        """The failed-payments desk's pause instead of the end (and its undo), as `operator`."""
+        recovery = self.recovery(operator)
+        return FailedPause(recovery.gateway, self.cache, self.journal, operator, recovery.locks, recovery.row)
 
     def variant_of(self, sub_id: str) -> str | None:
         """The playbook experiment's variant for this row (`experiment:label`), recorded with its save, or None."""

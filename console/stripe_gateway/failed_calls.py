@@ -102,3 +102,13 @@ class FailedCalls:
                 sub_id, params={"default_payment_method": payment_method}, options={"idempotency_key": idempotency_key}
             )
         )
+
+    def mark_uncollectible(self, invoice_id: str, idempotency_key: str) -> Collection:
+        """`POST /v1/invoices/{id}/mark_uncollectible` (https://docs.stripe.com/api/invoices/mark_uncollectible): Stripe
+        stops retrying the invoice, and its past-due subscription turns active; the invoice can still be paid later."""
+        options: Any = {"idempotency_key": idempotency_key}
+        obj = call(lambda: self._client.v1.invoices.mark_uncollectible(invoice_id, options=options))
+        found = convert_failed.collection(convert.plain(obj))
+        if found is None:
+            raise NotFound(f"Invoice {invoice_id} does not bill a subscription.", "Pick a row of the failed-payments queue.")
+        return found

@@ -24,7 +24,7 @@ from ..services.operations import RowResult
 from ..services.workspace import Workspace
 from .context import PageContext
 from .dialogs.bulk import BulkDialog
-from .dialogs.consent import ConsentDialog
+from .dialogs.consent import ask_consent
 from .dialogs.offer_forms import CouponDialog, PauseDialog
 
 T = TypeVar("T")
@@ -104,22 +104,7 @@ class ActionsController(QObject):
     def _ask_consent(
         self, summary: str, customers: list[tuple[str, str, str]] | None = None, *, contact: bool = False
     ) -> tuple[Consent, str] | None:
-        live = bool(self.context.workspace and self.context.workspace.account.livemode)
-        known = self.context.session.known_operator()
-        dialog = ConsentDialog(
-            self.context.settings,
-            summary=summary,
-            live=live,
-            parent=self.window,
-            customers=customers,
-            operator=known,
-            contact=contact,
-        )
-        if not dialog.exec():
-            return None
-        if not known:  # asked for here: kept as the data dir's name, which the CLI reads too
-            self.context.set_operator(dialog.operator_name())
-        return dialog.consent(), dialog.operator_name()
+        return ask_consent(self.context, self.window, summary, customers, contact=contact)
 
     def _operator(self) -> str:
         """The name Preferences holds, by the one rule (services/operator.py)."""
@@ -254,8 +239,16 @@ class ActionsController(QObject):
 
     # results -----------------------------------------------------------------------------------
     def _applied(self, action: Action, words: str | None = None) -> None:
-        self.last_action, self.last_batch = action, []
         who = html.escape(action.customer_name or action.customer_id)
+        if action.failed_desk:  # Journal → Retry of a failed payment's charge or pause: not a save, no Undo here
+            what = html.escape(action_words(action.kind, action.offer_code))
+            if action.state == "declined":
+                self.bar.say(f"<b>Declined:</b> {html.escape(action.error or '')}. Nothing was collected from {who}.", error=True)
+            else:
+                self.bar.say(f"{what}: {who}.")
+            self.applied.emit(action)
+            return
+        self.last_action, self.last_batch = action, []
         if action.offer_code == CONTACT_CODE:
             self.bar.say(f"Recorded a contact with {who}.")
         else:
@@ -304,7 +297,11 @@ class ActionsController(QObject):
     def _undone(self, action: Action) -> None:
         self.bar.undo.hide()
         self.last_action = None
-        self.bar.say(f"Undone: {html.escape(action.customer_name or action.customer_id)} is set to cancel again.")
+        who = html.escape(action.customer_name or action.customer_id)
+        if action.failed_desk:  # Journal → Undo of a failed payment's pause
+            self.bar.say(f"Undone: {who}'s subscription resumed. The invoice stays uncollectible (Stripe cannot reopen it).")
+        else:
+            self.bar.say(f"Undone: {who} is set to cancel again.")
         self.applied.emit(action)
 
     def _failed(self, error: ConsoleError) -> None:

@@ -33,6 +33,8 @@ SHORTCUTS = (
     ("Failed payments", "Ctrl+F", "Search by name, e-mail, id or decline"),
     ("Failed payments", "Ctrl+R", "Retry the payment now (refused, with the reason, when it would not work)"),
     ("Failed payments", "Ctrl+Shift+P", "Mark it paid another way (a note says how)"),
+    ("Failed payments", "Ctrl+Shift+U", "Pause instead of losing the customer (with their consent)"),
+    ("Failed payments", "Ctrl+Z", "Undo the last pause (resumes the subscription)"),
     ("Failed payments", "Ctrl+T / Ctrl+Shift+T / Ctrl+N", "Take, release, write a note: the save desk, as on the queue"),
     ("Failed payments", "Ctrl+E", "Write to the customer: an e-mail with a card-update link"),
     ("Consent step", "Enter", "Confirm with the remembered channel"),

@@ -153,10 +153,30 @@ def test_paid_out_of_band_marks_it_paid_with_no_charge(sb):
     assert client.v1.subscriptions.retrieve(sub.id).status == "active"
 
 
+def test_marking_uncollectible_stops_the_retries_and_a_past_due_subscription_turns_active(sb):
+    """docs.stripe.com/billing/subscriptions/overview: "For past_due subscriptions, paying the latest associated invoice
+    or marking it uncollectible transitions the subscription to active"; event `invoice.marked_uncollectible`
+    (docs.stripe.com/api/events/types); only an open invoice can be written off; it can still be paid later."""
+    client, customer, sub = subscribed(sb, "pm_card_chargeCustomerFail")
+    invoice = renew(sb, client, sub)
+    assert client.v1.subscriptions.retrieve(sub.id).status == "past_due"
+    marked = client.v1.invoices.mark_uncollectible(invoice.id)
+    assert marked.status == "uncollectible" and marked.next_payment_attempt is None
+    assert marked.status_transitions.marked_uncollectible_at is not None
+    assert client.v1.subscriptions.retrieve(sub.id).status == "active"
+    event = client.v1.events.list({"types": ["invoice.marked_uncollectible"], "limit": 1}).data[0]
+    assert event.data.object.id == invoice.id
+    sb.advance(20 * 86400)  # Stripe's schedule would have run out: no retry, no end
+    assert client.v1.invoices.retrieve(invoice.id).attempt_count == 1
+    with pytest.raises(stripe.InvalidRequestError, match="Only open invoices"):
+        client.v1.invoices.mark_uncollectible(invoice.id)
+
+
 @pytest.mark.parametrize(
     ("permission", "call"),
     [
         ("rak_invoice_write", lambda c: c.v1.invoices.pay("in_x", {"bogus": "1"})),
+        ("rak_invoice_write", lambda c: c.v1.invoices.mark_uncollectible("in_x")),
         ("rak_payment_intent_read", lambda c: c.v1.payment_intents.retrieve("pi_x")),
         ("rak_payment_method_write", lambda c: c.v1.payment_methods.retrieve("pm_x")),
     ],

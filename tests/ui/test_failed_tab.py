@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLineEdit
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QLineEdit
 
+from console.ui.dialogs.consent import ConsentDialog
 from console.ui.failed.model import COLUMNS, ROW_ROLE
 from tests.integration.test_sandbox_payments import renew, subscribed
-from tests.ui.gestures import active, admin, click, click_header, click_row, click_tab, sequence
+from tests.ui.gestures import active, admin, answer, click, click_header, click_row, click_tab, sequence
 from tests.ui.test_actions_ui import when_dialog
 
 
@@ -171,3 +172,49 @@ def test_write_to_customer_on_a_failed_row_sends_a_card_update_link_and_records_
     assert session["flow"]["type"] == "payment_method_update"
     qtbot.waitUntil(lambda: next(r for r in rows(page) if r.subscription_id == sub_id).desk.state == "contacted", timeout=20000)
     assert admin(demo).v1.subscriptions.retrieve(sub_id).metadata["churn_console_desk_state"] == "contacted"
+
+
+def test_pause_instead_by_button_and_by_ctrl_shift_u_with_consent_and_undo_by_ctrl_z_and_by_its_button(
+    qtbot, open_window, demo
+):
+    """A pause at the customer's word, as `churn-console pause in_… --subscription` (tests/integration/test_failed_pause.py):
+    the consent step names the customer as plain text, the invoice is written off and the subscription paused; undo
+    resumes it."""
+    hostile = "<i>Eve</i> & co"
+    (one, one_inv), (two, two_inv) = failing(demo, {"name": hostile}, {})
+    window, page = opened(qtbot, open_window, demo)
+    summaries = []
+
+    def by_phone(dialog: ConsentDialog) -> None:
+        summaries.append(next(w.text() for w in dialog.findChildren(QLabel) if "instead of losing it" in w.text()))
+        dialog.channel.setCurrentIndex(dialog.channel.findData("call"))
+        click(dialog.ok)
+
+    answer(ConsentDialog, by_phone)
+    click_row(page.table, at(page, one))
+    assert page.action_bar.pause.isEnabled() and not page.action_bar.undo.isVisible()
+    click(page.action_bar.pause)
+    qtbot.waitUntil(lambda: "Paused" in page.action_bar.status.text(), timeout=20000)
+    assert "&lt;i&gt;Eve&lt;/i&gt; &amp; co" in summaries[0]  # the customer's name is text in the consent step
+    assert admin(demo).v1.subscriptions.retrieve(one).status == "paused"
+    assert admin(demo).v1.invoices.retrieve(one_inv).status == "uncollectible"
+    qtbot.waitUntil(lambda: one not in {r.subscription_id for r in rows(page)}, timeout=20000)
+    assert page.action_bar.undo.isVisible()
+    active(qtbot, window)  # the consent step closed: the window is in front again
+    page.table.setFocus()
+    sequence(window, "Ctrl+Z")
+    qtbot.waitUntil(lambda: "Resumed" in page.action_bar.status.text(), timeout=20000)
+    assert admin(demo).v1.subscriptions.retrieve(one).status == "active" and not page.action_bar.undo.isVisible()
+
+    answer(ConsentDialog, by_phone)
+    click_row(page.table, at(page, two))
+    sequence(window, "Ctrl+Shift+U")  # the same, by key
+    qtbot.waitUntil(lambda: admin(demo).v1.subscriptions.retrieve(two).status == "paused", timeout=20000)
+    qtbot.waitUntil(lambda: page.action_bar.undo.isVisible(), timeout=20000)
+    click(page.action_bar.undo)
+    qtbot.waitUntil(lambda: admin(demo).v1.subscriptions.retrieve(two).status == "active", timeout=20000)
+    journal = window.journal_page.model
+    qtbot.waitUntil(lambda: sum(a.offer_code == "undo:pause:failed" for a in journal.actions) == 2, timeout=20000)
+    paused = [a for a in journal.actions if a.offer_code == "pause:failed"]
+    assert {a.state for a in paused} == {"undone"} and {a.consent_channel for a in paused} == {"call"}
+    assert {a.operator for a in paused} == {"Dana (CS)"}

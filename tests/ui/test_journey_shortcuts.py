@@ -195,7 +195,7 @@ def test_the_save_desk_by_keyboard_take_release_note_and_write(qtbot, open_windo
 
 def test_the_failed_payments_tabs_keys(qtbot, open_window, demo):
     """Ctrl+Shift+P asks how the customer paid (Escape: nothing is sent); Ctrl+T takes the row and Ctrl+Shift+T gives it
-    back, as on the queue (Ctrl+R, Ctrl+E and Ctrl+F on this tab: tests/ui/test_failed_tab.py)."""
+    back, as on the queue; Ctrl+Shift+U asks for the customer's consent to a pause (Ctrl+R, Ctrl+E and Ctrl+F on this tab: tests/ui/test_failed_tab.py)."""
     from PySide6.QtWidgets import QDialog
 
     from tests.ui.gestures import click_tab
@@ -222,6 +222,14 @@ def test_the_failed_payments_tabs_keys(qtbot, open_window, demo):
     sequence(window, "Ctrl+Shift+T")
     pressed("Ctrl+T / Ctrl+Shift+T / Ctrl+N")
     qtbot.waitUntil(lambda: page.selected_rows() and not page.selected_rows()[0].desk.owner, timeout=20000)
+    active(qtbot, window)
+    page.table.setFocus()
+    asked: list = []
+    opened(qtbot, QDialog, asked)
+    sequence(window, "Ctrl+Shift+U")  # Pause instead…: the consent step (escaped: nothing is sent; Ctrl+Z and the
+    pressed("Ctrl+Shift+U")  # pause itself: tests/ui/test_failed_tab.py)
+    qtbot.waitUntil(lambda: bool(asked), timeout=10000)
+    assert admin(demo).v1.invoices.retrieve(invoice).status == "open"
 
 
 def test_every_listed_shortcut_was_pressed_above():

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -20,6 +22,9 @@ from PySide6.QtWidgets import (
 from ...domain.action import Consent
 from ...domain.offers import CHANNEL_LABELS, CONSENT_CHANNELS
 from ..preferences import confirm_live
+
+if TYPE_CHECKING:
+    from ..context import PageContext
 
 CHANNEL_KEY = "actions/last_channel"
 
@@ -123,3 +128,22 @@ class ConsentDialog(QDialog):
 
     def operator_name(self) -> str:
         return self.operator.text().strip()
+
+
+def ask_consent(
+    context: PageContext, parent: QWidget, summary: str, customers: list[tuple[str, str, str]] | None = None,
+    *, contact: bool = False,
+) -> tuple[Consent, str] | None:  # fmt: skip
+    """The consent step for any action that changes a customer's subscription (a save, a bulk save, a failed payment's
+    pause): the channel and note, and the operator's name when none is set yet (then kept as the data dir's name,
+    which the CLI reads too). None when the operator cancelled: nothing is sent."""
+    live = bool(context.workspace and context.workspace.account.livemode)
+    known = context.session.known_operator()
+    dialog = ConsentDialog(
+        context.settings, summary=summary, live=live, parent=parent, customers=customers, operator=known, contact=contact
+    )
+    if not dialog.exec():
+        return None
+    if not known:
+        context.set_operator(dialog.operator_name())
+    return dialog.consent(), dialog.operator_name()

@@ -40,11 +40,12 @@ class ChargeSurface(Protocol):
     def window(self) -> QWidget: ...
 
 
-CHARGE_KEYS = {"retry": "Ctrl+R", "paid": "Ctrl+Shift+P"}
+CHARGE_KEYS = {"retry": "Ctrl+R", "paid": "Ctrl+Shift+P", "pause": "Ctrl+Shift+U", "undo": "Ctrl+Z"}
 
 
 class FailedBar(SaidBar):
-    """Retry now and Paid another way… (the save desk's buttons join after them: desk_controller.py)."""
+    """Retry now, Paid another way… and Pause instead… (the save desk's buttons join after them: desk_controller.py);
+    Undo after a pause."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -57,8 +58,17 @@ class FailedBar(SaidBar):
         self.paid.setToolTip(
             f"The customer paid by transfer or cheque: mark the invoice paid, nothing is charged ({CHARGE_KEYS['paid']})"
         )
-        self.row.addWidget(self.retry)
-        self.row.addWidget(self.paid)
+        self.pause = QPushButton("Pa&use instead…")
+        self.pause.setObjectName("pauseFailed")
+        self.pause.setToolTip(
+            "The customer agrees to a pause rather than losing the subscription: the invoice is marked uncollectible "
+            f"(Stripe stops retrying; it can still be paid) and the subscription paused ({CHARGE_KEYS['pause']})"
+        )
+        self.undo = QPushButton(f"Undo  ({CHARGE_KEYS['undo']})")
+        self.undo.setObjectName("undoFailedPause")
+        self.undo.hide()  # shown after a pause, until it is undone
+        for button in (self.retry, self.paid, self.pause, self.undo):
+            self.row.addWidget(button)
         self.finish()
 
 

@@ -25,6 +25,7 @@ from .charges import ChargeController, FailedBar
 from .detail import FailedDetail
 from .filters import FailedFilters
 from .model import COLUMNS, FailedModel, Prepared, prepare
+from .pause import PauseController
 
 WIDTHS = {"Customer": 150, "Due": 86, "MRR": 86, "Tries": 58, "Decline": 140, "Card": 235, "Stripe's next try": 152,
           "Ends": 96, "Next step": 170, "Owner": 90, "Desk": 150}  # fmt: skip
@@ -109,6 +110,7 @@ class FailedPage(QWidget):
             outer.addWidget(widget)
         outer.addWidget(split, 1)
         self.charges = ChargeController(self)
+        PauseController(self)  # Pause instead… and its Undo (kept by its Qt parent, the page)
         self.desk = DeskController(self)  # the save desk's Take, Release, Note… and Write…: the churn queue's own
         self.table.selectionModel().currentRowChanged.connect(self._current_changed)
         self.table.selectionModel().selectionChanged.connect(lambda *_: self.selection_changed.emit(self.selected_rows()))
