@@ -218,3 +218,19 @@ def test_pause_instead_by_button_and_by_ctrl_shift_u_with_consent_and_undo_by_ct
     paused = [a for a in journal.actions if a.offer_code == "pause:failed"]
     assert {a.state for a in paused} == {"undone"} and {a.consent_channel for a in paused} == {"call"}
     assert {a.operator for a in paused} == {"Dana (CS)"}
+
+
+def test_a_change_while_another_tab_is_shown_is_read_once_when_the_tab_is_shown_again(qtbot, open_window, demo):
+    from console.services.changes import Changes
+
+    failing(demo, {})
+    window, page = opened(qtbot, open_window, demo)
+    qtbot.waitUntil(lambda: page.complete, timeout=20000)
+    click_tab(window, window.queue)
+    reads = page._reads
+    window.context.bus.announce(Changes(failed=True))  # a sync's, then a desk change's
+    window.context.bus.announce(Changes(queue=True))
+    assert page._reads == reads  # hidden: nothing read
+    click_tab(window, window.failed_tab)
+    qtbot.waitUntil(lambda: page._reads == reads + 1, timeout=10000)
+    assert page._reads == reads + 1  # once, not once per change

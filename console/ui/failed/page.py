@@ -8,7 +8,7 @@ import time
 from typing import Any
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
-from PySide6.QtGui import QKeyEvent, QKeySequence, QResizeEvent, QShortcut
+from PySide6.QtGui import QKeyEvent, QKeySequence, QResizeEvent, QShortcut, QShowEvent
 from PySide6.QtWidgets import QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QSplitter, QTableView, QVBoxLayout, QWidget
 
 from ...domain.failed import FailedRow
@@ -27,6 +27,7 @@ from .filters import FailedFilters
 from .model import COLUMNS, FailedModel, Prepared, prepare
 from .pause import PauseController
 
+Read = tuple[FailedQueue, list[Prepared], tuple[str, str]]  # the queue, its rows prepared, its totals (due, MRR) in words
 WIDTHS = {"Customer": 150, "Due": 86, "MRR": 86, "Tries": 58, "Decline": 140, "Card": 235, "Stripe's next try": 152,
           "Ends": 96, "Next step": 170, "Owner": 90, "Desk": 150}  # fmt: skip
 OPTIONAL = ("Card", "Owner", "Desk", "Ends")
@@ -69,6 +70,7 @@ class FailedPage(QWidget):
         self.now = int(time.time())
         self._reads = 0
         self.complete = False  # the whole queue is in (not only its first rows)
+        self._stale = False  # changed while hidden: read again when shown
         outer = QVBoxLayout(self)
         outer.setContentsMargins(16, 12, 16, 8)
         outer.setSpacing(8)
@@ -126,7 +128,17 @@ class FailedPage(QWidget):
         self.filters.search.selectAll()
 
     def _changed(self, changes: Changes) -> None:
-        if changes.failed or changes.queue:  # a desk change announces the queue: the same subscriptions' metadata
+        if not (changes.failed or changes.queue):  # a desk change announces the queue: the same subscriptions' metadata
+            return
+        if self.isVisible():
+            self.refresh()
+        else:  # another tab is shown: read once when this one is, not at every change meanwhile
+            self._stale = True
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt naming
+        super().showEvent(event)
+        if self._stale:
+            self._stale = False
             self.refresh()
 
     def refresh(self) -> None:
@@ -139,11 +151,14 @@ class FailedPage(QWidget):
         self._reads += 1
         read_no, first = self._reads, not self.model.every
 
-        def read(limit: int | None) -> tuple[FailedQueue, list[Prepared]]:
+        def read(limit: int | None) -> Read:
             queue = failed_queue.read(workspace, int(time.time()), limit=limit, checked=limit is None)
-            return queue, prepare(queue)
+            rows = queue.rows
+            due = format_totals(totals((r.collection.amount_due, r.collection.currency) for r in rows))
+            mrr = format_totals(totals((r.mrr_minor, r.collection.currency) for r in rows))
+            return queue, prepare(queue), (due, mrr)  # the totals too: 50,000 rows summed off the GUI thread
 
-        def show(found: tuple[FailedQueue, list[Prepared]], whole: bool) -> None:
+        def show(found: Read, whole: bool) -> None:
             if read_no == self._reads:  # the latest read wins
                 self.complete = whole
                 self._show(found)
@@ -153,20 +168,18 @@ class FailedPage(QWidget):
         limit = HEAD_ROWS if first else None
         self.context.runner.submit_side(lambda: read(limit), lambda f: show(f, limit is None), self.context.ops.show_error)
 
-    def _show(self, found: tuple[FailedQueue, list[Prepared]] | None) -> None:
+    def _show(self, found: Read | None) -> None:
         chosen = {r.subscription_id for r in self.selected_rows()}
         current = self._current()
-        queue, prepared = found if found is not None else (None, [])
+        queue, prepared, (due, mrr) = found if found is not None else (None, [], ("", ""))
         if queue is not None:
             self.settings, self.now = queue.settings, queue.now
         self.model.set_rows(prepared)
-        rows = [p.row for p in prepared]
-        due = format_totals(totals((r.collection.amount_due, r.collection.currency) for r in rows))
-        mrr = format_totals(totals((r.mrr_minor, r.collection.currency) for r in rows))
+        count = len(prepared)
         self.caption.setText(
-            (f"{len(rows):,} failed payment{'s' if len(rows) != 1 else ''} · due {due} · MRR at stake {mrr}"
-             if self.complete else f"Reading… the first {len(rows):,} shown")
-            if rows
+            (f"{count:,} failed payment{'s' if count != 1 else ''} · due {due} · MRR at stake {mrr}"
+             if self.complete else f"Reading… the first {count:,} shown")
+            if count
             else "No failed payments: every renewal Stripe charged went through (or nothing is synced yet)."
         )  # fmt: skip
         self._reselect(chosen, current)
@@ -174,13 +187,17 @@ class FailedPage(QWidget):
 
     def _reselect(self, chosen: set[str], current: str | None) -> None:
         selection = self.table.selectionModel()
-        for r in range(self.model.rowCount()):
+        left = set(chosen)
+        for r in range(self.model.rowCount() if left else 0):  # none chosen: no walk over 50,000 rows
             row = self.model.row_at(r)
-            if row is not None and row.subscription_id in chosen:
+            if row is not None and row.subscription_id in left:
+                left.discard(row.subscription_id)
                 flags = QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows
                 selection.select(self.model.index(r, 0), flags)
                 if row.subscription_id == current:
                     selection.setCurrentIndex(self.model.index(r, 0), QItemSelectionModel.SelectionFlag.NoUpdate)
+                if not left:
+                    break
         if not chosen:
             self.detail.show_row(None, [], self.settings, self.now)
         self.selection_changed.emit(self.selected_rows())
