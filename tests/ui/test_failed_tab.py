@@ -174,9 +174,7 @@ def test_write_to_customer_on_a_failed_row_sends_a_card_update_link_and_records_
     assert admin(demo).v1.subscriptions.retrieve(sub_id).metadata["churn_console_desk_state"] == "contacted"
 
 
-def test_pause_instead_by_button_and_by_ctrl_shift_u_with_consent_and_undo_by_ctrl_z_and_by_its_button(
-    qtbot, open_window, demo
-):
+def test_pause_instead_by_button_and_by_ctrl_shift_u_with_consent_and_undo_by_ctrl_z_and_by_its_button(qtbot, open_window, demo):
     """A pause at the customer's word, as `churn-console pause in_… --subscription` (tests/integration/test_failed_pause.py):
     the consent step names the customer as plain text, the invoice is written off and the subscription paused; undo
     resumes it."""

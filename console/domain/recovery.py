@@ -1,0 +1,97 @@
+"""Why a failed invoice was recovered: exactly one reason each, the first that applies in a fixed order (issue 34 §1).
+
+The order follows Recurly's recovered-revenue report, which gives each invoice one reason in a fixed order: a Stripe
+retry on the same card first (nothing anyone did), then the card updater, then the customer's own new card, then
+what a rep did (retry now, a card-update link followed by a new card, a pause), then a payment made outside Stripe.
+A card that changed within the attribution window after a rep's link counts for the link, not for the customer.
+Every paid invoice gets one reason, so the reasons add up to the total recovered, to the cent, per currency.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+DAY = 86400
+REASONS = ("stripe_retry", "card_updater", "customer_card", "rep_retry", "rep_link", "rep_pause", "out_of_band")
+REASON_WORDS = {
+    "stripe_retry": "Stripe's retry, same card",
+    "card_updater": "Card updater",
+    "customer_card": "Customer's new card (on their own)",
+    "rep_retry": "A rep's Retry now",
+    "rep_link": "A rep's card-update link",
+    "rep_pause": "A rep's pause, then paid",
+    "out_of_band": "Paid outside Stripe",
+}
+REP_REASONS = ("rep_retry", "rep_link", "rep_pause")  # credited to the rep whose action it was
+LINK_WINDOW_DAYS = 7  # a new card within this many days after a rep's link is the link's doing
+LOST_OUTCOMES = ("uncollectible", "void", "canceled")
+
+
+@dataclass(frozen=True)
+class Acted:
+    """A rep's action on the invoice's subscription, as the journal or the timeline records it."""
+
+    at: int
+    operator: str
+
+
+@dataclass(frozen=True)
+class Failure:
+    """One invoice whose payment failed, what became of it, and what happened around it (the evidence)."""
+
+    invoice_id: str
+    subscription_id: str
+    currency: str
+    failed_minor: int  # what was due when it first failed
+    first_failed_at: int
+    decline_code: str | None = None
+    outcome: str | None = None  # paid, uncollectible, void, canceled (the subscription ended with it open); None: open
+    ended_at: int | None = None
+    by_payment: bool | None = None  # paid by a charge (an InvoicePayment was paid); False: marked paid outside Stripe
+    card_changes: tuple[tuple[int, str], ...] = ()  # (when, "customer" | "updater")
+    rep_retry: Acted | None = None  # a rep's Retry now that paid it
+    links: tuple[Acted, ...] = ()  # card-update links sent
+    pauses: tuple[Acted, ...] = field(default=())  # the desk's pauses instead of the end
+
+    @property
+    def recovered(self) -> bool:
+        return self.outcome == "paid"
+
+    @property
+    def lost(self) -> bool:
+        return self.outcome in LOST_OUTCOMES
+
+    @property
+    def in_progress(self) -> bool:
+        return self.outcome is None
+
+
+def credit(f: Failure, window_days: int = LINK_WINDOW_DAYS) -> tuple[str, str | None] | None:
+    """The one reason a recovered invoice is credited to, and the rep credited (None for the rest); None when the
+    invoice was not recovered."""
+    if not f.recovered or f.ended_at is None:
+        return None
+    paid_at, window = f.ended_at, window_days * DAY
+    changes = [(at, source) for at, source in f.card_changes if f.first_failed_at < at <= paid_at]
+    by_customer = [at for at, source in changes if source == "customer"]
+
+    def link_before(at: int) -> Acted | None:
+        found = [a for a in f.links if at - window <= a.at <= at]
+        return found[-1] if found else None
+
+    paused = [p for p in f.pauses if f.first_failed_at <= p.at <= paid_at]
+    charged = f.by_payment is not False  # paid by a charge (or not known otherwise: a charge is what Stripe does)
+    if charged and not changes and f.rep_retry is None and not paused:
+        return "stripe_retry", None
+    if charged and any(source == "updater" for _, source in changes):
+        return "card_updater", None
+    if charged and any(link_before(at) is None for at in by_customer):
+        return "customer_card", None
+    if charged and f.rep_retry is not None:
+        return "rep_retry", f.rep_retry.operator
+    linked = [a for a in (link_before(at) for at in by_customer) if a is not None]
+    if charged and linked:
+        return "rep_link", linked[0].operator
+    if paused:
+        return "rep_pause", paused[-1].operator
+    return "out_of_band", None

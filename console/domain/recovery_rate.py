@@ -1,0 +1,117 @@
+"""A recovery rate nobody can inflate (issue 34 §2), per currency, over the invoices that first failed in a period.
+
+Recovered ÷ (recovered + lost), in money: invoices still in progress are shown apart, never counted as lost or as
+recovered; unretryable declines stay in (vendors that drop them report higher rates: Butter's evaluation guide warns
+of it); late recoveries count (up to 42% of recoveries come after day 14: Churn Buster), and the rate by day 7, 14, 30
+and 60 shows them: of the invoices at least that old, the share of the failed amount recovered within that many days.
+Amounts are never summed across currencies.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from .recovery import DAY, LINK_WINDOW_DAYS, REASONS, Failure, credit
+
+READ_AT = (7, 14, 30, 60)
+
+
+@dataclass
+class Group:
+    """Failed, recovered, in-progress and lost amounts (minor units) and counts, for one slice of one currency."""
+
+    failed_minor: int = 0
+    recovered_minor: int = 0
+    in_progress_minor: int = 0
+    lost_minor: int = 0
+    failed: int = 0
+    recovered: int = 0
+
+    def add(self, f: Failure) -> None:
+        self.failed_minor += f.failed_minor
+        self.failed += 1
+        if f.recovered:
+            self.recovered_minor += f.failed_minor
+            self.recovered += 1
+        elif f.in_progress:
+            self.in_progress_minor += f.failed_minor
+        else:
+            self.lost_minor += f.failed_minor
+
+    @property
+    def rate(self) -> float | None:
+        decided = self.recovered_minor + self.lost_minor
+        return self.recovered_minor / decided if decided else None
+
+
+@dataclass
+class CurrencyFigures:
+    """One currency's figures: the totals, by reason (the attribution), by decline code, by rep, by day N, lost by how."""
+
+    currency: str
+    total: Group = field(default_factory=Group)
+    by_reason: dict[str, int] = field(default_factory=lambda: dict.fromkeys(REASONS, 0))
+    by_reason_count: dict[str, int] = field(default_factory=lambda: dict.fromkeys(REASONS, 0))
+    by_decline: dict[str, Group] = field(default_factory=lambda: defaultdict(Group))
+    by_rep: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    lost_by: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    at_day: dict[int, float | None] = field(default_factory=dict)
+    days_to_recover: list[float] = field(default_factory=list)
+
+    @property
+    def median_days(self) -> float | None:
+        return statistics.median(self.days_to_recover) if self.days_to_recover else None
+
+
+@dataclass
+class RecoveryFigures:
+    """Every currency's figures (the most failed invoices first), with the settings they were computed with."""
+
+    since: int
+    until: int
+    window_days: int
+    currencies: list[CurrencyFigures]
+
+
+def figures(
+    failures: Iterable[Failure], since: int, until: int, now: int, window_days: int = LINK_WINDOW_DAYS
+) -> RecoveryFigures:
+    """The figures of the invoices that first failed in [since, until), as of `now`."""
+    found: dict[str, CurrencyFigures] = {}
+    cohorts: dict[str, list[Failure]] = defaultdict(list)
+    for f in failures:
+        if not since <= f.first_failed_at < until:
+            continue
+        c = found.setdefault(f.currency, CurrencyFigures(f.currency))
+        cohorts[f.currency].append(f)
+        c.total.add(f)
+        c.by_decline[f.decline_code or "unknown"].add(f)
+        if f.lost:
+            c.lost_by[f.outcome or ""] += f.failed_minor
+        credited = credit(f, window_days)
+        if credited is not None and f.ended_at is not None:
+            reason, rep = credited
+            c.by_reason[reason] += f.failed_minor
+            c.by_reason_count[reason] += 1
+            if rep:
+                c.by_rep[rep] += f.failed_minor
+            c.days_to_recover.append((f.ended_at - f.first_failed_at) / DAY)
+    for currency, c in found.items():
+        c.at_day = {day: _by_day(cohorts[currency], day, now) for day in READ_AT}
+    ordered = sorted(found.values(), key=lambda c: (-c.total.failed, c.currency))
+    return RecoveryFigures(since, until, window_days, ordered)
+
+
+def _by_day(cohort: list[Failure], day: int, now: int) -> float | None:
+    """Of the failed amount of invoices at least `day` days old, the share recovered within `day` days."""
+    old = [f for f in cohort if f.first_failed_at + day * DAY <= now]
+    total = sum(f.failed_minor for f in old)
+    if not total:
+        return None
+    within = sum(
+        f.failed_minor for f in old if f.recovered and f.ended_at is not None and f.ended_at - f.first_failed_at <= day * DAY
+    )
+    return within / total

@@ -1,0 +1,124 @@
+"""Each recovered invoice is credited to one reason, the first that applies in Recurly's order (issue 34 §1), and the
+recovery rate keeps in-progress invoices apart and unretryable declines in (issue 34 §2): constructed cases, then
+generated histories whose reasons must add up to the total recovered, to the cent, per currency."""
+
+from __future__ import annotations
+
+import dataclasses
+import random
+
+import pytest
+
+from console.domain.recovery import DAY, REASONS, Acted, Failure, credit
+from console.domain.recovery_rate import figures
+
+F0 = 1_000_000
+PAID = F0 + 5 * DAY
+
+
+def paid(**kw) -> Failure:
+    base = Failure("in_1", "sub_1", "usd", 5000, F0, "insufficient_funds", "paid", PAID, True)
+    return dataclasses.replace(base, **kw)
+
+
+@pytest.mark.parametrize(
+    ("case", "expected"),
+    [
+        (paid(), ("stripe_retry", None)),
+        (paid(card_changes=((F0 + DAY, "updater"),)), ("card_updater", None)),
+        (paid(card_changes=((F0 + DAY, "customer"),)), ("customer_card", None)),
+        (paid(rep_retry=Acted(PAID, "Robin")), ("rep_retry", "Robin")),
+        (paid(card_changes=((F0 + 2 * DAY, "customer"),), links=(Acted(F0 + DAY, "Sam"),)), ("rep_link", "Sam")),
+        (paid(pauses=(Acted(F0 + DAY, "Ana"),)), ("rep_pause", "Ana")),
+        (paid(by_payment=False), ("out_of_band", None)),
+    ],
+    ids=list(REASONS),
+)
+def test_each_reason_when_it_is_the_only_one_that_applies(case, expected):
+    assert credit(case) == expected
+
+
+def test_ties_go_to_the_first_reason_in_the_order():
+    # the card updater and the customer both changed the card: the updater is earlier in the order
+    both = paid(card_changes=((F0 + DAY, "customer"), (F0 + 2 * DAY, "updater")))
+    assert credit(both) == ("card_updater", None)
+    # the customer changed the card on their own, then a rep retried: the customer's card comes first
+    assert credit(paid(card_changes=((F0 + DAY, "customer"),), rep_retry=Acted(PAID, "Robin")))[0] == "customer_card"
+    # a rep's link, the new card within the window, then the rep's retry: Retry now comes before the link
+    linked = paid(card_changes=((F0 + 2 * DAY, "customer"),), links=(Acted(F0 + DAY, "Sam"),), rep_retry=Acted(PAID, "Robin"))
+    assert credit(linked) == ("rep_retry", "Robin")
+    # a pause and a payment outside Stripe: the pause comes first
+    assert credit(paid(by_payment=False, pauses=(Acted(F0 + DAY, "Ana"),)))[0] == "rep_pause"
+
+
+def test_a_new_card_after_the_window_is_the_customers_own_and_changes_outside_the_failure_do_not_count():
+    late = paid(card_changes=((F0 + 9 * DAY, "customer"),), links=(Acted(F0 + DAY, "Sam"),), ended_at=F0 + 10 * DAY)
+    assert credit(late, window_days=7) == ("customer_card", None)
+    assert credit(late, window_days=10) == ("rep_link", "Sam")  # the window is a setting
+    before = paid(card_changes=((F0 - DAY, "updater"),))  # before the failure: not why it was paid
+    assert credit(before) == ("stripe_retry", None)
+
+
+def test_invoices_not_recovered_get_no_reason():
+    for outcome in (None, "uncollectible", "void", "canceled"):
+        assert credit(paid(outcome=outcome)) is None
+
+
+def test_the_rate_keeps_in_progress_apart_and_unretryable_declines_in():
+    fs = [
+        paid(invoice_id="a", failed_minor=1000),  # recovered
+        paid(invoice_id="b", failed_minor=3000, decline_code="lost_card", outcome="uncollectible"),  # hard, lost
+        paid(invoice_id="c", failed_minor=6000, outcome=None, ended_at=None),  # still in progress
+    ]
+    [usd] = figures(fs, F0 - DAY, F0 + DAY, now=F0 + 100 * DAY).currencies
+    assert (usd.total.failed_minor, usd.total.recovered_minor, usd.total.lost_minor, usd.total.in_progress_minor) == (
+        10000, 1000, 3000, 6000,
+    )  # fmt: skip
+    assert usd.total.rate == pytest.approx(1000 / 4000)  # the lost hard decline stays in; in progress is apart
+    assert usd.by_decline["lost_card"].rate == 0.0
+
+
+def test_the_rate_by_day_counts_late_recoveries_and_only_invoices_old_enough():
+    early = paid(invoice_id="a", failed_minor=1000, ended_at=F0 + 3 * DAY)
+    late = paid(invoice_id="b", failed_minor=1000, ended_at=F0 + 20 * DAY)
+    young = paid(invoice_id="c", failed_minor=1000, first_failed_at=F0 + 40 * DAY, outcome=None, ended_at=None)
+    [usd] = figures([early, late, young], F0 - DAY, F0 + 50 * DAY, now=F0 + 45 * DAY).currencies
+    assert usd.at_day[7] == pytest.approx(1 / 2)  # the young one (5 days old) is not in the day-7 cohort yet
+    assert usd.at_day[30] == pytest.approx(1.0)  # both old enough and both recovered by day 30
+    assert usd.at_day[60] is None  # none is 60 days old yet
+    assert usd.median_days == pytest.approx(11.5)
+
+
+def test_generated_histories_add_up_to_the_cent_per_currency():
+    rng = random.Random(34)
+    for _ in range(200):
+        fs = []
+        for n in range(rng.randint(1, 30)):
+            first = F0 + rng.randint(0, 30) * DAY
+            outcome = rng.choice(["paid", "paid", "uncollectible", "void", "canceled", None])
+            end = first + rng.randint(1, 40) * DAY if outcome else None
+            changes = tuple(
+                (first + rng.randint(-3, 40) * DAY, rng.choice(["customer", "updater"])) for _ in range(rng.randint(0, 2))
+            )
+            links = tuple(Acted(first + rng.randint(0, 30) * DAY, rng.choice("AB")) for _ in range(rng.randint(0, 2)))
+            fs.append(
+                Failure(
+                    f"in_{n}",
+                    f"sub_{n}",
+                    rng.choice(["usd", "eur", "jpy"]),
+                    rng.randint(1, 10**6),
+                    first,
+                    rng.choice(["insufficient_funds", "lost_card", None]),
+                    outcome,
+                    end,
+                    rng.choice([True, False, None]),
+                    changes,
+                    Acted(end, "R") if end and rng.random() < 0.2 else None,
+                    links,
+                    (Acted(first + DAY, "P"),) if rng.random() < 0.1 else (),
+                )  # fmt: skip
+            )
+        for c in figures(fs, F0, F0 + 31 * DAY, now=F0 + 200 * DAY).currencies:
+            assert sum(c.by_reason.values()) == c.total.recovered_minor
+            assert c.total.recovered_minor + c.total.lost_minor + c.total.in_progress_minor == c.total.failed_minor
+            assert sum(c.by_reason_count.values()) == c.total.recovered
