@@ -27,7 +27,8 @@ def add_parsers(sub: Commands) -> None:
         help="save outcomes: intents, save rate, MRR kept, by reason and by offer (reads the cache, works offline)",
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog="examples:\n  churn-console --demo report\n  churn-console report --since 2026-09-01 --format json\n"
-        "  churn-console report --by reason --value\n  churn-console report --png charts/",
+        "  churn-console report --by reason --value\n  churn-console report --png charts/\n"
+        "  churn-console report --recovery --format json",
     )
     p.add_argument("--since", type=_date, help="first day (default: 12 weeks ago)")
     p.add_argument("--until", type=_date, help="last day (default: today)")
@@ -44,6 +45,12 @@ def add_parsers(sub: Commands) -> None:
         action="store_true",
         help="what saves were worth: collected after the save, discount given, payback (CSV: one row per group and currency)",
     )
+    p.add_argument(
+        "--recovery",
+        action="store_true",
+        help="failed payments instead: failed, recovered (each invoice credited to one reason), lost and in progress, "
+        "the rate by day 7/14/30/60, by decline code and by rep, per currency",
+    )
     p.set_defaults(run=run_report)
 
 
@@ -54,22 +61,51 @@ def _date(text: str) -> datetime:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-09-01") from None
 
 
+def _span(args: argparse.Namespace) -> tuple[int, int]:
+    today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    until = (args.until or today) + timedelta(days=1)
+    since = args.since or (today - timedelta(weeks=12))
+    if since >= until:
+        raise SystemExit("churn-console: --since must be before --until")
+    return int(since.timestamp()), int(until.timestamp())
+
+
+def run_recovery(args: argparse.Namespace) -> int:
+    """`report --recovery`: the failed payments' figures (services/recovery_report.py), as the window shows them."""
+    from ..services.recovery_report import recovery_report
+    from . import report_recovery
+
+    if args.by or args.value or args.png:
+        print("churn-console report: --recovery goes with --since, --until, --currency and --format only", file=sys.stderr)
+        return 2
+    start, end = _span(args)
+    workspace = open_cached(args, check=False)
+    try:
+        cache, journal, now = workspace.cache, workspace.journal, int(datetime.now(UTC).timestamp())
+        currency = args.currency.lower() if args.currency else None
+        fig = cache.read_checked(lambda: recovery_report(cache, journal, start, end, now, currency=currency))
+    finally:
+        workspace.close()
+    if args.format == "json":
+        print(json.dumps(report_recovery.recovery_data(fig), indent=2))
+    elif args.format == "csv":
+        sys.stdout.write(report_recovery.recovery_csv(fig))
+    else:
+        sys.stdout.write("\n".join(report_recovery.recovery_table(fig)) + "\n")
+    return 0
+
+
 def make_report(args: argparse.Namespace) -> Report:
     from ..services.outcomes_report import outcome_report
 
     workspace = open_cached(args, check=False)  # a read only: checked beside it (Cache.read_checked)
     try:
-        today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
-        until = (args.until or today) + timedelta(days=1)
-        since = args.since or (today - timedelta(weeks=12))
-        if since >= until:
-            raise SystemExit("churn-console: --since must be before --until")
+        start, end = _span(args)
         currency = args.currency.lower() if args.currency else None
         cache = workspace.cache
         playbook = workspace.playbook()
         if note := workspace.unfinished_sync():  # on stderr: the report's own output stays whole (JSON, CSV)
             print(f"churn-console: report: {note}", file=sys.stderr)
-        start, end = int(since.timestamp()), int(until.timestamp())
         return cache.read_checked(lambda: outcome_report(cache, start, end, currency, playbook=playbook))
     finally:
         workspace.close()
@@ -78,6 +114,8 @@ def make_report(args: argparse.Namespace) -> Report:
 def run_report(args: argparse.Namespace) -> int:
     from . import report_value  # its money formatting (babel) loads when a report is printed, not for --help
 
+    if args.recovery:
+        return run_recovery(args)
     report = make_report(args)
     by = args.by or "offer"
     if args.format == "json":

@@ -69,6 +69,7 @@ INVOICE_EVENT_TYPES = (
     "invoice.voided",
     "invoice.overdue",
     "invoice_payment.paid",
+    "payment_method.automatically_updated",  # the card updater (docs.stripe.com/api/events/types): the recovery report
 )
 
 
@@ -85,3 +86,4 @@ class InvoiceChange:
     usage: tuple[Usage, ...] = ()
     paid: tuple[str, int] | None = None  # invoice_payment.paid: (invoice id, amount paid)
     collection: Collection | None = None  # the invoice's collection state after it (the failed-payments desk)
+    card: tuple[str, str] | None = None  # payment_method.automatically_updated: (customer, payment method)

@@ -22,7 +22,6 @@ REASON_WORDS = {
     "rep_pause": "A rep's pause, then paid",
     "out_of_band": "Paid outside Stripe",
 }
-REP_REASONS = ("rep_retry", "rep_link", "rep_pause")  # credited to the rep whose action it was
 LINK_WINDOW_DAYS = 7  # a new card within this many days after a rep's link is the link's doing
 LOST_OUTCOMES = ("uncollectible", "void", "canceled")
 
@@ -51,7 +50,7 @@ class Failure:
     card_changes: tuple[tuple[int, str], ...] = ()  # (when, "customer" | "updater")
     rep_retry: Acted | None = None  # a rep's Retry now that paid it
     links: tuple[Acted, ...] = ()  # card-update links sent
-    pauses: tuple[Acted, ...] = field(default=())  # the desk's pauses instead of the end
+    pauses: tuple[Acted, ...] = field(default=())  # the desk's pauses of this invoice's subscription instead of the end
 
     @property
     def recovered(self) -> bool:
@@ -79,7 +78,7 @@ def credit(f: Failure, window_days: int = LINK_WINDOW_DAYS) -> tuple[str, str | 
         found = [a for a in f.links if at - window <= a.at <= at]
         return found[-1] if found else None
 
-    paused = [p for p in f.pauses if f.first_failed_at <= p.at <= paid_at]
+    paused = list(f.pauses)  # the desk's pauses of this very invoice (each names it): during its failure by definition
     charged = f.by_payment is not False  # paid by a charge (or not known otherwise: a charge is what Stripe does)
     if charged and not changes and f.rep_retry is None and not paused:
         return "stripe_retry", None

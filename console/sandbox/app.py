@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from . import lifecycle
+from . import cards, lifecycle
 from . import seed as seed_module
 from .backend import Backend, LogEntry
 from .faults import FaultConfig, Faults
@@ -162,3 +162,11 @@ class Sandbox:
         with self.state.lock:
             self.state.clock.advance_to(self.state.clock.now() + seconds)
             lifecycle.run_until(self.state, self.state.clock.now())
+
+    def card_updated(self, pm_id: str, years: int = 3) -> None:
+        """The card updater gives a card a new expiry `years` ahead, now (sandbox/cards.card_updater)."""
+        with self.state.lock:
+            pm = self.state.get("payment_method", pm_id)
+            assert pm is not None, pm_id
+            year, month = time.gmtime(self.state.clock.now())[:2]
+            cards.card_updater(self.state, pm, self.state.clock.now(), (year + years, month))

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
 from .errors import ApiError, invalid
-from .state import State, template
+from .state import State, diff, template
 
 
 @dataclass(frozen=True)
@@ -151,3 +152,13 @@ def charge_decline(pm: dict[str, Any] | None, at: int) -> Decline | None:
 def _year_month(ts: int) -> tuple[int, int]:
     day = dt.datetime.fromtimestamp(ts, dt.UTC)
     return day.year, day.month
+
+
+def card_updater(state: State, pm: dict[str, Any], at: int, exp: tuple[int, int]) -> None:
+    """Stripe's card updater: the issuer sent a card's new expiry (`exp`: year, month); the payment method keeps its id
+    and `payment_method.automatically_updated` is sent (docs.stripe.com/api/events/types; Stripe's next retry of a
+    hard decline then charges it: docs.stripe.com/billing/revenue-recovery/smart-retries)."""
+    before = copy.deepcopy(pm)
+    pm["card"]["exp_year"], pm["card"]["exp_month"] = exp
+    pm["_updated_at"] = at
+    state.emit("payment_method.automatically_updated", pm, diff(before, pm), created=at)

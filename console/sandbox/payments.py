@@ -81,14 +81,14 @@ def retrieve_invoice(call: Call) -> dict[str, Any]:
 
 def pay_invoice(call: Call) -> dict[str, Any]:
     """POST /v1/invoices/{id}/pay: charge now (the default card, or `payment_method`), or with `paid_out_of_band`
-    mark it paid with no charge. Only an open invoice can be paid; a decline is a 402 card_error naming its
+    mark it paid with no charge. Only an open or uncollectible invoice can be paid; a decline is a 402 card_error naming its
     decline_code, the attempt counted, Stripe's retry schedule left as it was (a manual attempt does not move it)."""
     call.only("off_session", "payment_method", "paid_out_of_band")
     state = call.state
     inv = state.get("invoice", call.args[0])
     if inv is None:
         raise missing("invoice", call.args[0])
-    if inv["status"] != "open":
+    if inv["status"] not in ("open", "uncollectible"):  # a written-off invoice can still be paid (invoicing/overview)
         # Stripe's code for this refusal is not documented: none is given (the console reads the status it names)
         raise invalid(f"This invoice can no longer be paid: its status is {inv['status']}.")
     if call.params.get("paid_out_of_band"):

@@ -70,10 +70,7 @@ def _recover(
     if fate == "retry" and failing in ("insufficient_funds", "generic_decline"):
         pm["_fails_until"] = at  # the funds came: the next retry pays
     elif fate == "updater" and failing == "expired_card":  # the issuer sent the new expiry to Stripe's card updater
-        before = copy.deepcopy(pm)
-        pm["card"]["exp_year"], pm["card"]["exp_month"] = _months_from(at, rng.randint(24, 48))
-        pm["_updated_at"] = at
-        state.emit("payment_method.automatically_updated", pm, diff(before, pm), created=at)
+        cards.card_updater(state, pm, at, _months_from(at, rng.randint(24, 48)))
     elif fate == "customer":  # the customer added a card in the portal (its retries then charge it)
         new = cards.payment_method(state, "4242424242424242", created=at, exp=_months_from(at, 36)[::-1], customer=cust["id"])
         state.add(new)

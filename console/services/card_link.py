@@ -6,6 +6,8 @@ failed-payment templates; sending it is a contact on the desk. The window's Writ
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -17,6 +19,8 @@ from .changes import Changes, Done
 from .desk import load_templates, plan_words, writer
 from .desk_settings import DeskSettings
 from .workspace import Workspace
+
+clock: Callable[[], float] = time.time  # when a link was sent (the recovery report sets it beside Stripe's card change)
 
 AFTER_LINK = Changes(queue=True, journal=True, failed=True)  # a contact on the desk, on a failed row
 
@@ -82,7 +86,7 @@ def record_sent(workspace: Workspace, operator: str, ref: str, how: str) -> Done
     """The link was sent (`how`: by e-mail, chat…): a contact on the desk, and a line on the row's timeline."""
     row = failed_row(workspace, ref)
     done = writer(workspace, operator).contacted(row.subscription_id, "email", note=f"Card-update link sent ({how})")
-    at = int(datetime.now(UTC).timestamp())
-    detail = {"words": f"{operator} sent a card-update link ({how})"}
+    at = int(clock())
+    detail = {"words": f"{operator} sent a card-update link ({how})", "operator": operator}  # the recovery report credits it
     workspace.cache.add_timeline(f"{row.subscription_id}:card_link:{at}", row.subscription_id, at, "card_link", detail)
     return Done(done.words, AFTER_LINK)

@@ -20,6 +20,7 @@ from .failures import Failures
 from .intents import Intents
 from .ledger import Ledger
 from .queue_reads import QueueReads
+from .recovery import RecoveryLedger
 from .schema import BULK_CACHE_KIB, DatabaseDamaged, open_database, set_aside, sound_file, translated
 from .valuation import Book
 
@@ -27,7 +28,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
-class Cache(Intents, Ledger, QueueReads, Failures):
+class Cache(Intents, Ledger, QueueReads, Failures, RecoveryLedger):
     """One account and mode's database. Thread-safe; multi-row writes go through `transaction()`."""
 
     def __init__(self, path: Path, *, livemode: bool = False, check: bool = True) -> None:

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, cast
 
 from ..errors import ConsoleError
 from .failures_schema import _v7, _v8, _v9
+from .recovery_schema import _v10
 
 
 def _without_numpy() -> ModuleType:
@@ -201,7 +202,7 @@ def _v6(db: sqlite_utils.Database) -> None:
 
 
 # Each entry moves the schema from version i to i + 1. Never edit a released entry: add one.
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8, _v9]
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8, _v9, _v10]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

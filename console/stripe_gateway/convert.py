@@ -251,6 +251,10 @@ def invoice_change(event: dict[str, Any]) -> InvoiceChange:
         invoice_id = invoice_id.get("id") if isinstance(invoice_id, dict) else invoice_id
         paid = (invoice_id, int(obj.get("amount_paid") or 0)) if isinstance(invoice_id, str) else None
         return InvoiceChange(**head, paid=paid)
+    if obj.get("object") == "payment_method":  # the card updater changed a customer's card
+        customer = obj.get("customer")
+        customer = customer.get("id") if isinstance(customer, dict) else customer
+        return InvoiceChange(**head, card=(customer, obj.get("id") or "") if isinstance(customer, str) else None)
     found = subscription_invoice(obj) if obj.get("object") == "invoice" else None
     if found is None:
         return InvoiceChange(**head)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import stripe
@@ -9,6 +10,7 @@ import stripe
 if TYPE_CHECKING:  # the SDK's own parameter types (its generated TypedDicts)
     from stripe.params import InvoicePayParams
 
+from ..domain.events import InvoiceChange
 from ..domain.failed import Collection, LastDecline
 from ..errors import NotFound
 from . import convert, convert_failed
@@ -16,6 +18,14 @@ from .errors import call, translate
 from .pages import get_plain
 
 PAGE_SIZE = 100
+# What the recovery ledger reads once, 30 days back (sync/recovery_backfill.py): rare events (failures are a few percent
+# of invoices), not `invoice.paid` (one per invoice paid): a failed invoice's payment is read on its own after.
+FAILURE_EVENT_TYPES = (
+    "invoice.payment_failed",
+    "invoice.marked_uncollectible",
+    "invoice.voided",
+    "payment_method.automatically_updated",
+)
 
 
 class Paid(NamedTuple):
@@ -31,6 +41,7 @@ class FailedCalls:
     """Mixed into StripeGateway (which holds the client)."""
 
     _client: stripe.StripeClient
+    _events_after: Callable[[tuple[str, ...], str | None, int | None], list[dict[str, Any]]]
 
     def open_invoice_page(self, starting_after: str | None = None) -> tuple[list[Collection], bool, str | None]:
         """One page of the account's open invoices that Stripe charges (`status=open`,
@@ -112,3 +123,23 @@ class FailedCalls:
         if found is None:
             raise NotFound(f"Invoice {invoice_id} does not bill a subscription.", "Pick a row of the failed-payments queue.")
         return found
+
+    def failure_changes_since(self, since: int) -> list[InvoiceChange]:
+        """The failures and their rarer endings since `since` (Stripe keeps 30 days of events), oldest first: each
+        attempt that failed, each invoice written off or voided, each card the card updater changed."""
+        return [convert.invoice_change(e) for e in self._events_after(FAILURE_EVENT_TYPES, None, since)]
+
+    def payment_outcome(self, invoice_id: str) -> tuple[int, bool] | None:
+        """When and how a paid invoice was paid, from its InvoicePayments (one request): by a charge (a paid payment),
+        or outside Stripe (its payment canceled, none paid: docs.stripe.com/api/invoice-payment/object); None when
+        neither says it was paid."""
+        found, _ = convert.page(
+            call(lambda: get_plain(self._client, "/v1/invoice_payments", {"invoice": invoice_id, "limit": 10}))
+        )
+        paid = [p for p in found if p.get("status") == "paid"]
+        if paid:
+            return int((paid[0].get("status_transitions") or {}).get("paid_at") or 0), True
+        canceled = [p for p in found if p.get("status") == "canceled"]
+        if canceled:
+            return int((canceled[0].get("status_transitions") or {}).get("canceled_at") or 0), False
+        return None

@@ -35,13 +35,10 @@ def apply_changes(cache: Cache, changes: Iterable[Change], *, gateway: StripeGat
                 sub = cache.valued(sub)
                 intents.observe(cache, sub, at, previous=change.previous)
             intents.observe_change_for_timeline(cache, sub, change.id, at, change.previous)
-        elif change.customer is not None and states:
-            cache.update_customer(change.customer)
-            if not change.customer.deleted:  # the card Stripe's retries now charge (a failed payment's next step)
-                cache.note_card(change.customer.id, change.customer.default_payment_method, at)
-            if change.customer.deleted:
-                for sub_id in cache.subscription_ids_of(change.customer.id):
-                    cache.add_timeline(f"{change.id}:customer", sub_id, at, "customer_deleted", {})
+        elif change.customer is not None:
+            _card_changed(cache, change, at)  # history too (the first sync's 30 days back), for the recovery report
+            if states:
+                _customer(cache, change, at)
         elif change.coupon is not None and states:
             if change.type == "coupon.deleted":
                 cache.delete_coupon(change.coupon.id)
@@ -81,3 +78,23 @@ def _complete(cache: Cache, sub: Subscription, gateway: StripeGateway | None) ->
         held = cache.discounts_of(sub.discount_ids)
         sub = dataclasses.replace(sub, coupon_ids=tuple(c for c, _ in held), discount_ends=tuple(to_utc(e) for _, e in held))
     return sub
+
+
+def _card_changed(cache: Cache, change: Change, at: int) -> None:
+    """A customer's new default card (`previous_attributes` names the old one): the recovery report credits a recovery
+    to it, "on their own" or after a rep's link."""
+    customer = change.customer
+    before = change.previous.get("invoice_settings")
+    if customer and not customer.deleted and customer.default_payment_method and isinstance(before, dict):
+        if "default_payment_method" in before and before["default_payment_method"] != customer.default_payment_method:
+            cache.note_card_change(customer.id, customer.default_payment_method, at, "customer")
+
+
+def _customer(cache: Cache, change: Change, at: int) -> None:
+    assert change.customer is not None
+    cache.update_customer(change.customer)
+    if not change.customer.deleted:  # the card Stripe's retries now charge (a failed payment's next step)
+        cache.note_card(change.customer.id, change.customer.default_payment_method, at)
+    if change.customer.deleted:
+        for sub_id in cache.subscription_ids_of(change.customer.id):
+            cache.add_timeline(f"{change.id}:customer", sub_id, at, "customer_deleted", {})

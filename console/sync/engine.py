@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from ..errors import PermissionMissing
 from ..store import Cache
-from . import failures, invoices
+from . import failures, invoices, recovery_backfill
 from .full import BACKFILLED, backfill, full_sync
 from .incremental import CursorExpired, incremental_sync
 from .ratelimit import CONCURRENCY, LIVE_MODE_RATE, TEST_MODE_RATE, TokenBucket
@@ -64,5 +64,8 @@ def _invoices(
     workers = report.workers or CONCURRENCY
     invoices.sync_invoices(gateway, cache, report, bucket, workers=workers, now=now, stream=stream, progress=progress)
     failures.sync_failures(
+        gateway, cache, report, bucket, workers=workers, now=now, gap=stream.changes is None, progress=progress
+    )
+    recovery_backfill.sync_recoveries(
         gateway, cache, report, bucket, workers=workers, now=now, gap=stream.changes is None, progress=progress
     )

@@ -33,6 +33,7 @@ def sync_failures(
             listed = list_open(gateway, bucket, progress)
             with cache.transaction():
                 cache.replace_failures(listed)
+                cache.note_failed((c, c.created) for c in listed if c.failing)  # the recovery ledger's first rows
                 for c in (c for c in listed if c.failing):  # the events before this sync are not read: its start said
                     words = f"{c.attempt_count} attempt{'s' if c.attempt_count != 1 else ''} failed by the time it was listed"
                     cache.add_timeline(f"{c.invoice_id}:listed", c.subscription_id, c.created, "payment_failed", {"words": words})
@@ -48,7 +49,9 @@ def sync_failures(
     if isinstance(read, PermissionMissing):
         report.skipped.append(f"why payments failed ({read.message})")
         return
-    cache.put_declines(read)
+    with cache.transaction():
+        cache.put_declines(read)
+        cache.note_decline_code((i, d.decline_code or d.code) for i, d in read)
     report.declines_read = len(read)
     report.failures_open = cache.failure_count()
 

@@ -29,6 +29,7 @@ CURSOR = "invoice_events_cursor"
 PAGE = 100
 QUANTILES = 8  # the times a range read may start from, tried by counting
 Found = dict[str, tuple[list[LedgerInvoice], list[tuple[str, str]]]]
+ENDINGS = {"invoice.paid": "paid", "invoice.marked_uncollectible": "uncollectible", "invoice.voided": "void"}
 TIMELINE_KINDS = {"invoice.payment_failed": "payment_failed", "invoice.paid": "invoice_paid"}
 
 
@@ -191,9 +192,23 @@ def apply_invoice_changes(cache: Cache, changes: list[InvoiceChange]) -> None:
     for change in changes:
         if change.paid is not None:
             cache.mark_invoice_paid(*change.paid)
+    record_recoveries(cache, changes)
     if usage_of:
         cache.put_usage((sub_id, u) for sub_id, change in usage_of.items() for u in change.usage)
         cache.revalue(usage_of)
+
+
+def record_recoveries(cache: Cache, changes: list[InvoiceChange]) -> None:
+    """The recovery ledger (issue 34): each failure when it happened, how each failed invoice ended, whether a charge
+    paid it, and the card updater's changes of a card."""
+    cache.note_failed((c.collection, c.created) for c in changes if c.type == "invoice.payment_failed" and c.collection)
+    ended = [(c.collection.invoice_id, ENDINGS[c.type], c.created) for c in changes if c.type in ENDINGS and c.collection]
+    cache.note_ended(ended)
+    cache.note_paid_how((i for i, outcome, _ in ended if outcome == "paid"), by_payment=False)
+    cache.note_paid_how((c.paid[0] for c in changes if c.paid is not None), by_payment=True)
+    for c in changes:
+        if c.card is not None:  # payment_method.automatically_updated: the card updater
+            cache.note_card_change(c.card[0], c.card[1], c.created, "updater")
 
 
 class _Counter:

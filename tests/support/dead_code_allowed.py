@@ -39,6 +39,7 @@ _.clear_log
 _.mangle_next
 _.clear_mangles
 _.advance
+_.card_updated
 # sqlite3 reads a cursor's row_factory
 _.row_factory
 # logging.LogRecord fields the redacting handler rewrites; the stripe module's switch

@@ -1,0 +1,53 @@
+"""The recovery report's use case (issue 34): the failed invoices of a period from the cache's recovery ledger, each
+with what happened around it (card changes, and what reps did: this console's journal and its timeline of links
+sent), credited and summed by domain/recovery.py and domain/recovery_rate.py. The window and `report --recovery` both
+call it."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from ..domain.action import FAILED_PAUSE
+from ..domain.recovery import LINK_WINDOW_DAYS, Acted, Failure
+from ..domain.recovery_rate import RecoveryFigures, figures
+from ..store import Cache
+from ..store.journal import Journal
+
+
+def recovery_report(
+    cache: Cache, journal: Journal, since: int, until: int, now: int, *, currency: str | None = None,
+    window_days: int = LINK_WINDOW_DAYS,
+) -> RecoveryFigures:  # fmt: skip
+    """The figures of the invoices that first failed in [since, until) (only `currency`'s when given), as of `now`."""
+    rows = [r for r in cache.recovery_rows(since, until) if currency is None or r["currency"] == currency]
+    changes = cache.card_changes_of(r["customer_id"] for r in rows)
+    links = cache.timeline_of_kind("card_link", (r["subscription_id"] for r in rows))
+    retried: dict[str, Acted] = {}
+    paused: dict[str, list[Acted]] = defaultdict(list)
+    for a in journal.all():
+        invoice = a.params.get("invoice") if isinstance(a.params, dict) else None
+        if not invoice or a.applied_at is None:
+            continue
+        if a.offer_code == "charge:retry" and a.state == "applied":
+            retried[invoice] = Acted(a.applied_at, a.operator)
+        elif a.offer_code == FAILED_PAUSE and a.state in ("applied", "undone"):
+            paused[invoice].append(Acted(a.applied_at, a.operator))
+    failures = [
+        Failure(
+            r["id"],
+            r["subscription_id"],
+            r["currency"],
+            r["failed_minor"],
+            r["first_failed_at"],
+            r["decline_code"],
+            r["outcome"],
+            r["ended_at"],
+            None if r["by_payment"] is None else bool(r["by_payment"]),
+            tuple(changes.get(r["customer_id"], [])),
+            retried.get(r["id"]),
+            tuple(Acted(at, str(d.get("operator") or "")) for at, d in links.get(r["subscription_id"], [])),
+            tuple(paused.get(r["id"], [])),
+        )  # fmt: skip
+        for r in rows
+    ]
+    return figures(failures, since, until, now, window_days)
