@@ -42,7 +42,7 @@ from console.ui.queue.model import ROW_ROLE
 from console.ui.welcome import WelcomeDialog
 
 SIZES = ((1024, 700), (1600, 1000))
-TABS = ("queue", "failed", "journal", "portal", "outcomes", "overview")
+TABS = ("queue", "failed", "journal", "portal", "outcomes", "recovery", "overview")
 
 
 class Shots:
@@ -199,7 +199,7 @@ def main(out: Path) -> int:
         def step() -> None:
             window.resize(*size)
             page = {"queue": queue, "failed": window.failed_tab, "journal": window.journal_page, "portal": window.portal_tab,
-                    "outcomes": window.outcomes_tab, "overview": window.overview}[name]  # fmt: skip
+                    "outcomes": window.outcomes_tab, "recovery": window.recovery_tab, "overview": window.overview}[name]  # fmt: skip
             window.tabs.setCurrentWidget(page)
             if name == "queue":
                 pick_customer()
@@ -208,6 +208,8 @@ def main(out: Path) -> int:
             if name == "outcomes":
                 window.analytics_page.preset.setCurrentIndex(2)
             ready = (lambda: window.portal_page.loaded) if name == "portal" else (lambda: True)
+            if name == "recovery":
+                ready = lambda: window.recovery_page.figures is not None  # noqa: E731 - read on a worker
 
             def shoot() -> None:
                 s.grab(window, f"{name}-{size[0]}x{size[1]}-{scheme}")

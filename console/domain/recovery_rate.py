@@ -60,6 +60,8 @@ class CurrencyFigures:
     lost_by: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     at_day: dict[int, float | None] = field(default_factory=dict)
     days_to_recover: list[float] = field(default_factory=list)
+    curve: list[tuple[float, float]] = field(default_factory=list)  # (days since the first failure, share recovered)
+    followed_days: float = 0.0  # the oldest failure's age now: how far the curve can say anything
 
     @property
     def median_days(self) -> float | None:
@@ -101,6 +103,8 @@ def figures(
             c.days_to_recover.append((f.ended_at - f.first_failed_at) / DAY)
     for currency, c in found.items():
         c.at_day = {day: _by_day(cohorts[currency], day, now) for day in READ_AT}
+        c.curve = recovery_curve(cohorts[currency], now)
+        c.followed_days = max((now - f.first_failed_at) / DAY for f in cohorts[currency])
     ordered = sorted(found.values(), key=lambda c: (-c.total.failed, c.currency))
     return RecoveryFigures(since, until, window_days, ordered)
 
@@ -115,3 +119,27 @@ def _by_day(cohort: list[Failure], day: int, now: int) -> float | None:
         f.failed_minor for f in old if f.recovered and f.ended_at is not None and f.ended_at - f.first_failed_at <= day * DAY
     )
     return within / total
+
+
+def recovery_curve(cohort: list[Failure], now: int) -> list[tuple[float, float]]:
+    """The share of the failed amount recovered by each day since the first failure, Kaplan–Meier style in money:
+    an invoice still in progress is censored at its age now (it leaves the amount at risk without counting either
+    way); a lost one stays at risk (it was not recovered). Steps at each recovery: (days, share so far)."""
+    recovered: dict[float, int] = defaultdict(int)
+    censored: dict[float, int] = defaultdict(int)
+    at_risk = 0
+    for f in cohort:
+        at_risk += f.failed_minor
+        if f.recovered and f.ended_at is not None:
+            recovered[(f.ended_at - f.first_failed_at) / DAY] += f.failed_minor
+        elif f.in_progress:
+            censored[max(0.0, (now - f.first_failed_at) / DAY)] += f.failed_minor
+    out, left = [(0.0, 0.0)], 1.0
+    for day in sorted(set(recovered) | set(censored)):
+        if at_risk <= 0:
+            break
+        if recovered.get(day):
+            left *= 1 - recovered[day] / at_risk
+            out.append((day, 1 - left))
+        at_risk -= recovered.get(day, 0) + censored.get(day, 0)
+    return out

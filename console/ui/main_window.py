@@ -48,6 +48,7 @@ if TYPE_CHECKING:
     from .analytics.page import AnalyticsPage
     from .failed.page import FailedPage
     from .portal.page import PortalPage
+    from .recovery.page import RecoveryPage
 
 
 class MainWindow(QMainWindow):
@@ -98,6 +99,7 @@ class MainWindow(QMainWindow):
         self.portal_tab: LazyPage[PortalPage] = LazyPage(self._portal)
         self.outcomes_tab: LazyPage[AnalyticsPage] = LazyPage(self._outcomes)
         self.failed_tab: LazyPage[FailedPage] = LazyPage(self._failed_payments)  # built when first shown: a second queue
+        self.recovery_tab: LazyPage[RecoveryPage] = LazyPage(self._recovery)  # its charts: pyqtgraph, as Outcomes
         self.overview = OverviewPage(self.context)
         self.overview.retry_requested.connect(self.refresh)
         self.overview.loaded.connect(self._overview_done)
@@ -108,6 +110,7 @@ class MainWindow(QMainWindow):
             (self.journal_page, "Journal"),
             (self.portal_tab, "Portal"),
             (self.outcomes_tab, "Outcomes"),
+            (self.recovery_tab, "Recovery"),
             (self.overview, "Overview"),
         ):
             self.tabs.addTab(page, title)
@@ -164,6 +167,15 @@ class MainWindow(QMainWindow):
     @property
     def failed_page(self) -> FailedPage:
         return self.failed_tab.page
+
+    def _recovery(self) -> RecoveryPage:
+        from .recovery.page import RecoveryPage
+
+        return RecoveryPage(self.context)
+
+    @property
+    def recovery_page(self) -> RecoveryPage:
+        return self.recovery_tab.page
 
     def _portal(self) -> PortalPage:
         from .portal.page import PortalPage

@@ -64,3 +64,4 @@ _.show_view
 _.analytics_page
 _.portal_page
 _.failed_page
+_.recovery_page

@@ -122,3 +122,17 @@ def test_generated_histories_add_up_to_the_cent_per_currency():
             assert sum(c.by_reason.values()) == c.total.recovered_minor
             assert c.total.recovered_minor + c.total.lost_minor + c.total.in_progress_minor == c.total.failed_minor
             assert sum(c.by_reason_count.values()) == c.total.recovered
+
+
+def test_the_recovery_curve_censors_invoices_in_progress_and_keeps_lost_ones_at_risk():
+    from console.domain.recovery_rate import recovery_curve
+
+    fs = [
+        paid(invoice_id="a", failed_minor=100, ended_at=F0 + 2 * DAY),  # recovered on day 2
+        paid(invoice_id="b", failed_minor=100, outcome=None, ended_at=None, first_failed_at=F0 + 7 * DAY),  # 3 days old
+        paid(invoice_id="c", failed_minor=100, ended_at=F0 + 5 * DAY),  # recovered on day 5
+        paid(invoice_id="d", failed_minor=100, outcome="canceled", ended_at=F0 + 14 * DAY),  # lost: at risk throughout
+    ]
+    curve = recovery_curve(fs, now=F0 + 10 * DAY)
+    # day 2: 100 of 400 at risk; day 3: b censored (300 → 200 at risk after a's and b's leaving); day 5: 100 of 200
+    assert curve == [(0.0, 0.0), (2.0, pytest.approx(0.25)), (5.0, pytest.approx(1 - 0.75 * 0.5))]

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import csv
 import html
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import cast
 
-import pyqtgraph as pg
 from PySide6.QtCore import QDate, QEvent, QObject, QPointF, QSettings, Qt
 from PySide6.QtGui import QCursor, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
@@ -19,7 +17,6 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
     QLabel,
-    QPushButton,
     QScrollArea,
     QSizePolicy,
     QToolTip,
@@ -29,12 +26,12 @@ from PySide6.QtWidgets import (
 
 from ...domain.money import format_totals
 from ...domain.playbook import Playbook
-from ...domain.text import csv_row
 from ...services.outcomes_report import Outcome, Report, SaveFacts, build, outcome_report, outcomes, read_facts
 from .. import theme
+from ..chart_frame import ChartFrame
 from ..context import PageContext
 from ..dates import day_format
-from ..files import save_path, write_problem
+from ..files import export_file, write_rows_csv
 from ..overview_page import Card
 from . import charts
 from .experiments_panel import ExperimentsPanel
@@ -44,41 +41,20 @@ WIDE = 1300  # px: from here the charts sit two a row
 PRESETS = (("Last 4 weeks", 4), ("Last 12 weeks", 12), ("Last 26 weeks", 26), ("Last 52 weeks", 52))
 
 
-class ChartPanel(QWidget):
+class ChartPanel(ChartFrame):
     """A titled chart with its own PNG and CSV export; hovering shows the exact numbers."""
 
     def __init__(self, name: str, settings: QSettings, say: Callable[[str, bool], None], parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+        super().__init__(
+            name, TITLES[name], f"Save this chart as a {SIZE[0]}×{SIZE[1]} image, titled with its range and currency", parent
+        )
         self.name = name
         self.settings = settings
         self.say = say
         self.drawn: charts.Drawn | None = None
         self.report: Report | None = None
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        head = QHBoxLayout()
-        title = QLabel(TITLES[name])
-        title.setProperty("class", "cardTitle")
-        title.setToolTip(TITLES[name])
-        title.setWordWrap(True)  # on two lines in a narrow column, never cut
-        title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        head.addWidget(title, 1)
-        self.png = QPushButton("PNG…")
-        self.png.setToolTip(f"Save this chart as a {SIZE[0]}×{SIZE[1]} image, titled with its range and currency")
-        self.png.clicked.connect(self.export_png)
-        self.csv = QPushButton("CSV…")
-        self.csv.setToolTip("Save the numbers behind this chart")
-        self.csv.clicked.connect(self.export_csv)
-        head.addWidget(self.png)
-        head.addWidget(self.csv)
-        layout.addLayout(head)
-        self.plot = pg.PlotWidget()
-        self.plot.setObjectName(f"chart_{name}")
-        self.plot.setMouseEnabled(x=False, y=False)
-        self.plot.setMenuEnabled(False)  # pyqtgraph's own menu would export the bare, untitled plot
+        layout = self.layout_
         self.plot.scene().sigMouseMoved.connect(self._hover)
-        self.plot.setMinimumHeight(220)
-        layout.addWidget(self.plot, 1)
         self.note = QLabel("")
         self.note.setWordWrap(True)
         self.note.setProperty("class", "chartNote")
@@ -107,10 +83,7 @@ class ChartPanel(QWidget):
 
     def save_csv(self, path: Path) -> None:
         assert self.drawn is not None
-        with path.open("w", newline="", encoding="utf-8") as handle:
-            writer = csv.writer(handle)
-            writer.writerow(self.drawn.header)
-            writer.writerows(csv_row(row) for row in self.drawn.rows)  # a custom reason's text is anyone's
+        write_rows_csv(path, self.drawn.header, self.drawn.rows)
 
     def export_png(self) -> None:
         self._export("Export chart", "png", "PNG image (*.png)", self.save_png, f"the chart ({SIZE[0]}×{SIZE[1]})")
@@ -119,17 +92,9 @@ class ChartPanel(QWidget):
         self._export("Export data", "csv", "CSV (*.csv)", self.save_csv, "the chart's numbers")
 
     def _export(self, title: str, suffix: str, kinds: str, write: Callable[[Path], None], what: str) -> None:
-        if self.report is None:
-            return
-        path = save_path(self, self.settings, title, f"{file_stem(self.name, self.report)}.{suffix}", kinds)
-        if path is None:
-            return
-        try:
-            write(path)
-        except OSError as exc:
-            self.say(write_problem(path, exc), True)
-            return
-        self.say(f"Saved {what} to {path}.", False)
+        if self.report is not None:
+            name = f"{file_stem(self.name, self.report)}.{suffix}"
+            export_file(self, self.settings, self.say, title, name, kinds, write, what)
 
 
 class AnalyticsPage(QWidget):

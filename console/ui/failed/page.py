@@ -21,6 +21,7 @@ from ...services.failed_queue import FailedQueue
 from ...services.workspace import Workspace
 from ..context import PageContext
 from ..queue.desk_controller import DeskController
+from ..when_shown import ReadWhenShown
 from .charges import ChargeController, FailedBar
 from .detail import FailedDetail
 from .filters import FailedFilters
@@ -70,7 +71,7 @@ class FailedPage(QWidget):
         self.now = int(time.time())
         self._reads = 0
         self.complete = False  # the whole queue is in (not only its first rows)
-        self._stale = False  # changed while hidden: read again when shown
+        self.reads = ReadWhenShown(self, self.refresh)  # changed while hidden: read again when shown
         outer = QVBoxLayout(self)
         outer.setContentsMargins(16, 12, 16, 8)
         outer.setSpacing(8)
@@ -128,18 +129,12 @@ class FailedPage(QWidget):
         self.filters.search.selectAll()
 
     def _changed(self, changes: Changes) -> None:
-        if not (changes.failed or changes.queue):  # a desk change announces the queue: the same subscriptions' metadata
-            return
-        if self.isVisible():
-            self.refresh()
-        else:  # another tab is shown: read once when this one is, not at every change meanwhile
-            self._stale = True
+        if changes.failed or changes.queue:  # a desk change announces the queue: the same subscriptions' metadata
+            self.reads.changed()
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt naming
         super().showEvent(event)
-        if self._stale:
-            self._stale = False
-            self.refresh()
+        self.reads.shown()
 
     def refresh(self) -> None:
         """Read the queue on a worker. The first time, its first rows (in the queue's order: the cache orders them)

@@ -1,0 +1,1 @@
+"""The Recovery tab: what recovering failed payments was worth (issue 34)."""

@@ -1,0 +1,97 @@
+"""The Recovery tab's charts (issue 34 §4): a titled plot with PNG and CSV export, and the two drawn on it: why each
+recovered amount was recovered (one bar per reason, in the attribution's order) and the recovery curve."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pyqtgraph as pg
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtWidgets import QWidget
+
+from ...domain.money import format_money, to_major
+from ...domain.recovery import REASON_WORDS, REASONS
+from ...domain.recovery_rate import READ_AT, CurrencyFigures
+from ..analytics.charts import Drawn, ink, style
+from ..chart_frame import ChartFrame
+from ..files import export_file, write_rows_csv
+
+BAR, CURVE = "#2e7d32", "#1565c0"
+
+
+class RecoveryChart(ChartFrame):
+    """A titled chart with its own PNG and CSV export (the numbers behind it), drawn for one currency's figures."""
+
+    def __init__(
+        self, name: str, title: str, draw: Callable[[pg.PlotWidget, CurrencyFigures], Drawn], settings: QSettings,
+        say: Callable[[str, bool], None], parent: QWidget | None = None,
+    ) -> None:  # fmt: skip
+        super().__init__(name, title, "Save this chart as an image", parent)
+        self.name, self.settings, self.say, self._draw = name, settings, say, draw
+        self.figures: CurrencyFigures | None = None
+        self.drawn: Drawn | None = None
+
+    def draw(self, figures: CurrencyFigures | None) -> None:
+        self.figures = figures
+        self.plot.clear()
+        self.drawn = self._draw(self.plot, figures) if figures is not None else None
+        for button in (self.png, self.csv):
+            button.setEnabled(figures is not None)
+
+    def save_png(self, path: Path) -> None:
+        if not self.grab().save(str(path), "PNG"):
+            raise OSError(f"the image could not be written to {path}")
+
+    def save_csv(self, path: Path) -> None:
+        assert self.drawn is not None
+        write_rows_csv(path, self.drawn.header, self.drawn.rows)
+
+    def export_png(self) -> None:
+        self._export("Export chart", "png", "PNG image (*.png)", self.save_png, "the chart")
+
+    def export_csv(self) -> None:
+        self._export("Export data", "csv", "CSV (*.csv)", self.save_csv, "the chart's numbers")
+
+    def _export(self, title: str, suffix: str, kinds: str, write: Callable[[Path], None], what: str) -> None:
+        if self.figures is not None:
+            name = f"recovery-{self.name}-{self.figures.currency}.{suffix}"
+            export_file(self, self.settings, self.say, title, name, kinds, write, what)
+
+
+def by_reason(plot: pg.PlotWidget, c: CurrencyFigures) -> Drawn:
+    """One horizontal bar per reason, in the attribution's order from the top: what each recovered."""
+    style(plot)
+    names = list(REASONS)
+    values = [float(to_major(c.by_reason[r], c.currency)) for r in names]
+    ys = list(range(len(names)))[::-1]
+    plot.addItem(pg.BarGraphItem(x0=0, y=ys, height=0.6, width=values, brush=BAR, pen=pg.mkPen(None)))
+    plot.getAxis("left").setTicks([[(y, REASON_WORDS[r]) for y, r in zip(ys, names, strict=True)]])
+    plot.getAxis("left").setWidth(230)
+    plot.setLabel("bottom", f"recovered ({c.currency.upper()})", color=ink().name())
+    plot.setYRange(-0.6, len(names) - 0.4, padding=0)
+    plot.setXRange(0, max(values, default=0) * 1.15 or 1, padding=0)
+    return Drawn(
+        ["reason", "invoices", "recovered_minor", "currency"],
+        [[r, c.by_reason_count[r], c.by_reason[r], c.currency] for r in names],
+        hover=[(y - 0.3, y + 0.3, f"{REASON_WORDS[r]}: {format_money(c.by_reason[r], c.currency)}") for y, r in zip(ys, names, strict=True)],
+        horizontal=True,
+    )  # fmt: skip
+
+
+def curve(plot: pg.PlotWidget, c: CurrencyFigures) -> Drawn:
+    """The share of what failed recovered by each day since the first failure (in progress censored), as steps."""
+    style(plot)
+    days = [d for d, _ in c.curve] or [0.0]
+    shares = [s * 100 for _, s in c.curve] or [0.0]
+    last = max(days[-1], c.followed_days)  # drawn as far as an invoice has been followed, not further
+    xs, ys = [*days, last], [*shares, shares[-1]]
+    plot.plot(xs, ys, stepMode="left" if len(xs) > 1 else None, pen=pg.mkPen(CURVE, width=2))
+    for day in (d for d in READ_AT if d <= last):  # the rate by day N the report states, marked on the curve's axis
+        plot.addItem(pg.InfiniteLine(pos=day, angle=90, pen=pg.mkPen(ink(), width=1, style=Qt.PenStyle.DotLine)))
+    plot.getAxis("bottom").setTicks([[(d, str(d)) for d in (0, *READ_AT) if d <= last + 1]])
+    plot.setLabel("bottom", "days since the first failure", color=ink().name())
+    plot.setLabel("left", "recovered (% of what failed)", color=ink().name())
+    plot.setYRange(0, 100, padding=0.02)
+    plot.setXRange(0, last, padding=0.02)
+    return Drawn(["days_since_first_failure", "share_recovered"], [[round(d, 2), round(s, 4)] for d, s in c.curve])
