@@ -33,6 +33,25 @@ log = logging.getLogger(__name__)
 NOTE_LIMIT = 500
 
 
+def failed_row(cache: Cache, ref: str) -> FailedRow:
+    """The failed-payments row an invoice or subscription id names (from the cache), or why there is none: one left to
+    Stripe alone (the hold-out) is refused, so no rep's action spoils the comparison."""
+    ref = ref.strip()
+    found = cache.failed_rows(cache.livemode, ref=ref)
+    if not found and cache.failed_rows(cache.livemode, ref=ref, holdout=True):
+        raise ActionRefused(
+            f"{ref} is left to Stripe alone: the hold-out measures what the desk adds, and acting on it would spoil that.",
+            "Nothing was sent. Its row is in the hold-out's view (`churn-console failed --holdout`), for reading only.",
+            {"holdout": "left to Stripe"},
+        )
+    if not found:
+        raise ActionRefused(
+            f"{ref or 'That'} is not in the failed-payments queue.",
+            "Give an invoice (in_…) or subscription (sub_…) id that `churn-console failed` lists; sync first if it failed just now.",
+        )
+    return found[0]
+
+
 class Recovery:
     """Charges on one account's failed invoices; `operator` is named in the journal."""
 
@@ -45,14 +64,7 @@ class Recovery:
 
     def row(self, ref: str) -> FailedRow:
         """The failed-payments row an invoice or subscription id names (from the cache), or why there is none."""
-        ref = ref.strip()
-        found = self.cache.failed_rows(self.cache.livemode, ref=ref)
-        if not found:
-            raise ActionRefused(
-                f"{ref or 'That'} is not in the failed-payments queue.",
-                "Give an invoice (in_…) or subscription (sub_…) id that `churn-console failed` lists; sync first if it failed just now.",
-            )
-        return found[0]
+        return failed_row(self.cache, ref)
 
     def retry_now(self, ref: str) -> Action:
         """Charge the invoice's card now: refused for a closed invoice, a hard decline with no new card, or within an

@@ -39,6 +39,11 @@ def add_parsers(sub: Commands) -> None:
     whose.add_argument("--owner", metavar="NAME", help="only the rows NAME owns")
     p.add_argument("--due", action="store_true", help="only rows due: follow-up date reached, or 3 days left and no contact")
     p.add_argument("--operator", help="your name, for --mine (default: as for `queue --mine`)")
+    p.add_argument(
+        "--holdout",
+        action="store_true",
+        help="the rows left to Stripe alone instead (the playbook's hold-out: never in the reps' queue, read only)",
+    )
     p.set_defaults(run=run_failed)
 
     paid = sub.add_parser(
@@ -83,7 +88,8 @@ def run_failed(args: argparse.Namespace) -> int:
     workspace = open_cached(args, check=False)  # checked as it is read (Cache.read_checked)
     try:
         owner = operator_name(args.operator, workspace.data_dir) if args.mine else "" if args.unowned else args.owner
-        queue = failed_queue.read(workspace, int(time.time()), owner=owner, step=args.step, due=True if args.due else None)
+        due = True if args.due else None
+        queue = failed_queue.read(workspace, int(time.time()), owner=owner, step=args.step, due=due, holdout=args.holdout)
         unfinished = workspace.unfinished_sync()
     finally:
         workspace.close()

@@ -83,7 +83,9 @@ def run_recovery(args: argparse.Namespace) -> int:
     try:
         cache, journal, now = workspace.cache, workspace.journal, int(datetime.now(UTC).timestamp())
         currency = args.currency.lower() if args.currency else None
-        fig = cache.read_checked(lambda: recovery_report(cache, journal, start, end, now, currency=currency))
+        book = workspace.playbook()
+        held = (book.holdout_percent, book.holdout_since)
+        fig = cache.read_checked(lambda: recovery_report(cache, journal, start, end, now, currency=currency, holdout=held))
     finally:
         workspace.close()
     if args.format == "json":

@@ -7,9 +7,10 @@ import io
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from ..domain.holdout import DESK, STRIPE
 from ..domain.money import format_money
 from ..domain.recovery import REASON_WORDS, REASONS
-from ..domain.recovery_rate import READ_AT
+from ..domain.recovery_rate import READ_AT, lift_words
 from ..domain.text import csv_row
 from .text_table import text_table
 
@@ -43,6 +44,10 @@ def recovery_data(fig: RecoveryFigures) -> dict[str, Any]:
         "since": _day(fig.since),
         "until": _day(fig.until - 1),
         "attribution": {"order": list(REASONS), "link_window_days": fig.window_days},
+        "holdout": {
+            "percent": fig.holdout_percent,
+            "since": None if fig.holdout_since is None else datetime.fromtimestamp(fig.holdout_since, UTC).isoformat(),
+        },
         "currencies": {
             c.currency: _group(c.total)
             | {
@@ -52,10 +57,22 @@ def recovery_data(fig: RecoveryFigures) -> dict[str, Any]:
                 "by_decline_code": {code: _group(g) for code, g in sorted(c.by_decline.items())},
                 "by_rep": dict(sorted(c.by_rep.items())),
                 "lost_by": dict(sorted(c.lost_by.items())),
+                "holdout": _lift(c),
             }
             for c in fig.currencies
         },
     }
+
+
+def _lift(c: CurrencyFigures) -> dict[str, Any]:
+    """The hold-out's comparison: each group's invoices (decided, recovered, in progress) and amounts, the difference
+    in recovery rate (desk − Stripe alone) with Newcombe's 95% interval, and the verdict in words."""
+    lift = c.lift()
+    return {
+        "left_to_stripe": _group(c.groups[STRIPE]),
+        "desk": _group(c.groups[DESK]),
+        "difference": lift.difference, "low_95": lift.low, "high_95": lift.high, "verdict": lift.verdict,
+    }  # fmt: skip
 
 
 def recovery_table(fig: RecoveryFigures) -> list[str]:
@@ -105,6 +122,7 @@ def _currency(c: CurrencyFigures) -> list[str]:
         out.append("  By rep: " + ", ".join(f"{rep} {money(v)}" for rep, v in sorted(c.by_rep.items())))
     if c.lost_by:
         out.append("  Lost: " + ", ".join(f"{LOST_WORDS.get(k, k)} {money(v)}" for k, v in sorted(c.lost_by.items())))
+    out.append(f"  Hold-out: {lift_words(c)}")
     return out
 
 

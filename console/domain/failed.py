@@ -40,6 +40,7 @@ class Collection:
     automatic: bool  # collection_method == charge_automatically: Stripe charges it, and retries it
     created: int
     hosted_url: str | None = None
+    holdout: str | None = None  # the hold-out group its metadata records (domain/holdout.py), if any
 
     @property
     def failing(self) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -13,6 +14,7 @@ from dateutil.relativedelta import relativedelta
 from . import experiments
 from .experiments import Variant
 from .feedback import PORTAL_LABELS
+from .holdout import MAX_PERCENT
 from .offers import ContactOffer, CouponOffer, CouponSpec, Offer, PauseOffer, offer_from_dict, offer_to_dict
 from .queue import QueueRow
 
@@ -123,6 +125,14 @@ class Playbook:
     high_mrr: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_HIGH_MRR))
     no_repeat_discount: bool = True  # a customer saved with a discount lately is offered a pause or a contact
     repeat_months: int = REPEAT_MONTHS
+    holdout_percent: int = 0  # of new failed payments left to Stripe alone (domain/holdout.py); 0: no hold-out
+    holdout_since: int | None = None  # when the hold-out began: failures first seen before it are never assigned
+
+    def with_holdout(self, percent: int, now: int) -> Playbook:
+        """The hold-out at `percent`: started now when it was off, its start kept while it runs (invoices keep the
+        group recorded on them whatever the share becomes), cleared when turned off."""
+        since = (self.holdout_since if self.holdout_percent and self.holdout_since else now) if percent else None
+        return dataclasses.replace(self, holdout_percent=percent, holdout_since=since)
 
     def recommend(self, row: QueueRow, interval: str = "month", now: datetime | None = None) -> tuple[Offer, Rule | None]:
         """The first rule that matches; for a repeat saver (saved with a discount within `repeat_months`, while
@@ -172,6 +182,8 @@ class Playbook:
                 "high_mrr": self.high_mrr,
                 "no_repeat_discount": self.no_repeat_discount,
                 "repeat_months": self.repeat_months,
+                "holdout_percent": self.holdout_percent,
+                "holdout_since": self.holdout_since,
                 "rules": [_rule_dict(r) for r in self.rules],
             },
             indent=2,
@@ -200,9 +212,14 @@ class Playbook:
         months = int(data.get("repeat_months", REPEAT_MONTHS))
         if not 1 <= months <= 60:
             raise ValueError(f"repeat_months must be 1 to 60, not {months}")
+        percent = int(data.get("holdout_percent") or 0)
+        if not 0 <= percent <= MAX_PERCENT:
+            raise ValueError(f"holdout_percent must be 0 to {MAX_PERCENT}, not {percent}")
+        since = data.get("holdout_since")
         return cls(
-            rules=rules, high_mrr=high, no_repeat_discount=bool(data.get("no_repeat_discount", True)), repeat_months=months
-        )
+            rules=rules, high_mrr=high, no_repeat_discount=bool(data.get("no_repeat_discount", True)), repeat_months=months,
+            holdout_percent=percent, holdout_since=int(since) if since and percent else None,
+        )  # fmt: skip
 
     @classmethod
     def load(cls, path: Path) -> Playbook:

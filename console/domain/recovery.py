@@ -51,6 +51,7 @@ class Failure:
     rep_retry: Acted | None = None  # a rep's Retry now that paid it
     links: tuple[Acted, ...] = ()  # card-update links sent
     pauses: tuple[Acted, ...] = field(default=())  # the desk's pauses of this invoice's subscription instead of the end
+    group: str | None = None  # the hold-out's group (domain/holdout.py): "stripe", "desk", or None (not assigned)
 
     @property
     def recovered(self) -> bool:

@@ -3,13 +3,14 @@
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from . import cards, charges
 from .call import Call
 from .errors import ApiError, invalid, missing
 from .listing import expand, page
-from .state import public
+from .state import diff, public
 
 
 def retrieve_payment_method(call: Call) -> dict[str, Any]:
@@ -123,4 +124,23 @@ def mark_uncollectible(call: Call) -> dict[str, Any]:
     if inv["status"] != "open":
         raise invalid(f"Only open invoices can be marked uncollectible; this one is {inv['status']}.")
     charges.write_off(call.state, inv, call.now)
+    return expand(call.state, public(inv), call.params.get("expand") or [])
+
+
+def update_invoice(call: Call) -> dict[str, Any]:
+    """POST /v1/invoices/{id}: only `metadata` here (what the console writes; Stripe lets metadata change on an invoice
+    in any status: docs.stripe.com/api/invoices/update); keys merge, "" deletes one; `invoice.updated` is sent."""
+    call.only("metadata", "expand")
+    inv = call.state.get("invoice", call.args[0])
+    if inv is None:
+        raise missing("invoice", call.args[0])
+    before = copy.deepcopy(inv)
+    metadata = dict(inv.get("metadata") or {})
+    for key, value in (call.params.get("metadata") or {}).items():
+        if value in ("", None):
+            metadata.pop(key, None)
+        else:
+            metadata[key] = str(value)
+    inv["metadata"] = metadata
+    call.emit("invoice.updated", inv, diff(before, inv))
     return expand(call.state, public(inv), call.params.get("expand") or [])

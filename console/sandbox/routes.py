@@ -199,6 +199,7 @@ ROUTES: list[Route] = [
         "rak_invoice_read",
         "_invoice_retrieve_params.InvoiceRetrieveParams",
     ),
+    _r("POST", "/v1/invoices/{id}", payments.update_invoice, "rak_invoice_write", "_invoice_update_params.InvoiceUpdateParams"),
     _r("POST", "/v1/invoices/{id}/pay", payments.pay_invoice, "rak_invoice_write", "_invoice_pay_params.InvoicePayParams"),
     _r(
         "POST",

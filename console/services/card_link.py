@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from ..actions import recovery
 from ..domain.failed import FailedRow
 from ..domain.money import format_money
 from ..domain.outreach import Letter, fill
@@ -32,13 +33,7 @@ class CardLink:
 
 
 def failed_row(workspace: Workspace, ref: str) -> FailedRow:
-    found = workspace.cache.failed_rows(workspace.cache.livemode, ref=ref.strip())
-    if not found:
-        raise ConsoleError(
-            f"{ref} is not in the failed-payments queue.",
-            "Give a subscription (sub_…) or invoice (in_…) id that `churn-console failed` lists; sync first if it failed just now.",
-        )
-    return found[0]
+    return recovery.failed_row(workspace.cache, ref)
 
 
 def card_link(workspace: Workspace, ref: str) -> CardLink:

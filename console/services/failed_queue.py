@@ -65,18 +65,19 @@ def _date(row: FailedRow) -> str | None:
 
 def read(
     workspace: Workspace, now: int, *, owner: str | None = None, step: str | None = None, due: bool | None = None,
-    limit: int | None = None, checked: bool = True,
+    limit: int | None = None, checked: bool = True, holdout: bool = False,
 ) -> FailedQueue:  # fmt: skip
     """The queue from the cache, in its order (store/failures.py): `owner` only that owner's rows ("" nobody's),
     `step` only that next step, `due` only rows needing someone today (a follow-up reached, or the end three days
     away with no contact); `limit` the first rows only (the window's first paint). `checked=False` reads a cache
     opened unchecked without SQLite's whole-file check beside it (the window's first rows: the whole read after them
-    is checked, and a damaged file is said then, never shown as an empty queue)."""
+    is checked, and a damaged file is said then, never shown as an empty queue). `holdout`: the rows left to Stripe
+    alone instead (the hold-out's view: never worked by the desk)."""
     settings = DeskSettings.load(workspace.data_dir)
     cache = workspace.cache
 
     def rows_now() -> list[FailedRow]:
-        return cache.failed_rows(cache.livemode, retry_days=settings.retry_days, limit=limit)
+        return cache.failed_rows(cache.livemode, retry_days=settings.retry_days, limit=limit, holdout=holdout)
 
     rows = cache.read_checked(rows_now) if checked else rows_now()
     at = datetime.fromtimestamp(now, UTC)

@@ -16,9 +16,10 @@ from ..store.journal import Journal
 
 def recovery_report(
     cache: Cache, journal: Journal, since: int, until: int, now: int, *, currency: str | None = None,
-    window_days: int = LINK_WINDOW_DAYS,
+    window_days: int = LINK_WINDOW_DAYS, holdout: tuple[int, int | None] = (0, None),
 ) -> RecoveryFigures:  # fmt: skip
-    """The figures of the invoices that first failed in [since, until) (only `currency`'s when given), as of `now`."""
+    """The figures of the invoices that first failed in [since, until) (only `currency`'s when given), as of `now`;
+    `holdout`: the playbook's share left to Stripe and since when."""
     rows = [r for r in cache.recovery_rows(since, until) if currency is None or r["currency"] == currency]
     changes = cache.card_changes_of(r["customer_id"] for r in rows)
     links = cache.timeline_of_kind("card_link", (r["subscription_id"] for r in rows))
@@ -47,7 +48,10 @@ def recovery_report(
             retried.get(r["id"]),
             tuple(Acted(at, str(d.get("operator") or "")) for at, d in links.get(r["subscription_id"], [])),
             tuple(paused.get(r["id"], [])),
+            r["holdout"],
         )  # fmt: skip
         for r in rows
     ]
-    return figures(failures, since, until, now, window_days)
+    found = figures(failures, since, until, now, window_days)
+    found.holdout_percent, found.holdout_since = holdout  # the playbook's (domain/holdout.py), said beside the comparison
+    return found

@@ -35,6 +35,7 @@ from ..store.queue_reads import JsonSpool
 from ..store.schema import DatabaseUnavailable, what_failed
 from ..sync import SyncReport, sync
 from ..sync.full import unfinished
+from ..sync.holdout import assign_holdouts
 from ..sync.report import Progress, no_progress
 from .desk_settings import DeskSettings
 
@@ -119,6 +120,9 @@ class Workspace:
                 raise
             # pages were stored before the failure: "nothing was changed" would be wrong, and the queue is partial
             raise DatabaseUnavailable(f"{what_failed(exc)}. {words}", exc.hint) from exc
+        book = self.playbook()
+        if assigned := assign_holdouts(self.need_gateway(), self.cache, report, book.holdout_percent, book.holdout_since):
+            report.notes.append(f"{assigned} new failed payment{'s' if assigned != 1 else ''} assigned to the hold-out's groups")
         if finished := self.finish_interrupted():
             states = ", ".join(f"{a.id} {a.state}" for a in finished)
             report.notes.append(f"{len(finished)} action{'s' if len(finished) != 1 else ''} interrupted earlier: {states}")

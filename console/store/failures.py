@@ -84,14 +84,17 @@ class Failures:
         return int(self._query("SELECT count(*) AS n FROM failed_invoices")[0]["n"])
 
     def failed_rows(
-        self, livemode: bool, *, ref: str | None = None, retry_days: int = 14, limit: int | None = None
-    ) -> list[FailedRow]:
+        self, livemode: bool, *, ref: str | None = None, retry_days: int = 14, limit: int | None = None,
+        holdout: bool = False,
+    ) -> list[FailedRow]:  # fmt: skip
         """The failed-payments queue in its order: each subscription still to win back (past due, unpaid or paused)
         with its newest failing invoice; one currency after another (the most rows first: amounts never compare
         across currencies), by MRR at stake, then by the soonest end (`retry_days` after the first attempt, or
         Stripe's later attempt). Ordered here, so the first `limit` rows are the table's first rows (the window shows
-        them before the rest is read). `ref`: only the row of that invoice or subscription id."""
+        them before the rest is read). `ref`: only the row of that invoice or subscription id. The hold-out's rows (left
+        to Stripe alone: domain/holdout.py) are the reps' queue's never, and only they with `holdout`."""
         only = " AND (f.id = ? OR f.subscription_id = ?)" if ref is not None else ""
+        only += f" AND {'' if holdout else 'NOT '}EXISTS (SELECT 1 FROM recovery_invoices h WHERE h.id = f.id AND h.holdout = 'stripe')"
         shown = ", ".join(f"'{status}'" for status in SHOWN_STATUSES)
         rows = self._query(
             f"""WITH keys AS MATERIALIZED (  -- the order's keys, from this table alone (schema v9 keeps MRR and status)

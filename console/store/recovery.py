@@ -24,10 +24,11 @@ class RecoveryLedger:
         """Invoices whose payment failed, each with when it was seen failing: the earliest time is its first failure,
         and what it owed then is what failed."""
         self.db.conn.executemany(
-            """INSERT INTO recovery_invoices (id, subscription_id, customer_id, currency, failed_minor, first_failed_at)
-               VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE
-               SET first_failed_at = min(first_failed_at, excluded.first_failed_at)""",
-            [(c.invoice_id, c.subscription_id, c.customer_id, c.currency, c.amount_due, at) for c, at in failed],
+            """INSERT INTO recovery_invoices (id, subscription_id, customer_id, currency, failed_minor, first_failed_at, holdout)
+               VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE
+               SET first_failed_at = min(first_failed_at, excluded.first_failed_at),
+                   holdout = coalesce(holdout, excluded.holdout)""",
+            [(c.invoice_id, c.subscription_id, c.customer_id, c.currency, c.amount_due, at, c.holdout) for c, at in failed],
         )
 
     def note_ended(self, ended: Iterable[tuple[str, str, int]]) -> None:
@@ -65,13 +66,27 @@ class RecoveryLedger:
         )
         return [r["id"] for r in rows]
 
+    def unassigned_failures(self, since: int) -> list[str]:
+        """Failures first seen failing at or after `since` that the hold-out has not assigned yet (oldest first)."""
+        rows = self._query(
+            "SELECT id FROM recovery_invoices WHERE holdout IS NULL AND first_failed_at >= ? ORDER BY first_failed_at, id",
+            [since],
+        )
+        return [r["id"] for r in rows]
+
+    def set_holdout(self, assigned: Iterable[tuple[str, str]]) -> None:
+        """(invoice, group) as recorded on Stripe; a group already kept is never changed."""
+        self.db.conn.executemany(
+            "UPDATE recovery_invoices SET holdout = coalesce(holdout, ?) WHERE id = ?", [(g, i) for i, g in assigned]
+        )
+
     def recovery_rows(self, since: int, until: int) -> list[dict[str, Any]]:
         """The failed invoices first failed in [since, until); one still open whose subscription ended is lost with it
         (`canceled`, at the subscription's end)."""
         ended = ", ".join(f"'{s}'" for s in ENDED)
         return self._query(
             f"""SELECT r.id, r.subscription_id, r.customer_id, r.currency, r.failed_minor, r.first_failed_at, r.decline_code,
-                       r.by_payment, CASE WHEN r.outcome IS NULL AND s.status IN ({ended}) THEN 'canceled' ELSE r.outcome END AS outcome,
+                       r.by_payment, r.holdout, CASE WHEN r.outcome IS NULL AND s.status IN ({ended}) THEN 'canceled' ELSE r.outcome END AS outcome,
                        CASE WHEN r.outcome IS NULL AND s.status IN ({ended}) THEN s.ended_at ELSE r.ended_at END AS ended_at
                 FROM recovery_invoices r LEFT JOIN subscriptions s ON s.id = r.subscription_id
                 WHERE r.first_failed_at >= ? AND r.first_failed_at < ? ORDER BY r.first_failed_at, r.id""",

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..domain import holdout
 from ..domain.failed import Collection, LastDecline
 
 
@@ -41,7 +42,14 @@ def collection(invoice: dict[str, Any]) -> Collection | None:
         automatic=(invoice.get("collection_method") or "charge_automatically") == "charge_automatically",
         created=int(invoice.get("created") or 0),
         hosted_url=invoice.get("hosted_invoice_url") if isinstance(invoice.get("hosted_invoice_url"), str) else None,
+        holdout=_holdout(invoice.get("metadata")),
     )  # fmt: skip
+
+
+def _holdout(metadata: Any) -> str | None:
+    """The hold-out group recorded on the invoice (by this console or another), when it is one of ours."""
+    found = metadata.get(holdout.KEY) if isinstance(metadata, dict) else None
+    return found if found in (holdout.STRIPE, holdout.DESK) else None
 
 
 def last_decline(payments: list[dict[str, Any]], attempt: int) -> LastDecline:

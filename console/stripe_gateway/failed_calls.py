@@ -143,3 +143,12 @@ class FailedCalls:
         if canceled:
             return int((canceled[0].get("status_transitions") or {}).get("canceled_at") or 0), False
         return None
+
+    def set_invoice_metadata(self, invoice_id: str, metadata: dict[str, str], idempotency_key: str) -> str | None:
+        """Write metadata on an invoice (`POST /v1/invoices/{id}`: metadata can be changed on any invoice); returns
+        what the invoice then holds under the hold-out's key (another console's group, if it wrote first)."""
+
+        options: Any = {"idempotency_key": idempotency_key}
+        obj = call(lambda: self._client.v1.invoices.update(invoice_id, params={"metadata": metadata}, options=options))
+        found = convert_failed.collection(convert.plain(obj))
+        return found.holdout if found is not None else None

@@ -232,3 +232,28 @@ def test_a_change_while_another_tab_is_shown_is_read_once_when_the_tab_is_shown_
     click_tab(window, window.failed_tab)
     qtbot.waitUntil(lambda: page._reads == reads + 1, timeout=10000)
     assert page._reads == reads + 1  # once, not once per change
+
+
+def test_the_holdout_view_lists_the_rows_left_to_stripe_read_only(qtbot, open_window, demo):
+    from console.domain.holdout import STRIPE
+    from console.domain.playbook import Playbook
+    from tests.ui.test_desk_ui import synced
+
+    window = open_window(demo)
+    window.context.set_operator("Dana (CS)")
+    active(qtbot, window)
+    window.context.workspace.save_playbook(Playbook().with_holdout(50, demo.state.clock.now()))
+    made = failing(demo, *({} for _ in range(8)))
+    synced(qtbot, window)  # the sync assigns the new failures and records each group on Stripe
+    click_tab(window, window.failed_tab)
+    page = window.failed_page
+    qtbot.waitUntil(lambda: page.complete and page.model.rowCount() > 0, timeout=20000)
+    groups = {inv: admin(demo).v1.invoices.retrieve(inv).metadata.to_dict().get("churn_console_holdout") for _, inv in made}
+    stripe_only = {inv for inv, g in groups.items() if g == STRIPE}
+    assert stripe_only and not stripe_only & {r.collection.invoice_id for r in rows(page)}
+    click(page.filters.holdout)
+    qtbot.waitUntil(lambda: {r.collection.invoice_id for r in rows(page)} == stripe_only, timeout=20000)
+    assert not page.action_bar.isEnabled() and "read only" in page.caption.text()
+    click(page.filters.holdout)
+    qtbot.waitUntil(lambda: bool(rows(page)) and not stripe_only & {r.collection.invoice_id for r in rows(page)}, timeout=20000)
+    assert page.action_bar.isEnabled()

@@ -37,6 +37,10 @@ def test_the_tab_shows_what_report_recovery_prints_and_exports_each_chart(qtbot,
         bars = {row[0]: row[2] for row in page.reasons.drawn.rows}
         assert bars == {reason: v["recovered_minor"] for reason, v in want["by_reason"].items()}
         assert page.declines.rowCount() == len(want["by_decline_code"])
+        by_week = page.weekly.drawn.rows  # every failure in one week of the range, the weeks adding up to the whole
+        assert (
+            sum(row[3] for row in by_week) == want["failed_minor"] and sum(row[4] for row in by_week) == want["recovered_minor"]
+        )
 
     out = tmp_path / "reasons.csv"
     answer_file_dialog(out)

@@ -53,7 +53,7 @@ def style(plot: pg.PlotWidget) -> None:
     plot.showGrid(x=False, y=True, alpha=0.2)
 
 
-def _clear(plot: pg.PlotWidget) -> None:
+def clear_plot(plot: pg.PlotWidget) -> None:
     """Empty the plot for a redraw: items, the legend (else a second one is drawn over it) and the twin axis."""
     item = plot.getPlotItem()
     plot.clear()
@@ -72,13 +72,13 @@ def _clear(plot: pg.PlotWidget) -> None:
     plot.enableAutoRange()
 
 
-def _legend(plot: pg.PlotWidget, offset: tuple[int, int], columns: int = 1) -> pg.LegendItem:
+def add_legend(plot: pg.PlotWidget, offset: tuple[int, int], columns: int = 1) -> pg.LegendItem:
     legend = plot.addLegend(offset=offset, labelTextColor=ink(), colCount=columns)
     legend.setBrush(pg.mkBrush(QApplication.palette().color(QPalette.ColorRole.Base)))
     return legend
 
 
-def _twin(plot: pg.PlotWidget) -> pg.ViewBox:
+def twin_axis(plot: pg.PlotWidget) -> pg.ViewBox:
     """A second y axis on the right (0–100 %), made once per plot and kept over the main view box."""
     twin = getattr(plot, "_churn_twin", None)
     if twin is None:
@@ -105,7 +105,7 @@ def _twin(plot: pg.PlotWidget) -> pg.ViewBox:
 
 def weekly(plot: pg.PlotWidget, report: Report) -> Drawn:
     """Intents per week stacked by outcome; the desk's save rate over 4 weeks as a line on the right axis."""
-    _clear(plot)
+    clear_plot(plot)
     weeks = report.weeks
     plot.setAxisItems({"bottom": WeekAxis([w.start for w in weeks], offset=3.5 * DAY)})
     style(plot)
@@ -115,7 +115,7 @@ def weekly(plot: pg.PlotWidget, report: Report) -> Drawn:
     )
     width = 7 * DAY * 0.8
     xs = [w.start + 3.5 * 86400 for w in weeks]
-    legend = _legend(plot, (10, 5), columns=3)
+    legend = add_legend(plot, (10, 5), columns=3)
     base = [0] * len(weeks)
     for name, colour, values in (
         ("saved by the desk", SAVED, [w.saves for w in weeks]),
@@ -127,7 +127,7 @@ def weekly(plot: pg.PlotWidget, report: Report) -> Drawn:
         base = [a + b for a, b in zip(base, values, strict=True)]
     plot.setLabel("left", "Cancellation intents")
     plot.setYRange(0, max(max(base, default=0), 1) * HEADROOM, padding=0)
-    twin = _twin(plot)
+    twin = twin_axis(plot)
     plot.getAxis("right").setLabel(f"Desk save rate, {ROLLING_WEEKS} weeks")
     # a rate from a handful of intents says nothing: gaps where fewer than MIN_ROLLING were decided
     ys = [math.nan if w.rolling_rate is None else w.rolling_rate * 100 for w in weeks]
@@ -156,7 +156,7 @@ def weekly(plot: pg.PlotWidget, report: Report) -> Drawn:
 
 def by_reason(plot: pg.PlotWidget, report: Report) -> Drawn:
     """The desk's save rate per reason as horizontal bars (labels never overlap), Wilson 95% intervals, n."""
-    _clear(plot)
+    clear_plot(plot)
     style(plot)
     plot.showGrid(x=True, y=False, alpha=0.2)
     drawn = Drawn(["reason", "n", "saved", "save_rate", "low_95", "high_95", "revoked_on_their_own", "label"], horizontal=True)
@@ -211,13 +211,13 @@ def mrr_kept(plot: pg.PlotWidget, report: Report) -> Drawn:
 
     One currency reads on a plain axis in its own money; several share a log axis (¥ would flatten $ otherwise).
     """
-    _clear(plot)
+    clear_plot(plot)
     plot.setAxisItems({"bottom": WeekAxis(weeks_between(report.since, report.until))})
     style(plot)
     series = sorted(report.mrr_kept.items())
     several = len(series) > 1
     plot.setLogMode(x=False, y=several)
-    _legend(plot, (10, 5))
+    add_legend(plot, (10, 5))
     # the legend's rows sit in a band above the lines' highest point: it never covers where a line starts
     band = min(0.45, 0.1 + 0.07 * max(len(series), 1))
     drawn = Drawn(["time", "currency", "cumulative_mrr_minor"])

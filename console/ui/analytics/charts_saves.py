@@ -11,7 +11,7 @@ from PySide6.QtGui import QColor
 from ...domain.money import format_money, to_major
 from ...services.outcomes_report import MIN_AT_RISK, OFFER_WORDS, READ_AT, Report
 from .axes import room_for_labels
-from .charts import HEADROOM, SAVED, Drawn, _clear, _legend, ink, style
+from .charts import HEADROOM, SAVED, Drawn, add_legend, clear_plot, ink, style
 
 CURVE_COLOURS = {"coupon": "#ef6c00", "pause": "#1565c0", "revoke": "#6a1b9a", "self": "#2e7d32"}
 COST = "#ef6c00"
@@ -20,10 +20,10 @@ COST = "#ef6c00"
 def survival(plot: pg.PlotWidget, report: Report) -> Drawn:
     """Still subscribed, day by day after the save, one step curve per offer with its 95% band; a curve stops
     where its longest-followed save stops (nothing is drawn past what is known)."""
-    _clear(plot)
+    clear_plot(plot)
     style(plot)
     plot.showGrid(x=True, y=True, alpha=0.2)
-    _legend(plot, (-10, 5))  # above 100 %: the named curves enter it, and it never hides one
+    add_legend(plot, (-10, 5))  # above 100 %: the named curves enter it, and it never hides one
     drawn = Drawn(["offer", "day", "still_subscribed", "low_95", "high_95", "at_risk", "ended_that_day", "censored_that_day"])
     longest = 30.0
     for curve in report.survival:
@@ -95,7 +95,7 @@ def _read_at(report: Report) -> str:
 def value(plot: pg.PlotWidget, report: Report) -> Drawn:
     """Per offer, in one currency: what the saves collected (net of the discount) beside the discount they
     were given; saves too recent to tell are counted, never projected."""
-    _clear(plot)
+    clear_plot(plot)
     style(plot)
     plot.showGrid(x=True, y=False, alpha=0.2)
     drawn = Drawn(
@@ -104,7 +104,7 @@ def value(plot: pg.PlotWidget, report: Report) -> Drawn:
     )
     rows = report.value.get("offer", [])
     currency = report.currency or _main_currency(report)
-    legend = _legend(plot, (-10, -10))  # bottom right: the shortest bars are there
+    legend = add_legend(plot, (-10, -10))  # bottom right: the shortest bars are there
     if currency is None:
         drawn.note = "No save has had an invoice come due yet: nothing to tell."
         return drawn

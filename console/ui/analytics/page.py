@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import html
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import cast
 
-from PySide6.QtCore import QDate, QEvent, QObject, QPointF, QSettings, Qt
-from PySide6.QtGui import QCursor, QResizeEvent, QShowEvent
+from PySide6.QtCore import QDate, QEvent, QObject, QSettings, Qt
+from PySide6.QtGui import QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -19,7 +18,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QScrollArea,
     QSizePolicy,
-    QToolTip,
     QVBoxLayout,
     QWidget,
 )
@@ -33,7 +31,6 @@ from ..context import PageContext
 from ..dates import day_format
 from ..files import export_file, write_rows_csv
 from ..overview_page import Card
-from . import charts
 from .experiments_panel import ExperimentsPanel
 from .render import CHARTS, SIZE, TITLES, draw, file_stem, render_chart
 
@@ -51,10 +48,8 @@ class ChartPanel(ChartFrame):
         self.name = name
         self.settings = settings
         self.say = say
-        self.drawn: charts.Drawn | None = None
         self.report: Report | None = None
         layout = self.layout_
-        self.plot.scene().sigMouseMoved.connect(self._hover)
         self.note = QLabel("")
         self.note.setWordWrap(True)
         self.note.setProperty("class", "chartNote")
@@ -65,17 +60,6 @@ class ChartPanel(ChartFrame):
         self.drawn = draw(self.name, self.plot, report)
         self.note.setText(self.drawn.note or "")
         self.note.setVisible(bool(self.drawn.note))
-
-    def _hover(self, pos: QPointF) -> None:
-        if self.drawn is None:
-            return
-        point = self.plot.getPlotItem().vb.mapSceneToView(pos)
-        text = self.drawn.text_at(point.y() if self.drawn.horizontal else point.x())
-        if text:
-            # escaped: a custom reason's text is anyone's text, and tooltips guess rich text
-            QToolTip.showText(QCursor.pos(), f"<p style='white-space:pre'>{html.escape(text)}</p>", self.plot)
-        else:
-            QToolTip.hideText()
 
     def save_png(self, path: Path) -> None:
         assert self.report is not None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import time
 from datetime import date
 from typing import Any
 
@@ -51,6 +52,7 @@ from ...domain.playbook import (
 )  # fmt: skip
 from ...domain.playbook_reach import never_used
 from .experiment import ExperimentDialog
+from .holdout_row import holdout_row
 
 # Stripe's codes in words, short enough for a table cell ("Too expensive"); the portal's sentence is the tooltip
 REASONS = [
@@ -180,6 +182,9 @@ class PlaybookDialog(QDialog):
         guard.addWidget(self.repeat_months)
         guard.addStretch(1)
         layout.addLayout(guard)
+        row, self.holdout = holdout_row(playbook.holdout_percent)
+        layout.addLayout(row)
+        self._before = playbook  # the hold-out's start is kept while it runs
         self.no_repeat.toggled.connect(self.mark_unused)
         self.mark_unused()
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
@@ -386,12 +391,11 @@ class PlaybookDialog(QDialog):
 
     def playbook(self) -> Playbook:
         high = {cur: int(round(box.value() * 10 ** exponent(cur))) for cur, box in self.high.items()}
-        return Playbook(
-            rules=self.rules(),
-            high_mrr=high,
-            no_repeat_discount=self.no_repeat.isChecked(),
+        edited = dataclasses.replace(
+            self._before, rules=self.rules(), high_mrr=high, no_repeat_discount=self.no_repeat.isChecked(),
             repeat_months=self.repeat_months.value(),
-        )
+        )  # fmt: skip
+        return edited.with_holdout(self.holdout.value(), int(time.time()))
 
 
 def _numbers(indices: list[int]) -> str:

@@ -1,9 +1,10 @@
-"""The failed-payments tab's filter row: free text, the next step, whose rows; `changed(FailedFilter)` as it moves."""
+"""The failed-payments tab's filter row: free text, the next step, whose rows, and the hold-out's view;
+`changed(FailedFilter)` as it moves."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLineEdit, QWidget
+from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLineEdit, QWidget
 
 from ...services.failed_queue import STEP_WORDS
 from .model import FailedFilter
@@ -13,6 +14,7 @@ WHOSE = (("all", "Everyone's rows"), ("mine", "Mine"), ("unowned", "Nobody's"))
 
 class FailedFilters(QWidget):
     changed = Signal(object)  # FailedFilter
+    holdout_toggled = Signal(bool)  # the hold-out's view (rows left to Stripe alone) on or off
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -32,9 +34,16 @@ class FailedFilters(QWidget):
         self.whose.setObjectName("failedWhose")
         for code, words in WHOSE:
             self.whose.addItem(words, code)
+        self.holdout = QCheckBox("Hold-out")
+        self.holdout.setObjectName("failedHoldout")
+        self.holdout.setToolTip(
+            "The failed payments left to Stripe alone (the playbook's hold-out), to read: the desk never works them"
+        )
         row.addWidget(self.search, 3)
         row.addWidget(self.step, 1)
         row.addWidget(self.whose, 1)
+        row.addWidget(self.holdout)
+        self.holdout.toggled.connect(self.holdout_toggled)
         self.search.textChanged.connect(lambda _t: self._emit())
         self.step.currentIndexChanged.connect(lambda _i: self._emit())
         self.whose.currentIndexChanged.connect(lambda _i: self._emit())

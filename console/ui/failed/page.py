@@ -71,6 +71,7 @@ class FailedPage(QWidget):
         self.now = int(time.time())
         self._reads = 0
         self.complete = False  # the whole queue is in (not only its first rows)
+        self.holdout = False  # the hold-out's view: the rows left to Stripe alone, read only
         self.reads = ReadWhenShown(self, self.refresh)  # changed while hidden: read again when shown
         outer = QVBoxLayout(self)
         outer.setContentsMargins(16, 12, 16, 8)
@@ -119,9 +120,16 @@ class FailedPage(QWidget):
         self.table.selectionModel().selectionChanged.connect(lambda *_: self.selection_changed.emit(self.selected_rows()))
         self.table.activated_row.connect(lambda: self.detail.setFocus())
         self.filters.changed.connect(self.model.set_filter)
+        self.filters.holdout_toggled.connect(self._holdout_view)
         find = QShortcut(QKeySequence.StandardKey.Find, self, self._find)
         find.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         context.bus.changed.connect(self._changed)
+        self.refresh()
+
+    def _holdout_view(self, on: bool) -> None:
+        """The rows left to Stripe alone (read only: no rep's action may spoil the comparison), or the queue again."""
+        self.holdout = on
+        self.action_bar.setEnabled(not on)
         self.refresh()
 
     def _find(self) -> None:
@@ -144,10 +152,10 @@ class FailedPage(QWidget):
             self._show(None)
             return
         self._reads += 1
-        read_no, first = self._reads, not self.model.every
+        read_no, first, holdout = self._reads, not self.model.every, self.holdout
 
         def read(limit: int | None) -> Read:
-            queue = failed_queue.read(workspace, int(time.time()), limit=limit, checked=limit is None)
+            queue = failed_queue.read(workspace, int(time.time()), limit=limit, checked=limit is None, holdout=holdout)
             rows = queue.rows
             due = format_totals(totals((r.collection.amount_due, r.collection.currency) for r in rows))
             mrr = format_totals(totals((r.mrr_minor, r.collection.currency) for r in rows))
@@ -171,11 +179,16 @@ class FailedPage(QWidget):
             self.settings, self.now = queue.settings, queue.now
         self.model.set_rows(prepared)
         count = len(prepared)
-        self.caption.setText(
-            (f"{count:,} failed payment{'s' if count != 1 else ''} · due {due} · MRR at stake {mrr}"
-             if self.complete else f"Reading… the first {count:,} shown")
-            if count
+        held = " left to Stripe alone (the hold-out: read only)" if self.holdout else ""
+        none = (
+            "None left to Stripe alone: the playbook's hold-out is off, or no failure since it began."
+            if self.holdout
             else "No failed payments: every renewal Stripe charged went through (or nothing is synced yet)."
+        )
+        self.caption.setText(
+            (f"{count:,} failed payment{'s' if count != 1 else ''}{held} · due {due} · MRR at stake {mrr}"
+             if self.complete else f"Reading… the first {count:,} shown")
+            if count else none
         )  # fmt: skip
         self._reselect(chosen, current)
         self.refreshed.emit()

@@ -1,9 +1,12 @@
-"""The Recovery tab's charts (issue 34 §4): a titled plot with PNG and CSV export, and the two drawn on it: why each
-recovered amount was recovered (one bar per reason, in the attribution's order) and the recovery curve."""
+"""The Recovery tab's charts (issue 34 §4): a titled plot with PNG and CSV export, and what is drawn on it: why each
+recovered amount was recovered (one bar per reason, in the attribution's order), the recovery curve, and failed against
+recovered by week with the rate's line."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pyqtgraph as pg
@@ -13,11 +16,12 @@ from PySide6.QtWidgets import QWidget
 from ...domain.money import format_money, to_major
 from ...domain.recovery import REASON_WORDS, REASONS
 from ...domain.recovery_rate import READ_AT, CurrencyFigures
-from ..analytics.charts import Drawn, ink, style
+from ..analytics.axes import DAY, WeekAxis
+from ..analytics.charts import HEADROOM, Drawn, add_legend, clear_plot, ink, style, twin_axis
 from ..chart_frame import ChartFrame
 from ..files import export_file, write_rows_csv
 
-BAR, CURVE = "#2e7d32", "#1565c0"
+BAR, CURVE, FAILED = "#2e7d32", "#1565c0", "#9e9e9e"
 
 
 class RecoveryChart(ChartFrame):
@@ -30,7 +34,6 @@ class RecoveryChart(ChartFrame):
         super().__init__(name, title, "Save this chart as an image", parent)
         self.name, self.settings, self.say, self._draw = name, settings, say, draw
         self.figures: CurrencyFigures | None = None
-        self.drawn: Drawn | None = None
 
     def draw(self, figures: CurrencyFigures | None) -> None:
         self.figures = figures
@@ -95,3 +98,48 @@ def curve(plot: pg.PlotWidget, c: CurrencyFigures) -> Drawn:
     plot.setYRange(0, 100, padding=0.02)
     plot.setXRange(0, last, padding=0.02)
     return Drawn(["days_since_first_failure", "share_recovered"], [[round(d, 2), round(s, 4)] for d, s in c.curve])
+
+
+def weekly(plot: pg.PlotWidget, c: CurrencyFigures) -> Drawn:
+    """By the week of the first failure: what failed and what of it was recovered (bars), and the week's rate
+    (recovered ÷ (recovered + lost); none while nothing is decided) as a line on the right axis."""
+    clear_plot(plot)
+    weeks = c.weeks
+    plot.setAxisItems({"bottom": WeekAxis([start for start, _ in weeks], offset=3.5 * DAY)})
+    style(plot)
+    width = 7 * DAY * 0.38
+    legend = add_legend(plot, (10, 5), columns=3)
+    centres = [start + 3.5 * DAY for start, _ in weeks]
+    failed = [float(to_major(g.failed_minor, c.currency)) for _, g in weeks]
+    recovered = [float(to_major(g.recovered_minor, c.currency)) for _, g in weeks]
+    plot.addItem(pg.BarGraphItem(x=[x - width / 2 for x in centres], height=failed, width=width, brush=FAILED, name="failed"))
+    plot.addItem(pg.BarGraphItem(x=[x + width / 2 for x in centres], height=recovered, width=width, brush=BAR, name="recovered"))
+    for name, colour in (("failed", FAILED), ("recovered", BAR)):
+        legend.addItem(pg.BarGraphItem(x=[0], height=[0], width=0, brush=colour), name)
+    plot.setLabel("left", c.currency.upper())
+    plot.setYRange(0, max(max(failed, default=0), 1) * HEADROOM, padding=0)
+    twin = twin_axis(plot)
+    plot.getAxis("right").setLabel("rate (recovered ÷ decided)")
+    rates = [math.nan if g.rate is None else g.rate * 100 for _, g in weeks]
+    if any(not math.isnan(r) for r in rates):
+        line = pg.PlotDataItem(
+            centres, rates, pen=pg.mkPen(CURVE, width=2), connect="finite", symbol="o", symbolSize=4, symbolBrush=CURVE
+        )
+        twin.addItem(line)
+        legend.addItem(line, "rate")
+    drawn = Drawn(
+        ["week", "failed", "recovered", "failed_minor", "recovered_minor", "in_progress_minor", "lost_minor", "rate", "currency"]
+    )
+    for x, (start, g) in zip(centres, weeks, strict=True):
+        day = datetime.fromtimestamp(start, UTC)
+        rate = "" if g.rate is None else round(g.rate, 4)
+        drawn.rows.append([day.date().isoformat(), g.failed, g.recovered, g.failed_minor, g.recovered_minor,
+                           g.in_progress_minor, g.lost_minor, rate, c.currency])  # fmt: skip
+        said = "nothing decided yet" if g.rate is None else f"rate {g.rate:.0%}"
+        drawn.hover.append(
+            (x - 3.5 * DAY, x + 3.5 * DAY,
+             f"Week of {day:%d %b %Y}: {g.failed} failed ({format_money(g.failed_minor, c.currency)}), "
+             f"{format_money(g.recovered_minor, c.currency)} recovered, {format_money(g.in_progress_minor, c.currency)} "
+             f"in progress; {said}")
+        )  # fmt: skip
+    return drawn

@@ -27,14 +27,14 @@ from PySide6.QtWidgets import (
 
 from ...domain.money import format_money
 from ...domain.recovery import REASON_WORDS, REASONS
-from ...domain.recovery_rate import READ_AT, CurrencyFigures, RecoveryFigures
+from ...domain.recovery_rate import READ_AT, CurrencyFigures, RecoveryFigures, lift_words
 from ...services.changes import Changes
 from ...services.recovery_report import recovery_report
 from .. import theme
 from ..context import PageContext
 from ..overview_page import Card
 from ..when_shown import ReadWhenShown
-from .charts import RecoveryChart, by_reason, curve
+from .charts import RecoveryChart, by_reason, curve, weekly
 
 PRESETS = (("Last 4 weeks", 4), ("Last 12 weeks", 12), ("Last 26 weeks", 26), ("Last 52 weeks", 52))
 LOST_WORDS = {"uncollectible": "written off", "void": "voided", "canceled": "canceled at the last attempt"}
@@ -86,6 +86,11 @@ class RecoveryPage(QWidget):
         for card in self.cards.values():
             cards.addWidget(card)
         outer.addLayout(cards)
+        self.lift = QLabel("")
+        self.lift.setObjectName("recoveryLift")
+        self.lift.setWordWrap(True)
+        self.lift.setTextFormat(Qt.TextFormat.PlainText)
+        outer.addWidget(self.lift)
         grid = QGridLayout()
         self.reasons = RecoveryChart("reasons", "Why it was recovered (one reason each)", by_reason, context.settings, self.say)
         self.curve = RecoveryChart(
@@ -100,14 +105,13 @@ class RecoveryPage(QWidget):
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         for column in (1, 2, 3):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
-        grid.addWidget(self.reasons, 0, 0)
-        grid.addWidget(self.curve, 0, 1)
-        grid.addWidget(self.declines, 1, 0, 1, 2)
-        grid.setRowStretch(0, 3)
-        grid.setRowStretch(1, 1)
-        for chart in (self.reasons, self.curve):
-            chart.setMinimumHeight(300)
-        self.declines.setMinimumHeight(150)
+        self.weekly = RecoveryChart(
+            "weekly", "Failed and recovered, by the week of the first failure (line: the week's rate)", weekly,
+            context.settings, self.say,
+        )  # fmt: skip
+        for n, cell in enumerate((self.weekly, self.reasons, self.curve, self.declines)):
+            grid.addWidget(cell, n // 2, n % 2)
+            cell.setMinimumHeight(300)
         body = QWidget()
         body.setLayout(grid)
         area = QScrollArea()  # on a low window the charts scroll instead of squeezing below readability
@@ -149,10 +153,12 @@ class RecoveryPage(QWidget):
         read_no, weeks = self._reads, int(self.preset.currentData())
         today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
         since, until = today - timedelta(weeks=weeks), today + timedelta(days=1)
-        cache, journal = workspace.cache, workspace.journal
+        cache, journal, book = workspace.cache, workspace.journal, workspace.playbook()
+        held = (book.holdout_percent, book.holdout_since)
 
         def read() -> RecoveryFigures:
-            return recovery_report(cache, journal, int(since.timestamp()), int(until.timestamp()), int(time.time()))
+            start, end = int(since.timestamp()), int(until.timestamp())
+            return recovery_report(cache, journal, start, end, int(time.time()), holdout=held)
 
         def shown(figures: RecoveryFigures) -> None:
             if read_no == self._reads:
@@ -185,12 +191,13 @@ class RecoveryPage(QWidget):
             f"reason, the first that applies: {' → '.join(REASON_WORDS[r] for r in REASONS)} (a new card within {window} "
             "days of a rep's link is the link's)."
         )
-        self.reasons.draw(c)
-        self.curve.draw(c)
+        for chart in (self.weekly, self.reasons, self.curve):
+            chart.draw(c)
         if c is None:
             for card in self.cards.values():
                 card.show_figure("—", "No payment failed in this range (or nothing is synced yet).")
             self.declines.setRowCount(0)
+            self.lift.setText("")
             return
         t, cur = c.total, c.currency
         by_day = " · ".join(f"day {d} {_rate(c.at_day.get(d))}" for d in READ_AT)
@@ -202,6 +209,12 @@ class RecoveryPage(QWidget):
         self.cards["progress"].show_figure(format_money(t.in_progress_minor, cur), "counted neither way until they end")
         lost = ", ".join(f"{LOST_WORDS.get(k, k)} {format_money(v, cur)}" for k, v in sorted(c.lost_by.items()))
         self.cards["lost"].show_figure(format_money(t.lost_minor, cur), lost or "nothing lost")
+        share = self.figures.holdout_percent if self.figures else 0
+        self.lift.setText(
+            f"Hold-out ({share}% of new failures left to Stripe alone): {lift_words(c)}"
+            if share or c.groups["stripe"].failed
+            else "Hold-out: off (the playbook can leave a share of new failures to Stripe alone, to measure the desk's lift)."
+        )
         rows = sorted(c.by_decline.items())
         self.declines.setRowCount(len(rows))
         for r, (code, g) in enumerate(rows):
