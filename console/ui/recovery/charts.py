@@ -114,8 +114,6 @@ def weekly(plot: pg.PlotWidget, c: CurrencyFigures) -> Drawn:
     recovered = [float(to_major(g.recovered_minor, c.currency)) for _, g in weeks]
     plot.addItem(pg.BarGraphItem(x=[x - width / 2 for x in centres], height=failed, width=width, brush=FAILED, name="failed"))
     plot.addItem(pg.BarGraphItem(x=[x + width / 2 for x in centres], height=recovered, width=width, brush=BAR, name="recovered"))
-    for name, colour in (("failed", FAILED), ("recovered", BAR)):
-        legend.addItem(pg.BarGraphItem(x=[0], height=[0], width=0, brush=colour), name)
     plot.setLabel("left", c.currency.upper())
     plot.setYRange(0, max(max(failed, default=0), 1) * HEADROOM, padding=0)
     twin = twin_axis(plot)
