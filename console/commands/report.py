@@ -84,8 +84,7 @@ def run_recovery(args: argparse.Namespace) -> int:
         cache, journal, now = workspace.cache, workspace.journal, int(datetime.now(UTC).timestamp())
         currency = args.currency.lower() if args.currency else None
         book = workspace.playbook()
-        held = (book.holdout_percent, book.holdout_since)
-        fig = cache.read_checked(lambda: recovery_report(cache, journal, start, end, now, currency=currency, holdout=held))
+        fig = cache.read_checked(lambda: recovery_report(cache, journal, start, end, now, currency=currency, playbook=book))
     finally:
         workspace.close()
     if args.format == "json":

@@ -22,7 +22,8 @@ REASON_WORDS = {
     "rep_pause": "A rep's pause, then paid",
     "out_of_band": "Paid outside Stripe",
 }
-LINK_WINDOW_DAYS = 7  # a new card within this many days after a rep's link is the link's doing
+LINK_WINDOW_DAYS = 7  # a new card within this many days after a rep's link is the link's doing (the playbook's)
+MAX_LINK_WINDOW = 30
 LOST_OUTCOMES = ("uncollectible", "void", "canceled")
 
 

@@ -8,7 +8,8 @@ from __future__ import annotations
 from collections import defaultdict
 
 from ..domain.action import FAILED_PAUSE
-from ..domain.recovery import LINK_WINDOW_DAYS, Acted, Failure
+from ..domain.playbook import Playbook
+from ..domain.recovery import Acted, Failure
 from ..domain.recovery_rate import RecoveryFigures, figures
 from ..store import Cache
 from ..store.journal import Journal
@@ -16,10 +17,11 @@ from ..store.journal import Journal
 
 def recovery_report(
     cache: Cache, journal: Journal, since: int, until: int, now: int, *, currency: str | None = None,
-    window_days: int = LINK_WINDOW_DAYS, holdout: tuple[int, int | None] = (0, None),
+    playbook: Playbook | None = None,
 ) -> RecoveryFigures:  # fmt: skip
-    """The figures of the invoices that first failed in [since, until) (only `currency`'s when given), as of `now`;
-    `holdout`: the playbook's share left to Stripe and since when."""
+    """The figures of the invoices that first failed in [since, until) (only `currency`'s when given), as of `now`,
+    with the playbook's settings: the link's attribution window, and the hold-out's share and start."""
+    book = playbook or Playbook()
     rows = [r for r in cache.recovery_rows(since, until) if currency is None or r["currency"] == currency]
     changes = cache.card_changes_of(r["customer_id"] for r in rows)
     links = cache.timeline_of_kind("card_link", (r["subscription_id"] for r in rows))
@@ -52,6 +54,6 @@ def recovery_report(
         )  # fmt: skip
         for r in rows
     ]
-    found = figures(failures, since, until, now, window_days)
-    found.holdout_percent, found.holdout_since = holdout  # the playbook's (domain/holdout.py), said beside the comparison
+    found = figures(failures, since, until, now, book.link_window_days)
+    found.holdout_percent, found.holdout_since = book.holdout_percent, book.holdout_since  # said beside the comparison
     return found

@@ -316,11 +316,12 @@ def test_a_second_discount_is_flagged_and_asked_before(qtbot, open_window, demo)
         dialog.no_repeat.setChecked(False)
         dialog.repeat_months.setValue(6)
         dialog.holdout.setValue(10)  # and leave 10% of new failed payments to Stripe alone (issue 34's hold-out)
+        dialog.link_window.setValue(10)  # a new card within 10 days of a rep's link is the link's
         dialog.accept()
 
     when_dialog(qtbot, PlaybookDialog, turn_off)
     window.edit_playbook()
     saved = window.workspace.playbook()
     assert (saved.no_repeat_discount, saved.repeat_months) == (False, 6)
-    assert saved.holdout_percent == 10 and saved.holdout_since is not None
+    assert saved.holdout_percent == 10 and saved.holdout_since is not None and saved.link_window_days == 10
     assert window.workspace.second_discount(target.subscription_id) is None

@@ -37,6 +37,11 @@ def test_the_tab_shows_what_report_recovery_prints_and_exports_each_chart(qtbot,
         bars = {row[0]: row[2] for row in page.reasons.drawn.rows}
         assert bars == {reason: v["recovered_minor"] for reason, v in want["by_reason"].items()}
         assert page.declines.rowCount() == len(want["by_decline_code"])
+        codes = {row[0]: row[3] for row in page.decline_chart.drawn.rows}
+        assert codes == {code: v["failed_minor"] for code, v in want["by_decline_code"].items()}
+        groups = {row[0]: row[1] for row in page.holdout.drawn.rows}  # the demo's playbook has no hold-out
+        assert groups == {"Left to Stripe (hold-out)": 0, "Worked by the desk": 0}
+        assert want["holdout"]["left_to_stripe"]["failed"] == 0 and "Hold-out: off" in page.lift.text()
         by_week = page.weekly.drawn.rows  # every failure in one week of the range, the weeks adding up to the whole
         assert (
             sum(row[3] for row in by_week) == want["failed_minor"] and sum(row[4] for row in by_week) == want["recovered_minor"]

@@ -43,3 +43,29 @@ def test_the_playbook_keeps_the_holdouts_start_while_it_runs_and_refuses_a_share
     broken = on.to_json().replace('"holdout_percent": 10', '"holdout_percent": 60')
     with pytest.raises(ValueError, match="holdout_percent"):
         Playbook.from_json(broken)
+
+
+def test_the_link_window_is_the_playbooks_and_the_report_uses_it():
+    from console.services.recovery_report import recovery_report
+
+    book = Playbook(link_window_days=12)
+    assert Playbook.from_json(book.to_json()).link_window_days == 12
+    for wrong in (0, 31):
+        with pytest.raises(ValueError, match="link_window_days"):
+            Playbook.from_json(book.to_json().replace('"link_window_days": 12', f'"link_window_days": {wrong}'))
+
+    class Empty:  # a cache and a journal with nothing in them: only the settings are read through
+        def recovery_rows(self, since, until):
+            return []
+
+        def card_changes_of(self, ids):
+            return {}
+
+        def timeline_of_kind(self, kind, ids):
+            return {}
+
+        def all(self):
+            return []
+
+    found = recovery_report(Empty(), Empty(), 0, 1, 1, playbook=Playbook(link_window_days=12).with_holdout(5, 10))
+    assert (found.window_days, found.holdout_percent, found.holdout_since) == (12, 5, 10)

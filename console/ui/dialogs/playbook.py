@@ -182,8 +182,8 @@ class PlaybookDialog(QDialog):
         guard.addWidget(self.repeat_months)
         guard.addStretch(1)
         layout.addLayout(guard)
-        row, self.holdout = holdout_row(playbook.holdout_percent)
-        layout.addLayout(row)
+        failures, self.holdout, self.link_window = holdout_row(playbook.holdout_percent, playbook.link_window_days)
+        layout.addLayout(failures)
         self._before = playbook  # the hold-out's start is kept while it runs
         self.no_repeat.toggled.connect(self.mark_unused)
         self.mark_unused()
@@ -393,7 +393,7 @@ class PlaybookDialog(QDialog):
         high = {cur: int(round(box.value() * 10 ** exponent(cur))) for cur, box in self.high.items()}
         edited = dataclasses.replace(
             self._before, rules=self.rules(), high_mrr=high, no_repeat_discount=self.no_repeat.isChecked(),
-            repeat_months=self.repeat_months.value(),
+            repeat_months=self.repeat_months.value(), link_window_days=self.link_window.value(),
         )  # fmt: skip
         return edited.with_holdout(self.holdout.value(), int(time.time()))
 

@@ -9,14 +9,16 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
+import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QWidget
 
+from ...domain.holdout import DESK, GROUP_WORDS, STRIPE
 from ...domain.money import format_money, to_major
 from ...domain.recovery import REASON_WORDS, REASONS
 from ...domain.recovery_rate import READ_AT, CurrencyFigures
-from ..analytics.axes import DAY, WeekAxis
+from ..analytics.axes import DAY, WeekAxis, label_width
 from ..analytics.charts import HEADROOM, Drawn, add_legend, clear_plot, ink, style, twin_axis
 from ..chart_frame import ChartFrame
 from ..files import export_file, write_rows_csv
@@ -70,7 +72,7 @@ def by_reason(plot: pg.PlotWidget, c: CurrencyFigures) -> Drawn:
     ys = list(range(len(names)))[::-1]
     plot.addItem(pg.BarGraphItem(x0=0, y=ys, height=0.6, width=values, brush=BAR, pen=pg.mkPen(None)))
     plot.getAxis("left").setTicks([[(y, REASON_WORDS[r]) for y, r in zip(ys, names, strict=True)]])
-    plot.getAxis("left").setWidth(230)
+    plot.getAxis("left").setWidth(max(label_width(REASON_WORDS[r]) for r in names) + 16)
     plot.setLabel("bottom", f"recovered ({c.currency.upper()})", color=ink().name())
     plot.setYRange(-0.6, len(names) - 0.4, padding=0)
     plot.setXRange(0, max(values, default=0) * 1.15 or 1, padding=0)
@@ -140,4 +142,82 @@ def weekly(plot: pg.PlotWidget, c: CurrencyFigures) -> Drawn:
              f"{format_money(g.recovered_minor, c.currency)} recovered, {format_money(g.in_progress_minor, c.currency)} "
              f"in progress; {said}")
         )  # fmt: skip
+    return drawn
+
+
+def by_decline(plot: pg.PlotWidget, c: CurrencyFigures) -> Drawn:
+    """By the first decline's code: what failed and what of it was recovered, side by side (a code never read: the
+    invoice ended before the first sync)."""
+    clear_plot(plot)
+    style(plot)
+    plot.showGrid(x=True, y=False, alpha=0.2)
+    codes = sorted(c.by_decline, key=lambda code: -c.by_decline[code].failed_minor)
+    ys = list(range(len(codes)))[::-1]  # the largest failed amount on top
+    failed = [float(to_major(c.by_decline[code].failed_minor, c.currency)) for code in codes]
+    recovered = [float(to_major(c.by_decline[code].recovered_minor, c.currency)) for code in codes]
+    add_legend(plot, (-10, -10))
+    plot.addItem(pg.BarGraphItem(x0=0, y=[y + 0.18 for y in ys], height=0.34, width=failed, brush=FAILED, name="failed"))
+    plot.addItem(pg.BarGraphItem(x0=0, y=[y - 0.18 for y in ys], height=0.34, width=recovered, brush=BAR, name="recovered"))
+    words = {code: "not read" if code == "unknown" else code for code in codes}
+    plot.getAxis("left").setTicks([[(y, words[code]) for y, code in zip(ys, codes, strict=True)]])
+    plot.getAxis("left").setWidth(max((label_width(w) for w in words.values()), default=40) + 16)
+    plot.setLabel("bottom", c.currency.upper(), color=ink().name())
+    plot.setYRange(-0.6, max(len(codes), 1) - 0.4, padding=0)
+    plot.setXRange(0, max(failed, default=0) * 1.1 or 1, padding=0)
+    drawn = Drawn(["decline_code", "failed", "recovered", "failed_minor", "recovered_minor", "rate", "currency"], horizontal=True)
+    for y, code in zip(ys, codes, strict=True):
+        g = c.by_decline[code]
+        drawn.rows.append(
+            [
+                code,
+                g.failed,
+                g.recovered,
+                g.failed_minor,
+                g.recovered_minor,
+                "" if g.rate is None else round(g.rate, 4),
+                c.currency,
+            ]
+        )
+        said = "nothing decided yet" if g.rate is None else f"rate {g.rate:.0%}"
+        drawn.hover.append((y - 0.4, y + 0.4, f"{words[code]}: {format_money(g.failed_minor, c.currency)} failed, "
+                            f"{format_money(g.recovered_minor, c.currency)} recovered; {said}"))  # fmt: skip
+    return drawn
+
+
+def holdout(plot: pg.PlotWidget, c: CurrencyFigures) -> Drawn:
+    """The hold-out: each group's recovery rate (recovered of decided invoices) with its Wilson 95% interval; the
+    difference and Newcombe's interval are said in the tab's line and the report."""
+    clear_plot(plot)
+    style(plot)
+    arms = [(GROUP_WORDS[g], c.groups[g].arm()) for g in (STRIPE, DESK)]
+    xs = [0, 1]
+    rates = [(a.rate or 0.0) * 100 for _, a in arms]
+    plot.addItem(pg.BarGraphItem(x=xs, height=rates, width=0.5, brushes=[FAILED, BAR]))
+    lows = [(a.rate or 0.0) * 100 - a.interval()[0] * 100 for _, a in arms]
+    highs = [a.interval()[1] * 100 - (a.rate or 0.0) * 100 for _, a in arms]
+    shown = [a.decided > 0 for _, a in arms]
+    plot.addItem(
+        pg.ErrorBarItem(
+            x=np.array([x for x, s in zip(xs, shown, strict=True) if s], dtype=float),
+            y=np.array([r for r, s in zip(rates, shown, strict=True) if s], dtype=float),
+            bottom=np.array([v for v, s in zip(lows, shown, strict=True) if s], dtype=float),
+            top=np.array([v for v, s in zip(highs, shown, strict=True) if s], dtype=float),
+            beam=0.15, pen=pg.mkPen(ink()),
+        )
+    )  # fmt: skip
+    plot.getAxis("bottom").setTicks(
+        [[(x, f"{name}: {a.recovered} of {a.decided}") for x, (name, a) in zip(xs, arms, strict=True)]]
+    )
+    plot.setLabel("left", "recovered (% of decided invoices)", color=ink().name())
+    plot.setYRange(0, 100, padding=0.02)
+    plot.setXRange(-0.6, 1.6, padding=0)
+    drawn = Drawn(["group", "decided", "recovered", "in_progress", "rate", "low_95", "high_95"])
+    for x, (name, a) in zip(xs, arms, strict=True):
+        low, high = a.interval()
+        drawn.rows.append([name, a.decided, a.recovered, a.in_progress, "" if a.rate is None else round(a.rate, 4),
+                           round(low, 4), round(high, 4)])  # fmt: skip
+        said = "nothing decided yet" if a.rate is None else f"{a.rate:.0%} (95%: {low:.0%} to {high:.0%})"
+        drawn.hover.append(
+            (x - 0.3, x + 0.3, f"{name}: {a.recovered} of {a.decided} decided recovered, {said}; {a.in_progress} in progress")
+        )
     return drawn

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...domain.money import format_money
-from ...domain.recovery import REASON_WORDS, REASONS
+from ...domain.recovery import LINK_WINDOW_DAYS, REASON_WORDS, REASONS
 from ...domain.recovery_rate import READ_AT, CurrencyFigures, RecoveryFigures, lift_words
 from ...services.changes import Changes
 from ...services.recovery_report import recovery_report
@@ -34,7 +34,7 @@ from .. import theme
 from ..context import PageContext
 from ..overview_page import Card
 from ..when_shown import ReadWhenShown
-from .charts import RecoveryChart, by_reason, curve, weekly
+from .charts import RecoveryChart, by_decline, by_reason, curve, holdout, weekly
 
 PRESETS = (("Last 4 weeks", 4), ("Last 12 weeks", 12), ("Last 26 weeks", 26), ("Last 52 weeks", 52))
 LOST_WORDS = {"uncollectible": "written off", "void": "voided", "canceled": "canceled at the last attempt"}
@@ -109,7 +109,15 @@ class RecoveryPage(QWidget):
             "weekly", "Failed and recovered, by the week of the first failure (line: the week's rate)", weekly,
             context.settings, self.say,
         )  # fmt: skip
-        for n, cell in enumerate((self.weekly, self.reasons, self.curve, self.declines)):
+        self.decline_chart = RecoveryChart(
+            "declines", "By the first decline: failed and recovered", by_decline, context.settings, self.say
+        )
+        self.holdout = RecoveryChart(
+            "holdout", "The hold-out: recovered of decided invoices, each group (95% intervals)", holdout, context.settings,
+            self.say,
+        )  # fmt: skip
+        self.charts = (self.weekly, self.reasons, self.curve, self.decline_chart, self.holdout)
+        for n, cell in enumerate((*self.charts, self.declines)):
             grid.addWidget(cell, n // 2, n % 2)
             cell.setMinimumHeight(300)
         body = QWidget()
@@ -154,11 +162,10 @@ class RecoveryPage(QWidget):
         today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
         since, until = today - timedelta(weeks=weeks), today + timedelta(days=1)
         cache, journal, book = workspace.cache, workspace.journal, workspace.playbook()
-        held = (book.holdout_percent, book.holdout_since)
 
         def read() -> RecoveryFigures:
             start, end = int(since.timestamp()), int(until.timestamp())
-            return recovery_report(cache, journal, start, end, int(time.time()), holdout=held)
+            return recovery_report(cache, journal, start, end, int(time.time()), playbook=book)
 
         def shown(figures: RecoveryFigures) -> None:
             if read_no == self._reads:
@@ -185,13 +192,13 @@ class RecoveryPage(QWidget):
 
     def _show(self) -> None:
         c = self.chosen()
-        window = self.figures.window_days if self.figures else 7
+        window = self.figures.window_days if self.figures else LINK_WINDOW_DAYS
         self.rule.setText(
             "Recovered ÷ (recovered + lost), in progress apart, hard declines included. Each recovered invoice has one "
             f"reason, the first that applies: {' → '.join(REASON_WORDS[r] for r in REASONS)} (a new card within {window} "
             "days of a rep's link is the link's)."
         )
-        for chart in (self.weekly, self.reasons, self.curve):
+        for chart in self.charts:
             chart.draw(c)
         if c is None:
             for card in self.cards.values():
