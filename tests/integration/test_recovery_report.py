@@ -69,8 +69,8 @@ def test_each_way_a_failed_payment_ends_is_credited_once_and_the_sums_hold(sandb
         "lost": on_card(sandbox, fails="lost_card"),
     }
     ends = {min(i.current_period_end for i in s["items"].data) for _, _, s in made.values()}
-    assert len(ends) == 1  # one renewal for all
-    [end] = ends
+    assert max(ends) - min(ends) < 60  # one renewal for all (made within the same minute, not always the same second)
+    end = max(ends)
     for key, until in (("stripe_retry", end + 3 * DAY), ("rep_retry", end + 3600)):  # when the funds come
         customer = made[key][1]
         pm = made[key][0].v1.customers.retrieve(customer.id).invoice_settings.default_payment_method
