@@ -94,7 +94,8 @@ class Failures:
         them before the rest is read). `ref`: only the row of that invoice or subscription id. The hold-out's rows (left
         to Stripe alone: domain/holdout.py) are the reps' queue's never, and only they with `holdout`."""
         only = " AND (f.id = ? OR f.subscription_id = ?)" if ref is not None else ""
-        only += f" AND {'' if holdout else 'NOT '}EXISTS (SELECT 1 FROM recovery_invoices h WHERE h.id = f.id AND h.holdout = 'stripe')"
+        # the hold-out's few ids, read once from their index (a lookup per failure cost 0.14 s at 50,000: the first rows)
+        only += f" AND f.id {'' if holdout else 'NOT '}IN (SELECT id FROM recovery_invoices WHERE holdout = 'stripe')"
         shown = ", ".join(f"'{status}'" for status in SHOWN_STATUSES)
         rows = self._query(
             f"""WITH keys AS MATERIALIZED (  -- the order's keys, from this table alone (schema v9 keeps MRR and status)

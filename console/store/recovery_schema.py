@@ -22,6 +22,7 @@ def _v10(db: sqlite_utils.Database) -> None:
         )"""
     )
     db.execute("CREATE INDEX recovery_first_failed ON recovery_invoices (first_failed_at)")
+    db.execute("CREATE INDEX recovery_holdout ON recovery_invoices (holdout, id)")  # the queue leaves the hold-out out
     db.execute(
         """INSERT INTO recovery_invoices (id, subscription_id, customer_id, currency, failed_minor, first_failed_at, decline_code)
            SELECT id, subscription_id, customer_id, currency, amount_due, created, coalesce(json_extract(decline, '$.decline_code'), json_extract(decline, '$.code'))

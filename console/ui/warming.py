@@ -10,7 +10,7 @@ from .queue.page import QueuePage
 from .workers import warm_import
 
 WARM_IDLE_MS = 1500  # the search box's rest before the other tabs' modules are imported
-MODULES = ("console.ui.failed.page", "console.ui.analytics.page", "console.ui.recovery.page", "console.ui.portal.page")
+MODULES = ("console.ui.failed.page", "console.ui.analytics.page", "console.ui.portal.page")
 
 
 class TabWarmer(QObject):
