@@ -1,23 +1,33 @@
 """A titled chart with its PNG… and CSV… buttons over a pyqtgraph plot, its numbers shown on hover: the frame the
-Outcomes and Recovery tabs' charts share (each says what its buttons save)."""
+Outcomes and Recovery tabs' charts share (each says how its image is made and what its files are called)."""
 
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
+from pathlib import Path
 
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF
+from PySide6.QtCore import QPointF, QSettings
 from PySide6.QtGui import QCursor
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSizePolicy, QToolTip, QVBoxLayout, QWidget
 
 from .analytics.charts import Drawn
+from .files import export_file, write_rows_csv
+
+Say = Callable[[str, bool], None]  # a line for the page: what was saved, or why it could not be (an error)
 
 
 class ChartFrame(QWidget):
-    """`layout`: the head, then the plot; a subclass adds what goes under it, and defines export_png/export_csv."""
+    """`layout_`: the head, then the plot (a chart adds what goes under it). `stem` names its files (None: nothing
+    drawn yet, nothing to save); `render` writes its image; `png_what` says what the image is, once saved."""
 
-    def __init__(self, name: str, title: str, png_tip: str, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, name: str, title: str, png_tip: str, png_what: str, settings: QSettings, say: Say,
+        stem: Callable[[], str | None], render: Callable[[Path], None], parent: QWidget | None = None,
+    ) -> None:  # fmt: skip
         super().__init__(parent)
+        self.settings, self.say, self._stem, self._render, self._png_what = settings, say, stem, render, png_what
         self.layout_ = QVBoxLayout(self)
         self.layout_.setContentsMargins(0, 0, 0, 0)
         head = QHBoxLayout()
@@ -57,8 +67,17 @@ class ChartFrame(QWidget):
         else:
             QToolTip.hideText()
 
+    def save_csv(self, path: Path) -> None:
+        assert self.drawn is not None
+        write_rows_csv(path, self.drawn.header, self.drawn.rows)
+
     def export_png(self) -> None:
-        raise NotImplementedError  # each chart says how its image is made
+        self._export("Export chart", "png", "PNG image (*.png)", self._render, self._png_what)
 
     def export_csv(self) -> None:
-        raise NotImplementedError
+        self._export("Export data", "csv", "CSV (*.csv)", self.save_csv, "the chart's numbers")
+
+    def _export(self, title: str, suffix: str, kinds: str, write: Callable[[Path], None], what: str) -> None:
+        stem = self._stem()
+        if stem is not None:
+            export_file(self, self.settings, self.say, title, f"{stem}.{suffix}", kinds, write, what)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import cast
@@ -26,10 +25,9 @@ from ...domain.money import format_totals
 from ...domain.playbook import Playbook
 from ...services.outcomes_report import Outcome, Report, SaveFacts, build, outcome_report, outcomes, read_facts
 from .. import theme
-from ..chart_frame import ChartFrame
+from ..chart_frame import ChartFrame, Say
 from ..context import PageContext
 from ..dates import day_format
-from ..files import export_file, write_rows_csv
 from ..overview_page import Card
 from .experiments_panel import ExperimentsPanel
 from .render import CHARTS, SIZE, TITLES, draw, file_stem, render_chart
@@ -41,19 +39,16 @@ PRESETS = (("Last 4 weeks", 4), ("Last 12 weeks", 12), ("Last 26 weeks", 26), ("
 class ChartPanel(ChartFrame):
     """A titled chart with its own PNG and CSV export; hovering shows the exact numbers."""
 
-    def __init__(self, name: str, settings: QSettings, say: Callable[[str, bool], None], parent: QWidget | None = None) -> None:
-        super().__init__(
-            name, TITLES[name], f"Save this chart as a {SIZE[0]}×{SIZE[1]} image, titled with its range and currency", parent
-        )
+    def __init__(self, name: str, settings: QSettings, say: Say, parent: QWidget | None = None) -> None:
+        tip = f"Save this chart as a {SIZE[0]}×{SIZE[1]} image, titled with its range and currency"
+        what = f"the chart ({SIZE[0]}×{SIZE[1]})"
+        super().__init__(name, TITLES[name], tip, what, settings, say, self._stem, self.save_png, parent)
         self.name = name
-        self.settings = settings
-        self.say = say
         self.report: Report | None = None
-        layout = self.layout_
         self.note = QLabel("")
         self.note.setWordWrap(True)
         self.note.setProperty("class", "chartNote")
-        layout.addWidget(self.note)
+        self.layout_.addWidget(self.note)
 
     def draw(self, report: Report) -> None:
         self.report = report
@@ -65,20 +60,8 @@ class ChartPanel(ChartFrame):
         assert self.report is not None
         render_chart(self.name, self.report, path)
 
-    def save_csv(self, path: Path) -> None:
-        assert self.drawn is not None
-        write_rows_csv(path, self.drawn.header, self.drawn.rows)
-
-    def export_png(self) -> None:
-        self._export("Export chart", "png", "PNG image (*.png)", self.save_png, f"the chart ({SIZE[0]}×{SIZE[1]})")
-
-    def export_csv(self) -> None:
-        self._export("Export data", "csv", "CSV (*.csv)", self.save_csv, "the chart's numbers")
-
-    def _export(self, title: str, suffix: str, kinds: str, write: Callable[[Path], None], what: str) -> None:
-        if self.report is not None:
-            name = f"{file_stem(self.name, self.report)}.{suffix}"
-            export_file(self, self.settings, self.say, title, name, kinds, write, what)
+    def _stem(self) -> str | None:
+        return file_stem(self.name, self.report) if self.report is not None else None
 
 
 class AnalyticsPage(QWidget):

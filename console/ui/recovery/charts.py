@@ -20,8 +20,7 @@ from ...domain.recovery import REASON_WORDS, REASONS
 from ...domain.recovery_rate import READ_AT, CurrencyFigures
 from ..analytics.axes import DAY, WeekAxis, label_width
 from ..analytics.charts import HEADROOM, Drawn, add_legend, clear_plot, ink, style, twin_axis
-from ..chart_frame import ChartFrame
-from ..files import export_file, write_rows_csv
+from ..chart_frame import ChartFrame, Say
 
 BAR, CURVE, FAILED = "#2e7d32", "#1565c0", "#9e9e9e"
 
@@ -31,10 +30,12 @@ class RecoveryChart(ChartFrame):
 
     def __init__(
         self, name: str, title: str, draw: Callable[[pg.PlotWidget, CurrencyFigures], Drawn], settings: QSettings,
-        say: Callable[[str, bool], None], parent: QWidget | None = None,
+        say: Say, parent: QWidget | None = None,
     ) -> None:  # fmt: skip
-        super().__init__(name, title, "Save this chart as an image", parent)
-        self.name, self.settings, self.say, self._draw = name, settings, say, draw
+        super().__init__(
+            name, title, "Save this chart as an image", "the chart", settings, say, self._stem, self.save_png, parent
+        )
+        self.name, self._draw = name, draw
         self.figures: CurrencyFigures | None = None
 
     def draw(self, figures: CurrencyFigures | None) -> None:
@@ -48,20 +49,8 @@ class RecoveryChart(ChartFrame):
         if not self.grab().save(str(path), "PNG"):
             raise OSError(f"the image could not be written to {path}")
 
-    def save_csv(self, path: Path) -> None:
-        assert self.drawn is not None
-        write_rows_csv(path, self.drawn.header, self.drawn.rows)
-
-    def export_png(self) -> None:
-        self._export("Export chart", "png", "PNG image (*.png)", self.save_png, "the chart")
-
-    def export_csv(self) -> None:
-        self._export("Export data", "csv", "CSV (*.csv)", self.save_csv, "the chart's numbers")
-
-    def _export(self, title: str, suffix: str, kinds: str, write: Callable[[Path], None], what: str) -> None:
-        if self.figures is not None:
-            name = f"recovery-{self.name}-{self.figures.currency}.{suffix}"
-            export_file(self, self.settings, self.say, title, name, kinds, write, what)
+    def _stem(self) -> str | None:
+        return f"recovery-{self.name}-{self.figures.currency}" if self.figures is not None else None
 
 
 def by_reason(plot: pg.PlotWidget, c: CurrencyFigures) -> Drawn:
