@@ -22,13 +22,14 @@ from .ledger import Ledger
 from .queue_reads import QueueReads
 from .recovery import RecoveryLedger
 from .schema import BULK_CACHE_KIB, DatabaseDamaged, open_database, set_aside, sound_file, translated
+from .timeline import Timeline
 from .valuation import Book
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
-class Cache(Intents, Ledger, QueueReads, Failures, RecoveryLedger):
+class Cache(Intents, Ledger, QueueReads, Failures, RecoveryLedger, Timeline):
     """One account and mode's database. Thread-safe; multi-row writes go through `transaction()`."""
 
     def __init__(self, path: Path, *, livemode: bool = False, check: bool = True) -> None:
@@ -159,6 +160,16 @@ class Cache(Intents, Ledger, QueueReads, Failures, RecoveryLedger):
             keys = [d[0] for d in cursor.description]
             return [dict(zip(keys, row, strict=True)) for row in cursor]
 
+    def _query_in(self, sql: str, ids: Iterable[str], params: Iterable[Any] = ()) -> list[dict[str, Any]]:
+        """`sql` with `{marks}` where `IN (…)` takes the ids, run 500 ids at a time (SQLite's variables are limited);
+        `params` come before the ids."""
+        ids, first = list(ids), list(params)
+        out: list[dict[str, Any]] = []
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            out += self._query(sql.format(marks=",".join("?" * len(chunk))), [*first, *chunk])
+        return out
+
     # meta -------------------------------------------------------------------------
     def get_meta(self, key: str, default: Any = None) -> Any:
         found = self._query("SELECT value FROM meta WHERE key = ?", [key])
@@ -252,14 +263,8 @@ class Cache(Intents, Ledger, QueueReads, Failures, RecoveryLedger):
         return rows.subscription_from_row(found[0]) if found else None
 
     def subscriptions(self, ids: Iterable[str]) -> dict[str, Subscription]:
-        ids = list(ids)
-        out: dict[str, Subscription] = {}
-        for start in range(0, len(ids), 500):
-            chunk = ids[start : start + 500]
-            marks = ",".join("?" * len(chunk))
-            for row in self._query(f"SELECT * FROM subscriptions WHERE id IN ({marks})", chunk):
-                out[row["id"]] = rows.subscription_from_row(row)
-        return out
+        found = self._query_in("SELECT * FROM subscriptions WHERE id IN ({marks})", ids)
+        return {row["id"]: rows.subscription_from_row(row) for row in found}
 
     def customer(self, customer_id: str) -> Customer | None:
         found = self._query(
@@ -375,17 +380,7 @@ class Cache(Intents, Ledger, QueueReads, Failures, RecoveryLedger):
         }
         return [found[d] for d in ids if d in found]
 
-    # timeline and lifetime value -------------------------------------------------------
-    def add_timeline(self, key: str, sub_id: str, at: int, kind: str, detail: dict[str, Any]) -> None:
-        self._write(
-            "INSERT OR IGNORE INTO timeline (key, subscription_id, at, kind, detail) VALUES (?, ?, ?, ?, ?)",
-            [key, sub_id, at, kind, json.dumps(detail, sort_keys=True)],
-        )
-
-    def timeline(self, sub_id: str) -> list[dict[str, Any]]:
-        found = self._query("SELECT at, kind, detail FROM timeline WHERE subscription_id = ? ORDER BY at, key", [sub_id])
-        return [{**r, "detail": json.loads(r["detail"])} for r in found]
-
+    # lifetime value --------------------------------------------------------------------
     def lifetime_value(self, customer_id: str) -> list[dict[str, Any]]:
         return self._query("SELECT * FROM lifetime_value WHERE customer_id = ? ORDER BY currency", [customer_id])
 

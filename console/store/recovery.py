@@ -4,7 +4,6 @@ report (services/recovery_report.py)."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -17,6 +16,7 @@ class RecoveryLedger:
     """Mixed into Cache, which reads and writes with its own _query and transaction (declared for mypy)."""
 
     _query: Callable[..., list[dict[str, Any]]]
+    _query_in: Callable[..., list[dict[str, Any]]]
     transaction: Callable[..., Any]
     db: Any
 
@@ -95,24 +95,10 @@ class RecoveryLedger:
 
     def card_changes_of(self, customer_ids: Iterable[str]) -> dict[str, list[tuple[int, str]]]:
         out: dict[str, list[tuple[int, str]]] = {}
-        wanted = sorted(set(customer_ids))
-        for start in range(0, len(wanted), 500):
-            chunk = wanted[start : start + 500]
-            marks = ", ".join("?" * len(chunk))
-            for r in self._query(
-                f"SELECT customer_id, at, source FROM card_changes WHERE customer_id IN ({marks}) ORDER BY at", chunk
-            ):
-                out.setdefault(r["customer_id"], []).append((r["at"], r["source"]))
-        return out
-
-    def timeline_of_kind(self, kind: str, sub_ids: Iterable[str]) -> dict[str, list[tuple[int, dict[str, Any]]]]:
-        """Each subscription's timeline entries of one kind (the card-update links sent), oldest first."""
-        out: dict[str, list[tuple[int, dict[str, Any]]]] = {}
-        wanted = sorted(set(sub_ids))
-        for start in range(0, len(wanted), 500):
-            chunk = wanted[start : start + 500]
-            marks = ", ".join("?" * len(chunk))
-            sql = f"SELECT subscription_id, at, detail FROM timeline WHERE kind = ? AND subscription_id IN ({marks}) ORDER BY at"
-            for r in self._query(sql, [kind, *chunk]):
-                out.setdefault(r["subscription_id"], []).append((r["at"], json.loads(r["detail"])))
+        found = self._query_in(
+            "SELECT customer_id, at, source FROM card_changes WHERE customer_id IN ({marks}) ORDER BY at",
+            sorted(set(customer_ids)),
+        )
+        for r in found:
+            out.setdefault(r["customer_id"], []).append((r["at"], r["source"]))
         return out

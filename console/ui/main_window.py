@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -96,10 +97,10 @@ class MainWindow(QMainWindow):
         self.journal_page.recover_requested.connect(self.controller.recover_journal)
         # Portal and Outcomes are built when first shown or asked for: 35 ms of widgets, and the charts' library
         # (pyqtgraph, 0.3-0.5 s of import), that the first frame would otherwise wait for
-        self.portal_tab: LazyPage[PortalPage] = LazyPage(self._portal)
-        self.outcomes_tab: LazyPage[AnalyticsPage] = LazyPage(self._outcomes)
-        self.failed_tab: LazyPage[FailedPage] = LazyPage(self._failed_payments)  # built when first shown: a second queue
-        self.recovery_tab: LazyPage[RecoveryPage] = LazyPage(self._recovery)  # its charts: pyqtgraph, as Outcomes
+        self.portal_tab: LazyPage[PortalPage] = LazyPage(self._lazy("portal.page", "PortalPage"))
+        self.outcomes_tab: LazyPage[AnalyticsPage] = LazyPage(self._lazy("analytics.page", "AnalyticsPage"))
+        self.failed_tab: LazyPage[FailedPage] = LazyPage(self._lazy("failed.page", "FailedPage"))  # a second queue
+        self.recovery_tab: LazyPage[RecoveryPage] = LazyPage(self._lazy("recovery.page", "RecoveryPage"))
         self.overview = OverviewPage(self.context)
         self.overview.retry_requested.connect(self.refresh)
         self.overview.loaded.connect(self._overview_done)
@@ -152,35 +153,18 @@ class MainWindow(QMainWindow):
             QTimer.singleShot(0, self.refresh)
             self.warmer.start()
 
-    def _outcomes(self) -> AnalyticsPage:
-        """The Outcomes page. Its charts' library is imported on a worker at a quiet moment (ui/warming.py),
-        so the tab opens at once; the page reads when it is shown."""
-        from .analytics.page import AnalyticsPage
-
-        return AnalyticsPage(self.context)
-
-    def _failed_payments(self) -> FailedPage:
-        from .failed.page import FailedPage
-
-        return FailedPage(self.context)
+    def _lazy(self, module: str, name: str) -> Callable[[], Any]:
+        """A tab's page, built when the tab is first shown or the page asked for, its module imported then (what
+        the charts' library costs is paid on a worker at a quiet moment: ui/warming.py); it reads when shown."""
+        return lambda: getattr(importlib.import_module(f"{__package__}.{module}"), name)(self.context)
 
     @property
     def failed_page(self) -> FailedPage:
         return self.failed_tab.page
 
-    def _recovery(self) -> RecoveryPage:
-        from .recovery.page import RecoveryPage
-
-        return RecoveryPage(self.context)
-
     @property
     def recovery_page(self) -> RecoveryPage:
         return self.recovery_tab.page
-
-    def _portal(self) -> PortalPage:
-        from .portal.page import PortalPage
-
-        return PortalPage(self.context)
 
     @property
     def analytics_page(self) -> AnalyticsPage:

@@ -31,19 +31,13 @@ from ...domain.feedback import PORTAL_LABELS
 from ...domain.models import Coupon
 from ...domain.money import exponent, to_major
 from ...domain.offers import (
-    CONSOLE_COUPON,
     ContactOffer,
-    CouponOffer,
     Offer,
-    PauseOffer,
-    RevokeOffer,
 )  # fmt: skip
 from ...domain.playbook import (
     ANY,
     DEFAULT_RULES,
     NO_ANSWER,
-    RETAIN_15_ANNUAL,
-    RETAIN_25,
     Playbook,
     Rule,
     experiment_dict,
@@ -53,6 +47,7 @@ from ...domain.playbook import (
 from ...domain.playbook_reach import never_used
 from .experiment import ExperimentDialog
 from .holdout_row import holdout_row
+from .rule_offers import offer_choices, offer_text, offer_tip
 
 # Stripe's codes in words, short enough for a table cell ("Too expensive"); the portal's sentence is the tooltip
 REASONS = [
@@ -72,31 +67,6 @@ COL_TIPS = {
     "console; the Outcomes tab compares them. Click to set one up, change or end it.",
 }
 NO_TEST = "No experiment"
-
-
-def offer_text(offer: Offer, coupons: dict[str, Coupon]) -> str:
-    """An offer as the editor lists it: two coupons with the same terms are told apart by where they come from."""
-    words = offer.describe(coupons)
-    if offer.kind != "coupon":
-        return words
-    if offer.coupon_id and offer.coupon_id in coupons and not offer.coupon_id.startswith(CONSOLE_COUPON):
-        return f"{words} ({offer.coupon_id})"
-    return f"{words} (console)" if offer.new_coupon else f"{words} ({offer.coupon_id})"
-
-
-def offer_tip(offer: Offer) -> str:
-    if offer.kind == "coupon" and offer.new_coupon:
-        return "A coupon the console creates in your account the first time it is used, then reuses"
-    return f"Your account's coupon {offer.coupon_id}" if offer.kind == "coupon" else ""
-
-
-def offer_choices(coupons: list[Coupon]) -> list[Offer]:
-    out: list[Offer] = [RETAIN_25, RETAIN_15_ANNUAL]
-    own = {RETAIN_25.coupon_id, RETAIN_15_ANNUAL.coupon_id}  # once created, the console's coupons are in the account: listed once
-    out += [CouponOffer(coupon_id=c.id) for c in coupons if c.valid and c.id not in own]
-    out += [PauseOffer(pause_months=m) for m in (1, 2, 3)]
-    out += [RevokeOffer(), ContactOffer()]
-    return out
 
 
 class PlaybookDialog(QDialog):
