@@ -29,6 +29,7 @@ from console.services.connection import open_demo
 from console.services.keys import KeyService
 from console.services.workspace import PLAYBOOK
 from console.ui import theme
+from console.ui.dialogs.attribution_order import AttributionOrderDialog
 from console.ui.dialogs.connect import ConnectDialog
 from console.ui.dialogs.consent import ConsentDialog
 from console.ui.dialogs.desk import OutreachDialog
@@ -274,8 +275,14 @@ def main(out: Path) -> int:
             s.grab(editor, "playbook")
             cell = next(editor.table.cellWidget(i, TEST) for i in range(editor.table.rowCount())
                         if editor.table.cellWidget(i, TEST).property("experiment"))  # fmt: skip
-            s.when(s.modal(ExperimentDialog), lambda d: (s.grab(d, "experiment"), d.reject(), s.later(100, editor.reject)))
-            cell.click()  # opens the experiment's own dialog; the editor closes once it is shot
+
+            def order() -> None:  # then the recovery attribution's order; the editor closes once it is shot
+                s.when(s.modal(AttributionOrderDialog), lambda d: (s.grab(d, "attribution-order"), d.reject(),
+                                                                   s.later(100, editor.reject)))  # fmt: skip
+                editor.attribution.change.click()
+
+            s.when(s.modal(ExperimentDialog), lambda d: (s.grab(d, "experiment"), d.reject(), s.later(100, order)))
+            cell.click()  # opens the experiment's own dialog
 
         s.when(s.modal(PlaybookDialog), shoot)
         window.edit_playbook()

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..domain.holdout import DESK, STRIPE
 from ..domain.money import format_money
-from ..domain.recovery import REASON_WORDS, REASONS
+from ..domain.recovery import REASON_WORDS
 from ..domain.recovery_rate import READ_AT, lift_words
 from ..domain.text import csv_row
 from .text_table import text_table
@@ -43,7 +43,7 @@ def recovery_data(fig: RecoveryFigures) -> dict[str, Any]:
     return {
         "since": _day(fig.since),
         "until": _day(fig.until - 1),
-        "attribution": {"order": list(REASONS), "link_window_days": fig.window_days},
+        "attribution": {"order": list(fig.order), "link_window_days": fig.window_days},
         "holdout": {
             "percent": fig.holdout_percent,
             "since": None if fig.holdout_since is None else datetime.fromtimestamp(fig.holdout_since, UTC).isoformat(),
@@ -51,7 +51,7 @@ def recovery_data(fig: RecoveryFigures) -> dict[str, Any]:
         "currencies": {
             c.currency: _group(c.total)
             | {
-                "by_reason": {r: {"recovered_minor": c.by_reason[r], "invoices": c.by_reason_count[r]} for r in REASONS},
+                "by_reason": {r: {"recovered_minor": c.by_reason[r], "invoices": c.by_reason_count[r]} for r in fig.order},
                 "rate_by_day": {str(d): c.at_day.get(d) for d in READ_AT},
                 "median_days_to_recover": c.median_days,
                 "by_decline_code": {code: _group(g) for code, g in sorted(c.by_decline.items())},
@@ -81,16 +81,16 @@ def recovery_table(fig: RecoveryFigures) -> list[str]:
         "in progress apart, hard declines included",
         f"  Each recovered invoice has one reason, the first that applies in this order (a new card within "
         f"{fig.window_days} days of a rep's link is the link's):",
-        "  " + " → ".join(REASON_WORDS[r] for r in REASONS),
+        "  " + " → ".join(REASON_WORDS[r] for r in fig.order),
     ]
     if not fig.currencies:
         return [*lines, "", "  No payment failed in this period (or nothing is synced yet: `churn-console sync`)."]
     for c in fig.currencies:
-        lines += ["", *_currency(c)]
+        lines += ["", *_currency(c, fig.order)]
     return lines
 
 
-def _currency(c: CurrencyFigures) -> list[str]:
+def _currency(c: CurrencyFigures, order: tuple[str, ...]) -> list[str]:
     cur, t = c.currency, c.total
 
     def money(v: int) -> str:
@@ -104,7 +104,7 @@ def _currency(c: CurrencyFigures) -> list[str]:
         f"  Recovered by: {by_day}. Median time to recover: {median}.",
         *text_table(
             ("Reason", "Invoices", "Recovered"),
-            [(REASON_WORDS[r], str(c.by_reason_count[r]), money(c.by_reason[r])) for r in REASONS],
+            [(REASON_WORDS[r], str(c.by_reason_count[r]), money(c.by_reason[r])) for r in order],
             right={1, 2},
             indent="  ",
         ),  # fmt: skip
@@ -132,7 +132,7 @@ def recovery_csv(fig: RecoveryFigures) -> str:
     w = csv.writer(out, lineterminator="\n")
     w.writerow(["currency", "reason", "invoices", "recovered_minor", "failed_minor", "in_progress_minor", "lost_minor", "rate"])
     for c in fig.currencies:
-        for r in REASONS:
+        for r in fig.order:
             w.writerow(csv_row([c.currency, r, c.by_reason_count[r], c.by_reason[r], "", "", "", ""]))
         t = c.total
         rate = "" if t.rate is None else f"{t.rate:.4f}"

@@ -17,7 +17,7 @@ from .feedback import PORTAL_LABELS
 from .holdout import MAX_PERCENT
 from .offers import ContactOffer, CouponOffer, CouponSpec, Offer, PauseOffer, offer_from_dict, offer_to_dict
 from .queue import QueueRow
-from .recovery import LINK_WINDOW_DAYS, MAX_LINK_WINDOW
+from .recovery import LINK_WINDOW_DAYS, MAX_LINK_WINDOW, REASONS, check_order
 
 ANY = "*"
 NO_ANSWER = "none"
@@ -129,6 +129,7 @@ class Playbook:
     holdout_percent: int = 0  # of new failed payments left to Stripe alone (domain/holdout.py); 0: no hold-out
     holdout_since: int | None = None  # when the hold-out began: failures first seen before it are never assigned
     link_window_days: int = LINK_WINDOW_DAYS  # a new card within this many days of a rep's link is the link's doing
+    attribution_order: tuple[str, ...] = REASONS  # a recovered invoice's one reason: the first of these that applies
 
     def with_holdout(self, percent: int, now: int) -> Playbook:
         """The hold-out at `percent`: started now when it was off, its start kept while it runs (invoices keep the
@@ -187,6 +188,7 @@ class Playbook:
                 "holdout_percent": self.holdout_percent,
                 "holdout_since": self.holdout_since,
                 "link_window_days": self.link_window_days,
+                "attribution_order": list(self.attribution_order),
                 "rules": [_rule_dict(r) for r in self.rules],
             },
             indent=2,
@@ -222,9 +224,11 @@ class Playbook:
         window = int(data.get("link_window_days", LINK_WINDOW_DAYS))
         if not 1 <= window <= MAX_LINK_WINDOW:
             raise ValueError(f"link_window_days must be 1 to {MAX_LINK_WINDOW}, not {window}")
+        order = check_order(data.get("attribution_order", REASONS))
         return cls(
             rules=rules, high_mrr=high, no_repeat_discount=bool(data.get("no_repeat_discount", True)), repeat_months=months,
             holdout_percent=percent, holdout_since=int(since) if since and percent else None, link_window_days=window,
+            attribution_order=order,
         )  # fmt: skip
 
     @classmethod

@@ -4,7 +4,8 @@ The order follows Recurly's recovered-revenue report, which gives each invoice o
 retry on the same card first (nothing anyone did), then the card updater, then the customer's own new card, then
 what a rep did (retry now, a card-update link followed by a new card, a pause), then a payment made outside Stripe.
 A card that changed within the attribution window after a rep's link counts for the link, not for the customer.
-Every paid invoice gets one reason, so the reasons add up to the total recovered, to the cent, per currency.
+Every paid invoice gets one reason, so the reasons add up to the total recovered, to the cent, per currency. The order
+is the playbook's setting (`attribution_order`); REASONS is its default.
 """
 
 from __future__ import annotations
@@ -67,9 +68,27 @@ class Failure:
         return self.outcome is None
 
 
-def credit(f: Failure, window_days: int = LINK_WINDOW_DAYS) -> tuple[str, str | None] | None:
-    """The one reason a recovered invoice is credited to, and the rep credited (None for the rest); None when the
-    invoice was not recovered."""
+def check_order(order: tuple[str, ...] | list[str]) -> tuple[str, ...]:
+    """The attribution order as given, when it names every reason once; else a ValueError that says what is wrong."""
+    given = tuple(order)
+    unknown = [r for r in given if r not in REASONS]
+    if unknown:
+        raise ValueError(f"unknown recovery reason {unknown[0]!r}: the reasons are {', '.join(REASONS)}")
+    if sorted(given) != sorted(REASONS):
+        missing = [r for r in REASONS if r not in given]
+        twice = sorted({r for r in given if given.count(r) > 1})
+        said = [f"missing {', '.join(missing)}"] * bool(missing) + [f"{', '.join(twice)} twice"] * bool(twice)
+        raise ValueError(f"the attribution order must name each reason once ({'; '.join(said)})")
+    return given
+
+
+def credit(f: Failure, window_days: int = LINK_WINDOW_DAYS, order: tuple[str, ...] = REASONS) -> tuple[str, str | None] | None:
+    """The one reason a recovered invoice is credited to, the first of `order` (the playbook's) that applies, and the
+    rep credited (None for the rest); None when the invoice was not recovered.
+
+    Each paid invoice meets at least one reason's test, whatever the order: a charge with no card change, no rep retry
+    and no pause is Stripe's retry; a card change is the updater's, the customer's or a link's; then a rep's retry or
+    pause; a payment that was no charge is out of band. So the reasons add up to the total recovered in any order."""
     if not f.recovered or f.ended_at is None:
         return None
     paid_at, window = f.ended_at, window_days * DAY
@@ -82,17 +101,15 @@ def credit(f: Failure, window_days: int = LINK_WINDOW_DAYS) -> tuple[str, str | 
 
     paused = list(f.pauses)  # the desk's pauses of this very invoice (each names it): during its failure by definition
     charged = f.by_payment is not False  # paid by a charge (or not known otherwise: a charge is what Stripe does)
-    if charged and not changes and f.rep_retry is None and not paused:
-        return "stripe_retry", None
-    if charged and any(source == "updater" for _, source in changes):
-        return "card_updater", None
-    if charged and any(link_before(at) is None for at in by_customer):
-        return "customer_card", None
-    if charged and f.rep_retry is not None:
-        return "rep_retry", f.rep_retry.operator
     linked = [a for a in (link_before(at) for at in by_customer) if a is not None]
-    if charged and linked:
-        return "rep_link", linked[0].operator
-    if paused:
-        return "rep_pause", paused[-1].operator
-    return "out_of_band", None
+    tests: dict[str, tuple[bool, str | None]] = {
+        "stripe_retry": (charged and not changes and f.rep_retry is None and not paused, None),
+        "card_updater": (charged and any(source == "updater" for _, source in changes), None),
+        "customer_card": (charged and any(link_before(at) is None for at in by_customer), None),
+        "rep_retry": (charged and f.rep_retry is not None, f.rep_retry.operator if f.rep_retry else None),
+        "rep_link": (charged and bool(linked), linked[0].operator if linked else None),
+        "rep_pause": (bool(paused), paused[-1].operator if paused else None),
+        "out_of_band": (not charged, None),
+    }
+    reason = next(r for r in order if tests[r][0])  # one always applies (above; tests/unit/test_recovery_credit.py)
+    return reason, tests[reason][1]

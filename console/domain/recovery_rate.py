@@ -60,6 +60,7 @@ class CurrencyFigures:
     """One currency's figures: the totals, by reason (the attribution), by decline code, by rep, by day N, lost by how."""
 
     currency: str
+    order: tuple[str, ...] = REASONS  # the attribution order (the playbook's): by_reason is shown in it
     total: Group = field(default_factory=Group)
     by_reason: dict[str, int] = field(default_factory=lambda: dict.fromkeys(REASONS, 0))
     by_reason_count: dict[str, int] = field(default_factory=lambda: dict.fromkeys(REASONS, 0))
@@ -92,18 +93,20 @@ class RecoveryFigures:
     currencies: list[CurrencyFigures]
     holdout_percent: int = 0
     holdout_since: int | None = None
+    order: tuple[str, ...] = REASONS  # the attribution order the reasons were credited in (the playbook's)
 
 
 def figures(
-    failures: Iterable[Failure], since: int, until: int, now: int, window_days: int = LINK_WINDOW_DAYS
-) -> RecoveryFigures:
+    failures: Iterable[Failure], since: int, until: int, now: int, window_days: int = LINK_WINDOW_DAYS,
+    order: tuple[str, ...] = REASONS,
+) -> RecoveryFigures:  # fmt: skip
     """The figures of the invoices that first failed in [since, until), as of `now`."""
     found: dict[str, CurrencyFigures] = {}
     cohorts: dict[str, list[Failure]] = defaultdict(list)
     for f in failures:
         if not since <= f.first_failed_at < until:
             continue
-        c = found.setdefault(f.currency, CurrencyFigures(f.currency))
+        c = found.setdefault(f.currency, CurrencyFigures(f.currency, order))
         cohorts[f.currency].append(f)
         c.total.add(f)
         c.by_decline[f.decline_code or "unknown"].add(f)
@@ -111,7 +114,7 @@ def figures(
             c.groups[f.group].add(f)
         if f.lost:
             c.lost_by[f.outcome or ""] += f.failed_minor
-        credited = credit(f, window_days)
+        credited = credit(f, window_days, order)
         if credited is not None and f.ended_at is not None:
             reason, rep = credited
             c.by_reason[reason] += f.failed_minor
@@ -125,7 +128,7 @@ def figures(
         c.followed_days = max((now - f.first_failed_at) / DAY for f in cohorts[currency])
         c.weeks = _weeks(cohorts[currency], since, until)
     ordered = sorted(found.values(), key=lambda c: (-c.total.failed, c.currency))
-    return RecoveryFigures(since, until, window_days, ordered)
+    return RecoveryFigures(since, until, window_days, ordered, order=order)
 
 
 def _by_day(cohort: list[Failure], day: int, now: int) -> float | None:

@@ -17,6 +17,7 @@ class Changes:
     outcomes: bool = False  # intents and how they ended (the Outcomes tab)
     overview: bool = False  # the account's headline figures
     failed: bool = False  # failed payments: their invoices, declines and desk states
+    playbook: bool = False  # the playbook's settings (the recovery report's attribution order and window, hold-out)
 
     def __or__(self, other: Changes) -> Changes:
         return Changes(**{f.name: getattr(self, f.name) or getattr(other, f.name) for f in fields(self)})

@@ -20,7 +20,7 @@ def recovery_report(
     playbook: Playbook | None = None,
 ) -> RecoveryFigures:  # fmt: skip
     """The figures of the invoices that first failed in [since, until) (only `currency`'s when given), as of `now`,
-    with the playbook's settings: the link's attribution window, and the hold-out's share and start."""
+    with the playbook's settings: the attribution's order and the link's window, and the hold-out's share and start."""
     book = playbook or Playbook()
     rows = [r for r in cache.recovery_rows(since, until) if currency is None or r["currency"] == currency]
     changes = cache.card_changes_of(r["customer_id"] for r in rows)
@@ -54,6 +54,6 @@ def recovery_report(
         )  # fmt: skip
         for r in rows
     ]
-    found = figures(failures, since, until, now, book.link_window_days)
+    found = figures(failures, since, until, now, book.link_window_days, book.attribution_order)
     found.holdout_percent, found.holdout_since = book.holdout_percent, book.holdout_since  # said beside the comparison
     return found

@@ -342,7 +342,7 @@ class MainWindow(QMainWindow):
         dialog = PlaybookDialog(self.workspace.playbook(), self.coupons(), sorted({r.currency for r in rows}), self, custom)
         if dialog.exec():
             self.workspace.save_playbook(dialog.playbook())
-            self.bus.announce(Changes(queue=True))  # each row's recommended offer
+            self.bus.announce(Changes(queue=True, playbook=True))  # each row's offer; the recovery report's settings
 
     def edit_templates(self) -> None:
         """The team's e-mail templates, kept in outreach.json beside the data (the CLI's `outreach` reads them)."""

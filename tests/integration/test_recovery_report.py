@@ -197,3 +197,31 @@ def test_the_first_sync_reads_the_last_30_days_and_every_figure_recounts_from_st
         reasons = {r for c in report["currencies"].values() for r, v in c["by_reason"].items() if v["invoices"]}
         assert {"stripe_retry", "customer_card"} <= reasons  # the seed's mix, read back (the updater is rare in it:
         # its own test is test_a_card_the_card_updater_refreshed_is_credited_to_it)
+
+
+def test_the_playbooks_attribution_order_decides_between_two_reasons_and_the_report_says_it(sandbox, run):
+    from console.domain.playbook import Playbook
+    from console.domain.recovery import REASONS
+
+    client, customer, sub = on_card(sandbox, fails="insufficient_funds")
+    run("sync")
+    invoice = renew(sandbox, client, sub)
+    run("sync")
+    new_card(client, customer)  # the customer changes the card on their own…
+    assert client.v1.invoices.retrieve(invoice.id).status == "open"  # Stripe's next try is days away
+    code, _, err = run("retry", invoice.id)  # …and a rep's Retry now charges it
+    assert code == 0, err
+    assert client.v1.invoices.retrieve(invoice.id).status == "paid"
+    run("sync")
+    first = recovery(run)
+    rep_first = ("rep_retry", *(r for r in REASONS if r != "rep_retry"))
+    Playbook(attribution_order=rep_first).save(run.data / "playbook.json")
+    then = recovery(run)
+    usd, usd_then = first["currencies"]["usd"], then["currencies"]["usd"]
+    assert first["attribution"]["order"] == list(REASONS) and then["attribution"]["order"] == list(rep_first)
+    assert usd["by_reason"]["customer_card"]["recovered_minor"] == invoice.amount_due and usd["by_rep"] == {}
+    assert usd_then["by_reason"]["rep_retry"]["recovered_minor"] == invoice.amount_due
+    assert usd_then["by_rep"] == {"Robin (CS)": invoice.amount_due}
+    assert usd_then["recovered_minor"] == usd["recovered_minor"] == invoice.amount_due  # the total never moves
+    code, out, _ = run("report", "--recovery", "--since", "2026-01-01", "--until", "2030-12-31")
+    assert "A rep's Retry now → Stripe's retry, same card" in out  # the table says the order it used

@@ -9,13 +9,16 @@ from datetime import UTC, datetime
 
 from PySide6.QtCore import QDate, Qt, QUrl
 from PySide6.QtGui import QGuiApplication
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QDialogButtonBox
 
+from console.domain.recovery import REASONS
+from console.ui.dialogs.attribution_order import AttributionOrderDialog
 from console.ui.dialogs.desk import NoteDialog, OutreachDialog
 from console.ui.preferences import PreferencesDialog
 from console.ui.queue.filter_bar import VIEW_MINE, VIEW_UNOWNED
 from console.ui.queue.model import COLUMNS, DUE_ROLE
-from tests.ui.gestures import active, admin, shown
+from tests.ui.gestures import active, admin, answer, shown
 from tests.ui.test_actions_ui import when_dialog
 
 
@@ -317,11 +320,34 @@ def test_a_second_discount_is_flagged_and_asked_before(qtbot, open_window, demo)
         dialog.repeat_months.setValue(6)
         dialog.holdout.setValue(10)  # and leave 10% of new failed payments to Stripe alone (issue 34's hold-out)
         dialog.link_window.setValue(10)  # a new card within 10 days of a rep's link is the link's
+        answer(AttributionOrderDialog, link_before_retry)
+        QTest.mouseClick(dialog.attribution.change, Qt.MouseButton.LeftButton)  # returns once that dialog is answered
+        assert dialog.attribution.words.text().startswith("Stripe's retry, same card → Card updater")
+        assert "A rep's card-update link → A rep's pause, then paid → A rep's Retry now" in dialog.attribution.words.text()
         dialog.accept()
+
+    def link_before_retry(order: AttributionOrderDialog) -> None:
+        """Retry now after the link and the pause, with the button and the keyboard; a move undone by Default order."""
+        order.list.setFocus()
+        order.list.setCurrentRow(list(REASONS).index("rep_link"))
+        QTest.keyClick(order.list, Qt.Key.Key_Up, Qt.KeyboardModifier.ControlModifier)
+        assert order.order()[3:5] == ("rep_link", "rep_retry")
+        QTest.mouseClick(order.default, Qt.MouseButton.LeftButton)
+        assert order.order() == REASONS  # Recurly's order back
+        order.list.setCurrentRow(list(REASONS).index("rep_retry"))
+        QTest.mouseClick(order.down, Qt.MouseButton.LeftButton)
+        QTest.keyClick(order.list, Qt.Key.Key_Down, Qt.KeyboardModifier.ControlModifier)
+        order.list.setCurrentRow(0)
+        assert not order.up.isEnabled()  # nothing above the first
+        QTest.mouseClick(order.up, Qt.MouseButton.LeftButton)
+        assert order.order()[3:6] == ("rep_link", "rep_pause", "rep_retry")
+        order.accept()
 
     when_dialog(qtbot, PlaybookDialog, turn_off)
     window.edit_playbook()
     saved = window.workspace.playbook()
     assert (saved.no_repeat_discount, saved.repeat_months) == (False, 6)
     assert saved.holdout_percent == 10 and saved.holdout_since is not None and saved.link_window_days == 10
+    assert saved.attribution_order == ("stripe_retry", "card_updater", "customer_card", "rep_link", "rep_pause",
+                                       "rep_retry", "out_of_band")  # fmt: skip
     assert window.workspace.second_discount(target.subscription_id) is None

@@ -10,7 +10,9 @@ from datetime import UTC, datetime, timedelta
 
 from console.cli import main
 from console.domain.money import format_money
-from tests.ui.gestures import active, answer_file_dialog, click, click_tab
+from console.domain.recovery import REASONS
+from console.ui.dialogs.playbook import PlaybookDialog
+from tests.ui.gestures import active, answer, answer_file_dialog, click, click_tab
 
 
 def test_the_tab_shows_what_report_recovery_prints_and_exports_each_chart(qtbot, open_window, demo, capsys, tmp_path):
@@ -62,3 +64,15 @@ def test_the_tab_shows_what_report_recovery_prints_and_exports_each_chart(qtbot,
     reads = page._reads
     page.preset.setCurrentIndex(page.preset.findData(4))  # another range: read again
     qtbot.waitUntil(lambda: page._reads == reads + 1 and page.figures is not None, timeout=10000)
+
+    def reverse(dialog: PlaybookDialog) -> None:  # the order as the playbook's "Change order…" leaves it
+        dialog.attribution.order = tuple(reversed(REASONS))
+        dialog.accept()
+
+    reads = page._reads
+    answer(PlaybookDialog, reverse)
+    window.edit_playbook()  # the playbook saved while the tab is shown: read again with its order
+    qtbot.waitUntil(lambda: page.figures is not None and page.figures.order == tuple(reversed(REASONS)), timeout=10000)
+    assert page._reads == reads + 1
+    assert [row[0] for row in page.reasons.drawn.rows] == list(reversed(REASONS))  # the bars in the order used
+    assert "first that applies: Paid outside Stripe → A rep's pause, then paid" in page.rule.text()

@@ -3,11 +3,14 @@ comparison's verdicts (the interval itself is Newcombe's method 10, held to his 
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from console.domain.holdout import MIN_DECIDED, STRIPE, Arm, group_of, lift
 from console.domain.playbook import Playbook
 from console.domain.proportions import newcombe
+from console.domain.recovery import REASONS
 
 
 def test_the_group_is_stable_and_its_share_is_the_setting():
@@ -67,5 +70,18 @@ def test_the_link_window_is_the_playbooks_and_the_report_uses_it():
         def all(self):
             return []
 
-    found = recovery_report(Empty(), Empty(), 0, 1, 1, playbook=Playbook(link_window_days=12).with_holdout(5, 10))
-    assert (found.window_days, found.holdout_percent, found.holdout_since) == (12, 5, 10)
+    order = tuple(reversed(REASONS))
+    book = Playbook(link_window_days=12, attribution_order=order).with_holdout(5, 10)
+    found = recovery_report(Empty(), Empty(), 0, 1, 1, playbook=book)
+    assert (found.window_days, found.holdout_percent, found.holdout_since, found.order) == (12, 5, 10, order)
+
+
+def test_the_attribution_order_is_the_playbooks_kept_in_its_file_and_refused_when_it_misses_a_reason():
+    order = tuple(reversed(REASONS))
+    text = Playbook(attribution_order=order).to_json()
+    assert Playbook.from_json(text).attribution_order == order
+    assert Playbook.from_json('{"rules": []}').attribution_order == REASONS  # files written before it: the default
+    short = json.loads(text)
+    short["attribution_order"] = order[1:]
+    with pytest.raises(ValueError, match="missing out_of_band"):
+        Playbook.from_json(json.dumps(short))

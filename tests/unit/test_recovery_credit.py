@@ -9,7 +9,7 @@ import random
 
 import pytest
 
-from console.domain.recovery import DAY, REASONS, Acted, Failure, credit
+from console.domain.recovery import DAY, REASONS, Acted, Failure, check_order, credit
 from console.domain.recovery_rate import figures
 
 F0 = 1_000_000
@@ -51,6 +51,31 @@ def test_ties_go_to_the_first_reason_in_the_order():
     assert credit(paid(by_payment=False, pauses=(Acted(F0 + DAY, "Ana"),)))[0] == "rep_pause"
 
 
+def test_the_order_is_a_setting_and_the_first_reason_of_it_that_applies_is_credited():
+    linked = paid(card_changes=((F0 + 2 * DAY, "customer"),), links=(Acted(F0 + DAY, "Sam"),), rep_retry=Acted(PAID, "Robin"))
+    assert credit(linked) == ("rep_retry", "Robin")
+    link_first = ("rep_link", *(r for r in REASONS if r != "rep_link"))
+    assert credit(linked, order=link_first) == ("rep_link", "Sam")
+    paused_outside = paid(by_payment=False, pauses=(Acted(F0 + DAY, "Ana"),))
+    assert credit(paused_outside, order=tuple(reversed(REASONS))) == ("out_of_band", None)
+    assert credit(paid(), order=tuple(reversed(REASONS))) == ("stripe_retry", None)  # the only one that applies
+
+
+@pytest.mark.parametrize(
+    ("order", "said"),
+    [
+        ((*REASONS[:-1], "rep_call"), "unknown recovery reason 'rep_call'"),
+        (REASONS[:-1], "missing out_of_band"),
+        ((*REASONS[:-1], "stripe_retry"), "stripe_retry twice"),
+    ],
+    ids=["unknown", "missing", "twice"],
+)
+def test_an_order_that_does_not_name_each_reason_once_is_refused_with_what_is_wrong(order, said):
+    with pytest.raises(ValueError, match=said):
+        check_order(order)
+    assert check_order(list(reversed(REASONS))) == tuple(reversed(REASONS))
+
+
 def test_a_new_card_after_the_window_is_the_customers_own_and_changes_outside_the_failure_do_not_count():
     late = paid(card_changes=((F0 + 9 * DAY, "customer"),), links=(Acted(F0 + DAY, "Sam"),), ended_at=F0 + 10 * DAY)
     assert credit(late, window_days=7) == ("customer_card", None)
@@ -89,9 +114,10 @@ def test_the_rate_by_day_counts_late_recoveries_and_only_invoices_old_enough():
     assert usd.median_days == pytest.approx(11.5)
 
 
-def test_generated_histories_add_up_to_the_cent_per_currency():
+def test_generated_histories_add_up_to_the_cent_per_currency_in_any_attribution_order():
     rng = random.Random(34)
     for _ in range(200):
+        order = tuple(rng.sample(REASONS, len(REASONS)))  # the playbook's order, whatever it is
         fs = []
         for n in range(rng.randint(1, 30)):
             first = F0 + rng.randint(0, 30) * DAY
@@ -118,7 +144,8 @@ def test_generated_histories_add_up_to_the_cent_per_currency():
                     (Acted(first + DAY, "P"),) if rng.random() < 0.1 else (),
                 )  # fmt: skip
             )
-        for c in figures(fs, F0, F0 + 31 * DAY, now=F0 + 200 * DAY).currencies:
+        for c in figures(fs, F0, F0 + 31 * DAY, now=F0 + 200 * DAY, order=order).currencies:
+            assert c.order == order and list(c.by_reason) == list(REASONS)
             assert sum(c.by_reason.values()) == c.total.recovered_minor
             assert c.total.recovered_minor + c.total.lost_minor + c.total.in_progress_minor == c.total.failed_minor
             assert sum(c.by_reason_count.values()) == c.total.recovered

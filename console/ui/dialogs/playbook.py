@@ -45,6 +45,7 @@ from ...domain.playbook import (
     is_custom,
 )  # fmt: skip
 from ...domain.playbook_reach import never_used
+from .attribution_order import OrderRow
 from .experiment import ExperimentDialog
 from .holdout_row import holdout_row
 from .rule_offers import offer_choices, offer_text, offer_tip
@@ -154,6 +155,8 @@ class PlaybookDialog(QDialog):
         layout.addLayout(guard)
         failures, self.holdout, self.link_window = holdout_row(playbook.holdout_percent, playbook.link_window_days)
         layout.addLayout(failures)
+        self.attribution = OrderRow(playbook.attribution_order)
+        layout.addWidget(self.attribution)
         self._before = playbook  # the hold-out's start is kept while it runs
         self.no_repeat.toggled.connect(self.mark_unused)
         self.mark_unused()
@@ -364,6 +367,7 @@ class PlaybookDialog(QDialog):
         edited = dataclasses.replace(
             self._before, rules=self.rules(), high_mrr=high, no_repeat_discount=self.no_repeat.isChecked(),
             repeat_months=self.repeat_months.value(), link_window_days=self.link_window.value(),
+            attribution_order=self.attribution.order,
         )  # fmt: skip
         return edited.with_holdout(self.holdout.value(), int(time.time()))
 

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QWidget
 
 from ...domain.holdout import DESK, GROUP_WORDS, STRIPE
 from ...domain.money import format_money, to_major
-from ...domain.recovery import REASON_WORDS, REASONS
+from ...domain.recovery import REASON_WORDS
 from ...domain.recovery_rate import READ_AT, CurrencyFigures
 from ..analytics.axes import DAY, WeekAxis, label_width
 from ..analytics.charts import HEADROOM, Drawn, add_legend, clear_plot, ink, style, twin_axis
@@ -56,7 +56,7 @@ class RecoveryChart(ChartFrame):
 def by_reason(plot: pg.PlotWidget, c: CurrencyFigures) -> Drawn:
     """One horizontal bar per reason, in the attribution's order from the top: what each recovered."""
     style(plot)
-    names = list(REASONS)
+    names = list(c.order)
     values = [float(to_major(c.by_reason[r], c.currency)) for r in names]
     ys = list(range(len(names)))[::-1]
     plot.addItem(pg.BarGraphItem(x0=0, y=ys, height=0.6, width=values, brush=BAR, pen=pg.mkPen(None)))

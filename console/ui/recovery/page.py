@@ -132,7 +132,7 @@ class RecoveryPage(QWidget):
         self.currency.currentIndexChanged.connect(lambda _i: self._show())
 
     def _changed(self, changes: Changes) -> None:
-        if changes.failed or changes.journal:
+        if changes.failed or changes.journal or changes.playbook:
             self.reads.changed()
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt naming
@@ -193,9 +193,10 @@ class RecoveryPage(QWidget):
     def _show(self) -> None:
         c = self.chosen()
         window = self.figures.window_days if self.figures else LINK_WINDOW_DAYS
+        order = self.figures.order if self.figures else REASONS
         self.rule.setText(
             "Recovered ÷ (recovered + lost), in progress apart, hard declines included. Each recovered invoice has one "
-            f"reason, the first that applies: {' → '.join(REASON_WORDS[r] for r in REASONS)} (a new card within {window} "
+            f"reason, the first that applies: {' → '.join(REASON_WORDS[r] for r in order)} (a new card within {window} "
             "days of a rep's link is the link's)."
         )
         for chart in self.charts:
