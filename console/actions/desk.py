@@ -121,16 +121,19 @@ class DeskWriter:
             written = self._write(sub, desk.for_note(text, self._name(), now, follow_up, state), "note", words)
             return DeskResult(written, f"Note on {_who(sub)} saved")
 
-    def contacted(self, sub_id: str, channel: str, *, follow_up: date | None = None, note: str | None = None) -> DeskResult:
+    def contacted(
+        self, sub_id: str, channel: str, *, follow_up: date | None = None, note: str | None = None, link: bool = False
+    ) -> DeskResult:
         """A contact attempt: the state moves to contacted; nothing is agreed, so no consent is recorded. With
-        `note`, it is the latest note too (one write: an e-mail sent is one change on the desk)."""
+        `note`, it is the latest note too (one write: an e-mail sent is one change on the desk). `link`: it sent a
+        card-update link, and the desk's metadata says so (what another console's recovery report credits)."""
         if channel not in desk.CHANNELS:
             raise DeskRefused(f"Unknown channel {channel!r}.", f"One of: {', '.join(desk.CHANNELS)}.")
         with self.locks.held(sub_id):
             sub = self._pending(sub_id)
             now = self.clock()
             self._check_date(follow_up, now)
-            values = desk.for_contact(channel, self._name(), now, follow_up)
+            values = desk.for_contact(channel, self._name(), now, follow_up, kind="card_link" if link else "contact")
             if note:
                 values[desk.NOTE] = note.strip()[: desk.LIMIT]
             written = self._write(sub, values, "contact", note or "", channel=channel)

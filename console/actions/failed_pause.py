@@ -83,7 +83,9 @@ class FailedPause:
             action_id = f"act_{uuid.uuid4().hex[:20]}"
             params = {
                 "invoice": invoice.invoice_id,
-                "update": {"metadata": stamp.for_failed_pause(action_id, self.operator, consent.channel, now)},
+                "update": {
+                    "metadata": stamp.for_failed_pause(action_id, self.operator, consent.channel, now, invoice.invoice_id)
+                },
                 "pause": requests.pause_request(),
             }
             action = self._entry(action_id, sub, FAILED_PAUSE, consent, now, params, invoice)

@@ -9,9 +9,10 @@ import logging
 import time
 import uuid
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from ..domain import dunning
+from ..domain import dunning, stamp
 from ..domain.action import Action
 from ..domain.failed import FailedRow, LastDecline
 from ..domain.money import format_money
@@ -168,15 +169,27 @@ class Recovery:
                 invoice, action.idempotency_key, out_of_band=bool(action.params["out_of_band"]), payment_method=card
             )
         action.error = None  # answered: an earlier attempt's failure is over
-        if card and paid.decline is None:  # the new card paid: the subscription's renewals take it from now on
-            try:
-                self.gateway.set_subscription_card(action.subscription_id, card, f"{action.idempotency_key}:card")
-            except ConsoleError as exc:  # paid all the same: said on the journal entry, for the rep to set it
-                action.error = f"Paid; the subscription's own card could not be changed to the new one ({exc.message})."
+        if paid.decline is None and not action.params["out_of_band"]:
+            self._after_paid(action, card)
         try:
             return self._record(action, paid)
         except DatabaseError as exc:  # Stripe holds it: "nothing was changed" would be untrue
             raise recorded_later(exc, f"the invoice {invoice}", action.id) from exc
+
+    def _after_paid(self, action: Action, card: str | None) -> None:
+        """The charge paid: the subscription's metadata says which rep's Retry now did (so every console's recovery
+        report credits them), and a new card becomes the subscription's own, so its renewals take it too."""
+        paid_at = datetime.fromtimestamp(self.clock(), UTC)
+        stamped = stamp.for_retried(action.params["invoice"], action.operator, paid_at)
+        try:
+            self.gateway.after_charge(action.subscription_id, stamped, card, f"{action.idempotency_key}:after")
+        except ConsoleError as exc:  # paid all the same: said on the journal entry
+            what = (
+                "The subscription's own card could not be changed to the new one, nor who retried it recorded for the "
+                "other consoles" if card
+                else "The subscription could not be marked with who retried it, so other consoles will not credit you"
+            )  # fmt: skip
+            action.error = f"{what} ({exc.message.rstrip('.')})."
 
     def _record(self, action: Action, paid: Paid) -> Action:
         """The invoice as Stripe answered, its decline, a line on the row's timeline; the journal last (a write that
@@ -197,7 +210,7 @@ class Recovery:
                 error=_decline_words(paid.decline),
             )  # fmt: skip
         return self.journal.update(
-            action, state="applied", request_id=paid.request_id, applied_at=now, error=None, retryable=False
+            action, state="applied", request_id=paid.request_id, applied_at=now, error=action.error, retryable=False
         )
 
 

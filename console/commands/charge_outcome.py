@@ -25,6 +25,8 @@ def say_charge(action: Action) -> int:
         )
         return 1
     print(f"Paid: {action_words(action.kind, action.offer_code)}: {amount} for {who} ({invoice}). Action {action.id}.")
+    if action.error:  # paid all the same; what did not follow it is said
+        print(f"churn-console: note: {action.error}", file=sys.stderr)
     return 0
 
 

@@ -135,9 +135,10 @@ def for_note(text: str, by: str, now: datetime, follow_up: date | None = None, s
     return values
 
 
-def for_contact(channel: str, by: str, now: datetime, follow_up: date | None = None) -> dict[str, str]:
-    """A contact attempt: the state moves to contacted, the channel and time are kept (no consent: nothing agreed)."""
-    values = {STATE: "contacted", CONTACT: f"{channel} {stamp_of(now)}"} | _last("contact", by, now)
+def for_contact(channel: str, by: str, now: datetime, follow_up: date | None = None, *, kind: str = "contact") -> dict[str, str]:
+    """A contact attempt: the state moves to contacted, the channel and time are kept (no consent: nothing agreed).
+    `kind` "card_link": the contact sent a card-update link (every console's recovery report credits the rep)."""
+    values = {STATE: "contacted", CONTACT: f"{channel} {stamp_of(now)}"} | _last(kind, by, now)
     if follow_up is not None:
         values[FOLLOW_UP] = follow_up.isoformat()
     return values
@@ -176,6 +177,8 @@ def activity_words(desk: Desk) -> str:
         return f"{who} released it"
     if desk.last_kind == "contact":
         return f"{who} contacted the customer by {desk.channel or 'an unknown channel'}"
+    if desk.last_kind == "card_link":
+        return f"{who} sent a card-update link by {desk.channel or 'an unknown channel'}"
     if desk.last_kind == "save":
         return f"{who} saved the customer"
     if desk.last_kind == "undo":

@@ -9,10 +9,13 @@ from datetime import UTC, datetime
 
 PREFIX = "churn_console_"
 SAVE_KEYS = ("action", "offer", "operator", "at", "consent", "feedback", "variant")  # what a save writes, all of them
-# "act_…|Robin|email|2026-11-23T14:02:00+00:00": a failed payment's subscription paused instead of lost, by whom,
-# with what consent. Its own key, not a save's: a save's keys make an intent saved (sync/intents.py).
+# "act_…|Robin|email|2026-11-23T14:02:00+00:00|in_…": a failed payment's subscription paused instead of lost, by whom,
+# with what consent, for which invoice (consoles before the invoice was named wrote the first four). Its own key, not a save's: a save's keys make an intent saved (sync/intents.py).
 FAILED_PAUSE = PREFIX + "failed_pause"
 UNDONE = PREFIX + "undone"  # "act_… at 2026-11-23T14:02:00+00:00": which undo set the cancellation again
+# "in_…|Robin|2026-11-23T14:02:00+00:00": a rep's Retry now paid this invoice of the subscription. Every console reads it
+# at its next sync, so the recovery report credits the rep whichever console charged (issue 34 §2, by rep).
+RETRIED = PREFIX + "retried"
 
 
 @dataclass(frozen=True)
@@ -56,6 +59,11 @@ def has_save(metadata: Mapping[str, str]) -> bool:
     return bool(metadata.get(PREFIX + "action"))
 
 
+def has_credit(metadata: Mapping[str, str]) -> bool:
+    """A rep's Retry now or failed payment's pause is recorded on it (credits() reads them)."""
+    return bool(metadata.get(RETRIED) or metadata.get(FAILED_PAUSE))
+
+
 def for_save(
     action_id: str,
     offer_code: str,
@@ -96,15 +104,47 @@ def undone_by(metadata: Mapping[str, str]) -> tuple[str, datetime | None] | None
         return action, None
 
 
-def for_failed_pause(action_id: str, operator: str, channel: str, now: datetime) -> dict[str, str]:
-    """The metadata a failed payment's pause writes (FAILED_PAUSE)."""
-    return {
-        FAILED_PAUSE: "|".join(
-            (action_id, operator.replace("|", "/")[:100], channel, now.astimezone(UTC).isoformat(timespec="seconds"))
-        )
-    }
+def for_failed_pause(action_id: str, operator: str, channel: str, now: datetime, invoice_id: str) -> dict[str, str]:
+    """The metadata a failed payment's pause writes (FAILED_PAUSE), naming the invoice it was paused for."""
+    stamp = now.astimezone(UTC).isoformat(timespec="seconds")
+    return {FAILED_PAUSE: "|".join((action_id, operator.replace("|", "/")[:100], channel, stamp, invoice_id))}
 
 
 def failed_pause(metadata: Mapping[str, str]) -> str | None:
     """The action that paused this subscription after its payment failed, or None."""
     return metadata.get(FAILED_PAUSE, "").split("|", 1)[0] or None
+
+
+@dataclass(frozen=True)
+class Credit:
+    """A rep's recovery action another console may have taken, as the subscription's metadata records it."""
+
+    ref: str  # the retry's invoice, or the pause's action id
+    operator: str
+    at: datetime | None
+    invoice: str | None  # the invoice it was for (None: a pause written before pauses named it)
+
+
+def for_retried(invoice_id: str, operator: str, now: datetime) -> dict[str, str]:
+    """The metadata a Retry now that paid writes (RETRIED)."""
+    stamp = now.astimezone(UTC).isoformat(timespec="seconds")
+    return {RETRIED: "|".join((invoice_id, operator.replace("|", "/")[:100], stamp))}
+
+
+def credits(metadata: Mapping[str, str]) -> dict[str, Credit]:
+    """What RETRIED and FAILED_PAUSE say (by name: "retried", "failed_pause"); a value edited out of shape is left out."""
+    found: dict[str, Credit] = {}
+    retried = metadata.get(RETRIED, "").split("|")
+    if len(retried) == 3 and retried[0] and retried[1]:
+        found["retried"] = Credit(retried[0], retried[1], _when(retried[2]), retried[0])
+    paused = metadata.get(FAILED_PAUSE, "").split("|")
+    if len(paused) in (4, 5) and paused[0] and paused[1]:
+        found["failed_pause"] = Credit(paused[0], paused[1], _when(paused[3]), paused[4] if len(paused) == 5 else None)
+    return found
+
+
+def _when(text: str) -> datetime | None:
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        return None

@@ -59,9 +59,10 @@ class RecoveryLedger:
         self.db.conn.execute("INSERT OR IGNORE INTO card_changes VALUES (?, ?, ?, ?)", [customer_id, at, payment_method, source])
 
     def unsettled_recoveries(self) -> list[str]:
-        """Failed invoices with no known ending that are no longer open and failing (no event said how they ended)."""
+        """Failed invoices no longer open and failing whose ending no event told, and the written-off ones (Stripe
+        lets an uncollectible invoice be paid later: docs.stripe.com/invoicing/overview; its event may be in the gap)."""
         rows = self._query(
-            """SELECT r.id FROM recovery_invoices r WHERE r.outcome IS NULL
+            """SELECT r.id FROM recovery_invoices r WHERE (r.outcome IS NULL OR r.outcome = 'uncollectible')
                AND NOT EXISTS (SELECT 1 FROM failed_invoices f WHERE f.id = r.id)"""
         )
         return [r["id"] for r in rows]

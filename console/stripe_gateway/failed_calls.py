@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import stripe
 
 if TYPE_CHECKING:  # the SDK's own parameter types (its generated TypedDicts)
-    from stripe.params import InvoicePayParams
+    from stripe.params import InvoicePayParams, SubscriptionUpdateParams
 
 from ..domain.events import InvoiceChange
 from ..domain.failed import Collection, LastDecline
@@ -106,13 +106,14 @@ class FailedCalls:
             (customer.get("invoice_settings") or {}).get("default_payment_method")
         )
 
-    def set_subscription_card(self, sub_id: str, payment_method: str, idempotency_key: str) -> None:
-        """Make `payment_method` the subscription's own default (its renewals and retries charge it first)."""
-        call(
-            lambda: self._client.v1.subscriptions.update(
-                sub_id, params={"default_payment_method": payment_method}, options={"idempotency_key": idempotency_key}
-            )
-        )
+    def after_charge(self, sub_id: str, metadata: dict[str, str], payment_method: str | None, idempotency_key: str) -> None:
+        """After a rep's charge paid: the subscription's metadata records who (stamp.RETRIED, read by every console),
+        and `payment_method`, when given, becomes the subscription's own default (its renewals and retries charge it
+        first). One update (Subscriptions: Write)."""
+        params: SubscriptionUpdateParams = {"metadata": metadata}
+        if payment_method:
+            params["default_payment_method"] = payment_method
+        call(lambda: self._client.v1.subscriptions.update(sub_id, params=params, options={"idempotency_key": idempotency_key}))
 
     def mark_uncollectible(self, invoice_id: str, idempotency_key: str) -> Collection:
         """`POST /v1/invoices/{id}/mark_uncollectible` (https://docs.stripe.com/api/invoices/mark_uncollectible): Stripe

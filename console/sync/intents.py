@@ -46,6 +46,7 @@ def console_save(sub: Subscription) -> dict[str, Any] | None:
 def observe(cache: Cache, after: Subscription, at: int, *, previous: dict[str, Any] | None = None) -> None:
     """Record what a subscription's state (seen at `at`, or after an event) says about its intents."""
     _record_desk(cache, after)
+    _record_credits(cache, after)
     save = console_save(after)
     if save:
         _record_console_save(cache, after, save)
@@ -67,6 +68,17 @@ def _record_desk(cache: Cache, sub: Subscription) -> None:
     at = int(found.last_at.timestamp())
     detail = {"words": desk.activity_words(found), "by": found.last_by, "kind": found.last_kind}
     cache.add_timeline(f"{sub.id}:desk:{at}:{found.last_kind}:{found.last_by}", sub.id, at, "desk", detail)
+
+
+def _record_credits(cache: Cache, sub: Subscription) -> None:
+    """A rep's Retry now that paid, or a failed payment's pause, as the subscription's metadata records it (whichever
+    console did it): a line on the timeline, once each, that the recovery report credits the rep from."""
+    for name, found in stamp.credits(sub.metadata).items():
+        if found.at is None:
+            continue
+        at = int(found.at.timestamp())
+        detail = {"operator": found.operator, "ref": found.ref, "invoice": found.invoice}
+        cache.add_timeline(f"{sub.id}:{name}:{found.ref}", sub.id, at, f"credit_{name}", detail)
 
 
 def _schedule(cache: Cache, sub: Subscription, scheduled: int) -> None:

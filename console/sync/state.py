@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..domain import stamp
+from ..domain import desk, stamp
 from ..domain.models import Subscription
 from ..store import Cache
 from . import intents
@@ -23,12 +23,14 @@ def record(
     transaction; returns the observed ones, valued. `seen_at` is when the state was seen (default `synced_at`),
     `previous` an event's previous attributes. With `every=False` (a full sync's pages), only subscriptions
     with something to record are observed (and valued objects built for): pending, ended, with an open intent,
-    or saved by a console; every=True observes them all."""
+    or saved by a console, or carrying the desk's or a rep's recovery marks (their timeline lines: the recovery report
+    credits reps from them); every=True observes them all."""
     with cache.transaction():
         open_ids = set() if every else cache.with_open_intents([s.id for s in subs])
 
         def observed(sub: Subscription) -> bool:
-            return every or sub.pending_cancellation or sub.ended or sub.id in open_ids or stamp.has_save(sub.metadata)
+            marked = stamp.has_save(sub.metadata) or stamp.has_credit(sub.metadata) or desk.LAST in sub.metadata
+            return every or sub.pending_cancellation or sub.ended or sub.id in open_ids or marked
 
         valued = cache.upsert_subscriptions(subs, synced_at=synced_at, back=observed)
         for sub in valued:

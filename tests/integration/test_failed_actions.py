@@ -131,6 +131,48 @@ def test_a_lost_answer_is_sent_again_with_the_same_key_and_charges_once(sandbox,
     ws.close()
 
 
+def test_a_retry_that_paid_marks_who_on_the_subscription_and_a_failed_mark_is_said_not_undone(
+    sandbox, tmp_path, run, monkeypatch
+):
+    """After the charge paid, the subscription's metadata names the rep (every console's recovery report reads it:
+    stamp.RETRIED). When Stripe answers that write with an error, the charge stands: the entry is applied and says the
+    team's consoles will not credit the rep; nothing is charged again."""
+    made = []
+    for _ in range(2):  # two customers whose renewals (at the same time) fail, each with a good card added since
+        client, customer, sub = subscribed(sandbox, "pm_card_visa")
+        pm = client.v1.payment_methods.attach("pm_card_chargeCustomerFail", {"customer": customer.id})
+        client.v1.customers.update(customer.id, {"invoice_settings": {"default_payment_method": pm.id}})
+        made.append((client, customer, sub))
+    renew(sandbox, made[0][0], made[0][2])
+    for client, customer, _ in made:
+        good = client.v1.payment_methods.attach("pm_card_visa", {"customer": customer.id})
+        client.v1.customers.update(customer.id, {"invoice_settings": {"default_payment_method": good.id}})
+    first, second = ((c, cu, s, c.v1.invoices.list({"subscription": s.id, "limit": 1}).data[0]) for c, cu, s in made)
+    assert first[3].status == second[3].status == "open"
+    ws = Workspace.connect(StripeGateway(sandbox.key, sandbox.url, max_retries=0), tmp_path)
+    ws.sync()
+    done = operations.retry_payment(ws, "Robin (CS)", first[3].id).result
+    assert done.state == "applied" and done.error is None
+    mark = first[0].v1.subscriptions.retrieve(first[2].id).metadata["churn_console_retried"]
+    assert mark.startswith(f"{first[3].id}|Robin (CS)|")
+    ws.close()
+    pay = StripeGateway.pay_invoice
+
+    def then_fail(self, *args, **kw):  # Stripe answers the charge, then a 500 to the next request (the mark)
+        paid = pay(self, *args, **kw)
+        sandbox.configure_faults(fail_next=3)  # more than the CLI's client retries
+        return paid
+
+    monkeypatch.setattr(StripeGateway, "pay_invoice", then_fail)
+    code, out, err = run("retry", second[3].id)  # the CLI, on the same data
+    assert code == 0 and out.startswith("Paid:") and "other consoles will not credit you" in err
+    entries = [a for a in journal(run) if a["kind"] == "charge"]
+    assert [a["state"] for a in entries] == ["applied", "applied"]
+    assert sum("other consoles will not credit you" in (a.get("error") or "") for a in entries) == 1
+    assert second[0].v1.invoices.retrieve(second[3].id).status == "paid" and len(charges(sandbox, second[3].id)) == 1
+    assert "churn_console_retried" not in second[0].v1.subscriptions.retrieve(second[2].id).metadata
+
+
 def test_a_crash_before_the_answer_is_finished_at_the_next_start_with_the_same_key(sandbox, tmp_path):
     client, customer, sub, invoice = failing(sandbox, new_card=True)
     ws = Workspace.connect(StripeGateway(sandbox.key, sandbox.url, max_retries=0), tmp_path)

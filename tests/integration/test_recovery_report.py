@@ -225,3 +225,70 @@ def test_the_playbooks_attribution_order_decides_between_two_reasons_and_the_rep
     assert usd_then["recovered_minor"] == usd["recovered_minor"] == invoice.amount_due  # the total never moves
     code, out, _ = run("report", "--recovery", "--since", "2026-01-01", "--until", "2030-12-31")
     assert "A rep's Retry now → Stripe's retry, same card" in out  # the table says the order it used
+
+
+def test_another_console_credits_the_rep_who_acted_from_what_stripe_holds(sandbox, run, tmp_path, monkeypatch, capsys):
+    """Robin works the desk on one console; Sam's console, on another data dir (another machine), never sees Robin's
+    journal or timeline: it reads who retried, who sent the link and who paused from Stripe at its syncs, and its
+    report credits Robin the same as Robin's own. A third console that first syncs afterwards still credits the retry
+    and the pause (their marks stay on Stripe) and counts the written-off invoice paid later as recovered."""
+    from console.cli import main
+    from console.services import card_link
+
+    monkeypatch.setattr(card_link, "clock", sandbox.state.clock.now)  # the link and the card change on one clock
+    span = ("--since", "2026-01-01", "--until", "2030-12-31")
+
+    def console(name: str):
+        base = ["--data-dir", str(tmp_path / name), "--api-base", sandbox.url]  # it only reads: nobody acts on it
+
+        def report() -> dict:
+            capsys.readouterr()
+            assert main([*base, "report", "--recovery", "--format", "json", *span]) == 0
+            return json.loads(capsys.readouterr().out)["currencies"]["usd"]
+
+        return lambda: main([*base, "sync"]), report
+
+    made = {
+        "rep_retry": on_card(sandbox, fails="insufficient_funds"),
+        "rep_link": on_card(sandbox, "pm_card_chargeCustomerFail"),
+        "rep_pause": on_card(sandbox, "pm_card_chargeCustomerFail"),
+    }
+    end = max(min(i.current_period_end for i in s["items"].data) for _, _, s in made.values())
+    pm = made["rep_retry"][0].v1.customers.retrieve(made["rep_retry"][1].id).invoice_settings.default_payment_method
+    sandbox.state.get("payment_method", pm)["_fails_until"] = end + 3600
+    sams_sync, sams_report = console("sams-machine")
+    assert run("sync")[0] == 0 and sams_sync() == 0  # both follow the account from before the failures
+    client = made["rep_retry"][0]
+    renew(sandbox, client, made["rep_retry"][2])
+    invoices = {k: client.v1.invoices.list({"subscription": s.id, "limit": 1}).data[0] for k, (_, _, s) in made.items()}
+    assert run("sync")[0] == 0 and sams_sync() == 0  # each console syncs on its own (Stripe keeps 30 days of events)
+    assert run("card-link", made["rep_link"][2].id, "--sent")[0] == 0
+    new_card(client, made["rep_link"][1])
+    assert run("pause", invoices["rep_pause"].id, "--subscription", "--consent", "call")[0] == 0
+    sandbox.advance(2 * 3600)
+    assert run("retry", invoices["rep_retry"].id)[0] == 0
+    sandbox.advance(16 * DAY)  # Stripe's retry charges the linked customer's new card
+    card = client.v1.payment_methods.attach("pm_card_visa", {"customer": made["rep_pause"][1].id})
+    client.v1.invoices.pay(invoices["rep_pause"].id, {"payment_method": card.id})  # written off by the pause, paid now
+    assert {client.v1.invoices.retrieve(i.id).status for i in invoices.values()} == {"paid"}
+    metadata = client.v1.subscriptions.retrieve(made["rep_retry"][2].id).metadata.to_dict()
+    assert metadata["churn_console_retried"].startswith(f"{invoices['rep_retry'].id}|Robin (CS)|")  # on Stripe
+    run("sync")
+    robins = recovery(run)["currencies"]["usd"]
+    assert sams_sync() == 0
+    sams = sams_report()
+    total = sum(i.amount_due for i in invoices.values())
+    for reason in ("rep_retry", "rep_link", "rep_pause"):
+        want = {"recovered_minor": invoices[reason].amount_due, "invoices": 1}
+        assert robins["by_reason"][reason] == sams["by_reason"][reason] == want, reason
+    assert sams["by_rep"] == robins["by_rep"] == {"Robin (CS)": total}
+
+    late_sync, late_report = console("new-machine")
+    assert late_sync() == 0  # its first sync: 30 days of failures read back, then how each ended
+    late = late_report()
+    assert late["recovered_minor"] == total and late["lost_minor"] == 0  # the written-off one was paid later
+    assert late["by_reason"]["rep_retry"] == robins["by_reason"]["rep_retry"]
+    assert late["by_reason"]["rep_pause"] == robins["by_reason"]["rep_pause"]
+    # the customer's card change came before it followed the account (no event read back for it): Stripe's retry
+    assert late["by_reason"]["stripe_retry"]["invoices"] == 1
+    assert late["by_rep"] == {"Robin (CS)": invoices["rep_retry"].amount_due + invoices["rep_pause"].amount_due}

@@ -150,6 +150,8 @@ class ChargeController(QObject):
             self.bar.say(f"<b>Declined:</b> {html.escape(action.error or '')}. Nothing was collected from {who}.", error=True)
         elif action.offer_code == "charge:outside":
             self.bar.say(f"{amount} from {who} marked paid outside Stripe.")
+        elif action.error:  # paid, and something after it did not land: said, never hidden
+            self.bar.say(f"<b>Paid:</b> {amount} collected from {who}. {html.escape(action.error)}", error=True)
         else:
             self.bar.say(f"<b>Paid:</b> {amount} collected from {who}.")
 

@@ -66,6 +66,8 @@ def timeline_html(entries: list[dict[str, Any]], coupons: Mapping[str, Coupon] |
     lines = []
     asks = [e for e in entries if e["kind"] == "cancel_scheduled"]
     for e in reversed(entries):
+        if e["kind"].startswith("credit_"):  # the recovery report's record of who acted: the lines above say it
+            continue
         what = TIMELINE_TEXT.get(e["kind"], e["kind"].replace("_", " "))
         d = e["detail"]
         extra = ""
