@@ -142,7 +142,7 @@ class MainWindow(QMainWindow):
             self.queue.show_head()  # the cached queue's first rows before the first paint; the rest on a worker
             self.journal_page.refresh()
         self._started = False  # the first connect waits for the first paint (see paintEvent)
-        self.warmer = TabWarmer(self.queue, self)  # the other tabs' modules, imported at a quiet moment
+        self.warmer = TabWarmer(self.queue, self, then=self.failed_tab.build)  # then the failed page, quietly
 
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt naming
         """Connect once the window has painted: the worker that connects (and, in the demo, seeds the sandbox)

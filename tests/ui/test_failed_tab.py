@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QLineEdit
 from console.errors import ConsoleError
 from console.stripe_gateway import StripeGateway
 from console.ui.dialogs.consent import ConsentDialog
-from console.ui.failed.model import COLUMNS, ROW_ROLE
+from console.ui.failed.model import COLUMNS, ROW_ROLE, sort_key
 from tests.integration.test_sandbox_payments import renew, subscribed
 from tests.ui.gestures import active, admin, answer, click, click_header, click_row, click_tab, sequence
 from tests.ui.test_actions_ui import when_dialog
@@ -143,6 +143,13 @@ def test_search_the_next_step_filter_a_header_sort_and_take_on_a_failed_row(qtbo
     page.filters.step.setCurrentIndex(page.filters.step.findData("new_card"))
     assert hard in {r.subscription_id for r in rows(page)} and soft not in {r.subscription_id for r in rows(page)}
     page.filters.step.setCurrentIndex(0)
+    qtbot.waitUntil(lambda: page.model.ranks is not None, timeout=20000)  # the sort keys, worked out on a worker
+    for column in range(len(COLUMNS)):  # each header, both ways: by the ranks, as by the cells' own keys (ties kept)
+        for order in (Qt.SortOrder.AscendingOrder, Qt.SortOrder.DescendingOrder):
+            page.model.sort(column, order)
+            by_rank = [p.row.collection.invoice_id for p in page.model.shown]
+            want = sorted(page.model.every, key=lambda p: sort_key(p, column), reverse=order == Qt.SortOrder.DescendingOrder)
+            assert by_rank == [p.row.collection.invoice_id for p in want], (COLUMNS[column], order)
     click_header(page.table, COLUMNS.index("Tries"))
     tries = [r.collection.attempt_count for r in rows(page)]
     assert tries == sorted(tries)
@@ -241,6 +248,38 @@ def test_a_change_while_another_tab_is_shown_is_read_once_when_the_tab_is_shown_
     click_tab(window, window.failed_tab)
     qtbot.waitUntil(lambda: page._reads == reads + 1, timeout=10000)
     assert page._reads == reads + 1  # once, not once per change
+
+
+def test_at_a_quiet_moment_the_page_is_built_with_its_first_rows_and_reads_the_rest_when_its_tab_is_shown(
+    qtbot, open_window, demo, monkeypatch
+):
+    """ui/warming.py: once the churn queue is shown and the search box rests, the Failed payments page's module is
+    imported, then the page built hidden with its first rows only; a key in the search box puts it off; then the
+    charts' and the portal's modules are imported."""
+    from console.ui import warming
+
+    monkeypatch.setattr(warming, "FIRST_IDLE_MS", 1500)  # rests long enough for this test to type into one
+    failing(demo, {})
+    window = open_window(demo)
+    active(qtbot, window)
+    warmer = window.warmer
+    qtbot.waitUntil(lambda: warmer.idle.isActive() and len(warmer.steps) == 2, timeout=20000)  # the build's wait
+    window.queue.filters.search.setFocus()
+    QTest.keyClicks(window.queue.filters.search, "z")  # a key while it waits: it waits again
+    assert warmer.idle.remainingTime() > 200 and len(warmer.steps) == 2 and window.failed_tab.built is None
+    QTest.keyClick(window.queue.filters.search, Qt.Key.Key_Backspace)
+    qtbot.waitUntil(lambda: window.failed_tab.built is not None and window.failed_tab.built.model.rowCount() > 0,
+                    timeout=20000)  # fmt: skip
+    page = window.failed_tab.built
+    qtbot.wait(300)
+    assert not page.isVisible() and not page.complete and page._rest is not None  # its first rows, the rest waits
+    assert window.tabs.currentWidget() is window.queue  # nothing moved under the user
+    click_tab(window, window.failed_tab)
+    qtbot.waitUntil(lambda: page.complete, timeout=20000)
+    assert page._rest is None and page.model.rowCount() >= 1
+    qtbot.waitUntil(lambda: not warmer.steps and not any(t.is_alive() for t in warmer.threads), timeout=20000)
+    assert {t.name for t in warmer.threads} == {"import-console.ui.failed.page", "import-console.ui.analytics.page",
+                                                "import-console.ui.portal.page"}  # fmt: skip
 
 
 def test_the_holdout_view_lists_the_rows_left_to_stripe_read_only(qtbot, open_window, demo):

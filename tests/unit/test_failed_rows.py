@@ -113,3 +113,37 @@ def test_a_failure_follows_its_subscriptions_status_and_mrr_as_they_are_written(
     cache.upsert_subscriptions([dataclasses.replace(bigger, status="canceled")], 3)
     assert cache.failed_rows(False) == []  # canceled: lost, no longer on the desk
     cache.close()
+
+
+def test_a_subscription_with_two_failing_invoices_is_one_row_its_newest_in_the_queues_order(tmp_path):
+    """A renewal that fails again before the last one was paid leaves two open invoices: the row is the newest one
+    (store/failures.py), the currencies come most rows first, then MRR at stake; the first rows of a limited read are
+    the whole read's first rows, and a read by id finds the row by either invoice's subscription."""
+    import dataclasses
+    import random
+
+    from console.store import Cache
+    from tests.benchmarks.synthetic import subscriptions
+
+    cache = Cache(tmp_path / "acct-test.sqlite3")
+    made = [dataclasses.replace(s, status="past_due") for s in subscriptions(5, 0, random.Random(3))]
+    made = [dataclasses.replace(s, currency="eur" if i == 4 else "usd") for i, s in enumerate(made)]
+    cache.upsert_subscriptions(made, 1)
+    created = int(datetime.now(UTC).timestamp()) - 40 * 86400
+
+    def failing(invoice: str, sub, at: int) -> Collection:
+        return Collection(invoice, sub.id, sub.customer_id, sub.currency, 500, "open", 1, None, True, at)
+
+    with cache.transaction():
+        cache.apply_collections([failing(f"in_{i}", s, created) for i, s in enumerate(made)])
+        cache.apply_collections([failing("in_again", made[0], created + 30 * 86400)])  # made[0]'s next renewal failed too
+    rows = cache.failed_rows(False)
+    assert len(rows) == 5 and {r.subscription_id for r in rows} == {s.id for s in made}
+    assert next(r for r in rows if r.subscription_id == made[0].id).collection.invoice_id == "in_again"
+    assert [r.collection.currency for r in rows] == ["usd"] * 4 + ["eur"]  # the currency with the most rows first
+    usd = [r.mrr_minor for r in rows[:4]]
+    assert usd == sorted(usd, reverse=True)
+    assert cache.failed_rows(False, limit=2) == rows[:2]
+    assert [r.collection.invoice_id for r in cache.failed_rows(False, ref="in_0")] == []  # not the row's invoice
+    assert [r.collection.invoice_id for r in cache.failed_rows(False, ref=made[0].id)] == ["in_again"]
+    cache.close()

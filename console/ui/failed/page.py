@@ -5,9 +5,10 @@ the table and the detail pane."""
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
+from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence, QResizeEvent, QShortcut, QShowEvent
 from PySide6.QtWidgets import QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QSplitter, QTableView, QVBoxLayout, QWidget
 
@@ -25,7 +26,7 @@ from ..when_shown import ReadWhenShown
 from .charges import ChargeController, FailedBar
 from .detail import FailedDetail
 from .filters import FailedFilters
-from .model import COLUMNS, FailedModel, Prepared, prepare
+from .model import COLUMNS, FailedModel, Prepared, prepare, sort_ranks
 from .pause import PauseController
 
 Read = tuple[FailedQueue, list[Prepared], tuple[str, str]]  # the queue, its rows prepared, its totals (due, MRR) in words
@@ -72,6 +73,7 @@ class FailedPage(QWidget):
         self._reads = 0
         self.complete = False  # the whole queue is in (not only its first rows)
         self.holdout = False  # the hold-out's view: the rows left to Stripe alone, read only
+        self._rest: Callable[[], None] | None = None  # the whole read, due when the page is shown
         self.reads = ReadWhenShown(self, self.refresh)  # changed while hidden: read again when shown
         outer = QVBoxLayout(self)
         outer.setContentsMargins(16, 12, 16, 8)
@@ -142,7 +144,20 @@ class FailedPage(QWidget):
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt naming
         super().showEvent(event)
-        self.reads.shown()
+        if self.reads.shown():
+            self._rest = None  # read again whole: what waited is stale
+        elif self._rest is not None:
+            self.table.viewport().installEventFilter(self)  # the rest once the first rows are painted
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt naming
+        """The table's first paint after the page was shown: the rest is read after it, so the worker's read does
+        not hold the interpreter while the first rows are drawn."""
+        if event.type() == QEvent.Type.Paint and watched is self.table.viewport():
+            watched.removeEventFilter(self)
+            rest, self._rest = self._rest, None
+            if rest is not None:
+                QTimer.singleShot(0, rest)
+        return False
 
     def refresh(self) -> None:
         """Read the queue on a worker. The first time, its first rows (in the queue's order: the cache orders them)
@@ -161,12 +176,22 @@ class FailedPage(QWidget):
             mrr = format_totals(totals((r.mrr_minor, r.collection.currency) for r in rows))
             return queue, prepare(queue), (due, mrr)  # the totals too: 50,000 rows summed off the GUI thread
 
+        def rest() -> None:
+            self.context.runner.submit_side(lambda: read(None), lambda f: show(f, True), self.context.ops.show_error)
+
         def show(found: Read, whole: bool) -> None:
             if read_no == self._reads:  # the latest read wins
                 self.complete = whole
                 self._show(found)
-                if not whole:
-                    self.context.runner.submit_side(lambda: read(None), lambda f: show(f, True), self.context.ops.show_error)
+                if whole:  # the header's sort keys, worked out after the rows are shown
+                    prepared = found[1]
+                    self.context.runner.submit_side(
+                        lambda: sort_ranks(prepared), lambda r: self.model.set_ranks(prepared, r), self.context.ops.show_error
+                    )
+                if not whole and self.isVisible():
+                    rest()
+                elif not whole:  # built at a quiet moment, hidden: its first rows wait there; the rest when shown
+                    self._rest = rest
 
         limit = HEAD_ROWS if first else None
         self.context.runner.submit_side(lambda: read(limit), lambda f: show(f, limit is None), self.context.ops.show_error)
