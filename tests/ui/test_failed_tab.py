@@ -305,3 +305,38 @@ def test_the_holdout_view_lists_the_rows_left_to_stripe_read_only(qtbot, open_wi
     click(page.filters.holdout)
     qtbot.waitUntil(lambda: bool(rows(page)) and not stripe_only & {r.collection.invoice_id for r in rows(page)}, timeout=20000)
     assert page.action_bar.isEnabled()
+
+
+def test_in_live_mode_retry_now_asks_first_naming_live_the_customer_and_the_amount(qtbot, open_window):
+    """Issue 33 §3: in live mode a confirmation names LIVE, the customer and the amount; Cancel charges nothing."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from console.sandbox.app import Sandbox
+    from console.secrets.destination import allow_live_key_to
+
+    with Sandbox(seed=5, customers=0, live=True) as live:
+        allow_live_key_to(live.url)  # the user's --allow-live-key-to: a live key to a server that is not Stripe
+        [(sub, invoice)] = failing(live, {"new_card": True, "name": "Livia Real"})
+        window, page = opened(qtbot, open_window, live)
+        click_row(page.table, at(page, sub))
+        said: list[str] = []
+
+        def press(button):
+            def act(box: QMessageBox) -> None:
+                said.append(box.text())
+                QTest.mouseClick(box.button(button), Qt.MouseButton.LeftButton)
+
+            return act
+
+        answer(QMessageBox, press(QMessageBox.StandardButton.Cancel))
+        click(page.action_bar.retry)
+        qtbot.waitUntil(lambda: len(said) == 1, timeout=10000)
+        due = admin(live).v1.invoices.retrieve(invoice)
+        assert said[0].startswith("LIVE mode: charge Livia Real's card") and f"{due.amount_due / 100:,.2f}" in said[0]
+        qtbot.wait(300)
+        assert admin(live).v1.invoices.retrieve(invoice).status == "open"  # Cancel: nothing charged
+        assert not [e for e in live.log if e.path == f"/v1/invoices/{invoice}/pay"]
+        answer(QMessageBox, press(QMessageBox.StandardButton.Yes))
+        click(page.action_bar.retry)
+        qtbot.waitUntil(lambda: "Paid:" in page.action_bar.status.text(), timeout=20000)
+        assert admin(live).v1.invoices.retrieve(invoice).status == "paid"
