@@ -218,10 +218,10 @@ def test_the_failed_payments_tabs_keys(qtbot, open_window, demo):
     active(qtbot, window)
     page.table.setFocus()
     sequence(window, "Ctrl+T")
-    qtbot.waitUntil(lambda: page.selected_rows() and page.selected_rows()[0].desk.owner == "Dana (CS)", timeout=20000)
+    qtbot.waitUntil(lambda: bool(page.selected_rows()) and page.selected_rows()[0].desk.owner == "Dana (CS)", timeout=20000)
     sequence(window, "Ctrl+Shift+T")
     pressed("Ctrl+T / Ctrl+Shift+T / Ctrl+N")
-    qtbot.waitUntil(lambda: page.selected_rows() and not page.selected_rows()[0].desk.owner, timeout=20000)
+    qtbot.waitUntil(lambda: bool(page.selected_rows()) and not page.selected_rows()[0].desk.owner, timeout=20000)
     active(qtbot, window)
     page.table.setFocus()
     asked: list = []

@@ -26,7 +26,7 @@ from ..when_shown import ReadWhenShown
 from .charges import ChargeController, FailedBar
 from .detail import FailedDetail
 from .filters import FailedFilters
-from .model import COLUMNS, FailedModel, Prepared, prepare, sort_ranks
+from .model import COLUMNS, FailedFilter, FailedModel, Prepared, prepare, sort_ranks
 from .pause import PauseController
 
 Read = tuple[FailedQueue, list[Prepared], tuple[str, str]]  # the queue, its rows prepared, its totals (due, MRR) in words
@@ -121,12 +121,21 @@ class FailedPage(QWidget):
         self.table.selectionModel().currentRowChanged.connect(self._current_changed)
         self.table.selectionModel().selectionChanged.connect(lambda *_: self.selection_changed.emit(self.selected_rows()))
         self.table.activated_row.connect(lambda: self.detail.setFocus())
-        self.filters.changed.connect(self.model.set_filter)
+        self.filters.changed.connect(self._filter)
         self.filters.holdout_toggled.connect(self._holdout_view)
         find = QShortcut(QKeySequence.StandardKey.Find, self, self._find)
         find.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         context.bus.changed.connect(self._changed)
         self.refresh()
+
+    def _filter(self, criteria: FailedFilter) -> None:
+        """The filter row moved (a key, a choice, or the operator's name for "Mine"): the rows it keeps, with the
+        selection kept where those rows still are (a name set after the page was built cleared it)."""
+        chosen = {r.subscription_id for r in self.selected_rows()}
+        current = self._current()
+        self.model.set_filter(criteria)
+        if chosen:
+            self._reselect(chosen, current)
 
     def _holdout_view(self, on: bool) -> None:
         """The rows left to Stripe alone (read only: no rep's action may spoil the comparison), or the queue again."""
