@@ -21,9 +21,8 @@ EPILOG = """examples:
 """
 
 
-def build_parser() -> argparse.ArgumentParser:
-    from .commands import actions, desk, failed, keys, portal, report, sandbox, sync_queue  # parsers; each run imports its own
-
+def _top_parser() -> argparse.ArgumentParser:
+    """The options every command shares, before any command is added."""
     parser = argparse.ArgumentParser(
         prog="churn-console",
         description="Desktop console for Stripe subscription churn. Without a command it opens the window.",
@@ -50,6 +49,24 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--smoke", action="store_true", help="open the window, load the data, exit 0 (1 on failure)")
     parser.add_argument("--screenshot", metavar="PNG", help="like --smoke, and save the window to PNG")
+    return parser
+
+
+def help_parser() -> argparse.ArgumentParser:
+    """The parser `--help` prints: the commands named with their help, none of their modules imported."""
+    from .commands.index import COMMANDS
+
+    parser = _top_parser()
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name, said in COMMANDS:
+        sub.add_parser(name, help=said)
+    return parser
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from .commands import actions, desk, failed, keys, portal, report, sandbox, sync_queue  # parsers; each run imports its own
+
+    parser = _top_parser()
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     sandbox.add_parser(sub)
@@ -72,6 +89,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return serve(Path(given[1]))
     if given == ["--version"]:  # answered before any command's parser is built (what a packager's check runs)
         print(f"churn-console {__version__}")
+        return 0
+    if given in (["--help"], ["-h"]):  # the commands listed without importing them (a command's --help builds its own)
+        help_parser().print_help()
         return 0
     from .commands.safe_output import terminal_safe
     from .domain.text import terminal

@@ -211,6 +211,8 @@ def main(out: Path) -> int:
             ready = (lambda: window.portal_page.loaded) if name == "portal" else (lambda: True)
             if name == "recovery":
                 ready = lambda: window.recovery_page.figures is not None  # noqa: E731 - read on a worker
+            if name == "outcomes":
+                ready = lambda: not window.analytics_page.busy and window.analytics_page.report is not None  # noqa: E731
 
             def shoot() -> None:
                 s.grab(window, f"{name}-{size[0]}x{size[1]}-{scheme}")

@@ -2,7 +2,8 @@
 `--help` beside a bare `python -c pass`, and `queue --format json` beside a plain Python loop that writes the same
 cache's pending rows as JSON; peak memory of each process read from /proc while it runs.
 
-Run: .venv/bin/python tests/benchmarks/bench_cli.py [--rounds 7] [--large DIR] [--small DIR]
+Run: .venv/bin/python tests/benchmarks/bench_cli.py [--rounds 7] [--large DIR] [--small DIR] [--start-only]
+`--start-only`: only `--version` and `--help` (no cache is made).
 DIRs are data dirs made by synthetic.cached_account (1,000,000 and 20,000 subscriptions, a fifth pending: made when
 not given, the large one with two years of history from synthetic.add_history: 560,000 intents, 90,000 desk saves
 and their 990,000 invoices). `report` is timed on the large one.
@@ -67,14 +68,21 @@ def paired(a: list[str], b: list[str], rounds: int) -> dict[str, float]:
     return {"a": statistics.median(walls_a), "b": statistics.median(walls_b), "ratio": statistics.median(ratios), "peak_mb": peak}
 
 
+def start_rows(rounds: int) -> list[tuple[str, dict[str, float], str, str]]:
+    """`--version` and `--help`, each beside a bare Python start."""
+    cli = [sys.executable, "-m", "console"]
+    bare = [sys.executable, "-c", "pass"]
+    return [
+        ("`churn-console --version`", paired([*cli, "--version"], bare, rounds), "`python -c pass`", "≤ 2.5×"),
+        ("`churn-console --help`", paired([*cli, "--help"], bare, rounds), "`python -c pass`", "≤ 2.5×"),
+    ]
+
+
 def rows(large: Path, small: Path, rounds: int, large_n: int = 1_000_000) -> list[tuple[str, dict[str, float], str, str]]:
     """(measure, paired figures, baseline, target) for each row of the table."""
     cli = [sys.executable, "-m", "console"]
     bare = [sys.executable, "-c", "pass"]
-    out = [
-        ("`churn-console --version`", paired([*cli, "--version"], bare, rounds), "`python -c pass`", "≤ 2.5×"),
-        ("`churn-console --help`", paired([*cli, "--help"], bare, rounds), "`python -c pass`", "≤ 2.5×"),
-    ]
+    out = start_rows(rounds)
     for data, label, target in ((large, f"{large_n:,} cached", "≤ 1.3×, ≤ 100 MB"), (small, "20,000 cached", "≤ 4×")):
         cache = next(data.glob("*-test.sqlite3"))
         figures = paired(
@@ -103,11 +111,15 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--large", type=Path)
     parser.add_argument("--small", type=Path)
+    parser.add_argument("--start-only", action="store_true", help="only --version and --help (no cache is made)")
     args = parser.parse_args()
     sys.path.insert(0, str(HERE))
     from installed import as_installed
 
     as_installed()
+    if args.start_only:
+        print_table(start_rows(args.rounds))
+        return
     sys.path.insert(0, str(HERE))
     from synthetic import add_history, cached_account
 

@@ -273,3 +273,9 @@ def acted(qtbot, window, *, queue: bool = True, timeout: int = 20000):
     finally:
         for signal, hook in hooks:
             signal.disconnect(hook)
+
+
+def outcomes_drawn(qtbot, page) -> None:
+    """The Outcomes tab's read or draw, done on its worker, is on screen (after it is shown, or a range, currency
+    or cache change)."""
+    qtbot.waitUntil(lambda: not page.busy and page.report is not None, timeout=20000)

@@ -12,6 +12,7 @@ from PySide6.QtCore import QPointF, QRectF
 from PySide6.QtGui import QImage, QPainter
 
 from console.ui.analytics import charts
+from tests.ui.gestures import outcomes_drawn
 
 SIZES = ((1024, 700), (1400, 900), (1600, 1000))
 
@@ -38,6 +39,7 @@ def _outside(plot: pg.PlotWidget) -> list[str]:
 def outcomes(qtbot, open_window, demo):
     window = open_window(demo)
     window.tabs.setCurrentWidget(window.outcomes_tab)  # the page is made when its tab is first shown
+    outcomes_drawn(qtbot, window.analytics_page)
     return window, window.analytics_page
 
 
@@ -46,6 +48,7 @@ def _every_size_and_range(qtbot, window, page):
     for (width, height), preset in itertools.product(SIZES, range(page.preset.count())):
         window.resize(width, height)
         page.preset.setCurrentIndex(preset)
+        outcomes_drawn(qtbot, page)
         qtbot.wait(60)
         yield f"{width}×{height}, {page.preset.currentText()}"
 

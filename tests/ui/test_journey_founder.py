@@ -10,21 +10,23 @@ from PySide6.QtTest import QTest
 from console.ui.analytics.render import SIZE
 
 from .gestures import answer_file_dialog as save_as
-from .gestures import click, click_tab
+from .gestures import click, click_tab, outcomes_drawn
 
 
 def test_founder_picks_a_year_and_a_currency_and_exports_a_titled_chart(qtbot, open_window, demo, tmp_path):
     window = open_window(demo)
     click_tab(window, window.outcomes_tab)  # the page is made when its tab is first shown
     page = window.analytics_page
-    qtbot.waitUntil(lambda: page.report is not None, timeout=5000)
+    outcomes_drawn(qtbot, page)  # read on a worker: the window stays live meanwhile
     page.preset.setFocus()
     QTest.keyClick(page.preset, Qt.Key.Key_End)  # the last preset: 52 weeks
     assert page.preset.currentText() == "Last 52 weeks"
+    outcomes_drawn(qtbot, page)
     year = page.report
     assert (year.until - year.since) // 86400 == 52 * 7 + 1
     page.currency.setFocus()
     QTest.keyClicks(page.currency, "USD")  # a combo box finds its item as you type
+    outcomes_drawn(qtbot, page)
     assert page.report.currency == "usd" and all(o.currency == "usd" for o in page.report.outcomes)
     assert page.cards["mrr"].value.text().startswith("$") and "€" not in page.cards["mrr"].value.text()
     assert page.panels["mrr_kept"].plot.getPlotItem().ctrl.logYCheck.isChecked() is False  # one currency: a plain axis
@@ -59,6 +61,7 @@ def test_an_export_to_a_full_disk_says_so_and_keeps_the_chart(qtbot, open_window
     window = open_window(demo)
     click_tab(window, window.outcomes_tab)  # the page is made when its tab is first shown
     page = window.analytics_page
+    outcomes_drawn(qtbot, page)
     for button in ("csv", "png"):
         page.say("")
         save_as("/dev/full", [])
@@ -73,7 +76,9 @@ def test_an_inverted_range_is_read_as_the_range(qtbot, open_window, demo):
     window = open_window(demo)
     click_tab(window, window.outcomes_tab)  # the page is made when its tab is first shown
     page = window.analytics_page
+    outcomes_drawn(qtbot, page)
     since, until = page.since.date(), page.until.date()
     page.since.setDate(until)
     page.until.setDate(since)
+    outcomes_drawn(qtbot, page)
     assert page.report.since < page.report.until and page.report.counts()["intents"] > 0

@@ -5,12 +5,14 @@ from __future__ import annotations
 import csv
 
 from console.analytics.outcomes import outcomes
+from tests.ui.gestures import outcomes_drawn
 
 
 def test_outcomes_tab_cards_charts_and_exports(qtbot, open_window, demo, tmp_path):
     window = open_window(demo)
     window.tabs.setCurrentWidget(window.outcomes_tab)  # the page is made when its tab is first shown
     page = window.analytics_page
+    outcomes_drawn(qtbot, page)  # read on a worker when first shown
     report = page.report
     assert report is not None
     counts = report.counts()
@@ -37,6 +39,7 @@ def test_outcomes_tab_cards_charts_and_exports(qtbot, open_window, demo, tmp_pat
     usd = page.currency.findData("usd")
     assert usd > 0
     page.currency.setCurrentIndex(usd)
+    outcomes_drawn(qtbot, page)
     assert page.report.currency == "usd" and all(o.currency == "usd" for o in page.report.outcomes)
     assert set(page.report.mrr_kept) <= {"usd"}
 
@@ -47,6 +50,7 @@ def test_an_account_with_no_history_shows_empty_charts_not_errors(qtbot, open_wi
         window.workspace.cache.db.execute("DELETE FROM intents")
     window.tabs.setCurrentWidget(window.outcomes_tab)  # the page is made when its tab is first shown
     page = window.analytics_page
+    outcomes_drawn(qtbot, page)
     assert page.cards["intents"].value.text() == "0"
     assert page.cards["rate"].value.text() == "—"
     assert all(p.drawn is not None for p in page.panels.values())
@@ -72,7 +76,9 @@ def test_outcomes_tab_shows_survival_value_and_an_experiment(qtbot, open_window,
     Playbook(rules=[test, *DEFAULT_RULES]).save(window.workspace.data_dir / PLAYBOOK)
     window.tabs.setCurrentWidget(window.outcomes_tab)  # the page is made when its tab is first shown
     page = window.analytics_page
+    outcomes_drawn(qtbot, page)
     page.preset.setCurrentIndex(3)  # 52 weeks
+    outcomes_drawn(qtbot, page)
     report = page.report
     survival = page.panels["survival"].drawn
     assert {r[0] for r in survival.rows} == {c.offer for c in report.survival} and "coupon" in {r[0] for r in survival.rows}
@@ -141,3 +147,35 @@ print("ok")
     with tempfile.TemporaryDirectory() as data:
         done = subprocess.run([sys.executable, "-c", code, data], capture_output=True, text=True, timeout=120)
     assert done.stdout.strip().endswith("ok"), done.stderr[-2000:]
+
+
+def test_the_tab_reads_on_a_worker_once_when_shown_and_again_only_after_a_change(qtbot, open_window, demo, monkeypatch):
+    """Issue 32: the Outcomes tab's reads ran on the GUI thread (seconds at a million subscriptions with history)."""
+    import threading
+
+    from console.services.changes import Changes
+    from console.ui.analytics import page as analytics
+
+    threads: list[str] = []
+    real = analytics.outcomes
+
+    def counted(cache):
+        threads.append(threading.current_thread().name)
+        return real(cache)
+
+    monkeypatch.setattr(analytics, "outcomes", counted)
+    window = open_window(demo)
+    window.tabs.setCurrentWidget(window.outcomes_tab)
+    page = window.analytics_page
+    outcomes_drawn(qtbot, page)
+    assert len(threads) == 1 and threads[0] != threading.main_thread().name  # read off the GUI thread
+    window.tabs.setCurrentWidget(window.queue)
+    window.tabs.setCurrentWidget(window.outcomes_tab)
+    assert len(threads) == 1  # shown again with nothing changed: nothing read
+    window.tabs.setCurrentWidget(window.queue)
+    window.context.bus.announce(Changes(outcomes=True))
+    window.context.bus.announce(Changes(outcomes=True))
+    assert len(threads) == 1  # hidden: nothing read yet
+    window.tabs.setCurrentWidget(window.outcomes_tab)
+    outcomes_drawn(qtbot, page)
+    assert len(threads) == 2  # once for both changes, when shown

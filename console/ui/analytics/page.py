@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import cast
+from typing import TypeVar, cast
 
 from PySide6.QtCore import QDate, QEvent, QObject, QSettings, Qt
 from PySide6.QtGui import QResizeEvent, QShowEvent
@@ -23,15 +24,19 @@ from PySide6.QtWidgets import (
 
 from ...domain.money import format_totals
 from ...domain.playbook import Playbook
+from ...errors import ConsoleError
 from ...services.outcomes_report import Outcome, Report, SaveFacts, build, outcome_report, outcomes, read_facts
+from ...services.workspace import Workspace
 from .. import theme
 from ..chart_frame import ChartFrame, Say
 from ..context import PageContext
 from ..dates import day_format
 from ..overview_page import Card
+from ..when_shown import ReadWhenShown
 from .experiments_panel import ExperimentsPanel
 from .render import CHARTS, SIZE, TITLES, draw, file_stem, render_chart
 
+T = TypeVar("T")
 WIDE = 1300  # px: from here the charts sit two a row
 PRESETS = (("Last 4 weeks", 4), ("Last 12 weeks", 12), ("Last 26 weeks", 26), ("Last 52 weeks", 52))
 
@@ -64,6 +69,15 @@ class ChartPanel(ChartFrame):
         return file_stem(self.name, self.report) if self.report is not None else None
 
 
+def _reports(
+    workspace: Workspace, found: tuple[list[Outcome], SaveFacts, Playbook], start: int, end: int, currency: str | None
+) -> tuple[Report, Report]:
+    """The range's report and the period before it (the cards' comparison), from what was read."""
+    all_outcomes, facts, playbook = found
+    report = outcome_report(workspace.cache, start, end, currency, all_outcomes, playbook=playbook, facts=facts)
+    return report, build(all_outcomes, start - (end - start), start, currency=currency)
+
+
 class AnalyticsPage(QWidget):
     """Reads only the local cache: opens instantly and works offline."""
 
@@ -72,6 +86,9 @@ class AnalyticsPage(QWidget):
         self.context = context
         self.report: Report | None = None
         self._read: tuple[list[Outcome], SaveFacts, Playbook] | None = None  # the cache as last read (refresh)
+        self._asked = 0  # reads and draws asked of the worker; the latest one's answer is shown
+        self._answered = 0
+        self.reads = ReadWhenShown(self, self.refresh, stale=True)  # read when first shown, then after changes
         outer = QVBoxLayout(self)
         outer.setContentsMargins(16, 12, 16, 8)
         title = QLabel("Save outcomes")
@@ -138,7 +155,7 @@ class AnalyticsPage(QWidget):
         self.chart_area.setFrameShape(QFrame.Shape.NoFrame)
         outer.addWidget(self.chart_area, 1)
         self.chart_area.viewport().installEventFilter(self)
-        context.bus.changed.connect(lambda changes: self.refresh() if changes.outcomes and self.isVisible() else None)
+        context.bus.changed.connect(lambda changes: self.reads.changed() if changes.outcomes or changes.playbook else None)
         self._apply_preset()
         self.preset.currentIndexChanged.connect(self._apply_preset)
         self.since.dateChanged.connect(self._draw)
@@ -178,9 +195,15 @@ class AnalyticsPage(QWidget):
         self.status.setVisible(bool(text))
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt naming
-        """Read the cache when shown: it opens at once, and follows what changed while it was hidden."""
+        """Read the cache when first shown, and again when shown after a change (on a worker: at a million
+        subscriptions with two years of history the read takes seconds, and the window stays live meanwhile)."""
         super().showEvent(event)
-        self.refresh()
+        self.reads.shown()
+
+    @property
+    def busy(self) -> bool:
+        """A read or a draw is on the worker; what is shown is the one before it."""
+        return self._answered < self._asked
 
     def _apply_preset(self) -> None:
         weeks = self.preset.currentData()
@@ -189,14 +212,35 @@ class AnalyticsPage(QWidget):
         self.until.blockSignals(False)
         self.since.setDate(QDate.currentDate().addDays(-7 * weeks))
 
+    def _span(self) -> tuple[int, int, str | None]:
+        first_day, last_day = sorted((self.since.date(), self.until.date()))  # an inverted range means the range
+        since = datetime(*first_day.getDate(), tzinfo=UTC)
+        until = datetime(*last_day.getDate(), tzinfo=UTC) + timedelta(days=1)
+        return int(since.timestamp()), int(until.timestamp()), self.currency.currentData()
+
     def refresh(self) -> None:
-        """Read the cache (every intent, what saves earned, the playbook), then draw."""
+        """Read the cache (every intent, what saves earned, the playbook) and work out the range's report, on a
+        worker; then draw."""
         workspace = self.context.workspace
         if workspace is None or workspace.cache is None:
             return
-        cache = workspace.cache
-        self._read = (outcomes(cache), read_facts(cache), workspace.playbook())
-        currencies = sorted({o.currency for o in self._read[0]})
+        cache, (start, end, currency) = workspace.cache, self._span()
+
+        def read() -> tuple[tuple[list[Outcome], SaveFacts, Playbook], tuple[Report, Report]]:
+            found = (outcomes(cache), read_facts(cache), workspace.playbook())
+            return found, _reports(workspace, found, start, end, currency)
+
+        def shown(answer: tuple[tuple[list[Outcome], SaveFacts, Playbook], tuple[Report, Report]]) -> None:
+            self._read = answer[0]
+            self._fill_currencies(sorted({o.currency for o in self._read[0]}))
+            if self.currency.currentData() == currency:
+                self._show(*answer[1])
+            else:  # the currency chosen is gone from the account: the report for the one now shown
+                self._draw()
+
+        self._ask(read, shown)
+
+    def _fill_currencies(self, currencies: list[str]) -> None:
         chosen = self.currency.currentData()
         self.currency.blockSignals(True)
         self.currency.clear()
@@ -205,25 +249,39 @@ class AnalyticsPage(QWidget):
             self.currency.addItem(cur.upper(), cur)
         self.currency.setCurrentIndex(max(0, self.currency.findData(chosen)))
         self.currency.blockSignals(False)
-        self._draw()
 
     def _draw(self) -> None:
-        """The range or the currency changed: draw again from what was read (nothing changed in the cache)."""
+        """The range or the currency changed: the report from what was read (nothing changed in the cache), worked
+        out on a worker."""
         workspace = self.context.workspace
         if self._read is None or workspace is None or workspace.cache is None:
             return
-        all_outcomes, facts, playbook = self._read
-        first_day, last_day = sorted((self.since.date(), self.until.date()))  # an inverted range means the range
-        since = datetime(*first_day.getDate(), tzinfo=UTC)
-        until = datetime(*last_day.getDate(), tzinfo=UTC) + timedelta(days=1)
-        start, end = int(since.timestamp()), int(until.timestamp())
-        currency = self.currency.currentData()
-        self.report = outcome_report(workspace.cache, start, end, currency, all_outcomes, playbook=playbook, facts=facts)
-        previous = build(all_outcomes, start - (end - start), start, currency=currency)
-        self._cards(self.report, previous)
+        found, (start, end, currency) = self._read, self._span()
+        self._ask(lambda: _reports(workspace, found, start, end, currency), lambda reports: self._show(*reports))
+
+    def _ask(self, work: Callable[[], T], then: Callable[[T], None]) -> None:
+        """`work` on a worker; `then` with its answer unless a later one was asked meanwhile."""
+        self._asked += 1
+        asked = self._asked
+
+        def answered(value: T) -> None:
+            if asked == self._asked:
+                self._answered = asked
+                then(value)
+
+        def failed(error: ConsoleError) -> None:
+            if asked == self._asked:
+                self._answered = asked
+            self.context.ops.show_error(error)
+
+        self.context.runner.submit_side(work, answered, failed)
+
+    def _show(self, report: Report, previous: Report) -> None:
+        self.report = report
+        self._cards(report, previous)
         for panel in self.panels.values():
-            panel.draw(self.report)
-        self.experiments.show_report(self.report)
+            panel.draw(report)
+        self.experiments.show_report(report)
 
     def _cards(self, now: Report, before: Report) -> None:
         c, p = now.counts(), before.counts()
