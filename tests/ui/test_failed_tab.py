@@ -57,7 +57,7 @@ def opened(qtbot, open_window, sb):
     active(qtbot, window)
     click_tab(window, window.failed_tab)
     page = window.failed_page
-    qtbot.waitUntil(lambda: page.model.rowCount() > 0, timeout=20000)
+    qtbot.waitUntil(lambda: page.settled and page.model.rowCount() > 0, timeout=20000)  # not rows read before a sync
     return window, page
 
 

@@ -207,7 +207,7 @@ def test_the_failed_payments_tabs_keys(qtbot, open_window, demo):
     active(qtbot, window)
     click_tab(window, window.failed_tab)
     page = window.failed_page
-    qtbot.waitUntil(lambda: page.model.rowCount() > 0, timeout=20000)
+    qtbot.waitUntil(lambda: page.settled and page.model.rowCount() > 0, timeout=20000)
     click_row(page.table, at(page, sub_id))
     seen: list = []
     opened(qtbot, QDialog, seen)

@@ -74,6 +74,7 @@ class FailedPage(QWidget):
         self.complete = False  # the whole queue is in (not only its first rows)
         self.holdout = False  # the hold-out's view: the rows left to Stripe alone, read only
         self._rest: Callable[[], None] | None = None  # the whole read, due when the page is shown
+        self._done = 0  # the last read whose whole queue is shown
         self.reads = ReadWhenShown(self, self.refresh)  # changed while hidden: read again when shown
         outer = QVBoxLayout(self)
         outer.setContentsMargins(16, 12, 16, 8)
@@ -127,6 +128,11 @@ class FailedPage(QWidget):
         find.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         context.bus.changed.connect(self._changed)
         self.refresh()
+
+    @property
+    def settled(self) -> bool:
+        """The latest read's whole queue is shown (none is on the worker, nothing changed since while hidden)."""
+        return self._done == self._reads and not self.reads.stale
 
     def _filter(self, criteria: FailedFilter) -> None:
         """The filter row moved (a key, a choice, or the operator's name for "Mine"): the rows it keeps, with the
@@ -191,6 +197,7 @@ class FailedPage(QWidget):
         def show(found: Read, whole: bool) -> None:
             if read_no == self._reads:  # the latest read wins
                 self.complete = whole
+                self._done = read_no if whole else self._done
                 self._show(found)
                 if whole:  # the header's sort keys, worked out after the rows are shown
                     prepared = found[1]
