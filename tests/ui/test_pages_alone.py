@@ -72,11 +72,15 @@ def test_the_outcomes_page_reads_the_cache_when_shown_and_follows_outcome_change
     assert page.cards["intents"].value.text() == str(page.report.counts()["intents"]) == str(counted)
     before = page.report
     context.bus.announce(Changes(outcomes=True))
-    assert page.report is not before  # read again
+    assert page.busy  # read again, on a worker
+    qtbot.waitUntil(lambda: not page.busy and page.report is not before, timeout=5000)
     page.hide()
     shown = page.report
     context.bus.announce(Changes(outcomes=True))
-    assert page.report is shown  # hidden: read when shown again, not now
+    qtbot.wait(100)
+    assert page.report is shown and not page.busy  # hidden: read when shown again, not now
+    page.show()
+    qtbot.waitUntil(lambda: not page.busy and page.report is not shown, timeout=5000)
 
 
 def test_the_portal_page_loads_when_shown_saves_after_its_review_and_announces_it(qtbot, context, demo):
