@@ -65,3 +65,5 @@ _.analytics_page
 _.portal_page
 _.failed_page
 _.recovery_page
+# what the UI tests wait for: the Failed payments page's latest whole read is shown (tests/ui/test_failed_tab.py)
+_.settled
