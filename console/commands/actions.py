@@ -14,6 +14,7 @@ from ..errors import ConsoleError
 from ..services.operator import OPERATOR_ENV, operator_name
 from .common import iso_day, open_cached, open_online
 from .documented import command
+from .index import HELP
 from .text_table import text_table
 
 # The use cases are imported when a command runs: building the parser (--help, --version) stays light.
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
 
 def add_parsers(sub: Commands) -> None:
     fmt = argparse.RawDescriptionHelpFormatter
-    save = sub.add_parser("save", help="revoke a pending cancellation with an offer (one request)", formatter_class=fmt,
+    save = sub.add_parser("save", help=HELP["save"], formatter_class=fmt,
                           epilog="examples:\n  churn-console save sub_123 --offer recommended --consent call --note 'agreed on the phone'\n"
                           "  churn-console save sub_123 --coupon RETAIN25-3M --consent email\n  churn-console save sub_123 --percent 20 --months 3 --consent chat")  # fmt: skip
     save.add_argument("subscription")
@@ -46,7 +47,7 @@ def add_parsers(sub: Commands) -> None:
     _consent_args(save)
     save.set_defaults(run=run_save)
 
-    pause = sub.add_parser("pause", help="pause collection (or the subscription) and revoke the cancellation; or pause a failed payment's subscription", formatter_class=fmt,
+    pause = sub.add_parser("pause", help=HELP["pause"], formatter_class=fmt,
                            epilog="examples:\n  churn-console pause sub_123 --months 2 --consent call\n"
                                   "  churn-console pause sub_123 --until 2027-03-01 --consent email\n"
                                   "  churn-console pause sub_123 --subscription --consent email\n"
@@ -74,13 +75,13 @@ def add_parsers(sub: Commands) -> None:
     _consent_args(pause)
     pause.set_defaults(run=run_pause)
 
-    revoke = sub.add_parser("revoke", help="revoke the cancellation with no offer (the customer changed their mind)", formatter_class=fmt,
+    revoke = sub.add_parser("revoke", help=HELP["revoke"], formatter_class=fmt,
                             epilog="example:\n  churn-console revoke sub_123 --consent email")  # fmt: skip
     revoke.add_argument("subscription")
     _consent_args(revoke)
     revoke.set_defaults(run=run_revoke)
 
-    undo = sub.add_parser("undo", help="undo an action: restore the cancellation, remove its discount or pause", formatter_class=fmt,
+    undo = sub.add_parser("undo", help=HELP["undo"], formatter_class=fmt,
                           epilog="example:\n  churn-console undo act_0123456789abcdef0123")  # fmt: skip
     undo.add_argument("action")
     undo.add_argument(
@@ -89,7 +90,7 @@ def add_parsers(sub: Commands) -> None:
     undo.add_argument("--confirm-live", action="store_true", help="required for actions in live mode")
     undo.set_defaults(run=run_undo)
 
-    retry = command(sub, "retry", "send a failed action again (same idempotency key: never applies twice), or charge a failed payment now",
+    retry = command(sub, "retry", HELP["retry"],
                     "churn-console retry act_0123456789abcdef0123\n  churn-console retry in_0123456789   # a failed payment: charge the card now")  # fmt: skip
     retry.add_argument(
         "action",
@@ -101,7 +102,7 @@ def add_parsers(sub: Commands) -> None:
     retry.add_argument("--confirm-live", action="store_true", help="required for actions in live mode")
     retry.set_defaults(run=run_retry)
 
-    journal = sub.add_parser("journal", help="list what operators did in this account (works offline)", formatter_class=fmt,
+    journal = sub.add_parser("journal", help=HELP["journal"], formatter_class=fmt,
                              epilog="example:\n  churn-console journal --format json")  # fmt: skip
     journal.add_argument("--format", choices=("table", "json"), default="table")
     journal.add_argument("--limit", type=int, default=100)

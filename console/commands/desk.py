@@ -14,6 +14,7 @@ from ..errors import ConsoleError
 from ..services.operator import OPERATOR_ENV, operator_name
 from .common import iso_day, open_online
 from .documented import command
+from .index import HELP
 
 if TYPE_CHECKING:
     from ..services.workspace import Workspace
@@ -21,7 +22,7 @@ if TYPE_CHECKING:
 
 
 def add_parsers(sub: Commands) -> None:
-    take = command(sub, "take", "claim pending cancellations for yourself (or --as someone): every console sees the owner",
+    take = command(sub, "take", HELP["take"],
                    "churn-console take sub_123 sub_456\n  churn-console take sub_123 --as Robin --force")  # fmt: skip
     take.add_argument("subscriptions", nargs="+", metavar="SUB")
     take.add_argument("--as", dest="owner", metavar="NAME", help="the owner (default: you)")
@@ -31,12 +32,12 @@ def add_parsers(sub: Commands) -> None:
     _common(take)
     take.set_defaults(run=run_take)
 
-    release = command(sub, "release", "give rows back to the team (no owner)", "churn-console release sub_123")
+    release = command(sub, "release", HELP["release"], "churn-console release sub_123")
     release.add_argument("subscriptions", nargs="+", metavar="SUB")
     _common(release)
     release.set_defaults(run=run_release)
 
-    note = command(sub, "note", "write the latest note on a row (and its next follow-up date or state)",
+    note = command(sub, "note", HELP["note"],
                    "churn-console note sub_123 'Left a voicemail' --follow-up 2026-12-04\n  churn-console note sub_123 'Wants to think' --state waiting")  # fmt: skip
     note.add_argument("subscription", metavar="SUB")
     note.add_argument("text")
@@ -45,7 +46,7 @@ def add_parsers(sub: Commands) -> None:
     _common(note)
     note.set_defaults(run=run_note)
 
-    contacted = command(sub, "contacted", "record a contact attempt (the state moves to contacted; no consent is recorded)",
+    contacted = command(sub, "contacted", HELP["contacted"],
                         "churn-console contacted sub_123 --channel call --follow-up 2026-12-03")  # fmt: skip
     contacted.add_argument("subscription", metavar="SUB")
     contacted.add_argument("--channel", required=True, choices=CHANNELS)
@@ -53,7 +54,7 @@ def add_parsers(sub: Commands) -> None:
     _common(contacted)
     contacted.set_defaults(run=run_contacted)
 
-    outreach = command(sub, "outreach", "print the e-mail to the customer from the team's templates (outreach.json)",
+    outreach = command(sub, "outreach", HELP["outreach"],
                        "churn-console outreach sub_123\n  churn-console outreach sub_123 --template offer:pause --sent")  # fmt: skip
     outreach.add_argument("subscription", metavar="SUB")
     outreach.add_argument(

@@ -11,6 +11,7 @@ import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from .index import HELP
 from .text_table import text_table
 
 if TYPE_CHECKING:
@@ -23,7 +24,7 @@ STEPS = ("new_card", "wait", "retry", "contact")  # services.failed_queue.STEPS 
 def add_parsers(sub: Commands) -> None:
     p = sub.add_parser(
         "failed",
-        help="print the cached queue of failed payments: subscriptions whose renewal did not charge (works offline)",
+        help=HELP["failed"],
         description="Every subscription with an open invoice Stripe charges whose payment failed (past due, unpaid, or "
         "paused), sorted by MRR at stake, then by the time left before Stripe's retries run out. Reads only the local "
         "cache: run `sync` first.",
@@ -48,7 +49,7 @@ def add_parsers(sub: Commands) -> None:
 
     paid = sub.add_parser(
         "paid-outside",
-        help="mark a failed payment's invoice paid another way (a transfer, a cheque): nothing is charged",
+        help=HELP["paid-outside"],
         description="Marks the open invoice paid out of band on Stripe (`paid_out_of_band`), with a note in the journal "
         "saying how the customer paid. Stripe then stops retrying it and the subscription is active again.",
         epilog='example:\n  churn-console paid-outside in_0123456789 --note "Bank transfer ref 2026-118"',
@@ -62,7 +63,7 @@ def add_parsers(sub: Commands) -> None:
 
     link = sub.add_parser(
         "card-link",
-        help="a card-update link for a failed payment's customer (a portal page that still works days later)",
+        help=HELP["card-link"],
         description="Creates a customer portal session that opens on updating the payment method; once expired, the page "
         "lets the customer confirm their e-mail and get a new one. Stripe's next retry charges the new card.",
         epilog="examples:\n  churn-console card-link sub_0123456789            # print the link\n"

@@ -1,6 +1,6 @@
-"""Every command's name and one line of help, in `--help`'s order: what `churn-console --help` prints without
-importing the commands' modules (each builds its own parser when it runs; tests/unit/test_cli_help.py holds this list
-to the parsers they build)."""
+"""Every command's name and one line of help, in `--help`'s order: the one place each command's help is written.
+`churn-console --help` prints it without importing the commands' modules; each module's parser takes its help from
+here (tests/unit/test_cli_help.py holds the names and their order to the parsers the modules build)."""
 
 from __future__ import annotations
 
@@ -27,3 +27,4 @@ COMMANDS = (
     ("portal", "customer portal configurations: list, show, export, apply, link"),
     ("report", "save outcomes: intents, save rate, MRR kept, by reason and by offer (reads the cache, works offline)"),
 )
+HELP = dict(COMMANDS)

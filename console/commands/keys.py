@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from .common import paths_for
 from .documented import command
+from .index import HELP
 
 if TYPE_CHECKING:  # the keyring and the SDK load when a command runs, not when the parser is built
     from ..services.keys import KeyService
@@ -24,7 +25,7 @@ def _keys(args: argparse.Namespace) -> KeyService:
 
 def add_parsers(sub: Commands) -> None:
     fmt = argparse.RawDescriptionHelpFormatter
-    key = sub.add_parser("key", help="store, check or delete a profile's restricted key", formatter_class=fmt,
+    key = sub.add_parser("key", help=HELP["key"], formatter_class=fmt,
                          description="A profile's restricted key: stored only in the OS keyring, never in a file or argv.",
                          epilog="examples:\n  churn-console key set --profile 'Acme live'      (paste at the prompt)\n"
                          "  pass show stripe/acme | churn-console key set --profile 'Acme live'\n  churn-console key check --profile 'Acme live'")  # fmt: skip
@@ -45,7 +46,7 @@ def add_parsers(sub: Commands) -> None:
     kdel.add_argument("--profile", required=True)
     kdel.add_argument("--purge-cache", action="store_true", help="also delete the cached data (the journal is always kept)")
     kdel.set_defaults(run=run_delete)
-    prof = command(sub, "profiles", "list the profiles (accounts and modes) this console knows", "churn-console profiles")
+    prof = command(sub, "profiles", HELP["profiles"], "churn-console profiles")
     prof.set_defaults(run=run_profiles)
 
 

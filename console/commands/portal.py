@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from ..errors import ConsoleError
 from .common import open_online
 from .documented import command
+from .index import HELP
 
 if TYPE_CHECKING:
     from ..services.connection import Connection
@@ -21,7 +22,7 @@ if TYPE_CHECKING:
 
 def add_parsers(sub: Commands) -> None:
     fmt = argparse.RawDescriptionHelpFormatter
-    portal = sub.add_parser("portal", help="customer portal configurations: list, show, export, apply, link", formatter_class=fmt,
+    portal = sub.add_parser("portal", help=HELP["portal"], formatter_class=fmt,
                             description="The customer portal's configurations, as Stripe holds them; apply prints before it sends.",
                             epilog="examples:\n  churn-console portal list\n  churn-console portal export bpc_123 > portal.json\n"
                             "  churn-console portal apply portal.json           (prints the diff)\n  churn-console portal apply portal.json --yes     (applies it)\n"

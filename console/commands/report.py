@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..domain.text import csv_row
 from .common import open_cached
+from .index import HELP
 from .text_table import text_table
 
 if TYPE_CHECKING:  # the report's figures load when the command runs, not for --help
@@ -24,7 +25,7 @@ if TYPE_CHECKING:  # the report's figures load when the command runs, not for --
 def add_parsers(sub: Commands) -> None:
     p = sub.add_parser(
         "report",
-        help="save outcomes: intents, save rate, MRR kept, by reason and by offer (reads the cache, works offline)",
+        help=HELP["report"],
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog="examples:\n  churn-console --demo report\n  churn-console report --since 2026-09-01 --format json\n"
         "  churn-console report --by reason --value\n  churn-console report --png charts/\n"

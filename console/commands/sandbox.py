@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from ..heap import collector_paused
 from ..sandbox.versions import API_VERSION, OLDER_API_VERSION
+from .index import HELP
 
 if TYPE_CHECKING:
     from .documented import Commands
@@ -19,7 +20,7 @@ if TYPE_CHECKING:
 def add_parser(sub: Commands) -> None:
     sb = sub.add_parser(
         "sandbox",
-        help="serve the Stripe-compatible sandbox until interrupted",
+        help=HELP["sandbox"],
         description="Serve a seeded, Stripe-compatible API on loopback. The first line printed is\n"
         "SANDBOX_URL=http://127.0.0.1:PORT SANDBOX_KEY=<restricted key with every permission the console needs>\n"
         "SANDBOX_ADMIN_KEY=<the key for /_sandbox/* only: log, faults, minting keys>.",

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from ..domain.choices import QUEUE_SORTS
 from ..domain.feedback import PORTAL_LABELS
 from .common import open_cached, open_online, progress_to_stderr
+from .index import HELP
 
 if TYPE_CHECKING:
     from .documented import Commands
@@ -18,7 +19,7 @@ if TYPE_CHECKING:
 def add_parsers(sub: Commands) -> None:
     p = sub.add_parser(
         "sync",
-        help="bring the local cache up to date with Stripe and print what changed",
+        help=HELP["sync"],
         description="Incremental when the last sync is recent (events since then), full otherwise.",
         epilog="examples:\n  churn-console --demo sync\n  STRIPE_API_KEY=rk_test_… churn-console sync --full",
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -28,7 +29,7 @@ def add_parsers(sub: Commands) -> None:
 
     q = sub.add_parser(
         "queue",
-        help="print the cached queue of pending cancellations (works offline)",
+        help=HELP["queue"],
         description="Reads only the local cache: run `sync` first.",
         epilog="examples:\n  churn-console --demo queue\n  churn-console queue --format json --sort days_left --reason too_expensive\n"
         "  churn-console queue --mine        your rows, those due first\n  churn-console queue --unowned --due",
