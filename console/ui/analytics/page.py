@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TypeVar, cast
+from typing import cast
 
 from PySide6.QtCore import QDate, QEvent, QObject, QSettings, Qt
 from PySide6.QtGui import QResizeEvent, QShowEvent
@@ -24,21 +23,19 @@ from PySide6.QtWidgets import (
 
 from ...domain.money import format_totals
 from ...domain.playbook import Playbook
-from ...errors import ConsoleError
 from ...services.outcomes_report import Outcome, Report, SaveFacts, build, outcome_report, outcomes, read_facts
 from ...services.workspace import Workspace
 from .. import theme
 from ..chart_frame import ChartFrame, Say
 from ..context import PageContext
 from ..dates import day_format
+from ..latest import Latest, range_presets
 from ..overview_page import Card
 from ..when_shown import ReadWhenShown
 from .experiments_panel import ExperimentsPanel
 from .render import CHARTS, SIZE, TITLES, draw, file_stem, render_chart
 
-T = TypeVar("T")
 WIDE = 1300  # px: from here the charts sit two a row
-PRESETS = (("Last 4 weeks", 4), ("Last 12 weeks", 12), ("Last 26 weeks", 26), ("Last 52 weeks", 52))
 
 
 class ChartPanel(ChartFrame):
@@ -86,8 +83,7 @@ class AnalyticsPage(QWidget):
         self.context = context
         self.report: Report | None = None
         self._read: tuple[list[Outcome], SaveFacts, Playbook] | None = None  # the cache as last read (refresh)
-        self._asked = 0  # reads and draws asked of the worker; the latest one's answer is shown
-        self._answered = 0
+        self.latest = Latest(context)  # reads and draws on a worker: the latest one's answer is shown
         self.reads = ReadWhenShown(self, self.refresh, stale=True)  # read when first shown, then after changes
         outer = QVBoxLayout(self)
         outer.setContentsMargins(16, 12, 16, 8)
@@ -95,11 +91,7 @@ class AnalyticsPage(QWidget):
         title.setProperty("class", "pageHeading")
         outer.addWidget(title)
         head = QHBoxLayout()  # under the title: the page fits a 1024 px wide window
-        self.preset = QComboBox()
-        self.preset.setObjectName("rangePreset")
-        for text, weeks in PRESETS:
-            self.preset.addItem(text, weeks)
-        self.preset.setCurrentIndex(1)
+        self.preset = range_presets("rangePreset")
         self.since = QDateEdit()
         self.since.setObjectName("rangeSince")
         self.until = QDateEdit(QDate.currentDate())
@@ -203,7 +195,7 @@ class AnalyticsPage(QWidget):
     @property
     def busy(self) -> bool:
         """A read or a draw is on the worker; what is shown is the one before it."""
-        return self._answered < self._asked
+        return self.latest.busy
 
     def _apply_preset(self) -> None:
         weeks = self.preset.currentData()
@@ -238,7 +230,7 @@ class AnalyticsPage(QWidget):
             else:  # the currency chosen is gone from the account: the report for the one now shown
                 self._draw()
 
-        self._ask(read, shown)
+        self.latest.ask(read, shown)
 
     def _fill_currencies(self, currencies: list[str]) -> None:
         chosen = self.currency.currentData()
@@ -257,24 +249,7 @@ class AnalyticsPage(QWidget):
         if self._read is None or workspace is None or workspace.cache is None:
             return
         found, (start, end, currency) = self._read, self._span()
-        self._ask(lambda: _reports(workspace, found, start, end, currency), lambda reports: self._show(*reports))
-
-    def _ask(self, work: Callable[[], T], then: Callable[[T], None]) -> None:
-        """`work` on a worker; `then` with its answer unless a later one was asked meanwhile."""
-        self._asked += 1
-        asked = self._asked
-
-        def answered(value: T) -> None:
-            if asked == self._asked:
-                self._answered = asked
-                then(value)
-
-        def failed(error: ConsoleError) -> None:
-            if asked == self._asked:
-                self._answered = asked
-            self.context.ops.show_error(error)
-
-        self.context.runner.submit_side(work, answered, failed)
+        self.latest.ask(lambda: _reports(workspace, found, start, end, currency), lambda reports: self._show(*reports))
 
     def _show(self, report: Report, previous: Report) -> None:
         self.report = report

@@ -32,11 +32,11 @@ from ...services.changes import Changes
 from ...services.recovery_report import recovery_report
 from .. import theme
 from ..context import PageContext
+from ..latest import Latest, range_presets
 from ..overview_page import Card
 from ..when_shown import ReadWhenShown
 from .charts import RecoveryChart, by_decline, by_reason, curve, holdout, weekly
 
-PRESETS = (("Last 4 weeks", 4), ("Last 12 weeks", 12), ("Last 26 weeks", 26), ("Last 52 weeks", 52))
 LOST_WORDS = {"uncollectible": "written off", "void": "voided", "canceled": "canceled at the last attempt"}
 
 
@@ -50,18 +50,14 @@ class RecoveryPage(QWidget):
         self.context = context
         self.figures: RecoveryFigures | None = None
         self.reads = ReadWhenShown(self, self.refresh, stale=True)  # read when first shown, and after a change
-        self._reads = 0
+        self.latest = Latest(context)  # reads on a worker: the latest one's answer is shown
         outer = QVBoxLayout(self)
         outer.setContentsMargins(16, 12, 16, 8)
         title = QLabel("Recovery")
         title.setProperty("class", "pageHeading")
         outer.addWidget(title)
         head = QHBoxLayout()
-        self.preset = QComboBox()
-        self.preset.setObjectName("recoveryRange")
-        for text, weeks in PRESETS:
-            self.preset.addItem(text, weeks)
-        self.preset.setCurrentIndex(1)
+        self.preset = range_presets("recoveryRange")
         self.currency = QComboBox()
         self.currency.setObjectName("recoveryCurrency")
         for widget in (QLabel("First failed in"), self.preset, QLabel("Currency"), self.currency):
@@ -157,8 +153,7 @@ class RecoveryPage(QWidget):
         workspace = self.context.workspace
         if workspace is None:
             return
-        self._reads += 1
-        read_no, weeks = self._reads, int(self.preset.currentData())
+        weeks = int(self.preset.currentData())
         today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
         since, until = today - timedelta(weeks=weeks), today + timedelta(days=1)
         cache, journal, book = workspace.cache, workspace.journal, workspace.playbook()
@@ -168,12 +163,16 @@ class RecoveryPage(QWidget):
             return recovery_report(cache, journal, start, end, int(time.time()), playbook=book)
 
         def shown(figures: RecoveryFigures) -> None:
-            if read_no == self._reads:
-                self.figures = figures
-                self._fill_currencies()
-                self._show()
+            self.figures = figures
+            self._fill_currencies()
+            self._show()
 
-        self.context.runner.submit_side(read, shown, self.context.ops.show_error)
+        self.latest.ask(read, shown)
+
+    @property
+    def _reads(self) -> int:
+        """The reads asked so far (the tests count them)."""
+        return self.latest.asked
 
     def _fill_currencies(self) -> None:
         assert self.figures is not None
