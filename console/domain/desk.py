@@ -113,6 +113,12 @@ def stamp_of(now: datetime) -> str:
     return now.astimezone(UTC).isoformat(timespec="seconds")
 
 
+def sent_link(metadata: Mapping[str, str]) -> bool:
+    """The desk's last change was a card-update link sent (a full sync records it for the recovery report; other
+    desk changes need no reading at a full sync: only a row on a desk shows them)."""
+    return metadata.get(LAST, "").startswith("card_link|")
+
+
 def _last(kind: str, by: str, now: datetime) -> dict[str, str]:
     return {LAST: f"{kind}|{by.replace('|', '/')[:100]}|{stamp_of(now)}"}
 

@@ -80,8 +80,7 @@ def letter(workspace: Workspace, operator: str, ref: str, *, template: str | Non
 def record_sent(workspace: Workspace, operator: str, ref: str, how: str) -> Done[str]:
     """The link was sent (`how`: by e-mail, chat…): a contact on the desk, and a line on the row's timeline."""
     row = failed_row(workspace, ref)
-    desk = writer(workspace, operator)
-    desk.clock = lambda: datetime.fromtimestamp(clock(), UTC)  # the link's time on Stripe and on the timeline: one clock
+    desk = writer(workspace, operator, lambda: datetime.fromtimestamp(clock(), UTC))  # one clock for the link's time
     done = desk.contacted(row.subscription_id, "email", note=f"Card-update link sent ({how})", link=True)
     at = int(clock())
     detail = {"words": f"{operator} sent a card-update link ({how})", "operator": operator}  # the recovery report credits it

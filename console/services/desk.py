@@ -4,6 +4,7 @@ product's URL) live in `desk.json` in the data folder."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -43,12 +44,14 @@ def save_templates(data_dir: Path, templates: Templates) -> None:
     tmp.replace(path)
 
 
-def writer(workspace: Workspace, operator: str) -> DeskWriter:
+def writer(workspace: Workspace, operator: str, clock: Callable[[], datetime] | None = None) -> DeskWriter:
+    """The desk's writes as `operator`; `clock` says when each happened (default: now)."""
     settings = DeskSettings.load(workspace.data_dir)
     locks = SubscriptionLocks(workspace.journal.path.parent / "locks")  # the same locks as actions
     return DeskWriter(
-        workspace.need_gateway(), workspace.cache, workspace.journal, operator, locks, lapse_days=settings.lapse_days
-    )
+        workspace.need_gateway(), workspace.cache, workspace.journal, operator, locks,
+        clock or (lambda: datetime.now(UTC)), lapse_days=settings.lapse_days,
+    )  # fmt: skip
 
 
 def take(

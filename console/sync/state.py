@@ -23,13 +23,13 @@ def record(
     transaction; returns the observed ones, valued. `seen_at` is when the state was seen (default `synced_at`),
     `previous` an event's previous attributes. With `every=False` (a full sync's pages), only subscriptions
     with something to record are observed (and valued objects built for): pending, ended, with an open intent,
-    or saved by a console, or carrying the desk's or a rep's recovery marks (their timeline lines: the recovery report
-    credits reps from them); every=True observes them all."""
+    or saved by a console, or carrying a rep's recovery marks (a retry, a pause, a card-update link as the desk's last
+    change: their timeline lines are what the recovery report credits reps from); every=True observes them all."""
     with cache.transaction():
         open_ids = set() if every else cache.with_open_intents([s.id for s in subs])
 
         def observed(sub: Subscription) -> bool:
-            marked = stamp.has_save(sub.metadata) or stamp.has_credit(sub.metadata) or desk.LAST in sub.metadata
+            marked = stamp.has_save(sub.metadata) or stamp.has_credit(sub.metadata) or desk.sent_link(sub.metadata)
             return every or sub.pending_cancellation or sub.ended or sub.id in open_ids or marked
 
         valued = cache.upsert_subscriptions(subs, synced_at=synced_at, back=observed)
