@@ -236,17 +236,12 @@ class FailedPage(QWidget):
 
     def _reselect(self, chosen: set[str], current: str | None) -> None:
         selection = self.table.selectionModel()
-        left = set(chosen)
-        for r in range(self.model.rowCount() if left else 0):  # none chosen: no walk over 50,000 rows
-            row = self.model.row_at(r)
-            if row is not None and row.subscription_id in left:
-                left.discard(row.subscription_id)
-                flags = QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows
-                selection.select(self.model.index(r, 0), flags)
-                if row.subscription_id == current:
-                    selection.setCurrentIndex(self.model.index(r, 0), QItemSelectionModel.SelectionFlag.NoUpdate)
-                if not left:
-                    break
+        found = [r for r, p in enumerate(self.model.shown) if p.row.subscription_id in chosen] if chosen else []
+        flags = QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows
+        for r in found:  # found in one pass over the rows shown (none chosen: no pass)
+            selection.select(self.model.index(r, 0), flags)
+            if self.model.shown[r].row.subscription_id == current:
+                selection.setCurrentIndex(self.model.index(r, 0), QItemSelectionModel.SelectionFlag.NoUpdate)
         if not chosen:
             self.detail.show_row(None, [], self.settings, self.now)
         self.selection_changed.emit(self.selected_rows())
