@@ -39,12 +39,28 @@ def answer(kind, act, seen: list | None = None):
         if isinstance(dialog, kind) and dialog.isVisible() and (seen is None or dialog not in seen):
             if seen is not None:
                 seen.append(dialog)
-            QTimer.singleShot(30, lambda: act(dialog))  # once it has been shown and laid out, as a person sees it
+            QTimer.singleShot(30, lambda: when_focused(dialog, act))  # shown, laid out and focused, as a person sees it
             QTimer.singleShot(10_000, lambda: unstick(dialog))
         else:
             QTimer.singleShot(20, poll)
 
     QTimer.singleShot(0, poll)
+
+
+def when_focused(dialog, act, tries: int = 100) -> None:
+    """Act on the dialog once the keyboard focus is inside it: a platform that is slow to activate a new window
+    (offscreen under load) would send the keys to the window behind. Asked to the front again while waiting; after
+    2 s it acts anyway, so a dialog that never takes focus fails on what the act asserts, not on a hang."""
+    from shiboken6 import isValid
+
+    if not isValid(dialog) or not dialog.isVisible():
+        return
+    focus = QApplication.focusWidget()
+    if (focus is not None and dialog.isAncestorOf(focus)) or focus is dialog or tries <= 0:
+        act(dialog)
+        return
+    dialog.activateWindow()
+    QTimer.singleShot(20, lambda: when_focused(dialog, act, tries - 1))
 
 
 def unstick(dialog) -> None:
