@@ -83,7 +83,7 @@ def run_queue(args: argparse.Namespace) -> int:
         )
         return 2
     from ..services.operator import operator_name
-    from .queue_output import render
+    from .queue_output import json_bytes, render, write_bytes
 
     workspace = open_cached(args, check=False)  # a read only: checked if it meets damage (Workspace.queue_json)
     owner = operator_name(args.operator, workspace.data_dir) if args.mine else "" if args.unowned else args.owner
@@ -99,7 +99,10 @@ def run_queue(args: argparse.Namespace) -> int:
     finally:
         workspace.close()
     try:  # the rows were all read and the file found sound: now they stream out, a chunk at a time
-        sys.stdout.writelines(render((chunk for spool in spools for chunk in spool.chunks()), args.format))
+        if args.format == "json":  # as the spool holds it: UTF-8, never decoded unless a block needs escaping
+            write_bytes(json_bytes(block for spool in spools for block in spool.blocks()))
+        else:
+            sys.stdout.writelines(render((chunk for spool in spools for chunk in spool.chunks()), args.format))
     finally:
         for spool in spools:
             spool.close()

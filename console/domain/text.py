@@ -31,6 +31,34 @@ def terminal_json(lines: Sequence[str], separator: str = ",\n") -> Checked:
     return Checked(separator.join(_json_escaped(line) if _UNSAFE.search(line) else line for line in lines))
 
 
+# _UNSAFE's characters as UTF-8 bytes: C0 but newline, DEL, C1 (U+0080-U+009F: C2 80-9F) and the bidirectional
+# controls (U+202A-U+202E: E2 80 AA-AE; U+2066-U+2069: E2 81 A6-A9). UTF-8 is self-synchronising (a lead byte is never
+# a continuation byte), so a match in valid UTF-8 is one of those characters and nothing else.
+_CONTROL_BYTES = bytes(range(0x0A)) + bytes(range(0x0B, 0x20)) + b"\x7f"
+# searched apart: each pattern then starts with a literal that `re` scans for quickly; as one alternation, 15× slower
+_C1_BYTES = re.compile(rb"\xc2[\x80-\x9f]")
+_BIDI_BYTES = re.compile(rb"\xe2\x80[\xaa-\xae]|\xe2\x81[\xa6-\xa9]")
+
+
+def terminal_json_block(block: bytes) -> bytes:
+    """JSON texts as UTF-8, one a line (each line ending in a newline), joined by ",\n" and terminal-safe as
+    terminal_json() makes them, without decoding the block when it needs nothing: a block with no C0 control but its
+    newlines, no DEL and no C1 or bidirectional control (_has_wide_control) holds none of _UNSAFE's characters, and
+    is passed as it is. Otherwise its lines go through terminal_json(), which escapes them the JSON way."""
+    body = block[:-1] if block.endswith(b"\n") else block
+    if len(body.translate(None, _CONTROL_BYTES)) == len(body) and not _has_wide_control(body):
+        return body.replace(b"\n", b",\n")
+    return terminal_json(body.decode().split("\n")).encode()
+
+
+def _has_wide_control(body: bytes) -> bool:
+    """A C1 or bidirectional control in the UTF-8 text: their starts looked for first (a C-speed scan; "€" is E2 82,
+    "é" C3 A9, so most text has none of the three), searched for (a slower regular expression) only if one is there."""
+    if b"\xc2" in body and _C1_BYTES.search(body):  # C2 also starts "¥" and "£": searched only then
+        return True
+    return (b"\xe2\x80" in body or b"\xe2\x81" in body) and _BIDI_BYTES.search(body) is not None
+
+
 def _json_escaped(line: str) -> str:
     """Every character past ASCII as a JSON escape, and DEL, which JSON leaves as it is."""
     return json.dumps(json.loads(line), separators=(",", ":")).replace("\x7f", "\\u007f")

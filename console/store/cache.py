@@ -154,6 +154,13 @@ class Cache(Intents, Ledger, QueueReads, Failures, RecoveryLedger, Timeline):
         with self._lock, translated(self.path):
             yield from self.db.conn.execute(sql, params)
 
+    def _batches(self, sql: str, params: dict[str, Any], size: int = 4096) -> Iterator[list[tuple[Any, ...]]]:
+        """The rows as plain tuples, `size` at a time (named parameters): no Python step per row."""
+        with self._lock, translated(self.path):
+            cursor = self.db.conn.execute(sql, params)
+            while rows := cursor.fetchmany(size):
+                yield rows
+
     def _query(self, sql: str, params: Iterable[Any] = ()) -> list[dict[str, Any]]:
         with self._lock, translated(self.path):
             cursor = self.db.conn.execute(sql, list(params))

@@ -100,15 +100,10 @@ class JsonSpool:
         self.file = file
         self.count = 0
 
-    def write(self, texts: Iterable[str], batch: int = 4096) -> None:
-        """Append the texts in order (a JSON object has no raw line break: its strings escape them)."""
-        lines: list[str] = []
-        for text in texts:
-            lines.append(text)
-            if len(lines) == batch:
-                self._put(lines)
-                lines = []
-        self._put(lines)
+    def write_batches(self, batches: Iterable[list[tuple[str]]]) -> None:
+        """Append each batch's one-column rows in order (a cursor's fetchmany: no Python step per row)."""
+        for batch in batches:
+            self._put([row[0] for row in batch])
         self.file.flush()
 
     def _put(self, lines: list[str]) -> None:
@@ -125,15 +120,23 @@ class JsonSpool:
 
     def chunks(self, size: int = 4096, block: int = 1 << 22) -> Iterator[list[str]]:
         """The texts in order, at most `size` at a time (read and decoded a few MB at once, then split)."""
+        for data in self.blocks(block):
+            lines = data.decode().split("\n")[:-1]
+            for start in range(0, len(lines), size):
+                yield lines[start : start + size]
+
+    def blocks(self, block: int = 1 << 22) -> Iterator[bytes]:
+        """The file as it is (UTF-8, a text a line) a few MB at a time, each block whole lines ending in a newline."""
         self.file.seek(0)
         rest = b""
         while data := self.file.read(block):
             data = rest + data
             end = data.rfind(b"\n") + 1  # whole lines only: the rest waits for the next block
             rest = data[end:]
-            lines = data[:end].decode().split("\n")[:-1]
-            for start in range(0, len(lines), size):
-                yield lines[start : start + size]
+            if end:
+                yield data[:end]
+        if rest:  # a last text written without its newline (never by write(): said for safety)
+            yield rest + b"\n"
 
     def close(self) -> None:
         self.file.close()
@@ -153,6 +156,7 @@ class QueueReads:
     _each: Any
     _query: Any
     _plain: Any
+    _batches: Any
     _lock: Any
 
     def queue(self, head: int | None = None, known: Callable[[str], QueueRow | None] | None = None) -> list[QueueRow]:
@@ -272,7 +276,7 @@ class QueueReads:
                 "days_left": f"{_DAYS_LEFT}, {ranked}, s.mrr_minor DESC, s.id",
                 "customer": "casefold(coalesce(nullif(s.customer_name, ''), nullif(s.customer_email, ''), '')), s.id",
             }[sort]
-            spool.write(row[0] for row in self._plain(f"SELECT {_RECORD} {_FROM}{where} ORDER BY {order}", params))
+            spool.write_batches(self._batches(f"SELECT {_RECORD} {_FROM}{where} ORDER BY {order}", params))
         except BaseException:
             spool.close()
             raise
