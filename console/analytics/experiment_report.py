@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
 from typing import Any
 
 from ..domain import experiments
@@ -39,7 +38,7 @@ def compare(playbook: Playbook, every: list[Outcome], found: list[Save], facts: 
 
 def _one(rules: list[Rule], playbook: Playbook, every: list[Outcome], values: dict[str, Any], facts: SaveFacts) -> Experiment:
     rule = rules[0]  # the experiment's rules share its offers and first day (Playbook.from_json holds them to it)
-    start = int(datetime.combine(date.fromisoformat(rule.started), datetime.min.time(), UTC).timestamp())
+    start = experiments.started_at(rule.started)
     result = Experiment(rule.experiment, rule.note, rule.started, {v.label: v.offer.code for v in rule.variants},
                         {v.label: v.offer.describe(facts.coupons) for v in rule.variants})  # fmt: skip
     counts: dict[str, list[int]] = defaultdict(lambda: [0, 0])

@@ -10,7 +10,7 @@ from ..domain.feedback import label
 from ..domain.playbook import Playbook
 from ..domain.proportions import wilson
 from . import experiment_report, survival, value_report
-from .outcomes import DAY, Outcome
+from .outcomes import DAY, NO_TALLY, OpenTally, Outcome
 from .saves import EMPTY, Save, SaveFacts, saves
 
 WEEK = 7 * DAY
@@ -84,6 +84,7 @@ class Report:
     value: dict[str, list[value_report.ValueRow]] = field(default_factory=dict)  # by offer, reason, owner
     experiments: list[experiment_report.Experiment] = field(default_factory=list)
     now: int = 0
+    open_counted: int = 0  # open intents of the range counted, not among `outcomes` (analytics.outcomes.OpenTally)
 
     @property
     def unread_saves(self) -> int:
@@ -122,11 +123,11 @@ class Report:
 
     def counts(self) -> dict[str, int]:
         out = {
-            "intents": len(self.outcomes),
+            "intents": len(self.outcomes) + self.open_counted,
             "saved_operator": 0,
             "saved_customer": 0,
             "churned": 0,
-            "pending": 0,
+            "pending": self.open_counted,
             "late_losses": 0,
         }
         for o in self.outcomes:
@@ -145,13 +146,15 @@ def build(
     data_since: int | None = None,
     facts: SaveFacts = EMPTY,
     playbook: Playbook | None = None,
+    tallied: OpenTally = NO_TALLY,
 ) -> Report:
     """Intents scheduled in [since, until); `data_since` is when the cache's knowledge starts. `facts` (the save
-    ledger) and `playbook` (its experiments) add what saves were worth, whether they lasted, and the comparison."""
+    ledger) and `playbook` (its experiments) add what saves were worth, whether they lasted, and the comparison;
+    `tallied`, the open intents counted rather than among `all_outcomes`."""
     now = now or int(datetime.now(UTC).timestamp())
     chosen = [o for o in all_outcomes if since <= o.scheduled_at < until and (currency is None or o.currency == currency)]
-    report = Report(since, until, currency, chosen, now=now)
-    report.weeks = _weeks(chosen, since, until)
+    report = Report(since, until, currency, chosen, now=now, open_counted=tallied.count(since, until, currency))
+    report.weeks = _weeks(chosen, since, until, tallied, currency)
     report.reasons = _reasons(chosen)
     report.mrr_kept = _mrr_kept(chosen)
     report.offers = _offers(chosen, now)
@@ -178,7 +181,7 @@ def _monday(ts: int) -> int:
     return (days - (days + 3) % 7) * DAY
 
 
-def _weeks(outcomes: list[Outcome], since: int, until: int) -> list[Week]:
+def _weeks(outcomes: list[Outcome], since: int, until: int, tallied: OpenTally, currency: str | None) -> list[Week]:
     weeks: dict[int, Week] = {}
     start = _monday(since)
     while start < until:
@@ -196,6 +199,10 @@ def _weeks(outcomes: list[Outcome], since: int, until: int) -> list[Week]:
             week.revoked += 1
         else:
             week.losses += 1
+    for monday, week in weeks.items():  # the counted open intents, each week's share of the range
+        if counted := tallied.count(max(monday, since), min(monday + WEEK, until), currency):
+            week.intents += counted
+            week.pending += counted
     ordered = [weeks[k] for k in sorted(weeks)]
     for i, week in enumerate(ordered):
         window = ordered[max(0, i - ROLLING_WEEKS + 1) : i + 1]

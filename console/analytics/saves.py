@@ -121,11 +121,12 @@ def saves(every: list[Outcome], facts: SaveFacts, ended: dict[str, int], picked:
     return sorted(out, key=lambda s: s.saved_at)
 
 
-def read_facts(cache: Cache, span: Span | None = None) -> SaveFacts:
+def read_facts(cache: Cache, span: Span | None = None, *, plans_from: int | None = 0) -> SaveFacts:
     """The facts from the cache (one read each; the Outcomes tab reads them when shown); with `span`, only those of
-    the subscriptions asked about in it."""
+    the subscriptions saved in it. Plans (what experiments match on) of those asked from `plans_from`, none for None
+    (no experiment)."""
     return SaveFacts(
-        plans=cache.intent_plans(span),
+        plans={} if plans_from is None else cache.intent_plans(span, plans_from),
         invoices=cache.ledger_invoices(span),
         read=cache.ledger_read(span),
         discount_coupons=cache.discount_coupons(span),

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import math
 from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from statistics import NormalDist
 
 from .offers import Offer
@@ -38,6 +39,12 @@ def assign(experiment: str, subscription_id: str, variants: tuple[Variant, ...])
         if roll < edge:
             return v
     return variants[-1]
+
+
+def started_at(day: str) -> int:
+    """An experiment's first day ("2026-09-01") as the epoch second it starts, UTC: customers who asked from then on
+    take part."""
+    return int(datetime.combine(date.fromisoformat(day), datetime.min.time(), UTC).timestamp())
 
 
 def code(experiment: str, label: str) -> str:

@@ -13,9 +13,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
-from ..domain.models import Coupon, Customer, PortalConfigSummary, Subscription
+from ..domain.models import Customer, Subscription
 from ..domain.mrr import PriceTiers, Usage, Valuation
 from . import rows, valuation
+from .catalog import Catalog
 from .failures import Failures
 from .intents import Intents
 from .ledger import Ledger
@@ -29,7 +30,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
-class Cache(Intents, Ledger, QueueReads, Failures, RecoveryLedger, Timeline):
+class Cache(Catalog, Intents, Ledger, QueueReads, Failures, RecoveryLedger, Timeline):
     """One account and mode's database. Thread-safe; multi-row writes go through `transaction()`."""
 
     def __init__(self, path: Path, *, livemode: bool = False, check: bool = True) -> None:
@@ -119,6 +120,21 @@ class Cache(Intents, Ledger, QueueReads, Failures, RecoveryLedger, Timeline):
             yield
 
     @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """Reads inside see one state of the file (one read transaction, SQLite's WAL snapshot): no commit, of this
+        process or another, lands between them. Other threads' reads and writes on this cache wait until it ends."""
+        with self._lock, translated(self.path):
+            conn = self.db.conn
+            if conn.in_transaction:  # inside a transaction already: that is the snapshot
+                yield
+                return
+            conn.execute("BEGIN")
+            try:
+                yield
+            finally:
+                conn.execute("COMMIT")
+
+    @contextmanager
     def bulk(self) -> Iterator[None]:
         """A full sync's writes: SQLite's page cache at BULK_CACHE_KIB, not its 2 MB, so the id and customer indexes
         a million rows go into (~30 MB each) stay in memory between pages; given back after (a smaller cache_size
@@ -141,13 +157,13 @@ class Cache(Intents, Ledger, QueueReads, Failures, RecoveryLedger, Timeline):
         with self.transaction():
             self.db.conn.execute(sql, list(params))
 
-    def _each(self, sql: str, params: Iterable[Any] = ()) -> Iterator[sqlite3.Row]:
+    def _each(self, sql: str, params: Iterable[Any] | dict[str, Any] = ()) -> Iterator[sqlite3.Row]:
         """The rows one at a time, read by column name (sqlite3.Row: no dict built per row), each freed once
         used: a list of 200,000 rows freed at once is one C-level cascade that holds the GIL (and the window)."""
         with self._lock, translated(self.path):
             cursor = self.db.conn.cursor()
             cursor.row_factory = sqlite3.Row
-            yield from cursor.execute(sql, list(params))
+            yield from cursor.execute(sql, params if isinstance(params, dict) else list(params))
 
     def _plain(self, sql: str, params: dict[str, Any]) -> Iterator[tuple[Any, ...]]:
         """The rows as plain tuples, one at a time (named parameters): a large read never held whole."""
@@ -331,61 +347,6 @@ class Cache(Intents, Ledger, QueueReads, Failures, RecoveryLedger, Timeline):
         """After a complete full sync: forget rows that sync did not see again (outside the window)."""
         with self.transaction():
             return int(self.db.execute("DELETE FROM subscriptions WHERE synced_at < ?", [since]).rowcount)
-
-    # coupons and portal configurations ----------------------------------------------
-    def replace_coupons(self, coupons: Iterable[Coupon]) -> None:
-        with self.transaction():
-            self.db.execute("DELETE FROM coupons")
-            self.db.table("coupons").insert_all((rows.coupon_row(c) for c in coupons), pk="id")
-        self.book.invalidate()
-
-    def upsert_coupon(self, coupon: Coupon) -> None:
-        with self.transaction():
-            self.db.table("coupons").upsert(rows.coupon_row(coupon), pk="id")
-        self.book.invalidate()
-
-    def delete_coupon(self, coupon_id: str) -> None:
-        with self.transaction():
-            self.db.execute("DELETE FROM coupons WHERE id = ?", [coupon_id])
-        self.book.invalidate()
-
-    def coupons(self) -> list[Coupon]:
-        return [rows.coupon_from_row(r) for r in self._query("SELECT * FROM coupons ORDER BY id")]
-
-    def replace_portal_configurations(self, configs: Iterable[PortalConfigSummary]) -> None:
-        with self.transaction():
-            self.db.execute("DELETE FROM portal_configurations")
-            self.db.table("portal_configurations").insert_all((rows.config_row(c) for c in configs), pk="id")
-
-    def portal_configurations(self) -> list[PortalConfigSummary]:
-        return [
-            rows.config_from_row(r) for r in self._query("SELECT * FROM portal_configurations ORDER BY is_default DESC, name")
-        ]
-
-    def upsert_portal_configuration(self, config: PortalConfigSummary) -> None:
-        with self.transaction():
-            self.db.table("portal_configurations").upsert(rows.config_row(config), pk="id")
-
-    # discounts: which coupon each discount id applies (events only carry the ids) ------------
-    def remember_discounts(self, found: Iterable[tuple[str, str, str | None, int | None]]) -> None:
-        """(discount id, coupon id, subscription id, end): events name a subscription's discounts by id only."""
-        batch = list(found)
-        if batch:
-            with self.transaction():
-                self.db.conn.executemany(
-                    "INSERT OR REPLACE INTO discounts (id, coupon_id, subscription_id, end_at) VALUES (?, ?, ?, ?)", batch
-                )
-
-    def discounts_of(self, discount_ids: Iterable[str]) -> list[tuple[str, int | None]]:
-        """(coupon id, end) of each known discount, in the order given."""
-        ids = list(discount_ids)
-        if not ids:
-            return []
-        found = {
-            r["id"]: (r["coupon_id"], r["end_at"])
-            for r in self._query(f"SELECT id, coupon_id, end_at FROM discounts WHERE id IN ({','.join('?' * len(ids))})", ids)
-        }
-        return [found[d] for d in ids if d in found]
 
     # lifetime value --------------------------------------------------------------------
     def lifetime_value(self, customer_id: str) -> list[dict[str, Any]]:

@@ -107,7 +107,7 @@ class Ledger:
     def ledger_invoices(self, span: Span | None = None) -> dict[str, list[LedgerInvoice]]:
         """Every kept invoice of a saved subscription (of the span's), oldest first, by subscription."""
         out: dict[str, list[LedgerInvoice]] = {}
-        where, params = among("subscription_id", span)
+        where, params = among("subscription_id", span, saved=True)
         for r in self._query(f"SELECT * FROM save_invoices{where} ORDER BY created", params):
             discounts = tuple((d, int(a)) for d, a in json.loads(r["discounts"]))
             out.setdefault(r["subscription_id"], []).append(
@@ -127,12 +127,12 @@ class Ledger:
 
     def ledger_read(self, span: Span | None = None) -> set[str]:
         """The saved subscriptions (of the span's) whose invoices have been read at least once."""
-        where, params = among("subscription_id", span)
+        where, params = among("subscription_id", span, saved=True)
         return {r["subscription_id"] for r in self._query(f"SELECT subscription_id FROM save_ledger{where}", params)}
 
     def discount_coupons(self, span: Span | None = None) -> dict[str, str]:
         """The coupon behind each discount the kept invoices (of the span's subscriptions) name."""
-        where, params = among("s.subscription_id", span)
+        where, params = among("s.subscription_id", span, saved=True)
         return {
             r["id"]: r["coupon_id"]
             for r in self._query(
@@ -146,12 +146,9 @@ class Ledger:
         """Who made each save (action id -> operator), from the saves' timeline entries (by the subscriptions
         index: only the saved subscriptions' entries are read; of the span's, with one)."""
         out = {}
-        where, params = among("subscription_id", span, "AND")
-        for r in self._query(
-            "SELECT detail FROM timeline WHERE subscription_id IN "
-            f"(SELECT subscription_id FROM intents WHERE resolution = 'saved') AND kind = 'console_save'{where}",
-            params,
-        ):
+        where, params = among("subscription_id", span, saved=True)  # the span's saved ones, else every saved one
+        where = where or " WHERE subscription_id IN (SELECT subscription_id FROM intents WHERE resolution = 'saved')"
+        for r in self._query(f"SELECT detail FROM timeline{where} AND kind = 'console_save'", params):
             detail = json.loads(r["detail"])
             if detail.get("action_id") and detail.get("operator"):
                 out[detail["action_id"]] = detail["operator"]
@@ -159,25 +156,26 @@ class Ledger:
 
     def save_owners(self, span: Span | None = None) -> dict[str, str]:
         """The desk owner now of each saved subscription (a save's owner when no operator is recorded)."""
-        where, params = among("id", span, "AND")
+        where, params = among("id", span, saved=True)  # the span's saved ones, else every saved one
+        where = where or " WHERE id IN (SELECT subscription_id FROM intents WHERE resolution IN ('saved', 'revoked'))"
         return {
             r["id"]: r["owner"]
             for r in self._query(
-                f"SELECT id, json_extract(metadata, '$.{desk.OWNER}') AS owner FROM subscriptions "
-                "WHERE id IN (SELECT subscription_id FROM intents WHERE resolution IN ('saved', 'revoked')) "
-                f"AND owner IS NOT NULL AND owner != ''{where}",
+                f"SELECT id, json_extract(metadata, '$.{desk.OWNER}') AS owner FROM subscriptions{where}"
+                f" AND instr(metadata, '{desk.OWNER}') AND owner IS NOT NULL AND owner != ''",
                 params,
             )
         }
 
-    def intent_plans(self, span: Span | None = None) -> dict[str, tuple[str, int]]:
-        """(billing interval, created) of every subscription with an intent (in the span): what an experiment's
-        rule matches on."""
-        subs = "SELECT subscription_id FROM intents" + (" WHERE scheduled_at >= ? AND scheduled_at < ?" if span else "")
+    def intent_plans(self, span: Span | None = None, since: int = 0) -> dict[str, tuple[str, int]]:
+        """(billing interval, created) of every subscription with an intent (in the span) asked at or after `since`
+        (an experiment's first day): what an experiment's rule matches on."""
+        low, high = span or (since, 1 << 62)
+        subs = "SELECT subscription_id FROM intents WHERE scheduled_at >= ? AND scheduled_at < ?"
         return {
             r["id"]: (r["interval"] or "month", r["created"])
             for r in self._query(
                 f"SELECT id, created, json_extract(items, '$[0].interval') AS interval FROM subscriptions WHERE id IN ({subs})",
-                list(span or ()),
+                [max(low, since), high],
             )
         }

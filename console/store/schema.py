@@ -201,8 +201,16 @@ def _v6(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX intents_scheduled ON intents (scheduled_at, subscription_id)")
 
 
+def _v11(db: sqlite_utils.Database) -> None:
+    """A report's reads of the asks in its range from the index alone, how each ended and in what currency
+    included: the saves among them (what their value is read for, store/span.py) and the open asks it only counts
+    (store/intents.py). Behind the old index each was a table read per ask: 0.4 s at 244,000 asks in 12 weeks."""
+    db.execute("DROP INDEX intents_scheduled")
+    db.execute("CREATE INDEX intents_scheduled ON intents (scheduled_at, resolution, subscription_id, currency)")
+
+
 # Each entry moves the schema from version i to i + 1. Never edit a released entry: add one.
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8, _v9, _v10]
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8, _v9, _v10, _v11]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

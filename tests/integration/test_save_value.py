@@ -19,6 +19,7 @@ from console.domain.offers import CouponOffer
 from console.domain.playbook import DEFAULT_RULES, PAUSE_2, Playbook, Rule
 from console.sandbox.app import Sandbox
 from console.sandbox.keys import ALL_PERMISSIONS
+from console.services.outcomes_report import outcome_report
 from console.services.workspace import PLAYBOOK, Workspace
 from console.stripe_gateway import StripeGateway
 from tests.integration.conftest import client_for
@@ -192,6 +193,10 @@ def test_an_experiment_assigns_records_and_compares_its_offers(account, tmp_path
     now = sb.state.clock.now()
     report = build(outcomes(ws.cache), now - EVER, now + 1, now=now, facts=read_facts(ws.cache), playbook=ws.playbook())
     (found,) = report.experiments
+    # as `churn-console report` reads it (most open asks counted, not read; those since the first day read, each
+    # matched to the rules): the same comparison, the undecided customers included
+    (counted,) = outcome_report(ws.cache, now - EVER, now + 1, playbook=ws.playbook()).experiments
+    assert counted == found and found.pending > 0
     arms = {arm.label: arm for arm in found.arms}
     start = int(datetime.fromisoformat(started + "T00:00:00+00:00").timestamp())
     recorded = Counter()

@@ -156,3 +156,30 @@ def test_a_week_starts_on_the_monday_at_midnight_utc_before_the_moment(ts):
     day = datetime.fromtimestamp(ts, UTC).date()
     start = day - timedelta(days=day.weekday())
     assert _monday(ts) == int(datetime(start.year, start.month, start.day, tzinfo=UTC).timestamp())
+
+
+@given(
+    st.lists(st.tuples(st.integers(0, 120), st.sampled_from(["usd", "eur"]), st.integers(0, DAY - 1)), max_size=60),
+    st.integers(0, 100),
+    st.integers(1, 60),
+    st.sampled_from([None, "usd", "eur"]),
+)
+def test_open_asks_counted_give_the_figures_of_open_asks_read_one_by_one(asks, back, days, currency):
+    """OpenTally (a report counts most open asks instead of making each an Outcome): for any asks, range (cut at any
+    second) and currency, the weeks and counts are those of the same asks read as objects, beside decided ones."""
+    from array import array
+
+    from console.analytics.outcomes import OpenTally
+
+    decided = [outcome("saved_operator", 3), outcome("churned", 40, currency="eur")]
+    opened = [
+        Outcome(f"p{n}", f"sub_p{n}", NOW - day * DAY + second, None, None, cur, 500, "pending", None, None, None)
+        for n, (day, cur, second) in enumerate(asks)
+    ]
+    times = {cur: array("q", sorted(o.scheduled_at for o in opened if o.currency == cur)) for cur in ("usd", "eur")}
+    since = NOW - back * DAY - 4321  # a range that starts and ends inside days and weeks
+    until = since + days * DAY
+    objects = build(decided + opened, since, until, currency=currency, now=NOW)
+    counted = build(decided, since, until, currency=currency, now=NOW, tallied=OpenTally(times))
+    assert counted.counts() == objects.counts() and counted.weeks == objects.weeks
+    assert counted.open_counted == sum(o.kind == "pending" for o in objects.outcomes)

@@ -245,3 +245,26 @@ def test_a_bulk_write_holds_a_larger_page_cache_and_gives_it_back_even_when_it_f
     with pytest.raises(RuntimeError), cache.bulk():
         raise RuntimeError("a page failed")
     assert size() == before and cache.subscription("sub_b") is not None
+
+
+def test_reads_in_a_snapshot_see_one_state_of_the_file_though_another_process_commits_between(cache):
+    """A report counts most open asks and reads the rest (analytics.outcomes.read_outcomes): a save committed by
+    another process between the two reads would be counted twice. Inside snapshot() the second read sees what the
+    first did; after it, the commit."""
+    import sqlite3
+
+    intent = {
+        "id": "int_1", "subscription_id": "sub_1", "customer_id": "cus_1", "scheduled_at": SYNCED, "feedback": None,
+        "comment": None, "mrr_minor": 10000, "currency": "usd", "source": "event",
+    }  # fmt: skip
+    cache.add_intent(intent)
+    other = sqlite3.connect(cache.path, isolation_level=None)  # another console's sync, its own connection
+    with cache.snapshot():
+        assert sum(len(t) for t in cache.open_intent_times(None, 1 << 62).values()) == 1
+        other.execute("UPDATE intents SET resolution = 'saved', resolved_at = ? WHERE id = 'int_1'", [SYNCED])
+        assert [r["resolution"] for r in cache.intent_rows()] == ["pending"]  # the state the count read
+        with cache.snapshot():  # nested: the same snapshot
+            assert cache.open_intent("sub_1") is not None
+    assert [r["resolution"] for r in cache.intent_rows()] == ["saved"]
+    assert cache.open_intent_times(None, 1 << 62) == {}
+    other.close()

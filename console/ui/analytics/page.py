@@ -23,7 +23,16 @@ from PySide6.QtWidgets import (
 
 from ...domain.money import format_totals
 from ...domain.playbook import Playbook
-from ...services.outcomes_report import Outcome, Report, SaveFacts, build, outcome_report, outcomes, read_facts
+from ...services.outcomes_report import (
+    Found,
+    Report,
+    SaveFacts,
+    build,
+    experiments_from,
+    outcome_report,
+    read_facts,
+    read_found,
+)
 from ...services.workspace import Workspace
 from .. import theme
 from ..chart_frame import ChartFrame, Say
@@ -67,12 +76,12 @@ class ChartPanel(ChartFrame):
 
 
 def _reports(
-    workspace: Workspace, found: tuple[list[Outcome], SaveFacts, Playbook], start: int, end: int, currency: str | None
+    workspace: Workspace, found: tuple[Found, SaveFacts, Playbook], start: int, end: int, currency: str | None
 ) -> tuple[Report, Report]:
     """The range's report and the period before it (the cards' comparison), from what was read."""
-    all_outcomes, facts, playbook = found
-    report = outcome_report(workspace.cache, start, end, currency, all_outcomes, playbook=playbook, facts=facts)
-    return report, build(all_outcomes, start - (end - start), start, currency=currency)
+    intents, facts, playbook = found
+    report = outcome_report(workspace.cache, start, end, currency, intents, playbook=playbook, facts=facts)
+    return report, build(intents.every, start - (end - start), start, currency=currency, tallied=intents.tallied)
 
 
 class AnalyticsPage(QWidget):
@@ -82,7 +91,7 @@ class AnalyticsPage(QWidget):
         super().__init__(parent)
         self.context = context
         self.report: Report | None = None
-        self._read: tuple[list[Outcome], SaveFacts, Playbook] | None = None  # the cache as last read (refresh)
+        self._read: tuple[Found, SaveFacts, Playbook] | None = None  # the cache as last read (refresh)
         self.latest = Latest(context)  # reads and draws on a worker: the latest one's answer is shown
         self.reads = ReadWhenShown(self, self.refresh, stale=True)  # read when first shown, then after changes
         outer = QVBoxLayout(self)
@@ -218,13 +227,15 @@ class AnalyticsPage(QWidget):
             return
         cache, (start, end, currency) = workspace.cache, self._span()
 
-        def read() -> tuple[tuple[list[Outcome], SaveFacts, Playbook], tuple[Report, Report]]:
-            found = (outcomes(cache), read_facts(cache), workspace.playbook())
+        def read() -> tuple[tuple[Found, SaveFacts, Playbook], tuple[Report, Report]]:
+            playbook = workspace.playbook()
+            since = experiments_from(playbook)
+            found = (read_found(cache, playbook), read_facts(cache, plans_from=since), playbook)
             return found, _reports(workspace, found, start, end, currency)
 
-        def shown(answer: tuple[tuple[list[Outcome], SaveFacts, Playbook], tuple[Report, Report]]) -> None:
+        def shown(answer: tuple[tuple[Found, SaveFacts, Playbook], tuple[Report, Report]]) -> None:
             self._read = answer[0]
-            self._fill_currencies(sorted({o.currency for o in self._read[0]}))
+            self._fill_currencies(self._read[0].currencies)
             if self.currency.currentData() == currency:
                 self._show(*answer[1])
             else:  # the currency chosen is gone from the account: the report for the one now shown
