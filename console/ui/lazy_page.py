@@ -14,9 +14,10 @@ P = TypeVar("P", bound=QWidget)
 class LazyPage(QWidget, Generic[P]):
     """Holds the place of a page in the tabs; `page` builds it (once) and lays it out here."""
 
-    def __init__(self, make: Callable[[], P], parent: QWidget | None = None) -> None:
+    def __init__(self, make: Callable[[], P], parent: QWidget | None = None, *, module: str | None = None) -> None:
         super().__init__(parent)
         self._make = make
+        self.module = module  # the page's module, for ui/warming.py to import ahead when the pointer is on its tab
         self._page: P | None = None
         self._layout = QVBoxLayout(self)
         self._layout.setContentsMargins(0, 0, 0, 0)

@@ -97,10 +97,10 @@ class MainWindow(QMainWindow):
         self.journal_page.recover_requested.connect(self.controller.recover_journal)
         # Portal and Outcomes are built when first shown or asked for: 35 ms of widgets, and the charts' library
         # (pyqtgraph, 0.3-0.5 s of import), that the first frame would otherwise wait for
-        self.portal_tab: LazyPage[PortalPage] = LazyPage(self._lazy("portal.page", "PortalPage"))
-        self.outcomes_tab: LazyPage[AnalyticsPage] = LazyPage(self._lazy("analytics.page", "AnalyticsPage"))
-        self.failed_tab: LazyPage[FailedPage] = LazyPage(self._lazy("failed.page", "FailedPage"))  # a second queue
-        self.recovery_tab: LazyPage[RecoveryPage] = LazyPage(self._lazy("recovery.page", "RecoveryPage"))
+        self.portal_tab: LazyPage[PortalPage] = self._lazy("portal.page", "PortalPage")
+        self.outcomes_tab: LazyPage[AnalyticsPage] = self._lazy("analytics.page", "AnalyticsPage")
+        self.failed_tab: LazyPage[FailedPage] = self._lazy("failed.page", "FailedPage")  # a second queue
+        self.recovery_tab: LazyPage[RecoveryPage] = self._lazy("recovery.page", "RecoveryPage")
         self.overview = OverviewPage(self.context)
         self.overview.retry_requested.connect(self.refresh)
         self.overview.loaded.connect(self._overview_done)
@@ -143,6 +143,7 @@ class MainWindow(QMainWindow):
             self.journal_page.refresh()
         self._started = False  # the first connect waits for the first paint (see paintEvent)
         self.warmer = TabWarmer(self.queue, self, then=self.failed_tab.build)  # then the failed page, quietly
+        self.warmer.watch(self.tabs)  # the other pages' modules when the pointer comes onto their tabs
 
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt naming
         """Connect once the window has painted: the worker that connects (and, in the demo, seeds the sandbox)
@@ -153,10 +154,12 @@ class MainWindow(QMainWindow):
             QTimer.singleShot(0, self.refresh)
             self.warmer.start()
 
-    def _lazy(self, module: str, name: str) -> Callable[[], Any]:
-        """A tab's page, built when the tab is first shown or the page asked for, its module imported then (what
-        the charts' library costs is paid on a worker at a quiet moment: ui/warming.py); it reads when shown."""
-        return lambda: getattr(importlib.import_module(f"{__package__}.{module}"), name)(self.context)
+    def _lazy(self, module: str, name: str) -> LazyPage[Any]:
+        """A tab's page, built when the tab is first shown or the page asked for, its module imported then (on a
+        worker ahead of that when the pointer comes onto its tab, or at a quiet moment: ui/warming.py); it reads when
+        shown."""
+        path = f"{__package__}.{module}"
+        return LazyPage(lambda: getattr(importlib.import_module(path), name)(self.context), module=path)
 
     @property
     def failed_page(self) -> FailedPage:

@@ -51,18 +51,67 @@ class FailedFilter:
         return rows
 
 
+class Formats:
+    """How one read's rows are put in words (its time, the desk's settings, memoised money and desk words): each
+    cell is worked out when drawn or sorted, not held (50,000 rows' eleven cells held were 18 MB of the window's peak:
+    bench_failed_screen.py)."""
+
+    def __init__(self, now: int) -> None:
+        self.at = datetime.fromtimestamp(now, UTC)
+        self.dates = Dates()
+        self.money = functools.lru_cache(maxsize=4096)(format_money)
+        self.desk = functools.lru_cache(maxsize=1024)(
+            lambda state, due, follow: column_words(state, due, follow, self.at.date(), day=self.dates.day)
+        )
+
+    def cell(self, p: Prepared, column: int) -> str:
+        """The text of one of COLUMNS for the row (plain text: a customer's name is their own)."""
+        row, c, d = p.row, p.row.collection, p.row.decline
+        match column:
+            case 0:
+                return display_name(row.customer_name, row.email, c.customer_id, False)
+            case 1:
+                return self.money(c.amount_due, c.currency)
+            case 2:
+                return self.money(row.mrr_minor, c.currency)
+            case 3:
+                return str(c.attempt_count)
+            case 4:
+                return decline_code(row)
+            case 5:
+                return d.card() if d else ""
+            case 6:
+                return self.dates.moment(c.next_attempt) if c.next_attempt and row.will_retry() else "none"
+            case 7:
+                return self.dates.day(datetime.fromtimestamp(p.ends, UTC).date())
+            case 8:
+                return STEP_WORDS[p.step]
+            case 9:
+                return p.owner
+            case _:
+                return self.desk(row.desk.state, p.due, row.desk.follow_up)
+
+
+def decline_code(row: FailedRow) -> str:
+    d = row.decline
+    return (d.decline_code or d.code or "?") if d else "not read yet"
+
+
 @dataclass(frozen=True, slots=True)  # 50,000 of them in a large account's queue: no __dict__ each
 class Prepared:
-    """One row's cells, search text, owner and step, worked out once per read (a column's sort keys when sorted)."""
+    """One row's search text, owner and step, worked out once per read (its cells when drawn: Formats)."""
 
     row: FailedRow
-    cells: tuple[str, ...]
     search: str
     owner: str
     step: str
     due: bool
     ends: float  # when Stripe's retries run out (a timestamp): the Ends column's order
-    at: int = 0  # its place in the read (the sort ranks' index)
+    at: int  # its place in the read (the sort ranks' index)
+    formats: Formats
+
+    def cell(self, column: int) -> str:
+        return self.formats.cell(self, column)
 
 
 def sort_key(p: Prepared, column: int) -> Any:
@@ -79,35 +128,23 @@ def sort_key(p: Prepared, column: int) -> Any:
         return c.next_attempt if p.row.will_retry() and c.next_attempt is not None else 2**62
     if name == "Ends":
         return p.ends
-    return p.cells[column].casefold()
+    return p.cell(column).casefold()
 
 
 def prepare(queue: FailedQueue) -> list[Prepared]:
-    """Every row's cells in the queue's order (worked out on a worker: no Qt object is made here)."""
+    """Every row's search text, owner and step in the queue's order (worked out on a worker: no Qt object is made)."""
     now, settings = queue.now, queue.settings
-    at = datetime.fromtimestamp(now, UTC)
-    dates = Dates()
-    money = functools.lru_cache(maxsize=4096)(format_money)
-    desk = functools.lru_cache(maxsize=1024)(
-        lambda state, due, follow: column_words(state, due, follow, at.date(), day=dates.day)
-    )
+    formats = Formats(now)
+    at = formats.at
     out = []
     for place, row in enumerate(queue.rows):
-        c, d = row.collection, row.decline
+        c = row.collection
         owner = row.desk.owner_now(at, settings.lapse_days)
         ends = row.ends_at(settings.retry_days)
         due = row.desk.due(ends, at)
-        step = row.next_step(now)
-        retry = c.next_attempt if row.will_retry() else None
         name = display_name(row.customer_name, row.email, c.customer_id, False)
-        decline = (d.decline_code or d.code or "?") if d else "not read yet"
-        cells = (
-            name, money(c.amount_due, c.currency), money(row.mrr_minor, c.currency), str(c.attempt_count),
-            decline, d.card() if d else "", dates.moment(retry) if retry else "none", dates.day(ends.date()),
-            STEP_WORDS[step], owner, desk(row.desk.state, due, row.desk.follow_up),
-        )  # fmt: skip
-        search = " ".join((name, row.email or "", c.customer_id, c.subscription_id, c.invoice_id, decline, row.plan)).casefold()
-        out.append(Prepared(row, cells, search, owner, step, due, ends.timestamp(), place))
+        search = " ".join((name, row.email or "", c.customer_id, c.subscription_id, c.invoice_id, decline_code(row), row.plan))
+        out.append(Prepared(row, search.casefold(), owner, row.next_step(now), due, ends.timestamp(), place, formats))
     return out
 
 
@@ -196,7 +233,7 @@ class FailedModel(QAbstractTableModel):
             return None
         p, c = self.shown[index.row()], index.column()
         if role == Qt.ItemDataRole.DisplayRole:
-            return p.cells[c]
+            return p.cell(c)
         if role == ROW_ROLE:
             return p.row
         if role == Qt.ItemDataRole.TextAlignmentRole and c in RIGHT:
