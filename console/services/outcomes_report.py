@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..analytics.outcomes import Found, Outcome, outcomes, read_outcomes
+from ..analytics.outcomes import Found, read_outcomes
 from ..analytics.report import MIN_ROLLING, RETENTION_DAYS, ROLLING_WEEKS, Report, build
 from ..analytics.saves import SaveFacts, read_facts
 from ..analytics.survival import MIN_AT_RISK, READ_AT
@@ -15,8 +15,8 @@ from ..store.span import Span
 # what the Outcomes tab and the report command read from here (ui and commands import services, not analytics)
 __all__ = [
     "BY", "EVENT_WINDOW_S", "MIN_AT_RISK", "MIN_ROLLING", "OFFER_WORDS", "READ_AT", "RETENTION_DAYS", "ROLLING_WEEKS", "Found",
-    "Outcome", "Report", "SaveFacts", "ValueRow", "build", "known_since", "outcome_report", "outcomes", "read_facts",
-    "experiments_from", "read_found",
+    "Report", "SaveFacts", "ValueRow", "build", "experiments_from", "known_since", "outcome_report", "read_facts",
+    "read_found",
 ]  # fmt: skip
 
 EVENT_WINDOW_S = 30 * 86400  # Stripe keeps events for 30 days: customers' own revokes are known from then on

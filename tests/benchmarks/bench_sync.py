@@ -7,7 +7,8 @@ Each size starts `churn-console sandbox` in its own process. Per round, in alter
 - the console: `churn-console --api-base URL --data-dir (new) sync --full` with STRIPE_API_KEY set, its stderr on a
   pseudo-terminal, so its own "Queue complete" line is seen the moment it is written;
 - the plain script (plain_sync.py: 8 created ranges cut where the data is, then each saved or metered subscription's
-  invoices, 8 in flight, the same 25 requests/s).
+  invoices, and the failed payments' data the console reads since issue 33, 8 in flight, the same 25 requests/s);
+- the same script without the failed payments' data (issue 32's baseline), reported beside.
 Figures are medians over the rounds. Floors come from the account, never from the console's own requests: the queue's
 is the subscription pages (subscriptions listed ÷ 100) at the rate limit. Then one quiet incremental sync's requests.
 """
@@ -84,7 +85,16 @@ def run_size(customers: int, args: argparse.Namespace) -> dict:
     cmd += ["--latency-ms", str(args.latency_ms), "--rate-limit", str(args.rate_limit)]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
     url, key, admin = (part.split("=", 1)[1] for part in proc.stdout.readline().split()[:3])
-    out: dict = {"customers": customers, "console": [], "queue": [], "plain": [], "console_requests": [], "plain_requests": []}
+    out: dict = {
+        "customers": customers,
+        "console": [],
+        "queue": [],
+        "plain": [],
+        "plain32": [],
+        "console_requests": [],
+        "plain_requests": [],
+        "plain32_requests": [],
+    }
     try:
         with tempfile.TemporaryDirectory() as tmp:
             warm = Path(tmp) / "warm"
@@ -96,11 +106,12 @@ def run_size(customers: int, args: argparse.Namespace) -> dict:
             cache.close()
             cuts = [seen[0]] + [seen[len(seen) * i // 8] for i in range(1, 8)] + [int(time.time()) + 86400]
             plain_cmd = [sys.executable, str(HERE / "plain_sync.py"), url, "--cuts", json.dumps(cuts)]
+            kinds = ("plain", "console", "plain32")
             for round_ in range(args.rounds):
-                for which in ("plain", "console") if round_ % 2 == 0 else ("console", "plain"):
+                for which in kinds if round_ % 2 == 0 else kinds[::-1]:
                     before = len(log(url, admin))
-                    if which == "plain":
-                        wall, found = timed(plain_cmd, key)
+                    if which.startswith("plain"):
+                        wall, found = timed(plain_cmd + (["--no-failed"] if which == "plain32" else []), key)
                         out["subscriptions"] = found["subscriptions"]
                     else:
                         wall, queue = console_sync(url, key, Path(tmp) / f"run{round_}", "--full")
@@ -142,6 +153,9 @@ def table_rows(r: dict, rate: float) -> list[tuple[str, str, str, str, str]]:
         (f"full sync, {n} (`churn-console sync --full`)", f"{console:.1f} s", f"plain script {plain:.1f} s", f"{console / plain:.2f}×", "≤ 0.8×"),
         (f"requests of that full sync, {n}", f"{statistics.median(r['console_requests']):,.0f}",
          f"plain script {statistics.median(r['plain_requests']):,.0f}", "—", "what the data needs"),
+        (f"the same, beside issue 32's script (no failed payments' data), {n}", f"{console:.1f} s",
+         f"{statistics.median(r['plain32']):.1f} s, {statistics.median(r['plain32_requests']):,.0f} requests",
+         f"{console / statistics.median(r['plain32']):.2f}×", "reported"),
         (f"process start → \"Queue complete\", {n}", f"{queue:.2f} s", f"subscription pages ÷ {rate:.0f}/s: {floor:.2f} s",
          f"{queue / floor:.2f}×", "≤ 1.5×"),
         (f"a quiet sync, {n} (its process's account check included)", f"{r['quiet_requests']} requests, {r['quiet_s']:.2f} s",

@@ -28,6 +28,7 @@ from ...domain.queue import display_name
 from ...services.failed_queue import STEP_WORDS, FailedQueue
 from .. import theme
 from ..dates import Dates
+from ..roles import fill
 
 COLUMNS = ("Customer", "Due", "MRR", "Tries", "Decline", "Card", "Stripe's next try", "Ends", "Next step", "Owner", "Desk")
 RIGHT = {COLUMNS.index("Due"), COLUMNS.index("MRR"), COLUMNS.index("Tries")}
@@ -237,17 +238,9 @@ class FailedModel(QAbstractTableModel):
         self.layoutChanged.emit()
 
     def multiData(self, index: Index, roles: QModelRoleDataSpan | QModelRoleData) -> None:  # noqa: N802
-        """Every role a cell is painted with, in one call into Python (as the churn queue's model): the delegate asks
-        for seven, and each call takes the interpreter back from a worker still reading or ranking the rows. Typing
-        right after a click on the tab waited up to 90 ms for its echo (bench_failed_screen.py)."""
-        span: Any = [roles] if isinstance(roles, QModelRoleData) else roles  # the stubs know no len() or [] on a span
-        for k in range(len(span)):
-            slot = span[k]
-            found = self.data(index, slot.role())
-            if found is None:
-                slot.clearData()
-            else:
-                slot.setData(found)
+        """Every role a cell is painted with, in one call (ui/roles.py): with the cells made when drawn, a key typed
+        while a worker ranked the rows waited up to 90 ms for its echo, one call into Python a role."""
+        fill(roles, lambda role: self.data(index, role))
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or index.row() >= len(self.shown):

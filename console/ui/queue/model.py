@@ -24,6 +24,7 @@ from ...domain.queue import QueueRow
 from ...domain.queue_filter import QueueFilter
 from .. import plain, theme
 from ..dates import moment_text
+from ..roles import fill
 from .table import COLUMNS, DESK_COL, MRR_COL, OWNER_COL, PreparedQueue
 
 DAYS_COL = COLUMNS.index("Days left")
@@ -240,21 +241,14 @@ class QueueProxy(QAbstractProxyModel):
         return self.sourceModel().value(int(self.view[row]), index.column(), role)  # type: ignore[attr-defined]
 
     def multiData(self, index: Index, roles: QModelRoleDataSpan | QModelRoleData) -> None:  # noqa: N802
-        """Every role a cell is painted with, in one call: the delegate asks for seven (Qt 6's initStyleOption), and
-        each call into Python takes the interpreter back from a worker still reading the queue. Seven calls a cell
-        made a repaint of 180 cells wait for the interpreter 1,260 times; one call a cell, 180 times."""
+        """Every role a cell is painted with, in one call (ui/roles.py)."""
         row = index.row()
-        valid = index.isValid() and row < len(self.view)
+        if not (index.isValid() and row < len(self.view)):
+            fill(roles, lambda _role: None)
+            return
         value = self.sourceModel().value  # type: ignore[attr-defined]
-        source_row, column = (int(self.view[row]), index.column()) if valid else (0, 0)
-        span: Any = [roles] if isinstance(roles, QModelRoleData) else roles  # the stubs know no len() or [] on a span
-        for k in range(len(span)):
-            slot = span[k]
-            found = value(source_row, column, slot.role()) if valid else None
-            if found is None:
-                slot.clearData()
-            else:
-                slot.setData(found)
+        source_row, column = int(self.view[row]), index.column()
+        fill(roles, lambda role: value(source_row, column, role))
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802
         if orientation == Qt.Orientation.Horizontal:
