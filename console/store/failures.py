@@ -26,6 +26,7 @@ class Failures:
     """Mixed into Cache, which reads and writes with its own _query and transaction (declared for mypy)."""
 
     _query: Callable[..., list[dict[str, Any]]]
+    _query_in: Callable[..., list[dict[str, Any]]]
     _plain: Callable[..., Iterator[tuple[Any, ...]]]
     transaction: Callable[..., Any]
     db: Any
@@ -65,6 +66,15 @@ class Failures:
                WHERE decline IS NULL OR json_extract(decline, '$.attempt') < attempt_count ORDER BY created"""
         )
         return [(r["id"], r["attempt_count"]) for r in rows]
+
+    def declines_read(self, ids: Iterable[str]) -> dict[str, int]:
+        """The attempt whose decline is stored, for each of these invoices that has one."""
+        found = self._query_in(
+            "SELECT id, json_extract(decline, '$.attempt') AS attempt FROM failed_invoices"
+            " WHERE decline IS NOT NULL AND id IN ({marks})",
+            ids,
+        )
+        return {r["id"]: int(r["attempt"] or 0) for r in found}
 
     def put_declines(self, read: Iterable[tuple[str, LastDecline]]) -> None:
         """Declines as just read; one read for an attempt older than the invoice now has is kept until the next."""

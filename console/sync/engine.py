@@ -62,10 +62,18 @@ def _invoices(
     report.invoice_events = len(stream.changes or [])
     bucket = TokenBucket(LIVE_MODE_RATE if gateway.livemode else TEST_MODE_RATE)
     workers = report.workers or CONCURRENCY
-    invoices.sync_invoices(gateway, cache, report, bucket, workers=workers, now=now, stream=stream, progress=progress)
-    failures.sync_failures(
-        gateway, cache, report, bucket, workers=workers, now=now, gap=stream.changes is None, progress=progress
-    )
+    gap = stream.changes is None
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="failures") as pool:
+        # a listing of the open invoices and their declines is read beside the saves' invoices (the bucket is shared),
+        # and stored after their events: one after the other they cost a 2,000-customer first sync 5 s
+        ahead = (
+            pool.submit(failures.read_ahead, gateway, cache, bucket, workers=workers)
+            if failures.needs_listing(cache, gap)
+            else None
+        )
+        invoices.sync_invoices(gateway, cache, report, bucket, workers=workers, now=now, stream=stream, progress=progress)
+        early = ahead.result() if ahead is not None else None
+    failures.sync_failures(gateway, cache, report, bucket, workers=workers, now=now, gap=gap, progress=progress, ahead=early)
     recovery_backfill.sync_recoveries(
         gateway, cache, report, bucket, workers=workers, now=now, gap=stream.changes is None, progress=progress
     )

@@ -224,3 +224,45 @@ def test_a_first_sync_whose_invoice_reads_fail_lists_the_failures_at_the_next(tm
         assert {r["subscription"]: r["decline_code"] for r in rows} == {
             s: f["decline_code"] for s, f in stripe_failures(sb).items()
         }
+
+
+def test_the_listing_read_beside_the_invoices_is_stored_after_their_older_events(tmp_path):
+    """A sync that lists the open invoices reads the listing and its declines beside the saves' invoices (sync/engine.py:
+    the bucket shared, a 2,000-customer first sync 5 s shorter), but stores them after the invoice events it read
+    earlier: an invoice paid between the events and the listing is off the desk, never brought back by its older
+    `invoice.payment_failed`. Real HTTP; the payment is made by the account as the listing is about to be read."""
+    from console.services.workspace import Workspace
+    from console.stripe_gateway import StripeGateway
+    from console.sync.failures import LISTED
+
+    with Sandbox(seed=37, customers=200) as sb:
+        client, customer, sub = subscribed(sb, "pm_card_visa")
+        failing = client.v1.payment_methods.attach("pm_card_chargeCustomerFail", {"customer": customer.id})
+        client.v1.customers.update(customer.id, {"invoice_settings": {"default_payment_method": failing.id}})
+        end = min(i.current_period_end for i in sub["items"].data)
+        sb.advance(end - sb.state.clock.now() - 120)  # two minutes before the renewal: the events cursor holds after
+        ws = Workspace.connect(StripeGateway(sb.key, sb.url), tmp_path)
+        ws.sync()
+        sb.advance(240)  # the renewal fails: its invoice.payment_failed is in the events the next sync reads first
+        invoice = client.v1.invoices.list({"subscription": sub.id, "limit": 1}).data[0]
+        assert invoice.status == "open" and invoice.attempt_count == 1
+        ws.cache.set_meta(LISTED, None)  # a cache that never stored a listing: this sync lists every open invoice
+        gateway, paid = ws.need_gateway(), []
+        real = gateway.open_invoice_page
+
+        def page_after_a_payment(after=None):
+            if not paid:  # the customer pays with a new card, after the events were read, before the listing
+                card = client.v1.payment_methods.attach("pm_card_visa", {"customer": customer.id})
+                paid.append(client.v1.invoices.pay(invoice.id, {"payment_method": card.id}).status)
+            return real(after)
+
+        gateway.open_invoice_page = page_after_a_payment
+        report = ws.sync()
+        assert report.kind == "incremental" and report.invoice_events >= 1  # the failure's event was applied
+        assert paid == ["paid"] and ws.cache.get_meta(LISTED) is not None
+        assert invoice.id not in {r.collection.invoice_id for r in ws.cache.failed_rows(False)}
+        assert ws.cache.declines_due() == []  # each failing one's decline read, ahead
+        assert {r.subscription_id: r.decline.decline_code or r.decline.code for r in ws.cache.failed_rows(False)} == {
+            s: f["decline_code"] for s, f in stripe_failures(sb).items()
+        }
+        ws.close()
