@@ -63,17 +63,22 @@ def _invoices(
     bucket = TokenBucket(LIVE_MODE_RATE if gateway.livemode else TEST_MODE_RATE)
     workers = report.workers or CONCURRENCY
     gap = stream.changes is None
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="failures") as pool:
-        # a listing of the open invoices and their declines is read beside the saves' invoices (the bucket is shared),
-        # and stored after their events: one after the other they cost a 2,000-customer first sync 5 s
-        ahead = (
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="failures") as pool:
+        # the open invoices' listing with their declines, and the 30 days of failures' events, are read beside the
+        # saves' invoices (the bucket is shared) and stored after the invoice events those apply: one after the other
+        # they cost a 2,000-customer first sync 6 s (tests/benchmarks/bench_sync.py)
+        listing = (
             pool.submit(failures.read_ahead, gateway, cache, bucket, workers=workers)
             if failures.needs_listing(cache, gap)
             else None
         )
+        backfill = (
+            pool.submit(recovery_backfill.read_ahead, gateway, bucket, now) if recovery_backfill.needs_backfill(cache) else None
+        )
         invoices.sync_invoices(gateway, cache, report, bucket, workers=workers, now=now, stream=stream, progress=progress)
-        early = ahead.result() if ahead is not None else None
-    failures.sync_failures(gateway, cache, report, bucket, workers=workers, now=now, gap=gap, progress=progress, ahead=early)
+        listed = listing.result() if listing is not None else None
+        failed = backfill.result() if backfill is not None else None
+    failures.sync_failures(gateway, cache, report, bucket, workers=workers, now=now, gap=gap, progress=progress, ahead=listed)
     recovery_backfill.sync_recoveries(
-        gateway, cache, report, bucket, workers=workers, now=now, gap=stream.changes is None, progress=progress
+        gateway, cache, report, bucket, workers=workers, now=now, gap=gap, progress=progress, ahead=failed
     )
