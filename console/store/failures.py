@@ -151,23 +151,23 @@ def _shared(text: str | None) -> str | None:
 
 
 def _row(t: tuple[Any, ...], livemode: bool) -> FailedRow:
-    r = _AT  # the row's columns by name (_NAMES), read from the tuple by place
+    at = _AT  # the row's columns by name (_NAMES), read from the tuple by place
     collection = Collection(
-        invoice_id=t[r["id"]], subscription_id=t[r["subscription_id"]], customer_id=t[r["customer_id"]],
-        currency=sys.intern(t[r["currency"]]), amount_due=t[r["amount_due"]], status=sys.intern(t[r["status"]]),
-        attempt_count=t[r["attempt_count"]], next_attempt=t[r["next_attempt"]], automatic=True, created=t[r["created"]],
-        hosted_url=t[r["hosted_url"]],
+        invoice_id=t[at["id"]], subscription_id=t[at["subscription_id"]], customer_id=t[at["customer_id"]],
+        currency=sys.intern(t[at["currency"]]), amount_due=t[at["amount_due"]], status=sys.intern(t[at["status"]]),
+        attempt_count=t[at["attempt_count"]], next_attempt=t[at["next_attempt"]], automatic=True, created=t[at["created"]],
+        hosted_url=t[at["hosted_url"]],
     )  # fmt: skip
-    found = orjson.loads(t[r["decline"]]) if t[r["decline"]] else None
+    found = orjson.loads(t[at["decline"]]) if t[at["decline"]] else None
     if found is not None:
         for key in _SHARED:
             found[key] = _shared(found.get(key))
     decline = LastDecline(**found) if found is not None else None
     tried = decline.payment_method if decline else None
-    card_now, meta = t[r["card_now"]], t[r["desk_meta"]]
+    card_now, meta = t[at["card_now"]], t[at["desk_meta"]]
     return FailedRow(
-        collection=collection, decline=decline, customer_name=t[r["customer_name"]], email=t[r["customer_email"]],
-        plan=sys.intern(t[r["plan"]] or ""), status=sys.intern(t[r["sub_status"]]), mrr_minor=t[r["mrr_minor"]],
+        collection=collection, decline=decline, customer_name=t[at["customer_name"]], email=t[at["customer_email"]],
+        plan=sys.intern(t[at["plan"]] or ""), status=sys.intern(t[at["sub_status"]]), mrr_minor=t[at["mrr_minor"]],
         livemode=livemode, card_changed=decline is not None and card_now is not None and card_now != tried,
         desk=desk.read(orjson.loads(meta)) if meta else desk.NO_DESK,
     )  # fmt: skip

@@ -85,7 +85,10 @@ class Intents:
         when its subscription ended (`sub_ended_at`). With `open_from`, an open intent asked before it only if its
         subscription was saved before (open_intent_times counts the others), and a subscription's story only if one
         of its asks in the span is read."""
-        kept = "(resolution <> 'pending' OR scheduled_at >= :open_from OR subscription_id IN saved)" if open_from > 0 else "1"
+        saved, kept = "", "1"
+        if open_from > 0:  # the saved subscriptions read once, for both places that ask
+            saved = f"WITH saved AS MATERIALIZED ({_SAVED}) "
+            kept = "(resolution <> 'pending' OR scheduled_at >= :open_from OR subscription_id IN saved)"
         within = (
             ""
             if span is None
@@ -93,8 +96,8 @@ class Intents:
             f" WHERE scheduled_at >= :since AND scheduled_at < :until AND {kept})"
         )
         return self._each(
-            f"WITH saved AS MATERIALIZED ({_SAVED}) SELECT *, (SELECT ended_at FROM subscriptions WHERE id = intents.subscription_id)"
-            f" AS sub_ended_at FROM intents WHERE {kept}{within} ORDER BY scheduled_at",
+            f"{saved}SELECT *, (SELECT ended_at FROM subscriptions WHERE id = intents.subscription_id) AS sub_ended_at"
+            f" FROM intents WHERE {kept}{within} ORDER BY scheduled_at",
             {"open_from": open_from} | ({} if span is None else {"since": span[0], "until": span[1]}),
         )
 

@@ -47,7 +47,7 @@ def read_ahead(gateway: StripeGateway, cache: Cache, bucket: TokenBucket, *, wor
     failing = {c.invoice_id: c.attempt_count for c in listed if c.failing}
     known = cache.declines_read(failing)
     due = {i: attempts for i, attempts in failing.items() if known.get(i, -1) < attempts}
-    return Ahead(listed, each_under(due, lambda i: gateway.last_decline(i, due[i]), bucket, workers=workers, name="declines"))
+    return Ahead(listed, _read_declines(gateway, due, bucket, workers))
 
 
 def sync_failures(
@@ -75,7 +75,7 @@ def sync_failures(
     due = dict(cache.declines_due())  # those the listing read ahead did not have (none, but for a new attempt since)
     if due:
         progress(0, len(due), f"Reading {len(due):,} new payment failure{'s' if len(due) != 1 else ''}")
-        read = each_under(due, lambda i: gateway.last_decline(i, due[i]), bucket, workers=workers, name="declines")
+        read = _read_declines(gateway, due, bucket, workers)
         if isinstance(read, PermissionMissing):
             report.skipped.append(f"why payments failed ({read.message})")
             return
@@ -84,6 +84,13 @@ def sync_failures(
     if early:
         report.declines_read = len(early)
         report.failures_open = cache.failure_count()
+
+
+def _read_declines(
+    gateway: StripeGateway, due: dict[str, int], bucket: TokenBucket, workers: int
+) -> list[tuple[str, LastDecline]] | PermissionMissing:
+    """Each due invoice's last decline (invoice -> the attempt it is due for), `workers` in flight under the bucket."""
+    return each_under(due, lambda i: gateway.last_decline(i, due[i]), bucket, workers=workers, name="declines")
 
 
 def _store_listing(cache: Cache, listed: list[Collection], now: int) -> None:

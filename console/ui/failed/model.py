@@ -76,28 +76,28 @@ class Formats:
     def cell(self, p: Prepared, column: int) -> str:
         """The text of one of COLUMNS for the row (plain text: a customer's name is their own)."""
         row, c, d = p.row, p.row.collection, p.row.decline
-        match column:
-            case 0:
+        match COLUMNS[column]:
+            case "Customer":
                 return display_name(row.customer_name, row.email, c.customer_id, False)
-            case 1:
+            case "Due":
                 return self.money(c.amount_due, c.currency)
-            case 2:
+            case "MRR":
                 return self.money(row.mrr_minor, c.currency)
-            case 3:
+            case "Tries":
                 return str(c.attempt_count)
-            case 4:
+            case "Decline":
                 return decline_code(row)
-            case 5:
+            case "Card":
                 return d.card() if d else ""
-            case 6:
+            case "Stripe's next try":
                 return self.dates.moment(c.next_attempt) if c.next_attempt and row.will_retry() else "none"
-            case 7:
+            case "Ends":
                 return self.dates.day(datetime.fromtimestamp(p.ends, UTC).date())
-            case 8:
+            case "Next step":
                 return STEP_WORDS[p.step]
-            case 9:
+            case "Owner":
                 return p.owner
-            case _:
+            case _:  # Desk
                 return self.desk(row.desk.state, p.due, row.desk.follow_up)
 
 
