@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    import sqlite_utils
+    from .database import Database
 
 
-def _v7(db: sqlite_utils.Database) -> None:
+def _v7(db: Database) -> None:
     """The failed-payments desk (store/failures.py): every open invoice Stripe charges whose payment failed, its
     collection state and its last decline (JSON, read once per attempt)."""
     db.execute(
@@ -21,13 +21,13 @@ def _v7(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX failed_invoices_subscription ON failed_invoices (subscription_id)")
 
 
-def _v8(db: sqlite_utils.Database) -> None:
+def _v8(db: Database) -> None:
     """Each customer's default card as the events last said it (customer.updated): a failed payment whose customer has
     a new card since its decline is retried now, not asked for a card again (store/failures.py)."""
     db.execute("CREATE TABLE customer_cards (customer_id TEXT PRIMARY KEY, payment_method TEXT, seen_at INTEGER NOT NULL)")
 
 
-def _v9(db: sqlite_utils.Database) -> None:
+def _v9(db: Database) -> None:
     """Each failure keeps its subscription's MRR and status beside it, kept current by triggers on every write of the
     subscription: the failed-payments queue is ordered from this table alone (50,000 lookups of their subscriptions
     in a million-row table took 0.3-0.4 s before the tab's first rows: bench_failed_screen.py)."""

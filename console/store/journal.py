@@ -7,15 +7,14 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-import sqlite_utils
-
 from ..domain import stamp
 from ..domain.action import KIND_OF_OFFER, STATES, Action
 from ..domain.models import Subscription
+from .database import Database
 from .schema import DatabaseDamaged, DatabaseError, open_file, set_aside, translated
 
 
-def _v1(db: sqlite_utils.Database) -> None:
+def _v1(db: Database) -> None:
     db.execute(
         """CREATE TABLE actions (
             id TEXT PRIMARY KEY, created_at INTEGER NOT NULL, operator TEXT NOT NULL,

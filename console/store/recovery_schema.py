@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    import sqlite_utils
+    from .database import Database
 
 
-def _v10(db: sqlite_utils.Database) -> None:
+def _v10(db: Database) -> None:
     """Every invoice whose payment failed, kept after it leaves the desk (paid, written off, voided), with what it owed
     at its first failure and how it ended; and each change of a customer's card, by the customer or the card updater:
     what the recovery report credits each recovered invoice to (store/recovery.py, domain/recovery.py). The invoices

@@ -3,43 +3,18 @@
 from __future__ import annotations
 
 import sqlite3
-import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from types import ModuleType
-from typing import TYPE_CHECKING, cast
+from typing import cast
 
 from ..errors import ConsoleError
+from .database import Database
 from .failures_schema import _v7, _v8, _v9
 from .recovery_schema import _v10
 
 
-def _without_numpy() -> ModuleType:
-    """sqlite-utils imports numpy, when it is installed, only to convert numpy values given to its insert() and to
-    guess column types from them (sqlite_utils/db.py); the console writes through its own SQL and never gives it one.
-    So numpy is hidden while sqlite-utils is imported (it then goes without, as it does when numpy is absent): 50 ms
-    of each command's start (bench_startup.py). numpy itself imports as before, for whoever asks for it next. (Run
-    once, when the store is first imported, before the console starts a thread.)"""
-    if "numpy" in sys.modules or "sqlite_utils" in sys.modules:
-        import sqlite_utils as found
-
-        return found
-    sys.modules["numpy"] = None  # type: ignore[assignment]  # `import numpy` raises ImportError meanwhile
-    try:
-        import sqlite_utils as found
-    finally:
-        del sys.modules["numpy"]
-    return found
-
-
-if TYPE_CHECKING:
-    import sqlite_utils
-else:
-    sqlite_utils = _without_numpy()
-
-
-def _v1(db: sqlite_utils.Database) -> None:
+def _v1(db: Database) -> None:
     db.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT)")
     db.execute(
         """CREATE TABLE subscriptions (
@@ -126,7 +101,7 @@ def _v1(db: sqlite_utils.Database) -> None:
     )
 
 
-def _v2(db: sqlite_utils.Database) -> None:
+def _v2(db: Database) -> None:
     """Deleted customers; MRR valued as analytics tools do (tiers, usage, discounts: domain/mrr.py)."""
     db.execute("ALTER TABLE subscriptions ADD COLUMN customer_deleted INTEGER NOT NULL DEFAULT 0")
     db.execute("ALTER TABLE subscriptions ADD COLUMN mrr_list_minor INTEGER")
@@ -155,7 +130,7 @@ def _v2(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX usage_subscription ON usage (subscription_id)")
 
 
-def _v3(db: sqlite_utils.Database) -> None:
+def _v3(db: Database) -> None:
     """Indexes for a million subscriptions (bench_large_account.py, bench_ui.py): the pending cancellations' ids
     from the index alone (a sync compares them before and after; a quiet sync read 200,000 rows for them, 0.65 s),
     and the window's first rows (MRR by currency) without sorting the whole queue."""
@@ -163,7 +138,7 @@ def _v3(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX subscriptions_pending_mrr ON subscriptions (pending, currency, mrr_minor DESC, ends_at)")
 
 
-def _v4(db: sqlite_utils.Database) -> None:
+def _v4(db: Database) -> None:
     """The pending cancellations' indexes hold only them (partial indexes, `WHERE pending = 1`: every query of
     them says so): writing one of the four in five subscriptions that are not pending no longer touches them,
     a fifth of a million-subscription upsert (bench_ui.py)."""
@@ -176,7 +151,7 @@ def _v4(db: sqlite_utils.Database) -> None:
         db.execute(f"CREATE INDEX {name} ON subscriptions ({columns}) WHERE pending = 1")
 
 
-def _v5(db: sqlite_utils.Database) -> None:
+def _v5(db: Database) -> None:
     """What saves earned: the invoices of saved subscriptions from the save on (store/ledger.py), when each was
     last read, and the experiment variant a row was assigned (domain/experiments.py)."""
     db.execute(
@@ -191,7 +166,7 @@ def _v5(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE intents ADD COLUMN variant TEXT")
 
 
-def _v6(db: sqlite_utils.Database) -> None:
+def _v6(db: Database) -> None:
     """When each pending row's customer asked, read from the index alone: `queue --format json` looks it up for
     every pending row, and with two years of history the table reads behind the old index cost 0.3 s at 200,000
     pending (tests/benchmarks/synthetic.add_history). The new index serves every query the old one did. And the
@@ -201,7 +176,7 @@ def _v6(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX intents_scheduled ON intents (scheduled_at, subscription_id)")
 
 
-def _v11(db: sqlite_utils.Database) -> None:
+def _v11(db: Database) -> None:
     """A report's reads of the asks in its range from the index alone, how each ended and in what currency
     included: the saves among them (what their value is read for, store/span.py) and the open asks it only counts
     (store/intents.py). Behind the old index each was a table read per ask: 0.4 s at 244,000 asks in 12 weeks."""
@@ -210,7 +185,7 @@ def _v11(db: sqlite_utils.Database) -> None:
 
 
 # Each entry moves the schema from version i to i + 1. Never edit a released entry: add one.
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8, _v9, _v10, _v11]
+MIGRATIONS: list[Callable[[Database], None]] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8, _v9, _v10, _v11]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -316,15 +291,13 @@ def set_aside(path: Path) -> Path:
     return target
 
 
-def open_database(path: Path, *, check: bool = True) -> sqlite_utils.Database:
+def open_database(path: Path, *, check: bool = True) -> Database:
     """Open the cache (creating if needed) and migrate it to SCHEMA_VERSION; `check=False` leaves SQLite's
     integrity check (a read of the whole file: 0.8 s at a million subscriptions) to Cache.verify()."""
     return open_file(path, MIGRATIONS, check=check)
 
 
-def open_file(
-    path: Path, migrations: Sequence[Callable[[sqlite_utils.Database], None]], *, check: bool = True
-) -> sqlite_utils.Database:
+def open_file(path: Path, migrations: Sequence[Callable[[Database], None]], *, check: bool = True) -> Database:
     """Open a database in WAL mode and apply the migrations it lacks; refuse a newer schema."""
     latest = len(migrations)
     try:
@@ -357,9 +330,7 @@ def open_file(
             f"{path.name} was written by a newer churn-console (schema {version}, this one reads {latest}).",
             "Upgrade churn-console, or use another --data-dir.",
         )
-    # Without sqlite-utils' plugins: loading them scans every installed package's entry points (150 ms of each
-    # command's start, bench_startup.py), and a plugin would run its code on the cache's connection; none is used.
-    db = sqlite_utils.Database(conn, execute_plugins=False)
+    db = Database(conn)  # sqlite-utils only once something writes through it (store/database.py)
     try:
         for target in range(version, latest):
             with db.atomic():
