@@ -13,7 +13,7 @@ from ..domain import desk, stamp
 from ..domain.feedback import label
 from ..domain.models import Subscription
 from ..domain.money import format_money, to_major
-from ..sync import SyncReport as SyncReport  # re-exported: the window's alerts take one
+from ..sync.report import SyncReport as SyncReport  # re-exported: the window's alerts take one
 from .workspace import Workspace
 
 

@@ -13,8 +13,8 @@ from ..domain.desk import CONTACT_CODE
 from ..domain.offers import CouponOffer, Offer
 from ..domain.portal import PortalConfig
 from ..errors import ConsoleError
-from ..sync import SyncReport as SyncReport  # re-exported: the window shows a sync's
 from ..sync.report import Progress, no_progress
+from ..sync.report import SyncReport as SyncReport  # re-exported: the window shows a sync's
 from .changes import AFTER_ACTION, AFTER_CHARGE, AFTER_FAILED_PAUSE, AFTER_SYNC, NOTHING, Changes, Done
 from .portal import ChangedOnStripe, PortalService
 from .workspace import Workspace

@@ -33,10 +33,9 @@ from ..store import Cache
 from ..store.journal import Journal
 from ..store.queue_reads import JsonSpool
 from ..store.schema import DatabaseUnavailable, what_failed
-from ..sync import SyncReport, sync
 from ..sync.full import unfinished
 from ..sync.holdout import assign_holdouts
-from ..sync.report import Progress, no_progress
+from ..sync.report import Progress, SyncReport, no_progress
 from .desk_settings import DeskSettings
 
 if TYPE_CHECKING:  # the SDK loads with the gateway, when a run goes online
@@ -114,6 +113,8 @@ class Workspace:
         self.cache.verify()  # a cache the window opened unchecked is checked now, before anything is written
         try:
             with collector_paused():
+                from ..sync.engine import sync  # the engine and its requests, imported at the first sync
+
                 report = sync(self.need_gateway(), self.cache, full=full, progress=progress, queue_ready=queue_ready)
         except DatabaseUnavailable as exc:
             if (words := self.unfinished_sync()) is None:
