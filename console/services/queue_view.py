@@ -36,10 +36,11 @@ class QueueData:
         """Touches no widget: safe on a worker thread, so the GUI thread only fills the model. With `head`, only
         the first rows the window shows (the rest read on a worker afterwards); `known`: see Cache.queue."""
         playbook = workspace.playbook()
-        rows = workspace.queue(head, known)
+        groups = workspace.cache.pending_by_currency() if head is not None else None  # the head's order and the total
+        rows = workspace.queue(head, known, groups)
         coupons = {c.id: c for c in workspace.cache.coupons()}
         offers = {r.subscription_id: playbook.recommend(r, r.interval)[0].describe(coupons) for r in rows}
-        total = workspace.cache.pending_count() if head is not None else None
+        total = sum(groups.values()) if groups is not None else None
         try:
             lapse = DeskSettings.load(workspace.data_dir).lapse_days
         except ConsoleError:  # a desk.json that cannot be read is said when the desk is used; the queue still shows

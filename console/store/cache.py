@@ -329,9 +329,6 @@ class Cache(Catalog, Intents, Ledger, QueueReads, Failures, RecoveryLedger, Time
         """When each cached subscription was created, oldest first (where the next full sync cuts its ranges)."""
         return [r["created"] for r in self._each("SELECT created FROM subscriptions ORDER BY created")]
 
-    def pending_count(self) -> int:
-        return int(self._query("SELECT count(*) AS n FROM subscriptions WHERE pending = 1")[0]["n"])
-
     def live_totals(self) -> list[dict[str, Any]]:
         """Subscriptions Stripe lists by default (all but canceled): count and MRR per status, currency, pending."""
         return self._query(

@@ -159,26 +159,37 @@ class QueueReads:
     _batches: Any
     _lock: Any
 
-    def queue(self, head: int | None = None, known: Callable[[str], QueueRow | None] | None = None) -> list[QueueRow]:
+    def pending_by_currency(self) -> dict[str, int]:
+        """How many pending cancellations each currency has (from the pending rows' MRR index alone)."""
+        found = self._query("SELECT currency, count(*) AS n FROM subscriptions WHERE pending = 1 GROUP BY currency")
+        return {g["currency"]: g["n"] for g in found}
+
+    def queue(
+        self,
+        head: int | None = None,
+        known: Callable[[str], QueueRow | None] | None = None,
+        groups: dict[str, int] | None = None,
+    ) -> list[QueueRow]:
         """Every pending cancellation, soonest end first (the views sort again as they show). With `head`, only
         the first `head` rows in the window's default order (MRR, in currency groups by size), read from the
         index in milliseconds: what the window shows before it has read the rest. "Asked on" is when the
         customer asked (their open intent), not when an undo set the cancellation again (Stripe's `canceled_at`).
-        `known(id)`: a row the caller holds, returned in place of an equal one read (the window's shown rows)."""
+        `known(id)`: a row the caller holds, returned in place of an equal one read (the window's shown rows);
+        `groups`: pending_by_currency() as the caller read it for its total (not counted twice)."""
         if head is None:
             found: Iterable[Any] = self._each(
                 f"SELECT {rows.QUEUE_COLUMNS} FROM subscriptions WHERE {PENDING_ROWS} ORDER BY ends_at, id"
             )
         else:
-            groups = self._query("SELECT currency, count(*) AS n FROM subscriptions WHERE pending = 1 GROUP BY currency")
+            counted = self.pending_by_currency() if groups is None else groups
             found = []
-            for group in sorted(groups, key=lambda g: (-g["n"], g["currency"])):  # domain.queue.currency_rank's order
+            for currency, _n in sorted(counted.items(), key=lambda g: (-g[1], g[0])):  # domain.queue.currency_rank's order
                 if len(found) >= head:
                     break
                 found += self._each(
                     f"SELECT {rows.QUEUE_COLUMNS} FROM subscriptions WHERE pending = 1 AND currency = ?"
                     f" ORDER BY mrr_minor DESC, ends_at LIMIT {int(head) - len(found)}",
-                    [group["currency"]],
+                    [currency],
                 )
         return self._finished(found, None if head is None else [r["id"] for r in found], known)
 

@@ -70,7 +70,7 @@ def main() -> int:
         ("incremental sync that finds nothing (in process)", statistics.median(quiet_sync(data) for _ in range(args.runs)), 0.3),
     ]
     pending = Cache.for_account(data, ACCOUNT, False)
-    count, total = pending.pending_count(), pending.counts()["subscriptions"]
+    count, total = sum(pending.pending_by_currency().values()), pending.counts()["subscriptions"]
     pending.close()
     print(f"\n{total:,} cached subscriptions, {count:,} pending; {args.runs} runs each (median)\n")
     print("| measure | time | ÷ `churn-console --version` | target |")

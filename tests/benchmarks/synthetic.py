@@ -170,7 +170,7 @@ def add_failures(data: Path, total: int, failing: int, seed: int = 9) -> int:
     rng = random.Random(seed)
     now = int(NOW.timestamp())
     cache = Cache.for_account(data, ACCOUNT, False)
-    pending = cache.pending_count()
+    pending = sum(cache.pending_by_currency().values())
     chosen = rng.sample(range(pending, total), failing)
     rows, subs = [], []
     for k, index in enumerate(chosen):

@@ -195,7 +195,7 @@ def test_the_queues_head_is_its_first_rows_in_the_windows_default_order(cache):
     assert [r.subscription_id for r in cache.queue(head=3)] == ["sub_u3", "sub_u2", "sub_u1"]
     assert [r.subscription_id for r in cache.queue(head=10)] == ["sub_u3", "sub_u2", "sub_u1", "sub_e1"]
     assert [r.subscription_id for r in cache.queue()] == ["sub_u3", "sub_e1", "sub_u1", "sub_u2"]  # soonest end first
-    assert cache.pending_count() == 4
+    assert cache.pending_by_currency() == {"usd": 3, "eur": 1}
 
 
 def test_a_read_on_an_unchecked_cache_is_checked_beside_it_and_damage_is_never_an_answer(tmp_path):
