@@ -72,8 +72,10 @@ def _invoices(
             if failures.needs_listing(cache, gap)
             else None
         )
-        backfill = (
-            pool.submit(recovery_backfill.read_ahead, gateway, bucket, now) if recovery_backfill.needs_backfill(cache) else None
+        backfill = (  # with the listing's result, the outcomes of failures no longer open are read ahead too
+            pool.submit(recovery_backfill.read_ahead, gateway, cache, bucket, now, workers=workers, listing=listing)
+            if recovery_backfill.needs_backfill(cache)
+            else None
         )
         invoices.sync_invoices(gateway, cache, report, bucket, workers=workers, now=now, stream=stream, progress=progress)
         listed = listing.result() if listing is not None else None

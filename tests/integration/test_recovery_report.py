@@ -292,3 +292,45 @@ def test_another_console_credits_the_rep_who_acted_from_what_stripe_holds(sandbo
     # the customer's card change came before it followed the account (no event read back for it): Stripe's retry
     assert late["by_reason"]["stripe_retry"]["invoices"] == 1
     assert late["by_rep"] == {"Robin (CS)": invoices["rep_retry"].amount_due + invoices["rep_pause"].amount_due}
+
+
+def test_the_first_sync_reads_each_ended_failures_outcome_once_beside_the_invoices_and_stores_what_a_later_read_would(
+    tmp_path, monkeypatch
+):
+    """sync/recovery_backfill.read_ahead: with the open invoices' listing read beside the saves' invoices, the outcome
+    of each failure of the last 30 days that is no longer open is read there too, before anything of the failed
+    payments is stored, each once; the ledger stored is the one a console reading them after the listing stores."""
+    from console.services.workspace import Workspace
+    from console.store.failures import Failures
+    from console.stripe_gateway import StripeGateway
+    from console.sync import recovery_backfill
+
+    with Sandbox(seed=5, customers=400) as sb:
+        calls: list[tuple[str, str]] = []
+        read_outcome, replace = StripeGateway.payment_outcome, Failures.replace_failures
+
+        def counted_outcome(self, invoice_id):
+            calls.append(("outcome", invoice_id))
+            return read_outcome(self, invoice_id)
+
+        def counted_replace(self, found):
+            calls.append(("listing stored", ""))
+            return replace(self, found)
+
+        monkeypatch.setattr(StripeGateway, "payment_outcome", counted_outcome)
+        monkeypatch.setattr(Failures, "replace_failures", counted_replace)
+        ahead = Workspace.connect(StripeGateway(sb.key, sb.url), tmp_path / "ahead")
+        ahead.sync()
+        read = [i for kind, i in calls if kind == "outcome"]
+        assert read and len(read) == len(set(read))  # each once
+        assert calls.index(("listing stored", "")) == len(read)  # every one read before the listing was stored
+
+        calls.clear()  # a console that reads them only after the listing is stored (the read-ahead left out)
+        real = recovery_backfill.read_ahead
+        monkeypatch.setattr(recovery_backfill, "read_ahead", lambda *a, **k: real(*a, **{**k, "listing": None}))
+        after = Workspace.connect(StripeGateway(sb.key, sb.url), tmp_path / "after")
+        after.sync()
+        later = [i for kind, i in calls if kind == "outcome"]
+        assert calls.index(("listing stored", "")) < calls.index(("outcome", later[0]))
+        assert sorted(later) == sorted(read)  # the same failures asked about
+        assert after.cache.recovery_rows(0, 2**40) == ahead.cache.recovery_rows(0, 2**40)
