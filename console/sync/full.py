@@ -43,20 +43,18 @@ def full_sync(
     rate: float | None = None,
     concurrency: int | None = None,
     queue_ready: Callable[[SyncReport], None] | None = None,
-    bucket: TokenBucket | None = None,
 ) -> SyncReport:
     """List every subscription again: disjoint created ranges paged concurrently under the account's rate limit.
 
     Each page is written in one transaction together with its range's resume cursor, so an interrupted sync
     resumes where every range stopped, and the events cursor (taken before the first page) is only stored when
     every range is done. `queue_ready` is told as soon as the queue is complete (before the invoices are read).
-    `bucket`: the rate limit shared with what the caller reads beside (sync/engine.py), else its own.
     """
     now = now or int(time.time())
     report = SyncReport("full", queue_before=cache.pending_ids())
     checkpoint = cache.get_meta("full_sync")
     rate = rate or (LIVE_MODE_RATE if gateway.livemode else TEST_MODE_RATE)
-    bucket = bucket or TokenBucket(rate)
+    bucket = TokenBucket(rate)
     progress(0, cache.get_meta("full_sync_pages"), "Reading coupons, prices and portal configurations…")
     # The opening round, in parallel: the events cursor (timed: its round trip sizes the requests in flight), and what
     # MRR is valued with (coupons, the tiered prices' tiers), which must be in before the first page is valued.

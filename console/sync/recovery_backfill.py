@@ -42,7 +42,7 @@ class Ahead:
 
 def read_ahead(
     gateway: StripeGateway, cache: Cache, bucket: TokenBucket, now: int, *,
-    workers: int = 1, listing: Future[failures.Ahead | None] | None = None,
+    workers: int = 1, listing: Future[failures.Ahead] | None = None,
 ) -> Ahead:  # fmt: skip
     """The 30 days of failures' events, read beside the saves' invoices (a few pages one after another: a second of
     a 2,000-customer first sync). With the `listing` read beside them too, the outcome of each failure that will
@@ -53,8 +53,7 @@ def read_ahead(
         changes = with_backoff(lambda: gateway.failure_changes_since(now - EVENTS_KEPT_S), bucket)
     except PermissionMissing as exc:
         return Ahead(exc)
-    read_listing = listing.result() if listing is not None else None
-    listed = read_listing.listed if read_listing is not None else None
+    listed = listing.result().listed if listing is not None else None
     if listed is None or isinstance(listed, PermissionMissing):
         return Ahead(changes)  # which failures are still open is not known before the listing
     read = each_under(unsettled_after(cache, changes, listed), gateway.payment_outcome, bucket, workers=workers, name="outcomes")

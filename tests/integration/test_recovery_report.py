@@ -299,8 +299,7 @@ def test_the_first_sync_reads_each_ended_failures_outcome_once_beside_the_invoic
 ):
     """sync/recovery_backfill.read_ahead: with the open invoices' listing read beside the saves' invoices, the outcome
     of each failure of the last 30 days that is no longer open is read there too, before anything of the failed
-    payments is stored, each once; the ledger stored is the one a console reading them after the listing stores. The
-    listing itself is read beside the subscription pages, once the invoice events' cursor is read (sync/engine.py)."""
+    payments is stored, each once; the ledger stored is the one a console reading them after the listing stores."""
     from console.services.workspace import Workspace
     from console.store.failures import Failures
     from console.stripe_gateway import StripeGateway
@@ -318,34 +317,15 @@ def test_the_first_sync_reads_each_ended_failures_outcome_once_beside_the_invoic
             calls.append(("listing stored", ""))
             return replace(self, found)
 
-        read_cursor, read_listing = StripeGateway.newest_invoice_event, StripeGateway.open_invoice_page
-
-        def counted_cursor(self):
-            found = read_cursor(self)
-            calls.append(("cursor read", ""))
-            return found
-
-        def counted_listing(self, after=None):
-            calls.append(("listing read", ""))
-            return read_listing(self, after)
-
         monkeypatch.setattr(StripeGateway, "payment_outcome", counted_outcome)
         monkeypatch.setattr(Failures, "replace_failures", counted_replace)
-        monkeypatch.setattr(StripeGateway, "newest_invoice_event", counted_cursor)
-        monkeypatch.setattr(StripeGateway, "open_invoice_page", counted_listing)
         ahead = Workspace.connect(StripeGateway(sb.key, sb.url), tmp_path / "ahead")
         ahead.sync()
-        # the listing, read beside the subscription pages, only once the invoice events' cursor is: it is then newer
-        # than every event the next sync replays over it
-        assert calls.index(("cursor read", "")) < calls.index(("listing read", ""))
-        calls[:] = [c for c in calls if c[0] not in ("cursor read", "listing read")]
         read = [i for kind, i in calls if kind == "outcome"]
         assert read and len(read) == len(set(read))  # each once
         assert calls.index(("listing stored", "")) == len(read)  # every one read before the listing was stored
 
         calls.clear()  # a console that reads them only after the listing is stored (the read-ahead left out)
-        monkeypatch.setattr(StripeGateway, "newest_invoice_event", read_cursor)
-        monkeypatch.setattr(StripeGateway, "open_invoice_page", read_listing)
         real = recovery_backfill.read_ahead
         monkeypatch.setattr(recovery_backfill, "read_ahead", lambda *a, **k: real(*a, **{**k, "listing": None}))
         after = Workspace.connect(StripeGateway(sb.key, sb.url), tmp_path / "after")
