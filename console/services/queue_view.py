@@ -37,7 +37,7 @@ class QueueData:
         the first rows the window shows (the rest read on a worker afterwards); `known`: see Cache.queue."""
         playbook = workspace.playbook()
         groups = workspace.cache.pending_by_currency() if head is not None else None  # the head's order and the total
-        rows = workspace.queue(head, known, groups)
+        rows = workspace.cache.queue(head, known, groups)
         coupons = {c.id: c for c in workspace.cache.coupons()}
         offers = {r.subscription_id: playbook.recommend(r, r.interval)[0].describe(coupons) for r in rows}
         total = sum(groups.values()) if groups is not None else None

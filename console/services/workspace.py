@@ -168,13 +168,8 @@ class Workspace:
             log.info("interrupted action %s (%s) is now %s", action.id, action.kind, action.state)
         return finished
 
-    def queue(
-        self,
-        head: int | None = None,
-        known: Callable[[str], QueueRow | None] | None = None,
-        groups: dict[str, int] | None = None,
-    ) -> list[QueueRow]:
-        return self.cache.queue(head, known, groups)
+    def queue(self, head: int | None = None, known: Callable[[str], QueueRow | None] | None = None) -> list[QueueRow]:
+        return self.cache.queue(head, known)
 
     def queue_json(
         self, now: int, *, sort: str = "mrr", reason: str | None = None, owner: str | None = None, due: bool | None = None
