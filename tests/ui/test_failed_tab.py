@@ -374,25 +374,13 @@ def test_a_failed_payments_cell_paints_from_one_call_with_every_role_the_same_as
     each took the interpreter back from the worker ranking the rows, and a key typed then waited 90 ms for its echo);
     what it gets is what data() answers role by role: the cells made when drawn (Formats), the red "ask for a new
     card", the decline's words as a tooltip; nothing for a row past the end."""
-    from PySide6.QtCore import QModelIndex, QModelRoleData
+    from tests.ui.one_call import roles_answered
 
     failing(demo, {"hard": "lost_card", "name": "Hard Luck"})
     _window, page = opened(qtbot, open_window, demo)
     model = page.model
     roles = [int(r) for r in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.FontRole, Qt.ItemDataRole.ForegroundRole,
                               Qt.ItemDataRole.TextAlignmentRole, Qt.ItemDataRole.ToolTipRole, ROW_ROLE)]  # fmt: skip
-    seen = set()
-    for row in range(model.rowCount()):
-        for column in range(model.columnCount()):
-            index = model.index(row, column)
-            for role in roles:
-                slot = QModelRoleData(role)
-                model.multiData(index, slot)
-                assert slot.data() == model.data(index, role), (row, COLUMNS[column], role)
-                if slot.data() is not None:
-                    seen.add(role)
+    seen = roles_answered(model, model.rowCount(), roles, COLUMNS)  # and nothing for a row past the end
     assert seen >= {roles[0], roles[2], roles[3], roles[4]}  # a red step, right-aligned amounts, a tooltip were seen
     assert "Hard Luck" in {model.data(model.index(r, 0)) for r in range(model.rowCount())}
-    empty = QModelRoleData(roles[0])
-    model.multiData(QModelIndex(), empty)
-    assert empty.data() is None

@@ -233,23 +233,11 @@ def test_a_cell_paints_from_one_call_with_every_role_the_same_as_data_says(qtbot
     """The table's delegate asks for a cell's roles in one multiData call (issue 32: one entry into Python a cell, not
     seven); what it gets is what data() answers role by role, for every cell on screen, bold due rows and red days
     included, and nothing for a row past the end."""
-    from PySide6.QtCore import QModelIndex, QModelRoleData
+    from tests.ui.one_call import roles_answered
 
     window = open_window(demo)
     proxy = window.queue.proxy
     roles = [int(r) for r in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.FontRole, Qt.ItemDataRole.ForegroundRole,
                               Qt.ItemDataRole.TextAlignmentRole, Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.DecorationRole)]  # fmt: skip
-    styled = set()
-    for row in range(min(proxy.rowCount(), 40)):
-        for column in range(proxy.columnCount()):
-            index = proxy.index(row, column)
-            for role in roles:
-                slot = QModelRoleData(role)
-                proxy.multiData(index, slot)
-                assert slot.data() == proxy.data(index, role), (row, COLUMNS[column], role)
-                if slot.data() is not None and role in roles[1:3]:
-                    styled.add(role)
+    styled = roles_answered(proxy, min(proxy.rowCount(), 40), roles, COLUMNS) & set(roles[1:3])  # nothing past the end
     assert styled == set(roles[1:3])  # the check saw a bold row and a red "days left"
-    empty = QModelRoleData(roles[0])
-    proxy.multiData(QModelIndex(), empty)
-    assert empty.data() is None
