@@ -1,10 +1,14 @@
 """Money: Stripe's minor units per currency, formatting, and MRR normalisation."""
 
+import subprocess
+import sys
+
 import pytest
+from babel.numbers import format_currency, get_currency_symbol, list_currencies
 from hypothesis import given
 from hypothesis import strategies as st
 
-from console.domain.money import exponent, format_money, format_totals, monthly_minor, to_major, to_minor, totals
+from console.domain.money import EN_US_SYMBOLS, exponent, format_money, format_totals, monthly_minor, to_major, to_minor, totals
 
 
 @pytest.mark.parametrize(
@@ -21,6 +25,46 @@ from console.domain.money import exponent, format_money, format_totals, monthly_
 )
 def test_format_money(minor, currency, shown):
     assert format_money(minor, currency) == shown
+
+
+def _babel(minor: int, currency: str, locale: str = "en_US") -> str:
+    """What Babel itself writes for the console's pattern (what format_money gave before it had its own en_US path)."""
+    digits = exponent(currency)
+    pattern = "¤#,##0" + ("." + "0" * digits if digits else "")
+    return format_currency(to_major(minor, currency), currency.upper(), format=pattern, locale=locale, currency_digits=False)
+
+
+AMOUNTS = (0, 1, -1, 5, 99, 100, -100, 1234, 99999, 100000, 123456789, -987654321, 10**15)
+
+
+@pytest.mark.parametrize("currency", [*sorted(list_currencies()), "ZZZ", "usd", "bhd", "jpy"])
+def test_en_us_money_is_babels_for_every_currency_it_knows(currency):
+    """EN_US_SYMBOLS and the grouping stand in for Babel's en_US data (60 ms to load before the first frame): every
+    currency Babel lists, and a code it does not, written as Babel writes it."""
+    for minor in AMOUNTS:
+        assert format_money(minor, currency) == _babel(minor, currency), (minor, currency)
+
+
+def test_the_en_us_symbols_are_babels_own():
+    assert {c: s for c in list_currencies() if (s := get_currency_symbol(c, "en_US")) != c} == EN_US_SYMBOLS
+
+
+@given(st.integers(min_value=-(10**18), max_value=10**18), st.sampled_from(["usd", "eur", "jpy", "bhd", "xof", "chf"]))
+def test_any_amount_is_written_as_babel_writes_it(minor, currency):
+    assert format_money(minor, currency) == _babel(minor, currency)
+
+
+def test_another_locale_is_written_by_babel():
+    assert format_money(123450, "eur", "de_DE") == _babel(123450, "eur", "de_DE") == "€1.234,50"
+
+
+def test_writing_money_in_en_us_never_loads_babels_locale_data():
+    """The window's first rows show MRR: Babel's locale data (root + en, unpickled) stays unloaded for them."""
+    code = (
+        "import sys; from console.domain.money import format_money; format_money(123450, 'usd'); "
+        "format_money(-5, 'xof'); print('babel.numbers' in sys.modules)"
+    )
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip() == "False"
 
 
 def test_zero_decimal_currencies_have_no_cents():
