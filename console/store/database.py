@@ -71,9 +71,10 @@ def sqlite_utils_module() -> ModuleType:
     from them (sqlite_utils/db.py); the console writes through its own values and never gives it one. So while no
     other thread runs, numpy is hidden as sqlite-utils is imported (it then goes without, as where numpy is absent):
     50 ms of a command's first write. With other threads alive it is imported as it is: hiding numpy then could
-    fail another thread's `import numpy` (the window's charts are imported on a worker)."""
+    fail another thread's `import numpy` (the window's charts and its queue table are prepared on workers). A Qt
+    process counts as one with threads: QThreadPool's workers are not Python threads, and active_count() misses them."""
     with _importing:
-        if "sqlite_utils" in sys.modules or "numpy" in sys.modules or threading.active_count() > 1:
+        if "sqlite_utils" in sys.modules or "numpy" in sys.modules or threading.active_count() > 1 or "PySide6" in sys.modules:
             import sqlite_utils as found
 
             return found

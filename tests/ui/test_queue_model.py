@@ -264,7 +264,7 @@ def test_text_orders_by_numpy_equal_pythons_stable_sort_both_ways():
     ties included, in both directions; a column with a NUL or a value that is not text is left to Python."""
     import random
 
-    from console.ui.queue.table import text_order
+    from console.ui.queue.orders import text_order
 
     rng = random.Random(5)
     words = ["", "anna", "Anna", "émile", "zoë", "a b", "😀", "日本", "anna "]
@@ -284,3 +284,98 @@ def test_a_large_table_makes_its_orders_ahead_and_a_first_click_finds_them(qtbot
     name = COLUMNS.index("Customer")
     names = [prepared.sort_columns[name][i] for i in prepared.order(name, False)]
     assert names == sorted(names)
+
+
+def _lite_and_full(rows):
+    from console.ui.queue.table import PreparedQueue
+
+    lite, full = QueueModel(), QueueModel()
+    lite.set_table(PreparedQueue.build(rows, NOW, sort=(MRR_COL, True), lite=True))
+    full.set_table(PreparedQueue.build(rows, NOW, sort=(MRR_COL, True)))
+    views = []
+    for model in (lite, full):
+        proxy = QueueProxy()
+        proxy.setSourceModel(model)
+        views.append(proxy)
+    return lite, views
+
+
+def test_a_head_table_shows_the_default_order_numpy_gives_and_makes_its_arrays_when_first_sorted_or_filtered(qapp):
+    """The window's first rows are a lite table (lists, no numpy before the first frame): its default order (MRR
+    by currency group, the soonest end first among equal amounts) is the one np.lexsort gives the full table, and
+    a sort by another column, a filter or "Mine" then makes its arrays and shows what the full table shows."""
+    rows = [
+        row(f"s{i}", (i % 4) * 1000, ("usd", "eur", "jpy")[i % 3], i % 5, feedback=("too_expensive", None)[i % 2])
+        for i in range(40)
+    ]
+    lite, (head, whole) = _lite_and_full(rows)
+    assert lite.table.lite and isinstance(head.view, list)
+    assert ordered(head) == ordered(whole) and head.totals() == whole.totals()
+    assert [head.shown(i) for i in range(40)] == [whole.shown(i) for i in range(40)]
+    assert head.ids_from(3, 5) == whole.ids_from(3, 5)
+    cells = [[head.data(head.index(r, c)) for c in range(13)] for r in range(40)]
+    assert cells == [[whole.data(whole.index(r, c)) for c in range(13)] for r in range(40)]
+    head.sort(4, Qt.SortOrder.AscendingOrder)
+    whole.sort(4, Qt.SortOrder.AscendingOrder)
+    assert not lite.table.lite and ordered(head) == ordered(whole)
+    lite, (head, whole) = _lite_and_full(rows)
+    for proxy in (head, whole):
+        proxy.set_filter(QueueFilter(text="s1", reason=NO_ANSWER))
+    assert not lite.table.lite and ordered(head) == ordered(whole) != [] and head.totals() == whole.totals()
+    lite, (head, whole) = _lite_and_full(rows)
+    for proxy in (head, whole):
+        proxy.set_filter(QueueFilter(due_first=True))
+    assert not lite.table.lite and ordered(head) == ordered(whole)
+
+
+def test_the_windows_first_rows_are_painted_without_numpy_and_the_whole_queue_brings_it_on_a_worker(tmp_path):
+    """numpy's import took ~70 ms of the window's first frame (bench_screen.py): the GUI thread paints the head table
+    (lists) without it; the first import of numpy is a worker's, preparing the whole queue."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from tests.benchmarks.synthetic import cached_account
+
+    data = cached_account(2_000, 400, tmp_path)[0]
+    code = f"""
+import json, sys, threading, time
+importers = []
+class Spy:  # who imports numpy first
+    def find_spec(self, name, path=None, target=None):
+        if name == "numpy" and not importers:
+            importers.append(threading.current_thread() is threading.main_thread())
+        return None
+sys.meta_path.insert(0, Spy())
+from pathlib import Path
+from PySide6.QtCore import QEvent, QObject
+from console.errors import Offline
+from console.ui.app import application
+from console.ui.main_window import MainWindow
+app = application()
+def offline():
+    raise Offline("Could not reach Stripe.")
+window = MainWindow(offline, Path({str(data)!r}))
+page = window.queue
+painted = []
+class First(QObject):
+    def eventFilter(self, obj, event):
+        if event.type() == QEvent.Type.Paint and not painted:
+            painted.append([page.model.rowCount(), page.model.table.lite, isinstance(page.proxy.view, list)])
+        return False
+spy = First()
+page.table.viewport().installEventFilter(spy)
+window.show()
+began = time.monotonic()
+while (page.model.rowCount() < 400 or not painted) and time.monotonic() - began < 60:
+    app.processEvents()
+    time.sleep(0.01)
+print(json.dumps({{"painted": painted[0], "main_imported_numpy": importers, "whole": [page.model.rowCount(), page.model.table.lite]}}))
+"""
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True, env=env)
+    seen = json.loads(out.stdout.strip().splitlines()[-1])
+    assert seen["painted"] == [200, True, True]  # the head: a lite table, its view plain lists
+    assert seen["main_imported_numpy"] == [False]  # imported first by the worker that prepared the whole queue
+    assert seen["whole"] == [400, False]

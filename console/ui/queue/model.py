@@ -1,12 +1,12 @@
 """The queue's table model (every prepared row, in the prepared order) and the view over it: a proxy that sorts
-and filters by indexing numpy arrays (table.py), never by calling back into Python once per row."""
+and filters by indexing numpy arrays (table.py), never by calling back into Python once per row; a head table in its
+default order is shown through plain lists (numpy is not imported before the window's first frame)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any, cast
 
-import numpy as np
 from PySide6.QtCore import (
     QAbstractProxyModel,
     QAbstractTableModel,
@@ -149,8 +149,8 @@ class QueueProxy(QAbstractProxyModel):
         super().__init__(parent)
         self.criteria = QueueFilter()
         self.sort_column, self.sort_order = MRR_COL, Qt.SortOrder.DescendingOrder
-        self.view = np.zeros(0, dtype=np.int32)
-        self.position = np.zeros(0, dtype=np.int32)
+        self.view: Any = []  # numpy arrays of int32, or lists for a lite table in its default order
+        self.position: Any = []
 
     def setSourceModel(self, model: QueueModel) -> None:  # type: ignore[override]  # noqa: N802
         super().setSourceModel(model)
@@ -168,15 +168,24 @@ class QueueProxy(QAbstractProxyModel):
 
     def _recompute(self) -> None:
         table = self.table
-        order = table.order(self.sort_column, self.sort_order == Qt.SortOrder.DescendingOrder) if table.rows else None
-        if order is None:
-            self.view = np.zeros(0, dtype=np.int32)
-        else:
-            keep = table.matches(self.criteria)
-            self.view = order if keep is None else order[keep[order]]
-            if self.criteria.due_first and len(self.view):  # "Mine": what needs you today first, each part in order
-                due = table.due[self.view]
-                self.view = np.concatenate((self.view[due], self.view[~due]))
+        if not table.rows:
+            self.view, self.position = [], []
+            return
+        if self.criteria.due_first:  # "Mine" orders by the due array
+            table.as_arrays()
+        keep = table.matches(self.criteria)  # first: a filter makes a head table's arrays, and its order then numpy's
+        order = table.order(self.sort_column, self.sort_order == Qt.SortOrder.DescendingOrder)
+        if isinstance(order, list):  # a head table, unfiltered, in its default order
+            self.view, self.position = order, [0] * len(order)
+            for place, row in enumerate(order):
+                self.position[row] = place
+            return
+        import numpy as np  # imported when first needed (orders.py)
+
+        self.view = order if keep is None else order[keep[order]]
+        if self.criteria.due_first and len(self.view):  # "Mine": what needs you today first, each part in order
+            due = table.due[self.view]
+            self.view = np.concatenate((self.view[due], self.view[~due]))
         self.position = np.full(len(table.rows), -1, dtype=np.int32)
         self.position[self.view] = np.arange(len(self.view), dtype=np.int32)
 
@@ -204,7 +213,8 @@ class QueueProxy(QAbstractProxyModel):
     def ids_from(self, start: int, count: int = 2000) -> list[str]:
         """The subscription ids shown from view row `start` on (at most `count`)."""
         rows = self.table.rows
-        return [rows[i].subscription_id for i in self.view[max(start, 0) : max(start, 0) + count].tolist()]
+        some = self.view[max(start, 0) : max(start, 0) + count]
+        return [rows[i].subscription_id for i in (some if isinstance(some, list) else some.tolist())]
 
     def shown(self, source_row: int) -> bool:
         return 0 <= source_row < len(self.position) and self.position[source_row] >= 0

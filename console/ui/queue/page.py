@@ -178,7 +178,7 @@ class QueuePage(QWidget):
         except ConsoleError:  # opened unchecked, and damaged: checked now (set aside, kept), empty until the sync
             workspace.cache.verify()
             data = QueueData.read(workspace, head=count)
-        self.show_data(data, PreparedQueue.build(data.rows, offers=data.offers, sort=self.sort_state()))
+        self.show_data(data, PreparedQueue.build(data.rows, offers=data.offers, sort=self.sort_state(), lite=True))
         if data.total is not None and data.total > len(data.rows):
             self._reading = data.total
             self._update_totals()

@@ -3,7 +3,8 @@
 Large accounts hold 200,000 pending cancellations: every per-row decision the table needs is prepared here as a
 numpy array (days left, MRR, codes for currency, reason and plan), sort orders are computed once per column and
 kept, and the filter is a few vectorised comparisons plus one substring pass for free text. The view then only
-indexes (tests/benchmarks/bench_ui.py).
+indexes (tests/benchmarks/bench_ui.py). The window's first rows (a head table, `lite`) hold plain lists until they are
+first sorted by another column, filtered or totalled: numpy is imported then, not before the first frame (~70 ms).
 """
 
 from __future__ import annotations
@@ -14,17 +15,20 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from itertools import repeat
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
 from dateutil.relativedelta import relativedelta
 
 from ...domain.desk import LAPSE_DAYS, column_words
-from ...domain.money import format_money
+from ...domain.money import format_money, totals
 from ...domain.playbook import REPEAT_MONTHS
 from ...domain.queue import QueueRow, currency_rank, tenure_text
 from ...domain.queue_filter import NO_ANSWER, QueueFilter, search_text
 from ..dates import day_text
+from .orders import folded, mrr_sort_key, text_order
+
+if TYPE_CHECKING:
+    import numpy as np
 
 COLUMNS = (
     "Customer", "Email", "Plan", "MRR", "Days left", "Owner", "Desk", "Reason", "Offer", "Comment", "Tenure", "Status", "Discount",
@@ -46,30 +50,21 @@ def desk_words(row: QueueRow, due: bool, today: date, repeat_since: datetime | N
     return column_words(row.desk.state, due, row.desk.follow_up, today, saved_before=again, day=day_text)
 
 
-def folded(text: str) -> str:
-    """`text.casefold()`, or `text` itself when that is the same (most e-mails): one string held, not two."""
-    lower = text.casefold()
-    return text if lower == text else lower
-
-
-def mrr_sort_key(rank: int, mrr_minor: int, ends_at: datetime) -> str:
-    """One string that sorts (descending) by currency group, then MRR, then the soonest end.
-
-    Amounts never compare across currencies; a descending sort reverses ties, so the tiebreak is part of the
-    key. Fixed-width digits make string order numeric order.
-    """
-    return f"{999 - rank:03d}{min(mrr_minor, 10**18 - 1):018d}{10**11 - int(ends_at.timestamp()):011d}"
-
-
 def _by_end(row: QueueRow) -> tuple[datetime, str]:
     return row.ends_at, row.subscription_id
 
 
-def _codes(values: list[Any]) -> tuple[np.ndarray, dict[Any, int]]:
+# each array a table holds, and its type (a head table holds them as lists until it needs numpy: as_arrays)
+ARRAYS = {
+    "days_left": "int32", "mrr": "int64", "ends": "int64", "currency_rank": "int32", "currency": "int32",
+    "reason": "int32", "plan": "int32", "owner": "int32", "desk": "int32", "due": "bool",
+}  # fmt: skip
+
+
+def _codes(values: list[Any]) -> tuple[list[int], dict[Any, int]]:
     """Each value as a small integer (its index among the distinct values), and the values' codes."""
     known: dict[Any, int] = {}
-    codes = np.fromiter((known.setdefault(v, len(known)) for v in values), dtype=np.int32, count=len(values))
-    return codes, known
+    return [known.setdefault(v, len(known)) for v in values], known
 
 
 @dataclass
@@ -108,7 +103,8 @@ class Kept:
 @dataclass
 class PreparedQueue:
     """Rows (pre-sorted by days left, so ties in any column keep the most urgent first) with their cell texts,
-    sort keys (one list per column), and the arrays the view sorts, filters and totals with."""
+    sort keys (one list per column), and the arrays the view sorts, filters and totals with (ARRAYS: numpy arrays,
+    or lists while `lite`)."""
 
     now: datetime = field(default_factory=lambda: datetime.now(UTC))
     rows: list[QueueRow] = field(default_factory=list)
@@ -118,23 +114,24 @@ class PreparedQueue:
     sort_columns: list[list[Any]] = field(default_factory=lambda: [[] for _ in COLUMNS])
     ids: dict[str, int] = field(default_factory=dict)
     choices: Choices = field(default_factory=Choices)
-    days_left: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))
-    mrr: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
-    ends: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
-    currency_rank: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))
-    currency: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))
+    lite: bool = True  # ARRAYS still lists (a head table, or an empty one): as_arrays() makes them numpy's
+    days_left: Any = field(default_factory=list)
+    mrr: Any = field(default_factory=list)
+    ends: Any = field(default_factory=list)
+    currency_rank: Any = field(default_factory=list)
+    currency: Any = field(default_factory=list)
     currency_codes: dict[str, int] = field(default_factory=dict)
-    reason: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))
+    reason: Any = field(default_factory=list)
     reason_codes: dict[str | None, int] = field(default_factory=dict)
-    plan: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))
+    plan: Any = field(default_factory=list)
     plan_codes: dict[str, int] = field(default_factory=dict)
-    owner: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))  # the owner now ("" nobody's), as codes
+    owner: Any = field(default_factory=list)  # the owner now ("" nobody's), as codes
     owner_codes: dict[str, int] = field(default_factory=dict)
-    desk: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))  # the Desk column's text, as codes
+    desk: Any = field(default_factory=list)  # the Desk column's text, as codes
     desk_codes: dict[str, int] = field(default_factory=dict)
-    due: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))  # domain.desk.Desk.due, at `now`
+    due: Any = field(default_factory=list)  # domain.desk.Desk.due, at `now`
     _texts: dict[int, list[str]] = field(default_factory=dict)  # a coded column's texts, by code
-    _orders: dict[tuple[int, bool], np.ndarray] = field(default_factory=dict)
+    _orders: dict[tuple[int, bool], Any] = field(default_factory=dict)  # numpy arrays (a head table's default: a list)
     _keepers: list[Kept] = field(default_factory=list)
     _searched: tuple[QueueFilter, tuple[str, ...], np.ndarray] | None = None  # the last text search (_search)
 
@@ -159,10 +156,12 @@ class PreparedQueue:
         kept: Kept | None = None,
         lapse_days: int = LAPSE_DAYS,
         repeat_months: int = REPEAT_MONTHS,
+        lite: bool = False,
     ) -> PreparedQueue:
         """`offers` maps subscription id -> the playbook's recommendation, as shown in the Offer column; `sort`
         (column, descending) is the order the view shows, computed here so the GUI thread does not. A row the
-        cache read back unchanged (the very object `kept` holds, the same day) takes over its texts and keys."""
+        cache read back unchanged (the very object `kept` holds, the same day) takes over its texts and keys.
+        `lite`: the arrays stay lists (the window's first rows, shown before numpy is imported)."""
         offers = offers or {}
         table = cls(now or datetime.now(UTC))
         rank = currency_rank(r.currency for r in rows)
@@ -224,35 +223,40 @@ class PreparedQueue:
             ):
                 if column != MRR_COL and column not in _CODED:
                     columns[column].append(key)
-        n = len(table.rows)
-        table.days_left = np.asarray(table.days, dtype=np.int32)
-        table.mrr = np.fromiter((r.mrr_minor for r in table.rows), dtype=np.int64, count=n)
-        table.ends = np.asarray(columns[COLUMNS.index("Days left")], dtype=np.int64)
-        table.currency_rank = np.fromiter((rank[r.currency] for r in table.rows), dtype=np.int32, count=n)
+        table.days_left = table.days
+        table.mrr = [r.mrr_minor for r in table.rows]
+        table.ends = columns[COLUMNS.index("Days left")]
+        table.currency_rank = [rank[r.currency] for r in table.rows]
         table.currency, table.currency_codes = _codes([r.currency for r in table.rows])
         table.reason, table.reason_codes = _codes([r.reason_key for r in table.rows])
         table.plan, table.plan_codes = _codes([r.plan for r in table.rows])
         # the save desk's columns, as codes (no list a row): who owns it now, whether it is due, the Desk text
         now, today, owners, texts = table.now, table.now.date(), table.owner_codes, table.desk_codes
         since = now - relativedelta(months=repeat_months)
-        table.due = np.fromiter((r.desk.due(r.ends_at, now) for r in table.rows), dtype=bool, count=n)
-        table.owner = np.fromiter(
-            (owners.setdefault(r.desk.owner_now(now, lapse_days), len(owners)) for r in table.rows), dtype=np.int32, count=n
-        )
-        table.desk = np.fromiter(
-            (
-                texts.setdefault(desk_words(r, bool(d), today, since), len(texts))
-                for r, d in zip(table.rows, table.due, strict=True)
-            ),
-            dtype=np.int32,
-            count=n,
-        )
+        table.due = [r.desk.due(r.ends_at, now) for r in table.rows]
+        table.owner = [owners.setdefault(r.desk.owner_now(now, lapse_days), len(owners)) for r in table.rows]
+        table.desk = [
+            texts.setdefault(desk_words(r, d, today, since), len(texts)) for r, d in zip(table.rows, table.due, strict=True)
+        ]
         table._texts = {OWNER_COL: list(owners), DESK_COL: list(texts)}
         custom = {(r.feedback_option, r.feedback_text or r.feedback_option) for r in table.rows if r.feedback_option}
         table.choices = Choices(sorted(table.currency_codes), sorted(table.plan_codes), sorted(custom, key=lambda x: x[1]))
+        if not lite:
+            table.as_arrays()
         if sort is not None:
             table.order(*sort)
         return table
+
+    def as_arrays(self) -> None:
+        """The ARRAYS as numpy arrays (once: a head table's lists, when it is first sorted, filtered or totalled)."""
+        if not self.lite:
+            return
+        import numpy as np  # imported when first needed (orders.py)
+
+        for name, kind in ARRAYS.items():
+            setattr(self, name, np.asarray(getattr(self, name), dtype=kind))
+        self._orders.clear()  # a head table's default order, kept as a list
+        self.lite = False
 
     def dispose(self, step: int = 2000) -> Iterator[None]:
         """Free the rows a couple of thousand at a time, yielding after each step (a fraction of a millisecond):
@@ -284,14 +288,23 @@ class PreparedQueue:
             return self.cell(row, column).casefold()
         return self.sort_columns[column][row]
 
-    def order(self, column: int, descending: bool) -> np.ndarray:
-        """Row numbers sorted by a column (stable: ties keep the most urgent first), kept for the next time."""
+    def order(self, column: int, descending: bool) -> Any:
+        """Row numbers sorted by a column (stable: ties keep the most urgent first), kept for the next time: a numpy
+        array, or for a head table in its default order (MRR, descending) a list, made without numpy."""
         key = (column, descending)
         if key not in self._orders:
-            self._orders[key] = self._order(column, descending).astype(np.int32)
+            if self.lite and key == (MRR_COL, True):  # np.lexsort's order below: stable, by these keys
+                self._orders[key] = sorted(
+                    range(len(self.rows)), key=lambda i: (self.currency_rank[i], -self.mrr[i], self.ends[i])
+                )
+            else:
+                self.as_arrays()
+                self._orders[key] = self._order(column, descending).astype("int32")
         return self._orders[key]
 
     def _order(self, column: int, descending: bool) -> np.ndarray:
+        import numpy as np  # imported when first needed (orders.py)
+
         values, n = self.sort_columns[column], len(self.rows)
         if column in _CODED:  # each code's place among its texts (a few), then the rows by it: stable both ways
             texts = [t.casefold() for t in self._texts[column]]
@@ -319,6 +332,9 @@ class PreparedQueue:
         """Which rows the filter keeps (a boolean per row), or None when it keeps them all."""
         if not criteria.active:
             return None
+        self.as_arrays()
+        import numpy as np  # imported when first needed (orders.py)
+
         keep = np.ones(len(self.rows), dtype=bool)
         if criteria.reason is not None:
             keep &= self.reason == self.reason_codes.get(None if criteria.reason == NO_ANSWER else criteria.reason, -1)
@@ -345,6 +361,8 @@ class PreparedQueue:
         Typing narrows: when the last search had the same other criteria (`scope`) and each of its words lies
         inside one of these ("oli" after "ol", "olivia 1" after "olivia"), only the rows it found can match, and
         a word it already had is not looked for again. The first letter searches them all."""
+        import numpy as np  # imported when first needed (orders.py)
+
         hays = self.haystacks
         last = self._searched
         todo = words
@@ -364,26 +382,17 @@ class PreparedQueue:
         self._searched = (scope, words, result)  # every row in it holds each of these words
         return result
 
-    def totals(self, rows: np.ndarray | None = None) -> dict[str, int]:
-        """MRR summed per currency over `rows` (all when None), never across currencies (as money.totals)."""
+    def totals(self, rows: Any = None) -> dict[str, int]:
+        """MRR summed per currency over `rows` (all when None), never across currencies (as money.totals, which
+        sums a head table's)."""
+        if self.lite:
+            picked = self.rows if rows is None else [self.rows[i] for i in rows]
+            return totals((r.mrr_minor, r.currency) for r in picked)
+        import numpy as np  # imported when first needed (orders.py)
+
         codes = self.currency if rows is None else self.currency[rows]
         amounts = self.mrr if rows is None else self.mrr[rows]
         size = len(self.currency_codes)
         counts = np.bincount(codes, minlength=size)
         sums = np.bincount(codes, weights=amounts, minlength=size)  # float64: exact below 2**53 minor units
         return {cur.lower(): int(round(sums[code])) for cur, code in self.currency_codes.items() if counts[code]}
-
-
-def text_order(values: list[Any], descending: bool) -> np.ndarray:
-    """Row numbers sorted by texts, stable both ways (ties keep their order), as `sorted(reverse=...)` gives them. By
-    numpy's argsort on a fixed-width text array, which sorts without holding the GIL (Python's sort of 200,000 names
-    held it 79 ms, the GUI thread waiting; the array's making holds it about 26 ms at a time); code point order, as
-    Python compares strings. A column holding anything but text, or a NUL (a fixed-width array drops trailing ones),
-    is sorted by Python."""
-    n = len(values)
-    if not all(isinstance(v, str) and "\x00" not in v for v in values):
-        return np.fromiter(sorted(range(n), key=values.__getitem__, reverse=descending), dtype=np.int64, count=n)
-    texts = np.array(values, dtype=str) if n else np.zeros(0, dtype="U1")
-    if not descending:
-        return np.argsort(texts, kind="stable")
-    return (n - 1 - np.argsort(texts[::-1], kind="stable"))[::-1]
