@@ -25,6 +25,7 @@ from ...domain.queue_filter import QueueFilter
 from .. import plain, theme
 from ..dates import moment_text
 from ..roles import fill
+from .head import head_view
 from .table import COLUMNS, DESK_COL, MRR_COL, OWNER_COL, PreparedQueue
 
 DAYS_COL = COLUMNS.index("Days left")
@@ -171,17 +172,15 @@ class QueueProxy(QAbstractProxyModel):
         if not table.rows:
             self.view, self.position = [], []
             return
-        if self.criteria.due_first:  # "Mine" orders by the due array
-            table.as_arrays()
-        keep = table.matches(self.criteria)  # first: a filter makes a head table's arrays, and its order then numpy's
-        order = table.order(self.sort_column, self.sort_order == Qt.SortOrder.DescendingOrder)
-        if isinstance(order, list):  # a head table, unfiltered, in its default order
-            self.view, self.position = order, [0] * len(order)
-            for place, row in enumerate(order):
+        descending = self.sort_order == Qt.SortOrder.DescendingOrder
+        if table.lite:  # the window's first rows: by Python, before numpy is imported (head.py)
+            self.view, self.position = head_view(table, self.criteria, self.sort_column, descending), [-1] * len(table.rows)
+            for place, row in enumerate(self.view):
                 self.position[row] = place
             return
-        import numpy as np  # imported when first needed (orders.py)
+        import numpy as np  # imported by the worker that prepared this table (table.py)
 
+        keep, order = table.matches(self.criteria), table.order(self.sort_column, descending)
         self.view = order if keep is None else order[keep[order]]
         if self.criteria.due_first and len(self.view):  # "Mine": what needs you today first, each part in order
             due = table.due[self.view]

@@ -1,13 +1,35 @@
-"""How the queue's rows sort: the keys a cell sorts by, and orders made by numpy (imported where first needed: the
-window's first rows are shown without it, ui/queue/table.py)."""
+"""How the queue table's columns are held and sorted: numpy arrays (imported where first needed: the window's first
+rows are held as lists and shown without it, ui/queue/head.py), the keys a cell sorts by, and text orders."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import numpy as np
+
+
+# each array a table holds, and its type (a head table holds them as lists: PreparedQueue.as_arrays)
+ARRAYS = {
+    "days_left": "int32", "mrr": "int64", "ends": "int64", "currency_rank": "int32", "currency": "int32",
+    "reason": "int32", "plan": "int32", "owner": "int32", "desk": "int32", "due": "bool",
+}  # fmt: skip
+
+
+def lists(values: Iterable[Any], _kind: str) -> list[Any]:
+    """A head table's column: a list (no numpy before the window's first frame)."""
+    return list(values)
+
+
+def arrays(n: int) -> Callable[[Iterable[Any], str], np.ndarray]:
+    """A table's column of `n` values: a numpy array, filled from the values one at a time (np.fromiter calls back
+    into Python for each, so the GUI thread gets the interpreter between them: an array made from a whole list holds
+    it throughout)."""
+    import numpy as np
+
+    return lambda values, kind: np.fromiter(values, dtype=kind, count=n)
 
 
 def folded(text: str) -> str:

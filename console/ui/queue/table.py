@@ -3,8 +3,8 @@
 Large accounts hold 200,000 pending cancellations: every per-row decision the table needs is prepared here as a
 numpy array (days left, MRR, codes for currency, reason and plan), sort orders are computed once per column and
 kept, and the filter is a few vectorised comparisons plus one substring pass for free text. The view then only
-indexes (tests/benchmarks/bench_ui.py). The window's first rows (a head table, `lite`) hold plain lists until they are
-first sorted by another column, filtered or totalled: numpy is imported then, not before the first frame (~70 ms).
+indexes (tests/benchmarks/bench_ui.py). The window's first rows (a head table, `lite`) hold plain lists, sorted and
+filtered by Python (head.py): numpy is imported by the worker that prepares the whole queue, not before the first frame.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from ...domain.playbook import REPEAT_MONTHS
 from ...domain.queue import QueueRow, currency_rank, tenure_text
 from ...domain.queue_filter import NO_ANSWER, QueueFilter, search_text
 from ..dates import day_text
-from .orders import folded, mrr_sort_key, text_order
+from .orders import ARRAYS, arrays, folded, lists, mrr_sort_key, text_order
 
 if TYPE_CHECKING:
     import numpy as np
@@ -52,19 +52,6 @@ def desk_words(row: QueueRow, due: bool, today: date, repeat_since: datetime | N
 
 def _by_end(row: QueueRow) -> tuple[datetime, str]:
     return row.ends_at, row.subscription_id
-
-
-# each array a table holds, and its type (a head table holds them as lists until it needs numpy: as_arrays)
-ARRAYS = {
-    "days_left": "int32", "mrr": "int64", "ends": "int64", "currency_rank": "int32", "currency": "int32",
-    "reason": "int32", "plan": "int32", "owner": "int32", "desk": "int32", "due": "bool",
-}  # fmt: skip
-
-
-def _codes(values: list[Any]) -> tuple[list[int], dict[Any, int]]:
-    """Each value as a small integer (its index among the distinct values), and the values' codes."""
-    known: dict[Any, int] = {}
-    return [known.setdefault(v, len(known)) for v in values], known
 
 
 @dataclass
@@ -114,7 +101,7 @@ class PreparedQueue:
     sort_columns: list[list[Any]] = field(default_factory=lambda: [[] for _ in COLUMNS])
     ids: dict[str, int] = field(default_factory=dict)
     choices: Choices = field(default_factory=Choices)
-    lite: bool = True  # ARRAYS still lists (a head table, or an empty one): as_arrays() makes them numpy's
+    lite: bool = True  # ARRAYS still lists (a head table, or an empty one): sorted and filtered by head.py
     days_left: Any = field(default_factory=list)
     mrr: Any = field(default_factory=list)
     ends: Any = field(default_factory=list)
@@ -131,7 +118,7 @@ class PreparedQueue:
     desk_codes: dict[str, int] = field(default_factory=dict)
     due: Any = field(default_factory=list)  # domain.desk.Desk.due, at `now`
     _texts: dict[int, list[str]] = field(default_factory=dict)  # a coded column's texts, by code
-    _orders: dict[tuple[int, bool], Any] = field(default_factory=dict)  # numpy arrays (a head table's default: a list)
+    _orders: dict[tuple[int, bool], np.ndarray] = field(default_factory=dict)
     _keepers: list[Kept] = field(default_factory=list)
     _searched: tuple[QueueFilter, tuple[str, ...], np.ndarray] | None = None  # the last text search (_search)
 
@@ -223,27 +210,31 @@ class PreparedQueue:
             ):
                 if column != MRR_COL and column not in _CODED:
                     columns[column].append(key)
-        table.days_left = table.days
-        table.mrr = [r.mrr_minor for r in table.rows]
-        table.ends = columns[COLUMNS.index("Days left")]
-        table.currency_rank = [rank[r.currency] for r in table.rows]
-        table.currency, table.currency_codes = _codes([r.currency for r in table.rows])
-        table.reason, table.reason_codes = _codes([r.reason_key for r in table.rows])
-        table.plan, table.plan_codes = _codes([r.plan for r in table.rows])
+        vector = lists if lite else arrays(len(table.rows))
+        table.days_left = vector(table.days, "int32")
+        table.mrr = vector((r.mrr_minor for r in table.rows), "int64")
+        table.ends = vector(columns[COLUMNS.index("Days left")], "int64")
+        table.currency_rank = vector((rank[r.currency] for r in table.rows), "int32")
+        for name, key in (("currency", "currency"), ("reason", "reason_key"), ("plan", "plan")):
+            known: dict[Any, int] = getattr(table, f"{name}_codes")  # each value's code: its index among them
+            setattr(table, name, vector((known.setdefault(getattr(r, key), len(known)) for r in table.rows), "int32"))
         # the save desk's columns, as codes (no list a row): who owns it now, whether it is due, the Desk text
         now, today, owners, texts = table.now, table.now.date(), table.owner_codes, table.desk_codes
         since = now - relativedelta(months=repeat_months)
-        table.due = [r.desk.due(r.ends_at, now) for r in table.rows]
-        table.owner = [owners.setdefault(r.desk.owner_now(now, lapse_days), len(owners)) for r in table.rows]
-        table.desk = [
-            texts.setdefault(desk_words(r, d, today, since), len(texts)) for r, d in zip(table.rows, table.due, strict=True)
-        ]
+        table.due = vector((r.desk.due(r.ends_at, now) for r in table.rows), "bool")
+        table.owner = vector((owners.setdefault(r.desk.owner_now(now, lapse_days), len(owners)) for r in table.rows), "int32")
+        table.desk = vector(
+            (
+                texts.setdefault(desk_words(r, bool(d), today, since), len(texts))
+                for r, d in zip(table.rows, table.due, strict=True)
+            ),
+            "int32",
+        )
+        table.lite = lite
         table._texts = {OWNER_COL: list(owners), DESK_COL: list(texts)}
         custom = {(r.feedback_option, r.feedback_text or r.feedback_option) for r in table.rows if r.feedback_option}
         table.choices = Choices(sorted(table.currency_codes), sorted(table.plan_codes), sorted(custom, key=lambda x: x[1]))
-        if not lite:
-            table.as_arrays()
-        if sort is not None:
+        if sort is not None and not lite:  # a head table is sorted and filtered by Python (head.py)
             table.order(*sort)
         return table
 
@@ -255,7 +246,6 @@ class PreparedQueue:
 
         for name, kind in ARRAYS.items():
             setattr(self, name, np.asarray(getattr(self, name), dtype=kind))
-        self._orders.clear()  # a head table's default order, kept as a list
         self.lite = False
 
     def dispose(self, step: int = 2000) -> Iterator[None]:
@@ -288,18 +278,12 @@ class PreparedQueue:
             return self.cell(row, column).casefold()
         return self.sort_columns[column][row]
 
-    def order(self, column: int, descending: bool) -> Any:
-        """Row numbers sorted by a column (stable: ties keep the most urgent first), kept for the next time: a numpy
-        array, or for a head table in its default order (MRR, descending) a list, made without numpy."""
+    def order(self, column: int, descending: bool) -> np.ndarray:
+        """Row numbers sorted by a column (stable: ties keep the most urgent first), kept for the next time."""
         key = (column, descending)
         if key not in self._orders:
-            if self.lite and key == (MRR_COL, True):  # np.lexsort's order below: stable, by these keys
-                self._orders[key] = sorted(
-                    range(len(self.rows)), key=lambda i: (self.currency_rank[i], -self.mrr[i], self.ends[i])
-                )
-            else:
-                self.as_arrays()
-                self._orders[key] = self._order(column, descending).astype("int32")
+            self.as_arrays()
+            self._orders[key] = self._order(column, descending).astype("int32")
         return self._orders[key]
 
     def _order(self, column: int, descending: bool) -> np.ndarray:
