@@ -13,6 +13,7 @@ from ..secrets.keys import NEEDED as NEEDED
 from ..secrets.keys import inspect_key as inspect_key  # re-exported: the connect dialog checks a pasted key
 from ..secrets.keystore import KeyringUnavailable as KeyringUnavailable
 from ..secrets.keystore import KeyStore
+from ..store.soundness import SUFFIX as SOUND
 from .permissions import Permission, check_permissions
 from .profiles import Profile, ProfileError, Profiles
 
@@ -137,6 +138,6 @@ class KeyService:
             p.account_id == profile.account_id and p.livemode == profile.livemode for p in self.profiles.items.values()
         ):
             mode = "live" if profile.livemode else "test"
-            for suffix in ("", "-wal", "-shm"):
+            for suffix in ("", "-wal", "-shm", SOUND):
                 (self.data_dir / f"{profile.account_id}-{mode}.sqlite3{suffix}").unlink(missing_ok=True)
         return profile

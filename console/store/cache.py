@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 
 from ..domain.models import Customer, Subscription
 from ..domain.mrr import PriceTiers, Usage, Valuation
-from . import rows, valuation
+from . import rows, soundness, valuation
 from .catalog import Catalog
 from .failures import Failures
 from .intents import Intents
@@ -35,11 +35,12 @@ class Cache(Catalog, Intents, Ledger, QueueReads, Failures, RecoveryLedger, Time
 
     def __init__(self, path: Path, *, livemode: bool = False, check: bool = True) -> None:
         """`check=False`: open without SQLite's integrity check (the window opens on a large cache at once);
-        verify() runs it later, before the first sync, off the GUI thread."""
+        verify() runs it later, before the first sync, off the GUI thread. A file that passed it and has not changed
+        since is not checked again (store/soundness.py)."""
         self.path = path
         self.livemode = livemode
         self.set_aside: Path | None = None  # where a damaged file went, if one was found
-        self.unchecked = not check
+        self.unchecked = not check and not soundness.known_sound(path)
         try:
             self.db = open_database(path, check=check)
         except DatabaseDamaged:
@@ -55,12 +56,15 @@ class Cache(Catalog, Intents, Ledger, QueueReads, Failures, RecoveryLedger, Time
         if not self.unchecked:
             return True
         self.unchecked = False
+        before = soundness.stamp(self.path)
         try:
             sound = self._query("PRAGMA quick_check")[0]["quick_check"] == "ok"
         except DatabaseDamaged:
             sound = False
         if not sound:
             self._start_again()
+        else:
+            soundness.remember_sound(self.path, before)
         return bool(sound)
 
     def read_checked(self, read: Callable[[], T]) -> T:

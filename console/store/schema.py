@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import cast
 
 from ..errors import ConsoleError
+from . import soundness
 from .database import Database
 from .failures_schema import _v7, _v8, _v9
 from .recovery_schema import _v10
@@ -265,12 +266,16 @@ def translated(path: Path) -> Iterator[None]:
 def sound_file(path: Path) -> bool:
     """SQLite's quick check of a file on a connection of its own (read-only). False only for damage: a file that
     cannot be checked now (locked, gone) is not called damaged."""
+    before = soundness.stamp(path)
     try:
         conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=BUSY_WAIT_S)
     except sqlite3.Error:
         return True
     try:
-        return bool(conn.execute("PRAGMA quick_check").fetchone()[0] == "ok")
+        sound = conn.execute("PRAGMA quick_check").fetchone()[0] == "ok"
+        if sound:
+            soundness.remember_sound(path, before)
+        return bool(sound)
     except sqlite3.Error as exc:
         return not getattr(exc, "sqlite_errorname", "").startswith(_DAMAGE)
     finally:
@@ -284,6 +289,7 @@ def set_aside(path: Path) -> Path:
     stamp = time.strftime("%Y%m%d-%H%M%S")
     target = path.with_name(f"{path.name}.damaged-{stamp}")
     path.replace(target)
+    soundness.forget(path)
     for suffix in ("-wal", "-shm"):
         extra = path.with_name(path.name + suffix)
         if extra.exists():
@@ -319,12 +325,15 @@ def open_file(path: Path, migrations: Sequence[Callable[[Database], None]], *, c
         conn.execute(f"PRAGMA journal_size_limit={64 * 2**20}")
         conn.execute("PRAGMA foreign_keys=ON")
         version = conn.execute("PRAGMA user_version").fetchone()[0]
-        checked = conn.execute("PRAGMA quick_check").fetchone()[0] if check else "ok"
+        before = soundness.stamp(path)
+        checked = conn.execute("PRAGMA quick_check").fetchone()[0] if check and not soundness.known_sound(path) else "ok"
     except sqlite3.Error as exc:
         raise unavailable(path, exc) from None
     if checked != "ok":
         conn.close()
         raise DatabaseDamaged(f"{path.name} failed its integrity check ({checked}).", "It is moved aside and rebuilt.")
+    if check:
+        soundness.remember_sound(path, before)
     if version > latest:
         raise DatabaseError(
             f"{path.name} was written by a newer churn-console (schema {version}, this one reads {latest}).",
