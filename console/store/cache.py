@@ -139,6 +139,16 @@ class Cache(Catalog, Intents, Ledger, QueueReads, Failures, RecoveryLedger, Time
                 conn.execute("COMMIT")
 
     @contextmanager
+    def beside(self) -> Iterator[Cache]:
+        """A second connection to this file, for a read on another thread at the same time as this one's: SQLite
+        reads without holding the interpreter, and each connection reads on its own (this one's lock stays free)."""
+        other = Cache(self.path, livemode=self.livemode, check=False)
+        try:
+            yield other
+        finally:
+            other.close()
+
+    @contextmanager
     def bulk(self) -> Iterator[None]:
         """A full sync's writes: SQLite's page cache at BULK_CACHE_KIB, not its 2 MB, so the id and customer indexes
         a million rows go into (~30 MB each) stay in memory between pages; given back after (a smaller cache_size

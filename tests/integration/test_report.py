@@ -156,7 +156,7 @@ def test_a_range_read_alone_gives_the_report_read_from_every_intent(tmp_path):
     range from them. Over ranges that cut through stories (a save in the range, its second ask after), both agree
     with the report built from every intent read as an object."""
     from console.analytics.outcomes import Found
-    from console.services.outcomes_report import outcome_report, read_facts, read_found
+    from console.services.outcomes_report import outcome_report, read_both, read_facts, read_found
 
     with Sandbox(seed=31, customers=400) as sb:
         ws = Workspace.connect(StripeGateway(sb.key, sb.url), tmp_path)
@@ -169,6 +169,8 @@ def test_a_range_read_alone_gives_the_report_read_from_every_intent(tmp_path):
         now = sb.state.clock.now()
         every, facts = Found(outcomes(ws.cache)), read_facts(ws.cache)
         counted = read_found(ws.cache, ws.playbook())  # the tab's read
+        beside = read_both(ws.cache, ws.playbook())  # the same two reads at once, the facts on a second connection
+        assert beside == (counted, read_facts(ws.cache, plans_from=None))  # no experiment: no plans read
         assert any(o.subscription_id == saved.subscription_id and o.kind == "pending" for o in counted.every)
         assert sum(len(t) for t in counted.tallied.times.values()) > 0  # open asks were counted, not read
         for since, until in (

@@ -157,13 +157,13 @@ def test_the_tab_reads_on_a_worker_once_when_shown_and_again_only_after_a_change
     from console.ui.analytics import page as analytics
 
     threads: list[str] = []
-    real = analytics.read_found
+    real = analytics.read_both
 
     def counted(cache, playbook):
         threads.append(threading.current_thread().name)
         return real(cache, playbook)
 
-    monkeypatch.setattr(analytics, "read_found", counted)
+    monkeypatch.setattr(analytics, "read_both", counted)
     window = open_window(demo)
     window.tabs.setCurrentWidget(window.outcomes_tab)
     page = window.analytics_page

@@ -28,10 +28,8 @@ from ...services.outcomes_report import (
     Report,
     SaveFacts,
     build,
-    experiments_from,
     outcome_report,
-    read_facts,
-    read_found,
+    read_both,
 )
 from ...services.workspace import Workspace
 from .. import theme
@@ -229,8 +227,7 @@ class AnalyticsPage(QWidget):
 
         def read() -> tuple[tuple[Found, SaveFacts, Playbook], tuple[Report, Report]]:
             playbook = workspace.playbook()
-            since = experiments_from(playbook)
-            found = (read_found(cache, playbook), read_facts(cache, plans_from=since), playbook)
+            found = (*read_both(cache, playbook), playbook)
             return found, _reports(workspace, found, start, end, currency)
 
         def shown(answer: tuple[tuple[Found, SaveFacts, Playbook], tuple[Report, Report]]) -> None:
