@@ -82,30 +82,28 @@ def run_queue(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
+    from ..domain.text import text_chunks
     from ..services.operator import operator_name
     from .queue_output import json_bytes, render, write_bytes
 
-    workspace = open_cached(args, check=False)  # a read only: checked if it meets damage (Workspace.queue_json)
+    workspace = open_cached(args, check=False)  # a read only: checked if it meets damage (Workspace.queue_blocks)
     owner = operator_name(args.operator, workspace.data_dir) if args.mine else "" if args.unowned else args.owner
-    spools = []
+    now = int(time.time())
+    # --mine: what needs you today first, then the rest, each in --sort order
+    parts = (True, False) if args.mine and not args.due else (True if args.due else None,)
     try:
-        now, read = int(time.time()), workspace.queue_spool
-        if args.mine and not args.due:  # what needs you today first, then the rest, each in --sort order
-            spools.append(read(now, sort=args.sort, reason=args.reason, owner=owner, due=True))
-            spools.append(read(now, sort=args.sort, reason=args.reason, owner=owner, due=False))
-        else:
-            spools.append(read(now, sort=args.sort, reason=args.reason, owner=owner, due=True if args.due else None))
         unfinished = workspace.unfinished_sync()
+        blocks = (
+            block
+            for due in parts
+            for block in workspace.queue_blocks(now, sort=args.sort, reason=args.reason, owner=owner, due=due)
+        )
+        if args.format == "json":  # as SQLite gives it: UTF-8, never decoded unless a block needs escaping
+            write_bytes(json_bytes(blocks))
+        else:
+            sys.stdout.writelines(render(text_chunks(blocks), args.format))
     finally:
         workspace.close()
-    try:  # the rows were all read and the file found sound: now they stream out, a chunk at a time
-        if args.format == "json":  # as the spool holds it: UTF-8, never decoded unless a block needs escaping
-            write_bytes(json_bytes(block for spool in spools for block in spool.blocks()))
-        else:
-            sys.stdout.writelines(render((chunk for spool in spools for chunk in spool.chunks()), args.format))
-    finally:
-        for spool in spools:
-            spool.close()
     if unfinished:  # on stderr: the rows on stdout stay valid JSON or CSV
         print(f"churn-console: queue: {unfinished}", file=sys.stderr)
     return 0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 # C0 controls but newline and tab, DEL, C1 controls, and the bidirectional overrides that can reorder what a
@@ -82,3 +82,11 @@ def csv_cell(value: Any) -> Any:
 
 def csv_row(values: list[Any]) -> list[Any]:
     return [csv_cell(v) for v in values]
+
+
+def text_chunks(blocks: Iterable[bytes], size: int = 4096) -> Iterator[list[str]]:
+    """Blocks of whole lines (UTF-8, each line ending in a newline) as lists of at most `size` texts."""
+    for data in blocks:
+        lines = data.decode().split("\n")[:-1]
+        for start in range(0, len(lines), size):
+            yield lines[start : start + size]

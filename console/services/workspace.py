@@ -6,7 +6,7 @@ import dataclasses
 import json
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -32,7 +32,7 @@ from ..paths import tighten
 from ..store import Cache
 from ..store.journal import Journal
 from ..store.queue_reads import JsonSpool
-from ..store.schema import DatabaseUnavailable, what_failed
+from ..store.schema import DatabaseDamaged, DatabaseUnavailable, what_failed
 from ..sync.full import unfinished
 from ..sync.holdout import assign_holdouts
 from ..sync.report import Progress, SyncReport, no_progress
@@ -189,6 +189,26 @@ class Workspace:
         return self.cache.read_checked(
             lambda: self.cache.queue_spool(now, sort=sort, reason=reason, owner=owner, due=due, lapse_days=lapse)
         )
+
+    def queue_blocks(
+        self, now: int, *, sort: str = "mrr", reason: str | None = None, owner: str | None = None, due: bool | None = None
+    ) -> Iterator[bytes]:
+        """queue_spool's rows as UTF-8 blocks of JSON texts, a line each, to write out as they come: straight from
+        SQLite when the file passed its check unchanged since (store/soundness.py: no verdict to wait for), else
+        through the spool, given out once the check passed. Damage met on the way is checked, and a damaged file set
+        aside: the output then ends with the error, never as if complete (the command exits non-zero)."""
+        if self.cache.unchecked:
+            with self.queue_spool(now, sort=sort, reason=reason, owner=owner, due=due) as spool:
+                yield from spool.blocks()
+            return
+        lapse = DeskSettings.load(self.data_dir).lapse_days if owner is not None else desk.LAPSE_DAYS
+        try:
+            yield from self.cache.queue_blocks(now, sort=sort, reason=reason, owner=owner, due=due, lapse_days=lapse)
+        except DatabaseDamaged:
+            self.cache.unchecked = True  # its stamp said sound: check it now, and set it aside if it is not
+            if self.cache.verify():
+                raise
+            raise self.cache.damage() from None
 
     def unfinished_sync(self) -> str | None:
         """Said wherever the queue is shown while a full sync has not finished: the queue is partial, not whole."""

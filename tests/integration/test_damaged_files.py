@@ -122,3 +122,56 @@ def test_the_queue_command_reads_unchecked_and_a_damaged_cache_is_set_aside_and_
     assert code != 0 and out.out == "", out.out[:200]
     assert len(kept) == 1 and kept[0].read_bytes() == damaged
     assert "damaged" in out.err and "churn-console sync" in out.err
+
+
+def test_a_cache_known_sound_streams_its_queue_and_damage_met_on_the_way_is_checked_set_aside_and_said(
+    sandbox, tmp_path, capsys, process_hooks
+):
+    """A cache that passed its check unchanged since (store/soundness.py) streams `queue` straight from SQLite, with
+    no temporary file and nothing to wait for; the same rows as the checked path. Pages damaged in place with the
+    file's size and time kept (its stamp unchanged: bit rot) are met by the read: the file is checked then, set
+    aside (kept), and the command fails saying so, its output never closed as if whole."""
+    import json
+    import os
+    import tempfile
+    import time
+
+    from console.cli import main
+    from console.store import soundness
+
+    ws = Workspace.connect(StripeGateway(sandbox.key, sandbox.url), tmp_path)
+    ws.sync()
+    path = ws.cache.path
+    ws.close()
+    old = time.time() - 3600
+    os.utime(path, (old, old))  # settled: a file written seconds ago is never stamped
+    assert main(["--data-dir", str(tmp_path), "queue", "--format", "json"]) == 0  # checked, then stamped
+    checked = json.loads(capsys.readouterr().out)
+    assert soundness.known_sound(path)
+    spools = []
+    real = tempfile.TemporaryFile
+
+    def spool(*args, **kwargs):
+        spools.append(1)
+        return real(*args, **kwargs)
+
+    tempfile.TemporaryFile = spool
+    try:
+        assert main(["--data-dir", str(tmp_path), "queue", "--format", "json"]) == 0
+    finally:
+        tempfile.TemporaryFile = real
+    streamed = json.loads(capsys.readouterr().out)
+    assert spools == [] and [r["subscription"] for r in streamed] == [r["subscription"] for r in checked]
+    data = bytearray(path.read_bytes())
+    for page in range(len(data) // 4096 // 2, len(data) // 4096):  # the later half's pages, the table's rows among them
+        data[page * 4096 + 100 : page * 4096 + 4000] = b"\xa5" * 3900
+    with path.open("r+b") as f:
+        f.write(bytes(data))
+    os.utime(path, (old, old))
+    assert soundness.known_sound(path)  # the stamp cannot tell
+    code = main(["--data-dir", str(tmp_path), "queue", "--format", "json"])
+    out = capsys.readouterr()
+    kept = [p for p in tmp_path.glob(f"{path.name}.damaged-*") if not p.name.endswith(("-wal", "-shm"))]
+    assert code != 0 and not out.out.rstrip().endswith("]"), out.out[-200:]
+    assert len(kept) == 1 and kept[0].read_bytes() == bytes(data)
+    assert "damaged" in out.err and "churn-console sync" in out.err
