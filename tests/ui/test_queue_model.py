@@ -38,8 +38,12 @@ def ordered(proxy: QueueProxy) -> list[str]:
 
 
 def make(rows):
+    """A model over a numpy table (lite=False: the window's small queues are lite, the equivalence test below holds
+    the two to the same rows and orders)."""
+    from console.ui.queue.table import PreparedQueue
+
     model = QueueModel()
-    model.set_rows(rows, NOW)
+    model.set_table(PreparedQueue.build(rows, NOW, lite=False))
     proxy = QueueProxy()
     proxy.setSourceModel(model)
     return model, proxy
@@ -291,7 +295,7 @@ def _lite_and_full(rows):
 
     lite, full = QueueModel(), QueueModel()
     lite.set_table(PreparedQueue.build(rows, NOW, sort=(MRR_COL, True), lite=True))
-    full.set_table(PreparedQueue.build(rows, NOW, sort=(MRR_COL, True)))
+    full.set_table(PreparedQueue.build(rows, NOW, sort=(MRR_COL, True), lite=False))
     views = []
     for model in (lite, full):
         proxy = QueueProxy()
@@ -360,7 +364,7 @@ def test_the_windows_first_rows_are_painted_without_numpy_and_the_whole_queue_br
 
     from tests.benchmarks.synthetic import cached_account
 
-    data = cached_account(2_000, 400, tmp_path)[0]
+    data = cached_account(30_000, 6_000, tmp_path)[0]  # past LITE_ROWS: the whole queue's table is numpy's
     code = f"""
 import json, sys, threading, time
 importers = []
@@ -390,7 +394,7 @@ spy = First()
 page.table.viewport().installEventFilter(spy)
 window.show()
 began = time.monotonic()
-while (page.model.rowCount() < 400 or not painted) and time.monotonic() - began < 60:
+while (page.model.rowCount() < 6000 or not painted) and time.monotonic() - began < 60:
     app.processEvents()
     time.sleep(0.01)
 print(json.dumps({{"painted": painted[0], "main_imported_numpy": importers, "whole": [page.model.rowCount(), page.model.table.lite]}}))
@@ -400,4 +404,14 @@ print(json.dumps({{"painted": painted[0], "main_imported_numpy": importers, "who
     seen = json.loads(out.stdout.strip().splitlines()[-1])
     assert seen["painted"] == [200, True, True]  # the head: a lite table, its view plain lists
     assert seen["main_imported_numpy"] == [False]  # imported first by the worker that prepared the whole queue
-    assert seen["whole"] == [400, False]
+    assert seen["whole"] == [6000, False]
+
+
+def test_a_queue_below_lite_rows_is_prepared_as_lists_and_never_imports_numpy(qapp):
+    """A small queue (most accounts) is sorted and filtered by Python whole: numpy, imported by the worker preparing
+    a large one, stalled the first keys typed while a 20,000-subscription window loaded."""
+    from console.ui.queue.table import LITE_ROWS, PreparedQueue
+
+    small = PreparedQueue.build([row(f"s{i}", i, "usd", i % 9) for i in range(LITE_ROWS - 1)], NOW)
+    large = PreparedQueue.build([row(f"s{i}", i, "usd", i % 9) for i in range(LITE_ROWS)], NOW)
+    assert small.lite and isinstance(small.mrr, list) and not large.lite and not isinstance(large.mrr, list)

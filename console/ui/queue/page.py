@@ -40,8 +40,6 @@ from .reading import HEAD_ROWS, Retired, prepare
 from .table import COLUMNS, MRR_COL, PreparedQueue
 from .view import COLUMN_WIDTHS, QueueTable
 
-WARM_ROWS = 5_000  # from this many rows the columns' orders are made ahead, on a worker (a smaller queue sorts at once)
-
 
 class QueuePage(QWidget):
     """The pending cancellations of the session's account, and the action bar that works them."""
@@ -260,7 +258,7 @@ class QueuePage(QWidget):
                 self.table.selectRow(self.proxy.rowCount() - 1)
         self.table.verticalScrollBar().setValue(scroll)
         self._update_totals()
-        if len(prepared.rows) >= WARM_ROWS:  # the first click on a header then finds its order made
+        if not prepared.lite:  # the first click on a header then finds its order made (a lite table sorts at once)
             self.context.runner.submit_side(prepared.warm_orders, lambda _done: None, lambda _error: None)
         self.refreshed.emit()
 

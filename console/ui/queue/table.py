@@ -39,6 +39,10 @@ OWNER_COL, DESK_COL = COLUMNS.index("Owner"), COLUMNS.index("Desk")
 # Owner and Desk hold a few distinct texts (the team's names, a handful of states): kept as codes into their texts,
 # not in each row's tuple (a million-subscription account's window stays under 600 MB: bench_ui.py)
 _CODED = (OWNER_COL, DESK_COL)
+# Below this many rows a table is lite (lists, sorted and filtered by Python: a pass over 5,000 rows is a few ms):
+# a small queue never imports numpy, whose import on the worker that prepared it stalled the first keys typed while
+# a 20,000-subscription window loaded (bench_screen.py). From it on, the columns' orders are also made ahead.
+LITE_ROWS = 5_000
 _SLOT = {c: i for i, c in enumerate(c for c in range(len(COLUMNS)) if c not in _CODED)}  # column -> place in a row's texts
 
 
@@ -143,13 +147,15 @@ class PreparedQueue:
         kept: Kept | None = None,
         lapse_days: int = LAPSE_DAYS,
         repeat_months: int = REPEAT_MONTHS,
-        lite: bool = False,
+        lite: bool | None = None,
     ) -> PreparedQueue:
         """`offers` maps subscription id -> the playbook's recommendation, as shown in the Offer column; `sort`
         (column, descending) is the order the view shows, computed here so the GUI thread does not. A row the
         cache read back unchanged (the very object `kept` holds, the same day) takes over its texts and keys.
-        `lite`: the arrays stay lists (the window's first rows, shown before numpy is imported)."""
+        `lite`: the arrays stay lists (the window's first rows, shown before numpy is imported); by default, below
+        LITE_ROWS rows."""
         offers = offers or {}
+        lite = len(rows) < LITE_ROWS if lite is None else lite
         table = cls(now or datetime.now(UTC))
         rank = currency_rank(r.currency for r in rows)
         # the cache reads them in this order already (SQLite sorts without holding the GIL the GUI thread needs)
