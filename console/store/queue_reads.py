@@ -101,16 +101,12 @@ class JsonSpool:
         self.file = file
         self.count = 0
 
-    def write_batches(self, batches: Iterable[list[tuple[str]]]) -> None:
-        """Append each batch's one-column rows in order (a cursor's fetchmany: no Python step per row)."""
-        for batch in batches:
-            self._put([row[0] for row in batch])
+    def write_blocks(self, blocks: Iterable[bytes]) -> None:
+        """Append blocks of whole lines (UTF-8, each line ending in a newline) in order."""
+        for block in blocks:
+            self.file.write(block)
+            self.count += block.count(b"\n")
         self.file.flush()
-
-    def _put(self, lines: list[str]) -> None:
-        if lines:
-            self.file.write(("\n".join(lines) + "\n").encode())
-            self.count += len(lines)
 
     def __len__(self) -> int:
         return self.count
@@ -237,26 +233,12 @@ class QueueReads:
         )
         return {r["subscription_id"]: (r["at"], r["offer"]) for r in found}  # the latest wins (ordered)
 
-    def queue_spool(
-        self,
-        now: int,
-        *,
-        sort: str = "mrr",
-        reason: str | None = None,
-        owner: str | None = None,
-        due: bool | None = None,
-        lapse_days: int = desk.LAPSE_DAYS,
-    ) -> JsonSpool:
-        """Every pending cancellation as one JSON object each (RECORD_FIELDS), in `sort` order, at `now` (whole
-        epoch seconds: days left and tenure count whole days from it); `reason` keeps only that survey answer or
-        custom reason's id (`none`: no answer); `owner` only that owner's rows ("": nobody's, claims lapsed after
-        `lapse_days` included), `due` only those due (domain.desk.Desk.due; False: only those not due).
-        SQLite sorts, and the objects go to a temporary file in that order as it makes them: a 200,000-row queue's
-        JSON (about 200 MB of text) is read back a chunk at a time, never held whole (issue 32)."""
-        sql, params = self._queue_query(now, sort, reason, owner, due, lapse_days)
+    def queue_spool(self, now: int, **filters: Any) -> JsonSpool:
+        """queue_blocks(now, **filters) kept in a temporary file (never named on disk), in order: a 200,000-row
+        queue's JSON (about 200 MB of text) is read back a chunk at a time, never held whole (issue 32)."""
         spool = JsonSpool(tempfile.TemporaryFile(prefix="churn-console-queue-"))
         try:
-            spool.write_batches(self._batches(sql, params))
+            spool.write_blocks(self.queue_blocks(now, **filters))
         except BaseException:
             spool.close()
             raise
@@ -272,9 +254,12 @@ class QueueReads:
         due: bool | None = None,
         lapse_days: int = desk.LAPSE_DAYS,
     ) -> Iterator[bytes]:
-        """queue_spool's texts as SQLite gives them, a few thousand lines at a time (UTF-8, each line ending in a
-        newline), for output as they are read: no temporary file written and read back (0.4 s at 200,000 rows). The
-        read stays open while the caller writes them out."""
+        """Every pending cancellation as one JSON object each (RECORD_FIELDS), a line each, in `sort` order, at `now`
+        (whole epoch seconds: days left and tenure count whole days from it); `reason` keeps only that survey answer
+        or custom reason's id (`none`: no answer); `owner` only that owner's rows ("": nobody's, claims lapsed after
+        `lapse_days` included), `due` only those due (domain.desk.Desk.due; False: only those not due). SQLite sorts
+        and makes the objects; they come a few thousand lines at a time (UTF-8, each line ending in a newline), for
+        output as they are read (the read stays open meanwhile) or for queue_spool."""
         sql, params = self._queue_query(now, sort, reason, owner, due, lapse_days)
         for batch in self._batches(sql, params):
             yield ("\n".join([row[0] for row in batch]) + "\n").encode()
