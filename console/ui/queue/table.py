@@ -245,7 +245,8 @@ class PreparedQueue:
         return table
 
     def as_arrays(self) -> None:
-        """The ARRAYS as numpy arrays (once: a head table's lists, when it is first sorted, filtered or totalled)."""
+        """The ARRAYS as numpy arrays, once: a lite table asked for a numpy order or filter (the view sorts and filters
+        lite tables by Python, head.py; order() and matches() ask for this first)."""
         if not self.lite:
             return
         import numpy as np  # imported when first needed (orders.py)
