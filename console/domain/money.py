@@ -9,10 +9,11 @@ from decimal import ROUND_HALF_EVEN, Decimal
 # Babel's answer for en_US, the only locale the console shows: every currency's symbol is its code but these (CLDR,
 # babel 2.19 `get_currency_symbol(code, "en_US")`; tests/unit/test_money.py compares every currency and a spread of
 # amounts with Babel itself). Loading Babel's en_US data unpickles ~400 KB: 60 ms before the window's first frame.
+# ISO 4217's code for "no currency" (CLDR's symbol "¤") is left out: no Stripe price or invoice is in it.
 EN_US_SYMBOLS = {
     "AUD": "A$", "BRL": "R$", "CAD": "CA$", "CNY": "CN¥", "EUR": "€", "GBP": "£", "HKD": "HK$", "ILS": "₪", "INR": "₹",
     "JPY": "¥", "KRW": "₩", "MXN": "MX$", "NZD": "NZ$", "PHP": "₱", "TWD": "NT$", "USD": "$", "VND": "₫", "XAF": "FCFA",
-    "XCD": "EC$", "XCG": "Cg.", "XOF": "F\u202fCFA", "XPF": "CFPF", "XXX": "¤",
+    "XCD": "EC$", "XCG": "Cg.", "XOF": "F\u202fCFA", "XPF": "CFPF",
 }  # fmt: skip
 
 # Stripe's own lists (docs: "Zero-decimal currencies", "Three-decimal currencies");

@@ -37,7 +37,11 @@ def _babel(minor: int, currency: str, locale: str = "en_US") -> str:
 AMOUNTS = (0, 1, -1, 5, 99, 100, -100, 1234, 99999, 100000, 123456789, -987654321, 10**15)
 
 
-@pytest.mark.parametrize("currency", [*sorted(list_currencies()), "ZZZ", "usd", "bhd", "jpy"])
+NO_CURRENCY = "XXX"  # ISO 4217's "no currency": Stripe has no price or invoice in it (domain/money.py leaves it out)
+STRIPE_POSSIBLE = sorted(set(list_currencies()) - {NO_CURRENCY})
+
+
+@pytest.mark.parametrize("currency", [*STRIPE_POSSIBLE, "ZZZ", "usd", "bhd", "jpy"])
 def test_en_us_money_is_babels_for_every_currency_it_knows(currency):
     """EN_US_SYMBOLS and the grouping stand in for Babel's en_US data (60 ms to load before the first frame): every
     currency Babel lists, and a code it does not, written as Babel writes it."""
@@ -46,7 +50,7 @@ def test_en_us_money_is_babels_for_every_currency_it_knows(currency):
 
 
 def test_the_en_us_symbols_are_babels_own():
-    assert {c: s for c in list_currencies() if (s := get_currency_symbol(c, "en_US")) != c} == EN_US_SYMBOLS
+    assert {c: s for c in STRIPE_POSSIBLE if (s := get_currency_symbol(c, "en_US")) != c} == EN_US_SYMBOLS
 
 
 @given(st.integers(min_value=-(10**18), max_value=10**18), st.sampled_from(["usd", "eur", "jpy", "bhd", "xof", "chf"]))
