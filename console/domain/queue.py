@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -117,7 +117,12 @@ def display_name(name: str | None, email: str | None, customer_id: str, deleted:
 def currency_rank(currencies: Iterable[str]) -> dict[str, int]:
     """Currencies with the most rows first (one currency per row). Amounts in different currencies never
     compare, so sorting by MRR groups by currency in this order, then sorts within each currency."""
-    counts = Counter(currencies)
+    return rank_of_counts(Counter(currencies))
+
+
+def rank_of_counts(counts: Mapping[str, int]) -> dict[str, int]:
+    """currency_rank from each currency's row count (as SQLite counts them), in rank order: the most rows first,
+    ties by code."""
     return {cur: i for i, (cur, _) in enumerate(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))}
 
 

@@ -12,7 +12,7 @@ from typing import Any, BinaryIO
 from ..domain import desk
 from ..domain.feedback import NO_ANSWER, PORTAL_LABELS, label
 from ..domain.money import format_money
-from ..domain.queue import DASHBOARD, RECORD_FIELDS, QueueRow, currency_rank
+from ..domain.queue import DASHBOARD, RECORD_FIELDS, QueueRow, rank_of_counts
 from ..domain.text import text_chunks
 from . import rows
 
@@ -177,7 +177,7 @@ class QueueReads:
         else:
             counted = self.pending_by_currency() if groups is None else groups
             found = []
-            for currency, _n in sorted(counted.items(), key=lambda g: (-g[1], g[0])):  # domain.queue.currency_rank's order
+            for currency in rank_of_counts(counted):  # the window's order: the currency with the most rows first
                 if len(found) >= head:
                     break
                 found += self._each(
@@ -286,7 +286,7 @@ class QueueReads:
             where += f" AND {'' if due else 'NOT '}coalesce({_DUE}, 0)"
         # SQLite sorts (spilling to its temporary files past its cache): the rows never sit in this process whole
         counts = self._plain(f"SELECT s.currency, count(*) {_FROM}{where} GROUP BY s.currency", params)
-        rank = currency_rank(cur for cur, n in counts for _ in range(n))
+        rank = rank_of_counts(dict(counts))
         params |= {f"cur{i}": cur for cur, i in rank.items()}
         ranked = (
             ("CASE s.currency " + " ".join(f"WHEN :cur{i} THEN {i}" for i in rank.values()) + " END") if rank else "s.currency"

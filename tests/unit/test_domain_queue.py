@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from console.domain.models import Item, Subscription
-from console.domain.queue import QueueRow, currency_rank, row_from_subscription, tenure_text
+from console.domain.queue import QueueRow, currency_rank, rank_of_counts, row_from_subscription, tenure_text
 from console.domain.queue_filter import NO_ANSWER, QueueFilter, search_text
 
 NOW = datetime(2026, 12, 1, 12, tzinfo=UTC)
@@ -71,6 +71,13 @@ def test_days_left_is_never_negative_and_tenure_reads_in_days_months_years():
 def test_currencies_rank_by_how_many_rows_then_by_code():
     rows = [replace(row_from_subscription(sub(), False), currency=c) for c in ("usd", "eur", "eur", "jpy", "usd", "aud")]
     assert currency_rank(r.currency for r in rows) == {"eur": 0, "usd": 1, "aud": 2, "jpy": 3}
+    # from SQLite's counts (the CLI's order and the window's first rows): the same ranks, in rank order
+    assert list(rank_of_counts({"jpy": 1, "usd": 2, "aud": 1, "eur": 2}).items()) == [
+        ("eur", 0),
+        ("usd", 1),
+        ("aud", 2),
+        ("jpy", 3),
+    ]
 
 
 @pytest.fixture
