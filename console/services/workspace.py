@@ -185,10 +185,14 @@ class Workspace:
     ) -> JsonSpool:
         """queue_json's rows kept in a temporary file and read back a chunk at a time (what `queue --format json`
         prints: a large queue is never held whole). Checked like queue_json before a row is given out."""
-        lapse = DeskSettings.load(self.data_dir).lapse_days if owner is not None else desk.LAPSE_DAYS
+        lapse = self._lapse(owner)
         return self.cache.read_checked(
             lambda: self.cache.queue_spool(now, sort=sort, reason=reason, owner=owner, due=due, lapse_days=lapse)
         )
+
+    def _lapse(self, owner: str | None) -> int:
+        """After how many days a claim lapses, when the queue is asked by owner (desk.json's setting)."""
+        return DeskSettings.load(self.data_dir).lapse_days if owner is not None else desk.LAPSE_DAYS
 
     def queue_blocks(
         self, now: int, *, sort: str = "mrr", reason: str | None = None, owner: str | None = None, due: bool | None = None
@@ -201,9 +205,8 @@ class Workspace:
             with self.queue_spool(now, sort=sort, reason=reason, owner=owner, due=due) as spool:
                 yield from spool.blocks()
             return
-        lapse = DeskSettings.load(self.data_dir).lapse_days if owner is not None else desk.LAPSE_DAYS
         try:
-            yield from self.cache.queue_blocks(now, sort=sort, reason=reason, owner=owner, due=due, lapse_days=lapse)
+            yield from self.cache.queue_blocks(now, sort=sort, reason=reason, owner=owner, due=due, lapse_days=self._lapse(owner))
         except DatabaseDamaged:
             self.cache.unchecked = True  # its stamp said sound: check it now, and set it aside if it is not
             if self.cache.verify():

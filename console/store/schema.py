@@ -325,8 +325,8 @@ def open_file(path: Path, migrations: Sequence[Callable[[Database], None]], *, c
         conn.execute(f"PRAGMA journal_size_limit={64 * 2**20}")
         conn.execute("PRAGMA foreign_keys=ON")
         version = conn.execute("PRAGMA user_version").fetchone()[0]
-        before = soundness.stamp(path)
-        checked = conn.execute("PRAGMA quick_check").fetchone()[0] if check and not soundness.known_sound(path) else "ok"
+        before = soundness.stamp(path) if check else None
+        checked = conn.execute("PRAGMA quick_check").fetchone()[0] if check and not soundness.known_sound(path, before) else "ok"
     except sqlite3.Error as exc:
         raise unavailable(path, exc) from None
     if checked != "ok":

@@ -42,9 +42,9 @@ def record(path: Path) -> Path:
     return path.with_name(path.name + SUFFIX)
 
 
-def known_sound(path: Path) -> bool:
-    """Whether the file passed SQLite's check as it is now (unchanged since)."""
-    now = stamp(path)
+def known_sound(path: Path, now: str | None = None) -> bool:
+    """Whether the file passed SQLite's check as it is now (unchanged since); `now`: its stamp, when taken already."""
+    now = now or stamp(path)
     try:
         return now is not None and record(path).read_text(encoding="ascii") == now
     except (OSError, ValueError):

@@ -1,6 +1,6 @@
 """The queue's table model (every prepared row, in the prepared order) and the view over it: a proxy that sorts
-and filters by indexing numpy arrays (table.py), never by calling back into Python once per row; a head table in its
-default order is shown through plain lists (numpy is not imported before the window's first frame)."""
+and filters by indexing numpy arrays (table.py), never by calling back into Python once per row; a lite table (the
+window's first rows, a queue under LITE_ROWS) is sorted and filtered by Python (head.py), with no numpy imported."""
 
 from __future__ import annotations
 
@@ -150,7 +150,7 @@ class QueueProxy(QAbstractProxyModel):
         super().__init__(parent)
         self.criteria = QueueFilter()
         self.sort_column, self.sort_order = MRR_COL, Qt.SortOrder.DescendingOrder
-        self.view: Any = []  # numpy arrays of int32, or lists for a lite table in its default order
+        self.view: Any = []  # numpy arrays of int32, or lists for a lite table
         self.position: Any = []
 
     def setSourceModel(self, model: QueueModel) -> None:  # type: ignore[override]  # noqa: N802
