@@ -85,14 +85,19 @@ class OpenTally:
     large account cost seconds (tests/benchmarks/bench_cli.py, `report`)."""
 
     times: dict[str, array[int]] = field(default_factory=dict)
+    read: dict[str, array[int]] = field(default_factory=dict)  # among `times`, those read as Outcomes after all
 
     def count(self, since: int, until: int, currency: str | None = None) -> int:
-        """The open intents asked in [since, until), in `currency` or any."""
+        """The open intents asked in [since, until), in `currency` or any (those read as Outcomes left out)."""
         return sum(
-            bisect_left(times, until) - bisect_left(times, since)
+            _within(times, since, until) - _within(self.read.get(cur), since, until)
             for cur, times in self.times.items()
             if currency is None or cur == currency
         )
+
+
+def _within(times: array[int] | None, since: int, until: int) -> int:
+    return 0 if times is None else bisect_left(times, until) - bisect_left(times, since)
 
 
 NO_TALLY = OpenTally()
@@ -123,9 +128,21 @@ def read_outcomes(cache: Cache, span: Span | None = None, *, open_from: int | No
     only counted (`tallied`). `open_from=None`: none needs to be an object."""
     start = _NEVER if open_from is None else open_from
     with cache.snapshot():  # an ask saved between the two reads would be counted open and read saved
-        tallied = OpenTally(cache.open_intent_times(span, start)) if start > 0 else NO_TALLY
+        times = cache.open_intent_times(span, start) if start > 0 else {}
         out = [o for o in map(_outcome, cache.intent_rows(span, open_from=start)) if o is not None]
-    return Found(out, tallied)
+    return Found(out, OpenTally(times, _read_too(out, span, start)) if times else NO_TALLY)
+
+
+def _read_too(out: list[Outcome], span: Span | None, before: int) -> dict[str, array[int]]:
+    """When each open intent counted by open_intent_times(span, before) and read as an Outcome too was asked (a
+    second ask of a saved subscription), per currency: the count leaves them out, not the SQL (which would find
+    each open ask's subscription among every saved one: 0.13 s at 200,000 open asks)."""
+    since, until = span if span is not None else (-_NEVER, _NEVER)
+    read: dict[str, list[int]] = {}
+    for o in out:
+        if o.kind == "pending" and o.scheduled_at < before and since <= o.scheduled_at < until:
+            read.setdefault(o.currency, []).append(o.scheduled_at)
+    return {currency: array("q", sorted(times)) for currency, times in read.items()}
 
 
 _KINDS = {"saved": "saved_operator", "revoked": "saved_customer", "ended": "churned", "pending": "pending"}

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import date
+from functools import lru_cache
 
 from dateutil.relativedelta import relativedelta
 
@@ -11,7 +12,7 @@ from ..domain.models import Coupon
 from ..domain.save_value import LedgerInvoice, SaveValue, coupon_of, value_of_save
 from ..store import Cache
 from ..store.span import Span
-from .outcomes import Outcome
+from .outcomes import DAY, Outcome
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,7 @@ class SaveFacts:
     operators: dict[str, str]  # action id -> operator
     owners: dict[str, str]  # subscription id -> desk owner now
     plans: dict[str, tuple[str, int]] = field(default_factory=dict)  # subscription id -> (interval, created)
+    ledger: bool = True  # False: the ledger (invoices, discounts) was not read, so no save's value is known
 
 
 EMPTY = SaveFacts({}, set(), {}, {}, {}, {})
@@ -76,7 +78,19 @@ def offer_ends(code: str | None, saved_at: int, coupons: dict[str, Coupon]) -> i
 
 
 def _months_after(ts: int, months: int) -> int:
-    return int((datetime.fromtimestamp(ts, UTC) + relativedelta(months=months)).timestamp())
+    """`months` calendar months after ts (UTC; the day kept or, past the month's end, its last day), the time of
+    day kept: the day moved by relativedelta once per day, not per save (0.16 s for 10,000 saves at 1M cached)."""
+    day, seconds = divmod(ts, DAY)
+    return _days_after(day, months) * DAY + seconds
+
+
+@lru_cache(maxsize=8192)
+def _days_after(day: int, months: int) -> int:
+    """The day (counted from 1 Jan 1970) `months` calendar months after `day`."""
+    return (date.fromordinal(_EPOCH + day) + relativedelta(months=months)).toordinal() - _EPOCH
+
+
+_EPOCH = date(1970, 1, 1).toordinal()
 
 
 def saves(every: list[Outcome], facts: SaveFacts, ended: dict[str, int], picked: set[str] | None = None) -> list[Save]:
@@ -97,7 +111,7 @@ def saves(every: list[Outcome], facts: SaveFacts, ended: dict[str, int], picked:
             end = ended.get(o.subscription_id)
             lost = end if end is not None and end >= saved_at and (until is None or end < until) else None
             value = None
-            if o.subscription_id in facts.read:
+            if facts.ledger and o.subscription_id in facts.read:
                 value = value_of_save(
                     saved_at=saved_at,
                     until=until,
@@ -121,16 +135,18 @@ def saves(every: list[Outcome], facts: SaveFacts, ended: dict[str, int], picked:
     return sorted(out, key=lambda s: s.saved_at)
 
 
-def read_facts(cache: Cache, span: Span | None = None, *, plans_from: int | None = 0) -> SaveFacts:
+def read_facts(cache: Cache, span: Span | None = None, *, plans_from: int | None = 0, ledger: bool = True) -> SaveFacts:
     """The facts from the cache (one read each; the Outcomes tab reads them when shown); with `span`, only those of
     the subscriptions saved in it. Plans (what experiments match on) of those asked from `plans_from`, none for None
-    (no experiment)."""
+    (no experiment). `ledger=False`: not the saves' invoices, for a report that shows no save's value (at a million
+    cached with two years of history they are 0.45 s of the report's reading)."""
     return SaveFacts(
         plans={} if plans_from is None else cache.intent_plans(span, plans_from),
-        invoices=cache.ledger_invoices(span),
-        read=cache.ledger_read(span),
-        discount_coupons=cache.discount_coupons(span),
+        invoices=cache.ledger_invoices(span) if ledger else {},
+        read=cache.ledger_read(span) if ledger else set(),
+        discount_coupons=cache.discount_coupons(span) if ledger else {},
         coupons={c.id: c for c in cache.coupons()},
         operators=cache.save_operators(span),
         owners=cache.save_owners(span),
+        ledger=ledger,
     )

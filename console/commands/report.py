@@ -108,7 +108,8 @@ def make_report(args: argparse.Namespace) -> Report:
         playbook = workspace.playbook()
         if note := workspace.unfinished_sync():  # on stderr: the report's own output stays whole (JSON, CSV)
             print(f"churn-console: report: {note}", file=sys.stderr)
-        return cache.read_checked(lambda: outcome_report(cache, start, end, currency, playbook=playbook))
+        ledger = args.format == "json" or bool(args.value or args.by or args.png)  # what shows a save's value
+        return cache.read_checked(lambda: outcome_report(cache, start, end, currency, playbook=playbook, ledger=ledger))
     finally:
         workspace.close()
 

@@ -45,14 +45,16 @@ def read_found(cache: Cache, playbook: Playbook | None, span: Span | None = None
     return read_outcomes(cache, span, open_from=experiments_from(playbook))
 
 
-def read_both(cache: Cache, playbook: Playbook | None, span: Span | None = None) -> tuple[Found, SaveFacts]:
+def read_both(
+    cache: Cache, playbook: Playbook | None, span: Span | None = None, *, ledger: bool = True
+) -> tuple[Found, SaveFacts]:
     """read_found and read_facts at once: the facts on a second connection, on a thread of their own. Each is mostly
     SQLite's reading, which runs without holding the interpreter: at a million cached subscriptions with two years
     of history the report's reads took 1.6 s one after the other (tests/benchmarks/bench_cli.py, `report`). The
     two are two read transactions: a save committed between them is in one and not yet in the other, as it is
-    between a sync's own steps."""
+    between a sync's own steps. `ledger=False`: not the saves' invoices (read_facts)."""
     with cache.beside() as other, ThreadPoolExecutor(1, thread_name_prefix="save-facts") as pool:
-        facts = pool.submit(read_facts, other, span, plans_from=experiments_from(playbook))
+        facts = pool.submit(read_facts, other, span, plans_from=experiments_from(playbook), ledger=ledger)
         found = read_found(cache, playbook, span)
         return found, facts.result()
 
@@ -66,14 +68,18 @@ def outcome_report(
     *,
     playbook: Playbook | None = None,
     facts: SaveFacts | None = None,
+    ledger: bool = True,
 ) -> Report:
     """Intents scheduled in [since, until), in `currency` or all; with the note on what the cache cannot know,
     what the saves earned (the save ledger) and the playbook's experiments. What is not given is read for the
     range's subscriptions only: with two years of history, reading every intent and invoice took 24 s at 1M
-    cached (tests/benchmarks/bench_cli.py)."""
+    cached (tests/benchmarks/bench_cli.py). `ledger=False`, for a report that shows no save's value: the saves'
+    invoices are not read, and asking the report for a value is an error (analytics.report.LedgerNotRead); a
+    playbook with experiments (whose comparison shows values) reads them all the same."""
     span = (since, until)
+    ledger = ledger or bool(playbook is not None and playbook.experiments())
     if every is None and facts is None:
-        every, facts = read_both(cache, playbook, span)
+        every, facts = read_both(cache, playbook, span, ledger=ledger)
     found = read_found(cache, playbook, span) if every is None else every
     return build(
         found.every,
@@ -81,7 +87,7 @@ def outcome_report(
         until,
         currency=currency,
         data_since=known_since(cache),
-        facts=read_facts(cache, span, plans_from=experiments_from(playbook)) if facts is None else facts,
+        facts=read_facts(cache, span, plans_from=experiments_from(playbook), ledger=ledger) if facts is None else facts,
         playbook=playbook,
         tallied=found.tallied,
     )

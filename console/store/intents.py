@@ -102,12 +102,13 @@ class Intents:
         )
 
     def open_intent_times(self, span: Span | None, before: int) -> dict[str, array[int]]:
-        """When each open intent intent_rows(open_from=before) leaves out was asked, sorted, per currency (of those
-        asked in `span`): a count by range and week needs no more (analytics.outcomes.OpenTally)."""
+        """When each open intent asked before `before` was asked, sorted, per currency (of those asked in `span`): a
+        count by range and week needs no more (analytics.outcomes.OpenTally). Those intent_rows(open_from=before)
+        reads too (a saved subscription's) are among them."""
         within = "" if span is None else " AND scheduled_at >= :since AND scheduled_at < :until"
         found = self._plain(  # one text a currency, not a Python step per ask (200,000 in a large account's range)
             "SELECT currency, group_concat(scheduled_at) FROM intents WHERE resolution = 'pending' AND scheduled_at < :before"
-            f" AND subscription_id NOT IN ({_SAVED}){within} GROUP BY currency",
+            f"{within} GROUP BY currency",
             {"before": before} | ({} if span is None else {"since": span[0], "until": span[1]}),
         )
         return {currency: array("q", sorted(map(int, times.split(",")))) for currency, times in found}

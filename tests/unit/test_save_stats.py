@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 from collections import Counter
+from datetime import UTC, datetime
 
 import pytest
+from dateutil.relativedelta import relativedelta
+from hypothesis import given
+from hypothesis import strategies as st
 
+from console.analytics.saves import offer_ends
 from console.analytics.survival import kaplan_meier, survival_at
 from console.domain import experiments
 from console.domain.experiments import Arm, Variant, needed_per_arm, verdict
@@ -131,3 +136,16 @@ def test_a_curve_ends_where_fewer_than_five_saves_are_still_followed():
     assert curve.steps[-1].survival == 0.0  # the full estimate: the last save at risk ended
     assert all(step.at_risk >= MIN_AT_RISK for step in curve.shown) and curve.shown[-1].t == 30
     assert curve.at(30) == 1.0 and curve.at(82) is None  # nothing read past the drawn curve
+
+
+@given(ts=st.integers(min_value=0, max_value=4_102_444_800), months=st.integers(min_value=1, max_value=36))
+def test_an_offer_ends_months_later_as_a_utc_calendar_does(ts, months):
+    """The day-at-a-time shift (saves._months_after) equals relativedelta on the whole UTC datetime: the day kept
+    or clamped to the month's end (31 Jan + 1 month = 28/29 Feb), the time of day kept."""
+    whole = int((datetime.fromtimestamp(ts, UTC) + relativedelta(months=months)).timestamp())
+    assert offer_ends(f"pause:{months}m", ts, {}) == whole
+
+
+def test_a_pause_from_31_january_ends_on_the_last_day_of_february():
+    saved = int(datetime(2028, 1, 31, 23, 59, 30, tzinfo=UTC).timestamp())
+    assert offer_ends("pause:1m", saved, {}) == int(datetime(2028, 2, 29, 23, 59, 30, tzinfo=UTC).timestamp())

@@ -79,6 +79,7 @@ def _reports(
     """The range's report and the period before it (the cards' comparison), from what was read."""
     intents, facts, playbook = found
     report = outcome_report(workspace.cache, start, end, currency, intents, playbook=playbook, facts=facts)
+    _ = report.value  # worked out here on the worker, not when a chart first reads it on the GUI thread
     return report, build(intents.every, start - (end - start), start, currency=currency, tallied=intents.tallied)
 
 
