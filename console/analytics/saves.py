@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
+from operator import attrgetter
 
 from dateutil.relativedelta import relativedelta
 
@@ -12,7 +13,7 @@ from ..domain.models import Coupon
 from ..domain.save_value import LedgerInvoice, SaveValue, coupon_of, value_of_save
 from ..store import Cache
 from ..store.span import Span
-from .outcomes import DAY, Outcome
+from .outcomes import DAY, SAVED, Outcome
 
 
 @dataclass(frozen=True)
@@ -33,10 +34,10 @@ class SaveFacts:
 EMPTY = SaveFacts({}, set(), {}, {}, {}, {})
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Save:
     """A save (by the desk or the customer's own revoke) and its afterlife, up to the next save of the same
-    subscription (`until`), whose own story that is."""
+    subscription (`until`), whose own story that is. Never changed once made; slots, not frozen, as Outcome."""
 
     outcome: Outcome
     value: SaveValue | None  # None: its invoices have not been read (no sync since, or a key without Invoices: Read)
@@ -96,17 +97,19 @@ _EPOCH = date(1970, 1, 1).toordinal()
 def saves(every: list[Outcome], facts: SaveFacts, ended: dict[str, int], picked: set[str] | None = None) -> list[Save]:
     """Every save among `every` (or those of the `picked` intents), each with what followed it (from every one of
     `every`); `ended` maps subscription ids to when they ended."""
-    by_sub: dict[str, list[Outcome]] = {}
-    for o in sorted(every, key=lambda o: o.scheduled_at):
-        by_sub.setdefault(o.subscription_id, []).append(o)
+    wanted = {o.subscription_id for o in every if o.kind in SAVED and (picked is None or o.intent_id in picked)}
+    by_sub: dict[str, list[Outcome]] = {}  # the stories of the subscriptions with a save, each in order
+    for o in sorted(every, key=attrgetter("scheduled_at")):
+        if o.subscription_id in wanted:
+            by_sub.setdefault(o.subscription_id, []).append(o)
     out = []
     for items in by_sub.values():
         for n, o in enumerate(items):
-            if not o.saved or (picked is not None and o.intent_id not in picked):
+            if o.kind not in SAVED or (picked is not None and o.intent_id not in picked):
                 continue
             saved_at = o.resolved_at or o.scheduled_at
             later = items[n + 1 :]
-            until = next((x.resolved_at for x in later if x.saved and x.resolved_at), None)
+            until = next((x.resolved_at for x in later if x.kind in SAVED and x.resolved_at), None)
             asked = next((x.scheduled_at for x in later if x.scheduled_at > saved_at), None)
             end = ended.get(o.subscription_id)
             lost = end if end is not None and end >= saved_at and (until is None or end < until) else None
@@ -132,7 +135,7 @@ def saves(every: list[Outcome], facts: SaveFacts, ended: dict[str, int], picked:
                     facts.operators.get(o.action_id or ""),
                 )
             )
-    return sorted(out, key=lambda s: s.saved_at)
+    return sorted(out, key=lambda s: s.outcome.resolved_at or s.outcome.scheduled_at)  # Save.saved_at
 
 
 def read_facts(cache: Cache, span: Span | None = None, *, plans_from: int | None = 0, ledger: bool = True) -> SaveFacts:

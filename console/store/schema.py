@@ -185,8 +185,14 @@ def _v11(db: Database) -> None:
     db.execute("CREATE INDEX intents_scheduled ON intents (scheduled_at, resolution, subscription_id, currency)")
 
 
+def _v12(db: Database) -> None:
+    """When each ended subscription ended, from the index alone: a report reads it for every ask it reads (44,000
+    at a million cached; 0.05 s of table reads behind the primary key), the Outcomes tab for every decided one."""
+    db.execute("CREATE INDEX subscriptions_ended ON subscriptions (id, ended_at) WHERE ended_at IS NOT NULL")
+
+
 # Each entry moves the schema from version i to i + 1. Never edit a released entry: add one.
-MIGRATIONS: list[Callable[[Database], None]] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8, _v9, _v10, _v11]
+MIGRATIONS: list[Callable[[Database], None]] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8, _v9, _v10, _v11, _v12]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
