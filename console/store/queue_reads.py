@@ -262,7 +262,7 @@ class QueueReads:
         output as they are read (the read stays open meanwhile) or for queue_spool."""
         sql, params = self._queue_query(now, sort, reason, owner, due, lapse_days)
         for batch in self._batches(sql, params):
-            yield ("\n".join([row[0] for row in batch]) + "\n").encode()
+            yield b"\n".join([*(row[0] for row in batch), b""])
 
     def _queue_query(
         self, now: int, sort: str, reason: str | None, owner: str | None, due: bool | None, lapse_days: int
@@ -285,7 +285,11 @@ class QueueReads:
         if due is not None:
             where += f" AND {'' if due else 'NOT '}coalesce({_DUE}, 0)"
         # SQLite sorts (spilling to its temporary files past its cache): the rows never sit in this process whole
-        counts = self._plain(f"SELECT s.currency, count(*) {_FROM}{where} GROUP BY s.currency", params)
+        counts = (  # unfiltered: from the index alone, not 200,000 table reads (0.17 s)
+            self._plain(f"SELECT s.currency, count(*) {_FROM}{where} GROUP BY s.currency", params)
+            if where
+            else self.pending_by_currency().items()
+        )
         rank = rank_of_counts(dict(counts))
         params |= {f"cur{i}": cur for cur, i in rank.items()}
         ranked = (
@@ -296,7 +300,8 @@ class QueueReads:
             "days_left": f"{_DAYS_LEFT}, {ranked}, s.mrr_minor DESC, s.id",
             "customer": "casefold(coalesce(nullif(s.customer_name, ''), nullif(s.customer_email, ''), '')), s.id",
         }[sort]
-        return f"SELECT {_RECORD} {_FROM}{where} ORDER BY {order}", params
+        # as a blob: its UTF-8 as SQLite holds it, not decoded into text only to be encoded again (0.1 s at 200,000)
+        return f"SELECT CAST({_RECORD} AS BLOB) {_FROM}{where} ORDER BY {order}", params
 
     def _functions(self) -> None:
         """The two values SQLite cannot compute itself, as SQL functions on this connection: made once, under the
