@@ -15,7 +15,7 @@ from ..domain.failed import Collection, LastDecline
 from ..errors import NotFound
 from . import convert, convert_failed
 from .errors import call, translate
-from .pages import get_plain
+from .pages import Paced, get_plain, unpaced
 
 PAGE_SIZE = 100
 # What the recovery ledger reads once, 30 days back (sync/recovery_backfill.py): rare events (failures are a few percent
@@ -41,7 +41,7 @@ class FailedCalls:
     """Mixed into StripeGateway (which holds the client)."""
 
     _client: stripe.StripeClient
-    _events_after: Callable[[tuple[str, ...], str | None, int | None], list[dict[str, Any]]]
+    _events_after: Callable[[tuple[str, ...], str | None, int | None, Paced], list[dict[str, Any]]]
 
     def open_invoice_page(self, starting_after: str | None = None) -> tuple[list[Collection], bool, str | None]:
         """One page of the account's open invoices that Stripe charges (`status=open`,
@@ -125,10 +125,11 @@ class FailedCalls:
             raise NotFound(f"Invoice {invoice_id} does not bill a subscription.", "Pick a row of the failed-payments queue.")
         return found
 
-    def failure_changes_since(self, since: int) -> list[InvoiceChange]:
+    def failure_changes_since(self, since: int, paced: Paced = unpaced) -> list[InvoiceChange]:
         """The failures and their rarer endings since `since` (Stripe keeps 30 days of events), oldest first: each
-        attempt that failed, each invoice written off or voided, each card the card updater changed."""
-        return [convert.invoice_change(e) for e in self._events_after(FAILURE_EVENT_TYPES, None, since)]
+        attempt that failed, each invoice written off or voided, each card the card updater changed; each page's
+        request through `paced`."""
+        return [convert.invoice_change(e) for e in self._events_after(FAILURE_EVENT_TYPES, None, since, paced)]
 
     def payment_outcome(self, invoice_id: str) -> tuple[int, bool] | None:
         """When and how a paid invoice was paid, from its InvoicePayments (one request): by a charge (a paid payment),

@@ -23,7 +23,7 @@ from . import convert
 from .client import key_kind, key_mode, make_client
 from .errors import call, readable, translate, translated
 from .failed_calls import FailedCalls
-from .pages import get_plain
+from .pages import Paced, get_plain, unpaced
 
 PAGE_SIZE = 100
 PROBE_ID = "{}_churn_console_permission_probe"  # no object has it: a write to it changes nothing
@@ -103,8 +103,11 @@ class StripeGateway(FailedCalls):
         """
         return [convert.change(e) for e in self._events_after(SYNC_EVENT_TYPES, event_id, since)]
 
-    def _events_after(self, types: tuple[str, ...], event_id: str | None, since: int | None) -> list[dict[str, Any]]:
-        """Every event of `types` newer than `event_id` (or created after `since`), oldest first, as plain JSON."""
+    def _events_after(
+        self, types: tuple[str, ...], event_id: str | None, since: int | None, paced: Paced = unpaced
+    ) -> list[dict[str, Any]]:
+        """Every event of `types` newer than `event_id` (or created after `since`), oldest first, as plain JSON; each
+        page's request through `paced`."""
         params: dict[str, Any] = {"limit": PAGE_SIZE, "types": list(types)}
         if event_id:
             params["ending_before"] = event_id
@@ -112,7 +115,7 @@ class StripeGateway(FailedCalls):
             params["created"] = {"gt": since}
         pages: list[list[dict[str, Any]]] = []
         while True:
-            data = call(lambda: get_plain(self._client, "/v1/events", params))
+            data = paced(lambda: call(lambda: get_plain(self._client, "/v1/events", params)))
             found, more = convert.page(data)
             pages.append(found)
             if not more or not found:
@@ -124,8 +127,9 @@ class StripeGateway(FailedCalls):
         ordered = [e for page in (reversed(pages) if event_id else pages) for e in page]
         return ordered[::-1]
 
-    def events_in(self, created: dict[str, int]) -> list[Change]:
-        """Every followed event in a created range, newest first (for concurrent backfill).
+    def events_in(self, created: dict[str, int], paced: Paced = unpaced) -> list[Change]:
+        """Every followed event in a created range, newest first (for concurrent backfill), each page's request
+        through `paced`.
 
         Each page is converted as it arrives, so its raw JSON is freed at once (a smaller heap for
         the garbage collector to walk while the window stays responsive).
@@ -133,7 +137,7 @@ class StripeGateway(FailedCalls):
         params: dict[str, Any] = {"limit": PAGE_SIZE, "types": list(SYNC_EVENT_TYPES), "created": created}
         out: list[Change] = []
         while True:
-            data = call(lambda: get_plain(self._client, "/v1/events", params))
+            data = paced(lambda: call(lambda: get_plain(self._client, "/v1/events", params)))
             found, more = convert.page(data)
             out.extend(convert.change(e) for e in found)
             if not more or not found:
@@ -288,10 +292,12 @@ class StripeGateway(FailedCalls):
         obj = convert.plain(call(lambda: self._client.v1.prices.retrieve(price_id, params={"expand": ["tiers"]})))
         return convert.price_tiers(obj) if obj.get("billing_scheme") == "tiered" else None
 
-    def invoices_since(self, sub_id: str, since: int) -> tuple[list[LedgerInvoice], list[tuple[str, str]]]:
+    def invoices_since(
+        self, sub_id: str, since: int, paced: Paced = unpaced
+    ) -> tuple[list[LedgerInvoice], list[tuple[str, str]]]:
         """Every invoice of the subscription created from `since` on (any status: paid, open after a failed
         payment, void while paused), with the coupon behind each discount (expanded, so a discount that has
-        since ended still names its coupon)."""
+        since ended still names its coupon); each page's request through `paced`."""
         params: dict[str, Any] = {
             "subscription": sub_id,
             "created": {"gte": since},
@@ -301,7 +307,7 @@ class StripeGateway(FailedCalls):
         invoices: list[LedgerInvoice] = []
         coupons: list[tuple[str, str]] = []
         while True:
-            found, more = convert.page(call(lambda: get_plain(self._client, "/v1/invoices", params)))
+            found, more = convert.page(paced(lambda: call(lambda: get_plain(self._client, "/v1/invoices", params))))
             for inv in found:
                 ledger, named = convert.ledger_invoice(inv, sub_id)
                 invoices.append(ledger)

@@ -17,6 +17,7 @@ used instead, and nothing else changes.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 import orjson
@@ -24,6 +25,14 @@ import stripe
 
 log = logging.getLogger(__name__)
 _FALLBACK: list[bool] = []  # set once the SDK's internals were found missing
+# What a read of several pages sends each page's request through: the sync's rate limit and its backoff on a 429
+# (sync/ratelimit.py), so every page waits its turn and a 429 repeats that page alone, not the pages before it.
+Paced = Callable[[Callable[[], Any]], Any]
+
+
+def unpaced(request: Callable[[], Any]) -> Any:
+    """A page's request as it is (a read outside a sync, which paces nothing)."""
+    return request()
 
 
 def get_plain(client: stripe.StripeClient, path: str, params: dict[str, Any]) -> Any:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import functools
 import logging
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -36,14 +37,24 @@ def needs_listing(cache: Cache, gap: bool) -> bool:
     return gap or cache.get_meta(LISTED) is None
 
 
-def read_ahead(gateway: StripeGateway, cache: Cache, bucket: TokenBucket, *, workers: int) -> Ahead:
-    """Every open invoice Stripe charges, and the decline of each failing one not read for its attempt yet, read
-    beside the saves' invoices under the same bucket (one after the other, they cost a 2,000-customer first sync
-    5 s: tests/benchmarks/bench_sync.py). Nothing is stored here: sync_failures stores them in order."""
+def read_listing(gateway: StripeGateway, bucket: TokenBucket) -> list[Collection] | PermissionMissing:
+    """Every open invoice Stripe charges, read ahead (read_ahead), or the PermissionMissing that stopped it."""
     try:
-        listed = list_open(gateway, bucket)
+        return list_open(gateway, bucket)
     except PermissionMissing as exc:
-        return Ahead(exc)
+        return exc
+
+
+def read_ahead(
+    gateway: StripeGateway, cache: Cache, bucket: TokenBucket, *, workers: int, listing: Future[list[Collection] | PermissionMissing]
+) -> Ahead:  # fmt: skip
+    """The `listing` (read_listing, on a thread of its own: the recovery ledger's read-ahead waits for it, not for
+    these declines) and the decline of each failing invoice in it not read for its attempt yet, read beside the
+    saves' invoices under the same bucket (one after the other, they cost a 2,000-customer first sync 5 s:
+    tests/benchmarks/bench_sync.py). Nothing is stored here: sync_failures stores them in order."""
+    listed = listing.result()
+    if isinstance(listed, PermissionMissing):
+        return Ahead(listed)
     failing = {c.invoice_id: c.attempt_count for c in listed if c.failing}
     known = cache.declines_read(failing)
     due = {i: attempts for i, attempts in failing.items() if known.get(i, -1) < attempts}

@@ -14,7 +14,7 @@ from ..store import Cache
 from . import state
 from .apply import apply_changes
 from .ranges import EPOCH_FLOOR, Range, RangeReader, plan_ranges, recent_first
-from .ratelimit import CONCURRENCY, LIVE_MODE_RATE, TEST_MODE_RATE, TokenBucket, with_backoff, workers_for
+from .ratelimit import CONCURRENCY, LIVE_MODE_RATE, TEST_MODE_RATE, TokenBucket, paced_by, with_backoff, workers_for
 from .report import Progress, SyncReport, no_progress
 
 T = TypeVar("T")
@@ -43,18 +43,20 @@ def full_sync(
     rate: float | None = None,
     concurrency: int | None = None,
     queue_ready: Callable[[SyncReport], None] | None = None,
+    bucket: TokenBucket | None = None,
 ) -> SyncReport:
     """List every subscription again: disjoint created ranges paged concurrently under the account's rate limit.
 
     Each page is written in one transaction together with its range's resume cursor, so an interrupted sync
     resumes where every range stopped, and the events cursor (taken before the first page) is only stored when
     every range is done. `queue_ready` is told as soon as the queue is complete (before the invoices are read).
+    `bucket`: the sync's, when other reads share it (sync/engine.py); else one of `rate`'s.
     """
     now = now or int(time.time())
     report = SyncReport("full", queue_before=cache.pending_ids())
     checkpoint = cache.get_meta("full_sync")
     rate = rate or (LIVE_MODE_RATE if gateway.livemode else TEST_MODE_RATE)
-    bucket = TokenBucket(rate)
+    bucket = bucket if bucket is not None else TokenBucket(rate)
     progress(0, cache.get_meta("full_sync_pages"), "Reading coupons, prices and portal configurations…")
     # The opening round, in parallel: the events cursor (timed: its round trip sizes the requests in flight), and what
     # MRR is valued with (coupons, the tiered prices' tiers), which must be in before the first page is valued.
@@ -132,7 +134,7 @@ def full_sync(
         queue_ready(report)
     if cache.get_meta(BACKFILLED) is None:  # the first sync, or one killed before its backfill was written
         progress(report.pages, estimate, "Reading the last 30 days of events…")
-        _optional(lambda: backfill(gateway, cache, now, rate=rate, concurrency=workers), "recent history from events", report)
+        _optional(lambda: backfill(gateway, cache, now, concurrency=workers, bucket=bucket), "recent history from events", report)
     return report
 
 
@@ -171,19 +173,17 @@ BACKFILLED = "events_backfilled_at"
 
 
 def backfill(
-    gateway: StripeGateway, cache: Cache, now: int, *, rate: float | None = None, concurrency: int = CONCURRENCY
+    gateway: StripeGateway, cache: Cache, now: int, *, concurrency: int = CONCURRENCY, bucket: TokenBucket | None = None
 ) -> None:
     """On the first sync, learn the last 30 days' intents (customers' own revokes) from events.
 
     Disjoint created ranges are read concurrently; only intents and the timeline are taken from
     them (the states just listed are newer).
     """
-    bucket = TokenBucket(rate or (LIVE_MODE_RATE if gateway.livemode else TEST_MODE_RATE))
+    bucket = bucket if bucket is not None else TokenBucket(LIVE_MODE_RATE if gateway.livemode else TEST_MODE_RATE)
     ranges = plan_ranges(now - EVENT_WINDOW_S, now + 1, concurrency)
     with ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="backfill") as pool:
-        parts = list(
-            pool.map(lambda r: with_backoff(lambda: gateway.events_in({"gte": r["gte"], "lt": r["lt"]}), bucket), ranges)
-        )
+        parts = list(pool.map(lambda r: gateway.events_in({"gte": r["gte"], "lt": r["lt"]}, paced=paced_by(bucket)), ranges))
     newest_first = [e for part in reversed(parts) for e in part]  # ranges are disjoint and ascending
     with cache.transaction():
         apply_changes(cache, newest_first[::-1], gateway=None, states=False)

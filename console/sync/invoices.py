@@ -7,7 +7,7 @@ import bisect
 import logging
 import math
 import threading
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -18,7 +18,7 @@ from ..errors import InvalidRequest, NotFound, PermissionMissing
 from ..store import Cache
 from . import usage
 from .ranges import RangeReader, recent_first
-from .ratelimit import TokenBucket, each_under
+from .ratelimit import TokenBucket, each_under, paced_by
 from .report import Progress, SyncReport, no_progress
 
 if TYPE_CHECKING:  # the SDK loads with the gateway, when a run goes online
@@ -70,12 +70,13 @@ def sync_invoices(
     now: int,
     stream: Stream,
     progress: Progress = no_progress,
+    usage_ahead: Future[usage.Read] | None = None,
 ) -> None:
     """Apply the invoice events (`stream`, read beside the others), then read what they cannot say: the invoices of
     saves never read (and, when the stream's cursor did not hold, of every save since its last read), and the usage of
     metered pending cancellations not known yet. The stream's cursor, its events and what was read are stored in one
     transaction: a read that fails leaves them all for the next sync. A key without Invoices: Read skips them and says
-    so: the Outcomes tab then says what it cannot know."""
+    so: the Outcomes tab then says what it cannot know. `usage_ahead`: the usage read before (usage.read_ahead)."""
     changes = stream.changes
     try:
         due = cache.ledger_due(gap=changes is None)
@@ -100,7 +101,8 @@ def sync_invoices(
             cache.set_meta(CURSOR, {"id": fresh[0], "at": fresh[1]} if fresh else {"id": None, "at": now})
     report.ledger_read = len(due)
     # a metered pending cancellation's usage: read once, then from its invoices' events
-    usage.read_latest(gateway, cache, bucket, report, report.touched, workers=workers)
+    early = usage_ahead.result() if usage_ahead is not None else None
+    usage.read_latest(gateway, cache, bucket, report, report.touched, workers=workers, ahead=early)
 
 
 def plan(cache: Cache, due: dict[str, int], now: int) -> tuple[int | None, int]:
@@ -136,6 +138,7 @@ def read_due(
     )
     log.info("saves' invoices: %d to read, %d requests planned: %s", len(due), cost, report.invoice_reads)
     done = _Counter(cost, progress, "invoice lists")
+    paced = paced_by(bucket, bulk=True)  # a list per save: many, each on its own
     found: Found = {}
     lock = threading.Lock()
 
@@ -157,8 +160,9 @@ def read_due(
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ranges") as pool:
         ranged = pool.submit(reader.run)  # beside the lists, under the same bucket
         listed = each_under(
-            one_each, lambda s: done.after(gateway.invoices_since(s, due[s])), bucket, workers=workers, name="ledger"
-        )
+            one_each, lambda s: done.after(gateway.invoices_since(s, due[s], paced=paced)), bucket, workers=workers,
+            name="ledger", paced=True,
+        )  # fmt: skip
         ranged.result()
     if isinstance(listed, PermissionMissing):
         raise listed

@@ -13,9 +13,8 @@ from ..domain.events import InvoiceChange
 from ..domain.failed import Collection
 from ..errors import PermissionMissing
 from ..store import Cache
-from . import failures
 from .invoices import ENDINGS, record_recoveries
-from .ratelimit import TokenBucket, each_under, with_backoff
+from .ratelimit import TokenBucket, each_under, paced_by
 from .report import Progress, SyncReport, no_progress
 
 if TYPE_CHECKING:  # the SDK loads with the gateway, when a run goes online
@@ -42,7 +41,7 @@ class Ahead:
 
 def read_ahead(
     gateway: StripeGateway, cache: Cache, bucket: TokenBucket, now: int, *,
-    workers: int = 1, listing: Future[failures.Ahead] | None = None,
+    workers: int = 1, listing: Future[list[Collection] | PermissionMissing] | None = None,
 ) -> Ahead:  # fmt: skip
     """The 30 days of failures' events, read beside the saves' invoices (a few pages one after another: a second of
     a 2,000-customer first sync). With the `listing` read beside them too, the outcome of each failure that will
@@ -50,10 +49,10 @@ def read_ahead(
     round trip each at 2,000 customers (bench_sync.py). One the invoice events settle meanwhile is read for nothing
     and not used: sync_recoveries asks only of what is unsettled once everything is stored."""
     try:
-        changes = with_backoff(lambda: gateway.failure_changes_since(now - EVENTS_KEPT_S), bucket)
+        changes = gateway.failure_changes_since(now - EVENTS_KEPT_S, paced=paced_by(bucket))
     except PermissionMissing as exc:
         return Ahead(exc)
-    listed = listing.result().listed if listing is not None else None
+    listed = listing.result() if listing is not None else None  # the listing only: not its declines
     if listed is None or isinstance(listed, PermissionMissing):
         return Ahead(changes)  # which failures are still open is not known before the listing
     read = each_under(unsettled_after(cache, changes, listed), gateway.payment_outcome, bucket, workers=workers, name="outcomes")

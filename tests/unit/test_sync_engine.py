@@ -69,12 +69,49 @@ def test_the_token_bucket_allows_a_burst_then_the_rate():
     bucket = TokenBucket(rate=10, capacity=2, clock=lambda: now[0])
     bucket.acquire()
     bucket.acquire()  # the burst
-    assert bucket.tokens < 1
+    assert bucket.due == pytest.approx(0.2)  # the next goes one interval after the burst's last
     now[0] += 0.1  # one token's worth of time
     start = time.monotonic()
     bucket.acquire()
     assert time.monotonic() - start < 0.05  # no wait: the token had come
-    assert TokenBucket(rate=25).capacity == 5 and TokenBucket(rate=2).capacity == 1
+    assert TokenBucket(rate=25).capacity == 1  # no burst: a sliding window of 25 a second never sees 26
+
+
+def test_the_token_bucket_hands_out_times_in_the_order_asked_never_faster_than_the_rate():
+    """GCRA: each acquire() is given its own time under the lock, 1/rate after the one before it, and sleeps until
+    then: one asked later never goes first (a reader of pages one after another was starved by a dozen threads
+    retrying for the next free token), and an idle bucket lets the next go at once, with no burst after."""
+    now, slept = [0.0], []
+    bucket = TokenBucket(rate=50, clock=lambda: now[0], sleep=slept.append)
+    for _ in range(4):  # four threads asking at the same moment, in this order
+        bucket.acquire()
+    assert slept == pytest.approx([0.02, 0.04, 0.06])  # the first at once, then 20 ms apart
+    now[0] = 10.0  # idle for a while
+    slept.clear()
+    bucket.acquire()
+    bucket.acquire()
+    assert slept == pytest.approx([0.02])  # the first at once, the second one interval later: never 2 at once
+
+
+def test_bulk_requests_wait_for_the_schedule_to_be_one_slot_from_its_end_so_pages_go_first():
+    """Many independent reads (each_under: bulk) book no further ahead than the next slot: a page the next page waits
+    for, asking meanwhile, is given the slot after it, never one behind a hundred of them."""
+    now, slept = [0.0], []
+
+    def sleep(seconds: float) -> None:
+        slept.append(round(seconds, 6))
+        now[0] += seconds
+
+    bucket = TokenBucket(rate=10, clock=lambda: now[0], sleep=slept.append)
+    for _ in range(5):  # pages booked at 0.0 … 0.4 (their threads sleep; this clock stays)
+        bucket.acquire()
+    bucket.sleep = sleep
+    slept.clear()
+    bucket.acquire(bulk=True)  # the schedule ends at 0.5: it waits until that is one slot away, then takes 0.5
+    assert slept == [0.4, 0.1] and now[0] == 0.5
+    slept.clear()
+    bucket.acquire()  # a page asking at 0.5 goes at 0.6, right after
+    assert slept == [0.1]
 
 
 def test_a_429_is_retried_with_backoff_and_the_last_one_is_raised():

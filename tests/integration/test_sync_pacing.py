@@ -1,0 +1,65 @@
+"""A sync's requests under the account's rate limit: every page of a read of several is paced, the reads share one
+schedule, and the failed payments' and usage reads run beside the 30 days of events, not after everything."""
+
+from __future__ import annotations
+
+from console.sandbox.app import Sandbox
+from console.sandbox.faults import FaultConfig
+from console.services.workspace import Workspace
+from console.stripe_gateway import StripeGateway
+
+DAY = 86400
+
+
+def v1(log):
+    return [e for e in log if e.path.startswith("/v1/")]
+
+
+def test_every_page_of_a_read_of_several_pages_goes_through_the_pace_it_is_given():
+    """The gateway's reads of several pages (the 30 days of events, the failures' events, a subscription's invoices)
+    send each page through `paced`: under one token for the whole read, their later pages went past the rate limit
+    (429s, then every page read again after the backoff)."""
+    with Sandbox(seed=5, customers=400) as sb:
+        gateway = StripeGateway(sb.key, sb.url)
+        now = sb.state.clock.now()
+        reads = {
+            "events": lambda paced: gateway.events_in({"gte": now - 30 * DAY, "lt": now + 1}, paced=paced),
+            "failures": lambda paced: gateway.failure_changes_since(now - 30 * DAY, paced=paced),
+        }
+        for name, read in sorted(reads.items(), reverse=True):  # the events last
+            paced: list[int] = []
+            before = len(sb.log)
+            found = read(lambda request, paced=paced: (paced.append(1), request())[1])
+            sent = v1(sb.log[before:])
+            assert found and len(paced) == len(sent), name  # each page once through the pace
+        assert len(sent) > 1  # the last read (events of 30 days): pages of 100, several
+
+
+def test_a_first_sync_stays_under_the_rate_limit_with_its_reads_side_by_side(tmp_path):
+    """One schedule for the whole sync at 96% of the limit, with no burst: against a limit of 25 requests in any
+    second (the sandbox's, stricter than Stripe's token bucket), a first sync whose reads overlap (the events, the
+    failed payments, the saves' invoices) is never answered 429."""
+    with Sandbox(seed=5, customers=400, faults=FaultConfig(latency_ms=60, rate_limit=25)) as sb:
+        ws = Workspace.connect(StripeGateway(sb.key, sb.url, max_retries=0), tmp_path)
+        ws.sync()
+        ws.close()
+        sent = v1(sb.log)
+        assert len(sent) > 60 and not [e for e in sent if e.status == 429]
+
+
+def test_the_failed_payments_and_usage_are_read_beside_the_30_days_of_events_each_once(tmp_path):
+    """Once the queue is complete, the open invoices' listing, the failures' events and the metered cancellations'
+    usage start beside the 30 days of events (they do not need them), not after the saves' invoices: each metered
+    pending subscription's latest invoice is read once, and its MRR valued from it."""
+    with Sandbox(seed=7, customers=500) as sb:  # the demo account: two metered pending cancellations
+        ws = Workspace.connect(StripeGateway(sb.key, sb.url), tmp_path)
+        ws.sync()
+        sent = v1(sb.log)
+        backfill = [n for n, e in enumerate(sent) if e.path == "/v1/events" and "gte" in str(e.params.get("created"))]
+        listing = next(n for n, e in enumerate(sent) if e.path == "/v1/invoices" and e.params.get("status") == "open")
+        assert backfill and listing < backfill[-1]  # begun before the last page of the 30 days of events
+        metered = ws.cache.pending_metered()
+        latest = [e.params["subscription"] for e in sent if e.path == "/v1/invoices" and str(e.params.get("limit")) == "1"]
+        assert metered and sorted(latest) == sorted(metered)  # each once
+        assert ws.cache.subscriptions_with_usage() == metered  # what was read is stored
+        ws.close()
