@@ -152,24 +152,28 @@ _KINDS = {"saved": "saved_operator", "revoked": "saved_customer", "ended": "chur
 
 
 def _outcome(i: Any) -> Outcome | None:
-    """An intent's row as an Outcome; None for an undone save (replaced by the intent it reopened)."""
-    kind = _KINDS.get(i["resolution"])
+    """An intent's row (store.intents.INTENT_READ's columns in order, then its subscription's end) as an Outcome;
+    None for an undone save (replaced by the intent it reopened). Unpacked, not read by name: 54 against 88 ms for
+    a report's 44,000 rows."""
+    (intent_id, sub_id, asked, resolved, resolution, feedback, option, text, currency, mrr, offer, action, variant, ended) = i
+    kind = _KINDS.get(resolution)
     if kind is None:
         return None
+    desk = kind == "saved_operator"
     return Outcome(
-        intent_id=i["id"],
-        subscription_id=i["subscription_id"],
-        scheduled_at=i["scheduled_at"],
-        resolved_at=i["resolved_at"],
-        feedback=i["feedback"],
-        currency=i["currency"],
-        mrr_at_stake=i["mrr_minor"],
+        intent_id=intent_id,
+        subscription_id=sub_id,
+        scheduled_at=asked,
+        resolved_at=resolved,
+        feedback=feedback,
+        currency=currency,
+        mrr_at_stake=mrr,
         kind=kind,
-        offer=offer_family(i["offer"]) if kind == "saved_operator" else None,
-        offer_code=i["offer"] if kind == "saved_operator" else None,
-        ended_at=i["sub_ended_at"] if kind != "churned" else i["resolved_at"],
-        feedback_option=i["feedback_option"],
-        feedback_text=i["feedback_text"],
-        action_id=i["action_id"] if kind == "saved_operator" else None,
-        variant=i["variant"],
+        offer=offer_family(offer) if desk else None,
+        offer_code=offer if desk else None,
+        ended_at=ended if kind != "churned" else resolved,
+        feedback_option=option,
+        feedback_text=text,
+        action_id=action if desk else None,
+        variant=variant,
     )

@@ -12,12 +12,14 @@ from .span import Span
 _SAVED = "SELECT subscription_id FROM intents WHERE resolution IN ('saved', 'revoked')"
 
 
-# what an outcome is made of (analytics.outcomes): not the customer's comment, the customer or the source, whose
-# text a report never shows (0.05 s of decoding at 44,000 asks); the end from the ended ones' own index (schema v12)
-_READ = (
-    "id, subscription_id, scheduled_at, resolved_at, resolution, feedback, feedback_option, feedback_text, currency,"
-    " mrr_minor, offer, action_id, variant"
-)
+# What an outcome is made of (analytics.outcomes), in this order, then `sub_ended_at`: not the customer's comment,
+# the customer or the source, whose text a report never shows (0.05 s of decoding at 44,000 asks); the end from the
+# ended ones' own index (schema v12). A row reads by these names, or unpacked in this order (a third faster).
+INTENT_READ = (
+    "id", "subscription_id", "scheduled_at", "resolved_at", "resolution", "feedback", "feedback_option",
+    "feedback_text", "currency", "mrr_minor", "offer", "action_id", "variant",
+)  # fmt: skip
+_READ = ", ".join(INTENT_READ)
 
 
 class Intents:

@@ -268,3 +268,21 @@ def test_reads_in_a_snapshot_see_one_state_of_the_file_though_another_process_co
     assert [r["resolution"] for r in cache.intent_rows()] == ["saved"]
     assert cache.open_intent_times(None, 1 << 62) == {}
     other.close()
+
+
+def test_an_intent_row_unpacks_in_the_order_its_names_say(cache):
+    """analytics.outcomes unpacks each intent row by position (a third faster than by name): the columns come in
+    INTENT_READ's order, then the subscription's end, and each position holds the column its name says."""
+    from console.store.intents import INTENT_READ
+
+    intent = {
+        "id": "int_1", "subscription_id": "sub_1", "customer_id": "cus_1", "scheduled_at": SYNCED, "feedback": "unused",
+        "comment": "not read", "mrr_minor": 4200, "currency": "eur", "source": "event",
+    }  # fmt: skip
+    cache.add_intent(intent)
+    cache.resolve_intent("int_1", "saved", SYNCED + 60, offer="coupon:HALF", action_id="act_1")
+    (row,) = cache.intent_rows()
+    assert tuple(row.keys()) == (*INTENT_READ, "sub_ended_at")
+    named = dict(zip(row.keys(), tuple(row), strict=True))
+    assert named["id"] == "int_1" and named["mrr_minor"] == 4200 and named["currency"] == "eur"
+    assert named["resolution"] == "saved" and named["resolved_at"] == SYNCED + 60 and named["offer"] == "coupon:HALF"
