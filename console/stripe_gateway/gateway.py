@@ -13,23 +13,23 @@ if TYPE_CHECKING:  # the SDK's own parameter types (its generated TypedDicts)
     from stripe.params import CouponCreateParams, SubscriptionCreateParams
     from stripe.params.billing_portal import SessionCreateParams
 
-from ..domain.events import INVOICE_EVENT_TYPES, SYNC_EVENT_TYPES, Change, InvoiceChange
+from ..domain.events import SYNC_EVENT_TYPES, Change
 from ..domain.feedback import FeedbackOption
 from ..domain.models import Account, Coupon, Customer, PortalConfigSummary, Subscription
-from ..domain.mrr import PriceTiers, Usage
-from ..domain.save_value import LedgerInvoice
+from ..domain.mrr import PriceTiers
 from ..errors import InvalidRequest, NotFound, PermissionMissing
 from . import convert
 from .client import key_kind, key_mode, make_client
 from .errors import call, readable, translate, translated
 from .failed_calls import FailedCalls
+from .invoice_calls import InvoiceCalls
 from .pages import Paced, get_plain, unpaced
 
 PAGE_SIZE = 100
 PROBE_ID = "{}_churn_console_permission_probe"  # no object has it: a write to it changes nothing
 
 
-class StripeGateway(FailedCalls):
+class StripeGateway(FailedCalls, InvoiceCalls):
     """Wraps one StripeClient; every method returns domain objects or raises a ConsoleError."""
 
     def __init__(self, key: str, api_base: str | None = None, *, max_retries: int = 2) -> None:
@@ -291,59 +291,6 @@ class StripeGateway(FailedCalls):
         """One price's tiers (a tiered price met after the full sync listed them)."""
         obj = convert.plain(call(lambda: self._client.v1.prices.retrieve(price_id, params={"expand": ["tiers"]})))
         return convert.price_tiers(obj) if obj.get("billing_scheme") == "tiered" else None
-
-    def invoices_since(
-        self, sub_id: str, since: int, paced: Paced = unpaced
-    ) -> tuple[list[LedgerInvoice], list[tuple[str, str]]]:
-        """Every invoice of the subscription created from `since` on (any status: paid, open after a failed
-        payment, void while paused), with the coupon behind each discount (expanded, so a discount that has
-        since ended still names its coupon); each page's request through `paced`."""
-        params: dict[str, Any] = {
-            "subscription": sub_id,
-            "created": {"gte": since},
-            "limit": PAGE_SIZE,
-            "expand": ["data.discounts"],
-        }
-        invoices: list[LedgerInvoice] = []
-        coupons: list[tuple[str, str]] = []
-        while True:
-            found, more = convert.page(paced(lambda: call(lambda: get_plain(self._client, "/v1/invoices", params))))
-            for inv in found:
-                ledger, named = convert.ledger_invoice(inv, sub_id)
-                invoices.append(ledger)
-                coupons.extend(named)
-            if not more or not found:
-                return invoices, coupons
-            params["starting_after"] = convert.object_id(found[-1])
-
-    def invoice_page(
-        self, *, created: dict[str, int], starting_after: str | None = None
-    ) -> tuple[list[tuple[LedgerInvoice, list[tuple[str, str]]]], bool, tuple[str, int] | None]:
-        """One page of up to 100 invoices of any subscription in a `created` range (plain JSON): those that bill a
-        subscription, whether more follow, and the id and `created` of the page's last (the cursor, and where a
-        range is split while it is read)."""
-        params: dict[str, Any] = {"limit": PAGE_SIZE, "created": created, "expand": ["data.discounts"]}
-        if starting_after:
-            params["starting_after"] = starting_after
-        found, more = convert.page(call(lambda: get_plain(self._client, "/v1/invoices", params)))
-        kept = [k for k in (convert.subscription_invoice(inv) for inv in found) if k is not None]
-        return kept, more, (convert.object_id(found[-1]), int(found[-1]["created"])) if found else None
-
-    def newest_invoice_event(self) -> tuple[str, int] | None:
-        """The newest invoice event: where the invoice stream's next read starts."""
-        params: dict[str, Any] = {"limit": 1, "types": list(INVOICE_EVENT_TYPES)}
-        found, _ = convert.page(call(lambda: get_plain(self._client, "/v1/events", params)))
-        return (convert.object_id(found[0]), int(found[0]["created"])) if found else None
-
-    def invoice_changes_after(self, event_id: str | None, since: int) -> list[InvoiceChange]:
-        """Every invoice event newer than `event_id` (or created after `since` when there is none), oldest first."""
-        return [convert.invoice_change(e) for e in self._events_after(INVOICE_EVENT_TYPES, event_id, since)]
-
-    def latest_usage(self, sub_id: str) -> list[Usage]:
-        """What the subscription's latest invoice charged for each metered item (its lines carry the usage)."""
-        data = call(lambda: self._client.raw_request("get", "/v1/invoices", subscription=sub_id, limit=1)).data
-        invoices, _ = convert.page(data)
-        return convert.usage_lines(invoices[0]) if invoices else []
 
     def coupon(self, coupon_id: str) -> Coupon | None:
         try:
