@@ -135,7 +135,7 @@ def saves(every: list[Outcome], facts: SaveFacts, ended: dict[str, int], picked:
                     facts.operators.get(o.action_id or ""),
                 )
             )
-    return sorted(out, key=lambda s: s.outcome.resolved_at or s.outcome.scheduled_at)  # Save.saved_at
+    return sorted(out, key=attrgetter("saved_at"))
 
 
 def read_facts(cache: Cache, span: Span | None = None, *, plans_from: int | None = 0, ledger: bool = True) -> SaveFacts:

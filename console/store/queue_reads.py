@@ -285,8 +285,10 @@ class QueueReads:
         if due is not None:
             where += f" AND {'' if due else 'NOT '}coalesce({_DUE}, 0)"
         # SQLite sorts (spilling to its temporary files past its cache): the rows never sit in this process whole
-        counts = (  # unfiltered: from the index alone, not 200,000 table reads (0.17 s)
-            self._plain(f"SELECT s.currency, count(*) {_FROM}{where} GROUP BY s.currency", params)
+        counts = (  # unfiltered: from the index alone, not 200,000 table reads (0.17 s); by name, none is needed
+            {}
+            if sort == "customer"
+            else self._plain(f"SELECT s.currency, count(*) {_FROM}{where} GROUP BY s.currency", params)
             if where
             else self.pending_by_currency().items()
         )
