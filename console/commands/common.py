@@ -35,8 +35,9 @@ def paths_for(args: argparse.Namespace) -> Paths:
     return paths
 
 
-def open_online(args: argparse.Namespace) -> tuple[Workspace, Connection]:
-    """Connect (the demo sandbox with --demo, else STRIPE_API_KEY at --api-base) and open the account's cache."""
+def open_online(args: argparse.Namespace, *, syncing: bool = False) -> tuple[Workspace, Connection]:
+    """Connect (the demo sandbox with --demo, else STRIPE_API_KEY at --api-base) and open the account's cache.
+    `syncing`: a sync follows (`args.full`: in full), so its first reads may go beside the account check."""
     from ..services import connection
     from ..services.session import connector
     from ..services.workspace import Workspace
@@ -50,7 +51,9 @@ def open_online(args: argparse.Namespace) -> tuple[Workspace, Connection]:
     if not args.demo and not profile and (shadowed := connection.environment_overrides(paths.data)):
         print(f"churn-console: using the key in {connection.KEY_ENV}, not the stored profile {shadowed!r}", file=sys.stderr)
     try:
-        workspace = Workspace.connect(conn.gateway, paths.data, conn.label)
+        workspace = Workspace.connect(
+            conn.gateway, paths.data, conn.label, syncing=syncing, full=syncing and bool(getattr(args, "full", False))
+        )
         for action in workspace.finish_interrupted():
             print(
                 f"churn-console: an action interrupted earlier ({action.id}, {action.kind}) is now {action.state}",

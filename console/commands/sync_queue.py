@@ -57,7 +57,7 @@ def add_parsers(sub: Commands) -> None:
 def run_sync(args: argparse.Namespace) -> int:
     from ..services import operations  # the SDK and SQLite: when the command runs, not for --help
 
-    workspace, connection = open_online(args)
+    workspace, connection = open_online(args, syncing=True)
     try:
         report = operations.sync(
             workspace,

@@ -69,13 +69,14 @@ class Session:
         return self.connection is not None and self.workspace is not None and self.workspace.online
 
     def open(self) -> Workspace:
-        """Connect, then open the account's workspace (network: call it off the GUI thread)."""
+        """Connect, then open the account's workspace (network: call it off the GUI thread). A sync follows (the
+        window's refresh cycle), so a first one's opening reads go beside the account check (Workspace.connect)."""
         fresh = self.connect()
         try:
             if self.workspace is not None:
                 workspace = self.workspace.attach(fresh.gateway, fresh.label)
             else:
-                workspace = Workspace.connect(fresh.gateway, self.data_dir, fresh.label)
+                workspace = Workspace.connect(fresh.gateway, self.data_dir, fresh.label, syncing=True)
         except ConsoleError:
             fresh.close()
             raise

@@ -40,6 +40,7 @@ from .desk_settings import DeskSettings
 
 if TYPE_CHECKING:  # the SDK loads with the gateway, when a run goes online
     from ..stripe_gateway import StripeGateway
+    from ..sync.opening import Opening
 
 log = logging.getLogger(__name__)
 LAST_ACCOUNT = "last_account.json"
@@ -56,17 +57,37 @@ class Workspace:
     cache: Cache
     gateway: StripeGateway | None = None
     _journal: Journal | None = field(default=None, repr=False)
+    _opening: Opening | None = field(default=None, repr=False)  # a full sync's first reads, begun beside the check
 
     @classmethod
-    def connect(cls, gateway: StripeGateway, data_dir: Path, name: str = "") -> Workspace:
+    def connect(
+        cls, gateway: StripeGateway, data_dir: Path, name: str = "", *, syncing: bool = False, full: bool = False
+    ) -> Workspace:
         """Ask Stripe which account the key belongs to and open that account's cache.
 
-        `name` is shown when the key may not read the account's own name (restricted keys)."""
-        account = gateway.account(name)
-        data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-        tighten(data_dir)
-        (data_dir / LAST_ACCOUNT).write_text(json.dumps({"id": account.id, "name": account.name, "livemode": account.livemode}))
-        return cls(data_dir, account, Cache.for_account(data_dir, account.id, account.livemode), gateway)
+        `name` is shown when the key may not read the account's own name (restricted keys). `syncing`: a sync
+        follows (`full`: asked for in full); when it is known to be a full one (asked, or the first in this data
+        dir, whose cache cannot exist yet), what it reads before its first page goes beside this check, not after."""
+        new_dir = not cls.exists(data_dir)
+        opening = None
+        if syncing and (full or new_dir):
+            from ..sync.opening import Opening  # the engine's reads, imported when a sync comes
+
+            opening = Opening.start(gateway, stream=new_dir)
+        try:
+            account = gateway.account(name)
+            data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+            tighten(data_dir)
+            (data_dir / LAST_ACCOUNT).write_text(
+                json.dumps({"id": account.id, "name": account.name, "livemode": account.livemode})
+            )
+            workspace = cls(data_dir, account, Cache.for_account(data_dir, account.id, account.livemode), gateway)
+        except BaseException:
+            if opening is not None:
+                opening.close()
+            raise
+        workspace._opening = opening
+        return workspace
 
     @staticmethod
     def exists(data_dir: Path) -> bool:
@@ -115,7 +136,10 @@ class Workspace:
             with collector_paused():
                 from ..sync.engine import sync  # the engine and its requests, imported at the first sync
 
-                report = sync(self.need_gateway(), self.cache, full=full, progress=progress, queue_ready=queue_ready)
+                opening, self._opening = self._opening, None  # for this sync only
+                report = sync(
+                    self.need_gateway(), self.cache, full=full, progress=progress, queue_ready=queue_ready, opening=opening
+                )
         except DatabaseUnavailable as exc:
             if (words := self.unfinished_sync()) is None:
                 raise
@@ -299,6 +323,9 @@ class Workspace:
         playbook.save(self.data_dir / PLAYBOOK)
 
     def close(self) -> None:
+        if self._opening is not None:
+            self._opening.close()
+            self._opening = None
         self.cache.close()
         if self._journal is not None:
             self._journal.close()

@@ -13,7 +13,8 @@ from ..store import Cache
 from . import failures, invoices, recovery_backfill, usage
 from .full import BACKFILLED, backfill, full_sync
 from .incremental import CursorExpired, incremental_sync
-from .ratelimit import CONCURRENCY, HEADROOM, LIVE_MODE_RATE, TEST_MODE_RATE, TokenBucket
+from .opening import Opening, sync_bucket
+from .ratelimit import CONCURRENCY, TokenBucket
 from .report import Progress, SyncReport, no_progress
 
 if TYPE_CHECKING:  # the SDK loads with the gateway, when a run goes online
@@ -28,17 +29,21 @@ def sync(
     progress: Progress = no_progress,
     now: int | None = None,
     queue_ready: Callable[[SyncReport], None] | None = None,
+    opening: Opening | None = None,
 ) -> SyncReport:
     """Incremental when the cursor allows it; otherwise (or when asked, or to finish an interrupted one) full. The
     invoices come last: `queue_ready` is told when the queue is complete, before they are read. One bucket for the
     whole sync: what is read beside something else never takes the account past its rate limit, and the many
-    independent reads of the failed payments (bulk) fill the slots the pages leave."""
+    independent reads of the failed payments (bulk) fill the slots the pages leave. `opening`: a full sync's first
+    reads, started beside the account check (Workspace.connect), and the bucket they went under."""
     now = now or int(time.time())
-    bucket = TokenBucket(HEADROOM * (LIVE_MODE_RATE if gateway.livemode else TEST_MODE_RATE))
+    bucket = opening.bucket if opening is not None else sync_bucket(gateway)
     with ThreadPoolExecutor(max_workers=6, thread_name_prefix="beside") as pool:
         if not full and cache.get_meta("full_sync") is None:
             try:
                 report, stream = incremental_sync(gateway, cache, now)
+                if opening is not None:
+                    opening.close()  # read for a full sync that this cache did not need
                 if cache.get_meta(BACKFILLED) is None:  # a first sync was stopped before its backfill
                     backfill(gateway, cache, now, bucket=bucket)
                 workers = report.workers or CONCURRENCY
@@ -53,7 +58,12 @@ def sync(
                 reason = "this key cannot read events, so every sync lists everything"
         else:
             reason = "resuming" if cache.get_meta("full_sync") else "asked for"
-        beside = pool.submit(invoices.read_stream, gateway, cache, now)  # beside the subscriptions: no round trip after
+        # beside the subscriptions: no round trip after (read already when the cache was new: sync/opening.py)
+        beside = (
+            opening.stream
+            if opening is not None and opening.stream is not None
+            else pool.submit(invoices.read_stream, gateway, cache, now)
+        )
         started: list[tuple[Ahead, Future[usage.Read] | None]] = []
 
         def listed(report: SyncReport) -> None:
@@ -65,7 +75,7 @@ def sync(
             if queue_ready is not None:
                 queue_ready(report)
 
-        report = full_sync(gateway, cache, progress, now, queue_ready=listed, bucket=bucket)
+        report = full_sync(gateway, cache, progress, now, queue_ready=listed, bucket=bucket, opening=opening)
         if reason not in ("asked for", "resuming"):
             report.fallback_reason = reason
         stream = beside.result()

@@ -5,19 +5,17 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 from ..domain.events import EVENT_WINDOW_S
 from ..domain.models import Subscription
-from ..errors import PermissionMissing
 from ..store import Cache
 from . import state
 from .apply import apply_changes
+from .opening import Opening, got, optional
 from .ranges import EPOCH_FLOOR, Range, RangeReader, plan_ranges, recent_first
-from .ratelimit import CONCURRENCY, LIVE_MODE_RATE, TEST_MODE_RATE, TokenBucket, paced_by, with_backoff, workers_for
+from .ratelimit import CONCURRENCY, LIVE_MODE_RATE, TEST_MODE_RATE, TokenBucket, paced_by, workers_for
 from .report import Progress, SyncReport, no_progress
-
-T = TypeVar("T")
 
 if TYPE_CHECKING:  # the SDK loads with the gateway, when a run goes online
     from ..stripe_gateway import StripeGateway
@@ -44,13 +42,15 @@ def full_sync(
     concurrency: int | None = None,
     queue_ready: Callable[[SyncReport], None] | None = None,
     bucket: TokenBucket | None = None,
+    opening: Opening | None = None,
 ) -> SyncReport:
     """List every subscription again: disjoint created ranges paged concurrently under the account's rate limit.
 
     Each page is written in one transaction together with its range's resume cursor, so an interrupted sync
     resumes where every range stopped, and the events cursor (taken before the first page) is only stored when
     every range is done. `queue_ready` is told as soon as the queue is complete (before the invoices are read).
-    `bucket`: the sync's, when other reads share it (sync/engine.py); else one of `rate`'s.
+    `bucket`: the sync's, when other reads share it (sync/engine.py); else one of `rate`'s. `opening`: the reads before
+    the first page, when they were started beside the account check (sync/opening.py); its bucket is then `bucket`.
     """
     now = now or int(time.time())
     report = SyncReport("full", queue_before=cache.pending_ids())
@@ -58,34 +58,34 @@ def full_sync(
     rate = rate or (LIVE_MODE_RATE if gateway.livemode else TEST_MODE_RATE)
     bucket = bucket if bucket is not None else TokenBucket(rate)
     progress(0, cache.get_meta("full_sync_pages"), "Reading coupons, prices and portal configurations…")
-    # The opening round, in parallel: the events cursor (timed: its round trip sizes the requests in flight), and what
-    # MRR is valued with (coupons, the tiered prices' tiers), which must be in before the first page is valued.
-    with ThreadPoolExecutor(max_workers=4, thread_name_prefix="open") as pool:
-        fresh = not (checkpoint and "ranges" in checkpoint)
-        newest = pool.submit(_timed, lambda: _optional(gateway.newest_event, "the events cursor", report)) if fresh else None
-        coupons = pool.submit(_optional, lambda: with_backoff(gateway.coupons, bucket), "coupons", report)
-        tiers = pool.submit(_optional, lambda: with_backoff(gateway.price_tiers, bucket), "the tiers of tiered prices", report)
-        configs = pool.submit(
-            _optional, lambda: with_backoff(gateway.portal_configurations, bucket), "portal configurations", report
-        )
-        if newest is not None:
-            cursor, latency = newest.result()
-            workers = concurrency or workers_for(rate, latency)
-            checkpoint = {
-                "started_at": now,
-                "pages": 0,
-                "cursor": list(cursor) if cursor else None,
-                "workers": workers,
-                "ranges": first_ranges(now, workers, cache.created_times()),
-            }
-            cache.set_meta("full_sync", checkpoint)
-        else:
-            report.resumed = True
-            workers = concurrency or checkpoint.get("workers", CONCURRENCY)
-        if (found := coupons.result()) is not None:
-            cache.replace_coupons(found)
-        if (price_tiers := tiers.result()) is not None:
-            cache.put_price_tiers(price_tiers)
+    fresh = not (checkpoint and "ranges" in checkpoint)
+    if opening is None:  # else it was read beside the account check (Workspace.connect)
+        opening = Opening.start(gateway, bucket, cursor=fresh)
+    if fresh:
+        cursor, latency = opening.cursor(report)
+        workers = concurrency or workers_for(rate, latency)
+        checkpoint = {
+            "started_at": now,
+            "pages": 0,
+            "cursor": list(cursor) if cursor else None,
+            "workers": workers,
+            "ranges": first_ranges(now, workers, cache.created_times()),
+        }
+        cache.set_meta("full_sync", checkpoint)
+    else:
+        report.resumed = True
+        workers = concurrency or checkpoint.get("workers", CONCURRENCY)
+    priced: list[bool] = []
+
+    def price() -> None:
+        # MRR is valued with the coupons and the tiered prices' tiers: they are stored before the first page is, but
+        # the pages are not asked after them (they wait for the events cursor alone: 80 ms at 2,000 customers)
+        if not priced:
+            priced.append(True)
+            if (found := got(opening.coupons, "coupons", report)) is not None:
+                cache.replace_coupons(found)
+            if (price_tiers := got(opening.tiers, "the tiers of tiered prices", report)) is not None:
+                cache.put_price_tiers(price_tiers)
     started = checkpoint["started_at"]
     estimate = cache.get_meta("full_sync_pages")
     report.pages = checkpoint["pages"]
@@ -101,6 +101,7 @@ def full_sync(
         # commit never stores a cursor past a page that is not in the cache.
         keep = [s for s in subs if not (s.ended and s.ended_at and s.ended_at.timestamp() < started - HISTORY_S)]
         staged = _advanced(checkpoint, rng, update, split)
+        price()
         with cache.transaction():
             # most subscriptions are plainly active with nothing to record: only the others are observed
             state.record(cache, keep, started, seen_at=now, every=False)
@@ -115,9 +116,10 @@ def full_sync(
         RangeReader(
             checkpoint["ranges"], page, commit, bucket=bucket, workers=workers, created_of=lambda s: int(s.created.timestamp())
         ).run()
+    price()  # no page was stored (a resumed sync whose ranges were all read)
     report.ranges = len(checkpoint["ranges"])
     with cache.transaction():
-        if (portal := configs.result()) is not None:
+        if (portal := got(opening.configs, "portal configurations", report)) is not None:
             cache.replace_portal_configurations(portal)
         cache.drop_subscriptions_not_seen(started)
         cursor = checkpoint["cursor"]
@@ -134,13 +136,8 @@ def full_sync(
         queue_ready(report)
     if cache.get_meta(BACKFILLED) is None:  # the first sync, or one killed before its backfill was written
         progress(report.pages, estimate, "Reading the last 30 days of events…")
-        _optional(lambda: backfill(gateway, cache, now, concurrency=workers, bucket=bucket), "recent history from events", report)
+        optional(lambda: backfill(gateway, cache, now, concurrency=workers, bucket=bucket), "recent history from events", report)
     return report
-
-
-def _timed(fn: Callable[[], T]) -> tuple[T, float]:
-    began = time.perf_counter()
-    return fn(), time.perf_counter() - began
 
 
 def unfinished(cache: Cache) -> tuple[int, int | None] | None:
@@ -158,15 +155,6 @@ def _advanced(checkpoint: dict[str, Any], rng: Range, update: Range, split: Rang
     shared one untouched."""
     ranges = [dict(update) if r is rng else dict(r) for r in checkpoint["ranges"]]
     return {**checkpoint, "ranges": ranges + ([dict(split)] if split else []), "pages": checkpoint["pages"] + 1}
-
-
-def _optional(fn: Callable[[], T], what: str, report: SyncReport) -> T | None:
-    """Read what the key may lack permission for; skip it (and say so) rather than fail the sync."""
-    try:
-        return fn()
-    except PermissionMissing as exc:
-        report.skipped.append(f"{what} ({exc.message})")
-        return None
 
 
 BACKFILLED = "events_backfilled_at"

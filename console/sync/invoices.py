@@ -55,8 +55,17 @@ def read_stream(gateway: StripeGateway, cache: Cache, now: int) -> Stream:
             except InvalidRequest as exc:  # the same, worded as a 400 naming the cursor
                 if exc.param not in CURSOR_PARAMS:
                     raise
-        return Stream(None, gateway.newest_invoice_event())
+        return fresh_stream(gateway)
     except PermissionMissing:  # every sync then reads the saves' invoices again
+        return Stream(None)
+
+
+def fresh_stream(gateway: StripeGateway) -> Stream:
+    """The stream of a cache with no cursor that holds: no changes, and the newest invoice event (sync/opening.py
+    reads it beside the account check when the cache is new)."""
+    try:
+        return Stream(None, gateway.newest_invoice_event())
+    except PermissionMissing:
         return Stream(None)
 
 
