@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -30,6 +31,7 @@ from ..errors import ConsoleError
 from ..heap import collector_paused
 from ..paths import tighten
 from ..store import Cache
+from ..store.database import sqlite_utils_module
 from ..store.journal import Journal
 from ..store.queue_reads import JsonSpool
 from ..store.schema import DatabaseDamaged, DatabaseUnavailable, what_failed
@@ -74,6 +76,8 @@ class Workspace:
             from ..sync.opening import Opening  # the engine's reads, imported when a sync comes
 
             opening = Opening.start(gateway, stream=new_dir)
+        if new_dir:  # its cache is made after the check, its schema written through sqlite-utils: imported meanwhile
+            threading.Thread(target=sqlite_utils_module, name="store-import").start()
         try:
             account = gateway.account(name)
             data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
