@@ -91,7 +91,7 @@ def run_failed(args: argparse.Namespace) -> int:
         owner = operator_name(args.operator, workspace.data_dir) if args.mine else "" if args.unowned else args.owner
         due = True if args.due else None
         queue = failed_queue.read(workspace, int(time.time()), owner=owner, step=args.step, due=due, holdout=args.holdout)
-        unfinished = workspace.unfinished_sync()
+        unfinished = workspace.unfinished_sync(queue=True)
     finally:
         workspace.close()
     sys.stdout.write(render(queue, args.format))

@@ -92,7 +92,7 @@ def run_queue(args: argparse.Namespace) -> int:
     # --mine: what needs you today first, then the rest, each in --sort order
     parts = (True, False) if args.mine and not args.due else (True if args.due else None,)
     try:
-        unfinished = workspace.unfinished_sync()
+        unfinished = workspace.unfinished_sync(queue=True)
         blocks = (
             block
             for due in parts

@@ -54,5 +54,5 @@ class QueueData:
             workspace.last_synced(),
             total,
             lapse,
-            workspace.unfinished_sync(),
+            workspace.unfinished_sync(queue=True),
         )

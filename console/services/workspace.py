@@ -241,9 +241,10 @@ class Workspace:
                 raise
             raise self.cache.damage() from None
 
-    def unfinished_sync(self) -> str | None:
-        """Said wherever the queue is shown while a full sync has not finished: the queue is partial, not whole."""
-        if (stopped := unfinished(self.cache)) is None:
+    def unfinished_sync(self, *, queue: bool = False) -> str | None:
+        """Said wherever the cache is shown while a full sync has not finished: what it shows is partial, not whole
+        (`queue`: where only the queue is shown, said only while the queue itself is partial)."""
+        if (stopped := unfinished(self.cache, queue=queue)) is None:
             return None
         done, total = stopped
         pages = f"{done:,} of about {total:,} pages" if total else f"{done:,} page{'s' if done != 1 else ''} read"

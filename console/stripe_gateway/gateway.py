@@ -76,15 +76,19 @@ class StripeGateway(FailedCalls, InvoiceCalls):
         found, _ = convert.page(data)
         return convert.livemode(found[0]) if found else None
 
-    def subscription_page(self, *, created: dict[str, int], starting_after: str | None = None) -> tuple[list[Subscription], bool]:
+    def subscription_page(
+        self, *, created: dict[str, int], starting_after: str | None = None, status: str | None = "all"
+    ) -> tuple[list[Subscription], bool]:
         """One page of up to 100 subscriptions in a `created` range, read as plain JSON (no SDK objects:
-        they cost milliseconds each). Returns the page and whether more follow."""
+        they cost milliseconds each). Returns the page and whether more follow. `status`: Stripe's list filter
+        ("all", "ended", ...; None: Stripe's default, every subscription not canceled)."""
         params: dict[str, Any] = {
             "limit": PAGE_SIZE,
             "expand": ["data.customer", "data.discounts", "data.cancellation_details.feedback_option"],
-            "status": "all",
             "created": created,
         }
+        if status is not None:
+            params["status"] = status
         if starting_after:
             params["starting_after"] = starting_after
         data = call(lambda: get_plain(self._client, "/v1/subscriptions", params))  # plain JSON (pages.py)

@@ -21,6 +21,13 @@ if TYPE_CHECKING:  # the SDK loads with the gateway, when a run goes online
     from ..stripe_gateway import StripeGateway
 
 HISTORY_S = 365 * 86400
+# The two listings a full sync reads, in this order: Stripe's default list (every subscription not canceled: the
+# queue is among them), then `status=ended` (canceled, and expired unpaid: the reports' history). Together they are
+# `status=all`; a subscription in both (an expired one, if the default holds it) is stored twice, the same.
+# https://docs.stripe.com/api/subscriptions/list#list_subscriptions-status (the SDK's SubscriptionListParams.status)
+LISTINGS = ("live", "ended")
+ENDED = "ended"
+STRIPE_STATUS: dict[str, str | None] = {"live": None, "ended": "ended", "all": "all"}  # "all": a checkpoint from before
 
 
 def first_ranges(now: int, workers: int, seen: list[int]) -> list[Range]:
@@ -64,12 +71,13 @@ def full_sync(
     if fresh:
         cursor, latency = opening.cursor(report)
         workers = concurrency or workers_for(rate, latency)
+        planned = first_ranges(now, workers, cache.created_times())
         checkpoint = {
             "started_at": now,
             "pages": 0,
             "cursor": list(cursor) if cursor else None,
             "workers": workers,
-            "ranges": first_ranges(now, workers, cache.created_times()),
+            "ranges": [{**r, "status": status} for status in LISTINGS for r in planned],
         }
         cache.set_meta("full_sync", checkpoint)
     else:
@@ -86,13 +94,18 @@ def full_sync(
                 cache.replace_coupons(found)
             if (price_tiers := got(opening.tiers, "the tiers of tiered prices", report)) is not None:
                 cache.put_price_tiers(price_tiers)
+
     started = checkpoint["started_at"]
     estimate = cache.get_meta("full_sync_pages")
     report.pages = checkpoint["pages"]
     progress(report.pages, estimate, "Reading subscriptions…")
 
     def page(rng: Range) -> tuple[list[Subscription], bool, tuple[str, int] | None]:
-        subs, more = gateway.subscription_page(created={"gte": rng["gte"], "lt": rng["lt"]}, starting_after=rng["after"])
+        subs, more = gateway.subscription_page(
+            created={"gte": rng["gte"], "lt": rng["lt"]},
+            starting_after=rng["after"],
+            status=STRIPE_STATUS[rng.get("status", "all")],
+        )
         return subs, more, (subs[-1].id, int(subs[-1].created.timestamp())) if subs else None
 
     def commit(rng: Range, subs: list[Subscription], update: Range, split: Range | None) -> None:
@@ -106,21 +119,37 @@ def full_sync(
             # most subscriptions are plainly active with nothing to record: only the others are observed
             state.record(cache, keep, started, seen_at=now, every=False)
             cache.set_meta("full_sync", staged)
+        listed_pending.update(s.id for s in keep if s.pending_cancellation)
         checkpoint["pages"] = staged["pages"]  # its ranges are the reader's own: it moves them after this commit
         report.pages = pages = staged["pages"]
         report.subscriptions += len(keep)
         progress(pages, estimate, f"Read {pages} page{'s' if pages != 1 else ''} of subscriptions")
 
+    listed_pending: set[str] = set()  # the pending cancellations this run's pages listed
+
+    def read(reading: Callable[[Range], bool]) -> None:
+        with cache.bulk():
+            RangeReader(
+                checkpoint["ranges"], page, commit, bucket=bucket, workers=workers, reading=reading,
+                created_of=lambda s: int(s.created.timestamp()),
+            ).run()  # fmt: skip
+
     report.workers = workers  # the invoice reads after it keep the rate limit as busy
-    with cache.bulk():
-        RangeReader(
-            checkpoint["ranges"], page, commit, bucket=bucket, workers=workers, created_of=lambda s: int(s.created.timestamp())
-        ).run()
+    read(lambda r: r.get("status") != ENDED)  # every subscription not ended (and an older checkpoint's ranges of all)
     price()  # no page was stored (a resumed sync whose ranges were all read)
+    if (portal := got(opening.configs, "portal configurations", report)) is not None:
+        cache.replace_portal_configurations(portal)  # the queue shows their reasons' words
+    queue = cache.pending_ids()
+    if told := queue_ready is not None and queue == listed_pending:
+        # Every pending cancellation is in, and the cache holds no pending row this listing did not list (one from an
+        # earlier sync, or from the pages of an interrupted one, that may have ended since and would stay in the queue
+        # until the ended listing): the queue is complete before the ended subscriptions, which only the reports'
+        # history needs (at 2,000 customers 345 of 2,000: 0.25 s sooner).
+        report.queue_after = queue
+        queue_ready(report)
+    read(lambda r: r.get("status") == ENDED)
     report.ranges = len(checkpoint["ranges"])
     with cache.transaction():
-        if (portal := got(opening.configs, "portal configurations", report)) is not None:
-            cache.replace_portal_configurations(portal)
         cache.drop_subscriptions_not_seen(started)
         cursor = checkpoint["cursor"]
         cache.set_meta("events_cursor", {"id": cursor[0], "at": cursor[1]} if cursor else {"id": None, "at": started})
@@ -132,7 +161,7 @@ def full_sync(
         cache.set_meta("last_sync_at", now)
     report.subscriptions = cache.counts()["subscriptions"]
     report.queue_after = cache.pending_ids()
-    if queue_ready is not None:
+    if queue_ready is not None and not told:
         queue_ready(report)
     if cache.get_meta(BACKFILLED) is None:  # the first sync, or one killed before its backfill was written
         progress(report.pages, estimate, "Reading the last 30 days of events…")
@@ -140,11 +169,14 @@ def full_sync(
     return report
 
 
-def unfinished(cache: Cache) -> tuple[int, int | None] | None:
+def unfinished(cache: Cache, *, queue: bool = False) -> tuple[int, int | None] | None:
     """A full sync that stopped before its end: (pages stored, the pages the last complete one read, if any).
-    Until it is finished the queue holds only what those pages held, and must say so."""
+    Until it is finished the cache holds only what those pages held, and must say so. `queue`: only while the queue
+    is partial (its listing of subscriptions not ended unfinished); the ended ones after it are the reports' history."""
     checkpoint = cache.get_meta("full_sync")
     if not checkpoint or "ranges" not in checkpoint:
+        return None
+    if queue and all(r["done"] for r in checkpoint["ranges"] if r.get("status") != ENDED):
         return None
     done, last = checkpoint.get("pages", 0), cache.get_meta("full_sync_pages")
     return done, max(last, done + 1) if last else None

@@ -15,7 +15,8 @@ WEEK = 7 * DAY
 PAGE_SIZE = 100
 EPOCH_FLOOR = 1_293_840_000  # 2011-01-01: nothing in Stripe is older
 
-Range = dict[str, Any]  # {"gte", "lt", "after", "done"}: [gte, lt) and the cursor within it (JSON, for checkpoints)
+Range = dict[str, Any]  # {"gte", "lt", "after", "done"}: [gte, lt) and the cursor within it (JSON, for checkpoints), and
+# any key of the caller's (a full sync's "status"), which the ranges split from it keep
 # page(range) -> (objects, has_more, (id, created) of the page's last (oldest) object listed, or None when it was empty)
 Page = Callable[[Range], tuple[list[T], bool, tuple[str, int] | None]]
 
@@ -65,10 +66,12 @@ class RangeReader(Generic[T]):
     def __init__(
         self, ranges: list[Range], page: Page[T], commit: Callable[[Range, list[T], Range, Range | None], None], *,
         bucket: TokenBucket, workers: int, created_of: Callable[[T], int | None] = lambda _: None,
+        reading: Callable[[Range], bool] = lambda _: True,
     ) -> None:  # fmt: skip
         self.ranges, self.page, self.commit, self.bucket, self.workers = ranges, page, commit, bucket, workers
         self.created_of = created_of  # an object's `created`, to measure how dense a page was (None: split when idle)
-        self.pending = deque(r for r in ranges if not r["done"])
+        # `reading`: which of `ranges` this run reads (a split keeps its range's other keys, so it is read with it)
+        self.pending = deque(r for r in ranges if not r["done"] and reading(r))
         self.cond = threading.Condition()
         self.active = self.idle = 0
         self.errors: list[BaseException] = []
@@ -126,7 +129,7 @@ class RangeReader(Generic[T]):
                 split = None
                 if more and self.idle and not self.pending and last is not None and self._worth_splitting(rng, objects, last):
                     mid = rng["gte"] + (last[1] - rng["gte"]) // 2  # gte < mid <= its last: the cursor stays in range
-                    split, update["gte"] = new_range(rng["gte"], mid), mid
+                    split, update["gte"] = {**rng, **new_range(rng["gte"], mid)}, mid
                 self.commit(rng, objects, update, split)
                 rng.update(update)
                 if split is not None:
