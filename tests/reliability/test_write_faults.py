@@ -30,6 +30,8 @@ from console.sandbox.app import Sandbox
 from console.services import desk
 from console.services.workspace import Workspace
 from console.stripe_gateway import StripeGateway
+from console.sync import engine, opening
+from console.sync.ratelimit import TokenBucket
 from tests.integration.conftest import client_for
 from tests.support.reliability import record
 from tests.support.write_faults import ERRORS, Plan, injected, points
@@ -38,6 +40,19 @@ from .snapshots import cache_file, snapshot
 
 SEED, CUSTOMERS = 53, 60
 CALL = Consent("call", "Agreed on the phone")
+
+
+@pytest.fixture(autouse=True)
+def unpaced(monkeypatch):
+    """These runs test what is written, not the pace (tests/integration/test_sync_pacing.py does): each sync's
+    schedule at 1,000 requests/s, where the sandbox here sets no limit. At the test-mode 25/s the hundreds of syncs
+    below were four minutes of sleeping for the full sync's path alone, near its time limit."""
+
+    def fast(gateway: StripeGateway) -> TokenBucket:
+        return TokenBucket(1000.0)
+
+    monkeypatch.setattr(opening, "sync_bucket", fast)
+    monkeypatch.setattr(engine, "sync_bucket", fast)
 
 
 def journal_of(data: Path) -> list[tuple]:
