@@ -112,3 +112,16 @@ def test_a_checkpoint_written_before_the_two_listings_resumes_as_one_listing_of_
     assert report.resumed and {e.params.get("status") for e in lists(sb.log)} == {"all"}
     assert sorted(r["id"] for r in ws.cache.db.query("SELECT id FROM subscriptions")) == every_id(sb)
     ws.close()
+
+
+def test_a_small_account_lists_its_ended_subscriptions_in_one_request(tmp_path):
+    """The ended listing starts from a range per four pages of the subscriptions listed before it (at least one):
+    60 customers' ended subscriptions fit one page and cost one request, not one per short recent range (ten)."""
+    with Sandbox(seed=53, customers=60) as sb:
+        ws = Workspace.connect(StripeGateway(sb.key, sb.url), tmp_path)
+        ws.sync()
+        ended = [e for e in lists(sb.log) if e.params.get("status") == "ended"]
+        canceled = [s for s in client_for(sb).v1.subscriptions.list({"limit": 100, "status": "ended"}).auto_paging_iter()]
+        assert 0 < len(canceled) <= 100 and len(ended) == 1
+        assert sorted(r["id"] for r in ws.cache.db.query("SELECT id FROM subscriptions")) == every_id(sb)
+        ws.close()
