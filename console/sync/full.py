@@ -82,13 +82,14 @@ def full_sync(
     else:
         report.resumed = True
         workers = concurrency or checkpoint.get("workers", CONCURRENCY)
-    priced: list[bool] = []
+    priced = False
 
     def price() -> None:
         # MRR is valued with the coupons and the tiered prices' tiers: they are stored before the first page is, but
         # the pages are not asked after them (they wait for the events cursor alone: 80 ms at 2,000 customers)
+        nonlocal priced
         if not priced:
-            priced.append(True)
+            priced = True
             if (found := got(opening.coupons, "coupons", report)) is not None:
                 cache.replace_coupons(found)
             if (price_tiers := got(opening.tiers, "the tiers of tiered prices", report)) is not None:
