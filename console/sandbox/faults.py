@@ -14,7 +14,10 @@ class FaultConfig:
     """What to inject. Rates are fractions of requests (0.1 = 10%)."""
 
     latency_ms: float = 0.0
-    rate_limit: float = 0.0  # requests per second; 0 = unlimited
+    rate_limit: float = 0.0  # requests per second for the account (Stripe: 25 in test mode, 100 live); 0 = unlimited
+    # With a rate limit, each endpoint (a method and a route, whatever the id) has its own as well, counted against the
+    # account's: "API endpoints have a default limit of 25 requests per second", https://docs.stripe.com/rate-limits
+    endpoint_rate_limit: float = 25.0
     error_rate: float = 0.0  # 500 api_error before the request runs
     throttle_rate: float = 0.0  # random 429s on top of the rate limit
     drop_rate: float = 0.0  # connection closed after the request ran (response lost)
@@ -42,6 +45,7 @@ class Faults:
         self._lock = threading.Lock()
         self._rng = random.Random(self.config.seed)
         self._recent: deque[float] = deque()
+        self._endpoints: dict[str, deque[float]] = {}
 
     def configure(self, **changes: float) -> None:
         with self._lock:
@@ -52,9 +56,11 @@ class Faults:
             if "seed" in changes:
                 self._rng = random.Random(int(changes["seed"]))
             self._recent.clear()
+            self._endpoints.clear()
 
-    def decide(self) -> Decision:
-        """Draw this request's fate; the rate limit counts only requests it lets through."""
+    def decide(self, endpoint: str = "") -> Decision:
+        """Draw this request's fate; the rate limits (the account's, then `endpoint`'s) count only requests they let
+        through. Each is a window of the last second, a stricter reading than a bucket that allows bursts."""
         with self._lock:
             c = self.config
             if c.fail_next > 0:
@@ -67,11 +73,11 @@ class Faults:
             drop = self._rng.random() < c.drop_rate
             if c.rate_limit > 0:
                 now = time.monotonic()
-                while self._recent and now - self._recent[0] >= 1.0:
-                    self._recent.popleft()
-                if len(self._recent) >= c.rate_limit:
+                mine = self._endpoints.setdefault(endpoint, deque())
+                if _full(self._recent, now, c.rate_limit) or _full(mine, now, c.endpoint_rate_limit or c.rate_limit):
                     return Decision(status=429)
                 self._recent.append(now)
+                mine.append(now)
             if roll < c.error_rate:
                 return Decision(status=500)
             if roll < c.error_rate + c.throttle_rate:
@@ -83,3 +89,10 @@ class Faults:
         wait = self.config.latency_ms + (self.config.write_latency_ms if method == "POST" else 0.0)
         if wait > 0:
             time.sleep(wait / 1000.0)
+
+
+def _full(recent: deque[float], now: float, limit: float) -> bool:
+    """Whether the last second's requests (`recent`, dropping older ones) already number `limit`."""
+    while recent and now - recent[0] >= 1.0:
+        recent.popleft()
+    return len(recent) >= limit

@@ -9,12 +9,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..errors import PermissionMissing
+from ..pacing import TokenBucket
 from ..store import Cache
 from . import failures, invoices, recovery_backfill, usage
 from .full import BACKFILLED, backfill, full_sync
 from .incremental import CursorExpired, incremental_sync
 from .opening import Opening, sync_bucket
-from .ratelimit import CONCURRENCY, TokenBucket
+from .ratelimit import CONCURRENCY
 from .report import Progress, SyncReport, no_progress
 
 if TYPE_CHECKING:  # the SDK loads with the gateway, when a run goes online

@@ -12,8 +12,9 @@ from typing import TYPE_CHECKING
 
 from ..domain.failed import Collection, LastDecline
 from ..errors import PermissionMissing
+from ..pacing import TokenBucket
 from ..store import Cache
-from .ratelimit import TokenBucket, each_under, with_backoff
+from .ratelimit import each_under, with_backoff
 from .report import Progress, SyncReport, no_progress
 
 if TYPE_CHECKING:  # the SDK loads with the gateway, when a run goes online

@@ -9,12 +9,13 @@ from typing import TYPE_CHECKING, Any
 
 from ..domain.events import EVENT_WINDOW_S
 from ..domain.models import Subscription
+from ..pacing import LIVE_MODE_RATE, TEST_MODE_RATE, TokenBucket
 from ..store import Cache
 from . import state
 from .apply import apply_changes
 from .opening import Opening, got, optional
 from .ranges import EPOCH_FLOOR, PAGE_SIZE, Range, RangeReader, plan_ranges, recent_first
-from .ratelimit import CONCURRENCY, LIVE_MODE_RATE, TEST_MODE_RATE, TokenBucket, paced_by, workers_for
+from .ratelimit import CONCURRENCY, paced_by, workers_for
 from .report import Progress, SyncReport, no_progress
 
 if TYPE_CHECKING:  # the SDK loads with the gateway, when a run goes online

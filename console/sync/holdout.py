@@ -10,8 +10,9 @@ from typing import TYPE_CHECKING
 
 from ..domain import holdout
 from ..errors import ConsoleError, PermissionMissing
+from ..pacing import LIVE_MODE_RATE, TEST_MODE_RATE, TokenBucket
 from ..store import Cache
-from .ratelimit import CONCURRENCY, LIVE_MODE_RATE, TEST_MODE_RATE, TokenBucket, each_under
+from .ratelimit import CONCURRENCY, each_under
 from .report import SyncReport
 
 if TYPE_CHECKING:  # the SDK loads with the gateway, when a run goes online

@@ -8,10 +8,11 @@ from typing import TYPE_CHECKING
 
 from ..domain.events import CURSOR_PARAMS, cursor_holds
 from ..errors import InvalidRequest, NotFound
+from ..pacing import LIVE_MODE_RATE, TEST_MODE_RATE
 from ..store import Cache
 from . import invoices
 from .apply import apply_changes
-from .ratelimit import LIVE_MODE_RATE, TEST_MODE_RATE, workers_for
+from .ratelimit import workers_for
 from .report import SyncReport
 
 if TYPE_CHECKING:  # the SDK loads with the gateway, when a run goes online

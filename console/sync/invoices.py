@@ -15,10 +15,11 @@ from typing import TYPE_CHECKING, Any
 from ..domain.events import CURSOR_PARAMS, InvoiceChange, cursor_holds
 from ..domain.save_value import LedgerInvoice
 from ..errors import InvalidRequest, NotFound, PermissionMissing
+from ..pacing import TokenBucket
 from ..store import Cache
 from . import usage
 from .ranges import RangeReader, recent_first
-from .ratelimit import TokenBucket, each_under, paced_by
+from .ratelimit import each_under, paced_by
 from .report import Progress, SyncReport, no_progress
 
 if TYPE_CHECKING:  # the SDK loads with the gateway, when a run goes online

@@ -10,8 +10,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeVar
 
 from ..errors import PermissionMissing
+from ..pacing import HEADROOM, LIVE_MODE_RATE, TEST_MODE_RATE, TokenBucket
 from .invoices import Stream, fresh_stream
-from .ratelimit import HEADROOM, LIVE_MODE_RATE, TEST_MODE_RATE, TokenBucket, with_backoff
+from .ratelimit import with_backoff
 from .report import SyncReport
 
 if TYPE_CHECKING:  # the SDK loads with the gateway, when a run goes online

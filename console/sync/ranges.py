@@ -7,7 +7,8 @@ from collections import deque
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
-from .ratelimit import TokenBucket, with_backoff
+from ..pacing import TokenBucket
+from .ratelimit import with_backoff
 
 T = TypeVar("T")
 DAY = 86400

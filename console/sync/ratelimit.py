@@ -1,63 +1,18 @@
-"""A token bucket shared by sync's threads, and backoff for 429s: stay under the account's rate limit."""
+"""Backoff for 429s, and reads fanned out under the sync's token bucket (console/pacing.py): stay under the rate limit."""
 
 from __future__ import annotations
 
 import math
 import random
-import threading
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
 
 from ..errors import PermissionMissing, RateLimited
+from ..pacing import TokenBucket
 
 T = TypeVar("T")
-TEST_MODE_RATE = 25.0  # requests per second Stripe allows in test mode
-LIVE_MODE_RATE = 100.0
-# The share of that rate a sync asks for. Requests spaced exactly 1/rate apart reach Stripe with our threads' jitter,
-# and a second's window then holds one too many: a 2,000-customer sync at 300 ms met 8-9 429s at the whole rate
-# (each a request lost and a backoff), none at 98% or 96% in three runs each, and 98% was 0.3 s faster
-# (tests/benchmarks/bench_sync.py). At 98% a window of a second holds 24.5 slots: a request must come 20 ms late
-# against the next for the 26th to land in one.
-HEADROOM = 0.98
-
-
-class TokenBucket:
-    """`rate` requests per second, bursts up to `capacity`, each given its own time as it asks (a virtual schedule,
-    GCRA: one 1/rate after the one before) and sleeping until then. A thread is never overtaken by ones asking after
-    it: a reader of pages one after another was starved by a dozen retrying for the next free token, its last pages
-    seconds after the rest (tests/benchmarks/bench_sync.py).
-
-    `bulk` requests (many independent reads: each_under) book no further ahead than the next slot, and wait for it
-    otherwise: a page that the next page waits for (a range, the events) never queues behind a hundred of them, and
-    they fill the slots those leave."""
-
-    def __init__(
-        self,
-        rate: float,
-        capacity: float | None = None,
-        clock: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], object] = time.sleep,
-    ) -> None:
-        self.rate = rate
-        self.capacity = capacity if capacity is not None else 1.0
-        self.clock, self.sleep = clock, sleep
-        self.due = clock()  # the next request's time at the rate (GCRA's theoretical arrival time)
-        self._lock = threading.Lock()
-
-    def acquire(self, *, bulk: bool = False) -> None:
-        while True:
-            with self._lock:
-                now = self.clock()
-                at = max(now, self.due - (self.capacity - 1) / self.rate)  # up to capacity - 1 early: the burst
-                if not bulk or at - now <= 1 / self.rate:
-                    self.due = max(self.due, at) + 1 / self.rate
-                    break
-                wait = at - now - 1 / self.rate  # until the schedule's end is one slot away
-            self.sleep(wait)
-        if at > now:
-            self.sleep(at - now)
 
 
 def with_backoff(

@@ -12,9 +12,10 @@ from typing import TYPE_CHECKING
 from ..domain.events import InvoiceChange
 from ..domain.failed import Collection
 from ..errors import PermissionMissing
+from ..pacing import TokenBucket
 from ..store import Cache
 from .invoices import ENDINGS, record_recoveries
-from .ratelimit import TokenBucket, each_under, paced_by
+from .ratelimit import each_under, paced_by
 from .report import Progress, SyncReport, no_progress
 
 if TYPE_CHECKING:  # the SDK loads with the gateway, when a run goes online

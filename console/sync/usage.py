@@ -6,8 +6,9 @@ from typing import TYPE_CHECKING
 
 from ..domain.mrr import Usage
 from ..errors import PermissionMissing
+from ..pacing import TokenBucket
 from ..store import Cache
-from .ratelimit import CONCURRENCY, TokenBucket, each_under
+from .ratelimit import CONCURRENCY, each_under
 from .report import SyncReport
 
 if TYPE_CHECKING:  # the SDK loads with the gateway, when a run goes online

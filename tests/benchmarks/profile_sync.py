@@ -35,7 +35,7 @@ LAYERS = (
     ("reading Stripe's objects (stripe_gateway/convert.py)", ("stripe_gateway/convert",)),
     ("MRR valuation (domain/mrr.py, store/valuation.py)", ("domain/mrr", "store/valuation")),
     ("the cache's rows and SQLite (store/)", ("console/store/",)),
-    ("the rate limit's token bucket and waits (threading, time)", ("threading.py", "ratelimit")),
+    ("the rate limit's token bucket and waits (threading, time)", ("threading.py", "ratelimit", "pacing")),
     ("sync/: the page loop, intents and the timeline", ("console/sync/",)),
 )
 

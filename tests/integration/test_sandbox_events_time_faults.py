@@ -152,6 +152,29 @@ def test_rate_limit_answers_429_rate_limit(sandbox, client):
     assert "429" in outcomes
 
 
+def test_each_endpoint_has_its_own_limit_of_25_a_second_inside_the_accounts(sandbox, client):
+    """docs.stripe.com/rate-limits: "API endpoints have a default limit of 25 requests per second", each named operation
+    one endpoint whatever the id, counted against the account's limit too (100 in live mode)."""
+    sandbox.configure_faults(rate_limit=100)
+    ids = [c.id for c in client.v1.coupons.list({"limit": 3}).data]
+    sandbox.configure_faults(rate_limit=100)  # a fresh second
+
+    def outcome(call):
+        try:
+            call()
+            return "ok"
+        except stripe.RateLimitError as err:
+            assert err.json_body["error"]["code"] == "rate_limit"
+            return "429"
+
+    with concurrent.futures.ThreadPoolExecutor(30) as pool:  # all within the second
+        one_endpoint = list(pool.map(lambda i: outcome(lambda: client.v1.coupons.retrieve(ids[i % len(ids)])), range(30)))
+    assert sorted(one_endpoint) == ["429"] * 5 + ["ok"] * 25  # any id: one endpoint
+    assert outcome(lambda: client.v1.coupons.list({"limit": 1})) == "ok"  # another endpoint: its own 25
+    sandbox.configure_faults(rate_limit=10)  # the account's limit, when lower, comes first
+    assert [outcome(lambda: client.v1.coupons.list({"limit": 1})) for _ in range(12)][10:] == ["429", "429"]
+
+
 def test_injected_500s_are_marked_safe_to_retry_and_the_sdk_retries(sandbox):
     sandbox.configure_faults(error_rate=0.5, seed=3)
     no_retry = client_for(sandbox)

@@ -26,12 +26,12 @@ import pytest
 from console.actions import Consent
 from console.domain.offers import CouponOffer
 from console.errors import ConsoleError
+from console.pacing import TokenBucket
 from console.sandbox.app import Sandbox
 from console.services import desk
 from console.services.workspace import Workspace
 from console.stripe_gateway import StripeGateway
 from console.sync import engine, opening
-from console.sync.ratelimit import TokenBucket
 from tests.integration.conftest import client_for
 from tests.support.reliability import record
 from tests.support.write_faults import ERRORS, Plan, injected, points

@@ -12,6 +12,7 @@ import pytest
 from console.domain.events import EVENT_WINDOW_S
 from console.errors import RateLimited
 from console.heap import collector_paused
+from console.pacing import TokenBucket
 from console.sandbox.app import Sandbox
 from console.store import Cache
 from console.stripe_gateway import StripeGateway
@@ -19,7 +20,7 @@ from console.sync import usage
 from console.sync.engine import sync
 from console.sync.incremental import CursorExpired, incremental_sync
 from console.sync.ranges import plan_ranges, recent_first
-from console.sync.ratelimit import CONCURRENCY, MAX_CONCURRENCY, TokenBucket, with_backoff, workers_for
+from console.sync.ratelimit import CONCURRENCY, MAX_CONCURRENCY, with_backoff, workers_for
 from console.sync.report import SyncReport
 
 
