@@ -8,7 +8,9 @@ Each size starts `churn-console sandbox` in its own process. Per round, in alter
   pseudo-terminal, so its own "Queue complete" line is seen the moment it is written;
 - the plain script (plain_sync.py: 8 created ranges cut where the data is, then each saved or metered subscription's
   invoices, and the failed payments' data the console reads since issue 33, 8 in flight, the same 25 requests/s);
-- the same script without the failed payments' data (issue 32's baseline), reported beside.
+- the same script without the failed payments' data (issue 32's baseline), reported beside;
+- the least time a queue can take to list (queue_bound.py): a script that knows where each subscription Stripe lists
+  by default was made, one range per page, all in flight at the same 25/s, reading nothing else.
 Figures are medians over the rounds. Floors come from the account, never from the console's own requests: the queue's
 is the subscription pages (subscriptions listed ÷ 100) at the rate limit. Then one quiet incremental sync's requests.
 """
@@ -19,6 +21,7 @@ import argparse
 import json
 import os
 import pty
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -26,6 +29,7 @@ import tempfile
 import threading
 import time
 import urllib.request
+from contextlib import closing
 from pathlib import Path
 
 HERE = Path(__file__).parent
@@ -94,6 +98,8 @@ def run_size(customers: int, args: argparse.Namespace) -> dict:
         "console_requests": [],
         "plain_requests": [],
         "plain32_requests": [],
+        "bound": [],
+        "bound_requests": [],
     }
     try:
         with tempfile.TemporaryDirectory() as tmp:
@@ -104,13 +110,20 @@ def run_size(customers: int, args: argparse.Namespace) -> dict:
             cache = Cache(_cache_file(warm))
             seen = cache.created_times()
             cache.close()
+            with closing(sqlite3.connect(_cache_file(warm))) as db:  # what Stripe lists by default: all but canceled
+                listed = [t for (t,) in db.execute("SELECT created FROM subscriptions WHERE status != 'canceled' ORDER BY 1")]
             cuts = [seen[0]] + [seen[len(seen) * i // 8] for i in range(1, 8)] + [int(time.time()) + 86400]
             plain_cmd = [sys.executable, str(HERE / "plain_sync.py"), url, "--cuts", json.dumps(cuts)]
-            kinds = ("plain", "console", "plain32")
+            pages = [listed[0]] + listed[100::100] + [int(time.time()) + 86400]  # a page each
+            bound_cmd = [sys.executable, str(HERE / "queue_bound.py"), url, json.dumps(pages)]
+            kinds = ("plain", "console", "plain32", "bound")
             for round_ in range(args.rounds):
                 for which in kinds if round_ % 2 == 0 else kinds[::-1]:
                     before = len(log(url, admin))
-                    if which.startswith("plain"):
+                    if which == "bound":
+                        wall, found = timed(bound_cmd, key)
+                        out["listed"] = found["subscriptions"]
+                    elif which.startswith("plain"):
                         wall, found = timed(plain_cmd + (["--no-failed"] if which == "plain32" else []), key)
                         out["subscriptions"] = found["subscriptions"]
                     else:
@@ -148,6 +161,7 @@ def table_rows(r: dict, rate: float) -> list[tuple[str, str, str, str, str]]:
     queues = [q for q in r["queue"] if q is not None]
     queue = statistics.median(queues) if queues else float("nan")
     floor = -(-r["subscriptions"] // 100) / rate
+    bound = statistics.median(r["bound"])
     n = f"{r['customers']:,} customers"
     out = [
         (f"full sync, {n} (`churn-console sync --full`)", f"{console:.1f} s", f"plain script {plain:.1f} s", f"{console / plain:.2f}×", "≤ 0.8×"),
@@ -158,6 +172,10 @@ def table_rows(r: dict, rate: float) -> list[tuple[str, str, str, str, str]]:
          f"{console / statistics.median(r['plain32']):.2f}×", "reported"),
         (f"process start → \"Queue complete\", {n}", f"{queue:.2f} s", f"subscription pages ÷ {rate:.0f}/s: {floor:.2f} s",
          f"{queue / floor:.2f}×", "≤ 1.5×"),
+        (f"the least a queue can take, {n}: a script told where each of the {r['listed']:,} listed subscriptions was "
+         f"made, a range per page all in flight ({statistics.median(r['bound_requests']):.0f} requests), nothing else "
+         "(queue_bound.py)",
+         f"{bound:.2f} s", f"the same floor {floor:.2f} s", f"{bound / floor:.2f}×", "reported"),
         (f"a quiet sync, {n} (its process's account check included)", f"{r['quiet_requests']} requests, {r['quiet_s']:.2f} s",
          "—", "—", "one or two requests"),
     ]  # fmt: skip
