@@ -339,9 +339,11 @@ class Cache(Catalog, Intents, Ledger, QueueReads, Failures, RecoveryLedger, Time
         with self._lock, translated(self.path):
             return {row[0] for row in self.db.conn.execute("SELECT id FROM subscriptions WHERE pending = 1")}
 
-    def created_times(self) -> list[int]:
-        """When each cached subscription was created, oldest first (where the next full sync cuts its ranges)."""
-        return [r["created"] for r in self._each("SELECT created FROM subscriptions ORDER BY created")]
+    def created_times(self, *, listed: bool = False) -> list[int]:
+        """When each cached subscription was created, oldest first (where the next full sync cuts its ranges);
+        `listed`: only those Stripe's default list holds (every one not canceled)."""
+        where = " WHERE status != 'canceled'" if listed else ""
+        return [r["created"] for r in self._each(f"SELECT created FROM subscriptions{where} ORDER BY created")]
 
     def live_totals(self) -> list[dict[str, Any]]:
         """Subscriptions Stripe lists by default (all but canceled): count and MRR per status, currency, pending."""

@@ -14,7 +14,7 @@ from ..store import Cache
 from . import state
 from .apply import apply_changes
 from .opening import Opening, got, optional
-from .ranges import EPOCH_FLOOR, PAGE_SIZE, Range, RangeReader, plan_ranges, recent_first
+from .ranges import EPOCH_FLOOR, PAGE_SIZE, Range, RangeReader, plan_ranges, recent_first, whole_pages
 from .ratelimit import CONCURRENCY, paced_by, workers_for
 from .report import Progress, SyncReport, no_progress
 
@@ -30,12 +30,13 @@ LIVE, ENDED = "live", "ended"
 STRIPE_STATUS: dict[str, str | None] = {LIVE: None, ENDED: "ended", "all": "all"}  # "all": a checkpoint from before
 
 
-def first_ranges(now: int, workers: int, seen: list[int]) -> list[Range]:
-    """Where a full sync starts reading: with the last sync's creation times, one range per worker cut where the
-    data is; without, short recent ranges and longer old ones (ranges.recent_first). Either way a range that proves
-    long is split while it is read, so a worker never waits for another's range."""
-    if len(seen) >= workers * 10:
-        return plan_ranges(EPOCH_FLOOR, now + 1, workers, seen)
+def first_ranges(now: int, workers: int, listed: list[int]) -> list[Range]:
+    """Where a full sync starts reading the subscriptions not ended: with the creation times of those the last sync
+    listed, a range per worker or fewer, cut where the data is into whole pages (ranges.whole_pages); without, short
+    recent ranges and longer old ones (ranges.recent_first). Either way a range that proves long is split while it
+    is read, so a worker never waits for another's range."""
+    if len(listed) >= workers * 10:
+        return whole_pages(EPOCH_FLOOR, now + 1, workers, listed)
     return recent_first(EPOCH_FLOOR, now + 1)
 
 
@@ -71,7 +72,7 @@ def full_sync(
     if fresh:
         cursor, latency = opening.cursor(report)
         workers = concurrency or workers_for(rate, latency)
-        planned = first_ranges(now, workers, cache.created_times())
+        planned = first_ranges(now, workers, cache.created_times(listed=True))
         checkpoint = {
             "started_at": now,
             "pages": 0,

@@ -125,3 +125,18 @@ def test_a_small_account_lists_its_ended_subscriptions_in_one_request(tmp_path):
         assert 0 < len(canceled) <= 100 and len(ended) == 1
         assert sorted(r["id"] for r in ws.cache.db.query("SELECT id FROM subscriptions")) == every_id(sb)
         ws.close()
+
+
+def test_a_later_full_sync_reads_the_listed_subscriptions_in_whole_pages(account, tmp_path):
+    """With the last sync's creation times, the default listing is cut into ranges of whole pages (ranges.whole_pages):
+    one request per 100 subscriptions listed, none part-filled but the newest range's (equal shares of the
+    creation times each ended on one: at 2,000 customers 24-26 pages for 17 pages' worth)."""
+    ws = Workspace.connect(StripeGateway(account.key, account.url), tmp_path)
+    ws.sync()
+    before = len(account.log)
+    report = ws.sync(full=True)
+    pages = [e for e in lists(account.log[before:]) if e.params.get("status") is None]
+    listed = len(list(client_for(account).v1.subscriptions.list({"limit": 100}).auto_paging_iter()))  # not canceled
+    assert report.kind == "full" and listed > 300 and len(pages) == -(-listed // 100)
+    assert ws.cache.pending_ids() == pending_ids(account)
+    ws.close()

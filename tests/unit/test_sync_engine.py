@@ -19,7 +19,7 @@ from console.stripe_gateway import StripeGateway
 from console.sync import usage
 from console.sync.engine import sync
 from console.sync.incremental import CursorExpired, incremental_sync
-from console.sync.ranges import plan_ranges, recent_first
+from console.sync.ranges import EPOCH_FLOOR, plan_ranges, recent_first, whole_pages
 from console.sync.ratelimit import CONCURRENCY, MAX_CONCURRENCY, with_backoff, workers_for
 from console.sync.report import SyncReport
 
@@ -47,6 +47,20 @@ def test_ranges_fall_where_the_data_is_when_the_cache_knows_it():
     assert ranges[0]["gte"] == 1000 and ranges[-1]["lt"] == 2001 and len(ranges) == 4
     assert max(counts) - min(counts) <= 10  # about a quarter each
     assert plan_ranges(1000, 2001, 4, seen[:5]) == plan_ranges(1000, 2001, 4)  # too little known: slices of time
+
+
+def test_a_later_full_sync_cuts_what_was_listed_into_ranges_of_whole_pages():
+    """1,655 listed over 8 workers: ceil(17 pages / 8) = 3 pages a range, so 5 ranges of 300 and the newest with 155
+    (and what was made since): 17 pages in all, where 8 equal shares of 207 would have read 24."""
+    now = EPOCH_FLOOR + 2_000_000
+    seen = sorted(EPOCH_FLOOR + 1_000_000 + (i * 7919) % 500_000 for i in range(1655))  # distinct times
+    ranges = whole_pages(EPOCH_FLOOR, now, 8, seen)
+    counts = [sum(r["gte"] <= t < r["lt"] for t in seen) for r in ranges]
+    assert counts == [300] * 5 + [155] and ranges[0]["gte"] == EPOCH_FLOOR and ranges[-1]["lt"] == now
+    assert all(a["lt"] == b["gte"] for a, b in zip(ranges, ranges[1:], strict=False))
+    assert sum(-(-n // 100) for n in counts) == 17
+    small = whole_pages(EPOCH_FLOOR, now, 8, seen[:150])  # fewer pages than workers: a page a range
+    assert [sum(r["gte"] <= t < r["lt"] for t in seen[:150]) for r in small] == [100, 50]
 
 
 def test_a_first_sync_reads_recent_weeks_in_short_ranges_and_old_years_in_long_ones():
