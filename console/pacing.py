@@ -62,7 +62,7 @@ ENDPOINT_RATE = 25.0
 # In any second, two to spare: a request reaches Stripe some milliseconds after its time, and a late one beside the
 # next second's burst counts in both. A live-mode first sync of 2,000 customers at 150 ms met 7 429s in 320 requests
 # at 24 a second, 0-2 at 23 (three runs; the sandbox's window).
-ENDPOINT_LIMIT = 23
+ENDPOINT_LIMIT = int(ENDPOINT_RATE) - 2
 _ID = re.compile(r"[a-z]+_[A-Za-z0-9]*[A-Z0-9][A-Za-z0-9]*")  # sub_1Abc…, not invoice_payments or v1
 
 
