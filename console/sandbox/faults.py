@@ -25,6 +25,10 @@ class FaultConfig:
     drop_next: int = 0  # deterministic: drop the next N responses after running the requests
     fail_next: int = 0  # deterministic: answer the next N requests with a 500 before running them
     write_latency_ms: float = 0.0  # added to POSTs only: a write that outlives a client's timeout, reads still quick
+    # deterministic: answer the next N writes 429 `lock_timeout` before running them, as Stripe does while another
+    # request or process holds the object (the SDK's generated error codes list it; stripe-python retries it when
+    # Stripe-Should-Retry says so: _http_client._should_retry, "in cases of lock timeouts")
+    lock_next: int = 0
 
 
 @dataclass
@@ -33,6 +37,7 @@ class Decision:
 
     status: int | None = None  # 429 or 500 to answer without running it
     drop: bool = False
+    code: str = "rate_limit"  # a 429's: the rate limit's, or `lock_timeout`
 
 
 @dataclass
@@ -66,6 +71,9 @@ class Faults:
             if c.fail_next > 0:
                 c.fail_next -= 1
                 return Decision(status=500)
+            if c.lock_next > 0 and endpoint.startswith("POST "):
+                c.lock_next -= 1
+                return Decision(status=429, code="lock_timeout")
             if c.drop_next > 0:
                 c.drop_next -= 1
                 return Decision(drop=True)

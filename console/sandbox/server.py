@@ -24,6 +24,12 @@ from .state import IdempotentResult
 API_VERSION = "2026-10-28.endive"
 log = logging.getLogger(__name__)
 
+LOCK_TIMEOUT = (
+    "This object cannot be accessed right now because another API request or Stripe process is currently accessing "
+    "it. If you see this error intermittently, retry the request. If you see this error frequently and are making "
+    "multiple concurrent requests to a single object, make your requests serially or at a lower rate."
+)
+
 
 class _Dropped(Exception):
     """The connection is to be closed without a response."""
@@ -141,6 +147,9 @@ class Handler(BaseHTTPRequestHandler):
                     "would allow this request to continue.",
                 )
             decision = backend.faults.decide(f"{method} {route.pattern.pattern}")  # any id: one endpoint (faults.py)
+            if decision.status == 429 and decision.code == "lock_timeout":
+                entry.fault = "429"
+                raise ApiError(429, "invalid_request_error", LOCK_TIMEOUT, code="lock_timeout", should_retry=True)
             if decision.status == 429:
                 entry.fault = "429"
                 raise ApiError(

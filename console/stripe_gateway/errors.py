@@ -56,6 +56,12 @@ def translate(exc: stripe.StripeError) -> ConsoleError:
             permission=perm,
             request_id=rid,
         )
+    if isinstance(exc, stripe.RateLimitError) and _code(exc) == "lock_timeout":  # a 429 too, not the rate limit's
+        return RateLimited(
+            "Another request is changing this same object at Stripe right now (another console, or Stripe itself).",
+            "Nothing was changed by this one. Try again in a moment; the next sync shows the object as it is now.",
+            request_id=rid,
+        )
     if isinstance(exc, stripe.RateLimitError):
         return RateLimited("Stripe is rate limiting this account right now.", "Wait a few seconds and try again.", request_id=rid)
     if isinstance(exc, stripe.APIConnectionError):
@@ -87,6 +93,12 @@ def translate(exc: stripe.StripeError) -> ConsoleError:
     if isinstance(exc, stripe.APIError):
         return StripeUnavailable("Stripe had an internal error.", "Try again in a moment.", request_id=rid)
     return ConsoleError(message, request_id=rid)
+
+
+def _code(exc: stripe.StripeError) -> str | None:
+    """The error's `code`: the SDK leaves `exc.code` unset on a 429 (_api_requestor builds RateLimitError without it),
+    but keeps the body's error object."""
+    return exc.code or getattr(exc.error, "code", None)
 
 
 @contextmanager

@@ -10,7 +10,7 @@ import pytest
 from console.actions import ActionRefused, Actions, Consent
 from console.actions.bulk import apply_many, retry_failed
 from console.domain.offers import ContactOffer, CouponOffer, CouponSpec, PauseOffer, RevokeOffer
-from console.errors import Offline
+from console.errors import Offline, RateLimited
 from console.sandbox.app import Sandbox
 from console.services.workspace import Workspace
 from console.stripe_gateway import StripeGateway
@@ -60,6 +60,31 @@ def test_save_with_a_coupon_keeps_earlier_discounts_and_records_metadata(sandbox
     updates = [e for e in sandbox.log if e.method == "POST" and e.idempotency_key == action.idempotency_key]
     assert len(updates) == 1  # one request does both: revoke and discount
     assert updates[0].params["cancel_at_period_end"] is False and updates[0].params["discounts"][-1] == {"coupon": "HALF-1M"}
+
+
+def test_a_save_met_by_stripes_lock_timeout_says_another_request_holds_it_and_changes_nothing(sandbox, client, ws):
+    """Stripe answers a write 429 `lock_timeout` while another request or process holds the object (a second console
+    saving the same customer): said as that, not as the rate limit; nothing changed, the save can be tried again. The
+    client's retries (Stripe-Should-Retry: true) get past a short one, and the save lands once."""
+    sub = pending(client)
+    sandbox.configure_faults(lock_next=1)
+    with pytest.raises(RateLimited) as info:
+        ws.actions("Dana").apply(sub.id, CouponOffer(coupon_id="HALF-1M"), CALL)  # this workspace: no client retries
+    assert "Another request is changing this same object" in info.value.message and "Nothing was changed" in info.value.hint
+    after = client.v1.subscriptions.retrieve(sub.id)
+    assert after.cancel_at_period_end or after.cancel_at  # nothing was sent through
+    [failed] = [a for a in ws.journal.for_subscription(sub.id) if a.kind == "save"]
+    assert failed.state == "failed" and "Another request" in (failed.error or "")
+    retrying = Workspace.connect(StripeGateway(sandbox.key, sandbox.url), ws.data_dir)  # the SDK's retries: 2
+    sandbox.configure_faults(lock_next=2)
+    try:
+        saved = retrying.actions("Dana").apply(sub.id, CouponOffer(coupon_id="HALF-1M"), CALL)
+    finally:
+        retrying.close()
+    assert saved.state == "applied"
+    posted = [e for e in sandbox.log if e.method == "POST" and e.path == f"/v1/subscriptions/{sub.id}"]
+    assert [e.status for e in posted][-3:] == [429, 429, 200]
+    assert [d.source.coupon for d in client.v1.subscriptions.retrieve(sub.id, {"expand": ["discounts"]}).discounts] == ["HALF-1M"]
 
 
 def test_inline_coupon_is_created_then_applied(sandbox, client, ws):

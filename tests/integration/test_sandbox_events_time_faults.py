@@ -175,6 +175,22 @@ def test_each_endpoint_has_its_own_limit_of_25_a_second_inside_the_accounts(sand
     assert [outcome(lambda: client.v1.coupons.list({"limit": 1})) for _ in range(12)][10:] == ["429", "429"]
 
 
+def test_lock_next_answers_writes_429_lock_timeout_safe_to_retry_and_runs_nothing(sandbox, client):
+    """Stripe's answer while another request or process holds the object: 429 `lock_timeout` (one of the SDK's
+    generated error codes), with Stripe-Should-Retry: true, which stripe-python follows (_http_client._should_retry,
+    "in cases of lock timeouts"). Reads pass; the write did not run."""
+    sub = client.v1.subscriptions.list({"limit": 1}).data[0]
+    sandbox.configure_faults(lock_next=1)
+    assert client.v1.subscriptions.retrieve(sub.id).id == sub.id  # a read is not held up
+    with pytest.raises(stripe.RateLimitError) as info:
+        client.v1.subscriptions.update(sub.id, {"metadata": {"held": "yes"}})
+    assert info.value.error.code == "lock_timeout" and info.value.headers["stripe-should-retry"] == "true"
+    assert "held" not in client.v1.subscriptions.retrieve(sub.id).metadata
+    sandbox.configure_faults(lock_next=1)
+    retried = client_for(sandbox, retries=1).v1.subscriptions.update(sub.id, {"metadata": {"held": "yes"}})
+    assert retried.metadata["held"] == "yes"
+
+
 def test_injected_500s_are_marked_safe_to_retry_and_the_sdk_retries(sandbox):
     sandbox.configure_faults(error_rate=0.5, seed=3)
     no_retry = client_for(sandbox)
