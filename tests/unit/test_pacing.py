@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from console.pacing import ENDPOINT_LIMIT, EndpointPacer, Window, endpoint
+from console.pacing import ENDPOINT_LIMIT, ENDPOINT_SPACING, EndpointPacer, Window, endpoint
 from console.sandbox.app import Sandbox
 from console.secrets import destination
 from console.stripe_gateway import StripeGateway
@@ -57,16 +57,29 @@ def test_a_window_lets_a_burst_go_at_once_then_waits_a_second_from_its_first():
     assert t.now == pytest.approx(102.0)
 
 
+def test_a_window_spaces_its_requests_and_still_keeps_its_limit_a_second():
+    t = FakeTime()
+    window = Window(3, 1.0, 0.1, clock=t.clock, sleep=t.sleep)
+    for _ in range(4):
+        window.acquire()
+    assert t.slept == [pytest.approx(0.1), pytest.approx(0.1), pytest.approx(0.8)]  # spaced, then the second's limit
+    t.now += 5
+    window.acquire()
+    assert t.slept[3:] == []  # long after the last: at once
+
+
 def test_each_endpoint_has_its_own_window_and_ids_share_one():
     t = FakeTime()
     pacer = EndpointPacer(clock=t.clock, sleep=t.sleep)
     for n in range(ENDPOINT_LIMIT):
         pacer.acquire("GET", f"/v1/subscriptions/sub_{n}Abcdefgh")
+    assert t.now == pytest.approx(100.0 + (ENDPOINT_LIMIT - 1) * ENDPOINT_SPACING)  # 20 ms apart: 0.44 s
+    before = t.now
     pacer.acquire("GET", "/v1/subscriptions")  # another endpoint: no wait
     pacer.acquire("POST", "/v1/subscriptions/sub_0Abcdefgh")  # another method: another endpoint
-    assert t.slept == []
-    pacer.acquire("GET", "/v1/subscriptions/sub_XyZ123")  # the same endpoint, whatever the id: a second later
-    assert t.slept == [pytest.approx(1.0)]
+    assert t.now == before
+    pacer.acquire("GET", "/v1/subscriptions/sub_XyZ123")  # the same endpoint, whatever the id: a second after the first
+    assert t.now == pytest.approx(101.0)
 
 
 def test_a_live_keys_client_sends_every_request_through_its_keys_pacer(monkeypatch):
