@@ -71,7 +71,7 @@ class RangeReader(Generic[T]):
     long range never holds the sync to one request at a time. Each page is handed to `commit(range, objects,
     update, split)` under one lock, before anything shared moves: `update` is what the range becomes once that page is
     stored ({"after", "done", "gte"}), `split` the new range cut from it, or None. A commit that raises stops the
-    read, and the range stays where it was."""
+    read at once (no other page is committed after it), and the range stays where it was."""
 
     def __init__(
         self, ranges: list[Range], page: Page[T], commit: Callable[[Range, list[T], Range, Range | None], None], *,
@@ -140,7 +140,12 @@ class RangeReader(Generic[T]):
                 if more and self.idle and not self.pending and last is not None and self._worth_splitting(rng, objects, last):
                     mid = rng["gte"] + (last[1] - rng["gte"]) // 2  # gte < mid <= its last: the cursor stays in range
                     split, update["gte"] = {**rng, **new_range(rng["gte"], mid)}, mid
-                self.commit(rng, objects, update, split)
+                try:
+                    self.commit(rng, objects, update, split)
+                except BaseException as exc:  # noqa: BLE001 - re-raised by run(), in the caller's thread
+                    self.errors.append(exc)  # under the lock: no page is stored after one whose commit failed
+                    self.cond.notify_all()
+                    return
                 rng.update(update)
                 if split is not None:
                     self.ranges.append(split)

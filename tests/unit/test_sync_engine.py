@@ -239,3 +239,30 @@ def test_a_sync_killed_between_reading_usage_and_valuing_it_reads_it_again(cache
             sub = cache.subscription(sub_id)
             assert intent is not None and sub is not None
             assert intent["mrr_minor"] == sub.mrr_minor > sub.items[0].unit_amount * (sub.items[0].quantity or 1)
+
+
+def test_no_page_is_committed_after_one_whose_commit_failed():
+    """A commit that raises (a full disk) stops the read under the same lock: another worker's page, fetched while it
+    was failing, is not stored after it (it had been, valued without what the failed commit was storing first)."""
+    import threading as _threading
+
+    from console.sync.ranges import RangeReader, new_range
+
+    committing, committed = _threading.Event(), []
+
+    def page(rng):
+        if rng["gte"] == 1:
+            assert committing.wait(5)  # the second range's page comes in while the first's commit is failing
+        return [rng["gte"]], False, (f"obj_{rng['gte']}", rng["gte"])
+
+    def commit(rng, objects, update, split):
+        committed.append(rng["gte"])
+        if rng["gte"] == 0:
+            committing.set()
+            time.sleep(0.2)  # the other worker now waits for the lock with its page
+            raise OSError("database or disk is full")
+
+    ranges = [new_range(0, 1), new_range(1, 2)]
+    with pytest.raises(OSError, match="disk is full"):
+        RangeReader(ranges, page, commit, bucket=TokenBucket(1000.0), workers=2).run()
+    assert committed == [0] and not ranges[0]["done"] and not ranges[1]["done"]
