@@ -78,7 +78,7 @@ class Workspace:
             opening = Opening.start(gateway, stream=new_dir)
         if new_dir or syncing:  # a new cache's schema, and a sync's pages, are written through sqlite-utils: imported
             # during the check's round trip (after it, 0.13 s before a `sync --full`'s first page)
-            threading.Thread(target=sqlite_utils_module, name="store-import").start()
+            threading.Thread(target=sqlite_utils_module, kwargs={"beside_reads": True}, name="store-import").start()
         try:
             account = gateway.account(name)
             data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)

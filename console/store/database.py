@@ -64,7 +64,7 @@ class Database:
 _importing = threading.Lock()
 
 
-def sqlite_utils_module() -> ModuleType:
+def sqlite_utils_module(*, beside_reads: bool = False) -> ModuleType:
     """sqlite-utils, imported without numpy when that is safe.
 
     It imports numpy, when installed, only to convert numpy values given to its insert() and to guess column types
@@ -72,9 +72,13 @@ def sqlite_utils_module() -> ModuleType:
     other thread runs, numpy is hidden as sqlite-utils is imported (it then goes without, as where numpy is absent):
     50 ms of a command's first write. With other threads alive it is imported as it is: hiding numpy then could
     fail another thread's `import numpy` (the window's charts and its queue table are prepared on workers). A Qt
-    process counts as one with threads: QThreadPool's workers are not Python threads, and active_count() misses them."""
+    process counts as one with threads: QThreadPool's workers are not Python threads, and active_count() misses them.
+    `beside_reads`: the caller vouches that the other threads alive only read from Stripe (a sync's opening reads and
+    its account check: services/workspace.py), which never import numpy (pyproject's import contracts keep numpy to
+    the window): a first sync's import went with numpy, 50-60 ms of the GIL while its first requests were sent."""
     with _importing:
-        if "sqlite_utils" in sys.modules or "numpy" in sys.modules or threading.active_count() > 1 or "PySide6" in sys.modules:
+        threads = threading.active_count() > 1 and not beside_reads
+        if "sqlite_utils" in sys.modules or "numpy" in sys.modules or threads or "PySide6" in sys.modules:
             import sqlite_utils as found
 
             return found

@@ -121,7 +121,8 @@ def test_a_version_3_cache_gets_partial_pending_indexes_and_its_queries_keep_the
 def test_a_read_never_imports_sqlite_utils_and_its_first_write_imports_it_without_numpy(tmp_path):
     """store/database.py: opening the cache and reading it imports neither sqlite-utils nor numpy (45 and 50 ms of a
     start); the first table write imports sqlite-utils, without numpy while no other thread runs, and the window's
-    later `import numpy` works. With a thread alive, or in a Qt process, it imports as it is (numpy loads with it)."""
+    later `import numpy` works. With a thread alive, or in a Qt process, it imports as it is (numpy loads with it), unless
+    the caller vouches that the other threads only read from Stripe (services/workspace.py, beside a sync's reads)."""
     import subprocess
     import sys
 
@@ -130,8 +131,9 @@ def test_a_read_never_imports_sqlite_utils_and_its_first_write_imports_it_withou
         "cache = Cache.for_account(Path(DATA), 'acct_1', False); cache.queue();"
         "assert 'sqlite_utils' not in sys.modules and 'numpy' not in sys.modules, 'imported by a read';"
         "cache.db.table('coupons').insert_all([], pk='id') if MODE == 'alone' else None;"
-        "t = threading.Thread(target=threading.Event().wait, args=(5,), daemon=True); t.start() if MODE == 'thread' else None;"
+        "t = threading.Thread(target=threading.Event().wait, args=(5,), daemon=True); t.start() if MODE in ('thread', 'beside') else None;"
         "__import__('PySide6.QtCore') if MODE == 'qt' else None;"
+        "__import__('console.store.database').store.database.sqlite_utils_module(beside_reads=True) if MODE == 'beside' else None;"
         "cache.db.utils;"
         "import sqlite_utils.db; print('numpy' if sqlite_utils.db.np is not None else 'none');"
         "import numpy; assert numpy.zeros(2).sum() == 0"
@@ -140,11 +142,12 @@ def test_a_read_never_imports_sqlite_utils_and_its_first_write_imports_it_withou
 
     Cache.for_account(tmp_path, "acct_1", False).close()  # made (and migrated) here: what follows opens it as it is
     found = {}
-    for mode in ("alone", "thread", "qt"):
+    for mode in ("alone", "thread", "beside", "qt"):
         run = f"MODE = {mode!r}; DATA = {str(tmp_path)!r}; {code}"
         done = subprocess.run([sys.executable, "-c", run], capture_output=True, text=True, timeout=60)
         assert done.returncode == 0, done.stderr
         found[mode] = done.stdout.strip()
     # a Qt process: its QThreadPool workers are no Python threads (active_count() misses them), and one preparing the
     # queue imports numpy while the GUI thread's first write may import sqlite-utils
-    assert found == {"alone": "none", "thread": "numpy", "qt": "numpy"}
+    # `beside`: a thread alive that the caller vouches only reads from Stripe (a first sync's opening, the account check)
+    assert found == {"alone": "none", "thread": "numpy", "beside": "none", "qt": "numpy"}
