@@ -14,7 +14,7 @@ from ..store import Cache
 from . import state
 from .apply import apply_changes
 from .opening import Opening, got, optional
-from .ranges import EPOCH_FLOOR, PAGE_SIZE, Range, RangeReader, plan_ranges, recent_first, whole_pages
+from .ranges import AHEAD_S, EPOCH_FLOOR, PAGE_SIZE, Range, RangeReader, plan_ranges, recent_first, whole_pages
 from .ratelimit import CONCURRENCY, paced_by, workers_for
 from .report import Progress, SyncReport, no_progress
 
@@ -38,8 +38,8 @@ def first_ranges(now: int, workers: int, listed: list[int]) -> list[Range]:
     recent ranges and longer old ones (ranges.recent_first). Either way a range that proves long is split while it
     is read, so a worker never waits for another's range."""
     if len(listed) >= workers * 10:
-        return whole_pages(EPOCH_FLOOR, now + 1, workers, listed)
-    return recent_first(EPOCH_FLOOR, now + 1)
+        return whole_pages(EPOCH_FLOOR, now + AHEAD_S, workers, listed)
+    return recent_first(EPOCH_FLOOR, now + AHEAD_S)
 
 
 def full_sync(
@@ -192,7 +192,7 @@ def _ended_ranges(cache: Cache, now: int, workers: int) -> list[Range]:
     range reader on the sandbox's creation times)."""
     seen = cache.created_times()
     parts = max(1, min(workers, len(seen) // (4 * PAGE_SIZE)))
-    return [{**r, "status": ENDED} for r in plan_ranges(EPOCH_FLOOR, now + 1, parts, seen)]
+    return [{**r, "status": ENDED} for r in plan_ranges(EPOCH_FLOOR, now + AHEAD_S, parts, seen)]
 
 
 def unfinished(cache: Cache, *, queue: bool = False) -> tuple[int, int | None] | None:
@@ -227,7 +227,7 @@ def backfill(
     them (the states just listed are newer).
     """
     bucket = bucket if bucket is not None else TokenBucket(LIVE_MODE_RATE if gateway.livemode else TEST_MODE_RATE)
-    ranges = plan_ranges(now - EVENT_WINDOW_S, now + 1, concurrency)
+    ranges = plan_ranges(now - EVENT_WINDOW_S, now + AHEAD_S, concurrency)
     with ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="backfill") as pool:
         parts = list(pool.map(lambda r: gateway.events_in({"gte": r["gte"], "lt": r["lt"]}, paced=paced_by(bucket)), ranges))
     newest_first = [e for part in reversed(parts) for e in part]  # ranges are disjoint and ascending

@@ -18,7 +18,7 @@ from ..errors import InvalidRequest, NotFound, PermissionMissing
 from ..pacing import TokenBucket
 from ..store import Cache
 from . import usage
-from .ranges import RangeReader, recent_first
+from .ranges import AHEAD_S, RangeReader, recent_first
 from .ratelimit import each_under, paced_by
 from .report import Progress, SyncReport, no_progress
 
@@ -125,7 +125,7 @@ def plan(cache: Cache, due: dict[str, int], now: int) -> tuple[int | None, int]:
         return best
     tried = sorted({dates[len(dates) * i // QUANTILES] for i in range(QUANTILES)})
     for t, made in cache.invoices_estimates(tried, now).items():
-        cost = math.ceil(made / PAGE) + len(recent_first(t, now + 1)) + bisect.bisect_left(dates, t)
+        cost = math.ceil(made / PAGE) + len(recent_first(t, now + AHEAD_S)) + bisect.bisect_left(dates, t)
         if cost < best[1]:
             best = (t, cost)
     return best
@@ -165,7 +165,7 @@ def read_due(
     def page(rng: Any) -> Any:
         return gateway.invoice_page(created={"gte": rng["gte"], "lt": rng["lt"]}, starting_after=rng["after"])
 
-    reader = RangeReader(recent_first(t, now + 1) if t is not None else [], page, commit, bucket=bucket, workers=workers,
+    reader = RangeReader(recent_first(t, now + AHEAD_S) if t is not None else [], page, commit, bucket=bucket, workers=workers,
                          created_of=lambda kept: kept[0].created)  # fmt: skip
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ranges") as pool:
         ranged = pool.submit(reader.run)  # beside the lists, under the same bucket

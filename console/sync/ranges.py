@@ -15,6 +15,11 @@ DAY = 86400
 WEEK = 7 * DAY
 PAGE_SIZE = 100
 EPOCH_FLOOR = 1_293_840_000  # 2011-01-01: nothing in Stripe is older
+# A listing's newest range ends this far past this machine's clock, not a second past it: the cursor the listing pairs
+# with was read at Stripe's time, and on a Stripe clock ahead of ours (by over a second) what was made just before
+# that read had a `created` past our "now": outside every range, and its event not after the cursor, it was never
+# read. `created[lt]` in the future is a plain filter to Stripe (https://docs.stripe.com/api/subscriptions/list).
+AHEAD_S = DAY
 
 Range = dict[str, Any]  # {"gte", "lt", "after", "done"}: [gte, lt) and the cursor within it (JSON, for checkpoints), and
 # any key of the caller's (a full sync's "status"), which the ranges split from it keep

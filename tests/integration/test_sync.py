@@ -225,3 +225,24 @@ def test_a_key_without_optional_permissions_still_syncs_the_queue(sandbox, clien
     again = ws.sync()
     assert again.kind == "full" and "cannot read events" in again.fallback_reason
     ws.close()
+
+
+@pytest.mark.parametrize("ahead_s", [0, 90])
+def test_a_stripe_clock_ahead_of_this_machines_loses_no_subscription_made_just_before_the_sync(ahead_s, tmp_path):
+    """The events cursor is read at Stripe's time, the listing's ranges cut at this machine's: on a Stripe clock 90 s
+    ahead, a subscription made just before the first sync has a `created` past local "now". Its ranges ended a second
+    past it, and its creation event is not after the cursor: it was in neither (ranges.AHEAD_S). Now it is in the
+    queue after the first sync, on a clock in step as on one ahead, and an incremental sync after it changes nothing."""
+    with Sandbox(seed=5, customers=30, start_time=int(time.time()) + ahead_s) as sb:
+        owner = client_for(sb, sb.secret_key)
+        customer = owner.v1.customers.create({"name": "Just Signed", "email": "just@example.com"})
+        price = next(p for p in owner.v1.prices.list({"limit": 100}).data if p.recurring and p.billing_scheme == "per_unit")
+        sub = owner.v1.subscriptions.create({"customer": customer.id, "items": [{"price": price.id}]})
+        owner.v1.subscriptions.update(sub.id, {"cancel_at_period_end": True})
+        assert sub.created >= int(time.time()) + ahead_s - 1  # Stripe's clock, as set
+        ws = Workspace.connect(StripeGateway(sb.key, sb.url), tmp_path, syncing=True)
+        assert ws.sync().kind == "full"
+        assert sub.id in queue_by_id(ws) and queue_by_id(ws)[sub.id].customer_name == "Just Signed"
+        again = ws.sync()
+        assert again.kind == "incremental" and sub.id in queue_by_id(ws)
+        ws.close()
