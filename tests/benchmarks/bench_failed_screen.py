@@ -22,7 +22,7 @@ from pathlib import Path
 HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE))
 
-from bench_screen import H, Screen, W, Window, XTest, alternated, inner, on_display  # noqa: E402
+from bench_screen import H, Screen, W, Window, XTest, alternated, inner, on_display, stop_display  # noqa: E402
 
 CONSOLE = r"""
 import json, sys
@@ -217,8 +217,7 @@ def measure(data: Path, rounds: int) -> dict[str, list[dict]]:
         where = {kind: calibrate(kind, data, cache_file, env, screen, x) for kind in ("console", "bare")}
         return alternated(rounds, lambda kind: round_of(kind, where[kind], data, cache_file, env, screen, x))
     finally:
-        if xvfb is not None:
-            xvfb.terminate()
+        stop_display(xvfb)
 
 
 def table_rows(results: dict[str, list[dict]]) -> list[tuple[str, str, str, str, str]]:

@@ -321,15 +321,34 @@ def round_of(kind: str, where: dict, data: Path, cache_file: Path, env: dict[str
     return out
 
 
+_OURS = ":87"  # the display of the Xvfb a run starts when it has none
+
+
 def start_display() -> tuple[str, subprocess.Popen | None]:
-    if os.environ.get("DISPLAY"):
+    """This machine's X server, or an Xvfb started for the run (stop it with stop_display). One bench after another in
+    one process (bench_all.py) each starts its own: the DISPLAY an earlier one set names a server it has stopped
+    (the failed payments' bench then met "cannot open display :87")."""
+    if os.environ.get("DISPLAY") and os.environ["DISPLAY"] != _OURS:
         return os.environ["DISPLAY"], None
     if not shutil.which("Xvfb"):
         raise SystemExit("No DISPLAY and no Xvfb: apt-get install xvfb libxtst6")
-    display = ":87"
-    proc = subprocess.Popen(["Xvfb", display, "-screen", "0", f"{W}x{H}x24", "-nolisten", "tcp"], stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(["Xvfb", _OURS, "-screen", "0", f"{W}x{H}x24", "-nolisten", "tcp"], stderr=subprocess.DEVNULL)
     time.sleep(1.0)
-    return display, proc
+    return _OURS, proc
+
+
+def stop_display(xvfb: subprocess.Popen | None) -> None:
+    """Stop the Xvfb start_display started (if it did), waiting until it has let its display go."""
+    if xvfb is None:
+        return
+    xvfb.terminate()
+    try:
+        xvfb.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        xvfb.kill()
+        xvfb.wait()
+    if os.environ.get("DISPLAY") == _OURS:
+        del os.environ["DISPLAY"]
 
 
 def on_display() -> tuple[dict[str, str], subprocess.Popen | None]:
@@ -365,8 +384,7 @@ def measure(subscriptions: int, rounds: int, data: Path | None = None) -> dict[s
         where = {kind: calibrate(kind, data, cache_file, env, screen) for kind in ("console", "bare")}
         return alternated(rounds, lambda kind: round_of(kind, where[kind], data, cache_file, env, screen, x))
     finally:
-        if xvfb is not None:
-            xvfb.terminate()
+        stop_display(xvfb)
 
 
 ROWS = [
