@@ -322,24 +322,33 @@ def round_of(kind: str, where: dict, data: Path, cache_file: Path, env: dict[str
 
 
 _OURS = ":87"  # the display of the Xvfb a run starts when it has none
+_held: list[subprocess.Popen] = []  # that Xvfb, once per user of it (on_display ... stop_display)
 
 
 def start_display() -> tuple[str, subprocess.Popen | None]:
-    """This machine's X server, or an Xvfb started for the run (stop it with stop_display). One bench after another in
-    one process (bench_all.py) each starts its own: the DISPLAY an earlier one set names a server it has stopped
-    (the failed payments' bench then met "cannot open display :87")."""
-    if os.environ.get("DISPLAY") and os.environ["DISPLAY"] != _OURS:
+    """This machine's X server, or an Xvfb started for the run: one for the whole process, kept while any bench uses
+    it. The benches of one `./dev bench` run share it, as they share this process's Qt application (Screen), which
+    stays bound to the display it first met: a second Xvfb after the first was stopped left the Failed payments
+    tab's bench grabbing null images from a display gone ("cannot open display :87" before that)."""
+    if os.environ.get("DISPLAY") and not _held:
         return os.environ["DISPLAY"], None
+    if _held and _held[0].poll() is None:
+        _held.append(_held[0])
+        return _OURS, _held[0]
     if not shutil.which("Xvfb"):
         raise SystemExit("No DISPLAY and no Xvfb: apt-get install xvfb libxtst6")
     proc = subprocess.Popen(["Xvfb", _OURS, "-screen", "0", f"{W}x{H}x24", "-nolisten", "tcp"], stderr=subprocess.DEVNULL)
     time.sleep(1.0)
+    _held[:] = [proc]
     return _OURS, proc
 
 
 def stop_display(xvfb: subprocess.Popen | None) -> None:
-    """Stop the Xvfb start_display started (if it did), waiting until it has let its display go."""
-    if xvfb is None:
+    """One user of the run's Xvfb is done with it; the last stops it (and waits until it has let its display go)."""
+    if xvfb is None or not _held:
+        return
+    _held.pop()
+    if _held:
         return
     xvfb.terminate()
     try:
@@ -352,7 +361,8 @@ def stop_display(xvfb: subprocess.Popen | None) -> None:
 
 
 def on_display() -> tuple[dict[str, str], subprocess.Popen | None]:
-    """The environment of a window on the X server (this one's, or an Xvfb started for the run), and that Xvfb."""
+    """The environment of a window on the X server (this one's, or an Xvfb started for the run), and that Xvfb (for
+    stop_display)."""
     display, xvfb = start_display()
     env = {**os.environ, "DISPLAY": display, "QT_QPA_PLATFORM": "xcb"}
     env.pop("WAYLAND_DISPLAY", None)
