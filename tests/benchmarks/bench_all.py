@@ -48,15 +48,24 @@ def main() -> None:
     small, _ = cached_account(20_000, 4_000)
     print("the window on Xvfb…", file=sys.stderr)
     _, display = bench_screen.on_display()  # one X server for both window benches (bench_screen.start_display)
-    for label, console, bare, ratio, target in bench_screen.table_rows(bench_screen.measure(large_n, args.rounds, large)):
-        table.append((f"{label}, {large_n:,} cached", console, f"bare PySide6 window {bare}", ratio, target))
-    print("the Failed payments tab on Xvfb…", file=sys.stderr)
-    add_failures(large, large_n, large_n // 20)
-    for label, console, bare, ratio, target in bench_failed_screen.table_rows(bench_failed_screen.measure(large, args.rounds)):
-        table.append(
-            (f"Failed payments tab: {label}, {large_n // 20:,} failing", console, f"bare two-tab window {bare}", ratio, target)
-        )
-    bench_screen.stop_display(display)
+    try:  # stopped even when a bench fails: an Xvfb outlives the process that started it
+        for label, console, bare, ratio, target in bench_screen.table_rows(bench_screen.measure(large_n, args.rounds, large)):
+            table.append((f"{label}, {large_n:,} cached", console, f"bare PySide6 window {bare}", ratio, target))
+        print("the Failed payments tab on Xvfb…", file=sys.stderr)
+        add_failures(large, large_n, large_n // 20)
+        failing = bench_failed_screen.table_rows(bench_failed_screen.measure(large, args.rounds))
+        for label, console, bare, ratio, target in failing:
+            table.append(
+                (
+                    f"Failed payments tab: {label}, {large_n // 20:,} failing",
+                    console,
+                    f"bare two-tab window {bare}",
+                    ratio,
+                    target,
+                )
+            )
+    finally:
+        bench_screen.stop_display(display)
     print("the command line…", file=sys.stderr)
     for label, f, baseline, target in bench_cli.rows(large, small, max(5, args.rounds * 2 + 1), large_n):
         peak = f", peak {f['peak_mb']:,.0f} MB" if "json" in label else ""
