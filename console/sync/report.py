@@ -54,12 +54,13 @@ class SyncReport:
             head += " (resumed an interrupted sync)"
         if self.fallback_reason:
             head = f"{head} ({self.fallback_reason})"
+        # what went wrong first, right after the head: the window's status bar shows a long summary's start
+        warn = f" Skipped: {'; '.join(self.skipped)}." if self.skipped else ""
+        warn += f" Note: {'; '.join(self.notes)}." if self.notes else ""
         tail = ""
         if self.invoice_events or self.ledger_read:  # short: the window's status bar shows it (how: in the log)
             events = f"{self.invoice_events} event{'s' if self.invoice_events != 1 else ''}"
             tail += f" Invoices: {events}, {self.ledger_read} save{'s' if self.ledger_read != 1 else ''} read."
         if self.declines_read:
             tail += f" Failed payments: {self.declines_read} new failure{'s' if self.declines_read != 1 else ''} read, {self.failures_open} open."
-        tail += f" Skipped: {'; '.join(self.skipped)}." if self.skipped else ""
-        tail += f" Note: {'; '.join(self.notes)}." if self.notes else ""
-        return f"{head}. Queue: {len(self.queue_after)} pending cancellations ({self.joined} new, {self.left} left).{tail}"
+        return f"{head}.{warn} Queue: {len(self.queue_after)} pending cancellations ({self.joined} new, {self.left} left).{tail}"

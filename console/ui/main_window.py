@@ -42,6 +42,7 @@ from .preferences import PreferencesDialog, keep_operator, refresh_minutes, sett
 from .queue.page import QueuePage
 from .queue.reading import clock_text, prepare
 from .queue.table import PreparedQueue
+from .status_bar import ElidingStatusBar
 from .warming import TabWarmer
 from .workers import ProgressRelay, Runner
 
@@ -71,6 +72,7 @@ class MainWindow(QMainWindow):
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Churn Console")
+        self.setStatusBar(ElidingStatusBar(self))
         self.data_dir = data_dir
         self.settings = settings or settings_for(data_dir)
         keep_operator(self.settings, data_dir)  # one name for the window and the CLI (services/operator.py)

@@ -150,7 +150,7 @@ def test_a_sync_report_says_what_changed_in_the_queue():
     assert report.summary() == "Full sync: 120 subscriptions in 1 page. Queue: 3 pending cancellations (2 new, 1 left)."
     inc = SyncReport("incremental", events=1, fallback_reason=None, skipped=["usage"], notes=["older API version"])
     assert inc.summary() == (
-        "Incremental sync: 1 event. Queue: 0 pending cancellations (0 new, 0 left). Skipped: usage. Note: older API version."
+        "Incremental sync: 1 event. Skipped: usage. Note: older API version. Queue: 0 pending cancellations (0 new, 0 left)."
     )
     assert "(resumed an interrupted sync)" in SyncReport("full", resumed=True).summary()
     invoices = SyncReport("incremental", invoice_events=3, ledger_read=2, invoice_reads="one list per saved subscription")

@@ -94,10 +94,10 @@ class ActionBar(SaidBar):
             shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
             shortcut.activated.connect(self._save_by_keyboard)
             self.save_shortcuts.append(shortcut)
-        self.more = QToolButton()
+        # A push button with a menu, not an instant-popup tool button: Fusion leaves its arrow room beside the text
+        # (the tool button's arrow sat in its corner, over the last letter)
+        self.more = QPushButton("Other offers")
         self.more.setObjectName("moreOffers")
-        self.more.setText("Other offers")
-        self.more.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.menu = QMenu(self.more)
         self.menu.setToolTipsVisible(True)  # a disabled coupon says why on hover too
         self.menu.setToolTipsVisible(True)  # a disabled offer says why
