@@ -35,7 +35,11 @@ def test_outcomes_tab_cards_charts_and_exports(qtbot, open_window, demo, tmp_pat
     png = tmp_path / "weekly.png"
     page.panels["weekly"].save_png(png)
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    # one currency at a time: every figure is in that currency
+    # one currency at a time: every figure is in that currency. The box, filled after it was first shown, is wide
+    # enough for its first choice (sized on first show, it had cut it to "All (each")
+    qtbot.waitUntil(lambda: page.currency.width() >= page.currency.sizeHint().width())
+    assert page.currency.currentText() == "All (each its own)"
+    assert page.currency.fontMetrics().horizontalAdvance(page.currency.currentText()) < page.currency.width() - 20
     usd = page.currency.findData("usd")
     assert usd > 0
     page.currency.setCurrentIndex(usd)

@@ -109,6 +109,8 @@ class AnalyticsPage(QWidget):
             edit.setDisplayFormat(day_format())  # the locale's date, as everywhere in the window
         self.currency = QComboBox()
         self.currency.setObjectName("analyticsCurrency")
+        # its items come after the first show (the cache's currencies): sized then, it cut "All (each its own)"
+        self.currency.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         for widget in (
             QLabel("Range"),
             self.preset,
