@@ -140,7 +140,8 @@ class ActionsController(QObject):
             self.bar.say(f"<b>{html.escape(why)}</b> Nothing was sent.", error=True)  # before the consent step
             return
         summary = (
-            f"{offer.describe(self._coupons())} for <b>{who}</b> — {format_money(row.mrr_minor, row.currency)}/month at stake"
+            f"{html.escape(offer.describe(self._coupons()))} for <b>{who}</b> — "  # a coupon's id is the account's text
+            f"{html.escape(format_money(row.mrr_minor, row.currency))}/month at stake"
         )
         if offer.kind == "contact":  # nothing changes in Stripe, but the journal says how and what was said
             summary = f"Record a contact with <b>{who}</b>: how you reached them, and what was agreed or said"
