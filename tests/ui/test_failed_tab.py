@@ -66,6 +66,7 @@ def test_retry_now_by_button_and_by_ctrl_r_charges_the_new_card_and_the_rows_lea
     window, page = opened(qtbot, open_window, demo)
     click_row(page.table, at(page, one))
     assert page.action_bar.retry.isEnabled()
+    assert page.action_bar.retry.toolTip().startswith("Charge the card on file now")  # a new card: nothing against it
     click(page.action_bar.retry)
     qtbot.waitUntil(lambda: "Paid:" in page.action_bar.status.text(), timeout=20000)
     assert admin(demo).v1.invoices.retrieve(one_inv).status == "paid"
@@ -94,6 +95,8 @@ def test_a_hard_decline_is_refused_under_the_buttons_and_nothing_is_charged(qtbo
     assert page.model.index(r, COLUMNS.index("Stripe's next try")).data() == "none"
     click_row(page.table, r)
     assert "expired" in page.detail.fields["Decline"].text()
+    tip = page.action_bar.retry.toolTip()  # on hover, what the last sync says a retry would meet; still clickable
+    assert tip.startswith("As of the last sync: ") and "card-update link" in tip and page.action_bar.retry.isEnabled()
     qtbot.waitUntil(
         lambda: "Payment failed — 1 attempt failed by the time it was listed" in page.detail.timeline.text(), timeout=10000
     )

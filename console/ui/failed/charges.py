@@ -4,6 +4,7 @@ and `paid-outside` (services/operations.py), run off the GUI thread, its outcome
 from __future__ import annotations
 
 import html
+import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Protocol, cast
 
@@ -11,6 +12,7 @@ from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
+from ...domain import dunning
 from ...domain.action import Action
 from ...domain.failed import FailedRow
 from ...domain.money import format_money
@@ -41,6 +43,7 @@ class ChargeSurface(Protocol):
 
 
 CHARGE_KEYS = {"retry": "Ctrl+R", "paid": "Ctrl+Shift+P", "pause": "Ctrl+Shift+U", "undo": "Ctrl+Z"}
+RETRY_TIP = f"Charge the card on file now: one charge, never two ({CHARGE_KEYS['retry']})"
 
 
 class FailedBar(SaidBar):
@@ -52,7 +55,7 @@ class FailedBar(SaidBar):
         self.retry = QPushButton("&Retry now")
         self.retry.setObjectName("retryNow")
         self.retry.setProperty("class", "primary")
-        self.retry.setToolTip(f"Charge the card on file now: one charge, never two ({CHARGE_KEYS['retry']})")
+        self.retry.setToolTip(RETRY_TIP)
         self.paid = QPushButton("&Paid another way…")
         self.paid.setObjectName("paidOutside")
         self.paid.setToolTip(
@@ -100,6 +103,14 @@ class ChargeController(QObject):
         allowed = self.context.granted("rak_invoice_write")  # Invoices: Write charges and marks invoices
         for button in (self.bar.retry, self.bar.paid):
             button.setEnabled(online and allowed and len(rows) == 1)
+        # What the last sync says a retry would meet, on hover. The button stays: Retry now decides on the invoice and
+        # the cards read again (a new card may have come since), and says its refusal under the buttons.
+        likely = dunning.retry_refusal(rows[0].failure(), int(time.time())) if len(rows) == 1 else None
+        self.bar.retry.setToolTip(
+            RETRY_TIP
+            if likely is None
+            else f"As of the last sync: {likely} (Retry now reads the card again first, and charges nothing while this holds.)"
+        )
         self.bar.selection_is([r.subscription_id for r in rows])
 
     def retry(self) -> None:
