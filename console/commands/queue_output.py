@@ -82,7 +82,7 @@ def _table(records: list[dict[str, Any]]) -> str:
         (
             display_name(r["name"], r["email"], r["customer"], r["customer_deleted"])[:28],
             r["plan"][:28],
-            r["mrr"],
+            ("~" if r["mrr_usage_based"] else "") + r["mrr"],  # usage-based, as the window's MRR column says it
             str(r["days_left"]),
             r["reason"][:34],
             tenure_text(r["tenure_days"]),

@@ -16,7 +16,7 @@ DASHBOARD = "https://dashboard.stripe.com/"
 # A queue row as the CLI prints it (table, JSON, CSV; store/queue_reads.py reads them), in this order.
 RECORD_FIELDS = (
     "subscription", "customer", "name", "email", "customer_deleted", "plan", "status", "mrr_minor", "currency", "mrr",
-    "cancel_at", "requested_at", "days_left", "feedback", "reason", "comment", "tenure_days", "discount", "dashboard_url",
+    "mrr_usage_based", "cancel_at", "requested_at", "days_left", "feedback", "reason", "comment", "tenure_days", "discount", "dashboard_url",
     "owner", "owner_since", "desk_state", "due", "follow_up", "last_contact", "note", "discount_saved_at",
 )  # fmt: skip
 

@@ -51,6 +51,8 @@ _VALUES = {  # RECORD_FIELDS, each as SQL
     "mrr_minor": "s.mrr_minor",
     "currency": "s.currency",
     "mrr": "money(s.mrr_minor, s.currency)",
+    # a metered price's MRR is what its latest invoice charged (docs/mrr.md): the window marks it `~`, so does the CLI
+    "mrr_usage_based": "json(CASE WHEN s.mrr_usage THEN 'true' ELSE 'false' END)",
     "cancel_at": _ISO.format("s.ends_at"),
     # "asked on" is when the customer asked (their open intent), not when an undo set the cancellation again
     "requested_at": _ISO.format(

@@ -42,6 +42,17 @@ def test_sync_then_queue_in_every_format_and_order(account, run):
     rows = json.loads(out)
     assert {r["subscription"] for r in rows} >= pending
     assert [r["days_left"] for r in rows] == sorted(r["days_left"] for r in rows)
+    # a metered price's MRR is what its last invoice charged: usage-based in JSON, `~` in the table, as in the window
+    client = client_for(sb, sb.secret_key)
+    metered = {
+        r["subscription"]
+        for r in rows
+        if any(i.price.recurring.usage_type == "metered" for i in client.v1.subscriptions.retrieve(r["subscription"]).items.data)
+    }
+    assert metered and {r["subscription"] for r in rows if r["mrr_usage_based"] is True} == metered
+    body = table.splitlines()[2:-2]  # under the header and its rule, above the totals
+    assert len([line for line in body if " ~" in line]) == len(metered)
+    assert all(any(f" ~{r['mrr']} " in line for line in body) for r in rows if r["subscription"] in metered)
     code, out, _ = run("queue", "--format", "csv", "--sort", "customer", "--reason", "too_expensive")
     records = list(csv.DictReader(io.StringIO(out)))
     assert records and all(r["feedback"] == "too_expensive" for r in records)

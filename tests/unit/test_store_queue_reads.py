@@ -35,6 +35,7 @@ def as_record(row: QueueRow, now: datetime) -> dict:
         "mrr_minor": row.mrr_minor,
         "currency": row.currency,
         "mrr": format_money(row.mrr_minor, row.currency),
+        "mrr_usage_based": row.usage_based,  # the window's `~`
         "cancel_at": row.ends_at.isoformat(),
         "requested_at": row.requested_at.isoformat() if row.requested_at else None,
         "days_left": row.days_left(now),
@@ -97,6 +98,7 @@ def test_every_field_and_the_order_equal_the_windows_rows(workspace, sort):
         "no answer": any(not r.feedback for r in rows),
         "discount": any(r.discount for r in rows),
         "two currencies": len({r.currency for r in rows}) > 1,
+        "usage-based MRR": any(r.usage_based for r in rows),
     }
     assert all(kinds.values()), kinds  # the demo account has each case this must get right
     got = [json.loads(line) for line in workspace.queue_json(now, sort=sort)]
