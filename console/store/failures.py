@@ -93,7 +93,11 @@ class Failures:
         )
 
     def failure_count(self) -> int:
-        return int(self._query("SELECT count(*) AS n FROM failed_invoices")[0]["n"])
+        """The rows the failed-payments queue shows (failed_rows): each subscription still to win back with its newest
+        failing invoice, the hold-out's apart. Not every open failing invoice: one on a canceled subscription is lost,
+        and a sync's summary that counted those said "7 open" above a queue of 3."""
+        where = _where(holdout=False, ref=False)
+        return int(self._query(f"WITH {_OLDER_HELD} SELECT count(*) AS n FROM failed_invoices f WHERE {where}")[0]["n"])
 
     def failed_rows(
         self, livemode: bool, *, ref: str | None = None, retry_days: int = 14, limit: int | None = None,
@@ -105,21 +109,12 @@ class Failures:
         Stripe's later attempt). Ordered here, so the first `limit` rows are the table's first rows (the window shows
         them before the rest is read). `ref`: only the row of that invoice or subscription id. The hold-out's rows (left
         to Stripe alone: domain/holdout.py) are the reps' queue's never, and only they with `holdout`."""
-        only = " AND (f.id = :ref OR f.subscription_id = :ref)" if ref is not None else ""
-        held = f"f.id {'' if holdout else 'NOT '}IN held"  # the hold-out's few ids, read once from their index
-        shown = ", ".join(f"'{status}'" for status in SHOWN_STATUSES)
-        where = f"f.sub_status IN ({shown}) AND f.id NOT IN older AND {held}{only}"
+        where = _where(holdout=holdout, ref=ref is not None)
         # Each step reads an index, none a row per failure: the subscriptions with two failing invoices are found by
         # one pass over their index (a lookup per failure cost 0.1 s at 50,000), the currencies' order by counting;
         # each row is made a FailedRow as it comes (50,000 rows held as dicts first cost 40 MB more at the peak).
         rows = self._plain(
-            f"""WITH older AS (  -- a subscription's failing invoices but its newest (rare: a renewal failing again)
-                  SELECT g.id FROM failed_invoices g
-                  JOIN (SELECT subscription_id FROM failed_invoices GROUP BY subscription_id HAVING count(*) > 1)
-                       USING (subscription_id)
-                  WHERE g.id != (SELECT h.id FROM failed_invoices h WHERE h.subscription_id = g.subscription_id
-                                 ORDER BY h.created DESC, h.id DESC LIMIT 1)),
-                held AS (SELECT id FROM recovery_invoices WHERE holdout = 'stripe'),
+            f"""WITH {_OLDER_HELD},
                 ranks AS (SELECT f.currency, row_number() OVER (ORDER BY count(*) DESC, f.currency) AS rank
                           FROM failed_invoices f WHERE {where} GROUP BY f.currency),
                 top AS (SELECT f.id, f.mrr_minor, max(f.created + :window, coalesce(f.next_attempt, 0)) AS ends, f.created,
@@ -138,6 +133,23 @@ class Failures:
 
 
 _READ = ", ".join(f"f.{c}" for c in (*_COLUMNS.split(", "), "decline", "mrr_minor", "sub_status"))
+_OLDER_HELD = """older AS (  -- a subscription's failing invoices but its newest (rare: a renewal failing again)
+      SELECT g.id FROM failed_invoices g
+      JOIN (SELECT subscription_id FROM failed_invoices GROUP BY subscription_id HAVING count(*) > 1) USING (subscription_id)
+      WHERE g.id != (SELECT h.id FROM failed_invoices h WHERE h.subscription_id = g.subscription_id
+                     ORDER BY h.created DESC, h.id DESC LIMIT 1)),
+    held AS (SELECT id FROM recovery_invoices WHERE holdout = 'stripe')"""
+
+
+def _where(*, holdout: bool, ref: bool) -> str:
+    """The failed-payments queue's rows, over `f` (failed_invoices) with _OLDER_HELD: a subscription still to win back,
+    its newest failing invoice, in the hold-out or not; `ref`: only the row of :ref (an invoice or subscription id)."""
+    held = f"f.id {'' if holdout else 'NOT '}IN held"  # the hold-out's few ids, read once from their index
+    shown = ", ".join(f"'{status}'" for status in SHOWN_STATUSES)
+    only = " AND (f.id = :ref OR f.subscription_id = :ref)" if ref else ""
+    return f"f.sub_status IN ({shown}) AND f.id NOT IN older AND {held}{only}"
+
+
 _NAMES = (*(c.split(".")[1] for c in _READ.split(", ")), "customer_name", "customer_email", "plan", "desk_meta", "card_now")
 
 

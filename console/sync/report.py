@@ -32,7 +32,7 @@ class SyncReport:
     ledger_read: int = 0  # saved subscriptions whose invoices were read (not kept current by events)
     invoice_reads: str | None = None  # how: one list per saved subscription, or created ranges (counted: cheaper)
     declines_read: int = 0  # new payment failures whose decline was read (the failed-payments desk)
-    failures_open: int = 0  # the open invoices whose payment failed, after those reads
+    failures_open: int = 0  # the failed-payments queue's rows after those reads (Cache.failure_count)
     skipped: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
@@ -62,5 +62,5 @@ class SyncReport:
             events = f"{self.invoice_events} event{'s' if self.invoice_events != 1 else ''}"
             tail += f" Invoices: {events}, {self.ledger_read} save{'s' if self.ledger_read != 1 else ''} read."
         if self.declines_read:
-            tail += f" Failed payments: {self.declines_read} new failure{'s' if self.declines_read != 1 else ''} read, {self.failures_open} open."
+            tail += f" Failed payments: {self.declines_read} new failure{'s' if self.declines_read != 1 else ''} read, {self.failures_open} to win back."
         return f"{head}.{warn} Queue: {len(self.queue_after)} pending cancellations ({self.joined} new, {self.left} left).{tail}"
