@@ -408,11 +408,11 @@ def test_the_playbook_editor_marks_a_rule_that_can_never_match(qtbot, open_windo
     dialog.add_new_rule()  # "Add rule": too_expensive, a contact, before the catch-all
     added = dialog.table.currentRow()
     assert dialog._combo_at(added, 0).currentData() == "too_expensive"
-    assert f"Rule {added + 1} is never used: rules 1 and 2 above" in dialog.unused.text()
+    assert f"Rule {added + 1} is never used: rules 1 and 2 above get every customer it would." in dialog.unused.text()
     assert "Never used" in dialog._combo_at(added, 0).toolTip()
     segment = dialog._combo_at(0, 1)
     segment.setCurrentIndex(segment.findData("any"))  # rule 1 now takes every price objection alone
-    assert "Rule 2 is never used: rule 1 above" in dialog.unused.text()
+    assert "Rule 2 is never used: rule 1 above gets every customer it would." in dialog.unused.text()
     segment.setCurrentIndex(segment.findData("high_mrr"))
     dialog.table.selectRow(added)
     for _ in range(added):

@@ -325,21 +325,13 @@ class PlaybookDialog(QDialog):
             return  # still being built
         found = never_used(self.rules(), self.no_repeat.isChecked())
         for i in range(self.table.rowCount()):
-            why = (
-                f"Never used: rule{'s' if len(found[i]) > 1 else ''} {_numbers(found[i])} above get every customer it would."
-                if i in found
-                else ""
-            )
+            why = f"Never used: {_earlier(found[i])} every customer it would." if i in found else ""
             reason = self._combo_at(i, 0)
             reason.setProperty("unused", bool(why))
             reason.setStyleSheet("QComboBox { color: palette(placeholder-text); text-decoration: line-through; }" if why else "")
             reason.setToolTip(why)
         self.unused.setText(
-            " ".join(
-                f"Rule {i + 1} is never used: rule{'s' if len(found[i]) > 1 else ''} {_numbers(found[i])} above get every "
-                "customer it would."
-                for i in sorted(found)
-            )
+            " ".join(f"Rule {i + 1} is never used: {_earlier(found[i])} every customer it would." for i in sorted(found))
         )
 
     def rules(self) -> list[Rule]:
@@ -376,3 +368,8 @@ def _numbers(indices: list[int]) -> str:
     """`1`, `1 and 2`, `1, 2 and 4`: rule numbers as the table shows them (from 1)."""
     shown = [str(i + 1) for i in indices]
     return shown[0] if len(shown) == 1 else f"{', '.join(shown[:-1])} and {shown[-1]}"
+
+
+def _earlier(rules: list[int]) -> str:
+    """ "rule 1 above gets", "rules 1 and 2 above get": the rules that take a never-used rule's customers."""
+    return f"rule {_numbers(rules)} above gets" if len(rules) == 1 else f"rules {_numbers(rules)} above get"
