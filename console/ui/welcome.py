@@ -6,6 +6,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QPushButton,
     QStackedWidget,
@@ -103,6 +104,9 @@ class WelcomeDialog(QDialog):
             self.permissions.setItem(row, 1, QTableWidgetItem(enables))
         self.permissions.resizeColumnToContents(0)
         self.permissions.horizontalHeader().setStretchLastSection(True)
+        # what a permission is for wraps onto a second line rather than end in "…" (Invoices: Write's did)
+        self.permissions.setWordWrap(True)
+        self.permissions.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         after = QLabel(
             "<ol start='3'>"
             "<li>Create the key, copy it (<code>rk_test_…</code> for test mode, <code>rk_live_…</code> for live) and paste "

@@ -18,6 +18,7 @@ from console.services.connection import open_profile
 from console.services.keys import KeyService
 from console.ui.dialogs.connect import ConnectDialog
 from console.ui.main_window import MainWindow
+from tests.ui.legible import assert_whole
 
 REAL = os.environ.get("CHURN_CONSOLE_REAL_KEYRING") == "1"
 pytestmark = pytest.mark.skipif(not REAL, reason="run through ./dev test, which starts gnome-keyring in a private session")
@@ -56,6 +57,7 @@ def test_first_start_opens_connect_then_the_queue_of_the_new_profile(qtbot, tmp_
     qtbot.waitUntil(dialog.store_button.isEnabled, timeout=10000)
     assert f"Stripe account {demo.state.account['id']}" in dialog.message.text() and "TEST" in dialog.message.text()
     assert dialog.permissions.rowCount() == len(permissions.NEEDED)  # each permission the console needs, listed
+    assert_whole(qtbot, dialog.permissions, 2, wraps=False)  # what each enables, never cut to "…"
     with qtbot.waitSignal(window.synced, timeout=30000):
         qtbot.mouseClick(dialog.store_button, Qt.MouseButton.LeftButton)
     assert keyring.get_password(SERVICE, name) == demo.key

@@ -13,6 +13,7 @@ from console.ui import theme
 from console.ui.help import SHORTCUTS, ShortcutsDialog, about_text
 from console.ui.main_window import MainWindow
 from console.ui.welcome import CONNECT, DEMO, WelcomeDialog
+from tests.ui.legible import assert_whole
 
 
 def fresh_screen():
@@ -56,6 +57,7 @@ def test_connecting_first_lists_exactly_the_permissions_to_set(qtbot):
     assert dialog.pages.currentIndex() == 1
     shown = [dialog.permissions.item(r, 0).text() for r in range(dialog.permissions.rowCount())]
     assert shown == [label for _code, label, _why in NEEDED]
+    assert_whole(qtbot, dialog.permissions, 1)
     qtbot.mouseClick(dialog.open_connect, Qt.MouseButton.LeftButton)
     assert dialog.choice == CONNECT
 

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QFormLayout,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -89,6 +90,8 @@ class ConnectDialog(QDialog):
         self.permissions.setHorizontalHeaderLabels(["Permission", "Granted", "Enables"])
         self.permissions.horizontalHeader().setStretchLastSection(True)
         self.permissions.verticalHeader().hide()
+        self.permissions.setWordWrap(True)  # what a permission enables wraps, not "…" (Invoices: Write's did)
+        self.permissions.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         layout.addWidget(self.permissions, 1)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
