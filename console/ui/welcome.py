@@ -6,7 +6,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
     QStackedWidget,
@@ -18,6 +17,7 @@ from PySide6.QtWidgets import (
 
 from ..services.keys import NEEDED
 from .theme import app_icon
+from .wrapped_rows import wrap_rows
 
 DEMO, CONNECT = "demo", "connect"
 
@@ -104,9 +104,7 @@ class WelcomeDialog(QDialog):
             self.permissions.setItem(row, 1, QTableWidgetItem(enables))
         self.permissions.resizeColumnToContents(0)
         self.permissions.horizontalHeader().setStretchLastSection(True)
-        # what a permission is for wraps onto a second line rather than end in "…" (Invoices: Write's did)
-        self.permissions.setWordWrap(True)
-        self.permissions.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        wrap_rows(self.permissions)  # what a permission is for wraps, not "…" (Invoices: Write's did)
         after = QLabel(
             "<ol start='3'>"
             "<li>Create the key, copy it (<code>rk_test_…</code> for test mode, <code>rk_live_…</code> for live) and paste "

@@ -10,7 +10,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QFormLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -25,6 +24,7 @@ from ...services.keys import HOW_TO, KeyService, Verified, inspect_key, verify
 from ...services.profiles import Profile
 from .. import theme
 from ..workers import Runner
+from ..wrapped_rows import wrap_rows
 
 
 class ConnectDialog(QDialog):
@@ -90,8 +90,7 @@ class ConnectDialog(QDialog):
         self.permissions.setHorizontalHeaderLabels(["Permission", "Granted", "Enables"])
         self.permissions.horizontalHeader().setStretchLastSection(True)
         self.permissions.verticalHeader().hide()
-        self.permissions.setWordWrap(True)  # what a permission enables wraps, not "…" (Invoices: Write's did)
-        self.permissions.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        wrap_rows(self.permissions)  # what a permission is for wraps, not "…" (Invoices: Write's did)
         layout.addWidget(self.permissions, 1)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
@@ -170,7 +169,9 @@ class ConnectDialog(QDialog):
             granted.setForeground(Qt.GlobalColor.darkGreen if p.granted else Qt.GlobalColor.darkRed)
             self.permissions.setItem(i, 1, granted)
             self.permissions.setItem(i, 2, QTableWidgetItem(p.enables))
-        self.permissions.resizeColumnsToContents()
+        self.permissions.resizeColumnToContents(0)
+        self.permissions.resizeColumnToContents(1)  # the third stretches, its words wrapped (wrap_rows)
+        self.permissions.resizeRowsToContents()
         self.store_button.setEnabled(self.keyring_ok)
         self.session_button.setEnabled(True)
 
