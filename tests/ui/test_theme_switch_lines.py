@@ -42,3 +42,31 @@ def test_the_undo_link_takes_the_new_themes_colour(qtbot, monkeypatch):
     finally:
         monkeypatch.setenv(theme.THEME_ENV, "light")
         theme.apply(app)
+
+
+def test_the_portal_outcomes_and_recovery_lines_take_the_new_themes_colour(qtbot, open_window, demo, monkeypatch):
+    """Each page's line under its controls, said in the light theme, is drawn in the dark theme's colour once the
+    theme is switched (it had kept the light theme's dark green on the dark background)."""
+    app = QApplication.instance()
+    monkeypatch.setenv(theme.THEME_ENV, "light")
+    theme.apply(app)
+    window = open_window(demo)
+    portal, outcomes, recovery = window.portal_page, window.analytics_page, window.recovery_page  # built now
+    window.tabs.setCurrentWidget(window.portal_tab)  # the others hidden behind it, as a user leaves them
+    lines = {"portal": portal.status, "outcomes": outcomes.status, "recovery": recovery.status}
+    portal.say("2 configurations.")
+    outcomes.say("Saved by_reason.csv")
+    recovery.say("Could not write recovery.csv: the disk is full.", error=True)
+    light_ok, light_error = theme.colour("ok"), theme.colour("error")
+    try:
+        monkeypatch.setenv(theme.THEME_ENV, "dark")
+        theme.apply(app)
+        dark_ok, dark_error = theme.colour("ok"), theme.colour("error")
+        assert (dark_ok, dark_error) != (light_ok, light_error)
+        for name, line in lines.items():
+            want, old = (dark_error, light_error) if line.error else (dark_ok, light_ok)
+            assert line.palette().color(line.foregroundRole()).name() == want, name
+            assert old not in line.styleSheet() and want in line.styleSheet(), name
+    finally:
+        monkeypatch.setenv(theme.THEME_ENV, "light")
+        theme.apply(app)

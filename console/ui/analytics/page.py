@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import cast
 
-from PySide6.QtCore import QDate, QEvent, QObject, QSettings, Qt
+from PySide6.QtCore import QDate, QEvent, QObject, QSettings
 from PySide6.QtGui import QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QScrollArea,
-    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -32,12 +31,12 @@ from ...services.outcomes_report import (
     read_both,
 )
 from ...services.workspace import Workspace
-from .. import theme
 from ..chart_frame import ChartFrame, Say
 from ..context import PageContext
 from ..dates import day_format
 from ..latest import Latest, range_presets
 from ..overview_page import Card
+from ..status_line import StatusLine
 from ..when_shown import ReadWhenShown
 from .experiments_panel import ExperimentsPanel
 from .render import CHARTS, SIZE, TITLES, draw, file_stem, render_chart
@@ -124,11 +123,7 @@ class AnalyticsPage(QWidget):
             head.addWidget(widget)
         head.addStretch(1)
         outer.addLayout(head)
-        self.status = QLabel("")
-        self.status.setObjectName("outcomesStatus")
-        self.status.setTextFormat(Qt.TextFormat.PlainText)  # a path is anyone's text
-        self.status.setWordWrap(True)
-        self.status.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.status = StatusLine("outcomesStatus")  # plain text: a path is anyone's text
         self.status.hide()
         outer.addWidget(self.status)
         cards = QHBoxLayout()
@@ -191,9 +186,7 @@ class AnalyticsPage(QWidget):
 
     def say(self, text: str, error: bool = False) -> None:
         """A line under the range: what an export did, or why it could not."""
-        self.status.setText(text)
-        self.status.setProperty("class", "statusError" if error else "statusOk")
-        self.status.setStyleSheet(f"color: {theme.colour('error' if error else 'ok')};")
+        self.status.say(text, error=error)
         self.status.setVisible(bool(text))
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt naming

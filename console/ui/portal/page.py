@@ -30,9 +30,9 @@ from ...domain.portal import Catalog, PortalConfig
 from ...errors import ConsoleError
 from ...services import operations
 from ...services.portal import ChangedOnStripe, PortalInvalid, PortalService
-from .. import theme
 from ..context import PageContext
 from ..dates import moment_text
+from ..status_line import StatusLine
 from .dialogs import TryItDialog, conflict_dialog, review_dialog
 from .exchange import export_configuration, import_configuration
 from .form import PortalForm
@@ -110,10 +110,7 @@ class PortalPage(QWidget):
         scroll.setWidgetResizable(True)
         rv.addWidget(scroll, 1)
         bar = QHBoxLayout()
-        self.status = QLabel("")
-        self.status.setObjectName("portalStatus")
-        self.status.setWordWrap(True)
-        self.status.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.status = StatusLine("portalStatus", rich=True)
         rv.addWidget(self.status)  # above the buttons, so a long message wraps instead of widening the page
         bar.addStretch(1)
         self.try_it = QPushButton("Open portal as customer…")
@@ -159,7 +156,7 @@ class PortalPage(QWidget):
         self.context.runner.submit_side(fn, done, self._failed)
 
     def say(self, text: str, error: bool = False) -> None:
-        self.status.setText(f"<span style='color:{theme.colour('error' if error else 'ok')}'>{text}</span>")
+        self.status.say(text, error=error)
 
     def _failed(self, error: ConsoleError) -> None:
         listed = ""

@@ -30,10 +30,10 @@ from ...domain.recovery import LINK_WINDOW_DAYS, REASON_WORDS, REASONS
 from ...domain.recovery_rate import READ_AT, CurrencyFigures, RecoveryFigures, lift_words
 from ...services.changes import Changes
 from ...services.recovery_report import recovery_report
-from .. import theme
 from ..context import PageContext
 from ..latest import Latest, range_presets
 from ..overview_page import Card
+from ..status_line import StatusLine
 from ..when_shown import ReadWhenShown
 from .charts import RecoveryChart, by_decline, by_reason, curve, holdout, weekly
 
@@ -70,9 +70,7 @@ class RecoveryPage(QWidget):
         self.rule.setProperty("class", "pageCaption")
         self.rule.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         outer.addWidget(self.rule)
-        self.status = QLabel("")
-        self.status.setObjectName("recoveryStatus")
-        self.status.setTextFormat(Qt.TextFormat.PlainText)  # a path is anyone's text
+        self.status = StatusLine("recoveryStatus")  # plain text: a path is anyone's text
         self.status.hide()
         outer.addWidget(self.status)
         cards = QHBoxLayout()
@@ -144,8 +142,7 @@ class RecoveryPage(QWidget):
 
     def say(self, text: str, error: bool = False) -> None:
         """A line under the range: what an export did, or why it could not."""
-        self.status.setText(text)
-        self.status.setStyleSheet(f"color: {theme.colour('error' if error else 'ok')};")
+        self.status.say(text, error=error)
         self.status.setVisible(bool(text))
 
     def refresh(self) -> None:
