@@ -16,6 +16,7 @@ from console.sandbox.keys import ALL_PERMISSIONS
 from console.secrets.keystore import SERVICE
 from console.services.connection import open_profile
 from console.services.keys import KeyService
+from console.ui import theme
 from console.ui.dialogs.connect import ConnectDialog
 from console.ui.main_window import MainWindow
 from tests.ui.legible import assert_whole
@@ -58,6 +59,8 @@ def test_first_start_opens_connect_then_the_queue_of_the_new_profile(qtbot, tmp_
     assert f"Stripe account {demo.state.account['id']}" in dialog.message.text() and "TEST" in dialog.message.text()
     assert dialog.permissions.rowCount() == len(permissions.NEEDED)  # each permission the console needs, listed
     assert_whole(qtbot, dialog.permissions, 2, wraps=False)  # what each enables, never cut to "…"
+    granted = dialog.permissions.item(0, 1)  # "yes" in the theme's own green (Qt's dark green was unreadable on dark)
+    assert granted.text() == "yes" and granted.foreground().color().name() == theme.colour("ok")
     with qtbot.waitSignal(window.synced, timeout=30000):
         qtbot.mouseClick(dialog.store_button, Qt.MouseButton.LeftButton)
     assert keyring.get_password(SERVICE, name) == demo.key

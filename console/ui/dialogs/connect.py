@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -166,7 +167,7 @@ class ConnectDialog(QDialog):
         for i, p in enumerate(verified.permissions):
             self.permissions.setItem(i, 0, QTableWidgetItem(p.label))
             granted = QTableWidgetItem("yes" if p.granted else "NO")
-            granted.setForeground(Qt.GlobalColor.darkGreen if p.granted else Qt.GlobalColor.darkRed)
+            granted.setForeground(QColor(theme.colour("ok" if p.granted else "error")))  # readable in both themes
             self.permissions.setItem(i, 1, granted)
             self.permissions.setItem(i, 2, QTableWidgetItem(p.enables))
         self.permissions.resizeColumnToContents(0)
