@@ -3,10 +3,10 @@ action bar and the Failed payments tab's (and where the save desk's buttons join
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, Qt, QTimer
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
-from . import theme
+from .status_line import StatusLine
 
 OK_SECONDS = 30  # a success line (with its Undo link) stays this long; the Undo button stays until the next action
 
@@ -16,16 +16,12 @@ class SaidBar(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._shown: tuple[str, bool] = ("", False)  # the line under the buttons: its html and whether an error
         self.outer = QVBoxLayout(self)
         self.outer.setContentsMargins(0, 0, 0, 0)
         self.outer.setSpacing(2)
         self.row = QHBoxLayout()
         self.row.setContentsMargins(0, 0, 0, 0)
-        self.status = QLabel("")
-        self.status.setObjectName("actionStatus")
-        self.status.setWordWrap(True)
-        self.status.setTextFormat(Qt.TextFormat.RichText)  # our own words; customers' text is escaped by the callers
+        self.status = StatusLine("actionStatus", rich=True)  # our own words; customers' text is escaped by the callers
         self._targets: tuple[str, ...] = ()
         self._said_for: tuple[str, ...] | None = None  # an error's customers: it clears when others are selected
         self._clear_timer = QTimer(self)
@@ -42,24 +38,11 @@ class SaidBar(QWidget):
         """A line under the buttons about the last action, that clears itself: a success after OK_SECONDS; a
         refusal or an error once the operator selects other customers (it was about the ones selected then);
         a progress line ("Sending…") when its answer replaces it."""
-        self._shown = (html, error)
-        self._show_said()
+        self.status.say(html, error=error)
         self._said_for = self._targets if error else None
         self._clear_timer.stop()
         if html and not error and not progress:
             self._clear_timer.start(OK_SECONDS * 1000)
-
-    def _show_said(self) -> None:
-        html, error = self._shown
-        colour = theme.colour("error" if error else "ok")
-        self.status.clear()  # a label keeps the link colour it was laid out with until its text is set anew
-        self.status.setText(f"<span style='color:{colour}'>{html}</span>" if html else "")
-
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt naming
-        """A theme chosen while a line is shown: it is drawn again in the new theme's colours, its Undo link too."""
-        super().changeEvent(event)
-        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange) and self._shown[0]:
-            self._show_said()
 
     def selection_is(self, ids: list[str]) -> None:
         """The customers now selected: a refusal or error about others is cleared."""

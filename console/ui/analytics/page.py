@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QScrollArea,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -124,6 +125,7 @@ class AnalyticsPage(QWidget):
         head.addStretch(1)
         outer.addLayout(head)
         self.status = StatusLine("outcomesStatus")  # plain text: a path is anyone's text
+        self.status.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)  # wraps, never widens
         self.status.hide()
         outer.addWidget(self.status)
         cards = QHBoxLayout()

@@ -111,6 +111,7 @@ class PortalPage(QWidget):
         rv.addWidget(scroll, 1)
         bar = QHBoxLayout()
         self.status = StatusLine("portalStatus", rich=True)
+        self.status.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)  # wraps, never widens
         rv.addWidget(self.status)  # above the buttons, so a long message wraps instead of widening the page
         bar.addStretch(1)
         self.try_it = QPushButton("Open portal as customer…")
