@@ -1,10 +1,11 @@
-"""The Overview tab: headline figures of the connected account, as cards, summed from the cache after each sync."""
+"""The Overview tab: the account's headline figures, as cards, summed from the cache after each sync and action."""
 
 from __future__ import annotations
 
 import html
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
 from ..domain.money import format_money
@@ -13,6 +14,7 @@ from ..services.changes import Changes
 from ..services.overview import Overview, load_overview
 from .context import PageContext
 from .plain import TextLabel
+from .when_shown import ReadWhenShown
 
 STATUS_ORDER = ("active", "trialing", "past_due", "unpaid", "paused", "incomplete")
 
@@ -63,6 +65,10 @@ class OverviewPage(QWidget):
         super().__init__(parent)
         self.context = context
         self.shown_once = False  # figures shown at least once (a relaunch's quiet first sync must still read them)
+        # An action (a save, a pause, a paid retry, a new coupon) moves these figures too: read again, at once if shown,
+        # else when shown next. The queue said 49 pending beside an Overview of 50 after a save until the next sync.
+        self.reads = ReadWhenShown(self, lambda: self._read(cycle=False))
+        self._asked = 0  # the latest read asked: an earlier one that answers after it is not shown
         context.bus.changed.connect(self._changed)
         context.bus.sync_failed.connect(self.show_error)
         outer = QVBoxLayout(self)
@@ -115,9 +121,20 @@ class OverviewPage(QWidget):
     def _changed(self, changes: Changes) -> None:
         if changes.overview:
             self.refresh()
+        elif self.shown_once and (changes.queue or changes.failed or changes.coupons):
+            self.reads.changed()
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt naming
+        super().showEvent(event)
+        self.reads.shown()
 
     def refresh(self) -> None:
         """Sum the figures from the cache on a worker; the refresh cycle counts it (Refresh waits for it)."""
+        self._read(cycle=True)
+
+    def _read(self, *, cycle: bool) -> None:
+        """`cycle`: the refresh cycle's read, on its thread, told by `loaded` / `failed`; else a read after an action,
+        beside whatever runs (it neither waits for a sync nor lets Refresh go early)."""
         workspace = self.context.workspace
         if workspace is None:
             return
@@ -125,15 +142,27 @@ class OverviewPage(QWidget):
             name for name, code in (("coupons", "rak_coupon_read"), ("portal", "rak_billing_portal_read"))
             if not self.context.granted(code)
         )  # fmt: skip
-        self.context.runner.submit(lambda: load_overview(workspace, unreadable), self._loaded, self._failed)
+        self.reads.stale = False
+        self._asked += 1
+        asked = self._asked
+        submit = self.context.runner.submit if cycle else self.context.runner.submit_side
+        submit(
+            lambda: load_overview(workspace, unreadable),
+            lambda ov: self._loaded(ov, asked, cycle),
+            lambda error: self._failed(error, asked, cycle),
+        )
 
-    def _loaded(self, ov: Overview) -> None:
-        self.show_overview(ov)
-        self.loaded.emit(ov)
+    def _loaded(self, ov: Overview, asked: int, cycle: bool) -> None:
+        if asked == self._asked:
+            self.show_overview(ov)
+        if cycle:
+            self.loaded.emit(ov)
 
-    def _failed(self, error: ConsoleError) -> None:
-        self.show_error(error)
-        self.failed.emit(error)
+    def _failed(self, error: ConsoleError, asked: int, cycle: bool) -> None:
+        if asked == self._asked:
+            self.show_error(error)
+        if cycle:
+            self.failed.emit(error)
 
     def show_error(self, error: ConsoleError) -> None:
         self.banner_text.setText(f"<b>{html.escape(error.message)}</b><br>{html.escape(error.hint)}")
@@ -145,7 +174,8 @@ class OverviewPage(QWidget):
         self.shown_once = True
         self.banner.hide()
         self.heading.setText("Overview")
-        self.caption.setText(f"{ov.account.name}, {ov.account.mode_label.lower()} mode: figures from the last sync with Stripe.")
+        mode = ov.account.mode_label.lower()
+        self.caption.setText(f"{ov.account.name}, {mode} mode: figures from the last sync with Stripe and the actions since.")
         statuses = " · ".join(f"{ov.status_counts[s]} {s.replace('_', ' ')}" for s in STATUS_ORDER if ov.status_counts.get(s))
         self.cards["subscriptions"].show_figure(f"{ov.live_subscriptions:,}", statuses)
         share = ov.pending_cancellations / ov.live_subscriptions if ov.live_subscriptions else 0.0

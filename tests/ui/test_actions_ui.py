@@ -12,7 +12,7 @@ from console.ui.dialogs.bulk import BulkDialog
 from console.ui.dialogs.consent import ConsentDialog
 from console.ui.dialogs.offer_forms import CouponDialog
 from console.ui.queue.model import COLUMNS, ROW_ROLE
-from tests.ui.gestures import acted, active
+from tests.ui.gestures import acted, active, click_tab
 
 
 def client_for(sb):
@@ -78,6 +78,39 @@ def test_one_click_save_with_consent(qtbot, open_window, demo):
     assert target.subscription_id in [r.subscription_id for r in shown(window)]
     back = client_for(demo).v1.subscriptions.retrieve(target.subscription_id)
     assert back.cancel_at_period_end or back.cancel_at  # restored as it was, in either billing mode
+
+
+def test_the_overview_counts_a_save_and_its_undo_before_the_next_sync(qtbot, open_window, demo):
+    """The Overview's pending cancellations and MRR at risk follow an action (read again when the tab is shown): they
+    had stayed at the last sync's 50 beside a queue of 49 after a save."""
+    window = open_window(demo)
+    window.context.set_operator("Dana (CS)")
+
+    def pending_on_stripe() -> int:
+        subs = client_for(demo).v1.subscriptions.list({"limit": 100}).auto_paging_iter()
+        return sum(1 for s in subs if s.cancel_at_period_end or s.cancel_at)
+
+    def overview_says(n: int) -> None:
+        click_tab(window, window.overview)
+        qtbot.waitUntil(lambda: window.overview.cards["pending"].value.text() == f"{n:,}", timeout=10000)
+        click_tab(window, window.queue)
+
+    before = pending_on_stripe()
+    overview_says(before)
+    risk = window.overview.cards["at_risk"].value.text()
+    target = next(r for r in shown(window) if r.feedback == "too_expensive")
+    window.queue.select_subscription(target.subscription_id)
+    when_dialog(qtbot, ConsentDialog, confirm_with("call"))
+    with acted(qtbot, window) as blocker:
+        qtbot.mouseClick(window.queue.action_bar.primary, Qt.MouseButton.LeftButton)
+    assert pending_on_stripe() == before - 1 == len(shown(window))
+    overview_says(before - 1)
+    assert window.overview.cards["at_risk"].value.text() != risk  # the saved customer's MRR is no longer at risk
+    with acted(qtbot, window):
+        window.queue.action_bar.status.linkActivated.emit(f"undo:{blocker.args[0].id}")
+    assert pending_on_stripe() == before
+    overview_says(before)
+    assert window.overview.cards["at_risk"].value.text() == risk
 
 
 def test_keyboard_pause_and_cancelled_consent_sends_nothing(qtbot, open_window, demo):
