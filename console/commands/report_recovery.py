@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from ..domain.holdout import DESK, STRIPE
 from ..domain.money import format_money
 from ..domain.recovery import REASON_WORDS
-from ..domain.recovery_rate import READ_AT, lift_words
+from ..domain.recovery_rate import READ_AT, by_day_words, lift_words
 from ..domain.text import csv_row
 from .text_table import text_table
 
@@ -53,6 +53,7 @@ def recovery_data(fig: RecoveryFigures) -> dict[str, Any]:
             | {
                 "by_reason": {r: {"recovered_minor": c.by_reason[r], "invoices": c.by_reason_count[r]} for r in fig.order},
                 "rate_by_day": {str(d): c.at_day.get(d) for d in READ_AT},
+                "invoices_by_day": {str(d): c.at_day_invoices.get(d, 0) for d in READ_AT},
                 "median_days_to_recover": c.median_days,
                 "by_decline_code": {code: _group(g) for code, g in sorted(c.by_decline.items())},
                 "by_rep": dict(sorted(c.by_rep.items())),
@@ -97,7 +98,7 @@ def _currency(c: CurrencyFigures, order: tuple[str, ...]) -> list[str]:
         return format_money(v, cur)
 
     median = "—" if c.median_days is None else f"{c.median_days:.1f} days"
-    by_day = ", ".join(f"day {d} {_rate(c.at_day.get(d))}" for d in READ_AT)
+    by_day = by_day_words(c, ", ", digits=1)  # the table's rates have one decimal
     out = [
         f"{cur.upper()}: {t.failed} failed ({money(t.failed_minor)}): recovered {money(t.recovered_minor)}, "
         f"lost {money(t.lost_minor)}, in progress {money(t.in_progress_minor)}; rate {_rate(t.rate)}",

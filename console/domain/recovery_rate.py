@@ -68,6 +68,7 @@ class CurrencyFigures:
     by_rep: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     lost_by: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     at_day: dict[int, float | None] = field(default_factory=dict)
+    at_day_invoices: dict[int, int] = field(default_factory=dict)  # each day's cohort: the invoices at least that old
     days_to_recover: list[float] = field(default_factory=list)
     curve: list[tuple[float, float]] = field(default_factory=list)  # (days since the first failure, share recovered)
     followed_days: float = 0.0  # the oldest failure's age now: how far the curve can say anything
@@ -123,7 +124,9 @@ def figures(
                 c.by_rep[rep] += f.failed_minor
             c.days_to_recover.append((f.ended_at - f.first_failed_at) / DAY)
     for currency, c in found.items():
-        c.at_day = {day: _by_day(cohorts[currency], day, now) for day in READ_AT}
+        read = {day: _by_day(cohorts[currency], day, now) for day in READ_AT}
+        c.at_day = {day: share for day, (share, _n) in read.items()}
+        c.at_day_invoices = {day: n for day, (_share, n) in read.items()}
         c.curve = recovery_curve(cohorts[currency], now)
         c.followed_days = max((now - f.first_failed_at) / DAY for f in cohorts[currency])
         c.weeks = _weeks(cohorts[currency], since, until)
@@ -131,16 +134,28 @@ def figures(
     return RecoveryFigures(since, until, window_days, ordered, order=order)
 
 
-def _by_day(cohort: list[Failure], day: int, now: int) -> float | None:
-    """Of the failed amount of invoices at least `day` days old, the share recovered within `day` days."""
+def _by_day(cohort: list[Failure], day: int, now: int) -> tuple[float | None, int]:
+    """Of the failed amount of invoices at least `day` days old, the share recovered within `day` days; and how many
+    invoices are that old."""
     old = [f for f in cohort if f.first_failed_at + day * DAY <= now]
     total = sum(f.failed_minor for f in old)
     if not total:
-        return None
+        return None, len(old)
     within = sum(
         f.failed_minor for f in old if f.recovered and f.ended_at is not None and f.ended_at - f.first_failed_at <= day * DAY
     )
-    return within / total
+    return within / total, len(old)
+
+
+def by_day_words(c: CurrencyFigures, sep: str, digits: int = 0) -> str:
+    """`day 7 23% of 17 · day 14 39% of 12 · day 30 0% of 2 · day 60 —`: each day's share over its own cohort (the
+    invoices at least that old), so a later day can read lower than an earlier one; the counts say why."""
+
+    def one(day: int) -> str:
+        share = c.at_day.get(day)
+        return f"day {day} —" if share is None else f"day {day} {share:.{digits}%} of {c.at_day_invoices.get(day, 0)}"
+
+    return sep.join(one(d) for d in READ_AT)
 
 
 def recovery_curve(cohort: list[Failure], now: int) -> list[tuple[float, float]]:

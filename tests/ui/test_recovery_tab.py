@@ -36,6 +36,9 @@ def test_the_tab_shows_what_report_recovery_prints_and_exports_each_chart(qtbot,
         assert page.cards["recovered"].value.text() == format_money(want["recovered_minor"], currency)
         assert page.cards["progress"].value.text() == format_money(want["in_progress_minor"], currency)
         assert page.cards["lost"].value.text() == format_money(want["lost_minor"], currency)
+        for day, share in want["rate_by_day"].items():  # each day's share with the invoices it is over
+            said = f"day {day} —" if share is None else f"day {day} {share:.0%} of {want['invoices_by_day'][day]}"
+            assert said in page.cards["recovered"].caption.text()
         bars = {row[0]: row[2] for row in page.reasons.drawn.rows}
         assert bars == {reason: v["recovered_minor"] for reason, v in want["by_reason"].items()}
         assert page.declines.rowCount() == len(want["by_decline_code"])

@@ -10,7 +10,7 @@ import random
 import pytest
 
 from console.domain.recovery import DAY, REASONS, Acted, Failure, check_order, credit
-from console.domain.recovery_rate import figures
+from console.domain.recovery_rate import by_day_words, figures
 
 F0 = 1_000_000
 PAID = F0 + 5 * DAY
@@ -112,6 +112,18 @@ def test_the_rate_by_day_counts_late_recoveries_and_only_invoices_old_enough():
     assert usd.at_day[30] == pytest.approx(1.0)  # both old enough and both recovered by day 30
     assert usd.at_day[60] is None  # none is 60 days old yet
     assert usd.median_days == pytest.approx(11.5)
+    assert usd.at_day_invoices == {7: 2, 14: 2, 30: 2, 60: 0}
+    assert by_day_words(usd, " · ") == "day 7 50% of 2 · day 14 50% of 2 · day 30 100% of 2 · day 60 —"
+
+
+def test_a_later_day_can_read_lower_over_its_older_cohort_and_its_count_says_so():
+    """Day 14 over both invoices, day 30 over the older one alone, which was lost: 50% then 0%. The Recovery tab had
+    shown the demo account's `day 14 39% · day 30 0%` with nothing to say why."""
+    old_lost = paid(invoice_id="a", failed_minor=1000, outcome="uncollectible", ended_at=F0 + 25 * DAY)
+    recent = paid(invoice_id="b", failed_minor=1000, first_failed_at=F0 + 20 * DAY, ended_at=F0 + 22 * DAY)
+    [usd] = figures([old_lost, recent], F0 - DAY, F0 + 50 * DAY, now=F0 + 36 * DAY).currencies
+    assert (usd.at_day[14], usd.at_day[30]) == (pytest.approx(0.5), 0.0)
+    assert by_day_words(usd, ", ", digits=1) == "day 7 50.0% of 2, day 14 50.0% of 2, day 30 0.0% of 1, day 60 —"
 
 
 def test_generated_histories_add_up_to_the_cent_per_currency_in_any_attribution_order():

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 
 from ...domain.money import format_money
 from ...domain.recovery import LINK_WINDOW_DAYS, REASON_WORDS, REASONS
-from ...domain.recovery_rate import READ_AT, CurrencyFigures, RecoveryFigures, lift_words
+from ...domain.recovery_rate import CurrencyFigures, RecoveryFigures, by_day_words, lift_words
 from ...services.changes import Changes
 from ...services.recovery_report import recovery_report
 from ..context import PageContext
@@ -204,7 +204,7 @@ class RecoveryPage(QWidget):
             self.lift.setText("")
             return
         t, cur = c.total, c.currency
-        by_day = " · ".join(f"day {d} {_rate(c.at_day.get(d))}" for d in READ_AT)
+        by_day = by_day_words(c, " · ")
         median = "—" if c.median_days is None else f"{c.median_days:.1f} days"
         self.cards["failed"].show_figure(format_money(t.failed_minor, cur), f"{t.failed} invoices first failed in the range")
         self.cards["recovered"].show_figure(
