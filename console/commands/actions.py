@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from ..domain.choices import CHANNEL_LABELS, CONSENT_CHANNELS, PAUSE_BEHAVIORS, STATE_WORDS
 from ..errors import ConsoleError
 from ..services.operator import OPERATOR_ENV, operator_name
-from .common import iso_day, open_cached, open_online
+from .common import at_least_one, iso_day, open_cached, open_online
 from .documented import command
 from .index import HELP
 from .text_table import text_table
@@ -105,7 +105,7 @@ def add_parsers(sub: Commands) -> None:
     journal = sub.add_parser("journal", help=HELP["journal"], formatter_class=fmt,
                              epilog="example:\n  churn-console journal --format json")  # fmt: skip
     journal.add_argument("--format", choices=("table", "json"), default="table")
-    journal.add_argument("--limit", type=int, default=100)
+    journal.add_argument("--limit", type=at_least_one, default=100, metavar="N", help="the newest N actions (default 100)")
     journal.add_argument(
         "--recover-damaged", action="store_true", help="merge back the actions of damaged journal copies kept aside"
     )
@@ -180,7 +180,7 @@ def run_save(args: argparse.Namespace) -> int:
         if args.coupon:
             offer = CouponOffer(coupon_id=args.coupon)
         elif args.percent is not None:
-            duration = "repeating" if args.months else "once"
+            duration = "repeating" if args.months is not None else "once"  # --months 0 is refused as such
             offer = CouponOffer(
                 new_coupon=CouponSpec(percent_off=args.percent, duration=duration, duration_in_months=args.months)
             )

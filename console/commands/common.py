@@ -26,6 +26,17 @@ def iso_day(text: str) -> date:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date: write it as YYYY-MM-DD") from None
 
 
+def at_least_one(text: str) -> int:
+    """A count of 1 or more (argparse says the rest: exit 2 with this message)."""
+    try:
+        n = int(text)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of 1 or more")
+    return n
+
+
 def paths_for(args: argparse.Namespace) -> Paths:
     from .. import crash, logs
 

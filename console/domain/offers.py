@@ -45,9 +45,9 @@ class CouponSpec:
         out: dict[str, str] = {}
         if (self.percent_off is None) == (self.amount_off is None):
             out["percent_off"] = "Give either a percentage or an amount off."
-        if self.percent_off is not None and not 0 < self.percent_off <= 100:
+        if self.percent_off is not None and not 0 < self.percent_off <= 100:  # NaN too: it compares false
             out["percent_off"] = "A percentage must be more than 0 and at most 100."
-        if self.percent_off is not None and round(self.percent_off, 2) != self.percent_off:
+        elif self.percent_off is not None and round(self.percent_off, 2) != self.percent_off:
             out["percent_off"] = "Use at most two decimals."
         if self.amount_off is not None:
             if self.amount_off <= 0:

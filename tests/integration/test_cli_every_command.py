@@ -129,7 +129,7 @@ def test_pause_subscription_pauses_for_real_and_undo_resumes(account, run):
     assert client.v1.subscriptions.retrieve(classic).status == "active"
 
 
-def test_refusals_exit_1_with_a_message(account, run):
+def test_refusals_exit_1_with_a_message(account, run, capsys):
     code, _, err = run("save", "sub_doesnotexist", "--coupon", "RETAIN25-3M", "--consent", "call")
     assert code == 1 and err.startswith("churn-console: ")
     assert "'sub_doesnotexist'. Check the id" in err  # Stripe's message has no full stop; ours adds one
@@ -137,6 +137,12 @@ def test_refusals_exit_1_with_a_message(account, run):
     assert code == 1 and "act_nope" in err
     code, _, err = run("queue", "--reason", "bogus")  # not silence: an unknown reason is said, with the known ones
     assert code == 2 and "unknown reason 'bogus'" in err and "too_expensive" in err
+    # --months 0 is a repeating coupon of no months, not "once": it had been told "Months only apply to repeating coupons"
+    code, _, err = run("save", "sub_doesnotexist", "--percent", "10", "--months", "0", "--consent", "call")
+    assert code == 1 and "Repeating coupons need 1 to 36 months." in err
+    with pytest.raises(SystemExit) as usage:
+        run("journal", "--limit", "0")
+    assert usage.value.code == 2 and "'0' is not a whole number of 1 or more" in capsys.readouterr().err
 
 
 def test_words_that_tell_what_to_do(tmp_path, monkeypatch, capsys):

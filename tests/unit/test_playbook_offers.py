@@ -91,6 +91,12 @@ def test_coupon_spec_problems(spec, field):
     assert field in spec.problems()
 
 
+@pytest.mark.parametrize("percent", [float("nan"), float("inf"), -5.0, 100.5])
+def test_a_percentage_out_of_range_is_said_so_not_called_too_precise(percent):
+    """`save --percent nan` had been told "Use at most two decimals" (NaN fails every comparison)."""
+    assert CouponSpec(percent_off=percent).problems()["percent_off"] == "A percentage must be more than 0 and at most 100."
+
+
 def test_pause_until_must_be_in_the_future():
     past = PauseOffer(resumes_at=NOW - timedelta(days=1))
     assert "pause" in past.problems(NOW)
