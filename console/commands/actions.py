@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from ..domain.choices import CHANNEL_LABELS, CONSENT_CHANNELS, PAUSE_BEHAVIORS, STATE_WORDS
 from ..errors import ConsoleError
 from ..services.operator import OPERATOR_ENV, operator_name
-from .common import at_least_one, iso_day, open_cached, open_online
+from .common import at_least_one, iso_day, open_cached, open_online, stripe_id
 from .documented import command
 from .index import HELP
 from .text_table import text_table
@@ -31,7 +31,7 @@ def add_parsers(sub: Commands) -> None:
     save = sub.add_parser("save", help=HELP["save"], formatter_class=fmt,
                           epilog="examples:\n  churn-console save sub_123 --offer recommended --consent call --note 'agreed on the phone'\n"
                           "  churn-console save sub_123 --coupon RETAIN25-3M --consent email\n  churn-console save sub_123 --percent 20 --months 3 --consent chat")  # fmt: skip
-    save.add_argument("subscription")
+    save.add_argument("subscription", type=stripe_id("sub_"))
     what = save.add_mutually_exclusive_group()
     what.add_argument(
         "--offer", choices=("recommended",), default="recommended", help="the playbook's offer for this customer (default)"
@@ -52,7 +52,7 @@ def add_parsers(sub: Commands) -> None:
                                   "  churn-console pause sub_123 --until 2027-03-01 --consent email\n"
                                   "  churn-console pause sub_123 --subscription --consent email\n"
                                   "  churn-console pause in_123 --subscription --consent call   # a failed payment")  # fmt: skip
-    pause.add_argument("subscription")
+    pause.add_argument("subscription", type=stripe_id("sub_", "in_"))
     how_long = pause.add_mutually_exclusive_group(required=True)
     how_long.add_argument("--months", type=int, choices=range(1, 13), metavar="N", help="pause collection for 1 to 12 months")
     how_long.add_argument(
@@ -77,7 +77,7 @@ def add_parsers(sub: Commands) -> None:
 
     revoke = sub.add_parser("revoke", help=HELP["revoke"], formatter_class=fmt,
                             epilog="example:\n  churn-console revoke sub_123 --consent email")  # fmt: skip
-    revoke.add_argument("subscription")
+    revoke.add_argument("subscription", type=stripe_id("sub_"))
     _consent_args(revoke)
     revoke.set_defaults(run=run_revoke)
 

@@ -6,7 +6,9 @@ The services are imported when a command runs, not when the parser is built: `ch
 from __future__ import annotations
 
 import argparse
+import re
 import sys
+from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -35,6 +37,24 @@ def at_least_one(text: str) -> int:
     if n < 1:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of 1 or more")
     return n
+
+
+_ID = re.compile(r"[a-z]+_[A-Za-z0-9_]+")  # Stripe's ids: a prefix, then letters and digits (sub_1MowQVLkdIwHu7ix…)
+_NAMED = {"sub_": "a subscription", "in_": "an invoice"}
+
+
+def stripe_id(*prefixes: str) -> Callable[[str], str]:
+    """An argparse type for an object's id: one of `prefixes`, then only letters, digits and `_`. Anything else is
+    said to be a usage error here, not sent: Stripe answered a path with `<`, `/` or an escape in it "Unrecognized
+    request URL … we can help at support.stripe.com", as if the fault were Stripe's."""
+    what = " or ".join(_NAMED.get(p, p) for p in prefixes)
+
+    def check(text: str) -> str:
+        if text.startswith(prefixes) and _ID.fullmatch(text) and text not in prefixes:
+            return text
+        raise argparse.ArgumentTypeError(f"{text!r} is not {what} id: those look like {prefixes[0]}1MowQVLkdIwHu7ix")
+
+    return check
 
 
 def paths_for(args: argparse.Namespace) -> Paths:

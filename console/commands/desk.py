@@ -12,7 +12,7 @@ from ..domain.desk import CHANNELS, STATES
 from ..domain.text import terminal
 from ..errors import ConsoleError
 from ..services.operator import OPERATOR_ENV, operator_name
-from .common import iso_day, open_online
+from .common import iso_day, open_online, stripe_id
 from .documented import command
 from .index import HELP
 
@@ -21,10 +21,13 @@ if TYPE_CHECKING:
     from .documented import Commands
 
 
+SUB = stripe_id("sub_")
+
+
 def add_parsers(sub: Commands) -> None:
     take = command(sub, "take", HELP["take"],
                    "churn-console take sub_123 sub_456\n  churn-console take sub_123 --as Robin --force")  # fmt: skip
-    take.add_argument("subscriptions", nargs="+", metavar="SUB")
+    take.add_argument("subscriptions", nargs="+", metavar="SUB", type=SUB)
     take.add_argument("--as", dest="owner", metavar="NAME", help="the owner (default: you)")
     take.add_argument(
         "--force", action="store_true", help="take it even when someone else owns it (they see it at their next sync)"
@@ -33,13 +36,13 @@ def add_parsers(sub: Commands) -> None:
     take.set_defaults(run=run_take)
 
     release = command(sub, "release", HELP["release"], "churn-console release sub_123")
-    release.add_argument("subscriptions", nargs="+", metavar="SUB")
+    release.add_argument("subscriptions", nargs="+", metavar="SUB", type=SUB)
     _common(release)
     release.set_defaults(run=run_release)
 
     note = command(sub, "note", HELP["note"],
                    "churn-console note sub_123 'Left a voicemail' --follow-up 2026-12-04\n  churn-console note sub_123 'Wants to think' --state waiting")  # fmt: skip
-    note.add_argument("subscription", metavar="SUB")
+    note.add_argument("subscription", metavar="SUB", type=SUB)
     note.add_argument("text")
     note.add_argument("--follow-up", type=iso_day, metavar="YYYY-MM-DD", help="when to look at it again")
     note.add_argument("--state", choices=STATES, help="where the row stands now")
@@ -48,7 +51,7 @@ def add_parsers(sub: Commands) -> None:
 
     contacted = command(sub, "contacted", HELP["contacted"],
                         "churn-console contacted sub_123 --channel call --follow-up 2026-12-03")  # fmt: skip
-    contacted.add_argument("subscription", metavar="SUB")
+    contacted.add_argument("subscription", metavar="SUB", type=SUB)
     contacted.add_argument("--channel", required=True, choices=CHANNELS)
     contacted.add_argument("--follow-up", type=iso_day, metavar="YYYY-MM-DD")
     _common(contacted)
@@ -56,7 +59,7 @@ def add_parsers(sub: Commands) -> None:
 
     outreach = command(sub, "outreach", HELP["outreach"],
                        "churn-console outreach sub_123\n  churn-console outreach sub_123 --template offer:pause --sent")  # fmt: skip
-    outreach.add_argument("subscription", metavar="SUB")
+    outreach.add_argument("subscription", metavar="SUB", type=SUB)
     outreach.add_argument(
         "--template", metavar="NAME", help="a template's name (default: the customer's reason's, else the offer's)"
     )

@@ -11,6 +11,7 @@ import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from .common import stripe_id
 from .index import HELP
 from .text_table import text_table
 
@@ -55,7 +56,11 @@ def add_parsers(sub: Commands) -> None:
         epilog='example:\n  churn-console paid-outside in_0123456789 --note "Bank transfer ref 2026-118"',
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    paid.add_argument("invoice", help="the invoice (in_…) or subscription (sub_…) as `churn-console failed` lists it")
+    paid.add_argument(
+        "invoice",
+        type=stripe_id("in_", "sub_"),
+        help="the invoice (in_…) or subscription (sub_…) as `churn-console failed` lists it",
+    )
     paid.add_argument("--note", required=True, help="how the customer paid (a transfer's reference), 1 to 500 characters")
     paid.add_argument("--operator", help="your name (default: as for `save`)")
     paid.add_argument("--confirm-live", action="store_true", help="required in live mode")
@@ -71,7 +76,11 @@ def add_parsers(sub: Commands) -> None:
         "  churn-console card-link sub_0123456789 --sent     # print it, and record it sent (a contact on the desk)",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    link.add_argument("subscription", help="the subscription (sub_…) or invoice (in_…) as `churn-console failed` lists it")
+    link.add_argument(
+        "subscription",
+        type=stripe_id("sub_", "in_"),
+        help="the subscription (sub_…) or invoice (in_…) as `churn-console failed` lists it",
+    )
     how = link.add_mutually_exclusive_group()
     how.add_argument("--copy", action="store_true", help="print the link alone, to copy (the default)")
     how.add_argument("--mailto", action="store_true", help="print the e-mail from the failed-payment templates as a mailto: URL")

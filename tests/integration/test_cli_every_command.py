@@ -145,6 +145,29 @@ def test_refusals_exit_1_with_a_message(account, run, capsys):
     assert usage.value.code == 2 and "'0' is not a whole number of 1 or more" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (("save", "sub_<b>x</b>\x1b[31m", "--consent", "call"), "'sub_<b>x</b>\\x1b[31m' is not a subscription id"),
+        (("pause", "sub_a/b", "--months", "1", "--consent", "call"), "is not a subscription or an invoice id"),
+        (("revoke", "cus_123", "--consent", "call"), "'cus_123' is not a subscription id"),
+        (("take", "sub_ok1", "sub_"), "'sub_' is not a subscription id"),
+        (("note", "sub_1 2", "hi"), "is not a subscription id"),
+        (("paid-outside", "in_x?y=1", "--note", "cheque"), "is not an invoice or a subscription id"),
+        (("card-link", "../in_1"), "is not a subscription or an invoice id"),
+    ],
+)
+def test_an_id_that_cannot_be_stripes_is_a_usage_error_and_nothing_is_sent(account, run, capsys, args, said):
+    """Sent, such an id had come back as Stripe's "Unrecognized request URL … we can help at support.stripe.com"."""
+    sb, _ = account
+    before = len(sb.log)
+    with pytest.raises(SystemExit) as usage:
+        run(*args)
+    err = capsys.readouterr().err
+    assert usage.value.code == 2 and said in err and "\x1b" not in err  # the escape is shown, never sent to the terminal
+    assert len(sb.log) == before
+
+
 def test_words_that_tell_what_to_do(tmp_path, monkeypatch, capsys):
     code = main(["--demo", "--data-dir", str(tmp_path / "empty"), "report"])
     err = capsys.readouterr().err
