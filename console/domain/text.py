@@ -11,6 +11,7 @@ from typing import Any
 # terminal shows ("Trojan Source", CVE-2021-42574): each is shown as a visible escape instead.
 _UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # OWASP "CSV Injection"
+_REORDERING = re.compile("[\u202a-\u202e\u2066-\u2069]")  # bidirectional embeddings, overrides and isolates
 
 
 class Checked(str):
@@ -72,6 +73,15 @@ def terminal(text: str) -> str:
     if type(text) is Checked or _UNSAFE.search(text) is None:
         return text
     return _UNSAFE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+
+
+def no_reordering(text: str) -> str:
+    """`text` with each bidirectional embedding, override or isolate shown as its escape (`\\u202e`), as terminal()
+    shows it: a window draws a customer's name as typed, but "Ann\\u202e<img src=x>" must not draw "Ann<x=crs gmi>"
+    ("Trojan Source", CVE-2021-42574). Right-to-left names need none of them: they order themselves."""
+    if text.isprintable() or _REORDERING.search(text) is None:  # each of them is unprintable (Cf)
+        return text
+    return _REORDERING.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
 
 
 def csv_cell(value: Any) -> Any:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Qt
@@ -13,6 +12,7 @@ from ..services.keys import KeyService
 from ..services.permissions import Permission, table
 from .context import PageContext
 from .dialogs.connect import ConnectDialog
+from .plain import escape
 
 
 class AccountsController(QObject):
@@ -83,7 +83,7 @@ class AccountsController(QObject):
     def _show(self, name: str, perms: list[Permission]) -> None:
         self.context.bus.permissions_checked.emit()
         box = QMessageBox(
-            QMessageBox.Icon.Information, "Key permissions", f"<pre>{html.escape(table(perms))}</pre>", parent=self.window
+            QMessageBox.Icon.Information, "Key permissions", f"<pre>{escape(table(perms))}</pre>", parent=self.window
         )
         box.setObjectName("permissionReport")
         box.open()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 from collections.abc import Callable
 from typing import TYPE_CHECKING, TypeVar, cast
 
@@ -26,6 +25,7 @@ from .context import PageContext
 from .dialogs.bulk import BulkDialog
 from .dialogs.consent import ask_consent
 from .dialogs.offer_forms import CouponDialog, PauseDialog
+from .plain import escape
 
 T = TypeVar("T")
 
@@ -35,8 +35,8 @@ if TYPE_CHECKING:
 
 def describe_error(error: ConsoleError) -> str:
     problems = getattr(error, "problems", {}) or {}
-    extra = "".join(f"<br>• {html.escape(k)}: {html.escape(v)}" for k, v in problems.items())
-    return f"<b>{html.escape(error.message)}</b> {html.escape(error.hint)}{extra}"
+    extra = "".join(f"<br>• {escape(k)}: {escape(v)}" for k, v in problems.items())
+    return f"<b>{escape(error.message)}</b> {escape(error.hint)}{extra}"
 
 
 class ActionsController(QObject):
@@ -135,13 +135,13 @@ class ActionsController(QObject):
         self.apply(row, offer)
 
     def apply(self, row: QueueRow, offer: Offer) -> None:
-        who = html.escape(row.customer_name or row.email or row.customer_id)
+        who = escape(row.customer_name or row.email or row.customer_id)
         if why := why_not(offer, row.currency, self._coupons(), coupons_allowed=self.context.granted("rak_coupon_write")):
-            self.bar.say(f"<b>{html.escape(why)}</b> Nothing was sent.", error=True)  # before the consent step
+            self.bar.say(f"<b>{escape(why)}</b> Nothing was sent.", error=True)  # before the consent step
             return
         summary = (
-            f"{html.escape(offer.describe(self._coupons()))} for <b>{who}</b> — "  # a coupon's id is the account's text
-            f"{html.escape(format_money(row.mrr_minor, row.currency))}/month at stake"
+            f"{escape(offer.describe(self._coupons()))} for <b>{who}</b> — "  # a coupon's id is the account's text
+            f"{escape(format_money(row.mrr_minor, row.currency))}/month at stake"
         )
         if offer.kind == "contact":  # nothing changes in Stripe, but the journal says how and what was said
             summary = f"Record a contact with <b>{who}</b>: how you reached them, and what was agreed or said"
@@ -157,7 +157,7 @@ class ActionsController(QObject):
         if workspace is None:
             return
         words = offer.describe(self._coupons())  # in words now: a new coupon's id is Stripe's, and random
-        self.bar.say(f"Sending {html.escape(words)} for {who}…", progress=True)
+        self.bar.say(f"Sending {escape(words)} for {who}…", progress=True)
         sub_id = row.subscription_id
         self._act(
             lambda: operations.apply_offer(workspace, operator, sub_id, offer, consent, second_discount=second),
@@ -188,9 +188,7 @@ class ActionsController(QObject):
             (r.display_name, o.describe(coupons), format_money(r.mrr_minor, r.currency))
             for r, (_, o) in zip(rows, items, strict=True)
         ]
-        asked = self._ask_consent(
-            f"{html.escape(label)} for <b>{len(rows)} customers</b> — {html.escape(at_stake)}/month at stake", listed
-        )
+        asked = self._ask_consent(f"{escape(label)} for <b>{len(rows)} customers</b> — {escape(at_stake)}/month at stake", listed)
         if asked is None:
             return
         consent, operator = asked
@@ -240,11 +238,11 @@ class ActionsController(QObject):
 
     # results -----------------------------------------------------------------------------------
     def _applied(self, action: Action, words: str | None = None) -> None:
-        who = html.escape(action.customer_name or action.customer_id)
+        who = escape(action.customer_name or action.customer_id)
         if action.failed_desk:  # Journal → Retry of a failed payment's charge or pause: not a save, no Undo here
-            what = html.escape(action_words(action.kind, action.offer_code))
+            what = escape(action_words(action.kind, action.offer_code))
             if action.state == "declined":
-                self.bar.say(f"<b>Declined:</b> {html.escape(action.error or '')}. Nothing was collected from {who}.", error=True)
+                self.bar.say(f"<b>Declined:</b> {escape(action.error or '')}. Nothing was collected from {who}.", error=True)
             else:
                 self.bar.say(f"{what}: {who}.")
             self.applied.emit(action)
@@ -253,7 +251,7 @@ class ActionsController(QObject):
         if action.offer_code == CONTACT_CODE:
             self.bar.say(f"Recorded a contact with {who}.")
         else:
-            what = html.escape(words or action_words(action.kind, action.offer_code, self._coupons()).lower())
+            what = escape(words or action_words(action.kind, action.offer_code, self._coupons()).lower())
             self.bar.say(f"Saved {who}: {what}. <a href='undo:{action.id}'>Undo</a>")
             self.bar.undo.show()
         self.applied.emit(action)
@@ -290,7 +288,7 @@ class ActionsController(QObject):
         refused = [r for r in results if not isinstance(r, Action)]
         text = f"Undone: {len(done)} customer{'s' if len(done) != 1 else ''} set to cancel again."
         if refused:
-            text += f" {len(refused)} could not be undone: {html.escape(refused[0].message)}"
+            text += f" {len(refused)} could not be undone: {escape(refused[0].message)}"
         self.bar.say(text, error=bool(refused))
         if done:
             self.applied.emit(done[-1])
@@ -298,7 +296,7 @@ class ActionsController(QObject):
     def _undone(self, action: Action) -> None:
         self.bar.undo.hide()
         self.last_action = None
-        who = html.escape(action.customer_name or action.customer_id)
+        who = escape(action.customer_name or action.customer_id)
         if action.failed_desk:  # Journal → Undo of a failed payment's pause
             self.bar.say(f"Undone: {who}'s subscription resumed. The invoice stays uncollectible (Stripe cannot reopen it).")
         else:
@@ -311,7 +309,7 @@ class ActionsController(QObject):
 
     def _copied(self, url: str, row: QueueRow) -> None:
         QGuiApplication.clipboard().setText(url)
-        self.bar.say(f"Portal link for {html.escape(row.customer_name or row.customer_id)} copied (one-time, expires soon).")
+        self.bar.say(f"Portal link for {escape(row.customer_name or row.customer_id)} copied (one-time, expires soon).")
 
     def _link(self, href: str) -> None:
         if href.startswith("undo-batch:"):

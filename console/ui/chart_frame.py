@@ -3,7 +3,6 @@ Outcomes and Recovery tabs' charts share (each says how its image is made and wh
 
 from __future__ import annotations
 
-import html
 from collections.abc import Callable
 from pathlib import Path
 
@@ -14,6 +13,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSizePolicy, QTo
 
 from .analytics.charts import Drawn
 from .files import export_file, write_rows_csv
+from .plain import escape
 
 Say = Callable[[str, bool], None]  # a line for the page: what was saved, or why it could not be (an error)
 
@@ -63,7 +63,7 @@ class ChartFrame(QWidget):
         text = self.drawn.text_at(point.y() if self.drawn.horizontal else point.x())
         if text:
             # escaped: a custom reason's text is anyone's text, and tooltips guess rich text
-            QToolTip.showText(QCursor.pos(), f"<p style='white-space:pre'>{html.escape(text)}</p>", self.plot)
+            QToolTip.showText(QCursor.pos(), f"<p style='white-space:pre'>{escape(text)}</p>", self.plot)
         else:
             QToolTip.hideText()
 

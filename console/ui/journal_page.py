@@ -22,6 +22,7 @@ from ..domain.action import UNDOABLE, Action
 from ..domain.models import Coupon
 from ..domain.money import format_money
 from ..domain.offers import CHANNEL_LABELS, STATE_WORDS, action_words
+from ..domain.text import no_reordering
 from . import plain
 from .context import PageContext
 from .dates import moment_text
@@ -66,7 +67,7 @@ class JournalModel(QAbstractTableModel):
         if role != Qt.ItemDataRole.DisplayRole:
             return None
         details = a.error or ("undone later" if a.undone_by else "") or ("undoes an earlier action" if a.undo_of else "")
-        return (
+        cells = (
             moment_text(a.created_at),
             a.operator_words(),
             a.customer_name or a.customer_id,
@@ -76,7 +77,8 @@ class JournalModel(QAbstractTableModel):
             a.consent_note or "",
             STATE_WORDS.get(a.state, a.state) + (" (LIVE)" if a.livemode else ""),
             details,
-        )[index.column()]
+        )
+        return no_reordering(cells[index.column()])  # names, notes and errors are anyone's text: nothing reorders them
 
 
 class JournalPage(QWidget):

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import html
-
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
@@ -13,7 +11,7 @@ from ..errors import ConsoleError
 from ..services.changes import Changes
 from ..services.overview import Overview, load_overview
 from .context import PageContext
-from .plain import TextLabel
+from .plain import TextLabel, escape
 from .when_shown import ReadWhenShown
 
 STATUS_ORDER = ("active", "trialing", "past_due", "unpaid", "paused", "incomplete")
@@ -165,7 +163,7 @@ class OverviewPage(QWidget):
             self.failed.emit(error)
 
     def show_error(self, error: ConsoleError) -> None:
-        self.banner_text.setText(f"<b>{html.escape(error.message)}</b><br>{html.escape(error.hint)}")
+        self.banner_text.setText(f"<b>{escape(error.message)}</b><br>{escape(error.hint)}")
         self.banner.show()
         self.heading.setText("Overview")
         self.caption.setText("Could not load the account; figures below may be missing or out of date.")

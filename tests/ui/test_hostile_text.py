@@ -73,3 +73,36 @@ def test_a_hostile_owner_and_note_on_the_save_desk_stay_text(qtbot, open_window,
     shown = timeline_html(window.workspace.timeline(target.id))
     assert "&lt;h1&gt;ACCOUNT LOCKED" in shown and "<h1>" not in shown  # the timeline is rich text: escaped
     record(hostile_inputs=2)
+
+
+def test_a_name_with_a_bidirectional_override_cannot_reorder_what_the_window_shows(qtbot, open_window, demo):
+    """ "Ann\u202e<img src=x>" drew as "Ann<x=crs gmi>" (the demo's hostile-text screenshot): an override or isolate
+    reverses what follows it ("Trojan Source"). The window shows each as its escape, as the terminal does; the name
+    on Stripe is left as the customer typed it."""
+    name, comment = "Ann \u202e<img src=x>", "refund \u2066now\u2069 or \u202bcancel"
+    admin = stripe.StripeClient(demo.secret_key, base_addresses={"api": demo.url})
+    target = next(
+        s
+        for s in admin.v1.subscriptions.list({"limit": 100}).auto_paging_iter()
+        if s.cancel_at_period_end and s.status == "active"
+    )
+    admin.v1.customers.update(target.customer, {"name": name})
+    admin.v1.subscriptions.update(target.id, {"cancellation_details": {"comment": comment}})
+    window = open_window(demo)
+    window.queue.select_subscription(target.id)
+    detail = window.queue.detail
+    qtbot.waitUntil(lambda: detail.title.text().startswith("Ann"), timeout=10000)
+    assert detail.title.text() == "Ann \\u202e<img src=x>"
+    assert detail.comment.text() == "refund \\u2066now\\u2069 or \\u202bcancel"
+    proxy = window.queue.proxy
+    row = next(i for i in range(proxy.rowCount()) if proxy.data(proxy.index(i, 0), ROW_ROLE).subscription_id == target.id)
+    comment_col = next(c for c in range(proxy.columnCount()) if proxy.headerData(c, Qt.Orientation.Horizontal) == "Comment")
+    shown = [
+        proxy.data(proxy.index(row, 0), Qt.ItemDataRole.DisplayRole),
+        proxy.data(proxy.index(row, comment_col), Qt.ItemDataRole.DisplayRole),
+        proxy.data(proxy.index(row, comment_col), Qt.ItemDataRole.ToolTipRole),
+    ]
+    assert shown[0] == "Ann \\u202e<img src=x>" and "\\u2066now\\u2069" in shown[1]
+    assert not any(ch in text for text in shown for ch in "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+    assert admin.v1.customers.retrieve(target.customer).name == name  # shown escaped, never changed
+    record(hostile_inputs=2)

@@ -7,7 +7,7 @@ from console.domain import permissions
 from console.domain.action import KIND_OF_OFFER, KINDS, STATES, UNDOABLE, Action, Consent
 from console.domain.choices import STATE_WORDS
 from console.domain.offers import KINDS as OFFER_KINDS
-from console.domain.text import csv_cell, csv_row, terminal
+from console.domain.text import csv_cell, csv_row, no_reordering, terminal
 
 
 def action(**kw) -> Action:
@@ -75,3 +75,12 @@ def test_csv_cells_that_would_run_as_formulas_get_an_apostrophe_numbers_stay_num
         "'=HYPERLINK(1)", "'+1", "'-x", "'@SUM", "'\tx", "'\rx", "plain", -500, 3.5, None,
     ]  # fmt: skip
     assert csv_cell("") == ""
+
+
+def test_no_reordering_shows_each_bidirectional_control_and_leaves_right_to_left_names_alone():
+    controls = [chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A))]
+    for ch in controls:
+        shown = no_reordering(f"a{ch}b")
+        assert shown == f"a\\u{ord(ch):04x}b" and shown == terminal(f"a{ch}b")  # as the terminal shows it
+    for text in ("שלום עולם", "مرحبا", "Zoë O'Brien\nline two", "tab\there", ""):
+        assert no_reordering(text) == text  # right-to-left scripts order themselves; newlines are the label's

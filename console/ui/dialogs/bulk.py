@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
     QHeaderView,
-    QLabel,
     QProgressBar,
     QPushButton,
     QTableWidget,
@@ -20,6 +19,7 @@ from PySide6.QtWidgets import (
 from ...domain.action import Consent
 from ...domain.offers import Offer
 from ...domain.queue import QueueRow
+from ...domain.text import no_reordering
 from ...errors import ConsoleError
 from ...services import operations
 from ...services.changes import AFTER_ACTION
@@ -27,6 +27,7 @@ from ...services.operations import RowResult
 from ...services.workspace import Workspace
 from .. import theme
 from ..operations import Operations
+from ..plain import TextLabel
 
 OUTCOME_TEXT = {"applied": "Applied", "refused": "Refused", "failed": "Failed (retry is safe)"}
 
@@ -73,12 +74,11 @@ class BulkDialog(QDialog):
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         for i, (sub_id, offer) in enumerate(items):
             row = rows.get(sub_id)
-            self.table.setItem(i, 0, QTableWidgetItem(row.display_name if row else sub_id))
+            self.table.setItem(i, 0, QTableWidgetItem(no_reordering(row.display_name) if row else sub_id))
             self.table.setItem(i, 1, QTableWidgetItem(offer.describe()))
             self.table.setItem(i, 2, QTableWidgetItem("Waiting"))
         layout.addWidget(self.table, 1)
-        self.summary = QLabel("")
-        self.summary.setTextFormat(Qt.TextFormat.PlainText)
+        self.summary = TextLabel("")
         self.summary.setObjectName("bulkSummary")
         layout.addWidget(self.summary)
         buttons = QHBoxLayout()

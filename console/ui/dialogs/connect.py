@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import html
-
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
@@ -24,6 +22,7 @@ from ...errors import ConsoleError
 from ...services.keys import HOW_TO, KeyService, Verified, inspect_key, verify
 from ...services.profiles import Profile
 from .. import theme
+from ..plain import escape
 from ..workers import Runner
 from ..wrapped_rows import wrap_rows
 
@@ -49,7 +48,7 @@ class ConnectDialog(QDialog):
         self.setWindowTitle(f"Rotate the key of {rotate}" if rotate else "Connect a Stripe account")
         self.resize(660, 620)
         layout = QVBoxLayout(self)
-        intro = QLabel(f"The console works with a <b>restricted key</b>. {html.escape(HOW_TO)}")
+        intro = QLabel(f"The console works with a <b>restricted key</b>. {escape(HOW_TO)}")
         intro.setWordWrap(True)
         layout.addWidget(intro)
         form = QFormLayout()
@@ -113,7 +112,7 @@ class ConnectDialog(QDialog):
         self.key.textChanged.connect(self._invalidate)
         status = service.keystore.status()
         self.keyring_ok = status.secure
-        self.keyring_note = QLabel(f"<i>{html.escape(status.advice)} Until then the key can be used for this session only.</i>")
+        self.keyring_note = QLabel(f"<i>{escape(status.advice)} Until then the key can be used for this session only.</i>")
         self.keyring_note.setObjectName("keyringNote")
         self.keyring_note.setWordWrap(True)
         self.keyring_note.setVisible(not status.secure)
@@ -135,7 +134,7 @@ class ConnectDialog(QDialog):
         try:
             inspect_key(raw, allow_secret=self.allow_secret.isChecked())  # refuse bad shapes before any request
         except ConsoleError as exc:
-            self._say(f"<b>{html.escape(exc.message)}</b>", error=True)
+            self._say(f"<b>{escape(exc.message)}</b>", error=True)
             return
         base = self.api_base.text().strip() or None
         if self.rotating:
@@ -158,8 +157,8 @@ class ConnectDialog(QDialog):
             else " Every permission the console needs is granted."
         )
         # A restricted key cannot read the account's name (Stripe answers 403): only its id is known.
-        who = f"{html.escape(account.name)} ({account.id})" if account.readable else f"Stripe account {account.id}"
-        self._say(f"{who}, {mode} mode.{html.escape(extra)}")
+        who = f"{escape(account.name)} ({account.id})" if account.readable else f"Stripe account {account.id}"
+        self._say(f"{who}, {mode} mode.{escape(extra)}")
         if not self.name.text().strip():
             stem = account.name if account.readable else "Stripe"
             self.name.setText(f"{stem} {'live' if account.livemode else 'test'}")
@@ -178,7 +177,7 @@ class ConnectDialog(QDialog):
 
     def _failed(self, error: ConsoleError) -> None:
         self.verify_button.setEnabled(True)
-        self._say(f"<b>{html.escape(error.message)}</b> {html.escape(error.hint)}", error=True)
+        self._say(f"<b>{escape(error.message)}</b> {escape(error.hint)}", error=True)
 
     def finish(self, *, session_only: bool) -> None:
         """Store (or keep for the session) on the thread pool: the service verifies once more first."""

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from ...domain.desk import LIMIT, STATE_WORDS
 from ...domain.outreach import Letter, template_label
 from ..dates import day_format
+from ..plain import TextLabel
 
 
 class NoteDialog(QDialog):
@@ -33,8 +34,7 @@ class NoteDialog(QDialog):
         self.setWindowTitle("Note")
         self.setObjectName("noteDialog")
         layout = QVBoxLayout(self)
-        heading = QLabel(f"Note on {who}")
-        heading.setTextFormat(Qt.TextFormat.PlainText)  # a customer's name is their own text
+        heading = TextLabel(f"Note on {who}")  # a customer's name is their own text
         layout.addWidget(heading)
         self.text = QPlainTextEdit()
         self.text.setObjectName("noteText")
@@ -102,10 +102,9 @@ class OutreachDialog(QDialog):
         for name in templates:
             self.template.addItem(template_label(name), name)
         form.addRow("Template", self.template)
-        self.to = QLabel()
-        self.subject = QLabel()
+        self.to = TextLabel()  # a customer's address and the subject that names them: their own text
+        self.subject = TextLabel()
         for label in (self.to, self.subject):
-            label.setTextFormat(Qt.TextFormat.PlainText)
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         form.addRow("To", self.to)
         form.addRow("Subject", self.subject)

@@ -3,14 +3,13 @@ and `paid-outside` (services/operations.py), run off the GUI thread, its outcome
 
 from __future__ import annotations
 
-import html
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from ...domain import dunning
 from ...domain.action import Action
@@ -22,6 +21,7 @@ from ...services import operations
 from ...services.changes import Done
 from ...services.workspace import Workspace
 from ..ask import ask
+from ..plain import TextLabel, escape
 from ..said_bar import SaidBar
 
 if TYPE_CHECKING:
@@ -155,19 +155,19 @@ class ChargeController(QObject):
         self.context.ops.run(lambda: op(workspace), lambda action: self._done(action, row), self._failed)
 
     def _done(self, action: Action, row: FailedRow) -> None:
-        who = html.escape(_who(row))
+        who = escape(_who(row))
         amount = format_money(int(action.before.get("amount_due") or 0), action.currency)
         if action.state == "declined":
-            self.bar.say(f"<b>Declined:</b> {html.escape(action.error or '')}. Nothing was collected from {who}.", error=True)
+            self.bar.say(f"<b>Declined:</b> {escape(action.error or '')}. Nothing was collected from {who}.", error=True)
         elif action.offer_code == "charge:outside":
             self.bar.say(f"{amount} from {who} marked paid outside Stripe.")
         elif action.error:  # paid, and something after it did not land: said, never hidden
-            self.bar.say(f"<b>Paid:</b> {amount} collected from {who}. {html.escape(action.error)}", error=True)
+            self.bar.say(f"<b>Paid:</b> {amount} collected from {who}. {escape(action.error)}", error=True)
         else:
             self.bar.say(f"<b>Paid:</b> {amount} collected from {who}.")
 
     def _failed(self, error: ConsoleError) -> None:
-        self.bar.say(f"<b>{html.escape(error.message)}</b> {html.escape(error.hint)}", error=True)
+        self.bar.say(f"<b>{escape(error.message)}</b> {escape(error.hint)}", error=True)
 
     def _confirm(self, title: str, text: str) -> bool:
         return ask(self.page.window(), title, text, warning=True)
@@ -176,8 +176,7 @@ class ChargeController(QObject):
         dialog = QDialog(self.page.window())
         dialog.setWindowTitle("Paid another way")
         layout = QVBoxLayout(dialog)
-        label = QLabel(question)
-        label.setTextFormat(Qt.TextFormat.PlainText)  # the customer's name is their own text, never markup
+        label = TextLabel(question)  # the customer's name is their own text, never markup
         label.setWordWrap(True)
         note = QLineEdit()
         note.setObjectName("paidNote")

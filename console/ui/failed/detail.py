@@ -15,6 +15,7 @@ from ...domain.queue import display_name
 from ...services.desk_settings import DeskSettings
 from ...services.failed_queue import STEP_WORDS
 from ..dates import moment_text
+from ..plain import TextLabel
 from ..queue.detail import heading, timeline_area, timeline_html
 
 FIELDS = ("Amount due", "MRR at stake", "Plan", "Status", "Attempts", "Decline", "Card", "Stripe's next try", "Ends", "Invoice")
@@ -35,10 +36,10 @@ class FailedDetail(QWidget):
         outer.setContentsMargins(4, 10, 4, 4)
         outer.setSpacing(28)
         facts = QVBoxLayout()
-        self.title = QLabel("Select a customer")
+        self.title = TextLabel("Select a customer")
         self.title.setTextFormat(Qt.TextFormat.PlainText)  # customers' names and e-mails are their own text
         self.title.setProperty("class", "detailTitle")
-        self.email = QLabel("")
+        self.email = TextLabel("")
         self.email.setTextFormat(Qt.TextFormat.PlainText)
         self.email.setProperty("class", "pageCaption")
         self.email.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -48,7 +49,7 @@ class FailedDetail(QWidget):
         form.setVerticalSpacing(3)
         self.fields: dict[str, QLabel] = {}
         for key in FIELDS:
-            value = QLabel("—")
+            value = TextLabel("—")
             value.setWordWrap(True)
             value.setTextFormat(Qt.TextFormat.PlainText)  # a plan's name is anyone's text
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -68,7 +69,7 @@ class FailedDetail(QWidget):
 
         side = QVBoxLayout()
         side.addWidget(heading("Next step"))
-        self.step = QLabel("—")
+        self.step = TextLabel("—")
         self.step.setObjectName("failedNextStep")
         self.step.setTextFormat(Qt.TextFormat.PlainText)
         self.step.setWordWrap(True)

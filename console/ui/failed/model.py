@@ -25,6 +25,7 @@ from ...domain.desk import column_words
 from ...domain.failed import FailedRow
 from ...domain.money import format_money
 from ...domain.queue import display_name
+from ...domain.text import no_reordering
 from ...services.failed_queue import STEP_WORDS, FailedQueue
 from .. import theme
 from ..dates import Dates
@@ -247,7 +248,8 @@ class FailedModel(QAbstractTableModel):
             return None
         p, c = self.shown[index.row()], index.column()
         if role == Qt.ItemDataRole.DisplayRole:
-            return p.cell(c)
+            text = p.cell(c)
+            return text if text.isprintable() else no_reordering(text)  # anyone's text: nothing reorders it
         if role == ROW_ROLE:
             return p.row
         if role == Qt.ItemDataRole.TextAlignmentRole and c in RIGHT:

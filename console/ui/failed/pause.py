@@ -3,7 +3,6 @@ case (services/operations.pause_failed) off the GUI thread; its Undo (the button
 
 from __future__ import annotations
 
-import html
 from typing import cast
 
 from PySide6.QtCore import QObject, Qt
@@ -18,6 +17,7 @@ from ...errors import ConsoleError
 from ...services import operations
 from ...services.changes import AFTER_FAILED_PAUSE
 from ..dialogs.consent import ask_consent
+from ..plain import escape
 from .charges import CHARGE_KEYS, ChargeSurface
 
 PAUSABLE = ("past_due",)  # unpaid: Stripe's retries are over and it stays unpaid; paused: already
@@ -58,7 +58,7 @@ class PauseController(QObject):
         if len(rows) != 1:
             return
         row = rows[0]
-        who = html.escape(_who(row))
+        who = escape(_who(row))
         amount = format_money(row.collection.amount_due, row.collection.currency)
         summary = (
             f"Pause <b>{who}</b>'s subscription instead of losing it ({format_money(row.mrr_minor, row.collection.currency)}/month). "
@@ -92,8 +92,8 @@ class PauseController(QObject):
     # results -------------------------------------------------------------------------------------
     def _paused(self, action: Action) -> None:
         self.last = action
-        who = html.escape(action.customer_name or action.customer_id)
-        invoice = html.escape(str(action.before.get("invoice") or ""))
+        who = escape(action.customer_name or action.customer_id)
+        invoice = escape(str(action.before.get("invoice") or ""))
         self.bar.say(
             f"<b>Paused</b> {who} instead of losing them; the invoice {invoice} is marked uncollectible (it can still be "
             f"paid). <a href='undo:{action.id}'>Undo</a>"
@@ -103,11 +103,11 @@ class PauseController(QObject):
     def _undone(self, action: Action) -> None:
         self.last = None
         self.bar.undo.hide()
-        who = html.escape(action.customer_name or action.customer_id)
+        who = escape(action.customer_name or action.customer_id)
         self.bar.say(f"Resumed {who}'s subscription. The invoice stays uncollectible (Stripe cannot reopen it).")
 
     def _failed(self, error: ConsoleError) -> None:
-        self.bar.say(f"<b>{html.escape(error.message)}</b> {html.escape(error.hint)}", error=True)
+        self.bar.say(f"<b>{escape(error.message)}</b> {escape(error.hint)}", error=True)
 
     def _link(self, href: str) -> None:
         if href.startswith("undo:"):

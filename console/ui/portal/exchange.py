@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 from dataclasses import replace
 from typing import Any, Protocol
 
@@ -12,6 +11,7 @@ from PySide6.QtWidgets import QListWidget, QMessageBox, QWidget
 from ...domain.portal import PortalConfig
 from ..context import PageContext
 from ..files import open_path, save_path_as, write_problem
+from ..plain import escape
 from .form import PortalForm
 from .wording import read_configuration
 
@@ -52,9 +52,9 @@ def export_configuration(page: PortalPage) -> None:
     try:
         path.write_text(page.original.to_stripe_json() if kind == STRIPE_SHAPE else page.original.to_json(), "utf-8")
     except OSError as exc:
-        page.say(html.escape(write_problem(path, exc)), error=True)
+        page.say(escape(write_problem(path, exc)), error=True)
         return
-    page.say(f"Exported to {html.escape(str(path))}.")
+    page.say(f"Exported to {escape(str(path))}.")
 
 
 def import_configuration(page: PortalPage, path: str | None = None) -> None:
@@ -87,7 +87,7 @@ def import_configuration(page: PortalPage, path: str | None = None) -> None:
             page.catalog,
         )
         page.form.base = target
-        page.say(f"Imported onto {html.escape(target.id or '')}: Review and save shows what changes.")
+        page.say(f"Imported onto {escape(target.id or '')}: Review and save shows what changes.")
 
 
 def _onto_or_new(page: PortalPage, shown: PortalConfig) -> PortalConfig | None | bool:

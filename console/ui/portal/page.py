@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 from collections.abc import Callable
 from dataclasses import replace
 from typing import TypeVar
@@ -32,6 +31,7 @@ from ...services import operations
 from ...services.portal import ChangedOnStripe, PortalInvalid, PortalService
 from ..context import PageContext
 from ..dates import moment_text
+from ..plain import escape
 from ..status_line import StatusLine
 from .dialogs import TryItDialog, conflict_dialog, review_dialog
 from .exchange import export_configuration, import_configuration
@@ -164,8 +164,8 @@ class PortalPage(QWidget):
         if isinstance(error, PortalInvalid):
             self.form.show_problems(error.problems)  # at each field, and listed here
             wording = self._wording()
-            listed = "".join(f"<br>• {html.escape(wording.field(k))}: {html.escape(v)}" for k, v in error.problems.items())
-        self.say(f"<b>{html.escape(error.message)}</b> {html.escape(error.hint)}{listed}", error=True)
+            listed = "".join(f"<br>• {escape(wording.field(k))}: {escape(v)}" for k, v in error.problems.items())
+        self.say(f"<b>{escape(error.message)}</b> {escape(error.hint)}{listed}", error=True)
         self.failed.emit(error)
 
     # loading ------------------------------------------------------------------------------------
@@ -327,7 +327,7 @@ class PortalPage(QWidget):
 
     def _saved(self, result: PortalConfig | ChangedOnStripe) -> None:
         if isinstance(result, ChangedOnStripe):
-            self.say(f"<b>{html.escape(result.message)}</b> {html.escape(result.hint)}", error=True)
+            self.say(f"<b>{escape(result.message)}</b> {escape(result.hint)}", error=True)
             dialog = conflict_dialog(self.form.value().diff(result.remote), self._wording(), self)
             if dialog.exec() == 1:
                 self._fill(result.remote)
@@ -337,7 +337,7 @@ class PortalPage(QWidget):
             self.failed.emit(result)
             return
         self.original, self._return_to = result, None
-        self._after_load = f"Saved {html.escape(result.name or result.id or '')} ({result.id})."
+        self._after_load = f"Saved {escape(result.name or result.id or '')} ({result.id})."
         self.say(self._after_load)
         self.saved.emit(result)  # the operation announces what changed (the portal, the Overview's card)
         self.load()
@@ -367,7 +367,7 @@ class PortalPage(QWidget):
         self.form.custom.add(option, tick=tick)
         self.form.show_problems({})
         where = " Review and save to offer it in this configuration." if tick else ""
-        self.say(f"{verb} the reason “{html.escape(option.description)}” ({option.id}) on Stripe.{where}")
+        self.say(f"{verb} the reason “{escape(option.description)}” ({option.id}) on Stripe.{where}")
 
     # config as code: ui/portal/exchange.py ------------------------------------------------------
     def export(self) -> None:
@@ -392,4 +392,4 @@ class PortalPage(QWidget):
 
     def _link(self, url: str) -> None:
         QGuiApplication.clipboard().setText(url)
-        self.say(f"Portal link copied: {html.escape(url)}")
+        self.say(f"Portal link copied: {escape(url)}")

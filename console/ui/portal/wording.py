@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 from datetime import datetime
 from typing import Any
 
@@ -11,6 +10,7 @@ from ...domain.money import format_money
 from ...domain.portal import Catalog, PortalConfig
 from ...errors import ConsoleError
 from ...services.portal import read_import
+from ..plain import escape
 
 FIELDS = {
     "name": "Name (for you)",
@@ -134,10 +134,10 @@ def read_configuration(path: str) -> tuple[PortalConfig | None, str]:
     try:
         wanted = PortalConfig.from_json(read_import(path))
     except ConsoleError as exc:
-        return None, f"<b>{html.escape(exc.message)}</b> {html.escape(exc.hint)}"
+        return None, f"<b>{escape(exc.message)}</b> {escape(exc.hint)}"
     except (ValueError, KeyError, TypeError) as exc:
-        return None, f"That file is not a portal configuration export: {html.escape(str(exc))}"
+        return None, f"That file is not a portal configuration export: {escape(str(exc))}"
     if problems := wanted.problems():
         listed = "; ".join(f"{field}: {problem}" for field, problem in problems.items())
-        return None, f"<b>The file has problems; nothing was loaded.</b> {html.escape(listed)}"
+        return None, f"<b>The file has problems; nothing was loaded.</b> {escape(listed)}"
     return wanted, ""

@@ -3,7 +3,6 @@ services/desk.py use case off the GUI thread; the queue then reads the owners an
 
 from __future__ import annotations
 
-import html
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, TypeVar, cast
@@ -20,6 +19,7 @@ from ...services.desk import DeskResult
 from ...services.workspace import Workspace
 from ..ask import ask
 from ..dialogs.desk import NoteDialog, OutreachDialog
+from ..plain import escape
 
 if TYPE_CHECKING:
     from .surface import DeskRow, DeskSurface
@@ -179,12 +179,12 @@ class DeskController(QObject):
         self._said(words, error=refused)
 
     def _said(self, words: list[str], *, error: bool = False) -> None:
-        shown = "<br>".join(html.escape(w) for w in words[:5])
+        shown = "<br>".join(escape(w) for w in words[:5])
         more = f"<br>…and {len(words) - 5} more" if len(words) > 5 else ""
         self.bar.say(shown + more, error=error)
 
     def _failed(self, error: ConsoleError) -> None:
-        self.bar.say(f"<b>{html.escape(error.message)}</b> {html.escape(error.hint)}", error=True)
+        self.bar.say(f"<b>{escape(error.message)}</b> {escape(error.hint)}", error=True)
 
     def _ask(self, title: str, text: str) -> bool:
         return ask(self.page.window(), title, text)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -30,6 +29,7 @@ from ...domain.mrr import Valuation
 from ...domain.offers import action_words, terms_of
 from ...domain.queue import QueueRow, tenure_text
 from ..dates import moment_text
+from ..plain import TextLabel, escape
 
 TIMELINE_TEXT = {
     "cancel_scheduled": "Asked to cancel",
@@ -73,23 +73,25 @@ def timeline_html(entries: list[dict[str, Any]], coupons: Mapping[str, Coupon] |
         extra = ""
         if e["kind"] == "cancel_scheduled":
             said = reason if (reason and asks and e is asks[-1] and not d.get("feedback")) else label(d.get("feedback"))
-            extra = f" — {html.escape(said)}"  # the latest ask's reason as the Reason column says it
+            extra = f" — {escape(said)}"  # the latest ask's reason as the Reason column says it
         elif e["kind"] == "console_save":
             code = str(d.get("offer") or "")
             offer = action_words(KIND_OF_OFFER.get(code.partition(":")[0], "save"), code, coupons) if code else "an offer"
             channel = CHANNEL_LABELS.get(str(d.get("consent") or ""), str(d.get("consent") or "")).lower()
-            agreed = f" (agreed by {html.escape(channel)})" if channel else ""
-            extra = f" — {html.escape(offer.lower())} by {html.escape(str(d.get('operator') or 'an operator'))}{agreed}"
+            agreed = f" (agreed by {escape(channel)})" if channel else ""
+            extra = f" — {escape(offer.lower())} by {escape(str(d.get('operator') or 'an operator'))}{agreed}"
         elif e["kind"] == "discounts_changed":
             named = [terms_of(coupons[c]) if c in coupons else c for c in d.get("coupons") or []]
-            extra = f" — now {html.escape(', '.join(named) or 'none')}"
+            extra = f" — now {escape(', '.join(named) or 'none')}"
         elif e["kind"] == "save_undone":
-            extra = f" by {html.escape(str(d.get('operator') or 'an operator'))} ({html.escape(str(d.get('what') or ''))}): set to cancel again"
+            extra = (
+                f" by {escape(str(d.get('operator') or 'an operator'))} ({escape(str(d.get('what') or ''))}): set to cancel again"
+            )
         elif e["kind"] in WORDED and d.get("words"):  # names and notes are people's text: escaped
-            extra = f" — {html.escape(str(d.get('words') or ''))}"
+            extra = f" — {escape(str(d.get('words') or ''))}"
         elif e["kind"] == "paused" and d.get("resumes_at"):
             extra = f" until {_local(d['resumes_at'])}"
-        lines.append(f"<b>{_local(e['at'])}</b>&nbsp; {html.escape(what)}{extra}")
+        lines.append(f"<b>{_local(e['at'])}</b>&nbsp; {escape(what)}{extra}")
     return "<br>".join(lines)
 
 
@@ -128,11 +130,11 @@ class DetailPane(QWidget):
         outer.setSpacing(28)
 
         facts = QVBoxLayout()
-        self.title = QLabel("Select a customer")
+        self.title = TextLabel("Select a customer")
         self.title.setTextFormat(Qt.TextFormat.PlainText)  # names, e-mails, reasons and comments are customers' text
         self.title.setProperty("class", "detailTitle")
         facts.addWidget(self.title)
-        self.email = QLabel("")
+        self.email = TextLabel("")
         self.email.setTextFormat(Qt.TextFormat.PlainText)
         self.email.setProperty("class", "pageCaption")
         self.email.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -152,7 +154,7 @@ class DetailPane(QWidget):
             "Saved before",
             "Lifetime value",
         ):
-            value = QLabel("—")
+            value = TextLabel("—")
             value.setWordWrap(True)
             value.setTextFormat(Qt.TextFormat.PlainText)  # plan and coupon names are anyone's text
             self.fields[key] = value
@@ -169,13 +171,13 @@ class DetailPane(QWidget):
 
         words = QVBoxLayout()
         words.addWidget(heading("Reason"))
-        self.reason = QLabel("—")
+        self.reason = TextLabel("—")
         self.reason.setTextFormat(Qt.TextFormat.PlainText)
         self.reason.setWordWrap(True)
         words.addWidget(self.reason)
         words.addSpacing(6)
         words.addWidget(heading("Comment"))
-        self.comment = QLabel("—")
+        self.comment = TextLabel("—")
         self.comment.setTextFormat(Qt.TextFormat.PlainText)
         self.comment.setObjectName("detailComment")
         self.comment.setWordWrap(True)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import html
 from datetime import datetime
 
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QWidget
 
 from ...errors import ConsoleError, Offline
+from ..plain import escape
 from .reading import clock_text
 
 
@@ -37,7 +37,7 @@ def banner_text(error: ConsoleError, offline_since: datetime | None, cached: flo
     if isinstance(error, Offline) and offline_since is not None:
         head = f"<b>Offline since {offline_since:%H:%M}</b> — Stripe cannot be reached."
     else:
-        head = f"<b>{html.escape(error.message)}</b> {html.escape(error.hint)}"
+        head = f"<b>{escape(error.message)}</b> {escape(error.hint)}"
     if cached:
         return f"{head} Showing the queue as last synced at {clock_text(cached)}; it is read-only until the next successful sync."
     return f"{head} There is no cached queue for this account yet."

@@ -24,6 +24,7 @@ from ...domain.money import format_money, totals
 from ...domain.playbook import REPEAT_MONTHS
 from ...domain.queue import QueueRow, currency_rank, tenure_text
 from ...domain.queue_filter import NO_ANSWER, QueueFilter, search_text
+from ...domain.text import no_reordering
 from ..dates import day_text
 from .orders import ARRAYS, arrays, folded, lists, mrr_sort_key, text_order
 
@@ -272,10 +273,12 @@ class PreparedQueue:
 
     # the view's questions ------------------------------------------------------------------
     def cell(self, row: int, column: int) -> str:
-        """The text a cell shows."""
+        """The text a cell shows (anyone's: no bidirectional control left to reorder it, domain/text.no_reordering)."""
         if column in _CODED:
-            return self._texts[column][int((self.owner if column == OWNER_COL else self.desk)[row])]
-        return self.display[row][_SLOT[column]]
+            text = self._texts[column][int((self.owner if column == OWNER_COL else self.desk)[row])]
+        else:
+            text = self.display[row][_SLOT[column]]
+        return text if text.isprintable() else no_reordering(text)
 
     def sort_key(self, row: int, column: int) -> Any:
         """What the row sorts by in a column (the MRR key is made here: the view sorts MRR by the arrays)."""
