@@ -92,6 +92,7 @@ def test_a_name_with_a_bidirectional_override_cannot_reorder_what_the_window_sho
     window.queue.select_subscription(target.id)
     detail = window.queue.detail
     qtbot.waitUntil(lambda: detail.title.text().startswith("Ann"), timeout=10000)
+
     assert detail.title.text() == "Ann \\u202e<img src=x>"
     assert detail.comment.text() == "refund \\u2066now\\u2069 or \\u202bcancel"
     proxy = window.queue.proxy
@@ -106,3 +107,17 @@ def test_a_name_with_a_bidirectional_override_cannot_reorder_what_the_window_sho
     assert not any(ch in text for text in shown for ch in "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
     assert admin.v1.customers.retrieve(target.customer).name == name  # shown escaped, never changed
     record(hostile_inputs=2)
+
+
+def test_the_filter_bar_shows_a_plan_or_reason_with_an_override_escaped_and_still_filters_by_it(qtbot):
+    """Plan names and the portal's custom reasons are anyone's text too (the sandbox cannot rename a product)."""
+    from console.ui.queue.filter_bar import FilterBar
+    from console.ui.queue.table import Choices
+
+    bar = FilterBar()
+    qtbot.addWidget(bar)
+    bar.set_choices(Choices(["usd"], ["Pro \u202eXL monthly (USD)"], [("fo_1", "Too \u2067slow")]))
+    plan = bar.plan.findData("Pro \u202eXL monthly (USD)")  # the data is the plan as the rows hold it
+    assert plan > 0 and bar.plan.itemText(plan) == "Pro \\u202eXL monthly (USD)"
+    reason = bar.reason.findData("fo_1")
+    assert bar.reason.itemText(reason) == "Too \\u2067slow"

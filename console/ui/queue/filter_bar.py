@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushBu
 from ...domain.feedback import NO_ANSWER as NO_ANSWER_LABEL
 from ...domain.feedback import PORTAL_LABELS
 from ...domain.queue_filter import NO_ANSWER, QueueFilter
+from ...domain.text import no_reordering
 from .table import Choices
 
 ANY_DAYS = -1
@@ -108,7 +109,7 @@ class FilterBar(QWidget):
             combo.clear()
             combo.addItem(label, None)
             for value in values:
-                combo.addItem(value.upper() if combo is self.currency else value, value)
+                combo.addItem(value.upper() if combo is self.currency else no_reordering(value), value)  # a plan's name
             found = combo.findData(current)
             combo.setCurrentIndex(found if found >= 0 else 0)
             combo.blockSignals(False)
@@ -121,7 +122,7 @@ class FilterBar(QWidget):
         while self.reason.count() > len(PORTAL_LABELS) + 2:  # All reasons, the eight, No answer
             self.reason.removeItem(self.reason.count() - 1)
         for option_id, text in custom:
-            self.reason.addItem(text, option_id)
+            self.reason.addItem(no_reordering(text), option_id)  # the portal's words, anyone's text
         found = self.reason.findData(current)
         self.reason.setCurrentIndex(found if found >= 0 else 0)
         self.reason.blockSignals(False)
