@@ -38,6 +38,7 @@ from .menus import apply_saved_theme, build_menus
 from .mode_badge import ModeBadge
 from .operations import ChangeBus, Operations
 from .overview_page import OverviewPage
+from .plain import TextLabel
 from .preferences import PreferencesDialog, keep_operator, refresh_minutes, settings_for
 from .queue.page import QueuePage
 from .queue.reading import clock_text, prepare
@@ -184,8 +185,7 @@ class MainWindow(QMainWindow):
         toolbar.setObjectName("accountToolbar")
         toolbar.setMovable(False)
         self.addToolBar(toolbar)
-        self.account_label = QLabel("Not connected")
-        self.account_label.setTextFormat(Qt.TextFormat.PlainText)  # a profile or account name
+        self.account_label = TextLabel("Not connected")  # a profile or account name: anyone's text
         self.account_label.setObjectName("accountName")
         toolbar.addWidget(self.account_label)
         self.mode_badge = ModeBadge()

@@ -28,8 +28,11 @@ from console.ui.preferences import PreferencesDialog
 from tests.support.reliability import record
 from tests.ui.gestures import admin, answer, click_tab
 
-MARK = "<i style='color:red'>HOSTILE</i>"  # a coupon name holds 40 characters: this fits with a word
+# A coupon name holds 40 characters: this fits with a word. It ends in a right-to-left override, which must not reach
+# what a person sees either: shown, it reverses what follows ("Trojan Source"); the window shows it as `\u202e`.
+MARK = "<i style='color:red'>HOSTILE</i>\u202e"
 SEEN = "HOSTILE"
+OVERRIDE = "\u202e"
 
 
 def visible(text: str, fmt: Qt.TextFormat) -> str:
@@ -54,11 +57,11 @@ def offenders(checked: list[int]) -> list[str]:
         where = f"{type(widget).__name__} {widget.objectName() or ''}".strip()
         if isinstance(widget, QLabel) and SEEN in widget.text():
             checked[0] += 1
-            if renders_markup(widget.text(), widget.textFormat()):
+            if renders_markup(widget.text(), widget.textFormat()) or OVERRIDE in widget.text():
                 found.append(f"{where}: {widget.text()!r}")
         if SEEN in widget.toolTip():
             checked[0] += 1
-            if renders_markup(widget.toolTip()):
+            if renders_markup(widget.toolTip()) or OVERRIDE in widget.toolTip():
                 found.append(f"{where} tooltip: {widget.toolTip()!r}")
         if isinstance(widget, QTextEdit) and SEEN in widget.toPlainText():
             checked[0] += 1
@@ -76,8 +79,11 @@ def offenders(checked: list[int]) -> list[str]:
                     tip = model.data(model.index(row, col), Qt.ItemDataRole.ToolTipRole)
                     if isinstance(tip, str) and SEEN in tip:
                         checked[0] += 1
-                        if renders_markup(tip):
+                        if renders_markup(tip) or OVERRIDE in tip:
                             found.append(f"{where} cell {row},{col} tooltip: {tip!r}")
+                    text = model.data(model.index(row, col), Qt.ItemDataRole.DisplayRole)
+                    if isinstance(text, str) and SEEN in text and OVERRIDE in text:  # a cell, a combo's item
+                        found.append(f"{where} cell {row},{col}: {text!r}")
     return found
 
 

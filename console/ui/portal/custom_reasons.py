@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...domain.feedback import MAX_OPTION_TEXT, FeedbackOption
+from ...domain.text import no_reordering
 
 ID_ROLE = Qt.ItemDataRole.UserRole
 
@@ -80,7 +81,7 @@ class CustomReasons(QWidget):
                 text += "  (not in this account)"
             elif not option.active:
                 text += "  (inactive)"
-            item = QListWidgetItem(text)  # an item's text is plain text
+            item = QListWidgetItem(no_reordering(text))  # an item's text is plain text, and anyone's
             item.setData(ID_ROLE, option_id)
             item.setToolTip(option_id)
             item.setCheckState(Qt.CheckState.Checked if option_id in selected else Qt.CheckState.Unchecked)

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from ...domain.feedback import PORTAL_LABELS, FeedbackOption
 from ...domain.money import format_money
 from ...domain.portal import CUSTOMER_FIELDS, PLAN_UPDATES, Catalog, PortalConfig
+from ...domain.text import no_reordering
 from .. import theme
 from .custom_reasons import CustomReasons
 
@@ -246,14 +247,14 @@ class PortalForm(QWidget):
         chosen = dict(config.plan_products)
         self.products.clear()
         for product, prices in catalog:
-            top = QTreeWidgetItem([product.get("name") or product["id"]])
+            top = QTreeWidgetItem([no_reordering(product.get("name") or product["id"])])  # anyone's text
             top.setData(0, Qt.ItemDataRole.UserRole, product["id"])
             top.setFlags(top.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             top.setCheckState(0, Qt.CheckState.Checked if product["id"] in chosen else Qt.CheckState.Unchecked)
             for price in prices:
                 rec = price.get("recurring") or {}
                 text = f"{price.get('nickname') or price['id']} — {format_money(price.get('unit_amount') or 0, price['currency'])}/{rec.get('interval', '?')}"
-                child = QTreeWidgetItem([text])
+                child = QTreeWidgetItem([no_reordering(text)])
                 child.setData(0, Qt.ItemDataRole.UserRole, price["id"])
                 child.setFlags(child.flags() | Qt.ItemFlag.ItemIsUserCheckable)
                 child.setCheckState(

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from ...domain import permissions
 from ...domain.feedback import FeedbackOption
 from ...domain.portal import Catalog, PortalConfig
+from ...domain.text import no_reordering
 from ...errors import ConsoleError
 from ...services import operations
 from ...services.portal import ChangedOnStripe, PortalInvalid, PortalService
@@ -189,7 +190,7 @@ class PortalPage(QWidget):
         self.list.blockSignals(True)
         self.list.clear()
         for c in self.configs:
-            item = QListWidgetItem(list_text(c))  # plain text: a configuration's name is anyone's
+            item = QListWidgetItem(no_reordering(list_text(c)))  # plain text: a configuration's name is anyone's
             item.setToolTip(f"{c.id}, updated {moment_text(c.updated)}")  # the id, for support
             item.setData(Qt.ItemDataRole.UserRole, c.id)
             self.list.addItem(item)
