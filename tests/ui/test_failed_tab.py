@@ -107,11 +107,13 @@ def test_a_hard_decline_is_refused_under_the_buttons_and_nothing_is_charged(qtbo
 
 
 def test_paid_another_way_takes_a_note_in_plain_text_and_marks_the_invoice_paid(qtbot, open_window, demo):
-    hostile = "<b>Mallory</b> <img src=x>"
+    hostile = "<b>Mallory</b>\u202e <img src=x>"  # markup, and an override that would reverse what follows it
+    shown = "<b>Mallory</b>\\u202e <img src=x>"  # as typed, the override as its escape
     [(sub_id, invoice)] = failing(demo, {"name": hostile})
     window, page = opened(qtbot, open_window, demo)
     click_row(page.table, at(page, sub_id))
-    assert page.detail.title.text() == hostile and page.detail.title.textFormat() == Qt.TextFormat.PlainText
+    assert page.detail.title.text() == shown and page.detail.title.textFormat() == Qt.TextFormat.PlainText
+    assert page.model.data(page.model.index(at(page, sub_id), 0)) == shown  # the table's cell
     asked = []
 
     def answer(dialog: QDialog) -> None:
@@ -125,9 +127,9 @@ def test_paid_another_way_takes_a_note_in_plain_text_and_marks_the_invoice_paid(
     when_dialog(qtbot, QDialog, answer)
     click(page.action_bar.paid)
     qtbot.waitUntil(lambda: "marked paid outside Stripe" in page.action_bar.status.text(), timeout=20000)
-    assert asked and hostile in asked[0][0] and asked[0][1] == Qt.TextFormat.PlainText
+    assert asked and shown in asked[0][0] and asked[0][1] == Qt.TextFormat.PlainText
     assert admin(demo).v1.invoices.retrieve(invoice).status == "paid"
-    assert "&lt;b&gt;Mallory" in page.action_bar.status.text()  # escaped in the line's markup
+    assert "&lt;b&gt;Mallory&lt;/b&gt;\\u202e" in page.action_bar.status.text()  # escaped in the line's markup
     journal = window.journal_page.model
     qtbot.waitUntil(lambda: any(a.kind == "charge" for a in journal.actions), timeout=20000)
     entry = next(a for a in journal.actions if a.kind == "charge")
