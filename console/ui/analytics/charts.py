@@ -13,6 +13,7 @@ from PySide6.QtGui import QColor, QFontMetrics, QPalette
 from PySide6.QtWidgets import QApplication
 
 from ...domain.money import format_money, to_major
+from ...domain.text import no_reordering
 from ...services.outcomes_report import MIN_ROLLING, ROLLING_WEEKS, Report
 from .axes import DAY, WeekAxis, forget_room, room_for_labels, weeks_between
 
@@ -196,7 +197,9 @@ def by_reason(plot: pg.PlotWidget, report: Report) -> Drawn:
     left = plot.getAxis("left")
     metrics = QFontMetrics(left.style.get("tickFont") or QApplication.font())
     room = int(min(420, max(160, plot.width() * 0.28)))  # a reason's words whole on a 1600 px PNG; cut on a narrow chart
-    labels = [(y, metrics.elidedText(r.label, Qt.TextElideMode.ElideRight, room)) for y, r in zip(ys, rows, strict=True)]
+    labels = [
+        (y, metrics.elidedText(no_reordering(r.label), Qt.TextElideMode.ElideRight, room)) for y, r in zip(ys, rows, strict=True)
+    ]
     left.setTicks([labels])
     left.setWidth(min(room, max((metrics.horizontalAdvance(t) for _, t in labels), default=40)) + 16)
     room_for_labels(plot, ends, floor=105)  # every rate and n right of its interval, whatever the width

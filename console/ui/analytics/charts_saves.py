@@ -9,6 +9,7 @@ import pyqtgraph as pg
 from PySide6.QtGui import QColor
 
 from ...domain.money import format_money, to_major
+from ...domain.text import no_reordering
 from ...services.outcomes_report import MIN_AT_RISK, OFFER_WORDS, READ_AT, Report
 from .axes import room_for_labels
 from .charts import HEADROOM, SAVED, Drawn, add_legend, clear_plot, ink, style
@@ -143,7 +144,7 @@ def value(plot: pg.PlotWidget, report: Report) -> Drawn:
                 f"failed payments since: {r.failed_payments}",
             )
         )
-    plot.getAxis("left").setTicks([[(y, r.label) for y, r in zip(ys, shown, strict=True)]])
+    plot.getAxis("left").setTicks([[(y, no_reordering(r.label)) for y, r in zip(ys, shown, strict=True)]])  # anyone's words
     room_for_labels(plot, ends, floor=top * 1.05)  # each "n of m known" whole right of its bars, at any width
     plot.setYRange(-0.6, max(len(shown) - 0.4, 0.4), padding=0)
     plot.setLabel("bottom", f"{currency.upper()} since the save")
