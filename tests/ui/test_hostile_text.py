@@ -13,15 +13,21 @@ NAME = "<h1>ACCOUNT LOCKED</h1><a href=https://evil.example>re-verify your Strip
 COMMENT = "can't <b>stop</b> & won't"
 
 
-def test_a_hostile_name_and_comment_show_as_plain_text_everywhere(qtbot, open_window, demo):
+def pending_with(demo, name: str, comment: str):
+    """A pending cancellation whose customer is now called `name`, with `comment` as the reason's words."""
     admin = stripe.StripeClient(demo.secret_key, base_addresses={"api": demo.url})
     target = next(
         s
         for s in admin.v1.subscriptions.list({"limit": 100}).auto_paging_iter()
         if s.cancel_at_period_end and s.status == "active"
     )
-    admin.v1.customers.update(target.customer, {"name": NAME})
-    admin.v1.subscriptions.update(target.id, {"cancellation_details": {"comment": COMMENT}})
+    admin.v1.customers.update(target.customer, {"name": name})
+    admin.v1.subscriptions.update(target.id, {"cancellation_details": {"comment": comment}})
+    return admin, target
+
+
+def test_a_hostile_name_and_comment_show_as_plain_text_everywhere(qtbot, open_window, demo):
+    _admin, target = pending_with(demo, NAME, COMMENT)
     window = open_window(demo)
     window.resize(1280, 800)
     window.queue.select_subscription(target.id)
@@ -76,18 +82,11 @@ def test_a_hostile_owner_and_note_on_the_save_desk_stay_text(qtbot, open_window,
 
 
 def test_a_name_with_a_bidirectional_override_cannot_reorder_what_the_window_shows(qtbot, open_window, demo):
-    """ "Ann\u202e<img src=x>" drew as "Ann<x=crs gmi>" (the demo's hostile-text screenshot): an override or isolate
+    """The name "Ann\u202e<img src=x>" drew as "Ann<x=crs gmi>" (the demo's hostile-text screenshot): an override or isolate
     reverses what follows it ("Trojan Source"). The window shows each as its escape, as the terminal does; the name
     on Stripe is left as the customer typed it."""
     name, comment = "Ann \u202e<img src=x>", "refund \u2066now\u2069 or \u202bcancel"
-    admin = stripe.StripeClient(demo.secret_key, base_addresses={"api": demo.url})
-    target = next(
-        s
-        for s in admin.v1.subscriptions.list({"limit": 100}).auto_paging_iter()
-        if s.cancel_at_period_end and s.status == "active"
-    )
-    admin.v1.customers.update(target.customer, {"name": name})
-    admin.v1.subscriptions.update(target.id, {"cancellation_details": {"comment": comment}})
+    admin, target = pending_with(demo, name, comment)
     window = open_window(demo)
     window.queue.select_subscription(target.id)
     detail = window.queue.detail
