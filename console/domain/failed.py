@@ -48,6 +48,16 @@ class Collection:
         return self.status == "open" and self.automatic and self.attempt_count > 0
 
 
+# A card's brand as people write it: Stripe's codes are "amex, cartes_bancaires, diners, discover, eftpos_au, jcb, link,
+# mastercard, unionpay, visa or unknown" (the SDK's PaymentMethod.Card.brand, stripe/_payment_method.py); "Amex" and
+# "Jcb" (the codes title-cased) are how nobody writes them.
+BRAND_WORDS = {
+    "amex": "American Express", "cartes_bancaires": "Cartes Bancaires", "diners": "Diners Club", "discover": "Discover",
+    "eftpos_au": "eftpos", "jcb": "JCB", "link": "Link", "mastercard": "Mastercard", "unionpay": "UnionPay",
+    "visa": "Visa", "unknown": "Card",
+}  # fmt: skip
+
+
 @dataclass(frozen=True, slots=True)
 class LastDecline:
     """The latest attempt's error (the invoice's PaymentIntent's `last_payment_error`) and the card it tried; read once
@@ -73,7 +83,8 @@ class LastDecline:
         if not self.last4:
             return ""
         expiry = f", {self.exp_month:02d}/{self.exp_year}" if self.exp_month and self.exp_year else ""
-        return f"{(self.brand or 'card').title()} •••• {self.last4}{expiry}"
+        brand = self.brand or "unknown"
+        return f"{BRAND_WORDS.get(brand, brand.replace('_', ' ').title())} •••• {self.last4}{expiry}"
 
 
 @dataclass(frozen=True, slots=True)

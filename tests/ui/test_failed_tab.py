@@ -395,3 +395,28 @@ def test_a_failed_payments_cell_paints_from_one_call_with_every_role_the_same_as
     seen = roles_answered(model, model.rowCount(), roles, COLUMNS)  # and nothing for a row past the end
     assert seen >= {roles[0], roles[2], roles[3], roles[4]}  # a red step, right-aligned amounts, a tooltip were seen
     assert "Hard Luck" in {model.data(model.index(r, 0)) for r in range(model.rowCount())}
+
+
+def test_the_card_column_fits_a_card_drawn_bold_in_the_systems_font(qtbot, open_window, demo):
+    """The demo's screenshot cut a due (bold) row's card to "Mastercard •••• 4444, 05/20…": the column was 235 px
+    whatever the font. It is measured in the table's bold font now: here a system font 4 points larger."""
+    from PySide6.QtGui import QFont, QFontMetrics
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance()
+    normal = app.font()
+    larger = QFont(normal)
+    larger.setPointSize(normal.pointSize() + 4)
+    app.setFont(larger)
+    try:
+        window, page = opened(qtbot, open_window, demo)
+        window.resize(2400, 1000)
+        column = COLUMNS.index("Card")
+        qtbot.waitUntil(lambda: page.table.horizontalHeader().sectionSize(column) > 0, timeout=5000)
+        bold = QFont(page.table.font())
+        bold.setBold(True)
+        cards = [page.model.data(page.model.index(r, column)) for r in range(page.model.rowCount())]
+        widest = max([*cards, "Mastercard •••• 4444, 12/2030"], key=QFontMetrics(bold).horizontalAdvance)
+        assert QFontMetrics(bold).horizontalAdvance(widest) + 8 <= page.table.horizontalHeader().sectionSize(column)
+    finally:
+        app.setFont(normal)

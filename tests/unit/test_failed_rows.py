@@ -147,3 +147,14 @@ def test_a_subscription_with_two_failing_invoices_is_one_row_its_newest_in_the_q
     assert [r.collection.invoice_id for r in cache.failed_rows(False, ref="in_0")] == []  # not the row's invoice
     assert [r.collection.invoice_id for r in cache.failed_rows(False, ref=made[0].id)] == ["in_again"]
     cache.close()
+
+
+@pytest.mark.parametrize(
+    ("brand", "words"),
+    [("amex", "American Express"), ("jcb", "JCB"), ("unionpay", "UnionPay"), ("eftpos_au", "eftpos"),
+     ("unknown", "Card"), (None, "Card"), ("new_brand", "New Brand")],
+)  # fmt: skip
+def test_a_cards_brand_is_written_as_people_write_it(brand, words):
+    """The SDK's brand codes (PaymentMethod.Card.brand); a code Stripe adds later is still readable."""
+    shown = LastDecline(1, brand=brand, last4="0005", exp_month=12, exp_year=2030).card()
+    assert shown == f"{words} •••• 0005, 12/2030"

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QKeyEvent, QKeySequence, QResizeEvent, QShortcut, QShowEvent
+from PySide6.QtGui import QFont, QFontMetrics, QKeyEvent, QKeySequence, QResizeEvent, QShortcut, QShowEvent
 from PySide6.QtWidgets import QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QSplitter, QTableView, QVBoxLayout, QWidget
 
 from ...domain.failed import FailedRow
@@ -33,6 +33,7 @@ Read = tuple[FailedQueue, list[Prepared], tuple[str, str]]  # the queue, its row
 WIDTHS = {"Customer": 150, "Due": 86, "MRR": 86, "Tries": 58, "Decline": 140, "Card": 235, "Stripe's next try": 152,
           "Ends": 96, "Next step": 170, "Owner": 90, "Desk": 150}  # fmt: skip
 OPTIONAL = ("Card", "Owner", "Desk", "Ends")
+WIDEST_CARD = "Mastercard •••• 4444, 12/2030"  # the common brand with the longest name ("05/20…" in bold at 235 px)
 HEAD_ROWS = (
     200  # the rows shown first, while the rest is read  # the detail pane says them: hidden first, in this order, when narrow
 )
@@ -43,15 +44,16 @@ class FailedTable(QTableView):
     window), it hides the ones the detail pane also shows."""
 
     activated_row = Signal()
+    widths = WIDTHS  # each column's first width (the page measures the card's in this font)
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt naming
         super().resizeEvent(event)
         header = self.horizontalHeader()
-        need = sum(WIDTHS[n] for n in COLUMNS)
+        need = sum(self.widths[n] for n in COLUMNS)
         for name in OPTIONAL:
             hide = need > self.viewport().width()
             header.setSectionHidden(COLUMNS.index(name), hide)
-            need -= WIDTHS[name] if hide else 0
+            need -= self.widths[name] if hide else 0
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt naming
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
@@ -104,8 +106,12 @@ class FailedPage(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
+        bold = QFont(self.table.font())
+        bold.setBold(True)  # a row due today is drawn bold: its card, year included, must still fit
+        card = QFontMetrics(bold).horizontalAdvance(WIDEST_CARD) + 16
+        self.table.widths = {**WIDTHS, "Card": max(WIDTHS["Card"], card)}
         for i, name in enumerate(COLUMNS):
-            header.resizeSection(i, WIDTHS[name])
+            header.resizeSection(i, self.table.widths[name])
         self.detail = FailedDetail()
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.table)
