@@ -106,6 +106,7 @@ class FailedPage(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
+        self.table.ensurePolished()  # the style sheet's font (10pt), not the application's, is the one drawn
         bold = QFont(self.table.font())
         bold.setBold(True)  # a row due today is drawn bold: its card, year included, must still fit
         card = QFontMetrics(bold).horizontalAdvance(WIDEST_CARD) + 16
