@@ -67,12 +67,17 @@ def _json_escaped(line: str) -> str:
     return json.dumps(json.loads(line), separators=(",", ":")).replace("\x7f", "\\u007f")
 
 
+def _escaped(match: re.Match[str]) -> str:
+    """A matched character as Python writes its escape: `\\x1b`, `\\u202e`."""
+    return match.group().encode("unicode_escape").decode("ascii")
+
+
 def terminal(text: str) -> str:
     """`text` with every control character shown as `\\xNN` / `\\uNNNN`, so none reaches the terminal."""
     # nearly always nothing to escape: a search is a fifth faster than a substitution that finds none
     if type(text) is Checked or _UNSAFE.search(text) is None:
         return text
-    return _UNSAFE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+    return _UNSAFE.sub(_escaped, text)
 
 
 def no_reordering(text: str) -> str:
@@ -81,7 +86,7 @@ def no_reordering(text: str) -> str:
     ("Trojan Source", CVE-2021-42574). Right-to-left names need none of them: they order themselves."""
     if text.isprintable() or _REORDERING.search(text) is None:  # each of them is unprintable (Cf)
         return text
-    return _REORDERING.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+    return _REORDERING.sub(_escaped, text)
 
 
 def csv_cell(value: Any) -> Any:

@@ -248,8 +248,7 @@ class FailedModel(QAbstractTableModel):
             return None
         p, c = self.shown[index.row()], index.column()
         if role == Qt.ItemDataRole.DisplayRole:
-            text = p.cell(c)
-            return text if text.isprintable() else no_reordering(text)  # anyone's text: nothing reorders it
+            return no_reordering(p.cell(c))  # anyone's text: nothing reorders it
         if role == ROW_ROLE:
             return p.row
         if role == Qt.ItemDataRole.TextAlignmentRole and c in RIGHT:

@@ -278,7 +278,7 @@ class PreparedQueue:
             text = self._texts[column][int((self.owner if column == OWNER_COL else self.desk)[row])]
         else:
             text = self.display[row][_SLOT[column]]
-        return text if text.isprintable() else no_reordering(text)
+        return no_reordering(text)  # a str.isprintable() when there is nothing to escape
 
     def sort_key(self, row: int, column: int) -> Any:
         """What the row sorts by in a column (the MRR key is made here: the view sorts MRR by the arrays)."""
