@@ -22,6 +22,7 @@ from PySide6.QtGui import QColor, QFont
 
 from ...domain.queue import QueueRow
 from ...domain.queue_filter import QueueFilter
+from ...domain.text import no_reordering
 from .. import plain, theme
 from ..dates import moment_text
 from ..roles import fill
@@ -108,8 +109,8 @@ class QueueModel(QAbstractTableModel):
         """What `data` answers for row r, column c (the proxy asks here directly: no model index is made for
         each of the ~1,400 cells a repaint asks for; the roles compared as plain ints, not enum members)."""
         table = self.table
-        if role == _DISPLAY:
-            return table.cell(r, c)
+        if role == _DISPLAY:  # only the cells drawn: anyone's text, with nothing left to reorder it
+            return no_reordering(table.cell(r, c))
         if role == _SORT:
             return table.sort_key(r, c)
         if role == _ROW:

@@ -24,7 +24,6 @@ from ...domain.money import format_money, totals
 from ...domain.playbook import REPEAT_MONTHS
 from ...domain.queue import QueueRow, currency_rank, tenure_text
 from ...domain.queue_filter import NO_ANSWER, QueueFilter, search_text
-from ...domain.text import no_reordering
 from ..dates import day_text
 from .orders import ARRAYS, arrays, folded, lists, mrr_sort_key, text_order
 
@@ -273,12 +272,10 @@ class PreparedQueue:
 
     # the view's questions ------------------------------------------------------------------
     def cell(self, row: int, column: int) -> str:
-        """The text a cell shows (anyone's: no bidirectional control left to reorder it, domain/text.no_reordering)."""
+        """The text a cell holds (the model shows it through domain/text.no_reordering; sorting reads it as it is)."""
         if column in _CODED:
-            text = self._texts[column][int((self.owner if column == OWNER_COL else self.desk)[row])]
-        else:
-            text = self.display[row][_SLOT[column]]
-        return no_reordering(text)  # a str.isprintable() when there is nothing to escape
+            return self._texts[column][int((self.owner if column == OWNER_COL else self.desk)[row])]
+        return self.display[row][_SLOT[column]]
 
     def sort_key(self, row: int, column: int) -> Any:
         """What the row sorts by in a column (the MRR key is made here: the view sorts MRR by the arrays)."""
