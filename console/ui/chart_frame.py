@@ -50,7 +50,7 @@ class ChartFrame(QWidget):
         self.plot.setObjectName(f"chart_{name}")
         self.plot.setMouseEnabled(x=False, y=False)
         self.plot.setMenuEnabled(False)  # pyqtgraph's own menu would export the bare, untitled plot
-        self.plot.setMinimumHeight(220)
+        self.plot.setMinimumHeight(220)  # pyqtgraph's own text does not grow with the system font
         self.plot.scene().sigMouseMoved.connect(self._hover)
         self.layout_.addWidget(self.plot, 1)
         self.drawn: Drawn | None = None  # what the chart shows, set by each draw: its CSV rows and hover texts

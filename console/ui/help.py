@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt, qVersion
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QMessageBox, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
 
 from .. import __version__
+from .text_size import scaled
 from .theme import app_icon
 
 SHORTCUTS = (
@@ -69,7 +70,7 @@ class ShortcutsDialog(QDialog):
         super().__init__(parent)
         self.setObjectName("shortcutsDialog")
         self.setWindowTitle("Keyboard shortcuts")
-        self.resize(720, 520)
+        self.resize(scaled(720), scaled(520))
         self.table = QTableWidget(len(SHORTCUTS), 3)
         self.table.setHorizontalHeaderLabels(["Where", "Keys", "What it does"])
         self.table.verticalHeader().hide()

@@ -44,6 +44,7 @@ from .queue.page import QueuePage
 from .queue.reading import clock_text, prepare
 from .queue.table import PreparedQueue
 from .status_bar import ElidingStatusBar
+from .text_size import scaled
 from .warming import TabWarmer
 from .workers import ProgressRelay, Runner
 
@@ -125,7 +126,7 @@ class MainWindow(QMainWindow):
         self.where_label = QLabel("")
         self.progress = QProgressBar()
         self.progress.setObjectName("syncProgress")
-        self.progress.setMaximumWidth(220)
+        self.progress.setMaximumWidth(scaled(220))
         self.progress.setTextVisible(False)
         self.progress.hide()
         self.synced_label = QLabel("")

@@ -1,4 +1,4 @@
-"""Light and dark themes that follow the OS (or CHURN_CONSOLE_THEME), and the style sheets from resources/."""
+"""Light and dark themes that follow the OS (or CHURN_CONSOLE_THEME), and the style sheets from resources/ (at the OS's text size)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPalette
 from PySide6.QtWidgets import QApplication, QStyleFactory
+
+from .text_size import FollowFont, apply_scale, scaled_sheet
 
 log = logging.getLogger(__name__)
 THEME_ENV = "CHURN_CONSOLE_THEME"  # light, dark or system (the default)
@@ -91,13 +93,13 @@ def app_icon() -> QIcon:
 
 
 def apply(app: QApplication) -> None:
-    """Fusion with a light or dark palette and the style sheets; follows the OS when it switches."""
+    """Fusion with a light or dark palette and the style sheets; follows the OS's scheme and font size as they change."""
     app.setStyle("Fusion")  # the same look on every platform, and a palette that dark mode can set
     app.setWindowIcon(app_icon())
     _apply_scheme(app)
     if not getattr(app, "_churn_follows_os", False):
         app.styleHints().colorSchemeChanged.connect(lambda _scheme: _apply_scheme(app))
-        app._churn_follows_os = True  # type: ignore[attr-defined]
+        app._churn_follows_os = FollowFont(app, lambda: _apply_scheme(app))  # type: ignore[attr-defined]  # and its font
 
 
 def choose(app: QApplication, choice: str) -> None:
@@ -117,6 +119,7 @@ def _apply_scheme(app: QApplication) -> None:
     sheets = [resources_dir() / "style.qss"] + ([resources_dir() / "style-dark.qss"] if scheme == "dark" else [])
     try:
         text = "\n".join(path.read_text("utf-8") for path in sheets)
+        text = scaled_sheet(text, apply_scale(app))  # the system font's size, when larger than the sheet's
         app.setStyleSheet(text.replace("{resources}", resources_dir().as_posix()))
     except OSError:
         log.warning("style sheet not found in %s; using the platform style", resources_dir())

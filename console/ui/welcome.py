@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..services.keys import NEEDED
+from .text_size import scaled
 from .theme import app_icon
 from .wrapped_rows import wrap_rows
 
@@ -30,7 +31,7 @@ class WelcomeDialog(QDialog):
         self.setObjectName("welcomeDialog")
         self.setWindowTitle("Welcome to Churn Console")
         self.setWindowIcon(app_icon())
-        self.resize(760, 560)
+        self.resize(scaled(760), scaled(560))
         self.choice: str | None = None
         self.pages = QStackedWidget()
         self.pages.addWidget(self._start_page())
@@ -74,7 +75,7 @@ class WelcomeDialog(QDialog):
         layout.addWidget(body)
         layout.addSpacing(20)
         for button, caption in ((self.demo_button, demo_caption), (self.connect_button, connect_caption)):
-            button.setMinimumHeight(40)
+            button.setMinimumHeight(scaled(40))
             layout.addWidget(button)
             layout.addWidget(caption)
             layout.addSpacing(10)

@@ -83,6 +83,18 @@ def _reports(
     return report, build(intents.every, start - (end - start), start, currency=currency, tallied=intents.tallied)
 
 
+def least_height(panel: QWidget, width: int) -> int:
+    """The least height `panel` takes at `width` without squeezing a part: its layout's minimum, with each shown
+    word-wrapped label as tall as its lines at that width (a layout's minimum counts such a label's one line)."""
+    if (layout := panel.layout()) is None:
+        return panel.minimumSizeHint().height()
+    need = layout.totalMinimumSize().height()
+    for label in panel.findChildren(QLabel):
+        if label.wordWrap() and label.isVisibleTo(panel) and layout.indexOf(label) >= 0:  # a row of its own
+            need += max(0, label.heightForWidth(width) - label.minimumSizeHint().height())
+    return need
+
+
 class AnalyticsPage(QWidget):
     """Reads only the local cache: opens instantly and works offline."""
 
@@ -145,6 +157,7 @@ class AnalyticsPage(QWidget):
         self.panels = {name: ChartPanel(name, context.settings, self.say) for name in CHARTS}
         self.experiments = ExperimentsPanel()
         self.columns = 0
+        self._tall = 0  # each panel's height when the charts sit one a row (0: as the grid lays them out)
         self._lay_out(2)
         charts = QWidget()
         charts.setLayout(self.grid)
@@ -180,11 +193,19 @@ class AnalyticsPage(QWidget):
         if watched is self.chart_area.viewport() and event.type() == QEvent.Type.Resize:
             self._lay_out(2 if self.width() >= WIDE else 1)
             # one a row: each chart as tall as the visible area, so a scroll shows one whole chart
-            tall = max(260, cast(QResizeEvent, event).size().height() - 8) if self.columns == 1 else 0
-            for panel in [*self.panels.values(), self.experiments]:
-                panel.setMinimumHeight(tall)
-                panel.setMaximumHeight(tall or 16777215)
+            self._tall = max(260, cast(QResizeEvent, event).size().height() - 8) if self.columns == 1 else 0
+            self._fit_heights()
         return False
+
+    def _fit_heights(self) -> None:
+        """Each panel as tall as the visible area (one a row), or taller when its note needs it: a panel held
+        shorter than its parts drew a two-line note over its chart (a large system font)."""
+        margins = self.grid.contentsMargins()
+        width = self.chart_area.viewport().width() - margins.left() - margins.right()  # one a row: the panel's width
+        for panel in [*self.panels.values(), self.experiments]:
+            fits = max(self._tall, least_height(panel, width)) if self._tall else 0
+            panel.setMinimumHeight(fits)
+            panel.setMaximumHeight(fits or 16777215)
 
     def say(self, text: str, error: bool = False) -> None:
         """A line under the range: what an export did, or why it could not."""
@@ -263,6 +284,7 @@ class AnalyticsPage(QWidget):
         for panel in self.panels.values():
             panel.draw(report)
         self.experiments.show_report(report)
+        self._fit_heights()  # a note shown or gone changes what a panel needs
 
     def _cards(self, now: Report, before: Report) -> None:
         c, p = now.counts(), before.counts()

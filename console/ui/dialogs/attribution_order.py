@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...domain.recovery import REASON_WORDS, REASONS
+from ..text_size import scaled
 
 
 def order_words(order: tuple[str, ...]) -> str:
@@ -32,7 +33,7 @@ class AttributionOrderDialog(QDialog):
     def __init__(self, order: tuple[str, ...], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Recovery attribution order")
-        self.setMinimumWidth(460)
+        self.setMinimumWidth(scaled(460))
         layout = QVBoxLayout(self)
         hint = QLabel(
             "A recovered invoice is credited to the first reason that applies, from the top. Drag a reason, or select "

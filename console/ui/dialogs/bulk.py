@@ -28,6 +28,7 @@ from ...services.workspace import Workspace
 from .. import theme
 from ..operations import Operations
 from ..plain import TextLabel
+from ..text_size import scaled
 
 OUTCOME_TEXT = {"applied": "Applied", "refused": "Refused", "failed": "Failed (retry is safe)"}
 
@@ -51,7 +52,7 @@ class BulkDialog(QDialog):
     ) -> None:
         super().__init__(parent or window)
         self.setWindowTitle(f"Applying offers to {len(items)} customers")
-        self.resize(720, 420)
+        self.resize(scaled(720), scaled(420))
         self.ops = ops
         self.workspace, self.operator = workspace, operator
         self.items = items

@@ -23,6 +23,7 @@ from ...services.keys import HOW_TO, KeyService, Verified, inspect_key, verify
 from ...services.profiles import Profile
 from .. import theme
 from ..plain import escape
+from ..text_size import scaled
 from ..workers import Runner
 from ..wrapped_rows import wrap_rows
 
@@ -46,7 +47,7 @@ class ConnectDialog(QDialog):
         self.profile: Profile | None = None
         self.verified: Verified | None = None
         self.setWindowTitle(f"Rotate the key of {rotate}" if rotate else "Connect a Stripe account")
-        self.resize(660, 620)
+        self.resize(scaled(660), scaled(620))
         layout = QVBoxLayout(self)
         intro = QLabel(f"The console works with a <b>restricted key</b>. {escape(HOW_TO)}")
         intro.setWordWrap(True)

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 from ...domain.action import Consent
 from ...domain.offers import CHANNEL_LABELS, CONSENT_CHANNELS
 from ..preferences import confirm_live
+from ..text_size import scaled
 
 if TYPE_CHECKING:
     from ..context import PageContext
@@ -74,11 +75,11 @@ class ConsentDialog(QDialog):
             header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
             header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
             header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
-            self.customers.setMinimumWidth(560)
+            self.customers.setMinimumWidth(scaled(560))
             self.customers.resizeRowsToContents()
             rows = sum(self.customers.rowHeight(i) for i in range(len(customers)))
             whole = self.customers.horizontalHeader().sizeHint().height() + rows + 2 * self.customers.frameWidth()
-            self.customers.setFixedHeight(min(320, whole))  # every customer in view, up to a dozen; then it scrolls
+            self.customers.setFixedHeight(min(scaled(320), whole))  # every customer in view, up to a dozen; then it scrolls
             form.addRow(self.customers)
         self.channel = QComboBox()
         self.channel.setObjectName("consentChannel")

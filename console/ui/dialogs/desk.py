@@ -24,6 +24,7 @@ from ...domain.desk import LIMIT, STATE_WORDS
 from ...domain.outreach import Letter, template_label
 from ..dates import day_format
 from ..plain import TextLabel
+from ..text_size import scaled
 
 
 class NoteDialog(QDialog):
@@ -93,7 +94,7 @@ class OutreachDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Write to the customer")
         self.setObjectName("outreachDialog")
-        self.resize(620, 520)
+        self.resize(scaled(620), scaled(520))
         self.choice: str | None = None
         layout = QVBoxLayout(self)
         form = QFormLayout()

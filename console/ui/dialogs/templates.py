@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...domain.outreach import DEFAULTS, PLACEHOLDERS, Template, Templates, template_label
+from ..text_size import scaled
 
 BUILTIN = {t.name: t for t in DEFAULTS}
 
@@ -31,13 +32,13 @@ class TemplatesDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("E-mail templates")
         self.setObjectName("templatesDialog")
-        self.resize(820, 520)
+        self.resize(scaled(820), scaled(520))
         self.edited: dict[str, Template] = dict(templates.by_name)
         outer = QVBoxLayout(self)
         row = QHBoxLayout()
         self.names = QListWidget()
         self.names.setObjectName("templateNames")
-        self.names.setMaximumWidth(260)
+        self.names.setMaximumWidth(scaled(260))
         row.addWidget(self.names)
         right = QVBoxLayout()
         self.subject = QLineEdit()

@@ -42,6 +42,7 @@ class FailedDetail(QWidget):
         self.email = TextLabel("")
         self.email.setTextFormat(Qt.TextFormat.PlainText)
         self.email.setProperty("class", "pageCaption")
+        self.email.setWordWrap(True)  # "Pick a row to see…" on two lines in a narrow pane (an address has no spaces)
         self.email.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         facts.addWidget(self.title)
         facts.addWidget(self.email)

@@ -22,6 +22,7 @@ from ...services.failed_queue import FailedQueue
 from ...services.workspace import Workspace
 from ..context import PageContext
 from ..queue.desk_controller import DeskController
+from ..text_size import scaled
 from ..when_shown import ReadWhenShown
 from .charges import ChargeController, FailedBar
 from .detail import FailedDetail
@@ -105,12 +106,14 @@ class FailedPage(QWidget):
         self.table.setWordWrap(False)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setTextElideMode(Qt.TextElideMode.ElideRight)  # a narrow column's title ends in "…"
         header.setStretchLastSection(True)
-        self.table.ensurePolished()  # the style sheet's font (10pt), not the application's, is the one drawn
+        self.table.ensurePolished()  # the style sheet's font (10pt or the system's), not the application's, is drawn
         bold = QFont(self.table.font())
         bold.setBold(True)  # a row due today is drawn bold: its card, year included, must still fit
         card = QFontMetrics(bold).horizontalAdvance(WIDEST_CARD) + 16
-        self.table.widths = {**WIDTHS, "Card": max(WIDTHS["Card"], card)}
+        widths = {name: scaled(width) for name, width in WIDTHS.items()}  # drawn for 10pt: as large as the text
+        self.table.widths = {**widths, "Card": max(widths["Card"], card)}
         for i, name in enumerate(COLUMNS):
             header.resizeSection(i, self.table.widths[name])
         self.detail = FailedDetail()

@@ -25,6 +25,7 @@ from ...domain.money import format_money
 from ...domain.portal import CUSTOMER_FIELDS, PLAN_UPDATES, Catalog, PortalConfig
 from ...domain.text import no_reordering
 from .. import theme
+from ..text_size import scaled
 from .custom_reasons import CustomReasons
 
 PAUSE_CHOICES = (("week", 1), ("week", 2), ("month", 1), ("month", 2), ("month", 3), ("month", 6))
@@ -143,7 +144,7 @@ class PortalForm(QWidget):
         self.products = QTreeWidget()
         self.products.setObjectName("planProducts")
         self.products.setHeaderLabels(["Products and prices (at most 10 products)"])
-        self.products.setMinimumHeight(170)
+        self.products.setMinimumHeight(scaled(170))
         self.products.itemChanged.connect(lambda *_: self.changed.emit())
         form.addRow(self.products)
         form.addRow(self._err("plan_products"))
@@ -172,7 +173,7 @@ class PortalForm(QWidget):
         self.metadata = QPlainTextEdit()
         self.metadata.setObjectName("metadata")
         self.metadata.setPlaceholderText("key=value, one per line")
-        self.metadata.setFixedHeight(70)
+        self.metadata.setFixedHeight(scaled(70))
         form.addRow("Metadata", self.metadata)
         form.addRow(self._err("metadata"))
         outer.addWidget(other)

@@ -34,6 +34,7 @@ from ..context import PageContext
 from ..dates import moment_text
 from ..plain import escape
 from ..status_line import StatusLine
+from ..text_size import scaled
 from .dialogs import TryItDialog, conflict_dialog, review_dialog
 from .exchange import export_configuration, import_configuration
 from .form import PortalForm
@@ -75,7 +76,7 @@ class PortalPage(QWidget):
         self.list = QListWidget()
         self.list.setObjectName("portalConfigs")
         self.list.setSpacing(6)
-        self.list.setMinimumWidth(220)
+        self.list.setMinimumWidth(scaled(220))
         self.list.setWordWrap(True)  # long names and feature lists wrap in the column instead of scrolling sideways
         self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.list.currentRowChanged.connect(self._selected)

@@ -30,6 +30,7 @@ from ...services.queue_view import QueueData
 from ...services.workspace import Workspace
 from ..actions_controller import ActionsController
 from ..context import PageContext
+from ..text_size import scaled
 from .action_bar import ActionBar
 from .desk_controller import DeskController
 from .detail import DetailPane
@@ -38,7 +39,7 @@ from .model import ROW_ROLE, QueueModel, QueueProxy
 from .offline_banner import OfflineBanner, banner_text
 from .reading import HEAD_ROWS, Retired, prepare
 from .table import COLUMNS, MRR_COL, PreparedQueue
-from .view import COLUMN_WIDTHS, QueueTable
+from .view import COLUMN_WIDTHS, QueueTable, first_width
 
 
 class QueuePage(QWidget):
@@ -98,14 +99,15 @@ class QueuePage(QWidget):
         self.table.setAlternatingRowColors(True)
         self.table.setWordWrap(False)
         self.table.verticalHeader().hide()
-        self.table.verticalHeader().setDefaultSectionSize(28)
+        self.table.verticalHeader().setDefaultSectionSize(scaled(28))
         header = self.table.horizontalHeader()
         header.setHighlightSections(False)
+        header.setTextElideMode(Qt.TextElideMode.ElideRight)  # a narrow column's title ends in "…", not cut both sides
         for i, name in enumerate(COLUMNS):
             if name in COLUMN_WIDTHS:
-                header.resizeSection(i, COLUMN_WIDTHS[name])
+                header.resizeSection(i, first_width(name))
         header.setSectionResizeMode(COLUMNS.index("Comment"), QHeaderView.ResizeMode.Stretch)
-        header.setMinimumSectionSize(60)
+        header.setMinimumSectionSize(scaled(60))
         self.table.selectionModel().currentRowChanged.connect(self._current_changed)
         self.table.selectionModel().selectionChanged.connect(lambda *_: self.selection_changed.emit(self.selected_rows()))
         self.table.activated_row.connect(self.open_detail)

@@ -6,6 +6,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeyEvent, QResizeEvent
 from PySide6.QtWidgets import QTableView, QWidget
 
+from ..text_size import scaled
 from .table import COLUMNS
 
 COLUMN_WIDTHS = {
@@ -27,6 +28,11 @@ COLUMN_WIDTHS = {
 OPTIONAL = ("Email", "Plan", "Discount", "Status", "Tenure")  # the detail pane says them: hidden first, in this order
 COMMENT_ROOM = 160  # what the Comment column keeps at least before an optional column goes
 NARROW = {"Desk": 130, "Reason": 150, "Offer": 130}  # their widths when even without the optional ones it is tight
+
+
+def first_width(name: str) -> int:
+    """A column's width before a rep moves it, at the text size now drawn (ui/text_size.py)."""
+    return scaled(COLUMN_WIDTHS.get(name, 80))
 
 
 class QueueTable(QTableView):
@@ -62,23 +68,24 @@ class QueueTable(QTableView):
         comment = COLUMNS.index("Comment")
         fixed = [i for i in range(len(COLUMNS)) if i != comment and COLUMNS[i] not in OPTIONAL]
         room = self.viewport().width()
-        full = sum(kept.get(i, header.sectionSize(i)) for i in fixed) + COMMENT_ROOM
+        comment_room = scaled(COMMENT_ROOM)
+        full = sum(kept.get(i, header.sectionSize(i)) for i in fixed) + comment_room
         tight, was = full > room, self._tight
         if tight != was:  # the widest a rep needs give a little when tight, and get it back
             for name, narrow in NARROW.items():
                 i = COLUMNS.index(name)
-                if was is None and header.sectionSize(i) != COLUMN_WIDTHS[name]:
+                if was is None and header.sectionSize(i) != first_width(name):
                     continue  # the first fit after a restored layout: the rep's own width stays
                 if tight:
                     kept[i] = header.sectionSize(i)
-                    header.resizeSection(i, min(narrow, kept[i]))
+                    header.resizeSection(i, min(scaled(narrow), kept[i]))
                 elif was is not None:
-                    header.resizeSection(i, kept.pop(i, COLUMN_WIDTHS[name]))
+                    header.resizeSection(i, kept.pop(i, first_width(name)))
         self._tight = tight
-        need = sum(header.sectionSize(i) for i in fixed) + COMMENT_ROOM
+        need = sum(header.sectionSize(i) for i in fixed) + comment_room
         for name in reversed(OPTIONAL):  # kept while they fit, the least optional first
             i = COLUMNS.index(name)
-            width = kept.get(i) or header.sectionSize(i) or COLUMN_WIDTHS.get(name, 80)
+            width = kept.get(i) or header.sectionSize(i) or first_width(name)
             hide = need + width > room
             need += 0 if hide else width
             if header.isSectionHidden(i) != hide:

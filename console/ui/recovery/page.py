@@ -34,6 +34,7 @@ from ..context import PageContext
 from ..latest import Latest, range_presets
 from ..overview_page import Card
 from ..status_line import StatusLine
+from ..text_size import scaled
 from ..when_shown import ReadWhenShown
 from .charts import RecoveryChart, by_decline, by_reason, curve, holdout, weekly
 
@@ -113,7 +114,7 @@ class RecoveryPage(QWidget):
         self.charts = (self.weekly, self.reasons, self.curve, self.decline_chart, self.holdout)
         for n, cell in enumerate((*self.charts, self.declines)):
             grid.addWidget(cell, n // 2, n % 2)
-            cell.setMinimumHeight(300)
+            cell.setMinimumHeight(scaled(300))
         body = QWidget()
         body.setLayout(grid)
         area = QScrollArea()  # on a low window the charts scroll instead of squeezing below readability

@@ -1,0 +1,111 @@
+"""The window's text follows the system font's size (ui/text_size.py). The style sheet had said 10pt for every widget,
+so a desktop's 11pt (GNOME) or a user's 14pt was ignored; drawn larger, the tables' pixel widths and the Outcomes
+panels' heights (made for 10pt) cut titles and put a two-line note over its chart."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QRect
+from PySide6.QtGui import QFont, QFontMetrics
+from PySide6.QtWidgets import QApplication, QLabel
+
+from console.ui import text_size, theme
+from console.ui.failed.model import COLUMNS as FAILED_COLUMNS
+from console.ui.queue.table import COLUMNS
+from console.ui.queue.view import COLUMN_WIDTHS
+from tests.ui.gestures import click_tab, outcomes_drawn
+
+
+@pytest.mark.parametrize(("points", "scale"), [(9.0, 1.0), (10.0, 1.0), (11.0, 1.1), (14.0, 1.4), (-1.0, 1.0)])
+def test_the_scale_is_the_system_fonts_size_over_the_designed_ten_points_never_below_one(points, scale):
+    assert text_size.scale_for(points) == scale
+
+
+def test_the_sheets_point_sizes_grow_and_its_pixels_stay():
+    sheet = "QWidget { font-size: 10pt; padding: 4px 14px; } QLabel { font-size: 8.5pt; letter-spacing: 1px; }"
+    grown = text_size.scaled_sheet(sheet, 1.4)
+    assert "font-size: 14pt" in grown and "font-size: 11.9pt" in grown
+    assert "padding: 4px 14px" in grown and "letter-spacing: 1px" in grown
+    assert text_size.scaled_sheet(sheet, 1.0) == sheet
+
+
+@pytest.fixture
+def system_font(monkeypatch):
+    """set(points): the system's font at that size, the light theme applied over it; put back afterwards."""
+    app = QApplication.instance()
+    normal = QFont(app.font())
+    monkeypatch.setenv(theme.THEME_ENV, "light")
+
+    def set_(points: float) -> None:
+        font = QFont(normal)
+        font.setPointSizeF(points)
+        app.setFont(font)
+        theme.apply(app)
+
+    yield set_
+    app.setFont(normal)
+    theme.apply(app)
+    assert text_size.scale() == text_size.scale_for(normal.pointSizeF())
+
+
+def _header_fits(header, name: str, index: int) -> bool:
+    bold = QFont(header.font())
+    bold.setBold(True)  # the sheet's 600 weight
+    return QFontMetrics(bold).horizontalAdvance(name) + 20 <= header.sectionSize(index)  # 6 + 14 px of padding
+
+
+def test_a_14pt_system_font_draws_the_window_at_14pt_with_widths_that_hold_it(qtbot, open_window, demo, system_font):
+    system_font(14)
+    window = open_window(demo)
+    window.resize(2400, 1000)  # room for every column: what is measured is each column's own width
+    queue = window.queue
+    qtbot.waitUntil(lambda: queue.proxy.rowCount() > 0, timeout=10000)
+    table, header = queue.table, queue.table.horizontalHeader()
+    assert table.font().pointSizeF() == 14  # it had been the sheet's 10pt, whatever the system said
+    heading = next(lb for lb in queue.findChildren(QLabel) if lb.text() == "Churn queue")
+    assert heading.font().pointSizeF() == pytest.approx(21)  # the sheet's 15pt, × 1.4
+    assert table.verticalHeader().defaultSectionSize() >= table.fontMetrics().height() + 8
+    for name in COLUMN_WIDTHS:
+        i = COLUMNS.index(name)
+        assert not header.isSectionHidden(i), name
+        assert _header_fits(header, name, i), f"{name}: {header.sectionSize(i)} px"
+    click_tab(window, window.failed_page)
+    failed = window.failed_page
+    qtbot.waitUntil(lambda: failed.model.rowCount() > 0, timeout=20000)
+    fheader = failed.table.horizontalHeader()
+    for i, name in enumerate(FAILED_COLUMNS[:-1]):  # the last one stretches
+        assert _header_fits(fheader, name, i), f"{name}: {fheader.sectionSize(i)} px"
+
+
+def test_with_a_large_font_an_outcomes_note_stays_under_its_chart(qtbot, open_window, demo, system_font):
+    """One chart a row (1280×700 at 14pt): each panel had been held to the visible area's height, shorter than its
+    chart and a two-line note, and the note was drawn over the chart's axis."""
+    system_font(14)
+    window = open_window(demo)
+    window.resize(1280, 700)
+    window.tabs.setCurrentWidget(window.outcomes_tab)
+    page = window.analytics_page
+    outcomes_drawn(qtbot, page)
+    qtbot.wait(100)
+    assert page.columns == 1
+    noted = [panel for panel in page.panels.values() if panel.note.isVisible()]
+    assert noted, "the demo's weekly chart has a note (revokes before Stripe's 30 days)"
+    for panel in noted:
+        plot = QRect(panel.plot.pos(), panel.plot.size())
+        note = QRect(panel.note.pos(), panel.note.size())
+        assert note.top() >= plot.bottom(), (panel.name, plot, note)
+        assert note.bottom() <= panel.height(), (panel.name, note, panel.height())
+        assert note.height() >= panel.note.heightForWidth(panel.note.width())  # every line of it
+
+
+def test_the_system_font_changed_while_the_window_is_open_is_followed(qtbot, open_window, demo, system_font):
+    system_font(9)  # Qt's own fallback: the designed 10pt
+    window = open_window(demo)
+    table = window.queue.table
+    assert table.font().pointSizeF() == 10
+    app = QApplication.instance()
+    larger = QFont(app.font())
+    larger.setPointSizeF(12)
+    app.setFont(larger)  # as a desktop's settings do, with no theme.apply of ours
+    qtbot.waitUntil(lambda: table.font().pointSizeF() == 12, timeout=3000)
+    assert text_size.scale() == 1.2
