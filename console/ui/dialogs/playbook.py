@@ -45,6 +45,7 @@ from ...domain.playbook import (
     is_custom,
 )  # fmt: skip
 from ...domain.playbook_reach import never_used
+from ..text_size import scaled
 from .attribution_order import OrderRow
 from .experiment import ExperimentDialog
 from .holdout_row import holdout_row
@@ -89,7 +90,7 @@ class PlaybookDialog(QDialog):
         self.reasons = [*REASONS[:-1], *known, REASONS[-1]]
         self.setWindowTitle("Retention playbook")
         room = (parent.screen() if parent is not None else QGuiApplication.primaryScreen()).availableGeometry()
-        self.resize(min(1200, room.width() - 40), min(560, room.height() - 60))
+        self.resize(min(scaled(1200), room.width() - 40), min(scaled(560), room.height() - 60))
         self.coupons = {c.id: c for c in coupons}
         self.choices = offer_choices(coupons)
         layout = QVBoxLayout(self)
