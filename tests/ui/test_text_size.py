@@ -21,6 +21,15 @@ def test_the_scale_is_the_system_fonts_size_over_the_designed_ten_points_never_b
     assert text_size.scale_for(points) == scale
 
 
+@pytest.mark.parametrize(
+    ("sheet", "dpi", "pixels"),
+    [(1.0, 96, 1.0), (1.4, 96, 1.4), (1.3, 72, 1.0), (1.4, 120, 1.75), (1.0, 0, 1.0)],
+    ids=["designed", "14pt at 96 dpi", "macOS 13pt at 72 dpi", "14pt at 120 dpi", "no screen"],
+)
+def test_the_widths_grow_with_the_texts_pixels_not_its_points(sheet, dpi, pixels):
+    assert text_size.pixel_scale_for(sheet, dpi) == pixels
+
+
 def test_the_sheets_point_sizes_grow_and_its_pixels_stay():
     sheet = "QWidget { font-size: 10pt; padding: 4px 14px; } QLabel { font-size: 8.5pt; letter-spacing: 1px; }"
     grown = text_size.scaled_sheet(sheet, 1.4)
