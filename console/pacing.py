@@ -88,14 +88,19 @@ class Window:
         self._lock = threading.Lock()
 
     def acquire(self) -> None:
+        at, now = self.schedule()
+        if at > now:
+            self.sleep(at - now)
+
+    def schedule(self) -> tuple[float, float]:
+        """The next request's time under the window, taken, and the clock when it was: (at, now)."""
         with self._lock:
             now = self.clock()
             at = max(now, self.times[-1] + self.spacing) if self.times else now
             if len(self.times) == self.limit:
                 at = max(at, self.times[0] + self.width)
             self.times.append(at)
-        if at > now:
-            self.sleep(at - now)
+        return at, now
 
 
 class EndpointPacer:
