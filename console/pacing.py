@@ -42,17 +42,21 @@ class TokenBucket:
         self._lock = threading.Lock()
 
     def acquire(self, *, bulk: bool = False) -> None:
+        at, now = self.schedule(bulk=bulk)
+        if at > now:
+            self.sleep(at - now)
+
+    def schedule(self, *, bulk: bool = False) -> tuple[float, float]:
+        """The next request's time on the schedule, taken, and the clock when it was: (at, now)."""
         while True:
             with self._lock:
                 now = self.clock()
                 at = max(now, self.due - (self.capacity - 1) / self.rate)  # up to capacity - 1 early: the burst
                 if not bulk or at - now <= 1 / self.rate:
                     self.due = max(self.due, at) + 1 / self.rate
-                    break
+                    return at, now
                 wait = at - now - 1 / self.rate  # until the schedule's end is one slot away
             self.sleep(wait)
-        if at > now:
-            self.sleep(at - now)
 
 
 # Each endpoint's own limit, in both modes, counted against the account's as well: "API endpoints have a default limit
