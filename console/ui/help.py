@@ -17,6 +17,7 @@ SHORTCUTS = (
     ("Everywhere", "Ctrl+,", "Preferences (auto-refresh, operator name)"),
     ("Everywhere", "Ctrl+Q", "Quit"),
     ("Everywhere", "Ctrl+/", "This list"),
+    ("Everywhere", "Ctrl++ / Ctrl+- / Ctrl+0", "Larger text, smaller text, the system's size (View → Text size)"),
     ("Queue", "Ctrl+F", "Search by name, e-mail or comment"),
     ("Queue", "↓ (in the search box)", "Into the results, on the first customer"),
     ("Queue", "↑ / ↓", "Move between customers"),

@@ -1,17 +1,19 @@
-"""The main window's menu bar: File, View and Help (shortcuts, about)."""
+"""The main window's menu bar: File, View (pages, theme, text size) and Help (shortcuts, about)."""
 
 from __future__ import annotations
 
+import math
 from functools import partial
 from typing import TYPE_CHECKING, cast
 
 from PySide6.QtGui import QActionGroup, QKeySequence
 from PySide6.QtWidgets import QApplication, QWidget
 
-from . import theme
+from . import text_size, theme
 from .help import ShortcutsDialog, show_about
 
 THEME_KEY = "view/theme"  # system, light or dark (CHURN_CONSOLE_THEME, when set, still wins)
+ZOOM_KEY = "view/textZoom"  # View → Text size: one of text_size.ZOOMS, over the system's size
 
 if TYPE_CHECKING:
     from .shell import Shell
@@ -47,6 +49,16 @@ def build_menus(window: Shell) -> None:
         action.setData(choice)
         group.addAction(action)
     group.triggered.connect(lambda action: choose_theme(window, str(action.data())))
+    sizes = view.addMenu("Text &size")
+    for words, keys, step in (
+        ("&Larger", ("Ctrl++", "Ctrl+="), 1),  # Ctrl+= : the same key, unshifted, on most layouts
+        ("&Smaller", ("Ctrl+-",), -1),
+        ("&The system's size", ("Ctrl+0",), 0),
+    ):
+        action = sizes.addAction(words)
+        action.setShortcuts([QKeySequence(k) for k in keys])
+        action.setObjectName(f"textSize{step:+d}")
+        action.triggered.connect(partial(step_text_size, window, step))
     help_menu = window.menuBar().addMenu("&Help")
     shortcuts = help_menu.addAction("&Keyboard shortcuts")
     shortcuts.setShortcut(QKeySequence("Ctrl+/"))
@@ -63,9 +75,25 @@ def choose_theme(window: Shell, choice: str) -> None:
         theme.choose(app, choice)
 
 
+def step_text_size(window: Shell, step: int) -> None:
+    """View → Text size: a step larger (1), smaller (-1) or back to the system's (0), at once and for the next start."""
+    zoom = text_size.zoom_step(text_size.zoom(), step)
+    window.settings.setValue(ZOOM_KEY, zoom)
+    app = QApplication.instance()
+    if isinstance(app, QApplication):
+        theme.set_zoom(app, zoom)
+    window.statusBar().showMessage(f"Text size {zoom:.0%} of the system's", 3000)
+
+
 def apply_saved_theme(window: Shell) -> None:
     """At start: the theme chosen in View → Theme (nothing to do for the default, which follows the system)."""
     choice = str(window.settings.value(THEME_KEY, "system") or "system")
     app = QApplication.instance()
     if choice != "system" and isinstance(app, QApplication):
         theme.choose(app, choice)
+    try:
+        zoom = float(str(window.settings.value(ZOOM_KEY, 1.0) or 1.0))  # QSettings gives back a string
+    except (TypeError, ValueError):
+        zoom = 1.0  # a hand-edited setting that is no number: the system's size
+    if isinstance(app, QApplication) and math.isfinite(zoom):
+        theme.set_zoom(app, text_size.nearest_zoom(zoom))

@@ -7,7 +7,7 @@ from typing import Any, Protocol
 
 from PySide6.QtCore import QByteArray, QObject, QSettings
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QMenuBar, QTabWidget
+from PySide6.QtWidgets import QMenuBar, QStatusBar, QTabWidget
 
 from ..services.workspace import Workspace
 from .queue.page import QueuePage
@@ -40,6 +40,8 @@ class Shell(Protocol):
     def resize(self, w: int, h: int) -> None: ...
 
     def menuBar(self) -> QMenuBar: ...  # noqa: N802
+
+    def statusBar(self) -> QStatusBar: ...  # noqa: N802
 
     def close(self) -> bool: ...
 

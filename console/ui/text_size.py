@@ -1,22 +1,24 @@
-"""The window's text follows the system font's size: the style sheet's sizes and the widths made for them grow with it."""
+"""The window's text size: the system font's (when larger than designed) times View → Text size; the widths follow."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, QObject
+from PySide6.QtCore import QEvent, QObject, Signal
 from PySide6.QtGui import QGuiApplication
 
 DESIGNED_PT = 10.0  # the style sheet's body size: what its other sizes and the tables' widths were drawn for
 DESIGNED_DPI = 96.0  # the widths were drawn at 10pt on a screen of 96 logical dots an inch (Linux, Windows)
 SCALE = "textScale"  # the application's property: the style sheet's scale now applied
 PIXELS = "pixelScale"  # the application's property: the widths' scale (the body's pixels over the designed ones)
+ZOOM = "textZoom"  # the application's property: View → Text size, over the system's size
+ZOOMS = (0.8, 0.9, 1.0, 1.1, 1.25, 1.5, 1.75, 2.0)  # View → Text size's steps (Ctrl+- and Ctrl++)
 _POINTS = re.compile(r"(\d+(?:\.\d+)?)pt\b")
 
 
 def scale_for(point_size: float) -> float:
-    """How much larger than designed the text is drawn: the system font's size over the body's, never below 1.
+    """How much larger than designed the system's text is: its font's size over the body's, never below 1.
 
     A desktop's own font (GNOME's 11pt, a user's 14pt) is what its user reads comfortably, and the style sheet's 10pt
     had overridden it. Qt's 9pt fallback, with no desktop to ask, keeps the designed size."""
@@ -34,6 +36,19 @@ def pixel_scale_for(sheet_scale: float, dpi: float) -> float:
     return max(1.0, round(sheet_scale * dpi / DESIGNED_DPI, 2))
 
 
+def nearest_zoom(zoom: float) -> float:
+    """The one of ZOOMS nearest `zoom` (a setting edited by hand, or from another version)."""
+    return min(ZOOMS, key=lambda z: abs(z - zoom))
+
+
+def zoom_step(zoom: float, step: int) -> float:
+    """The next of ZOOMS after the one nearest `zoom` (step 1), before it (-1), or 1 (step 0); the ends stay."""
+    if step == 0:
+        return 1.0
+    at = ZOOMS.index(nearest_zoom(zoom)) + step
+    return ZOOMS[max(0, min(len(ZOOMS) - 1, at))]
+
+
 def _property(name: str) -> float:
     app = QGuiApplication.instance()
     value = app.property(name) if app is not None else None
@@ -43,6 +58,11 @@ def _property(name: str) -> float:
 def scale() -> float:
     """The style sheet's scale now applied (1 before the style sheet is)."""
     return _property(SCALE)
+
+
+def zoom() -> float:
+    """View → Text size now (1: the system's size)."""
+    return _property(ZOOM)
 
 
 def scaled(pixels: int) -> int:
@@ -57,13 +77,43 @@ def scaled_sheet(text: str, factor: float) -> str:
     return _POINTS.sub(lambda m: f"{float(m.group(1)) * factor:.3g}pt", text)
 
 
-def apply_scale(app: QGuiApplication) -> float:
-    """Work out the scale from the application's font now and record it; returns it."""
-    factor = scale_for(app.font().pointSizeF())
+def sheet_scale_for(app: QGuiApplication) -> float:
+    """The style sheet's scale the application's font and View → Text size ask for now."""
+    return round(scale_for(app.font().pointSizeF()) * zoom(), 3)
+
+
+class Rescaled(QObject):
+    """Tells the pages when the widths' scale changed (old, new): their columns grow or shrink by new ÷ old."""
+
+    changed = Signal(float, float)
+
+
+def rescaled() -> Rescaled:
+    """The application's one Rescaled (made on first use)."""
+    app = QGuiApplication.instance()
+    assert app is not None
+    found = app.findChild(Rescaled, "textSizeRescaled")
+    if found is None:
+        found = Rescaled(app)
+        found.setObjectName("textSizeRescaled")
+    return found
+
+
+def apply_scale(app: QGuiApplication) -> tuple[float, float]:
+    """Work out the scales from the application's font and View → Text size now and record them: the style sheet's,
+    and the widths' before this (for `announce`, once the sheet is applied)."""
+    base = scale_for(app.font().pointSizeF())
     screen = app.primaryScreen()
-    app.setProperty(SCALE, factor)
-    app.setProperty(PIXELS, pixel_scale_for(factor, screen.logicalDotsPerInchY() if screen is not None else 0))
-    return factor
+    before = _property(PIXELS)
+    app.setProperty(SCALE, sheet_scale_for(app))
+    app.setProperty(PIXELS, round(pixel_scale_for(base, screen.logicalDotsPerInchY() if screen is not None else 0) * zoom(), 3))
+    return scale(), before
+
+
+def announce(before: float) -> None:
+    """Tell the pages the widths' scale changed from `before`, the style sheet now applied (their fonts measured)."""
+    if (now := _property(PIXELS)) != before:
+        rescaled().changed.emit(before, now)
 
 
 class FollowFont(QObject):
@@ -76,6 +126,6 @@ class FollowFont(QObject):
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
         if watched is self._app and event.type() == QEvent.Type.ApplicationFontChange:
-            if scale_for(self._app.font().pointSizeF()) != scale():
+            if sheet_scale_for(self._app) != scale():
                 self._changed()
         return False

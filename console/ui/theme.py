@@ -11,7 +11,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPalette
 from PySide6.QtWidgets import QApplication, QStyleFactory
 
-from .text_size import FollowFont, apply_scale, scaled_sheet
+from .text_size import ZOOM, FollowFont, announce, apply_scale, scaled_sheet
 
 log = logging.getLogger(__name__)
 THEME_ENV = "CHURN_CONSOLE_THEME"  # light, dark or system (the default)
@@ -112,6 +112,14 @@ def choose(app: QApplication, choice: str) -> None:
     _apply_scheme(app)
 
 
+def set_zoom(app: QApplication, zoom: float) -> None:
+    """View → Text size: the system's size times `zoom`, from now on (the pages' columns follow)."""
+    if app.property(ZOOM) == zoom:
+        return
+    app.setProperty(ZOOM, zoom)
+    _apply_scheme(app)
+
+
 def _apply_scheme(app: QApplication) -> None:
     scheme = wanted_scheme(app)
     app.setProperty("colorScheme", scheme)  # first: widgets asked to repaint by the new palette read it (colour())
@@ -119,7 +127,8 @@ def _apply_scheme(app: QApplication) -> None:
     sheets = [resources_dir() / "style.qss"] + ([resources_dir() / "style-dark.qss"] if scheme == "dark" else [])
     try:
         text = "\n".join(path.read_text("utf-8") for path in sheets)
-        text = scaled_sheet(text, apply_scale(app))  # the system font's size, when larger than the sheet's
-        app.setStyleSheet(text.replace("{resources}", resources_dir().as_posix()))
+        factor, before = apply_scale(app)  # the system font's size when larger than the sheet's, × View → Text size
+        app.setStyleSheet(scaled_sheet(text, factor).replace("{resources}", resources_dir().as_posix()))
+        announce(before)
     except OSError:
         log.warning("style sheet not found in %s; using the platform style", resources_dir())

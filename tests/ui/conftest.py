@@ -76,3 +76,19 @@ def answer_discard(window) -> None:
             QTimer.singleShot(20, answer)
 
     QTimer.singleShot(0, answer)
+
+
+@pytest.fixture
+def text_zoom(monkeypatch):
+    """The light theme applied (its style sheet is what View → Text size scales), and the text back at the system's
+    size afterwards: the zoom is the application's, not one window's."""
+    from PySide6.QtWidgets import QApplication
+
+    from console.ui import text_size, theme
+
+    app = QApplication.instance()
+    monkeypatch.setenv(theme.THEME_ENV, "light")
+    theme.apply(app)
+    yield
+    theme.set_zoom(app, 1.0)
+    assert text_size.zoom() == 1.0

@@ -3,6 +3,7 @@ what the list says. A shortcut added to the list without a test here fails the l
 
 from __future__ import annotations
 
+import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtTest import QTest
@@ -230,6 +231,25 @@ def test_the_failed_payments_tabs_keys(qtbot, open_window, demo):
     pressed("Ctrl+Shift+U")  # pause itself: tests/ui/test_failed_tab.py)
     qtbot.waitUntil(lambda: bool(asked), timeout=10000)
     assert admin(demo).v1.invoices.retrieve(invoice).status == "open"
+
+
+def test_text_size_shortcuts(qtbot, open_window, demo, text_zoom):
+    """Ctrl++ (or Ctrl+=, the same key unshifted), Ctrl+- and Ctrl+0: the queue's text a step larger, smaller, and
+    back to the system's size; the same actions as View → Text size (tests/ui/test_text_size.py)."""
+    from console.ui import text_size
+
+    window = open_window(demo)
+    active(qtbot, window)
+    table = window.queue.table
+    normal = table.font().pointSizeF()
+    for shortcut, zoom in (("Ctrl++", 1.1), ("Ctrl+=", 1.25), ("Ctrl+-", 1.1), ("Ctrl+-", 1.0), ("Ctrl+-", 0.9)):
+        sequence(window, shortcut)
+        qtbot.waitUntil(lambda zoom=zoom: text_size.zoom() == zoom, timeout=3000)
+        assert table.font().pointSizeF() == pytest.approx(normal * zoom, abs=0.05), shortcut
+    sequence(window, "Ctrl+0")
+    qtbot.waitUntil(lambda: text_size.zoom() == 1.0, timeout=3000)
+    assert table.font().pointSizeF() == normal
+    pressed("Ctrl++ / Ctrl+- / Ctrl+0")
 
 
 def test_every_listed_shortcut_was_pressed_above():

@@ -11,9 +11,11 @@ from PySide6.QtWidgets import QApplication, QLabel
 
 from console.ui import text_size, theme
 from console.ui.failed.model import COLUMNS as FAILED_COLUMNS
+from console.ui.main_window import MainWindow
+from console.ui.menus import ZOOM_KEY
 from console.ui.queue.table import COLUMNS
 from console.ui.queue.view import COLUMN_WIDTHS
-from tests.ui.gestures import click_tab, outcomes_drawn
+from tests.ui.gestures import choose_from_menu_bar, click_tab, outcomes_drawn
 
 
 @pytest.mark.parametrize(("points", "scale"), [(9.0, 1.0), (10.0, 1.0), (11.0, 1.1), (14.0, 1.4), (-1.0, 1.0)])
@@ -118,3 +120,66 @@ def test_the_system_font_changed_while_the_window_is_open_is_followed(qtbot, ope
     app.setFont(larger)  # as a desktop's settings do, with no theme.apply of ours
     qtbot.waitUntil(lambda: table.font().pointSizeF() == 12, timeout=3000)
     assert text_size.scale() == 1.2
+
+
+@pytest.mark.parametrize(
+    ("zoom", "step", "then"),
+    [(1.0, 1, 1.1), (1.0, -1, 0.9), (2.0, 1, 2.0), (0.8, -1, 0.8), (1.3, 1, 1.5), (1.6, 0, 1.0)],
+    ids=["larger", "smaller", "the largest stays", "the smallest stays", "from between two steps", "the system's"],
+)
+def test_a_text_size_step_goes_to_the_next_of_the_steps(zoom, step, then):
+    assert text_size.zoom_step(zoom, step) == then
+
+
+def test_view_text_size_grows_the_text_and_every_column_by_as_much_and_is_kept(qtbot, open_window, demo, text_zoom, tmp_path):
+    """View → Text size → Larger, with the mouse: the queue's and Failed payments' text and columns 25% larger after
+    two steps (a rep's own width too, in proportion), the rows taller; kept for the next start; The system's size
+    puts everything back."""
+    window = open_window(demo)
+    window.resize(2400, 1000)
+    queue, header = window.queue, window.queue.table.horizontalHeader()
+    qtbot.waitUntil(lambda: queue.proxy.rowCount() > 0, timeout=10000)
+    reason = COLUMNS.index("Reason")
+    header.resizeSection(reason, 260)  # the rep's own width
+    fixed = [i for i, name in enumerate(COLUMNS) if name != "Comment" and not header.isSectionHidden(i)]
+    widths = {i: header.sectionSize(i) for i in fixed}
+    row, font = queue.table.verticalHeader().defaultSectionSize(), queue.table.font().pointSizeF()
+    click_tab(window, window.failed_page)  # built now, at the system's size
+    failed = window.failed_page
+    qtbot.waitUntil(lambda: failed.model.rowCount() > 0, timeout=20000)
+    fheader = failed.table.horizontalHeader()
+    fwidths = [fheader.sectionSize(i) for i in range(fheader.count() - 1)]
+    for _ in range(2):
+        choose_from_menu_bar(qtbot, window, "View", "Text size", "Larger")
+    assert text_size.zoom() == 1.25 and window.settings.value(ZOOM_KEY) in (1.25, "1.25")
+    assert queue.table.font().pointSizeF() == pytest.approx(font * 1.25, abs=0.05)
+    assert queue.table.verticalHeader().defaultSectionSize() == round(28 * 1.25)
+    for i, width in widths.items():
+        assert header.sectionSize(i) == pytest.approx(width * 1.25, abs=1), COLUMNS[i]
+    assert header.sectionSize(reason) == pytest.approx(325, abs=1)
+    assert [fheader.sectionSize(i) for i in range(fheader.count() - 1)] == pytest.approx([w * 1.25 for w in fwidths], abs=1)
+    assert window.statusBar().currentMessage() == "Text size 125% of the system's"
+
+    again = MainWindow(lambda: None, tmp_path)  # the next start, on the same settings (no account needed)
+    qtbot.addWidget(again)
+    assert text_size.zoom() == 1.25  # read back: still the chosen size
+    again.close()
+
+    choose_from_menu_bar(qtbot, window, "View", "Text size", "The system's size")
+    assert text_size.zoom() == 1.0 and queue.table.font().pointSizeF() == font
+    assert queue.table.verticalHeader().defaultSectionSize() == row
+    for i, width in widths.items():
+        assert header.sectionSize(i) == pytest.approx(width, abs=1), COLUMNS[i]
+
+
+@pytest.mark.parametrize(("saved", "read"), [("1.3", 1.25), ("many", 1.0), ("nan", 1.0), ("9", 2.0)])
+def test_a_text_size_setting_edited_by_hand_is_read_as_the_nearest_step(qtbot, tmp_path, text_zoom, saved, read):
+    from console.ui.preferences import settings_for
+
+    settings = settings_for(tmp_path)
+    settings.setValue(ZOOM_KEY, saved)
+    settings.sync()
+    window = MainWindow(lambda: None, tmp_path)
+    qtbot.addWidget(window)
+    assert text_size.zoom() == read
+    window.close()

@@ -22,7 +22,7 @@ from ...services.failed_queue import FailedQueue
 from ...services.workspace import Workspace
 from ..context import PageContext
 from ..queue.desk_controller import DeskController
-from ..text_size import scaled
+from ..text_size import rescaled, scaled
 from ..when_shown import ReadWhenShown
 from .charges import ChargeController, FailedBar
 from .detail import FailedDetail
@@ -47,8 +47,25 @@ class FailedTable(QTableView):
     activated_row = Signal()
     widths = WIDTHS  # each column's first width (the page measures the card's in this font)
 
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        rescaled().changed.connect(self.rescale)
+
+    def rescale(self, before: float, now: float) -> None:
+        """The text grew or shrank (View → Text size, the system's font): every column by as much."""
+        header, ratio = self.horizontalHeader(), now / before
+        self.widths = {name: round(width * ratio) for name, width in self.widths.items()}
+        for i in range(header.count()):
+            if not header.isSectionHidden(i):
+                header.resizeSection(i, round(header.sectionSize(i) * ratio))
+        self.fit_columns()
+
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt naming
         super().resizeEvent(event)
+        self.fit_columns()
+
+    def fit_columns(self) -> None:
+        """Hide the optional columns that do not fit the window (the detail pane shows them)."""
         header = self.horizontalHeader()
         need = sum(self.widths[n] for n in COLUMNS)
         for name in OPTIONAL:

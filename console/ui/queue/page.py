@@ -30,7 +30,6 @@ from ...services.queue_view import QueueData
 from ...services.workspace import Workspace
 from ..actions_controller import ActionsController
 from ..context import PageContext
-from ..text_size import scaled
 from .action_bar import ActionBar
 from .desk_controller import DeskController
 from .detail import DetailPane
@@ -99,7 +98,7 @@ class QueuePage(QWidget):
         self.table.setAlternatingRowColors(True)
         self.table.setWordWrap(False)
         self.table.verticalHeader().hide()
-        self.table.verticalHeader().setDefaultSectionSize(scaled(28))
+        self.table.size_rows()
         header = self.table.horizontalHeader()
         header.setHighlightSections(False)
         header.setTextElideMode(Qt.TextElideMode.ElideRight)  # a narrow column's title ends in "…", not cut both sides
@@ -107,7 +106,6 @@ class QueuePage(QWidget):
             if name in COLUMN_WIDTHS:
                 header.resizeSection(i, first_width(name))
         header.setSectionResizeMode(COLUMNS.index("Comment"), QHeaderView.ResizeMode.Stretch)
-        header.setMinimumSectionSize(scaled(60))
         self.table.selectionModel().currentRowChanged.connect(self._current_changed)
         self.table.selectionModel().selectionChanged.connect(lambda *_: self.selection_changed.emit(self.selected_rows()))
         self.table.activated_row.connect(self.open_detail)

@@ -6,7 +6,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeyEvent, QResizeEvent
 from PySide6.QtWidgets import QTableView, QWidget
 
-from ..text_size import scaled
+from ..text_size import rescaled, scaled
 from .table import COLUMNS
 
 COLUMN_WIDTHS = {
@@ -28,6 +28,8 @@ COLUMN_WIDTHS = {
 OPTIONAL = ("Email", "Plan", "Discount", "Status", "Tenure")  # the detail pane says them: hidden first, in this order
 COMMENT_ROOM = 160  # what the Comment column keeps at least before an optional column goes
 NARROW = {"Desk": 130, "Reason": 150, "Offer": 130}  # their widths when even without the optional ones it is tight
+ROW_HEIGHT = 28  # px at the designed 10pt, as the widths
+MIN_COLUMN = 60
 
 
 def first_width(name: str) -> int:
@@ -46,6 +48,24 @@ class QueueTable(QTableView):
         super().__init__(parent)
         self._kept: dict[int, int] = {}  # a column's width before it was hidden or narrowed: given back
         self._tight: bool | None = None  # whether the last fit was tight (None: no fit yet)
+        rescaled().changed.connect(self.rescale)
+
+    def size_rows(self) -> None:
+        """Rows and the narrowest column as tall and wide as the text now drawn needs."""
+        self.verticalHeader().setDefaultSectionSize(scaled(ROW_HEIGHT))
+        self.horizontalHeader().setMinimumSectionSize(scaled(MIN_COLUMN))
+
+    def rescale(self, before: float, now: float) -> None:
+        """The text grew or shrank (View → Text size, the system's font): every column by as much, a rep's own
+        widths kept in proportion, then fitted to the window again."""
+        header, ratio = self.horizontalHeader(), now / before
+        comment = COLUMNS.index("Comment")
+        self.size_rows()
+        for i in range(header.count()):
+            if i != comment and not header.isSectionHidden(i):
+                header.resizeSection(i, round(header.sectionSize(i) * ratio))
+        self._kept = {i: round(width * ratio) for i, width in self._kept.items()}
+        self.fit_width()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt naming
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
