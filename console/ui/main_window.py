@@ -34,7 +34,7 @@ from .dialogs.templates import TemplatesDialog
 from .journal_page import JournalPage
 from .layout_memory import restore_layout, save_layout
 from .lazy_page import LazyPage
-from .menus import apply_saved_theme, build_menus
+from .menus import apply_saved_text_size, apply_saved_theme, build_menus
 from .mode_badge import ModeBadge
 from .operations import ChangeBus, Operations
 from .overview_page import OverviewPage
@@ -77,6 +77,7 @@ class MainWindow(QMainWindow):
         self.setStatusBar(ElidingStatusBar(self))
         self.data_dir = data_dir
         self.settings = settings or settings_for(data_dir)
+        apply_saved_text_size(self.settings)  # before the pages: they are built at it
         keep_operator(self.settings, data_dir)  # one name for the window and the CLI (services/operator.py)
         # the account, its connection and workspace, what the key may do: Qt-free (services/session.py)
         self.session = Session(data_dir, connect, keys=keys, profile=keys.profiles.last if keys else None)

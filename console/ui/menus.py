@@ -6,6 +6,7 @@ import math
 from functools import partial
 from typing import TYPE_CHECKING, cast
 
+from PySide6.QtCore import QSettings
 from PySide6.QtGui import QActionGroup, QKeySequence
 from PySide6.QtWidgets import QApplication, QWidget
 
@@ -91,9 +92,15 @@ def apply_saved_theme(window: Shell) -> None:
     app = QApplication.instance()
     if choice != "system" and isinstance(app, QApplication):
         theme.choose(app, choice)
+
+
+def apply_saved_text_size(settings: QSettings) -> None:
+    """At start, before the pages are built at it: the text size chosen in View → Text size (the nearest step to a
+    setting edited by hand; the system's size for one that is no number)."""
     try:
-        zoom = float(str(window.settings.value(ZOOM_KEY, 1.0) or 1.0))  # QSettings gives back a string
+        zoom = float(str(settings.value(ZOOM_KEY, 1.0) or 1.0))  # QSettings gives back a string
     except (TypeError, ValueError):
-        zoom = 1.0  # a hand-edited setting that is no number: the system's size
-    if isinstance(app, QApplication) and math.isfinite(zoom):
-        theme.set_zoom(app, text_size.nearest_zoom(zoom))
+        zoom = 1.0
+    app = QApplication.instance()
+    if isinstance(app, QApplication):
+        theme.set_zoom(app, text_size.nearest_zoom(zoom) if math.isfinite(zoom) else 1.0)

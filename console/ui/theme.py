@@ -114,10 +114,10 @@ def choose(app: QApplication, choice: str) -> None:
 
 def set_zoom(app: QApplication, zoom: float) -> None:
     """View → Text size: the system's size times `zoom`, from now on (the pages' columns follow)."""
-    if app.property(ZOOM) == zoom:
-        return
+    unchanged = (app.property(ZOOM) or 1.0) == zoom  # unset: the system's size
     app.setProperty(ZOOM, zoom)
-    _apply_scheme(app)
+    if not unchanged:
+        _apply_scheme(app)
 
 
 def _apply_scheme(app: QApplication) -> None:

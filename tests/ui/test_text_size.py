@@ -183,3 +183,27 @@ def test_a_text_size_setting_edited_by_hand_is_read_as_the_nearest_step(qtbot, t
     qtbot.addWidget(window)
     assert text_size.zoom() == read
     window.close()
+
+
+def test_a_reps_widths_saved_at_a_text_size_come_back_as_they_were_at_the_next_start(qtbot, tmp_path, text_zoom):
+    """The saved text size is applied before the pages are built, and the saved columns after: a rep's 300 px Reason
+    at 125% comes back 300 px, not grown by a second 25%."""
+    first = MainWindow(lambda: None, tmp_path)
+    qtbot.addWidget(first)
+    first.show()
+    choose_from_menu_bar(qtbot, first, "View", "Text size", "Larger")
+    choose_from_menu_bar(qtbot, first, "View", "Text size", "Larger")
+    reason = COLUMNS.index("Reason")
+    first.queue.table.horizontalHeader().resizeSection(reason, 300)
+    customer = first.queue.table.horizontalHeader().sectionSize(COLUMNS.index("Customer"))
+    assert customer == round(COLUMN_WIDTHS["Customer"] * 1.25)
+    first.close()
+    theme.set_zoom(QApplication.instance(), 1.0)  # a new process starts at the system's size
+
+    again = MainWindow(lambda: None, tmp_path)
+    qtbot.addWidget(again)
+    again.show()
+    header = again.queue.table.horizontalHeader()
+    assert text_size.zoom() == 1.25
+    assert header.sectionSize(reason) == 300 and header.sectionSize(COLUMNS.index("Customer")) == customer
+    again.close()
