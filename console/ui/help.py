@@ -17,7 +17,7 @@ SHORTCUTS = (
     ("Everywhere", "Ctrl+,", "Preferences (auto-refresh, operator name)"),
     ("Everywhere", "Ctrl+Q", "Quit"),
     ("Everywhere", "Ctrl+/", "This list"),
-    ("Everywhere", "Ctrl++ / Ctrl+- / Ctrl+0", "Larger text, smaller text, the system's size (View → Text size)"),
+    ("Everywhere", "Ctrl++ / Ctrl+- / Ctrl+0", "Larger text, smaller text, the system's size"),
     ("Queue", "Ctrl+F", "Search by name, e-mail or comment"),
     ("Queue", "↓ (in the search box)", "Into the results, on the first customer"),
     ("Queue", "↑ / ↓", "Move between customers"),
@@ -84,6 +84,10 @@ class ShortcutsDialog(QDialog):
                 self.table.setItem(row, col, item)
         self.table.resizeColumnsToContents()
         self.table.horizontalHeader().setStretchLastSection(True)
+        # as wide as the longest line (a Failed payments' Retry now was cut at 720 px), within the screen
+        need = sum(self.table.columnWidth(c) for c in range(3)) + self.table.verticalScrollBar().sizeHint().width() + 40
+        screen = self.screen().availableGeometry().width() if self.screen() is not None else need
+        self.resize(max(scaled(720), min(need, screen - 80)), scaled(520))
         self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.table.setSelectionMode(QTableWidget.SelectionMode.NoSelection)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from contextlib import contextmanager
 
 from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QApplication
 
 from console import __version__, cli
@@ -104,6 +105,12 @@ def test_help_lists_the_shortcuts_and_about_names_the_versions(qtbot, open_windo
     assert dialog.table.rowCount() == len(SHORTCUTS)
     keys = {dialog.table.item(r, 1).text() for r in range(dialog.table.rowCount())}
     assert {"F5", "Ctrl+Enter", "Ctrl+F", "Ctrl+K"} <= keys
+    qtbot.waitExposed(dialog)
+    table, font = dialog.table, dialog.table.font()
+    room = table.columnViewportPosition(2) + table.columnWidth(2)
+    assert room <= table.viewport().width()  # the last column whole in view, no scrolling sideways
+    widest = max([table.item(r, 2).text() for r in range(table.rowCount())], key=QFontMetrics(font).horizontalAdvance)
+    assert QFontMetrics(font).horizontalAdvance(widest) + 8 <= table.columnWidth(2), widest  # no line cut
     dialog.close()
     text = about_text()
     assert __version__ in text and "PySide6" in text and "Stripe SDK" in text and "not installed" not in text
