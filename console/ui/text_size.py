@@ -15,6 +15,8 @@ PIXELS = "pixelScale"  # the application's property: the widths' scale (the body
 ZOOM = "textZoom"  # the application's property: View → Text size, over the system's size
 ZOOMS = (0.8, 0.9, 1.0, 1.1, 1.25, 1.5, 1.75, 2.0)  # View → Text size's steps (Ctrl+- and Ctrl++)
 _POINTS = re.compile(r"(\d+(?:\.\d+)?)pt\b")
+_PIXELS = re.compile(r"(\d+)px\b")
+_HEADER_PADDING = re.compile(r"(QHeaderView::section\s*\{[^}]*?padding:)([^;}]+)")
 
 
 def scale_for(point_size: float) -> float:
@@ -71,9 +73,14 @@ def scaled(pixels: int) -> int:
 
 
 def scaled_sheet(text: str, factor: float) -> str:
-    """A style sheet with each point size multiplied by `factor` (pixel paddings and borders kept)."""
+    """A style sheet with each point size multiplied by `factor`, and the headers' padding, which holds the sort
+    arrow beside the title (the arrow grows with the text: at 200% it covered the title's last letter). Other pixel
+    paddings and borders are kept: a focused button's border, a pixel thicker, is paid for by a pixel less padding."""
     if factor == 1.0:
         return text
+    text = _HEADER_PADDING.sub(
+        lambda m: m.group(1) + _PIXELS.sub(lambda p: f"{round(int(p.group(1)) * factor)}px", m.group(2)), text
+    )
     return _POINTS.sub(lambda m: f"{float(m.group(1)) * factor:.3g}pt", text)
 
 

@@ -38,6 +38,10 @@ def test_the_sheets_point_sizes_grow_and_its_pixels_stay():
     assert "font-size: 14pt" in grown and "font-size: 11.9pt" in grown
     assert "padding: 4px 14px" in grown and "letter-spacing: 1px" in grown
     assert text_size.scaled_sheet(sheet, 1.0) == sheet
+    header = "QHeaderView::section { padding: 4px 14px 4px 6px; font-weight: 600; } QPushButton { padding: 5px 14px; }"
+    assert text_size.scaled_sheet(header, 1.5) == (
+        "QHeaderView::section { padding: 6px 21px 6px 9px; font-weight: 600; } QPushButton { padding: 5px 14px; }"
+    )  # room for the sort arrow, which grows with the text
 
 
 @pytest.fixture
