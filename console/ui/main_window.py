@@ -226,6 +226,7 @@ class MainWindow(QMainWindow):
             "These ids live in a sandbox, not in a Stripe account: the Dashboard would not find them." if demo else None
         )
         self._show_account(workspace.account.name, workspace.account.livemode)
+        self.overview.syncing()
         self._sync()
 
     def _sync(self) -> None:

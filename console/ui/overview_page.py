@@ -162,6 +162,13 @@ class OverviewPage(QWidget):
         if cycle:
             self.failed.emit(error)
 
+    def syncing(self) -> None:
+        """Connected, the figures not read yet: say what they wait for (it had said "Connecting…" all through a
+        first sync, long after the account answered)."""
+        if not self.shown_once and self.banner.isHidden():
+            self.heading.setText("Overview")
+            self.caption.setText("Syncing with Stripe: the figures follow when it ends (its progress is below).")
+
     def show_error(self, error: ConsoleError) -> None:
         self.banner_text.setText(f"<b>{escape(error.message)}</b><br>{escape(error.hint)}")
         self.banner.show()
