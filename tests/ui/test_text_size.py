@@ -211,3 +211,18 @@ def test_a_reps_widths_saved_at_a_text_size_come_back_as_they_were_at_the_next_s
     assert text_size.zoom() == 1.25
     assert header.sectionSize(reason) == 300 and header.sectionSize(COLUMNS.index("Customer")) == customer
     again.close()
+
+
+def test_at_a_larger_text_size_the_outcomes_charts_side_by_side_share_the_width(qtbot, open_window, demo, text_zoom):
+    """Two charts a row: each half the width at any text size. At 150% the left column had 44% of it: the offer
+    experiments' title, on one line whatever the room, held the right column 850 px wide."""
+    window = open_window(demo)
+    window.resize(1600, 1000)
+    theme.set_zoom(QApplication.instance(), 1.5)
+    window.tabs.setCurrentWidget(window.outcomes_tab)
+    page = window.analytics_page
+    outcomes_drawn(qtbot, page)
+    qtbot.wait(100)
+    assert page.columns == 2
+    left, right = page.panels["weekly"], page.panels["by_reason"]
+    assert left.y() == right.y() and abs(left.width() - right.width()) <= 2, (left.width(), right.width())

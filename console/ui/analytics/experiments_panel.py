@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QHeaderView, QLabel, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHeaderView, QLabel, QSizePolicy, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
 
 from ...domain.money import format_totals
 from ...services.outcomes_report import Report
@@ -20,6 +20,8 @@ class ExperimentsPanel(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         title = QLabel("Offer experiments (every customer who matched the rule, in the offer assigned)")
         title.setProperty("class", "cardTitle")
+        title.setWordWrap(True)  # on two lines in a half-width column: unwrapped, it held its column 850 px wide at 150%
+        title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         layout.addWidget(title)
         self.table = QTableWidget(0, len(COLUMNS))
         self.table.setObjectName("experimentsTable")
