@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, QObject, Signal
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QFont, QGuiApplication
 
 DESIGNED_PT = 10.0  # the style sheet's body size: what its other sizes and the tables' widths were drawn for
 DESIGNED_DPI = 96.0  # the widths were drawn at 10pt on a screen of 96 logical dots an inch (Linux, Windows)
@@ -124,15 +124,14 @@ def announce(before: float) -> None:
 
 
 class FollowFont(QObject):
-    """Calls `changed` when the system's font changes size enough to change the scale (a desktop's setting)."""
+    """Calls `changed` when the system's font changes size enough to change the scale (a desktop's setting). Told by
+    QGuiApplication.fontChanged: an event filter on the application would run for every event of every object."""
 
     def __init__(self, app: QGuiApplication, changed: Callable[[], None]) -> None:
         super().__init__(app)
         self._app, self._changed = app, changed
-        app.installEventFilter(self)
+        app.fontChanged.connect(self._font_changed)
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
-        if watched is self._app and event.type() == QEvent.Type.ApplicationFontChange:
-            if sheet_scale_for(self._app) != scale():
-                self._changed()
-        return False
+    def _font_changed(self, _font: QFont) -> None:
+        if sheet_scale_for(self._app) != scale():
+            self._changed()
