@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Container
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QFont, QGuiApplication
+from PySide6.QtWidgets import QHeaderView
 
 DESIGNED_PT = 10.0  # the style sheet's body size: what its other sizes and the tables' widths were drawn for
 DESIGNED_DPI = 96.0  # the widths were drawn at 10pt on a screen of 96 logical dots an inch (Linux, Windows)
@@ -121,6 +122,14 @@ def announce(before: float) -> None:
     """Tell the pages the widths' scale changed from `before`, the style sheet now applied (their fonts measured)."""
     if (now := _property(PIXELS)) != before:
         rescaled().changed.emit(before, now)
+
+
+def scale_columns(header: QHeaderView, ratio: float, keep: Container[int] = ()) -> None:
+    """Every shown column of `header` but those in `keep` (a stretched one) `ratio` times as wide: a rep's own widths
+    stay in proportion."""
+    for i in range(header.count()):
+        if i not in keep and not header.isSectionHidden(i):
+            header.resizeSection(i, round(header.sectionSize(i) * ratio))
 
 
 class FollowFont(QObject):

@@ -37,10 +37,8 @@ class FailedDetail(QWidget):
         outer.setSpacing(28)
         facts = QVBoxLayout()
         self.title = TextLabel("Select a customer")
-        self.title.setTextFormat(Qt.TextFormat.PlainText)  # customers' names and e-mails are their own text
         self.title.setProperty("class", "detailTitle")
         self.email = TextLabel("")
-        self.email.setTextFormat(Qt.TextFormat.PlainText)
         self.email.setProperty("class", "pageCaption")
         self.email.setWordWrap(True)  # "Pick a row to see…" on two lines in a narrow pane (an address has no spaces)
         self.email.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -52,7 +50,6 @@ class FailedDetail(QWidget):
         for key in FIELDS:
             value = TextLabel("—")
             value.setWordWrap(True)
-            value.setTextFormat(Qt.TextFormat.PlainText)  # a plan's name is anyone's text
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             value.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
             self.fields[key] = value
@@ -72,7 +69,6 @@ class FailedDetail(QWidget):
         side.addWidget(heading("Next step"))
         self.step = TextLabel("—")
         self.step.setObjectName("failedNextStep")
-        self.step.setTextFormat(Qt.TextFormat.PlainText)
         self.step.setWordWrap(True)
         side.addWidget(self.step)
         side.addSpacing(6)

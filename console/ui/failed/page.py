@@ -22,7 +22,7 @@ from ...services.failed_queue import FailedQueue
 from ...services.workspace import Workspace
 from ..context import PageContext
 from ..queue.desk_controller import DeskController
-from ..text_size import rescaled, scaled
+from ..text_size import rescaled, scale_columns, scaled
 from ..when_shown import ReadWhenShown
 from .charges import ChargeController, FailedBar
 from .detail import FailedDetail
@@ -53,11 +53,9 @@ class FailedTable(QTableView):
 
     def rescale(self, before: float, now: float) -> None:
         """The text grew or shrank (View → Text size, the system's font): every column by as much."""
-        header, ratio = self.horizontalHeader(), now / before
+        ratio = now / before
         self.widths = {name: round(width * ratio) for name, width in self.widths.items()}
-        for i in range(header.count()):
-            if not header.isSectionHidden(i):
-                header.resizeSection(i, round(header.sectionSize(i) * ratio))
+        scale_columns(self.horizontalHeader(), ratio)
         self.fit_columns()
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt naming

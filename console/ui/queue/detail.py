@@ -131,11 +131,9 @@ class DetailPane(QWidget):
 
         facts = QVBoxLayout()
         self.title = TextLabel("Select a customer")
-        self.title.setTextFormat(Qt.TextFormat.PlainText)  # names, e-mails, reasons and comments are customers' text
         self.title.setProperty("class", "detailTitle")
         facts.addWidget(self.title)
         self.email = TextLabel("")
-        self.email.setTextFormat(Qt.TextFormat.PlainText)
         self.email.setProperty("class", "pageCaption")
         self.email.setWordWrap(True)  # "Pick a row to see…" on two lines in a narrow pane (an address has no spaces)
         self.email.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -157,7 +155,6 @@ class DetailPane(QWidget):
         ):
             value = TextLabel("—")
             value.setWordWrap(True)
-            value.setTextFormat(Qt.TextFormat.PlainText)  # plan and coupon names are anyone's text
             self.fields[key] = value
             form.addRow(key, value)
         facts.addLayout(form)
@@ -173,13 +170,11 @@ class DetailPane(QWidget):
         words = QVBoxLayout()
         words.addWidget(heading("Reason"))
         self.reason = TextLabel("—")
-        self.reason.setTextFormat(Qt.TextFormat.PlainText)
         self.reason.setWordWrap(True)
         words.addWidget(self.reason)
         words.addSpacing(6)
         words.addWidget(heading("Comment"))
         self.comment = TextLabel("—")
-        self.comment.setTextFormat(Qt.TextFormat.PlainText)
         self.comment.setObjectName("detailComment")
         self.comment.setWordWrap(True)
         self.comment.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)

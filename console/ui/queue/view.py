@@ -6,7 +6,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeyEvent, QResizeEvent
 from PySide6.QtWidgets import QTableView, QWidget
 
-from ..text_size import rescaled, scaled
+from ..text_size import rescaled, scale_columns, scaled
 from .table import COLUMNS
 
 COLUMN_WIDTHS = {
@@ -58,12 +58,9 @@ class QueueTable(QTableView):
     def rescale(self, before: float, now: float) -> None:
         """The text grew or shrank (View → Text size, the system's font): every column by as much, a rep's own
         widths kept in proportion, then fitted to the window again."""
-        header, ratio = self.horizontalHeader(), now / before
-        comment = COLUMNS.index("Comment")
+        ratio = now / before
         self.size_rows()
-        for i in range(header.count()):
-            if i != comment and not header.isSectionHidden(i):
-                header.resizeSection(i, round(header.sectionSize(i) * ratio))
+        scale_columns(self.horizontalHeader(), ratio, keep={COLUMNS.index("Comment")})  # Comment stretches
         self._kept = {i: round(width * ratio) for i, width in self._kept.items()}
         self.fit_width()
 
