@@ -154,6 +154,7 @@ def test_writing_to_the_customer_opens_the_mail_app_or_copies_and_records_a_cont
         qtbot.waitUntil(lambda: dialog.letter.template == "offer:pause", timeout=10000)
         dialog.copy_button.click()
 
+    QGuiApplication.clipboard().setText("")  # not a letter an earlier test copied
     when_dialog(qtbot, OutreachDialog, copy)
     window.queue.desk.buttons["write"].click()
     qtbot.waitUntil(lambda: "A break instead of goodbye" in QGuiApplication.clipboard().text(), timeout=20000)
